@@ -1,0 +1,28 @@
+import { createPool } from '@spendgraph/db';
+import { createIngestQueue, redisConnection } from '@spendgraph/queue';
+import { loadConfig } from './config.ts';
+import { buildServer } from './server.ts';
+
+const config = loadConfig();
+const pool = createPool(config.DATABASE_URL);
+const redis = redisConnection(config.REDIS_URL, 'producer');
+redis.on('error', () => {}); // reconnects on its own; /ready reports the outage
+const queue = createIngestQueue(redis);
+queue.on('error', () => {});
+
+const app = buildServer({ pool, redis, queue, bodyLimit: config.API_BODY_LIMIT_BYTES, logLevel: config.LOG_LEVEL });
+await app.listen({ host: config.API_HOST, port: config.API_PORT });
+
+let closing = false;
+async function shutdown(signal: string) {
+  if (closing) return;
+  closing = true;
+  app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+  await app.close(); // stops accepting, waits for in-flight requests
+  await queue.close();
+  redis.disconnect();
+  await pool.end();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

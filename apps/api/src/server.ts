@@ -1,0 +1,33 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Queue } from 'bullmq';
+import type { Pool } from '@spendgraph/db';
+import type { IngestJobData, IngestJobResult, Redis } from '@spendgraph/queue';
+import { cachedKeyLookup } from './auth.ts';
+import { eventsRoutes } from './routes/events.ts';
+import { healthRoutes } from './routes/health.ts';
+
+export interface ApiDeps {
+  pool: Pool;
+  redis: Redis;
+  queue: Queue<IngestJobData, IngestJobResult>;
+  bodyLimit: number;
+  logLevel: string;
+}
+
+export function buildServer(deps: ApiDeps): FastifyInstance {
+  const app = Fastify({
+    bodyLimit: deps.bodyLimit,
+    logger: { level: deps.logLevel },
+    disableRequestLogging: deps.logLevel !== 'debug' && deps.logLevel !== 'trace',
+  });
+  // Every error leaves as JSON with a message that says what to fix.
+  app.setErrorHandler((err: Error & { statusCode?: number }, request, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    if (status >= 500) request.log.error({ err }, 'request failed');
+    reply.code(status).send({ error: status >= 500 ? 'internal' : 'invalid_request', message: status >= 500 ? 'internal error' : err.message });
+  });
+  const authenticate = cachedKeyLookup(deps.pool);
+  healthRoutes(app, deps);
+  eventsRoutes(app, { authenticate, queue: deps.queue });
+  return app;
+}

@@ -1,0 +1,22 @@
+// Prices a queued batch and stores it. Safe to run twice for the same job
+// (stalled-job recovery after a crash, retries): rows already stored are skipped.
+import type { Job } from 'bullmq';
+import { type Pool, insertUsageEvents } from '@spendgraph/db';
+import type { Pricer } from '@spendgraph/pricing';
+import type { IngestJobData, IngestJobResult } from '@spendgraph/queue';
+import { costOf, toRow } from '../price-event.ts';
+import type { WorkspacePricing } from '../workspace-pricing.ts';
+
+export function ingestProcessor(deps: {
+  pool: Pool;
+  pricer: Pricer;
+  workspacePricing: (workspaceId: string) => Promise<WorkspacePricing>;
+}) {
+  return async (job: Job<IngestJobData, IngestJobResult>): Promise<IngestJobResult> => {
+    const { workspaceId, events } = job.data;
+    const ws = await deps.workspacePricing(workspaceId);
+    const rows = events.map((e) => toRow(workspaceId, e, costOf(e, deps.pricer, ws)));
+    const inserted = await insertUsageEvents(deps.pool, rows);
+    return { inserted, duplicates: rows.length - inserted };
+  };
+}

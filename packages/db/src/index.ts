@@ -1,0 +1,5 @@
+export * from './pool.ts';
+export * from './migrate.ts';
+export * from './workspaces.ts';
+export * from './usage-events.ts';
+export * from './price-overrides.ts';

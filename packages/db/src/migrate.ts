@@ -1,0 +1,17 @@
+import { fileURLToPath } from 'node:url';
+import { runner } from 'node-pg-migrate';
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../db/migrations', import.meta.url));
+
+/** Applies pending migrations from db/migrations; safe to call concurrently (advisory lock). */
+export async function migrate(databaseUrl: string, log: (msg: string) => void = () => {}): Promise<void> {
+  await runner({
+    databaseUrl,
+    dir: MIGRATIONS_DIR,
+    migrationsTable: 'pgmigrations',
+    direction: 'up',
+    count: Infinity,
+    singleTransaction: true,
+    log,
+  });
+}

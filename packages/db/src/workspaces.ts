@@ -1,0 +1,68 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Pool } from './pool.ts';
+
+export const API_KEY_SCOPES = ['ingest', 'read', 'admin'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+export interface Workspace {
+  id: string;
+  slug: string;
+  name: string;
+  reprice_supplied_costs: boolean;
+}
+
+export interface ApiKeyIdentity {
+  keyId: string;
+  workspaceId: string;
+  scopes: ApiKeyScope[];
+}
+
+export function hashApiKey(key: string): Buffer {
+  return createHash('sha256').update(key).digest();
+}
+
+export async function ensureWorkspace(pool: Pool, slug: string, name = slug): Promise<Workspace> {
+  const { rows } = await pool.query<Workspace>(
+    `INSERT INTO workspaces (slug, name) VALUES ($1, $2)
+     ON CONFLICT (slug) DO UPDATE SET slug = EXCLUDED.slug
+     RETURNING id, slug, name, reprice_supplied_costs`,
+    [slug, name],
+  );
+  return rows[0]!;
+}
+
+export async function getWorkspace(pool: Pool, id: string): Promise<Workspace | undefined> {
+  const { rows } = await pool.query<Workspace>(
+    'SELECT id, slug, name, reprice_supplied_costs FROM workspaces WHERE id = $1',
+    [id],
+  );
+  return rows[0];
+}
+
+/** Creates a key and returns it in clear text: the only time it is ever visible. */
+export async function createApiKey(
+  pool: Pool,
+  workspaceId: string,
+  scopes: ApiKeyScope[],
+  name = 'default',
+): Promise<{ id: string; key: string }> {
+  const key = `sg_${randomBytes(32).toString('base64url')}`;
+  const { rows } = await pool.query<{ id: string }>(
+    `INSERT INTO api_keys (workspace_id, name, prefix, key_hash, scopes) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+    [workspaceId, name, key.slice(0, 10), hashApiKey(key), scopes],
+  );
+  return { id: rows[0]!.id, key };
+}
+
+export async function findApiKey(pool: Pool, key: string): Promise<ApiKeyIdentity | undefined> {
+  const { rows } = await pool.query<{ id: string; workspace_id: string; scopes: ApiKeyScope[] }>(
+    'SELECT id, workspace_id, scopes FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL',
+    [hashApiKey(key)],
+  );
+  const row = rows[0];
+  return row && { keyId: row.id, workspaceId: row.workspace_id, scopes: row.scopes };
+}
+
+export async function revokeApiKey(pool: Pool, keyId: string): Promise<void> {
+  await pool.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1', [keyId]);
+}

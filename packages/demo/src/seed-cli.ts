@@ -1,0 +1,40 @@
+// Seeds the demo workspace through the real ingest path (HTTP -> queue -> worker)
+// and prints a key to explore it with. Rerunning sends nothing new: ids are fixed.
+import { createApiKey, createPool, ensureWorkspace } from '@spendgraph/db';
+import { generateDemoEvents } from './generate.ts';
+import { postAll } from './post-events.ts';
+
+const apiUrl = process.env.API_URL ?? 'http://127.0.0.1:4000';
+const target = Number(process.env.DEMO_EVENTS ?? 1_000_000);
+const days = Number(process.env.DEMO_DAYS ?? 90);
+const pool = createPool(process.env.DATABASE_URL!);
+
+const workspace = await ensureWorkspace(pool, 'demo', 'Acme AI (demo)');
+const { key } = await createApiKey(pool, workspace.id, ['ingest', 'read', 'admin'], `demo ${new Date().toISOString()}`);
+const count = async () =>
+  Number((await pool.query('SELECT count(*) FROM usage_events WHERE workspace_id = $1', [workspace.id])).rows[0].count);
+
+// The period ends at the start of the next UTC day, so reruns on the same day regenerate identical events.
+const end = new Date(new Date().toISOString().slice(0, 10));
+end.setUTCDate(end.getUTCDate() + 1);
+if ((await count()) < target) {
+  const t0 = performance.now();
+  let lastLog = 0;
+  const sent = await postAll(apiUrl, key, generateDemoEvents({ events: target, days, end }), {
+    onBatch: (n) => {
+      if (n - lastLog >= 100_000) {
+        lastLog = n;
+        console.error(`demo: sent ${n.toLocaleString()} events`);
+      }
+    },
+  });
+  let stored = await count();
+  while (stored < sent) {
+    await new Promise((r) => setTimeout(r, 500));
+    stored = await count();
+  }
+  console.error(`demo: ${sent.toLocaleString()} events ingested in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+console.error(`demo: workspace "demo" holds ${(await count()).toLocaleString()} events`);
+console.log(key);
+await pool.end();

@@ -1,0 +1,38 @@
+// Rates from @pydantic/genai-prices: the community-kept catalog with price history.
+import { readFileSync } from 'node:fs';
+import { calcPrice, type ModelPrice } from '@pydantic/genai-prices';
+import type { Rates, TokenCounts } from './rates.ts';
+
+// The package does not export its package.json; it sits one level above its entry point.
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.resolve('@pydantic/genai-prices')), 'utf8')) as { version: string };
+export const CATALOG_VERSION = `genai-prices@${pkg.version}`;
+
+type CatalogValue = ModelPrice[string];
+
+/** The catalog's prices for a model at a time, or null when it has none. */
+export function catalogPrice(provider: string, model: string, at: Date): ModelPrice | null {
+  // A one-token usage is enough to resolve provider, model and dated price.
+  const found = calcPrice({ input_tokens: 1, output_tokens: 1 }, model, { providerId: provider, timestamp: at });
+  return found && found.provider.id === provider ? found.model_price : null;
+}
+
+/** Long-context tiers reprice the whole request once the prompt exceeds a tier's start. */
+function atTier(value: CatalogValue, promptTokens: number): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number') return String(value);
+  let price = value.base;
+  for (const t of value.tiers) if (promptTokens > t.start) price = t.price;
+  return String(price);
+}
+
+export function catalogRates(price: ModelPrice, tokens: TokenCounts): Rates {
+  const prompt = tokens.input + tokens.cache_read + tokens.cache_write_5m + tokens.cache_write_1h;
+  const rates: Rates = {
+    input: atTier(price.input_mtok, prompt),
+    output: atTier(price.output_mtok, prompt),
+    cache_read: atTier(price.cache_read_mtok, prompt),
+    cache_write_5m: atTier(price.cache_write_mtok, prompt),
+    cache_write_1h: atTier(price.cache_write_1h_mtok, prompt),
+  };
+  return Object.fromEntries(Object.entries(rates).filter(([, v]) => v !== undefined));
+}

@@ -1,0 +1,6 @@
+export { createPricer, type Pricer, type PriceRequest, type PriceResult, type PriceSource } from './pricer.ts';
+export { loadPriceFile, DEFAULT_PRICE_FILE } from './price-file.ts';
+export { CATALOG_VERSION } from './catalog.ts';
+export {
+  TOKEN_TYPES, type TokenType, type Rates, type PriceOverride, type ParsedPriceOverride, priceOverrideSchema, ratesSchema,
+} from './rates.ts';

@@ -1,0 +1,52 @@
+// The contract between the API (producer) and the worker (consumer) of ingest jobs.
+import { Queue, type QueueOptions } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { IngestEvent } from '@spendgraph/schema';
+
+export type { Redis } from 'ioredis';
+
+export const INGEST_QUEUE = 'ingest';
+
+export interface IngestJobData {
+  workspaceId: string;
+  events: IngestEvent[];
+}
+
+export interface IngestJobResult {
+  inserted: number;
+  duplicates: number;
+}
+
+/** Key prefix of every queue; tests and benchmarks use their own to stay apart. */
+export function queuePrefix(): string {
+  return process.env.QUEUE_PREFIX ?? 'spendgraph';
+}
+
+/**
+ * Workers need blocking commands that wait for Redis to come back
+ * (maxRetriesPerRequest: null). Producers must instead fail fast, so the API
+ * can answer 503 rather than hold (and possibly lose) a request it cannot queue.
+ */
+export function redisConnection(url: string, role: 'producer' | 'worker', extra: RedisOptions = {}): Redis {
+  return new Redis(url, {
+    ...(role === 'worker' ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 1, enableOfflineQueue: false }),
+    ...extra,
+  });
+}
+
+export const INGEST_JOB_OPTIONS = {
+  attempts: 12,
+  backoff: { type: 'exponential', delay: 500 },
+  removeOnComplete: { age: 3600, count: 10_000 },
+  // Failed jobs stay in Redis with their reason until someone looks at them.
+  removeOnFail: false,
+} as const;
+
+export function createIngestQueue(connection: Redis, options: Partial<QueueOptions> = {}): Queue<IngestJobData, IngestJobResult> {
+  return new Queue<IngestJobData, IngestJobResult>(INGEST_QUEUE, {
+    connection,
+    prefix: queuePrefix(),
+    defaultJobOptions: INGEST_JOB_OPTIONS,
+    ...options,
+  });
+}

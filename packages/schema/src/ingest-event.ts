@@ -1,0 +1,60 @@
+// What the API puts on the queue and the worker prices and stores: a validated
+// event with its id settled, its time in UTC and its tokens as disjoint partitions.
+import { createHash } from 'node:crypto';
+import { CONTEXT_FIELDS, type ContextField, type ParsedUsageEvent } from './usage-event.ts';
+import { type TokenCounts, toTokenCounts } from './usage-conventions.ts';
+
+export interface IngestEvent {
+  event_id: string;
+  occurred_at: string;
+  kind: ParsedUsageEvent['kind'];
+  provider: string | null;
+  model: string | null;
+  status: ParsedUsageEvent['status'];
+  latency_ms: number | null;
+  tokens: TokenCounts;
+  /** Cost supplied by the caller (decimal string), kept unless the workspace reprices. */
+  cost: string | null;
+  currency: string;
+  source: string;
+  context: Partial<Record<ContextField, string>>;
+  tags: Record<string, string | number | boolean>;
+}
+
+// Fixed namespace for content-derived ids (a random v4, chosen once).
+const EVENT_ID_NAMESPACE = Buffer.from('6f1f8a4e3c2b4d7a9b522c9f0e6d1a17', 'hex');
+
+/** RFC 9562 UUIDv5 with node's native SHA-1 (the `uuid` package's JS SHA-1 is 5× slower on the ingest path). */
+export function uuidV5(name: string): string {
+  const h = createHash('sha1').update(EVENT_ID_NAMESPACE).update(name).digest();
+  h[6] = (h[6]! & 0x0f) | 0x50;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const x = h.toString('hex', 0, 16);
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
+
+export function toIngestEvent(e: ParsedUsageEvent): IngestEvent {
+  const context: IngestEvent['context'] = {};
+  for (const f of CONTEXT_FIELDS) if (e[f] !== undefined) context[f] = e[f];
+  const tags = Object.fromEntries(Object.entries(e.tags).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const event: IngestEvent = {
+    event_id: '',
+    occurred_at: new Date(e.occurred_at).toISOString(),
+    kind: e.kind,
+    provider: e.provider ?? null,
+    model: e.model ?? null,
+    status: e.status,
+    latency_ms: e.latency_ms ?? null,
+    tokens: toTokenCounts(e.usage, e.provider),
+    cost: e.cost ?? null,
+    currency: e.currency,
+    source: e.source,
+    context,
+    tags,
+  };
+  // Without a client id, the id is derived from the content: a retried request
+  // then carries the same ids and is stored once. Two genuinely distinct calls
+  // with identical content and timestamp must carry their own ids.
+  event.event_id = e.id ?? uuidV5(JSON.stringify(event));
+  return event;
+}

@@ -1,0 +1,110 @@
+// The wire format of a usage event, shared by the API (validation), the
+// worker (pricing and storage) and the SDK (types). Field names are the
+// column names of `usage_events`, so there is one vocabulary end to end.
+import { z } from 'zod';
+import { USAGE_CONVENTIONS, checkUsageConvention } from './usage-conventions.ts';
+
+const MAX_CLOCK_SKEW_MS = 24 * 3600 * 1000;
+
+export const EVENT_KINDS = ['model_call', 'tool', 'retrieval', 'infra'] as const;
+export const EVENT_STATUSES = ['ok', 'error', 'rate_limited', 'timeout', 'cancelled'] as const;
+
+/** Context columns: the work a call is attributed to. */
+export const CONTEXT_FIELDS = [
+  'space',
+  'plan_id',
+  'task_id',
+  'task_type',
+  'workflow',
+  'step',
+  'agent',
+  'user_id',
+  'customer_id',
+  'feature',
+  'session_id',
+  'work_item',
+] as const;
+export type ContextField = (typeof CONTEXT_FIELDS)[number];
+
+/** Token types, as disjoint partitions of a call's tokens (see usage-conventions.ts). */
+export const TOKEN_TYPES = [
+  'input',
+  'output',
+  'cache_read',
+  'cache_write_5m',
+  'cache_write_1h',
+  'reasoning',
+] as const;
+export type TokenType = (typeof TOKEN_TYPES)[number];
+
+
+const tokenCount = z.int().min(0).max(1e12);
+const label = z.string().trim().min(1).max(200);
+
+/** Exact decimal amount as a string (money is never a float once accepted). */
+export const decimalAmount = z
+  .union([z.string(), z.number().finite()])
+  .transform((v) => (typeof v === 'number' ? String(v) : v.trim()))
+  .pipe(
+    z
+      .string()
+      .regex(/^\d{1,15}(\.\d{1,18})?$/, 'must be a non-negative decimal with at most 18 decimal places'),
+  );
+
+export const usageSchema = z
+  .object({
+    input_tokens: tokenCount.default(0),
+    output_tokens: tokenCount.default(0),
+    cache_read_tokens: tokenCount.default(0),
+    cache_write_5m_tokens: tokenCount.default(0),
+    cache_write_1h_tokens: tokenCount.default(0),
+    reasoning_tokens: tokenCount.default(0),
+    /** How the provider counted; defaults from `provider` (see usage-conventions.ts). */
+    convention: z.enum(USAGE_CONVENTIONS).optional(),
+  })
+  .strict();
+
+const tagValue = z.union([z.string().max(500), z.number().finite(), z.boolean()]);
+
+const contextShape = Object.fromEntries(CONTEXT_FIELDS.map((f) => [f, label.optional()])) as Record<
+  ContextField,
+  z.ZodOptional<typeof label>
+>;
+
+export const usageEventInputSchema = z
+  .object({
+    /** Client-supplied id; when absent one is derived from the content (see event-id.ts). */
+    id: z.uuid().optional(),
+    occurred_at: z.iso.datetime({ offset: true }),
+    kind: z.enum(EVENT_KINDS).default('model_call'),
+    provider: label.toLowerCase().optional(),
+    model: label.optional(),
+    status: z.enum(EVENT_STATUSES).default('ok'),
+    latency_ms: z.int().min(0).max(86_400_000).optional(),
+    usage: usageSchema.optional(),
+    /** A cost the caller already knows (non-token work, or a provider-reported cost). */
+    cost: decimalAmount.optional(),
+    currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD').default('USD'),
+    source: z.string().trim().min(1).max(50).default('api'),
+    ...contextShape,
+    tags: z
+      .record(z.string().min(1).max(100), tagValue)
+      .refine((t) => Object.keys(t).length <= 50, 'at most 50 tags')
+      .default({}),
+  })
+  .strict()
+  .superRefine((e, ctx) => {
+    if (Date.parse(e.occurred_at) > Date.now() + MAX_CLOCK_SKEW_MS) {
+      ctx.addIssue({ code: 'custom', path: ['occurred_at'], message: 'is more than 24 hours in the future' });
+    }
+    if (e.usage) checkUsageConvention(e.usage, e.provider, ctx);
+    if (e.kind === 'model_call') {
+      if (!e.provider) ctx.addIssue({ code: 'custom', path: ['provider'], message: 'required for kind model_call' });
+      if (!e.model) ctx.addIssue({ code: 'custom', path: ['model'], message: 'required for kind model_call' });
+    } else if (e.cost === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['cost'], message: `required for kind ${e.kind} (non-token work carries a direct cost)` });
+    }
+  });
+
+export type UsageEventInput = z.input<typeof usageEventInputSchema>;
+export type ParsedUsageEvent = z.output<typeof usageEventInputSchema>;

@@ -1,0 +1,62 @@
+/** A query in Cube's REST format, naming view members (`usage.total_cost`). */
+export interface CubeQuery {
+  measures?: string[];
+  dimensions?: string[];
+  timeDimensions?: Array<{ dimension: string; granularity?: string; dateRange?: string | [string, string] }>;
+  filters?: Array<{ member: string; operator: string; values?: string[] } | { or: unknown[] } | { and: unknown[] }>;
+  order?: Record<string, 'asc' | 'desc'> | Array<[string, 'asc' | 'desc']>;
+  limit?: number;
+  offset?: number;
+  timezone?: string;
+  total?: boolean;
+  ungrouped?: boolean;
+}
+
+export interface QueryResult {
+  /** One object per row, keyed by member name (`usage.model`, `usage.occurred_at.day`). */
+  data: Array<Record<string, string | number | boolean | null>>;
+  /** Row count without limit/offset, when the query asked for `total`. */
+  total?: number;
+  /** Ids of the roll-ups the result was read from (`usage_events.daily_by_model`); empty for raw events. */
+  usedPreAggregations: string[];
+}
+
+export interface MemberMeta {
+  name: string;
+  title: string;
+  shortTitle: string;
+  type: string;
+  format?: string;
+  description?: string;
+  kind: 'measure' | 'dimension' | 'segment';
+}
+
+export interface ViewMeta {
+  name: string;
+  title: string;
+  measures: MemberMeta[];
+  dimensions: MemberMeta[];
+}
+
+export interface SemanticContext {
+  workspaceId: string;
+}
+
+export interface SemanticLayer {
+  load(query: CubeQuery, ctx: SemanticContext): Promise<QueryResult>;
+  /** The SQL and parameters the query runs (for snapshot tests and debugging). */
+  sql(query: CubeQuery, ctx: SemanticContext): Promise<{ sql: string; params: unknown[] }>;
+  /** Public members only (like Cube's /v1/meta after visibility filtering). */
+  meta(): { views: ViewMeta[] };
+  /** Builds or refreshes every roll-up partition (for a scheduled job), so user queries never build them. */
+  warmPreAggregations(): Promise<{ built: string[] }>;
+  close(): Promise<void>;
+}
+
+export interface SemanticLayerOptions {
+  databaseUrl: string;
+  /** Directory of the YAML model; default `<repo>/cube/model`. */
+  modelDir?: string;
+  /** Postgres schema the roll-up tables are built in; default `cube_rollups`. */
+  preAggregationsSchema?: string;
+}

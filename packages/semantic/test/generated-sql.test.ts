@@ -1,0 +1,66 @@
+// The SQL Cube generates for representative queries. Cube's JS planner is
+// deprecated upstream: a Cube upgrade that changes how numbers are computed
+// (or which roll-up a query reads) must show up here as a snapshot diff.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type {} from '../../../test/support/global-setup.ts'; // inject('databaseUrl') typing
+import { createSemanticLayer, type CubeQuery, type SemanticLayer } from '../src/index.ts';
+
+const ctx = { workspaceId: '11111111-2222-4333-8444-555555555555' };
+let layer: SemanticLayer;
+
+beforeAll(async () => {
+  layer = await createSemanticLayer({ databaseUrl: inject('databaseUrl') });
+});
+afterAll(() => layer?.close());
+
+const queries: Record<string, CubeQuery> = {
+  'total cost, no filter (roll-up daily_totals)': { measures: ['usage.total_cost', 'usage.calls'] },
+  'cost and tokens by provider and model per day (roll-up daily_by_model)': {
+    measures: ['usage.total_cost', 'usage.total_tokens', 'usage.avg_cost_per_call', 'usage.error_rate'],
+    dimensions: ['usage.provider', 'usage.model'],
+    timeDimensions: [{ dimension: 'usage.occurred_at', granularity: 'day', dateRange: ['2026-11-01', '2026-11-30'] }],
+    order: { 'usage.total_cost': 'desc' },
+  },
+  'nested plan > task > step by week (roll-up daily_by_work)': {
+    measures: ['usage.total_cost', 'usage.cost_per_1k_tokens'],
+    dimensions: ['usage.plan_id', 'usage.task_id', 'usage.step'],
+    timeDimensions: [{ dimension: 'usage.occurred_at', granularity: 'week', dateRange: ['2026-10-01', '2026-11-30'] }],
+  },
+  'cost by user and customer with or-filter (roll-up daily_by_actor)': {
+    measures: ['usage.total_cost'],
+    dimensions: ['usage.user_id', 'usage.customer_id'],
+    filters: [{ or: [{ member: 'usage.feature', operator: 'equals', values: ['chat'] }, { member: 'usage.customer_id', operator: 'startsWith', values: ['acme'] }] }],
+  },
+  'p95 latency and distinct counts by model (raw events)': {
+    measures: ['usage.p95_latency_ms', 'usage.avg_latency_ms', 'usage.distinct_sessions', 'usage.distinct_users', 'usage.distinct_tasks'],
+    dimensions: ['usage.model'],
+  },
+  'hourly cost (raw events: finer than the roll-ups)': {
+    measures: ['usage.total_cost'],
+    timeDimensions: [{ dimension: 'usage.occurred_at', granularity: 'hour', dateRange: ['2026-11-02', '2026-11-02'] }],
+  },
+  'cost by model in another time zone (roll-up daily_by_model, built for that zone)': {
+    measures: ['usage.total_cost'],
+    dimensions: ['usage.model'],
+    timeDimensions: [{ dimension: 'usage.occurred_at', granularity: 'day', dateRange: ['2026-11-01', '2026-11-07'] }],
+    timezone: 'Europe/Paris',
+  },
+  'events of a session, ungrouped (raw events)': {
+    dimensions: ['usage.event_id', 'usage.occurred_at', 'usage.model', 'usage.status'],
+    measures: ['usage.total_cost'],
+    filters: [{ member: 'usage.session_id', operator: 'equals', values: ['s1'] }],
+    order: { 'usage.occurred_at': 'asc' },
+    ungrouped: true,
+    limit: 100,
+  },
+};
+
+describe('generated SQL', () => {
+  for (const [name, query] of Object.entries(queries)) {
+    it(name, async () => {
+      const { sql, params } = await layer.sql(query, ctx);
+      expect(params).toContain(ctx.workspaceId);
+      expect(`${sql}\n-- params: ${JSON.stringify(params)}`).toMatchSnapshot();
+    });
+  }
+});

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# README command 1: services, migrations, the API and the worker, and a demo
+# workspace seeded through the real ingest path. Ctrl-C stops the apps (the
+# services keep running: scripts/services.sh down stops them).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+# shellcheck source=lib/node.sh
+source scripts/lib/node.sh
+eval "$(scripts/services.sh up)"
+# shellcheck source=lib/deps.sh
+source scripts/lib/deps.sh
+
+export API_PORT="${API_PORT:-4000}"
+export API_URL="http://127.0.0.1:$API_PORT"
+logs="$root/.data/logs"
+mkdir -p "$logs"
+
+node packages/db/src/migrate-cli.ts
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
+node apps/worker/src/main.ts >"$logs/worker.log" 2>&1 & pids+=($!)
+node apps/api/src/main.ts >"$logs/api.log" 2>&1 & pids+=($!)
+for _ in $(seq 1 100); do curl -sf "$API_URL/ready" >/dev/null && break; sleep 0.2; done
+curl -sf "$API_URL/ready" >/dev/null || { echo "the API did not become ready; see $logs/api.log" >&2; exit 1; }
+
+key="$(node packages/demo/src/seed-cli.ts)"
+cat <<MSG
+
+Spendgraph is running.
+  API:          $API_URL   (POST /v1/events, GET /ready)
+  Demo API key: $key
+  Logs:         $logs/{api,worker}.log
+
+Try:  curl -s -X POST $API_URL/v1/events -H "authorization: Bearer $key" \\
+        -H 'content-type: application/json' \\
+        -d '[{"occurred_at":"$(date -u +%FT%TZ)","provider":"anthropic","model":"claude-sonnet-4-5","usage":{"input_tokens":1200,"output_tokens":300},"user_id":"me"}]'
+
+Press Ctrl-C to stop the API and the worker.
+MSG
+wait

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# README command 2: the whole test suite against real TimescaleDB, Redis and BullMQ.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+# shellcheck source=lib/node.sh
+source scripts/lib/node.sh
+eval "$(scripts/services.sh up)"
+# shellcheck source=lib/deps.sh
+source scripts/lib/deps.sh
+tsc -p tsconfig.json
+exec vitest run "$@"

@@ -1,0 +1,103 @@
+// Starts the real api and worker as child processes against the test database
+// and a queue prefix of their own, as they run in production.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
+import { createApiKey, createPool, ensureWorkspace, type Pool } from '@spendgraph/db';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+export async function waitFor<T>(check: () => Promise<T | undefined | false>, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export interface Platform {
+  apiUrl: string;
+  pool: Pool;
+  env: NodeJS.ProcessEnv;
+  startWorker(extraEnv?: NodeJS.ProcessEnv): ChildProcess;
+  stop(): Promise<void>;
+}
+
+function start(app: 'api' | 'worker', env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, [`apps/${app}/src/main.ts`], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr!.on('data', (d) => process.env.TEST_VERBOSE && process.stderr.write(`[${app}] ${d}`));
+  return child;
+}
+
+async function stopChild(child: ChildProcess) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+export async function startPlatform({ worker = true } = {}): Promise<Platform> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: inject('databaseUrl'),
+    REDIS_URL: inject('redisUrl'),
+    QUEUE_PREFIX: `sg-test-${randomUUID()}`,
+    API_PORT: String(await freePort()),
+    LOG_LEVEL: 'warn',
+    WORKER_LOCK_DURATION_MS: '2000',
+  };
+  const children: ChildProcess[] = [start('api', env)];
+  const apiUrl = `http://127.0.0.1:${env.API_PORT}`;
+  const startWorker = (extra: NodeJS.ProcessEnv = {}) => {
+    const child = start('worker', { ...env, ...extra });
+    children.push(child);
+    return child;
+  };
+  if (worker) startWorker();
+  await waitFor(async () => (await fetch(`${apiUrl}/ready`).catch(() => undefined))?.ok, 30_000, 'the API to be ready');
+  const pool = createPool(inject('databaseUrl'));
+  return {
+    apiUrl,
+    pool,
+    env,
+    startWorker,
+    async stop() {
+      await Promise.all(children.map(stopChild));
+      await pool.end();
+    },
+  };
+}
+
+export async function workspaceWithKey(pool: Pool, scopes: Array<'ingest' | 'read' | 'admin'> = ['ingest']) {
+  const ws = await ensureWorkspace(pool, `t-${randomUUID().slice(0, 12)}`);
+  const { key } = await createApiKey(pool, ws.id, scopes);
+  return { workspaceId: ws.id, key };
+}
+
+export function postEvents(apiUrl: string, key: string | undefined, body: unknown, contentType = 'application/json') {
+  return fetch(`${apiUrl}/v1/events`, {
+    method: 'POST',
+    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), 'content-type': contentType },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+export async function storedCount(pool: Pool, workspaceId: string): Promise<number> {
+  const { rows } = await pool.query('SELECT count(*)::int AS n FROM usage_events WHERE workspace_id = $1', [workspaceId]);
+  return rows[0].n;
+}
