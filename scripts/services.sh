@@ -410,7 +410,18 @@ CREATE EXTENSION IF NOT EXISTS timescaledb;
 SQL
 }
 
+# Another checkout's services (same role, password and port) may already run here.
+pg_other_checkout() {
+  [ -f "$CHROOT_DIR$PGDATA_IN/postmaster.pid" ] && return 1
+  tcp_open 127.0.0.1 "$PG_PORT" && have psql || return 1
+  [ "$(timeout 10 psql "$LOCAL_DATABASE_URL" -XqAtc "SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'" 2>/dev/null)" = 1 ]
+}
+
 pg_up() {
+  if pg_other_checkout; then
+    log "a Spendgraph TimescaleDB already answers on 127.0.0.1:$PG_PORT (another checkout's; reused)"
+    return 0
+  fi
   ensure_root
   pg_prepare_dirs
   pg_initdb_if_needed
