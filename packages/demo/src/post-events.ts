@@ -35,7 +35,9 @@ export async function postAll(
   };
   const lane = async () => {
     for (let batch = nextBatch(); batch.length; batch = nextBatch()) {
-      sent += await postEvents(apiUrl, apiKey, batch);
+      // Not `sent += await ...`: that reads `sent` before awaiting and loses the other lanes' counts.
+      const accepted = await postEvents(apiUrl, apiKey, batch);
+      sent += accepted;
       onBatch(sent);
     }
   };
