@@ -1,5 +1,6 @@
 import { createPool } from '@spendgraph/db';
 import { createIngestQueue, redisConnection } from '@spendgraph/queue';
+import { createSemanticLayer } from '@spendgraph/semantic';
 import { loadConfig } from './config.ts';
 import { buildServer } from './server.ts';
 
@@ -10,7 +11,9 @@ redis.on('error', () => {}); // reconnects on its own; /ready reports the outage
 const queue = createIngestQueue(redis);
 queue.on('error', () => {});
 
-const app = buildServer({ pool, redis, queue, bodyLimit: config.API_BODY_LIMIT_BYTES, logLevel: config.LOG_LEVEL });
+const semantic = await createSemanticLayer({ databaseUrl: config.DATABASE_URL });
+
+const app = buildServer({ pool, redis, queue, semantic, bodyLimit: config.API_BODY_LIMIT_BYTES, logLevel: config.LOG_LEVEL });
 await app.listen({ host: config.API_HOST, port: config.API_PORT });
 
 let closing = false;
@@ -20,6 +23,7 @@ async function shutdown(signal: string) {
   app.log.info({ signal }, 'shutting down: finishing in-flight requests');
   await app.close(); // stops accepting, waits for in-flight requests
   await queue.close();
+  await semantic.close();
   redis.disconnect();
   await pool.end();
   process.exit(0);

@@ -2,7 +2,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Queue } from 'bullmq';
 import type { Pool } from '@spendgraph/db';
 import type { IngestJobData, IngestJobResult, Redis } from '@spendgraph/queue';
+import type { SemanticLayer } from '@spendgraph/semantic';
 import { cachedKeyLookup } from './auth.ts';
+import { graphqlRoutes } from './graphql/index.ts';
 import { eventsRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 
@@ -10,6 +12,7 @@ export interface ApiDeps {
   pool: Pool;
   redis: Redis;
   queue: Queue<IngestJobData, IngestJobResult>;
+  semantic: SemanticLayer;
   bodyLimit: number;
   logLevel: string;
 }
@@ -29,5 +32,6 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   const authenticate = cachedKeyLookup(deps.pool);
   healthRoutes(app, deps);
   eventsRoutes(app, { authenticate, queue: deps.queue });
+  app.register((instance) => graphqlRoutes(instance, { authenticate, semantic: deps.semantic }));
   return app;
 }

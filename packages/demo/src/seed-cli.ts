@@ -14,9 +14,9 @@ const { key } = await createApiKey(pool, workspace.id, ['ingest', 'read', 'admin
 const count = async () =>
   Number((await pool.query('SELECT count(*) FROM usage_events WHERE workspace_id = $1', [workspace.id])).rows[0].count);
 
-// The period ends at the start of the next UTC day, so reruns on the same day regenerate identical events.
-const end = new Date(new Date().toISOString().slice(0, 10));
-end.setUTCDate(end.getUTCDate() + 1);
+// The period ends at the start of the current UTC hour: no event lies in the future, and an
+// interrupted seed resumed within the hour regenerates identical events (same ids, stored once).
+const end = new Date(new Date().toISOString().slice(0, 13) + ':00:00Z');
 if ((await count()) < target) {
   const t0 = performance.now();
   let lastLog = 0;

@@ -20,6 +20,8 @@ export interface CubeMetaMember {
   title: string;
   shortTitle: string;
   type: string;
+  /** For measures: sum, count, countDistinct, number (a formula), ... */
+  aggType?: string;
   format?: string | { type: string; label: string };
   description?: string;
   isVisible: boolean;

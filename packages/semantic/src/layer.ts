@@ -14,6 +14,7 @@ import {
   schemaCompiler,
   type CubeCompilers,
   type CubeDriver,
+  type CubeMetaConfig,
   type CubeMetaMember,
   type CubeOrchestrator,
 } from './cube.ts';
@@ -57,8 +58,13 @@ interface CompiledModel {
   compilers: CubeCompilers;
   catalog: MemberCatalog;
   views: ViewMeta[];
+  /** Public views in Cube's own meta format (for Cube's generated GraphQL schema). */
+  cubeMeta: Array<{ config: CubeMetaConfig }>;
   compileMs: number;
 }
+
+// Sums and counts of disjoint groups add up to the sum or count of their union.
+const ADDITIVE_AGG_TYPES = new Set(['sum', 'count']);
 
 const compiledModels = new Map<string, Promise<CompiledModel>>();
 
@@ -74,6 +80,7 @@ function toMeta(m: CubeMetaMember, kind: MemberKind): MemberMeta {
     title: m.title,
     shortTitle: m.shortTitle,
     type: m.type,
+    ...(kind === 'measure' ? { additive: ADDITIVE_AGG_TYPES.has(m.aggType ?? '') } : {}),
     ...(format ? { format } : {}),
     ...(m.description ? { description: m.description } : {}),
     kind,
@@ -91,6 +98,7 @@ async function compileModel(modelDir: string): Promise<CompiledModel> {
 
   const catalog: MemberCatalog = { public: new Map(), all: new Set(), workspaceMembers: new Map() };
   const views: ViewMeta[] = [];
+  const cubeMeta: CompiledModel['cubeMeta'] = [];
   for (const { config } of compilers.metaTransformer.cubes) {
     const groups: Array<[CubeMetaMember[], MemberKind]> = [
       [config.measures ?? [], 'measure'],
@@ -123,8 +131,9 @@ async function compileModel(modelDir: string): Promise<CompiledModel> {
       }
     }
     views.push(view);
+    cubeMeta.push({ config });
   }
-  return { compilers, catalog, views, compileMs: performance.now() - started };
+  return { compilers, catalog, views, cubeMeta, compileMs: performance.now() - started };
 }
 
 /** Compiles the model in `modelDir` once per process; later calls share it. */
@@ -378,6 +387,10 @@ export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<S
 
     meta() {
       return { views: structuredClone(model.views) };
+    },
+
+    cubeMeta() {
+      return structuredClone(model.cubeMeta);
     },
 
     async warmPreAggregations() {

@@ -26,6 +26,8 @@ export interface MemberMeta {
   title: string;
   shortTitle: string;
   type: string;
+  /** Measures only: whether values of disjoint groups add up to the whole (sums and counts). */
+  additive?: boolean;
   format?: string;
   description?: string;
   kind: 'measure' | 'dimension' | 'segment';
@@ -48,6 +50,8 @@ export interface SemanticLayer {
   sql(query: CubeQuery, ctx: SemanticContext): Promise<{ sql: string; params: unknown[] }>;
   /** Public members only (like Cube's /v1/meta after visibility filtering). */
   meta(): { views: ViewMeta[] };
+  /** Public views in Cube's meta format, as Cube's GraphQL schema builder (`makeSchema`) takes them. */
+  cubeMeta(): Array<{ config: unknown }>;
   /** Builds or refreshes every roll-up partition (for a scheduled job), so user queries never build them. */
   warmPreAggregations(): Promise<{ built: string[] }>;
   close(): Promise<void>;

@@ -1,0 +1,96 @@
+// Single events, newest first. The cursor is the last event's (time, id): keyset
+// pagination stays correct while new events arrive.
+import type { SemanticContext, SemanticLayer } from '@spendgraph/semantic';
+import { argumentError, semanticCall } from './errors.ts';
+import { type FilterArg, QueryArgs, TIME_DIMENSION, type TimeRangeArg } from './query-args.ts';
+
+export interface EventsArgs {
+  filters?: FilterArg[] | null;
+  timeRange?: TimeRangeArg | null;
+  first?: number | null;
+  after?: string | null;
+}
+
+const MAX_PAGE = 500;
+const ID = 'usage.event_id';
+/** Event fields that are dimensions of the view. */
+const DIMENSIONS = [
+  'event_id', 'occurred_at', 'kind', 'provider', 'model', 'status', 'latency_ms', 'currency', 'unpriced', 'price_source',
+  'price_version', 'source', 'space', 'plan_id', 'task_id', 'task_type', 'workflow', 'step', 'agent', 'user_id',
+  'customer_id', 'feature', 'session_id', 'work_item',
+] as const;
+/** Token counts and costs are measures; an ungrouped query gives each event's own. */
+const MEASURES = [
+  'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens', 'reasoning_tokens',
+  'input_cost', 'output_cost', 'cache_read_cost', 'cache_write_5m_cost', 'cache_write_1h_cost', 'reasoning_cost', 'total_cost',
+] as const;
+
+type Cursor = [time: string, id: string];
+
+function encodeCursor(c: Cursor) {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+function decodeCursor(s: string): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
+    if (Array.isArray(c) && c.length === 2 && !Number.isNaN(Date.parse(c[0])) && typeof c[1] === 'string') return c as Cursor;
+  } catch { /* reported below */ }
+  throw argumentError('INVALID_ARGUMENT', 'after', 'is not a cursor returned by this API');
+}
+
+export async function events(semantic: SemanticLayer, ctx: SemanticContext, args: EventsArgs) {
+  const q = new QueryArgs(semantic);
+  const first = args.first ?? 50;
+  if (first < 1 || first > MAX_PAGE) throw argumentError('INVALID_ARGUMENT', 'first', `must be between 1 and ${MAX_PAGE}`);
+  const filters = q.filters(args.filters);
+  if (args.after) {
+    const [time, id] = decodeCursor(args.after);
+    filters.push({
+      or: [
+        { member: TIME_DIMENSION, operator: 'beforeDate', values: [time] },
+        { and: [{ member: TIME_DIMENSION, operator: 'inDateRange', values: [time, time] }, { member: ID, operator: 'lt', values: [id] }] },
+      ],
+    });
+  }
+  const { data } = await semanticCall(q.origins, () => semantic.load({
+    dimensions: DIMENSIONS.map((d) => `usage.${d}`),
+    measures: MEASURES.map((m) => `usage.${m}`),
+    ungrouped: true,
+    filters,
+    timeDimensions: q.timeRange(args.timeRange),
+    order: [[TIME_DIMENSION, 'desc'], [ID, 'desc']],
+    timezone: 'UTC',
+    limit: first + 1,
+  }, ctx));
+  const page = data.slice(0, first);
+  const edges = page.map((row) => {
+    const r = (name: string) => (row[`usage.${name}`] ?? null) as string | null;
+    return { cursor: encodeCursor([String(r('occurred_at')), String(r('event_id'))]), node: toEvent(r) };
+  });
+  return { edges, pageInfo: { hasNextPage: data.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+}
+
+function toEvent(r: (name: string) => string | null) {
+  const str = (name: string) => (r(name) === null ? null : String(r(name)));
+  return {
+    id: str('event_id'),
+    occurredAt: `${str('occurred_at')}Z`,
+    kind: str('kind'), provider: str('provider'), model: str('model'), status: str('status'),
+    latencyMs: r('latency_ms') === null ? null : Number(r('latency_ms')),
+    tokens: {
+      input: str('input_tokens') ?? '0', output: str('output_tokens') ?? '0', cacheRead: str('cache_read_tokens') ?? '0',
+      cacheWrite5m: str('cache_write_5m_tokens') ?? '0', cacheWrite1h: str('cache_write_1h_tokens') ?? '0', reasoning: str('reasoning_tokens') ?? '0',
+    },
+    costs: {
+      input: str('input_cost'), output: str('output_cost'), cacheRead: str('cache_read_cost'),
+      cacheWrite5m: str('cache_write_5m_cost'), cacheWrite1h: str('cache_write_1h_cost'), reasoning: str('reasoning_cost'),
+    },
+    totalCost: str('total_cost'),
+    currency: str('currency'), unpriced: r('unpriced') === null ? false : String(r('unpriced')) === 'true',
+    priceSource: str('price_source'), priceVersion: str('price_version'), source: str('source'),
+    space: str('space'), planId: str('plan_id'), taskId: str('task_id'), taskType: str('task_type'), workflow: str('workflow'),
+    step: str('step'), agent: str('agent'), userId: str('user_id'), customerId: str('customer_id'), feature: str('feature'),
+    sessionId: str('session_id'), workItem: str('work_item'),
+  };
+}

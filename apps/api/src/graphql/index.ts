@@ -1,0 +1,74 @@
+// Two GraphQL endpoints behind the same key check: /graphql (Spendgraph's API)
+// and /graphql/cube (Cube's generated schema, for tools that speak Cube).
+import { readFileSync } from 'node:fs';
+import { ApolloServer, type ApolloServerOptions, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
+import { fastifyApolloHandler } from '@as-integrations/fastify';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { type GraphQLFormattedError, GraphQLError } from 'graphql';
+import { SemanticError, type SemanticLayer } from '@spendgraph/semantic';
+import { type Authenticate, requireScope } from '../auth.ts';
+import { cubeGateway, cubeGraphqlSchema } from './cube-graphql.ts';
+import { type GraphqlContext, resolvers } from './resolvers.ts';
+
+const typeDefs = readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8');
+
+// A breakdown nests `children` once per level, so depth is generous; cost and size are not.
+const armor = new ApolloArmor({
+  maxDepth: { n: 15 },
+  costLimit: { maxCost: 20_000 },
+  maxAliases: { n: 20 },
+  maxTokens: { n: 5_000 },
+  maxDirectives: { n: 20 },
+});
+
+/** Errors of a query keep Cube's code and member; anything unexpected stays internal. */
+function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = error instanceof GraphQLError ? error.originalError : error;
+  if (original instanceof SemanticError) {
+    return { ...formatted, extensions: { ...formatted.extensions, code: original.code, ...(original.member ? { member: original.member } : {}) } };
+  }
+  return formatted;
+}
+
+/** Tells clients which roll-ups answered (`extensions.usedPreAggregations`), to see why a query is slow. */
+const reportPreAggregations: ApolloServerPlugin<GraphqlContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response, contextValue }) {
+        if (response.body.kind !== 'single') return;
+        const result = response.body.singleResult;
+        result.extensions = { ...result.extensions, usedPreAggregations: [...contextValue.usedPreAggregations].sort() };
+      },
+    };
+  },
+};
+
+function apolloOptions<C extends BaseContext>(): Partial<ApolloServerOptions<C>> {
+  const protection = armor.protect();
+  return { ...protection, introspection: true, formatError } as Partial<ApolloServerOptions<C>>;
+}
+
+export async function graphqlRoutes(app: FastifyInstance, deps: { authenticate: Authenticate; semantic: SemanticLayer }) {
+  const apiOptions = apolloOptions<GraphqlContext>();
+  const api = new ApolloServer<GraphqlContext>({
+    typeDefs, resolvers: resolvers(deps.semantic), ...apiOptions, plugins: [...(apiOptions.plugins ?? []), reportPreAggregations],
+  } as ApolloServerOptions<GraphqlContext>);
+  const cube = new ApolloServer<BaseContext>({ schema: cubeGraphqlSchema(deps.semantic), ...apolloOptions() } as ApolloServerOptions<BaseContext>);
+  await Promise.all([api.start(), cube.start()]);
+  app.addHook('onClose', async () => void (await Promise.all([api.stop(), cube.stop()])));
+
+  const preHandler = requireScope(deps.authenticate, ['read', 'admin']);
+  const workspaceOf = (request: FastifyRequest) => ({ workspaceId: request.identity!.workspaceId });
+
+  app.route({
+    url: '/graphql', method: ['GET', 'POST'], preHandler,
+    handler: fastifyApolloHandler(api, { context: async (request) => ({ ...workspaceOf(request), usedPreAggregations: new Set<string>() }) }),
+  });
+  app.route({
+    url: '/graphql/cube', method: ['GET', 'POST'], preHandler,
+    handler: fastifyApolloHandler(cube, {
+      context: async (request) => ({ req: { context: {} }, res: {}, apiGateway: cubeGateway(deps.semantic, workspaceOf(request)) }),
+    }),
+  });
+}

@@ -1,0 +1,104 @@
+// GraphQL arguments -> the parts of a Cube query, each member remembered with its argument path.
+import type { CubeQuery, MemberMeta, SemanticLayer } from '@spendgraph/semantic';
+import { MemberOrigins, argumentError } from './errors.ts';
+
+export const VIEW = 'usage';
+export const TIME_DIMENSION = `${VIEW}.occurred_at`;
+/** Cube refuses larger result sets; a breakdown level or series set beyond it must be narrowed. */
+export const MAX_ROWS = 50_000;
+
+export interface FilterArg { member: string; operator: string; values?: string[] | null }
+export interface TimeRangeArg { relative?: string | null; from?: string | null; to?: string | null }
+type CubeFilter = NonNullable<CubeQuery['filters']>[number];
+
+export function qualify(name: string) {
+  return name.includes('.') ? name : `${VIEW}.${name}`;
+}
+
+export function shortName(member: string) {
+  return member.startsWith(`${VIEW}.`) ? member.slice(VIEW.length + 1) : member;
+}
+
+/** Builds the members of one request; the semantic layer checks they exist and are public. */
+export class QueryArgs {
+  readonly origins = new MemberOrigins();
+  private readonly measures: Map<string, MemberMeta>;
+  private readonly dimensions: Map<string, MemberMeta>;
+
+  constructor(semantic: SemanticLayer) {
+    const view = semantic.meta().views.find((v) => v.name === VIEW)!;
+    this.measures = new Map(view.measures.map((m) => [m.name, m]));
+    this.dimensions = new Map(view.dimensions.map((m) => [m.name, m]));
+  }
+
+  measure(name: string, field: string): MemberMeta {
+    const member = this.member(name, field);
+    const meta = this.measures.get(member);
+    if (meta) return meta;
+    if (this.dimensions.has(member)) throw argumentError('NOT_A_MEASURE', field, `'${name}' is a dimension, not a measure`);
+    return { name: member, title: name, shortTitle: name, type: 'number', kind: 'measure' }; // the layer will refuse it
+  }
+
+  dimension(name: string, field: string): string {
+    const member = this.member(name, field);
+    if (this.measures.has(member)) throw argumentError('NOT_A_DIMENSION', field, `'${name}' is a measure, not a dimension`);
+    if (member === TIME_DIMENSION) {
+      throw argumentError('NOT_A_DIMENSION', field, `group by time with timeseries(granularity: ...), not as a dimension`);
+    }
+    return member;
+  }
+
+  filters(filters: readonly FilterArg[] | null | undefined, field = 'filters'): CubeFilter[] {
+    return (filters ?? []).map((f, i) => {
+      const at = `${field}[${i}]`;
+      const member = this.member(f.member, `${at}.member`);
+      const needsValues = f.operator !== 'set' && f.operator !== 'notSet';
+      if (needsValues && !f.values?.length) throw argumentError('INVALID_ARGUMENT', `${at}.values`, `operator ${f.operator} needs at least one value`);
+      return { member, operator: f.operator, ...(needsValues ? { values: [...f.values!] } : {}) };
+    });
+  }
+
+  timeRange(range: TimeRangeArg | null | undefined, field = 'timeRange'): CubeQuery['timeDimensions'] {
+    if (!range) return [];
+    const { relative, from, to } = range;
+    if (relative && (from || to)) throw argumentError('INVALID_ARGUMENT', field, 'give either relative or from/to, not both');
+    if (relative) {
+      this.origins.note(TIME_DIMENSION, `${field}.relative`);
+      return [{ dimension: TIME_DIMENSION, dateRange: relative }];
+    }
+    if (!from) throw argumentError('INVALID_ARGUMENT', `${field}.from`, 'is required without relative');
+    for (const [k, v] of [['from', from], ['to', to]] as const) {
+      if (v && Number.isNaN(Date.parse(v))) throw argumentError('INVALID_ARGUMENT', `${field}.${k}`, `'${v}' is not an ISO date or time`);
+    }
+    this.origins.note(TIME_DIMENSION, `${field}.from`);
+    return [{ dimension: TIME_DIMENSION, dateRange: [from, to ?? new Date().toISOString()] }];
+  }
+
+  private member(name: string, field: string) {
+    const member = qualify(name);
+    this.origins.note(member, field);
+    return member;
+  }
+}
+
+/** Cube's filter for "dimension has this value", null meaning the field is absent. */
+export function equalsFilter(member: string, value: string | null): CubeFilter {
+  return value === null ? { member, operator: 'notSet' } : { member, operator: 'equals', values: [value] };
+}
+
+/** Cube's filter for "dimension has none of these values" (nulls count as a value). */
+export function notInFilter(member: string, values: ReadonlyArray<string | null>): CubeFilter {
+  const present = values.filter((v): v is string => v !== null);
+  const clauses: CubeFilter[] = [];
+  if (present.length) clauses.push({ member, operator: 'notEquals', values: present }); // Cube keeps NULLs here
+  if (present.length < values.length) clauses.push({ member, operator: 'set' });
+  return clauses.length === 1 ? clauses[0]! : { and: clauses };
+}
+
+export function checkTimezone(tz: string, field = 'timezone') {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+  } catch {
+    throw argumentError('INVALID_ARGUMENT', field, `'${tz}' is not an IANA time zone`);
+  }
+}

@@ -1,0 +1,50 @@
+// Measures per time bucket, one series per combination of the `by` dimensions.
+import type { SemanticContext, SemanticLayer } from '@spendgraph/semantic';
+import { argumentError, semanticCall } from './errors.ts';
+import { type FilterArg, MAX_ROWS, QueryArgs, TIME_DIMENSION, type TimeRangeArg, checkTimezone, shortName } from './query-args.ts';
+
+export interface TimeseriesArgs {
+  measures: string[];
+  granularity: string;
+  by?: string[] | null;
+  filters?: FilterArg[] | null;
+  timeRange?: TimeRangeArg | null;
+  timezone?: string | null;
+}
+
+export async function timeseries(semantic: SemanticLayer, ctx: SemanticContext, args: TimeseriesArgs) {
+  const q = new QueryArgs(semantic);
+  if (!args.measures.length) throw argumentError('INVALID_ARGUMENT', 'measures', 'name at least one measure');
+  const measures = args.measures.map((m, i) => q.measure(m, `measures[${i}]`).name);
+  const dims = (args.by ?? []).map((d, i) => q.dimension(d, `by[${i}]`));
+  const timezone = args.timezone ?? 'UTC';
+  checkTimezone(timezone);
+  const [range] = q.timeRange(args.timeRange) ?? [];
+  const bucket = `${TIME_DIMENSION}.${args.granularity}`;
+
+  const { data } = await semanticCall(q.origins, () => semantic.load({
+    measures,
+    dimensions: dims,
+    timeDimensions: [{ dimension: TIME_DIMENSION, granularity: args.granularity, ...(range ? { dateRange: range.dateRange } : {}) }],
+    filters: q.filters(args.filters),
+    order: [[bucket, 'asc']],
+    timezone,
+    limit: MAX_ROWS,
+  }, ctx));
+  if (data.length >= MAX_ROWS) throw argumentError('TOO_MANY_GROUPS', 'by', `more than ${MAX_ROWS} points; add filters, a coarser granularity or a shorter range`);
+
+  const series = new Map<string, { key: Array<{ dimension: string; value: string | null }>; points: unknown[] }>();
+  for (const row of data) {
+    const key = dims.map((d) => ({ dimension: shortName(d), value: row[d] === null ? null : String(row[d]) }));
+    const id = JSON.stringify(key);
+    if (!series.has(id)) series.set(id, { key, points: [] });
+    series.get(id)!.points.push({
+      time: String(row[bucket]),
+      measures: measures.map((m) => ({ measure: shortName(m), value: row[m] === null ? null : String(row[m]), share: null })),
+    });
+  }
+  return {
+    granularity: args.granularity,
+    series: [...series.values()].map((s) => ({ ...s, label: s.key.map((k) => k.value ?? '(none)').join(' / ') || 'Total' })),
+  };
+}
