@@ -37,7 +37,9 @@ export function redisConnection(url: string, role: 'producer' | 'worker', extra:
 export const INGEST_JOB_OPTIONS = {
   attempts: 12,
   backoff: { type: 'exponential', delay: 500 },
-  removeOnComplete: { age: 3600, count: 10_000 },
+  // A stored batch lives on in the database; keeping its payload (up to ~7 MB) in Redis
+  // would only fill memory. The last few stay for inspection.
+  removeOnComplete: { count: 100 },
   // Failed jobs stay in Redis with their reason until someone looks at them.
   removeOnFail: false,
 } as const;
