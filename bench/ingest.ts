@@ -94,7 +94,8 @@ const quantile = (xs: number[], q: number) => {
 
 // (b) + (d) + (e)
 async function endToEnd() {
-  const env = { ...process.env, DATABASE_URL: dbUrl, QUEUE_PREFIX: `sg-bench-${randomUUID()}`, API_PORT: String(PORT), LOG_LEVEL: 'warn' };
+  // The worker runs the ingest queue only: its RSS is the ingest path's (upkeep jobs can run elsewhere).
+  const env = { ...process.env, DATABASE_URL: dbUrl, QUEUE_PREFIX: `sg-bench-${randomUUID()}`, API_PORT: String(PORT), LOG_LEVEL: 'warn', WORKER_QUEUES: 'ingest' };
   const api = start('api', env);
   const workers = Array.from({ length: WORKERS }, () => start('worker', env));
   const apiUrl = `http://127.0.0.1:${PORT}`;

@@ -5,7 +5,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { createApiKey, createPool, ensureWorkspace, type Pool } from '@spendgraph/db';
+import { INGEST_QUEUE, MAINTENANCE_QUEUE } from '@spendgraph/queue';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -60,6 +63,8 @@ export async function startPlatform({ worker = true } = {}): Promise<Platform> {
     API_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
     WORKER_LOCK_DURATION_MS: '2000',
+    // Upkeep jobs only where a test asks for them (startWorker({ WORKER_QUEUES: 'maintenance' })).
+    WORKER_QUEUES: 'ingest',
   };
   const children: ChildProcess[] = [start('api', env)];
   const apiUrl = `http://127.0.0.1:${env.API_PORT}`;
@@ -79,8 +84,20 @@ export async function startPlatform({ worker = true } = {}): Promise<Platform> {
     async stop() {
       await Promise.all(children.map(stopChild));
       await pool.end();
+      await forgetQueues(env.QUEUE_PREFIX!);
     },
   };
+}
+
+/** Drops this run's queues from Redis (job payloads would otherwise accumulate across runs). */
+async function forgetQueues(prefix: string) {
+  const connection = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
+  for (const name of [INGEST_QUEUE, MAINTENANCE_QUEUE]) {
+    const queue = new Queue(name, { connection, prefix });
+    await queue.obliterate({ force: true });
+    await queue.close();
+  }
+  connection.disconnect();
 }
 
 export async function workspaceWithKey(pool: Pool, scopes: Array<'ingest' | 'read' | 'admin'> = ['ingest']) {

@@ -10,6 +10,12 @@ const envSchema = z.object({
    * dies (even SIGKILL) loses its locks; after this its jobs are redelivered.
    */
   WORKER_LOCK_DURATION_MS: z.coerce.number().int().min(500).default(30_000),
+  /** Queues this process works on: split them to run ingest and upkeep in separate processes. */
+  WORKER_QUEUES: z.string().default('ingest,maintenance')
+    .transform((s) => s.split(',').map((q) => q.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(['ingest', 'maintenance'])).min(1)),
+  /** Period of the roll-up warming job; 0 turns the schedule off. */
+  ROLLUP_WARM_EVERY_MS: z.coerce.number().int().min(0).default(5 * 60_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

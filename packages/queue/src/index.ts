@@ -52,3 +52,22 @@ export function createIngestQueue(connection: Redis, options: Partial<QueueOptio
     ...options,
   });
 }
+
+/** Scheduled upkeep (roll-up warming, later budget checks and reports): small, periodic jobs. */
+export const MAINTENANCE_QUEUE = 'maintenance';
+export const WARM_ROLLUPS_JOB = 'warm-rollups';
+
+export interface WarmRollupsResult {
+  built: number;
+  ms: number;
+}
+
+export function createMaintenanceQueue(connection: Redis, options: Partial<QueueOptions> = {}): Queue {
+  return new Queue(MAINTENANCE_QUEUE, {
+    connection,
+    prefix: queuePrefix(),
+    // A failed run is retried by the next tick of its schedule; a short history is enough.
+    defaultJobOptions: { removeOnComplete: { count: 50 }, removeOnFail: { count: 50 } },
+    ...options,
+  });
+}

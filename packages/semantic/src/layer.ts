@@ -250,7 +250,7 @@ function toRows(data: Array<Record<string, unknown>>, aliasNameToMember: Record<
 export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<SemanticLayer> {
   if (!opts?.databaseUrl) throw new Error('createSemanticLayer: databaseUrl is required');
   const modelDir = opts.modelDir ?? DEFAULT_MODEL_DIR;
-  const preAggregationsSchema = opts.preAggregationsSchema ?? DEFAULT_PRE_AGGREGATIONS_SCHEMA;
+  const preAggregationsSchema = opts.preAggregationsSchema ?? process.env.SPENDGRAPH_ROLLUP_SCHEMA ?? DEFAULT_PRE_AGGREGATIONS_SCHEMA;
   if (!/^[a-z_][a-z0-9_]*$/.test(preAggregationsSchema)) {
     throw new Error(`preAggregationsSchema must be a plain lower-case identifier, got '${preAggregationsSchema}'`);
   }

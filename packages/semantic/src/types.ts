@@ -61,6 +61,6 @@ export interface SemanticLayerOptions {
   databaseUrl: string;
   /** Directory of the YAML model; default `<repo>/cube/model`. */
   modelDir?: string;
-  /** Postgres schema the roll-up tables are built in; default `cube_rollups`. */
+  /** Postgres schema the roll-up tables are built in; default `$SPENDGRAPH_ROLLUP_SCHEMA` or `cube_rollups`. */
   preAggregationsSchema?: string;
 }

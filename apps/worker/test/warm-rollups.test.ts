@@ -1,0 +1,56 @@
+// The scheduled roll-up warming job, with the real worker, BullMQ and TimescaleDB.
+import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, expect, it, inject } from 'vitest';
+import { MAINTENANCE_QUEUE, WARM_ROLLUPS_JOB, type WarmRollupsResult } from '@spendgraph/queue';
+import { type Platform, postEvents, startPlatform, storedCount, waitFor, workspaceWithKey } from '../../../test/support/platform.ts';
+
+let p: Platform;
+let redis: Redis;
+let queue: Queue;
+
+beforeAll(async () => {
+  // Roll-ups of its own: other test files build theirs in the same database, and a partition another
+  // process built minutes ago counts as fresh until its refresh key (every 10 minutes) changes.
+  process.env.SPENDGRAPH_ROLLUP_SCHEMA = `rollups_${randomUUID().slice(0, 8)}`;
+  p = await startPlatform();
+  redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
+  queue = new Queue(MAINTENANCE_QUEUE, { connection: redis, prefix: p.env.QUEUE_PREFIX });
+});
+afterAll(async () => {
+  await queue?.close();
+  redis?.disconnect();
+  await p?.stop();
+});
+
+it('warms the roll-ups on start and on schedule, and dashboard queries read them', async () => {
+  const { workspaceId, key } = await workspaceWithKey(p.pool, ['ingest', 'read']);
+  const now = Date.now();
+  const events = Array.from({ length: 300 }, (_, i) => ({
+    id: randomUUID(),
+    occurred_at: new Date(now - ((i % 20) + 1) * 86_400_000).toISOString(), // within 'last 30 days', which ends yesterday
+    provider: 'openai', model: i % 2 ? 'gpt-4o' : 'gpt-4o-mini', cost: '0.001000', plan_id: `plan-${i % 3}`,
+  }));
+  expect((await postEvents(p.apiUrl, key, events)).status).toBe(202);
+  await waitFor(async () => (await storedCount(p.pool, workspaceId)) === events.length, 20_000, 'events to be stored');
+
+  p.startWorker({ WORKER_QUEUES: 'maintenance', ROLLUP_WARM_EVERY_MS: '600000' });
+  const run = await waitFor(async () => (await queue.getJobs(['completed']))[0], 60_000, 'the first warming run');
+  expect(run.name).toBe(WARM_ROLLUPS_JOB);
+  expect((run.returnvalue as WarmRollupsResult).built).toBeGreaterThan(0);
+  const [scheduler] = await queue.getJobSchedulers();
+  expect(scheduler).toMatchObject({ key: WARM_ROLLUPS_JOB, every: 600000 });
+
+  const { rows } = await p.pool.query('SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = $1', [process.env.SPENDGRAPH_ROLLUP_SCHEMA]);
+  expect(rows[0].n).toBeGreaterThan(0);
+
+  const res = await fetch(`${p.apiUrl}/graphql`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ breakdown(measures: ["total_cost"], by: ["model"], timeRange: { relative: "last 30 days" }) { measures { value } } }' }),
+  });
+  const body = (await res.json()) as any;
+  expect(body.data.breakdown.measures[0].value).toBe('0.300000');
+  expect(body.extensions.usedPreAggregations.length).toBeGreaterThan(0);
+});
