@@ -1,3 +1,3 @@
-export type { CubeQuery, MemberMeta, QueryResult, SemanticContext, SemanticLayer, SemanticLayerOptions, ViewMeta } from './types.ts';
+export type { CubeQuery, LoadOptions, MemberMeta, QueryResult, SemanticContext, SemanticLayer, SemanticLayerOptions, ViewMeta } from './types.ts';
 export { SemanticError, type SemanticErrorCode } from './errors.ts';
 export { createSemanticLayer, loadModel, modelCompileMs, DEFAULT_MODEL_DIR, DEFAULT_PRE_AGGREGATIONS_SCHEMA, WORKSPACE_DIMENSION } from './layer.ts';

@@ -20,7 +20,7 @@ import {
 } from './cube.ts';
 import { fromCubeError, SemanticError } from './errors.ts';
 import { scopeQuery, STANDARD_GRANULARITIES, type MemberCatalog, type MemberKind, type PublicMember } from './guard.ts';
-import type { CubeQuery, MemberMeta, QueryResult, SemanticContext, SemanticLayer, SemanticLayerOptions, ViewMeta } from './types.ts';
+import type { CubeQuery, LoadOptions, MemberMeta, QueryResult, SemanticContext, SemanticLayer, SemanticLayerOptions, ViewMeta } from './types.ts';
 
 export const DEFAULT_MODEL_DIR = fileURLToPath(new URL('../../../cube/model', import.meta.url));
 export const DEFAULT_PRE_AGGREGATIONS_SCHEMA = 'cube_rollups';
@@ -157,6 +157,8 @@ interface Plan {
   cacheKeyQueries: unknown;
   dataSource: string;
   external: boolean;
+  /** Raw events only, and no cached result. */
+  fresh: boolean;
 }
 
 function mapCubeError(e: unknown): unknown {
@@ -183,15 +185,20 @@ function totalQueryOf(normalized: any): any {
   return total;
 }
 
-function plan(model: CompiledModel, normalized: any, preAggregationsSchema: string): Plan {
+function plan(model: CompiledModel, normalized: any, preAggregationsSchema: string, fresh = false): Plan {
   try {
     const { compilers } = model;
     const query = schemaCompiler.createQuery(compilers, 'postgres', {
       ...normalized,
       useNativeSqlPlanner: false,
-      preAggregationsSchema,
+      // Cube caches a query's SQL by its options: a fresh plan names a schema of its own (it
+      // reads none) so that it never shares the entry of the same query read from roll-ups.
+      preAggregationsSchema: fresh ? `${preAggregationsSchema}_fresh` : preAggregationsSchema,
       allowUngroupedWithoutPrimaryKey: true,
     });
+    // Cube has no per-query switch to skip roll-ups (its lambda roll-ups, which add fresh rows,
+    // need Cube Store): a fresh query tells its planner that no roll-up matches.
+    if (fresh) query.preAggregations.findPreAggregationForQuery = () => undefined;
     return compilers.compiler.withQuery(query, () => ({
       sql: query.buildSqlAndParams(),
       aliasNameToMember: query.aliasNameToMember,
@@ -199,6 +206,7 @@ function plan(model: CompiledModel, normalized: any, preAggregationsSchema: stri
       cacheKeyQueries: query.cacheKeyQueries(),
       dataSource: query.dataSource ?? 'default',
       external: query.externalPreAggregationQuery(),
+      fresh,
     }));
   } catch (e) {
     throw mapCubeError(e);
@@ -343,7 +351,7 @@ export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<S
         dataSource: p.dataSource,
         external: p.external,
         aliasNameToMember: p.aliasNameToMember,
-        cacheMode: normalized.cacheMode,
+        cacheMode: p.fresh ? 'no-cache' : normalized.cacheMode,
         renewQuery: false,
         persistent: false,
         requestId,
@@ -351,20 +359,20 @@ export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<S
     );
   }
 
-  function prepare(query: CubeQuery, ctx: SemanticContext) {
+  function prepare(query: CubeQuery, ctx: SemanticContext, options: LoadOptions = {}) {
     const scoped = scopeQuery(query, ctx?.workspaceId, model.catalog);
     const normalized = normalize(scoped);
-    return { normalized, main: plan(model, normalized, preAggregationsSchema) };
+    return { normalized, main: plan(model, normalized, preAggregationsSchema, options.fresh) };
   }
 
   return {
-    async load(query, ctx) {
-      const { normalized, main } = prepare(query, ctx);
+    async load(query, ctx, options) {
+      const { normalized, main } = prepare(query, ctx, options);
       const requestId = randomUUID();
       const totalPromise = normalized.total
         ? (async () => {
             const totalNormalized = totalQueryOf(normalized);
-            return execute(plan(model, totalNormalized, preAggregationsSchema), totalNormalized, requestId);
+            return execute(plan(model, totalNormalized, preAggregationsSchema, options?.fresh), totalNormalized, requestId);
           })()
         : undefined;
       const [res, totalRes] = await Promise.all([execute(main, normalized, requestId), totalPromise]);
@@ -380,8 +388,8 @@ export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<S
       return result;
     },
 
-    async sql(query, ctx) {
-      const { main } = prepare(query, ctx);
+    async sql(query, ctx, options) {
+      const { main } = prepare(query, ctx, options);
       return { sql: main.sql[0], params: main.sql[1] };
     },
 

@@ -44,10 +44,18 @@ export interface SemanticContext {
   workspaceId: string;
 }
 
+export interface LoadOptions {
+  /**
+   * Read raw events, never roll-ups (which lag by up to their refresh interval):
+   * for answers that must include the last ingested batch, such as budget spend.
+   */
+  fresh?: boolean;
+}
+
 export interface SemanticLayer {
-  load(query: CubeQuery, ctx: SemanticContext): Promise<QueryResult>;
+  load(query: CubeQuery, ctx: SemanticContext, options?: LoadOptions): Promise<QueryResult>;
   /** The SQL and parameters the query runs (for snapshot tests and debugging). */
-  sql(query: CubeQuery, ctx: SemanticContext): Promise<{ sql: string; params: unknown[] }>;
+  sql(query: CubeQuery, ctx: SemanticContext, options?: LoadOptions): Promise<{ sql: string; params: unknown[] }>;
   /** Public members only (like Cube's /v1/meta after visibility filtering). */
   meta(): { views: ViewMeta[] };
   /** Public views in Cube's meta format, as Cube's GraphQL schema builder (`makeSchema`) takes them. */

@@ -31,7 +31,7 @@ export function date(days: number): string {
   return at(days).slice(0, 10);
 }
 
-function row(workspaceId: string, e: Partial<UsageEventRow> & { occurred_at: string }): UsageEventRow {
+export function row(workspaceId: string, e: Partial<UsageEventRow> & { occurred_at: string }): UsageEventRow {
   return {
     workspace_id: workspaceId,
     event_id: randomUUID(),

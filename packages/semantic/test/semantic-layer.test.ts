@@ -2,9 +2,9 @@
 // events and from warmed roll-ups; workspace isolation; member checks.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type {} from '../../../test/support/global-setup.ts'; // inject('databaseUrl') typing
-import { createPool, type Pool } from '@spendgraph/db';
+import { createPool, ensureWorkspace, insertUsageEvents, type Pool } from '@spendgraph/db';
 import { createSemanticLayer, type CubeQuery, type SemanticLayer } from '../src/index.ts';
-import { bucket, date, seedTwoWorkspaces } from './fixtures.ts';
+import { at, bucket, date, row, seedTwoWorkspaces } from './fixtures.ts';
 import { expectSemanticError, modelWithoutRollups, removeModelVariants } from './support.ts';
 
 let pool: Pool;
@@ -214,6 +214,22 @@ describe('roll-ups', () => {
     expect(fromRaw.usedPreAggregations).toEqual([]);
     expect(fromRollup.data).toEqual(fromRaw.data);
     expect(fromRollup.data.length).toBe(5);
+  });
+
+  it('a fresh query reads raw events although a roll-up matches, so it sees rows stored after the build', async () => {
+    const late = await ensureWorkspace(pool, 'sem-late-arrival');
+    await insertUsageEvents(pool, [row(late.id, { occurred_at: at(2, 10), provider: 'openai', total_cost: '1.250000', unpriced: false })]);
+    const query: CubeQuery = {
+      measures: ['usage.total_cost', 'usage.calls'], dimensions: ['usage.provider'],
+      timeDimensions: [{ dimension: 'usage.occurred_at', dateRange: [date(0), date(13)] }],
+    };
+    const rolled = await rollupLayer.load(query, { workspaceId: late.id });
+    expect(rolled.usedPreAggregations).toEqual(['usage_events.daily_by_model']);
+    expect(rolled.data).toEqual([]); // the partition was built before the row arrived
+    const fresh = await rollupLayer.load(query, { workspaceId: late.id }, { fresh: true });
+    expect(fresh.usedPreAggregations).toEqual([]);
+    expect(fresh.data).toEqual([{ 'usage.provider': 'openai', 'usage.total_cost': '1.250000', 'usage.calls': '1' }]);
+    expect((await rollupLayer.sql(query, A(), { fresh: true })).sql).not.toContain('sem_rollups');
   });
 
   it('non-additive measures (p95, distinct counts) are computed from raw events', async () => {
