@@ -1,77 +1,24 @@
 // npm run bench:query — query latency from roll-ups vs a raw scan, in one run:
-//  seeds BENCH_QUERY_EVENTS (10 M) events over 90 days straight into the hypertable (the
-//  ingest path is bench:ingest's business), warms the roll-ups as the worker's job does,
+//  seeds BENCH_QUERY_EVENTS (10 M) events over 90 days (bench/support/events-10m.ts),
+//  warms the roll-ups as the worker's job does,
 //  then measures through the real API (GraphQL over HTTP, Cube cache defeated):
 //  (a) a 2-level breakdown (provider -> model) over the last 30 days
 //  (b) a daily timeseries of cost over the last 30 days
 //  and the same answers by a raw SQL scan of usage_events; checks both agree.
-// Uses its own database (kept between runs: reseeding 10 M rows takes minutes); prints figures.
+// Prints figures.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { Decimal } from 'decimal.js';
-import pg from 'pg';
-import { createApiKey, createPool, ensureWorkspace, migrate } from '@spendgraph/db';
+import { createApiKey } from '@spendgraph/db';
 import { createSemanticLayer } from '@spendgraph/semantic';
+import { benchDatabase, fmt, seedEvents } from './support/events-10m.ts';
 
 const N = Number(process.env.BENCH_QUERY_EVENTS ?? 10_000_000);
 const RUNS = Number(process.env.BENCH_QUERY_RUNS ?? 30);
 const RAW_RUNS = Math.min(RUNS, 10); // a raw scan takes seconds; ten runs give its median well enough
-const CHUNK = 1_000_000;
 const PORT = 4800 + Math.floor(Math.random() * 90);
-const dbName = 'spendgraph_bench_query';
 
-const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-await admin.connect();
-if (!(await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName])).rowCount) await admin.query(`CREATE DATABASE ${dbName}`);
-await admin.end();
-const dbUrl = Object.assign(new URL(process.env.DATABASE_URL!), { pathname: `/${dbName}` }).toString();
-await migrate(dbUrl);
-const pool = createPool(dbUrl);
-const ws = await ensureWorkspace(pool, 'bench-query');
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const { dbUrl, pool, workspaceId } = await benchDatabase();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-// One INSERT ... SELECT per million rows; every value derives from the row number, so a
-// rerun reproduces the same data. Costs are exact: tokens x a per-model rate.
-const SEED_SQL = `
-  WITH g AS (SELECT i, (i * 2654435761::bigint) % 1000003 AS h FROM generate_series($2::bigint, $3::bigint) AS i),
-  m AS (SELECT i, h, (h % 9)::int AS mi FROM g)
-  INSERT INTO usage_events (workspace_id, event_id, occurred_at, kind, provider, model, status, latency_ms,
-    input_tokens, output_tokens, cache_read_tokens, input_cost, output_cost, cache_read_cost, total_cost,
-    currency, price_source, price_version, unpriced, plan_id, task_id, task_type, workflow, step, agent, user_id,
-    customer_id, feature, session_id, source)
-  SELECT $1, md5('bench-query:' || i)::uuid,
-    $4::timestamptz - make_interval(secs => ((i * 7919) % (90 * 86400))::float8),
-    'model_call',
-    (ARRAY['anthropic','anthropic','anthropic','openai','openai','openai','google','google','google'])[mi + 1],
-    (ARRAY['claude-sonnet-4-5','claude-opus-4-1','claude-haiku-4-5','gpt-4o','gpt-4o-mini','o3','gemini-2.5-pro','gemini-2.5-flash','gemini-2.0-flash'])[mi + 1],
-    CASE WHEN h % 50 = 0 THEN 'error' ELSE 'ok' END,
-    200 + (h % 9000),
-    500 + h % 20000, 50 + h % 2000, (h * 7) % 30000,
-    (500 + h % 20000) * r.inp / 1000000, (50 + h % 2000) * r.outp / 1000000, ((h * 7) % 30000) * r.cache / 1000000,
-    ((500 + h % 20000) * r.inp + (50 + h % 2000) * r.outp + ((h * 7) % 30000) * r.cache) / 1000000,
-    'USD', 'catalog', 'bench', false,
-    'plan-' || (h % 60), 'task-' || (h % 3000), (ARRAY['feature','bugfix','refactor','docs'])[h % 4 + 1],
-    (ARRAY['plan-execute','review','triage'])[h % 3 + 1], (ARRAY['plan','implement','test','review','fix'])[h % 5 + 1],
-    'agent-' || (h % 12), 'user-' || (h % 80), 'customer-' || (h % 40), 'feature-' || (h % 25),
-    'session-' || (i / 40), 'api'
-  FROM m JOIN (VALUES (0, 3, 15, 0.3), (1, 15, 75, 1.5), (2, 1, 5, 0.1), (3, 2.5, 10, 1.25), (4, 0.15, 0.6, 0.075),
-                      (5, 2, 8, 0.5), (6, 1.25, 10, 0.125), (7, 0.3, 2.5, 0.03), (8, 0.1, 0.4, 0.025)) AS r(mi, inp, outp, cache)
-    USING (mi)`;
-
-async function seed() {
-  const count = async () => Number((await pool.query('SELECT count(*) FROM usage_events WHERE workspace_id = $1', [ws.id])).rows[0].count);
-  const have = await count();
-  if (have === N) return console.log(`seed: ${fmt(N)} events already stored`);
-  await pool.query('DELETE FROM usage_events WHERE workspace_id = $1', [ws.id]);
-  const end = new Date(new Date().toISOString().slice(0, 13) + ':00:00Z');
-  const t0 = performance.now();
-  for (let lo = 1; lo <= N; lo += CHUNK) {
-    await pool.query(SEED_SQL, [ws.id, lo, Math.min(N, lo + CHUNK - 1), end]);
-    console.log(`seed: ${fmt(Math.min(N, lo + CHUNK - 1))} events (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
-  }
-  await pool.query('ANALYZE usage_events');
-  console.log(`seed: ${fmt(N)} events in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-}
 
 function startApi(): { child: ChildProcess; url: string } {
   const env = { ...process.env, DATABASE_URL: dbUrl, API_PORT: String(PORT), LOG_LEVEL: 'warn', QUEUE_PREFIX: `sg-bench-query-${PORT}` };
@@ -92,14 +39,14 @@ async function timed<T>(fn: (i: number) => Promise<T>, runs = RUNS): Promise<{ p
   return { p50: quantile(ms, 0.5), p95: quantile(ms, 0.95), last };
 }
 
-await seed();
+await seedEvents(pool, workspaceId, N);
 const semantic = await createSemanticLayer({ databaseUrl: dbUrl });
 let t0 = performance.now();
 const { built } = await semantic.warmPreAggregations();
 console.log(`warm: ${built.length} roll-up partitions built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 await semantic.close();
 
-const { key } = await createApiKey(pool, ws.id, ['read']);
+const { key } = await createApiKey(pool, workspaceId, ['read']);
 const api = startApi();
 for (let i = 0; i < 200 && !(await fetch(`${api.url}/ready`).then((r) => r.ok, () => false)); i++) await sleep(100);
 
@@ -130,8 +77,8 @@ const RAW_TIMESERIES = `SELECT to_char(date_trunc('day', occurred_at AT TIME ZON
 
 const rb = await timed((i) => graphql(BREAKDOWN, { f: uncached(i) }));
 const rt = await timed((i) => graphql(TIMESERIES, { f: uncached(i) }));
-const sb = await timed(() => pool.query(RAW_BREAKDOWN, [ws.id]), RAW_RUNS);
-const st = await timed(() => pool.query(RAW_TIMESERIES, [ws.id]), RAW_RUNS);
+const sb = await timed(() => pool.query(RAW_BREAKDOWN, [workspaceId]), RAW_RUNS);
+const st = await timed(() => pool.query(RAW_TIMESERIES, [workspaceId]), RAW_RUNS);
 api.child.kill('SIGTERM');
 
 // The answers must agree to the last digit.

@@ -1,0 +1,67 @@
+// The 10 M-event workload shared by bench:query and bench:guard: 90 days of
+// calls across 9 models, 60 plans, 80 users, 12 agents, 40 customers, 25
+// features, seeded straight into the hypertable (the ingest path is
+// bench:ingest's business) in a database of its own, kept between runs.
+import pg from 'pg';
+import { type Pool, createPool, ensureWorkspace, migrate } from '@spendgraph/db';
+
+const DB_NAME = 'spendgraph_bench_query';
+const CHUNK = 1_000_000;
+export const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** The benchmark database (created and migrated if missing), its pool and the workspace holding the events. */
+export async function benchDatabase(): Promise<{ dbUrl: string; pool: Pool; workspaceId: string }> {
+  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await admin.connect();
+  if (!(await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DB_NAME])).rowCount) await admin.query(`CREATE DATABASE ${DB_NAME}`);
+  await admin.end();
+  const dbUrl = Object.assign(new URL(process.env.DATABASE_URL!), { pathname: `/${DB_NAME}` }).toString();
+  await migrate(dbUrl);
+  const pool = createPool(dbUrl);
+  const ws = await ensureWorkspace(pool, 'bench-query');
+  return { dbUrl, pool, workspaceId: ws.id };
+}
+
+// One INSERT ... SELECT per million rows; every value derives from the row number, so a
+// rerun reproduces the same data. Costs are exact: tokens x a per-model rate.
+const SEED_SQL = `
+  WITH g AS (SELECT i, (i * 2654435761::bigint) % 1000003 AS h FROM generate_series($2::bigint, $3::bigint) AS i),
+  m AS (SELECT i, h, (h % 9)::int AS mi FROM g)
+  INSERT INTO usage_events (workspace_id, event_id, occurred_at, kind, provider, model, status, latency_ms,
+    input_tokens, output_tokens, cache_read_tokens, input_cost, output_cost, cache_read_cost, total_cost,
+    currency, price_source, price_version, unpriced, plan_id, task_id, task_type, workflow, step, agent, user_id,
+    customer_id, feature, session_id, source)
+  SELECT $1, md5('bench-query:' || i)::uuid,
+    $4::timestamptz - make_interval(secs => ((i * 7919) % (90 * 86400))::float8),
+    'model_call',
+    (ARRAY['anthropic','anthropic','anthropic','openai','openai','openai','google','google','google'])[mi + 1],
+    (ARRAY['claude-sonnet-4-5','claude-opus-4-1','claude-haiku-4-5','gpt-4o','gpt-4o-mini','o3','gemini-2.5-pro','gemini-2.5-flash','gemini-2.0-flash'])[mi + 1],
+    CASE WHEN h % 50 = 0 THEN 'error' ELSE 'ok' END,
+    200 + (h % 9000),
+    500 + h % 20000, 50 + h % 2000, (h * 7) % 30000,
+    (500 + h % 20000) * r.inp / 1000000, (50 + h % 2000) * r.outp / 1000000, ((h * 7) % 30000) * r.cache / 1000000,
+    ((500 + h % 20000) * r.inp + (50 + h % 2000) * r.outp + ((h * 7) % 30000) * r.cache) / 1000000,
+    'USD', 'catalog', 'bench', false,
+    'plan-' || (h % 60), 'task-' || (h % 3000), (ARRAY['feature','bugfix','refactor','docs'])[h % 4 + 1],
+    (ARRAY['plan-execute','review','triage'])[h % 3 + 1], (ARRAY['plan','implement','test','review','fix'])[h % 5 + 1],
+    'agent-' || (h % 12), 'user-' || (h % 80), 'customer-' || (h % 40), 'feature-' || (h % 25),
+    'session-' || (i / 40), 'api'
+  FROM m JOIN (VALUES (0, 3, 15, 0.3), (1, 15, 75, 1.5), (2, 1, 5, 0.1), (3, 2.5, 10, 1.25), (4, 0.15, 0.6, 0.075),
+                      (5, 2, 8, 0.5), (6, 1.25, 10, 0.125), (7, 0.3, 2.5, 0.03), (8, 0.1, 0.4, 0.025)) AS r(mi, inp, outp, cache)
+    USING (mi)`;
+
+/** Stores `n` events for the workspace unless exactly that many are there already. */
+export async function seedEvents(pool: Pool, workspaceId: string, n: number): Promise<void> {
+  const count = async () => Number((await pool.query('SELECT count(*) FROM usage_events WHERE workspace_id = $1', [workspaceId])).rows[0].count);
+  const have = await count();
+  if (have === n) return console.log(`seed: ${fmt(n)} events already stored`);
+  await pool.query('DELETE FROM usage_events WHERE workspace_id = $1', [workspaceId]);
+  const end = new Date(new Date().toISOString().slice(0, 13) + ':00:00Z');
+  const t0 = performance.now();
+  for (let lo = 1; lo <= n; lo += CHUNK) {
+    await pool.query(SEED_SQL, [workspaceId, lo, Math.min(n, lo + CHUNK - 1), end]);
+    console.log(`seed: ${fmt(Math.min(n, lo + CHUNK - 1))} events (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  }
+  await pool.query('ANALYZE usage_events');
+  console.log(`seed: ${fmt(n)} events in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+}
