@@ -36,6 +36,10 @@ Try:  curl -s -X POST $API_URL/v1/events -H "authorization: Bearer $key" \\
         -H 'content-type: application/json' \\
         -d '[{"occurred_at":"$(date -u +%FT%TZ)","provider":"anthropic","model":"claude-sonnet-4-5","usage":{"input_tokens":1200,"output_tokens":300},"user_id":"me"}]'
 
+      curl -s "$API_URL/v1/guard/check?agent=coder&model=o3" -H "authorization: Bearer $key"
+      curl -s -X POST $API_URL/graphql -H "authorization: Bearer $key" -H 'content-type: application/json' \\
+        -d '{"query":"{ budgets { name state spend amount percentUsed projectedSpend blocking } }"}'
+
 Press Ctrl-C to stop the API and the worker.
 MSG
 wait

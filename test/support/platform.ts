@@ -8,7 +8,7 @@ import { inject } from 'vitest';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createApiKey, createPool, ensureWorkspace, type Pool } from '@spendgraph/db';
-import { INGEST_QUEUE, MAINTENANCE_QUEUE } from '@spendgraph/queue';
+import { ALERTS_QUEUE, BUDGETS_QUEUE, INGEST_QUEUE, MAINTENANCE_QUEUE } from '@spendgraph/queue';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -92,7 +92,7 @@ export async function startPlatform({ worker = true } = {}): Promise<Platform> {
 /** Drops this run's queues from Redis (job payloads would otherwise accumulate across runs). */
 async function forgetQueues(prefix: string) {
   const connection = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
-  for (const name of [INGEST_QUEUE, MAINTENANCE_QUEUE]) {
+  for (const name of [INGEST_QUEUE, MAINTENANCE_QUEUE, BUDGETS_QUEUE, ALERTS_QUEUE]) {
     const queue = new Queue(name, { connection, prefix });
     await queue.obliterate({ force: true });
     await queue.close();
@@ -117,4 +117,14 @@ export function postEvents(apiUrl: string, key: string | undefined, body: unknow
 export async function storedCount(pool: Pool, workspaceId: string): Promise<number> {
   const { rows } = await pool.query('SELECT count(*)::int AS n FROM usage_events WHERE workspace_id = $1', [workspaceId]);
   return rows[0].n;
+}
+
+/** POSTs a GraphQL request; returns the HTTP status and the parsed body. */
+export async function graphqlRequest(apiUrl: string, key: string | undefined, query: string, variables: Record<string, unknown> = {}, path = '/graphql') {
+  const res = await fetch(`${apiUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: res.status, body: (await res.json()) as any };
 }

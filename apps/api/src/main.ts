@@ -1,7 +1,9 @@
+import { announce } from '@spendgraph/budgets';
 import { createPool } from '@spendgraph/db';
-import { createIngestQueue, redisConnection } from '@spendgraph/queue';
+import { createAlertsQueue, createIngestQueue, redisConnection } from '@spendgraph/queue';
 import { createSemanticLayer } from '@spendgraph/semantic';
 import { loadConfig } from './config.ts';
+import { GuardCache } from './guard/guard-cache.ts';
 import { buildServer } from './server.ts';
 
 const config = loadConfig();
@@ -11,9 +13,20 @@ redis.on('error', () => {}); // reconnects on its own; /ready reports the outage
 const queue = createIngestQueue(redis);
 queue.on('error', () => {});
 
+const alerts = createAlertsQueue(redis);
+
 const semantic = await createSemanticLayer({ databaseUrl: config.DATABASE_URL });
 
-const app = buildServer({ pool, redis, queue, semantic, bodyLimit: config.API_BODY_LIMIT_BYTES, logLevel: config.LOG_LEVEL });
+// Guard checks answer from memory; the worker announces new evaluations on a pub/sub channel.
+const guard = new GuardCache(pool);
+const subscriber = redisConnection(config.REDIS_URL, 'worker');
+subscriber.on('error', () => {}); // reconnects and resubscribes on its own; the cache also refreshes by age
+void guard.follow(subscriber).catch(() => {});
+
+const app = buildServer({
+  pool, redis, queue, semantic, guard, announce: (result) => announce(result, { alerts, redis }),
+  bodyLimit: config.API_BODY_LIMIT_BYTES, logLevel: config.LOG_LEVEL,
+});
 await app.listen({ host: config.API_HOST, port: config.API_PORT });
 
 let closing = false;
@@ -22,8 +35,9 @@ async function shutdown(signal: string) {
   closing = true;
   app.log.info({ signal }, 'shutting down: finishing in-flight requests');
   await app.close(); // stops accepting, waits for in-flight requests
-  await queue.close();
+  await Promise.all([queue.close(), alerts.close()]);
   await semantic.close();
+  subscriber.disconnect();
   redis.disconnect();
   await pool.end();
   process.exit(0);

@@ -2,10 +2,13 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Queue } from 'bullmq';
 import type { Pool } from '@spendgraph/db';
 import type { IngestJobData, IngestJobResult, Redis } from '@spendgraph/queue';
+import type { EvaluationResult } from '@spendgraph/budgets';
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { cachedKeyLookup } from './auth.ts';
 import { graphqlRoutes } from './graphql/index.ts';
+import type { GuardCache } from './guard/guard-cache.ts';
 import { eventsRoutes } from './routes/events.ts';
+import { guardRoutes } from './routes/guard.ts';
 import { healthRoutes } from './routes/health.ts';
 
 export interface ApiDeps {
@@ -13,6 +16,8 @@ export interface ApiDeps {
   redis: Redis;
   queue: Queue<IngestJobData, IngestJobResult>;
   semantic: SemanticLayer;
+  guard: GuardCache;
+  announce: (result: EvaluationResult) => Promise<void>;
   bodyLimit: number;
   logLevel: string;
 }
@@ -32,6 +37,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   const authenticate = cachedKeyLookup(deps.pool);
   healthRoutes(app, deps);
   eventsRoutes(app, { authenticate, queue: deps.queue });
-  app.register((instance) => graphqlRoutes(instance, { authenticate, semantic: deps.semantic }));
+  guardRoutes(app, { authenticate, guard: deps.guard, semantic: deps.semantic });
+  app.register((instance) => graphqlRoutes(instance, { authenticate, pool: deps.pool, semantic: deps.semantic, guard: deps.guard, announce: deps.announce }));
   return app;
 }

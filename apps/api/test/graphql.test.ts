@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Platform, postEvents, startPlatform, storedCount, waitFor, workspaceWithKey } from '../../../test/support/platform.ts';
+import { type Platform, graphqlRequest, postEvents, startPlatform, storedCount, waitFor, workspaceWithKey } from '../../../test/support/platform.ts';
 
 let p: Platform;
 let a: { workspaceId: string; key: string };
@@ -43,13 +43,8 @@ async function ingest(key: string, workspaceId: string, events: unknown[]) {
   await waitFor(async () => (await storedCount(p.pool, workspaceId)) === events.length, 30_000, 'fixture to be stored');
 }
 
-async function gql(key: string | undefined, query: string, variables: Record<string, unknown> = {}, path = '/graphql') {
-  const res = await fetch(`${p.apiUrl}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  return { status: res.status, body: (await res.json()) as any };
+function gql(key: string | undefined, query: string, variables: Record<string, unknown> = {}, path = '/graphql') {
+  return graphqlRequest(p.apiUrl, key, query, variables, path);
 }
 
 async function ok(key: string, query: string, variables: Record<string, unknown> = {}, path = '/graphql') {

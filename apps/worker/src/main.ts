@@ -1,70 +1,96 @@
-import { Worker } from 'bullmq';
+import { type Queue, Worker, type WorkerOptions } from 'bullmq';
 import { pino } from 'pino';
 import { createPool } from '@spendgraph/db';
 import { createPricer } from '@spendgraph/pricing';
 import {
-  INGEST_QUEUE, type IngestJobData, type IngestJobResult, MAINTENANCE_QUEUE, WARM_ROLLUPS_JOB, createMaintenanceQueue,
-  queuePrefix, redisConnection,
+  ALERTS_QUEUE, BUDGETS_QUEUE, EVALUATE_BUDGETS_JOB, INGEST_QUEUE, type IngestJobData, type IngestJobResult, MAINTENANCE_QUEUE,
+  WARM_ROLLUPS_JOB, createAlertsQueue, createBudgetsQueue, createMaintenanceQueue, queuePrefix, redisConnection, requestHardBudgetCheck,
 } from '@spendgraph/queue';
-import { createSemanticLayer } from '@spendgraph/semantic';
+import { type SemanticLayer, createSemanticLayer } from '@spendgraph/semantic';
+import { alertsConfig, createSenders } from './alerts/index.ts';
 import { loadConfig } from './config.ts';
+import { deliverAlertProcessor } from './processors/deliver-alert.ts';
+import { evaluateBudgetsProcessor } from './processors/evaluate-budgets.ts';
+import { requeueStaleDeliveries } from './processors/requeue-deliveries.ts';
 import { ingestProcessor } from './processors/ingest.ts';
 import { warmRollupsProcessor } from './processors/warm-rollups.ts';
 import { workspacePricingLoader } from './workspace-pricing.ts';
 
 const config = loadConfig();
 const log = pino({ level: config.LOG_LEVEL, base: { app: 'worker' } });
-const pool = createPool(config.DATABASE_URL, config.WORKER_CONCURRENCY + 2);
+const pool = createPool(config.DATABASE_URL, config.WORKER_CONCURRENCY + 4);
 const closers: Array<() => Promise<unknown>> = [];
+const connection = () => redisConnection(config.REDIS_URL, 'worker');
+
+/** Queues this process adds to (closed last, after the workers). */
+const budgetsQueue = createBudgetsQueue(connection());
+const alertsQueue = createAlertsQueue(connection());
+const publisher = connection();
+
+/** Cube's compiled model and orchestrator, created once for the jobs that query (roll-ups, budgets). */
+let semantic: Promise<SemanticLayer> | undefined;
+function semanticLayer() {
+  semantic ??= createSemanticLayer({ databaseUrl: config.DATABASE_URL });
+  return semantic;
+}
+
+function worker<D, R>(queue: string, processor: (job: any) => Promise<R>, opts: Partial<WorkerOptions>) {
+  const w = new Worker<D, R>(queue, processor, { connection: connection(), prefix: queuePrefix(), ...opts });
+  w.on('failed', (job, err) => log.warn({ queue, job: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'));
+  w.on('error', (err) => log.error({ queue, err: err.message }, 'worker error'));
+  closers.push(() => w.close()); // waits for active jobs; unstarted ones stay queued
+  return w;
+}
+
+/** One schedule per job however many workers start; a period of 0 removes it. */
+async function schedule(queue: Queue, name: string, every: number) {
+  if (every > 0) await queue.upsertJobScheduler(name, { every }, { name });
+  else await queue.removeJobScheduler(name);
+}
 
 function startIngest() {
   const pricer = createPricer();
-  const worker = new Worker<IngestJobData, IngestJobResult>(
+  const w = worker<IngestJobData, IngestJobResult>(
     INGEST_QUEUE,
-    ingestProcessor({ pool, pricer, workspacePricing: workspacePricingLoader(pool) }),
-    {
-      connection: redisConnection(config.REDIS_URL, 'worker'),
-      prefix: queuePrefix(),
-      concurrency: config.WORKER_CONCURRENCY,
-      lockDuration: config.WORKER_LOCK_DURATION_MS,
-      stalledInterval: config.WORKER_LOCK_DURATION_MS,
-    },
+    ingestProcessor({
+      pool, pricer, workspacePricing: workspacePricingLoader(pool),
+      onStored: (workspaceId) => requestHardBudgetCheck(budgetsQueue, workspaceId),
+    }),
+    // A crashed worker's jobs are redelivered once their lock lapses.
+    { concurrency: config.WORKER_CONCURRENCY, lockDuration: config.WORKER_LOCK_DURATION_MS, stalledInterval: config.WORKER_LOCK_DURATION_MS },
   );
-  worker.on('completed', (job, result) => log.debug({ job: job.id, ...result }, 'batch stored'));
-  worker.on('failed', (job, err) => log.warn({ job: job?.id, attempt: job?.attemptsMade, err: err.message }, 'batch failed'));
-  worker.on('error', (err) => log.error({ err: err.message }, 'worker error'));
-  closers.push(() => worker.close()); // waits for active jobs; unstarted ones stay queued
+  w.on('completed', (job, result) => log.debug({ job: job.id, ...result }, 'batch stored'));
   log.info({ concurrency: config.WORKER_CONCURRENCY, catalog: pricer.catalogVersion }, 'ingest worker started');
 }
 
 async function startMaintenance() {
-  const semantic = await createSemanticLayer({ databaseUrl: config.DATABASE_URL });
-  const queue = createMaintenanceQueue(redisConnection(config.REDIS_URL, 'worker'));
-  const worker = new Worker(MAINTENANCE_QUEUE, warmRollupsProcessor({ semantic, log }), {
-    connection: redisConnection(config.REDIS_URL, 'worker'),
-    prefix: queuePrefix(),
-    concurrency: 1,
-    // Warming a large workspace's roll-ups can take minutes.
-    lockDuration: 10 * 60_000,
-  });
-  worker.on('failed', (_job, err) => log.error({ err: err.message }, 'roll-up warming failed; the next run retries'));
-  worker.on('error', (err) => log.error({ err: err.message }, 'maintenance worker error'));
-  // Runs at once, then every period; one schedule however many workers start.
-  if (config.ROLLUP_WARM_EVERY_MS > 0) {
-    await queue.upsertJobScheduler(WARM_ROLLUPS_JOB, { every: config.ROLLUP_WARM_EVERY_MS }, { name: WARM_ROLLUPS_JOB });
-  } else {
-    await queue.removeJobScheduler(WARM_ROLLUPS_JOB);
-  }
-  closers.push(async () => {
-    await worker.close();
-    await queue.close();
-    await semantic.close();
-  });
+  const queue = createMaintenanceQueue(connection());
+  // Warming a large workspace's roll-ups can take minutes.
+  worker(MAINTENANCE_QUEUE, warmRollupsProcessor({ semantic: await semanticLayer(), log }), { concurrency: 1, lockDuration: 10 * 60_000 });
+  await schedule(queue, WARM_ROLLUPS_JOB, config.ROLLUP_WARM_EVERY_MS);
+  closers.push(() => queue.close());
   log.info({ every_ms: config.ROLLUP_WARM_EVERY_MS }, 'maintenance worker started');
+}
+
+async function startBudgets() {
+  const processor = evaluateBudgetsProcessor({
+    pool, semantic: await semanticLayer(), alerts: alertsQueue, redis: publisher, log,
+    requeueStaleDeliveries: async () => (await requeueStaleDeliveries({ pool, queue: alertsQueue }, 5 * 60_000)).requeued,
+  });
+  worker(BUDGETS_QUEUE, processor, { concurrency: 2, lockDuration: 5 * 60_000 });
+  await schedule(budgetsQueue, EVALUATE_BUDGETS_JOB, config.BUDGET_EVAL_EVERY_MS);
+  log.info({ every_ms: config.BUDGET_EVAL_EVERY_MS }, 'budget worker started');
+}
+
+function startAlerts() {
+  worker(ALERTS_QUEUE, deliverAlertProcessor({ pool, send: createSenders(alertsConfig()) }), { concurrency: 4 });
+  log.info('alert delivery worker started');
 }
 
 if (config.WORKER_QUEUES.includes('ingest')) startIngest();
 if (config.WORKER_QUEUES.includes('maintenance')) await startMaintenance();
+if (config.WORKER_QUEUES.includes('budgets')) await startBudgets();
+if (config.WORKER_QUEUES.includes('alerts')) startAlerts();
 
 let closing = false;
 async function shutdown(signal: string) {
@@ -72,6 +98,9 @@ async function shutdown(signal: string) {
   closing = true;
   log.info({ signal }, 'shutting down: finishing active jobs');
   await Promise.all(closers.map((close) => close()));
+  await Promise.all([budgetsQueue.close(), alertsQueue.close()]);
+  publisher.disconnect();
+  await (await semantic)?.close();
   await pool.end();
   process.exit(0);
 }

@@ -3,3 +3,4 @@ export * from './migrate.ts';
 export * from './workspaces.ts';
 export * from './usage-events.ts';
 export * from './price-overrides.ts';
+export * from './budgets.ts';

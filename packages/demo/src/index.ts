@@ -1,2 +1,3 @@
 export * from './generate.ts';
 export * from './post-events.ts';
+export * from './budgets.ts';

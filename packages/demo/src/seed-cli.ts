@@ -1,6 +1,7 @@
 // Seeds the demo workspace through the real ingest path (HTTP -> queue -> worker)
 // and prints a key to explore it with. Rerunning sends nothing new: ids are fixed.
 import { createApiKey, createPool, ensureWorkspace } from '@spendgraph/db';
+import { ensureDemoBudgets } from './budgets.ts';
 import { generateDemoEvents } from './generate.ts';
 import { postAll } from './post-events.ts';
 
@@ -36,5 +37,7 @@ if ((await count()) < target) {
   console.error(`demo: ${sent.toLocaleString()} events ingested in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 console.error(`demo: workspace "demo" holds ${(await count()).toLocaleString()} events`);
+const budgets = await ensureDemoBudgets(pool, workspace.id);
+if (budgets) console.error(`demo: created ${budgets} budgets (the worker evaluates them within a minute)`);
 console.log(key);
 await pool.end();

@@ -57,6 +57,73 @@ export function createIngestQueue(connection: Redis, options: Partial<QueueOptio
 export const MAINTENANCE_QUEUE = 'maintenance';
 export const WARM_ROLLUPS_JOB = 'warm-rollups';
 
+/**
+ * Budget evaluations: all budgets on a schedule, and a workspace's hard budgets
+ * after each ingested batch. A queue of their own, so that a long roll-up build
+ * never delays a hard stop.
+ */
+export const BUDGETS_QUEUE = 'budgets';
+export const EVALUATE_BUDGETS_JOB = 'evaluate-budgets';
+
+export interface EvaluateBudgetsJobData {
+  workspaceId?: string;
+  hardOnly?: boolean;
+}
+
+export interface EvaluateBudgetsResult {
+  budgets: number;
+  alerts: number;
+  ms: number;
+}
+
+export function createBudgetsQueue(connection: Redis, options: Partial<QueueOptions> = {}): Queue<EvaluateBudgetsJobData, EvaluateBudgetsResult> {
+  return new Queue<EvaluateBudgetsJobData, EvaluateBudgetsResult>(BUDGETS_QUEUE, {
+    connection,
+    prefix: queuePrefix(),
+    defaultJobOptions: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 }, attempts: 3, backoff: { type: 'exponential', delay: 1000 } },
+    ...options,
+  });
+}
+
+/**
+ * Asks for a check of the workspace's hard budgets after a batch was stored.
+ * At most one waits per workspace while one runs (BullMQ deduplication keeping
+ * the last): a burst of batches costs two evaluations, and none is missed.
+ */
+export async function requestHardBudgetCheck(queue: Queue<EvaluateBudgetsJobData, EvaluateBudgetsResult>, workspaceId: string): Promise<void> {
+  await queue.add(EVALUATE_BUDGETS_JOB, { workspaceId, hardOnly: true }, { deduplication: { id: `hard:${workspaceId}`, keepLastIfActive: true } });
+}
+
+/** Redis pub/sub channel announcing a workspace whose budgets or budget status changed (message: its id). */
+export function budgetsChangedChannel(): string {
+  return `${queuePrefix()}:budgets-changed`;
+}
+
+/** Alert deliveries: one job per alert and channel (its alert_deliveries row id), retried with backoff. */
+export const ALERTS_QUEUE = 'alerts';
+export const DELIVER_ALERT_JOB = 'deliver-alert';
+
+export interface DeliverAlertJobData {
+  deliveryId: string;
+}
+
+export const ALERT_JOB_OPTIONS = {
+  attempts: 6,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { count: 1000 },
+  removeOnFail: { count: 1000 },
+} as const;
+
+export function createAlertsQueue(connection: Redis, options: Partial<QueueOptions> = {}): Queue<DeliverAlertJobData> {
+  return new Queue<DeliverAlertJobData>(ALERTS_QUEUE, { connection, prefix: queuePrefix(), defaultJobOptions: ALERT_JOB_OPTIONS, ...options });
+}
+
+/** Queues delivery jobs; the delivery id is the job id, so queuing one twice is harmless. */
+export async function queueDeliveries(queue: Queue<DeliverAlertJobData>, deliveryIds: string[]): Promise<void> {
+  if (!deliveryIds.length) return;
+  await queue.addBulk(deliveryIds.map((deliveryId) => ({ name: DELIVER_ALERT_JOB, data: { deliveryId }, opts: { jobId: deliveryId } })));
+}
+
 export interface WarmRollupsResult {
   built: number;
   ms: number;

@@ -9,6 +9,7 @@ import { type GraphQLFormattedError, GraphQLError } from 'graphql';
 import { SemanticError, type SemanticLayer } from '@spendgraph/semantic';
 import { type Authenticate, requireScope } from '../auth.ts';
 import { cubeGateway, cubeGraphqlSchema } from './cube-graphql.ts';
+import type { BudgetDeps } from './budgets.ts';
 import { type GraphqlContext, resolvers } from './resolvers.ts';
 
 const typeDefs = readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8');
@@ -49,10 +50,10 @@ function apolloOptions<C extends BaseContext>(): Partial<ApolloServerOptions<C>>
   return { ...protection, introspection: true, formatError } as Partial<ApolloServerOptions<C>>;
 }
 
-export async function graphqlRoutes(app: FastifyInstance, deps: { authenticate: Authenticate; semantic: SemanticLayer }) {
+export async function graphqlRoutes(app: FastifyInstance, deps: BudgetDeps & { authenticate: Authenticate }) {
   const apiOptions = apolloOptions<GraphqlContext>();
   const api = new ApolloServer<GraphqlContext>({
-    typeDefs, resolvers: resolvers(deps.semantic), ...apiOptions, plugins: [...(apiOptions.plugins ?? []), reportPreAggregations],
+    typeDefs, resolvers: resolvers(deps), ...apiOptions, plugins: [...(apiOptions.plugins ?? []), reportPreAggregations],
   } as ApolloServerOptions<GraphqlContext>);
   const cube = new ApolloServer<BaseContext>({ schema: cubeGraphqlSchema(deps.semantic), ...apolloOptions() } as ApolloServerOptions<BaseContext>);
   await Promise.all([api.start(), cube.start()]);
@@ -60,10 +61,11 @@ export async function graphqlRoutes(app: FastifyInstance, deps: { authenticate: 
 
   const preHandler = requireScope(deps.authenticate, ['read', 'admin']);
   const workspaceOf = (request: FastifyRequest) => ({ workspaceId: request.identity!.workspaceId });
+  const identityOf = (request: FastifyRequest) => ({ ...workspaceOf(request), scopes: request.identity!.scopes });
 
   app.route({
     url: '/graphql', method: ['GET', 'POST'], preHandler,
-    handler: fastifyApolloHandler(api, { context: async (request) => ({ ...workspaceOf(request), usedPreAggregations: new Set<string>() }) }),
+    handler: fastifyApolloHandler(api, { context: async (request) => ({ ...identityOf(request), usedPreAggregations: new Set<string>() }) }),
   });
   app.route({
     url: '/graphql/cube', method: ['GET', 'POST'], preHandler,

@@ -1,11 +1,13 @@
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { type BreakdownArgs, breakdown } from './breakdown.ts';
+import { type BudgetDeps, budgetResolvers } from './budgets.ts';
 import { type EventsArgs, events } from './events.ts';
 import { VIEW, shortName } from './query-args.ts';
 import { type TimeseriesArgs, timeseries } from './timeseries.ts';
 
 export interface GraphqlContext {
   workspaceId: string;
+  scopes: string[];
   /** Roll-ups the request's queries were answered from (reported in the response's extensions). */
   usedPreAggregations: Set<string>;
 }
@@ -22,10 +24,14 @@ function forRequest(semantic: SemanticLayer, c: GraphqlContext): SemanticLayer {
   };
 }
 
-export function resolvers(semantic: SemanticLayer) {
+export function resolvers(deps: BudgetDeps) {
+  const { semantic } = deps;
   const ctx = (c: GraphqlContext) => ({ workspaceId: c.workspaceId });
+  const budgets = budgetResolvers(deps);
   return {
+    ...budgets,
     Query: {
+      ...budgets.Query,
       meta: () => {
         const view = semantic.meta().views.find((v) => v.name === VIEW)!;
         const short = <T extends { name: string }>(m: T) => ({ ...m, name: shortName(m.name) });

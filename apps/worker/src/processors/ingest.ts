@@ -11,12 +11,15 @@ export function ingestProcessor(deps: {
   pool: Pool;
   pricer: Pricer;
   workspacePricing: (workspaceId: string) => Promise<WorkspacePricing>;
+  /** Called after new rows are stored: hard budgets are checked at once, not on the next schedule. */
+  onStored: (workspaceId: string) => Promise<void>;
 }) {
   return async (job: Job<IngestJobData, IngestJobResult>): Promise<IngestJobResult> => {
     const { workspaceId, events } = job.data;
     const ws = await deps.workspacePricing(workspaceId);
     const rows = events.map((e) => toRow(workspaceId, e, costOf(e, deps.pricer, ws)));
     const inserted = await insertUsageEvents(deps.pool, rows);
+    if (inserted > 0) await deps.onStored(workspaceId);
     return { inserted, duplicates: rows.length - inserted };
   };
 }

@@ -1,0 +1,208 @@
+// Budgets, alert channels, BudgetThresholdCrossed events and the guard check.
+// Budgets are evaluated by @spendgraph/budgets; here they are validated, stored
+// and shown. A change is evaluated at once, so the answer shows its standing.
+import { randomBytes } from 'node:crypto';
+import { GraphQLError } from 'graphql';
+import {
+  type Budget, type BudgetStatus, type Pool, deleteAlertChannel, deleteBudget, getBudget, insertAlertChannel, insertBudget,
+  listAlertChannels, listAlerts, listBudgets, listDeliveries, budgetStatuses, setBudgetPaused, updateBudget, type AlertChannel,
+  type BudgetAlert, type BudgetFields,
+} from '@spendgraph/db';
+import { type EvaluationResult, evaluateBudgets, parseBudget, standing } from '@spendgraph/budgets';
+import type { SemanticLayer } from '@spendgraph/semantic';
+import { GuardContextError, check, parseContext, presentDecision, scopableDimensions } from '../guard/check.ts';
+import type { GuardCache } from '../guard/guard-cache.ts';
+import { argumentError } from './errors.ts';
+
+export interface BudgetDeps {
+  pool: Pool;
+  semantic: SemanticLayer;
+  guard: GuardCache;
+  /** Queues the deliveries of new alerts and tells every API process the workspace changed. */
+  announce: (result: EvaluationResult) => Promise<void>;
+}
+
+export interface BudgetContext {
+  workspaceId: string;
+  scopes: string[];
+}
+
+type Args<T> = { input: T };
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function requireAdmin(c: BudgetContext) {
+  if (!c.scopes.includes('admin')) throw new GraphQLError('this key lacks the admin scope needed to change budgets and channels', { extensions: { code: 'FORBIDDEN' } });
+}
+
+function checkId(id: string, field = 'id') {
+  if (!UUID.test(id)) throw argumentError('INVALID_ARGUMENT', field, `'${id}' is not a budget id`);
+}
+
+function notFound(what: string, id: string): never {
+  throw new GraphQLError(`no ${what} ${id} in this workspace`, { extensions: { code: 'NOT_FOUND', field: 'id' } });
+}
+
+/** The budget with its standing, as the Budget type shows it. */
+function present(b: Budget, status: BudgetStatus | undefined, now = new Date()) {
+  const s = standing(b, status, now);
+  return {
+    ...b,
+    state: s.state,
+    spend: s.spend.toFixed(),
+    remaining: s.remaining.toFixed(),
+    percentUsed: s.percentUsed,
+    blocking: s.blocking,
+    projectedSpend: s.current ? (status?.projectedSpend ?? null) : null,
+    projectedCrossingAt: s.current ? (status?.projectedCrossingAt ?? null) : null,
+    periodStart: status?.periodStart ?? null,
+    periodEnd: status?.periodEnd ?? null,
+    evaluatedAt: status?.asOf ?? null,
+  };
+}
+
+const presentAlert = (a: BudgetAlert) => ({ ...a, limit: a.amount });
+const presentChannel = (c: AlertChannel, withSecret = false) => ({ ...c, secret: withSecret ? c.secret : null });
+
+export function budgetResolvers(deps: BudgetDeps) {
+  const dimensions = scopableDimensions(deps.semantic);
+
+  /** Validates a whole budget; errors name the argument (`input.scope[0].member`). */
+  function validated(candidate: Record<string, unknown>, field: string): BudgetFields {
+    const amount = candidate.amount;
+    const parsed = parseBudget({ ...candidate, amount: typeof amount === 'number' ? String(amount) : amount });
+    if (!parsed.ok) {
+      const first = parsed.issues[0]!;
+      throw argumentError('INVALID_ARGUMENT', `${field}.${first.path}`, first.message, { issues: parsed.issues });
+    }
+    parsed.fields.scope.forEach((f, i) => {
+      if (!dimensions.has(f.member)) {
+        throw argumentError('UNKNOWN_MEMBER', `${field}.scope[${i}].member`, `unknown dimension '${f.member}'; use one of ${[...dimensions].sort().join(', ')}`);
+      }
+    });
+    return parsed.fields;
+  }
+
+  async function statusOf(workspaceId: string, budgetId: string) {
+    return (await budgetStatuses(deps.pool, workspaceId)).find((s) => s.budgetId === budgetId);
+  }
+
+  /** Evaluates the budget now and shows it; every API process's guard learns the new standing. */
+  async function evaluated(b: Budget) {
+    if (!b.paused) await deps.announce(await evaluateBudgets(deps, { workspaceId: b.workspaceId, budgetIds: [b.id] }));
+    else await deps.announce({ budgets: 0, alerts: 0, deliveryIds: [], workspaces: [b.workspaceId] });
+    await deps.guard.reload(b.workspaceId);
+    return present(b, await statusOf(b.workspaceId, b.id));
+  }
+
+  async function existing(c: BudgetContext, id: string) {
+    checkId(id);
+    return (await getBudget(deps.pool, c.workspaceId, id)) ?? notFound('budget', id);
+  }
+
+  return {
+    Query: {
+      budgets: async (_: unknown, __: unknown, c: BudgetContext) => {
+        const [budgets, statuses] = await Promise.all([listBudgets(deps.pool, c.workspaceId), budgetStatuses(deps.pool, c.workspaceId)]);
+        const byId = new Map(statuses.map((s) => [s.budgetId, s]));
+        return budgets.map((b) => present(b, byId.get(b.id)));
+      },
+      budget: async (_: unknown, { id }: { id: string }, c: BudgetContext) => {
+        checkId(id);
+        const b = await getBudget(deps.pool, c.workspaceId, id);
+        return b ? present(b, await statusOf(c.workspaceId, id)) : null;
+      },
+      budgetAlerts: async (_: unknown, a: { budgetId?: string; since?: string; first?: number }, c: BudgetContext) => {
+        if (a.budgetId) checkId(a.budgetId, 'budgetId');
+        if (a.since && Number.isNaN(Date.parse(a.since))) throw argumentError('INVALID_ARGUMENT', 'since', `'${a.since}' is not an ISO time`);
+        const first = a.first ?? 100;
+        if (first < 1 || first > 1000) throw argumentError('INVALID_ARGUMENT', 'first', 'must be between 1 and 1000');
+        return (await listAlerts(deps.pool, c.workspaceId, { budgetId: a.budgetId, since: a.since, first })).map(presentAlert);
+      },
+      alertChannels: async (_: unknown, __: unknown, c: BudgetContext) => (await listAlertChannels(deps.pool, c.workspaceId)).map((ch) => presentChannel(ch)),
+      guardCheck: async (_: unknown, { context }: { context: Array<{ dimension: string; value: string }> }, c: BudgetContext) => {
+        try {
+          const parsed = parseContext(context.map((p) => [p.dimension, p.value]), dimensions, (i) => `context[${i}].dimension`);
+          return presentDecision(await check(deps.guard, c.workspaceId, parsed));
+        } catch (e) {
+          if (e instanceof GuardContextError) throw argumentError('INVALID_ARGUMENT', e.field, e.message.slice(e.field.length + 2));
+          throw e;
+        }
+      },
+    },
+    Mutation: {
+      createBudget: async (_: unknown, { input }: Args<Record<string, unknown>>, c: BudgetContext) => {
+        requireAdmin(c);
+        const b = await insertBudget(deps.pool, c.workspaceId, validated(input, 'input'));
+        return evaluated(b);
+      },
+      updateBudget: async (_: unknown, { id, input }: { id: string; input: Record<string, unknown> }, c: BudgetContext) => {
+        requireAdmin(c);
+        const b = await existing(c, id);
+        const changes = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined && v !== null));
+        const merged: Record<string, unknown> = { ...b, ...changes };
+        // Conveniences: a scope replaces "whole workspace", and leaving the rolling period drops its window length.
+        if (Array.isArray(changes.scope) && changes.scope.length && changes.wholeWorkspace === undefined) merged.wholeWorkspace = false;
+        if (changes.period && changes.period !== 'rolling' && changes.rollingDays === undefined) merged.rollingDays = null;
+        const { id: _id, workspaceId: _ws, paused: _p, createdAt: _c, updatedAt: _u, ...fields } = merged;
+        const updated = await updateBudget(deps.pool, c.workspaceId, id, validated(fields, 'input'));
+        return evaluated(updated ?? notFound('budget', id));
+      },
+      pauseBudget: async (_: unknown, { id }: { id: string }, c: BudgetContext) => {
+        requireAdmin(c);
+        await existing(c, id);
+        return evaluated((await setBudgetPaused(deps.pool, c.workspaceId, id, true))!);
+      },
+      resumeBudget: async (_: unknown, { id }: { id: string }, c: BudgetContext) => {
+        requireAdmin(c);
+        await existing(c, id);
+        return evaluated((await setBudgetPaused(deps.pool, c.workspaceId, id, false))!);
+      },
+      deleteBudget: async (_: unknown, { id }: { id: string }, c: BudgetContext) => {
+        requireAdmin(c);
+        checkId(id);
+        const deleted = await deleteBudget(deps.pool, c.workspaceId, id);
+        if (deleted) {
+          await deps.announce({ budgets: 0, alerts: 0, deliveryIds: [], workspaces: [c.workspaceId] });
+          await deps.guard.reload(c.workspaceId);
+        }
+        return deleted;
+      },
+      createAlertChannel: async (_: unknown, { input }: Args<{ name: string; type: AlertChannel['type']; target: string; budgetId?: string | null }>, c: BudgetContext) => {
+        requireAdmin(c);
+        checkChannelTarget(input.type, input.target);
+        if (input.budgetId) await existing(c, input.budgetId);
+        const secret = input.type === 'webhook' ? `whsec_${randomBytes(24).toString('base64url')}` : null;
+        const channel = await insertAlertChannel(deps.pool, c.workspaceId, {
+          name: input.name, type: input.type, target: input.target, budgetId: input.budgetId ?? null, secret,
+        });
+        return presentChannel(channel, true);
+      },
+      deleteAlertChannel: async (_: unknown, { id }: { id: string }, c: BudgetContext) => {
+        requireAdmin(c);
+        checkId(id);
+        return deleteAlertChannel(deps.pool, c.workspaceId, id);
+      },
+    },
+    Budget: {
+      alerts: async (b: Budget, { first }: { first?: number }) =>
+        (await listAlerts(deps.pool, b.workspaceId, { budgetId: b.id, first: Math.min(Math.max(first ?? 20, 1), 1000) })).map(presentAlert),
+    },
+    BudgetThresholdCrossed: {
+      deliveries: (a: BudgetAlert) => listDeliveries(deps.pool, a.workspaceId, [a.id]),
+    },
+  };
+}
+
+function checkChannelTarget(type: AlertChannel['type'], target: string) {
+  if (type === 'email') {
+    if (!/^[^\s@]+@[^\s@]+$/.test(target)) throw argumentError('INVALID_ARGUMENT', 'input.target', `'${target}' is not an e-mail address`);
+    return;
+  }
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    throw argumentError('INVALID_ARGUMENT', 'input.target', `'${target}' is not a URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw argumentError('INVALID_ARGUMENT', 'input.target', 'must be an http(s) URL');
+}

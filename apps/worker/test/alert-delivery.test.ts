@@ -1,0 +1,363 @@
+// Budget alert delivery end to end: alerts recorded in TimescaleDB, jobs on a real
+// BullMQ queue worked by the real processor, received by HTTP and SMTP servers on loopback.
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { once } from 'node:events';
+import { type IncomingHttpHeaders, type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Queue, Worker } from 'bullmq';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import {
+  type AlertChannel, type AlertDelivery, type NewBudgetAlert, type Pool, createPool, ensureWorkspace, getAlert,
+  insertAlertChannel, insertBudget, listDeliveries, recordAlert,
+} from '@spendgraph/db';
+import {
+  ALERTS_QUEUE, ALERT_JOB_OPTIONS, type DeliverAlertJobData, type Redis, createAlertsQueue, queueDeliveries, redisConnection,
+} from '@spendgraph/queue';
+import { waitFor } from '../../../test/support/platform.ts';
+import { alertsConfig, createSenders } from '../src/alerts/index.ts';
+import { SMTP_NOT_CONFIGURED } from '../src/alerts/email.ts';
+import { deliverAlertProcessor } from '../src/processors/deliver-alert.ts';
+import { requeueStaleDeliveries } from '../src/processors/requeue-deliveries.ts';
+
+// ---------------------------------------------------------------------------
+// Receivers
+
+interface Received { path: string; headers: IncomingHttpHeaders; body: string }
+
+/** An HTTP endpoint per path answering a script of statuses (the last one repeats). */
+class Receiver {
+  readonly requests: Received[] = [];
+  private readonly scripts = new Map<string, number[]>();
+  private readonly server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      this.requests.push({ path: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      const script = this.scripts.get(req.url!) ?? [404];
+      const status = script.length > 1 ? script.shift()! : script[0]!;
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'nope');
+    });
+  });
+  url = '';
+
+  async start() {
+    this.server.listen(0, '127.0.0.1');
+    await once(this.server, 'listening');
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** A new endpoint answering `statuses` in turn. */
+  endpoint(...statuses: number[]): string {
+    const path = `/${randomUUID()}`;
+    this.scripts.set(path, statuses);
+    return `${this.url}${path}`;
+  }
+
+  to(url: string): Received[] {
+    return this.requests.filter((r) => url.endsWith(r.path));
+  }
+
+  close() {
+    this.server.closeAllConnections();
+    return new Promise((r) => this.server.close(r));
+  }
+}
+
+interface Mail { from: string; to: string[]; user: string | undefined; raw: string }
+
+/** A real SMTP server on loopback that keeps what it receives. */
+async function startSmtp(mails: Mail[]): Promise<{ server: SMTPServer; url: string }> {
+  const server = new SMTPServer({
+    authOptional: true,
+    allowInsecureAuth: true,
+    disabledCommands: ['STARTTLS'],
+    onAuth: (auth, _session, cb) =>
+      auth.username === 'alerts' && auth.password === 's3cret' ? cb(null, { user: auth.username }) : cb(new Error('bad credentials')),
+    onData: (stream, session, cb) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const { mailFrom, rcptTo } = session.envelope;
+        mails.push({
+          from: mailFrom ? mailFrom.address : '',
+          to: rcptTo.map((a) => a.address),
+          user: session.user as string | undefined,
+          raw: Buffer.concat(chunks).toString('utf8'),
+        });
+        cb();
+      });
+    },
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server.server, 'listening');
+  return { server, url: `smtp://alerts:s3cret@127.0.0.1:${(server.server.address() as AddressInfo).port}` };
+}
+
+const unQuote = (s: string) => Buffer.from(s.replace(/=([0-9A-F]{2})/gi, (_, h) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+
+/** Decodes RFC 2047 encoded-words (=?UTF-8?Q?...?= or ?B?), as mail clients show them. */
+const decodeWords = (s: string) => s.replace(/\?=\s+=\?/g, '?==?').replace(/=\?utf-8\?([QB])\?([^?]*)\?=/gi, (_, enc: string, data: string) =>
+  enc.toUpperCase() === 'B' ? Buffer.from(data, 'base64').toString('utf8') : unQuote(data.replace(/_/g, ' ')));
+
+/** Subject and text of a single-part message (headers unfolded, quoted-printable decoded). */
+function parseMail(raw: string): { subject: string; text: string } {
+  const [head = '', ...rest] = raw.split('\r\n\r\n');
+  const headers = head.replace(/\r\n[ \t]+/g, ' ');
+  const body = rest.join('\r\n\r\n');
+  const qp = /content-transfer-encoding: quoted-printable/i.test(headers);
+  const text = qp ? unQuote(body.replace(/=\r\n/g, '')) : body;
+  return { subject: decodeWords(/^subject: (.*)$/im.exec(headers)?.[1] ?? ''), text: text.replace(/\r\n/g, '\n').trim() };
+}
+
+function verifySignature(header: string | string[] | undefined, secret: string, rawBody: string): boolean {
+  const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(header));
+  if (!m) return false;
+  const expected = createHmac('sha256', secret).update(`${m[1]}.${rawBody}`).digest();
+  const fresh = Math.abs(Date.now() / 1000 - Number(m[1])) <= 300;
+  return fresh && timingSafeEqual(expected, Buffer.from(m[2]!, 'hex'));
+}
+
+// ---------------------------------------------------------------------------
+// Delivery pipelines: a queue of their own and the real processor in a BullMQ worker.
+
+interface Pipeline { queue: Queue<DeliverAlertJobData>; close(): Promise<void> }
+
+function startPipeline(env: NodeJS.ProcessEnv): Pipeline {
+  const prefix = `sg-test-${randomUUID()}`;
+  const connections: Redis[] = [redisConnection(inject('redisUrl'), 'worker'), redisConnection(inject('redisUrl'), 'worker')];
+  const queue = createAlertsQueue(connections[0]!, {
+    prefix,
+    defaultJobOptions: { ...ALERT_JOB_OPTIONS, backoff: { type: 'exponential', delay: 100 } },
+  });
+  const worker = new Worker(ALERTS_QUEUE, deliverAlertProcessor({ pool, send: createSenders(alertsConfig(env)) }), {
+    connection: connections[1]!,
+    prefix,
+    concurrency: 4,
+  });
+  return {
+    queue,
+    async close() {
+      await worker.close();
+      await queue.obliterate({ force: true });
+      await queue.close();
+      await Promise.all(connections.map((c) => c.quit()));
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------
+
+let pool: Pool;
+let workspaceId: string;
+let receiver: Receiver;
+let smtp: SMTPServer;
+const mails: Mail[] = [];
+let main: Pipeline; // with SMTP configured
+let noSmtp: Pipeline;
+
+beforeAll(async () => {
+  pool = createPool(inject('databaseUrl'));
+  workspaceId = (await ensureWorkspace(pool, `alerts-${randomUUID().slice(0, 8)}`)).id;
+  receiver = new Receiver();
+  await receiver.start();
+  const started = await startSmtp(mails);
+  smtp = started.server;
+  main = startPipeline({ SMTP_URL: started.url, ALERTS_EMAIL_FROM: 'budgets@spendgraph.test', ALERT_WEBHOOK_TIMEOUT_MS: '5000' });
+  noSmtp = startPipeline({});
+});
+
+afterAll(async () => {
+  await main?.close();
+  await noSmtp?.close();
+  await receiver?.close();
+  await new Promise((r) => smtp ? smtp.close(() => r(undefined)) : r(undefined));
+  await pool?.end();
+});
+
+type ChannelSpec = Pick<AlertChannel, 'type' | 'target'> & { secret?: string };
+
+const THRESHOLD_ALERT = {
+  kind: 'threshold' as const, threshold: 90, periodKey: '2026-11-01T00:00:00.000Z',
+  periodStart: '2026-11-01T00:00:00.000Z', periodEnd: '2026-12-01T00:00:00.000Z',
+  spend: '90.125', amount: '100', currency: 'USD', projectedSpend: '120.5', projectedCrossingAt: '2026-11-24T06:00:00.000Z',
+};
+
+/** A budget with its own channels and one recorded alert: the delivery id of each channel, in order. */
+async function fireAlert(channels: ChannelSpec[], opts: { budgetName?: string; alert?: Partial<NewBudgetAlert> } = {}) {
+  const budget = await insertBudget(pool, workspaceId, {
+    name: opts.budgetName ?? 'Team A', scope: [], wholeWorkspace: true, period: 'monthly', rollingDays: null, timezone: 'UTC',
+    amount: '100', currency: 'USD', thresholds: [50, 90], forecastAlerts: true, mode: 'soft',
+  });
+  const created: AlertChannel[] = [];
+  for (const c of channels) {
+    created.push(await insertAlertChannel(pool, workspaceId, { budgetId: budget.id, name: c.type, type: c.type, target: c.target, secret: c.secret ?? null }));
+  }
+  const tx = await pool.connect();
+  let recorded;
+  try {
+    await tx.query('BEGIN');
+    recorded = await recordAlert(tx, { workspaceId, budgetId: budget.id, ...THRESHOLD_ALERT, ...opts.alert });
+    await tx.query('COMMIT');
+  } finally {
+    tx.release();
+  }
+  const alertId = recorded!.alertId;
+  const rows = await listDeliveries(pool, workspaceId, [alertId]);
+  const deliveryIds = created.map((c) => rows.find((d) => d.channelId === c.id)!.id);
+  return { alertId, deliveryIds, channels: created };
+}
+
+async function settled(alertId: string, deliveryId: string): Promise<AlertDelivery> {
+  return waitFor(async () => {
+    const d = (await listDeliveries(pool, workspaceId, [alertId])).find((r) => r.id === deliveryId);
+    return d && d.status !== 'pending' && d;
+  }, 20_000, `delivery ${deliveryId} to settle`);
+}
+
+// ---------------------------------------------------------------------------
+
+it('POSTs the signed alert JSON to a webhook, once', async () => {
+  const url = receiver.endpoint(200);
+  const { alertId, deliveryIds: [id] } = await fireAlert([{ type: 'webhook', target: url, secret: 'whsec-1' }]);
+  await queueDeliveries(main.queue, [id!]);
+
+  const d = await settled(alertId, id!);
+  expect(d).toMatchObject({ status: 'delivered', attempts: 1, lastStatus: 200, lastError: null });
+  expect(d.deliveredAt).not.toBeNull();
+
+  const [req, ...more] = receiver.to(url);
+  expect(more).toHaveLength(0);
+  expect(req!.headers).toMatchObject({
+    'content-type': 'application/json', 'user-agent': 'Spendgraph-Alerts/1',
+    'x-spendgraph-event': 'budget.threshold_crossed', 'x-spendgraph-delivery': id,
+  });
+  expect(verifySignature(req!.headers['x-spendgraph-signature'], 'whsec-1', req!.body)).toBe(true);
+  expect(verifySignature(req!.headers['x-spendgraph-signature'], 'another-secret', req!.body)).toBe(false);
+  expect(verifySignature(req!.headers['x-spendgraph-signature'], 'whsec-1', req!.body.replace('90.125', '9.125'))).toBe(false);
+  expect(JSON.parse(req!.body)).toMatchObject({
+    type: 'budget.threshold_crossed', alert_id: alertId, workspace_id: workspaceId, budget: { name: 'Team A' },
+    kind: 'threshold', threshold: 90, spend: '90.125', amount: '100', currency: 'USD', percent_used: 90.13,
+    period: { key: THRESHOLD_ALERT.periodKey, start: THRESHOLD_ALERT.periodStart, end: THRESHOLD_ALERT.periodEnd },
+    projected_spend: '120.5', projected_crossing_at: THRESHOLD_ALERT.projectedCrossingAt,
+    summary: 'Budget "Team A" reached 90%',
+  });
+
+  // Queued again (its finished job removed), a delivered alert is not sent twice.
+  await (await main.queue.getJob(id!))!.remove();
+  await queueDeliveries(main.queue, [id!]);
+  const again = await waitFor(async () => {
+    const job = await main.queue.getJob(id!);
+    return job && (await job.getState()) === 'completed' && job;
+  }, 10_000, 'the duplicate job');
+  expect(again.returnvalue).toEqual({ status: 'skipped', reason: 'already delivered' });
+  expect(receiver.to(url)).toHaveLength(1);
+});
+
+it('retries a failing endpoint with backoff until it answers, under one delivery id', async () => {
+  const url = receiver.endpoint(500, 500, 200);
+  const { alertId, deliveryIds: [id] } = await fireAlert([{ type: 'webhook', target: url, secret: 'whsec-2' }]);
+  await queueDeliveries(main.queue, [id!]);
+
+  expect(await settled(alertId, id!)).toMatchObject({ status: 'delivered', attempts: 3, lastStatus: 200, lastError: null });
+  const reqs = receiver.to(url);
+  expect(reqs).toHaveLength(3);
+  expect(new Set(reqs.map((r) => r.headers['x-spendgraph-delivery']))).toEqual(new Set([id]));
+  for (const r of reqs) expect(verifySignature(r.headers['x-spendgraph-signature'], 'whsec-2', r.body)).toBe(true);
+});
+
+it('gives up at once on a 404, and after the last attempt on persistent 5xx', async () => {
+  const gone = receiver.endpoint(404);
+  const down = receiver.endpoint(503);
+  const { alertId, deliveryIds: [goneId, downId] } = await fireAlert([
+    { type: 'webhook', target: gone, secret: 'whsec-3' },
+    { type: 'webhook', target: down, secret: 'whsec-3' },
+  ]);
+  await main.queue.add('deliver-alert', { deliveryId: downId! }, { jobId: downId!, attempts: 2 });
+  await queueDeliveries(main.queue, [goneId!]);
+
+  expect(await settled(alertId, goneId!)).toMatchObject({ status: 'failed', attempts: 1, lastStatus: 404, lastError: 'HTTP 404: nope' });
+  const job = (await main.queue.getJob(goneId!))!;
+  expect(await job.getState()).toBe('failed');
+  expect(job.attemptsMade).toBe(1);
+  expect(receiver.to(gone)).toHaveLength(1);
+
+  expect(await settled(alertId, downId!)).toMatchObject({ status: 'failed', attempts: 2, lastStatus: 503, lastError: 'HTTP 503: nope' });
+  expect(receiver.to(down)).toHaveLength(2);
+});
+
+it('reports a forecast: when the limit is projected to be crossed', async () => {
+  const url = receiver.endpoint(200);
+  const { alertId, deliveryIds: [id] } = await fireAlert([{ type: 'webhook', target: url, secret: 'whsec-4' }], {
+    alert: { kind: 'forecast', threshold: null, spend: '60', projectedSpend: '130.004', projectedCrossingAt: '2026-11-21T12:00:00.000Z' },
+  });
+  await queueDeliveries(main.queue, [id!]);
+  await settled(alertId, id!);
+  expect(JSON.parse(receiver.to(url)[0]!.body)).toMatchObject({
+    kind: 'forecast', threshold: null, spend: '60', percent_used: 60, projected_spend: '130.004',
+    projected_crossing_at: '2026-11-21T12:00:00.000Z', summary: 'Budget "Team A" is projected to exceed its limit on 2026-11-21',
+  });
+});
+
+it('posts text and an mrkdwn block to a Slack-compatible webhook', async () => {
+  const url = receiver.endpoint(200);
+  const { alertId, deliveryIds: [id] } = await fireAlert([{ type: 'slack', target: url }], { budgetName: 'Ops & <infra>' });
+  await queueDeliveries(main.queue, [id!]);
+
+  expect(await settled(alertId, id!)).toMatchObject({ status: 'delivered', attempts: 1 });
+  const body = JSON.parse(receiver.to(url)[0]!.body);
+  const { occurredAt } = (await getAlert(pool, alertId))!;
+  expect(body.text).toBe([
+    '*Budget "Ops &amp; &lt;infra&gt;" reached 90%*',
+    '',
+    '- Spend: USD 90.13 of 100.00 (90.1% used)',
+    '- Period: 2026-11-01 00:00 UTC to 2026-12-01 00:00 UTC',
+    '- Projected spend: USD 120.50',
+    '- Projected to cross the limit: 2026-11-24 06:00 UTC',
+    `- Time: ${occurredAt.slice(0, 10)} ${occurredAt.slice(11, 16)} UTC`,
+  ].join('\n'));
+  expect(body.blocks).toEqual([{ type: 'section', text: { type: 'mrkdwn', text: body.text } }]);
+});
+
+it('e-mails through the configured SMTP server', async () => {
+  const { alertId, deliveryIds: [id] } = await fireAlert([{ type: 'email', target: 'finance@example.test' }], { budgetName: 'Team Mail' });
+  await queueDeliveries(main.queue, [id!]);
+
+  expect(await settled(alertId, id!)).toMatchObject({ status: 'delivered', attempts: 1, lastError: null });
+  const mail = mails.find((m) => m.raw.includes(id!))!;
+  expect(mail).toMatchObject({ from: 'budgets@spendgraph.test', to: ['finance@example.test'], user: 'alerts' });
+  const { subject, text } = parseMail(mail.raw);
+  expect(subject).toBe('[Spendgraph] Budget "Team Mail" reached 90% (USD 90.13 of 100.00)');
+  expect(text).toContain('**Budget "Team Mail" reached 90%**\n\n- Spend: USD 90.13 of 100.00 (90.1% used)\n- Period: 2026-11-01 00:00 UTC to 2026-12-01 00:00 UTC');
+});
+
+it('fails an e-mail delivery at once when the worker has no SMTP_URL', async () => {
+  const { alertId, deliveryIds: [id] } = await fireAlert([{ type: 'email', target: 'finance@example.test' }]);
+  await queueDeliveries(noSmtp.queue, [id!]);
+  expect(await settled(alertId, id!)).toMatchObject({ status: 'failed', attempts: 1, lastStatus: null, lastError: SMTP_NOT_CONFIGURED });
+  expect(SMTP_NOT_CONFIGURED).toBe('SMTP_URL is not configured on the worker');
+});
+
+it('sends nothing to a channel disabled after the alert fired', async () => {
+  const url = receiver.endpoint(200);
+  const { alertId, deliveryIds: [id], channels: [channel] } = await fireAlert([{ type: 'webhook', target: url, secret: 'whsec-5' }]);
+  await pool.query('UPDATE alert_channels SET enabled = false WHERE id = $1', [channel!.id]);
+  await queueDeliveries(main.queue, [id!]);
+  expect(await settled(alertId, id!)).toMatchObject({ status: 'failed', attempts: 1, lastError: 'channel is disabled' });
+  expect(receiver.to(url)).toHaveLength(0);
+});
+
+it('queues stale pending deliveries again, even over a finished job of the same id', async () => {
+  const url = receiver.endpoint(200);
+  const { alertId, deliveryIds: [id] } = await fireAlert([{ type: 'webhook', target: url, secret: 'whsec-6' }]);
+  // Its job was lost long ago; a finished job (here one that found nothing to do) still holds its id.
+  await pool.query(`UPDATE alert_deliveries SET updated_at = now() - interval '30 days' WHERE id = $1`, [id]);
+  await main.queue.add('deliver-alert', { deliveryId: randomUUID() }, { jobId: id! });
+  await waitFor(async () => (await (await main.queue.getJob(id!))?.getState()) === 'completed', 10_000, 'the stale job');
+  expect(receiver.to(url)).toHaveLength(0);
+
+  // Older than 29 days: only this test's row, whatever other test files leave pending meanwhile.
+  expect(await requeueStaleDeliveries({ pool, queue: main.queue }, 29 * 86_400_000)).toEqual({ requeued: 1 });
+  expect(await settled(alertId, id!)).toMatchObject({ status: 'delivered', attempts: 1 });
+  expect(receiver.to(url)).toHaveLength(1);
+});

@@ -1,0 +1,134 @@
+// Evaluates budgets: reads their spend through the semantic layer, projects the
+// trend, records every level newly reached as an alert (with its deliveries, in
+// the same transaction) and stores the budget's status for the guard.
+import type { Decimal } from 'decimal.js';
+import { DateTime } from 'luxon';
+import { type Budget, type BudgetStatus, type Pool, activeBudgets, recordAlert, saveBudgetStatus, withBudgetLocked } from '@spendgraph/db';
+import type { SemanticLayer } from '@spendgraph/semantic';
+import { type BudgetWindow, budgetWindow, trendLookback } from './period.ts';
+import { type Projection, project } from './projection.ts';
+import { type SpendRequest, readSpend } from './spend.ts';
+
+export interface EvaluateOptions {
+  workspaceId?: string;
+  budgetIds?: string[];
+  /** Only hard budgets (the fast check after an ingested batch). */
+  hardOnly?: boolean;
+  /** The moment evaluated (tests move it); default now. */
+  now?: Date;
+}
+
+export interface EvaluationResult {
+  budgets: number;
+  alerts: number;
+  /** Deliveries recorded for the new alerts, to be queued. */
+  deliveryIds: string[];
+  /** Workspaces whose budget status changed (for the guard caches). */
+  workspaces: string[];
+}
+
+interface Assessment {
+  budget: Budget;
+  window: BudgetWindow;
+  spend: Decimal;
+  projection: Projection | null;
+  /** Threshold levels ('50', '90') and 'forecast' reached now. */
+  reached: string[];
+}
+
+export async function evaluateBudgets(deps: { pool: Pool; semantic: SemanticLayer }, opts: EvaluateOptions = {}): Promise<EvaluationResult> {
+  const now = opts.now ?? new Date();
+  const budgets = await activeBudgets(deps.pool, { workspaceId: opts.workspaceId, ids: opts.budgetIds, hardOnly: opts.hardOnly });
+  const result: EvaluationResult = { budgets: budgets.length, alerts: 0, deliveryIds: [], workspaces: [] };
+  for (const [workspaceId, list] of Map.groupBy(budgets, (b) => b.workspaceId)) {
+    const assessments = await assess(deps.semantic, workspaceId, list, now);
+    for (const a of assessments) {
+      const recorded = await record(deps.pool, a, now);
+      result.alerts += recorded.alerts;
+      result.deliveryIds.push(...recorded.deliveryIds);
+    }
+    result.workspaces.push(workspaceId);
+  }
+  return result;
+}
+
+async function assess(semantic: SemanticLayer, workspaceId: string, budgets: Budget[], now: Date): Promise<Assessment[]> {
+  const plans = budgets.map((budget) => {
+    const window = budgetWindow(budget, now);
+    const local = DateTime.fromJSDate(now, { zone: budget.timezone });
+    const lookback = trendLookback(budget);
+    return { budget, window, local, lookback };
+  });
+  const requests: SpendRequest[] = [];
+  for (const p of plans) {
+    requests.push({ budget: p.budget, from: p.window.start, to: p.local });
+    if (p.lookback) requests.push({ budget: p.budget, from: p.local.minus(p.lookback), to: p.local });
+  }
+  const spends = await readSpend(semantic, workspaceId, requests);
+  let i = 0;
+  return plans.map(({ budget, window, local, lookback }) => {
+    const spend = spends[i++]!;
+    const projection = lookback ? project(budget, window, spend, spends[i++]!, lookback, local) : null;
+    return { budget, window, spend, projection, reached: reachedLevels(budget, spend, projection) };
+  });
+}
+
+function reachedLevels(b: Budget, spend: Decimal, projection: Projection | null): string[] {
+  const percent = spend.div(b.amount).times(100);
+  const levels = b.thresholds.filter((t) => percent.gte(t)).map(String);
+  // Once the limit is reached the forecast stays reached: it must not fire after the fact.
+  if (b.forecastAlerts && projection && (projection.crossingAt || spend.gte(b.amount))) levels.push('forecast');
+  return levels;
+}
+
+/** Stores the status and the alerts of newly reached levels, serialized per budget. */
+async function record(pool: Pool, a: Assessment, now: Date): Promise<{ alerts: number; deliveryIds: string[] }> {
+  const { budget: b, window, spend, projection } = a;
+  const asOf = now.toISOString();
+  const out = await withBudgetLocked(pool, b.id, async (tx, previous) => {
+    if (previous && new Date(previous.asOf) > now) return { alerts: 0, deliveryIds: [] }; // a newer evaluation already ran
+    const before = new Set(previous?.periodKey === window.key ? previous.reached : []);
+    const fresh = a.reached.filter((level) => !before.has(level));
+    // The forecast first (it warns ahead), then thresholds in ascending order.
+    const ordered = [...fresh.filter((l) => l === 'forecast' && projection?.crossingAt), ...fresh.filter((l) => l !== 'forecast')];
+    const deliveryIds: string[] = [];
+    let alerts = 0;
+    for (const level of ordered) {
+      const recorded = await recordAlert(tx, {
+        workspaceId: b.workspaceId,
+        budgetId: b.id,
+        kind: level === 'forecast' ? 'forecast' : 'threshold',
+        threshold: level === 'forecast' ? null : Number(level),
+        // A rolling window has no periods: each excursion above a level is its own.
+        periodKey: b.period === 'rolling' ? `rolling:${asOf}` : window.key,
+        periodStart: window.start?.toUTC().toISO() ?? null,
+        periodEnd: window.end?.toUTC().toISO() ?? null,
+        spend: spend.toFixed(),
+        amount: b.amount,
+        currency: b.currency,
+        projectedSpend: projection?.projectedSpend.toFixed() ?? null,
+        projectedCrossingAt: projection?.crossingAt?.toISOString() ?? null,
+      });
+      if (recorded) {
+        alerts++;
+        deliveryIds.push(...recorded.deliveryIds);
+      }
+    }
+    const status: BudgetStatus = {
+      budgetId: b.id,
+      workspaceId: b.workspaceId,
+      asOf,
+      periodKey: window.key,
+      periodStart: window.start?.toUTC().toISO() ?? null,
+      periodEnd: window.end?.toUTC().toISO() ?? null,
+      amount: b.amount,
+      spend: spend.toFixed(),
+      projectedSpend: projection?.projectedSpend.toFixed() ?? null,
+      projectedCrossingAt: projection?.crossingAt?.toISOString() ?? null,
+      reached: a.reached,
+    };
+    await saveBudgetStatus(tx, status);
+    return { alerts, deliveryIds };
+  });
+  return out ?? { alerts: 0, deliveryIds: [] };
+}

@@ -1,0 +1,95 @@
+// A budget as users write it (GraphQL, SDK). One zod schema validates both
+// creation and updates (an update is merged, then validated whole).
+import { z } from 'zod';
+import type { BudgetFields } from '@spendgraph/db';
+
+export type { Budget } from '@spendgraph/db';
+
+export const BUDGET_PERIODS = ['daily', 'weekly', 'monthly', 'rolling', 'lifetime'] as const;
+export type BudgetPeriod = (typeof BUDGET_PERIODS)[number];
+export const BUDGET_MODES = ['soft', 'hard'] as const;
+export type BudgetMode = (typeof BUDGET_MODES)[number];
+export const DEFAULT_THRESHOLDS = [50, 75, 90, 100];
+
+/** Dimensions a budget cannot be scoped by: they identify single events or time, not work. */
+export const UNSCOPABLE_DIMENSIONS = new Set(['event_id', 'occurred_at', 'workspace_id']);
+
+function isTimeZone(tz: string) {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** One condition of a scope: the dimension (a `usage` member, e.g. `user_id`) has one of the values, or none of them. */
+export const scopeFilterSchema = z.object({
+  member: z.string().trim().min(1, 'name a dimension').max(100),
+  operator: z.enum(['equals', 'notEquals']).default('equals'),
+  values: z.array(z.string().min(1).max(500)).min(1, 'give at least one value').max(100),
+});
+export type ScopeFilter = z.infer<typeof scopeFilterSchema>;
+
+const amountSchema = z
+  .string()
+  .trim()
+  .regex(/^-?\d+(\.\d+)?$/, 'must be a decimal number such as "250" or "99.50"')
+  .refine((v) => !v.startsWith('-') && /[1-9]/.test(v), 'must be greater than 0');
+
+export const budgetInputSchema = z
+  .object({
+    name: z.string().trim().min(1, 'must not be empty').max(200),
+    scope: z.array(scopeFilterSchema).max(20).default([]),
+    /** Explicitly the whole workspace: an empty scope is refused so that no budget covers everything by accident. */
+    wholeWorkspace: z.boolean().default(false),
+    period: z.enum(BUDGET_PERIODS),
+    /** Window length of a rolling budget. */
+    rollingDays: z.number().int().min(1).max(366).nullish(),
+    /** Calendar periods start at midnight (weeks on Monday) in this IANA time zone. */
+    timezone: z.string().default('UTC').refine(isTimeZone, 'is not an IANA time zone'),
+    amount: amountSchema,
+    currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD').default('USD'),
+    /** Percent of the amount; each fires once per period. */
+    thresholds: z
+      .array(z.number().gt(0, 'must be greater than 0').max(1000, 'must be at most 1000'))
+      .min(1)
+      .max(20)
+      .default(DEFAULT_THRESHOLDS)
+      .transform((ts) => [...new Set(ts)].sort((a, b) => a - b)),
+    forecastAlerts: z.boolean().default(true),
+    mode: z.enum(BUDGET_MODES).default('soft'),
+  })
+  .superRefine((b, ctx) => {
+    if (!b.scope.length && !b.wholeWorkspace) {
+      ctx.addIssue({ code: 'custom', path: ['scope'], message: 'name at least one dimension (e.g. user_id), or set wholeWorkspace: true for a budget over the whole workspace' });
+    }
+    if (b.scope.length && b.wholeWorkspace) {
+      ctx.addIssue({ code: 'custom', path: ['wholeWorkspace'], message: 'a budget over the whole workspace has no scope' });
+    }
+    const seen = new Set<string>();
+    b.scope.forEach((f, i) => {
+      if (UNSCOPABLE_DIMENSIONS.has(f.member)) ctx.addIssue({ code: 'custom', path: ['scope', i, 'member'], message: `'${f.member}' cannot scope a budget` });
+      if (seen.has(f.member)) ctx.addIssue({ code: 'custom', path: ['scope', i, 'member'], message: `'${f.member}' appears twice` });
+      seen.add(f.member);
+    });
+    if (b.period === 'rolling' && !b.rollingDays) {
+      ctx.addIssue({ code: 'custom', path: ['rollingDays'], message: 'a rolling budget needs its window length in days' });
+    }
+    if (b.period !== 'rolling' && b.rollingDays) {
+      ctx.addIssue({ code: 'custom', path: ['rollingDays'], message: `only rolling budgets have a window length (period is ${b.period})` });
+    }
+  });
+export type BudgetInput = z.input<typeof budgetInputSchema>;
+
+/** Validates a budget (new, or an existing one with changes applied) into the fields stored. */
+export function parseBudget(input: unknown): { ok: true; fields: BudgetFields } | { ok: false; issues: Array<{ path: string; message: string }> } {
+  const parsed = budgetInputSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, issues: parsed.error.issues.map((i) => ({ path: issuePath(i.path), message: i.message })) };
+  return { ok: true, fields: { ...parsed.data, rollingDays: parsed.data.rollingDays ?? null } };
+}
+
+/** Path of a zod issue as an argument path: `scope[0].member`. */
+export function issuePath(path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>((out, p) => (typeof p === 'number' ? `${out}[${p}]` : out ? `${out}.${String(p)}` : String(p)), '');
+}
