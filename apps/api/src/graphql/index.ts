@@ -47,7 +47,9 @@ const reportPreAggregations: ApolloServerPlugin<GraphqlContext> = {
 
 function apolloOptions<C extends BaseContext>(): Partial<ApolloServerOptions<C>> {
   const protection = armor.protect();
-  return { ...protection, introspection: true, formatError } as Partial<ApolloServerOptions<C>>;
+  // The process handles SIGTERM itself (main.ts closes Fastify, which stops Apollo); Apollo's own
+  // handlers (installed outside tests) raced it and left the process hanging on stop.
+  return { ...protection, introspection: true, formatError, stopOnTerminationSignals: false } as Partial<ApolloServerOptions<C>>;
 }
 
 export async function graphqlRoutes(app: FastifyInstance, deps: BudgetDeps & { authenticate: Authenticate }) {
