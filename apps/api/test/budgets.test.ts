@@ -101,6 +101,10 @@ describe('a hard budget', () => {
     }, 20_000, 'the guard to deny');
     expect(denied.reason).toContain(`'coder daily' (${budget.id}) is over its limit: USD 5.50 of USD 5.00`);
     expect(denied.budgets[0]).toMatchObject({ id: budget.id, blocking: true, spend: '5.500001', remaining: '0', resetsAt: budget.periodEnd });
+    expect(denied.applicable).toBe(1);
+    const unlisted = (await (await guardCheck(a.key, { agent: 'coder', limit: '0' })).json()) as any;
+    expect(unlisted).toMatchObject({ allow: false, applicable: 1, budgets: [] });
+    expect((await guardCheck(a.key, { agent: 'coder', limit: 'all' })).status).toBe(400);
     // Other work is not in its scope; an agent context is needed for the budget to apply.
     expect(await (await guardCheck(a.key, { agent: 'reviewer' })).json()).toMatchObject({ allow: true, budgets: [] });
     expect(await (await guardCheck(a.key, { model: 'gpt-4o' })).json()).toMatchObject({ allow: true, reason: 'no budget applies' });

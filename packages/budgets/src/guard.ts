@@ -32,12 +32,14 @@ export interface GuardDecision {
 
 interface Entry {
   budget: Budget;
-  status: BudgetStatus | undefined;
-  /** The standing while the evaluated period lasts. */
-  standing: BudgetStanding;
+  /** When the evaluated period ends (Infinity for rolling and lifetime windows). */
   periodEnd: number;
-  /** The standing once it has ended (nothing spent in the new period yet), computed on first need. */
-  afterPeriod?: BudgetStanding;
+  asOf: string | null;
+  /** The answer while the evaluated period lasts. */
+  answer: GuardBudgetAnswer;
+  /** The answer once it has ended (nothing spent in the new period yet), computed on first need. */
+  afterPeriod?: GuardBudgetAnswer;
+  status: BudgetStatus | undefined;
 }
 
 export interface GuardIndex {
@@ -53,7 +55,10 @@ export function buildGuardIndex(budgets: GuardBudget[]): GuardIndex {
   const index: GuardIndex = { byValue: new Map(), always: [] };
   for (const { budget, status } of budgets) {
     if (budget.paused) continue;
-    const entry: Entry = { budget, status, standing: standingFor(budget, status, !!status), periodEnd: status?.periodEnd ? Date.parse(status.periodEnd) : Infinity };
+    const entry: Entry = {
+      budget, status, periodEnd: status?.periodEnd ? Date.parse(status.periodEnd) : Infinity, asOf: status?.asOf ?? null,
+      answer: { budget, standing: standingFor(budget, status, !!status), resetsAt: status?.periodEnd ?? null },
+    };
     const anchor = budget.scope.find((f) => f.operator === 'equals');
     if (!anchor) {
       index.always.push(entry);
@@ -75,36 +80,36 @@ function candidates(index: GuardIndex, context: ReadonlyMap<string, string>): Se
   return found;
 }
 
-function standingAt(e: Entry, now: Date): BudgetStanding {
-  if (now.getTime() < e.periodEnd) return e.standing;
-  return (e.afterPeriod ??= standingFor(e.budget, e.status, false));
+function answerAt(e: Entry, now: Date): GuardBudgetAnswer {
+  if (now.getTime() < e.periodEnd) return e.answer;
+  return (e.afterPeriod ??= { budget: e.budget, standing: standingFor(e.budget, e.status, false), resetsAt: null });
+}
+
+/** Blocking budgets first, then the least remaining: the binding constraint leads. */
+function byUrgency(a: GuardBudgetAnswer, b: GuardBudgetAnswer) {
+  return Number(b.standing.blocking) - Number(a.standing.blocking) || a.standing.remaining.comparedTo(b.standing.remaining);
 }
 
 export function decide(index: GuardIndex, context: ReadonlyMap<string, string>, now: Date): GuardDecision {
-  const applicable = [...candidates(index, context)]
-    .filter((e) => appliesTo(e.budget, context))
-    .map((e) => {
-      const current = now.getTime() < e.periodEnd;
-      return { budget: e.budget, standing: standingAt(e, now), resetsAt: current ? (e.status?.periodEnd ?? null) : null, asOf: e.status?.asOf ?? null };
-    })
-    .sort((a, b) => Number(b.standing.blocking) - Number(a.standing.blocking) || a.standing.remaining.comparedTo(b.standing.remaining));
-  const blocking = applicable.filter((b) => b.standing.blocking);
-  const asOfs = applicable.map((b) => b.asOf).filter((t): t is string => t !== null).sort();
+  const applicable = [...candidates(index, context)].filter((e) => appliesTo(e.budget, context));
+  const budgets = applicable.map((e) => answerAt(e, now)).sort(byUrgency);
+  const blocking = budgets.filter((b) => b.standing.blocking);
+  const asOfs = applicable.map((e) => e.asOf).filter((t): t is string => t !== null).sort();
   return {
     allow: blocking.length === 0,
-    reason: blocking.length ? denial(blocking) : applicable.length ? `within ${applicable.length} budget(s)` : 'no budget applies',
-    budgets: applicable.map(({ asOf: _, ...answer }) => answer),
-    remaining: applicable.length ? Decimal.min(...applicable.map((b) => b.standing.remaining)) : null,
+    reason: blocking.length ? denial(blocking) : budgets.length ? `within ${budgets.length} budget(s)` : 'no budget applies',
+    budgets,
+    remaining: budgets[0]?.standing.remaining ?? null, // a blocking budget has none left; otherwise the first is the least
     evaluatedAt: asOfs[0] ?? null,
   };
 }
 
 const money = (d: Decimal, currency: string) => `${currency} ${d.toFixed(2)}`;
 
+/** Names the blocking budgets (the first three, and how many more). */
 function denial(blocking: GuardBudgetAnswer[]): string {
-  return blocking
-    .map(({ budget: b, standing: s, resetsAt }) =>
-      `hard budget '${b.name}' (${b.id}) is over its limit: ${money(s.spend, b.currency)} of ${money(s.amount, b.currency)} spent` +
-      (resetsAt ? `; it resets at ${resetsAt}` : b.period === 'rolling' ? `; it allows again when the ${b.rollingDays}-day window falls below the limit` : '; an admin must raise the limit'))
-    .join('; ');
+  const named = blocking.slice(0, 3).map(({ budget: b, standing: s, resetsAt }) =>
+    `hard budget '${b.name}' (${b.id}) is over its limit: ${money(s.spend, b.currency)} of ${money(s.amount, b.currency)} spent` +
+    (resetsAt ? `; it resets at ${resetsAt}` : b.period === 'rolling' ? `; it allows again when the ${b.rollingDays}-day window falls below the limit` : '; an admin must raise the limit'));
+  return named.join('; ') + (blocking.length > 3 ? `; and ${blocking.length - 3} more hard budget(s) over their limit` : '');
 }

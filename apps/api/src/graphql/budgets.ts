@@ -10,7 +10,7 @@ import {
 } from '@spendgraph/db';
 import { type EvaluationResult, evaluateBudgets, parseBudget, standing } from '@spendgraph/budgets';
 import type { SemanticLayer } from '@spendgraph/semantic';
-import { GuardContextError, check, parseContext, presentDecision, scopableDimensions } from '../guard/check.ts';
+import { DEFAULT_LISTED, GuardContextError, MAX_LISTED, check, parseContext, presentDecision, scopableDimensions } from '../guard/check.ts';
 import type { GuardCache } from '../guard/guard-cache.ts';
 import { argumentError } from './errors.ts';
 
@@ -119,10 +119,12 @@ export function budgetResolvers(deps: BudgetDeps) {
         return (await listAlerts(deps.pool, c.workspaceId, { budgetId: a.budgetId, since: a.since, first })).map(presentAlert);
       },
       alertChannels: async (_: unknown, __: unknown, c: BudgetContext) => (await listAlertChannels(deps.pool, c.workspaceId)).map((ch) => presentChannel(ch)),
-      guardCheck: async (_: unknown, { context }: { context: Array<{ dimension: string; value: string }> }, c: BudgetContext) => {
+      guardCheck: async (_: unknown, { context, limit }: { context: Array<{ dimension: string; value: string }>; limit?: number }, c: BudgetContext) => {
+        const listed = limit ?? DEFAULT_LISTED;
+        if (listed < 0 || listed > MAX_LISTED) throw argumentError('INVALID_ARGUMENT', 'limit', `must be from 0 to ${MAX_LISTED}`);
         try {
           const parsed = parseContext(context.map((p) => [p.dimension, p.value]), dimensions, (i) => `context[${i}].dimension`);
-          return presentDecision(await check(deps.guard, c.workspaceId, parsed));
+          return presentDecision(await check(deps.guard, c.workspaceId, parsed), listed);
         } catch (e) {
           if (e instanceof GuardContextError) throw argumentError('INVALID_ARGUMENT', e.field, e.message.slice(e.field.length + 2));
           throw e;

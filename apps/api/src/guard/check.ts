@@ -1,5 +1,5 @@
 // The guard check shared by GET /v1/guard/check and GraphQL's guardCheck.
-import { type GuardDecision, UNSCOPABLE_DIMENSIONS, decide } from '@spendgraph/budgets';
+import { type GuardBudgetAnswer, type GuardDecision, UNSCOPABLE_DIMENSIONS, decide } from '@spendgraph/budgets';
 import type { SemanticLayer } from '@spendgraph/semantic';
 import type { GuardCache } from './guard-cache.ts';
 
@@ -40,24 +40,62 @@ export async function check(cache: GuardCache, workspaceId: string, context: Map
   return decide(await cache.indexOf(workspaceId), context, new Date());
 }
 
-/** The decision as JSON (REST and GraphQL): decimals as strings. */
-export function presentDecision(d: GuardDecision) {
+/** An answer as JSON: decimals as strings. Answers live as long as the guard index, so each is rendered once. */
+const rendered = new WeakMap<GuardBudgetAnswer, ReturnType<typeof render>>();
+function render({ budget: b, standing: s, resetsAt }: GuardBudgetAnswer) {
+  return {
+    id: b.id,
+    name: b.name,
+    mode: b.mode,
+    period: b.period,
+    spend: s.spend.toFixed(),
+    amount: s.amount.toFixed(),
+    remaining: s.remaining.toFixed(),
+    percentUsed: s.percentUsed,
+    blocking: s.blocking,
+    resetsAt,
+  };
+}
+
+/** Budgets listed in an answer unless the caller asks for more: the most urgent carry the decision. */
+export const DEFAULT_LISTED = 10;
+export const MAX_LISTED = 1000;
+
+/** The decision as JSON (REST and GraphQL), listing the `limit` most urgent budgets of those that apply. */
+export function presentDecision(d: GuardDecision, limit = DEFAULT_LISTED) {
   return {
     allow: d.allow,
     reason: d.reason,
     remaining: d.remaining?.toFixed() ?? null,
     evaluatedAt: d.evaluatedAt,
-    budgets: d.budgets.map(({ budget: b, standing: s, resetsAt }) => ({
-      id: b.id,
-      name: b.name,
-      mode: b.mode,
-      period: b.period,
-      spend: s.spend.toFixed(),
-      amount: s.amount.toFixed(),
-      remaining: s.remaining.toFixed(),
-      percentUsed: s.percentUsed,
-      blocking: s.blocking,
-      resetsAt,
-    })),
+    applicable: d.budgets.length,
+    budgets: d.budgets.slice(0, limit).map((a) => {
+      let r = rendered.get(a);
+      if (!r) rendered.set(a, (r = render(a)));
+      return r;
+    }),
   };
 }
+
+/** JSON schema of the REST answer (Fastify serializes with it, faster than JSON.stringify). */
+export const DECISION_SCHEMA = {
+  type: 'object',
+  properties: {
+    allow: { type: 'boolean' },
+    reason: { type: 'string' },
+    remaining: { type: ['string', 'null'] },
+    evaluatedAt: { type: ['string', 'null'] },
+    applicable: { type: 'integer' },
+    budgets: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' }, name: { type: 'string' }, mode: { type: 'string' }, period: { type: 'string' },
+          spend: { type: 'string' }, amount: { type: 'string' }, remaining: { type: 'string' }, percentUsed: { type: 'number' },
+          blocking: { type: 'boolean' }, resetsAt: { type: ['string', 'null'] },
+        },
+      },
+    },
+  },
+} as const;

@@ -1,22 +1,28 @@
-// GET /v1/guard/check?user_id=ana&agent=coder&model=o3 — may this work start?
+// GET /v1/guard/check?user_id=ana&agent=coder&model=o3[&limit=10] — may this work start?
 // Agents call it before dispatching work; it answers from memory (GuardCache).
+// Every other parameter is a dimension of the context; `limit` caps the budgets listed.
 import type { FastifyInstance } from 'fastify';
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { type Authenticate, requireScope } from '../auth.ts';
-import { GuardContextError, check, parseContext, presentDecision, scopableDimensions } from '../guard/check.ts';
+import { DECISION_SCHEMA, DEFAULT_LISTED, GuardContextError, MAX_LISTED, check, parseContext, presentDecision, scopableDimensions } from '../guard/check.ts';
 import type { GuardCache } from '../guard/guard-cache.ts';
+
+const ERROR_SCHEMA = { type: 'object', properties: { error: { type: 'string' }, field: { type: 'string' }, message: { type: 'string' } } } as const;
 
 export function guardRoutes(app: FastifyInstance, deps: { authenticate: Authenticate; guard: GuardCache; semantic: SemanticLayer }) {
   const allowed = scopableDimensions(deps.semantic);
-  app.get('/v1/guard/check', { preHandler: requireScope(deps.authenticate, ['ingest', 'read', 'admin']) }, async (request, reply) => {
-    const query = request.query as Record<string, string | string[]>;
+  const options = { preHandler: requireScope(deps.authenticate, ['ingest', 'read', 'admin']), schema: { response: { 200: DECISION_SCHEMA, 400: ERROR_SCHEMA } } };
+  app.get('/v1/guard/check', options, async (request, reply) => {
+    const { limit: limitParam, ...query } = request.query as Record<string, string | string[]>;
     try {
+      const limit = limitParam === undefined ? DEFAULT_LISTED : Number(limitParam);
+      if (!Number.isInteger(limit) || limit < 0 || limit > MAX_LISTED) throw new GuardContextError('limit', `must be an integer from 0 to ${MAX_LISTED}`);
       const pairs = Object.entries(query).map(([k, v]): [string, string] => {
         if (Array.isArray(v)) throw new GuardContextError(k, 'give one value per dimension');
         return [k, v];
       });
       const context = parseContext(pairs, allowed, (_i, name) => name);
-      return presentDecision(await check(deps.guard, request.identity!.workspaceId, context));
+      return presentDecision(await check(deps.guard, request.identity!.workspaceId, context), limit);
     } catch (e) {
       if (!(e instanceof GuardContextError)) throw e;
       return reply.code(400).send({ error: 'invalid_request', field: e.field, message: e.message });
