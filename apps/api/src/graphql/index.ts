@@ -1,6 +1,6 @@
 // Two GraphQL endpoints behind the same key check: /graphql (Spendgraph's API)
 // and /graphql/cube (Cube's generated schema, for tools that speak Cube).
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { ApolloServer, type ApolloServerOptions, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
@@ -12,7 +12,11 @@ import { cubeGateway, cubeGraphqlSchema } from './cube-graphql.ts';
 import type { BudgetDeps } from './budgets.ts';
 import { type GraphqlContext, resolvers } from './resolvers.ts';
 
-const typeDefs = readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8');
+// schema.graphql holds the query API; every other .graphql file here extends it (budgets, ...).
+const typeDefs = readdirSync(new URL('.', import.meta.url))
+  .filter((f) => f.endsWith('.graphql'))
+  .sort((a, b) => Number(b === 'schema.graphql') - Number(a === 'schema.graphql') || a.localeCompare(b))
+  .map((f) => readFileSync(new URL(f, import.meta.url), 'utf8'));
 
 // A breakdown nests `children` once per level, so depth is generous; cost and size are not.
 const armor = new ApolloArmor({
