@@ -9,6 +9,7 @@ import { graphqlRoutes } from './graphql/index.ts';
 import type { GuardCache } from './guard/guard-cache.ts';
 import { eventsRoutes } from './routes/events.ts';
 import { guardRoutes } from './routes/guard.ts';
+import { workRoutes } from './routes/work.ts';
 import { healthRoutes } from './routes/health.ts';
 
 export interface ApiDeps {
@@ -38,6 +39,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   healthRoutes(app, deps);
   eventsRoutes(app, { authenticate, queue: deps.queue });
   guardRoutes(app, { authenticate, guard: deps.guard, semantic: deps.semantic });
+  workRoutes(app, { authenticate, pool: deps.pool });
   app.register((instance) => graphqlRoutes(instance, { authenticate, pool: deps.pool, semantic: deps.semantic, guard: deps.guard, announce: deps.announce }));
   return app;
 }

@@ -4,3 +4,4 @@ export * from './workspaces.ts';
 export * from './usage-events.ts';
 export * from './price-overrides.ts';
 export * from './budgets.ts';
+export * from './work-entities.ts';

@@ -2,3 +2,4 @@ export * from './usage-event.ts';
 export * from './usage-conventions.ts';
 export * from './ingest-event.ts';
 export * from './event-batch.ts';
+export * from './work-entities.ts';

@@ -1,6 +1,7 @@
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { type BreakdownArgs, breakdown } from './breakdown.ts';
 import { type BudgetDeps, budgetResolvers } from './budgets.ts';
+import { planResolvers } from './plans.ts';
 import { type EventsArgs, events } from './events.ts';
 import { VIEW, shortName } from './query-args.ts';
 import { type TimeseriesArgs, timeseries } from './timeseries.ts';
@@ -28,10 +29,13 @@ export function resolvers(deps: BudgetDeps) {
   const { semantic } = deps;
   const ctx = (c: GraphqlContext) => ({ workspaceId: c.workspaceId });
   const budgets = budgetResolvers(deps);
+  const plans = planResolvers(deps);
   return {
     ...budgets,
+    Mutation: { ...budgets.Mutation, ...plans.Mutation },
     Query: {
       ...budgets.Query,
+      ...plans.Query,
       meta: () => {
         const view = semantic.meta().views.find((v) => v.name === VIEW)!;
         const short = <T extends { name: string }>(m: T) => ({ ...m, name: shortName(m.name) });

@@ -1,9 +1,10 @@
 // Prices a queued batch and stores it. Safe to run twice for the same job
 // (stalled-job recovery after a crash, retries): rows already stored are skipped.
 import type { Job } from 'bullmq';
-import { type Pool, insertUsageEvents } from '@spendgraph/db';
+import { type Pool, ensureNamedWork, insertUsageEvents } from '@spendgraph/db';
 import type { Pricer } from '@spendgraph/pricing';
 import type { IngestJobData, IngestJobResult } from '@spendgraph/queue';
+import { namedWork } from '../named-work.ts';
 import { costOf, toRow } from '../price-event.ts';
 import type { WorkspacePricing } from '../workspace-pricing.ts';
 
@@ -18,6 +19,8 @@ export function ingestProcessor(deps: {
     const { workspaceId, events } = job.data;
     const ws = await deps.workspacePricing(workspaceId);
     const rows = events.map((e) => toRow(workspaceId, e, costOf(e, deps.pricer, ws)));
+    // Before the events, so that a retry after a crash still creates what they name.
+    await ensureNamedWork(deps.pool, workspaceId, namedWork(rows));
     const inserted = await insertUsageEvents(deps.pool, rows);
     if (inserted > 0) await deps.onStored(workspaceId);
     return { inserted, duplicates: rows.length - inserted };
