@@ -1,3 +1,4 @@
 export * from './generate.ts';
 export * from './post-events.ts';
 export * from './budgets.ts';
+export * from './work.ts';

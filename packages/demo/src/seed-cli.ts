@@ -3,6 +3,7 @@
 import { createApiKey, createPool, ensureWorkspace } from '@spendgraph/db';
 import { ensureDemoBudgets } from './budgets.ts';
 import { generateDemoEvents } from './generate.ts';
+import { syncDemoWork } from './work.ts';
 import { postAll } from './post-events.ts';
 
 const apiUrl = process.env.API_URL ?? 'http://127.0.0.1:4000';
@@ -37,6 +38,7 @@ if ((await count()) < target) {
   console.error(`demo: ${sent.toLocaleString()} events ingested in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 console.error(`demo: workspace "demo" holds ${(await count()).toLocaleString()} events`);
+await syncDemoWork(pool, workspace.id, apiUrl, key);
 const budgets = await ensureDemoBudgets(pool, workspace.id);
 if (budgets) console.error(`demo: created ${budgets} budgets (the worker evaluates them within a minute)`);
 console.log(key);
