@@ -1,6 +1,7 @@
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { type BreakdownArgs, breakdown } from './breakdown.ts';
 import { type BudgetDeps, budgetResolvers } from './budgets.ts';
+import { forecastResolvers } from './forecast.ts';
 import { planResolvers } from './plans.ts';
 import { type EventsArgs, events } from './events.ts';
 import { VIEW, shortName } from './query-args.ts';
@@ -36,6 +37,7 @@ export function resolvers(deps: BudgetDeps) {
     Query: {
       ...budgets.Query,
       ...plans.Query,
+      ...forecastResolvers(deps).Query,
       meta: () => {
         const view = semantic.meta().views.find((v) => v.name === VIEW)!;
         const short = <T extends { name: string }>(m: T) => ({ ...m, name: shortName(m.name) });
