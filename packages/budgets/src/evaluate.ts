@@ -1,9 +1,10 @@
 // Evaluates budgets: reads their spend through the semantic layer, projects the
 // trend, records every level newly reached as an alert (with its deliveries, in
 // the same transaction) and stores the budget's status for the guard.
-import type { Decimal } from 'decimal.js';
+import { Decimal } from 'decimal.js';
 import { DateTime } from 'luxon';
 import { type Budget, type BudgetStatus, type Pool, activeBudgets, recordAlert, saveBudgetStatus, withBudgetLocked } from '@spendgraph/db';
+import { isPlanBudget, planForecasts } from '@spendgraph/forecast';
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { type BudgetWindow, budgetWindow, trendLookback } from './period.ts';
 import { type Projection, project } from './projection.ts';
@@ -42,6 +43,8 @@ export async function evaluateBudgets(deps: { pool: Pool; semantic: SemanticLaye
   const result: EvaluationResult = { budgets: budgets.length, alerts: 0, deliveryIds: [], workspaces: [] };
   for (const [workspaceId, list] of Map.groupBy(budgets, (b) => b.workspaceId)) {
     const assessments = await assess(deps.semantic, workspaceId, list, now);
+    // Hard stops need only the spend; the slower plan forecasts feed the scheduled evaluation.
+    if (!opts.hardOnly) await projectPlanBudgets(deps, workspaceId, assessments);
     for (const a of assessments) {
       const recorded = await record(deps.pool, a, now);
       result.alerts += recorded.alerts;
@@ -77,8 +80,29 @@ function reachedLevels(b: Budget, spend: Decimal, projection: Projection | null)
   const percent = spend.div(b.amount).times(100);
   const levels = b.thresholds.filter((t) => percent.gte(t)).map(String);
   // Once the limit is reached the forecast stays reached: it must not fire after the fact.
-  if (b.forecastAlerts && projection && (projection.crossingAt || spend.gte(b.amount))) levels.push('forecast');
+  if (b.forecastAlerts && (projection?.projectedSpend.gte(b.amount) || spend.gte(b.amount))) levels.push('forecast');
   return levels;
+}
+
+/**
+ * A lifetime budget of one plan (scope plan_id = X) projects to the plan's
+ * forecast: what it spent plus its open tasks x their type's median cost
+ * (@spendgraph/forecast). It has no crossing date: the plan ends when its tasks do.
+ */
+async function projectPlanBudgets(deps: { pool: Pool; semantic: SemanticLayer }, workspaceId: string, assessments: Assessment[]) {
+  const planOf = (b: Budget) => (b.period === 'lifetime' && b.scope.length === 1 && isPlanBudget(b, b.scope[0]!.values[0]!) ? b.scope[0]!.values[0]! : undefined);
+  const planned = assessments.filter((a) => planOf(a.budget));
+  if (!planned.length) return;
+  for (const [currency, list] of Map.groupBy(planned, (a) => a.budget.currency)) {
+    const forecasts = await planForecasts(deps, workspaceId, [...new Set(list.map((a) => planOf(a.budget)!))], { currency });
+    const totals = new Map(forecasts.map((f) => [f.planId, f.forecastTotal]));
+    for (const a of list) {
+      const total = totals.get(planOf(a.budget)!);
+      if (!total) continue; // not in progress, or no completed task to learn from
+      a.projection = { projectedSpend: new Decimal(total), crossingAt: null };
+      a.reached = reachedLevels(a.budget, a.spend, a.projection);
+    }
+  }
 }
 
 /** Stores the status and the alerts of newly reached levels, serialized per budget. */
@@ -90,7 +114,8 @@ async function record(pool: Pool, a: Assessment, now: Date): Promise<{ alerts: n
     const before = new Set(previous?.periodKey === window.key ? previous.reached : []);
     const fresh = a.reached.filter((level) => !before.has(level));
     // The forecast first (it warns ahead), then thresholds in ascending order.
-    const ordered = [...fresh.filter((l) => l === 'forecast' && projection?.crossingAt), ...fresh.filter((l) => l !== 'forecast')];
+    // A forecast that comes true only now (the limit is already reached) is no warning: the thresholds tell.
+    const ordered = [...fresh.filter((l) => l === 'forecast' && spend.lt(b.amount)), ...fresh.filter((l) => l !== 'forecast')];
     const deliveryIds: string[] = [];
     let alerts = 0;
     for (const level of ordered) {

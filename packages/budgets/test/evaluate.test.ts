@@ -3,7 +3,7 @@
 // by hand from the fixture.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { type Budget, activeBudgets, budgetStatuses, insertBudget, listAlerts } from '@spendgraph/db';
+import { type Budget, activeBudgets, budgetStatuses, insertBudget, listAlerts, upsertTask } from '@spendgraph/db';
 import { type SemanticLayer, createSemanticLayer } from '@spendgraph/semantic';
 import { buildGuardIndex, decide, evaluateBudgets, parseBudget } from '../src/index.ts';
 import { type Platform, postEvents, startPlatform, storedCount, waitFor, workspaceWithKey } from '../../../test/support/platform.ts';
@@ -69,6 +69,22 @@ describe('the trend', () => {
     expect(status).toMatchObject({ spend: '30', projectedSpend: '210', reached: ['forecast'] });
     // 70 / (30 - 30/7) days = 2.7222... days = 2 d 17 h 20 min
     expect(status.projectedCrossingAt).toBe('2026-10-13T17:20:00.000Z');
+  });
+});
+
+describe('a lifetime plan budget', () => {
+  it('warns when the plan\'s forecast (spent + open tasks x their type\'s median) exceeds it', async () => {
+    // Two done feature tasks cost 2 and 4 (median 3); three feature tasks are still open: 6 + 3 x 3 = 15.
+    const plan = { plan_id: 'plan-x', task_type: 'feature' };
+    const ws = await workspaceSpending([
+      ['2026-10-01T10:00:00Z', '2', { ...plan, task_id: 'plan-x/t1' }], ['2026-10-02T10:00:00Z', '4', { ...plan, task_id: 'plan-x/t2' }],
+    ]);
+    for (const t of ['t1', 't2']) await upsertTask(p.pool, ws.workspaceId, `plan-x/${t}`, { status: 'done' });
+    for (const t of ['t3', 't4', 't5']) await upsertTask(p.pool, ws.workspaceId, `plan-x/${t}`, { planId: 'plan-x', taskType: 'feature' });
+    await budget(ws.workspaceId, { period: 'lifetime', amount: '10', thresholds: [80, 100], scope: [{ member: 'plan_id', values: ['plan-x'] }] });
+    await evaluate(ws.workspaceId, '2026-10-03T00:00:00Z');
+    expect(await statusOf(ws.workspaceId)).toMatchObject({ spend: '6', projectedSpend: '15', projectedCrossingAt: null, reached: ['forecast'] });
+    expect(await alerts(ws.workspaceId)).toEqual([{ kind: 'forecast', threshold: null, spend: '6', period: null }]);
   });
 });
 
