@@ -8,7 +8,7 @@ import { inject } from 'vitest';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createApiKey, createPool, ensureWorkspace, type Pool } from '@spendgraph/db';
-import { ALERTS_QUEUE, BUDGETS_QUEUE, INGEST_QUEUE, MAINTENANCE_QUEUE } from '@spendgraph/queue';
+import { ALERTS_QUEUE, BUDGETS_QUEUE, INGEST_QUEUE, INSIGHTS_QUEUE, MAINTENANCE_QUEUE, REPORTS_QUEUE } from '@spendgraph/queue';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -65,6 +65,9 @@ export async function startPlatform({ worker = true } = {}): Promise<Platform> {
     WORKER_LOCK_DURATION_MS: '2000',
     // Upkeep jobs only where a test asks for them (startWorker({ WORKER_QUEUES: 'maintenance' })).
     WORKER_QUEUES: 'ingest',
+    // Roll-ups of this platform's own: a partition another file's API built before this file's
+    // fixture was stored counts as fresh until its refresh key ticks (every 10 minutes).
+    SPENDGRAPH_ROLLUP_SCHEMA: process.env.SPENDGRAPH_ROLLUP_SCHEMA ?? `rollups_${randomUUID().slice(0, 8)}`,
   };
   const children: ChildProcess[] = [start('api', env)];
   const apiUrl = `http://127.0.0.1:${env.API_PORT}`;
@@ -92,7 +95,7 @@ export async function startPlatform({ worker = true } = {}): Promise<Platform> {
 /** Drops this run's queues from Redis (job payloads would otherwise accumulate across runs). */
 async function forgetQueues(prefix: string) {
   const connection = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
-  for (const name of [INGEST_QUEUE, MAINTENANCE_QUEUE, BUDGETS_QUEUE, ALERTS_QUEUE]) {
+  for (const name of [INGEST_QUEUE, MAINTENANCE_QUEUE, BUDGETS_QUEUE, ALERTS_QUEUE, INSIGHTS_QUEUE, REPORTS_QUEUE]) {
     const queue = new Queue(name, { connection, prefix });
     await queue.obliterate({ force: true });
     await queue.close();

@@ -11,13 +11,17 @@ const envSchema = z.object({
    */
   WORKER_LOCK_DURATION_MS: z.coerce.number().int().min(500).default(30_000),
   /** Queues this process works on: split them to run ingest and upkeep in separate processes. */
-  WORKER_QUEUES: z.string().default('ingest,maintenance,budgets,alerts')
+  WORKER_QUEUES: z.string().default('ingest,maintenance,budgets,alerts,insights')
     .transform((s) => s.split(',').map((q) => q.trim()).filter(Boolean))
-    .pipe(z.array(z.enum(['ingest', 'maintenance', 'budgets', 'alerts'])).min(1)),
+    .pipe(z.array(z.enum(['ingest', 'maintenance', 'budgets', 'alerts', 'insights'])).min(1)),
   /** Period of the roll-up warming job; 0 turns the schedule off. */
   ROLLUP_WARM_EVERY_MS: z.coerce.number().int().min(0).default(5 * 60_000),
   /** Period of the evaluation of every budget (hard budgets are also checked after each batch); 0 turns it off. */
   BUDGET_EVAL_EVERY_MS: z.coerce.number().int().min(0).default(60_000),
+  /** Period of anomaly detection; 0 turns it off. Its rules: ANOMALY_* (packages/insights settings). */
+  ANOMALY_EVERY_MS: z.coerce.number().int().min(0).default(3_600_000),
+  /** The morning report at MORNING_REPORT_TIME in MORNING_REPORT_TIMEZONE (packages/insights settings). */
+  MORNING_REPORT_ENABLED: z.stringbool().default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

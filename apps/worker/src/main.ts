@@ -2,17 +2,23 @@ import { type Queue, Worker, type WorkerOptions } from 'bullmq';
 import { pino } from 'pino';
 import { createPool } from '@spendgraph/db';
 import { createPricer } from '@spendgraph/pricing';
+import { insightsSettings, morningReportRepeat } from '@spendgraph/insights';
 import {
-  ALERTS_QUEUE, BUDGETS_QUEUE, EVALUATE_BUDGETS_JOB, INGEST_QUEUE, type IngestJobData, type IngestJobResult, MAINTENANCE_QUEUE,
-  WARM_ROLLUPS_JOB, createAlertsQueue, createBudgetsQueue, createMaintenanceQueue, queuePrefix, redisConnection, requestHardBudgetCheck,
+  ALERTS_QUEUE, BUDGETS_QUEUE, DETECT_ANOMALIES_JOB, EVALUATE_BUDGETS_JOB, INGEST_QUEUE, INSIGHTS_QUEUE, type IngestJobData,
+  type IngestJobResult, MAINTENANCE_QUEUE, MORNING_REPORT_JOB, REPORTS_QUEUE, WARM_ROLLUPS_JOB, createAlertsQueue, createBudgetsQueue,
+  createInsightsQueue, createMaintenanceQueue, createReportsQueue, queuePrefix, redisConnection, requestHardBudgetCheck,
 } from '@spendgraph/queue';
 import { type SemanticLayer, createSemanticLayer } from '@spendgraph/semantic';
 import { alertsConfig, createSenders } from './alerts/index.ts';
+import { createReportSenders } from './alerts/report.ts';
 import { loadConfig } from './config.ts';
 import { deliverAlertProcessor } from './processors/deliver-alert.ts';
+import { deliverReportProcessor, requeueStaleReportDeliveries } from './processors/deliver-report.ts';
+import { detectAnomaliesProcessor } from './processors/detect-anomalies.ts';
 import { evaluateBudgetsProcessor } from './processors/evaluate-budgets.ts';
 import { requeueStaleDeliveries } from './processors/requeue-deliveries.ts';
 import { ingestProcessor } from './processors/ingest.ts';
+import { morningReportProcessor } from './processors/morning-report.ts';
 import { warmRollupsProcessor } from './processors/warm-rollups.ts';
 import { workspacePricingLoader } from './workspace-pricing.ts';
 
@@ -25,6 +31,7 @@ const connection = () => redisConnection(config.REDIS_URL, 'worker');
 /** Queues this process adds to (closed last, after the workers). */
 const budgetsQueue = createBudgetsQueue(connection());
 const alertsQueue = createAlertsQueue(connection());
+const reportsQueue = createReportsQueue(connection());
 const publisher = connection();
 
 /** Cube's compiled model and orchestrator, created once for the jobs that query (roll-ups, budgets). */
@@ -84,13 +91,33 @@ async function startBudgets() {
 
 function startAlerts() {
   worker(ALERTS_QUEUE, deliverAlertProcessor({ pool, send: createSenders(alertsConfig()) }), { concurrency: 4 });
-  log.info('alert delivery worker started');
+  worker(REPORTS_QUEUE, deliverReportProcessor({ pool, send: createReportSenders(alertsConfig()) }), { concurrency: 4 });
+  log.info('alert and report delivery worker started');
+}
+
+async function startInsights() {
+  const settings = insightsSettings();
+  const queue = createInsightsQueue(connection());
+  const semantic = await semanticLayer();
+  const detect = detectAnomaliesProcessor({
+    pool, semantic, settings: settings.anomalies, log,
+    requeueStaleReportDeliveries: async () => (await requeueStaleReportDeliveries({ pool, queue: reportsQueue }, 5 * 60_000)).requeued,
+  });
+  const report = morningReportProcessor({ pool, semantic, settings, queue, deliveries: reportsQueue, log });
+  const processor = (job: any): Promise<unknown> => (job.name === DETECT_ANOMALIES_JOB ? detect(job) : report(job));
+  worker(INSIGHTS_QUEUE, processor, { concurrency: 2, lockDuration: 10 * 60_000 });
+  await schedule(queue, DETECT_ANOMALIES_JOB, config.ANOMALY_EVERY_MS);
+  if (config.MORNING_REPORT_ENABLED) await queue.upsertJobScheduler(MORNING_REPORT_JOB, morningReportRepeat(settings.morningReport), { name: MORNING_REPORT_JOB });
+  else await queue.removeJobScheduler(MORNING_REPORT_JOB);
+  closers.push(() => queue.close());
+  log.info({ every_ms: config.ANOMALY_EVERY_MS, morning_report: config.MORNING_REPORT_ENABLED && settings.morningReport }, 'insights worker started');
 }
 
 if (config.WORKER_QUEUES.includes('ingest')) startIngest();
 if (config.WORKER_QUEUES.includes('maintenance')) await startMaintenance();
 if (config.WORKER_QUEUES.includes('budgets')) await startBudgets();
 if (config.WORKER_QUEUES.includes('alerts')) startAlerts();
+if (config.WORKER_QUEUES.includes('insights')) await startInsights();
 
 let closing = false;
 async function shutdown(signal: string) {
@@ -98,7 +125,7 @@ async function shutdown(signal: string) {
   closing = true;
   log.info({ signal }, 'shutting down: finishing active jobs');
   await Promise.all(closers.map((close) => close()));
-  await Promise.all([budgetsQueue.close(), alertsQueue.close()]);
+  await Promise.all([budgetsQueue.close(), alertsQueue.close(), reportsQueue.close()]);
   publisher.disconnect();
   await (await semantic)?.close();
   await pool.end();

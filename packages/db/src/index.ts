@@ -5,3 +5,4 @@ export * from './usage-events.ts';
 export * from './price-overrides.ts';
 export * from './budgets.ts';
 export * from './work-entities.ts';
+export * from './insights.ts';

@@ -1,6 +1,8 @@
 // A plan's cost profile, read through the semantic layer: totals (cost, calls,
 // error rate, tasks, completed tasks, cost per completed task, output per
-// dollar, tokens per task) and the split by task type, step and model.
+// dollar, tokens per task) and the split by task type, step and model. All from
+// raw events (fresh): the totals need joined task statuses, which no roll-up
+// holds, and splits read from a lagging roll-up would not add up to them.
 import { Decimal } from 'decimal.js';
 import type { CubeQuery, QueryResult, SemanticLayer } from '@spendgraph/semantic';
 
@@ -53,7 +55,7 @@ export async function planProfiles(semantic: SemanticLayer, workspaceId: string,
       timeDimensions: scope.timeDimensions ?? [],
       timezone: scope.timezone ?? 'UTC',
       limit: 50_000,
-    }, { workspaceId });
+    }, { workspaceId }, { fresh: true });
   const [totals, ...splits] = await Promise.all([
     load(PROFILE_MEASURES, ['plan_id']),
     ...Object.values(SPLITS).map((s) => load(s.measures, ['plan_id', s.dimension])),

@@ -138,3 +138,4 @@ export function createMaintenanceQueue(connection: Redis, options: Partial<Queue
     ...options,
   });
 }
+export * from './insights.ts';

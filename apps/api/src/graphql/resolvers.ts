@@ -2,6 +2,7 @@ import type { SemanticLayer } from '@spendgraph/semantic';
 import { type BreakdownArgs, breakdown } from './breakdown.ts';
 import { type BudgetDeps, budgetResolvers } from './budgets.ts';
 import { forecastResolvers } from './forecast.ts';
+import { insightResolvers } from './insights.ts';
 import { planResolvers } from './plans.ts';
 import { type EventsArgs, events } from './events.ts';
 import { VIEW, shortName } from './query-args.ts';
@@ -31,13 +32,16 @@ export function resolvers(deps: BudgetDeps) {
   const ctx = (c: GraphqlContext) => ({ workspaceId: c.workspaceId });
   const budgets = budgetResolvers(deps);
   const plans = planResolvers(deps);
+  const insights = insightResolvers(deps);
   return {
     ...budgets,
+    ...insights,
     Mutation: { ...budgets.Mutation, ...plans.Mutation },
     Query: {
       ...budgets.Query,
       ...plans.Query,
       ...forecastResolvers(deps).Query,
+      ...insights.Query,
       meta: () => {
         const view = semantic.meta().views.find((v) => v.name === VIEW)!;
         const short = <T extends { name: string }>(m: T) => ({ ...m, name: shortName(m.name) });

@@ -1,0 +1,130 @@
+// The insights jobs end to end in process: real BullMQ queues worked by the real
+// processors, events ingested through the API, the report delivered to a signed
+// webhook on loopback. Jobs name their workspace (the database is shared with
+// other test files); the schedule's fan-out is only checked to queue, not run.
+import { createHmac, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { type IncomingHttpHeaders, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Job, Queue, Worker } from 'bullmq';
+import { pino } from 'pino';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { insertAlertChannel, listAnomalies, listReportDeliveries, listReports } from '@spendgraph/db';
+import { insightsSettings } from '@spendgraph/insights';
+import {
+  DETECT_ANOMALIES_JOB, INSIGHTS_QUEUE, MORNING_REPORT_JOB, REPORTS_QUEUE, type Redis, createInsightsQueue, createReportsQueue, redisConnection,
+} from '@spendgraph/queue';
+import { type SemanticLayer, createSemanticLayer } from '@spendgraph/semantic';
+import { type Platform, startPlatform, waitFor, workspaceWithKey } from '../../../test/support/platform.ts';
+import { dayOfSessions, ingest, otherDays } from '../../../packages/insights/test/fixture.ts';
+import { alertsConfig } from '../src/alerts/index.ts';
+import { createReportSenders } from '../src/alerts/report.ts';
+import { deliverReportProcessor } from '../src/processors/deliver-report.ts';
+import { detectAnomaliesProcessor } from '../src/processors/detect-anomalies.ts';
+import { morningReportProcessor } from '../src/processors/morning-report.ts';
+
+let p: Platform;
+let semantic: SemanticLayer;
+let ws: { workspaceId: string; key: string };
+const connections: Redis[] = [];
+const closers: Array<() => Promise<unknown>> = [];
+const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
+let insights: Queue;
+let webhook: string;
+
+const prefix = `sg-test-${randomUUID()}`;
+const log = pino({ level: 'silent' });
+const settings = insightsSettings({ MORNING_REPORT_TIME: '07:00', MORNING_REPORT_TIMEZONE: 'UTC' });
+const connection = () => {
+  const c = redisConnection(inject('redisUrl'), 'worker');
+  connections.push(c);
+  return c;
+};
+
+beforeAll(async () => {
+  p = await startPlatform();
+  semantic = await createSemanticLayer({ databaseUrl: inject('databaseUrl') });
+  ws = await workspaceWithKey(p.pool);
+  await ingest(p, ws, [...dayOfSessions(), ...otherDays()]);
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      res.writeHead(204).end();
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  closers.push(() => new Promise((r) => server.close(r)));
+  webhook = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+
+  insights = createInsightsQueue(connection(), { prefix });
+  const deliveries = createReportsQueue(connection(), { prefix, defaultJobOptions: { attempts: 2, backoff: { type: 'fixed', delay: 100 } } });
+  const detect = detectAnomaliesProcessor({ pool: p.pool, semantic, settings: settings.anomalies, log, now: () => new Date('2026-10-10T23:00:00Z') });
+  const report = morningReportProcessor({ pool: p.pool, semantic, settings, queue: insights, deliveries, log });
+  const workers = [
+    new Worker(INSIGHTS_QUEUE, (job: Job) => (job.name === DETECT_ANOMALIES_JOB ? detect(job) : report(job)), { connection: connection(), prefix }),
+    new Worker(REPORTS_QUEUE, deliverReportProcessor({ pool: p.pool, send: createReportSenders(alertsConfig({})) }), { connection: connection(), prefix }),
+  ];
+  closers.push(() => Promise.all(workers.map((w) => w.close())), () => insights.close(), () => deliveries.close());
+  closers.push(async () => {
+    for (const name of [INSIGHTS_QUEUE, REPORTS_QUEUE]) {
+      const q = new Queue(name, { connection: connection(), prefix });
+      await q.obliterate({ force: true });
+      await q.close();
+    }
+  });
+});
+afterAll(async () => {
+  for (const close of closers) await close();
+  for (const c of connections) c.disconnect();
+  await semantic?.close();
+  await p?.stop();
+});
+
+it('the anomaly job flags the workspace sessions and tasks', async () => {
+  const job = await insights.add(DETECT_ANOMALIES_JOB, { workspaceId: ws.workspaceId });
+  await waitFor(async () => (await job.getState()) === 'completed', 30_000, 'the detection job');
+  expect(await listAnomalies(p.pool, ws.workspaceId)).toHaveLength(8);
+});
+
+it('the morning report is written once and delivered to a signed webhook', async () => {
+  const channel = await insertAlertChannel(p.pool, ws.workspaceId, { name: 'hook', type: 'webhook', target: webhook, budgetId: null, secret: 'whsec_test' });
+  const at = '2026-10-11T07:00:00.000Z';
+  await insights.add(MORNING_REPORT_JOB, { workspaceId: ws.workspaceId, at });
+  await waitFor(async () => received.length > 0, 30_000, 'the report delivery');
+  const [report] = await listReports(p.pool, ws.workspaceId);
+  expect(report).toMatchObject({ forDate: '2026-10-10', kind: 'morning' });
+
+  const [hit] = received;
+  expect(hit!.headers['x-spendgraph-event']).toBe('report.morning');
+  const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(hit!.headers['x-spendgraph-signature']))!;
+  expect(createHmac('sha256', 'whsec_test').update(`${t}.${hit!.body}`).digest('hex')).toBe(v1);
+  const payload = JSON.parse(hit!.body);
+  expect(payload).toMatchObject({ type: 'report.morning', report_id: report!.id, workspace_id: ws.workspaceId, for_date: '2026-10-10' });
+  expect(payload.markdown).toContain('- **Yesterday:** USD 20.90 over 31 calls');
+  expect(payload.figures.last7Days.cost).toBe('26.9');
+  await waitFor(async () => (await listReportDeliveries(p.pool, ws.workspaceId, [report!.id]))[0]?.status === 'delivered', 10_000, 'the delivery log');
+  expect((await listReportDeliveries(p.pool, ws.workspaceId, [report!.id]))[0]).toMatchObject({ channelId: channel.id, attempts: 1, lastStatus: 204 });
+
+  // The same day again (a second firing, a retry): nothing new is written or sent.
+  const again = await insights.add(MORNING_REPORT_JOB, { workspaceId: ws.workspaceId, at: '2026-10-11T08:00:00.000Z' });
+  await waitFor(async () => (await again.getState()) === 'completed', 30_000, 'the second report job');
+  expect((await insights.getJob(again.id!))?.returnvalue).toMatchObject({ created: false, deliveries: 0 });
+  expect(await listReports(p.pool, ws.workspaceId)).toHaveLength(1);
+  expect(received).toHaveLength(1);
+});
+
+it('the scheduled job queues one report job per workspace and date', async () => {
+  // A queue nobody works: the fan-out is checked, the reports of other test files' workspaces are not written.
+  const idle = createInsightsQueue(connection(), { prefix: `${prefix}-idle` });
+  const report = morningReportProcessor({ pool: p.pool, semantic, settings, queue: idle, deliveries: createReportsQueue(connection(), { prefix: `${prefix}-idle` }), log });
+  const result = await report({ data: {}, timestamp: Date.parse('2026-10-11T07:00:00Z') } as Job);
+  expect(result.queued).toBeGreaterThanOrEqual(1);
+  const job = await idle.getJob(`morning-report:${ws.workspaceId}:2026-10-10`);
+  expect(job?.data).toEqual({ workspaceId: ws.workspaceId, at: '2026-10-11T07:00:00.000Z' });
+  await idle.obliterate({ force: true });
+  await idle.close();
+});

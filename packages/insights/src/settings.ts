@@ -1,0 +1,100 @@
+// Settings of anomaly detection and of the morning report, from the worker's environment:
+//   ANOMALY_THRESHOLD        a subject is flagged when its cost exceeds this x its peer median (default 2)
+//   ANOMALY_MIN_PEERS        smallest peer group compared, the subject included (default 3)
+//   ANOMALY_MIN_COST         subjects costing less are never flagged (decimal, default 0)
+//   ANOMALY_WINDOW           day | week: the calendar window subjects and peers are compared in (default day)
+//   ANOMALY_TIMEZONE         IANA zone of those windows (default UTC)
+//   ANOMALY_PEER_DIMENSIONS  comma-separated dimensions defining peer groups (default task_type,agent)
+//   INSIGHTS_CURRENCY        currency of anomalies and reports (default USD; costs in others are left out)
+//   MORNING_REPORT_TIME      HH:MM the report is written at (default 07:00)
+//   MORNING_REPORT_TIMEZONE  IANA zone of that time and of the report's days (default UTC)
+import { Decimal } from 'decimal.js';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+
+export type WindowPeriod = 'day' | 'week';
+
+export interface DetectionWindow {
+  period: WindowPeriod;
+  timezone: string;
+}
+
+export interface AnomalySettings {
+  threshold: string;
+  minPeers: number;
+  minCost: string;
+  window: DetectionWindow;
+  peerDimensions: string[];
+  currency: string;
+}
+
+export interface MorningReportSettings {
+  /** HH:MM, local to `timezone`. */
+  time: string;
+  timezone: string;
+  currency: string;
+}
+
+export const DEFAULT_ANOMALY_SETTINGS: AnomalySettings = {
+  threshold: '2',
+  minPeers: 3,
+  minCost: '0',
+  window: { period: 'day', timezone: 'UTC' },
+  peerDimensions: ['task_type', 'agent'],
+  currency: 'USD',
+};
+
+const zone = z.string().trim().refine((tz) => DateTime.local().setZone(tz).isValid, 'not an IANA time zone');
+const decimal = z.string().trim().refine((s) => {
+  try {
+    return new Decimal(s).gte(0);
+  } catch {
+    return false;
+  }
+}, 'not a non-negative decimal');
+// Dimensions a subject's peers share: plain names of `usage` dimensions.
+const dimension = z.string().regex(/^[a-z_]+$/, 'not a dimension name');
+
+const envSchema = z.object({
+  ANOMALY_THRESHOLD: decimal.refine((s) => new Decimal(s).gt(1), 'must be greater than 1').default('2'),
+  ANOMALY_MIN_PEERS: z.coerce.number().int().min(2).max(1000).default(3),
+  ANOMALY_MIN_COST: decimal.default('0'),
+  ANOMALY_WINDOW: z.enum(['day', 'week']).default('day'),
+  ANOMALY_TIMEZONE: zone.default('UTC'),
+  ANOMALY_PEER_DIMENSIONS: z.string().default('task_type,agent')
+    .transform((s) => s.split(',').map((d) => d.trim()).filter(Boolean))
+    .pipe(z.array(dimension).min(1)),
+  INSIGHTS_CURRENCY: z.string().trim().regex(/^[A-Z]{3}$/, 'not an ISO 4217 code').default('USD'),
+  MORNING_REPORT_TIME: z.string().trim().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24 h)').default('07:00'),
+  MORNING_REPORT_TIMEZONE: zone.default('UTC'),
+});
+
+export interface InsightsSettings {
+  anomalies: AnomalySettings;
+  morningReport: MorningReportSettings;
+}
+
+export function insightsSettings(env: NodeJS.ProcessEnv = process.env): InsightsSettings {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`invalid insights configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const e = parsed.data;
+  return {
+    anomalies: {
+      threshold: e.ANOMALY_THRESHOLD,
+      minPeers: e.ANOMALY_MIN_PEERS,
+      minCost: e.ANOMALY_MIN_COST,
+      window: { period: e.ANOMALY_WINDOW, timezone: e.ANOMALY_TIMEZONE },
+      peerDimensions: e.ANOMALY_PEER_DIMENSIONS,
+      currency: e.INSIGHTS_CURRENCY,
+    },
+    morningReport: { time: e.MORNING_REPORT_TIME, timezone: e.MORNING_REPORT_TIMEZONE, currency: e.INSIGHTS_CURRENCY },
+  };
+}
+
+/** The BullMQ repeat options of the morning report: a daily cron at the configured local time. */
+export function morningReportRepeat(s: Pick<MorningReportSettings, 'time' | 'timezone'>): { pattern: string; tz: string } {
+  const [hour, minute] = s.time.split(':').map(Number);
+  return { pattern: `${minute} ${hour} * * *`, tz: s.timezone };
+}
