@@ -1,6 +1,7 @@
 // Seeds the demo workspace through the real ingest path (HTTP -> queue -> worker)
 // and prints a key to explore it with. Rerunning sends nothing new: ids are fixed.
 import { createApiKey, createPool, ensureWorkspace } from '@spendgraph/db';
+import { DETECT_ANOMALIES_JOB, MORNING_REPORT_JOB, createInsightsQueue, redisConnection } from '@spendgraph/queue';
 import { ensureDemoBudgets } from './budgets.ts';
 import { generateDemoEvents } from './generate.ts';
 import { syncDemoWork } from './work.ts';
@@ -41,5 +42,13 @@ console.error(`demo: workspace "demo" holds ${(await count()).toLocaleString()} 
 await syncDemoWork(pool, workspace.id, apiUrl, key);
 const budgets = await ensureDemoBudgets(pool, workspace.id);
 if (budgets) console.error(`demo: created ${budgets} budgets (the worker evaluates them within a minute)`);
+
+// Today's anomalies and report now rather than at the next hour and the next morning.
+const redis = redisConnection(process.env.REDIS_URL!, 'producer');
+const insights = createInsightsQueue(redis);
+await insights.add(DETECT_ANOMALIES_JOB, { workspaceId: workspace.id });
+await insights.add(MORNING_REPORT_JOB, { workspaceId: workspace.id, at: new Date().toISOString() });
+await insights.close();
+redis.disconnect();
 console.log(key);
 await pool.end();
