@@ -13,10 +13,10 @@ import { alertsConfig, createSenders } from './alerts/index.ts';
 import { createReportSenders } from './alerts/report.ts';
 import { loadConfig } from './config.ts';
 import { deliverAlertProcessor } from './processors/deliver-alert.ts';
-import { deliverReportProcessor, requeueStaleReportDeliveries } from './processors/deliver-report.ts';
+import { requeueStaleDeliveries } from './processors/deliver.ts';
+import { deliverReportProcessor } from './processors/deliver-report.ts';
 import { detectAnomaliesProcessor } from './processors/detect-anomalies.ts';
 import { evaluateBudgetsProcessor } from './processors/evaluate-budgets.ts';
-import { requeueStaleDeliveries } from './processors/requeue-deliveries.ts';
 import { ingestProcessor } from './processors/ingest.ts';
 import { morningReportProcessor } from './processors/morning-report.ts';
 import { warmRollupsProcessor } from './processors/warm-rollups.ts';
@@ -26,6 +26,8 @@ const config = loadConfig();
 const log = pino({ level: config.LOG_LEVEL, base: { app: 'worker' } });
 const pool = createPool(config.DATABASE_URL, config.WORKER_CONCURRENCY + 4);
 const closers: Array<() => Promise<unknown>> = [];
+/** A pending delivery untouched this long lost its job (a crash between commit and queue): queue it again. */
+const STALE_DELIVERY_MS = 5 * 60_000;
 const connection = () => redisConnection(config.REDIS_URL, 'worker');
 
 /** Queues this process adds to (closed last, after the workers). */
@@ -82,7 +84,7 @@ async function startMaintenance() {
 async function startBudgets() {
   const processor = evaluateBudgetsProcessor({
     pool, semantic: await semanticLayer(), alerts: alertsQueue, redis: publisher, log,
-    requeueStaleDeliveries: async () => (await requeueStaleDeliveries({ pool, queue: alertsQueue }, 5 * 60_000)).requeued,
+    requeueStaleDeliveries: async () => (await requeueStaleDeliveries({ pool, table: 'alert_deliveries', queue: alertsQueue }, STALE_DELIVERY_MS)).requeued,
   });
   worker(BUDGETS_QUEUE, processor, { concurrency: 2, lockDuration: 5 * 60_000 });
   await schedule(budgetsQueue, EVALUATE_BUDGETS_JOB, config.BUDGET_EVAL_EVERY_MS);
@@ -101,7 +103,7 @@ async function startInsights() {
   const semantic = await semanticLayer();
   const detect = detectAnomaliesProcessor({
     pool, semantic, settings: settings.anomalies, log,
-    requeueStaleReportDeliveries: async () => (await requeueStaleReportDeliveries({ pool, queue: reportsQueue }, 5 * 60_000)).requeued,
+    requeueStaleReportDeliveries: async () => (await requeueStaleDeliveries({ pool, table: 'report_deliveries', queue: reportsQueue }, STALE_DELIVERY_MS)).requeued,
   });
   const report = morningReportProcessor({ pool, semantic, settings, queue, deliveries: reportsQueue, log });
   const processor = (job: any): Promise<unknown> => (job.name === DETECT_ANOMALIES_JOB ? detect(job) : report(job));

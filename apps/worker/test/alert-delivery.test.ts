@@ -12,13 +12,13 @@ import {
   insertAlertChannel, insertBudget, listDeliveries, recordAlert,
 } from '@spendgraph/db';
 import {
-  ALERTS_QUEUE, ALERT_JOB_OPTIONS, type DeliverAlertJobData, type Redis, createAlertsQueue, queueDeliveries, redisConnection,
+  ALERTS_QUEUE, DELIVERY_JOB_OPTIONS, type DeliveryJobData, type Redis, createAlertsQueue, queueDeliveries, redisConnection,
 } from '@spendgraph/queue';
 import { waitFor } from '../../../test/support/platform.ts';
 import { alertsConfig, createSenders } from '../src/alerts/index.ts';
 import { SMTP_NOT_CONFIGURED } from '../src/alerts/email.ts';
 import { deliverAlertProcessor } from '../src/processors/deliver-alert.ts';
-import { requeueStaleDeliveries } from '../src/processors/requeue-deliveries.ts';
+import { requeueStaleDeliveries } from '../src/processors/deliver.ts';
 
 // ---------------------------------------------------------------------------
 // Receivers
@@ -121,14 +121,14 @@ function verifySignature(header: string | string[] | undefined, secret: string, 
 // ---------------------------------------------------------------------------
 // Delivery pipelines: a queue of their own and the real processor in a BullMQ worker.
 
-interface Pipeline { queue: Queue<DeliverAlertJobData>; close(): Promise<void> }
+interface Pipeline { queue: Queue<DeliveryJobData>; close(): Promise<void> }
 
 function startPipeline(env: NodeJS.ProcessEnv): Pipeline {
   const prefix = `sg-test-${randomUUID()}`;
   const connections: Redis[] = [redisConnection(inject('redisUrl'), 'worker'), redisConnection(inject('redisUrl'), 'worker')];
   const queue = createAlertsQueue(connections[0]!, {
     prefix,
-    defaultJobOptions: { ...ALERT_JOB_OPTIONS, backoff: { type: 'exponential', delay: 100 } },
+    defaultJobOptions: { ...DELIVERY_JOB_OPTIONS, backoff: { type: 'exponential', delay: 100 } },
   });
   const worker = new Worker(ALERTS_QUEUE, deliverAlertProcessor({ pool, send: createSenders(alertsConfig(env)) }), {
     connection: connections[1]!,
@@ -357,7 +357,7 @@ it('queues stale pending deliveries again, even over a finished job of the same 
   expect(receiver.to(url)).toHaveLength(0);
 
   // Older than 29 days: only this test's row, whatever other test files leave pending meanwhile.
-  expect(await requeueStaleDeliveries({ pool, queue: main.queue }, 29 * 86_400_000)).toEqual({ requeued: 1 });
+  expect(await requeueStaleDeliveries({ pool, table: 'alert_deliveries', queue: main.queue }, 29 * 86_400_000)).toEqual({ requeued: 1 });
   expect(await settled(alertId, id!)).toMatchObject({ status: 'delivered', attempts: 1 });
   expect(receiver.to(url)).toHaveLength(1);
 });

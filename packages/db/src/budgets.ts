@@ -359,28 +359,3 @@ export async function deliveryToSend(db: Db, id: string): Promise<{ delivery: Al
   ]);
   return alert && channel ? { delivery, alert, channel } : undefined;
 }
-
-/** Records one attempt: delivered, or its error (status becomes 'failed' when no retry is left). */
-export async function recordDeliveryAttempt(
-  db: Db,
-  id: string,
-  outcome: { ok: boolean; httpStatus?: number | null; error?: string | null; final?: boolean },
-): Promise<void> {
-  await db.query(
-    `UPDATE alert_deliveries SET attempts = attempts + 1, last_status = $2, last_error = $3, updated_at = now(),
-       status = CASE WHEN $4 THEN 'delivered' WHEN $5 THEN 'failed' ELSE status END,
-       delivered_at = CASE WHEN $4 THEN now() ELSE delivered_at END
-     WHERE id = $1`,
-    [id, outcome.httpStatus ?? null, outcome.ok ? null : (outcome.error ?? 'failed'), outcome.ok, outcome.final ?? false],
-  );
-}
-
-/** Deliveries still pending after `olderThanMs` (their job was lost): to be queued again. */
-export async function stalePendingDeliveries(db: Db, olderThanMs: number): Promise<string[]> {
-  const { rows } = await db.query(
-    `SELECT id FROM alert_deliveries WHERE status = 'pending' AND updated_at < now() - make_interval(secs => $1 / 1000.0)
-      ORDER BY created_at LIMIT 1000`,
-    [olderThanMs],
-  );
-  return rows.map((r) => r.id);
-}

@@ -4,5 +4,6 @@ export * from './workspaces.ts';
 export * from './usage-events.ts';
 export * from './price-overrides.ts';
 export * from './budgets.ts';
+export * from './deliveries.ts';
 export * from './work-entities.ts';
 export * from './insights.ts';

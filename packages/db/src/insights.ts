@@ -275,31 +275,6 @@ export async function reportDeliveryToSend(db: Db, id: string): Promise<{ delive
   return report && channel ? { delivery, report, channel } : undefined;
 }
 
-/** Records one attempt: delivered, or its error (status becomes 'failed' when no retry is left). */
-export async function recordReportDeliveryAttempt(
-  db: Db,
-  id: string,
-  outcome: { ok: boolean; httpStatus?: number | null; error?: string | null; final?: boolean },
-): Promise<void> {
-  await db.query(
-    `UPDATE report_deliveries SET attempts = attempts + 1, last_status = $2, last_error = $3, updated_at = now(),
-       status = CASE WHEN $4 THEN 'delivered' WHEN $5 THEN 'failed' ELSE status END,
-       delivered_at = CASE WHEN $4 THEN now() ELSE delivered_at END
-     WHERE id = $1`,
-    [id, outcome.httpStatus ?? null, outcome.ok ? null : (outcome.error ?? 'failed'), outcome.ok, outcome.final ?? false],
-  );
-}
-
-/** Report deliveries still pending after `olderThanMs` (their job was lost): to be queued again. */
-export async function stalePendingReportDeliveries(db: Db, olderThanMs: number): Promise<string[]> {
-  const { rows } = await db.query(
-    `SELECT id FROM report_deliveries WHERE status = 'pending' AND updated_at < now() - make_interval(secs => $1 / 1000.0)
-      ORDER BY created_at LIMIT 1000`,
-    [olderThanMs],
-  );
-  return rows.map((r) => r.id);
-}
-
 /** Every workspace id (scheduled jobs fan out over them). */
 export async function listWorkspaceIds(db: Db): Promise<string[]> {
   const { rows } = await db.query('SELECT id FROM workspaces ORDER BY id');

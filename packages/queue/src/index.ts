@@ -99,29 +99,36 @@ export function budgetsChangedChannel(): string {
   return `${queuePrefix()}:budgets-changed`;
 }
 
-/** Alert deliveries: one job per alert and channel (its alert_deliveries row id), retried with backoff. */
+/**
+ * Deliveries of alerts and reports: one job per message and channel (its row in
+ * alert_deliveries or report_deliveries; the row id is the job id), retried with backoff.
+ */
 export const ALERTS_QUEUE = 'alerts';
-export const DELIVER_ALERT_JOB = 'deliver-alert';
+export const REPORTS_QUEUE = 'report-deliveries';
+export const DELIVER_JOB = 'deliver';
 
-export interface DeliverAlertJobData {
+export interface DeliveryJobData {
   deliveryId: string;
 }
 
-export const ALERT_JOB_OPTIONS = {
+export const DELIVERY_JOB_OPTIONS = {
   attempts: 6,
   backoff: { type: 'exponential', delay: 1000 },
   removeOnComplete: { count: 1000 },
   removeOnFail: { count: 1000 },
 } as const;
 
-export function createAlertsQueue(connection: Redis, options: Partial<QueueOptions> = {}): Queue<DeliverAlertJobData> {
-  return new Queue<DeliverAlertJobData>(ALERTS_QUEUE, { connection, prefix: queuePrefix(), defaultJobOptions: ALERT_JOB_OPTIONS, ...options });
+function deliveryQueue(name: string, connection: Redis, options: Partial<QueueOptions>): Queue<DeliveryJobData> {
+  return new Queue<DeliveryJobData>(name, { connection, prefix: queuePrefix(), defaultJobOptions: DELIVERY_JOB_OPTIONS, ...options });
 }
 
+export const createAlertsQueue = (connection: Redis, options: Partial<QueueOptions> = {}) => deliveryQueue(ALERTS_QUEUE, connection, options);
+export const createReportsQueue = (connection: Redis, options: Partial<QueueOptions> = {}) => deliveryQueue(REPORTS_QUEUE, connection, options);
+
 /** Queues delivery jobs; the delivery id is the job id, so queuing one twice is harmless. */
-export async function queueDeliveries(queue: Queue<DeliverAlertJobData>, deliveryIds: string[]): Promise<void> {
+export async function queueDeliveries(queue: Queue<DeliveryJobData>, deliveryIds: string[]): Promise<void> {
   if (!deliveryIds.length) return;
-  await queue.addBulk(deliveryIds.map((deliveryId) => ({ name: DELIVER_ALERT_JOB, data: { deliveryId }, opts: { jobId: deliveryId } })));
+  await queue.addBulk(deliveryIds.map((deliveryId) => ({ name: DELIVER_JOB, data: { deliveryId }, opts: { jobId: deliveryId } })));
 }
 
 export interface WarmRollupsResult {

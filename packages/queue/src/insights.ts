@@ -1,5 +1,5 @@
-// Insights jobs: anomaly detection (every ANOMALY_EVERY_MS), the morning report
-// (a cron in a time zone) and report deliveries (one job per report and channel).
+// Insights jobs: anomaly detection (every ANOMALY_EVERY_MS) and the morning report
+// (a cron in a time zone); reports are delivered on REPORTS_QUEUE (index.ts).
 import { Queue, type QueueOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { queuePrefix } from './index.ts';
@@ -41,34 +41,4 @@ export function createInsightsQueue(connection: Redis, options: Partial<QueueOpt
     defaultJobOptions: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 }, attempts: 3, backoff: { type: 'exponential', delay: 5000 } },
     ...options,
   });
-}
-
-/** Report deliveries: like alert deliveries (the row id is the job id), on a queue of their own. */
-export const REPORTS_QUEUE = 'report-deliveries';
-export const DELIVER_REPORT_JOB = 'deliver-report';
-
-export interface DeliverReportJobData {
-  deliveryId: string;
-}
-
-export const REPORT_JOB_OPTIONS = {
-  attempts: 6,
-  backoff: { type: 'exponential', delay: 1000 },
-  removeOnComplete: { count: 1000 },
-  removeOnFail: { count: 1000 },
-} as const;
-
-export function createReportsQueue(connection: Redis, options: Partial<QueueOptions> = {}): Queue<DeliverReportJobData> {
-  return new Queue<DeliverReportJobData>(REPORTS_QUEUE, {
-    connection,
-    prefix: queuePrefix(),
-    defaultJobOptions: REPORT_JOB_OPTIONS,
-    ...options,
-  });
-}
-
-/** Queues report delivery jobs; the delivery id is the job id, so queuing one twice is harmless. */
-export async function queueReportDeliveries(queue: Queue<DeliverReportJobData>, deliveryIds: string[]): Promise<void> {
-  if (!deliveryIds.length) return;
-  await queue.addBulk(deliveryIds.map((deliveryId) => ({ name: DELIVER_REPORT_JOB, data: { deliveryId }, opts: { jobId: deliveryId } })));
 }

@@ -4,13 +4,13 @@ import type { Job, Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { announce, evaluateBudgets } from '@spendgraph/budgets';
 import type { Pool } from '@spendgraph/db';
-import type { DeliverAlertJobData, EvaluateBudgetsJobData, EvaluateBudgetsResult, Redis } from '@spendgraph/queue';
+import type { DeliveryJobData, EvaluateBudgetsJobData, EvaluateBudgetsResult, Redis } from '@spendgraph/queue';
 import type { SemanticLayer } from '@spendgraph/semantic';
 
 export function evaluateBudgetsProcessor(deps: {
   pool: Pool;
   semantic: SemanticLayer;
-  alerts: Queue<DeliverAlertJobData>;
+  alerts: Queue<DeliveryJobData>;
   redis: Redis;
   log: Logger;
   /** Re-queues deliveries whose job was lost; run with every full evaluation. */

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { type Pool, listWorkspaceIds } from '@spendgraph/db';
 import { type AnomalySettings, type MorningReportSettings, reportDate, writeMorningReport } from '@spendgraph/insights';
 import {
-  type DeliverReportJobData, MORNING_REPORT_JOB, type MorningReportJobData, type MorningReportResult, queueReportDeliveries,
+  type DeliveryJobData, MORNING_REPORT_JOB, type MorningReportJobData, type MorningReportResult, queueDeliveries,
 } from '@spendgraph/queue';
 import type { SemanticLayer } from '@spendgraph/semantic';
 
@@ -17,7 +17,7 @@ export interface MorningReportDeps {
   settings: { morningReport: MorningReportSettings; anomalies: AnomalySettings };
   /** Where per-workspace jobs go (the insights queue). */
   queue: Queue;
-  deliveries: Queue<DeliverReportJobData>;
+  deliveries: Queue<DeliveryJobData>;
   log: Logger;
 }
 
@@ -31,7 +31,7 @@ export function morningReportProcessor(deps: MorningReportDeps) {
       workspaceId: job.data.workspaceId, at: new Date(at), settings: deps.settings.morningReport, anomalies: deps.settings.anomalies,
     });
     if (!written.report) return { created: false, deliveries: 0 }; // nothing spent in the week: nothing to report
-    await queueReportDeliveries(deps.deliveries, written.deliveryIds);
+    await queueDeliveries(deps.deliveries, written.deliveryIds);
     if (written.created) deps.log.info({ workspaceId: job.data.workspaceId, reportId: written.report.id, forDate: written.report.forDate }, 'morning report written');
     return { reportId: written.report.id, created: written.created, deliveries: written.deliveryIds.length };
   };
