@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { USAGE_EVENT_COLUMNS, createApiKey, createPool, ensureWorkspace, migrate } from '@spendgraph/db';
+import { USAGE_EVENT_COLUMNS, type UsageEventRow, copyLine, createApiKey, createPool, ensureWorkspace, migrate } from '@spendgraph/db';
 import { generateDemoEvents } from '@spendgraph/demo';
 import { parseEventBatch, type UsageEventInput } from '@spendgraph/schema';
 
@@ -54,7 +54,7 @@ async function rawCopyRate(): Promise<number> {
         total_cost: '0.003', currency: 'USD', price_source: 'catalog', price_version: 'bench', unpriced: false,
         ...e.context, source: e.source, tags: JSON.stringify(e.tags),
       };
-      lines.push(USAGE_EVENT_COLUMNS.map(([c]) => copyField(row[c])).join('\t'));
+      lines.push(copyLine(row as unknown as UsageEventRow));
     }
   }
   const client = await pool.connect();
@@ -65,11 +65,6 @@ async function rawCopyRate(): Promise<number> {
   const seconds = (performance.now() - t0) / 1000;
   client.release();
   return lines.length / seconds;
-}
-
-function copyField(v: unknown): string {
-  if (v === null || v === undefined) return '\\N';
-  return String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n');
 }
 
 function* chunks<T>(xs: T[], size: number): Generator<T[]> {

@@ -8,7 +8,7 @@ import {
   type IngestJobResult, MAINTENANCE_QUEUE, MORNING_REPORT_JOB, REPORTS_QUEUE, WARM_ROLLUPS_JOB, createAlertsQueue, createBudgetsQueue,
   createInsightsQueue, createMaintenanceQueue, createReportsQueue, queuePrefix, redisConnection, requestHardBudgetCheck,
 } from '@spendgraph/queue';
-import { type SemanticLayer, createSemanticLayer } from '@spendgraph/semantic';
+import type { SemanticLayer } from '@spendgraph/semantic';
 import { alertsConfig, createSenders } from './alerts/index.ts';
 import { createReportSenders } from './alerts/report.ts';
 import { loadConfig } from './config.ts';
@@ -36,10 +36,13 @@ const alertsQueue = createAlertsQueue(connection());
 const reportsQueue = createReportsQueue(connection());
 const publisher = connection();
 
-/** Cube's compiled model and orchestrator, created once for the jobs that query (roll-ups, budgets). */
+/**
+ * Cube's compiled model and orchestrator, created once for the jobs that query (roll-ups,
+ * budgets, insights). Imported on first use: an ingest-only worker never loads Cube.
+ */
 let semantic: Promise<SemanticLayer> | undefined;
 function semanticLayer() {
-  semantic ??= createSemanticLayer({ databaseUrl: config.DATABASE_URL });
+  semantic ??= import('@spendgraph/semantic').then(({ createSemanticLayer }) => createSemanticLayer({ databaseUrl: config.DATABASE_URL }));
   return semantic;
 }
 
