@@ -131,3 +131,23 @@ export async function graphqlRequest(apiUrl: string, key: string | undefined, qu
   });
   return { status: res.status, body: (await res.json()) as any };
 }
+
+/** A GraphQL request that must succeed: its `data` (the errors, if any, fail the test). */
+export async function graphqlData(apiUrl: string, key: string, query: string, variables: Record<string, unknown> = {}) {
+  const { body } = await graphqlRequest(apiUrl, key, query, variables);
+  if (body.errors) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+/**
+ * Sends events (each given a fresh id) through the API in batches and waits
+ * until the worker stored all of them.
+ */
+export async function ingestAndWait(p: Platform, ws: { workspaceId: string; key: string }, events: Array<Record<string, unknown>>) {
+  const before = await storedCount(p.pool, ws.workspaceId);
+  for (let i = 0; i < events.length; i += 5000) {
+    const res = await postEvents(p.apiUrl, ws.key, events.slice(i, i + 5000).map((e) => ({ id: randomUUID(), ...e })));
+    if (res.status !== 202) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
+  }
+  await waitFor(async () => (await storedCount(p.pool, ws.workspaceId)) === before + events.length, 30_000, 'events to be stored');
+}

@@ -7,7 +7,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { BUDGETS_QUEUE, EVALUATE_BUDGETS_JOB } from '@spendgraph/queue';
-import { type Platform, freePort, graphqlRequest, postEvents, startPlatform, storedCount, waitFor, workspaceWithKey } from '../../../test/support/platform.ts';
+import { type Platform, freePort, graphqlData, graphqlRequest, ingestAndWait, startPlatform, waitFor, workspaceWithKey } from '../../../test/support/platform.ts';
 
 let p: Platform;
 let a: { workspaceId: string; key: string };
@@ -20,23 +20,15 @@ const BUDGET_FIELDS = `id name period mode amount currency thresholds state spen
 
 const gql = (key: string, query: string, variables: Record<string, unknown> = {}) => graphqlRequest(p.apiUrl, key, query, variables);
 
-async function ok(key: string, query: string, variables: Record<string, unknown> = {}) {
-  const { body } = await gql(key, query, variables);
-  expect(body.errors).toBeUndefined();
-  return body.data;
-}
+const ok = (key: string, query: string, variables: Record<string, unknown> = {}) => graphqlData(p.apiUrl, key, query, variables);
 
 async function createBudget(key: string, input: Record<string, unknown>) {
   return (await ok(key, `mutation ($input: BudgetInput!) { createBudget(input: $input) { ${BUDGET_FIELDS} } }`, { input })).createBudget;
 }
 
 /** Ingests events through the API and waits until the worker stored them. */
-async function spend(ws: { workspaceId: string; key: string }, events: Array<Record<string, unknown>>) {
-  const before = await storedCount(p.pool, ws.workspaceId);
-  const body = events.map((e) => ({ id: randomUUID(), occurred_at: new Date(Date.now() - 1000).toISOString(), provider: 'openai', model: 'gpt-4o', ...e }));
-  expect((await postEvents(p.apiUrl, ws.key, body)).status).toBe(202);
-  await waitFor(async () => (await storedCount(p.pool, ws.workspaceId)) === before + events.length, 20_000, 'events to be stored');
-}
+const spend = (ws: { workspaceId: string; key: string }, events: Array<Record<string, unknown>>) =>
+  ingestAndWait(p, ws, events.map((e) => ({ occurred_at: new Date(Date.now() - 1000).toISOString(), provider: 'openai', model: 'gpt-4o', ...e })));
 
 function guardCheck(key: string, params: Record<string, string>) {
   return fetch(`${p.apiUrl}/v1/guard/check?${new URLSearchParams(params)}`, { headers: { authorization: `Bearer ${key}` } });

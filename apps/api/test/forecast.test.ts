@@ -1,10 +1,9 @@
 // Spend forecasting through the real API and worker (GraphQL): task type profiles,
 // plan forecasts against plan budgets, the spend projection with its backtest,
 // errors naming the argument, and workspace isolation of every query.
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsertTask } from '@spendgraph/db';
-import { type Platform, graphqlRequest, postEvents, startPlatform, storedCount, waitFor, workspaceWithKey } from '../../../test/support/platform.ts';
+import { type Platform, graphqlData, graphqlRequest, ingestAndWait, startPlatform, workspaceWithKey } from '../../../test/support/platform.ts';
 
 let p: Platform;
 let a: { workspaceId: string; key: string };
@@ -12,17 +11,10 @@ let b: { workspaceId: string; key: string };
 
 const gql = (key: string, query: string, variables: Record<string, unknown> = {}) => graphqlRequest(p.apiUrl, key, query, variables);
 
-async function ok(key: string, query: string, variables: Record<string, unknown> = {}) {
-  const { body } = await gql(key, query, variables);
-  expect(body.errors).toBeUndefined();
-  return body.data;
-}
+const ok = (key: string, query: string, variables: Record<string, unknown> = {}) => graphqlData(p.apiUrl, key, query, variables);
 
 async function spend(ws: { workspaceId: string; key: string }, events: Array<[string, string, Record<string, string>?]>) {
-  const before = await storedCount(p.pool, ws.workspaceId);
-  const body = events.map(([at, cost, ctx]) => ({ id: randomUUID(), occurred_at: at, provider: 'openai', model: 'gpt-4o', cost, ...ctx }));
-  expect((await postEvents(p.apiUrl, ws.key, body)).status).toBe(202);
-  await waitFor(async () => (await storedCount(p.pool, ws.workspaceId)) === before + events.length, 20_000, 'events to be stored');
+  await ingestAndWait(p, ws, events.map(([at, cost, ctx]) => ({ occurred_at: at, provider: 'openai', model: 'gpt-4o', cost, ...ctx })));
 }
 
 // Plan work long before the projection's 8 weeks; a flat $5 a day from Sep 23 to Nov 17, and $2.5 on Nov 18 before 12:00.

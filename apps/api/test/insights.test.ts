@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { insertAlertChannel } from '@spendgraph/db';
 import { detectAnomalies, writeMorningReport } from '@spendgraph/insights';
 import { type SemanticLayer, createSemanticLayer } from '@spendgraph/semantic';
-import { type Platform, graphqlRequest, startPlatform, workspaceWithKey } from '../../../test/support/platform.ts';
+import { type Platform, graphqlData, graphqlRequest, startPlatform, workspaceWithKey } from '../../../test/support/platform.ts';
 import { dayOfSessions, ingest, otherDays } from '../../../packages/insights/test/fixture.ts';
 
 let p: Platform;
@@ -15,11 +15,7 @@ let b: { workspaceId: string; key: string };
 let reportId: string;
 
 const gql = (key: string, query: string, variables: Record<string, unknown> = {}) => graphqlRequest(p.apiUrl, key, query, variables);
-async function ok(key: string, query: string, variables: Record<string, unknown> = {}) {
-  const { body } = await gql(key, query, variables);
-  expect(body.errors).toBeUndefined();
-  return body.data;
-}
+const ok = (key: string, query: string, variables: Record<string, unknown> = {}) => graphqlData(p.apiUrl, key, query, variables);
 
 const ANOMALY_FIELDS = `id kind subject cost ratio threshold currency windowStart windowEnd likelyCause
   peerGroup { dimension value size medianCost } causes { cause score summary evidence { metric value peerMedian } }`;

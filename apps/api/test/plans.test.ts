@@ -1,30 +1,21 @@
 // Plans, tasks and work items through the real API: created on ingest, upserted
 // over REST and GraphQL, joined to usage in the Cube model; plan comparison and
 // outliers against figures computed here from the fixture.
-import { randomUUID } from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Platform, graphqlRequest, postEvents, startPlatform, storedCount, waitFor, workspaceWithKey } from '../../../test/support/platform.ts';
+import { type Platform, graphqlData, graphqlRequest, ingestAndWait, startPlatform, workspaceWithKey } from '../../../test/support/platform.ts';
 
 let p: Platform;
 let a: { workspaceId: string; key: string };
 let b: { workspaceId: string; key: string };
 
 const gql = (key: string, query: string, variables: Record<string, unknown> = {}) => graphqlRequest(p.apiUrl, key, query, variables);
-async function ok(key: string, query: string, variables: Record<string, unknown> = {}) {
-  const { body } = await gql(key, query, variables);
-  expect(body.errors).toBeUndefined();
-  return body.data;
-}
+const ok = (key: string, query: string, variables: Record<string, unknown> = {}) => graphqlData(p.apiUrl, key, query, variables);
 const put = (key: string, path: string, body: unknown) =>
   fetch(`${p.apiUrl}/v1/${path}`, { method: 'PUT', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-async function ingest(ws: { workspaceId: string; key: string }, events: Array<Record<string, unknown>>) {
-  const before = await storedCount(p.pool, ws.workspaceId);
-  const body = events.map((e) => ({ id: randomUUID(), occurred_at: new Date(Date.now() - 3_600_000).toISOString(), provider: 'anthropic', step: 'implement', agent: 'coder', ...e }));
-  expect((await postEvents(p.apiUrl, ws.key, body)).status).toBe(202);
-  await waitFor(async () => (await storedCount(p.pool, ws.workspaceId)) === before + events.length, 20_000, 'events to be stored');
-}
+const ingest = (ws: { workspaceId: string; key: string }, events: Array<Record<string, unknown>>) =>
+  ingestAndWait(p, ws, events.map((e) => ({ occurred_at: new Date(Date.now() - 3_600_000).toISOString(), provider: 'anthropic', step: 'implement', agent: 'coder', ...e })));
 
 /** Seven plans of two done tasks each; per-task cost ~1 on sonnet, except plan-7: 10 per task, on opus. */
 const PER_TASK = ['1.0', '1.1', '0.9', '1.2', '0.8', '1.05', '10'];

@@ -1,12 +1,11 @@
 // Budget evaluation at chosen moments, on events stored by the real ingest path
 // and read through the real semantic layer. Expected figures are computed here
 // by hand from the fixture.
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { type Budget, activeBudgets, budgetStatuses, insertBudget, listAlerts, upsertTask } from '@spendgraph/db';
 import { type SemanticLayer, createSemanticLayer } from '@spendgraph/semantic';
 import { buildGuardIndex, decide, evaluateBudgets, parseBudget } from '../src/index.ts';
-import { type Platform, postEvents, startPlatform, storedCount, waitFor, workspaceWithKey } from '../../../test/support/platform.ts';
+import { type Platform, ingestAndWait, startPlatform, workspaceWithKey } from '../../../test/support/platform.ts';
 
 let p: Platform;
 let semantic: SemanticLayer;
@@ -27,12 +26,8 @@ async function workspaceSpending(events: Array<[string, string, Record<string, s
 }
 
 /** Stores events [time, cost, context] through the API and the ingest worker. */
-async function ingest(ws: { workspaceId: string; key: string }, events: Array<[string, string, Record<string, string>?]>) {
-  const before = await storedCount(p.pool, ws.workspaceId);
-  const body = events.map(([at, cost, ctx]) => ({ id: randomUUID(), occurred_at: at, provider: 'anthropic', model: 'claude-sonnet-4-5', cost, user_id: 'ana', ...ctx }));
-  expect((await postEvents(p.apiUrl, ws.key, body)).status).toBe(202);
-  await waitFor(async () => (await storedCount(p.pool, ws.workspaceId)) === before + events.length, 20_000, 'events to be stored');
-}
+const ingest = (ws: { workspaceId: string; key: string }, events: Array<[string, string, Record<string, string>?]>) =>
+  ingestAndWait(p, ws, events.map(([at, cost, ctx]) => ({ occurred_at: at, provider: 'anthropic', model: 'claude-sonnet-4-5', cost, user_id: 'ana', ...ctx })));
 
 async function budget(workspaceId: string, input: Record<string, unknown>): Promise<Budget> {
   const parsed = parseBudget({ name: 'b', scope: [{ member: 'user_id', values: ['ana'] }], ...input });

@@ -1,13 +1,12 @@
 // Forecasts on events stored by the real ingest path and read through the real
 // semantic layer. Expected figures are computed here by hand from the fixtures.
-import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { type BudgetFields, insertBudget, upsertPlan, upsertTask } from '@spendgraph/db';
 import { type SemanticLayer, createSemanticLayer } from '@spendgraph/semantic';
 import { fitDaily, planForecasts, predictDay, spendProjection, taskTypeProfiles } from '../src/index.ts';
-import { type Platform, postEvents, startPlatform, storedCount, waitFor, workspaceWithKey } from '../../../test/support/platform.ts';
+import { type Platform, ingestAndWait, startPlatform, workspaceWithKey } from '../../../test/support/platform.ts';
 
 let p: Platform;
 let semantic: SemanticLayer;
@@ -25,13 +24,8 @@ type Ev = [at: string, cost: string, ctx?: Record<string, string>];
 type Ws = { workspaceId: string; key: string };
 
 /** Stores events [time, cost, context] through the API and the ingest worker. */
-async function ingest(ws: Ws, events: Ev[]) {
-  const before = await storedCount(p.pool, ws.workspaceId);
-  for (let i = 0; i < events.length; i += 5000) {
-    const body = events.slice(i, i + 5000).map(([at, cost, ctx]) => ({ id: randomUUID(), occurred_at: at, provider: 'anthropic', model: 'claude-sonnet-4-5', cost, ...ctx }));
-    expect((await postEvents(p.apiUrl, ws.key, body)).status).toBe(202);
-  }
-  await waitFor(async () => (await storedCount(p.pool, ws.workspaceId)) === before + events.length, 30_000, 'events to be stored');
+function ingest(ws: Ws, events: Ev[]) {
+  return ingestAndWait(p, ws, events.map(([at, cost, ctx]) => ({ occurred_at: at, provider: 'anthropic', model: 'claude-sonnet-4-5', cost, ...ctx })));
 }
 
 async function workspace(events: Ev[]) {

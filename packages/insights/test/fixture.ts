@@ -9,9 +9,7 @@
 // Each session works on its own task T-<session> (task type bugfix), so the four
 // tasks are anomalies too. Three more days give the report its comparisons:
 // Oct 9 (openai USD 2.00), Oct 4 (google USD 4.00), Oct 2 (anthropic USD 10.00).
-import { randomUUID } from 'node:crypto';
-import { expect } from 'vitest';
-import { type Platform, postEvents, storedCount, waitFor } from '../../../test/support/platform.ts';
+import { type Platform, ingestAndWait } from '../../../test/support/platform.ts';
 
 type Event = Record<string, unknown>;
 const SONNET = { provider: 'anthropic', model: 'claude-sonnet-4-5' };
@@ -51,9 +49,6 @@ export function otherDays(): Event[] {
 }
 
 /** Sends events through the API and waits until the worker stored them. */
-export async function ingest(p: Platform, ws: { workspaceId: string; key: string }, events: Event[]) {
-  const before = await storedCount(p.pool, ws.workspaceId);
-  const body = events.map((e) => ({ id: randomUUID(), ...e }));
-  expect((await postEvents(p.apiUrl, ws.key, body)).status).toBe(202);
-  await waitFor(async () => (await storedCount(p.pool, ws.workspaceId)) === before + events.length, 30_000, 'events to be stored');
+export function ingest(p: Platform, ws: { workspaceId: string; key: string }, events: Event[]) {
+  return ingestAndWait(p, ws, events as unknown as Array<Record<string, unknown>>);
 }
