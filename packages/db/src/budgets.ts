@@ -317,6 +317,11 @@ export async function insertAlertChannel(
   return toChannel(rows[0]);
 }
 
+export async function getAlertChannel(db: Db, workspaceId: string, id: string): Promise<AlertChannel | undefined> {
+  const { rows } = await db.query(`SELECT ${CHANNEL_COLUMNS} FROM alert_channels WHERE workspace_id = $1 AND id = $2`, [workspaceId, id]);
+  return rows[0] && toChannel(rows[0]);
+}
+
 export async function listAlertChannels(db: Db, workspaceId: string): Promise<AlertChannel[]> {
   const { rows } = await db.query(`SELECT ${CHANNEL_COLUMNS} FROM alert_channels WHERE workspace_id = $1 ORDER BY created_at, id`, [workspaceId]);
   return rows.map(toChannel);
@@ -355,7 +360,7 @@ export async function deliveryToSend(db: Db, id: string): Promise<{ delivery: Al
   const delivery = toDelivery(rows[0]);
   const [alert, channel] = await Promise.all([
     getAlert(db, delivery.alertId),
-    db.query(`SELECT ${CHANNEL_COLUMNS} FROM alert_channels WHERE id = $1`, [delivery.channelId]).then((r) => r.rows[0] && toChannel(r.rows[0])),
+    getAlertChannel(db, delivery.workspaceId, delivery.channelId),
   ]);
   return alert && channel ? { delivery, alert, channel } : undefined;
 }

@@ -1,5 +1,5 @@
 // Anomalies, stored reports and report deliveries. Every read and write names the workspace.
-import type { AlertChannel } from './budgets.ts';
+import { type AlertChannel, getAlertChannel } from './budgets.ts';
 import type { Pool, PoolClient } from './pool.ts';
 
 type Db = Pool | PoolClient;
@@ -237,7 +237,6 @@ export interface ReportDelivery {
 }
 
 const DELIVERY_COLUMNS = 'id, workspace_id, report_id, channel_id, status, attempts, last_status, last_error, created_at, updated_at, delivered_at';
-const CHANNEL_COLUMNS = 'id, workspace_id, budget_id, name, type, target, secret, enabled, created_at';
 
 function toDelivery(r: any): ReportDelivery {
   return {
@@ -247,12 +246,6 @@ function toDelivery(r: any): ReportDelivery {
   };
 }
 
-function toChannel(r: any): AlertChannel {
-  return {
-    id: r.id, workspaceId: r.workspace_id, budgetId: r.budget_id, name: r.name, type: r.type, target: r.target,
-    secret: r.secret, enabled: r.enabled, createdAt: iso(r.created_at)!,
-  };
-}
 
 export async function listReportDeliveries(db: Db, workspaceId: string, reportIds: string[]): Promise<ReportDelivery[]> {
   const { rows } = await db.query(
@@ -269,8 +262,7 @@ export async function reportDeliveryToSend(db: Db, id: string): Promise<{ delive
   const delivery = toDelivery(rows[0]);
   const [report, channel] = await Promise.all([
     getReport(db, delivery.workspaceId, delivery.reportId),
-    db.query(`SELECT ${CHANNEL_COLUMNS} FROM alert_channels WHERE id = $1 AND workspace_id = $2`, [delivery.channelId, delivery.workspaceId])
-      .then((r) => r.rows[0] && toChannel(r.rows[0])),
+    getAlertChannel(db, delivery.workspaceId, delivery.channelId),
   ]);
   return report && channel ? { delivery, report, channel } : undefined;
 }
