@@ -67,6 +67,14 @@ describe('bad budget input gets a clear error naming the field', () => {
     expect(await ok(a.key, '{ budgets { id } }')).toEqual({ budgets: [] });
   });
 
+  it('a channel with a bad target', async () => {
+    for (const [type, target] of [['webhook', 'ftp://example.org/hook'], ['email', 'not-an-address']]) {
+      const { body } = await gql(a.key, 'mutation ($i: AlertChannelInput!) { createAlertChannel(input: $i) { id } }', { i: { name: 'x', type, target } });
+      expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'input.target' });
+    }
+    expect(await ok(a.key, '{ alertChannels { id } }')).toEqual({ alertChannels: [] });
+  });
+
   it('a key without the admin scope cannot create budgets', async () => {
     const reader = await workspaceWithKey(p.pool, ['read']);
     const { body } = await gql(reader.key, 'mutation { createBudget(input: { name: "x", period: daily, amount: "1", wholeWorkspace: true }) { id } }');

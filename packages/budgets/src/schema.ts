@@ -89,6 +89,22 @@ export function parseBudget(input: unknown): { ok: true; fields: BudgetFields } 
   return { ok: true, fields: { ...parsed.data, rollingDays: parsed.data.rollingDays ?? null } };
 }
 
+/** Where a workspace's (or one budget's) alerts go: a webhook or Slack URL, or an e-mail address. */
+export const alertChannelInputSchema = z
+  .object({
+    name: z.string().trim().min(1, 'must not be empty').max(200),
+    type: z.enum(['webhook', 'slack', 'email']),
+    target: z.string().trim().min(1).max(2000),
+    budgetId: z.uuid('is not a budget id').nullish(),
+  })
+  .superRefine((c, ctx) => {
+    const ok = c.type === 'email'
+      ? z.email().safeParse(c.target).success
+      : z.url({ protocol: /^https?$/ }).safeParse(c.target).success;
+    if (!ok) ctx.addIssue({ code: 'custom', path: ['target'], message: c.type === 'email' ? `'${c.target}' is not an e-mail address` : `'${c.target}' is not an http(s) URL` });
+  });
+export type AlertChannelInput = z.output<typeof alertChannelInputSchema>;
+
 /** Path of a zod issue as an argument path: `scope[0].member`. */
 export function issuePath(path: ReadonlyArray<PropertyKey>): string {
   return path.reduce<string>((out, p) => (typeof p === 'number' ? `${out}[${p}]` : out ? `${out}.${String(p)}` : String(p)), '');

@@ -8,7 +8,7 @@ import {
   listAlertChannels, listAlerts, listBudgets, listDeliveries, budgetStatuses, setBudgetPaused, updateBudget, type AlertChannel,
   type BudgetAlert, type BudgetFields,
 } from '@spendgraph/db';
-import { type EvaluationResult, evaluateBudgets, parseBudget, standing } from '@spendgraph/budgets';
+import { type EvaluationResult, alertChannelInputSchema, evaluateBudgets, issuePath, parseBudget, standing } from '@spendgraph/budgets';
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { DEFAULT_LISTED, GuardContextError, MAX_LISTED, check, parseContext, presentDecision, scopableDimensions } from '../guard/check.ts';
 import type { GuardCache } from '../guard/guard-cache.ts';
@@ -169,9 +169,14 @@ export function budgetResolvers(deps: BudgetDeps) {
         }
         return deleted;
       },
-      createAlertChannel: async (_: unknown, { input }: Args<{ name: string; type: AlertChannel['type']; target: string; budgetId?: string | null }>, c: BudgetContext) => {
+      createAlertChannel: async (_: unknown, args: Args<Record<string, unknown>>, c: BudgetContext) => {
         requireAdmin(c);
-        checkChannelTarget(input.type, input.target);
+        const parsed = alertChannelInputSchema.safeParse(args.input);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0]!;
+          throw argumentError('INVALID_ARGUMENT', `input.${issuePath(issue.path)}`, issue.message);
+        }
+        const input = parsed.data;
         if (input.budgetId) await existing(c, input.budgetId);
         const secret = input.type === 'webhook' ? `whsec_${randomBytes(24).toString('base64url')}` : null;
         const channel = await insertAlertChannel(deps.pool, c.workspaceId, {
@@ -193,18 +198,4 @@ export function budgetResolvers(deps: BudgetDeps) {
       deliveries: (a: BudgetAlert) => listDeliveries(deps.pool, a.workspaceId, [a.id]),
     },
   };
-}
-
-function checkChannelTarget(type: AlertChannel['type'], target: string) {
-  if (type === 'email') {
-    if (!/^[^\s@]+@[^\s@]+$/.test(target)) throw argumentError('INVALID_ARGUMENT', 'input.target', `'${target}' is not an e-mail address`);
-    return;
-  }
-  let url: URL;
-  try {
-    url = new URL(target);
-  } catch {
-    throw argumentError('INVALID_ARGUMENT', 'input.target', `'${target}' is not a URL`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw argumentError('INVALID_ARGUMENT', 'input.target', 'must be an http(s) URL');
 }
