@@ -1,0 +1,44 @@
+// The one way events enter Spendgraph over HTTP: validate a batch, queue it, answer.
+// Every ingest route (JSON/NDJSON events, OTLP, proxies) ends here, so a 202 always
+// means Redis holds the job and a bad event always gets the same 400.
+import type { FastifyBaseLogger, FastifyReply } from 'fastify';
+import type { Queue } from 'bullmq';
+import { type BatchIssue, parseEventBatch } from '@spendgraph/schema';
+import type { IngestJobData, IngestJobResult } from '@spendgraph/queue';
+
+export type IngestQueue = Queue<IngestJobData, IngestJobResult>;
+
+export type AcceptResult =
+  | { status: 'accepted'; ids: string[] }
+  | { status: 'invalid'; issues: BatchIssue[] }
+  | { status: 'unavailable' };
+
+export async function acceptEvents(queue: IngestQueue, workspaceId: string, items: unknown[], log: FastifyBaseLogger): Promise<AcceptResult> {
+  const result = parseEventBatch(items);
+  if (!result.ok) return { status: 'invalid', issues: result.issues };
+  try {
+    await queue.add('batch', { workspaceId, events: result.events });
+  } catch (err) {
+    log.error({ err }, 'could not queue an ingest batch');
+    return { status: 'unavailable' };
+  }
+  return { status: 'accepted', ids: result.events.map((e) => e.event_id) };
+}
+
+export function sendAcceptResult(reply: FastifyReply, result: AcceptResult) {
+  switch (result.status) {
+    case 'accepted':
+      return reply.code(202).send({ accepted: result.ids.length, ids: result.ids });
+    case 'invalid':
+      return reply.code(400).send({
+        error: 'invalid_events',
+        message: 'no event of this batch was accepted; fix the events listed and resend the batch',
+        issues: result.issues,
+      });
+    case 'unavailable':
+      return reply
+        .code(503)
+        .header('retry-after', '1')
+        .send({ error: 'unavailable', message: 'the ingest queue is unavailable; nothing was accepted, retry the batch' });
+  }
+}
