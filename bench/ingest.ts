@@ -78,7 +78,8 @@ function* chunks<T>(xs: T[], size: number): Generator<T[]> {
 function start(app: string, env: NodeJS.ProcessEnv): ChildProcess {
   // BENCH_PROFILE=<dir> writes a V8 CPU profile of each app process there (open it in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  return spawn(process.execPath, [...profile, `apps/${app}/src/main.ts`], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  // The V8 flags the apps ship with (scripts/demo.sh, docker-compose.yml).
+  return spawn(process.execPath, ['--max-semi-space-size=16', ...profile, `apps/${app}/src/main.ts`], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 function peakRssMb(pid: number): number {
