@@ -11,6 +11,7 @@ import { eventsRoutes } from './routes/events.ts';
 import { guardRoutes } from './routes/guard.ts';
 import { workRoutes } from './routes/work.ts';
 import { healthRoutes } from './routes/health.ts';
+import { otlpRoutes } from './routes/otlp.ts';
 
 export interface ApiDeps {
   pool: Pool;
@@ -39,6 +40,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   const authenticate = cachedKeyLookup(deps.pool);
   healthRoutes(app, deps);
   eventsRoutes(app, { authenticate, queue: deps.queue });
+  otlpRoutes(app, { authenticate, queue: deps.queue });
   guardRoutes(app, { authenticate, guard: deps.guard, semantic: deps.semantic });
   workRoutes(app, { authenticate, pool: deps.pool });
   app.register((instance) => graphqlRoutes(instance, { authenticate, pool: deps.pool, semantic: deps.semantic, guard: deps.guard, announce: deps.announce }));
