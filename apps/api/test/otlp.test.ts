@@ -72,11 +72,11 @@ describe('POST /v1/traces', () => {
   it('answers 400 for a body that is not OTLP, and names the field of an invalid span', async () => {
     const bad = await post(Buffer.from([0x0a, 0xff, 0xff, 0xff]), 'application/x-protobuf');
     expect(bad.status).toBe(400);
-    expect((await bad.json()).message).toMatch(/not an OTLP ExportTraceServiceRequest/);
+    expect(((await bad.json()) as any).message).toMatch(/not an OTLP ExportTraceServiceRequest/);
     const noModel = JsonTraceSerializer.serializeRequest([span('bbb19b7ec3c1b178', { 'gen_ai.provider.name': 'openai', 'gen_ai.usage.input_tokens': 1 })] as any)!;
     const res = await post(Buffer.from(noModel), 'application/json');
     expect(res.status).toBe(400);
-    expect((await res.json()).issues).toEqual([{ index: 0, path: 'model', message: 'required for kind model_call' }]);
+    expect(((await res.json()) as any).issues).toEqual([{ index: 0, path: 'model', message: 'required for kind model_call' }]);
   });
 
   it('requires an API key', async () => {
