@@ -8,8 +8,14 @@
 //     cache_creation.{ephemeral_5m_input_tokens, ephemeral_1h_input_tokens}}; streamed in `message_start`
 //     (input and cache) and `message_delta` (cumulative output)
 import type { ReportedUsage } from './usage-conventions.ts';
+import { uuidV5 } from './ingest-event.ts';
 
 export type UsageProvider = 'openai' | 'anthropic';
+
+/** The event id of a provider response: the same whether the proxy or the SDK saw it, so it is stored once. */
+export function responseEventId(provider: string, responseId: string): string {
+  return uuidV5(`${provider}:response:${responseId}`);
+}
 
 const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.floor(v) : 0);
 

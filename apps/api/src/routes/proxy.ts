@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Agent, request as upstreamRequest } from 'undici';
 import type { ApiKeyIdentity } from '@spendgraph/db';
-import { type UsageEventInput, UsageReader, usageEventInputSchema, uuidV5 } from '@spendgraph/schema';
+import { type UsageEventInput, UsageReader, responseEventId, usageEventInputSchema } from '@spendgraph/schema';
 import type { SemanticLayer } from '@spendgraph/semantic';
 import type { Authenticate } from '../auth.ts';
 import { check, presentDecision, scopableDimensions } from '../guard/check.ts';
@@ -108,8 +108,8 @@ export function proxyRoutes(app: FastifyInstance, deps: Deps) {
     const model = reader.model ?? call.requestModel;
     if (!model) return; // not a model call (e.g. GET /v1/models)
     const event: UsageEventInput = {
-      // The provider's response id makes a retried record idempotent; errors have none.
-      id: reader.id ? uuidV5(`proxy:${provider}:${reader.id}`) : randomUUID(),
+      // From the provider's response id: stored once even if the SDK wrapper reports it too; errors have none.
+      id: reader.id ? responseEventId(provider, reader.id) : randomUUID(),
       occurred_at: call.occurredAt, provider, model, status: call.status, latency_ms: call.latencyMs,
       ...(reader.usage ? { usage: reader.usage } : {}), source: 'proxy', ...call.tags.context, tags: call.tags.tags,
     };
