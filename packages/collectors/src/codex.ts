@@ -34,9 +34,9 @@ export async function parseCodex(path: string, from: Cursor, ctx: ParseContext):
   carry.sessionId ??= /([0-9a-f]{8}-[0-9a-f-]{27})\.jsonl$/i.exec(basename(path))?.[1] ?? basename(path, '.jsonl');
   const calls: Call[] = [];
   let offset = from.offset;
-  for await (const lines of readLines(path, from.offset, ctx.onBytes)) {
-    for (const { text, start, end } of lines) {
-      offset = end;
+  for await (const batch of readLines(path, from.offset, ctx.onBytes)) {
+    offset = batch.end;
+    for (const { text, start } of batch.lines) {
       const o = parseLine(text);
       const p = o?.payload;
       if (!p) continue;

@@ -71,9 +71,9 @@ export async function parseGemini(path: string, from: Cursor, ctx: ParseContext)
     return { calls: [...byKey.values()], cursor: { offset: 0, carry: carry as Record<string, unknown> }, skipped: 0, settles: false };
   }
   let offset = from.offset;
-  for await (const lines of readLines(path, from.offset, ctx.onBytes)) {
-    for (const { text, start, end } of lines) {
-      offset = end;
+  for await (const batch of readLines(path, from.offset, ctx.onBytes)) {
+    offset = batch.end;
+    for (const { text, start } of batch.lines) {
       const o = parseLine(text);
       if (!o || typeof o !== 'object') continue;
       if (o.$set) header(o.$set, carry);

@@ -5,18 +5,22 @@ export interface Line {
   text: string;
   /** Byte offset of the line's first byte. */
   start: number;
-  /** Byte offset just past the line's newline (where a later read resumes). */
-  end: number;
 }
 
 const CHUNK = 4 * 1024 * 1024;
 
+export interface LineBatch {
+  lines: Line[];
+  /** Byte offset just past the last complete line of the batch (kept or not). */
+  end: number;
+}
+
 /**
  * Yields the complete (newline-terminated) lines from `offset` in batches; a trailing line
- * without a newline is left for the next run (the agent may still be writing it).
- * `onBytes` reports progress.
+ * without a newline is left for the next run (the agent may still be writing it). `keep`
+ * drops lines before they become strings; `onBytes` reports progress.
  */
-export async function* readLines(path: string, offset: number, onBytes?: (n: number) => void): AsyncGenerator<Line[]> {
+export async function* readLines(path: string, offset: number, onBytes?: (n: number) => void, keep?: LineFilter): AsyncGenerator<LineBatch> {
   const handle = await open(path, 'r');
   try {
     let position = offset;
@@ -32,15 +36,43 @@ export async function* readLines(path: string, offset: number, onBytes?: (n: num
       const lines: Line[] = [];
       let from = 0;
       for (let nl = data.indexOf(10, from); nl !== -1; nl = data.indexOf(10, from)) {
-        if (nl > from) lines.push({ text: data.toString('utf8', from, nl), start: carryStart + from, end: carryStart + nl + 1 });
+        if (nl > from && (!keep || keep(data, from, nl))) lines.push({ text: data.toString('utf8', from, nl), start: carryStart + from });
         from = nl + 1;
       }
       carry = Buffer.from(data.subarray(from));
       carryStart += from;
-      if (lines.length) yield lines;
+      yield { lines, end: carryStart };
     }
   } finally {
     await handle.close();
+  }
+}
+
+/** Decides from a line's bytes whether it is worth a string (most bytes of a transcript are not). */
+export type LineFilter = (data: Buffer, start: number, end: number) => boolean;
+
+/**
+ * Finds whether byte patterns occur in [start, end) of a buffer scanned front to back: each pattern's
+ * next occurrence is searched once and reused until passed, so a chunk is scanned once per pattern.
+ */
+export class ByteScanner {
+  private readonly patterns: Buffer[];
+  private data: Buffer | undefined;
+  private next: number[] = [];
+
+  constructor(patterns: string[]) {
+    this.patterns = patterns.map((p) => Buffer.from(p));
+  }
+
+  /** Whether pattern i occurs in [start, end); calls must move forward through one buffer. */
+  has(i: number, data: Buffer, start: number, end: number): boolean {
+    if (data !== this.data) {
+      this.data = data;
+      this.next = this.patterns.map(() => -2);
+    }
+    let at = this.next[i]!;
+    if (at !== -1 && at < start) this.next[i] = at = data.indexOf(this.patterns[i]!, start);
+    return at !== -1 && at < end;
   }
 }
 

@@ -38,6 +38,8 @@ export class WorkItemMatcher {
 /** Work items per session, carried across files and runs (the state file keeps them). */
 export class SessionItems {
   readonly bySession: Map<string, Set<string>>;
+  /** Each session's items sorted, computed once per change (every call of a session asks). */
+  private readonly sorted = new Map<string, string[]>();
 
   constructor(saved: Record<string, string[]> = {}) {
     this.bySession = new Map(Object.entries(saved).map(([k, v]) => [k, new Set(v)]));
@@ -47,14 +49,20 @@ export class SessionItems {
     if (items.length === 0) return;
     let set = this.bySession.get(session);
     if (!set) this.bySession.set(session, (set = new Set()));
-    for (const i of items) set.add(i);
+    for (const i of items) {
+      if (set.has(i)) continue;
+      set.add(i);
+      this.sorted.delete(session);
+    }
   }
 
-  /** The session's items plus the branch's, sorted. */
+  /** The session's items plus the branch's, sorted (a shared array: do not modify). */
   current(session: string, branchItems: string[]): string[] {
-    const set = new Set(this.bySession.get(session) ?? []);
-    for (const i of branchItems) set.add(i);
-    return [...set].sort();
+    const set = this.bySession.get(session);
+    let items = this.sorted.get(session);
+    if (!items) this.sorted.set(session, (items = set ? [...set].sort() : []));
+    const extra = branchItems.filter((i) => !set?.has(i));
+    return extra.length ? [...new Set([...items, ...extra])].sort() : items;
   }
 
   toJSON(): Record<string, string[]> {
