@@ -66,7 +66,7 @@ function options(args: string[]) {
   if (parsed['gemini-dir']) roots['gemini-cli'] = [parsed['gemini-dir']];
   const target = createHash('sha256').update(`${api}\n${key ?? ''}`).digest('hex').slice(0, 12);
   return {
-    help: parsed.help ?? false, api, key: key ?? '', dryRun, json: parsed.json ?? false, since, matcher, roots,
+    api, key: key ?? '', dryRun, json: parsed.json ?? false, since, matcher, roots,
     watch: parsed.watch ?? false, intervalMs: number('interval', 10) * 1000, settleMs: number('settle', 60) * 1000,
     progress: !parsed['no-progress'], stateDir: parsed['state-dir'] ?? join(homedir(), '.spendgraph', 'collect', target),
   };
@@ -106,6 +106,10 @@ async function once(o: Options): Promise<boolean> {
 }
 
 export async function runCollect(args: string[]): Promise<number> {
+  if (args.includes('--help')) {
+    process.stdout.write(`${COLLECT_HELP}\n`);
+    return 0;
+  }
   let o: Options;
   try {
     o = options(args);
@@ -113,10 +117,6 @@ export async function runCollect(args: string[]): Promise<number> {
     if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`spendgraph collect: ${e.message}\n\n${COLLECT_HELP}\n`);
     return 2;
-  }
-  if (o.help) {
-    process.stdout.write(`${COLLECT_HELP}\n`);
-    return 0;
   }
   if (!o.watch) return (await once(o)) ? 0 : 1;
   for (let stop = false; !stop; ) {
