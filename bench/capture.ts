@@ -10,13 +10,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { Agent, request } from 'undici';
 import { Queue } from 'bullmq';
-import { createApiKey, createPool, ensureWorkspace, migrate } from '@spendgraph/db';
+import { createApiKey } from '@spendgraph/db';
 import { INGEST_QUEUE, redisConnection } from '@spendgraph/queue';
 import { startFakeLlm } from '../test/support/fake-llm.ts';
 import { generateClaudeHistory } from './support/claude-history.ts';
+import { benchDatabase } from './support/events-10m.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MB = Number(process.env.BENCH_CAPTURE_MB ?? 1536);
@@ -59,16 +59,8 @@ console.log(`  token totals ${agree ? 'AGREE' : 'DIFFER'}: ours ${JSON.stringify
 if (!agree) console.log(`                      ccusage ${JSON.stringify(ccTotals)}`);
 
 // ---- (b) proxy overhead ----------------------------------------------------------------------
-const DB_NAME = 'spendgraph_bench_capture';
-const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-await admin.connect();
-if (!(await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DB_NAME])).rowCount) await admin.query(`CREATE DATABASE ${DB_NAME}`);
-await admin.end();
-const dbUrl = Object.assign(new URL(process.env.DATABASE_URL!), { pathname: `/${DB_NAME}` }).toString();
-await migrate(dbUrl);
-const pool = createPool(dbUrl);
-const ws = await ensureWorkspace(pool, 'bench-capture');
-const { key } = await createApiKey(pool, ws.id, ['ingest'], 'bench-capture');
+const { dbUrl, pool, workspaceId } = await benchDatabase('spendgraph_bench_capture', 'bench-capture');
+const { key } = await createApiKey(pool, workspaceId, ['ingest'], 'bench-capture');
 
 const upstream = await startFakeLlm({ record: false });
 const PORT = 4900 + Math.floor(Math.random() * 90);

@@ -10,7 +10,7 @@ const FILLER = Array.from({ length: 400 }, (_, i) => `line ${i}: const value${i}
 const SESSION_BYTES = 4 * 1024 * 1024;
 const START = Date.parse('2026-09-01T00:00:00Z');
 /** Bumped when the generator changes, so old files are not reused. */
-const VERSION = 2;
+const VERSION = 3;
 
 export interface History {
   root: string;
@@ -39,7 +39,7 @@ export function generateClaudeHistory(root: string, megabytes: number): History 
       k++;
       const ts = new Date(START + k * 9_000).toISOString();
       const base = { sessionId: session, cwd: `/home/dev/repo-${files % 24}`, gitBranch: `feature/WRK-${files % 300}`, version: '2.0.31', userType: 'external', isSidechain: k % 11 === 0 };
-      const prompt = { ...base, type: 'user', uuid: `u-${k}`, timestamp: ts, message: { role: 'user', content: `Please continue with WRK-${files % 300}${k % 40 === 0 ? ` and WRK-${(files + 1) % 300}` : ''}. ${FILLER.slice(0, 600 + (k % 900))}` } };
+      const prompt = { ...base, type: 'user', uuid: `u-${k}`, timestamp: ts, message: { role: 'user', content: `${lines.length === 0 || k % 10 === 0 ? `Please continue with WRK-${files % 300}${k % 40 === 0 ? ` and WRK-${(files + 1) % 300}` : ''}. ` : 'Next step. '}${FILLER.slice(0, 600 + (k % 900))}` } };
       const tool = { ...base, type: 'user', uuid: `t-${k}`, timestamp: ts, message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: `toolu_${k}`, content: FILLER.slice(0, 2000 + (k % 3000)) }] } };
       const creation = (k * 13) % 3000;
       const oneHour = k % 3 === 0 ? Math.floor(creation / 2) : 0;

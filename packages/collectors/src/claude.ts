@@ -101,7 +101,9 @@ export async function parseClaude(path: string, from: Cursor, ctx: ParseContext)
         continue;
       }
       // Prompts may reference work items; tool results are not the user's words.
-      if (!text.includes('"type":"user"') || text.includes('"tool_result"') || !ctx.matcher.mayMatch(text)) continue;
+      // (The branch name is matched on each call: the test looks at the message only.)
+      const message = text.indexOf('"message":');
+      if (message < 0 || !text.includes('"type":"user"') || text.includes('"tool_result"') || !ctx.matcher.mayMatch(text, message)) continue;
       const o = parseLine(text);
       if (o?.type !== 'user' || o.isMeta) continue;
       settle(); // the response before this prompt is attributed to the items referenced before it

@@ -22,17 +22,23 @@ export interface LineBatch {
  */
 export async function* readLines(path: string, offset: number, onBytes?: (n: number) => void, keep?: LineFilter): AsyncGenerator<LineBatch> {
   const handle = await open(path, 'r');
+  const readAt = (at: number) => handle.read(Buffer.allocUnsafe(CHUNK), 0, CHUNK, at);
+  let position = offset;
+  // The next chunk is read while this one is parsed.
+  let reading: ReturnType<typeof readAt> | undefined = readAt(position);
   try {
-    let position = offset;
     let carry: Buffer = Buffer.alloc(0);
     let carryStart = offset;
     for (;;) {
-      const buf = Buffer.allocUnsafe(CHUNK);
-      const { bytesRead } = await handle.read(buf, 0, CHUNK, position);
-      if (bytesRead === 0) return;
+      const { bytesRead, buffer } = await reading;
+      if (bytesRead === 0) {
+        reading = undefined;
+        return;
+      }
       onBytes?.(bytesRead);
       position += bytesRead;
-      const data = carry.length ? Buffer.concat([carry, buf.subarray(0, bytesRead)]) : buf.subarray(0, bytesRead);
+      reading = readAt(position);
+      const data = carry.length ? Buffer.concat([carry, buffer.subarray(0, bytesRead)]) : buffer.subarray(0, bytesRead);
       const lines: Line[] = [];
       let from = 0;
       for (let nl = data.indexOf(10, from); nl !== -1; nl = data.indexOf(10, from)) {
@@ -44,6 +50,7 @@ export async function* readLines(path: string, offset: number, onBytes?: (n: num
       yield { lines, end: carryStart };
     }
   } finally {
+    await reading?.catch(() => {}); // a consumer that stops early leaves a read in flight
     await handle.close();
   }
 }

@@ -1,19 +1,13 @@
 // The dry-run report: calls and tokens per day, model and session.
 import type { Call } from './call.ts';
-import { toTokenCounts } from '@spendgraph/schema';
+import { type TokenCounts, toTokenCounts } from '@spendgraph/schema';
 
-export interface SummaryRow {
+export interface SummaryRow extends TokenCounts {
   day: string;
   tool: string;
   model: string;
   session: string;
   calls: number;
-  input: number;
-  output: number;
-  cache_read: number;
-  cache_write_5m: number;
-  cache_write_1h: number;
-  reasoning: number;
 }
 
 const TOKEN_COLUMNS = ['input', 'output', 'cache_read', 'cache_write_5m', 'cache_write_1h', 'reasoning'] as const;

@@ -16,11 +16,12 @@ export class WorkItemMatcher {
 
   constructor(pattern = DEFAULT_WORK_ITEM_PATTERN) {
     this.regex = new RegExp(pattern, 'g');
-    this.probe = new RegExp(pattern);
+    this.probe = new RegExp(pattern, 'g'); // global, so a test can start at lastIndex
   }
 
-  /** Cheap test on raw text before anything is parsed. */
-  mayMatch(text: string): boolean {
+  /** Cheap test on raw text before anything is parsed, from position `from` on. */
+  mayMatch(text: string, from = 0): boolean {
+    this.probe.lastIndex = from;
     return this.probe.test(text);
   }
 
