@@ -119,12 +119,18 @@ export async function runCollect(args: string[]): Promise<number> {
     return 2;
   }
   if (!o.watch) return (await once(o)) ? 0 : 1;
-  for (let stop = false; !stop; ) {
+  let stop = false;
+  let timer: NodeJS.Timeout | undefined;
+  let wake = () => {};
+  const quit = () => {
+    stop = true;
+    clearTimeout(timer);
+    wake();
+  };
+  process.once('SIGINT', quit).once('SIGTERM', quit);
+  while (!stop) {
     await once(o).catch((e) => process.stderr.write(`collect failed: ${e.message}\n`));
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, o.intervalMs);
-      process.once('SIGINT', () => { stop = true; clearTimeout(t); resolve(); });
-    });
+    if (!stop) await new Promise<void>((resolve) => ((wake = resolve), (timer = setTimeout(resolve, o.intervalMs))));
   }
   return 0;
 }

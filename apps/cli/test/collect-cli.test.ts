@@ -1,6 +1,6 @@
 // `spendgraph collect` end to end: fixture logs → the real API, queue, worker and hypertable.
-import { execFile } from 'node:child_process';
-import { cp, mkdtemp } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { appendFile, cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,6 +72,22 @@ describe('spendgraph collect', () => {
     const again = await collect();
     expect(again.stdout).toContain('sent 0 events (0 calls)');
     expect(await storedCount(p.pool, ws.workspaceId)).toBe(14);
+  });
+
+  it('--watch sends new calls as they are written, and stops on SIGTERM', async () => {
+    const child = spawn(process.execPath, [MAIN, 'collect', '--watch', '--interval', '0.2', '--api', p.apiUrl, '--key', ws.key,
+      '--claude-dir', join(home, 'claude'), '--codex-dir', join(home, 'codex'), '--gemini-dir', join(home, 'gemini'),
+      '--state-dir', stateDir, '--settle', '0']);
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const line = JSON.stringify({ type: 'assistant', sessionId: 'sess-w', timestamp: '2026-11-22T10:00:00.000Z', requestId: 'r-w',
+      message: { id: 'msg_watch', model: 'claude-sonnet-4-5', usage: { input_tokens: 3, output_tokens: 4 } } });
+    await appendFile(join(home, 'claude/projects/-work-repo/sess-w.jsonl'), `${line}\n`);
+    await waitFor(async () => out.includes('sent 1 events (1 calls)'), 30_000, 'the watcher to send the new call');
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    await waitFor(async () => (await storedCount(p.pool, ws.workspaceId)) === 15, 30_000, 'the watched call to be stored');
   });
 
   it('rejects bad options with a message naming them', async () => {
