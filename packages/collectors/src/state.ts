@@ -54,7 +54,7 @@ export class CollectState {
   }
 
   wasSent(key: string): boolean {
-    return this.sent.has(keyHash(key));
+    return this.sent.size > 0 && this.sent.has(keyHash(key)); // a first run hashes nothing
   }
 
   async markSent(keys: string[]): Promise<void> {
