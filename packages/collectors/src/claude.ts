@@ -9,13 +9,14 @@ import { type Cursor, type FileParse, type ParseContext, contentText, str } from
 
 const ID_MARK = '"message":{"id":"';
 const [USAGE, USER, TOOL_RESULT] = [0, 1, 2];
+const [WITH_USAGE, PROMPT] = [1, 2];
 
 /** Lines with usage, and user lines that are not tool results (prompts may name work items). */
 function relevantLines(): LineFilter {
   const scan = new ByteScanner(['"usage"', '"type":"user"', '"tool_result"']);
   return (data, start, end) => {
-    if (scan.has(USAGE, data, start, end)) return true;
-    return scan.has(USER, data, start, end) && !scan.has(TOOL_RESULT, data, start, end);
+    if (scan.has(USAGE, data, start, end)) return WITH_USAGE;
+    return scan.has(USER, data, start, end) && !scan.has(TOOL_RESULT, data, start, end) ? PROMPT : 0;
   };
 }
 
@@ -88,8 +89,8 @@ export async function parseClaude(path: string, from: Cursor, ctx: ParseContext)
 
   for await (const batch of readLines(path, from.offset, ctx.onBytes, relevantLines())) {
     offset = batch.end;
-    for (const { text, start } of batch.lines) {
-      if (text.includes('"usage"')) {
+    for (const { text, start, kind } of batch.lines) {
+      if (kind === WITH_USAGE) {
         const key = quickKey(text);
         if (key && pending?.key === key) {
           pending.text = text; // a later line of the same response
@@ -103,7 +104,7 @@ export async function parseClaude(path: string, from: Cursor, ctx: ParseContext)
       // Prompts may reference work items; tool results are not the user's words.
       // (The branch name is matched on each call: the test looks at the message only.)
       const message = text.indexOf('"message":');
-      if (message < 0 || !text.includes('"type":"user"') || text.includes('"tool_result"') || !ctx.matcher.mayMatch(text, message)) continue;
+      if (message < 0 || !ctx.matcher.mayMatch(text, message)) continue;
       const o = parseLine(text);
       if (o?.type !== 'user' || o.isMeta) continue;
       settle(); // the response before this prompt is attributed to the items referenced before it

@@ -5,6 +5,8 @@ export interface Line {
   text: string;
   /** Byte offset of the line's first byte. */
   start: number;
+  /** What the line filter said of it (1 without a filter). */
+  kind: number;
 }
 
 const CHUNK = 4 * 1024 * 1024;
@@ -42,7 +44,8 @@ export async function* readLines(path: string, offset: number, onBytes?: (n: num
       const lines: Line[] = [];
       let from = 0;
       for (let nl = data.indexOf(10, from); nl !== -1; nl = data.indexOf(10, from)) {
-        if (nl > from && (!keep || keep(data, from, nl))) lines.push({ text: data.toString('utf8', from, nl), start: carryStart + from });
+        const kind = nl > from ? (keep ? keep(data, from, nl) : 1) : 0;
+        if (kind) lines.push({ text: data.toString('utf8', from, nl), start: carryStart + from, kind });
         from = nl + 1;
       }
       carry = Buffer.from(data.subarray(from));
@@ -55,8 +58,8 @@ export async function* readLines(path: string, offset: number, onBytes?: (n: num
   }
 }
 
-/** Decides from a line's bytes whether it is worth a string (most bytes of a transcript are not). */
-export type LineFilter = (data: Buffer, start: number, end: number) => boolean;
+/** Decides from a line's bytes whether it is worth a string (most bytes of a transcript are not): 0 drops it, any other number is its kind. */
+export type LineFilter = (data: Buffer, start: number, end: number) => number;
 
 /**
  * Finds whether byte patterns occur in [start, end) of a buffer scanned front to back: each pattern's
