@@ -7,6 +7,9 @@ const envSchema = z.object({
   API_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   /** Largest accepted request body; a full batch of 10,000 events is ~7 MB. */
   API_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(32 * 1024 * 1024),
+  /** Where /proxy/openai/* and /proxy/anthropic/* forward (no trailing slash). */
+  PROXY_OPENAI_UPSTREAM: z.url().default('https://api.openai.com').transform((u) => u.replace(/\/+$/, '')),
+  PROXY_ANTHROPIC_UPSTREAM: z.url().default('https://api.anthropic.com').transform((u) => u.replace(/\/+$/, '')),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

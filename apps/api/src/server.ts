@@ -11,6 +11,8 @@ import { eventsRoutes } from './routes/events.ts';
 import { guardRoutes } from './routes/guard.ts';
 import { workRoutes } from './routes/work.ts';
 import { healthRoutes } from './routes/health.ts';
+import { otlpRoutes } from './routes/otlp.ts';
+import { type ProxyUpstreams, proxyRoutes } from './routes/proxy.ts';
 
 export interface ApiDeps {
   pool: Pool;
@@ -21,6 +23,7 @@ export interface ApiDeps {
   announce: (result: EvaluationResult) => Promise<void>;
   bodyLimit: number;
   logLevel: string;
+  proxyUpstreams: ProxyUpstreams;
 }
 
 export function buildServer(deps: ApiDeps): FastifyInstance {
@@ -39,6 +42,8 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   const authenticate = cachedKeyLookup(deps.pool);
   healthRoutes(app, deps);
   eventsRoutes(app, { authenticate, queue: deps.queue });
+  otlpRoutes(app, { authenticate, queue: deps.queue });
+  proxyRoutes(app, { authenticate, queue: deps.queue, guard: deps.guard, semantic: deps.semantic, upstreams: deps.proxyUpstreams });
   guardRoutes(app, { authenticate, guard: deps.guard, semantic: deps.semantic });
   workRoutes(app, { authenticate, pool: deps.pool });
   app.register((instance) => graphqlRoutes(instance, { authenticate, pool: deps.pool, semantic: deps.semantic, guard: deps.guard, announce: deps.announce }));

@@ -3,3 +3,4 @@ export * from './usage-conventions.ts';
 export * from './ingest-event.ts';
 export * from './event-batch.ts';
 export * from './work-entities.ts';
+export * from './provider-usage.ts';

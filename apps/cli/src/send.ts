@@ -1,0 +1,29 @@
+// Sends collected calls as event batches; each call's key is recorded once its batch is accepted,
+// so an interrupted run resumes without sending anything twice.
+import { type Call, type CollectState, callEvents } from '@spendgraph/collectors';
+import type { UsageEventInput } from '@spendgraph/schema';
+import { type TransportOptions, postEvents } from '@spendgraph/sdk';
+
+const BATCH_EVENTS = 5000;
+
+export async function sendCalls(calls: Call[], state: CollectState, transport: TransportOptions): Promise<number> {
+  let sent = 0;
+  let events: UsageEventInput[] = [];
+  let keys: string[] = [];
+  const flush = async () => {
+    if (events.length === 0) return;
+    await postEvents(transport, events);
+    await state.markSent(keys);
+    sent += events.length;
+    events = [];
+    keys = [];
+  };
+  for (const call of calls) {
+    const es = callEvents(call);
+    if (events.length + es.length > BATCH_EVENTS) await flush();
+    events.push(...es);
+    keys.push(call.key);
+  }
+  await flush();
+  return sent;
+}

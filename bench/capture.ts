@@ -1,0 +1,111 @@
+// npm run bench:capture — capture at the source, in one run:
+//  (a) `spendgraph collect` over a generated Claude Code history (BENCH_CAPTURE_MB, default 1536 MB,
+//      under bench/.data, reused between runs): MB/s and calls/s; then ccusage (20.0.24) over the
+//      same files: token totals must agree, and the times are compared;
+//  (b) the proxy's overhead: p50/p99 of calls to a loopback upstream directly and through
+//      /proxy/openai (plain and streamed), sequential, BENCH_CAPTURE_REQUESTS each (default 3000).
+// Prints figures; the proxy target is <= 5 ms p50 overhead.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Agent, request } from 'undici';
+import { Queue } from 'bullmq';
+import { createApiKey } from '@spendgraph/db';
+import { INGEST_QUEUE, redisConnection } from '@spendgraph/queue';
+import { startFakeLlm } from '../test/support/fake-llm.ts';
+import { generateClaudeHistory } from './support/claude-history.ts';
+import { benchDatabase } from './support/events-10m.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const MB = Number(process.env.BENCH_CAPTURE_MB ?? 1536);
+const REQUESTS = Number(process.env.BENCH_CAPTURE_REQUESTS ?? 3000);
+const fmt = (n: number, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ---- (a) collector vs ccusage --------------------------------------------------------------
+console.log(`generating (or reusing) a ${MB} MB Claude Code history under bench/.data/capture …`);
+const t0 = performance.now();
+const history = generateClaudeHistory(join(ROOT, 'bench/.data/capture/claude'), MB);
+console.log(`  ${history.files} session files, ${fmt(history.bytes / 1048576)} MB (${fmt((performance.now() - t0) / 1000)} s)`);
+const emptyHome = mkdtempSync(join(tmpdir(), 'sg-bench-home-'));
+
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv) {
+  const start = performance.now();
+  const r = spawnSync(cmd, args, { cwd: ROOT, env: { ...process.env, HOME: emptyHome, ...env }, maxBuffer: 1 << 30, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return { seconds: (performance.now() - start) / 1000, stdout: r.stdout };
+}
+
+// Through the installed bin, as users run it (its shebang sets the Node flags).
+const ours = timed(join(ROOT, 'node_modules/.bin/spendgraph'), ['collect', '--dry-run', '--json', '--claude-dir', history.root,
+  '--codex-dir', emptyHome, '--gemini-dir', emptyHome, '--settle', '0', '--no-progress'], {});
+const rows = JSON.parse(ours.stdout) as Array<Record<string, number>>;
+const sum = (f: string) => rows.reduce((t, r) => t + r[f]!, 0);
+const oursTotals = { input: sum('input'), output: sum('output'), cacheRead: sum('cache_read'), cacheCreation: sum('cache_write_5m') + sum('cache_write_1h') };
+const calls = sum('calls');
+
+const cc = timed(join(ROOT, 'node_modules/.bin/ccusage'), ['claude', 'daily', '--json', '--offline'], { CLAUDE_CONFIG_DIR: history.root });
+const t = JSON.parse(cc.stdout).totals;
+const ccTotals = { input: t.inputTokens, output: t.outputTokens, cacheRead: t.cacheReadTokens, cacheCreation: t.cacheCreationTokens };
+const agree = JSON.stringify(oursTotals) === JSON.stringify(ccTotals);
+
+console.log('\ncollector over the history (one process each, cold start included)');
+console.log(`  spendgraph collect --dry-run: ${fmt(ours.seconds, 2)} s — ${fmt(history.bytes / 1048576 / ours.seconds)} MB/s, ${fmt(calls / ours.seconds, 0)} calls/s (${calls.toLocaleString('en-US')} calls)`);
+console.log(`  ccusage claude daily:         ${fmt(cc.seconds, 2)} s — ${fmt(history.bytes / 1048576 / cc.seconds)} MB/s`);
+console.log(`  spendgraph is ${fmt(cc.seconds / ours.seconds, 2)}× ccusage's speed`);
+console.log(`  token totals ${agree ? 'AGREE' : 'DIFFER'}: ours ${JSON.stringify(oursTotals)}`);
+if (!agree) console.log(`                      ccusage ${JSON.stringify(ccTotals)}`);
+
+// ---- (b) proxy overhead ----------------------------------------------------------------------
+const { dbUrl, pool, workspaceId } = await benchDatabase('spendgraph_bench_capture', 'bench-capture');
+const { key } = await createApiKey(pool, workspaceId, ['ingest'], 'bench-capture');
+
+const upstream = await startFakeLlm({ record: false });
+const PORT = 4900 + Math.floor(Math.random() * 90);
+const prefix = `sg-bench-capture-${PORT}`;
+const api: ChildProcess = spawn(process.execPath, ['apps/api/src/main.ts'], {
+  cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'],
+  env: { ...process.env, DATABASE_URL: dbUrl, API_PORT: String(PORT), LOG_LEVEL: 'warn', QUEUE_PREFIX: prefix, PROXY_OPENAI_UPSTREAM: upstream.url },
+});
+const apiUrl = `http://127.0.0.1:${PORT}`;
+for (let i = 0; i < 300 && !(await fetch(`${apiUrl}/ready`).then((r) => r.ok, () => false)); i++) await sleep(100);
+
+const client = new Agent({ keepAliveTimeout: 30_000, connections: 4 });
+async function call(url: string, stream: boolean): Promise<number> {
+  const start = performance.now();
+  const res = await request(url, {
+    method: 'POST', dispatcher: client,
+    headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench', 'x-spendgraph-key': key, 'x-spendgraph-user-id': 'bench', 'x-spendgraph-feature': 'chat' },
+    body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hello' }], stream }),
+  });
+  await res.body.text();
+  if (res.statusCode !== 200) throw new Error(`${url} answered ${res.statusCode}`);
+  return performance.now() - start;
+}
+async function series(url: string, stream: boolean) {
+  for (let i = 0; i < 200; i++) await call(url, stream); // warm-up
+  const ms: number[] = [];
+  for (let i = 0; i < REQUESTS; i++) ms.push(await call(url, stream));
+  return ms;
+}
+console.log(`\nproxy overhead (${REQUESTS} sequential calls each, loopback upstream)`);
+for (const stream of [false, true]) {
+  const direct = await series(`${upstream.url}/v1/chat/completions`, stream);
+  const proxied = await series(`${apiUrl}/proxy/openai/v1/chat/completions`, stream);
+  const [d50, d99, p50, p99] = [quantile(direct, 0.5), quantile(direct, 0.99), quantile(proxied, 0.5), quantile(proxied, 0.99)];
+  console.log(`  ${stream ? 'streamed (SSE)' : 'plain JSON    '}  direct p50 ${fmt(d50, 2)} ms / p99 ${fmt(d99, 2)} ms; proxied p50 ${fmt(p50, 2)} ms / p99 ${fmt(p99, 2)} ms; overhead p50 ${fmt(p50 - d50, 2)} ms / p99 ${fmt(p99 - d99, 2)} ms`);
+}
+
+api.kill('SIGTERM');
+await new Promise((r) => api.once('exit', r));
+await upstream.close();
+await client.close();
+const redis = redisConnection(process.env.REDIS_URL!, 'producer');
+const queue = new Queue(INGEST_QUEUE, { connection: redis, prefix });
+await queue.obliterate({ force: true }); // the proxied calls' jobs (no worker ran)
+await queue.close();
+redis.disconnect();
+await pool.end();

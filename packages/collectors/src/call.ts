@@ -1,0 +1,33 @@
+// One billable model call found in a session log, before it becomes usage events.
+import type { ReportedUsage } from '@spendgraph/schema';
+
+export type AgentTool = 'claude-code' | 'codex' | 'gemini-cli';
+
+export interface Call {
+  /** Identifies the provider response across lines and files; the event id derives from it. */
+  key: string;
+  tool: AgentTool;
+  provider: 'anthropic' | 'openai' | 'google';
+  model: string;
+  occurredAt: string;
+  /** Counts as the provider reports them (`usage.convention` says how). */
+  usage: ReportedUsage;
+  sessionId?: string | undefined;
+  cwd?: string | undefined;
+  branch?: string | undefined;
+  subagent: boolean;
+  agentId?: string | undefined;
+  /** Work items referenced by the session up to and including this call (sorted). */
+  workItems: string[];
+  /** Byte offset of the call's first line in its file (incremental reads resume before held-back calls). */
+  offset: number;
+}
+
+export function emptyUsage(convention: ReportedUsage['convention']): ReportedUsage {
+  return { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_5m_tokens: 0, cache_write_1h_tokens: 0, reasoning_tokens: 0, convention };
+}
+
+/** A non-negative integer token count from a log value (absent or malformed counts are 0). */
+export function count(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.floor(v) : 0;
+}

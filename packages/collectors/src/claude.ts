@@ -1,0 +1,116 @@
+// Claude Code transcripts: ~/.claude/projects/<encoded cwd>/<session>.jsonl (and subagent files).
+// One API response is written as several lines (content blocks, streaming partials): the key is
+// the response's message id (the request id is missing behind some gateways) and the last line wins,
+// since early partials carry low output_tokens. `<synthetic>` and API-error lines are not billable.
+import { basename } from 'node:path';
+import { type Call, count } from './call.ts';
+import { ByteScanner, type LineFilter, parseLine, readLines } from './lines.ts';
+import { type Cursor, type FileParse, type ParseContext, contentText, str } from './parse-context.ts';
+
+const ID_MARK = '"message":{"id":"';
+const [USAGE, USER, TOOL_RESULT] = [0, 1, 2];
+const [WITH_USAGE, PROMPT] = [1, 2];
+
+/** Lines with usage, and user lines that are not tool results (prompts may name work items). */
+function relevantLines(): LineFilter {
+  const scan = new ByteScanner(['"usage"', '"type":"user"', '"tool_result"']);
+  return (data, start, end) => {
+    if (scan.has(USAGE, data, start, end)) return WITH_USAGE;
+    return scan.has(USER, data, start, end) && !scan.has(TOOL_RESULT, data, start, end) ? PROMPT : 0;
+  };
+}
+
+/** The response key read off the raw line when the message id leads the message (it does in Claude Code's lines). */
+function quickKey(text: string): string | undefined {
+  const at = text.indexOf(ID_MARK);
+  if (at < 0) return undefined;
+  const end = text.indexOf('"', at + ID_MARK.length);
+  return end < 0 ? undefined : `claude:${text.slice(at + ID_MARK.length, end)}`;
+}
+
+export async function parseClaude(path: string, from: Cursor, ctx: ParseContext): Promise<FileParse> {
+  const byKey = new Map<string, Call>();
+  let skipped = 0;
+  let offset = from.offset;
+  const fileSession = basename(path, '.jsonl');
+  const branchItems = new Map<string, string[]>();
+  // The lines of one response follow each other and the last one counts: only that one is parsed.
+  let pending: { key: string; text: string; start: number } | undefined;
+
+  const assistant = (text: string, start: number) => {
+    const o = parseLine(text);
+    const msg = o?.message;
+    if (o?.type !== 'assistant' || !msg?.usage) return;
+    if (msg.model === '<synthetic>' || o.isApiErrorMessage || !str(msg.model)) {
+      skipped++;
+      return;
+    }
+    const session = str(o.sessionId) ?? fileSession;
+    const key = `claude:${str(msg.id) ?? str(o.requestId) ?? o.uuid ?? `${path}:${start}`}`;
+    const previous = byKey.get(key);
+    const u = msg.usage;
+    const written = count(u.cache_creation_input_tokens);
+    const split = u.cache_creation;
+    const w1h = split ? count(split.ephemeral_1h_input_tokens) : 0;
+    // Without the 5m/1h breakdown (older versions) every write is a 5-minute write.
+    const w5m = split ? count(split.ephemeral_5m_input_tokens) : written;
+    const branch = str(o.gitBranch);
+    let items = branchItems.get(branch ?? '');
+    if (!items) branchItems.set(branch ?? '', (items = ctx.matcher.find(branch)));
+    byKey.delete(key); // re-insert so the map stays ordered by each response's last line
+    byKey.set(key, {
+      key,
+      tool: 'claude-code',
+      provider: 'anthropic',
+      model: msg.model,
+      occurredAt: previous?.occurredAt ?? o.timestamp,
+      usage: {
+        input_tokens: count(u.input_tokens),
+        output_tokens: count(u.output_tokens),
+        cache_read_tokens: count(u.cache_read_input_tokens),
+        cache_write_5m_tokens: w5m,
+        cache_write_1h_tokens: w1h,
+        reasoning_tokens: 0,
+        convention: 'anthropic',
+      },
+      sessionId: session,
+      cwd: str(o.cwd),
+      branch,
+      subagent: o.isSidechain === true || str(o.agentId) !== undefined,
+      agentId: str(o.agentId),
+      workItems: ctx.sessions.current(session, items),
+      offset: previous?.offset ?? start,
+    });
+  };
+  const settle = () => {
+    if (pending) assistant(pending.text, pending.start);
+    pending = undefined;
+  };
+
+  for await (const batch of readLines(path, from.offset, ctx.onBytes, relevantLines())) {
+    offset = batch.end;
+    for (const { text, start, kind } of batch.lines) {
+      if (kind === WITH_USAGE) {
+        const key = quickKey(text);
+        if (key && pending?.key === key) {
+          pending.text = text; // a later line of the same response
+          continue;
+        }
+        settle();
+        if (key) pending = { key, text, start };
+        else assistant(text, start);
+        continue;
+      }
+      // Prompts may reference work items; tool results are not the user's words.
+      // (The branch name is matched on each call: the test looks at the message only.)
+      const message = text.indexOf('"message":');
+      if (message < 0 || !ctx.matcher.mayMatch(text, message)) continue;
+      const o = parseLine(text);
+      if (o?.type !== 'user' || o.isMeta) continue;
+      settle(); // the response before this prompt is attributed to the items referenced before it
+      ctx.sessions.add(str(o.sessionId) ?? fileSession, ctx.matcher.find(contentText(o.message?.content)));
+    }
+  }
+  settle();
+  return { calls: [...byKey.values()], cursor: { offset }, skipped, settles: true };
+}

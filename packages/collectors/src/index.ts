@@ -1,0 +1,10 @@
+export * from './call.ts';
+export * from './work-items.ts';
+export * from './discover.ts';
+export * from './state.ts';
+export * from './events.ts';
+export * from './collect.ts';
+export * from './summary.ts';
+export { parseClaude } from './claude.ts';
+export { parseCodex, CODEX_FALLBACK_MODEL } from './codex.ts';
+export { parseGemini } from './gemini.ts';

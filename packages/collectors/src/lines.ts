@@ -1,0 +1,96 @@
+// Complete lines of a file from a byte offset, with their byte offsets (so a later run can resume).
+import { open } from 'node:fs/promises';
+
+export interface Line {
+  text: string;
+  /** Byte offset of the line's first byte. */
+  start: number;
+  /** What the line filter said of it (1 without a filter). */
+  kind: number;
+}
+
+const CHUNK = 4 * 1024 * 1024;
+
+export interface LineBatch {
+  lines: Line[];
+  /** Byte offset just past the last complete line of the batch (kept or not). */
+  end: number;
+}
+
+/**
+ * Yields the complete (newline-terminated) lines from `offset` in batches; a trailing line
+ * without a newline is left for the next run (the agent may still be writing it). `keep`
+ * drops lines before they become strings; `onBytes` reports progress.
+ */
+export async function* readLines(path: string, offset: number, onBytes?: (n: number) => void, keep?: LineFilter): AsyncGenerator<LineBatch> {
+  const handle = await open(path, 'r');
+  const readAt = (at: number) => handle.read(Buffer.allocUnsafe(CHUNK), 0, CHUNK, at);
+  let position = offset;
+  // The next chunk is read while this one is parsed.
+  let reading: ReturnType<typeof readAt> | undefined = readAt(position);
+  try {
+    let carry: Buffer = Buffer.alloc(0);
+    let carryStart = offset;
+    for (;;) {
+      const { bytesRead, buffer } = await reading;
+      if (bytesRead === 0) {
+        reading = undefined;
+        return;
+      }
+      onBytes?.(bytesRead);
+      position += bytesRead;
+      reading = readAt(position);
+      const data = carry.length ? Buffer.concat([carry, buffer.subarray(0, bytesRead)]) : buffer.subarray(0, bytesRead);
+      const lines: Line[] = [];
+      let from = 0;
+      for (let nl = data.indexOf(10, from); nl !== -1; nl = data.indexOf(10, from)) {
+        const kind = nl > from ? (keep ? keep(data, from, nl) : 1) : 0;
+        if (kind) lines.push({ text: data.toString('utf8', from, nl), start: carryStart + from, kind });
+        from = nl + 1;
+      }
+      carry = Buffer.from(data.subarray(from));
+      carryStart += from;
+      yield { lines, end: carryStart };
+    }
+  } finally {
+    await reading?.catch(() => {}); // a consumer that stops early leaves a read in flight
+    await handle.close();
+  }
+}
+
+/** Decides from a line's bytes whether it is worth a string (most bytes of a transcript are not): 0 drops it, any other number is its kind. */
+export type LineFilter = (data: Buffer, start: number, end: number) => number;
+
+/**
+ * Finds whether byte patterns occur in [start, end) of a buffer scanned front to back: each pattern's
+ * next occurrence is searched once and reused until passed, so a chunk is scanned once per pattern.
+ */
+export class ByteScanner {
+  private readonly patterns: Buffer[];
+  private data: Buffer | undefined;
+  private next: number[] = [];
+
+  constructor(patterns: string[]) {
+    this.patterns = patterns.map((p) => Buffer.from(p));
+  }
+
+  /** Whether pattern i occurs in [start, end); calls must move forward through one buffer. */
+  has(i: number, data: Buffer, start: number, end: number): boolean {
+    if (data !== this.data) {
+      this.data = data;
+      this.next = this.patterns.map(() => -2);
+    }
+    let at = this.next[i]!;
+    if (at !== -1 && at < start) this.next[i] = at = data.indexOf(this.patterns[i]!, start);
+    return at !== -1 && at < end;
+  }
+}
+
+/** Parses a JSON line; undefined when it is not JSON (a truncated or corrupt line is skipped, not fatal). */
+export function parseLine(text: string): any {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

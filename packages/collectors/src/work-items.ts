@@ -1,0 +1,85 @@
+// Work items a session references (e.g. WRK-237), and how a call's tokens are split between them.
+//
+// Rule: a call is attributed to the work items its session has referenced so far — in the git
+// branch name and in the user's prompts up to and including that call. With several items, each
+// token type is split evenly between them (integer tokens; the remainder goes to the first items
+// in sorted order), so per-item totals add up exactly to the call's tokens.
+import type { ReportedUsage } from '@spendgraph/schema';
+
+/** Jira-style keys. Prefixes that name standards rather than trackers (UTF-8, SHA-256…) are ignored. */
+export const DEFAULT_WORK_ITEM_PATTERN = '\\b[A-Z][A-Z0-9]{1,9}-[0-9]{1,7}\\b';
+const NOT_WORK_ITEMS = new Set(['UTF', 'SHA', 'ISO', 'RFC', 'GPT', 'AES', 'MD', 'TLS', 'SSL', 'HTTP', 'X', 'CVE', 'PEP', 'ES', 'ECMA', 'IEEE', 'BASE', 'CP', 'WIN']);
+
+export class WorkItemMatcher {
+  private readonly regex: RegExp;
+  private readonly probe: RegExp;
+
+  constructor(pattern = DEFAULT_WORK_ITEM_PATTERN) {
+    this.regex = new RegExp(pattern, 'g');
+    this.probe = new RegExp(pattern, 'g'); // global, so a test can start at lastIndex
+  }
+
+  /** Cheap test on raw text before anything is parsed, from position `from` on. */
+  mayMatch(text: string, from = 0): boolean {
+    this.probe.lastIndex = from;
+    return this.probe.test(text);
+  }
+
+  find(text: string | undefined): string[] {
+    if (!text) return [];
+    const found = new Set<string>();
+    for (const m of text.matchAll(this.regex)) {
+      const item = m[0];
+      if (!NOT_WORK_ITEMS.has(item.slice(0, item.lastIndexOf('-')))) found.add(item);
+    }
+    return [...found];
+  }
+}
+
+/** Work items per session, carried across files and runs (the state file keeps them). */
+export class SessionItems {
+  readonly bySession: Map<string, Set<string>>;
+  /** Each session's items sorted, computed once per change (every call of a session asks). */
+  private readonly sorted = new Map<string, string[]>();
+
+  constructor(saved: Record<string, string[]> = {}) {
+    this.bySession = new Map(Object.entries(saved).map(([k, v]) => [k, new Set(v)]));
+  }
+
+  add(session: string, items: string[]) {
+    if (items.length === 0) return;
+    let set = this.bySession.get(session);
+    if (!set) this.bySession.set(session, (set = new Set()));
+    for (const i of items) {
+      if (set.has(i)) continue;
+      set.add(i);
+      this.sorted.delete(session);
+    }
+  }
+
+  /** The session's items plus the branch's, sorted (a shared array: do not modify). */
+  current(session: string, branchItems: string[]): string[] {
+    const set = this.bySession.get(session);
+    let items = this.sorted.get(session);
+    if (!items) this.sorted.set(session, (items = set ? [...set].sort() : []));
+    const extra = branchItems.filter((i) => !set?.has(i));
+    return extra.length ? [...new Set([...items, ...extra])].sort() : items;
+  }
+
+  toJSON(): Record<string, string[]> {
+    return Object.fromEntries([...this.bySession].map(([k, v]) => [k, [...v].sort()]));
+  }
+}
+
+const SPLIT_FIELDS = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens', 'reasoning_tokens'] as const;
+
+/** Splits disjoint usage evenly into n parts whose sums equal the whole. */
+export function splitUsage(usage: ReportedUsage, n: number): ReportedUsage[] {
+  const parts = Array.from({ length: n }, () => ({ ...usage }));
+  for (const f of SPLIT_FIELDS) {
+    const base = Math.floor(usage[f] / n);
+    const rest = usage[f] - base * n;
+    parts.forEach((p, i) => (p[f] = base + (i < rest ? 1 : 0)));
+  }
+  return parts;
+}

@@ -1,0 +1,104 @@
+// The collectors on fixture logs holding every known pitfall; expected figures are computed by
+// hand from the fixture lines (see the comments), not by the code under test.
+import { appendFile, cp, mkdtemp, utimes } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type Call, CollectState, WorkItemMatcher, callEvents, collect, summarize } from '../src/index.ts';
+
+const FIXTURES = fileURLToPath(new URL('./fixtures', import.meta.url));
+let home: string;
+const roots = () => ({ 'claude-code': [join(home, 'claude')], codex: [join(home, 'codex')], 'gemini-cli': [join(home, 'gemini')] });
+const run = async (state: CollectState, extra = {}) => collect({ roots: roots(), state, matcher: new WorkItemMatcher(), settleMs: 0, ...extra });
+
+function sums(calls: Call[]) {
+  const t = { calls: 0, input: 0, output: 0, cache_read: 0, cache_write_5m: 0, cache_write_1h: 0, reasoning: 0 };
+  for (const r of summarize(calls)) {
+    t.calls += r.calls; t.input += r.input; t.output += r.output; t.cache_read += r.cache_read;
+    t.cache_write_5m += r.cache_write_5m; t.cache_write_1h += r.cache_write_1h; t.reasoning += r.reasoning;
+  }
+  return t;
+}
+
+beforeEach(async () => {
+  home = await mkdtemp(join(tmpdir(), 'sg-collect-'));
+  await cp(FIXTURES, home, { recursive: true });
+});
+
+describe('collect', () => {
+  it('keeps each response once, with the last line of a streamed response, and skips what is not billable', async () => {
+    const r = await run(await CollectState.load(undefined));
+    const by = (tool: string) => r.calls.filter((c) => c.tool === tool);
+    // Claude: msg_A1 (last line: out 50), msg_A2 (no requestId, no 5m/1h split), msg_A3 (subagent), msg_B1;
+    // the copy of msg_A1 in sess-b.jsonl, <synthetic>, the API error and the truncated line do not count.
+    expect(sums(by('claude-code'))).toEqual({ calls: 4, input: 122, output: 83, cache_read: 1200, cache_write_5m: 70, cache_write_1h: 60, reasoning: 0 });
+    // Codex: 3 calls (info null and a repeated total skipped; the 2nd from the difference of totals), in disjoint partitions.
+    expect(sums(by('codex'))).toEqual({ calls: 3, input: 2000, output: 600, cache_read: 2000, cache_write_5m: 0, cache_write_1h: 0, reasoning: 200 });
+    // Gemini: g1 (last record; 1000+10 tool - 600 cached), g2 (after a rewind), g3 (subagent), m1 (legacy .json).
+    expect(sums(by('gemini-cli'))).toEqual({ calls: 4, input: 410 + 500 + 200 + 200, output: 120 + 40 + 20 + 30, cache_read: 700, cache_write_5m: 0, cache_write_1h: 0, reasoning: 55 });
+    expect(r.skippedLines).toBe(2);
+    expect(r.errors).toEqual([{ path: expect.stringContaining('broken00.json'), message: expect.any(String) }]);
+    const a1 = r.calls.find((c) => c.key === 'claude:msg_A1')!;
+    expect(a1).toMatchObject({ sessionId: 'sess-a', cwd: '/work/repo', branch: 'feature/WRK-237-login', workItems: ['WRK-237', 'WRK-301'] });
+    expect(r.calls.find((c) => c.key === 'claude:msg_A3')).toMatchObject({ subagent: true, agentId: 'agent-x' });
+    expect(r.calls.find((c) => c.key === 'gemini:gem-sub:g3')).toMatchObject({ subagent: true, sessionId: 'gem-1', agentId: 'gem-sub' });
+    expect(by('codex').every((c) => c.model === 'gpt-5-codex' && c.workItems.join() === 'WRK-500' && c.cwd === '/work/codex-repo')).toBe(true);
+  });
+
+  it('splits a call between the work items of its session so that the parts add up', async () => {
+    const r = await run(await CollectState.load(undefined));
+    const events = r.calls.filter((c) => c.tool === 'claude-code').flatMap(callEvents);
+    const per = new Map<string, { input: number; output: number }>();
+    for (const e of events) {
+      const t = per.get(e.work_item ?? '-') ?? { input: 0, output: 0 };
+      t.input += e.usage!.input_tokens!;
+      t.output += e.usage!.output_tokens!;
+      per.set(e.work_item ?? '-', t);
+    }
+    // A1 10/50, A2 5/20, A3 7/3 split in two (remainders to WRK-237); B1 100/10 to PROJ-12.
+    expect(Object.fromEntries(per)).toEqual({ 'WRK-237': { input: 12, output: 37 }, 'WRK-301': { input: 10, output: 36 }, 'PROJ-12': { input: 100, output: 10 } });
+    expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+    expect(events.find((e) => e.agent === 'claude-code/subagent')?.tags).toMatchObject({ subagent: true, agent_id: 'agent-x' });
+  });
+
+  it('reads only what is new on a rerun, and never a response again, even copied into a new file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sg-state-'));
+    const state = await CollectState.load(dir);
+    const first = await run(state);
+    await state.markSent(first.calls.map((c) => c.key));
+    Object.assign(state.files, first.files);
+    await state.save();
+
+    const again = await run(await CollectState.load(dir));
+    expect(again.calls).toEqual([]);
+
+    const session = join(home, 'claude/projects/-work-repo/sess-a.jsonl');
+    const line = (id: string, out: number) => JSON.stringify({ type: 'assistant', sessionId: 'sess-a', timestamp: '2026-11-22T10:00:00.000Z', requestId: `r-${id}`, message: { id, model: 'claude-sonnet-4-5', usage: { input_tokens: 1, output_tokens: out } } }) + '\n';
+    await appendFile(session, line('msg_new', 5));
+    await cp(session, join(home, 'claude/projects/-work-repo/copy.jsonl'));
+    const third = await run(await CollectState.load(dir));
+    expect(third.calls.map((c) => c.key)).toEqual(['claude:msg_new']);
+  });
+
+  it('holds back the last response of a file still being written', async () => {
+    const session = join(home, 'claude/projects/-work-repo/sess-b.jsonl');
+    const now = Date.now();
+    const old = new Date(now - 3600_000);
+    await utimes(join(home, 'claude/projects/-work-repo/sess-a.jsonl'), old, old);
+    await utimes(session, new Date(now), new Date(now));
+    const state = await CollectState.load(undefined);
+    const claudeOnly = { roots: { ...roots(), codex: [], 'gemini-cli': [] } };
+    const r = await run(state, { ...claudeOnly, settleMs: 60_000, now });
+    expect(r.calls.map((c) => c.key)).not.toContain('claude:msg_B1');
+    Object.assign(state.files, r.files);
+    const later = await run(state, { ...claudeOnly, settleMs: 60_000, now: now + 120_000 });
+    expect(later.calls.map((c) => c.key)).toEqual(['claude:msg_B1']);
+  });
+
+  it('skips calls before --since', async () => {
+    const r = await run(await CollectState.load(undefined), { since: new Date('2026-11-21T00:00:00Z') });
+    expect(r.calls.every((c) => c.occurredAt >= '2026-11-21')).toBe(true);
+    expect(r.calls.map((c) => c.key).sort()).toEqual(['claude:msg_B1', 'gemini:gem-1:g1', 'gemini:gem-1:g2', 'gemini:gem-sub:g3']);
+  });
+});

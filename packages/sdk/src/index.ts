@@ -1,0 +1,3 @@
+export * from './transport.ts';
+export * from './client.ts';
+export * from './wrappers.ts';
