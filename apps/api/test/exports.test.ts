@@ -5,7 +5,7 @@ import { parse } from 'csv-parse/sync';
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateFocus } from '../src/exports/focus-spec.ts';
-import { type Platform, graphqlData, graphqlRequest, ingestAndWait, startPlatform, workspaceWithKey } from '../../../test/support/platform.ts';
+import { type Platform, graphqlData, graphqlRequest, ingestAndWait, startPlatform, waitFor, workspaceWithKey } from '../../../test/support/platform.ts';
 
 let p: Platform;
 let a: { workspaceId: string; key: string };
@@ -291,8 +291,10 @@ describe('FOCUS export', () => {
 });
 
 describe('large exports', () => {
+  let big: { workspaceId: string; key: string };
+
   it('streams tens of thousands of events, each once, adding up to the API total', async () => {
-    const big = await workspaceWithKey(p.pool, ['ingest', 'read']);
+    big = await workspaceWithKey(p.pool, ['ingest', 'read']);
     const n = 30_000;
     const base = Date.now() - 3 * 86_400_000;
     await ingestAndWait(p, big, Array.from({ length: n }, (_, i) => ({
@@ -321,4 +323,17 @@ describe('large exports', () => {
     const { rows: [stored] } = await p.pool.query('SELECT sum(total_cost)::text AS total FROM usage_events WHERE workspace_id = $1', [big.workspaceId]);
     expect(total.toFixed()).toBe(new Decimal(stored.total).toFixed());
   }, 240_000);
+
+  it('closes the database cursor when the client goes away mid-export', async () => {
+    const openCursors = async () => (await p.pool.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle' AND query LIKE '%usage__event_id%'`)).rows[0].n as number;
+    const abort = new AbortController();
+    const res = await fetch(`${p.apiUrl}/v1/exports/events?format=csv`, { headers: { authorization: `Bearer ${big.key}` }, signal: abort.signal });
+    const reader = res.body!.getReader();
+    const { value } = await reader.read();
+    expect(new TextDecoder().decode(value)).toMatch(/^event_id,occurred_at,/);
+    abort.abort();
+    await waitFor(async () => (await openCursors()) === 0, 30_000, 'the export cursor to close');
+  });
 });
