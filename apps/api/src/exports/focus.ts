@@ -98,8 +98,8 @@ export async function focusTable(deps: TableDeps, ctx: SemanticContext, req: Exp
   };
 }
 
-async function* focusRows(groups: AsyncIterable<Row>, c: Context): AsyncGenerator<ExportRow> {
-  for await (const g of groups) yield* chargesOf(g, c);
+async function* focusRows(batches: AsyncIterable<Row[]>, c: Context): AsyncGenerator<ExportRow[]> {
+  for await (const groups of batches) yield groups.flatMap((g) => chargesOf(g, c));
 }
 
 const text = (g: Row, m: string) => (g[`usage.${m}`] === null || g[`usage.${m}`] === undefined ? null : String(g[`usage.${m}`]));

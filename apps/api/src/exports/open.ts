@@ -17,8 +17,8 @@ const OPEN = { breakdown: breakdownTable, timeseries: timeseriesTable, events: e
 export async function openExport(deps: TableDeps, ctx: SemanticContext, req: ExportRequest): Promise<Table> {
   const table = await OPEN[req.shape](deps, ctx, req);
   const it = (Symbol.asyncIterator in table.rows ? table.rows[Symbol.asyncIterator]() : table.rows[Symbol.iterator]()) as
-    AsyncIterator<ExportRow> | Iterator<ExportRow>;
-  let first: IteratorResult<ExportRow>;
+    AsyncIterator<ExportRow[]> | Iterator<ExportRow[]>;
+  let first: IteratorResult<ExportRow[]>;
   try {
     first = await it.next();
   } catch (e) {

@@ -25,8 +25,8 @@ const types = {
   },
 };
 
-/** Plans the query (members are checked here, before any row is read) and returns its rows, lazily. */
-export async function streamQuery(pool: Pool, semantic: SemanticLayer, query: CubeQuery, ctx: SemanticContext): Promise<AsyncIterable<Row>> {
+/** Plans the query (members are checked here, before any row is read) and returns its rows, lazily, a batch at a time. */
+export async function streamQuery(pool: Pool, semantic: SemanticLayer, query: CubeQuery, ctx: SemanticContext): Promise<AsyncIterable<Row[]>> {
   const { sql, params, aliasNameToMember } = await semantic.sql(query, ctx, { fresh: true, unlimited: true });
   return (async function* rows() {
     const client = await pool.connect();
@@ -35,11 +35,11 @@ export async function streamQuery(pool: Pool, semantic: SemanticLayer, query: Cu
       for (;;) {
         const batch = await cursor.read(BATCH);
         if (!batch.length) return;
-        for (const raw of batch) {
+        yield batch.map((raw) => {
           const row: Row = {};
           for (const [alias, value] of Object.entries(raw)) row[aliasNameToMember[alias] ?? alias] = value as Row[string];
-          yield row;
-        }
+          return row;
+        });
       }
     } finally {
       // An abandoned export (client gone) ends here too: the cursor closes and the connection returns.

@@ -17,10 +17,10 @@ import { type Row, streamQuery } from './stream-query.ts';
 export type Cell = string | number | boolean | null;
 export type ExportRow = Record<string, Cell>;
 
-/** A table to write: its columns in order and its rows (lazily for large ones). */
+/** A table to write: its columns in order and its rows in batches (lazily for large tables). */
 export interface Table {
   columns: string[];
-  rows: AsyncIterable<ExportRow> | Iterable<ExportRow>;
+  rows: AsyncIterable<ExportRow[]> | Iterable<ExportRow[]>;
   /** Facts about the export sent as response headers (e.g. unpriced events left out). */
   headers?: Record<string, string>;
   /** Releases what the rows hold (a database cursor) when they will not be read to the end. */
@@ -76,7 +76,7 @@ export async function breakdownTable(deps: TableDeps, ctx: SemanticContext, req:
     node.children.forEach(visit);
   };
   visit(root);
-  return { columns: selectColumns(available, req.columns), rows };
+  return { columns: selectColumns(available, req.columns), rows: [rows] };
 }
 
 export async function timeseriesTable(deps: TableDeps, ctx: SemanticContext, req: ExportRequest): Promise<Table> {
@@ -97,7 +97,7 @@ export async function timeseriesTable(deps: TableDeps, ctx: SemanticContext, req
     }
   }
   rows.sort((a, b) => String(a.time).localeCompare(String(b.time))); // all series together, in time order
-  return { columns: selectColumns(['time', ...by, ...measures], req.columns), rows };
+  return { columns: selectColumns(['time', ...by, ...measures], req.columns), rows: [rows] };
 }
 
 // ---------------------------------------------------------------------------
@@ -128,14 +128,16 @@ export async function eventsTable(deps: TableDeps, ctx: SemanticContext, req: Ex
   return { columns, rows: eventRows(rows, columns, timezone) };
 }
 
-async function* eventRows(rows: AsyncIterable<Row>, columns: string[], timezone: string): AsyncGenerator<ExportRow> {
-  for await (const row of rows) {
-    const out: ExportRow = {};
-    for (const c of columns) {
-      const v = row[`usage.${c}`] ?? null;
-      out[c] = c === 'occurred_at' && v !== null ? withOffset(String(v), timezone) : v;
-    }
-    yield out;
+async function* eventRows(batches: AsyncIterable<Row[]>, columns: string[], timezone: string): AsyncGenerator<ExportRow[]> {
+  for await (const batch of batches) {
+    yield batch.map((row) => {
+      const out: ExportRow = {};
+      for (const c of columns) {
+        const v = row[`usage.${c}`] ?? null;
+        out[c] = c === 'occurred_at' && v !== null ? withOffset(String(v), timezone) : v;
+      }
+      return out;
+    });
   }
 }
 
