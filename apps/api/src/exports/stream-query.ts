@@ -31,13 +31,15 @@ export async function streamQuery(pool: Pool, semantic: SemanticLayer, query: Cu
   return (async function* rows() {
     const client = await pool.connect();
     const cursor = client.query(new Cursor(sql, params as unknown[], { types } as Cursor.CursorQueryConfig));
+    let members: Array<[alias: string, member: string]> | undefined;
     try {
       for (;;) {
         const batch = await cursor.read(BATCH);
         if (!batch.length) return;
+        members ??= Object.keys(batch[0]).map((alias) => [alias, aliasNameToMember[alias] ?? alias]);
         yield batch.map((raw) => {
           const row: Row = {};
-          for (const [alias, value] of Object.entries(raw)) row[aliasNameToMember[alias] ?? alias] = value as Row[string];
+          for (const [alias, member] of members!) row[member] = raw[alias];
           return row;
         });
       }

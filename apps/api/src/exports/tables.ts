@@ -141,7 +141,12 @@ async function* eventRows(batches: AsyncIterable<Row[]>, columns: string[], time
   }
 }
 
+const UTC_TEXT = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d+)?\+00$/;
+
 /** An event's time (timestamptz text from Postgres) in the export's time zone, with its offset. */
 function withOffset(instant: string, timezone: string) {
+  // UTC, the common case, without a date library: a million rows pay for every microsecond.
+  const utc = timezone === 'UTC' ? UTC_TEXT.exec(instant) : null;
+  if (utc) return `${utc[1]}T${utc[2]}${(utc[3] ?? '.000').padEnd(4, '0')}Z`;
   return DateTime.fromSQL(instant, { zone: 'utc' }).setZone(timezone).toISO()!;
 }
