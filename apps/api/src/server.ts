@@ -8,6 +8,7 @@ import { cachedKeyLookup } from './auth.ts';
 import { graphqlRoutes } from './graphql/index.ts';
 import type { GuardCache } from './guard/guard-cache.ts';
 import { eventsRoutes } from './routes/events.ts';
+import { exportRoutes } from './routes/exports.ts';
 import { guardRoutes } from './routes/guard.ts';
 import { workRoutes } from './routes/work.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -46,6 +47,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   proxyRoutes(app, { authenticate, queue: deps.queue, guard: deps.guard, semantic: deps.semantic, upstreams: deps.proxyUpstreams });
   guardRoutes(app, { authenticate, guard: deps.guard, semantic: deps.semantic });
   workRoutes(app, { authenticate, pool: deps.pool });
-  app.register((instance) => graphqlRoutes(instance, { authenticate, pool: deps.pool, semantic: deps.semantic, guard: deps.guard, announce: deps.announce }));
+  exportRoutes(app, { authenticate, pool: deps.pool, semantic: deps.semantic, redis: deps.redis });
+  app.register((instance) => graphqlRoutes(instance, { authenticate, pool: deps.pool, semantic: deps.semantic, guard: deps.guard, announce: deps.announce, redis: deps.redis }));
   return app;
 }

@@ -166,9 +166,12 @@ function mapCubeError(e: unknown): unknown {
 }
 
 /** Normalizes a (scoped) REST query exactly as Cube's API gateway does. */
-function normalize(query: Record<string, unknown>): any {
+function normalize(query: Record<string, unknown>, unlimited = false): any {
   try {
-    return gatewayQuery.remapToQueryAdapterFormat(gatewayQuery.normalizeQuery(structuredClone(query), false));
+    // `persistent` is Cube's flag for stream queries: it lifts the row limit.
+    const normalized = gatewayQuery.remapToQueryAdapterFormat(gatewayQuery.normalizeQuery(structuredClone(query), unlimited));
+    if (unlimited) normalized.rowLimit = null; // no LIMIT clause at all
+    return normalized;
   } catch (e) {
     // normalizeQuery only validates and resolves the query: whatever it throws is the query's fault
     throw fromCubeError(e) ?? new SemanticError('INVALID_QUERY', e instanceof Error ? e.message : String(e));
@@ -361,12 +364,13 @@ export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<S
 
   function prepare(query: CubeQuery, ctx: SemanticContext, options: LoadOptions = {}) {
     const scoped = scopeQuery(query, ctx?.workspaceId, model.catalog);
-    const normalized = normalize(scoped);
+    const normalized = normalize(scoped, options.unlimited);
     return { normalized, main: plan(model, normalized, preAggregationsSchema, options.fresh) };
   }
 
   return {
     async load(query, ctx, options) {
+      if (options?.unlimited) throw new Error('load() holds its rows in memory: stream an unlimited query from sql()');
       const { normalized, main } = prepare(query, ctx, options);
       const requestId = randomUUID();
       const totalPromise = normalized.total
@@ -390,7 +394,7 @@ export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<S
 
     async sql(query, ctx, options) {
       const { main } = prepare(query, ctx, options);
-      return { sql: main.sql[0], params: main.sql[1] };
+      return { sql: main.sql[0], params: main.sql[1], aliasNameToMember: main.aliasNameToMember };
     },
 
     meta() {

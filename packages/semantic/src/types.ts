@@ -50,12 +50,20 @@ export interface LoadOptions {
    * for answers that must include the last ingested batch, such as budget spend.
    */
   fresh?: boolean;
+  /**
+   * No row limit (Cube's default is 10,000, its maximum 50,000): for `sql()` whose caller streams
+   * the rows with a cursor, as Cube's own stream queries do. `load()` refuses it.
+   */
+  unlimited?: boolean;
 }
 
 export interface SemanticLayer {
   load(query: CubeQuery, ctx: SemanticContext, options?: LoadOptions): Promise<QueryResult>;
-  /** The SQL and parameters the query runs (for snapshot tests and debugging). */
-  sql(query: CubeQuery, ctx: SemanticContext, options?: LoadOptions): Promise<{ sql: string; params: unknown[] }>;
+  /**
+   * The SQL and parameters the query runs (scoped to the workspace), and the member each column
+   * alias stands for: for snapshot tests, and for streaming results too large to load (exports).
+   */
+  sql(query: CubeQuery, ctx: SemanticContext, options?: LoadOptions): Promise<{ sql: string; params: unknown[]; aliasNameToMember: Record<string, string> }>;
   /** Public members only (like Cube's /v1/meta after visibility filtering). */
   meta(): { views: ViewMeta[] };
   /** Public views in Cube's meta format, as Cube's GraphQL schema builder (`makeSchema`) takes them. */

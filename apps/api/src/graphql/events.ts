@@ -13,14 +13,16 @@ export interface EventsArgs {
 
 const MAX_PAGE = 500;
 const ID = 'usage.event_id';
+/** Newest first; the id breaks ties so the order (and a keyset cursor) is total. */
+export const NEWEST_FIRST: Array<[string, 'desc']> = [[TIME_DIMENSION, 'desc'], [ID, 'desc']];
 /** Event fields that are dimensions of the view. */
-const DIMENSIONS = [
+export const EVENT_DIMENSIONS = [
   'event_id', 'occurred_at', 'kind', 'provider', 'model', 'status', 'latency_ms', 'currency', 'unpriced', 'price_source',
   'price_version', 'source', 'space', 'plan_id', 'task_id', 'task_type', 'workflow', 'step', 'agent', 'user_id',
   'customer_id', 'feature', 'session_id', 'work_item',
 ] as const;
 /** Token counts and costs are measures; an ungrouped query gives each event's own. */
-const MEASURES = [
+export const EVENT_MEASURES = [
   'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens', 'reasoning_tokens',
   'input_cost', 'output_cost', 'cache_read_cost', 'cache_write_5m_cost', 'cache_write_1h_cost', 'reasoning_cost', 'total_cost',
 ] as const;
@@ -54,12 +56,12 @@ export async function events(semantic: SemanticLayer, ctx: SemanticContext, args
     });
   }
   const { data } = await semanticCall(q.origins, () => semantic.load({
-    dimensions: DIMENSIONS.map((d) => `usage.${d}`),
-    measures: MEASURES.map((m) => `usage.${m}`),
+    dimensions: EVENT_DIMENSIONS.map((d) => `usage.${d}`),
+    measures: EVENT_MEASURES.map((m) => `usage.${m}`),
     ungrouped: true,
     filters,
     timeDimensions: q.timeRange(args.timeRange),
-    order: [[TIME_DIMENSION, 'desc'], [ID, 'desc']],
+    order: NEWEST_FIRST,
     timezone: 'UTC',
     limit: first + 1,
   }, ctx));

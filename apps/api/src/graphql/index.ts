@@ -10,6 +10,7 @@ import { SemanticError, type SemanticLayer } from '@spendgraph/semantic';
 import { type Authenticate, requireScope } from '../auth.ts';
 import { cubeGateway, cubeGraphqlSchema } from './cube-graphql.ts';
 import type { BudgetDeps } from './budgets.ts';
+import type { ExportDeps } from './exports.ts';
 import { type GraphqlContext, resolvers } from './resolvers.ts';
 
 // schema.graphql holds the query API; every other .graphql file here extends it (budgets, ...).
@@ -56,7 +57,7 @@ function apolloOptions<C extends BaseContext>(): Partial<ApolloServerOptions<C>>
   return { ...protection, introspection: true, formatError, stopOnTerminationSignals: false } as Partial<ApolloServerOptions<C>>;
 }
 
-export async function graphqlRoutes(app: FastifyInstance, deps: BudgetDeps & { authenticate: Authenticate }) {
+export async function graphqlRoutes(app: FastifyInstance, deps: BudgetDeps & ExportDeps & { authenticate: Authenticate }) {
   const apiOptions = apolloOptions<GraphqlContext>();
   const api = new ApolloServer<GraphqlContext>({
     typeDefs, resolvers: resolvers(deps), ...apiOptions, plugins: [...(apiOptions.plugins ?? []), reportPreAggregations],

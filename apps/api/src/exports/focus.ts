@@ -1,0 +1,223 @@
+// FinOps FOCUS 1.2 export: one row per hour × provider × model × token type × tag
+// set (and price version), streamed. The figures are the model's measures (cost and
+// tokens per token type, `calls`) grouped by the hour and the dimensions below; this
+// module only reshapes each group into one row per token type and names the FOCUS
+// columns. Column rules we rely on are in focus-spec.ts (checked in the tests).
+//
+// - Tag set: the context an event names (space, plan, task, task type, workflow,
+//   step, agent, user, customer, feature, work item) plus its free tags (the model's
+//   `tags` dimension, jsonb's canonical text). Sessions are left out: they are
+//   observability, not cost allocation, and would make every row its own.
+// - Tags: free tags keep their keys (user-defined); the context keys carry
+//   Spendgraph's prefix `x_spendgraph_` (provider-defined tags need one).
+// - Costs: BilledCost = EffectiveCost = ContractedCost = the cost Spendgraph applied
+//   (workspace negotiated rates included). ListCost: the applied cost when the applied
+//   price is a list price (catalog, the repository's price file) or unknown otherwise
+//   (a supplied cost); for workspace rates, the catalog rate × the quantity
+//   (x_ListCostBasis says which). Unit prices are the cost per PricingUnit.
+// - Unpriced events have no cost and FOCUS cost columns cannot be null: they are left
+//   out, and their count is in the `x-spendgraph-unpriced-calls` header.
+// - ServiceProviderName is FOCUS 1.3's name for ProviderName; both are given.
+import { Decimal } from 'decimal.js';
+import { DateTime } from 'luxon';
+import { createPricer, type Pricer } from '@spendgraph/pricing';
+import { getWorkspace } from '@spendgraph/db';
+import type { SemanticContext } from '@spendgraph/semantic';
+import { semanticCall } from '../graphql/errors.ts';
+import { QueryArgs, TIME_DIMENSION } from '../graphql/query-args.ts';
+import type { ExportRequest } from './request.ts';
+import { type Row, streamQuery } from './stream-query.ts';
+import { type ExportRow, type Table, type TableDeps, refuse, selectColumns } from './tables.ts';
+
+const D = Decimal.clone({ precision: 50 });
+const MILLION = new D(1_000_000);
+/** Decimal places of a unit price that is an average (cost ÷ quantity). */
+const UNIT_PRICE_DP = 12;
+
+export const TAG_DIMENSIONS = [
+  'space', 'plan_id', 'task_id', 'task_type', 'workflow', 'step', 'agent', 'user_id', 'customer_id', 'feature', 'work_item',
+] as const;
+export const TAG_PREFIX = 'x_spendgraph_';
+
+const TOKEN_TYPES = [
+  { type: 'input', meter: 'Input Tokens' },
+  { type: 'output', meter: 'Output Tokens' },
+  { type: 'cache_read', meter: 'Cache Read Tokens' },
+  { type: 'cache_write_5m', meter: 'Cache Write (5 min) Tokens' },
+  { type: 'cache_write_1h', meter: 'Cache Write (1 h) Tokens' },
+  { type: 'reasoning', meter: 'Reasoning Tokens' },
+] as const;
+type TokenType = (typeof TOKEN_TYPES)[number]['type'];
+
+const GROUP_DIMENSIONS = ['provider', 'model', 'kind', 'currency', 'price_source', 'price_version', ...TAG_DIMENSIONS, 'tags'];
+const MEASURES = [
+  ...TOKEN_TYPES.flatMap(({ type }) => [`${type}_cost`, `${type}_tokens`]), 'total_cost', 'total_tokens', 'calls',
+];
+const HOUR = `${TIME_DIMENSION}.hour`;
+
+export const FOCUS_COLUMNS = [
+  'BilledCost', 'BillingAccountId', 'BillingAccountName', 'BillingCurrency', 'BillingPeriodEnd', 'BillingPeriodStart',
+  'ChargeCategory', 'ChargeClass', 'ChargeDescription', 'ChargeFrequency', 'ChargePeriodEnd', 'ChargePeriodStart',
+  'ConsumedQuantity', 'ConsumedUnit', 'ContractedCost', 'ContractedUnitPrice', 'EffectiveCost', 'InvoiceIssuerName',
+  'ListCost', 'ListUnitPrice', 'PricingCategory', 'PricingCurrency', 'PricingQuantity', 'PricingUnit', 'ProviderName', 'PublisherName',
+  'ResourceId', 'ResourceName', 'ResourceType', 'ServiceCategory', 'ServiceName', 'ServiceProviderName', 'ServiceSubcategory',
+  'SkuId', 'SkuMeter', 'SkuPriceId', 'SubAccountId', 'SubAccountName', 'Tags',
+  'x_TokenType', 'x_Kind', 'x_Calls', 'x_PriceSource', 'x_PriceVersion', 'x_ListCostBasis',
+] as const;
+
+interface Context { workspaceId: string; workspaceName: string; list: Pricer }
+
+export async function focusTable(deps: TableDeps, ctx: SemanticContext, req: ExportRequest): Promise<Table> {
+  refuse(req, ['measures', 'by', 'granularity', 'sort', 'limit'], 'FOCUS');
+  const q = new QueryArgs(deps.semantic);
+  const filters = q.filters(req.filters);
+  const timeDimensions = q.timeRange(req.timeRange) ?? [];
+  const dateRange = timeDimensions[0]?.dateRange;
+  const columns = selectColumns(FOCUS_COLUMNS, req.columns);
+  // FOCUS periods are UTC instants; a timezone would only move the hour buckets.
+  const base = { filters, timezone: 'UTC' };
+  const unpriced = await semanticCall(q.origins, () => deps.semantic.load({
+    ...base, measures: ['usage.unpriced_calls'], timeDimensions }, ctx, { fresh: true }));
+  const rows = await semanticCall(q.origins, () => streamQuery(deps.pool, deps.semantic, {
+    ...base,
+    measures: MEASURES.map((m) => `usage.${m}`),
+    dimensions: GROUP_DIMENSIONS.map((d) => `usage.${d}`),
+    timeDimensions: [{ dimension: TIME_DIMENSION, granularity: 'hour', ...(dateRange ? { dateRange } : {}) }],
+    filters: [...filters, { member: 'usage.unpriced', operator: 'equals', values: ['false'] }],
+    order: [[HOUR, 'asc'], ['usage.provider', 'asc'], ['usage.model', 'asc']],
+  }, ctx));
+  const c: Context = {
+    workspaceId: ctx.workspaceId,
+    workspaceName: (await getWorkspace(deps.pool, ctx.workspaceId))?.name ?? ctx.workspaceId,
+    list: createPricer(),
+  };
+  return {
+    columns,
+    rows: focusRows(rows, c),
+    headers: { 'x-spendgraph-unpriced-calls': String(unpriced.data[0]?.['usage.unpriced_calls'] ?? 0) },
+  };
+}
+
+async function* focusRows(batches: AsyncIterable<Row[]>, c: Context): AsyncGenerator<ExportRow[]> {
+  for await (const groups of batches) yield groups.flatMap((g) => chargesOf(g, c));
+}
+
+const text = (g: Row, m: string) => (g[`usage.${m}`] === null || g[`usage.${m}`] === undefined ? null : String(g[`usage.${m}`]));
+
+/** One group's charges: a row per token type with tokens, or one row for a cost given as a whole. */
+function chargesOf(g: Row, c: Context): ExportRow[] {
+  const kind = text(g, 'kind')!;
+  const source = text(g, 'price_source');
+  const typed = TOKEN_TYPES.filter(({ type }) => text(g, `${type}_cost`) !== null && new D(text(g, `${type}_tokens`) ?? 0).gt(0));
+  if (kind !== 'model_call' || source === 'supplied' || !typed.length) {
+    const tokens = new D(text(g, 'total_tokens') ?? 0);
+    const byTokens = tokens.gt(0);
+    return [charge(g, c, {
+      tokenType: byTokens ? 'all' : null, meter: byTokens ? 'Tokens' : 'Requests',
+      quantity: byTokens ? tokens : new D(text(g, 'calls')!), cost: new D(text(g, 'total_cost')!),
+    })];
+  }
+  return typed.map(({ type, meter }) => charge(g, c, {
+    tokenType: type, meter, quantity: new D(text(g, `${type}_tokens`)!), cost: new D(text(g, `${type}_cost`)!),
+  }));
+}
+
+interface Meter { tokenType: TokenType | 'all' | null; meter: string; quantity: Decimal; cost: Decimal }
+
+function charge(g: Row, c: Context, m: Meter): ExportRow {
+  const start = DateTime.fromSQL(String(g[HOUR]), { zone: 'utc' });
+  const provider = text(g, 'provider');
+  const model = text(g, 'model');
+  const kind = text(g, 'kind')!;
+  const source = text(g, 'price_source');
+  const version = text(g, 'price_version');
+  const currency = text(g, 'currency')!;
+  const tokens = m.tokenType !== null;
+  const pricingQuantity = tokens ? m.quantity.dividedBy(MILLION) : m.quantity;
+  const list = listCost(c, m, { provider, model, source, currency, at: start.toJSDate(), pricingQuantity });
+  const providerName = provider ?? 'Unspecified';
+  const sku = [provider ?? kind, model ?? kind, m.tokenType ?? kind].join('/');
+  return {
+    BilledCost: m.cost.toFixed(),
+    BillingAccountId: c.workspaceId,
+    BillingAccountName: c.workspaceName,
+    BillingCurrency: currency,
+    BillingPeriodStart: iso(start.startOf('month')),
+    BillingPeriodEnd: iso(start.startOf('month').plus({ months: 1 })),
+    ChargeCategory: 'Usage',
+    ChargeClass: null,
+    ChargeDescription: `${model ?? kind} ${m.meter.toLowerCase()} (${providerName})`,
+    ChargeFrequency: 'Usage-Based',
+    ChargePeriodStart: iso(start),
+    ChargePeriodEnd: iso(start.plus({ hours: 1 })),
+    ConsumedQuantity: m.quantity.toFixed(),
+    ConsumedUnit: tokens ? 'Tokens' : 'Requests',
+    ContractedCost: m.cost.toFixed(),
+    ContractedUnitPrice: unitPrice(m.cost, pricingQuantity),
+    EffectiveCost: m.cost.toFixed(),
+    InvoiceIssuerName: providerName,
+    ListCost: list.cost.toFixed(),
+    ListUnitPrice: list.unitPrice,
+    PricingCategory: source === 'supplied' ? 'Other' : 'Standard',
+    PricingCurrency: currency,
+    PricingQuantity: pricingQuantity.toFixed(),
+    PricingUnit: tokens ? '1M Tokens' : 'Requests',
+    ProviderName: providerName,
+    PublisherName: providerName,
+    ResourceId: provider && model ? `${provider}/${model}` : null,
+    ResourceName: model,
+    ResourceType: model ? 'Model' : null,
+    ServiceCategory: 'AI and Machine Learning',
+    ServiceName: kind === 'model_call' ? `${providerName} models` : `${providerName} ${kind}`,
+    ServiceProviderName: providerName,
+    ServiceSubcategory: kind === 'model_call' ? 'Generative AI' : 'Other (AI and Machine Learning)',
+    SkuId: sku,
+    SkuMeter: m.meter,
+    SkuPriceId: version ? `${sku}@${version}` : sku,
+    SubAccountId: c.workspaceId,
+    SubAccountName: c.workspaceName,
+    Tags: JSON.stringify(tagsOf(g)),
+    x_TokenType: m.tokenType,
+    x_Kind: kind,
+    x_Calls: text(g, 'calls'),
+    x_PriceSource: source,
+    x_PriceVersion: version,
+    x_ListCostBasis: list.basis,
+  };
+}
+
+const iso = (t: DateTime) => t.toUTC().toFormat("yyyy-MM-dd'T'HH:mm:ss'Z'");
+
+function unitPrice(cost: Decimal, quantity: Decimal): string | null {
+  return quantity.isZero() ? null : cost.dividedBy(quantity).toDecimalPlaces(UNIT_PRICE_DP).toFixed();
+}
+
+interface ListInput { provider: string | null; model: string | null; source: string | null; currency: string; at: Date; pricingQuantity: Decimal }
+
+/** The cost at list price, and where it comes from (see the header comment). */
+function listCost(c: Context, m: Meter, x: ListInput): { cost: Decimal; unitPrice: string | null; basis: string } {
+  const applied = { cost: m.cost, unitPrice: unitPrice(m.cost, x.pricingQuantity) };
+  if (x.source !== 'workspace') return { ...applied, basis: x.source === 'supplied' ? 'billed' : 'list' };
+  const rate = m.tokenType && m.tokenType !== 'all' && x.provider && x.model ? catalogRate(c.list, x.provider, x.model, m.tokenType, x.at) : null;
+  if (!rate || rate.currency !== x.currency) return { ...applied, basis: 'billed' };
+  return { cost: rate.perMillion.times(x.pricingQuantity), unitPrice: rate.perMillion.toFixed(), basis: 'catalog' };
+}
+
+/** The list rate per million tokens of one token type (catalog or price file; never the workspace's). */
+function catalogRate(list: Pricer, provider: string, model: string, type: TokenType, at: Date) {
+  // One token prices at the base tier: a long-context tier depends on each call, which a charge row no longer has.
+  const tokens = { input: 0, output: 0, cache_read: 0, cache_write_5m: 0, cache_write_1h: 0, reasoning: 0, [type]: 1 };
+  const price = list.price({ provider, model, occurredAt: at, tokens });
+  if (price.unpriced) return null;
+  return { perMillion: new D(price.costs[type]).times(MILLION), currency: price.currency };
+}
+
+function tagsOf(g: Row): Record<string, string | number | boolean | null> {
+  const free = text(g, 'tags');
+  const tags: Record<string, string | number | boolean | null> = free ? JSON.parse(free) : {};
+  for (const d of TAG_DIMENSIONS) {
+    const v = text(g, d);
+    if (v !== null) tags[`${TAG_PREFIX}${d}`] = v;
+  }
+  return tags;
+}

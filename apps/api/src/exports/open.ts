@@ -1,0 +1,65 @@
+// One export, whichever way it was asked for (REST parameters, a GraphQL link):
+// the table of its shape, checked before a byte is sent, then encoded as it streams.
+import type { FastifyReply } from 'fastify';
+import { GraphQLError } from 'graphql';
+import type { SemanticContext } from '@spendgraph/semantic';
+import { CONTENT_TYPES, encode } from './encode.ts';
+import { focusTable } from './focus.ts';
+import type { ExportRequest } from './request.ts';
+import { type ExportRow, type Table, type TableDeps, breakdownTable, eventsTable, timeseriesTable } from './tables.ts';
+
+const OPEN = { breakdown: breakdownTable, timeseries: timeseriesTable, events: eventsTable, focus: focusTable } as const;
+
+/**
+ * The export's table with its first row already read: every argument error (and a filter value
+ * the database refuses) surfaces here, while an HTTP answer can still be a 400.
+ */
+export async function openExport(deps: TableDeps, ctx: SemanticContext, req: ExportRequest): Promise<Table> {
+  const table = await OPEN[req.shape](deps, ctx, req);
+  const it = (Symbol.asyncIterator in table.rows ? table.rows[Symbol.asyncIterator]() : table.rows[Symbol.iterator]()) as
+    AsyncIterator<ExportRow[]> | Iterator<ExportRow[]>;
+  let first: IteratorResult<ExportRow[]>;
+  try {
+    first = await it.next();
+  } catch (e) {
+    throw databaseArgumentError(e) ?? e;
+  }
+  const close = async () => void (await it.return?.());
+  async function* rows() {
+    try {
+      if (first.done) return;
+      yield first.value;
+      for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+    } finally {
+      await close(); // a client gone mid-export: the database cursor is closed and its connection returned
+    }
+  }
+  return { ...table, rows: rows(), close };
+}
+
+/** Closes a table opened only to check it (a generator never started would not run its cleanup). */
+export async function discard(table: Table) {
+  await table.close?.();
+}
+
+/** Postgres refusing a value of the query (class 22: data exception, e.g. `gt` with a word) is the filter's fault. */
+function databaseArgumentError(e: unknown) {
+  const code = (e as { code?: unknown })?.code;
+  if (typeof code !== 'string' || !code.startsWith('22')) return undefined;
+  return new GraphQLError(`filters: the database refused a value: ${(e as Error).message}`, { extensions: { code: 'INVALID_ARGUMENT', field: 'filters' } });
+}
+
+export function exportFileName(req: ExportRequest, at = new Date()) {
+  const stamp = at.toISOString().replace(/[:.]/g, '-').slice(0, 19);
+  return `spendgraph-${req.shape}-${stamp}.${req.format}`;
+}
+
+/** Sends an opened table as the response body, streamed with backpressure. */
+export function sendTable(reply: FastifyReply, req: ExportRequest, table: Table) {
+  for (const [k, v] of Object.entries(table.headers ?? {})) reply.header(k, v);
+  return reply
+    .header('content-disposition', `attachment; filename="${exportFileName(req)}"`)
+    .header('cache-control', 'no-store')
+    .type(CONTENT_TYPES[req.format])
+    .send(encode(table, req.format));
+}
