@@ -277,6 +277,17 @@ describe('roll-ups', () => {
     expect(raw.extensions.usedPreAggregations).toEqual([]);
   });
 
+  it('answers a range off day boundaries from raw events, not from whole days of a roll-up', async () => {
+    const from = new Date(Date.now() - 5 * 86_400_000 - 3 * 3_600_000).toISOString(); // 5 days 3 hours ago
+    const to = new Date(Date.now() - 86_400_000 - 7 * 60_000).toISOString();
+    const body = await ok(a.key, `{ breakdown(measures: ["total_cost", "calls"], by: ["model"], timeRange: { from: "${from}", to: "${to}" }) { measures { measure value } } }`);
+    const inRange = rowsA.filter((r) => r.occurred_at >= new Date(from) && r.occurred_at <= new Date(to));
+    expect(inRange.length).toBeGreaterThan(0);
+    expect(Number(value(body.data.breakdown, 'calls'))).toBe(inRange.length);
+    expect(new Decimal(value(body.data.breakdown, 'total_cost')).equals(truth(inRange).total_cost)).toBe(true);
+    expect(body.extensions.usedPreAggregations).toEqual([]);
+  });
+
   it('lists the model in meta with titles, formats and additivity', async () => {
     const { data } = await ok(a.key, '{ meta { measures { name title format additive } dimensions { name type } } }');
     expect(data.meta.measures).toContainEqual(expect.objectContaining({ name: 'total_cost', format: 'currency', additive: true }));
