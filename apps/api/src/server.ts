@@ -11,6 +11,7 @@ import { eventsRoutes } from './routes/events.ts';
 import { guardRoutes } from './routes/guard.ts';
 import { workRoutes } from './routes/work.ts';
 import { healthRoutes } from './routes/health.ts';
+import { strictUtf8Json } from './utf8-body.ts';
 
 export interface ApiDeps {
   pool: Pool;
@@ -36,6 +37,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
     if (status >= 500) request.log.error({ err }, 'request failed');
     reply.code(status).send({ error: status >= 500 ? 'internal' : 'invalid_request', message: status >= 500 ? 'internal error' : err.message });
   });
+  strictUtf8Json(app);
   const authenticate = cachedKeyLookup(deps.pool);
   healthRoutes(app, deps);
   eventsRoutes(app, { authenticate, queue: deps.queue });
