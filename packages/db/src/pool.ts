@@ -8,5 +8,9 @@ export function createPool(databaseUrl: string, max = 10): pg.Pool {
   const pool = new pg.Pool({ connectionString: databaseUrl, max, application_name: 'spendgraph' });
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on('error', () => {});
+  // Nor a checked-out client losing it between two queries (a database restart): without a
+  // listener that 'error' event kills the process. The query in flight fails with the same
+  // error, and the pool discards the broken client when it is released.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
