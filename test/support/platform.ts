@@ -66,6 +66,7 @@ export async function startPlatform({ worker = true, databaseUrl = inject('datab
     WORKER_LOCK_DURATION_MS: '2000',
     // Upkeep jobs only where a test asks for them (startWorker({ WORKER_QUEUES: 'maintenance' })).
     WORKER_QUEUES: 'ingest',
+    WORKER_METRICS_PORT: '0', // tests that scrape a worker give it a port of its own
     // Roll-ups of this platform's own: a partition another file's API built before this file's
     // fixture was stored counts as fresh until its refresh key ticks (every 10 minutes).
     SPENDGRAPH_ROLLUP_SCHEMA: process.env.SPENDGRAPH_ROLLUP_SCHEMA ?? `rollups_${randomUUID().slice(0, 8)}`,

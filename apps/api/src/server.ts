@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Queue } from 'bullmq';
 import type { Pool } from '@spendgraph/db';
-import type { IngestJobData, IngestJobResult, Redis } from '@spendgraph/queue';
+import type { IngestJobData, IngestJobResult, QueueInspector, Redis } from '@spendgraph/queue';
 import type { EvaluationResult } from '@spendgraph/budgets';
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { cachedKeyLookup } from './auth.ts';
@@ -12,6 +12,7 @@ import { guardRoutes } from './routes/guard.ts';
 import { workRoutes } from './routes/work.ts';
 import { healthRoutes } from './routes/health.ts';
 import { strictUtf8Json } from './utf8-body.ts';
+import { metricsRoutes } from './metrics.ts';
 
 export interface ApiDeps {
   pool: Pool;
@@ -22,6 +23,8 @@ export interface ApiDeps {
   announce: (result: EvaluationResult) => Promise<void>;
   bodyLimit: number;
   logLevel: string;
+  /** Queue counts and scheduled runs: /metrics and systemStatus. */
+  inspector: QueueInspector;
 }
 
 export function buildServer(deps: ApiDeps): FastifyInstance {
@@ -39,10 +42,11 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   });
   strictUtf8Json(app);
   const authenticate = cachedKeyLookup(deps.pool);
+  metricsRoutes(app, deps);
   healthRoutes(app, deps);
   eventsRoutes(app, { authenticate, queue: deps.queue });
   guardRoutes(app, { authenticate, guard: deps.guard, semantic: deps.semantic });
   workRoutes(app, { authenticate, pool: deps.pool });
-  app.register((instance) => graphqlRoutes(instance, { authenticate, pool: deps.pool, semantic: deps.semantic, guard: deps.guard, announce: deps.announce }));
+  app.register((instance) => graphqlRoutes(instance, { authenticate, pool: deps.pool, semantic: deps.semantic, guard: deps.guard, announce: deps.announce, inspector: deps.inspector }));
   return app;
 }

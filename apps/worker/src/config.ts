@@ -22,6 +22,9 @@ const envSchema = z.object({
   ANOMALY_EVERY_MS: z.coerce.number().int().min(0).default(3_600_000),
   /** The morning report at MORNING_REPORT_TIME in MORNING_REPORT_TIMEZONE (packages/insights settings). */
   MORNING_REPORT_ENABLED: z.stringbool().default(true),
+  /** Prometheus /metrics of this process (0 turns it off); bound to WORKER_METRICS_HOST. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  WORKER_METRICS_HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

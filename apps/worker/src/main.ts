@@ -6,12 +6,14 @@ import { insightsSettings, morningReportRepeat } from '@spendgraph/insights';
 import {
   ALERTS_QUEUE, BUDGETS_QUEUE, DETECT_ANOMALIES_JOB, EVALUATE_BUDGETS_JOB, INGEST_QUEUE, INSIGHTS_QUEUE, type IngestJobData,
   type IngestJobResult, MAINTENANCE_QUEUE, MORNING_REPORT_JOB, REPORTS_QUEUE, WARM_ROLLUPS_JOB, createAlertsQueue, createBudgetsQueue,
-  createInsightsQueue, createMaintenanceQueue, createReportsQueue, queuePrefix, redisConnection, requestHardBudgetCheck,
+  createInsightsQueue, createMaintenanceQueue, createReportsQueue, metricsRegistry, queueDepthMetric, queueInspector, queuePrefix,
+  redisConnection, requestHardBudgetCheck,
 } from '@spendgraph/queue';
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { alertsConfig, createSenders } from './alerts/index.ts';
 import { createReportSenders } from './alerts/report.ts';
 import { loadConfig } from './config.ts';
+import { jobObserver, serveMetrics } from './metrics.ts';
 import { deliverAlertProcessor } from './processors/deliver-alert.ts';
 import { requeueStaleDeliveries } from './processors/deliver.ts';
 import { deliverReportProcessor } from './processors/deliver-report.ts';
@@ -28,13 +30,19 @@ const pool = createPool(config.DATABASE_URL, config.WORKER_CONCURRENCY + 4);
 const closers: Array<() => Promise<unknown>> = [];
 /** A pending delivery untouched this long lost its job (a crash between commit and queue): queue it again. */
 const STALE_DELIVERY_MS = 5 * 60_000;
-const connection = () => redisConnection(config.REDIS_URL, 'worker');
+/** Connections reconnect on their own (jobs wait meanwhile); an outage is logged, not fatal. */
+const connection = () => redisConnection(config.REDIS_URL, 'worker').on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
 
 /** Queues this process adds to (closed last, after the workers). */
 const budgetsQueue = createBudgetsQueue(connection());
 const alertsQueue = createAlertsQueue(connection());
 const reportsQueue = createReportsQueue(connection());
 const publisher = connection();
+
+const registry = metricsRegistry('worker');
+const inspector = queueInspector(publisher);
+queueDepthMetric(registry, inspector);
+const observe = jobObserver(registry, publisher, log);
 
 /**
  * Cube's compiled model and orchestrator, created once for the jobs that query (roll-ups,
@@ -50,6 +58,7 @@ function worker<D, R>(queue: string, processor: (job: any) => Promise<R>, opts: 
   const w = new Worker<D, R>(queue, processor, { connection: connection(), prefix: queuePrefix(), ...opts });
   w.on('failed', (job, err) => log.warn({ queue, job: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'));
   w.on('error', (err) => log.error({ queue, err: err.message }, 'worker error'));
+  observe(queue, w);
   closers.push(() => w.close()); // waits for active jobs; unstarted ones stay queued
   return w;
 }
@@ -123,6 +132,8 @@ if (config.WORKER_QUEUES.includes('maintenance')) await startMaintenance();
 if (config.WORKER_QUEUES.includes('budgets')) await startBudgets();
 if (config.WORKER_QUEUES.includes('alerts')) startAlerts();
 if (config.WORKER_QUEUES.includes('insights')) await startInsights();
+const stopMetrics = config.WORKER_METRICS_PORT ? await serveMetrics(registry, config.WORKER_METRICS_HOST, config.WORKER_METRICS_PORT) : async () => {};
+log.info({ metrics_port: config.WORKER_METRICS_PORT || null }, 'worker ready');
 
 let closing = false;
 async function shutdown(signal: string) {
@@ -130,7 +141,7 @@ async function shutdown(signal: string) {
   closing = true;
   log.info({ signal }, 'shutting down: finishing active jobs');
   await Promise.all(closers.map((close) => close()));
-  await Promise.all([budgetsQueue.close(), alertsQueue.close(), reportsQueue.close()]);
+  await Promise.all([budgetsQueue.close(), alertsQueue.close(), reportsQueue.close(), inspector.close(), stopMetrics()]);
   publisher.disconnect();
   await (await semantic)?.close();
   await pool.end();

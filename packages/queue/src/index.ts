@@ -2,6 +2,7 @@
 import { Queue, type QueueOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { IngestEvent } from '@spendgraph/schema';
+import { INSIGHTS_QUEUE } from './insights.ts';
 
 export type { Redis } from 'ioredis';
 
@@ -146,3 +147,8 @@ export function createMaintenanceQueue(connection: Redis, options: Partial<Queue
   });
 }
 export * from './insights.ts';
+
+/** Every queue, for status and metrics. */
+export const ALL_QUEUES = [INGEST_QUEUE, MAINTENANCE_QUEUE, BUDGETS_QUEUE, ALERTS_QUEUE, REPORTS_QUEUE, INSIGHTS_QUEUE] as const;
+export * from './status.ts';
+export * from './metrics.ts';

@@ -11,6 +11,7 @@ import { type Authenticate, requireScope } from '../auth.ts';
 import { cubeGateway, cubeGraphqlSchema } from './cube-graphql.ts';
 import type { BudgetDeps } from './budgets.ts';
 import { type GraphqlContext, resolvers } from './resolvers.ts';
+import type { StatusDeps } from './status.ts';
 
 // schema.graphql holds the query API; every other .graphql file here extends it (budgets, ...).
 const typeDefs = readdirSync(new URL('.', import.meta.url))
@@ -56,7 +57,7 @@ function apolloOptions<C extends BaseContext>(): Partial<ApolloServerOptions<C>>
   return { ...protection, introspection: true, formatError, stopOnTerminationSignals: false } as Partial<ApolloServerOptions<C>>;
 }
 
-export async function graphqlRoutes(app: FastifyInstance, deps: BudgetDeps & { authenticate: Authenticate }) {
+export async function graphqlRoutes(app: FastifyInstance, deps: BudgetDeps & StatusDeps & { authenticate: Authenticate }) {
   const apiOptions = apolloOptions<GraphqlContext>();
   const api = new ApolloServer<GraphqlContext>({
     typeDefs, resolvers: resolvers(deps), ...apiOptions, plugins: [...(apiOptions.plugins ?? []), reportPreAggregations],

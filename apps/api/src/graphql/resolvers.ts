@@ -3,6 +3,7 @@ import { type BreakdownArgs, breakdown } from './breakdown.ts';
 import { type BudgetDeps, budgetResolvers } from './budgets.ts';
 import { forecastResolvers } from './forecast.ts';
 import { insightResolvers } from './insights.ts';
+import { type StatusDeps, statusResolvers } from './status.ts';
 import { planResolvers } from './plans.ts';
 import { type EventsArgs, events } from './events.ts';
 import { VIEW, shortName } from './query-args.ts';
@@ -27,7 +28,7 @@ function forRequest(semantic: SemanticLayer, c: GraphqlContext): SemanticLayer {
   };
 }
 
-export function resolvers(deps: BudgetDeps) {
+export function resolvers(deps: BudgetDeps & StatusDeps) {
   const { semantic } = deps;
   const ctx = (c: GraphqlContext) => ({ workspaceId: c.workspaceId });
   const budgets = budgetResolvers(deps);
@@ -42,6 +43,7 @@ export function resolvers(deps: BudgetDeps) {
       ...plans.Query,
       ...forecastResolvers(deps).Query,
       ...insights.Query,
+      ...statusResolvers(deps).Query,
       meta: () => {
         const view = semantic.meta().views.find((v) => v.name === VIEW)!;
         const short = <T extends { name: string }>(m: T) => ({ ...m, name: shortName(m.name) });

@@ -5,6 +5,7 @@ import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import type { Queue } from 'bullmq';
 import { type BatchIssue, parseEventBatch } from '@spendgraph/schema';
 import type { IngestJobData, IngestJobResult } from '@spendgraph/queue';
+import { countAccepted } from '../metrics.ts';
 
 export type IngestQueue = Queue<IngestJobData, IngestJobResult>;
 
@@ -22,6 +23,7 @@ export async function acceptEvents(queue: IngestQueue, workspaceId: string, item
     log.error({ err }, 'could not queue an ingest batch');
     return { status: 'unavailable' };
   }
+  countAccepted(result.events.length);
   return { status: 'accepted', ids: result.events.map((e) => e.event_id) };
 }
 
