@@ -16,6 +16,8 @@ const envSchema = z.object({
     .pipe(z.array(z.enum(['ingest', 'maintenance', 'budgets', 'alerts', 'insights'])).min(1)),
   /** Period of the roll-up warming job; 0 turns the schedule off. */
   ROLLUP_WARM_EVERY_MS: z.coerce.number().int().min(0).default(5 * 60_000),
+  /** Period of the retention job (raw events past a workspace's retention -> daily aggregates); 0 turns it off. */
+  RETENTION_EVERY_MS: z.coerce.number().int().min(0).default(3_600_000),
   /** Period of the evaluation of every budget (hard budgets are also checked after each batch); 0 turns it off. */
   BUDGET_EVAL_EVERY_MS: z.coerce.number().int().min(0).default(60_000),
   /** Period of anomaly detection; 0 turns it off. Its rules: ANOMALY_* (packages/insights settings). */

@@ -4,7 +4,7 @@ import { createPool } from '@spendgraph/db';
 import { createPricer } from '@spendgraph/pricing';
 import { insightsSettings, morningReportRepeat } from '@spendgraph/insights';
 import {
-  ALERTS_QUEUE, BUDGETS_QUEUE, DETECT_ANOMALIES_JOB, EVALUATE_BUDGETS_JOB, INGEST_QUEUE, INSIGHTS_QUEUE, type IngestJobData,
+  ALERTS_QUEUE, APPLY_RETENTION_JOB, BUDGETS_QUEUE, DETECT_ANOMALIES_JOB, EVALUATE_BUDGETS_JOB, INGEST_QUEUE, INSIGHTS_QUEUE, type IngestJobData,
   type IngestJobResult, MAINTENANCE_QUEUE, MORNING_REPORT_JOB, REPORTS_QUEUE, WARM_ROLLUPS_JOB, createAlertsQueue, createBudgetsQueue,
   createInsightsQueue, createMaintenanceQueue, createReportsQueue, metricsRegistry, queueDepthMetric, queueInspector, queuePrefix,
   redisConnection, requestHardBudgetCheck,
@@ -14,6 +14,7 @@ import { alertsConfig, createSenders } from './alerts/index.ts';
 import { createReportSenders } from './alerts/report.ts';
 import { loadConfig } from './config.ts';
 import { jobObserver, serveMetrics } from './metrics.ts';
+import { applyRetentionProcessor } from './processors/apply-retention.ts';
 import { deliverAlertProcessor } from './processors/deliver-alert.ts';
 import { requeueStaleDeliveries } from './processors/deliver.ts';
 import { deliverReportProcessor } from './processors/deliver-report.ts';
@@ -86,11 +87,15 @@ function startIngest() {
 
 async function startMaintenance() {
   const queue = createMaintenanceQueue(connection());
+  const warm = warmRollupsProcessor({ semantic: await semanticLayer(), log });
+  const retention = applyRetentionProcessor({ pool, log });
+  const processor = (job: { name: string }): Promise<unknown> => (job.name === APPLY_RETENTION_JOB ? retention() : warm());
   // Warming a large workspace's roll-ups can take minutes.
-  worker(MAINTENANCE_QUEUE, warmRollupsProcessor({ semantic: await semanticLayer(), log }), { concurrency: 1, lockDuration: 10 * 60_000 });
+  worker(MAINTENANCE_QUEUE, processor, { concurrency: 1, lockDuration: 10 * 60_000 });
   await schedule(queue, WARM_ROLLUPS_JOB, config.ROLLUP_WARM_EVERY_MS);
+  await schedule(queue, APPLY_RETENTION_JOB, config.RETENTION_EVERY_MS);
   closers.push(() => queue.close());
-  log.info({ every_ms: config.ROLLUP_WARM_EVERY_MS }, 'maintenance worker started');
+  log.info({ every_ms: config.ROLLUP_WARM_EVERY_MS, retention_every_ms: config.RETENTION_EVERY_MS }, 'maintenance worker started');
 }
 
 async function startBudgets() {

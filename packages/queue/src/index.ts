@@ -57,6 +57,8 @@ export function createIngestQueue(connection: Redis, options: Partial<QueueOptio
 /** Scheduled upkeep (roll-up warming, later budget checks and reports): small, periodic jobs. */
 export const MAINTENANCE_QUEUE = 'maintenance';
 export const WARM_ROLLUPS_JOB = 'warm-rollups';
+/** Raw events past their workspace's retention move into daily aggregates (same queue). */
+export const APPLY_RETENTION_JOB = 'apply-retention';
 
 /**
  * Budget evaluations: all budgets on a schedule, and a workspace's hard budgets
