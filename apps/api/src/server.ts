@@ -25,6 +25,8 @@ export interface ApiDeps {
   logLevel: string;
   /** Queue counts and scheduled runs: /metrics and systemStatus. */
   inspector: QueueInspector;
+  /** Where repricing jobs go. */
+  maintenance: Queue;
 }
 
 export function buildServer(deps: ApiDeps): FastifyInstance {
@@ -47,6 +49,6 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   eventsRoutes(app, { authenticate, queue: deps.queue });
   guardRoutes(app, { authenticate, guard: deps.guard, semantic: deps.semantic });
   workRoutes(app, { authenticate, pool: deps.pool });
-  app.register((instance) => graphqlRoutes(instance, { authenticate, pool: deps.pool, semantic: deps.semantic, guard: deps.guard, announce: deps.announce, inspector: deps.inspector }));
+  app.register((instance) => graphqlRoutes(instance, { authenticate, pool: deps.pool, semantic: deps.semantic, guard: deps.guard, announce: deps.announce, inspector: deps.inspector, maintenance: deps.maintenance }));
   return app;
 }

@@ -4,7 +4,7 @@ import { createPool } from '@spendgraph/db';
 import { createPricer } from '@spendgraph/pricing';
 import { insightsSettings, morningReportRepeat } from '@spendgraph/insights';
 import {
-  ALERTS_QUEUE, APPLY_RETENTION_JOB, BUDGETS_QUEUE, DETECT_ANOMALIES_JOB, EVALUATE_BUDGETS_JOB, INGEST_QUEUE, INSIGHTS_QUEUE, type IngestJobData,
+  ALERTS_QUEUE, APPLY_RETENTION_JOB, BUDGETS_QUEUE, REPRICE_JOB, DETECT_ANOMALIES_JOB, EVALUATE_BUDGETS_JOB, INGEST_QUEUE, INSIGHTS_QUEUE, type IngestJobData,
   type IngestJobResult, MAINTENANCE_QUEUE, MORNING_REPORT_JOB, REPORTS_QUEUE, WARM_ROLLUPS_JOB, createAlertsQueue, createBudgetsQueue,
   createInsightsQueue, createMaintenanceQueue, createReportsQueue, metricsRegistry, queueDepthMetric, queueInspector, queuePrefix,
   redisConnection, requestHardBudgetCheck,
@@ -22,6 +22,7 @@ import { detectAnomaliesProcessor } from './processors/detect-anomalies.ts';
 import { evaluateBudgetsProcessor } from './processors/evaluate-budgets.ts';
 import { ingestProcessor } from './processors/ingest.ts';
 import { morningReportProcessor } from './processors/morning-report.ts';
+import { repriceProcessor } from './processors/reprice.ts';
 import { warmRollupsProcessor } from './processors/warm-rollups.ts';
 import { workspacePricingLoader } from './workspace-pricing.ts';
 
@@ -89,7 +90,9 @@ async function startMaintenance() {
   const queue = createMaintenanceQueue(connection());
   const warm = warmRollupsProcessor({ semantic: await semanticLayer(), log });
   const retention = applyRetentionProcessor({ pool, log });
-  const processor = (job: { name: string }): Promise<unknown> => (job.name === APPLY_RETENTION_JOB ? retention() : warm());
+  const reprice = repriceProcessor({ pool, pricer: createPricer(), semantic: await semanticLayer(), log });
+  const processor = (job: any): Promise<unknown> =>
+    job.name === APPLY_RETENTION_JOB ? retention() : job.name === REPRICE_JOB ? reprice(job) : warm();
   // Warming a large workspace's roll-ups can take minutes.
   worker(MAINTENANCE_QUEUE, processor, { concurrency: 1, lockDuration: 10 * 60_000 });
   await schedule(queue, WARM_ROLLUPS_JOB, config.ROLLUP_WARM_EVERY_MS);

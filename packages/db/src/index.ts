@@ -8,3 +8,4 @@ export * from './deliveries.ts';
 export * from './work-entities.ts';
 export * from './insights.ts';
 export * from './retention.ts';
+export * from './repricing.ts';

@@ -59,6 +59,13 @@ export const MAINTENANCE_QUEUE = 'maintenance';
 export const WARM_ROLLUPS_JOB = 'warm-rollups';
 /** Raw events past their workspace's retention move into daily aggregates (same queue). */
 export const APPLY_RETENTION_JOB = 'apply-retention';
+/** An explicit repricing (its audit row's id is the job id; same queue). */
+export const REPRICE_JOB = 'reprice';
+
+export interface RepriceJobData {
+  repricingId: string;
+  workspaceId: string;
+}
 
 /**
  * Budget evaluations: all budgets on a schedule, and a workspace's hard budgets

@@ -401,6 +401,21 @@ export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<S
       return structuredClone(model.cubeMeta);
     },
 
+    async dropRollupPartitions(from: Date, to: Date) {
+      // Partition tables are named <cube>_<roll-up><YYYYMMDD of the partition start>_<hashes>;
+      // partitions are at most a month long, so any starting within a month before `from` may overlap.
+      const rows = (await driver.query(`SELECT tablename FROM pg_tables WHERE schemaname = $1`, [preAggregationsSchema])) as Array<{ tablename: string }>;
+      const tables = rows.map((r) => r.tablename);
+      const earliest = new Date(from.getTime() - 31 * 86_400_000).toISOString().slice(0, 10).replaceAll('-', '');
+      const latest = to.toISOString().slice(0, 10).replaceAll('-', '');
+      const doomed = tables.filter((t) => {
+        const start = /(\d{8})_[a-z0-9]+_[a-z0-9]+_[a-z0-9]+$/.exec(t)?.[1];
+        return start !== undefined && start >= earliest && start <= latest;
+      });
+      for (const t of doomed) await driver.query(`DROP TABLE IF EXISTS "${preAggregationsSchema}"."${t}"`, []);
+      return doomed;
+    },
+
     async warmPreAggregations() {
       // What Cube's refresh worker does (RefreshScheduler): plan each roll-up,
       // expand it into partitions, then build each missing partition and rebuild

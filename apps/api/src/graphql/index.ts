@@ -12,6 +12,7 @@ import { cubeGateway, cubeGraphqlSchema } from './cube-graphql.ts';
 import type { BudgetDeps } from './budgets.ts';
 import { type GraphqlContext, resolvers } from './resolvers.ts';
 import type { StatusDeps } from './status.ts';
+import type { RepricingDeps } from './repricing.ts';
 
 // schema.graphql holds the query API; every other .graphql file here extends it (budgets, ...).
 const typeDefs = readdirSync(new URL('.', import.meta.url))
@@ -57,7 +58,7 @@ function apolloOptions<C extends BaseContext>(): Partial<ApolloServerOptions<C>>
   return { ...protection, introspection: true, formatError, stopOnTerminationSignals: false } as Partial<ApolloServerOptions<C>>;
 }
 
-export async function graphqlRoutes(app: FastifyInstance, deps: BudgetDeps & StatusDeps & { authenticate: Authenticate }) {
+export async function graphqlRoutes(app: FastifyInstance, deps: BudgetDeps & StatusDeps & RepricingDeps & { authenticate: Authenticate }) {
   const apiOptions = apolloOptions<GraphqlContext>();
   const api = new ApolloServer<GraphqlContext>({
     typeDefs, resolvers: resolvers(deps), ...apiOptions, plugins: [...(apiOptions.plugins ?? []), reportPreAggregations],
@@ -68,7 +69,7 @@ export async function graphqlRoutes(app: FastifyInstance, deps: BudgetDeps & Sta
 
   const preHandler = requireScope(deps.authenticate, ['read', 'admin']);
   const workspaceOf = (request: FastifyRequest) => ({ workspaceId: request.identity!.workspaceId });
-  const identityOf = (request: FastifyRequest) => ({ ...workspaceOf(request), scopes: request.identity!.scopes });
+  const identityOf = (request: FastifyRequest) => ({ ...workspaceOf(request), scopes: request.identity!.scopes, keyId: request.identity!.keyId });
 
   app.route({
     url: '/graphql', method: ['GET', 'POST'], preHandler,

@@ -5,6 +5,7 @@ import { forecastResolvers } from './forecast.ts';
 import { insightResolvers } from './insights.ts';
 import { type StatusDeps, statusResolvers } from './status.ts';
 import { retentionResolvers } from './retention.ts';
+import { type RepricingDeps, repricingResolvers } from './repricing.ts';
 import { planResolvers } from './plans.ts';
 import { type EventsArgs, events } from './events.ts';
 import { VIEW, shortName } from './query-args.ts';
@@ -13,6 +14,8 @@ import { type TimeseriesArgs, timeseries } from './timeseries.ts';
 export interface GraphqlContext {
   workspaceId: string;
   scopes: string[];
+  /** The API key of the request (repricings record who asked). */
+  keyId: string;
   /** Roll-ups the request's queries were answered from (reported in the response's extensions). */
   usedPreAggregations: Set<string>;
 }
@@ -29,17 +32,18 @@ function forRequest(semantic: SemanticLayer, c: GraphqlContext): SemanticLayer {
   };
 }
 
-export function resolvers(deps: BudgetDeps & StatusDeps) {
+export function resolvers(deps: BudgetDeps & StatusDeps & RepricingDeps) {
   const { semantic } = deps;
   const ctx = (c: GraphqlContext) => ({ workspaceId: c.workspaceId });
   const budgets = budgetResolvers(deps);
   const plans = planResolvers(deps);
   const insights = insightResolvers(deps);
   const retention = retentionResolvers(deps);
+  const repricing = repricingResolvers(deps);
   return {
     ...budgets,
     ...insights,
-    Mutation: { ...budgets.Mutation, ...plans.Mutation, ...retention.Mutation },
+    Mutation: { ...budgets.Mutation, ...plans.Mutation, ...retention.Mutation, ...repricing.Mutation },
     Query: {
       ...budgets.Query,
       ...plans.Query,
@@ -47,6 +51,7 @@ export function resolvers(deps: BudgetDeps & StatusDeps) {
       ...insights.Query,
       ...statusResolvers(deps).Query,
       ...retention.Query,
+      ...repricing.Query,
       meta: () => {
         const view = semantic.meta().views.find((v) => v.name === VIEW)!;
         const short = <T extends { name: string }>(m: T) => ({ ...m, name: shortName(m.name) });
