@@ -14,7 +14,7 @@ CREATE TABLE repricings (
   model_pattern      text,                  -- case-insensitive regular expression, as price overrides; NULL: every model
   range_from         timestamptz NOT NULL,  -- events at or after (the price's effective date)
   range_to           timestamptz NOT NULL,  -- and before
-  status             text NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'running', 'done', 'failed')),
+  status             text NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'done', 'failed')),
   started_at         timestamptz,
   finished_at        timestamptz,
   events_matched     bigint,

@@ -1,6 +1,6 @@
 // Explicit repricing of stored events after a price change, with its audit record
 // (db/migrations/1764903600000_repricing.sql). The worker supplies the pricing.
-import type { Pool } from './pool.ts';
+import { type Pool, withTransaction } from './pool.ts';
 import type { UsageEventRow } from './usage-events.ts';
 
 export interface RepricingRequest {
@@ -24,7 +24,7 @@ export interface Repricing {
   model_pattern: string | null;
   range_from: Date;
   range_to: Date;
-  status: 'queued' | 'running' | 'done' | 'failed';
+  status: 'queued' | 'done' | 'failed';
   started_at: Date | null;
   finished_at: Date | null;
   events_matched: string | null;
@@ -89,15 +89,10 @@ const SUMMARY = `WITH e AS (
  * after. Running it again for a finished request does nothing (a redelivered job).
  */
 export async function applyRepricing(pool: Pool, id: string, price: (e: StoredEvent) => NewCosts): Promise<Repricing> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return withTransaction(pool, async (client) => {
     const r = (await client.query<Repricing>('SELECT * FROM repricings WHERE id = $1 FOR UPDATE', [id])).rows[0];
     if (!r) throw new Error(`repricing ${id} does not exist`);
-    if (r.status === 'done') {
-      await client.query('COMMIT');
-      return r;
-    }
+    if (r.status === 'done') return r;
     const scope = [r.workspace_id, r.provider, r.model_pattern, r.range_from, r.range_to];
     const { rows: events } = await client.query<StoredEvent & { occurred_at: Date }>(`SELECT event_id, occurred_at, kind, provider, model,
         input_tokens::float8 AS input_tokens, output_tokens::float8 AS output_tokens, cache_read_tokens::float8 AS cache_read_tokens,
@@ -117,18 +112,12 @@ export async function applyRepricing(pool: Pool, id: string, price: (e: StoredEv
     )).rowCount : 0;
     const after = (await client.query(SUMMARY, scope)).rows[0];
     const { rows } = await client.query<Repricing>(
-      `UPDATE repricings SET status = 'done', started_at = coalesce(started_at, now()), finished_at = clock_timestamp(), error = NULL,
+      `UPDATE repricings SET status = 'done', started_at = now(), finished_at = clock_timestamp(), error = NULL,
               events_matched = $2, events_changed = $3, total_before = $4, total_after = $5, unpriced_before = $6, unpriced_after = $7,
               sources_before = $8, sources_after = $9
         WHERE id = $1 RETURNING *`,
       [id, before.matched, changed, before.total, after.total, before.unpriced, after.unpriced, before.sources, after.sources],
     );
-    await client.query('COMMIT');
     return rows[0]!;
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw e;
-  } finally {
-    client.release();
-  }
+  });
 }

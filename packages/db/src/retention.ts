@@ -1,6 +1,6 @@
 // Retention of raw events (see db/migrations/1764900000000_retention.sql for the rules):
 // expired events move into usage_daily, emptied chunks are dropped.
-import type { Pool, PoolClient } from './pool.ts';
+import { type Pool, type PoolClient, withTransaction } from './pool.ts';
 
 export interface WorkspaceRetention {
   rawRetentionDays: number | null;
@@ -47,9 +47,7 @@ export interface RetentionResult {
  * it): no event is counted in both tables or in neither.
  */
 export async function applyRetention(pool: Pool, now = new Date()): Promise<RetentionResult> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return withTransaction(pool, async (client) => {
     await client.query('LOCK TABLE usage_events IN SHARE ROW EXCLUSIVE MODE');
     const { rows: due } = await client.query<{ id: string; cutoff: Date }>(
       `SELECT id, date_trunc('day', $1::timestamptz - raw_retention_days * interval '1 day', 'UTC') AS cutoff
@@ -63,14 +61,8 @@ export async function applyRetention(pool: Pool, now = new Date()): Promise<Rete
       await client.query(`UPDATE workspaces SET raw_data_horizon = greatest(raw_data_horizon, $2) WHERE id = $1`, [id, cutoff]);
     }
     result.chunksDropped = await dropEmptyChunks(client);
-    await client.query('COMMIT');
     return result;
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw e;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** Drops the oldest chunks while they are empty (no workspace keeps raw events in them). */
