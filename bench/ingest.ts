@@ -2,8 +2,9 @@
 //  (a) raw COPY rate into the hypertable          (the ceiling)
 //  (b) HTTP -> BullMQ -> worker -> hypertable rate (batched requests)
 //  (c) b / a
-//  (d) p50 / p95 time from POST to row visible, probed while (b) runs
-//  (e) worker peak RSS
+//  (d) p50 / p95 time from POST to row visible at a steady load below capacity
+//      (BENCH_STEADY_SHARE of (b)), and while (b) saturates the pipeline
+//  (e) worker peak RSS, and where the CPU went during (b)
 // Uses its own database and queue prefix; prints figures, asserts nothing.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -15,11 +16,14 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { USAGE_EVENT_COLUMNS, type UsageEventRow, copyLine, createApiKey, createPool, ensureWorkspace, migrate } from '@spendgraph/db';
 import { generateDemoEvents } from '@spendgraph/demo';
 import { parseEventBatch, type UsageEventInput } from '@spendgraph/schema';
+import { cpuSecondsBetween, cpuSnapshot } from './support/cpu.ts';
 
 const N = Number(process.env.BENCH_EVENTS ?? 400_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 5_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
+const STEADY_SHARE = Number(process.env.BENCH_STEADY_SHARE ?? 0.5);
+const STEADY_SECONDS = Number(process.env.BENCH_STEADY_SECONDS ?? 20);
 const PORT = 4900 + Math.floor(Math.random() * 90);
 
 const baseUrl = process.env.DATABASE_URL!;
@@ -74,7 +78,8 @@ function* chunks<T>(xs: T[], size: number): Generator<T[]> {
 function start(app: string, env: NodeJS.ProcessEnv): ChildProcess {
   // BENCH_PROFILE=<dir> writes a V8 CPU profile of each app process there (open it in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  return spawn(process.execPath, [...profile, `apps/${app}/src/main.ts`], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  // The V8 flags the apps ship with (scripts/demo.sh, docker-compose.yml).
+  return spawn(process.execPath, ['--max-semi-space-size=16', ...profile, `apps/${app}/src/main.ts`], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 function peakRssMb(pid: number): number {
@@ -87,61 +92,95 @@ const quantile = (xs: number[], q: number) => {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 };
 
-// (b) + (d) + (e)
-async function endToEnd() {
+interface Apps {
+  api: ChildProcess;
+  workers: ChildProcess[];
+  url: string;
+}
+
+async function startApps(): Promise<Apps> {
   // The worker runs the ingest queue only: its RSS is the ingest path's (upkeep jobs can run elsewhere).
   const env = { ...process.env, DATABASE_URL: dbUrl, QUEUE_PREFIX: `sg-bench-${randomUUID()}`, API_PORT: String(PORT), LOG_LEVEL: 'warn', WORKER_QUEUES: 'ingest' };
   const api = start('api', env);
   const workers = Array.from({ length: WORKERS }, () => start('worker', env));
-  const apiUrl = `http://127.0.0.1:${PORT}`;
-  for (let i = 0; i < 100 && !(await fetch(`${apiUrl}/ready`).then((r) => r.ok, () => false)); i++) await sleep(100);
+  const url = `http://127.0.0.1:${PORT}`;
+  for (let i = 0; i < 100 && !(await fetch(`${url}/ready`).then((r) => r.ok, () => false)); i++) await sleep(100);
+  return { api, workers, url };
+}
 
-  const ws = await ensureWorkspace(pool, 'bench-e2e');
+async function ingestKey(name: string): Promise<{ workspaceId: string; headers: Record<string, string> }> {
+  const ws = await ensureWorkspace(pool, name);
   const { key } = await createApiKey(pool, ws.id, ['ingest']);
-  const bodies = [...chunks(inputs(2), BATCH)].map((b) => JSON.stringify(b));
-  const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
-  const count = async () => Number((await pool.query('SELECT count(*) FROM usage_events WHERE workspace_id = $1', [ws.id])).rows[0].count);
+  return { workspaceId: ws.id, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } };
+}
 
-  let loading = true;
+async function post(apps: Apps, headers: Record<string, string>, body: string) {
+  const res = await fetch(`${apps.url}/v1/events`, { method: 'POST', headers, body });
+  if (res.status !== 202) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
+}
+
+const storedCount = async (workspaceId: string) =>
+  Number((await pool.query('SELECT count(*) FROM usage_events WHERE workspace_id = $1', [workspaceId])).rows[0].count);
+
+/** POST -> row visible, one single-event probe at a time, until `running()` turns false. */
+async function probeVisibility(apps: Apps, running: () => boolean): Promise<number[]> {
+  const probe = await ingestKey(`bench-probe-${randomUUID()}`);
   const latencies: number[] = [];
-  const probe = async () => {
-    const probeWs = await ensureWorkspace(pool, 'bench-probe');
-    const probeKey = (await createApiKey(pool, probeWs.id, ['ingest'])).key;
-    while (loading) {
-      const id = randomUUID();
-      const t0 = performance.now();
-      await fetch(`${apiUrl}/v1/events`, {
-        method: 'POST',
-        headers: { ...headers, authorization: `Bearer ${probeKey}` },
-        body: JSON.stringify([{ id, occurred_at: new Date().toISOString(), provider: 'openai', model: 'gpt-4o-mini', usage: { input_tokens: 10 } }]),
-      });
-      while ((await pool.query('SELECT 1 FROM usage_events WHERE workspace_id = $1 AND event_id = $2', [probeWs.id, id])).rowCount === 0) await sleep(5);
-      latencies.push(performance.now() - t0);
-      await sleep(200);
-    }
-  };
+  while (running()) {
+    const id = randomUUID();
+    const t0 = performance.now();
+    await post(apps, probe.headers, JSON.stringify([{ id, occurred_at: new Date().toISOString(), provider: 'openai', model: 'gpt-4o-mini', usage: { input_tokens: 10 } }]));
+    while ((await pool.query('SELECT 1 FROM usage_events WHERE workspace_id = $1 AND event_id = $2', [probe.workspaceId, id])).rowCount === 0) await sleep(5);
+    latencies.push(performance.now() - t0);
+    await sleep(200);
+  }
+  return latencies;
+}
 
+// (b) + (e): as fast as the API takes it, CONCURRENCY requests in flight; visibility probed meanwhile
+// (under saturation a backlog builds by definition, so these latencies mostly measure the backlog).
+async function saturated(apps: Apps) {
+  const { workspaceId, headers } = await ingestKey('bench-e2e');
+  const bodies = [...chunks(inputs(2), BATCH)].map((b) => JSON.stringify(b));
+  let loading = true;
+  const cpuBefore = cpuSnapshot();
   const t0 = performance.now();
-  const probing = probe();
+  const probing = probeVisibility(apps, () => loading);
   let next = 0;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
-      while (next < bodies.length) {
-        const body = bodies[next++]!;
-        const res = await fetch(`${apiUrl}/v1/events`, { method: 'POST', headers, body });
-        if (res.status !== 202) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
-      }
+      while (next < bodies.length) await post(apps, headers, bodies[next++]!);
     }),
   );
   const tAccepted = performance.now();
-  while ((await count()) < N) await sleep(50);
+  while ((await storedCount(workspaceId)) < N) await sleep(50);
   const seconds = (performance.now() - t0) / 1000;
   loading = false;
-  await probing;
-  const rss = workers.map((w) => peakRssMb(w.pid!));
-  const apiRss = peakRssMb(api.pid!);
-  for (const c of [api, ...workers]) c.kill('SIGTERM');
-  return { rate: N / seconds, acceptRate: N / ((tAccepted - t0) / 1000), latencies, rss, apiRss };
+  const latencies = await probing;
+  const cpu = cpuSecondsBetween(cpuBefore, cpuSnapshot(), (pid, comm) =>
+    pid === apps.api.pid ? 'api' : apps.workers.some((w) => w.pid === pid) ? 'worker' : pid === process.pid ? 'bench client' : comm === 'postgres' ? 'postgres' : comm.startsWith('redis-server') ? 'redis' : undefined,
+  );
+  return { rate: N / seconds, acceptRate: N / ((tAccepted - t0) / 1000), latencies, cpu, seconds };
+}
+
+// (d): a steady offered load below capacity (STEADY_SHARE of (b)), batches sent on a fixed
+// schedule whatever the answers take, as production traffic arrives.
+async function steady(apps: Apps, rate: number) {
+  const { headers } = await ingestKey('bench-steady');
+  const perRequest = Math.max(1, Math.round(rate / 10)); // 10 requests a second
+  const events = inputs(3).slice(0, perRequest * 10 * STEADY_SECONDS);
+  const bodies = [...chunks(events, perRequest)].map((b) => JSON.stringify(b));
+  let loading = true;
+  const probing = probeVisibility(apps, () => loading);
+  const t0 = performance.now();
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < bodies.length; i++) {
+    await sleep(Math.max(0, t0 + i * 100 - performance.now()));
+    inFlight.push(post(apps, headers, bodies[i]!));
+  }
+  await Promise.all(inFlight);
+  loading = false;
+  return { rate: perRequest * 10, latencies: await probing };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -149,11 +188,20 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 console.log(`ingest benchmark: ${fmt(N)} events, batches of ${fmt(BATCH)}, ${CONCURRENCY} concurrent requests, ${WORKERS} worker process(es)`);
 const copy = await rawCopyRate();
 console.log(`(a) raw COPY into the hypertable:        ${fmt(copy)} events/s`);
-const e2e = await endToEnd();
+const apps = await startApps();
+const e2e = await saturated(apps);
+const calm = await steady(apps, e2e.rate * STEADY_SHARE);
+const rss = apps.workers.map((w) => peakRssMb(w.pid!));
+const apiRss = peakRssMb(apps.api.pid!);
+for (const c of [apps.api, ...apps.workers]) c.kill('SIGTERM');
+const ms = (xs: number[], q: number) => `${quantile(xs, q).toFixed(0)} ms`;
 console.log(`(b) HTTP -> BullMQ -> hypertable:         ${fmt(e2e.rate)} events/s  (API accepted at ${fmt(e2e.acceptRate)} events/s)`);
 console.log(`(c) b / a:                                ${((100 * e2e.rate) / copy).toFixed(1)} %`);
-console.log(`(d) POST -> row visible under load:       p50 ${quantile(e2e.latencies, 0.5).toFixed(0)} ms, p95 ${quantile(e2e.latencies, 0.95).toFixed(0)} ms  (${e2e.latencies.length} probes)`);
-console.log(`(e) worker peak RSS:                      ${e2e.rss.map((r) => `${r.toFixed(0)} MB`).join(', ')}  (api ${e2e.apiRss.toFixed(0)} MB)`);
+console.log(`(d) POST -> row visible at ${fmt(calm.rate)} events/s steady: p50 ${ms(calm.latencies, 0.5)}, p95 ${ms(calm.latencies, 0.95)}  (${calm.latencies.length} probes over ${STEADY_SECONDS} s)`);
+console.log(`    ... and while saturated as in (b):   p50 ${ms(e2e.latencies, 0.5)}, p95 ${ms(e2e.latencies, 0.95)}  (${e2e.latencies.length} probes; a backlog builds)`);
+console.log(`(e) worker peak RSS:                      ${rss.map((r) => `${r.toFixed(0)} MB`).join(', ')}  (api ${apiRss.toFixed(0)} MB)`);
+const cpuLine = [...e2e.cpu].map(([g, s]) => `${g} ${((1e6 * s) / N).toFixed(1)}`).join(', ');
+console.log(`    CPU per event during (b), µs:        ${cpuLine}  (${([...e2e.cpu.values()].reduce((a, b) => a + b, 0) / e2e.seconds).toFixed(2)} cores busy)`);
 await pool.end();
 await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
 await admin.end();

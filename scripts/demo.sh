@@ -19,8 +19,10 @@ mkdir -p "$logs"
 node packages/db/src/migrate-cli.ts
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
-node apps/worker/src/main.ts >"$logs/worker.log" 2>&1 & pids+=($!)
-node apps/api/src/main.ts >"$logs/api.log" 2>&1 & pids+=($!)
+# V8 sizes its young generation from the machine's memory (up to ~200 MB here); 16 MB semi-spaces
+# keep the apps' RSS near their live data at no measurable cost in throughput (bench:ingest).
+node --max-semi-space-size=16 apps/worker/src/main.ts >"$logs/worker.log" 2>&1 & pids+=($!)
+node --max-semi-space-size=16 apps/api/src/main.ts >"$logs/api.log" 2>&1 & pids+=($!)
 for _ in $(seq 1 100); do curl -sf "$API_URL/ready" >/dev/null && break; sleep 0.2; done
 curl -sf "$API_URL/ready" >/dev/null || { echo "the API did not become ready; see $logs/api.log" >&2; exit 1; }
 

@@ -121,6 +121,21 @@ describe('POST /v1/events', () => {
     expect(rows[0].total).not.toBeNull();
   });
 
+  it('stores only the new events of a batch that overlaps stored ones, and splits large batches into jobs', async () => {
+    const { workspaceId, key } = await workspaceWithKey(p.pool);
+    const stored = Array.from({ length: 3 }, () => call());
+    expect((await postEvents(p.apiUrl, key, stored)).status).toBe(202);
+    await waitFor(async () => (await storedCount(p.pool, workspaceId)) === 3, 20_000, 'the first batch');
+    // 2,500 events: three jobs, the first of them starting with the three stored events.
+    const fresh = Array.from({ length: 2_497 }, (_, i) => call({ user_id: `u${i % 7}` }));
+    const res = await postEvents(p.apiUrl, key, [...stored, ...fresh]);
+    expect(res.status).toBe(202);
+    expect(((await res.json()) as { accepted: number }).accepted).toBe(2_500);
+    await waitFor(async () => (await storedCount(p.pool, workspaceId)) === 2_500, 30_000, 'the overlapping batch');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await storedCount(p.pool, workspaceId)).toBe(2_500);
+  });
+
   it('accepts NDJSON', async () => {
     const { workspaceId, key } = await workspaceWithKey(p.pool);
     const body = [call(), call()].map((e) => JSON.stringify(e)).join('\n');

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { Pool } from './pool.ts';
+import type { Pool, PoolClient } from './pool.ts';
 
 /** A priced event as stored in the `usage_events` hypertable. */
 export interface UsageEventRow {
@@ -89,43 +89,76 @@ export const USAGE_EVENT_COLUMNS: ReadonlyArray<readonly [keyof UsageEventRow, s
   ['tags', 'jsonb'],
 ];
 
-const COLUMN_LIST = USAGE_EVENT_COLUMNS.map(([c]) => c).join(', ');
+
+
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
 /** A value in COPY's text format: \N for null; backslash, tab, newline and carriage return escaped. */
 function copyField(v: unknown): string {
   if (v === null || v === undefined) return '\\N';
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
-  return s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+  // One test instead of four replaces: almost no value needs escaping, and this ran per field per row.
+  return COPY_SPECIAL.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : s;
 }
+
+const COLUMN_NAMES = USAGE_EVENT_COLUMNS.map(([c]) => c);
+const COLUMN_LIST = COLUMN_NAMES.join(', ');
 
 /** One row as a line of COPY text (columns in USAGE_EVENT_COLUMNS order). */
 export function copyLine(row: UsageEventRow): string {
-  return USAGE_EVENT_COLUMNS.map(([c]) => copyField(row[c])).join('\t');
+  let line = copyField(row[COLUMN_NAMES[0]!]);
+  for (let i = 1; i < COLUMN_NAMES.length; i++) line += '\t' + copyField(row[COLUMN_NAMES[i]!]);
+  return line;
 }
 
 /**
- * Inserts rows with COPY into a per-session staging table, then one
- * INSERT ... SELECT that skips rows already stored — a re-delivered job, a
- * retried request (COPY itself cannot skip conflicts). COPY spares the per-value
- * parameter encoding that dominated the worker's profile. Returns how many rows were new.
+ * Stores rows exactly once and returns how many were new.
+ *
+ * First try: COPY straight into the hypertable, the cheapest way in. A batch
+ * seen before (a re-delivered job, a retried request) makes that COPY fail on
+ * the unique key and roll back whole; it is then copied into a per-session
+ * staging table and moved with INSERT ... ON CONFLICT DO NOTHING, which skips
+ * what is already stored. New batches, nearly all of them, pay for one write.
  */
 export async function insertUsageEvents(pool: Pool, rows: UsageEventRow[]): Promise<number> {
   if (rows.length === 0) return 0;
+  const text = rows.map(copyLine).join('\n') + '\n';
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
-    await client.query('CREATE TEMP TABLE IF NOT EXISTS usage_events_incoming (LIKE usage_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS');
-    await pipeline(
-      Readable.from([rows.map(copyLine).join('\n') + '\n']),
-      client.query(copyFrom(`COPY usage_events_incoming (${COLUMN_LIST}) FROM STDIN`)),
-    );
-    const result = await client.query(`INSERT INTO usage_events (${COLUMN_LIST}) SELECT ${COLUMN_LIST} FROM usage_events_incoming ON CONFLICT DO NOTHING`);
+    try {
+      return await copyInto(client, 'usage_events', text); // one statement: all rows or none
+    } catch (e) {
+      if ((e as { code?: string }).code !== UNIQUE_VIOLATION) throw e;
+    }
+    return await inTransaction(client, async () => {
+      await client.query('CREATE TEMP TABLE IF NOT EXISTS usage_events_incoming (LIKE usage_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS');
+      await copyInto(client, 'usage_events_incoming', text);
+      const result = await client.query(`INSERT INTO usage_events (${COLUMN_LIST}) SELECT ${COLUMN_LIST} FROM usage_events_incoming ON CONFLICT DO NOTHING`);
+      return result.rowCount ?? 0;
+    });
+  } finally {
+    client.release();
+  }
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+async function copyInto(client: PoolClient, table: string, text: string): Promise<number> {
+  const copy = client.query(copyFrom(`COPY ${table} (${COLUMN_LIST}) FROM STDIN`));
+  await pipeline(Readable.from([text]), copy);
+  return copy.rowCount;
+}
+
+async function inTransaction<T>(client: PoolClient, work: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    const result = await work();
     await client.query('COMMIT');
-    return result.rowCount ?? 0;
+    return result;
   } catch (e) {
     await client.query('ROLLBACK').catch(() => {});
     throw e;
-  } finally {
-    client.release();
   }
 }

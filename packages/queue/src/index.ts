@@ -13,6 +13,13 @@ export interface IngestJobData {
   events: IngestEvent[];
 }
 
+/**
+ * Events per ingest job. A request of up to 10,000 events becomes several jobs:
+ * the worker then holds less at a time (its heap grows with job size), rows
+ * become visible sooner, and a retry redoes less.
+ */
+export const INGEST_JOB_EVENTS = 1_000;
+
 export interface IngestJobResult {
   inserted: number;
   duplicates: number;

@@ -4,7 +4,7 @@
 import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import type { Queue } from 'bullmq';
 import { type BatchIssue, parseEventBatch } from '@spendgraph/schema';
-import type { IngestJobData, IngestJobResult } from '@spendgraph/queue';
+import { INGEST_JOB_EVENTS, type IngestJobData, type IngestJobResult } from '@spendgraph/queue';
 import { countAccepted } from '../metrics.ts';
 
 export type IngestQueue = Queue<IngestJobData, IngestJobResult>;
@@ -18,7 +18,13 @@ export async function acceptEvents(queue: IngestQueue, workspaceId: string, item
   const result = parseEventBatch(items);
   if (!result.ok) return { status: 'invalid', issues: result.issues };
   try {
-    await queue.add('batch', { workspaceId, events: result.events });
+    // One round trip for all of the batch's jobs. If Redis fails half-way the caller gets 503 and
+    // resends; the jobs that did land carry the same event ids, so nothing is stored twice.
+    const jobs = [];
+    for (let i = 0; i < result.events.length; i += INGEST_JOB_EVENTS) {
+      jobs.push({ name: 'batch', data: { workspaceId, events: result.events.slice(i, i + INGEST_JOB_EVENTS) } });
+    }
+    await queue.addBulk(jobs);
   } catch (err) {
     log.error({ err }, 'could not queue an ingest batch');
     return { status: 'unavailable' };
