@@ -35,6 +35,7 @@ const cost = (e: Ev, r: typeof OLD) => new Decimal(e.usage.input_tokens).mul(r.i
 
 const monthTotal = async (key: string) => {
   const { body } = await graphqlRequest(p.apiUrl, key, `{ breakdown(measures: ["total_cost"], by: [], timeRange: { from: "2026-10-01", to: "2026-10-31T23:59:59" }) { measures { value } } }`);
+  if (body.errors) throw new Error(`breakdown failed: ${JSON.stringify(body.errors)}`);
   return { value: body.data.breakdown.measures[0].value as string, rollups: body.extensions.usedPreAggregations as string[] };
 };
 
@@ -110,4 +111,15 @@ it('needs the admin scope and names bad input', async () => {
   const { rows } = await p.pool.query('SELECT id FROM repricings ORDER BY requested_at LIMIT 1');
   expect(rows).toHaveLength(1);
   expect((await graphqlData(p.apiUrl, other.key, `{ repricing(id: "${rows[0].id}") { id } }`)).repricing).toBeNull();
+});
+
+it('answers a query right after another process dropped the roll-up tables it knew (they are rebuilt)', async () => {
+  const ws = await workspaceWithKey(p.pool, ['ingest', 'read']);
+  await addPriceOverride(p.pool, ws.workspaceId, { provider: 'anthropic', model_pattern: '^claude-', effective_from: '2026-01-01T00:00:00Z', rates: OLD });
+  await ingestAndWait(p, ws, events());
+  const first = await monthTotal(ws.key); // builds the partitions and caches the table list
+  expect(first.rollups.length).toBeGreaterThan(0);
+  const { rows } = await p.pool.query('SELECT tablename FROM pg_tables WHERE schemaname = $1', [p.env.SPENDGRAPH_ROLLUP_SCHEMA]);
+  for (const { tablename } of rows) await p.pool.query(`DROP TABLE "${p.env.SPENDGRAPH_ROLLUP_SCHEMA}"."${tablename}"`);
+  expect(await monthTotal(ws.key)).toEqual(first);
 });

@@ -288,6 +288,21 @@ export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<S
   );
   let closed = false;
 
+  // Roll-up tables another process dropped (dropRollupPartitions, after a repricing) stay in this
+  // process's table list until it expires (preAggregationsSchemaCacheExpire), and the worker may be
+  // rebuilding a partition this process also tries to build: a query caught in that window fails on
+  // a missing or duplicate relation. It is retried once, after the list has expired.
+  async function retryOnDroppedRollup<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      const message = String((err as Error)?.message ?? err);
+      if (!/relation "[^"]*" (does not exist|already exists)|pg_type_typname_nsp_index/.test(message)) throw err;
+      await new Promise((r) => setTimeout(r, 6_000));
+      return run();
+    }
+  }
+
   // Cube creates the roll-up schema with CREATE SCHEMA IF NOT EXISTS before
   // each first build, which races when partitions build concurrently (PG
   // raises a unique violation). Create it once up front; a concurrent creator
@@ -375,7 +390,7 @@ export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<S
             return execute(plan(model, totalNormalized, preAggregationsSchema, options?.fresh), totalNormalized, requestId);
           })()
         : undefined;
-      const [res, totalRes] = await Promise.all([execute(main, normalized, requestId), totalPromise]);
+      const [res, totalRes] = await Promise.all([retryOnDroppedRollup(() => execute(main, normalized, requestId)), totalPromise]);
       const used = new Set<string>();
       for (const pa of Object.values((res.usedPreAggregations ?? {}) as Record<string, { preAggregationId?: string }>)) {
         if (pa.preAggregationId) used.add(pa.preAggregationId);
