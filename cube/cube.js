@@ -16,7 +16,7 @@
 //   every view the query names. Roll-ups carry workspace_id, so they still match.
 const crypto = require('crypto');
 
-const PUBLIC_VIEWS = ['usage'];
+const PUBLIC_VIEWS = ['usage', 'usage_history'];
 const WORKSPACE_DIMENSION = 'workspace_id';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -54,17 +54,19 @@ async function stopChild(child: ChildProcess) {
   await exited;
 }
 
-export async function startPlatform({ worker = true } = {}): Promise<Platform> {
+/** Services default to the run's shared database and Redis; fault tests pass private ones. */
+export async function startPlatform({ worker = true, databaseUrl = inject('databaseUrl'), redisUrl = inject('redisUrl') } = {}): Promise<Platform> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    DATABASE_URL: inject('databaseUrl'),
-    REDIS_URL: inject('redisUrl'),
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
     QUEUE_PREFIX: `sg-test-${randomUUID()}`,
     API_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
     WORKER_LOCK_DURATION_MS: '2000',
     // Upkeep jobs only where a test asks for them (startWorker({ WORKER_QUEUES: 'maintenance' })).
     WORKER_QUEUES: 'ingest',
+    WORKER_METRICS_PORT: '0', // tests that scrape a worker give it a port of its own
     // Roll-ups of this platform's own: a partition another file's API built before this file's
     // fixture was stored counts as fresh until its refresh key ticks (every 10 minutes).
     SPENDGRAPH_ROLLUP_SCHEMA: process.env.SPENDGRAPH_ROLLUP_SCHEMA ?? `rollups_${randomUUID().slice(0, 8)}`,
@@ -78,7 +80,7 @@ export async function startPlatform({ worker = true } = {}): Promise<Platform> {
   };
   if (worker) startWorker();
   await waitFor(async () => (await fetch(`${apiUrl}/ready`).catch(() => undefined))?.ok, 30_000, 'the API to be ready');
-  const pool = createPool(inject('databaseUrl'));
+  const pool = createPool(databaseUrl);
   return {
     apiUrl,
     pool,
@@ -87,14 +89,14 @@ export async function startPlatform({ worker = true } = {}): Promise<Platform> {
     async stop() {
       await Promise.all(children.map(stopChild));
       await pool.end();
-      await forgetQueues(env.QUEUE_PREFIX!);
+      await forgetQueues(redisUrl, env.QUEUE_PREFIX!);
     },
   };
 }
 
 /** Drops this run's queues from Redis (job payloads would otherwise accumulate across runs). */
-async function forgetQueues(prefix: string) {
-  const connection = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
+async function forgetQueues(redisUrl: string, prefix: string) {
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
   for (const name of [INGEST_QUEUE, MAINTENANCE_QUEUE, BUDGETS_QUEUE, ALERTS_QUEUE, INSIGHTS_QUEUE, REPORTS_QUEUE]) {
     const queue = new Queue(name, { connection, prefix });
     await queue.obliterate({ force: true });

@@ -31,7 +31,14 @@ export function requireScope(authenticate: Authenticate, scopes: ApiKeyScope[]) 
     if (!match) {
       return reply.code(401).send({ error: 'unauthorized', message: 'send an API key as "Authorization: Bearer <key>"' });
     }
-    const identity = await authenticate(match[1]!);
+    let identity: ApiKeyIdentity | undefined;
+    try {
+      identity = await authenticate(match[1]!);
+    } catch (err) {
+      // The key store (Postgres) is down: the caller may retry, nothing was done.
+      request.log.error({ err }, 'could not look up an API key');
+      return reply.code(503).header('retry-after', '1').send({ error: 'unavailable', message: 'the key store is unavailable; retry' });
+    }
     if (!identity) return reply.code(401).send({ error: 'unauthorized', message: 'unknown or revoked API key' });
     if (!identity.scopes.some((s) => scopes.includes(s))) {
       return reply.code(403).send({ error: 'forbidden', message: `this key lacks the ${scopes.join(' or ')} scope` });

@@ -1,6 +1,6 @@
 import { announce } from '@spendgraph/budgets';
 import { createPool } from '@spendgraph/db';
-import { createAlertsQueue, createIngestQueue, redisConnection } from '@spendgraph/queue';
+import { createAlertsQueue, createIngestQueue, createMaintenanceQueue, queueInspector, redisConnection } from '@spendgraph/queue';
 import { createSemanticLayer } from '@spendgraph/semantic';
 import { loadConfig } from './config.ts';
 import { GuardCache } from './guard/guard-cache.ts';
@@ -14,6 +14,8 @@ const queue = createIngestQueue(redis);
 queue.on('error', () => {});
 
 const alerts = createAlertsQueue(redis);
+const inspector = queueInspector(redis);
+const maintenance = createMaintenanceQueue(redis);
 
 const semantic = await createSemanticLayer({ databaseUrl: config.DATABASE_URL });
 
@@ -25,7 +27,7 @@ void guard.follow(subscriber).catch(() => {});
 
 const app = buildServer({
   pool, redis, queue, semantic, guard, announce: (result) => announce(result, { alerts, redis }),
-  bodyLimit: config.API_BODY_LIMIT_BYTES, logLevel: config.LOG_LEVEL,
+  bodyLimit: config.API_BODY_LIMIT_BYTES, logLevel: config.LOG_LEVEL, inspector, maintenance,
   proxyUpstreams: { openai: config.PROXY_OPENAI_UPSTREAM, anthropic: config.PROXY_ANTHROPIC_UPSTREAM },
 });
 await app.listen({ host: config.API_HOST, port: config.API_PORT });
@@ -36,7 +38,7 @@ async function shutdown(signal: string) {
   closing = true;
   app.log.info({ signal }, 'shutting down: finishing in-flight requests');
   await app.close(); // stops accepting, waits for in-flight requests
-  await Promise.all([queue.close(), alerts.close()]);
+  await Promise.all([queue.close(), alerts.close(), inspector.close(), maintenance.close()]);
   await semantic.close();
   subscriber.disconnect();
   redis.disconnect();

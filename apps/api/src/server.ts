@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Queue } from 'bullmq';
 import type { Pool } from '@spendgraph/db';
-import type { IngestJobData, IngestJobResult, Redis } from '@spendgraph/queue';
+import type { IngestJobData, IngestJobResult, QueueInspector, Redis } from '@spendgraph/queue';
 import type { EvaluationResult } from '@spendgraph/budgets';
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { cachedKeyLookup } from './auth.ts';
@@ -14,6 +14,8 @@ import { workRoutes } from './routes/work.ts';
 import { healthRoutes } from './routes/health.ts';
 import { otlpRoutes } from './routes/otlp.ts';
 import { type ProxyUpstreams, proxyRoutes } from './routes/proxy.ts';
+import { strictUtf8Json } from './utf8-body.ts';
+import { metricsRoutes } from './metrics.ts';
 
 export interface ApiDeps {
   pool: Pool;
@@ -25,6 +27,10 @@ export interface ApiDeps {
   bodyLimit: number;
   logLevel: string;
   proxyUpstreams: ProxyUpstreams;
+  /** Queue counts and scheduled runs: /metrics and systemStatus. */
+  inspector: QueueInspector;
+  /** Where repricing jobs go. */
+  maintenance: Queue;
 }
 
 export function buildServer(deps: ApiDeps): FastifyInstance {
@@ -40,7 +46,9 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
     if (status >= 500) request.log.error({ err }, 'request failed');
     reply.code(status).send({ error: status >= 500 ? 'internal' : 'invalid_request', message: status >= 500 ? 'internal error' : err.message });
   });
+  strictUtf8Json(app);
   const authenticate = cachedKeyLookup(deps.pool);
+  metricsRoutes(app, deps);
   healthRoutes(app, deps);
   eventsRoutes(app, { authenticate, queue: deps.queue });
   otlpRoutes(app, { authenticate, queue: deps.queue });
@@ -48,6 +56,6 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   guardRoutes(app, { authenticate, guard: deps.guard, semantic: deps.semantic });
   workRoutes(app, { authenticate, pool: deps.pool });
   exportRoutes(app, { authenticate, pool: deps.pool, semantic: deps.semantic, redis: deps.redis });
-  app.register((instance) => graphqlRoutes(instance, { authenticate, pool: deps.pool, semantic: deps.semantic, guard: deps.guard, announce: deps.announce, redis: deps.redis }));
+  app.register((instance) => graphqlRoutes(instance, { authenticate, pool: deps.pool, semantic: deps.semantic, guard: deps.guard, announce: deps.announce, redis: deps.redis, inspector: deps.inspector, maintenance: deps.maintenance }));
   return app;
 }

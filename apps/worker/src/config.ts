@@ -16,12 +16,17 @@ const envSchema = z.object({
     .pipe(z.array(z.enum(['ingest', 'maintenance', 'budgets', 'alerts', 'insights'])).min(1)),
   /** Period of the roll-up warming job; 0 turns the schedule off. */
   ROLLUP_WARM_EVERY_MS: z.coerce.number().int().min(0).default(5 * 60_000),
+  /** Period of the retention job (raw events past a workspace's retention -> daily aggregates); 0 turns it off. */
+  RETENTION_EVERY_MS: z.coerce.number().int().min(0).default(3_600_000),
   /** Period of the evaluation of every budget (hard budgets are also checked after each batch); 0 turns it off. */
   BUDGET_EVAL_EVERY_MS: z.coerce.number().int().min(0).default(60_000),
   /** Period of anomaly detection; 0 turns it off. Its rules: ANOMALY_* (packages/insights settings). */
   ANOMALY_EVERY_MS: z.coerce.number().int().min(0).default(3_600_000),
   /** The morning report at MORNING_REPORT_TIME in MORNING_REPORT_TIMEZONE (packages/insights settings). */
   MORNING_REPORT_ENABLED: z.stringbool().default(true),
+  /** Prometheus /metrics of this process (0 turns it off); bound to WORKER_METRICS_HOST. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  WORKER_METRICS_HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -4,14 +4,17 @@ import { createPool } from '@spendgraph/db';
 import { createPricer } from '@spendgraph/pricing';
 import { insightsSettings, morningReportRepeat } from '@spendgraph/insights';
 import {
-  ALERTS_QUEUE, BUDGETS_QUEUE, DETECT_ANOMALIES_JOB, EVALUATE_BUDGETS_JOB, INGEST_QUEUE, INSIGHTS_QUEUE, type IngestJobData,
+  ALERTS_QUEUE, APPLY_RETENTION_JOB, BUDGETS_QUEUE, REPRICE_JOB, DETECT_ANOMALIES_JOB, EVALUATE_BUDGETS_JOB, INGEST_QUEUE, INSIGHTS_QUEUE, type IngestJobData,
   type IngestJobResult, MAINTENANCE_QUEUE, MORNING_REPORT_JOB, REPORTS_QUEUE, WARM_ROLLUPS_JOB, createAlertsQueue, createBudgetsQueue,
-  createInsightsQueue, createMaintenanceQueue, createReportsQueue, queuePrefix, redisConnection, requestHardBudgetCheck,
+  createInsightsQueue, createMaintenanceQueue, createReportsQueue, metricsRegistry, queueDepthMetric, queueInspector, queuePrefix,
+  redisConnection, requestHardBudgetCheck,
 } from '@spendgraph/queue';
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { alertsConfig, createSenders } from './alerts/index.ts';
 import { createReportSenders } from './alerts/report.ts';
 import { loadConfig } from './config.ts';
+import { jobObserver, serveMetrics } from './metrics.ts';
+import { applyRetentionProcessor } from './processors/apply-retention.ts';
 import { deliverAlertProcessor } from './processors/deliver-alert.ts';
 import { requeueStaleDeliveries } from './processors/deliver.ts';
 import { deliverReportProcessor } from './processors/deliver-report.ts';
@@ -19,6 +22,7 @@ import { detectAnomaliesProcessor } from './processors/detect-anomalies.ts';
 import { evaluateBudgetsProcessor } from './processors/evaluate-budgets.ts';
 import { ingestProcessor } from './processors/ingest.ts';
 import { morningReportProcessor } from './processors/morning-report.ts';
+import { repriceProcessor } from './processors/reprice.ts';
 import { warmRollupsProcessor } from './processors/warm-rollups.ts';
 import { workspacePricingLoader } from './workspace-pricing.ts';
 
@@ -28,13 +32,19 @@ const pool = createPool(config.DATABASE_URL, config.WORKER_CONCURRENCY + 4);
 const closers: Array<() => Promise<unknown>> = [];
 /** A pending delivery untouched this long lost its job (a crash between commit and queue): queue it again. */
 const STALE_DELIVERY_MS = 5 * 60_000;
-const connection = () => redisConnection(config.REDIS_URL, 'worker');
+/** Connections reconnect on their own (jobs wait meanwhile); an outage is logged, not fatal. */
+const connection = () => redisConnection(config.REDIS_URL, 'worker').on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
 
 /** Queues this process adds to (closed last, after the workers). */
 const budgetsQueue = createBudgetsQueue(connection());
 const alertsQueue = createAlertsQueue(connection());
 const reportsQueue = createReportsQueue(connection());
 const publisher = connection();
+
+const registry = metricsRegistry('worker');
+const inspector = queueInspector(publisher);
+queueDepthMetric(registry, inspector);
+const observe = jobObserver(registry, publisher, log);
 
 /**
  * Cube's compiled model and orchestrator, created once for the jobs that query (roll-ups,
@@ -50,6 +60,7 @@ function worker<D, R>(queue: string, processor: (job: any) => Promise<R>, opts: 
   const w = new Worker<D, R>(queue, processor, { connection: connection(), prefix: queuePrefix(), ...opts });
   w.on('failed', (job, err) => log.warn({ queue, job: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'));
   w.on('error', (err) => log.error({ queue, err: err.message }, 'worker error'));
+  observe(queue, w);
   closers.push(() => w.close()); // waits for active jobs; unstarted ones stay queued
   return w;
 }
@@ -77,11 +88,17 @@ function startIngest() {
 
 async function startMaintenance() {
   const queue = createMaintenanceQueue(connection());
+  const warm = warmRollupsProcessor({ semantic: await semanticLayer(), log });
+  const retention = applyRetentionProcessor({ pool, log });
+  const reprice = repriceProcessor({ pool, pricer: createPricer(), semantic: await semanticLayer(), log });
+  const processor = (job: any): Promise<unknown> =>
+    job.name === APPLY_RETENTION_JOB ? retention() : job.name === REPRICE_JOB ? reprice(job) : warm();
   // Warming a large workspace's roll-ups can take minutes.
-  worker(MAINTENANCE_QUEUE, warmRollupsProcessor({ semantic: await semanticLayer(), log }), { concurrency: 1, lockDuration: 10 * 60_000 });
+  worker(MAINTENANCE_QUEUE, processor, { concurrency: 1, lockDuration: 10 * 60_000 });
   await schedule(queue, WARM_ROLLUPS_JOB, config.ROLLUP_WARM_EVERY_MS);
+  await schedule(queue, APPLY_RETENTION_JOB, config.RETENTION_EVERY_MS);
   closers.push(() => queue.close());
-  log.info({ every_ms: config.ROLLUP_WARM_EVERY_MS }, 'maintenance worker started');
+  log.info({ every_ms: config.ROLLUP_WARM_EVERY_MS, retention_every_ms: config.RETENTION_EVERY_MS }, 'maintenance worker started');
 }
 
 async function startBudgets() {
@@ -123,6 +140,8 @@ if (config.WORKER_QUEUES.includes('maintenance')) await startMaintenance();
 if (config.WORKER_QUEUES.includes('budgets')) await startBudgets();
 if (config.WORKER_QUEUES.includes('alerts')) startAlerts();
 if (config.WORKER_QUEUES.includes('insights')) await startInsights();
+const stopMetrics = config.WORKER_METRICS_PORT ? await serveMetrics(registry, config.WORKER_METRICS_HOST, config.WORKER_METRICS_PORT) : async () => {};
+log.info({ metrics_port: config.WORKER_METRICS_PORT || null }, 'worker ready');
 
 let closing = false;
 async function shutdown(signal: string) {
@@ -130,7 +149,7 @@ async function shutdown(signal: string) {
   closing = true;
   log.info({ signal }, 'shutting down: finishing active jobs');
   await Promise.all(closers.map((close) => close()));
-  await Promise.all([budgetsQueue.close(), alertsQueue.close(), reportsQueue.close()]);
+  await Promise.all([budgetsQueue.close(), alertsQueue.close(), reportsQueue.close(), inspector.close(), stopMetrics()]);
   publisher.disconnect();
   await (await semantic)?.close();
   await pool.end();

@@ -10,15 +10,18 @@ export interface WorkspacePricing {
   overrides: ParsedPriceOverride[];
 }
 
+/** Read now, not cached: a repricing must see the override added a moment ago. */
+export async function loadWorkspacePricing(pool: Pool, workspaceId: string): Promise<WorkspacePricing> {
+  const [workspace, overrides] = await Promise.all([getWorkspace(pool, workspaceId), listPriceOverrides(pool, workspaceId)]);
+  if (!workspace) throw new Error(`workspace ${workspaceId} does not exist`);
+  return { repriceSuppliedCosts: workspace.reprice_supplied_costs, overrides: overrides.map((o) => priceOverrideSchema.parse(o)) };
+}
+
 export function workspacePricingLoader(pool: Pool, ttlMs = 30_000) {
   const cache = new LRUCache<string, WorkspacePricing>({
     max: 10_000,
     ttl: ttlMs,
-    fetchMethod: async (workspaceId) => {
-      const [workspace, overrides] = await Promise.all([getWorkspace(pool, workspaceId), listPriceOverrides(pool, workspaceId)]);
-      if (!workspace) throw new Error(`workspace ${workspaceId} does not exist`);
-      return { repriceSuppliedCosts: workspace.reprice_supplied_costs, overrides: overrides.map((o) => priceOverrideSchema.parse(o)) };
-    },
+    fetchMethod: (workspaceId) => loadWorkspacePricing(pool, workspaceId),
   });
   return async (workspaceId: string): Promise<WorkspacePricing> => (await cache.fetch(workspaceId))!;
 }

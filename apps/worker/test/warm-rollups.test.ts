@@ -35,7 +35,7 @@ it('warms the roll-ups on start and on schedule, and dashboard queries read them
   expect((await postEvents(p.apiUrl, key, events)).status).toBe(202);
   await waitFor(async () => (await storedCount(p.pool, workspaceId)) === events.length, 20_000, 'events to be stored');
 
-  p.startWorker({ WORKER_QUEUES: 'maintenance', ROLLUP_WARM_EVERY_MS: '600000' });
+  p.startWorker({ WORKER_QUEUES: 'maintenance', ROLLUP_WARM_EVERY_MS: '600000', RETENTION_EVERY_MS: '0' }); // only the warming schedule
   const run = await waitFor(async () => (await queue.getJobs(['completed']))[0], 60_000, 'the first warming run');
   expect(run.name).toBe(WARM_ROLLUPS_JOB);
   expect((run.returnvalue as WarmRollupsResult).built).toBeGreaterThan(0);

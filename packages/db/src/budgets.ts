@@ -1,6 +1,6 @@
 // Budgets, their latest evaluation, their alerts (BudgetThresholdCrossed) and
 // where alerts are delivered. Every read and write names the workspace.
-import type { Pool, PoolClient } from './pool.ts';
+import { type Pool, type PoolClient, withTransaction } from './pool.ts';
 
 export interface ScopeFilterRow {
   member: string;
@@ -193,24 +193,12 @@ export async function budgetStatuses(db: Db, workspaceId: string): Promise<Budge
  * Returns undefined when the budget is gone.
  */
 export async function withBudgetLocked<T>(pool: Pool, budgetId: string, fn: (tx: PoolClient, status: BudgetStatus | undefined) => Promise<T>): Promise<T | undefined> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return withTransaction(pool, async (client) => {
     const { rowCount } = await client.query('SELECT 1 FROM budgets WHERE id = $1 FOR NO KEY UPDATE', [budgetId]);
-    if (!rowCount) {
-      await client.query('ROLLBACK');
-      return undefined;
-    }
+    if (!rowCount) return undefined;
     const { rows } = await client.query(`SELECT ${STATUS_COLUMNS} FROM budget_status WHERE budget_id = $1`, [budgetId]);
-    const result = await fn(client, rows[0] && toStatus(rows[0]));
-    await client.query('COMMIT');
-    return result;
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw e;
-  } finally {
-    client.release();
-  }
+    return fn(client, rows[0] && toStatus(rows[0]));
+  });
 }
 
 export async function saveBudgetStatus(db: Db, s: BudgetStatus): Promise<void> {

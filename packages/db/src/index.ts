@@ -7,3 +7,5 @@ export * from './budgets.ts';
 export * from './deliveries.ts';
 export * from './work-entities.ts';
 export * from './insights.ts';
+export * from './retention.ts';
+export * from './repricing.ts';

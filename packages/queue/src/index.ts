@@ -2,6 +2,7 @@
 import { Queue, type QueueOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { IngestEvent } from '@spendgraph/schema';
+import { INSIGHTS_QUEUE } from './insights.ts';
 
 export type { Redis } from 'ioredis';
 
@@ -63,6 +64,15 @@ export function createIngestQueue(connection: Redis, options: Partial<QueueOptio
 /** Scheduled upkeep (roll-up warming, later budget checks and reports): small, periodic jobs. */
 export const MAINTENANCE_QUEUE = 'maintenance';
 export const WARM_ROLLUPS_JOB = 'warm-rollups';
+/** Raw events past their workspace's retention move into daily aggregates (same queue). */
+export const APPLY_RETENTION_JOB = 'apply-retention';
+/** An explicit repricing (its audit row's id is the job id; same queue). */
+export const REPRICE_JOB = 'reprice';
+
+export interface RepriceJobData {
+  repricingId: string;
+  workspaceId: string;
+}
 
 /**
  * Budget evaluations: all budgets on a schedule, and a workspace's hard budgets
@@ -153,3 +163,8 @@ export function createMaintenanceQueue(connection: Redis, options: Partial<Queue
   });
 }
 export * from './insights.ts';
+
+/** Every queue, for status and metrics. */
+export const ALL_QUEUES = [INGEST_QUEUE, MAINTENANCE_QUEUE, BUDGETS_QUEUE, ALERTS_QUEUE, REPORTS_QUEUE, INSIGHTS_QUEUE] as const;
+export * from './status.ts';
+export * from './metrics.ts';

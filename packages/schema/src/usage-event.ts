@@ -39,7 +39,12 @@ export type TokenType = (typeof TOKEN_TYPES)[number];
 
 
 const tokenCount = z.int().min(0).max(1e12);
-const label = z.string().trim().min(1).max(200);
+/**
+ * Text Postgres can store as given: no NUL (text and jsonb refuse it) and no lone
+ * UTF-16 surrogate (it would be stored as U+FFFD) — accepted, such an event could never be stored.
+ */
+export const storableText = z.string().refine((s) => s.isWellFormed() && !s.includes('\u0000'), 'must not contain NUL characters or unpaired surrogates');
+const label = storableText.trim().min(1).max(200);
 
 /** Exact decimal amount as a string (money is never a float once accepted). */
 export const decimalAmount = z
@@ -64,7 +69,7 @@ export const usageSchema = z
   })
   .strict();
 
-const tagValue = z.union([z.string().max(500), z.number().finite(), z.boolean()]);
+const tagValue = z.union([storableText.max(500), z.number().finite(), z.boolean()]);
 
 const contextShape = Object.fromEntries(CONTEXT_FIELDS.map((f) => [f, label.optional()])) as Record<
   ContextField,
@@ -85,10 +90,10 @@ export const usageEventInputSchema = z
     /** A cost the caller already knows (non-token work, or a provider-reported cost). */
     cost: decimalAmount.optional(),
     currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD').default('USD'),
-    source: z.string().trim().min(1).max(50).default('api'),
+    source: storableText.trim().min(1).max(50).default('api'),
     ...contextShape,
     tags: z
-      .record(z.string().min(1).max(100), tagValue)
+      .record(storableText.min(1).max(100), tagValue)
       .refine((t) => Object.keys(t).length <= 50, 'at most 50 tags')
       .default({}),
   })

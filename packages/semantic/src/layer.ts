@@ -291,6 +291,21 @@ export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<S
   );
   let closed = false;
 
+  // Roll-up tables another process dropped (dropRollupPartitions, after a repricing) stay in this
+  // process's table list until it expires (preAggregationsSchemaCacheExpire), and the worker may be
+  // rebuilding a partition this process also tries to build: a query caught in that window fails on
+  // a missing or duplicate relation. It is retried once, after the list has expired.
+  async function retryOnDroppedRollup<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      const message = String((err as Error)?.message ?? err);
+      if (!/relation "[^"]*" (does not exist|already exists)|pg_type_typname_nsp_index/.test(message)) throw err;
+      await new Promise((r) => setTimeout(r, 6_000));
+      return run();
+    }
+  }
+
   // Cube creates the roll-up schema with CREATE SCHEMA IF NOT EXISTS before
   // each first build, which races when partitions build concurrently (PG
   // raises a unique violation). Create it once up front; a concurrent creator
@@ -379,7 +394,7 @@ export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<S
             return execute(plan(model, totalNormalized, preAggregationsSchema, options?.fresh), totalNormalized, requestId);
           })()
         : undefined;
-      const [res, totalRes] = await Promise.all([execute(main, normalized, requestId), totalPromise]);
+      const [res, totalRes] = await Promise.all([retryOnDroppedRollup(() => execute(main, normalized, requestId)), totalPromise]);
       const used = new Set<string>();
       for (const pa of Object.values((res.usedPreAggregations ?? {}) as Record<string, { preAggregationId?: string }>)) {
         if (pa.preAggregationId) used.add(pa.preAggregationId);
@@ -403,6 +418,21 @@ export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<S
 
     cubeMeta() {
       return structuredClone(model.cubeMeta);
+    },
+
+    async dropRollupPartitions(from: Date, to: Date) {
+      // Partition tables are named <cube>_<roll-up><YYYYMMDD of the partition start>_<hashes>;
+      // partitions are at most a month long, so any starting within a month before `from` may overlap.
+      const rows = (await driver.query(`SELECT tablename FROM pg_tables WHERE schemaname = $1`, [preAggregationsSchema])) as Array<{ tablename: string }>;
+      const tables = rows.map((r) => r.tablename);
+      const earliest = new Date(from.getTime() - 31 * 86_400_000).toISOString().slice(0, 10).replaceAll('-', '');
+      const latest = to.toISOString().slice(0, 10).replaceAll('-', '');
+      const doomed = tables.filter((t) => {
+        const start = /(\d{8})_[a-z0-9]+_[a-z0-9]+_[a-z0-9]+$/.exec(t)?.[1];
+        return start !== undefined && start >= earliest && start <= latest;
+      });
+      for (const t of doomed) await driver.query(`DROP TABLE IF EXISTS "${preAggregationsSchema}"."${t}"`, []);
+      return doomed;
     },
 
     async warmPreAggregations() {

@@ -70,6 +70,12 @@ export interface SemanticLayer {
   cubeMeta(): Array<{ config: unknown }>;
   /** Builds or refreshes every roll-up partition (for a scheduled job), so user queries never build them. */
   warmPreAggregations(): Promise<{ built: string[] }>;
+  /**
+   * Drops the roll-up partitions that may hold days in [from, to] (after events there
+   * changed, e.g. repriced: partitions past their refresh window are never rebuilt
+   * otherwise). The next warm, or query, builds them again. Returns the tables dropped.
+   */
+  dropRollupPartitions(from: Date, to: Date): Promise<string[]>;
   close(): Promise<void>;
 }
 

@@ -60,7 +60,7 @@ export async function breakdownTable(deps: TableDeps, ctx: SemanticContext, req:
     measures: req.measures ?? [], by: req.by ?? [], filters: req.filters, timeRange: req.timeRange,
     timezone: req.timezone, sort: req.sort, limit: req.limit,
   });
-  const by = (req.by ?? []).map(shortName);
+  const by = (req.by ?? []).map((m) => shortName(m));
   const measures = root.measures.map((m) => m.measure);
   const available = ['depth', ...by, 'label', 'other', 'other_count', ...measures, ...measures.map((m) => `${m}_share`)];
   const rows: ExportRow[] = [];
@@ -85,8 +85,8 @@ export async function timeseriesTable(deps: TableDeps, ctx: SemanticContext, req
   const result = await timeseries(deps.semantic, ctx, {
     measures: req.measures ?? [], granularity: req.granularity, by: req.by, filters: req.filters, timeRange: req.timeRange, timezone: req.timezone,
   });
-  const by = (req.by ?? []).map(shortName);
-  const measures = (req.measures ?? []).map(shortName);
+  const by = (req.by ?? []).map((m) => shortName(m));
+  const measures = (req.measures ?? []).map((m) => shortName(m));
   const rows: ExportRow[] = [];
   for (const s of result.series) {
     for (const point of s.points as Array<{ time: string; measures: Array<{ measure: string; value: string | null }> }>) {

@@ -12,6 +12,8 @@ import { cubeGateway, cubeGraphqlSchema } from './cube-graphql.ts';
 import type { BudgetDeps } from './budgets.ts';
 import type { ExportDeps } from './exports.ts';
 import { type GraphqlContext, resolvers } from './resolvers.ts';
+import type { StatusDeps } from './status.ts';
+import type { RepricingDeps } from './repricing.ts';
 
 // schema.graphql holds the query API; every other .graphql file here extends it (budgets, ...).
 const typeDefs = readdirSync(new URL('.', import.meta.url))
@@ -57,7 +59,7 @@ function apolloOptions<C extends BaseContext>(): Partial<ApolloServerOptions<C>>
   return { ...protection, introspection: true, formatError, stopOnTerminationSignals: false } as Partial<ApolloServerOptions<C>>;
 }
 
-export async function graphqlRoutes(app: FastifyInstance, deps: BudgetDeps & ExportDeps & { authenticate: Authenticate }) {
+export async function graphqlRoutes(app: FastifyInstance, deps: BudgetDeps & ExportDeps & StatusDeps & RepricingDeps & { authenticate: Authenticate }) {
   const apiOptions = apolloOptions<GraphqlContext>();
   const api = new ApolloServer<GraphqlContext>({
     typeDefs, resolvers: resolvers(deps), ...apiOptions, plugins: [...(apiOptions.plugins ?? []), reportPreAggregations],
@@ -68,7 +70,7 @@ export async function graphqlRoutes(app: FastifyInstance, deps: BudgetDeps & Exp
 
   const preHandler = requireScope(deps.authenticate, ['read', 'admin']);
   const workspaceOf = (request: FastifyRequest) => ({ workspaceId: request.identity!.workspaceId });
-  const identityOf = (request: FastifyRequest) => ({ ...workspaceOf(request), scopes: request.identity!.scopes });
+  const identityOf = (request: FastifyRequest) => ({ ...workspaceOf(request), scopes: request.identity!.scopes, keyId: request.identity!.keyId });
 
   app.route({
     url: '/graphql', method: ['GET', 'POST'], preHandler,

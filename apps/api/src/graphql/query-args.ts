@@ -11,12 +11,12 @@ export interface FilterArg { member: string; operator: string; values?: string[]
 export interface TimeRangeArg { relative?: string | null; from?: string | null; to?: string | null }
 type CubeFilter = NonNullable<CubeQuery['filters']>[number];
 
-export function qualify(name: string) {
-  return name.includes('.') ? name : `${VIEW}.${name}`;
+export function qualify(name: string, view = VIEW) {
+  return name.includes('.') ? name : `${view}.${name}`;
 }
 
-export function shortName(member: string) {
-  return member.startsWith(`${VIEW}.`) ? member.slice(VIEW.length + 1) : member;
+export function shortName(member: string, view = VIEW) {
+  return member.startsWith(`${view}.`) ? member.slice(view.length + 1) : member;
 }
 
 /** Builds the members of one request; the semantic layer checks they exist and are public. */
@@ -24,9 +24,14 @@ export class QueryArgs {
   readonly origins = new MemberOrigins();
   private readonly measures: Map<string, MemberMeta>;
   private readonly dimensions: Map<string, MemberMeta>;
+  readonly viewName: string;
+  readonly timeDimension: string;
 
-  constructor(semantic: SemanticLayer) {
-    const view = semantic.meta().views.find((v) => v.name === VIEW)!;
+  /** Members of `view` (the raw-event view unless said otherwise). */
+  constructor(semantic: SemanticLayer, viewName = VIEW) {
+    this.viewName = viewName;
+    this.timeDimension = `${viewName}.occurred_at`;
+    const view = semantic.meta().views.find((v) => v.name === viewName)!;
     this.measures = new Map(view.measures.map((m) => [m.name, m]));
     this.dimensions = new Map(view.dimensions.map((m) => [m.name, m]));
   }
@@ -42,7 +47,7 @@ export class QueryArgs {
   dimension(name: string, field: string): string {
     const member = this.member(name, field);
     if (this.measures.has(member)) throw argumentError('NOT_A_DIMENSION', field, `'${name}' is a measure, not a dimension`);
-    if (member === TIME_DIMENSION) {
+    if (member === this.timeDimension) {
       throw argumentError('NOT_A_DIMENSION', field, `group by time with timeseries(granularity: ...), not as a dimension`);
     }
     return member;
@@ -63,19 +68,19 @@ export class QueryArgs {
     const { relative, from, to } = range;
     if (relative && (from || to)) throw argumentError('INVALID_ARGUMENT', field, 'give either relative or from/to, not both');
     if (relative) {
-      this.origins.note(TIME_DIMENSION, `${field}.relative`);
-      return [{ dimension: TIME_DIMENSION, dateRange: relative }];
+      this.origins.note(this.timeDimension, `${field}.relative`);
+      return [{ dimension: this.timeDimension, dateRange: relative }];
     }
     if (!from) throw argumentError('INVALID_ARGUMENT', `${field}.from`, 'is required without relative');
     for (const [k, v] of [['from', from], ['to', to]] as const) {
       if (v && Number.isNaN(Date.parse(v))) throw argumentError('INVALID_ARGUMENT', `${field}.${k}`, `'${v}' is not an ISO date or time`);
     }
-    this.origins.note(TIME_DIMENSION, `${field}.from`);
-    return [{ dimension: TIME_DIMENSION, dateRange: [from, to ?? new Date().toISOString()] }];
+    this.origins.note(this.timeDimension, `${field}.from`);
+    return [{ dimension: this.timeDimension, dateRange: [from, to ?? new Date().toISOString()] }];
   }
 
   private member(name: string, field: string) {
-    const member = qualify(name);
+    const member = qualify(name, this.viewName);
     this.origins.note(member, field);
     return member;
   }

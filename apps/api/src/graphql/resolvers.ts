@@ -4,6 +4,9 @@ import { type BudgetDeps, budgetResolvers } from './budgets.ts';
 import { type ExportDeps, exportResolvers } from './exports.ts';
 import { forecastResolvers } from './forecast.ts';
 import { insightResolvers } from './insights.ts';
+import { type StatusDeps, statusResolvers } from './status.ts';
+import { retentionResolvers } from './retention.ts';
+import { type RepricingDeps, repricingResolvers } from './repricing.ts';
 import { planResolvers } from './plans.ts';
 import { type EventsArgs, events } from './events.ts';
 import { VIEW, shortName } from './query-args.ts';
@@ -12,6 +15,8 @@ import { type TimeseriesArgs, timeseries } from './timeseries.ts';
 export interface GraphqlContext {
   workspaceId: string;
   scopes: string[];
+  /** The API key of the request (repricings record who asked). */
+  keyId: string;
   /** Roll-ups the request's queries were answered from (reported in the response's extensions). */
   usedPreAggregations: Set<string>;
 }
@@ -28,29 +33,45 @@ function forRequest(semantic: SemanticLayer, c: GraphqlContext): SemanticLayer {
   };
 }
 
-export function resolvers(deps: BudgetDeps & ExportDeps) {
+export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & RepricingDeps) {
   const { semantic } = deps;
   const ctx = (c: GraphqlContext) => ({ workspaceId: c.workspaceId });
   const budgets = budgetResolvers(deps);
   const plans = planResolvers(deps);
   const insights = insightResolvers(deps);
+  const retention = retentionResolvers(deps);
+  const repricing = repricingResolvers(deps);
   return {
     ...budgets,
     ...insights,
-    Mutation: { ...budgets.Mutation, ...plans.Mutation, ...exportResolvers(deps).Mutation },
+    Mutation: { ...budgets.Mutation, ...plans.Mutation, ...exportResolvers(deps).Mutation, ...retention.Mutation, ...repricing.Mutation },
     Query: {
       ...budgets.Query,
       ...plans.Query,
       ...forecastResolvers(deps).Query,
       ...insights.Query,
+      ...statusResolvers(deps).Query,
+      ...retention.Query,
+      ...repricing.Query,
       meta: () => {
         const view = semantic.meta().views.find((v) => v.name === VIEW)!;
         const short = <T extends { name: string }>(m: T) => ({ ...m, name: shortName(m.name) });
         return { measures: view.measures.map(short), dimensions: view.dimensions.map(short) };
       },
-      breakdown: (_: unknown, args: BreakdownArgs, c: GraphqlContext) => breakdown(forRequest(semantic, c), ctx(c), args),
-      timeseries: (_: unknown, args: TimeseriesArgs, c: GraphqlContext) => timeseries(forRequest(semantic, c), ctx(c), args),
-      events: (_: unknown, args: EventsArgs, c: GraphqlContext) => events(forRequest(semantic, c), ctx(c), args),
+      // Raw-event queries: refused (RAW_DATA_EXPIRED) when they reach before the workspace's raw-data horizon.
+      breakdown: async (_: unknown, args: BreakdownArgs, c: GraphqlContext) => {
+        await retention.requireRawData(c, args.timeRange, args.timezone ?? undefined);
+        return breakdown(forRequest(semantic, c), ctx(c), args);
+      },
+      timeseries: async (_: unknown, args: TimeseriesArgs, c: GraphqlContext) => {
+        await retention.requireRawData(c, args.timeRange, args.timezone ?? undefined);
+        return timeseries(forRequest(semantic, c), ctx(c), args);
+      },
+      events: async (_: unknown, args: EventsArgs, c: GraphqlContext) => {
+        // Without a range it lists the newest events that exist: nothing is misreported.
+        if (args.timeRange) await retention.requireRawData(c, args.timeRange);
+        return events(forRequest(semantic, c), ctx(c), args);
+      },
     },
   };
 }

@@ -1,7 +1,7 @@
 // Measures per time bucket, one series per combination of the `by` dimensions.
 import type { SemanticContext, SemanticLayer } from '@spendgraph/semantic';
 import { argumentError, semanticCall } from './errors.ts';
-import { type FilterArg, MAX_ROWS, QueryArgs, TIME_DIMENSION, type TimeRangeArg, checkTimezone, shortName } from './query-args.ts';
+import { type FilterArg, MAX_ROWS, QueryArgs, type TimeRangeArg, VIEW, checkTimezone, shortName } from './query-args.ts';
 
 export interface TimeseriesArgs {
   measures: string[];
@@ -12,20 +12,22 @@ export interface TimeseriesArgs {
   timezone?: string | null;
 }
 
-export async function timeseries(semantic: SemanticLayer, ctx: SemanticContext, args: TimeseriesArgs) {
-  const q = new QueryArgs(semantic);
+/** Over the raw-event view, or another view with the same shape (usage_history). */
+export async function timeseries(semantic: SemanticLayer, ctx: SemanticContext, args: TimeseriesArgs, view = VIEW) {
+  const q = new QueryArgs(semantic, view);
+  const short = (member: string) => shortName(member, view);
   if (!args.measures.length) throw argumentError('INVALID_ARGUMENT', 'measures', 'name at least one measure');
   const measures = args.measures.map((m, i) => q.measure(m, `measures[${i}]`).name);
   const dims = (args.by ?? []).map((d, i) => q.dimension(d, `by[${i}]`));
   const timezone = args.timezone ?? 'UTC';
   checkTimezone(timezone);
   const [range] = q.timeRange(args.timeRange) ?? [];
-  const bucket = `${TIME_DIMENSION}.${args.granularity}`;
+  const bucket = `${q.timeDimension}.${args.granularity}`;
 
   const { data } = await semanticCall(q.origins, () => semantic.load({
     measures,
     dimensions: dims,
-    timeDimensions: [{ dimension: TIME_DIMENSION, granularity: args.granularity, ...(range ? { dateRange: range.dateRange } : {}) }],
+    timeDimensions: [{ dimension: q.timeDimension, granularity: args.granularity, ...(range ? { dateRange: range.dateRange } : {}) }],
     filters: q.filters(args.filters),
     order: [[bucket, 'asc']],
     timezone,
@@ -35,12 +37,12 @@ export async function timeseries(semantic: SemanticLayer, ctx: SemanticContext, 
 
   const series = new Map<string, { key: Array<{ dimension: string; value: string | null }>; points: unknown[] }>();
   for (const row of data) {
-    const key = dims.map((d) => ({ dimension: shortName(d), value: row[d] === null ? null : String(row[d]) }));
+    const key = dims.map((d) => ({ dimension: short(d), value: row[d] === null ? null : String(row[d]) }));
     const id = JSON.stringify(key);
     if (!series.has(id)) series.set(id, { key, points: [] });
     series.get(id)!.points.push({
       time: String(row[bucket]),
-      measures: measures.map((m) => ({ measure: shortName(m), value: row[m] === null ? null : String(row[m]), share: null })),
+      measures: measures.map((m) => ({ measure: short(m), value: row[m] === null ? null : String(row[m]), share: null })),
     });
   }
   return {

@@ -5,6 +5,7 @@ import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import type { Queue } from 'bullmq';
 import { type BatchIssue, parseEventBatch } from '@spendgraph/schema';
 import { INGEST_JOB_EVENTS, type IngestJobData, type IngestJobResult } from '@spendgraph/queue';
+import { countAccepted } from '../metrics.ts';
 
 export type IngestQueue = Queue<IngestJobData, IngestJobResult>;
 
@@ -28,6 +29,7 @@ export async function acceptEvents(queue: IngestQueue, workspaceId: string, item
     log.error({ err }, 'could not queue an ingest batch');
     return { status: 'unavailable' };
   }
+  countAccepted(result.events.length);
   return { status: 'accepted', ids: result.events.map((e) => e.event_id) };
 }
 

@@ -4,10 +4,16 @@ import { MAX_BATCH_EVENTS } from '@spendgraph/schema';
 import { type Authenticate, requireScope } from '../auth.ts';
 import { type IngestQueue, acceptEvents, sendAcceptResult } from '../ingest/accept-events.ts';
 import { parseNdjson } from '../ndjson.ts';
+import { decodeUtf8 } from '../utf8-body.ts';
 
 export function eventsRoutes(app: FastifyInstance, deps: { authenticate: Authenticate; queue: IngestQueue }) {
-  app.addContentTypeParser(['application/x-ndjson', 'application/jsonl'], { parseAs: 'string' }, (_req, body, done) => {
-    const parsed = parseNdjson(body as string);
+  app.addContentTypeParser(['application/x-ndjson', 'application/jsonl'], { parseAs: 'buffer' }, (_req, body, done) => {
+    let parsed;
+    try {
+      parsed = parseNdjson(decodeUtf8(body as Buffer));
+    } catch (err) {
+      return done(err as Error);
+    }
     if (parsed.ok) done(null, parsed.items);
     else done(Object.assign(new Error(parsed.message), { statusCode: 400 }));
   });

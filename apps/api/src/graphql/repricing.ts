@@ -1,0 +1,89 @@
+// repriceEvents (admin): records the request and queues the worker's repricing job.
+import type { Queue } from 'bullmq';
+import { GraphQLError } from 'graphql';
+import { type Pool, type Repricing, getRepricing, listRepricings, requestRepricing, workspaceRetention } from '@spendgraph/db';
+import { REPRICE_JOB, type RepriceJobData } from '@spendgraph/queue';
+import { argumentError } from './errors.ts';
+
+export interface RepricingDeps {
+  pool: Pool;
+  /** The maintenance queue, where the worker reprices. */
+  maintenance: Queue;
+}
+
+interface Ctx {
+  workspaceId: string;
+  scopes: string[];
+  keyId: string;
+}
+
+interface RepriceInput {
+  reason: string;
+  provider: string;
+  modelPattern?: string | null;
+  from: string;
+  to?: string | null;
+}
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+const int = (v: string | null) => (v === null ? null : Number(v));
+const sources = (s: Record<string, number> | null) => s && Object.entries(s).map(([source, events]) => ({ source, events })).sort((a, b) => a.source.localeCompare(b.source));
+
+function present(r: Repricing) {
+  return {
+    id: r.id, status: r.status, requestedBy: r.requested_by_name, requestedByKeyId: r.requested_by_key, requestedAt: iso(r.requested_at),
+    reason: r.reason, provider: r.provider, modelPattern: r.model_pattern, from: iso(r.range_from), to: iso(r.range_to),
+    startedAt: iso(r.started_at), finishedAt: iso(r.finished_at), eventsMatched: int(r.events_matched), eventsChanged: int(r.events_changed),
+    totalBefore: r.total_before, totalAfter: r.total_after, unpricedBefore: int(r.unpriced_before), unpricedAfter: int(r.unpriced_after),
+    sourcesBefore: sources(r.sources_before), sourcesAfter: sources(r.sources_after), error: r.error,
+  };
+}
+
+function checkInput(input: RepriceInput) {
+  if (!input.reason.trim()) throw argumentError('INVALID_ARGUMENT', 'input.reason', 'say what price changed');
+  if (!input.provider.trim()) throw argumentError('INVALID_ARGUMENT', 'input.provider', 'is required');
+  if (input.modelPattern) {
+    try {
+      new RegExp(input.modelPattern, 'i');
+    } catch {
+      throw argumentError('INVALID_ARGUMENT', 'input.modelPattern', 'is not a valid regular expression');
+    }
+  }
+  const from = Date.parse(input.from);
+  const to = input.to ? Date.parse(input.to) : Date.now();
+  if (Number.isNaN(from)) throw argumentError('INVALID_ARGUMENT', 'input.from', `'${input.from}' is not an ISO date or time`);
+  if (Number.isNaN(to)) throw argumentError('INVALID_ARGUMENT', 'input.to', `'${input.to}' is not an ISO date or time`);
+  if (to <= from) throw argumentError('INVALID_ARGUMENT', 'input.to', 'must be after input.from');
+  return { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
+}
+
+export function repricingResolvers(deps: RepricingDeps) {
+  return {
+    Query: {
+      repricings: async (_: unknown, { first }: { first: number }, c: Ctx) => (await listRepricings(deps.pool, c.workspaceId, Math.min(Math.max(first, 1), 500))).map(present),
+      repricing: async (_: unknown, { id }: { id: string }, c: Ctx) => {
+        if (!/^[0-9a-f-]{36}$/i.test(id)) throw argumentError('INVALID_ARGUMENT', 'id', 'is not a repricing id');
+        const r = await getRepricing(deps.pool, c.workspaceId, id);
+        return r ? present(r) : null;
+      },
+    },
+    Mutation: {
+      repriceEvents: async (_: unknown, { input }: { input: RepriceInput }, c: Ctx) => {
+        if (!c.scopes.includes('admin')) throw new GraphQLError('this key lacks the admin scope needed to reprice events', { extensions: { code: 'FORBIDDEN' } });
+        const range = checkInput(input);
+        // Daily aggregates keep costs, not tokens: events past retention cannot be priced again.
+        const { rawDataHorizon } = await workspaceRetention(deps.pool, c.workspaceId);
+        if (rawDataHorizon && Date.parse(range.from) < rawDataHorizon.getTime()) {
+          throw argumentError('RAW_DATA_EXPIRED', 'input.from', `raw events before ${rawDataHorizon.toISOString()} are gone (retention) and cannot be repriced; start at or after it`, { rawDataHorizon: rawDataHorizon.toISOString() });
+        }
+        const r = await requestRepricing(deps.pool, {
+          workspaceId: c.workspaceId, keyId: c.keyId, reason: input.reason.trim(), provider: input.provider.trim().toLowerCase(),
+          modelPattern: input.modelPattern || null, ...range,
+        });
+        const data: RepriceJobData = { repricingId: r.id, workspaceId: c.workspaceId };
+        await deps.maintenance.add(REPRICE_JOB, data, { jobId: r.id, attempts: 3, backoff: { type: 'exponential', delay: 2000 } });
+        return present(r);
+      },
+    },
+  };
+}

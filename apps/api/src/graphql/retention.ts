@@ -1,0 +1,64 @@
+// Retention settings, long-term reports (history), and the check that tells a
+// caller when a raw-event query reaches before the workspace's raw-data horizon.
+import { dateParser } from '@cubejs-backend/api-gateway/dist/src/date-parser.js';
+import { GraphQLError } from 'graphql';
+import { type Pool, setRawRetention, workspaceRetention } from '@spendgraph/db';
+import type { SemanticLayer } from '@spendgraph/semantic';
+import { argumentError } from './errors.ts';
+import type { FilterArg, TimeRangeArg } from './query-args.ts';
+import { timeseries } from './timeseries.ts';
+
+export const HISTORY_VIEW = 'usage_history';
+
+interface Ctx {
+  workspaceId: string;
+  scopes: string[];
+}
+
+const present = (r: Awaited<ReturnType<typeof workspaceRetention>>) => ({
+  rawRetentionDays: r.rawRetentionDays,
+  rawDataHorizon: r.rawDataHorizon?.toISOString() ?? null,
+});
+
+/** Start of a GraphQL time range (-Infinity without one: all time). */
+function rangeStart(range: TimeRangeArg | null | undefined, timezone: string): number {
+  if (range?.from) return Date.parse(range.from);
+  if (range?.relative) {
+    try {
+      return Date.parse(`${dateParser(range.relative, timezone)[0]}Z`);
+    } catch {
+      return Number.NaN; // the query itself reports the bad range
+    }
+  }
+  return Number.NEGATIVE_INFINITY;
+}
+
+export function retentionResolvers(deps: { pool: Pool; semantic: SemanticLayer }) {
+  /** Refuses a raw-event query whose range starts before the raw-data horizon (or has no start). */
+  async function requireRawData(c: Ctx, range: TimeRangeArg | null | undefined, timezone = 'UTC') {
+    const r = await workspaceRetention(deps.pool, c.workspaceId);
+    if (!r.rawDataHorizon) return;
+    const start = rangeStart(range, timezone);
+    if (!(start < r.rawDataHorizon.getTime())) return;
+    const horizon = r.rawDataHorizon.toISOString();
+    throw argumentError('RAW_DATA_EXPIRED', 'timeRange',
+      `raw events before ${horizon} are gone (retention: ${r.rawRetentionDays ?? 'none now'} days); start the range at or after it, or query history (daily aggregates)`,
+      { rawDataHorizon: horizon });
+  }
+
+  return {
+    requireRawData,
+    Query: {
+      retention: async (_: unknown, _a: unknown, c: Ctx) => present(await workspaceRetention(deps.pool, c.workspaceId)),
+      history: (_: unknown, args: { measures: string[]; granularity: string; by?: string[]; filters?: FilterArg[]; timeRange?: TimeRangeArg }, c: Ctx) =>
+        timeseries(deps.semantic, { workspaceId: c.workspaceId }, { ...args, timezone: 'UTC' }, HISTORY_VIEW),
+    },
+    Mutation: {
+      setRawRetention: async (_: unknown, { days }: { days?: number | null }, c: Ctx) => {
+        if (!c.scopes.includes('admin')) throw new GraphQLError('this key lacks the admin scope needed to change retention', { extensions: { code: 'FORBIDDEN' } });
+        if (days != null && (days < 1 || days > 36_500)) throw argumentError('INVALID_ARGUMENT', 'days', 'must be between 1 and 36500, or null to keep raw events forever');
+        return present(await setRawRetention(deps.pool, c.workspaceId, days ?? null));
+      },
+    },
+  };
+}

@@ -1,0 +1,33 @@
+// The API's Prometheus metrics (GET /metrics): request rate and latency per route
+// (ingest, GraphQL queries, guard checks), events accepted, queue depth.
+import type { FastifyInstance } from 'fastify';
+import { Counter, Histogram } from 'prom-client';
+import { type QueueInspector, metricsRegistry, queueDepthMetric } from '@spendgraph/queue';
+
+export const registry = metricsRegistry('api');
+
+const requestDuration = new Histogram({
+  name: 'spendgraph_http_request_duration_seconds',
+  help: 'HTTP request latency per route, method and status (route = the route pattern, e.g. /graphql, /v1/events)',
+  labelNames: ['route', 'method', 'status'],
+  buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  registers: [registry],
+});
+
+const acceptedEvents = new Counter({
+  name: 'spendgraph_ingest_events_accepted_total',
+  help: 'Events answered 202: queued in Redis for the worker',
+  registers: [registry],
+});
+
+export const countAccepted = (n: number) => acceptedEvents.inc(n);
+
+/** Times every request, and serves GET /metrics (unauthenticated, like /health: no tenant data in it). */
+export function metricsRoutes(app: FastifyInstance, deps: { inspector: QueueInspector }) {
+  queueDepthMetric(registry, deps.inspector);
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    requestDuration.observe({ route, method: request.method, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+  app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+}
