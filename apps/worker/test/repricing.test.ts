@@ -34,7 +34,7 @@ type Ev = ReturnType<typeof events>[number];
 const cost = (e: Ev, r: typeof OLD) => new Decimal(e.usage.input_tokens).mul(r.input).plus(new Decimal(e.usage.output_tokens).mul(r.output)).div(1e6);
 
 const monthTotal = async (key: string) => {
-  const { body } = await graphqlRequest(p.apiUrl, key, `{ breakdown(measures: ["total_cost"], by: [], timeRange: { from: "2026-10-01", to: "2026-10-31T23:59:59" }) { measures { value } } }`);
+  const { body } = await graphqlRequest(p.apiUrl, key, `{ breakdown(measures: ["total_cost"], by: [], timeRange: { from: "2026-10-01", to: "2026-10-31T23:59:59.999" }) { measures { value } } }`);
   if (body.errors) throw new Error(`breakdown failed: ${JSON.stringify(body.errors)}`);
   return { value: body.data.breakdown.measures[0].value as string, rollups: body.extensions.usedPreAggregations as string[] };
 };
