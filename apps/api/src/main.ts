@@ -25,7 +25,7 @@ void guard.follow(subscriber).catch(() => {});
 
 const app = buildServer({
   pool, redis, queue, semantic, guard, announce: (result) => announce(result, { alerts, redis }),
-  bodyLimit: config.API_BODY_LIMIT_BYTES, logLevel: config.LOG_LEVEL,
+  bodyLimit: config.API_BODY_LIMIT_BYTES, logLevel: config.LOG_LEVEL, embedSecret: config.EMBED_SIGNING_SECRET,
 });
 await app.listen({ host: config.API_HOST, port: config.API_PORT });
 

@@ -11,6 +11,7 @@ import { eventsRoutes } from './routes/events.ts';
 import { guardRoutes } from './routes/guard.ts';
 import { workRoutes } from './routes/work.ts';
 import { healthRoutes } from './routes/health.ts';
+import { embedRoutes } from './routes/embeds.ts';
 
 export interface ApiDeps {
   pool: Pool;
@@ -21,6 +22,7 @@ export interface ApiDeps {
   announce: (result: EvaluationResult) => Promise<void>;
   bodyLimit: number;
   logLevel: string;
+  embedSecret?: string | undefined;
 }
 
 export function buildServer(deps: ApiDeps): FastifyInstance {
@@ -41,6 +43,9 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   eventsRoutes(app, { authenticate, queue: deps.queue });
   guardRoutes(app, { authenticate, guard: deps.guard, semantic: deps.semantic });
   workRoutes(app, { authenticate, pool: deps.pool });
-  app.register((instance) => graphqlRoutes(instance, { authenticate, pool: deps.pool, semantic: deps.semantic, guard: deps.guard, announce: deps.announce }));
+  embedRoutes(app, { semantic: deps.semantic, embedSecret: deps.embedSecret });
+  app.register((instance) => graphqlRoutes(instance, {
+    authenticate, pool: deps.pool, semantic: deps.semantic, guard: deps.guard, announce: deps.announce, embedSecret: deps.embedSecret,
+  }));
   return app;
 }

@@ -1,6 +1,7 @@
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { type BreakdownArgs, breakdown } from './breakdown.ts';
 import { type BudgetDeps, budgetResolvers } from './budgets.ts';
+import { embedResolvers } from './embeds.ts';
 import { forecastResolvers } from './forecast.ts';
 import { insightResolvers } from './insights.ts';
 import { planResolvers } from './plans.ts';
@@ -27,7 +28,7 @@ function forRequest(semantic: SemanticLayer, c: GraphqlContext): SemanticLayer {
   };
 }
 
-export function resolvers(deps: BudgetDeps) {
+export function resolvers(deps: BudgetDeps & { embedSecret?: string | undefined }) {
   const { semantic } = deps;
   const ctx = (c: GraphqlContext) => ({ workspaceId: c.workspaceId });
   const budgets = budgetResolvers(deps);
@@ -36,7 +37,7 @@ export function resolvers(deps: BudgetDeps) {
   return {
     ...budgets,
     ...insights,
-    Mutation: { ...budgets.Mutation, ...plans.Mutation },
+    Mutation: { ...budgets.Mutation, ...plans.Mutation, ...embedResolvers(deps).Mutation },
     Query: {
       ...budgets.Query,
       ...plans.Query,
