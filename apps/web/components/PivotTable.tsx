@@ -105,7 +105,7 @@ export function PivotTable({ root, by, measures, filters, range, initialSort }: 
               const sorted = h.column.getIsSorted();
               return (
                 <th key={h.id} scope="col" className={h.id === 'label' ? '' : 'num'} aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'}>
-                  <button type="button" onClick={h.column.getToggleSortingHandler()}>{flexRender(h.column.columnDef.header, h.getContext())}{sorted === 'asc' ? ' ▲' : sorted === 'desc' ? ' ▼' : ''}</button>
+                  <button type="button" onClick={h.column.getToggleSortingHandler()}>{flexRender(h.column.columnDef.header, h.getContext())}<span aria-hidden="true">{sorted === 'asc' ? ' ▲' : sorted === 'desc' ? ' ▼' : ''}</span></button>
                 </th>
               );
             })}</tr>

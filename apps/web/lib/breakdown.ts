@@ -7,9 +7,9 @@ export interface Node {
 export interface Timeseries { series: Array<{ label: string; key: Array<{ dimension: string; value: string | null }>; points: Array<{ time: string; measures: MeasureValue[] }> }> }
 
 const NODE = 'dimension value label other otherCount path { dimension value } measures { measure value share }';
-/** A breakdown selection nested `depth` levels deep. */
+/** A breakdown selection nested `depth` levels deep (the deepest level's `children` are empty). */
 export function nodeSelection(depth: number): string {
-  return depth <= 0 ? NODE : `${NODE} children { ${nodeSelection(depth - 1)} }`;
+  return `${NODE} children { ${depth <= 0 ? 'label' : nodeSelection(depth - 1)} }`;
 }
 export const SERIES = 'series { label key { dimension value } points { time measures { measure value } } }';
 

@@ -16,7 +16,7 @@ export default async function Events({ searchParams }: { searchParams: Promise<S
   const after = typeof params.after === 'string' ? params.after : null;
   const res = await gql<{ meta: { dimensions: Array<{ name: string; title: string; type: string }> }; events: { edges: Array<{ node: UsageEvent }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(
     `query($f: [Filter!], $r: TimeRange, $first: Int, $after: String) {
-      meta { dimensions { name title type } }
+      meta { dimensions { name title: shortTitle type } }
       events(filters: $f, timeRange: $r, first: $first, after: $after) { edges { node { ${EVENT_FIELDS} } } pageInfo { hasNextPage endCursor } }
     }`,
     { f: apiFilters(filters), r: range, first: PAGE, after },

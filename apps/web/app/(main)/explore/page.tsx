@@ -10,7 +10,7 @@ import { type Node, SERIES, type Timeseries, nodeSelection, seriesChart } from '
 import { type SearchParams, apiFilters, parseExplore } from '@/lib/query-state';
 import type { EmbedSpec } from '@/app/embed-actions';
 
-interface Member { name: string; title: string; type: string; additive: boolean | null }
+interface Member { name: string; title: string; shortTitle: string; type: string; additive: boolean | null }
 
 /** Series of the chart: one per top value of the first segment (at most 8), else the total. */
 const MAX_SERIES = 8;
@@ -23,9 +23,11 @@ export default async function Explore({ searchParams }: { searchParams: Promise<
       breakdown(measures: $m, by: $by, filters: $f, timeRange: $r, limit: $limit) { ${nodeSelection(state.by.length)} }
     }`,
     { m: state.measures, by: state.by, f: filters, r: state.range, limit: state.limit },
-  ), gql<{ meta: { measures: Member[]; dimensions: Member[] } }>('{ meta { measures { name title type additive } dimensions { name title type } } }')]);
-  const measureOptions = meta.ok ? meta.data.meta.measures : [];
-  const dimensionOptions = meta.ok ? meta.data.meta.dimensions.filter((d) => d.type !== 'time') : [];
+  ), gql<{ meta: { measures: Member[]; dimensions: Member[] } }>('{ meta { measures { name title shortTitle type additive } dimensions { name title shortTitle type } } }')]);
+  // Short titles ("Calls", not "Usage Calls"): every member belongs to the one usage view.
+  const short = (m: Member) => ({ name: m.name, title: m.shortTitle });
+  const measureOptions = meta.ok ? meta.data.meta.measures.map(short) : [];
+  const dimensionOptions = meta.ok ? meta.data.meta.dimensions.filter((d) => d.type !== 'time').map(short) : [];
   const controls = <ExplorerControls state={state} measures={measureOptions} dimensions={dimensionOptions} />;
   if (!res.ok) return <><h2>Explorer</h2>{controls}<ApiErrors errors={res.errors} /></>;
 
