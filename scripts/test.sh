@@ -9,4 +9,8 @@ eval "$(scripts/services.sh up)"
 # shellcheck source=lib/deps.sh
 source scripts/lib/deps.sh
 tsc -p tsconfig.json
+# shellcheck source=lib/web.sh
+source scripts/lib/web.sh
+sg_ensure_chromium
+sg_build_web
 exec vitest run "$@"

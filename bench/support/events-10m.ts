@@ -10,15 +10,15 @@ const CHUNK = 1_000_000;
 export const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** The benchmark database (created and migrated if missing), its pool and the workspace holding the events. */
-export async function benchDatabase(): Promise<{ dbUrl: string; pool: Pool; workspaceId: string }> {
+export async function benchDatabase(name = DB_NAME, workspace = 'bench-query'): Promise<{ dbUrl: string; pool: Pool; workspaceId: string }> {
   const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
   await admin.connect();
-  if (!(await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DB_NAME])).rowCount) await admin.query(`CREATE DATABASE ${DB_NAME}`);
+  if (!(await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount) await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
-  const dbUrl = Object.assign(new URL(process.env.DATABASE_URL!), { pathname: `/${DB_NAME}` }).toString();
+  const dbUrl = Object.assign(new URL(process.env.DATABASE_URL!), { pathname: `/${name}` }).toString();
   await migrate(dbUrl);
   const pool = createPool(dbUrl);
-  const ws = await ensureWorkspace(pool, 'bench-query');
+  const ws = await ensureWorkspace(pool, workspace);
   return { dbUrl, pool, workspaceId: ws.id };
 }
 

@@ -7,8 +7,8 @@ const envSchema = z.object({
   API_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   /** Largest accepted request body; a full batch of 10,000 events is ~7 MB. */
   API_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(32 * 1024 * 1024),
-  /** Signs embed tokens (HMAC-SHA256); unset, embeds are disabled. */
-  EMBED_SIGNING_SECRET: z.string().min(32, 'EMBED_SIGNING_SECRET must be at least 32 characters').optional(),
+  /** Signs embed tokens (HMAC-SHA256); unset or empty, embeds are disabled. */
+  EMBED_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional().or(z.literal('').transform(() => undefined)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
