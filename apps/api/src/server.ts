@@ -29,7 +29,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   const app = Fastify({
     bodyLimit: deps.bodyLimit,
     // Embed tokens travel in the path (GET /v1/embeds/:token) and carry their chart's query.
-    maxParamLength: 8192,
+    routerOptions: { maxParamLength: 8192 },
     logger: { level: deps.logLevel },
     // A line per request only when debugging: at thousands of requests a second they would be the load.
     logController: new LogController({ disableRequestLogging: deps.logLevel !== 'debug' && deps.logLevel !== 'trace' }),
