@@ -5,6 +5,15 @@ import { LiveChart } from './LiveChart';
 
 export type { ChartSpec } from '@/lib/echarts';
 
+/**
+ * Marks the page's first meaningful paint as soon as the streamed HTML holds data (a chart,
+ * the pivot table): `npm run bench:web` reads it. Client navigations do not run it.
+ */
+export function PaintMark({ id }: { id: string }) {
+  const js = `performance.getEntriesByName('sg-meaningful-paint').length||performance.mark('sg-meaningful-paint',{detail:${JSON.stringify(id)}})`;
+  return <script dangerouslySetInnerHTML={{ __html: js }} />;
+}
+
 /** Server width of the drawing; the SVG scales to its container until the live chart takes over. */
 const SERVER_WIDTH = 960;
 
@@ -16,8 +25,7 @@ export function Chart({ spec, label, money = true, theme, height = 280, id }: {
   return (
     <>
       <LiveChart spec={spec} label={label} money={money} theme={theme} height={height} id={id} svg={svg} />
-      {/* Marks the paint as soon as the streamed HTML holds the chart (read by npm run bench:web). */}
-      <script dangerouslySetInnerHTML={{ __html: `performance.getEntriesByName('sg-meaningful-paint').length||performance.mark('sg-meaningful-paint',{detail:${JSON.stringify(id)}})` }} />
+      <PaintMark id={id} />
     </>
   );
 }
