@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { createApiKey, ensureWorkspace } from '@spendgraph/db';
 import { ensureDemoBudgets, generateDemoEvents, postAll, syncDemoWork } from '@spendgraph/demo';
+import { createSemanticLayer } from '@spendgraph/semantic';
 import { type Platform, freePort, storedCount, waitFor } from '../../../test/support/platform.ts';
 
 const WEB = fileURLToPath(new URL('..', import.meta.url));
@@ -50,7 +51,22 @@ export async function demoWorkspace(p: Platform, { events = 3000, days = 30 } = 
   await waitFor(async () => (await storedCount(p.pool, ws.id)) === sent, 60_000, 'demo events to be stored');
   await syncDemoWork(p.pool, ws.id, p.apiUrl, key);
   await ensureDemoBudgets(p.pool, ws.id);
+  await warmRollups(p);
   return { workspaceId: ws.id, key, events: sent };
+}
+
+/**
+ * Builds the platform's roll-ups, as the worker's warm-rollups job does in production
+ * before anyone looks. (Cold, the API's in-process Cube can fail concurrent first
+ * queries of one partition: "relation ... already exists".)
+ */
+async function warmRollups(p: Platform) {
+  const semantic = await createSemanticLayer({ databaseUrl: p.env.DATABASE_URL!, preAggregationsSchema: p.env.SPENDGRAPH_ROLLUP_SCHEMA });
+  try {
+    await semantic.warmPreAggregations();
+  } finally {
+    await semantic.close();
+  }
 }
 
 export async function signIn(page: Page, web: Web, key: string) {
