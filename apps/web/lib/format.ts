@@ -19,7 +19,7 @@ export function formatMeasure(member: string, v: string | number | null | undefi
   if (v === null || v === undefined || v === '') return '—';
   if (isMoney(member)) return formatMoney(v);
   const n = Number(v);
-  if (/rate$/.test(member)) return `${(n * 100).toFixed(1)}%`;
+  if (/rate$/.test(member)) return `${n.toFixed(2)}%`; // the model's rates are percentages (0-100)
   if (/^(calls|error_calls|unpriced_calls|priced_calls|distinct_|completed_tasks$)|tokens$/.test(member)) return count.format(n);
   return number.format(n);
 }

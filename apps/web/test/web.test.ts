@@ -59,7 +59,7 @@ describe('overview', () => {
     });
     const { current, previous } = periods(30);
     const data = await api(`query($r: TimeRange, $q: TimeRange) {
-      c: breakdown(measures: ["total_cost", "calls"], by: [], timeRange: $r) { measures { measure value } }
+      c: breakdown(measures: ["total_cost", "calls", "error_rate"], by: [], timeRange: $r) { measures { measure value } }
       p: breakdown(measures: ["total_cost"], by: [], timeRange: $q) { measures { measure value } }
       customers: breakdown(measures: ["total_cost"], by: ["customer_id"], timeRange: $r, limit: 5) { children { label measures { measure value } } } }`,
     { r: current, q: previous });
@@ -67,6 +67,8 @@ describe('overview', () => {
     expect(await kpi.getAttribute('data-value')).toBe(cost(data.c));
     expect(await kpi.locator('.value').textContent()).toBe(money(cost(data.c)));
     expect(await kpi.locator('.sub').textContent()).toContain(money(cost(data.p)));
+    const errorRate = data.c.measures.find((m: { measure: string }) => m.measure === 'error_rate').value;
+    expect(await page.getByTestId('kpi-errors').locator('.value').textContent()).toBe(`${Number(errorRate).toFixed(2)}%`); // a percentage already
     const rows = page.getByTestId('top-customers').locator('tbody tr');
     expect(await rows.locator('td:first-child').allTextContents()).toEqual(data.customers.children.map((c: { label: string }) => c.label));
     expect(await rows.locator('td:nth-child(2)').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-value'))))
