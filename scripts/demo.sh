@@ -13,8 +13,18 @@ source scripts/lib/deps.sh
 
 export API_PORT="${API_PORT:-4000}"
 export API_URL="http://127.0.0.1:$API_PORT"
+export WEB_PORT="${WEB_PORT:-3000}" SPENDGRAPH_API_URL="$API_URL"
 logs="$root/.data/logs"
 mkdir -p "$logs"
+# Embed tokens are signed with this secret; kept across runs so shared embeds stay valid.
+if [ -z "${EMBED_SIGNING_SECRET:-}" ]; then
+  [ -s "$root/.data/embed-signing-secret" ] || node -e "process.stdout.write(require('node:crypto').randomBytes(32).toString('hex'))" >"$root/.data/embed-signing-secret"
+  EMBED_SIGNING_SECRET="$(cat "$root/.data/embed-signing-secret")"
+fi
+export EMBED_SIGNING_SECRET
+# shellcheck source=lib/web.sh
+source scripts/lib/web.sh
+sg_build_web
 
 node packages/db/src/migrate-cli.ts
 pids=()
@@ -23,6 +33,7 @@ trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
 # keep the apps' RSS near their live data at no measurable cost in throughput (bench:ingest).
 node --max-semi-space-size=16 apps/worker/src/main.ts >"$logs/worker.log" 2>&1 & pids+=($!)
 node --max-semi-space-size=16 apps/api/src/main.ts >"$logs/api.log" 2>&1 & pids+=($!)
+(cd apps/web && NEXT_TELEMETRY_DISABLED=1 exec next start -p "$WEB_PORT" -H 127.0.0.1) >"$logs/web.log" 2>&1 & pids+=($!)
 for _ in $(seq 1 100); do curl -sf "$API_URL/ready" >/dev/null && break; sleep 0.2; done
 curl -sf "$API_URL/ready" >/dev/null || { echo "the API did not become ready; see $logs/api.log" >&2; exit 1; }
 
@@ -30,9 +41,10 @@ key="$(node packages/demo/src/seed-cli.ts)"
 cat <<MSG
 
 Spendgraph is running.
+  Web app:      http://127.0.0.1:$WEB_PORT   (sign in with the demo key)
   API:          $API_URL   (POST /v1/events, GET /ready)
   Demo API key: $key
-  Logs:         $logs/{api,worker}.log
+  Logs:         $logs/{api,worker,web}.log
 
 Try:  curl -s -X POST $API_URL/v1/events -H "authorization: Bearer $key" \\
         -H 'content-type: application/json' \\
@@ -42,6 +54,6 @@ Try:  curl -s -X POST $API_URL/v1/events -H "authorization: Bearer $key" \\
       curl -s -X POST $API_URL/graphql -H "authorization: Bearer $key" -H 'content-type: application/json' \\
         -d '{"query":"{ budgets { name state spend amount percentUsed projectedSpend blocking } }"}'
 
-Press Ctrl-C to stop the API and the worker.
+Press Ctrl-C to stop the API, the worker and the web app.
 MSG
 wait

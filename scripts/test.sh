@@ -13,4 +13,8 @@ command -v redis-server >/dev/null ||
 # shellcheck source=lib/deps.sh
 source scripts/lib/deps.sh
 tsc -p tsconfig.json
+# shellcheck source=lib/web.sh
+source scripts/lib/web.sh
+sg_ensure_chromium
+sg_build_web
 exec vitest run "$@"

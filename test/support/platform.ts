@@ -1,7 +1,7 @@
 // Starts the real api and worker as child processes against the test database
 // and a queue prefix of their own, as they run in production.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
@@ -63,6 +63,7 @@ export async function startPlatform({ worker = true, databaseUrl = inject('datab
     QUEUE_PREFIX: `sg-test-${randomUUID()}`,
     API_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
+    EMBED_SIGNING_SECRET: process.env.EMBED_SIGNING_SECRET ?? randomBytes(32).toString('hex'),
     WORKER_LOCK_DURATION_MS: '2000',
     // Upkeep jobs only where a test asks for them (startWorker({ WORKER_QUEUES: 'maintenance' })).
     WORKER_QUEUES: 'ingest',

@@ -10,6 +10,8 @@ const envSchema = z.object({
   /** Where /proxy/openai/* and /proxy/anthropic/* forward (no trailing slash). */
   PROXY_OPENAI_UPSTREAM: z.url().default('https://api.openai.com').transform((u) => u.replace(/\/+$/, '')),
   PROXY_ANTHROPIC_UPSTREAM: z.url().default('https://api.anthropic.com').transform((u) => u.replace(/\/+$/, '')),
+  /** Signs embed tokens (HMAC-SHA256); unset or empty, embeds are disabled. */
+  EMBED_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional().or(z.literal('').transform(() => undefined)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

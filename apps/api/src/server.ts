@@ -16,6 +16,7 @@ import { otlpRoutes } from './routes/otlp.ts';
 import { type ProxyUpstreams, proxyRoutes } from './routes/proxy.ts';
 import { strictUtf8Json } from './utf8-body.ts';
 import { metricsRoutes } from './metrics.ts';
+import { embedRoutes } from './routes/embeds.ts';
 
 export interface ApiDeps {
   pool: Pool;
@@ -31,11 +32,14 @@ export interface ApiDeps {
   inspector: QueueInspector;
   /** Where repricing jobs go. */
   maintenance: Queue;
+  embedSecret?: string | undefined;
 }
 
 export function buildServer(deps: ApiDeps): FastifyInstance {
   const app = Fastify({
     bodyLimit: deps.bodyLimit,
+    // Embed tokens travel in the path (GET /v1/embeds/:token) and carry their chart's query.
+    routerOptions: { maxParamLength: 8192 },
     logger: { level: deps.logLevel },
     // A line per request only when debugging: at thousands of requests a second they would be the load.
     logController: new LogController({ disableRequestLogging: deps.logLevel !== 'debug' && deps.logLevel !== 'trace' }),
@@ -56,6 +60,10 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   guardRoutes(app, { authenticate, guard: deps.guard, semantic: deps.semantic });
   workRoutes(app, { authenticate, pool: deps.pool });
   exportRoutes(app, { authenticate, pool: deps.pool, semantic: deps.semantic, redis: deps.redis });
-  app.register((instance) => graphqlRoutes(instance, { authenticate, pool: deps.pool, semantic: deps.semantic, guard: deps.guard, announce: deps.announce, redis: deps.redis, inspector: deps.inspector, maintenance: deps.maintenance }));
+  embedRoutes(app, { semantic: deps.semantic, embedSecret: deps.embedSecret });
+  app.register((instance) => graphqlRoutes(instance, {
+    authenticate, pool: deps.pool, semantic: deps.semantic, guard: deps.guard, announce: deps.announce, redis: deps.redis,
+    inspector: deps.inspector, maintenance: deps.maintenance, embedSecret: deps.embedSecret,
+  }));
   return app;
 }

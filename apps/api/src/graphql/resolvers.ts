@@ -1,6 +1,7 @@
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { type BreakdownArgs, breakdown } from './breakdown.ts';
 import { type BudgetDeps, budgetResolvers } from './budgets.ts';
+import { embedResolvers } from './embeds.ts';
 import { type ExportDeps, exportResolvers } from './exports.ts';
 import { forecastResolvers } from './forecast.ts';
 import { insightResolvers } from './insights.ts';
@@ -33,7 +34,7 @@ function forRequest(semantic: SemanticLayer, c: GraphqlContext): SemanticLayer {
   };
 }
 
-export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & RepricingDeps) {
+export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & RepricingDeps & { embedSecret?: string | undefined }) {
   const { semantic } = deps;
   const ctx = (c: GraphqlContext) => ({ workspaceId: c.workspaceId });
   const budgets = budgetResolvers(deps);
@@ -44,7 +45,7 @@ export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & Repricing
   return {
     ...budgets,
     ...insights,
-    Mutation: { ...budgets.Mutation, ...plans.Mutation, ...exportResolvers(deps).Mutation, ...retention.Mutation, ...repricing.Mutation },
+    Mutation: { ...budgets.Mutation, ...plans.Mutation, ...exportResolvers(deps).Mutation, ...retention.Mutation, ...repricing.Mutation, ...embedResolvers(deps).Mutation },
     Query: {
       ...budgets.Query,
       ...plans.Query,

@@ -1,0 +1,52 @@
+// One budget: standing, threshold history with deliveries, edit, pause/resume/delete.
+import Link from 'next/link';
+import { ApiErrors } from '@/components/ApiErrors';
+import { BudgetForm } from '@/components/BudgetForm';
+import { UsageBar } from '@/components/UsageBar';
+import { gql } from '@/lib/api';
+import { BUDGET_FIELDS, type Budget, scopeText } from '@/lib/budgets';
+import { formatMoney, formatTime } from '@/lib/format';
+import { budgetCommand } from '../actions';
+
+interface Alert {
+  id: string; kind: string; threshold: number | null; spend: string; limit: string; periodStart: string | null; projectedSpend: string | null;
+  projectedCrossingAt: string | null; occurredAt: string; deliveries: Array<{ id: string; status: string; attempts: number; lastError: string | null }>;
+}
+
+export default async function BudgetPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const res = await gql<{ budget: (Budget & { alerts: Alert[] }) | null; meta: { dimensions: Array<{ name: string; title: string; type: string }> } }>(
+    `query($id: ID!) { budget(id: $id) { ${BUDGET_FIELDS} alerts(first: 100) { id kind threshold spend limit periodStart projectedSpend projectedCrossingAt occurredAt
+      deliveries { id status attempts lastError } } } meta { dimensions { name title: shortTitle type } } }`, { id });
+  if (!res.ok) return <><h2>Budget</h2><ApiErrors errors={res.errors} /></>;
+  const b = res.data.budget;
+  if (!b) return <><h2>Budget</h2><p className="empty">No budget {id} in this workspace. <Link href="/budgets">All budgets</Link></p></>;
+  const command = (name: string, label: string) => (
+    <form action={budgetCommand}><input type="hidden" name="id" value={b.id} /><input type="hidden" name="command" value={name} /><button type="submit">{label}</button></form>
+  );
+  return (
+    <>
+      <h2>{b.name} <span className={`badge ${b.state}`}>{b.blocking ? 'blocking' : b.state}</span></h2>
+      {b.blocking && <p className="error" role="status">Hard stop: work in this budget’s scope is denied until {formatTime(b.periodEnd)} or until the limit is raised.</p>}
+      <div className="kpis">
+        <div className="panel kpi"><div className="label">Spend this period</div><div className="value" data-testid="budget-spend" data-value={b.spend}>{formatMoney(b.spend)}</div><div className="sub">of {formatMoney(b.amount)} {b.currency}</div></div>
+        <div className="panel kpi"><div className="label">Used</div><UsageBar percent={b.percentUsed} state={b.state} /></div>
+        <div className="panel kpi"><div className="label">Projected at period end</div><div className="value">{formatMoney(b.projectedSpend)}</div><div className="sub">{b.projectedCrossingAt ? `crosses the limit ${formatTime(b.projectedCrossingAt)}` : 'stays under the limit'}</div></div>
+        <div className="panel kpi"><div className="label">Scope</div><div>{scopeText(b)}</div><div className="sub">{b.period}, {b.mode}, {b.timezone}; period {formatTime(b.periodStart)} – {formatTime(b.periodEnd)}</div></div>
+      </div>
+      <div className="chips" style={{ marginBottom: 16 }}>{b.paused ? command('resumeBudget', 'Resume') : command('pauseBudget', 'Pause')}{command('deleteBudget', 'Delete')}</div>
+      <section className="panel" style={{ marginBottom: 16 }}>
+        <h3>Threshold history</h3>
+        {b.alerts.length === 0 ? <p className="empty">No threshold crossed yet.</p> : (
+          <table><thead><tr><th scope="col">When</th><th scope="col">Alert</th><th className="num" scope="col">Spend / limit</th><th scope="col">Deliveries</th></tr></thead>
+            <tbody>{b.alerts.map((a) => (
+              <tr key={a.id}><td>{formatTime(a.occurredAt)}</td><td>{a.kind === 'forecast' ? `projected ${formatMoney(a.projectedSpend)}, crossing ${formatTime(a.projectedCrossingAt)}` : `${a.threshold}% reached`}</td>
+                <td className="num">{formatMoney(a.spend)} / {formatMoney(a.limit)}</td>
+                <td>{a.deliveries.length ? a.deliveries.map((d) => `${d.status} (${d.attempts})${d.lastError ? `: ${d.lastError}` : ''}`).join('; ') : '—'}</td></tr>
+            ))}</tbody></table>
+        )}
+      </section>
+      <BudgetForm budget={b} dimensions={res.data.meta.dimensions.filter((d) => d.type !== 'time')} />
+    </>
+  );
+}

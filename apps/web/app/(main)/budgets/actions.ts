@@ -1,0 +1,67 @@
+'use server';
+// Budget and alert-channel changes through the API's mutations (admin scope).
+import { revalidatePath } from 'next/cache';
+import { redirect } from 'next/navigation';
+import { gql } from '@/lib/api';
+
+export type FormState = { error: string | null; secret?: string };
+
+/** The budget form: scope rows (member, operator, comma-separated values) from the model's dimensions. */
+function budgetInput(form: FormData) {
+  const members = form.getAll('scope_member').map(String);
+  const operators = form.getAll('scope_operator').map(String);
+  const values = form.getAll('scope_values').map(String);
+  const scope = members.flatMap((member, i) => (member ? [{ member, operator: operators[i] ?? 'equals', values: (values[i] ?? '').split(',').map((v) => v.trim()).filter(Boolean) }] : []));
+  const thresholds = String(form.get('thresholds') ?? '').split(',').map((v) => v.trim()).filter(Boolean).map(Number);
+  const period = String(form.get('period'));
+  return {
+    name: String(form.get('name') ?? ''),
+    scope,
+    wholeWorkspace: form.get('wholeWorkspace') === 'on',
+    period,
+    ...(period === 'rolling' ? { rollingDays: Number(form.get('rollingDays') || 30) } : {}),
+    timezone: String(form.get('timezone') || 'UTC'),
+    amount: String(form.get('amount') ?? ''),
+    ...(thresholds.length ? { thresholds } : {}),
+    forecastAlerts: form.get('forecastAlerts') === 'on',
+    mode: String(form.get('mode') ?? 'soft'),
+  };
+}
+
+const errorText = (errors: Array<{ message: string }>) => errors.map((e) => e.message).join('; ');
+
+export async function saveBudget(_prev: FormState, form: FormData): Promise<FormState> {
+  const id = String(form.get('id') ?? '');
+  const input = budgetInput(form);
+  const res = id
+    ? await gql<{ updateBudget: { id: string } }>('mutation($id: ID!, $input: BudgetPatch!) { updateBudget(id: $id, input: $input) { id } }', { id, input })
+    : await gql<{ createBudget: { id: string } }>('mutation($input: BudgetInput!) { createBudget(input: $input) { id } }', { input });
+  if (!res.ok) return { error: errorText(res.errors) };
+  revalidatePath('/budgets');
+  redirect(`/budgets/${id || (res.data as { createBudget: { id: string } }).createBudget.id}`);
+}
+
+export async function budgetCommand(form: FormData) {
+  const id = String(form.get('id'));
+  const command = String(form.get('command'));
+  if (!['pauseBudget', 'resumeBudget', 'deleteBudget'].includes(command)) return;
+  const selection = command === 'deleteBudget' ? '' : ' { id }';
+  const res = await gql(`mutation($id: ID!) { ${command}(id: $id)${selection} }`, { id });
+  if (!res.ok) throw new Error(errorText(res.errors));
+  redirect(command === 'deleteBudget' ? '/budgets' : `/budgets/${id}`);
+}
+
+export async function createChannel(_prev: FormState, form: FormData): Promise<FormState> {
+  const budgetId = String(form.get('budgetId') ?? '');
+  const input = { name: String(form.get('name') ?? ''), type: String(form.get('type')), target: String(form.get('target') ?? ''), ...(budgetId ? { budgetId } : {}) };
+  const res = await gql<{ createAlertChannel: { secret: string | null } }>('mutation($input: AlertChannelInput!) { createAlertChannel(input: $input) { id secret } }', { input });
+  if (!res.ok) return { error: errorText(res.errors) };
+  revalidatePath('/budgets');
+  return { error: null, secret: res.data.createAlertChannel.secret ?? undefined };
+}
+
+export async function deleteChannel(form: FormData) {
+  const res = await gql('mutation($id: ID!) { deleteAlertChannel(id: $id) }', { id: String(form.get('id')) });
+  if (!res.ok) throw new Error(errorText(res.errors));
+  revalidatePath('/budgets');
+}

@@ -1,0 +1,57 @@
+// Budgets: standing of each (spend, percent, projection, hard stop), a new-budget form, alert channels.
+import Link from 'next/link';
+import { ApiErrors } from '@/components/ApiErrors';
+import { BudgetForm } from '@/components/BudgetForm';
+import { ChannelForm } from '@/components/ChannelForm';
+import { UsageBar } from '@/components/UsageBar';
+import { gql } from '@/lib/api';
+import { BUDGET_FIELDS, type Budget, scopeText } from '@/lib/budgets';
+import { formatMoney, formatTime } from '@/lib/format';
+import { deleteChannel } from './actions';
+
+interface Data {
+  budgets: Budget[];
+  alertChannels: Array<{ id: string; name: string; type: string; target: string; budgetId: string | null; enabled: boolean }>;
+  meta: { dimensions: Array<{ name: string; title: string; type: string }> };
+}
+
+export default async function Budgets() {
+  const res = await gql<Data>(`{ budgets { ${BUDGET_FIELDS} } alertChannels { id name type target budgetId enabled } meta { dimensions { name title: shortTitle type } } }`);
+  if (!res.ok) return <><h2>Budgets</h2><ApiErrors errors={res.errors} /></>;
+  const { budgets, alertChannels, meta } = res.data;
+  const names = new Map(budgets.map((b) => [b.id, b.name]));
+  return (
+    <>
+      <h2>Budgets</h2>
+      <section className="panel scroll" style={{ marginBottom: 16 }}>
+        {budgets.length === 0 ? <p className="empty">No budgets yet: create one below.</p> : (
+          <table data-testid="budgets">
+            <thead><tr><th scope="col">Name</th><th scope="col">Scope</th><th scope="col">Period</th><th scope="col">State</th><th className="num" scope="col">Spend</th>
+              <th className="num" scope="col">Amount</th><th scope="col">Used</th><th className="num" scope="col">Projected</th><th scope="col">Period ends</th></tr></thead>
+            <tbody>{budgets.map((b) => (
+              <tr key={b.id} data-budget-id={b.id}>
+                <td><Link href={`/budgets/${b.id}`}>{b.name}</Link> {b.mode === 'hard' && <span className="badge">hard</span>}</td>
+                <td>{scopeText(b)}</td><td>{b.period}{b.rollingDays ? ` (${b.rollingDays} d)` : ''}</td>
+                <td><span className={`badge ${b.state}`}>{b.blocking ? 'blocking' : b.state}</span></td>
+                <td className="num" data-value={b.spend}>{formatMoney(b.spend)}</td><td className="num">{formatMoney(b.amount)}</td>
+                <td><UsageBar percent={b.percentUsed} state={b.state} /></td>
+                <td className="num">{formatMoney(b.projectedSpend)}</td><td>{formatTime(b.periodEnd)}</td>
+              </tr>
+            ))}</tbody>
+          </table>
+        )}
+      </section>
+      <BudgetForm dimensions={meta.dimensions.filter((d) => d.type !== 'time')} />
+      <section className="panel" style={{ marginTop: 16 }}>
+        <h3>Alert channels</h3>
+        {alertChannels.length === 0 ? <p className="empty">No channels: alerts are recorded but not delivered.</p> : (
+          <table><tbody>{alertChannels.map((c) => (
+            <tr key={c.id}><td>{c.name}</td><td>{c.type}</td><td>{c.target}</td><td>{c.budgetId ? names.get(c.budgetId) ?? c.budgetId : 'every budget'}</td>
+              <td><form action={deleteChannel}><input type="hidden" name="id" value={c.id} /><button type="submit" aria-label={`Delete channel ${c.name}`}>Delete</button></form></td></tr>
+          ))}</tbody></table>
+        )}
+        <ChannelForm budgets={budgets} />
+      </section>
+    </>
+  );
+}

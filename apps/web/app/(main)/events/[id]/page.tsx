@@ -1,0 +1,49 @@
+// One event: tokens by type with the cost of each, the price applied, its context.
+import Link from 'next/link';
+import { Fragment } from 'react';
+import { ApiErrors } from '@/components/ApiErrors';
+import { gql } from '@/lib/api';
+import { CONTEXT_FIELDS, EVENT_FIELDS, TOKEN_TYPES, type UsageEvent } from '@/lib/events';
+import { formatMeasure, formatMoney, formatTime } from '@/lib/format';
+
+export default async function EventDetail({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const res = await gql<{ events: { edges: Array<{ node: UsageEvent }> } }>(
+    `query($f: [Filter!]) { events(filters: $f, first: 1) { edges { node { ${EVENT_FIELDS} } } } }`,
+    { f: [{ member: 'event_id', operator: 'equals', values: [id] }] },
+  );
+  if (!res.ok) return <><h2>Event</h2><ApiErrors errors={res.errors} /></>;
+  const e = res.data.events.edges[0]?.node;
+  if (!e) return <><h2>Event</h2><p className="empty">No event {id} in this workspace.</p></>;
+  return (
+    <>
+      <h2>Event <code>{e.id}</code></h2>
+      <div className="grid">
+        <section className="panel">
+          <h3>Call</h3>
+          <dl className="kv">
+            <dt>Time (UTC)</dt><dd>{formatTime(e.occurredAt)}</dd><dt>Kind</dt><dd>{e.kind}</dd>
+            <dt>Provider / model</dt><dd>{e.provider} / {e.model}</dd><dt>Status</dt><dd>{e.status}</dd>
+            <dt>Latency</dt><dd>{e.latencyMs === null ? '—' : `${e.latencyMs} ms`}</dd>
+            <dt>Cost</dt><dd data-testid="event-cost" data-value={e.totalCost ?? ''}>{e.unpriced ? 'unpriced (no price known for this call)' : formatMoney(e.totalCost)} {e.currency}</dd>
+            <dt>Price applied</dt><dd>{e.priceSource ?? '—'}{e.priceVersion ? ` (${e.priceVersion})` : ''}</dd>
+          </dl>
+        </section>
+        <section className="panel">
+          <h3>Tokens by type</h3>
+          <table data-testid="event-tokens">
+            <thead><tr><th scope="col">Type</th><th className="num" scope="col">Tokens</th><th className="num" scope="col">Cost</th></tr></thead>
+            <tbody>{TOKEN_TYPES.map(([k, label]) => (
+              <tr key={k}><td>{label}</td><td className="num">{formatMeasure('tokens', e.tokens[k])}</td><td className="num">{formatMoney(e.costs[k])}</td></tr>
+            ))}</tbody>
+          </table>
+        </section>
+        <section className="panel">
+          <h3>Context</h3>
+          <dl className="kv">{CONTEXT_FIELDS.map(([k, label]) => <Fragment key={k}><dt>{label}</dt><dd>{String(e[k] ?? '—')}</dd></Fragment>)}</dl>
+        </section>
+      </div>
+      <p><Link href="/events">← Event log</Link></p>
+    </>
+  );
+}

@@ -1,0 +1,74 @@
+// Explorer: measures, segments to any depth (the API's breakdown tree), time range,
+// granularity and filters, all from the URL; a chart, the pivot table, exports and embeds.
+import { ApiErrors } from '@/components/ApiErrors';
+import { Suspense } from 'react';
+import { Chart, PaintMark } from '@/components/Chart';
+import { EmbedShare } from '@/components/EmbedShare';
+import { ExplorerControls } from '@/components/ExplorerControls';
+import { PivotTable } from '@/components/PivotTable';
+import { gql } from '@/lib/api';
+import { type Node, SERIES, type Timeseries, nodeSelection, seriesChart } from '@/lib/breakdown';
+import { type ExploreState, type SearchParams, apiFilters, parseExplore } from '@/lib/query-state';
+import type { EmbedSpec } from '@/app/embed-actions';
+
+interface Member { name: string; title: string; shortTitle: string; type: string; additive: boolean | null }
+
+/** Series of the chart: one per top value of the first segment (at most 8), else the total. */
+const MAX_SERIES = 8;
+
+export default async function Explore({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const state = parseExplore(await searchParams);
+  const filters = apiFilters(state.filters);
+  const [res, meta] = await Promise.all([gql<{ breakdown: Node }>(
+    `query Explore($m: [String!]!, $by: [String!]!, $f: [Filter!], $r: TimeRange, $limit: Int) {
+      breakdown(measures: $m, by: $by, filters: $f, timeRange: $r, limit: $limit) { ${nodeSelection(state.by.length)} }
+    }`,
+    { m: state.measures, by: state.by, f: filters, r: state.range, limit: state.limit },
+  ), gql<{ meta: { measures: Member[]; dimensions: Member[] } }>('{ meta { measures { name title shortTitle type additive } dimensions { name title shortTitle type } } }')]);
+  // Short titles ("Calls", not "Usage Calls"): every member belongs to the one usage view.
+  const short = (m: Member) => ({ name: m.name, title: m.shortTitle });
+  const measureOptions = meta.ok ? meta.data.meta.measures.map(short) : [];
+  const dimensionOptions = meta.ok ? meta.data.meta.dimensions.filter((d) => d.type !== 'time').map(short) : [];
+  const controls = <ExplorerControls state={state} measures={measureOptions} dimensions={dimensionOptions} />;
+  if (!res.ok) return <><h2>Explorer</h2>{controls}<ApiErrors errors={res.errors} /></>;
+
+  const root = res.data.breakdown;
+  const title = (name: string) => measureOptions.find((m) => m.name === name)?.title ?? name;
+  return (
+    <>
+      <h2>Explorer</h2>
+      {controls}
+      <Suspense fallback={<div className="skeleton" style={{ height: 340 }} aria-busy="true" aria-label="Loading the chart" />}>
+        <ExploreChart state={state} root={root} title={title(state.measures[0]!)} />
+      </Suspense>
+      <PivotTable root={root} by={state.by} filters={state.filters} range={state.range} initialSort={state.sort}
+        measures={state.measures.map((m) => ({ name: m, title: title(m) }))} />
+      <PaintMark id="explore-pivot" />
+    </>
+  );
+}
+
+/** The chart streams in after the table: one series per top value of the first segment. */
+async function ExploreChart({ state, root, title }: { state: ExploreState; root: Node; title: string }) {
+  const filters = apiFilters(state.filters);
+  const first = state.by[0];
+  const topValues = first ? root.children.filter((c) => !c.other && c.value !== null).slice(0, MAX_SERIES).map((c) => c.value!) : [];
+  const chartFilters = first && topValues.length ? [...filters, { member: first, operator: 'equals', values: topValues }] : filters;
+  const measure = state.measures[0]!;
+  const ts = await gql<{ timeseries: Timeseries }>(
+    `query($m: [String!]!, $g: Granularity!, $by: [String!], $f: [Filter!], $r: TimeRange) { timeseries(measures: $m, granularity: $g, by: $by, filters: $f, timeRange: $r) { ${SERIES} } }`,
+    { m: [measure], g: state.granularity, by: first ? [first] : [], f: chartFilters, r: state.range },
+  );
+  const chartTitle = `${title} by ${state.granularity}${first ? `, top ${topValues.length} ${first}` : ''}`;
+  const spec: EmbedSpec = {
+    kind: 'timeseries', title: chartTitle, measures: [measure], by: first ? [first] : [], filters: chartFilters,
+    timeRange: state.range, granularity: state.granularity,
+  };
+  return (
+    <section className="panel" style={{ marginBottom: 16 }}>
+      <h3>{chartTitle}</h3>
+      {ts.ok ? <Chart id="explore-chart" label={chartTitle} money={/cost/.test(measure)} spec={seriesChart(ts.data.timeseries, measure, 'bar')} /> : <ApiErrors errors={ts.errors} />}
+      <EmbedShare spec={spec} />
+    </section>
+  );
+}

@@ -1,0 +1,158 @@
+// Overview: this period vs the last, the trend, the split by provider and model, the top
+// plans/users/customers/features, budgets at risk, recent alerts and unpriced calls.
+import Link from 'next/link';
+import { Suspense } from 'react';
+import { ApiErrors } from '@/components/ApiErrors';
+import { Chart } from '@/components/Chart';
+import { EmbedShare } from '@/components/EmbedShare';
+import { SegmentTable } from '@/components/SegmentTable';
+import { gql } from '@/lib/api';
+import { type Node, SERIES, type Timeseries, nodeSelection, seriesChart, valueOf } from '@/lib/breakdown';
+import { formatChange, formatMeasure, formatMoney, formatTime } from '@/lib/format';
+import { PERIOD_DAYS, periods } from '@/lib/periods';
+
+const TOTALS = ['total_cost', 'calls', 'unpriced_calls', 'error_rate', 'avg_cost_per_call'];
+const M = '["total_cost", "calls"]';
+const top = (dim: string) => `breakdown(measures: ${M}, by: ["${dim}"], timeRange: $range, limit: 5) { ${nodeSelection(1)} }`;
+type Range = { from: string; to: string };
+type Budget = { id: string; name: string; state: string; spend: string; amount: string; percentUsed: number; blocking: boolean };
+type Alert = { id: string; budgetId: string; budgetName: string; kind: string; threshold: number | null; spend: string; limit: string; occurredAt: string };
+
+// Sections stream in as their data arrives (one request each); the figures and the trend come first.
+const SUMMARY = `query($range: TimeRange!, $previous: TimeRange!) {
+  current: breakdown(measures: ${JSON.stringify(TOTALS)}, by: [], timeRange: $range) { ${nodeSelection(0)} }
+  previous: breakdown(measures: ${JSON.stringify(TOTALS)}, by: [], timeRange: $previous) { ${nodeSelection(0)} }
+  trend: timeseries(measures: ["total_cost"], granularity: day, timeRange: $range) { ${SERIES} }
+}`;
+const SPLIT = `query($range: TimeRange!) { providers: breakdown(measures: ${M}, by: ["provider", "model"], timeRange: $range, limit: 6) { ${nodeSelection(2)} } }`;
+const TOPS = `query($range: TimeRange!) { plans: ${top('plan_id')} users: ${top('user_id')} customers: ${top('customer_id')} features: ${top('feature')} }`;
+const BUDGETS = `query($since: String!) {
+  budgets { id name state spend amount percentUsed blocking }
+  budgetAlerts(since: $since, first: 200) { id budgetId budgetName kind threshold spend limit occurredAt }
+}`;
+
+function Kpi({ label, value, sub, testId, raw }: { label: string; value: string; sub?: string; testId: string; raw?: string | null }) {
+  return (
+    <div className="panel kpi" data-testid={testId} data-value={raw ?? ''}>
+      <div className="label">{label}</div><div className="value">{value}</div>{sub && <div className="sub">{sub}</div>}
+    </div>
+  );
+}
+
+function Pending({ height = 120 }: { height?: number }) {
+  return <div className="skeleton" style={{ height }} aria-busy="true" aria-label="Loading" />;
+}
+
+export default async function Overview({ searchParams }: { searchParams: Promise<{ days?: string }> }) {
+  const requested = Number((await searchParams).days);
+  const days = PERIOD_DAYS.includes(requested) ? requested : 30;
+  const { current, previous } = periods(days);
+  return (
+    <>
+      <div className="toolbar" style={{ justifyContent: 'space-between' }}>
+        <h2>Overview <span className="muted" style={{ fontSize: 13, fontWeight: 400 }}>{current.from} – {current.to} (UTC)</span></h2>
+        <nav aria-label="Period" className="chips">
+          {PERIOD_DAYS.map((n) => <Link key={n} className="chip" style={{ paddingRight: 10, fontWeight: n === days ? 700 : 400 }} href={`/?days=${n}`} aria-current={n === days ? 'page' : undefined}>Last {n} days</Link>)}
+        </nav>
+      </div>
+      <Suspense fallback={<><Pending /><Pending height={300} /></>}><Summary days={days} current={current} previous={previous} /></Suspense>
+      <Suspense fallback={<Pending height={300} />}><Split current={current} /></Suspense>
+      <Suspense fallback={<Pending height={200} />}><Tops current={current} /></Suspense>
+      <Suspense fallback={<Pending />}><Budgets /></Suspense>
+    </>
+  );
+}
+
+async function Summary({ days, current, previous }: { days: number; current: Range; previous: Range }) {
+  const res = await gql<{ current: Node; previous: Node; trend: Timeseries }>(SUMMARY, { range: current, previous });
+  if (!res.ok) return <ApiErrors errors={res.errors} />;
+  const d = res.data;
+  const cost = valueOf(d.current, 'total_cost');
+  const prevCost = valueOf(d.previous, 'total_cost');
+  const unpriced = Number(valueOf(d.current, 'unpriced_calls') ?? 0);
+  return (
+    <>
+      {unpriced > 0 && (
+        <p className="callout" data-testid="unpriced">
+          <strong>{formatMeasure('calls', unpriced)} unpriced calls</strong> in this period: their cost is unknown (no price for the model or a token type), so the totals leave them out.{' '}
+          <Link href={`/events?f=unpriced|equals|true&from=${current.from}&to=${current.to}`}>See them</Link>
+        </p>
+      )}
+      <div className="kpis">
+        <Kpi testId="kpi-cost" label={`Spend, last ${days} days`} value={formatMoney(cost)} raw={cost} sub={`${formatChange(Number(cost ?? 0), Number(prevCost ?? 0))} vs previous ${days} days (${formatMoney(prevCost)})`} />
+        <Kpi testId="kpi-calls" label="Calls" value={formatMeasure('calls', valueOf(d.current, 'calls'))} raw={valueOf(d.current, 'calls')} sub={`${formatMeasure('calls', valueOf(d.previous, 'calls'))} before`} />
+        <Kpi testId="kpi-errors" label="Error rate" value={formatMeasure('error_rate', valueOf(d.current, 'error_rate'))} raw={valueOf(d.current, 'error_rate')} sub={`${formatMeasure('error_rate', valueOf(d.previous, 'error_rate'))} before`} />
+        <Kpi testId="kpi-avg" label="Avg cost per call" value={formatMoney(valueOf(d.current, 'avg_cost_per_call'))} raw={valueOf(d.current, 'avg_cost_per_call')} sub={`${formatMoney(valueOf(d.previous, 'avg_cost_per_call'))} before`} />
+      </div>
+      <section className="panel" style={{ marginBottom: 16 }}>
+        <h3>Daily spend</h3>
+        <Chart id="overview-trend" label="Daily spend" spec={seriesChart(d.trend, 'total_cost', 'bar')} />
+        <EmbedShare spec={{ kind: 'timeseries', title: `Daily spend, last ${days} days`, measures: ['total_cost'], by: [], filters: [], timeRange: { relative: `last ${days} days` }, granularity: 'day' }} />
+      </section>
+    </>
+  );
+}
+
+async function Split({ current }: { current: Range }) {
+  const res = await gql<{ providers: Node }>(SPLIT, { range: current });
+  if (!res.ok) return <ApiErrors errors={res.errors} />;
+  const { providers } = res.data;
+  const models = providers.children.flatMap((p) => p.children.filter((m) => !m.other));
+  return (
+    <div className="grid">
+      <section className="panel">
+        <h3>By provider</h3>
+        <Chart id="overview-providers" label="Spend by provider" spec={{ type: 'pie', slices: providers.children.map((c) => ({ name: c.label, value: Number(valueOf(c, 'total_cost') ?? 0) })) }} />
+        <EmbedShare spec={{ kind: 'breakdown', title: 'Spend by provider', measures: ['total_cost'], by: ['provider'], filters: [], timeRange: current, limit: 6 }} />
+      </section>
+      <section className="panel">
+        <h3>By model</h3>
+        <Chart id="overview-models" label="Spend by model" spec={{ type: 'bar', categories: models.map((m) => m.label), series: [{ name: 'Cost', values: models.map((m) => Number(valueOf(m, 'total_cost') ?? 0)) }] }} />
+        <p className="muted"><Link href={`/explore?m=total_cost,calls&by=provider,model&from=${current.from}&to=${current.to}`}>Explore by provider and model →</Link></p>
+      </section>
+    </div>
+  );
+}
+
+async function Tops({ current }: { current: Range }) {
+  const res = await gql<{ plans: Node; users: Node; customers: Node; features: Node }>(TOPS, { range: current });
+  if (!res.ok) return <ApiErrors errors={res.errors} />;
+  const d = res.data;
+  return (
+    <div className="grid">
+      <SegmentTable testId="top-plans" title="Top plans" node={d.plans} href={(v) => `/plans/compare?ids=${encodeURIComponent(v)}`} />
+      <SegmentTable testId="top-users" title="Top users" node={d.users} href={(v) => `/events?f=${encodeURIComponent(`user_id|equals|${encodeURIComponent(v)}`)}`} />
+      <SegmentTable testId="top-customers" title="Top customers" node={d.customers} href={(v) => `/customers/${encodeURIComponent(v)}`} />
+      <SegmentTable testId="top-features" title="Top features" node={d.features} href={(v) => `/features/${encodeURIComponent(v)}`} />
+    </div>
+  );
+}
+
+async function Budgets() {
+  const res = await gql<{ budgets: Budget[]; budgetAlerts: Alert[] }>(BUDGETS, { since: new Date(Date.now() - 7 * 86_400_000).toISOString() });
+  if (!res.ok) return <ApiErrors errors={res.errors} />;
+  const atRisk = res.data.budgets.filter((b) => b.state === 'warning' || b.state === 'over' || b.blocking);
+  const alerts = res.data.budgetAlerts.slice(-10).reverse();
+  return (
+    <div className="grid">
+      <section className="panel" data-testid="budgets-at-risk">
+        <h3>Budgets at risk</h3>
+        {atRisk.length === 0 ? <p className="empty">No budget is near its limit.</p> : (
+          <table><tbody>{atRisk.map((b) => (
+            <tr key={b.id}><td><Link href={`/budgets/${b.id}`}>{b.name}</Link></td><td><span className={`badge ${b.state}`}>{b.blocking ? 'blocking' : b.state}</span></td>
+              <td className="num">{formatMoney(b.spend)} / {formatMoney(b.amount)}</td><td className="num">{b.percentUsed.toFixed(1)}%</td></tr>
+          ))}</tbody></table>
+        )}
+      </section>
+      <section className="panel" data-testid="recent-alerts">
+        <h3>Recent alerts (7 days)</h3>
+        {alerts.length === 0 ? <p className="empty">No alerts in the last 7 days.</p> : (
+          <table><tbody>{alerts.map((a) => (
+            <tr key={a.id}><td>{formatTime(a.occurredAt)}</td><td><Link href={`/budgets/${a.budgetId}`}>{a.budgetName}</Link></td>
+              <td>{a.kind === 'forecast' ? 'projected to cross' : `${a.threshold}% reached`}</td><td className="num">{formatMoney(a.spend)} / {formatMoney(a.limit)}</td></tr>
+          ))}</tbody></table>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,46 @@
+// An embedded chart: minimal chrome, the token's theme. The API verifies the token
+// (signature, expiry) and answers only that chart's data; a refused token shows an error.
+import type { Metadata } from 'next';
+import { Chart } from '@/components/Chart';
+import { type Node, type Timeseries, seriesChart, valueOf } from '@/lib/breakdown';
+import { API_URL } from '@/lib/config';
+
+export const metadata: Metadata = { robots: { index: false } };
+
+interface EmbedAnswer {
+  chart: { kind: 'breakdown' | 'timeseries'; title?: string | null; measures: string[]; by: string[]; theme: 'light' | 'dark'; granularity?: string | null };
+  expiresAt: string; breakdown?: Node; timeseries?: Timeseries;
+}
+
+async function load(token: string): Promise<{ ok: true; data: EmbedAnswer } | { ok: false; message: string }> {
+  try {
+    const res = await fetch(`${API_URL}/v1/embeds/${encodeURIComponent(token)}`, { cache: 'no-store' });
+    const body = await res.json();
+    return res.ok ? { ok: true, data: body as EmbedAnswer } : { ok: false, message: body.message ?? `the API answered ${res.status}` };
+  } catch {
+    return { ok: false, message: 'the Spendgraph API is unreachable' };
+  }
+}
+
+export default async function Embed({ params, searchParams }: { params: Promise<{ token: string }>; searchParams: Promise<{ theme?: string }> }) {
+  const result = await load((await params).token);
+  if (!result.ok) {
+    return <main className="embed"><p className="error" role="alert" data-testid="embed-error">This embedded chart cannot be shown: {result.message}.</p></main>;
+  }
+  const { chart, breakdown, timeseries, expiresAt } = result.data;
+  const requested = (await searchParams).theme;
+  const theme = requested === 'dark' || requested === 'light' ? requested : chart.theme;
+  const measure = chart.measures[0]!;
+  const title = chart.title ?? `${measure} by ${chart.by.join(', ') || chart.granularity}`;
+  const spec = timeseries
+    ? seriesChart(timeseries, measure, 'bar')
+    : { type: 'bar' as const, categories: breakdown!.children.map((c) => c.label), series: [{ name: measure, values: breakdown!.children.map((c) => Number(valueOf(c, measure) ?? 0)) }] };
+  return (
+    <main className={`embed ${theme}`} data-theme={theme}>
+      <h1>{title}</h1>
+      <Chart id="embed-chart" label={title} theme={theme} money={/cost/.test(measure)} spec={spec} height={300} />
+      {breakdown && <p data-testid="embed-total" data-value={valueOf(breakdown, measure) ?? ''} className="muted">Total: {valueOf(breakdown, measure)}</p>}
+      <footer>Spendgraph · link valid until {expiresAt}</footer>
+    </main>
+  );
+}

@@ -1,0 +1,55 @@
+'use client';
+// Create or edit a budget; the scope picker offers the model's dimensions.
+import { useActionState, useState } from 'react';
+import { type FormState, saveBudget } from '@/app/(main)/budgets/actions';
+
+export interface BudgetValues {
+  id?: string; name: string; scope: Array<{ member: string; operator: string; values: string[] }>; wholeWorkspace: boolean;
+  period: string; rollingDays: number | null; timezone: string; amount: string; thresholds: number[]; forecastAlerts: boolean; mode: string;
+}
+
+export function BudgetForm({ budget, dimensions }: { budget?: BudgetValues; dimensions: Array<{ name: string; title: string }> }) {
+  const [state, action, pending] = useActionState<FormState, FormData>(saveBudget, { error: null });
+  const [rows, setRows] = useState(budget?.scope.length ? budget.scope : [{ member: '', operator: 'equals', values: [] as string[] }]);
+  const [period, setPeriod] = useState(budget?.period ?? 'monthly');
+  return (
+    <form action={action} className="panel" aria-label={budget ? 'Edit budget' : 'New budget'}>
+      <h3>{budget ? 'Edit budget' : 'New budget'}</h3>
+      {budget?.id && <input type="hidden" name="id" value={budget.id} />}
+      <div className="toolbar">
+        <label>Name <input name="name" required defaultValue={budget?.name} /></label>
+        <label>Amount (USD) <input name="amount" required inputMode="decimal" defaultValue={budget?.amount} style={{ width: 110 }} /></label>
+        <label>Period
+          <select name="period" value={period} onChange={(e) => setPeriod(e.target.value)}>
+            {['daily', 'weekly', 'monthly', 'rolling', 'lifetime'].map((p) => <option key={p}>{p}</option>)}
+          </select>
+        </label>
+        {period === 'rolling' && <label>Days <input name="rollingDays" type="number" min={1} defaultValue={budget?.rollingDays ?? 30} style={{ width: 70 }} /></label>}
+        <label>Time zone <input name="timezone" defaultValue={budget?.timezone ?? 'UTC'} style={{ width: 140 }} /></label>
+        <label>Mode <select name="mode" defaultValue={budget?.mode ?? 'soft'}><option value="soft">soft (alert)</option><option value="hard">hard (alert and deny)</option></select></label>
+        <label>Thresholds (%) <input name="thresholds" defaultValue={(budget?.thresholds ?? [50, 75, 90, 100]).join(', ')} /></label>
+        <label style={{ flexDirection: 'row', alignItems: 'center' }}><input type="checkbox" name="forecastAlerts" defaultChecked={budget?.forecastAlerts ?? true} /> forecast alerts</label>
+      </div>
+      <fieldset style={{ border: 0, padding: 0 }}>
+        <legend className="muted">Scope (all conditions must hold)</legend>
+        {rows.map((r, i) => (
+          <div className="chips" key={i} style={{ marginBottom: 6 }}>
+            <select name="scope_member" aria-label={`Scope dimension ${i + 1}`} defaultValue={r.member}>
+              <option value="">dimension…</option>
+              {dimensions.map((d) => <option key={d.name} value={d.name}>{d.title}</option>)}
+            </select>
+            <select name="scope_operator" aria-label={`Scope operator ${i + 1}`} defaultValue={r.operator}><option value="equals">is one of</option><option value="notEquals">is none of</option></select>
+            <input name="scope_values" aria-label={`Scope values ${i + 1}`} placeholder="values, comma-separated" defaultValue={r.values.join(', ')} />
+            <button type="button" aria-label={`Remove scope condition ${i + 1}`} onClick={() => setRows(rows.filter((_, j) => j !== i))}>×</button>
+          </div>
+        ))}
+        <div className="chips">
+          <button type="button" onClick={() => setRows([...rows, { member: '', operator: 'equals', values: [] }])}>+ condition</button>
+          <label style={{ display: 'flex', gap: 6, alignItems: 'center' }}><input type="checkbox" name="wholeWorkspace" defaultChecked={budget?.wholeWorkspace} /> the whole workspace (no scope)</label>
+        </div>
+      </fieldset>
+      {state.error && <p className="error" role="alert">{state.error}</p>}
+      <p><button className="primary" type="submit" disabled={pending}>{pending ? 'Saving…' : budget ? 'Save changes' : 'Create budget'}</button></p>
+    </form>
+  );
+}

@@ -1,0 +1,41 @@
+'use client';
+// "Share as embed": a signed, expiring token for this chart and a copy-paste iframe snippet.
+import { useState } from 'react';
+import { type EmbedSpec, createEmbed } from '@/app/embed-actions';
+
+export function EmbedShare({ spec }: { spec: EmbedSpec }) {
+  const [open, setOpen] = useState(false);
+  const [theme, setTheme] = useState<'light' | 'dark'>('light');
+  const [hours, setHours] = useState(168);
+  const [result, setResult] = useState<{ url: string; expiresAt: string } | { error: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const create = async () => {
+    setBusy(true);
+    const r = await createEmbed(spec, theme, hours);
+    setBusy(false);
+    setResult(r.ok ? { url: `${window.location.origin}${r.path}`, expiresAt: r.expiresAt } : { error: r.error });
+  };
+  const snippet = result && 'url' in result
+    ? `<iframe src="${result.url}" title="${spec.title.replace(/"/g, '&quot;')}" width="100%" height="360" style="border:0" loading="lazy"></iframe>` : '';
+  if (!open) return <button type="button" onClick={() => setOpen(true)}>Share as embed</button>;
+  return (
+    <div className="panel" data-testid="embed-share" style={{ marginTop: 12 }}>
+      <div className="toolbar">
+        <label>Theme <select aria-label="Embed theme" value={theme} onChange={(e) => setTheme(e.target.value as 'light' | 'dark')}><option>light</option><option>dark</option></select></label>
+        <label>Expires in
+          <select aria-label="Embed expiry" value={hours} onChange={(e) => setHours(Number(e.target.value))}>
+            <option value={24}>1 day</option><option value={168}>7 days</option><option value={720}>30 days</option><option value={2160}>90 days</option>
+          </select>
+        </label>
+        <button type="button" className="primary" onClick={create} disabled={busy}>{busy ? 'Creating…' : 'Create embed link'}</button>
+        <button type="button" onClick={() => { setOpen(false); setResult(null); }}>Close</button>
+      </div>
+      {result && 'error' in result && <p className="error" role="alert">{result.error}</p>}
+      {result && 'url' in result && <>
+        <p>Anyone with this link sees this chart (read-only) until {result.expiresAt}. <a href={result.url} target="_blank" rel="noreferrer" data-testid="embed-url">Open</a></p>
+        <pre className="snippet" data-testid="embed-snippet">{snippet}</pre>
+        <button type="button" onClick={() => navigator.clipboard?.writeText(snippet)}>Copy snippet</button>
+      </>}
+    </div>
+  );
+}

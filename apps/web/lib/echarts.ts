@@ -1,0 +1,47 @@
+// ECharts, tree-shaken to the charts we draw, with the SVG renderer (server-side
+// rendering and crisp output), and the one option builder both sides use.
+import * as echarts from 'echarts/core';
+import { BarChart, LineChart, PieChart } from 'echarts/charts';
+import { AriaComponent, GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import { SVGRenderer } from 'echarts/renderers';
+
+echarts.use([BarChart, LineChart, PieChart, GridComponent, LegendComponent, TooltipComponent, AriaComponent, SVGRenderer]);
+export { echarts };
+
+export interface SeriesData { name: string; values: Array<number | null> }
+export type ChartSpec =
+  | { type: 'line' | 'bar'; categories: string[]; series: SeriesData[]; stacked?: boolean }
+  | { type: 'pie'; slices: Array<{ name: string; value: number }> };
+
+const money = (v: number) => `$${v.toLocaleString('en-US', { maximumFractionDigits: 2 })}`;
+
+export function isEmpty(spec: ChartSpec) {
+  return spec.type === 'pie' ? !spec.slices.length : !spec.categories.length;
+}
+
+export function chartOption(spec: ChartSpec, isMoney: boolean) {
+  const fmt = (v: unknown) => (typeof v === 'number' ? (isMoney ? money(v) : v.toLocaleString('en-US')) : String(v ?? '—'));
+  const common = { aria: { enabled: true }, animation: false, backgroundColor: 'transparent', tooltip: { trigger: spec.type === 'pie' ? 'item' : 'axis', valueFormatter: fmt } };
+  if (spec.type === 'pie') {
+    return { ...common, legend: { bottom: 0, type: 'scroll' }, series: [{ type: 'pie', radius: ['40%', '70%'], data: spec.slices, label: { formatter: '{b}: {d}%' } }] };
+  }
+  return {
+    ...common,
+    legend: spec.series.length > 1 ? { bottom: 0, type: 'scroll' } : undefined,
+    grid: { left: 8, right: 16, top: 16, bottom: spec.series.length > 1 ? 40 : 8, containLabel: true },
+    xAxis: { type: 'category', data: spec.categories },
+    yAxis: { type: 'value', axisLabel: { formatter: fmt } },
+    series: spec.series.map((s) => ({ type: spec.type, name: s.name, data: s.values, stack: spec.stacked ? 'all' : undefined, showSymbol: false })),
+  };
+}
+
+/** The chart as an SVG string, drawn on the server: visible before any script runs. */
+export function renderSvg(spec: ChartSpec, isMoney: boolean, theme: 'light' | 'dark' | undefined, width: number, height: number) {
+  const chart = echarts.init(null, theme === 'dark' ? 'dark' : undefined, { renderer: 'svg', ssr: true, width, height });
+  try {
+    chart.setOption(chartOption(spec, isMoney));
+    return chart.renderToSVGString();
+  } finally {
+    chart.dispose();
+  }
+}

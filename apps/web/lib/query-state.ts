@@ -1,0 +1,96 @@
+// Explorer and event-log state in the URL, so a view can be shared: measures,
+// segments (by), time range, granularity, filters, top-N per node, table sort.
+export interface Filter { member: string; operator: string; values: string[] }
+export interface TimeRange { relative?: string; from?: string; to?: string }
+export interface ExploreState {
+  measures: string[];
+  by: string[];
+  range: TimeRange;
+  granularity: string;
+  filters: Filter[];
+  limit: number;
+  sort: { column: string; desc: boolean } | null;
+}
+
+export type SearchParams = Record<string, string | string[] | undefined>;
+
+export const RANGES = ['today', 'yesterday', 'last 7 days', 'last 30 days', 'last 90 days', 'this month', 'last month'];
+export const GRANULARITIES = ['hour', 'day', 'week', 'month'];
+export const OPERATORS = ['equals', 'notEquals', 'contains', 'notContains', 'startsWith', 'gt', 'gte', 'lt', 'lte', 'set', 'notSet'];
+
+function all(p: SearchParams, k: string): string[] {
+  const v = p[k];
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+function one(p: SearchParams, k: string) {
+  return all(p, k)[0];
+}
+function list(v: string | undefined) {
+  return (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** `member|operator|v1,v2` per `f` parameter. */
+export function parseFilters(p: SearchParams): Filter[] {
+  return all(p, 'f').flatMap((s) => {
+    const [member, operator, values] = s.split('|');
+    return member && operator ? [{ member, operator, values: values === undefined ? [] : values.split(',').map(decodeURIComponent) }] : [];
+  });
+}
+
+export function filterParam(f: Filter) {
+  return `${f.member}|${f.operator}|${f.values.map(encodeURIComponent).join(',')}`;
+}
+
+export function parseRange(p: SearchParams, fallback = 'last 30 days'): TimeRange {
+  const from = one(p, 'from');
+  if (from) return { from, ...(one(p, 'to') ? { to: one(p, 'to') } : {}) };
+  return { relative: one(p, 'range') ?? fallback };
+}
+
+export function parseExplore(p: SearchParams): ExploreState {
+  const measures = list(one(p, 'm'));
+  const sort = one(p, 'sort');
+  const limit = Number(one(p, 'limit') ?? 10);
+  return {
+    measures: measures.length ? measures : ['total_cost', 'calls'],
+    by: list(one(p, 'by')),
+    range: parseRange(p),
+    granularity: GRANULARITIES.includes(one(p, 'gran') ?? '') ? one(p, 'gran')! : 'day',
+    filters: parseFilters(p),
+    limit: Number.isInteger(limit) && limit > 0 && limit <= 1000 ? limit : 10,
+    sort: sort ? { column: sort.replace(/:(asc|desc)$/, ''), desc: !sort.endsWith(':asc') } : null,
+  };
+}
+
+function rangeParams(range: TimeRange, q: URLSearchParams) {
+  if (range.from) {
+    q.set('from', range.from);
+    if (range.to) q.set('to', range.to);
+  } else if (range.relative) q.set('range', range.relative);
+}
+
+export function exploreQuery(s: ExploreState): string {
+  const q = new URLSearchParams();
+  q.set('m', s.measures.join(','));
+  if (s.by.length) q.set('by', s.by.join(','));
+  rangeParams(s.range, q);
+  q.set('gran', s.granularity);
+  for (const f of s.filters) q.append('f', filterParam(f));
+  if (s.limit !== 10) q.set('limit', String(s.limit));
+  if (s.sort) q.set('sort', `${s.sort.column}:${s.sort.desc ? 'desc' : 'asc'}`);
+  return q.toString();
+}
+
+/** The event log's URL for the events behind a segment: its filters plus the path's values. */
+export function eventsHref(filters: Filter[], range: TimeRange, path: Array<{ dimension: string; value: string | null }>) {
+  const q = new URLSearchParams();
+  rangeParams(range, q);
+  for (const f of filters) q.append('f', filterParam(f));
+  for (const p of path) q.append('f', filterParam(p.value === null ? { member: p.dimension, operator: 'notSet', values: [] } : { member: p.dimension, operator: 'equals', values: [p.value] }));
+  return `/events?${q}`;
+}
+
+/** GraphQL filter arguments (set/notSet take no values). */
+export function apiFilters(filters: Filter[]) {
+  return filters.map((f) => (f.operator === 'set' || f.operator === 'notSet' ? { member: f.member, operator: f.operator } : f));
+}

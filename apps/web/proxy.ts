@@ -1,0 +1,27 @@
+// Every page needs a signed-in key except sign-in and embeds; embeds may be framed by
+// the origins in EMBED_FRAME_ANCESTORS, every other page by none.
+import { type NextRequest, NextResponse } from 'next/server';
+import { KEY_COOKIE } from './lib/config';
+
+export function proxy(request: NextRequest) {
+  const { pathname, search } = request.nextUrl;
+  const isEmbed = pathname.startsWith('/embed/');
+  if (!isEmbed && pathname !== '/signin' && !request.cookies.has(KEY_COOKIE)) {
+    const url = request.nextUrl.clone();
+    url.pathname = '/signin';
+    url.search = pathname === '/' ? '' : `?next=${encodeURIComponent(pathname + search)}`;
+    return NextResponse.redirect(url);
+  }
+  const response = NextResponse.next();
+  if (isEmbed) {
+    response.headers.set('content-security-policy', `frame-ancestors ${process.env.EMBED_FRAME_ANCESTORS ?? "'self'"}`);
+  } else {
+    response.headers.set('content-security-policy', "frame-ancestors 'none'");
+    response.headers.set('x-frame-options', 'DENY');
+  }
+  response.headers.set('referrer-policy', 'no-referrer');
+  response.headers.set('x-content-type-options', 'nosniff');
+  return response;
+}
+
+export const config = { matcher: ['/((?!_next/static|_next/image|favicon.ico).*)'] };

@@ -1,0 +1,82 @@
+// The built web app (next start) over a test platform, a demo-data workspace seeded
+// through the real ingest path, and Debian's Chromium driven by playwright-core.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { createApiKey, ensureWorkspace } from '@spendgraph/db';
+import { ensureDemoBudgets, generateDemoEvents, postAll, syncDemoWork } from '@spendgraph/demo';
+import { createSemanticLayer } from '@spendgraph/semantic';
+import { type Platform, freePort, storedCount, waitFor } from '../../../test/support/platform.ts';
+
+const WEB = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+export const SCREENSHOTS = `${ROOT}artifacts/screenshots`;
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export interface Web { url: string; stop(): Promise<void> }
+
+/** `next start` of the production build (scripts/test.sh builds it). */
+export async function startWeb(apiUrl: string, env: NodeJS.ProcessEnv = {}): Promise<Web> {
+  if (!existsSync(`${WEB}.next/BUILD_ID`)) throw new Error('apps/web is not built: run `npm test` (scripts/test.sh builds it) or `npm run build:web`');
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [`${ROOT}node_modules/next/dist/bin/next`, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+    cwd: WEB, env: { ...process.env, SPENDGRAPH_API_URL: apiUrl, NEXT_TELEMETRY_DISABLED: '1', ...env }, stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  child.stderr!.on('data', (d) => process.env.TEST_VERBOSE && process.stderr.write(`[web] ${d}`));
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${url}/signin`).catch(() => undefined))?.ok, 60_000, 'the web app to start');
+  return {
+    url,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+/** A workspace with the demo workload (`events` over `days`), its plans synced and its budgets. */
+export async function demoWorkspace(p: Platform, { events = 3000, days = 30 } = {}) {
+  const ws = await ensureWorkspace(p.pool, `web-${Date.now().toString(36)}`, 'Web test (demo data)');
+  const { key } = await createApiKey(p.pool, ws.id, ['ingest', 'read', 'admin']);
+  const end = new Date(new Date().toISOString().slice(0, 13) + ':00:00Z');
+  const sent = await postAll(p.apiUrl, key, generateDemoEvents({ events, days, end }));
+  await waitFor(async () => (await storedCount(p.pool, ws.id)) === sent, 60_000, 'demo events to be stored');
+  await syncDemoWork(p.pool, ws.id, p.apiUrl, key);
+  await ensureDemoBudgets(p.pool, ws.id);
+  await warmRollups(p);
+  return { workspaceId: ws.id, key, events: sent };
+}
+
+/**
+ * Builds the platform's roll-ups, as the worker's warm-rollups job does in production
+ * before anyone looks. (Cold, the API's in-process Cube can fail concurrent first
+ * queries of one partition: "relation ... already exists".)
+ */
+async function warmRollups(p: Platform) {
+  const semantic = await createSemanticLayer({ databaseUrl: p.env.DATABASE_URL!, preAggregationsSchema: p.env.SPENDGRAPH_ROLLUP_SCHEMA });
+  try {
+    await semantic.warmPreAggregations();
+  } finally {
+    await semantic.close();
+  }
+}
+
+export async function signIn(page: Page, web: Web, key: string) {
+  await page.goto(`${web.url}/signin`);
+  await page.getByLabel('Workspace API key').fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${web.url}/`);
+}
+
+export async function screenshot(page: Page, name: string) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+}

@@ -1,0 +1,273 @@
+// The web app in a real headless Chromium over the real API, worker and demo data:
+// the numbers shown are the API's, segments nest by clicking, exports hold what is
+// shown, embeds render and refuse tampered tokens. Screenshots: artifacts/screenshots/.
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { type Platform, graphqlData, startPlatform } from '../../../test/support/platform.ts';
+import { periods } from '../lib/periods.ts';
+import { type Web, demoWorkspace, launchBrowser, screenshot, signIn, startWeb } from './support.ts';
+
+// A first query of a fresh platform builds its roll-ups, slow on a busy machine: no timed expectations.
+vi.setConfig({ testTimeout: 240_000 });
+
+let p: Platform;
+let web: Web;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let ws: { workspaceId: string; key: string };
+
+const money = (v: string | null) => v === null ? '—' : new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(Number(v));
+const api = (query: string, variables: Record<string, unknown> = {}) => graphqlData(p.apiUrl, ws.key, query, variables);
+const cost = (n: { measures: Array<{ measure: string; value: string | null }> }) => n.measures.find((m) => m.measure === 'total_cost')!.value;
+
+beforeAll(async () => {
+  p = await startPlatform();
+  ws = await demoWorkspace(p);
+  web = await startWeb(p.apiUrl, { EMBED_FRAME_ANCESTORS: "'self' https://intranet.example" });
+  browser = await launchBrowser();
+  context = await browser.newContext({ viewport: { width: 1360, height: 900 }, acceptDownloads: true });
+  context.setDefaultTimeout(120_000);
+  page = await context.newPage();
+}, 240_000);
+afterAll(async () => {
+  await browser?.close();
+  await web?.stop();
+  await p?.stop();
+});
+
+describe('sign-in', () => {
+  it('sends visitors without a key to sign in, refuses an unknown key, keeps a good one in an httpOnly cookie', async () => {
+    await page.goto(`${web.url}/explore`);
+    expect(new URL(page.url()).pathname).toBe('/signin');
+    await page.getByLabel('Workspace API key').fill('sg_not-a-key');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.locator('.error[role=alert]').textContent(), { timeout: 60_000 }).toContain('unknown or revoked');
+    await signIn(page, web, ws.key);
+    const cookie = (await context.cookies()).find((c) => c.name === 'sg_key')!;
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+    expect(await page.evaluate('document.cookie')).not.toContain('sg_key');
+  });
+});
+
+describe('overview', () => {
+  it('shows the API figures for the period, the previous one, and the top customers', async () => {
+    await page.goto(`${web.url}/?days=30`);
+    await page.locator('[data-chart="overview-trend"] svg').waitFor().catch(async (e) => {
+      throw new Error(`${e.message}\npage shows: ${(await page.locator('main').innerText()).slice(0, 1000)}`);
+    });
+    const { current, previous } = periods(30);
+    const data = await api(`query($r: TimeRange, $q: TimeRange) {
+      c: breakdown(measures: ["total_cost", "calls", "error_rate"], by: [], timeRange: $r) { measures { measure value } }
+      p: breakdown(measures: ["total_cost"], by: [], timeRange: $q) { measures { measure value } }
+      customers: breakdown(measures: ["total_cost"], by: ["customer_id"], timeRange: $r, limit: 5) { children { label measures { measure value } } } }`,
+    { r: current, q: previous });
+    const kpi = page.getByTestId('kpi-cost');
+    expect(await kpi.getAttribute('data-value')).toBe(cost(data.c));
+    expect(await kpi.locator('.value').textContent()).toBe(money(cost(data.c)));
+    expect(await kpi.locator('.sub').textContent()).toContain(money(cost(data.p)));
+    const errorRate = data.c.measures.find((m: { measure: string }) => m.measure === 'error_rate').value;
+    expect(await page.getByTestId('kpi-errors').locator('.value').textContent()).toBe(`${Number(errorRate).toFixed(2)}%`); // a percentage already
+    const rows = page.getByTestId('top-customers').locator('tbody tr');
+    expect(await rows.locator('td:first-child').allTextContents()).toEqual(data.customers.children.map((c: { label: string }) => c.label));
+    expect(await rows.locator('td:nth-child(2)').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-value'))))
+      .toEqual(data.customers.children.map(cost));
+    await screenshot(page, 'overview');
+  });
+});
+
+describe('explorer', () => {
+  const pivotRows = () => page.getByTestId('pivot').locator('tbody tr');
+
+  it('builds a nested segmentation by clicking and shows the API breakdown tree', async () => {
+    await page.goto(`${web.url}/explore?m=total_cost,calls&range=last%2030%20days`);
+    await page.getByLabel('Add segment').selectOption('provider');
+    await page.waitForURL(/by=provider(&|$)/);
+    await page.getByLabel('Add segment').selectOption('model');
+    await page.waitForURL(/by=provider%2Cmodel/);
+    await page.locator('[data-chart="explore-chart"] svg').waitFor();
+    const { breakdown } = await api(`{ breakdown(measures: ["total_cost", "calls"], by: ["provider", "model"], timeRange: { relative: "last 30 days" }, limit: 10) {
+      measures { measure value } children { value measures { measure value } children { value measures { measure value } } } } }`);
+    expect(await page.getByTestId('pivot-total').locator('td').nth(1).getAttribute('data-value')).toBe(cost(breakdown));
+    const expected: Array<[string, string | null]> = [];
+    for (const prov of breakdown.children) {
+      expected.push([JSON.stringify([prov.value]), cost(prov)]);
+      for (const m of prov.children) expected.push([JSON.stringify([prov.value, m.value]), cost(m)]);
+    }
+    const shown = await pivotRows().evaluateAll((trs) => trs.slice(1).map((tr) => [tr.getAttribute('data-path'), tr.querySelectorAll('td')[1]!.querySelector('[data-value]')!.getAttribute('data-value')]));
+    expect(shown).toEqual(expected.map(([path, v]) => [path, v ?? ''])); // unpriced: no cost
+    expect(await page.locator('tr[data-depth="2"]').count()).toBeGreaterThan(1);
+    await screenshot(page, 'explorer-nested');
+  });
+
+  it('sorts by any column within each parent and keeps the sort in the URL', async () => {
+    const callsOfRows = () => page.locator('tr[data-depth="1"]').evaluateAll((trs) => trs.map((tr) => Number(tr.querySelectorAll('td')[3]!.querySelector('[data-value]')!.getAttribute('data-value'))));
+    const sortInUrl = () => new URL(page.url()).searchParams.get('sort');
+    const seen = new Set<string | null>();
+    for (let click = 0; click < 2; click++) {
+      await page.getByRole('button', { name: 'Calls', exact: true }).click();
+      await expect.poll(sortInUrl, { timeout: 60_000 }).toMatch(/^calls:/);
+      const calls = await callsOfRows();
+      const desc = sortInUrl() === 'calls:desc';
+      expect(calls).toEqual([...calls].sort((a, b) => (desc ? b - a : a - b)));
+      expect(await page.getByRole('columnheader', { name: /Calls/ }).first().getAttribute('aria-sort')).toBe(desc ? 'descending' : 'ascending');
+      seen.add(sortInUrl());
+    }
+    expect(seen).toEqual(new Set(['calls:asc', 'calls:desc']));
+    // A reload keeps the sort: the URL is the state.
+    const sort = sortInUrl();
+    await page.reload();
+    expect(await page.getByRole('columnheader', { name: /Calls/ }).first().getAttribute('aria-sort')).toBe(sort === 'calls:desc' ? 'descending' : 'ascending');
+  });
+
+  it('exports the rows shown as CSV and JSON', async () => {
+    await page.goto(`${web.url}/explore?m=total_cost,calls&by=provider,model&range=last%2030%20days`);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const csv = await readFile((await download.path())!, 'utf8');
+    const { breakdown } = await api(`{ breakdown(measures: ["total_cost", "calls"], by: ["provider", "model"], timeRange: { relative: "last 30 days" }, limit: 10) {
+      measures { measure value } children { label measures { measure value } children { label measures { measure value } } } } }`);
+    type N = { label: string; measures: Array<{ measure: string; value: string | null }>; children?: N[] };
+    const v = (n: N, m: string) => n.measures.find((x) => x.measure === m)!.value ?? '';
+    const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+    const lines = ['level,provider,model,total_cost,calls', `0,,,${v(breakdown, 'total_cost')},${v(breakdown, 'calls')}`];
+    for (const a of breakdown.children as N[]) {
+      lines.push(`1,${q(a.label)},,${v(a, 'total_cost')},${v(a, 'calls')}`);
+      for (const b of a.children!) lines.push(`2,${q(a.label)},${q(b.label)},${v(b, 'total_cost')},${v(b, 'calls')}`);
+    }
+    expect(csv).toBe(lines.join('\n') + '\n');
+    const [jsonDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
+    const json = JSON.parse(await readFile((await jsonDownload.path())!, 'utf8'));
+    expect(json.rows).toHaveLength(lines.length - 1);
+    expect(json.rows[0].values.total_cost).toBe(v(breakdown, 'total_cost'));
+  });
+
+  it('drills from a cell to the events behind it, and to one event', async () => {
+    const cell = page.locator('tr[data-depth="2"]').first();
+    const [provider, model] = JSON.parse((await cell.getAttribute('data-path'))!);
+    await cell.locator('td').nth(1).getByRole('link').click();
+    await page.waitForURL(/\/events\?/);
+    const rows = page.getByTestId('events').locator('tbody tr');
+    await rows.first().waitFor();
+    expect(new Set(await rows.locator('td:nth-child(2)').allTextContents())).toEqual(new Set([`${provider} / ${model}`]));
+    const id = await rows.first().getAttribute('data-event-id');
+    await rows.first().getByRole('link').click();
+    await page.waitForURL(new RegExp(`/events/${id}$`));
+    const { events } = await api(`query($f: [Filter!]) { events(filters: $f, first: 1) { edges { node { totalCost } } } }`, { f: [{ member: 'event_id', operator: 'equals', values: [id] }] });
+    expect(await page.getByTestId('event-cost').getAttribute('data-value')).toBe(events.edges[0].node.totalCost ?? '');
+    expect(await page.getByTestId('event-tokens').locator('tbody tr').count()).toBe(6);
+    await screenshot(page, 'event-detail');
+  });
+
+  it('shows the API error for a bad member, naming it', async () => {
+    await page.goto(`${web.url}/explore?m=colour`);
+    await expect.poll(() => page.locator('.error[role=alert]').textContent(), { timeout: 60_000 }).toMatch(/measures\[0\]/);
+  });
+});
+
+describe('embeds', () => {
+  let embedUrl: string;
+
+  it('shares a chart as an embed: a snippet, a page with minimal chrome and frame-ancestors from the settings', async () => {
+    await page.goto(`${web.url}/explore?m=total_cost&by=provider&range=last%2030%20days`);
+    await page.getByRole('button', { name: 'Share as embed' }).click();
+    await page.getByLabel('Embed theme').selectOption('dark');
+    await page.getByRole('button', { name: 'Create embed link' }).click();
+    const snippet = await page.getByTestId('embed-snippet').textContent();
+    embedUrl = (await page.getByTestId('embed-url').getAttribute('href'))!;
+    expect(snippet).toContain(`<iframe src="${embedUrl}"`);
+    const anonymous = await browser.newContext(); // no cookie: the token alone grants the chart
+    const embed = await anonymous.newPage();
+    const res = await embed.goto(embedUrl);
+    expect(res!.headers()['content-security-policy']).toBe("frame-ancestors 'self' https://intranet.example");
+    const app = await fetch(`${web.url}/signin`);
+    expect(app.headers.get('content-security-policy')).toBe("frame-ancestors 'none'");
+    expect(app.headers.get('x-frame-options')).toBe('DENY');
+    await embed.locator('[data-chart="embed-chart"] svg').waitFor();
+    expect(await embed.locator('main').getAttribute('data-theme')).toBe('dark');
+    expect(await embed.locator('nav').count()).toBe(0);
+    const labels = await embed.locator('[data-chart="embed-chart"] svg text').allTextContents();
+    const { breakdown } = await api(`{ breakdown(measures: ["total_cost"], by: ["provider"], timeRange: { relative: "last 30 days" }, limit: 8) { children { value other } } }`);
+    const series = breakdown.children.filter((c: { value: string | null; other: boolean }) => c.value !== null && !c.other);
+    expect(series.length).toBeGreaterThan(1);
+    for (const c of series) expect(labels).toContain(c.value);
+    await screenshot(embed, 'embed-dark');
+    await anonymous.close();
+  });
+
+  it('refuses a tampered token and shows no data', async () => {
+    const token = embedUrl.split('/embed/')[1]!;
+    const [body, sig] = token.split('.');
+    const payload = JSON.parse(Buffer.from(body!, 'base64url').toString());
+    payload.chart.by = ['model'];
+    const tampered = `${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${sig}`;
+    const anonymous = await browser.newContext();
+    const embed = await anonymous.newPage();
+    await embed.goto(`${web.url}/embed/${tampered}`);
+    expect(await embed.getByTestId('embed-error').textContent()).toContain('signature does not match');
+    expect(await embed.locator('svg').count()).toBe(0);
+    await screenshot(embed, 'embed-tampered');
+    await anonymous.close();
+  });
+});
+
+describe('plans, budgets, insights and entity pages', () => {
+  const noError = async () => expect(await page.locator('.error[role=alert]').count()).toBe(0);
+
+  it('lists plans with the API cost and compares selected ones side by side', async () => {
+    await page.goto(`${web.url}/plans`);
+    const { breakdown } = await api(`{ breakdown(measures: ["total_cost"], by: ["plan_id"], limit: 1000) { children { value measures { measure value } } } }`);
+    const top = breakdown.children[0];
+    expect(await page.locator(`tr[data-plan-id="${top.value}"] td[data-value]`).getAttribute('data-value')).toBe(cost(top));
+    const ids = breakdown.children.slice(0, 2).map((c: { value: string }) => c.value);
+    for (const id of ids) await page.getByLabel(`Compare ${id}`).check();
+    await page.getByRole('button', { name: 'Compare selected' }).click();
+    await page.waitForURL(/\/plans\/compare\?ids=/);
+    const { comparePlans } = await api(`query($ids: [ID!]!) { comparePlans(ids: $ids) { planId measures { measure value } } }`, { ids });
+    const shown = await page.getByTestId('compare').locator('tbody tr').first().locator('td').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-value')));
+    expect(shown).toEqual(comparePlans.map(cost));
+    await noError();
+    await screenshot(page, 'plans-compare');
+  });
+
+  it('creates a budget with the scope picker and shows its standing and history', async () => {
+    await page.goto(`${web.url}/budgets`);
+    await noError();
+    const form = page.getByRole('form', { name: 'New budget' });
+    await form.getByLabel('Name').fill('Web test: coder agent');
+    await form.getByLabel('Amount (USD)').fill('123.45');
+    await form.getByLabel('Scope dimension 1').selectOption('agent');
+    await form.getByLabel('Scope values 1').fill('coder');
+    await form.getByRole('button', { name: 'Create budget' }).click();
+    await page.waitForURL(/\/budgets\/[0-9a-f-]{36}$/);
+    const id = page.url().split('/').pop();
+    const { budget } = await api(`query($id: ID!) { budget(id: $id) { name amount spend scope { member values } } }`, { id });
+    expect(budget).toMatchObject({ name: 'Web test: coder agent', amount: '123.45', scope: [{ member: 'agent', values: ['coder'] }] });
+    expect(await page.getByTestId('budget-spend').getAttribute('data-value')).toBe(budget.spend);
+    await page.goto(`${web.url}/budgets`);
+    expect(await page.getByTestId('budgets').textContent()).toContain('Web test: coder agent');
+    await screenshot(page, 'budgets');
+    // A bad amount: the API's error, naming the field.
+    await form.getByLabel('Name').fill('bad');
+    await form.getByLabel('Amount (USD)').fill('-1');
+    await form.getByLabel('whole workspace', { exact: false }).check();
+    await form.getByRole('button', { name: 'Create budget' }).click();
+    await expect.poll(() => form.locator('.error[role=alert]').textContent(), { timeout: 60_000 }).toContain('input.amount');
+  });
+
+  it('loads the anomalies, reports, customers and features pages with their figures', async () => {
+    for (const path of ['/anomalies', '/reports', '/features', '/customers']) {
+      await page.goto(`${web.url}${path}`);
+      await noError();
+    }
+    const { breakdown } = await api(`{ breakdown(measures: ["total_cost"], by: ["customer_id"], timeRange: { relative: "last 30 days" }, limit: 500) { children { value label measures { measure value } } } }`);
+    const first = breakdown.children.find((c: { value: string | null }) => c.value !== null);
+    expect(await page.getByTestId('axis-list').locator('tbody tr td[data-value]').first().getAttribute('data-value')).toBe(cost(breakdown.children[0]));
+    await page.getByRole('link', { name: first.label, exact: true }).click();
+    await page.waitForURL(new RegExp(`/customers/${encodeURIComponent(first.value)}$`));
+    expect(await page.getByTestId('axis-cost').getAttribute('data-value')).toBe(cost(first));
+    await page.locator('[data-chart="axis-trend"] svg').waitFor();
+    expect(await page.getByTestId('events').locator('tbody tr').count()).toBeGreaterThan(0);
+    await screenshot(page, 'customer');
+  });
+});
