@@ -225,10 +225,19 @@ function isContinueWait(e: unknown): boolean {
   return e instanceof orchestratorModule.ContinueWaitError || (e as { error?: string })?.error === 'Continue wait';
 }
 
-/** A roll-up table dropped by another process after it rebuilt it, while ours still knew the old name. */
-function isMissingRollupTable(e: unknown, schema: string): boolean {
+/**
+ * Races with another process over the same roll-up table: it dropped a table our cached list
+ * still names (after rebuilding it), it created the table we were about to create, or our
+ * build's table vanished under its refresh. Cube coordinates builds only within a process
+ * (a real Cube server shares them through Cube Store); asking again sees the settled tables.
+ */
+function isRollupTableRace(e: unknown, schema: string): boolean {
   const message = e instanceof Error ? e.message : String((e as { error?: unknown })?.error ?? e);
-  return new RegExp(`relation "${schema}\\.[^"]+" does not exist`).test(message);
+  return (
+    new RegExp(`relation "${schema}\\.[^"]+" does not exist`).test(message) ||
+    /relation "[^"]+" already exists/.test(message) || // queries create nothing but roll-up tables
+    /Pre-aggregation table is not found/.test(message)
+  );
 }
 
 type Row = Record<string, string | number | boolean | null>;
@@ -345,9 +354,8 @@ export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<S
           await sleep(50); // Cube already waited continueWaitTimeout inside the call
           continue;
         }
-        if (isMissingRollupTable(e, preAggregationsSchema) && missingTableRetries++ < 3) {
-          // Another process rebuilt the roll-up and dropped the table our cached list still names:
-          // forget the list (Cube's key in its cache) so the next attempt reads the current tables.
+        if (isRollupTableRace(e, preAggregationsSchema) && missingTableRetries++ < 3) {
+          // Forget the table list (Cube's key in its cache) so the next attempt reads the current tables.
           await forgetRollupTables();
           await sleep(missingTableRetries === 1 ? 100 : 3000); // the list expires after 5 s anyway
           continue;
