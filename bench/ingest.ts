@@ -5,6 +5,7 @@
 //  (d) p50 / p95 time from POST to row visible at a steady load below capacity
 //      (BENCH_STEADY_SHARE of (b)), and while (b) saturates the pipeline
 //  (e) worker peak RSS, and where the CPU went during (b)
+// BENCH_NODE_FLAGS adds V8 flags to the apps (e.g. --max-old-space-size=128 trades worker CPU for RSS).
 // Uses its own database and queue prefix; prints figures, asserts nothing.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -79,7 +80,7 @@ function start(app: string, env: NodeJS.ProcessEnv): ChildProcess {
   // BENCH_PROFILE=<dir> writes a V8 CPU profile of each app process there (open it in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   // The V8 flags the apps ship with (scripts/demo.sh, docker-compose.yml).
-  return spawn(process.execPath, ['--max-semi-space-size=16', ...profile, `apps/${app}/src/main.ts`], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  return spawn(process.execPath, ['--max-semi-space-size=16', ...(process.env.BENCH_NODE_FLAGS?.split(' ') ?? []), ...profile, `apps/${app}/src/main.ts`], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 function peakRssMb(pid: number): number {
