@@ -1,7 +1,7 @@
 // Prices a queued batch and stores it. Safe to run twice for the same job
 // (stalled-job recovery after a crash, retries): rows already stored are skipped.
 import type { Job } from 'bullmq';
-import { type Pool, ensureNamedWork, insertUsageEvents } from '@spendgraph/db';
+import { type Pool, type UsageEventRow, ensureNamedWork, insertUsageEvents } from '@spendgraph/db';
 import type { Pricer } from '@spendgraph/pricing';
 import type { IngestJobData, IngestJobResult } from '@spendgraph/queue';
 import { namedWork } from '../named-work.ts';
@@ -12,8 +12,11 @@ export function ingestProcessor(deps: {
   pool: Pool;
   pricer: Pricer;
   workspacePricing: (workspaceId: string) => Promise<WorkspacePricing>;
-  /** Called after new rows are stored: hard budgets are checked at once, not on the next schedule. */
-  onStored: (workspaceId: string) => Promise<void>;
+  /**
+   * Called after new rows are stored: hard budgets are checked at once, not on the next
+   * schedule, and days too old for the roll-ups' incremental refresh are noted for a rebuild.
+   */
+  onStored: (workspaceId: string, rows: UsageEventRow[]) => Promise<void>;
 }) {
   return async (job: Job<IngestJobData, IngestJobResult>): Promise<IngestJobResult> => {
     const { workspaceId, events } = job.data;
@@ -22,7 +25,7 @@ export function ingestProcessor(deps: {
     // Before the events, so that a retry after a crash still creates what they name.
     await ensureNamedWork(deps.pool, workspaceId, namedWork(rows));
     const inserted = await insertUsageEvents(deps.pool, rows);
-    if (inserted > 0) await deps.onStored(workspaceId);
+    if (inserted > 0) await deps.onStored(workspaceId, rows);
     return { inserted, duplicates: rows.length - inserted };
   };
 }
