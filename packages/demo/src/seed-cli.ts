@@ -1,7 +1,7 @@
 // Seeds the demo workspace through the real ingest path (HTTP -> queue -> worker)
 // and prints a key to explore it with. Rerunning sends nothing new: ids are fixed.
 import { createApiKey, createPool, ensureWorkspace } from '@spendgraph/db';
-import { DETECT_ANOMALIES_JOB, MORNING_REPORT_JOB, createInsightsQueue, redisConnection } from '@spendgraph/queue';
+import { DETECT_ANOMALIES_JOB, MORNING_REPORT_JOB, WARM_ROLLUPS_JOB, createInsightsQueue, createMaintenanceQueue, redisConnection } from '@spendgraph/queue';
 import { ensureDemoBudgets } from './budgets.ts';
 import { generateDemoEvents } from './generate.ts';
 import { syncDemoWork } from './work.ts';
@@ -43,8 +43,12 @@ await syncDemoWork(pool, workspace.id, apiUrl, key);
 const budgets = await ensureDemoBudgets(pool, workspace.id);
 if (budgets) console.error(`demo: created ${budgets} budgets (the worker evaluates them within a minute)`);
 
-// Today's anomalies and report now rather than at the next hour and the next morning.
+// Today's anomalies and report now rather than at the next hour and the next morning, and the
+// roll-ups of the 90 back-filled days rebuilt now rather than at the next warming run.
 const redis = redisConnection(process.env.REDIS_URL!, 'producer');
+const maintenance = createMaintenanceQueue(redis);
+await maintenance.add(WARM_ROLLUPS_JOB, {});
+await maintenance.close();
 const insights = createInsightsQueue(redis);
 await insights.add(DETECT_ANOMALIES_JOB, { workspaceId: workspace.id });
 await insights.add(MORNING_REPORT_JOB, { workspaceId: workspace.id, at: new Date().toISOString() });
