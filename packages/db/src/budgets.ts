@@ -1,6 +1,7 @@
 // Budgets, their latest evaluation, their alerts (BudgetThresholdCrossed) and
 // where alerts are delivered. Every read and write names the workspace.
 import { type Pool, type PoolClient, withTransaction } from './pool.ts';
+import { type Delivery, getDelivery, listDeliveriesOf } from './deliveries.ts';
 
 export interface ScopeFilterRow {
   member: string;
@@ -76,19 +77,7 @@ export interface AlertChannel {
   createdAt: string;
 }
 
-export interface AlertDelivery {
-  id: string;
-  workspaceId: string;
-  alertId: string;
-  channelId: string;
-  status: 'pending' | 'delivered' | 'failed';
-  attempts: number;
-  lastStatus: number | null;
-  lastError: string | null;
-  createdAt: string;
-  updatedAt: string;
-  deliveredAt: string | null;
-}
+export type AlertDelivery = Delivery;
 
 type Db = Pool | PoolClient;
 const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
@@ -323,31 +312,16 @@ export async function deleteAlertChannel(db: Db, workspaceId: string, id: string
 // ---------------------------------------------------------------------------
 // Deliveries
 
-const DELIVERY_COLUMNS = 'id, workspace_id, alert_id, channel_id, status, attempts, last_status, last_error, created_at, updated_at, delivered_at';
-
-function toDelivery(r: any): AlertDelivery {
-  return {
-    id: r.id, workspaceId: r.workspace_id, alertId: r.alert_id, channelId: r.channel_id, status: r.status,
-    attempts: r.attempts, lastStatus: r.last_status, lastError: r.last_error, createdAt: iso(r.created_at)!,
-    updatedAt: iso(r.updated_at)!, deliveredAt: iso(r.delivered_at),
-  };
-}
-
-export async function listDeliveries(db: Db, workspaceId: string, alertIds: string[]): Promise<AlertDelivery[]> {
-  const { rows } = await db.query(
-    `SELECT ${DELIVERY_COLUMNS} FROM alert_deliveries WHERE workspace_id = $1 AND alert_id = ANY ($2) ORDER BY created_at, id`,
-    [workspaceId, alertIds],
-  );
-  return rows.map(toDelivery);
+export function listDeliveries(db: Db, workspaceId: string, alertIds: string[]): Promise<AlertDelivery[]> {
+  return listDeliveriesOf(db, 'alert_deliveries', workspaceId, alertIds);
 }
 
 /** A delivery with what it carries, for the delivery job. */
 export async function deliveryToSend(db: Db, id: string): Promise<{ delivery: AlertDelivery; alert: BudgetAlert; channel: AlertChannel } | undefined> {
-  const { rows } = await db.query(`SELECT ${DELIVERY_COLUMNS} FROM alert_deliveries WHERE id = $1`, [id]);
-  if (!rows[0]) return undefined;
-  const delivery = toDelivery(rows[0]);
+  const delivery = await getDelivery(db, 'alert_deliveries', id);
+  if (!delivery) return undefined;
   const [alert, channel] = await Promise.all([
-    getAlert(db, delivery.alertId),
+    getAlert(db, delivery.parentId),
     getAlertChannel(db, delivery.workspaceId, delivery.channelId),
   ]);
   return alert && channel ? { delivery, alert, channel } : undefined;

@@ -1,6 +1,7 @@
 // Anomalies, stored reports and report deliveries. Every read and write names the workspace.
 import { type AlertChannel, getAlertChannel } from './budgets.ts';
 import type { Pool, PoolClient } from './pool.ts';
+import { type Delivery, getDelivery, listDeliveriesOf } from './deliveries.ts';
 
 type Db = Pool | PoolClient;
 const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
@@ -222,46 +223,18 @@ export async function listReports(
 // ---------------------------------------------------------------------------
 // Report deliveries
 
-export interface ReportDelivery {
-  id: string;
-  workspaceId: string;
-  reportId: string;
-  channelId: string;
-  status: 'pending' | 'delivered' | 'failed';
-  attempts: number;
-  lastStatus: number | null;
-  lastError: string | null;
-  createdAt: string;
-  updatedAt: string;
-  deliveredAt: string | null;
-}
+export type ReportDelivery = Delivery;
 
-const DELIVERY_COLUMNS = 'id, workspace_id, report_id, channel_id, status, attempts, last_status, last_error, created_at, updated_at, delivered_at';
-
-function toDelivery(r: any): ReportDelivery {
-  return {
-    id: r.id, workspaceId: r.workspace_id, reportId: r.report_id, channelId: r.channel_id, status: r.status, attempts: r.attempts,
-    lastStatus: r.last_status, lastError: r.last_error, createdAt: iso(r.created_at)!, updatedAt: iso(r.updated_at)!,
-    deliveredAt: iso(r.delivered_at),
-  };
-}
-
-
-export async function listReportDeliveries(db: Db, workspaceId: string, reportIds: string[]): Promise<ReportDelivery[]> {
-  const { rows } = await db.query(
-    `SELECT ${DELIVERY_COLUMNS} FROM report_deliveries WHERE workspace_id = $1 AND report_id = ANY ($2) ORDER BY created_at, id`,
-    [workspaceId, reportIds],
-  );
-  return rows.map(toDelivery);
+export function listReportDeliveries(db: Db, workspaceId: string, reportIds: string[]): Promise<ReportDelivery[]> {
+  return listDeliveriesOf(db, 'report_deliveries', workspaceId, reportIds);
 }
 
 /** A report delivery with what it carries, for the delivery job (which knows only the delivery id). */
 export async function reportDeliveryToSend(db: Db, id: string): Promise<{ delivery: ReportDelivery; report: Report; channel: AlertChannel } | undefined> {
-  const { rows } = await db.query(`SELECT ${DELIVERY_COLUMNS} FROM report_deliveries WHERE id = $1`, [id]);
-  if (!rows[0]) return undefined;
-  const delivery = toDelivery(rows[0]);
+  const delivery = await getDelivery(db, 'report_deliveries', id);
+  if (!delivery) return undefined;
   const [report, channel] = await Promise.all([
-    getReport(db, delivery.workspaceId, delivery.reportId),
+    getReport(db, delivery.workspaceId, delivery.parentId),
     getAlertChannel(db, delivery.workspaceId, delivery.channelId),
   ]);
   return report && channel ? { delivery, report, channel } : undefined;
