@@ -63,7 +63,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   embedRoutes(app, { semantic: deps.semantic, embedSecret: deps.embedSecret });
   app.register((instance) => graphqlRoutes(instance, {
     authenticate, pool: deps.pool, semantic: deps.semantic, guard: deps.guard, announce: deps.announce, redis: deps.redis,
-    inspector: deps.inspector, maintenance: deps.maintenance, embedSecret: deps.embedSecret,
+    inspector: deps.inspector, maintenance: deps.maintenance, ingest: deps.queue, embedSecret: deps.embedSecret,
   }));
   return app;
 }

@@ -10,6 +10,8 @@ const envSchema = z.object({
    * dies (even SIGKILL) loses its locks; after this its jobs are redelivered.
    */
   WORKER_LOCK_DURATION_MS: z.coerce.number().int().min(500).default(30_000),
+  /** How often ingest jobs that failed while the database was unavailable are retried, once it answers. */
+  INGEST_RECOVER_EVERY_MS: z.coerce.number().int().min(100).default(60_000),
   /** Queues this process works on: split them to run ingest and upkeep in separate processes. */
   WORKER_QUEUES: z.string().default('ingest,maintenance,budgets,alerts,insights')
     .transform((s) => s.split(',').map((q) => q.trim()).filter(Boolean))

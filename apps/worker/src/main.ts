@@ -7,7 +7,7 @@ import {
   ALERTS_QUEUE, APPLY_RETENTION_JOB, BUDGETS_QUEUE, REPRICE_JOB, DETECT_ANOMALIES_JOB, EVALUATE_BUDGETS_JOB, INGEST_QUEUE, INSIGHTS_QUEUE, type IngestJobData,
   type IngestJobResult, MAINTENANCE_QUEUE, MORNING_REPORT_JOB, REPORTS_QUEUE, WARM_ROLLUPS_JOB, createAlertsQueue, createBudgetsQueue,
   createInsightsQueue, createMaintenanceQueue, createReportsQueue, metricsRegistry, queueDepthMetric, queueInspector, queuePrefix,
-  noteBackfilledDays, redisConnection, requestHardBudgetCheck,
+  createIngestQueue, noteBackfilledDays, redisConnection, requestHardBudgetCheck,
 } from '@spendgraph/queue';
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { alertsConfig, createSenders } from './alerts/index.ts';
@@ -21,6 +21,7 @@ import { deliverReportProcessor } from './processors/deliver-report.ts';
 import { detectAnomaliesProcessor } from './processors/detect-anomalies.ts';
 import { evaluateBudgetsProcessor } from './processors/evaluate-budgets.ts';
 import { ingestProcessor } from './processors/ingest.ts';
+import { recoverFailedIngest } from './processors/recover-ingest.ts';
 import { morningReportProcessor } from './processors/morning-report.ts';
 import { repriceProcessor } from './processors/reprice.ts';
 import { warmRollupsProcessor } from './processors/warm-rollups.ts';
@@ -85,7 +86,20 @@ function startIngest() {
     // A crashed worker's jobs are redelivered once their lock lapses.
     { concurrency: config.WORKER_CONCURRENCY, lockDuration: config.WORKER_LOCK_DURATION_MS, stalledInterval: config.WORKER_LOCK_DURATION_MS },
   );
-  w.on('completed', (job, result) => log.debug({ job: job.id, ...result }, 'batch stored'));
+  w.on('completed', (job, result) => {
+    if (result.deadLettered) log.warn({ job: job.id, ...result }, 'events of a batch could not be stored: see ingest_dead_letters');
+    else log.debug({ job: job.id, ...result }, 'batch stored');
+  });
+  const queue = createIngestQueue(connection());
+  const stopRecovery = recoverFailedIngest({
+    pool, queue, everyMs: config.INGEST_RECOVER_EVERY_MS,
+    onRetried: (n) => log.info({ jobs: n }, 'ingest jobs that failed while the database was unavailable are queued again'),
+    onError: (err) => log.warn({ err: err.message }, 'could not look for failed ingest jobs'),
+  });
+  closers.push(async () => {
+    stopRecovery();
+    await queue.close();
+  });
   log.info({ concurrency: config.WORKER_CONCURRENCY, catalog: pricer.catalogVersion }, 'ingest worker started');
 }
 

@@ -9,3 +9,5 @@ export * from './work-entities.ts';
 export * from './insights.ts';
 export * from './retention.ts';
 export * from './repricing.ts';
+export * from './errors.ts';
+export * from './dead-letters.ts';

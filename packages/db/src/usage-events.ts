@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { Pool, PoolClient } from './pool.ts';
+import { UNIQUE_VIOLATION, isRefusedRow, sqlState } from './errors.ts';
+import { type Pool, type PoolClient, withTransaction } from './pool.ts';
 
 /** A priced event as stored in the `usage_events` hypertable. */
 export interface UsageEventRow {
@@ -105,6 +106,7 @@ function copyField(v: unknown): string {
 
 const COLUMN_NAMES = USAGE_EVENT_COLUMNS.map(([c]) => c);
 const COLUMN_LIST = COLUMN_NAMES.join(', ');
+const ID_COLUMN_LIST = 'workspace_id, event_id, occurred_at';
 
 /** One row as a line of COPY text (columns in USAGE_EVENT_COLUMNS order). */
 export function copyLine(row: UsageEventRow): string {
@@ -113,52 +115,135 @@ export function copyLine(row: UsageEventRow): string {
   return line;
 }
 
+export interface RefusedRow {
+  row: UsageEventRow;
+  /** SQLSTATE of the database's refusal, e.g. 22008 (a timestamp out of range). */
+  code: string;
+  message: string;
+}
+
+export interface StoreOutcome {
+  /** Rows stored now (not those whose id was stored before). */
+  inserted: UsageEventRow[];
+  /** Rows the database refused; every other row of the batch is stored. */
+  refused: RefusedRow[];
+}
+
+/** Work that must commit with the rows (dead letters, notes for the read path), in their transaction. */
+export type InStoreTransaction = (client: PoolClient, outcome: StoreOutcome) => Promise<void>;
+
 /**
- * Stores rows exactly once and returns how many were new.
- *
- * First try: COPY straight into the hypertable, the cheapest way in. A batch
- * seen before (a re-delivered job, a retried request) makes that COPY fail on
- * the unique key and roll back whole; it is then copied into a per-session
- * staging table and moved with INSERT ... ON CONFLICT DO NOTHING, which skips
- * what is already stored. New batches, nearly all of them, pay for one write.
+ * Stores each event id once per workspace, whatever its occurred_at: the first stored
+ * wins, within a batch its first occurrence (docs/decisions/0014-event-ids-and-dead-letters.md).
+ * A row the database refuses is returned in `refused` and the rest stored: one bad row
+ * never costs its batch. One transaction, `inTransaction` included.
  */
+export async function storeUsageEvents(pool: Pool, rows: UsageEventRow[], inTransaction?: InStoreTransaction): Promise<StoreOutcome> {
+  const batch = firstOfEachId(rows);
+  return withTransaction(pool, async (client) => {
+    const outcome = await storeBatch(client, batch);
+    await inTransaction?.(client, outcome);
+    return outcome;
+  });
+}
+
+/** storeUsageEvents for callers with no dead-letter queue (fixtures, tools): a refused row is an error. */
 export async function insertUsageEvents(pool: Pool, rows: UsageEventRow[]): Promise<number> {
-  if (rows.length === 0) return 0;
-  const text = rows.map(copyLine).join('\n') + '\n';
-  const client = await pool.connect();
+  const outcome = await storeUsageEvents(pool, rows, async (_, { refused }) => {
+    if (refused.length) throw new Error(`the database refused event ${refused[0]!.row.event_id}: ${refused[0]!.message}`);
+  });
+  return outcome.inserted.length;
+}
+
+const idKey = (r: UsageEventRow) => `${r.workspace_id}/${r.event_id}`.toLowerCase();
+
+function firstOfEachId(rows: UsageEventRow[]): UsageEventRow[] {
+  const seen = new Set<string>();
+  return rows.filter((r) => !seen.has(idKey(r)) && seen.add(idKey(r)));
+}
+
+/**
+ * Fast path: COPY the ids into usage_event_ids and the rows into usage_events, the
+ * cheapest way in for new batches, nearly all of them. A batch seen before (a
+ * re-delivered job, a retried request) fails the ids' COPY on their key, a refused value
+ * fails either COPY; both then take the staging path.
+ */
+async function storeBatch(client: PoolClient, rows: UsageEventRow[]): Promise<StoreOutcome> {
+  if (rows.length === 0) return { inserted: [], refused: [] };
   try {
-    try {
-      return await copyInto(client, 'usage_events', text); // one statement: all rows or none
-    } catch (e) {
-      if ((e as { code?: string }).code !== UNIQUE_VIOLATION) throw e;
-    }
-    return await inTransaction(client, async () => {
-      await client.query('CREATE TEMP TABLE IF NOT EXISTS usage_events_incoming (LIKE usage_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS');
-      await copyInto(client, 'usage_events_incoming', text);
-      const result = await client.query(`INSERT INTO usage_events (${COLUMN_LIST}) SELECT ${COLUMN_LIST} FROM usage_events_incoming ON CONFLICT DO NOTHING`);
-      return result.rowCount ?? 0;
+    return await inSavepoint(client, async () => {
+      await copyInto(client, 'usage_event_ids', ID_COLUMN_LIST, idText(rows));
+      await copyInto(client, 'usage_events', COLUMN_LIST, rowText(rows));
+      return { inserted: rows, refused: [] };
     });
-  } finally {
-    client.release();
+  } catch (e) {
+    if (sqlState(e) !== UNIQUE_VIOLATION && !isRefusedRow(e)) throw e;
+  }
+  const refused: RefusedRow[] = [];
+  const inserted = await storeNewIsolatingRefused(client, rows, refused);
+  return { inserted, refused };
+}
+
+/**
+ * The staging path, skipping stored ids. A refused row makes it try each half of the
+ * rows on its own until that row is alone (about 2·log2(n) attempts per bad row).
+ */
+async function storeNewIsolatingRefused(client: PoolClient, rows: UsageEventRow[], refused: RefusedRow[]): Promise<UsageEventRow[]> {
+  try {
+    return await inSavepoint(client, () => storeNew(client, rows));
+  } catch (e) {
+    if (!isRefusedRow(e)) throw e;
+    if (rows.length === 1) {
+      refused.push({ row: rows[0]!, code: sqlState(e)!, message: (e as Error).message });
+      return [];
+    }
+    const half = Math.ceil(rows.length / 2);
+    const first = await storeNewIsolatingRefused(client, rows.slice(0, half), refused);
+    return [...first, ...(await storeNewIsolatingRefused(client, rows.slice(half), refused))];
   }
 }
 
-const UNIQUE_VIOLATION = '23505';
+const STAGE = 'CREATE TEMP TABLE IF NOT EXISTS usage_events_incoming (LIKE usage_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS';
+const MOVE_NEW = `WITH fresh AS (
+    INSERT INTO usage_event_ids (${ID_COLUMN_LIST})
+    SELECT ${ID_COLUMN_LIST} FROM usage_events_incoming ORDER BY event_id
+    ON CONFLICT DO NOTHING RETURNING workspace_id, event_id)
+  INSERT INTO usage_events (${COLUMN_LIST})
+  SELECT ${COLUMN_LIST} FROM usage_events_incoming JOIN fresh USING (workspace_id, event_id)
+  RETURNING workspace_id, event_id`;
 
-async function copyInto(client: PoolClient, table: string, text: string): Promise<number> {
-  const copy = client.query(copyFrom(`COPY ${table} (${COLUMN_LIST}) FROM STDIN`));
-  await pipeline(Readable.from([text]), copy);
-  return copy.rowCount;
+/** Rows whose id is new move from a staging table into both tables; the others are skipped. */
+async function storeNew(client: PoolClient, rows: UsageEventRow[]): Promise<UsageEventRow[]> {
+  await client.query(STAGE);
+  await client.query('TRUNCATE usage_events_incoming');
+  await copyInto(client, 'usage_events_incoming', COLUMN_LIST, rowText(rows));
+  const { rows: fresh } = await client.query<{ workspace_id: string; event_id: string }>(MOVE_NEW);
+  const stored = new Set(fresh.map((r) => `${r.workspace_id}/${r.event_id}`));
+  return rows.filter((r) => stored.has(idKey(r)));
 }
 
-async function inTransaction<T>(client: PoolClient, work: () => Promise<T>): Promise<T> {
-  await client.query('BEGIN');
+async function inSavepoint<T>(client: PoolClient, work: () => Promise<T>): Promise<T> {
+  await client.query('SAVEPOINT store');
   try {
     const result = await work();
-    await client.query('COMMIT');
+    await client.query('RELEASE SAVEPOINT store');
     return result;
   } catch (e) {
-    await client.query('ROLLBACK').catch(() => {});
+    await client.query('ROLLBACK TO SAVEPOINT store');
     throw e;
   }
+}
+
+const rowText = (rows: UsageEventRow[]) => rows.map(copyLine).join('\n') + '\n';
+
+/** The ids' COPY text, in id order: concurrent batches sharing ids lock them in the same order. */
+function idText(rows: UsageEventRow[]): string {
+  const lines = rows.map((r) => `${r.workspace_id}\t${r.event_id.toLowerCase()}\t${r.occurred_at}`);
+  return lines.sort().join('\n') + '\n';
+}
+
+async function copyInto(client: PoolClient, table: string, columns: string, text: string): Promise<number> {
+  const copy = client.query(copyFrom(`COPY ${table} (${columns}) FROM STDIN`));
+  await pipeline(Readable.from([text]), copy);
+  return copy.rowCount;
 }

@@ -23,6 +23,8 @@ export const INGEST_JOB_EVENTS = 1_000;
 export interface IngestJobResult {
   inserted: number;
   duplicates: number;
+  /** Events that could not be stored (ingest_dead_letters); the rest of the batch was. */
+  deadLettered?: number;
 }
 
 /** Key prefix of every queue; tests and benchmarks use their own to stay apart. */

@@ -4,7 +4,13 @@
 import { z } from 'zod';
 import { USAGE_CONVENTIONS, checkUsageConvention } from './usage-conventions.ts';
 
-const MAX_CLOCK_SKEW_MS = 24 * 3600 * 1000;
+/**
+ * The window of `occurred_at` (README): not before 2000-01-01 (a year-0 or 1800 date is a client bug,
+ * and Postgres refuses some of them after the 202) and at most 24 hours ahead (clock skew).
+ */
+export const OCCURRED_AT_MIN = '2000-01-01T00:00:00.000Z';
+export const MAX_CLOCK_SKEW_MS = 24 * 3600 * 1000;
+const OCCURRED_AT_MIN_MS = Date.parse(OCCURRED_AT_MIN);
 
 export const EVENT_KINDS = ['model_call', 'tool', 'retrieval', 'infra'] as const;
 export const EVENT_STATUSES = ['ok', 'error', 'rate_limited', 'timeout', 'cancelled'] as const;
@@ -79,7 +85,7 @@ const contextShape = Object.fromEntries(CONTEXT_FIELDS.map((f) => [f, label.opti
 export const usageEventInputSchema = z
   .object({
     /** Client-supplied id; when absent one is derived from the content (see event-id.ts). */
-    id: z.uuid().optional(),
+    id: z.uuid().transform((id) => id.toLowerCase()).optional(), // one spelling per id: the first stored wins
     occurred_at: z.iso.datetime({ offset: true }),
     kind: z.enum(EVENT_KINDS).default('model_call'),
     provider: label.toLowerCase().optional(),
@@ -99,9 +105,9 @@ export const usageEventInputSchema = z
   })
   .strict()
   .superRefine((e, ctx) => {
-    if (Date.parse(e.occurred_at) > Date.now() + MAX_CLOCK_SKEW_MS) {
-      ctx.addIssue({ code: 'custom', path: ['occurred_at'], message: 'is more than 24 hours in the future' });
-    }
+    const at = Date.parse(e.occurred_at);
+    if (at < OCCURRED_AT_MIN_MS) ctx.addIssue({ code: 'custom', path: ['occurred_at'], message: `is before ${OCCURRED_AT_MIN}` });
+    if (at > Date.now() + MAX_CLOCK_SKEW_MS) ctx.addIssue({ code: 'custom', path: ['occurred_at'], message: 'is more than 24 hours in the future' });
     if (e.usage) checkUsageConvention(e.usage, e.provider, ctx);
     if (e.kind === 'model_call') {
       if (!e.provider) ctx.addIssue({ code: 'custom', path: ['provider'], message: 'required for kind model_call' });

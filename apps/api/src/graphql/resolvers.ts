@@ -1,6 +1,7 @@
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { type BreakdownArgs, breakdown } from './breakdown.ts';
 import { type BudgetDeps, budgetResolvers } from './budgets.ts';
+import { type DeadLetterDeps, deadLetterResolvers } from './dead-letters.ts';
 import { embedResolvers } from './embeds.ts';
 import { type ExportDeps, exportResolvers } from './exports.ts';
 import { forecastResolvers } from './forecast.ts';
@@ -34,7 +35,7 @@ function forRequest(semantic: SemanticLayer, c: GraphqlContext): SemanticLayer {
   };
 }
 
-export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & RepricingDeps & { embedSecret?: string | undefined }) {
+export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & RepricingDeps & DeadLetterDeps & { embedSecret?: string | undefined }) {
   const { semantic } = deps;
   const ctx = (c: GraphqlContext) => ({ workspaceId: c.workspaceId });
   const budgets = budgetResolvers(deps);
@@ -42,10 +43,12 @@ export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & Repricing
   const insights = insightResolvers(deps);
   const retention = retentionResolvers(deps);
   const repricing = repricingResolvers(deps);
+  const deadLetters = deadLetterResolvers(deps);
   return {
+    SystemStatus: deadLetters.SystemStatus,
     ...budgets,
     ...insights,
-    Mutation: { ...budgets.Mutation, ...plans.Mutation, ...exportResolvers(deps).Mutation, ...retention.Mutation, ...repricing.Mutation, ...embedResolvers(deps).Mutation },
+    Mutation: { ...budgets.Mutation, ...plans.Mutation, ...exportResolvers(deps).Mutation, ...retention.Mutation, ...repricing.Mutation, ...embedResolvers(deps).Mutation, ...deadLetters.Mutation },
     Query: {
       ...budgets.Query,
       ...plans.Query,

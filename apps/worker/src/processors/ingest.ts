@@ -1,12 +1,21 @@
 // Prices a queued batch and stores it. Safe to run twice for the same job
-// (stalled-job recovery after a crash, retries): rows already stored are skipped.
+// (stalled-job recovery after a crash, retries): ids already stored are skipped.
+// An event that cannot be priced or that the database refuses goes to the dead
+// letters with its reason, the rest of the batch is stored: a job fails only when
+// the database is unavailable, and such a job is retried once it is back (recover-ingest.ts).
 import type { Job } from 'bullmq';
-import { type Pool, type UsageEventRow, ensureNamedWork, insertUsageEvents } from '@spendgraph/db';
+import {
+  type DeadLetter, type Pool, type StoreOutcome, type UsageEventRow, addDeadLetters, ensureNamedWork, isUnavailable, storeUsageEvents,
+} from '@spendgraph/db';
 import type { Pricer } from '@spendgraph/pricing';
 import type { IngestJobData, IngestJobResult } from '@spendgraph/queue';
+import type { IngestEvent } from '@spendgraph/schema';
 import { namedWork } from '../named-work.ts';
 import { costOf, toRow } from '../price-event.ts';
 import type { WorkspacePricing } from '../workspace-pricing.ts';
+
+/** Marks a job's failure as the database's unavailability, which recover-ingest.ts retries once it is back. */
+export const UNAVAILABLE = 'database unavailable';
 
 export function ingestProcessor(deps: {
   pool: Pool;
@@ -19,13 +28,42 @@ export function ingestProcessor(deps: {
   onStored: (workspaceId: string, rows: UsageEventRow[]) => Promise<void>;
 }) {
   return async (job: Job<IngestJobData, IngestJobResult>): Promise<IngestJobResult> => {
-    const { workspaceId, events } = job.data;
-    const ws = await deps.workspacePricing(workspaceId);
-    const rows = events.map((e) => toRow(workspaceId, e, costOf(e, deps.pricer, ws)));
-    // Before the events, so that a retry after a crash still creates what they name.
-    await ensureNamedWork(deps.pool, workspaceId, namedWork(rows));
-    const inserted = await insertUsageEvents(deps.pool, rows);
-    if (inserted > 0) await deps.onStored(workspaceId, rows);
-    return { inserted, duplicates: rows.length - inserted };
+    try {
+      const { workspaceId, events } = job.data;
+      const { rows, unpriceable } = priceEvents(workspaceId, events, deps.pricer, await deps.workspacePricing(workspaceId));
+      // Before the events, so that a retry after a crash still creates what they name.
+      await ensureNamedWork(deps.pool, workspaceId, namedWork(rows));
+      const outcome = await storeUsageEvents(deps.pool, rows, (client, o) => addDeadLetters(client, [...unpriceable, ...refusedLetters(o, events)]));
+      if (outcome.inserted.length > 0) await deps.onStored(workspaceId, outcome.inserted);
+      const deadLettered = unpriceable.length + outcome.refused.length;
+      return { inserted: outcome.inserted.length, duplicates: rows.length - outcome.inserted.length - outcome.refused.length, deadLettered };
+    } catch (err) {
+      if (isUnavailable(err)) throw new Error(`${UNAVAILABLE}: ${(err as Error).message}`, { cause: err });
+      throw err;
+    }
   };
 }
+
+/** Rows of the events that could be priced; the others become dead letters. */
+function priceEvents(workspaceId: string, events: IngestEvent[], pricer: Pricer, ws: WorkspacePricing) {
+  const rows: UsageEventRow[] = [];
+  const unpriceable: DeadLetter[] = [];
+  for (const e of events) {
+    try {
+      rows.push(toRow(workspaceId, e, costOf(e, pricer, ws)));
+    } catch (err) {
+      unpriceable.push(deadLetter(workspaceId, e, 'pricing', (err as Error).message));
+    }
+  }
+  return { rows, unpriceable };
+}
+
+function refusedLetters(outcome: StoreOutcome, events: IngestEvent[]): DeadLetter[] {
+  if (!outcome.refused.length) return [];
+  const byId = new Map<string, IngestEvent>();
+  for (const e of events) if (!byId.has(e.event_id.toLowerCase())) byId.set(e.event_id.toLowerCase(), e); // the first wins, as stored
+  return outcome.refused.map(({ row, code, message }) => deadLetter(row.workspace_id, byId.get(row.event_id.toLowerCase())!, code, message));
+}
+
+const deadLetter = (workspaceId: string, e: IngestEvent, code: string, error: string): DeadLetter =>
+  ({ workspaceId, eventId: e.event_id, occurredAt: e.occurred_at, event: e, code, error });
