@@ -5,7 +5,8 @@
 // the database is unavailable, and such a job is retried once it is back (recover-ingest.ts).
 import type { Job } from 'bullmq';
 import {
-  type DeadLetter, type Pool, type StoreOutcome, type UsageEventRow, addDeadLetters, ensureNamedWork, isUnavailable, storeUsageEvents,
+  type DeadLetter, type NamedWork, type Pool, type StoreOutcome, type UsageEventRow, addDeadLetters, ensureNamedWork, isRefusedRow,
+  isUnavailable, storeUsageEvents,
 } from '@spendgraph/db';
 import type { Pricer } from '@spendgraph/pricing';
 import type { IngestJobData, IngestJobResult } from '@spendgraph/queue';
@@ -32,7 +33,7 @@ export function ingestProcessor(deps: {
       const { workspaceId, events } = job.data;
       const { rows, unpriceable } = priceEvents(workspaceId, events, deps.pricer, await deps.workspacePricing(workspaceId));
       // Before the events, so that a retry after a crash still creates what they name.
-      await ensureNamedWork(deps.pool, workspaceId, namedWork(rows));
+      await ensureNamedWorkOrSkip(deps.pool, workspaceId, namedWork(rows));
       const outcome = await storeUsageEvents(deps.pool, rows, (client, o) => addDeadLetters(client, [...unpriceable, ...refusedLetters(o, events)]));
       if (outcome.inserted.length > 0) await deps.onStored(workspaceId, outcome.inserted);
       const deadLettered = unpriceable.length + outcome.refused.length;
@@ -42,6 +43,22 @@ export function ingestProcessor(deps: {
       throw err;
     }
   };
+}
+
+/** A name the database refuses is skipped, not the batch: its events are refused too, and dead-lettered. */
+async function ensureNamedWorkOrSkip(pool: Pool, workspaceId: string, work: NamedWork) {
+  try {
+    await ensureNamedWork(pool, workspaceId, work);
+  } catch (err) {
+    if (!isRefusedRow(err)) throw err;
+    const none: NamedWork = { plans: [], tasks: [], workItems: [] };
+    const one = [
+      ...work.plans.map((plan) => ({ ...none, plans: [plan] })),
+      ...work.tasks.map((task) => ({ ...none, tasks: [task] })),
+      ...work.workItems.map((item) => ({ ...none, workItems: [item] })),
+    ];
+    for (const w of one) await ensureNamedWork(pool, workspaceId, w).catch((e) => { if (!isRefusedRow(e)) throw e; });
+  }
 }
 
 /** Rows of the events that could be priced; the others become dead letters. */
