@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { migrate } from '@spendgraph/db';
 import { createIngestQueue, redisConnection } from '@spendgraph/queue';
-import { type Platform, postEvents, startPlatform, storedCount, waitFor, workspaceWithKey } from '../../../test/support/platform.ts';
+import { parseEventBatch } from '@spendgraph/schema';
+import { type Platform, ingestAndWait, postEvents, startPlatform, storedCount, waitFor, workspaceWithKey } from '../../../test/support/platform.ts';
 import { type PrivateService, privatePostgres, privateRedis } from '../../../test/support/private-services.ts';
 
 let redis: PrivateService;
@@ -128,3 +129,29 @@ it('stores every accepted event exactly once across a worker kill, a Redis crash
   await queue.close();
   connection.disconnect();
 }, 600_000);
+
+it('queues ingest jobs that used up their attempts while PostgreSQL was down again once it is back', async () => {
+  const ws = await workspaceWithKey(p.pool);
+  const worker = p.startWorker({ INGEST_RECOVER_EVERY_MS: '500' });
+  const connection = redisConnection(redis.url, 'worker');
+  const queue = createIngestQueue(connection, { prefix: p.env.QUEUE_PREFIX! });
+  try {
+    await ingestAndWait(p, ws, [{ occurred_at: '2026-10-01T00:00:00Z', provider: 'openai', model: 'gpt-4o-mini' }]); // the worker runs
+    const parsed = parseEventBatch(Array.from({ length: 50 }, () => ({ id: randomUUID(), occurred_at: '2026-10-02T00:00:00Z', provider: 'openai', model: 'gpt-4o-mini' })));
+    if (!parsed.ok) throw new Error('invalid fixture');
+
+    await postgres.crash();
+    // Two quick attempts: an outage longer than the real ~17 minutes of backoff, in a second.
+    const job = await queue.add('batch', { workspaceId: ws.workspaceId, events: parsed.events }, { attempts: 2, backoff: { type: 'fixed', delay: 200 } });
+    await waitFor(() => job.isFailed(), 60_000, 'the job to use up its attempts');
+    expect((await queue.getJob(job.id!))!.failedReason).toMatch(/^database unavailable: /);
+    await postgres.start();
+
+    await waitFor(async () => (await storedCount(p.pool, ws.workspaceId).catch(() => 0)) === 51, 60_000, 'the batch, once the database is back');
+    expect(await queue.getJobCounts('failed')).toEqual({ failed: 0 });
+  } finally {
+    worker.kill('SIGTERM');
+    await queue.close();
+    connection.disconnect();
+  }
+}, 180_000);
