@@ -5,7 +5,9 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeLlm, startFakeLlm } from '../../../test/support/fake-llm.ts';
+import { createIngestQueue, redisConnection } from '@spendgraph/queue';
 import { type Platform, graphqlData, ingestAndWait, startPlatform, waitFor, workspaceWithKey } from '../../../test/support/platform.ts';
+import { Spendgraph, wrapOpenAI } from '../../../packages/sdk/src/index.ts';
 
 let p: Platform;
 let upstream: FakeLlm;
@@ -102,6 +104,32 @@ describe('the proxy', () => {
     expect(body.message).toContain("hard budget 'over daily'");
     expect(upstream.received.length).toBe(before);
     expect((await proxied('openai', 'v1/chat/completions', { model: 'gpt-4o', messages: [] }, { 'x-spendgraph-user-id': 'ana' })).status).toBe(200);
+  });
+
+  it('stores a call recorded by both the proxy and the SDK once', async () => {
+    const both = await workspaceWithKey(p.pool, ['ingest']);
+    const sg = new Spendgraph({ baseUrl: p.apiUrl, apiKey: both.key, flushIntervalMs: 20 });
+    // The SDK stamps the call's start, the proxy the moment the request reaches it: later, surely so with this delay.
+    const delayed: typeof fetch = async (url, init) => (await new Promise((r) => setTimeout(r, 25)), fetch(url, init));
+    const openai = wrapOpenAI(new OpenAI({ apiKey: 'sk-upstream', baseURL: `${p.apiUrl}/proxy/openai/v1`, fetch: delayed, defaultHeaders: { 'x-spendgraph-key': both.key } }), sg);
+    await openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
+    await sg.close();
+
+    const connection = redisConnection(p.env.REDIS_URL!, 'worker');
+    const queue = createIngestQueue(connection, { prefix: p.env.QUEUE_PREFIX! });
+    try {
+      // Both records were queued (the proxy's once its answer ended); wait until both jobs ran.
+      await waitFor(async () => {
+        const jobs = (await queue.getJobs(['completed', 'waiting', 'prioritized', 'delayed', 'active'])).filter((j) => j.data.workspaceId === both.workspaceId);
+        return jobs.length === 2 && (await Promise.all(jobs.map((j) => j.isCompleted()))).every(Boolean);
+      }, 30_000, 'both records to be processed');
+      const { rows } = await p.pool.query('SELECT event_id, source FROM usage_events WHERE workspace_id = $1', [both.workspaceId]);
+      expect(rows).toHaveLength(1);
+      expect(['proxy', 'sdk']).toContain(rows[0].source);
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
   });
 
   it('rejects a missing key and a bad tag, and answers 502 when the upstream is down', async () => {
