@@ -1,5 +1,5 @@
 // npm run bench:ingest — ingest throughput and latency on this machine, in one run:
-//  (a) raw COPY rate into the hypertable          (the ceiling)
+//  (a) raw COPY rate into the id table and the hypertable (the ceiling: the database's work only)
 //  (b) HTTP -> BullMQ -> worker -> hypertable rate (batched requests)
 //  (c) b / a
 //  (d) p50 / p95 time from POST to row visible at a steady load below capacity
@@ -28,7 +28,7 @@ const STEADY_SECONDS = Number(process.env.BENCH_STEADY_SECONDS ?? 20);
 const PORT = 4900 + Math.floor(Math.random() * 90);
 
 const baseUrl = process.env.DATABASE_URL!;
-const dbName = 'spendgraph_bench';
+const dbName = process.env.BENCH_DATABASE ?? 'spendgraph_bench';
 const admin = new pg.Client({ connectionString: baseUrl });
 await admin.connect();
 await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
@@ -46,6 +46,7 @@ async function rawCopyRate(): Promise<number> {
   const ws = await ensureWorkspace(pool, 'bench-copy');
   const events = inputs(1);
   const lines: string[] = [];
+  const ids: string[] = [];
   for (const chunk of chunks(events, 10_000)) {
     const r = parseEventBatch(chunk);
     if (!r.ok) throw new Error(JSON.stringify(r.issues[0]));
@@ -60,12 +61,19 @@ async function rawCopyRate(): Promise<number> {
         ...e.context, source: e.source, tags: JSON.stringify(e.tags),
       };
       lines.push(copyLine(row as unknown as UsageEventRow));
+      ids.push(`${ws.id}\t${e.event_id}\t${e.occurred_at}`);
     }
   }
   const client = await pool.connect();
   const t0 = performance.now();
+  const idParts = [...chunks(ids, 50_000)];
+  let i = 0;
   for (const part of chunks(lines, 50_000)) {
+    // As the worker stores a new batch: ids (their key) and rows, in one transaction.
+    await client.query('BEGIN');
+    await pipeline(Readable.from([idParts[i++]!.sort().join('\n') + '\n']), client.query(copyFrom('COPY usage_event_ids (workspace_id, event_id, occurred_at) FROM STDIN')));
     await pipeline(Readable.from([part.join('\n') + '\n']), client.query(copyFrom(`COPY usage_events (${USAGE_EVENT_COLUMNS.map(([c]) => c).join(', ')}) FROM STDIN`)));
+    await client.query('COMMIT');
   }
   const seconds = (performance.now() - t0) / 1000;
   client.release();
@@ -188,7 +196,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 console.log(`ingest benchmark: ${fmt(N)} events, batches of ${fmt(BATCH)}, ${CONCURRENCY} concurrent requests, ${WORKERS} worker process(es)`);
 const copy = await rawCopyRate();
-console.log(`(a) raw COPY into the hypertable:        ${fmt(copy)} events/s`);
+console.log(`(a) raw COPY into ids + hypertable:      ${fmt(copy)} events/s`);
 const apps = await startApps();
 const e2e = await saturated(apps);
 const calm = await steady(apps, e2e.rate * STEADY_SHARE);

@@ -62,6 +62,7 @@ try {
   if ((await count()) < N * 0.95) {
     const t0 = performance.now();
     await pool.query('DELETE FROM usage_events WHERE workspace_id = $1', [workspaceId]);
+    await pool.query('DELETE FROM usage_event_ids WHERE workspace_id = $1', [workspaceId]); // or the resend is skipped as stored
     const sent = await postAll(apiUrl, key, generateDemoEvents({ events: N, days: 90, end }));
     while ((await count()) < sent) await sleep(500);
     console.log(`seed: ${fmt(sent)} demo events through the ingest path in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

@@ -15,7 +15,7 @@ export function jobObserver(registry: Registry, redis: Redis, log: Logger) {
     registers: [registry],
   });
   const jobs = new Counter({ name: 'spendgraph_jobs_total', help: 'Finished jobs per queue, job name and outcome (failed counts every failed attempt)', labelNames: ['queue', 'job', 'outcome'], registers: [registry] });
-  const events = new Counter({ name: 'spendgraph_ingested_events_total', help: 'Events the ingest worker processed: inserted, or skipped as already stored', labelNames: ['result'], registers: [registry] });
+  const events = new Counter({ name: 'spendgraph_ingested_events_total', help: 'Events the ingest worker processed: inserted, skipped as already stored, or dead-lettered', labelNames: ['result'], registers: [registry] });
 
   const finished = (queue: string, job: Job, outcome: 'ok' | 'failed', error?: string) => {
     const ms = (job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now());
@@ -32,6 +32,7 @@ export function jobObserver(registry: Registry, redis: Redis, log: Logger) {
       if (queue === 'ingest' && result) {
         events.inc({ result: 'inserted' }, result.inserted);
         events.inc({ result: 'duplicate' }, result.duplicates);
+        if (result.deadLettered) events.inc({ result: 'dead_lettered' }, result.deadLettered);
       }
     });
     worker.on('failed', (job, err) => job && finished(queue, job, 'failed', err.message));
