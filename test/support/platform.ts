@@ -80,7 +80,13 @@ export async function startPlatform({ worker = true, databaseUrl = inject('datab
     return child;
   };
   if (worker) startWorker();
-  await waitFor(async () => (await fetch(`${apiUrl}/ready`).catch(() => undefined))?.ok, 30_000, 'the API to be ready');
+  // Generous: on a loaded machine the API takes tens of seconds to load Cube. If it never gets
+  // ready, its processes must not outlive the failed test.
+  await waitFor(async () => (await fetch(`${apiUrl}/ready`).catch(() => undefined))?.ok, 90_000, 'the API to be ready')
+    .catch(async (err) => {
+      await Promise.all(children.map(stopChild));
+      throw err;
+    });
   const pool = createPool(databaseUrl);
   return {
     apiUrl,

@@ -84,7 +84,7 @@ const send = fc.array(
 );
 
 it('stores exactly the accepted ids, each once, at the time of its first accepted copy', async () => {
-  let runs = 0;
+  const figures = { runs: 0, requests: 0, eventsSent: 0, idsAccepted: 0, rowsStored: 0 };
   await fc.assert(
     fc.asyncProperty(fc.array(send, { minLength: 1, maxLength: 4 }), async (sends) => {
       const ws = await workspaceWithKey(p.pool);
@@ -96,6 +96,8 @@ it('stores exactly the accepted ids, each once, at the time of its first accepte
           return chosen ? { ...body, id: upper ? chosen.toUpperCase() : chosen } : body;
         });
         const res = await postEvents(p.apiUrl, ws.key, body);
+        figures.requests++;
+        figures.eventsSent += body.length;
         const answer = (await res.json()) as { ids: string[] };
         expect(res.status, JSON.stringify(answer)).toBe(202);
         answer.ids.forEach((id, i) => {
@@ -115,11 +117,13 @@ it('stores exactly the accepted ids, each once, at the time of its first accepte
       expect(ids[0].n).toBe(firstAt.size);
       const { rows: dead } = await p.pool.query('SELECT event_id, error FROM ingest_dead_letters WHERE workspace_id = $1', [ws.workspaceId]);
       expect(dead).toEqual([]);
-      runs++;
+      figures.runs++;
+      figures.idsAccepted += firstAt.size;
+      figures.rowsStored += rows.length;
     }),
     { numRuns: Number(process.env.PROPERTY_RUNS ?? 25), seed: Number(process.env.PROPERTY_SEED ?? 20261202), endOnFailure: true },
   );
-  console.log(`ingest property: ${runs} generated runs, every accepted id stored once`);
+  console.log('ingest property figures', JSON.stringify(figures));
 }, 600_000);
 
 async function drained() {
