@@ -1,5 +1,7 @@
 // npm run bench:ingest — ingest throughput and latency on this machine, in one run:
 //  (a) raw COPY rate into the id table and the hypertable (the ceiling: the database's work only)
+//  (a2) the worker's store path per job (storeUsageEvents, 1,000 rows) against one COPY into a
+//      hypertable keyed by (workspace, id, time), the store before ADR 0014 — same rows, interleaved
 //  (b) HTTP -> BullMQ -> worker -> hypertable rate (batched requests)
 //  (c) b / a
 //  (d) p50 / p95 time from POST to row visible at a steady load below capacity
@@ -14,7 +16,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { USAGE_EVENT_COLUMNS, type UsageEventRow, copyLine, createApiKey, createPool, ensureWorkspace, migrate } from '@spendgraph/db';
+import { USAGE_EVENT_COLUMNS, type UsageEventRow, copyLine, createApiKey, createPool, ensureWorkspace, migrate, storeUsageEvents } from '@spendgraph/db';
 import { generateDemoEvents } from '@spendgraph/demo';
 import { parseEventBatch, type UsageEventInput } from '@spendgraph/schema';
 import { cpuSecondsBetween, cpuSnapshot } from './support/cpu.ts';
@@ -42,9 +44,10 @@ const end = new Date('2026-11-01T00:00:00Z');
 const inputs = (seed: number): UsageEventInput[] => [...generateDemoEvents({ events: N, days: 30, end, seed })];
 
 // (a) raw COPY of already-priced rows (costs from a fixed rate: the database's work only).
-async function rawCopyRate(): Promise<number> {
+async function rawCopyRate(): Promise<{ rate: number; rows: UsageEventRow[] }> {
   const ws = await ensureWorkspace(pool, 'bench-copy');
   const events = inputs(1);
+  const rows: UsageEventRow[] = [];
   const lines: string[] = [];
   const ids: string[] = [];
   for (const chunk of chunks(events, 10_000)) {
@@ -60,6 +63,7 @@ async function rawCopyRate(): Promise<number> {
         total_cost: '0.003', currency: 'USD', price_source: 'catalog', price_version: 'bench', unpriced: false,
         ...e.context, source: e.source, tags: JSON.stringify(e.tags),
       };
+      rows.push(row as unknown as UsageEventRow);
       lines.push(copyLine(row as unknown as UsageEventRow));
       ids.push(`${ws.id}\t${e.event_id}\t${e.occurred_at}`);
     }
@@ -77,7 +81,33 @@ async function rawCopyRate(): Promise<number> {
   }
   const seconds = (performance.now() - t0) / 1000;
   client.release();
-  return lines.length / seconds;
+  return { rate: lines.length / seconds, rows };
+}
+
+async function storePathRates(rows: UsageEventRow[]) {
+  const ws = await ensureWorkspace(pool, 'bench-store');
+  const mine = rows.map((r) => ({ ...r, workspace_id: ws.id }));
+  await pool.query(`CREATE TABLE usage_events_keyed_by_time (LIKE usage_events INCLUDING ALL, PRIMARY KEY (workspace_id, event_id, occurred_at))`);
+  await pool.query(`SELECT create_hypertable('usage_events_keyed_by_time', by_range('occurred_at', INTERVAL '1 day'), create_default_indexes => false)`);
+  const columns = USAGE_EVENT_COLUMNS.map(([c]) => c).join(', ');
+  const time = { before: 0, now: 0 };
+  const timed = async (which: keyof typeof time, work: () => Promise<unknown>) => {
+    const t0 = performance.now();
+    await work();
+    time[which] += performance.now() - t0;
+  };
+  let n = 0;
+  for (const batch of chunks(mine, 1_000)) {
+    const before = () => pool.connect().then(async (client) => {
+      await pipeline(Readable.from([batch.map(copyLine).join('\n') + '\n']), client.query(copyFrom(`COPY usage_events_keyed_by_time (${columns}) FROM STDIN`)));
+      client.release();
+    });
+    const now = () => storeUsageEvents(pool, batch);
+    const order: Array<keyof typeof time> = n++ % 2 ? ['before', 'now'] : ['now', 'before'];
+    for (const which of order) await timed(which, which === 'now' ? now : before);
+  }
+  await pool.query('DROP TABLE usage_events_keyed_by_time');
+  return { before: (mine.length * 1000) / time.before, now: (mine.length * 1000) / time.now };
 }
 
 function* chunks<T>(xs: T[], size: number): Generator<T[]> {
@@ -113,7 +143,7 @@ async function startApps(): Promise<Apps> {
   const api = start('api', env);
   const workers = Array.from({ length: WORKERS }, () => start('worker', env));
   const url = `http://127.0.0.1:${PORT}`;
-  for (let i = 0; i < 100 && !(await fetch(`${url}/ready`).then((r) => r.ok, () => false)); i++) await sleep(100);
+  for (let i = 0; i < 600 && !(await fetch(`${url}/ready`).then((r) => r.ok, () => false)); i++) await sleep(100); // a loaded machine: up to a minute
   return { api, workers, url };
 }
 
@@ -195,8 +225,10 @@ async function steady(apps: Apps, rate: number) {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 console.log(`ingest benchmark: ${fmt(N)} events, batches of ${fmt(BATCH)}, ${CONCURRENCY} concurrent requests, ${WORKERS} worker process(es)`);
-const copy = await rawCopyRate();
+const { rate: copy, rows } = await rawCopyRate();
 console.log(`(a) raw COPY into ids + hypertable:      ${fmt(copy)} events/s`);
+const store = await storePathRates(rows);
+console.log(`(a2) store per 1,000-row job:             ${fmt(store.now)} events/s; one COPY keyed by time (before ADR 0014) ${fmt(store.before)} events/s; ratio ${(store.now / store.before).toFixed(2)}`);
 const apps = await startApps();
 const e2e = await saturated(apps);
 const calm = await steady(apps, e2e.rate * STEADY_SHARE);
