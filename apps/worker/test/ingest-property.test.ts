@@ -80,7 +80,7 @@ const send = fc.array(
     id: fc.oneof(fc.constant<'new'>('new'), fc.constant<'none'>('none'), fc.nat({ max: 1_000 }).map((n) => ({ reuse: n }))),
     upper: fc.boolean(),
   }),
-  { minLength: 1, maxLength: 40 },
+  { minLength: 1, maxLength: 100 },
 );
 
 it('stores exactly the accepted ids, each once, at the time of its first accepted copy', async () => {
@@ -121,7 +121,7 @@ it('stores exactly the accepted ids, each once, at the time of its first accepte
       figures.idsAccepted += firstAt.size;
       figures.rowsStored += rows.length;
     }),
-    { numRuns: Number(process.env.PROPERTY_RUNS ?? 25), seed: Number(process.env.PROPERTY_SEED ?? 20261202), endOnFailure: true },
+    { numRuns: Number(process.env.PROPERTY_RUNS ?? 40), seed: Number(process.env.PROPERTY_SEED ?? 20261202), endOnFailure: true },
   );
   console.log('ingest property figures', JSON.stringify(figures));
 }, 600_000);
