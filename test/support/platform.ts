@@ -55,7 +55,8 @@ async function stopChild(child: ChildProcess) {
 }
 
 /** Services default to the run's shared database and Redis; fault tests pass private ones. */
-export async function startPlatform({ worker = true, databaseUrl = inject('databaseUrl'), redisUrl = inject('redisUrl') } = {}): Promise<Platform> {
+/** `env` is added to both apps' environment. */
+export async function startPlatform({ worker = true, databaseUrl = inject('databaseUrl'), redisUrl = inject('redisUrl'), env: extra = {} as NodeJS.ProcessEnv } = {}): Promise<Platform> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: databaseUrl,
@@ -71,6 +72,7 @@ export async function startPlatform({ worker = true, databaseUrl = inject('datab
     // Roll-ups of this platform's own: a partition another file's API built before this file's
     // fixture was stored counts as fresh until its refresh key ticks (every 10 minutes).
     SPENDGRAPH_ROLLUP_SCHEMA: process.env.SPENDGRAPH_ROLLUP_SCHEMA ?? `rollups_${randomUUID().slice(0, 8)}`,
+    ...extra,
   };
   const children: ChildProcess[] = [start('api', env)];
   const apiUrl = `http://127.0.0.1:${env.API_PORT}`;

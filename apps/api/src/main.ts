@@ -1,4 +1,4 @@
-import { announce } from '@spendgraph/budgets';
+import { announce, parseEgressAllowList } from '@spendgraph/budgets';
 import { createPool } from '@spendgraph/db';
 import { createAlertsQueue, createIngestQueue, createMaintenanceQueue, queueInspector, redisConnection } from '@spendgraph/queue';
 import { createSemanticLayer } from '@spendgraph/semantic';
@@ -28,6 +28,7 @@ void guard.follow(subscriber).catch(() => {});
 const app = buildServer({
   pool, redis, queue, semantic, guard, announce: (result) => announce(result, { alerts, redis }),
   bodyLimit: config.API_BODY_LIMIT_BYTES, logLevel: config.LOG_LEVEL, inspector, maintenance, embedSecret: config.EMBED_SIGNING_SECRET,
+  egress: parseEgressAllowList(config.ALERT_EGRESS_ALLOW),
   proxyUpstreams: { openai: config.PROXY_OPENAI_UPSTREAM, anthropic: config.PROXY_ANTHROPIC_UPSTREAM },
 });
 await app.listen({ host: config.API_HOST, port: config.API_PORT });

@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Queue } from 'bullmq';
 import type { Pool } from '@spendgraph/db';
 import type { IngestJobData, IngestJobResult, QueueInspector, Redis } from '@spendgraph/queue';
-import type { EvaluationResult } from '@spendgraph/budgets';
+import type { EgressPolicy, EvaluationResult } from '@spendgraph/budgets';
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { cachedKeyLookup } from './auth.ts';
 import { graphqlRoutes } from './graphql/index.ts';
@@ -33,6 +33,7 @@ export interface ApiDeps {
   /** Where repricing jobs go. */
   maintenance: Queue;
   embedSecret?: string | undefined;
+  egress: EgressPolicy;
 }
 
 export function buildServer(deps: ApiDeps): FastifyInstance {
@@ -63,7 +64,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   embedRoutes(app, { semantic: deps.semantic, embedSecret: deps.embedSecret });
   app.register((instance) => graphqlRoutes(instance, {
     authenticate, pool: deps.pool, semantic: deps.semantic, guard: deps.guard, announce: deps.announce, redis: deps.redis,
-    inspector: deps.inspector, maintenance: deps.maintenance, embedSecret: deps.embedSecret,
+    inspector: deps.inspector, maintenance: deps.maintenance, embedSecret: deps.embedSecret, egress: deps.egress,
   }));
   return app;
 }
