@@ -43,7 +43,7 @@ const { dbUrl, pool, workspaceId } = await benchDatabase('spendgraph_bench_web',
 const [apiPort, webPort] = [await freePort(), await freePort()];
 const env = {
   ...process.env, DATABASE_URL: dbUrl, API_PORT: String(apiPort), LOG_LEVEL: 'warn', QUEUE_PREFIX: `sg-bench-web-${apiPort}`,
-  WORKER_QUEUES: 'ingest', EMBED_SIGNING_SECRET: randomBytes(32).toString('hex'),
+  WORKER_QUEUES: 'ingest',
 };
 const children: ChildProcess[] = [];
 const start = (args: string[], cwd = '.', extra: NodeJS.ProcessEnv = {}) => {

@@ -16,12 +16,6 @@ export API_URL="http://127.0.0.1:$API_PORT"
 export WEB_PORT="${WEB_PORT:-3000}" SPENDGRAPH_API_URL="$API_URL"
 logs="$root/.data/logs"
 mkdir -p "$logs"
-# Embed tokens are signed with this secret; kept across runs so shared embeds stay valid.
-if [ -z "${EMBED_SIGNING_SECRET:-}" ]; then
-  [ -s "$root/.data/embed-signing-secret" ] || node -e "process.stdout.write(require('node:crypto').randomBytes(32).toString('hex'))" >"$root/.data/embed-signing-secret"
-  EMBED_SIGNING_SECRET="$(cat "$root/.data/embed-signing-secret")"
-fi
-export EMBED_SIGNING_SECRET
 # shellcheck source=lib/web.sh
 source scripts/lib/web.sh
 sg_build_web

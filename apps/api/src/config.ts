@@ -10,8 +10,6 @@ const envSchema = z.object({
   /** Where /proxy/openai/* and /proxy/anthropic/* forward (no trailing slash). */
   PROXY_OPENAI_UPSTREAM: z.url().default('https://api.openai.com').transform((u) => u.replace(/\/+$/, '')),
   PROXY_ANTHROPIC_UPSTREAM: z.url().default('https://api.anthropic.com').transform((u) => u.replace(/\/+$/, '')),
-  /** Signs embed tokens (HMAC-SHA256); unset or empty, embeds are disabled. */
-  EMBED_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional().or(z.literal('').transform(() => undefined)),
   /** Internal destinations alert channels may name (packages/budgets/src/egress.ts); the worker reads the same. */
   ALERT_EGRESS_ALLOW: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

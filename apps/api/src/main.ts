@@ -27,7 +27,7 @@ void guard.follow(subscriber).catch(() => {});
 
 const app = buildServer({
   pool, redis, queue, semantic, guard, announce: (result) => announce(result, { alerts, redis }),
-  bodyLimit: config.API_BODY_LIMIT_BYTES, logLevel: config.LOG_LEVEL, inspector, maintenance, embedSecret: config.EMBED_SIGNING_SECRET,
+  bodyLimit: config.API_BODY_LIMIT_BYTES, logLevel: config.LOG_LEVEL, inspector, maintenance,
   egress: parseEgressAllowList(config.ALERT_EGRESS_ALLOW),
   proxyUpstreams: { openai: config.PROXY_OPENAI_UPSTREAM, anthropic: config.PROXY_ANTHROPIC_UPSTREAM },
 });

@@ -32,15 +32,12 @@ export interface ApiDeps {
   inspector: QueueInspector;
   /** Where repricing jobs go. */
   maintenance: Queue;
-  embedSecret?: string | undefined;
   egress: EgressPolicy;
 }
 
 export function buildServer(deps: ApiDeps): FastifyInstance {
   const app = Fastify({
     bodyLimit: deps.bodyLimit,
-    // Embed tokens travel in the path (GET /v1/embeds/:token) and carry their chart's query.
-    routerOptions: { maxParamLength: 8192 },
     logger: { level: deps.logLevel },
     // A line per request only when debugging: at thousands of requests a second they would be the load.
     logController: new LogController({ disableRequestLogging: deps.logLevel !== 'debug' && deps.logLevel !== 'trace' }),
@@ -61,10 +58,10 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   guardRoutes(app, { authenticate, guard: deps.guard, semantic: deps.semantic });
   workRoutes(app, { authenticate, pool: deps.pool });
   exportRoutes(app, { authenticate, pool: deps.pool, semantic: deps.semantic, redis: deps.redis });
-  embedRoutes(app, { semantic: deps.semantic, embedSecret: deps.embedSecret });
+  embedRoutes(app, { semantic: deps.semantic, pool: deps.pool });
   app.register((instance) => graphqlRoutes(instance, {
     authenticate, pool: deps.pool, semantic: deps.semantic, guard: deps.guard, announce: deps.announce, redis: deps.redis,
-    inspector: deps.inspector, maintenance: deps.maintenance, embedSecret: deps.embedSecret, egress: deps.egress,
+    inspector: deps.inspector, maintenance: deps.maintenance, egress: deps.egress,
   }));
   return app;
 }

@@ -34,7 +34,7 @@ function forRequest(semantic: SemanticLayer, c: GraphqlContext): SemanticLayer {
   };
 }
 
-export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & RepricingDeps & { embedSecret?: string | undefined }) {
+export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & RepricingDeps) {
   const { semantic } = deps;
   const ctx = (c: GraphqlContext) => ({ workspaceId: c.workspaceId });
   const budgets = budgetResolvers(deps);
@@ -42,10 +42,11 @@ export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & Repricing
   const insights = insightResolvers(deps);
   const retention = retentionResolvers(deps);
   const repricing = repricingResolvers(deps);
+  const embeds = embedResolvers(deps);
   return {
     ...budgets,
     ...insights,
-    Mutation: { ...budgets.Mutation, ...plans.Mutation, ...exportResolvers(deps).Mutation, ...retention.Mutation, ...repricing.Mutation, ...embedResolvers(deps).Mutation },
+    Mutation: { ...budgets.Mutation, ...plans.Mutation, ...exportResolvers(deps).Mutation, ...retention.Mutation, ...repricing.Mutation, ...embeds.Mutation },
     Query: {
       ...budgets.Query,
       ...plans.Query,
@@ -54,6 +55,7 @@ export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & Repricing
       ...statusResolvers(deps).Query,
       ...retention.Query,
       ...repricing.Query,
+      ...embeds.Query,
       meta: () => {
         const view = semantic.meta().views.find((v) => v.name === VIEW)!;
         const short = <T extends { name: string }>(m: T) => ({ ...m, name: shortName(m.name) });
