@@ -12,6 +12,10 @@ const envSchema = z.object({
   PROXY_ANTHROPIC_UPSTREAM: z.url().default('https://api.anthropic.com').transform((u) => u.replace(/\/+$/, '')),
   /** Internal destinations alert channels may name (packages/budgets/src/egress.ts); the worker reads the same. */
   ALERT_EGRESS_ALLOW: z.string().optional(),
+  /** Failed authentications a client address may make per minute before it is answered 429. */
+  AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  /** Lifetime of a web sign-in session. */
+  SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(12),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -4,7 +4,7 @@ import type { Pool } from '@spendgraph/db';
 import type { IngestJobData, IngestJobResult, QueueInspector, Redis } from '@spendgraph/queue';
 import type { EgressPolicy, EvaluationResult } from '@spendgraph/budgets';
 import type { SemanticLayer } from '@spendgraph/semantic';
-import { cachedKeyLookup } from './auth.ts';
+import type { Credentials } from './auth.ts';
 import { graphqlRoutes } from './graphql/index.ts';
 import type { GuardCache } from './guard/guard-cache.ts';
 import { eventsRoutes } from './routes/events.ts';
@@ -17,6 +17,7 @@ import { type ProxyUpstreams, proxyRoutes } from './routes/proxy.ts';
 import { strictUtf8Json } from './utf8-body.ts';
 import { metricsRoutes } from './metrics.ts';
 import { embedRoutes } from './routes/embeds.ts';
+import { sessionRoutes } from './routes/sessions.ts';
 
 export interface ApiDeps {
   pool: Pool;
@@ -33,6 +34,10 @@ export interface ApiDeps {
   /** Where repricing jobs go. */
   maintenance: Queue;
   egress: EgressPolicy;
+  /** API keys and web sessions, cached and revoked at once (auth.ts). */
+  credentials: Credentials;
+  /** Lifetime of a web session (POST /v1/sessions). */
+  sessionTtlMs: number;
 }
 
 export function buildServer(deps: ApiDeps): FastifyInstance {
@@ -49,7 +54,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
     reply.code(status).send({ error: status >= 500 ? 'internal' : 'invalid_request', message: status >= 500 ? 'internal error' : err.message });
   });
   strictUtf8Json(app);
-  const authenticate = cachedKeyLookup(deps.pool);
+  const { authenticate } = deps.credentials;
   metricsRoutes(app, deps);
   healthRoutes(app, deps);
   eventsRoutes(app, { authenticate, queue: deps.queue });
@@ -59,6 +64,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   workRoutes(app, { authenticate, pool: deps.pool });
   exportRoutes(app, { authenticate, pool: deps.pool, semantic: deps.semantic, redis: deps.redis });
   embedRoutes(app, { semantic: deps.semantic, pool: deps.pool });
+  sessionRoutes(app, { authenticate, pool: deps.pool, ttlMs: deps.sessionTtlMs });
   app.register((instance) => graphqlRoutes(instance, {
     authenticate, pool: deps.pool, semantic: deps.semantic, guard: deps.guard, announce: deps.announce, redis: deps.redis,
     inspector: deps.inspector, maintenance: deps.maintenance, egress: deps.egress,
