@@ -81,7 +81,11 @@ export async function startPlatform({ worker = true, databaseUrl = inject('datab
     return child;
   };
   if (worker) startWorker();
-  await waitFor(async () => (await fetch(`${apiUrl}/ready`).catch(() => undefined))?.ok, 30_000, 'the API to be ready');
+  // A loaded machine (several engineers' suites at once) can take a while to compile the model.
+  await waitFor(async () => (await fetch(`${apiUrl}/ready`).catch(() => undefined))?.ok, 90_000, 'the API to be ready').catch(async (e) => {
+    await Promise.all(children.map(stopChild)); // no orphans when the API never comes up
+    throw e;
+  });
   const pool = createPool(databaseUrl);
   return {
     apiUrl,
