@@ -42,7 +42,7 @@ async function until(url: string, what: string) {
 const { dbUrl, pool, workspaceId } = await benchDatabase('spendgraph_bench_web', 'bench-web');
 const [apiPort, webPort] = [await freePort(), await freePort()];
 const env = {
-  ...process.env, DATABASE_URL: dbUrl, API_PORT: String(apiPort), LOG_LEVEL: 'warn', QUEUE_PREFIX: `sg-bench-web-${apiPort}`,
+  ...process.env, DATABASE_URL: dbUrl, API_PORT: String(apiPort), LOG_LEVEL: 'warn', OPERATOR_TOKEN: process.env.OPERATOR_TOKEN ?? `${crypto.randomUUID()}${crypto.randomUUID()}`, QUEUE_PREFIX: `sg-bench-web-${apiPort}`,
   WORKER_QUEUES: 'ingest',
 };
 const children: ChildProcess[] = [];

@@ -64,6 +64,8 @@ export async function startPlatform({ worker = true, databaseUrl = inject('datab
     QUEUE_PREFIX: `sg-test-${randomUUID()}`,
     API_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
+    // No default secret anywhere: each platform its own.
+    OPERATOR_TOKEN: randomBytes(32).toString('hex'),
     WORKER_LOCK_DURATION_MS: '2000',
     // Upkeep jobs only where a test asks for them (startWorker({ WORKER_QUEUES: 'maintenance' })).
     WORKER_QUEUES: 'ingest',

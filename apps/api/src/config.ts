@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { secretProblem } from '@spendgraph/semantic';
 
 const envSchema = z.object({
   DATABASE_URL: z.string().min(1, 'DATABASE_URL is required'),
@@ -12,6 +13,14 @@ const envSchema = z.object({
   PROXY_ANTHROPIC_UPSTREAM: z.url().default('https://api.anthropic.com').transform((u) => u.replace(/\/+$/, '')),
   /** Internal destinations alert channels may name (packages/budgets/src/egress.ts); the worker reads the same. */
   ALERT_EGRESS_ALLOW: z.string().optional(),
+  /**
+   * The operator's secret: GET /metrics (Authorization: Bearer <token>) and the system-wide
+   * fields of systemStatus (x-spendgraph-operator-token). Required; placeholders are refused.
+   */
+  OPERATOR_TOKEN: z.string().optional().superRefine((v, ctx) => {
+    const problem = secretProblem('OPERATOR_TOKEN', v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }).transform((v) => v!.trim()),
   /** Failed authentications a client address may make per minute before it is answered 429. */
   AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   /** Lifetime of a web sign-in session. */

@@ -34,7 +34,7 @@ const app = buildServer({
   pool, redis, queue, semantic, guard, announce: (result) => announce(result, { alerts, redis }),
   bodyLimit: config.API_BODY_LIMIT_BYTES, logLevel: config.LOG_LEVEL, inspector, maintenance,
   egress: parseEgressAllowList(config.ALERT_EGRESS_ALLOW),
-  credentials, sessionTtlMs: config.SESSION_TTL_HOURS * 3_600_000,
+  credentials, sessionTtlMs: config.SESSION_TTL_HOURS * 3_600_000, operatorToken: config.OPERATOR_TOKEN,
   proxyUpstreams: { openai: config.PROXY_OPENAI_UPSTREAM, anthropic: config.PROXY_ANTHROPIC_UPSTREAM },
 });
 await app.listen({ host: config.API_HOST, port: config.API_PORT });

@@ -36,6 +36,8 @@ export interface ApiDeps {
   egress: EgressPolicy;
   /** API keys and web sessions, cached and revoked at once (auth.ts). */
   credentials: Credentials;
+  /** The operator's secret: /metrics and the system-wide fields of systemStatus. */
+  operatorToken: string;
   /** Lifetime of a web session (POST /v1/sessions). */
   sessionTtlMs: number;
 }
@@ -67,7 +69,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   sessionRoutes(app, { authenticate, pool: deps.pool, ttlMs: deps.sessionTtlMs });
   app.register((instance) => graphqlRoutes(instance, {
     authenticate, pool: deps.pool, semantic: deps.semantic, guard: deps.guard, announce: deps.announce, redis: deps.redis,
-    inspector: deps.inspector, maintenance: deps.maintenance, egress: deps.egress,
+    inspector: deps.inspector, maintenance: deps.maintenance, egress: deps.egress, operatorToken: deps.operatorToken,
   }));
   return app;
 }

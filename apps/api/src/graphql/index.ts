@@ -1,5 +1,6 @@
 // Two GraphQL endpoints behind the same key check: /graphql (Spendgraph's API)
 // and /graphql/cube (Cube's generated schema, for tools that speak Cube).
+import { isOperator } from '@spendgraph/queue';
 import { readFileSync, readdirSync } from 'node:fs';
 import { ApolloServer, type ApolloServerOptions, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
@@ -74,7 +75,12 @@ export async function graphqlRoutes(app: FastifyInstance, deps: BudgetDeps & Exp
 
   app.route({
     url: '/graphql', method: ['GET', 'POST'], preHandler,
-    handler: fastifyApolloHandler(api, { context: async (request) => ({ ...identityOf(request), usedPreAggregations: new Set<string>() }) }),
+    handler: fastifyApolloHandler(api, {
+      context: async (request) => ({
+        ...identityOf(request), usedPreAggregations: new Set<string>(),
+        operator: isOperator(request.headers['x-spendgraph-operator-token'], deps.operatorToken),
+      }),
+    }),
   });
   app.route({
     url: '/graphql/cube', method: ['GET', 'POST'], preHandler,

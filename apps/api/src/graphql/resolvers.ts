@@ -20,6 +20,8 @@ export interface GraphqlContext {
   keyId: string;
   /** Roll-ups the request's queries were answered from (reported in the response's extensions). */
   usedPreAggregations: Set<string>;
+  /** The request also carries the operator token (system-wide fields of systemStatus). */
+  operator: boolean;
 }
 
 /** The semantic layer as one request sees it: its reads are noted in the request's context. */
@@ -43,16 +45,18 @@ export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & Repricing
   const retention = retentionResolvers(deps);
   const repricing = repricingResolvers(deps);
   const embeds = embedResolvers(deps);
+  const status = statusResolvers(deps);
   return {
     ...budgets,
     ...insights,
+    SystemStatus: status.SystemStatus,
     Mutation: { ...budgets.Mutation, ...plans.Mutation, ...exportResolvers(deps).Mutation, ...retention.Mutation, ...repricing.Mutation, ...embeds.Mutation },
     Query: {
       ...budgets.Query,
       ...plans.Query,
       ...forecastResolvers(deps).Query,
       ...insights.Query,
-      ...statusResolvers(deps).Query,
+      ...status.Query,
       ...retention.Query,
       ...repricing.Query,
       ...embeds.Query,
