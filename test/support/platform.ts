@@ -66,6 +66,9 @@ export async function startPlatform({ worker = true, databaseUrl = inject('datab
     LOG_LEVEL: 'warn',
     // No default secret anywhere: each platform its own.
     OPERATOR_TOKEN: randomBytes(32).toString('hex'),
+    // All test traffic comes from 127.0.0.1: a budget of failed authentications fit for one client
+    // would throttle whole suites (apps/api/test/auth.test.ts sets its own).
+    AUTH_FAILURES_PER_MINUTE: '1000',
     WORKER_LOCK_DURATION_MS: '2000',
     // Upkeep jobs only where a test asks for them (startWorker({ WORKER_QUEUES: 'maintenance' })).
     WORKER_QUEUES: 'ingest',
