@@ -68,7 +68,7 @@ const PORT = 4900 + Math.floor(Math.random() * 90);
 const prefix = `sg-bench-capture-${PORT}`;
 const api: ChildProcess = spawn(process.execPath, ['apps/api/src/main.ts'], {
   cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'],
-  env: { ...process.env, DATABASE_URL: dbUrl, API_PORT: String(PORT), LOG_LEVEL: 'warn', QUEUE_PREFIX: prefix, PROXY_OPENAI_UPSTREAM: upstream.url },
+  env: { ...process.env, DATABASE_URL: dbUrl, API_PORT: String(PORT), LOG_LEVEL: 'warn', OPERATOR_TOKEN: process.env.OPERATOR_TOKEN ?? `${crypto.randomUUID()}${crypto.randomUUID()}`, QUEUE_PREFIX: prefix, PROXY_OPENAI_UPSTREAM: upstream.url },
 });
 const apiUrl = `http://127.0.0.1:${PORT}`;
 for (let i = 0; i < 300 && !(await fetch(`${apiUrl}/ready`).then((r) => r.ok, () => false)); i++) await sleep(100);

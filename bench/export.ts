@@ -14,7 +14,7 @@ const { dbUrl, pool, workspaceId } = await benchDatabase('spendgraph_bench_expor
 await seedEvents(pool, workspaceId, N);
 const { key } = await createApiKey(pool, workspaceId, ['read']);
 
-const env = { ...process.env, DATABASE_URL: dbUrl, API_PORT: String(PORT), LOG_LEVEL: 'warn', QUEUE_PREFIX: `sg-bench-export-${PORT}` };
+const env = { ...process.env, DATABASE_URL: dbUrl, API_PORT: String(PORT), LOG_LEVEL: 'warn', OPERATOR_TOKEN: process.env.OPERATOR_TOKEN ?? `${crypto.randomUUID()}${crypto.randomUUID()}`, QUEUE_PREFIX: `sg-bench-export-${PORT}` };
 const api = spawn(process.execPath, ['apps/api/src/main.ts'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 const url = `http://127.0.0.1:${PORT}`;
 for (let i = 0; i < 300 && !(await fetch(`${url}/ready`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 100));

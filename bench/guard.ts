@@ -107,7 +107,7 @@ for (let i = 0; i < 20_000; i++) {
 }
 
 const { key } = await createApiKey(pool, workspaceId, ['ingest'], 'bench-guard');
-const env = { ...process.env, DATABASE_URL: dbUrl, API_PORT: String(PORT), LOG_LEVEL: 'warn', QUEUE_PREFIX: `sg-bench-guard-${PORT}` };
+const env = { ...process.env, DATABASE_URL: dbUrl, API_PORT: String(PORT), LOG_LEVEL: 'warn', OPERATOR_TOKEN: process.env.OPERATOR_TOKEN ?? `${crypto.randomUUID()}${crypto.randomUUID()}`, QUEUE_PREFIX: `sg-bench-guard-${PORT}` };
 const api: ChildProcess = spawn(process.execPath, ['apps/api/src/main.ts'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 const url = `http://127.0.0.1:${PORT}`;
 for (let i = 0; i < 300 && !(await fetch(`${url}/ready`).then((r) => r.ok, () => false)); i++) await sleep(100);

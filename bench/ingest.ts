@@ -139,7 +139,7 @@ interface Apps {
 
 async function startApps(): Promise<Apps> {
   // The worker runs the ingest queue only: its RSS is the ingest path's (upkeep jobs can run elsewhere).
-  const env = { ...process.env, DATABASE_URL: dbUrl, QUEUE_PREFIX: `sg-bench-${randomUUID()}`, API_PORT: String(PORT), LOG_LEVEL: 'warn', WORKER_QUEUES: 'ingest' };
+  const env = { ...process.env, DATABASE_URL: dbUrl, QUEUE_PREFIX: `sg-bench-${randomUUID()}`, API_PORT: String(PORT), LOG_LEVEL: 'warn', OPERATOR_TOKEN: process.env.OPERATOR_TOKEN ?? `${crypto.randomUUID()}${crypto.randomUUID()}`, WORKER_QUEUES: 'ingest' };
   const api = start('api', env);
   const workers = Array.from({ length: WORKERS }, () => start('worker', env));
   const url = `http://127.0.0.1:${PORT}`;

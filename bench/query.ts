@@ -21,7 +21,7 @@ const { dbUrl, pool, workspaceId } = await benchDatabase();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function startApi(): { child: ChildProcess; url: string } {
-  const env = { ...process.env, DATABASE_URL: dbUrl, API_PORT: String(PORT), LOG_LEVEL: 'warn', QUEUE_PREFIX: `sg-bench-query-${PORT}` };
+  const env = { ...process.env, DATABASE_URL: dbUrl, API_PORT: String(PORT), LOG_LEVEL: 'warn', OPERATOR_TOKEN: process.env.OPERATOR_TOKEN ?? `${crypto.randomUUID()}${crypto.randomUUID()}`, QUEUE_PREFIX: `sg-bench-query-${PORT}` };
   return { child: spawn(process.execPath, ['apps/api/src/main.ts'], { env, stdio: ['ignore', 'ignore', 'inherit'] }), url: `http://127.0.0.1:${PORT}` };
 }
 

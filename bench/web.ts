@@ -42,8 +42,8 @@ async function until(url: string, what: string) {
 const { dbUrl, pool, workspaceId } = await benchDatabase('spendgraph_bench_web', 'bench-web');
 const [apiPort, webPort] = [await freePort(), await freePort()];
 const env = {
-  ...process.env, DATABASE_URL: dbUrl, API_PORT: String(apiPort), LOG_LEVEL: 'warn', QUEUE_PREFIX: `sg-bench-web-${apiPort}`,
-  WORKER_QUEUES: 'ingest', EMBED_SIGNING_SECRET: randomBytes(32).toString('hex'),
+  ...process.env, DATABASE_URL: dbUrl, API_PORT: String(apiPort), LOG_LEVEL: 'warn', OPERATOR_TOKEN: process.env.OPERATOR_TOKEN ?? `${crypto.randomUUID()}${crypto.randomUUID()}`, QUEUE_PREFIX: `sg-bench-web-${apiPort}`,
+  WORKER_QUEUES: 'ingest',
 };
 const children: ChildProcess[] = [];
 const start = (args: string[], cwd = '.', extra: NodeJS.ProcessEnv = {}) => {
@@ -81,7 +81,9 @@ try {
 
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
-  await context.addCookies([{ name: 'sg_key', value: key, url: webUrl, httpOnly: true, sameSite: 'Lax' }]);
+  // Signed in as the web app does it: an API session in the cookie.
+  const { session } = (await (await fetch(`${apiUrl}/v1/sessions`, { method: 'POST', headers: { authorization: `Bearer ${key}` } })).json()) as { session: string };
+  await context.addCookies([{ name: 'sg_session', value: session, url: webUrl, httpOnly: true, sameSite: 'Lax' }]);
   console.log(`\nweb benchmark: demo workspace of ${fmt(events)} events over 90 days; ${RUNS} runs per page after 2 warm-ups; production build; Chromium headless`);
   for (const [name, path] of PAGES) {
     const paint: number[] = [];

@@ -6,19 +6,43 @@
 //     -e CUBEJS_DB_NAME=spendgraph -e CUBEJS_DB_USER=... -e CUBEJS_DB_PASS=... \
 //     -e CUBEJS_API_SECRET=... -e CUBEJS_PG_SQL_PORT=15432 cubejs/cube:v1.7.43
 //
-// Security mirrors packages/semantic/src/guard.ts:
+// Security mirrors packages/semantic/src/guard.ts, with the same policy file
+// (cube/security.json: public views, query keys, filter keys, operators, secrets):
+// - Refuses to load without a real CUBEJS_API_SECRET (missing, short or a
+//   published placeholder): anyone knowing it could sign a token for any workspace.
 // - REST / GraphQL: Cube verifies the JWT (CUBEJS_API_SECRET); its payload must
 //   carry `workspaceId`.
 // - SQL API: the password is a Spendgraph API key with the `read` scope; the
 //   key's workspace becomes the security context (checkSqlAuth).
-// - queryRewrite rejects any member outside the public views and any
+// - queryRewrite rejects unknown query, filter and time-dimension keys, unknown
+//   operators, any member outside the public views and any
 //   `<view>.workspace_id`, then adds `<view>.workspace_id = workspaceId` for
 //   every view the query names. Roll-ups carry workspace_id, so they still match.
 const crypto = require('crypto');
+const policy = require('./security.json');
 
-const PUBLIC_VIEWS = ['usage', 'usage_history'];
-const WORKSPACE_DIMENSION = 'workspace_id';
+const PUBLIC_VIEWS = policy.publicViews;
+const WORKSPACE_DIMENSION = policy.workspaceDimension;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The same rule as packages/semantic/src/policy.ts secretProblem. */
+function secretProblem(name, value) {
+  const v = (value || '').trim();
+  const hint = 'set a random value, e.g. openssl rand -hex 32';
+  if (!v) return `${name} is not set: ${hint}`;
+  const lower = v.toLowerCase();
+  if (policy.secrets.placeholders.some((p) => lower.includes(p)) || new Set(v).size < 8) return `${name} is a placeholder or guessable value: ${hint}`;
+  if (v.length < policy.secrets.minLength) return `${name} must be at least ${policy.secrets.minLength} characters: ${hint}`;
+  return undefined;
+}
+
+const secretError = secretProblem('CUBEJS_API_SECRET', process.env.CUBEJS_API_SECRET);
+if (secretError) throw new Error(`Spendgraph's cube.js refuses to start: ${secretError}`);
+
+function allowedKeys(object, allowed, where) {
+  if (!object || typeof object !== 'object' || Array.isArray(object)) throw new Error(`${where} must be an object`);
+  for (const key of Object.keys(object)) if (!allowed.includes(key)) throw new Error(`${where}: unknown key '${key}'`);
+}
 
 function memberView(name) {
   if (typeof name !== 'string') throw new Error('Member expressions are not allowed');
@@ -29,9 +53,17 @@ function memberView(name) {
 }
 
 function filterViews(filters, views) {
-  for (const f of filters || []) {
-    if (f.or || f.and) filterViews(f.or || f.and, views);
-    else views.add(memberView(f.member || f.dimension));
+  if (!Array.isArray(filters)) throw new Error('filters must be an array');
+  for (const f of filters) {
+    if (f && (f.or || f.and)) {
+      allowedKeys(f, ['or', 'and'], 'filter');
+      if (Object.keys(f).length !== 1) throw new Error("a filter has exactly one of 'or' / 'and'");
+      filterViews(f.or || f.and, views);
+      continue;
+    }
+    allowedKeys(f, policy.filterKeys, 'filter');
+    if (!policy.operators.includes(f.operator)) throw new Error(`Unknown filter operator ${JSON.stringify(f.operator)}`);
+    views.add(memberView(f.member || f.dimension));
   }
 }
 
@@ -63,12 +95,14 @@ module.exports = {
     if (typeof workspaceId !== 'string' || !UUID.test(workspaceId)) {
       throw new Error('The security context must carry a workspaceId');
     }
+    allowedKeys(query, policy.queryKeys, 'query');
+    for (const td of query.timeDimensions || []) allowedKeys(td, policy.timeDimensionKeys, 'timeDimension');
     const views = new Set();
     for (const m of query.measures || []) views.add(memberView(m));
     for (const d of query.dimensions || []) views.add(memberView(d));
     for (const td of query.timeDimensions || []) views.add(memberView(td.dimension));
     for (const s of query.segments || []) views.add(memberView(s));
-    filterViews(query.filters, views);
+    filterViews(query.filters || [], views);
     const order = Array.isArray(query.order) ? query.order.map((o) => (Array.isArray(o) ? o[0] : o.id)) : Object.keys(query.order || {});
     for (const key of order) memberView(key.split('.').slice(0, 2).join('.'));
     if (views.size === 0) throw new Error('The query names no member');

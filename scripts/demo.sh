@@ -16,12 +16,8 @@ export API_URL="http://127.0.0.1:$API_PORT"
 export WEB_PORT="${WEB_PORT:-3000}" SPENDGRAPH_API_URL="$API_URL"
 logs="$root/.data/logs"
 mkdir -p "$logs"
-# Embed tokens are signed with this secret; kept across runs so shared embeds stay valid.
-if [ -z "${EMBED_SIGNING_SECRET:-}" ]; then
-  [ -s "$root/.data/embed-signing-secret" ] || node -e "process.stdout.write(require('node:crypto').randomBytes(32).toString('hex'))" >"$root/.data/embed-signing-secret"
-  EMBED_SIGNING_SECRET="$(cat "$root/.data/embed-signing-secret")"
-fi
-export EMBED_SIGNING_SECRET
+# No default secret: a random operator token (for /metrics) unless one is given.
+export OPERATOR_TOKEN="${OPERATOR_TOKEN:-$(node -e "process.stdout.write(require('node:crypto').randomBytes(32).toString('hex'))")}"
 # shellcheck source=lib/web.sh
 source scripts/lib/web.sh
 sg_build_web
@@ -44,6 +40,7 @@ Spendgraph is running.
   Web app:      http://127.0.0.1:$WEB_PORT   (sign in with the demo key)
   API:          $API_URL   (POST /v1/events, GET /ready)
   Demo API key: $key
+  Metrics:      curl -H "authorization: Bearer \$OPERATOR_TOKEN" $API_URL/metrics   (OPERATOR_TOKEN=$OPERATOR_TOKEN)
   Logs:         $logs/{api,worker,web}.log
 
 Try:  curl -s -X POST $API_URL/v1/events -H "authorization: Bearer $key" \\

@@ -1,12 +1,12 @@
 // Every page needs a signed-in key except sign-in and embeds; embeds may be framed by
 // the origins in EMBED_FRAME_ANCESTORS, every other page by none.
 import { type NextRequest, NextResponse } from 'next/server';
-import { KEY_COOKIE } from './lib/config';
+import { SESSION_COOKIE } from './lib/config';
 
 export function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
   const isEmbed = pathname.startsWith('/embed/');
-  if (!isEmbed && pathname !== '/signin' && !request.cookies.has(KEY_COOKIE)) {
+  if (!isEmbed && pathname !== '/signin' && !request.cookies.has(SESSION_COOKIE)) {
     const url = request.nextUrl.clone();
     url.pathname = '/signin';
     url.search = pathname === '/' ? '' : `?next=${encodeURIComponent(pathname + search)}`;

@@ -55,7 +55,8 @@ async function stopChild(child: ChildProcess) {
 }
 
 /** Services default to the run's shared database and Redis; fault tests pass private ones. */
-export async function startPlatform({ worker = true, databaseUrl = inject('databaseUrl'), redisUrl = inject('redisUrl') } = {}): Promise<Platform> {
+/** `env` is added to both apps' environment. */
+export async function startPlatform({ worker = true, databaseUrl = inject('databaseUrl'), redisUrl = inject('redisUrl'), env: extra = {} as NodeJS.ProcessEnv } = {}): Promise<Platform> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: databaseUrl,
@@ -63,7 +64,11 @@ export async function startPlatform({ worker = true, databaseUrl = inject('datab
     QUEUE_PREFIX: `sg-test-${randomUUID()}`,
     API_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
-    EMBED_SIGNING_SECRET: process.env.EMBED_SIGNING_SECRET ?? randomBytes(32).toString('hex'),
+    // No default secret anywhere: each platform its own.
+    OPERATOR_TOKEN: randomBytes(32).toString('hex'),
+    // All test traffic comes from 127.0.0.1: a budget of failed authentications fit for one client
+    // would throttle whole suites (apps/api/test/auth.test.ts sets its own).
+    AUTH_FAILURES_PER_MINUTE: '1000',
     WORKER_LOCK_DURATION_MS: '2000',
     // Upkeep jobs only where a test asks for them (startWorker({ WORKER_QUEUES: 'maintenance' })).
     WORKER_QUEUES: 'ingest',
@@ -71,6 +76,7 @@ export async function startPlatform({ worker = true, databaseUrl = inject('datab
     // Roll-ups of this platform's own: a partition another file's API built before this file's
     // fixture was stored counts as fresh until its refresh key ticks (every 10 minutes).
     SPENDGRAPH_ROLLUP_SCHEMA: process.env.SPENDGRAPH_ROLLUP_SCHEMA ?? `rollups_${randomUUID().slice(0, 8)}`,
+    ...extra,
   };
   const children: ChildProcess[] = [start('api', env)];
   const apiUrl = `http://127.0.0.1:${env.API_PORT}`;
@@ -80,13 +86,11 @@ export async function startPlatform({ worker = true, databaseUrl = inject('datab
     return child;
   };
   if (worker) startWorker();
-  // Generous: on a loaded machine the API takes tens of seconds to load Cube. If it never gets
-  // ready, its processes must not outlive the failed test.
-  await waitFor(async () => (await fetch(`${apiUrl}/ready`).catch(() => undefined))?.ok, 90_000, 'the API to be ready')
-    .catch(async (err) => {
-      await Promise.all(children.map(stopChild));
-      throw err;
-    });
+  // A loaded machine (several engineers' suites at once) can take a while to compile the model.
+  await waitFor(async () => (await fetch(`${apiUrl}/ready`).catch(() => undefined))?.ok, 90_000, 'the API to be ready').catch(async (e) => {
+    await Promise.all(children.map(stopChild)); // no orphans when the API never comes up
+    throw e;
+  });
   const pool = createPool(databaseUrl);
   return {
     apiUrl,

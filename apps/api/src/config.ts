@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { secretProblem } from '@spendgraph/semantic';
 
 const envSchema = z.object({
   DATABASE_URL: z.string().min(1, 'DATABASE_URL is required'),
@@ -10,8 +11,20 @@ const envSchema = z.object({
   /** Where /proxy/openai/* and /proxy/anthropic/* forward (no trailing slash). */
   PROXY_OPENAI_UPSTREAM: z.url().default('https://api.openai.com').transform((u) => u.replace(/\/+$/, '')),
   PROXY_ANTHROPIC_UPSTREAM: z.url().default('https://api.anthropic.com').transform((u) => u.replace(/\/+$/, '')),
-  /** Signs embed tokens (HMAC-SHA256); unset or empty, embeds are disabled. */
-  EMBED_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional().or(z.literal('').transform(() => undefined)),
+  /** Internal destinations alert channels may name (packages/budgets/src/egress.ts); the worker reads the same. */
+  ALERT_EGRESS_ALLOW: z.string().optional(),
+  /**
+   * The operator's secret: GET /metrics (Authorization: Bearer <token>) and the system-wide
+   * fields of systemStatus (x-spendgraph-operator-token). Required; placeholders are refused.
+   */
+  OPERATOR_TOKEN: z.string().optional().superRefine((v, ctx) => {
+    const problem = secretProblem('OPERATOR_TOKEN', v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }).transform((v) => v!.trim()),
+  /** Failed authentications a client address may make per minute before it is answered 429. */
+  AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  /** Lifetime of a web sign-in session. */
+  SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(12),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

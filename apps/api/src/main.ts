@@ -1,8 +1,9 @@
-import { announce } from '@spendgraph/budgets';
+import { announce, parseEgressAllowList } from '@spendgraph/budgets';
 import { createPool } from '@spendgraph/db';
 import { createAlertsQueue, createIngestQueue, createMaintenanceQueue, queueInspector, redisConnection } from '@spendgraph/queue';
 import { createSemanticLayer } from '@spendgraph/semantic';
 import { loadConfig } from './config.ts';
+import { Credentials } from './auth.ts';
 import { GuardCache } from './guard/guard-cache.ts';
 import { buildServer } from './server.ts';
 
@@ -25,9 +26,15 @@ const subscriber = redisConnection(config.REDIS_URL, 'worker');
 subscriber.on('error', () => {}); // reconnects and resubscribes on its own; the cache also refreshes by age
 void guard.follow(subscriber).catch(() => {});
 
+// Cached credentials; revocations are heard on a connection of their own.
+const credentials = new Credentials(pool, { failuresPerMinute: config.AUTH_FAILURES_PER_MINUTE });
+await credentials.follow(config.DATABASE_URL);
+
 const app = buildServer({
   pool, redis, queue, semantic, guard, announce: (result) => announce(result, { alerts, redis }),
-  bodyLimit: config.API_BODY_LIMIT_BYTES, logLevel: config.LOG_LEVEL, inspector, maintenance, embedSecret: config.EMBED_SIGNING_SECRET,
+  bodyLimit: config.API_BODY_LIMIT_BYTES, logLevel: config.LOG_LEVEL, inspector, maintenance,
+  egress: parseEgressAllowList(config.ALERT_EGRESS_ALLOW),
+  credentials, sessionTtlMs: config.SESSION_TTL_HOURS * 3_600_000, operatorToken: config.OPERATOR_TOKEN,
   proxyUpstreams: { openai: config.PROXY_OPENAI_UPSTREAM, anthropic: config.PROXY_ANTHROPIC_UPSTREAM },
 });
 await app.listen({ host: config.API_HOST, port: config.API_PORT });
@@ -40,6 +47,7 @@ async function shutdown(signal: string) {
   await app.close(); // stops accepting, waits for in-flight requests
   await Promise.all([queue.close(), alerts.close(), inspector.close(), maintenance.close()]);
   await semantic.close();
+  await credentials.close();
   subscriber.disconnect();
   redis.disconnect();
   await pool.end();

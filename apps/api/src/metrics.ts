@@ -2,7 +2,7 @@
 // (ingest, GraphQL queries, guard checks), events accepted, queue depth.
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram } from 'prom-client';
-import { type QueueInspector, metricsRegistry, queueDepthMetric } from '@spendgraph/queue';
+import { type QueueInspector, isOperator, metricsRegistry, queueDepthMetric } from '@spendgraph/queue';
 
 export const registry = metricsRegistry('api');
 
@@ -22,12 +22,17 @@ const acceptedEvents = new Counter({
 
 export const countAccepted = (n: number) => acceptedEvents.inc(n);
 
-/** Times every request, and serves GET /metrics (unauthenticated, like /health: no tenant data in it). */
-export function metricsRoutes(app: FastifyInstance, deps: { inspector: QueueInspector }) {
+/** Times every request, and serves GET /metrics to the operator (Authorization: Bearer <OPERATOR_TOKEN>). */
+export function metricsRoutes(app: FastifyInstance, deps: { inspector: QueueInspector; operatorToken: string }) {
   queueDepthMetric(registry, deps.inspector);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     requestDuration.observe({ route, method: request.method, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
-  app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  app.get('/metrics', async (request, reply) => {
+    if (!isOperator(request.headers.authorization, deps.operatorToken)) {
+      return reply.code(401).send({ error: 'unauthorized', message: 'metrics are for the operator: send "Authorization: Bearer <OPERATOR_TOKEN>"' });
+    }
+    return reply.type(registry.contentType).send(await registry.metrics());
+  });
 }

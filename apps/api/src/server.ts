@@ -2,9 +2,9 @@ import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Queue } from 'bullmq';
 import type { Pool } from '@spendgraph/db';
 import type { IngestJobData, IngestJobResult, QueueInspector, Redis } from '@spendgraph/queue';
-import type { EvaluationResult } from '@spendgraph/budgets';
+import type { EgressPolicy, EvaluationResult } from '@spendgraph/budgets';
 import type { SemanticLayer } from '@spendgraph/semantic';
-import { cachedKeyLookup } from './auth.ts';
+import type { Credentials } from './auth.ts';
 import { graphqlRoutes } from './graphql/index.ts';
 import type { GuardCache } from './guard/guard-cache.ts';
 import { eventsRoutes } from './routes/events.ts';
@@ -17,6 +17,7 @@ import { type ProxyUpstreams, proxyRoutes } from './routes/proxy.ts';
 import { strictUtf8Json } from './utf8-body.ts';
 import { metricsRoutes } from './metrics.ts';
 import { embedRoutes } from './routes/embeds.ts';
+import { sessionRoutes } from './routes/sessions.ts';
 
 export interface ApiDeps {
   pool: Pool;
@@ -32,14 +33,18 @@ export interface ApiDeps {
   inspector: QueueInspector;
   /** Where repricing jobs go. */
   maintenance: Queue;
-  embedSecret?: string | undefined;
+  egress: EgressPolicy;
+  /** API keys and web sessions, cached and revoked at once (auth.ts). */
+  credentials: Credentials;
+  /** The operator's secret: /metrics and the system-wide fields of systemStatus. */
+  operatorToken: string;
+  /** Lifetime of a web session (POST /v1/sessions). */
+  sessionTtlMs: number;
 }
 
 export function buildServer(deps: ApiDeps): FastifyInstance {
   const app = Fastify({
     bodyLimit: deps.bodyLimit,
-    // Embed tokens travel in the path (GET /v1/embeds/:token) and carry their chart's query.
-    routerOptions: { maxParamLength: 8192 },
     logger: { level: deps.logLevel },
     // A line per request only when debugging: at thousands of requests a second they would be the load.
     logController: new LogController({ disableRequestLogging: deps.logLevel !== 'debug' && deps.logLevel !== 'trace' }),
@@ -51,7 +56,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
     reply.code(status).send({ error: status >= 500 ? 'internal' : 'invalid_request', message: status >= 500 ? 'internal error' : err.message });
   });
   strictUtf8Json(app);
-  const authenticate = cachedKeyLookup(deps.pool);
+  const { authenticate } = deps.credentials;
   metricsRoutes(app, deps);
   healthRoutes(app, deps);
   eventsRoutes(app, { authenticate, queue: deps.queue });
@@ -60,10 +65,11 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   guardRoutes(app, { authenticate, guard: deps.guard, semantic: deps.semantic });
   workRoutes(app, { authenticate, pool: deps.pool });
   exportRoutes(app, { authenticate, pool: deps.pool, semantic: deps.semantic, redis: deps.redis });
-  embedRoutes(app, { semantic: deps.semantic, embedSecret: deps.embedSecret });
+  embedRoutes(app, { semantic: deps.semantic, pool: deps.pool });
+  sessionRoutes(app, { authenticate, pool: deps.pool, ttlMs: deps.sessionTtlMs });
   app.register((instance) => graphqlRoutes(instance, {
     authenticate, pool: deps.pool, semantic: deps.semantic, guard: deps.guard, announce: deps.announce, redis: deps.redis,
-    inspector: deps.inspector, maintenance: deps.maintenance, ingest: deps.queue, embedSecret: deps.embedSecret,
+    inspector: deps.inspector, maintenance: deps.maintenance, egress: deps.egress, operatorToken: deps.operatorToken, ingest: deps.queue,
   }));
   return app;
 }

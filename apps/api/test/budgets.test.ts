@@ -14,6 +14,8 @@ let a: { workspaceId: string; key: string };
 let b: { workspaceId: string; key: string };
 let budgetsQueue: Queue;
 let redis: Redis;
+/** The port of this file's webhook receiver, on loopback: the operator allow-list lets alerts reach it. */
+let hookPort: number;
 
 const BUDGET_FIELDS = `id name period mode amount currency thresholds state spend remaining percentUsed blocking
   projectedSpend periodStart periodEnd evaluatedAt scope { member operator values } wholeWorkspace`;
@@ -35,7 +37,8 @@ function guardCheck(key: string, params: Record<string, string>) {
 }
 
 beforeAll(async () => {
-  p = await startPlatform({ worker: false });
+  hookPort = await freePort();
+  p = await startPlatform({ worker: false, env: { ALERT_EGRESS_ALLOW: `127.0.0.1:${hookPort}` } });
   // No schedule: this file's evaluations are the ones it asks for (other files share the database).
   p.startWorker({ WORKER_QUEUES: 'ingest,budgets,alerts', BUDGET_EVAL_EVERY_MS: '0' });
   a = await workspaceWithKey(p.pool, ['ingest', 'read', 'admin']);
@@ -68,9 +71,11 @@ describe('bad budget input gets a clear error naming the field', () => {
   });
 
   it('a channel with a bad target', async () => {
-    for (const [type, target] of [['webhook', 'ftp://example.org/hook'], ['email', 'not-an-address']]) {
+    const internal = ['http://127.1/', 'http://0x7f000001/', 'http://[::1]:5432/', 'http://169.254.169.254/latest/meta-data/', 'http://10.0.0.1/', 'http://[::ffff:a9fe:a9fe]/'];
+    const bad = [['webhook', 'ftp://example.org/hook'], ['email', 'not-an-address'], ...internal.map((t) => ['webhook', t]), ['slack', 'http://192.168.0.1/']];
+    for (const [type, target] of bad) {
       const { body } = await gql(a.key, 'mutation ($i: AlertChannelInput!) { createAlertChannel(input: $i) { id } }', { i: { name: 'x', type, target } });
-      expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'input.target' });
+      expect(body.errors?.[0]?.extensions, target).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'input.target' });
     }
     expect(await ok(a.key, '{ alertChannels { id } }')).toEqual({ alertChannels: [] });
   });
@@ -169,9 +174,8 @@ describe('alerts are delivered to a signed webhook', () => {
         res.writeHead(204).end();
       });
     });
-    const port = await freePort();
-    await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
-    url = `http://127.0.0.1:${port}/hooks/spendgraph`;
+    await new Promise<void>((r) => server.listen(hookPort, '127.0.0.1', r));
+    url = `http://127.0.0.1:${hookPort}/hooks/spendgraph`;
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 

@@ -156,6 +156,34 @@ describe('events exports', () => {
     expect(Date.parse(String(gpt.occurred_at))).toBe(Date.parse(at(1, 40)));
   });
 
+  it('neutralises spreadsheet formulas in CSV cells and keeps numbers numeric', async () => {
+    const c = await workspaceWithKey(p.pool, ['ingest', 'read']);
+    const formulas = { user_id: '=HYPERLINK("http://evil.example","click")', customer_id: '+cmd|\'/c calc\'!A0', agent: '@SUM(A1:A9)', step: '-2+3', plan_id: '\t=1', task_id: '\r=1' };
+    await ingestAndWait(p, c, [
+      { occurred_at: at(1, 1), provider: 'openai', model: 'gpt-4o', usage: { input_tokens: 1, output_tokens: 1 }, cost: '0.25', ...formulas, tags: { t: '=1+1' } },
+      { occurred_at: at(1, 2), kind: 'tool', cost: '0.5', user_id: '-5', customer_id: '+1.5e3', agent: 'plain' },
+    ]);
+    const { rows } = await csvOf('/v1/exports/events', c.key);
+    const hostile = rows.find((r) => r.agent!.includes('SUM'))!;
+    // As stored (ingest may trim whitespace), with the leading quote.
+    const raw = (await jsonOf('/v1/exports/events?format=json', c.key)).find((r) => String(r.agent).includes('SUM'))!;
+    for (const column of Object.keys(formulas)) {
+      expect(String(raw[column]), column).toMatch(/^[=+\-@\t\r]/);
+      expect(hostile[column], column).toBe(`'${raw[column]}`);
+    }
+    expect(hostile.total_cost).toBe('0.25');
+    expect(JSON.parse(hostile.tags!.replace(/^'/, ''))).toEqual({ t: '=1+1' }); // tags is JSON text starting with {: left alone
+    const plain = rows.find((r) => r.agent === 'plain')!;
+    expect(plain).toMatchObject({ user_id: '-5', customer_id: '+1.5e3', total_cost: '0.5' });
+    // Every cell a spreadsheet would evaluate is a plain number.
+    for (const row of rows) for (const cell of Object.values(row)) if (/^[=+\-@\t\r]/.test(cell!)) expect(Number.isFinite(Number(cell)), cell).toBe(true);
+    // Breakdown labels go through the same encoder; JSON keeps the values as they are.
+    const { rows: labels } = await csvOf('/v1/exports/breakdown?measures=total_cost&by=user_id', c.key);
+    expect(labels.map((r) => r.label).sort()).toEqual(["'=HYPERLINK(\"http://evil.example\",\"click\")", '-5', 'Total'].sort());
+    const json = await jsonOf('/v1/exports/events?format=json&columns=user_id', c.key);
+    expect(json.map((r) => r.user_id).sort()).toEqual(['-5', formulas.user_id].sort());
+  });
+
   it('never exports another workspace\'s events', async () => {
     const rowsB = await jsonOf('/v1/exports/events?format=json', b.key);
     expect(rowsB).toHaveLength(1);

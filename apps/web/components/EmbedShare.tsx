@@ -1,5 +1,5 @@
 'use client';
-// "Share as embed": a signed, expiring token for this chart and a copy-paste iframe snippet.
+// "Share as embed": an opaque, expiring, revocable token for this chart and a copy-paste iframe snippet.
 import { useState } from 'react';
 import { type EmbedSpec, createEmbed } from '@/app/embed-actions';
 

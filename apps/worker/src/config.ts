@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { secretProblem } from '@spendgraph/semantic';
 
 const envSchema = z.object({
   DATABASE_URL: z.string().min(1, 'DATABASE_URL is required'),
@@ -29,13 +30,20 @@ const envSchema = z.object({
   /** Prometheus /metrics of this process (0 turns it off); bound to WORKER_METRICS_HOST. */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   WORKER_METRICS_HOST: z.string().default('127.0.0.1'),
+  /** The operator's secret: /metrics answers only Authorization: Bearer <token>. Required while metrics are served. */
+  OPERATOR_TOKEN: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+const checkedSchema = envSchema.superRefine((c, ctx) => {
+  const problem = c.WORKER_METRICS_PORT !== 0 ? secretProblem('OPERATOR_TOKEN', c.OPERATOR_TOKEN) : undefined;
+  if (problem) ctx.addIssue({ code: 'custom', path: ['OPERATOR_TOKEN'], message: `${problem} (or WORKER_METRICS_PORT=0 to serve no metrics)` });
 });
 
 export type WorkerConfig = z.infer<typeof envSchema>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  const parsed = envSchema.safeParse(env);
+  const parsed = checkedSchema.safeParse(env);
   if (!parsed.success) {
     throw new Error(`invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }

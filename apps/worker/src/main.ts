@@ -157,7 +157,7 @@ if (config.WORKER_QUEUES.includes('maintenance')) await startMaintenance();
 if (config.WORKER_QUEUES.includes('budgets')) await startBudgets();
 if (config.WORKER_QUEUES.includes('alerts')) startAlerts();
 if (config.WORKER_QUEUES.includes('insights')) await startInsights();
-const stopMetrics = config.WORKER_METRICS_PORT ? await serveMetrics(registry, config.WORKER_METRICS_HOST, config.WORKER_METRICS_PORT) : async () => {};
+const stopMetrics = config.WORKER_METRICS_PORT ? await serveMetrics(registry, config.WORKER_METRICS_HOST, config.WORKER_METRICS_PORT, config.OPERATOR_TOKEN!) : async () => {};
 log.info({ metrics_port: config.WORKER_METRICS_PORT || null }, 'worker ready');
 
 let closing = false;

@@ -3,7 +3,7 @@
 import { createServer } from 'node:http';
 import type { Job, Worker } from 'bullmq';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { type Redis, recordScheduledRun } from '@spendgraph/queue';
+import { type Redis, isOperator, recordScheduledRun } from '@spendgraph/queue';
 import type { Logger } from 'pino';
 
 export function jobObserver(registry: Registry, redis: Redis, log: Logger) {
@@ -39,11 +39,15 @@ export function jobObserver(registry: Registry, redis: Redis, log: Logger) {
   };
 }
 
-/** GET /metrics on its own port; resolves once listening. Returns the close function. */
-export async function serveMetrics(registry: Registry, host: string, port: number): Promise<() => Promise<void>> {
+/** GET /metrics on its own port, for the operator (Bearer OPERATOR_TOKEN); resolves once listening. Returns the close function. */
+export async function serveMetrics(registry: Registry, host: string, port: number, operatorToken: string): Promise<() => Promise<void>> {
   const server = createServer((req, res) => {
     if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
       res.writeHead(404).end('not found: GET /metrics\n');
+      return;
+    }
+    if (!isOperator(req.headers.authorization, operatorToken)) {
+      res.writeHead(401).end('metrics are for the operator: send "Authorization: Bearer <OPERATOR_TOKEN>"\n');
       return;
     }
     registry.metrics().then(

@@ -15,7 +15,7 @@ import {
   ALERTS_QUEUE, DELIVERY_JOB_OPTIONS, type DeliveryJobData, type Redis, createAlertsQueue, queueDeliveries, redisConnection,
 } from '@spendgraph/queue';
 import { waitFor } from '../../../test/support/platform.ts';
-import { alertsConfig, createSenders } from '../src/alerts/index.ts';
+import { type Resolve, alertsConfig, createSenders } from '../src/alerts/index.ts';
 import { SMTP_NOT_CONFIGURED } from '../src/alerts/email.ts';
 import { deliverAlertProcessor } from '../src/processors/deliver-alert.ts';
 import { requeueStaleDeliveries } from '../src/processors/deliver.ts';
@@ -36,7 +36,9 @@ class Receiver {
       this.requests.push({ path: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
       const script = this.scripts.get(req.url!) ?? [404];
       const status = script.length > 1 ? script.shift()! : script[0]!;
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'nope');
+      // Redirects point at a path of this same server: following one would show in `requests`.
+      const location = status >= 300 && status < 400 ? { location: `${this.url}/redirected` } : {};
+      res.writeHead(status, { 'content-type': 'text/plain', ...location }).end(status < 300 ? 'ok' : 'internal text: db password hunter2');
     });
   });
   url = '';
@@ -123,14 +125,14 @@ function verifySignature(header: string | string[] | undefined, secret: string, 
 
 interface Pipeline { queue: Queue<DeliveryJobData>; close(): Promise<void> }
 
-function startPipeline(env: NodeJS.ProcessEnv): Pipeline {
+function startPipeline(env: NodeJS.ProcessEnv, resolve?: Resolve): Pipeline {
   const prefix = `sg-test-${randomUUID()}`;
   const connections: Redis[] = [redisConnection(inject('redisUrl'), 'worker'), redisConnection(inject('redisUrl'), 'worker')];
   const queue = createAlertsQueue(connections[0]!, {
     prefix,
     defaultJobOptions: { ...DELIVERY_JOB_OPTIONS, backoff: { type: 'exponential', delay: 100 } },
   });
-  const worker = new Worker(ALERTS_QUEUE, deliverAlertProcessor({ pool, send: createSenders(alertsConfig(env)) }), {
+  const worker = new Worker(ALERTS_QUEUE, deliverAlertProcessor({ pool, send: createSenders({ ...alertsConfig(env), resolve }) }), {
     connection: connections[1]!,
     prefix,
     concurrency: 4,
@@ -155,6 +157,19 @@ let smtp: SMTPServer;
 const mails: Mail[] = [];
 let main: Pipeline; // with SMTP configured
 let noSmtp: Pipeline;
+let guarded: Pipeline; // no allow-list, names resolved by `resolver`
+let allowing: Pipeline; // the same resolver, hooks.internal:<receiver port> allow-listed
+
+/** A resolver under the test's control: host -> addresses, counting the lookups of each host. */
+const dns = new Map<string, string[] | (() => string[])>();
+const lookups = new Map<string, number>();
+const resolver: Resolve = async (host) => {
+  lookups.set(host, (lookups.get(host) ?? 0) + 1);
+  const entry = dns.get(host);
+  const addresses = typeof entry === 'function' ? entry() : entry;
+  if (!addresses) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
+  return addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+};
 
 beforeAll(async () => {
   pool = createPool(inject('databaseUrl'));
@@ -163,13 +178,19 @@ beforeAll(async () => {
   await receiver.start();
   const started = await startSmtp(mails);
   smtp = started.server;
-  main = startPipeline({ SMTP_URL: started.url, ALERTS_EMAIL_FROM: 'budgets@spendgraph.test', ALERT_WEBHOOK_TIMEOUT_MS: '5000' });
+  // The receiver listens on loopback: only the operator's allow-list lets deliveries reach it.
+  const receiverHost = new URL(receiver.url).host;
+  main = startPipeline({ SMTP_URL: started.url, ALERTS_EMAIL_FROM: 'budgets@spendgraph.test', ALERT_WEBHOOK_TIMEOUT_MS: '5000', ALERT_EGRESS_ALLOW: receiverHost });
   noSmtp = startPipeline({});
+  guarded = startPipeline({ ALERT_WEBHOOK_TIMEOUT_MS: '2000' }, resolver);
+  allowing = startPipeline({ ALERT_WEBHOOK_TIMEOUT_MS: '2000', ALERT_EGRESS_ALLOW: `hooks.internal:${new URL(receiver.url).port}` }, resolver);
 });
 
 afterAll(async () => {
   await main?.close();
   await noSmtp?.close();
+  await guarded?.close();
+  await allowing?.close();
   await receiver?.close();
   await new Promise((r) => smtp ? smtp.close(() => r(undefined)) : r(undefined));
   await pool?.end();
@@ -276,13 +297,13 @@ it('gives up at once on a 404, and after the last attempt on persistent 5xx', as
   await main.queue.add('deliver-alert', { deliveryId: downId! }, { jobId: downId!, attempts: 2 });
   await queueDeliveries(main.queue, [goneId!]);
 
-  expect(await settled(alertId, goneId!)).toMatchObject({ status: 'failed', attempts: 1, lastStatus: 404, lastError: 'HTTP 404: nope' });
+  expect(await settled(alertId, goneId!)).toMatchObject({ status: 'failed', attempts: 1, lastStatus: 404, lastError: 'HTTP 404' });
   const job = (await main.queue.getJob(goneId!))!;
   expect(await job.getState()).toBe('failed');
   expect(job.attemptsMade).toBe(1);
   expect(receiver.to(gone)).toHaveLength(1);
 
-  expect(await settled(alertId, downId!)).toMatchObject({ status: 'failed', attempts: 2, lastStatus: 503, lastError: 'HTTP 503: nope' });
+  expect(await settled(alertId, downId!)).toMatchObject({ status: 'failed', attempts: 2, lastStatus: 503, lastError: 'HTTP 503' });
   expect(receiver.to(down)).toHaveLength(2);
 });
 
@@ -360,4 +381,75 @@ it('queues stale pending deliveries again, even over a finished job of the same 
   expect(await requeueStaleDeliveries({ pool, table: 'alert_deliveries', queue: main.queue }, 29 * 86_400_000)).toEqual({ requeued: 1 });
   expect(await settled(alertId, id!)).toMatchObject({ status: 'delivered', attempts: 1 });
   expect(receiver.to(url)).toHaveLength(1);
+});
+
+// ---------------------------------------------------------------------------
+// The worker is no proxy into the network: channel URLs are the tenant's.
+
+it('refuses internal addresses in every spelling, without connecting', async () => {
+  const port = new URL(receiver.url).port;
+  const targets = [
+    `http://127.0.0.1:${port}/a`, `http://127.1:${port}/b`, `http://0x7f000001:${port}/c`, `http://2130706433:${port}/d`,
+    `http://0177.0.0.1:${port}/e`, `http://[::1]:${port}/f`, `http://[::ffff:127.0.0.1]:${port}/g`, `http://[::ffff:7f00:1]:${port}/h`,
+    `http://0.0.0.0:${port}/i`, 'http://169.254.169.254/latest/meta-data/', 'http://[fe80::1]/', 'http://10.0.0.1/', 'http://192.168.1.1/',
+    'http://172.16.0.1/', 'http://100.64.0.1/', 'http://224.0.0.1/', 'http://[fd00::1]/', 'http://[::]/', 'http://[2002:7f00:1::]/',
+    'http://[64:ff9b::a9fe:a9fe]/', 'https://[::ffff:a9fe:a9fe]/',
+  ];
+  const { alertId, deliveryIds } = await fireAlert(targets.map((target) => ({ type: 'webhook' as const, target, secret: 'whsec-ssrf' })));
+  await queueDeliveries(guarded.queue, deliveryIds);
+  for (const [i, id] of deliveryIds.entries()) {
+    const d = await settled(alertId, id);
+    expect(d, targets[i]).toMatchObject({ status: 'failed', attempts: 1, lastStatus: null });
+    expect(d.lastError, targets[i]).toMatch(/^refused: .* is an internal address \(\w+\)/);
+  }
+  expect(receiver.requests.filter((r) => /^\/[a-i]$/.test(r.path))).toHaveLength(0);
+});
+
+it('refuses host names that resolve inside, a single internal answer included', async () => {
+  const port = new URL(receiver.url).port;
+  dns.set('metadata.test', ['169.254.169.254']);
+  dns.set('db.test', ['::1']);
+  dns.set('mixed.test', ['93.184.216.34', '10.0.0.5']);
+  dns.set('mapped.test', ['::ffff:127.0.0.1']);
+  dns.set('hooks.internal', ['127.0.0.1']);
+  const targets = ['http://metadata.test/latest/meta-data/', `http://db.test:${port}/x`, `http://mixed.test:${port}/y`, `http://mapped.test:${port}/z`, `http://hooks.internal:${port}/w`];
+  const slack = { type: 'slack' as const, target: `http://hooks.internal:${port}/slack` };
+  const { alertId, deliveryIds } = await fireAlert([...targets.map((target) => ({ type: 'webhook' as const, target, secret: 'whsec-dns' })), slack]);
+  await queueDeliveries(guarded.queue, deliveryIds);
+  for (const id of deliveryIds) {
+    const d = await settled(alertId, id);
+    expect(d).toMatchObject({ status: 'failed', attempts: 1, lastStatus: null });
+    expect(d.lastError).toMatch(/^refused: /);
+  }
+  expect(receiver.requests.filter((r) => ['/x', '/y', '/z', '/w', '/slack'].includes(r.path))).toHaveLength(0);
+});
+
+it('reaches an internal host on the operator allow-list, connecting to the address it checked', async () => {
+  // The first answer is loopback (allowed by name); any later lookup would answer the metadata address.
+  let answers = 0;
+  dns.set('hooks.internal', () => (answers++ === 0 ? ['127.0.0.1'] : ['169.254.169.254']));
+  lookups.delete('hooks.internal');
+  const url = receiver.endpoint(200).replace('127.0.0.1', 'hooks.internal');
+  const { alertId, deliveryIds: [id] } = await fireAlert([{ type: 'webhook', target: url, secret: 'whsec-allow' }]);
+  await queueDeliveries(allowing.queue, [id!]);
+  expect(await settled(alertId, id!)).toMatchObject({ status: 'delivered', attempts: 1, lastStatus: 200 });
+  const [req] = receiver.to(url);
+  expect(req!.headers.host).toBe(new URL(url).host); // the name the tenant wrote, not the address
+  expect(lookups.get('hooks.internal')).toBe(1);
+});
+
+it('follows no redirect and keeps no answer text', async () => {
+  const moved = receiver.endpoint(302);
+  const failing = receiver.endpoint(500);
+  const { alertId, deliveryIds: [movedId, failingId] } = await fireAlert([
+    { type: 'webhook', target: moved, secret: 'whsec-r' },
+    { type: 'webhook', target: failing, secret: 'whsec-r' },
+  ]);
+  await main.queue.add('deliver-alert', { deliveryId: failingId! }, { jobId: failingId!, attempts: 1 });
+  await queueDeliveries(main.queue, [movedId!]);
+  expect(await settled(alertId, movedId!)).toMatchObject({ status: 'failed', attempts: 1, lastStatus: 302, lastError: 'HTTP 302' });
+  expect(await settled(alertId, failingId!)).toMatchObject({ status: 'failed', lastStatus: 500, lastError: 'HTTP 500' });
+  expect(receiver.requests.filter((r) => r.path === '/redirected')).toHaveLength(0);
+  const { rows } = await pool.query(`SELECT count(*)::int AS n FROM alert_deliveries WHERE workspace_id = $1 AND last_error LIKE '%hunter2%'`, [workspaceId]);
+  expect(rows[0].n).toBe(0);
 });

@@ -66,7 +66,7 @@ beforeAll(async () => {
   const report = morningReportProcessor({ pool: p.pool, semantic, settings, queue: insights, deliveries, log });
   const workers = [
     new Worker(INSIGHTS_QUEUE, (job: Job) => (job.name === DETECT_ANOMALIES_JOB ? detect(job) : report(job)), { connection: connection(), prefix }),
-    new Worker(REPORTS_QUEUE, deliverReportProcessor({ pool: p.pool, send: createReportSenders(alertsConfig({})) }), { connection: connection(), prefix }),
+    new Worker(REPORTS_QUEUE, deliverReportProcessor({ pool: p.pool, send: createReportSenders(alertsConfig({ ALERT_EGRESS_ALLOW: new URL(webhook).host })) }), { connection: connection(), prefix }),
   ];
   closers.push(() => Promise.all(workers.map((w) => w.close())), () => insights.close(), () => deliveries.close());
   closers.push(async () => {

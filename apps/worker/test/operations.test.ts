@@ -1,25 +1,37 @@
 // Operations: Prometheus /metrics on the API and the worker, systemStatus (queue
 // backlogs, last runs of scheduled jobs), and a clean exit on SIGTERM.
 import { randomUUID } from 'node:crypto';
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   type Platform, freePort, graphqlData, graphqlRequest, ingestAndWait, startPlatform, waitFor, workspaceWithKey,
 } from '../../../test/support/platform.ts';
 
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 let p: Platform;
 let worker: ChildProcess;
 let metricsUrl: string;
+const operator = () => ({ headers: { authorization: `Bearer ${p.env.OPERATOR_TOKEN}` } });
 beforeAll(async () => {
   p = await startPlatform({ worker: false });
   const port = await freePort();
   metricsUrl = `http://127.0.0.1:${port}/metrics`;
   worker = p.startWorker({ WORKER_QUEUES: 'ingest,maintenance', WORKER_METRICS_PORT: String(port), ROLLUP_WARM_EVERY_MS: '600000' });
-  await waitFor(async () => (await fetch(metricsUrl).catch(() => undefined))?.ok, 60_000, 'the worker metrics endpoint');
+  await waitFor(async () => (await fetch(metricsUrl, operator()).catch(() => undefined))?.ok, 60_000, 'the worker metrics endpoint');
 });
 afterAll(async () => {
   await p?.stop();
 });
+
+/** A GraphQL request with a key and the operator token. */
+async function operatorQuery(key: string, query: string) {
+  const res = await fetch(`${p.apiUrl}/graphql`, {
+    method: 'POST', body: JSON.stringify({ query }),
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, 'x-spendgraph-operator-token': p.env.OPERATOR_TOKEN! },
+  });
+  return (await res.json()) as any;
+}
 
 /** The value of one sample of a Prometheus text exposition, by metric name and labels. */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
@@ -33,7 +45,7 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 }
 
 const scrape = async (url: string) => {
-  const res = await fetch(url);
+  const res = await fetch(url, operator());
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toContain('text/plain');
   return res.text();
@@ -70,13 +82,47 @@ it('counts ingest, jobs, latency and queue depth on both /metrics endpoints', as
   expect(sample(a, 'spendgraph_queue_jobs', { queue: 'ingest', state: 'completed' })).toBeGreaterThanOrEqual(2);
 });
 
-it('shows queue backlogs and the last run of each scheduled job in systemStatus (admin scope)', async () => {
+it('serves /metrics to the operator only: they show every tenant\'s load', async () => {
+  const ws = await workspaceWithKey(p.pool, ['ingest', 'read', 'admin']);
+  for (const url of [metricsUrl, `${p.apiUrl}/metrics`]) {
+    for (const headers of [{}, { authorization: `Bearer ${ws.key}` }, { authorization: `Bearer ${p.env.OPERATOR_TOKEN!.slice(0, -1)}0` }]) {
+      const res = await fetch(url, { headers });
+      expect(res.status, `${url} ${JSON.stringify(headers)}`).toBe(401);
+      expect(await res.text()).not.toContain('spendgraph_queue_jobs');
+    }
+  }
+});
+
+it('refuses to start either app without a real operator token', async () => {
+  const cases: Array<[string, string | undefined]> = [['api', undefined], ['api', 'change-me-in-production'], ['worker', undefined], ['worker', 'short']];
+  for (const [app, token] of cases) {
+    {
+      const env = { ...p.env, OPERATOR_TOKEN: token, API_PORT: '0', WORKER_METRICS_PORT: '9' };
+      if (token === undefined) delete env.OPERATOR_TOKEN;
+      const started = spawnSync(process.execPath, [`apps/${app}/src/main.ts`], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+      expect(started.status, `${app} ${token}`).not.toBe(0);
+      expect(started.stderr, `${app} ${token}`).toMatch(/OPERATOR_TOKEN/);
+    }
+  }
+});
+
+it('shows a tenant\'s admin key no system-wide queue state', async () => {
+  const admin = await workspaceWithKey(p.pool, ['admin']);
+  expect((await graphqlData(p.apiUrl, admin.key, '{ systemStatus { checkedAt } }')).systemStatus.checkedAt).toBeTruthy();
+  for (const field of ['queues { name backlog }', 'schedules { name }']) {
+    const { body } = await graphqlRequest(p.apiUrl, admin.key, `{ systemStatus { ${field} } }`);
+    expect(body.errors[0].extensions.code, field).toBe('FORBIDDEN');
+    expect(JSON.stringify(body)).not.toMatch(/backlog|warm-rollups/);
+  }
+});
+
+it('shows queue backlogs and the last run of each scheduled job in systemStatus (admin scope and the operator token)', async () => {
   const admin = await workspaceWithKey(p.pool, ['admin']);
   const query = `{ systemStatus { checkedAt queues { name backlog waiting delayed active failed completed }
     schedules { queue name every pattern nextRunAt lastSuccessAt lastSuccessMs lastFailureAt lastError } } }`;
   // The worker warms roll-ups once at start; its run is recorded when it finishes.
   const status = await waitFor(async () => {
-    const s = (await graphqlData(p.apiUrl, admin.key, query)).systemStatus;
+    const s = (await operatorQuery(admin.key, query)).data.systemStatus;
     return s.schedules.find((x: any) => x.name === 'warm-rollups')?.lastSuccessAt && s;
   }, 120_000, 'the first warm-rollups run');
   expect(status.queues.map((q: any) => q.name).sort()).toEqual(['alerts', 'ingest', 'insights', 'maintenance', 'report-deliveries', 'budgets'].sort());
@@ -87,7 +133,7 @@ it('shows queue backlogs and the last run of each scheduled job in systemStatus 
   expect(warm.lastSuccessMs).toBeGreaterThanOrEqual(0);
 
   const reader = await workspaceWithKey(p.pool, ['read']);
-  const { body } = await graphqlRequest(p.apiUrl, reader.key, query);
+  const body = await operatorQuery(reader.key, query);
   expect(body.errors[0].extensions.code).toBe('FORBIDDEN');
 });
 

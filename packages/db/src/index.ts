@@ -11,3 +11,4 @@ export * from './retention.ts';
 export * from './repricing.ts';
 export * from './errors.ts';
 export * from './dead-letters.ts';
+export * from './tokens.ts';

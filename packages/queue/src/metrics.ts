@@ -1,5 +1,7 @@
 // Prometheus metrics shared by the API and the worker (prom-client). Labels name
-// queues, job names and routes, never workspaces: the endpoint is not tenant-scoped.
+// queues, job names and routes, never workspaces; the endpoints show every tenant's
+// load, so they answer only the operator (OPERATOR_TOKEN).
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { JOB_STATES, type QueueInspector } from './status.ts';
 
@@ -24,4 +26,11 @@ export function queueDepthMetric(registry: Registry, inspector: QueueInspector) 
       for (const q of queues) for (const [state, n] of Object.entries(q.counts)) this.set({ queue: q.name, state }, n);
     },
   });
+}
+
+/** Whether `given` (a header value, "Bearer <token>" or the bare token) is the operator token; constant time. */
+export function isOperator(given: string | string[] | undefined, token: string): boolean {
+  if (typeof given !== 'string' || !token) return false;
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(given.replace(/^Bearer\s+/i, '')), digest(token));
 }

@@ -2,6 +2,7 @@
 // Cube's own row-level security and queryRewrite live in server-core / the API
 // gateway, which we do not run, so this wrapper owns both checks.
 import { SemanticError } from './errors.ts';
+import { QUERY_POLICY } from './policy.ts';
 import type { CubeQuery } from './types.ts';
 
 export type MemberKind = 'measure' | 'dimension' | 'segment';
@@ -24,22 +25,12 @@ export interface MemberCatalog {
 
 export const STANDARD_GRANULARITIES = ['second', 'minute', 'hour', 'day', 'week', 'month', 'quarter', 'year'];
 
-const QUERY_KEYS = new Set([
-  'measures', 'dimensions', 'timeDimensions', 'filters', 'order', 'limit', 'offset',
-  'timezone', 'total', 'ungrouped', 'segments',
-]);
-const FILTER_KEYS = new Set(['member', 'dimension', 'operator', 'values']);
-/** Cube's filter operators (api-gateway query.js). */
-const OPERATORS = new Set([
-  'equals', 'notEquals', 'contains', 'notContains', 'startsWith', 'notStartsWith', 'endsWith', 'notEndsWith',
-  'in', 'notIn', 'gt', 'gte', 'lt', 'lte', 'set', 'notSet', 'inDateRange', 'notInDateRange', 'onTheDate',
-  'beforeDate', 'beforeOrOnDate', 'afterDate', 'afterOrOnDate', 'measureFilter',
-]);
+// Query keys, filter keys and Cube's filter operators: the list cube/cube.js enforces too (policy.ts).
+const { queryKeys: QUERY_KEYS, filterKeys: FILTER_KEYS, operators: OPERATORS, timeDimensionKeys: TIME_DIMENSION_KEYS } = QUERY_POLICY;
 const NO_VALUE_OPERATORS = new Set(['set', 'notSet', 'measureFilter']);
 /** Operators whose values are compared with the member's own type. */
 const VALUE_OPERATORS = new Set(['equals', 'notEquals', 'in', 'notIn', 'gt', 'gte', 'lt', 'lte']);
 const NUMBER = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
-const TIME_DIMENSION_KEYS = new Set(['dimension', 'granularity', 'dateRange']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function invalid(message: string, member?: string): never {

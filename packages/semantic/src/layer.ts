@@ -3,6 +3,7 @@
 // Cube's JS SQL planner and executed through Cube's QueryOrchestrator (query
 // cache, pre-aggregation builds) with Cube's Postgres driver.
 // See /work/shared/notes/cube-in-process.md for why it is done this way.
+import { QUERY_POLICY } from './policy.ts';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import {
@@ -25,7 +26,7 @@ import type { CubeQuery, LoadOptions, MemberMeta, QueryResult, SemanticContext, 
 export const DEFAULT_MODEL_DIR = fileURLToPath(new URL('../../../cube/model', import.meta.url));
 export const DEFAULT_PRE_AGGREGATIONS_SCHEMA = 'cube_rollups';
 /** The hidden dimension every public view must declare; the caller's workspace is injected on it. */
-export const WORKSPACE_DIMENSION = 'workspace_id';
+export const WORKSPACE_DIMENSION = QUERY_POLICY.workspaceDimension;
 
 /** How long a query may wait for Cube's queue (a roll-up being built) before it fails. */
 const QUERY_WAIT_MS = 10 * 60_000;
@@ -132,6 +133,11 @@ async function compileModel(modelDir: string): Promise<CompiledModel> {
     }
     views.push(view);
     cubeMeta.push({ config });
+  }
+  // cube/cube.js allows the views of cube/security.json: the model's public views must be exactly those.
+  const visible = views.map((v) => v.name).sort().join(', ');
+  if (modelDir === DEFAULT_MODEL_DIR && visible !== [...QUERY_POLICY.publicViews].sort().join(', ')) {
+    throw new Error(`The model's public views (${visible}) differ from publicViews in cube/security.json: update it, cube/cube.js reads it`);
   }
   return { compilers, catalog, views, cubeMeta, compileMs: performance.now() - started };
 }

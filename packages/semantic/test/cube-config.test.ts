@@ -1,16 +1,20 @@
 // cube/cube.js (for a real Cube server) must scope queries like the in-process layer.
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { QUERY_POLICY, secretProblem } from '../src/policy.ts';
 
 const path = fileURLToPath(new URL('../../../cube/cube.js', import.meta.url));
 
-function loadConfig() {
+const SECRET = randomBytes(32).toString('hex');
+
+function loadConfig(env: Record<string, string | undefined> = { CUBEJS_API_SECRET: SECRET }) {
   // cube/cube.js is CommonJS (Cube loads it so); the repository's package.json says "module".
   const module = { exports: {} as Record<string, unknown> };
-  vm.runInNewContext(readFileSync(path, 'utf8'), { module, exports: module.exports, require: createRequire(path), process }, { filename: path });
+  vm.runInNewContext(readFileSync(path, 'utf8'), { module, exports: module.exports, require: createRequire(path), process: { env } }, { filename: path });
   return module.exports as {
     schemaPath: string;
     preAggregationsSchema: string;
@@ -48,5 +52,30 @@ describe('cube/cube.js', () => {
     expect(rewrite({ measures: ['usage.calls'], filters: [{ and: [{ member: 'usage.workspace_id', operator: 'equals', values: ['x'] }] }] })).toThrow(/usage\.workspace_id/);
     expect(rewrite({ measures: ['usage_events.total_cost'] })).toThrow(/usage_events\.total_cost/);
     expect(rewrite({ measures: ['usage.calls'], order: [['usage.workspace_id', 'asc']] })).toThrow(/usage\.workspace_id/);
+  });
+
+  it('refuses to load without a real CUBEJS_API_SECRET, as the apps refuse theirs', () => {
+    for (const bad of [undefined, '', '   ', 'change-me-in-production', 'short-but-random-9f3k', 'a'.repeat(64), `secret-${SECRET}`]) {
+      expect(() => loadConfig({ CUBEJS_API_SECRET: bad }), String(bad)).toThrow(/CUBEJS_API_SECRET/);
+      expect(secretProblem('CUBEJS_API_SECRET', bad), String(bad)).toBeDefined();
+    }
+    expect(secretProblem('CUBEJS_API_SECRET', SECRET)).toBeUndefined();
+    expect(() => loadConfig({ CUBEJS_API_SECRET: SECRET })).not.toThrow();
+  });
+
+  it('allows only the query keys, filter keys and operators of the semantic layer (cube/security.json)', () => {
+    const rewrite = (q: Record<string, unknown>) => () => config.queryRewrite(q, { securityContext: { workspaceId: ws } });
+    const filter = (f: Record<string, unknown>) => rewrite({ measures: ['usage.calls'], filters: [f] });
+    expect(rewrite({ measures: ['usage.calls'], renewQuery: true })).toThrow(/renewQuery/);
+    expect(rewrite({ measures: ['usage.calls'], timeDimensions: [{ dimension: 'usage.occurred_at', compareDateRange: ['x'] }] })).toThrow(/compareDateRange/);
+    expect(filter({ member: 'usage.model', operator: 'like', values: ['%'] })).toThrow(/operator/);
+    expect(filter({ member: 'usage.model', operator: 'equals', values: ['x'], sql: '1=1' })).toThrow(/sql/);
+    expect(filter({ or: [{ member: 'usage.model', operator: 'equals', values: ['x'] }], and: [] })).toThrow(/or/);
+    for (const operator of QUERY_POLICY.operators) {
+      expect(filter({ member: 'usage.model', operator, values: ['x'] }), operator).not.toThrow();
+    }
+    for (const key of ['limit', 'offset', 'timezone', 'total', 'ungrouped']) {
+      expect(rewrite({ measures: ['usage.calls'], [key]: key === 'timezone' ? 'UTC' : 1 }), key).not.toThrow();
+    }
   });
 });

@@ -1,7 +1,6 @@
-// Embed tokens: a chart's query, theme, workspace and expiry signed with
-// HMAC-SHA256 (EMBED_SIGNING_SECRET). Whoever holds one sees that chart of that
-// workspace until it expires, and nothing else: the query comes from the token.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+// What an embed token shows: a chart's query and theme. Tokens are opaque random
+// strings stored hashed with this chart (packages/db tokens.ts): nothing about the
+// workspace or the query can be read from one, and they can be listed and revoked.
 import { z } from 'zod';
 
 const filterSchema = z.object({ member: z.string(), operator: z.string(), values: z.array(z.string()).nullish() });
@@ -21,40 +20,3 @@ export const embedChartSchema = z.object({
   theme: z.enum(['light', 'dark']).default('light'),
 });
 export type EmbedChart = z.infer<typeof embedChartSchema>;
-
-const payloadSchema = z.object({ v: z.literal(1), ws: z.string(), exp: z.number().int(), chart: embedChartSchema });
-export type EmbedPayload = z.infer<typeof payloadSchema>;
-
-export class EmbedTokenError extends Error {
-  readonly reason: 'invalid' | 'expired';
-  constructor(reason: 'invalid' | 'expired', message: string) {
-    super(message);
-    this.reason = reason;
-  }
-}
-
-function mac(secret: string, body: string) {
-  return createHmac('sha256', secret).update(body).digest();
-}
-
-export function signEmbed(secret: string, payload: EmbedPayload): string {
-  const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
-  return `${body}.${mac(secret, body).toString('base64url')}`;
-}
-
-/** The payload of a token this server signed and that has not expired; throws otherwise. */
-export function verifyEmbed(secret: string, token: string, now = Date.now()): EmbedPayload {
-  const [body, signature, ...rest] = token.split('.');
-  if (!body || !signature || rest.length) throw new EmbedTokenError('invalid', 'malformed embed token');
-  const expected = mac(secret, body);
-  const given = Buffer.from(signature, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new EmbedTokenError('invalid', 'the embed token’s signature does not match');
-  let payload: EmbedPayload;
-  try {
-    payload = payloadSchema.parse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));
-  } catch {
-    throw new EmbedTokenError('invalid', 'malformed embed token');
-  }
-  if (payload.exp * 1000 <= now) throw new EmbedTokenError('expired', `the embed token expired at ${new Date(payload.exp * 1000).toISOString()}`);
-  return payload;
-}

@@ -2,6 +2,8 @@
 // array, or NDJSON (one object a line). The result is a Readable that pulls rows
 // only as fast as the client reads (backpressure), so a large export never
 // accumulates in memory. UTF-8 throughout; money stays the exact decimal text.
+// CSV cells are neutralised against spreadsheet formulas (OWASP "CSV injection"):
+// a text cell starting with = + - @ tab or CR gets a leading ', numbers stay numbers.
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import type { Format } from './request.ts';
@@ -26,9 +28,17 @@ async function* project(batches: Table['rows'], columns: string[]): AsyncGenerat
 
 // A batch (thousands of rows) becomes one chunk: per-row async steps would cost more than the encoding.
 
+const FORMULA_START = /^[=+\-@\t\r]/;
+const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+/** A text cell a spreadsheet would run as a formula, made inert; a number (-0.25, +1e3) is left as it is. */
+export function neutraliseFormula(value: string): string {
+  return FORMULA_START.test(value) && !NUMBER.test(value) ? `'${value}` : value;
+}
+
 async function* csv(batches: AsyncIterable<ExportRow[]>, columns: string[]): AsyncGenerator<string> {
   // Booleans as words, null as an empty field; decimals are already text.
-  const options = { columns, cast: { boolean: (b: boolean) => (b ? 'true' : 'false') } };
+  const options = { columns, cast: { boolean: (b: boolean) => (b ? 'true' : 'false'), string: neutraliseFormula } };
   let header = true;
   for await (const batch of batches) {
     if (!batch.length) continue;

@@ -8,7 +8,9 @@ import {
   listAlertChannels, listAlerts, listBudgets, listDeliveries, budgetStatuses, setBudgetPaused, updateBudget, type AlertChannel,
   type BudgetAlert, type BudgetFields,
 } from '@spendgraph/db';
-import { type EvaluationResult, alertChannelInputSchema, evaluateBudgets, issuePath, parseBudget, standing } from '@spendgraph/budgets';
+import {
+  type EgressPolicy, type EvaluationResult, alertChannelInputSchema, evaluateBudgets, issuePath, literalRefusal, parseBudget, standing,
+} from '@spendgraph/budgets';
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { DEFAULT_LISTED, GuardContextError, MAX_LISTED, check, parseContext, presentDecision, scopableDimensions } from '../guard/check.ts';
 import type { GuardCache } from '../guard/guard-cache.ts';
@@ -20,6 +22,8 @@ export interface BudgetDeps {
   guard: GuardCache;
   /** Queues the deliveries of new alerts and tells every API process the workspace changed. */
   announce: (result: EvaluationResult) => Promise<void>;
+  /** Internal destinations channels may name (ALERT_EGRESS_ALLOW); the worker enforces it again at send time. */
+  egress: EgressPolicy;
 }
 
 export interface BudgetContext {
@@ -177,6 +181,9 @@ export function budgetResolvers(deps: BudgetDeps) {
           throw argumentError('INVALID_ARGUMENT', `input.${issuePath(issue.path)}`, issue.message);
         }
         const input = parsed.data;
+        // Host names are judged by the worker when it resolves them; an internal address is refused now.
+        const refused = input.type !== 'email' && literalRefusal(deps.egress, new URL(input.target));
+        if (refused) throw argumentError('INVALID_ARGUMENT', 'input.target', refused);
         if (input.budgetId) await existing(c, input.budgetId);
         const secret = input.type === 'webhook' ? `whsec_${randomBytes(24).toString('base64url')}` : null;
         const channel = await insertAlertChannel(deps.pool, c.workspaceId, {

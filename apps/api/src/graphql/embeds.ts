@@ -1,21 +1,28 @@
-// createEmbedToken: signs a chart's query for the caller's workspace (embeds/token.ts).
+// Embed tokens: made for one chart of the caller's workspace, listed, revoked (embeds/token.ts).
 import { GraphQLError } from 'graphql';
+import { type Pool, createEmbedToken, listEmbedTokens, revokeEmbedToken } from '@spendgraph/db';
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { chartData } from '../embeds/chart.ts';
-import { type EmbedChart, signEmbed } from '../embeds/token.ts';
+import { type EmbedChart, embedChartSchema } from '../embeds/token.ts';
 import { argumentError } from './errors.ts';
 
 const MAX_HOURS = 90 * 24;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type EmbedInput = EmbedChart & { expiresInHours?: number | null };
+interface Caller { workspaceId: string; keyId: string; scopes: string[] }
 
-export function embedResolvers(deps: { semantic: SemanticLayer; embedSecret?: string | undefined }) {
+export function embedResolvers(deps: { semantic: SemanticLayer; pool: Pool }) {
   return {
+    Query: {
+      embedTokens: async (_: unknown, _args: unknown, c: Caller) =>
+        (await listEmbedTokens(deps.pool, c.workspaceId)).map((e) => {
+          const chart = embedChartSchema.parse(e.chart);
+          return { ...e, kind: chart.kind, title: chart.title ?? null, active: !e.revokedAt && Date.parse(e.expiresAt) > Date.now() };
+        }),
+    },
     Mutation: {
-      async createEmbedToken(_: unknown, { input }: { input: EmbedInput }, c: { workspaceId: string }) {
-        if (!deps.embedSecret) {
-          throw new GraphQLError('embeds are disabled on this server: set EMBED_SIGNING_SECRET', { extensions: { code: 'EMBEDS_DISABLED' } });
-        }
+      async createEmbedToken(_: unknown, { input }: { input: EmbedInput }, c: Caller) {
         const hours = input.expiresInHours ?? 168;
         if (!Number.isInteger(hours) || hours < 1 || hours > MAX_HOURS) {
           throw argumentError('INVALID_ARGUMENT', 'input.expiresInHours', `must be between 1 and ${MAX_HOURS}`);
@@ -23,9 +30,20 @@ export function embedResolvers(deps: { semantic: SemanticLayer; embedSecret?: st
         const { expiresInHours: _h, ...chart } = input;
         const normalized: EmbedChart = { ...chart, by: chart.by ?? [], theme: chart.theme ?? 'light' };
         await chartData(deps.semantic, c.workspaceId, normalized); // refuses a bad query now, naming its field
-        const exp = Math.floor(Date.now() / 1000) + hours * 3600;
-        const token = signEmbed(deps.embedSecret, { v: 1, ws: c.workspaceId, exp, chart: normalized });
-        return { token, expiresAt: new Date(exp * 1000).toISOString(), path: `/embed/${token}` };
+        const { token, embed } = await createEmbedToken(deps.pool, {
+          workspaceId: c.workspaceId, apiKeyId: c.keyId, chart: normalized, expiresAt: new Date(Date.now() + hours * 3_600_000),
+        });
+        return { id: embed.id, token, expiresAt: embed.expiresAt, path: `/embed/${token}` };
+      },
+      async revokeEmbedToken(_: unknown, { id }: { id: string }, c: Caller) {
+        if (!UUID.test(id)) throw argumentError('INVALID_ARGUMENT', 'id', `'${id}' is not an embed token id`);
+        const mine = (await listEmbedTokens(deps.pool, c.workspaceId)).find((e) => e.id === id);
+        if (!mine) return false;
+        // Whoever may make embeds may end their own; the workspace's admins may end any.
+        if (mine.apiKeyId !== c.keyId && !c.scopes.includes('admin')) {
+          throw new GraphQLError('only the key that made this embed token, or a key with the admin scope, can revoke it', { extensions: { code: 'FORBIDDEN' } });
+        }
+        return revokeEmbedToken(deps.pool, c.workspaceId, id);
       },
     },
   };

@@ -1,5 +1,6 @@
 // Two GraphQL endpoints behind the same key check: /graphql (Spendgraph's API)
 // and /graphql/cube (Cube's generated schema, for tools that speak Cube).
+import { isOperator } from '@spendgraph/queue';
 import { readFileSync, readdirSync } from 'node:fs';
 import { ApolloServer, type ApolloServerOptions, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
@@ -60,7 +61,7 @@ function apolloOptions<C extends BaseContext>(): Partial<ApolloServerOptions<C>>
   return { ...protection, introspection: true, formatError, stopOnTerminationSignals: false } as Partial<ApolloServerOptions<C>>;
 }
 
-export async function graphqlRoutes(app: FastifyInstance, deps: BudgetDeps & ExportDeps & StatusDeps & RepricingDeps & DeadLetterDeps & { authenticate: Authenticate; embedSecret?: string | undefined }) {
+export async function graphqlRoutes(app: FastifyInstance, deps: BudgetDeps & ExportDeps & StatusDeps & RepricingDeps & DeadLetterDeps & { authenticate: Authenticate }) {
   const apiOptions = apolloOptions<GraphqlContext>();
   const api = new ApolloServer<GraphqlContext>({
     typeDefs, resolvers: resolvers(deps), ...apiOptions, plugins: [...(apiOptions.plugins ?? []), reportPreAggregations],
@@ -75,7 +76,12 @@ export async function graphqlRoutes(app: FastifyInstance, deps: BudgetDeps & Exp
 
   app.route({
     url: '/graphql', method: ['GET', 'POST'], preHandler,
-    handler: fastifyApolloHandler(api, { context: async (request) => ({ ...identityOf(request), usedPreAggregations: new Set<string>() }) }),
+    handler: fastifyApolloHandler(api, {
+      context: async (request) => ({
+        ...identityOf(request), usedPreAggregations: new Set<string>(),
+        operator: isOperator(request.headers['x-spendgraph-operator-token'], deps.operatorToken),
+      }),
+    }),
   });
   app.route({
     url: '/graphql/cube', method: ['GET', 'POST'], preHandler,

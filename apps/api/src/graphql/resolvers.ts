@@ -21,6 +21,8 @@ export interface GraphqlContext {
   keyId: string;
   /** Roll-ups the request's queries were answered from (reported in the response's extensions). */
   usedPreAggregations: Set<string>;
+  /** The request also carries the operator token (system-wide fields of systemStatus). */
+  operator: boolean;
 }
 
 /** The semantic layer as one request sees it: its reads are noted in the request's context. */
@@ -35,7 +37,7 @@ function forRequest(semantic: SemanticLayer, c: GraphqlContext): SemanticLayer {
   };
 }
 
-export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & RepricingDeps & DeadLetterDeps & { embedSecret?: string | undefined }) {
+export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & RepricingDeps & DeadLetterDeps) {
   const { semantic } = deps;
   const ctx = (c: GraphqlContext) => ({ workspaceId: c.workspaceId });
   const budgets = budgetResolvers(deps);
@@ -44,19 +46,22 @@ export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & Repricing
   const retention = retentionResolvers(deps);
   const repricing = repricingResolvers(deps);
   const deadLetters = deadLetterResolvers(deps);
+  const embeds = embedResolvers(deps);
+  const status = statusResolvers(deps);
   return {
-    SystemStatus: deadLetters.SystemStatus,
     ...budgets,
     ...insights,
-    Mutation: { ...budgets.Mutation, ...plans.Mutation, ...exportResolvers(deps).Mutation, ...retention.Mutation, ...repricing.Mutation, ...embedResolvers(deps).Mutation, ...deadLetters.Mutation },
+    SystemStatus: { ...status.SystemStatus, ...deadLetters.SystemStatus },
+    Mutation: { ...budgets.Mutation, ...plans.Mutation, ...exportResolvers(deps).Mutation, ...retention.Mutation, ...repricing.Mutation, ...embeds.Mutation, ...deadLetters.Mutation },
     Query: {
       ...budgets.Query,
       ...plans.Query,
       ...forecastResolvers(deps).Query,
       ...insights.Query,
-      ...statusResolvers(deps).Query,
+      ...status.Query,
       ...retention.Query,
       ...repricing.Query,
+      ...embeds.Query,
       meta: () => {
         const view = semantic.meta().views.find((v) => v.name === VIEW)!;
         const short = <T extends { name: string }>(m: T) => ({ ...m, name: shortName(m.name) });

@@ -1,22 +1,20 @@
 // GET /v1/embeds/:token — the data of one embedded chart, without an API key: the
-// token (signed by createEmbedToken) names the workspace and the query. A tampered
-// or expired token gets a 401 and no data.
+// token (made by createEmbedToken, stored hashed) names the workspace and the query.
+// An unknown, expired or revoked token — or one whose key was revoked — gets a 401 and no data.
 import type { FastifyInstance } from 'fastify';
+import { type Pool, findEmbedToken } from '@spendgraph/db';
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { chartData } from '../embeds/chart.ts';
-import { EmbedTokenError, verifyEmbed } from '../embeds/token.ts';
+import { embedChartSchema } from '../embeds/token.ts';
 
-export function embedRoutes(app: FastifyInstance, deps: { semantic: SemanticLayer; embedSecret?: string | undefined }) {
+export function embedRoutes(app: FastifyInstance, deps: { semantic: SemanticLayer; pool: Pool }) {
   app.get('/v1/embeds/:token', async (request, reply) => {
     reply.header('cache-control', 'no-store');
-    if (!deps.embedSecret) return reply.code(503).send({ error: 'embeds_disabled', message: 'embeds are disabled on this server: set EMBED_SIGNING_SECRET' });
-    try {
-      const { ws, exp, chart } = verifyEmbed(deps.embedSecret, (request.params as { token: string }).token);
-      const data = await chartData(deps.semantic, ws, chart);
-      return { chart, expiresAt: new Date(exp * 1000).toISOString(), ...data };
-    } catch (e) {
-      if (!(e instanceof EmbedTokenError)) throw e;
-      return reply.code(401).send({ error: e.reason === 'expired' ? 'expired_token' : 'invalid_token', message: e.message });
-    }
+    const { token } = request.params as { token: string };
+    const found = await findEmbedToken(deps.pool, token);
+    if (!found) return reply.code(401).send({ error: 'invalid_token', message: 'this embed token is unknown, expired or revoked' });
+    const chart = embedChartSchema.parse(found.chart);
+    const data = await chartData(deps.semantic, found.workspaceId, chart);
+    return { chart, expiresAt: found.expiresAt, ...data };
   });
 }

@@ -9,7 +9,7 @@ import { Agent, request as upstreamRequest } from 'undici';
 import type { ApiKeyIdentity } from '@spendgraph/db';
 import { type UsageEventInput, UsageReader, responseEventId, usageEventInputSchema } from '@spendgraph/schema';
 import type { SemanticLayer } from '@spendgraph/semantic';
-import type { Authenticate } from '../auth.ts';
+import { type Authenticate, TooManyFailures, tooMany } from '../auth.ts';
 import { check, presentDecision, scopableDimensions } from '../guard/check.ts';
 import type { GuardCache } from '../guard/guard-cache.ts';
 import { type IngestQueue, acceptEvents } from '../ingest/accept-events.ts';
@@ -35,7 +35,14 @@ type Provider = keyof ProxyUpstreams;
 async function identify(deps: Deps, request: FastifyRequest, reply: FastifyReply): Promise<ApiKeyIdentity | undefined> {
   const raw = request.headers['x-spendgraph-key'] ?? request.headers['helicone-auth'];
   const key = typeof raw === 'string' ? raw.replace(/^Bearer\s+/i, '').trim() : '';
-  const identity = key ? await deps.authenticate(key) : undefined;
+  let identity: ApiKeyIdentity | undefined;
+  try {
+    identity = key ? await deps.authenticate(key, request.ip) : undefined;
+  } catch (err) {
+    if (!(err instanceof TooManyFailures)) throw err;
+    tooMany(reply, err);
+    return undefined;
+  }
   if (!identity) {
     reply.code(401).send({ error: 'unauthorized', message: key ? 'unknown or revoked Spendgraph key in x-spendgraph-key' : 'send a Spendgraph API key in the x-spendgraph-key header (the Authorization header goes to the provider)' });
   } else if (!identity.scopes.some((s) => s === 'ingest' || s === 'admin')) {

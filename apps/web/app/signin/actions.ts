@@ -1,22 +1,26 @@
 'use server';
-import { cookies, headers } from 'next/headers';
+// Sign-in trades the API key for a session of the API (POST /v1/sessions): the browser's
+// httpOnly cookie holds the session id, never the key, and sign-out ends the session.
+import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { graphqlWithKey } from '@/lib/api';
-import { KEY_COOKIE } from '@/lib/config';
+import { endSession, startSession } from '@/lib/api';
+import { SECURE_COOKIES, SESSION_COOKIE } from '@/lib/config';
+import { safeNext } from '@/lib/safe-next';
 
-/** Checks the key against the API (it must read the workspace) and keeps it in an httpOnly cookie. */
 export async function signIn(_prev: string | null, form: FormData): Promise<string | null> {
   const key = String(form.get('key') ?? '').trim();
   if (!key) return 'Enter a workspace API key.';
-  const check = await graphqlWithKey(key, '{ meta { measures { name } } }');
-  if (!check.ok) return check.status === 401 ? 'This API key is unknown or revoked.' : check.status === 403 ? 'This key lacks the read scope.' : check.errors[0]!.message;
-  const secure = (await headers()).get('x-forwarded-proto') === 'https';
-  (await cookies()).set(KEY_COOKIE, key, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: 30 * 24 * 3600 });
-  const next = String(form.get('next') ?? '/');
-  redirect(next.startsWith('/') && !next.startsWith('//') ? next : '/');
+  const started = await startSession(key);
+  if (!started.ok) return started.status === 401 ? 'This API key is unknown or revoked.' : started.status === 403 ? 'This key lacks the read scope.' : started.message;
+  const maxAge = Math.max(60, Math.floor((Date.parse(started.expiresAt) - Date.now()) / 1000));
+  (await cookies()).set(SESSION_COOKIE, started.session, { httpOnly: true, sameSite: 'lax', secure: SECURE_COOKIES, path: '/', maxAge });
+  redirect(safeNext(form.get('next')));
 }
 
 export async function signOut() {
-  (await cookies()).delete(KEY_COOKIE);
+  const jar = await cookies();
+  const session = jar.get(SESSION_COOKIE)?.value;
+  if (session) await endSession(session);
+  jar.delete(SESSION_COOKIE);
   redirect('/signin');
 }

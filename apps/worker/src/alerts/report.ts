@@ -8,8 +8,9 @@
 import { type NodemailerError, createTransport } from 'nodemailer';
 import type { AlertChannel, Report } from '@spendgraph/db';
 import { SMTP_NOT_CONFIGURED } from './email.ts';
-import type { AlertsConfig, SendOutcome } from './index.ts';
-import { postJson, signatureHeader } from './webhook.ts';
+import { type AlertsConfig, type SendOutcome, channelPoster } from './index.ts';
+import type { PostJson } from './http.ts';
+import { signatureHeader } from './webhook.ts';
 
 export interface OutgoingReport {
   deliveryId: string;
@@ -40,21 +41,21 @@ export function toSlack(markdown: string): string {
     .replace(/\*\*(.+?)\*\*/g, '*$1*');
 }
 
-async function sendWebhook(o: OutgoingReport, timeoutMs: number): Promise<SendOutcome> {
+async function sendWebhook(o: OutgoingReport, post: PostJson): Promise<SendOutcome> {
   if (!o.channel.secret) return { ok: false, httpStatus: null, error: 'webhook channel has no secret', retryable: false };
   const body = JSON.stringify(reportPayload(o.report));
-  return postJson(o.channel.target, body, {
+  return post(o.channel.target, body, {
     'x-spendgraph-event': reportEvent(o.report),
     'x-spendgraph-delivery': o.deliveryId,
     'x-spendgraph-signature': signatureHeader(o.channel.secret, body),
-  }, timeoutMs);
+  });
 }
 
-async function sendSlack(o: OutgoingReport, timeoutMs: number): Promise<SendOutcome> {
+async function sendSlack(o: OutgoingReport, post: PostJson): Promise<SendOutcome> {
   const text = toSlack(o.report.markdown);
   // A section holds at most 3000 characters; `text` carries the whole report regardless.
   const blocks = chunks(text, 2900).map((part) => ({ type: 'section', text: { type: 'mrkdwn', text: part } }));
-  return postJson(o.channel.target, JSON.stringify({ text, blocks }), {}, timeoutMs);
+  return post(o.channel.target, JSON.stringify({ text, blocks }), {});
 }
 
 function chunks(text: string, size: number): string[] {
@@ -91,9 +92,10 @@ function sendEmail(config: AlertsConfig): SendReport {
 /** The send function of the report delivery processor: picks the sender of the channel's type. */
 export function createReportSenders(config: AlertsConfig): SendReport {
   const email = sendEmail(config);
+  const post = channelPoster(config);
   const byType: Record<AlertChannel['type'], SendReport> = {
-    webhook: (o) => sendWebhook(o, config.webhookTimeoutMs),
-    slack: (o) => sendSlack(o, config.webhookTimeoutMs),
+    webhook: (o) => sendWebhook(o, post),
+    slack: (o) => sendSlack(o, post),
     email,
   };
   return (o) => byType[o.channel.type](o);

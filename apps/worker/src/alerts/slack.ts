@@ -3,10 +3,10 @@
 // notifications; one mrkdwn section renders it in Slack.
 import type { Outgoing, SendOutcome } from './index.ts';
 import { alertText } from './message.ts';
-import { postJson } from './webhook.ts';
+import type { PostJson } from './http.ts';
 
-export async function sendSlack(o: Outgoing, timeoutMs: number): Promise<SendOutcome> {
+export async function sendSlack(o: Outgoing, post: PostJson): Promise<SendOutcome> {
   const text = alertText(o.alert, 'slack');
   const body = JSON.stringify({ text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
-  return postJson(o.channel.target, body, {}, timeoutMs);
+  return post(o.channel.target, body, {});
 }

@@ -1,5 +1,5 @@
-// An embedded chart: minimal chrome, the token's theme. The API verifies the token
-// (signature, expiry) and answers only that chart's data; a refused token shows an error.
+// An embedded chart: minimal chrome, the token's theme. The API looks the token up
+// (unknown, expired, revoked) and answers only that chart's data; a refused token shows an error.
 import type { Metadata } from 'next';
 import { Chart } from '@/components/Chart';
 import { type Node, type Timeseries, seriesChart, valueOf } from '@/lib/breakdown';

@@ -1,0 +1,96 @@
+// Opaque bearer tokens besides API keys: embed tokens (one chart, no key needed) and
+// web sessions (the browser's stand-in for a key). Both are random strings stored as
+// sha256, die with the key that made them, and can be listed and revoked.
+import { randomBytes } from 'node:crypto';
+import type { Pool } from './pool.ts';
+import { type ApiKeyIdentity, type ApiKeyScope, hashApiKey } from './workspaces.ts';
+
+const newToken = (prefix: string) => `${prefix}${randomBytes(32).toString('base64url')}`;
+
+export interface EmbedToken {
+  id: string;
+  workspaceId: string;
+  apiKeyId: string;
+  prefix: string;
+  chart: unknown;
+  createdAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+}
+
+interface EmbedRow {
+  id: string; workspace_id: string; api_key_id: string; prefix: string; chart: unknown;
+  created_at: Date; expires_at: Date; revoked_at: Date | null;
+}
+const EMBED_COLUMNS = 'e.id, e.workspace_id, e.api_key_id, e.prefix, e.chart, e.created_at, e.expires_at, e.revoked_at';
+const embed = (r: EmbedRow): EmbedToken => ({
+  id: r.id, workspaceId: r.workspace_id, apiKeyId: r.api_key_id, prefix: r.prefix, chart: r.chart,
+  createdAt: r.created_at.toISOString(), expiresAt: r.expires_at.toISOString(), revokedAt: r.revoked_at?.toISOString() ?? null,
+});
+
+/** Stores a new embed token; the token itself is returned once, here. */
+export async function createEmbedToken(pool: Pool, t: { workspaceId: string; apiKeyId: string; chart: unknown; expiresAt: Date }) {
+  const token = newToken('sge_');
+  const { rows } = await pool.query<EmbedRow>(
+    `INSERT INTO embed_tokens AS e (workspace_id, api_key_id, prefix, token_hash, chart, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${EMBED_COLUMNS}`,
+    [t.workspaceId, t.apiKeyId, token.slice(0, 10), hashApiKey(token), JSON.stringify(t.chart), t.expiresAt],
+  );
+  return { token, embed: embed(rows[0]!) };
+}
+
+/** The embed of a token that still works: not expired, not revoked, its key not revoked. */
+export async function findEmbedToken(pool: Pool, token: string): Promise<EmbedToken | undefined> {
+  const { rows } = await pool.query<EmbedRow>(
+    `SELECT ${EMBED_COLUMNS} FROM embed_tokens e JOIN api_keys k ON k.id = e.api_key_id
+      WHERE e.token_hash = $1 AND e.revoked_at IS NULL AND e.expires_at > now() AND k.revoked_at IS NULL`,
+    [hashApiKey(token)],
+  );
+  return rows[0] && embed(rows[0]);
+}
+
+/** The workspace's embed tokens, newest first; `revokedAt` is also set when their key was revoked. */
+export async function listEmbedTokens(pool: Pool, workspaceId: string): Promise<EmbedToken[]> {
+  const { rows } = await pool.query<EmbedRow>(
+    `SELECT e.id, e.workspace_id, e.api_key_id, e.prefix, e.chart, e.created_at, e.expires_at,
+            least(e.revoked_at, k.revoked_at) AS revoked_at
+       FROM embed_tokens e JOIN api_keys k ON k.id = e.api_key_id
+      WHERE e.workspace_id = $1 ORDER BY e.created_at DESC, e.id LIMIT 1000`,
+    [workspaceId],
+  );
+  return rows.map(embed);
+}
+
+/** Revokes one of the workspace's embed tokens; false when there is none by that id. */
+export async function revokeEmbedToken(pool: Pool, workspaceId: string, id: string): Promise<boolean> {
+  const { rowCount } = await pool.query(
+    'UPDATE embed_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE workspace_id = $1 AND id = $2',
+    [workspaceId, id],
+  );
+  return rowCount === 1;
+}
+
+/** Opens a web session for a key; the session id is returned once, here. */
+export async function createWebSession(pool: Pool, apiKeyId: string, ttlMs: number): Promise<{ session: string; expiresAt: string }> {
+  const session = newToken('sgs_');
+  const { rows } = await pool.query<{ expires_at: Date }>(
+    `INSERT INTO web_sessions (api_key_id, token_hash, expires_at) VALUES ($1, $2, now() + $3 * interval '1 millisecond') RETURNING expires_at`,
+    [apiKeyId, hashApiKey(session), ttlMs],
+  );
+  return { session, expiresAt: rows[0]!.expires_at.toISOString() };
+}
+
+/** The identity of a live session: its key's workspace and scopes. */
+export async function findWebSession(pool: Pool, session: string): Promise<ApiKeyIdentity | undefined> {
+  const { rows } = await pool.query<{ id: string; workspace_id: string; scopes: ApiKeyScope[] }>(
+    `SELECT k.id, k.workspace_id, k.scopes FROM web_sessions s JOIN api_keys k ON k.id = s.api_key_id
+      WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now() AND k.revoked_at IS NULL`,
+    [hashApiKey(session)],
+  );
+  const row = rows[0];
+  return row && { keyId: row.id, workspaceId: row.workspace_id, scopes: row.scopes };
+}
+
+export async function revokeWebSession(pool: Pool, session: string): Promise<void> {
+  await pool.query('UPDATE web_sessions SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL', [hashApiKey(session)]);
+}
