@@ -61,6 +61,8 @@ export async function startPlatform({ worker = true, databaseUrl = inject('datab
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl,
     QUEUE_PREFIX: `sg-test-${randomUUID()}`,
+    // As in production: answers carry no stack traces or debug detail.
+    NODE_ENV: 'production',
     API_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
     EMBED_SIGNING_SECRET: process.env.EMBED_SIGNING_SECRET ?? randomBytes(32).toString('hex'),

@@ -12,6 +12,8 @@ const envSchema = z.object({
   PROXY_ANTHROPIC_UPSTREAM: z.url().default('https://api.anthropic.com').transform((u) => u.replace(/\/+$/, '')),
   /** Signs embed tokens (HMAC-SHA256); unset or empty, embeds are disabled. */
   EMBED_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional().or(z.literal('').transform(() => undefined)),
+  /** Connections of the exports' own pool (each running export holds one while its client reads). */
+  EXPORT_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(6),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
