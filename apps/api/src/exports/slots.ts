@@ -7,7 +7,10 @@ export const EXPORTS_PER_WORKSPACE = Number(process.env.EXPORTS_PER_WORKSPACE) |
 
 export class ExportSlots {
   private readonly running = new Map<string, number>();
-  constructor(private readonly perWorkspace = EXPORTS_PER_WORKSPACE) {}
+  private readonly perWorkspace: number;
+  constructor(perWorkspace = EXPORTS_PER_WORKSPACE) {
+    this.perWorkspace = perWorkspace;
+  }
 
   /** Takes a slot of the workspace; the returned function gives it back (once, however often called). */
   take(workspaceId: string): () => void {

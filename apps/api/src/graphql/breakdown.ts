@@ -6,6 +6,7 @@ import { argumentError, semanticCall } from './errors.ts';
 import {
   type FilterArg, MAX_ROWS, QueryArgs, type TimeRangeArg, checkTimezone, equalsFilter, notInFilter, qualify, shortName,
 } from './query-args.ts';
+import { LIMITS, checkNumber } from '../query-limits.ts';
 
 export interface BreakdownArgs {
   measures: string[];
@@ -43,20 +44,18 @@ interface Draft {
 }
 
 type Row = QueryResult['data'][number];
-const MAX_LIMIT = 1000;
 
 export async function breakdown(semantic: SemanticLayer, ctx: SemanticContext, args: BreakdownArgs): Promise<BreakdownNode> {
   const q = new QueryArgs(semantic);
   if (!args.measures.length) throw argumentError('INVALID_ARGUMENT', 'measures', 'name at least one measure');
-  const measures = args.measures.map((m, i) => q.measure(m, `measures[${i}]`));
-  const dims = args.by.map((d, i) => q.dimension(d, `by[${i}]`));
+  const { measures, dimensions: dims } = q.members(args.measures, args.by);
   if (new Set(dims).size !== dims.length) throw argumentError('INVALID_ARGUMENT', 'by', 'a dimension appears twice');
   const timezone = args.timezone ?? 'UTC';
   checkTimezone(timezone);
   const sortBy = qualify(args.sort?.measure ?? measures[0]!.name);
   if (!measures.some((m) => m.name === sortBy)) throw argumentError('INVALID_ARGUMENT', 'sort.measure', 'must be one of the measures');
   const limit = args.limit ?? null;
-  if (limit !== null && (limit < 1 || limit > MAX_LIMIT)) throw argumentError('INVALID_ARGUMENT', 'limit', `must be between 1 and ${MAX_LIMIT}`);
+  checkNumber('limit', limit, 1, LIMITS.limit);
 
   const base = { filters: q.filters(args.filters), timeDimensions: q.timeRange(args.timeRange), timezone };
   const names = measures.map((m) => m.name);

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type GraphQLFormattedError, GraphQLError } from 'graphql';
 import { SemanticError, type SemanticLayer } from '@spendgraph/semantic';
 import { type Authenticate, requireScope } from '../auth.ts';
+import { databaseClientError, isDatabaseBusy } from '../client-errors.ts';
 import { cubeGateway, cubeGraphqlSchema } from './cube-graphql.ts';
 import type { BudgetDeps } from './budgets.ts';
 import type { ExportDeps } from './exports.ts';
@@ -30,13 +31,23 @@ const armor = new ApolloArmor({
   maxDirectives: { n: 20 },
 });
 
-/** Errors of a query keep Cube's code and member; anything unexpected stays internal. */
+/**
+ * Errors of a query keep Cube's code and member; database errors the caller caused get a client
+ * code; anything unexpected is "internal error", never its own (database, stack) text.
+ */
 function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = error instanceof GraphQLError ? error.originalError : error;
+  const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+  const at = { ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
   if (original instanceof SemanticError) {
-    return { ...formatted, extensions: { ...formatted.extensions, code: original.code, ...(original.member ? { member: original.member } : {}) } };
+    return { ...formatted, extensions: { ...extensions, code: original.code, ...(original.member ? { member: original.member } : {}) } };
   }
-  return formatted;
+  const db = databaseClientError(original) ?? (isDatabaseBusy(original) ? { code: 'UNAVAILABLE', message: 'the database is busy; retry' } : undefined);
+  if (db) return { message: db.message, extensions: { code: db.code }, ...at };
+  if (extensions.code === 'INTERNAL_SERVER_ERROR' || extensions.code === undefined) {
+    return { message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' }, ...at };
+  }
+  return { ...formatted, extensions };
 }
 
 /** Tells clients which roll-ups answered (`extensions.usedPreAggregations`), to see why a query is slow. */
