@@ -135,6 +135,7 @@ export function argumentVariants(field: GraphQLField<unknown, unknown>, schema: 
     return [...new Set(out)];
   };
   const visit = (type: GraphQLInputType, name: string, path: Array<string | number>) => {
+    if (path.length > 6) return; // recursive inputs (Cube's where: {AND: [...]}) stop here
     const inner = isNonNullType(type) ? type.ofType : type;
     if (isListType(inner)) {
       const item = baseValue(inner.ofType, name, schema);

