@@ -268,6 +268,15 @@ function toRows(data: Array<Record<string, unknown>>, aliasNameToMember: Record<
   });
 }
 
+/**
+ * Roll-ups are built by the warming job (a queued job, off every request) for the configured time
+ * zones only: a query in another zone reads raw events rather than building a zone's roll-ups
+ * for everyone inside one request.
+ */
+function warmedZone(timezone: string | undefined) {
+  return rollupTimezones().includes(timezone ?? 'UTC');
+}
+
 /** Results in Cube's in-process cache are held within a byte budget (result-cache.ts). */
 function boundResultCache(orchestrator: CubeOrchestrator) {
   const cache = orchestrator.getQueryCache() as unknown as { cacheDriver: ConstructorParameters<typeof ByteBoundedCache>[0] };
@@ -401,7 +410,7 @@ export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<S
   function prepare(query: CubeQuery, ctx: SemanticContext, options: LoadOptions = {}) {
     const scoped = scopeQuery(query, ctx?.workspaceId, model.catalog);
     const normalized = normalize(scoped, options.unlimited);
-    return { normalized, main: plan(model, normalized, preAggregationsSchema, options.fresh) };
+    return { normalized, main: plan(model, normalized, preAggregationsSchema, options.fresh || !warmedZone(normalized.timezone)) };
   }
 
   return {
