@@ -13,6 +13,8 @@ export const LIMITS = {
   filters: 50,
   /** Values of one filter. */
   values: 500,
+  /** Values of all filters of one query together (each is a bound parameter Cube plans and Postgres parses). */
+  totalValues: 1_000,
   /** Characters of one filter value. */
   valueLength: 1_000,
   /** Children per breakdown node. */
@@ -49,6 +51,7 @@ interface FilterLike { member?: unknown; values?: readonly unknown[] | null; or?
 /** Counts filter leaves and checks each one's values; `field` is the argument (`filters`). */
 export function checkFilters(filters: readonly unknown[] | null | undefined, field = 'filters') {
   let leaves = 0;
+  let values = 0;
   const visit = (list: readonly unknown[], at: string, depth: number) => {
     if (depth > 5) throw argumentError('TOO_LARGE', at, 'and/or groups nest at most 5 deep');
     list.forEach((f, i) => {
@@ -58,6 +61,8 @@ export function checkFilters(filters: readonly unknown[] | null | undefined, fie
       if (group) return visit(group, `${here}.${Array.isArray(node.or) ? 'or' : 'and'}`, depth + 1);
       if (++leaves > LIMITS.filters) throw argumentError('TOO_LARGE', field, `at most ${LIMITS.filters} filters`);
       checkCount(`${here}.values`, node.values, LIMITS.values);
+      values += node.values?.length ?? 0;
+      if (values > LIMITS.totalValues) throw argumentError('TOO_LARGE', field, `at most ${LIMITS.totalValues} values in all filters together`);
       node.values?.forEach((v, j) => checkFilterValue(`${here}.values[${j}]`, v));
     });
   };

@@ -53,8 +53,10 @@ async function victimRound(v: Victim, freshKey: () => Promise<string>, latencies
 
 /** The biggest queries the limits allow, and the ones past them (refused before any work). */
 function worstQueries(): Array<[string, Record<string, unknown>]> {
-  const values = Array.from({ length: LIMITS.values }, (_, i) => `model-${i}`);
-  const filters = Array.from({ length: LIMITS.filters }, (_, i) => ({ member: i % 2 ? 'model' : 'user_id', operator: 'notEquals', values }));
+  const per = Math.floor(LIMITS.totalValues / LIMITS.filters);
+  const filters = Array.from({ length: LIMITS.filters }, (_, i) => ({
+    member: i % 2 ? 'model' : 'user_id', operator: 'notEquals', values: Array.from({ length: per }, (_, j) => `value-${i}-${j}`),
+  }));
   const breakdown = 'query($f: [Filter!], $by: [String!]!, $m: [String!]!) { breakdown(measures: $m, by: $by, filters: $f, timeRange: { relative: "last 5 years" }, limit: 1000) { label children { label } } }';
   const measures = ['total_cost', 'calls', 'input_tokens', 'output_tokens', 'avg_latency_ms'];
   return [

@@ -9,6 +9,7 @@ import { type GraphQLFormattedError, GraphQLError } from 'graphql';
 import { SemanticError, type SemanticLayer } from '@spendgraph/semantic';
 import { type Authenticate, requireScope } from '../auth.ts';
 import { databaseClientError, isDatabaseBusy } from '../client-errors.ts';
+import { WorkspaceGate } from '../workspace-gate.ts';
 import { cubeGateway, cubeGraphqlSchema } from './cube-graphql.ts';
 import type { BudgetDeps } from './budgets.ts';
 import type { ExportDeps } from './exports.ts';
@@ -79,7 +80,9 @@ export async function graphqlRoutes(app: FastifyInstance, deps: BudgetDeps & Exp
   await Promise.all([api.start(), cube.start()]);
   app.addHook('onClose', async () => void (await Promise.all([api.stop(), cube.stop()])));
 
-  const preHandler = requireScope(deps.authenticate, ['read', 'admin']);
+  // A workspace runs 4 queries at once and queues 16 more (GRAPHQL_PER_WORKSPACE): its burst never fills the process.
+  const gate = new WorkspaceGate(Number(process.env.GRAPHQL_PER_WORKSPACE) || 4, 16);
+  const preHandler = [requireScope(deps.authenticate, ['read', 'admin']), gate.preHandler()];
   const workspaceOf = (request: FastifyRequest) => ({ workspaceId: request.identity!.workspaceId });
   const identityOf = (request: FastifyRequest) => ({ ...workspaceOf(request), scopes: request.identity!.scopes, keyId: request.identity!.keyId });
 
