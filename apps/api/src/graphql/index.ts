@@ -51,6 +51,9 @@ function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLF
   return { ...formatted, extensions };
 }
 
+/** A query and its variables: 1 MB is far beyond any the limits let through, and parsing more would tie up the process. */
+const GRAPHQL_BODY_LIMIT = 1024 * 1024;
+
 /** Tells clients which roll-ups answered (`extensions.usedPreAggregations`), to see why a query is slow. */
 const reportPreAggregations: ApolloServerPlugin<GraphqlContext> = {
   async requestDidStart() {
@@ -87,11 +90,11 @@ export async function graphqlRoutes(app: FastifyInstance, deps: BudgetDeps & Exp
   const identityOf = (request: FastifyRequest) => ({ ...workspaceOf(request), scopes: request.identity!.scopes, keyId: request.identity!.keyId });
 
   app.route({
-    url: '/graphql', method: ['GET', 'POST'], preHandler,
+    url: '/graphql', method: ['GET', 'POST'], preHandler, bodyLimit: GRAPHQL_BODY_LIMIT,
     handler: fastifyApolloHandler(api, { context: async (request) => ({ ...identityOf(request), usedPreAggregations: new Set<string>() }) }),
   });
   app.route({
-    url: '/graphql/cube', method: ['GET', 'POST'], preHandler,
+    url: '/graphql/cube', method: ['GET', 'POST'], preHandler, bodyLimit: GRAPHQL_BODY_LIMIT,
     handler: fastifyApolloHandler(cube, {
       context: async (request) => ({ req: { context: {} }, res: {}, apiGateway: cubeGateway(deps.semantic, workspaceOf(request)) }),
     }),
