@@ -301,6 +301,10 @@ export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<S
     readOnly: false,
     // statement_timeout of every query and roll-up build (seconds); SPENDGRAPH_QUERY_TIMEOUT_MS overrides.
     executionTimeout: QUERY_TIMEOUT_MS / 1000,
+    // pg client options (passed through): a socket gone silent fails the call instead of hanging it.
+    query_timeout: QUERY_TIMEOUT_MS + 5_000,
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
   });
   const orchestrator: CubeOrchestrator = new orchestratorModule.QueryOrchestrator(
     `spendgraph_${randomUUID()}`,
