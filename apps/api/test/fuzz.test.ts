@@ -299,7 +299,7 @@ async function call(method: string, url: string, headers: Record<string, string>
   } catch (e) {
     const code = ((e as Error).cause as NodeJS.ErrnoException | undefined)?.code;
     if ((code === 'EPIPE' || code === 'ECONNRESET') && (body?.length ?? 0) > 1024 * 1024) return { status: 0, text: '' };
-    throw e;
+    return { status: 599, text: `the connection failed: ${code ?? (e as Error).message}` }; // a failure, reported with the others
   }
 }
 

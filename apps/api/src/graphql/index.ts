@@ -83,8 +83,8 @@ export async function graphqlRoutes(app: FastifyInstance, deps: BudgetDeps & Exp
   await Promise.all([api.start(), cube.start()]);
   app.addHook('onClose', async () => void (await Promise.all([api.stop(), cube.stop()])));
 
-  // A workspace runs 4 queries at once and queues 16 more (GRAPHQL_PER_WORKSPACE): its burst never fills the process.
-  const gate = new WorkspaceGate(Number(process.env.GRAPHQL_PER_WORKSPACE) || 4, 16);
+  // A workspace runs 2 queries at once and queues 16 more (GRAPHQL_PER_WORKSPACE): its burst never fills the process.
+  const gate = new WorkspaceGate(Number(process.env.GRAPHQL_PER_WORKSPACE) || 2, 16);
   const preHandler = [requireScope(deps.authenticate, ['read', 'admin']), gate.preHandler()];
   const workspaceOf = (request: FastifyRequest) => ({ workspaceId: request.identity!.workspaceId });
   const identityOf = (request: FastifyRequest) => ({ ...workspaceOf(request), scopes: request.identity!.scopes, keyId: request.identity!.keyId });
