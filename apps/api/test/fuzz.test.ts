@@ -292,13 +292,16 @@ type Check = (o: Outcome, what: string) => void;
  * One request. The server may answer an oversized body (413) and close before it is all sent:
  * the client then sees its write fail; that refusal is counted as status 0, not as a failure.
  */
-async function call(method: string, url: string, headers: Record<string, string>, body?: string): Promise<Outcome> {
+async function call(method: string, url: string, headers: Record<string, string>, body?: string, retried = false): Promise<Outcome> {
   try {
     const res = await fetch(url, { method, headers, ...(body !== undefined && method !== 'GET' ? { body } : {}), signal: AbortSignal.timeout(60_000) });
     return { status: res.status, text: await res.text() };
   } catch (e) {
     const code = ((e as Error).cause as NodeJS.ErrnoException | undefined)?.code;
     if ((code === 'EPIPE' || code === 'ECONNRESET') && (body?.length ?? 0) > 1024 * 1024) return { status: 0, text: '' };
+    // A kept-alive socket the server closed after refusing a request (414, 431) just as the client
+    // reused it: asked again once (ids make resent events safe). A crashed API fails again.
+    if (code === 'UND_ERR_SOCKET' && !retried) return call(method, url, headers, body, true);
     return { status: 599, text: `the connection failed: ${code ?? (e as Error).message}` }; // a failure, reported with the others
   }
 }
