@@ -2,7 +2,7 @@
 // queries the limits let through, refused oversized ones) while another keeps sending events
 // and asking the guard. The victim's requests must all succeed and keep their latency: the
 // p99s before and during the abuse are printed; the bound asserted is generous on purpose
-// (10× before, or 5 s: on a shared 2-core machine the attacker's queries take CPU from every
+// (10× before, or 10 s: on a shared 2-core machine the attacker's queries take CPU from every
 // process), a loaded CI machine must not make it flake. Before the fix the victim's requests
 // failed outright: unread exports held every connection and /ready and key lookups timed out.
 import { randomUUID } from 'node:crypto';
@@ -127,6 +127,6 @@ it('keeps another workspace’s ingest and guard checks fast while one workspace
   // Oversized queries are refused by the limits, not run.
   expect(Object.keys(attackerStatuses).some((k) => k.includes('TOO_LARGE'))).toBe(true);
   for (const [kind, f] of Object.entries(figures)) {
-    expect(f.p99DuringMs, kind).toBeLessThan(Math.max(10 * f.p99BeforeMs, 5_000));
+    expect(f.p99DuringMs, kind).toBeLessThan(Math.max(10 * f.p99BeforeMs, 10_000));
   }
 }, 600_000);
