@@ -27,8 +27,9 @@ pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
 # V8 sizes its young generation from the machine's memory (up to ~200 MB here); 16 MB semi-spaces
 # keep the apps' RSS near their live data at no measurable cost in throughput (bench:ingest).
-node --max-semi-space-size=16 apps/worker/src/main.ts >"$logs/worker.log" 2>&1 & pids+=($!)
-node --max-semi-space-size=16 apps/api/src/main.ts >"$logs/api.log" 2>&1 & pids+=($!)
+# NODE_ENV=production: no stack traces or debug detail in any answer.
+NODE_ENV=production node --max-semi-space-size=16 apps/worker/src/main.ts >"$logs/worker.log" 2>&1 & pids+=($!)
+NODE_ENV=production node --max-semi-space-size=16 apps/api/src/main.ts >"$logs/api.log" 2>&1 & pids+=($!)
 (cd apps/web && NEXT_TELEMETRY_DISABLED=1 exec next start -p "$WEB_PORT" -H 127.0.0.1) >"$logs/web.log" 2>&1 & pids+=($!)
 for _ in $(seq 1 100); do curl -sf "$API_URL/ready" >/dev/null && break; sleep 0.2; done
 curl -sf "$API_URL/ready" >/dev/null || { echo "the API did not become ready; see $logs/api.log" >&2; exit 1; }

@@ -62,6 +62,8 @@ export async function startPlatform({ worker = true, databaseUrl = inject('datab
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl,
     QUEUE_PREFIX: `sg-test-${randomUUID()}`,
+    // As in production: answers carry no stack traces or debug detail.
+    NODE_ENV: 'production',
     API_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
     // No default secret anywhere: each platform its own.

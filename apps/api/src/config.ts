@@ -25,6 +25,8 @@ const envSchema = z.object({
   AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   /** Lifetime of a web sign-in session. */
   SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(12),
+  /** Connections of the exports' own pool (each running export holds one while its client reads). */
+  EXPORT_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(6),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -8,7 +8,9 @@ import { GuardCache } from './guard/guard-cache.ts';
 import { buildServer } from './server.ts';
 
 const config = loadConfig();
-const pool = createPool(config.DATABASE_URL);
+const pool = createPool(config.DATABASE_URL, { max: 10, name: 'spendgraph-api' });
+// Exports hold a cursor while their client reads: a pool of their own, so nothing else waits behind them.
+const exportPool = createPool(config.DATABASE_URL, { max: config.EXPORT_POOL_SIZE, name: 'spendgraph-exports' });
 const redis = redisConnection(config.REDIS_URL, 'producer');
 redis.on('error', () => {}); // reconnects on its own; /ready reports the outage
 const queue = createIngestQueue(redis);
@@ -31,7 +33,7 @@ const credentials = new Credentials(pool, { failuresPerMinute: config.AUTH_FAILU
 await credentials.follow(config.DATABASE_URL);
 
 const app = buildServer({
-  pool, redis, queue, semantic, guard, announce: (result) => announce(result, { alerts, redis }),
+  pool, exportPool, redis, queue, semantic, guard, announce: (result) => announce(result, { alerts, redis }),
   bodyLimit: config.API_BODY_LIMIT_BYTES, logLevel: config.LOG_LEVEL, inspector, maintenance,
   egress: parseEgressAllowList(config.ALERT_EGRESS_ALLOW),
   credentials, sessionTtlMs: config.SESSION_TTL_HOURS * 3_600_000, operatorToken: config.OPERATOR_TOKEN,
@@ -50,7 +52,7 @@ async function shutdown(signal: string) {
   await credentials.close();
   subscriber.disconnect();
   redis.disconnect();
-  await pool.end();
+  await Promise.all([pool.end(), exportPool.end()]);
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

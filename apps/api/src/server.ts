@@ -18,9 +18,20 @@ import { strictUtf8Json } from './utf8-body.ts';
 import { metricsRoutes } from './metrics.ts';
 import { embedRoutes } from './routes/embeds.ts';
 import { sessionRoutes } from './routes/sessions.ts';
+import { databaseClientError, isDatabaseBusy } from './client-errors.ts';
+import { ExportSlots } from './exports/slots.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route as registered (method, url): the fuzz suite covers each without a list of its own. */
+    routeTable: Array<{ method: string; url: string }>;
+  }
+}
 
 export interface ApiDeps {
   pool: Pool;
+  /** Exports' own pool: their cursors live as long as their clients read. */
+  exportPool: Pool;
   redis: Redis;
   queue: Queue<IngestJobData, IngestJobResult>;
   semantic: SemanticLayer;
@@ -49,9 +60,19 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
     // A line per request only when debugging: at thousands of requests a second they would be the load.
     logController: new LogController({ disableRequestLogging: deps.logLevel !== 'debug' && deps.logLevel !== 'trace' }),
   });
-  // Every error leaves as JSON with a message that says what to fix.
+  const routeTable: FastifyInstance['routeTable'] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: r.url });
+  });
+  // Every error leaves as JSON with a message that says what to fix, and never the database's or a stack's text.
   app.setErrorHandler((err: Error & { statusCode?: number }, request, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    const db = databaseClientError(err) ?? (isDatabaseBusy(err) ? { status: 503, code: 'UNAVAILABLE', message: 'the database is busy; retry' } : undefined);
+    if (db) {
+      if (db.status >= 500) reply.header('retry-after', '1');
+      return reply.code(db.status).send({ error: db.code.toLowerCase(), message: db.message });
+    }
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     if (status >= 500) request.log.error({ err }, 'request failed');
     reply.code(status).send({ error: status >= 500 ? 'internal' : 'invalid_request', message: status >= 500 ? 'internal error' : err.message });
   });
@@ -64,11 +85,12 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   proxyRoutes(app, { authenticate, queue: deps.queue, guard: deps.guard, semantic: deps.semantic, upstreams: deps.proxyUpstreams });
   guardRoutes(app, { authenticate, guard: deps.guard, semantic: deps.semantic });
   workRoutes(app, { authenticate, pool: deps.pool });
-  exportRoutes(app, { authenticate, pool: deps.pool, semantic: deps.semantic, redis: deps.redis });
+  const slots = new ExportSlots();
+  exportRoutes(app, { authenticate, pool: deps.exportPool, semantic: deps.semantic, redis: deps.redis, slots });
   embedRoutes(app, { semantic: deps.semantic, pool: deps.pool });
   sessionRoutes(app, { authenticate, pool: deps.pool, ttlMs: deps.sessionTtlMs });
   app.register((instance) => graphqlRoutes(instance, {
-    authenticate, pool: deps.pool, semantic: deps.semantic, guard: deps.guard, announce: deps.announce, redis: deps.redis,
+    authenticate, pool: deps.pool, exportPool: deps.exportPool, slots, semantic: deps.semantic, guard: deps.guard, announce: deps.announce, redis: deps.redis,
     inspector: deps.inspector, maintenance: deps.maintenance, egress: deps.egress, operatorToken: deps.operatorToken, ingest: deps.queue,
   }));
   return app;

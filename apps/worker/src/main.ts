@@ -29,7 +29,8 @@ import { workspacePricingLoader } from './workspace-pricing.ts';
 
 const config = loadConfig();
 const log = pino({ level: config.LOG_LEVEL, base: { app: 'worker' } });
-const pool = createPool(config.DATABASE_URL, config.WORKER_CONCURRENCY + 4);
+// Repricing and retention rewrite many rows in one statement: a longer bound than the API's.
+const pool = createPool(config.DATABASE_URL, { max: config.WORKER_CONCURRENCY + 4, name: 'spendgraph-worker', statementTimeoutMs: 10 * 60_000 });
 const closers: Array<() => Promise<unknown>> = [];
 /** A pending delivery untouched this long lost its job (a crash between commit and queue): queue it again. */
 const STALE_DELIVERY_MS = 5 * 60_000;

@@ -2,6 +2,7 @@
 // creation and updates (an update is merged, then validated whole).
 import { z } from 'zod';
 import type { BudgetFields } from '@spendgraph/db';
+import { storableText } from '@spendgraph/schema';
 
 export type { Budget } from '@spendgraph/db';
 
@@ -25,9 +26,9 @@ function isTimeZone(tz: string) {
 
 /** One condition of a scope: the dimension (a `usage` member, e.g. `user_id`) has one of the values, or none of them. */
 export const scopeFilterSchema = z.object({
-  member: z.string().trim().min(1, 'name a dimension').max(100),
+  member: storableText.trim().min(1, 'name a dimension').max(100),
   operator: z.enum(['equals', 'notEquals']).default('equals'),
-  values: z.array(z.string().min(1).max(500)).min(1, 'give at least one value').max(100),
+  values: z.array(storableText.min(1).max(500)).min(1, 'give at least one value').max(100),
 });
 export type ScopeFilter = z.infer<typeof scopeFilterSchema>;
 
@@ -39,7 +40,7 @@ const amountSchema = z
 
 export const budgetInputSchema = z
   .object({
-    name: z.string().trim().min(1, 'must not be empty').max(200),
+    name: storableText.trim().min(1, 'must not be empty').max(200),
     scope: z.array(scopeFilterSchema).max(20).default([]),
     /** Explicitly the whole workspace: an empty scope is refused so that no budget covers everything by accident. */
     wholeWorkspace: z.boolean().default(false),
@@ -92,7 +93,7 @@ export function parseBudget(input: unknown): { ok: true; fields: BudgetFields } 
 /** Where a workspace's (or one budget's) alerts go: a webhook or Slack URL, or an e-mail address. */
 export const alertChannelInputSchema = z
   .object({
-    name: z.string().trim().min(1, 'must not be empty').max(200),
+    name: storableText.trim().min(1, 'must not be empty').max(200),
     type: z.enum(['webhook', 'slack', 'email']),
     target: z.string().trim().min(1).max(2000),
     budgetId: z.uuid('is not a budget id').nullish(),

@@ -4,8 +4,36 @@ import pg from 'pg';
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
 
-export function createPool(databaseUrl: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max, application_name: 'spendgraph' });
+export interface PoolOptions {
+  /** Connections at most. */
+  max?: number;
+  /** application_name, to tell the pools apart in pg_stat_activity. */
+  name?: string;
+  /** Server-side limit per statement (statement_timeout); the client gives up a second later. */
+  statementTimeoutMs?: number;
+  /** How long a caller waits for a free connection before failing (no silent queueing forever). */
+  connectTimeoutMs?: number;
+}
+
+/** Defaults for every pool: no database call may hang a request (DB_STATEMENT_TIMEOUT_MS overrides). */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = Number(process.env.DB_STATEMENT_TIMEOUT_MS) || 30_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+export function createPool(databaseUrl: string, maxOrOptions: number | PoolOptions = 10): pg.Pool {
+  const o: PoolOptions = typeof maxOrOptions === 'number' ? { max: maxOrOptions } : maxOrOptions;
+  const statementTimeout = o.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: o.max ?? 10,
+    application_name: o.name ?? 'spendgraph',
+    // Every call is bounded: by the server (statement_timeout, idle transactions), by the client
+    // (query_timeout: a socket gone silent), and waiting for a connection (connectionTimeoutMillis).
+    statement_timeout: statementTimeout,
+    idle_in_transaction_session_timeout: statementTimeout * 2,
+    query_timeout: statementTimeout + 1_000,
+    connectionTimeoutMillis: o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    keepAlive: true,
+  });
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   // Nor a checked-out client losing it between two queries (a database restart): without a

@@ -20,6 +20,7 @@ import {
   type CubeOrchestrator,
 } from './cube.ts';
 import { fromCubeError, SemanticError } from './errors.ts';
+import { ByteBoundedCache } from './result-cache.ts';
 import { scopeQuery, STANDARD_GRANULARITIES, type MemberCatalog, type MemberKind, type PublicMember } from './guard.ts';
 import type { CubeQuery, LoadOptions, MemberMeta, QueryResult, SemanticContext, SemanticLayer, SemanticLayerOptions, ViewMeta } from './types.ts';
 
@@ -34,6 +35,8 @@ const QUERY_WAIT_MS = 10 * 60_000;
 const CONTINUE_WAIT_SECONDS = 5;
 /** Queries run at once per process (Cube's in-memory queue); the Postgres pool holds up to 8 connections. */
 const QUERY_CONCURRENCY = 4;
+/** Bound on every statement the layer runs, queries and roll-up builds alike. */
+const QUERY_TIMEOUT_MS = Number(process.env.SPENDGRAPH_QUERY_TIMEOUT_MS) || 120_000;
 /** Roll-up partitions built at once per process. */
 const BUILD_CONCURRENCY = 2;
 
@@ -271,6 +274,21 @@ function toRows(data: Array<Record<string, unknown>>, aliasNameToMember: Record<
   });
 }
 
+/**
+ * Roll-ups are built by the warming job (a queued job, off every request) for the configured time
+ * zones only: a query in another zone reads raw events rather than building a zone's roll-ups
+ * for everyone inside one request.
+ */
+function warmedZone(timezone: string | undefined) {
+  return rollupTimezones().includes(timezone ?? 'UTC');
+}
+
+/** Results in Cube's in-process cache are held within a byte budget (result-cache.ts). */
+function boundResultCache(orchestrator: CubeOrchestrator) {
+  const cache = orchestrator.getQueryCache() as unknown as { cacheDriver: ConstructorParameters<typeof ByteBoundedCache>[0] };
+  cache.cacheDriver = new ByteBoundedCache(cache.cacheDriver);
+}
+
 // ---------------------------------------------------------------------------
 
 export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<SemanticLayer> {
@@ -287,6 +305,12 @@ export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<S
     application_name: 'spendgraph-semantic',
     // Roll-ups are stored in the source database (external: false), built with CREATE TABLE AS.
     readOnly: false,
+    // statement_timeout of every query and roll-up build (seconds); SPENDGRAPH_QUERY_TIMEOUT_MS overrides.
+    executionTimeout: QUERY_TIMEOUT_MS / 1000,
+    // pg client options (passed through): a socket gone silent fails the call instead of hanging it.
+    query_timeout: QUERY_TIMEOUT_MS + 5_000,
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
   });
   const orchestrator: CubeOrchestrator = new orchestratorModule.QueryOrchestrator(
     `spendgraph_${randomUUID()}`,
@@ -295,7 +319,8 @@ export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<S
     {
       cacheAndQueueDriver: 'memory',
       continueWaitTimeout: CONTINUE_WAIT_SECONDS,
-      queryCacheOptions: { queueOptions: async () => ({ concurrency: QUERY_CONCURRENCY }) },
+      // Cube's count-bounded copy of hot results is kept small: the byte-bounded cache below holds them.
+      queryCacheOptions: { queueOptions: async () => ({ concurrency: QUERY_CONCURRENCY }), maxInMemoryCacheEntries: 100 },
       preAggregationsOptions: {
         queueOptions: async () => ({ concurrency: BUILD_CONCURRENCY }),
         // The list of roll-up tables is cached per process; other processes (the
@@ -304,6 +329,7 @@ export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<S
       },
     },
   );
+  boundResultCache(orchestrator);
   let closed = false;
 
   // Roll-up tables another process dropped (dropRollupPartitions, after a repricing) stay in this
@@ -394,7 +420,7 @@ export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<S
   function prepare(query: CubeQuery, ctx: SemanticContext, options: LoadOptions = {}) {
     const scoped = scopeQuery(query, ctx?.workspaceId, model.catalog);
     const normalized = normalize(scoped, options.unlimited);
-    return { normalized, main: plan(model, normalized, preAggregationsSchema, options.fresh) };
+    return { normalized, main: plan(model, normalized, preAggregationsSchema, options.fresh || !warmedZone(normalized.timezone)) };
   }
 
   return {

@@ -3,6 +3,7 @@
 import type { FastifyReply } from 'fastify';
 import { GraphQLError } from 'graphql';
 import type { SemanticContext } from '@spendgraph/semantic';
+import { databaseClientError } from '../client-errors.ts';
 import { CONTENT_TYPES, encode } from './encode.ts';
 import { focusTable } from './focus.ts';
 import type { ExportRequest } from './request.ts';
@@ -44,9 +45,9 @@ export async function discard(table: Table) {
 
 /** Postgres refusing a value of the query (class 22: data exception, e.g. `gt` with a word) is the filter's fault. */
 function databaseArgumentError(e: unknown) {
-  const code = (e as { code?: unknown })?.code;
-  if (typeof code !== 'string' || !code.startsWith('22')) return undefined;
-  return new GraphQLError(`filters: the database refused a value: ${(e as Error).message}`, { extensions: { code: 'INVALID_ARGUMENT', field: 'filters' } });
+  const db = databaseClientError(e);
+  if (db?.code !== 'INVALID_VALUE') return undefined;
+  return new GraphQLError(`filters: the database refused a value (${db.message})`, { extensions: { code: 'INVALID_ARGUMENT', field: 'filters' } });
 }
 
 export function exportFileName(req: ExportRequest, at = new Date()) {

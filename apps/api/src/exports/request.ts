@@ -2,6 +2,7 @@
 // timeseries, events) plus a format and the columns wanted. REST passes them as
 // query parameters, GraphQL as `ExportInput`; both end up as one ExportRequest.
 import { z } from 'zod';
+import { issuePath } from '@spendgraph/budgets';
 import { argumentError } from '../graphql/errors.ts';
 import type { FilterArg, TimeRangeArg } from '../graphql/query-args.ts';
 
@@ -75,7 +76,7 @@ export function requestFromQuery(shape: string, query: Record<string, unknown>):
   const parsed = querySchema.safeParse(query);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const field = issue.code === 'unrecognized_keys' ? issue.keys[0]! : issueField(issue.path);
+    const field = issue.code === 'unrecognized_keys' ? issue.keys[0]! : issuePath(issue.path);
     const message = issue.code === 'unrecognized_keys' ? 'is not a parameter of exports' : issue.message;
     throw argumentError('INVALID_ARGUMENT', field, message);
   }
@@ -94,9 +95,4 @@ export function requestFromQuery(shape: string, query: Record<string, unknown>):
     limit: q.limit,
     columns: q.columns,
   };
-}
-
-/** `filters[0].operator` from zod's path. */
-function issueField(path: PropertyKey[]) {
-  return path.reduce<string>((out, p) => (typeof p === 'number' ? `${out}[${p}]` : out ? `${out}.${String(p)}` : String(p)), '');
 }

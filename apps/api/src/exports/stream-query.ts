@@ -10,6 +10,8 @@ import type { CubeQuery, SemanticContext, SemanticLayer } from '@spendgraph/sema
 export type Row = Record<string, string | number | boolean | null>;
 
 const BATCH = 2000;
+/** A reader that takes no batch for this long has gone: its cursor closes and its connection returns. */
+const STALL_MS = Number(process.env.EXPORT_STALL_MS) || 30_000;
 const TIMESTAMP = 1114;
 const TIMESTAMPTZ = 1184;
 
@@ -32,21 +34,34 @@ export async function streamQuery(pool: Pool, semantic: SemanticLayer, query: Cu
     const client = await pool.connect();
     const cursor = client.query(new Cursor(sql, params as unknown[], { types } as Cursor.CursorQueryConfig));
     let members: Array<[alias: string, member: string]> | undefined;
+    let released = false;
+    const release = (err?: Error) => {
+      if (released) return;
+      released = true;
+      client.release(err); // with an error, the connection (and its open cursor) is destroyed
+    };
     try {
       for (;;) {
         const batch = await cursor.read(BATCH);
         if (!batch.length) return;
         members ??= Object.keys(batch[0]).map((alias) => [alias, aliasNameToMember[alias] ?? alias]);
-        yield batch.map((raw) => {
-          const row: Row = {};
-          for (const [alias, member] of members!) row[member] = raw[alias];
-          return row;
-        });
+        // While the reader does not ask for more, the generator sleeps here holding the connection.
+        const stalled = setTimeout(() => release(new Error('the export reader stalled')), STALL_MS);
+        try {
+          yield batch.map((raw) => {
+            const row: Row = {};
+            for (const [alias, member] of members!) row[member] = raw[alias];
+            return row;
+          });
+        } finally {
+          clearTimeout(stalled);
+        }
+        if (released) throw new Error('the export reader stalled; its connection was closed');
       }
     } finally {
       // An abandoned export (client gone) ends here too: the cursor closes and the connection returns.
-      await cursor.close().catch(() => {});
-      client.release();
+      if (!released) await cursor.close().catch(() => {});
+      release();
     }
   })();
 }

@@ -4,6 +4,7 @@
 import { makeSchema } from '@cubejs-backend/api-gateway/dist/src/graphql.js';
 import type { GraphQLSchema } from 'graphql';
 import type { CubeQuery, SemanticContext, SemanticLayer } from '@spendgraph/semantic';
+import { checkCubeQuery } from '../query-limits.ts';
 
 export function cubeGraphqlSchema(semantic: SemanticLayer): GraphQLSchema {
   return makeSchema(semantic.cubeMeta()) as GraphQLSchema;
@@ -19,6 +20,7 @@ export function cubeGateway(semantic: SemanticLayer, ctx: SemanticContext) {
   const types = new Map(semantic.meta().views.flatMap((v) => v.dimensions.map((d) => [d.name, d.type] as const)));
   return {
     async load({ query, res }: GatewayLoadRequest) {
+      checkCubeQuery(query);
       const result = await semantic.load(query, ctx);
       // Cube's resolver reads member types and time buckets from the annotation.
       const dimensions = Object.fromEntries((query.dimensions ?? []).map((d) => [d, { type: types.get(d) ?? 'string' }]));

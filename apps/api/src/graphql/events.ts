@@ -36,7 +36,8 @@ function encodeCursor(c: Cursor) {
 function decodeCursor(s: string): Cursor {
   try {
     const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
-    if (Array.isArray(c) && c.length === 2 && !Number.isNaN(Date.parse(c[0])) && typeof c[1] === 'string') return c as Cursor;
+    const year = Array.isArray(c) && typeof c[0] === 'string' ? new Date(Date.parse(c[0])).getUTCFullYear() : NaN;
+    if (c.length === 2 && year >= 2000 && year <= 9999 && typeof c[1] === 'string' && c[1].length <= 100) return c as Cursor;
   } catch { /* reported below */ }
   throw argumentError('INVALID_ARGUMENT', 'after', 'is not a cursor returned by this API');
 }

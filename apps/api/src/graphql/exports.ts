@@ -5,18 +5,27 @@ import type { SemanticLayer } from '@spendgraph/semantic';
 import { createLink } from '../exports/links.ts';
 import { discard, openExport } from '../exports/open.ts';
 import type { ExportRequest } from '../exports/request.ts';
+import type { ExportSlots } from '../exports/slots.ts';
 
-export interface ExportDeps { pool: Pool; semantic: SemanticLayer; redis: Redis }
+/** `exportPool` holds export cursors, apart from the pool of every other call. */
+export interface ExportDeps { exportPool: Pool; semantic: SemanticLayer; redis: Redis; slots: ExportSlots }
 
 export function exportResolvers(deps: ExportDeps) {
   return {
     Mutation: {
       async createExport(_: unknown, { input }: { input: ExportRequest }, c: { workspaceId: string }) {
+        let columns: string[];
         const request = JSON.parse(JSON.stringify(input)) as ExportRequest; // GraphQL's null-prototype objects, as plain JSON
-        const table = await openExport(deps, { workspaceId: c.workspaceId }, request); // argument errors surface here
-        await discard(table);
+        const release = deps.slots.take(c.workspaceId);
+        try {
+          const table = await openExport({ pool: deps.exportPool, semantic: deps.semantic }, { workspaceId: c.workspaceId }, request); // argument errors surface here
+          await discard(table);
+          columns = table.columns;
+        } finally {
+          release();
+        }
         const link = await createLink(deps.redis, { workspaceId: c.workspaceId, request });
-        return { ...link, shape: request.shape, format: request.format, columns: table.columns };
+        return { ...link, shape: request.shape, format: request.format, columns };
       },
     },
   };

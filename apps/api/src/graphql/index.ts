@@ -9,6 +9,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type GraphQLFormattedError, GraphQLError } from 'graphql';
 import { SemanticError, type SemanticLayer } from '@spendgraph/semantic';
 import { type Authenticate, requireScope } from '../auth.ts';
+import { databaseClientError, isDatabaseBusy } from '../client-errors.ts';
+import { WorkspaceGate } from '../workspace-gate.ts';
 import { cubeGateway, cubeGraphqlSchema } from './cube-graphql.ts';
 import type { BudgetDeps } from './budgets.ts';
 import type { DeadLetterDeps } from './dead-letters.ts';
@@ -32,14 +34,27 @@ const armor = new ApolloArmor({
   maxDirectives: { n: 20 },
 });
 
-/** Errors of a query keep Cube's code and member; anything unexpected stays internal. */
+/**
+ * Errors of a query keep Cube's code and member; database errors the caller caused get a client
+ * code; anything unexpected is "internal error", never its own (database, stack) text.
+ */
 function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = error instanceof GraphQLError ? error.originalError : error;
+  const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+  const at = { ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
   if (original instanceof SemanticError) {
-    return { ...formatted, extensions: { ...formatted.extensions, code: original.code, ...(original.member ? { member: original.member } : {}) } };
+    return { ...formatted, extensions: { ...extensions, code: original.code, ...(original.member ? { member: original.member } : {}) } };
   }
-  return formatted;
+  const db = databaseClientError(original) ?? (isDatabaseBusy(original) ? { code: 'UNAVAILABLE', message: 'the database is busy; retry' } : undefined);
+  if (db) return { message: db.message, extensions: { code: db.code }, ...at };
+  if (extensions.code === 'INTERNAL_SERVER_ERROR' || extensions.code === undefined) {
+    return { message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' }, ...at };
+  }
+  return { ...formatted, extensions };
 }
+
+/** A query and its variables: 1 MB is far beyond any the limits let through, and parsing more would tie up the process. */
+const GRAPHQL_BODY_LIMIT = 1024 * 1024;
 
 /** Tells clients which roll-ups answered (`extensions.usedPreAggregations`), to see why a query is slow. */
 const reportPreAggregations: ApolloServerPlugin<GraphqlContext> = {
@@ -70,12 +85,14 @@ export async function graphqlRoutes(app: FastifyInstance, deps: BudgetDeps & Exp
   await Promise.all([api.start(), cube.start()]);
   app.addHook('onClose', async () => void (await Promise.all([api.stop(), cube.stop()])));
 
-  const preHandler = requireScope(deps.authenticate, ['read', 'admin']);
+  // A workspace runs 2 queries at once and queues 16 more (GRAPHQL_PER_WORKSPACE): its burst never fills the process.
+  const gate = new WorkspaceGate(Number(process.env.GRAPHQL_PER_WORKSPACE) || 2, 16);
+  const preHandler = [requireScope(deps.authenticate, ['read', 'admin']), gate.preHandler()];
   const workspaceOf = (request: FastifyRequest) => ({ workspaceId: request.identity!.workspaceId });
   const identityOf = (request: FastifyRequest) => ({ ...workspaceOf(request), scopes: request.identity!.scopes, keyId: request.identity!.keyId });
 
   app.route({
-    url: '/graphql', method: ['GET', 'POST'], preHandler,
+    url: '/graphql', method: ['GET', 'POST'], preHandler, bodyLimit: GRAPHQL_BODY_LIMIT,
     handler: fastifyApolloHandler(api, {
       context: async (request) => ({
         ...identityOf(request), usedPreAggregations: new Set<string>(),
@@ -84,7 +101,7 @@ export async function graphqlRoutes(app: FastifyInstance, deps: BudgetDeps & Exp
     }),
   });
   app.route({
-    url: '/graphql/cube', method: ['GET', 'POST'], preHandler,
+    url: '/graphql/cube', method: ['GET', 'POST'], preHandler, bodyLimit: GRAPHQL_BODY_LIMIT,
     handler: fastifyApolloHandler(cube, {
       context: async (request) => ({ req: { context: {} }, res: {}, apiGateway: cubeGateway(deps.semantic, workspaceOf(request)) }),
     }),

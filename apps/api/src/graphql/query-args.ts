@@ -1,6 +1,7 @@
 // GraphQL arguments -> the parts of a Cube query, each member remembered with its argument path.
 import type { CubeQuery, MemberMeta, SemanticLayer } from '@spendgraph/semantic';
 import { MemberOrigins, argumentError } from './errors.ts';
+import { LIMITS, checkCount, checkDateRange, checkFilters, checkText } from '../query-limits.ts';
 
 export const VIEW = 'usage';
 export const TIME_DIMENSION = `${VIEW}.occurred_at`;
@@ -53,7 +54,15 @@ export class QueryArgs {
     return member;
   }
 
+  /** The measures and group-by dimensions of a query, within the shared limits. */
+  members(measures: readonly string[], by: readonly string[] | null | undefined, byField = 'by') {
+    checkCount('measures', measures, LIMITS.measures);
+    checkCount(byField, by, LIMITS.by);
+    return { measures: measures.map((m, i) => this.measure(m, `measures[${i}]`)), dimensions: (by ?? []).map((d, i) => this.dimension(d, `${byField}[${i}]`)) };
+  }
+
   filters(filters: readonly FilterArg[] | null | undefined, field = 'filters'): CubeFilter[] {
+    checkFilters(filters, field);
     return (filters ?? []).map((f, i) => {
       const at = `${field}[${i}]`;
       const member = this.member(f.member, `${at}.member`);
@@ -68,13 +77,15 @@ export class QueryArgs {
     const { relative, from, to } = range;
     if (relative && (from || to)) throw argumentError('INVALID_ARGUMENT', field, 'give either relative or from/to, not both');
     if (relative) {
+      checkDateRange(`${field}.relative`, relative);
       this.origins.note(this.timeDimension, `${field}.relative`);
       return [{ dimension: this.timeDimension, dateRange: relative }];
     }
     if (!from) throw argumentError('INVALID_ARGUMENT', `${field}.from`, 'is required without relative');
     for (const [k, v] of [['from', from], ['to', to]] as const) {
-      if (v && Number.isNaN(Date.parse(v))) throw argumentError('INVALID_ARGUMENT', `${field}.${k}`, `'${v}' is not an ISO date or time`);
+      if (v && Number.isNaN(Date.parse(v))) throw argumentError('INVALID_ARGUMENT', `${field}.${k}`, `'${v.slice(0, 60)}' is not an ISO date or time`);
     }
+    checkDateRange(field, [from, to ?? new Date().toISOString()]);
     this.origins.note(this.timeDimension, `${field}.from`);
     return [{ dimension: this.timeDimension, dateRange: [from, to ?? new Date().toISOString()] }];
   }
@@ -101,6 +112,7 @@ export function notInFilter(member: string, values: ReadonlyArray<string | null>
 }
 
 export function checkTimezone(tz: string, field = 'timezone') {
+  checkText(field, tz);
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
   } catch {

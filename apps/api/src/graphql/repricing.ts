@@ -4,6 +4,14 @@ import { GraphQLError } from 'graphql';
 import { type Pool, type Repricing, getRepricing, listRepricings, requestRepricing, workspaceRetention } from '@spendgraph/db';
 import { REPRICE_JOB, type RepriceJobData } from '@spendgraph/queue';
 import { argumentError } from './errors.ts';
+import { checkDateRange, checkText } from '../query-limits.ts';
+
+/** Repricings of a workspace run one at a time: a new one is refused while another waits. */
+async function requireNoneQueued(pool: Pool, workspaceId: string) {
+  if ((await listRepricings(pool, workspaceId, 20)).some((r) => r.status === 'queued')) {
+    throw new GraphQLError('a repricing of this workspace is still queued; ask again when it is done (see repricings)', { extensions: { code: 'RATE_LIMITED' } });
+  }
+}
 
 export interface RepricingDeps {
   pool: Pool;
@@ -40,6 +48,9 @@ function present(r: Repricing) {
 }
 
 function checkInput(input: RepriceInput) {
+  checkText('input.reason', input.reason, 2000);
+  checkText('input.provider', input.provider, 200);
+  checkText('input.modelPattern', input.modelPattern, 500);
   if (!input.reason.trim()) throw argumentError('INVALID_ARGUMENT', 'input.reason', 'say what price changed');
   if (!input.provider.trim()) throw argumentError('INVALID_ARGUMENT', 'input.provider', 'is required');
   if (input.modelPattern) {
@@ -54,6 +65,7 @@ function checkInput(input: RepriceInput) {
   if (Number.isNaN(from)) throw argumentError('INVALID_ARGUMENT', 'input.from', `'${input.from}' is not an ISO date or time`);
   if (Number.isNaN(to)) throw argumentError('INVALID_ARGUMENT', 'input.to', `'${input.to}' is not an ISO date or time`);
   if (to <= from) throw argumentError('INVALID_ARGUMENT', 'input.to', 'must be after input.from');
+  checkDateRange('input', [new Date(from).toISOString(), new Date(to).toISOString()]);
   return { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
 }
 
@@ -76,6 +88,7 @@ export function repricingResolvers(deps: RepricingDeps) {
         if (rawDataHorizon && Date.parse(range.from) < rawDataHorizon.getTime()) {
           throw argumentError('RAW_DATA_EXPIRED', 'input.from', `raw events before ${rawDataHorizon.toISOString()} are gone (retention) and cannot be repriced; start at or after it`, { rawDataHorizon: rawDataHorizon.toISOString() });
         }
+        await requireNoneQueued(deps.pool, c.workspaceId);
         const r = await requestRepricing(deps.pool, {
           workspaceId: c.workspaceId, keyId: c.keyId, reason: input.reason.trim(), provider: input.provider.trim().toLowerCase(),
           modelPattern: input.modelPattern || null, ...range,

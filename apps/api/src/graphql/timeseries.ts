@@ -17,8 +17,9 @@ export async function timeseries(semantic: SemanticLayer, ctx: SemanticContext, 
   const q = new QueryArgs(semantic, view);
   const short = (member: string) => shortName(member, view);
   if (!args.measures.length) throw argumentError('INVALID_ARGUMENT', 'measures', 'name at least one measure');
-  const measures = args.measures.map((m, i) => q.measure(m, `measures[${i}]`).name);
-  const dims = (args.by ?? []).map((d, i) => q.dimension(d, `by[${i}]`));
+  const members = q.members(args.measures, args.by);
+  const measures = members.measures.map((m) => m.name);
+  const dims = members.dimensions;
   const timezone = args.timezone ?? 'UTC';
   checkTimezone(timezone);
   const [range] = q.timeRange(args.timeRange) ?? [];

@@ -2,12 +2,18 @@ import type { FastifyInstance } from 'fastify';
 import type { Pool } from '@spendgraph/db';
 import type { Redis } from '@spendgraph/queue';
 
-async function probe(check: () => Promise<unknown>): Promise<'ok' | string> {
+type Probe = 'ok' | 'unavailable';
+
+/** ok or unavailable, nothing more: an error's text (addresses, versions) is for the logs, not for callers. */
+async function probe(check: () => Promise<unknown>): Promise<Probe> {
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([check(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), 2000))]);
+    await Promise.race([check(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), 2000)))]);
     return 'ok';
-  } catch (err) {
-    return (err as Error).message || 'failed';
+  } catch {
+    return 'unavailable';
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -18,6 +24,6 @@ export function healthRoutes(app: FastifyInstance, deps: { pool: Pool; redis: Re
   app.get('/ready', async (_request, reply) => {
     const [postgres, redis] = await Promise.all([probe(() => deps.pool.query('SELECT 1')), probe(() => deps.redis.ping())]);
     const ready = postgres === 'ok' && redis === 'ok';
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', postgres, redis });
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ok' : 'unavailable', postgres, redis });
   });
 }

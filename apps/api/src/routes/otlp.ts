@@ -7,6 +7,8 @@ import { type Authenticate, requireScope } from '../auth.ts';
 import { type IngestQueue, acceptEvents, sendAcceptResult } from '../ingest/accept-events.ts';
 import { OtlpDecodeError, decodeTraceRequest } from '../otlp/decode.ts';
 import { type OtlpTraceRequest, spansToEvents } from '../otlp/spans.ts';
+import { otlpTraceRequestSchema } from '../otlp/schema.ts';
+import { issuePath } from '@spendgraph/budgets';
 
 const PROTOBUF = 'application/x-protobuf';
 
@@ -34,10 +36,13 @@ export function otlpRoutes(app: FastifyInstance, deps: { authenticate: Authentic
         if (!(e instanceof OtlpDecodeError)) throw e;
         return reply.code(400).send({ error: 'invalid_request', message: e.message });
       }
-      if (!body || typeof body !== 'object' || (body.resourceSpans !== undefined && !Array.isArray(body.resourceSpans))) {
-        return reply.code(400).send({ error: 'invalid_request', message: 'resourceSpans: the body must be an OTLP ExportTraceServiceRequest' });
+      const checked = otlpTraceRequestSchema.safeParse(body);
+      if (!checked.success) {
+        const issue = checked.error.issues[0]!;
+        const path = issue.path.length ? issuePath(issue.path) : 'resourceSpans';
+        return reply.code(400).send({ error: 'invalid_request', field: path, message: `${path}: ${issue.message} (an OTLP ExportTraceServiceRequest)` });
       }
-      const events = spansToEvents(body);
+      const events = spansToEvents(checked.data as OtlpTraceRequest);
       if (events.length === 0) return exported(reply, protobuf); // no GenAI spans: nothing to store
       const result = await acceptEvents(deps.queue, request.identity!.workspaceId, events, request.log);
       return result.status === 'accepted' ? exported(reply, protobuf) : sendAcceptResult(reply, result);
