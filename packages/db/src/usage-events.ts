@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Pool, PoolClient } from './pool.ts';
+import { type WorkItemAllocationRow, insertAllocations } from './work-item-allocations.ts';
 
 /** A priced event as stored in the `usage_events` hypertable. */
 export interface UsageEventRow {
@@ -122,13 +123,19 @@ export function copyLine(row: UsageEventRow): string {
  * staging table and moved with INSERT ... ON CONFLICT DO NOTHING, which skips
  * what is already stored. New batches, nearly all of them, pay for one write.
  */
-export async function insertUsageEvents(pool: Pool, rows: UsageEventRow[]): Promise<number> {
+export async function insertUsageEvents(pool: Pool, rows: UsageEventRow[], allocations: WorkItemAllocationRow[] = []): Promise<number> {
   if (rows.length === 0) return 0;
   const text = rows.map(copyLine).join('\n') + '\n';
   const client = await pool.connect();
   try {
     try {
-      return await copyInto(client, 'usage_events', text); // one statement: all rows or none
+      // One statement (all rows or none); with allocations, one transaction with them.
+      if (!allocations.length) return await copyInto(client, 'usage_events', text);
+      return await inTransaction(client, async () => {
+        const n = await copyInto(client, 'usage_events', text);
+        await insertAllocations(client, allocations);
+        return n;
+      });
     } catch (e) {
       if ((e as { code?: string }).code !== UNIQUE_VIOLATION) throw e;
     }
@@ -136,6 +143,7 @@ export async function insertUsageEvents(pool: Pool, rows: UsageEventRow[]): Prom
       await client.query('CREATE TEMP TABLE IF NOT EXISTS usage_events_incoming (LIKE usage_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS');
       await copyInto(client, 'usage_events_incoming', text);
       const result = await client.query(`INSERT INTO usage_events (${COLUMN_LIST}) SELECT ${COLUMN_LIST} FROM usage_events_incoming ON CONFLICT DO NOTHING`);
+      await insertAllocations(client, allocations);
       return result.rowCount ?? 0;
     });
   } finally {

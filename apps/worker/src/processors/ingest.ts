@@ -4,6 +4,7 @@ import type { Job } from 'bullmq';
 import { type Pool, type UsageEventRow, ensureNamedWork, insertUsageEvents } from '@spendgraph/db';
 import type { Pricer } from '@spendgraph/pricing';
 import type { IngestJobData, IngestJobResult } from '@spendgraph/queue';
+import { allocationRows } from '../allocations.ts';
 import { namedWork } from '../named-work.ts';
 import { costOf, toRow } from '../price-event.ts';
 import type { WorkspacePricing } from '../workspace-pricing.ts';
@@ -22,9 +23,10 @@ export function ingestProcessor(deps: {
     const { workspaceId, events } = job.data;
     const ws = await deps.workspacePricing(workspaceId);
     const rows = events.map((e) => toRow(workspaceId, e, costOf(e, deps.pricer, ws)));
+    const allocations = allocationRows(workspaceId, events);
     // Before the events, so that a retry after a crash still creates what they name.
-    await ensureNamedWork(deps.pool, workspaceId, namedWork(rows));
-    const inserted = await insertUsageEvents(deps.pool, rows);
+    await ensureNamedWork(deps.pool, workspaceId, namedWork(rows, allocations));
+    const inserted = await insertUsageEvents(deps.pool, rows, allocations);
     if (inserted > 0) await deps.onStored(workspaceId, rows);
     return { inserted, duplicates: rows.length - inserted };
   };
