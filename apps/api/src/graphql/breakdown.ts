@@ -60,7 +60,9 @@ export async function breakdown(semantic: SemanticLayer, ctx: SemanticContext, a
 
   const base = { filters: q.filters(args.filters), timeDimensions: q.timeRange(args.timeRange), timezone };
   const names = measures.map((m) => m.name);
-  const nonAdditive = measures.filter((m) => !m.additive).map((m) => m.name);
+  // Over a dimension that fans out (work items), only allocated measures add up: the others are
+  // asked for every node, the `other` bucket included.
+  const atLevel = (dim: string) => measures.map((m) => ({ ...m, additive: m.additive === true && (m.allocated === true || !q.fansOut(dim)) }));
   const load = (query: CubeQuery) => semanticCall(q.origins, () => semantic.load({ ...base, ...query, filters: [...base.filters, ...(query.filters ?? [])] }, ctx));
   const direction = args.sort?.direction ?? 'DESC';
 
@@ -72,6 +74,8 @@ export async function breakdown(semantic: SemanticLayer, ctx: SemanticContext, a
     const parents = level.filter((n) => !n.other);
     if (!parents.length) break;
     const dim = dims[i]!;
+    const levelMeasures = atLevel(dim);
+    const nonAdditive = levelMeasures.filter((m) => !m.additive).map((m) => m.name);
     const { data } = await load({ measures: names, dimensions: dims.slice(0, i + 1), filters: pathFilter(parents, i), limit: MAX_ROWS });
     if (data.length >= MAX_ROWS) {
       throw argumentError('TOO_MANY_GROUPS', `by[${i}]`, `more than ${MAX_ROWS} groups at this level; add filters or a shorter time range`);
@@ -87,7 +91,7 @@ export async function breakdown(semantic: SemanticLayer, ctx: SemanticContext, a
         path: [...parent.path, { dimension: dim, value: cell(r, dim) }], values: valuesOf(r, names), children: [],
       }));
       if (rows.length > kept.length) {
-        const other = otherBucket(parent, dim, kept, rows.length - kept.length, measures);
+        const other = otherBucket(parent, dim, kept, rows.length - kept.length, levelMeasures);
         parent.children.push(other);
         others.push({ parent, other, kept: kept.map((r) => cell(r, dim)) });
       }
@@ -108,7 +112,7 @@ export async function breakdown(semantic: SemanticLayer, ctx: SemanticContext, a
     }
     level = parents.flatMap((p) => p.children);
   }
-  return present(root, null, measures);
+  return present(root, null, atLevel);
 }
 
 function cell(row: Row | undefined, member: string): Value {
@@ -168,7 +172,8 @@ function otherBucket(parent: Draft, dim: string, kept: Row[], count: number, mea
   return { dimension: dim, value: null, other: true, otherCount: count, path: [...parent.path, { dimension: dim, value: null }], values, children: [] };
 }
 
-function present(node: Draft, parent: Draft | null, measures: MemberMeta[]): BreakdownNode {
+function present(node: Draft, parent: Draft | null, atLevel: (dim: string) => MemberMeta[]): BreakdownNode {
+  const measures = atLevel(node.dimension ?? '');
   return {
     dimension: node.dimension && shortName(node.dimension),
     value: node.value,
@@ -180,7 +185,7 @@ function present(node: Draft, parent: Draft | null, measures: MemberMeta[]): Bre
       const value = node.values.get(m.name) ?? null;
       return { measure: shortName(m.name), value, share: parent && m.additive ? share(value, parent.values.get(m.name) ?? null) : null };
     }),
-    children: node.children.map((c) => present(c, node, measures)),
+    children: node.children.map((c) => present(c, node, atLevel)),
   };
 }
 
