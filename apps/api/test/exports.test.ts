@@ -24,9 +24,6 @@ function fixtureA() {
     { occurred_at: at(2, 20), provider: 'anthropic', model: 'claude-sonnet-4-5', usage: { input_tokens: 800, output_tokens: 100 }, plan_id: 'plan-1', step: 'plan', user_id: 'ana', tags: { team: 'search', note: HOSTILE } },
     { occurred_at: at(2, 30), provider: 'anthropic', model: 'claude-sonnet-4-5', usage: { input_tokens: 500, output_tokens: 50, cache_write_1h_tokens: 4000 }, plan_id: 'plan-2', step: 'implement', user_id: 'bo' },
     { occurred_at: at(1, 10), provider: 'openai', model: 'o3', usage: { input_tokens: 2000, output_tokens: 1500, reasoning_tokens: 800, convention: 'disjoint' }, plan_id: 'plan-2', step: 'review', customer_id: 'acme' },
-    // One call for two work items (2:1): its rows split it exactly between their tag sets.
-    { occurred_at: at(1, 20), provider: 'anthropic', model: 'claude-opus-4-1', usage: { input_tokens: 3001, output_tokens: 777 }, plan_id: 'plan-3', step: 'implement',
-      work_items: [{ id: 'WRK-1', share: 2 }, { id: 'WRK-2', share: 1 }] },
     { occurred_at: at(1, 15), provider: 'anthropic', model: 'claude-haiku-4-5', usage: { input_tokens: 10000, output_tokens: 1000 }, plan_id: 'plan-2', step: 'review' },
     { occurred_at: at(1, 40), provider: 'openai', model: 'gpt-4o', usage: { input_tokens: 100, output_tokens: 10 }, cost: '0.123456789', step: 'review' },
     { occurred_at: at(1, 45), kind: 'tool', cost: '0.25', step: 'review', agent: 'searcher' },
@@ -262,12 +259,6 @@ describe('FOCUS export', () => {
     });
     expect(input.ListCost).toBe(input.BilledCost);
     expect(JSON.parse(String(input.Tags))).toEqual({ team: 'search', note: HOSTILE, x_spendgraph_plan_id: 'plan-1', x_spendgraph_step: 'plan', x_spendgraph_user_id: 'ana' });
-    // The shared call: each token type split 2:1 between the work items' tag sets, adding up to the call.
-    const opus = rows.filter((r) => r.ResourceName === 'claude-opus-4-1' && r.x_TokenType === 'input');
-    expect(opus.map((r) => [JSON.parse(String(r.Tags)).x_spendgraph_work_item, r.ConsumedQuantity, r.x_Calls]).sort()).toEqual([
-      ['WRK-1', '2000.666666668001', '0.666666666667'], ['WRK-2', '1000.333333331999', '0.333333333333'],
-    ]);
-    expect(sum(opus.map((r) => r.ConsumedQuantity)).toFixed()).toBe('3001');
     // o3's reasoning tokens are a row of their own.
     expect(rows.find((r) => r.ResourceName === 'o3' && r.x_TokenType === 'reasoning')).toMatchObject({ ConsumedQuantity: '800' });
 
@@ -280,6 +271,26 @@ describe('FOCUS export', () => {
     // A supplied total and a tool: one row each, at the cost given.
     expect(rows.find((r) => r.ResourceName === 'gpt-4o')).toMatchObject({ x_TokenType: 'all', ConsumedQuantity: '110', BilledCost: '0.123456789', PricingCategory: 'Other', x_ListCostBasis: 'billed' });
     expect(rows.find((r) => r.x_Kind === 'tool')).toMatchObject({ ConsumedUnit: 'Requests', ConsumedQuantity: '1', BilledCost: '0.25', ServiceSubcategory: 'Other (AI and Machine Learning)' });
+  });
+
+  it('splits a call for several work items between their tag sets by its shares, adding up exactly', async () => {
+    const c = await workspaceWithKey(p.pool, ['ingest', 'read']);
+    await ingestAndWait(p, c, [
+      { occurred_at: at(1, 20), provider: 'anthropic', model: 'claude-opus-4-1', usage: { input_tokens: 3001, output_tokens: 777 },
+        work_items: [{ id: 'WRK-1', share: 2 }, { id: 'WRK-2', share: 1 }] },
+      { occurred_at: at(2, 25), provider: 'anthropic', model: 'claude-opus-4-1', usage: { input_tokens: 10, output_tokens: 10 }, work_item: 'WRK-1' },
+    ]);
+    const { rows, header } = await csvOf('/v1/exports/focus', c.key);
+    expect(validateFocus(header, rows)).toEqual([]);
+    const total = await apiTotal(c.key);
+    expect(sum(rows.map((r) => r.BilledCost)).toFixed()).toBe(new Decimal(total.total_cost).toFixed());
+    const input = rows.filter((r) => r.x_TokenType === 'input');
+    expect(input.map((r) => [JSON.parse(r.Tags!).x_spendgraph_work_item, r.ConsumedQuantity, r.x_Calls]).sort()).toEqual([
+      ['WRK-1', '10', '1'], ['WRK-1', '2000.666666667667', '0.666666666667'], ['WRK-2', '1000.333333332333', '0.333333333333'],
+    ]);
+    expect(sum(input.map((r) => r.ConsumedQuantity)).toFixed()).toBe('3011');
+    const groups = new Map(rows.map((r) => [`${r.ChargePeriodStart}|${r.Tags}`, r.x_Calls]));
+    expect(sum([...groups.values()]).toFixed()).toBe(total.calls);
   });
 
   it('applies filters and the time range, and the validator catches broken rows', async () => {
