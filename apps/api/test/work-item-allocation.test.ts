@@ -138,4 +138,25 @@ describe('a call for several work items is one call', () => {
         && (c.items.length === 0 ? !kept.includes(null) : c.items.some((i) => !kept.includes(i)))).length);
     }
   });
+
+  it('lists each call once in the event log, with its work items and their shares', async () => {
+    const seen = new Map<string, any>();
+    let after: string | null = null;
+    do {
+      const page: any = (await graphqlData(p.apiUrl, ws.key, `query ($after: String, $r: TimeRange) { events(first: 200, after: $after, timeRange: $r) {
+        edges { node { id workItem workItems { id share } } } pageInfo { hasNextPage endCursor } } }`, { after, r: RANGE })).events;
+      for (const { node } of page.edges) {
+        expect(seen.has(node.id)).toBe(false);
+        seen.set(node.id, node);
+      }
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+    } while (after);
+    expect(seen.size).toBe(sent.length);
+    for (const c of sent) {
+      const node = seen.get(c.id);
+      expect(node.workItems.map((w: any) => w.id)).toEqual([...c.items].sort());
+      expect(node.workItem).toBe(c.items.length === 1 ? c.items[0] : null);
+      expect(node.workItems.reduce((t: Decimal, w: any) => t.plus(w.share), new Decimal(0)).toFixed()).toBe(c.items.length ? '1' : '0');
+    }
+  });
 });
