@@ -139,6 +139,14 @@ describe('a call for several work items is one call', () => {
     }
   });
 
+  it('says in meta which dimensions fan out and which measures are allocated', async () => {
+    const meta = (await graphqlData(p.apiUrl, ws.key, '{ meta { measures { name allocated } dimensions { name fansOut } } }')).meta;
+    expect(meta.dimensions.filter((d: any) => d.fansOut).map((d: any) => d.name).sort())
+      .toEqual(['work_item', 'work_item_repository', 'work_item_share', 'work_item_title']);
+    expect(meta.measures.find((m: any) => m.name === 'work_item_total_cost').allocated).toBe(true);
+    expect(meta.measures.find((m: any) => m.name === 'total_cost').allocated).toBeNull();
+  });
+
   it('lists each call once in the event log, with its work items and their shares', async () => {
     const seen = new Map<string, any>();
     let after: string | null = null;
