@@ -50,12 +50,14 @@ function generate(seed: number, n: number) {
 }
 
 let sent: Sent[];
+let events: Array<Record<string, unknown>>;
 
 beforeAll(async () => {
   p = await startPlatform();
   ws = await workspaceWithKey(p.pool, ['ingest', 'read']);
   const g = generate(20261202, 600);
   sent = g.sent;
+  events = g.events;
   for (let i = 0; i < g.events.length; i += 200) expect((await postEvents(p.apiUrl, ws.key, g.events.slice(i, i + 200))).status).toBe(202);
   await waitFor(async () => (await storedCount(p.pool, ws.workspaceId)) === g.events.length, 30_000, 'the calls to be stored');
 });
@@ -86,6 +88,19 @@ describe('a call for several work items is one call', () => {
     expect(events).toBe(sent.length);
     expect(allocated).toBe(sent.filter((c) => c.items.length > 1).reduce((t, c) => t + c.items.length, 0));
     expect(await sql(`SELECT event_id FROM usage_event_work_items WHERE workspace_id = $1 GROUP BY event_id HAVING sum(share) <> 1`)).toEqual([]);
+  });
+
+  it('stores nothing twice when a batch is sent again, allocations included', async () => {
+    const count = async () => (await sql(`SELECT (SELECT count(*)::int FROM usage_events WHERE workspace_id = $1) AS e,
+      (SELECT count(*)::int FROM usage_event_work_items WHERE workspace_id = $1) AS a`))[0];
+    const before = await count();
+    // A re-sent batch with one new shared call: the batch takes the path that skips stored rows.
+    const extra = { ...events[0]!, id: randomUUID(), occurred_at: '2026-09-01T00:00:00Z', work_item: undefined, work_items: ['WRK-1', 'WRK-2'] };
+    expect((await postEvents(p.apiUrl, ws.key, [...events.slice(0, 200), extra])).status).toBe(202);
+    await waitFor(async () => (await count()).e === before.e + 1, 30_000, 'the new call to be stored');
+    expect(await count()).toEqual({ e: before.e + 1, a: before.a + 2 });
+    await p.pool.query('DELETE FROM usage_event_work_items WHERE workspace_id = $1 AND event_id = $2', [ws.workspaceId, extra.id]);
+    await p.pool.query('DELETE FROM usage_events WHERE workspace_id = $1 AND event_id = $2', [ws.workspaceId, extra.id]);
   });
 
   it('counts calls, errors, latency percentiles and sessions over calls, not over work items', async () => {
