@@ -301,6 +301,27 @@ describe('FOCUS export', () => {
     expect(rows.find((r) => r.x_Kind === 'tool')).toMatchObject({ ConsumedUnit: 'Requests', ConsumedQuantity: '1', BilledCost: '0.25', ServiceSubcategory: 'Other (AI and Machine Learning)' });
   });
 
+  it('splits a call for several work items between their tag sets by its shares, adding up exactly', async () => {
+    const c = await workspaceWithKey(p.pool, ['ingest', 'read']);
+    await ingestAndWait(p, c, [
+      { occurred_at: at(1, 20), provider: 'anthropic', model: 'claude-opus-4-1', usage: { input_tokens: 3001, output_tokens: 777 },
+        work_items: [{ id: 'WRK-1', share: 2 }, { id: 'WRK-2', share: 1 }] },
+      { occurred_at: at(2, 25), provider: 'anthropic', model: 'claude-opus-4-1', usage: { input_tokens: 10, output_tokens: 10 }, work_item: 'WRK-1' },
+    ]);
+    const { rows, header } = await csvOf('/v1/exports/focus', c.key);
+    expect(validateFocus(header, rows)).toEqual([]);
+    // A range off day boundaries: raw events (roll-ups built by the earlier tests predate this workspace).
+    const total = await apiTotal(c.key, `, timeRange: { from: "${hour(3).toISOString()}" }`);
+    expect(sum(rows.map((r) => r.BilledCost)).toFixed()).toBe(new Decimal(total.total_cost).toFixed());
+    const input = rows.filter((r) => r.x_TokenType === 'input');
+    expect(input.map((r) => [JSON.parse(r.Tags!).x_spendgraph_work_item, r.ConsumedQuantity, r.x_Calls]).sort()).toEqual([
+      ['WRK-1', '10', '1'], ['WRK-1', '2000.666666667667', '0.666666666667'], ['WRK-2', '1000.333333332333', '0.333333333333'],
+    ]);
+    expect(sum(input.map((r) => r.ConsumedQuantity)).toFixed()).toBe('3011');
+    const groups = new Map(rows.map((r) => [`${r.ChargePeriodStart}|${r.Tags}`, r.x_Calls]));
+    expect(sum([...groups.values()]).toFixed()).toBe(total.calls);
+  });
+
   it('applies filters and the time range, and the validator catches broken rows', async () => {
     const filters = encodeURIComponent(JSON.stringify([{ member: 'plan_id', operator: 'equals', values: ['plan-1'] }]));
     const { rows, header } = await csvOf(`/v1/exports/focus?filters=${filters}&from=${encodeURIComponent(hour(3).toISOString())}`);

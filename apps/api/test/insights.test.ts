@@ -73,7 +73,7 @@ describe('reports', () => {
       yesterday: { cost: '20.9', calls: '31', previousCost: '2', changePercent: 945 },
       last7Days: { cost: '26.9', calls: '33' },
       trend: { sessions: 15, averageCost: '2.46', medianCost: '1.9', direction: 'falling' },
-      topWorkItems: [{ id: 'WI-7', cost: '5' }, { id: 'WI-8', cost: '3' }],
+      topWorkItems: [{ id: 'WI-7', cost: '7' }, { id: 'WI-8', cost: '5' }],
       topPlans: [{ id: 'plan-A', cost: '6', share: 0.223 }, { id: 'plan-B', cost: '1', share: 0.0372 }],
       budgetsAtRisk: [],
     });

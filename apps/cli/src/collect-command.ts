@@ -101,7 +101,7 @@ async function once(o: Options): Promise<boolean> {
   }
   Object.assign(state.files, result.files);
   await state.save();
-  if (!o.watch || sent > 0) process.stdout.write(`sent ${sent} events (${result.calls.length} calls) from ${read}\n`);
+  if (!o.watch || sent > 0) process.stdout.write(`sent ${sent} calls from ${read}\n`);
   return true; // unreadable files were reported and skipped; the others were sent
 }
 

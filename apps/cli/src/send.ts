@@ -1,6 +1,6 @@
 // Sends collected calls as event batches; each call's key is recorded once its batch is accepted,
 // so an interrupted run resumes without sending anything twice.
-import { type Call, type CollectState, callEvents } from '@spendgraph/collectors';
+import { type Call, type CollectState, callEvent } from '@spendgraph/collectors';
 import type { UsageEventInput } from '@spendgraph/schema';
 import { type TransportOptions, postEvents } from '@spendgraph/sdk';
 
@@ -19,9 +19,8 @@ export async function sendCalls(calls: Call[], state: CollectState, transport: T
     keys = [];
   };
   for (const call of calls) {
-    const es = callEvents(call);
-    if (events.length + es.length > BATCH_EVENTS) await flush();
-    events.push(...es);
+    if (events.length === BATCH_EVENTS) await flush();
+    events.push(callEvent(call));
     keys.push(call.key);
   }
   await flush();

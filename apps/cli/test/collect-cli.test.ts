@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Platform, startPlatform, storedCount, waitFor, workspaceWithKey } from '../../../test/support/platform.ts';
+import { type Platform, graphqlData, startPlatform, storedCount, waitFor, workspaceWithKey } from '../../../test/support/platform.ts';
 
 const run = promisify(execFile);
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
@@ -24,7 +24,7 @@ async function collect(...args: string[]) {
 
 beforeAll(async () => {
   p = await startPlatform();
-  ws = await workspaceWithKey(p.pool);
+  ws = await workspaceWithKey(p.pool, ['ingest', 'read']);
   home = await mkdtemp(join(tmpdir(), 'sg-cli-'));
   stateDir = await mkdtemp(join(tmpdir(), 'sg-cli-state-'));
   await cp(FIXTURES, home, { recursive: true });
@@ -40,12 +40,12 @@ describe('spendgraph collect', () => {
     expect(await storedCount(p.pool, ws.workspaceId)).toBe(0);
   });
 
-  it('sends every call once, split by work item, and a rerun sends nothing', async () => {
+  it('sends every call once, as one event, and a rerun sends nothing', async () => {
     const { stdout, stderr } = await collect();
-    // 11 calls; the three of session sess-a are split between WRK-237 and WRK-301 → 14 events.
-    expect(stdout).toContain('sent 14 events (11 calls)');
+    // 11 calls → 11 events; the three of session sess-a are each one event shared by WRK-237 and WRK-301.
+    expect(stdout).toContain('sent 11 calls');
     expect(stderr).toMatch(/skipped .*broken00\.json: /);
-    await waitFor(async () => (await storedCount(p.pool, ws.workspaceId)) === 14, 30_000, 'the events to be stored');
+    await waitFor(async () => (await storedCount(p.pool, ws.workspaceId)) === 11, 30_000, 'the events to be stored');
     const { rows } = await p.pool.query(
       `SELECT source, sum(input_tokens)::int AS input, sum(output_tokens)::int AS output, sum(cache_read_tokens)::int AS cache_read,
               sum(cache_write_5m_tokens)::int AS w5m, sum(cache_write_1h_tokens)::int AS w1h, sum(reasoning_tokens)::int AS reasoning
@@ -55,14 +55,23 @@ describe('spendgraph collect', () => {
       { source: 'codex', input: 2000, output: 600, cache_read: 2000, w5m: 0, w1h: 0, reasoning: 200 },
       { source: 'gemini-cli', input: 1310, output: 210, cache_read: 700, w5m: 0, w1h: 0, reasoning: 55 },
     ]);
-    const items = await p.pool.query(
-      `SELECT work_item, sum(input_tokens)::int AS input, sum(output_tokens)::int AS output FROM usage_events
-        WHERE workspace_id = $1 AND source = 'claude-code' GROUP BY work_item ORDER BY work_item`, [ws.workspaceId]);
-    expect(items.rows).toEqual([
-      { work_item: 'PROJ-12', input: 100, output: 10 },
-      { work_item: 'WRK-237', input: 12, output: 37 },
-      { work_item: 'WRK-301', input: 10, output: 36 },
-    ]);
+    // `calls` is the number of calls, in total and per source; each work item has the calls done for it,
+    // and its share of their tokens (A1 10/50, A2 5/20, A3 7/3 halved between WRK-237 and WRK-301).
+    const q = `query ($by: [String!]!) { breakdown(measures: ["calls", "work_item_input_tokens", "work_item_output_tokens"], by: $by,
+      timeRange: { from: "2026-11-01", to: "2026-11-30T23:59:59.999" }) { measures { measure value } children { value measures { measure value } } } }`;
+    const m = (n: any) => Object.fromEntries(n.measures.map((x: any) => [x.measure, Number(x.value)]));
+    const bySource = (await graphqlData(p.apiUrl, ws.key, q, { by: ['source'] })).breakdown;
+    expect(m(bySource).calls).toBe(11);
+    expect(Object.fromEntries(bySource.children.map((c: any) => [c.value, m(c).calls]))).toEqual({ 'claude-code': 4, codex: 3, 'gemini-cli': 4 });
+    const items = (await graphqlData(p.apiUrl, ws.key, q, { by: ['work_item'] })).breakdown.children;
+    expect(Object.fromEntries(items.map((c: any) => [c.value, m(c)]))).toEqual({
+      'PROJ-12': { calls: 1, work_item_input_tokens: 100, work_item_output_tokens: 10 },
+      'WRK-237': { calls: 3, work_item_input_tokens: 11, work_item_output_tokens: 36.5 },
+      'WRK-301': { calls: 3, work_item_input_tokens: 11, work_item_output_tokens: 36.5 },
+      'WRK-42': { calls: 2, work_item_input_tokens: 910, work_item_output_tokens: 160 },
+      'WRK-500': { calls: 3, work_item_input_tokens: 2000, work_item_output_tokens: 600 },
+      null: { calls: 2, work_item_input_tokens: 400, work_item_output_tokens: 50 },
+    });
     const sub = await p.pool.query(`SELECT DISTINCT agent, session_id, tags->>'repository' AS repo, tags->>'branch' AS branch FROM usage_events WHERE workspace_id = $1 AND tags ? 'subagent' ORDER BY agent`, [ws.workspaceId]);
     expect(sub.rows).toEqual([
       { agent: 'claude-code/subagent', session_id: 'sess-a', repo: '/work/repo', branch: 'feature/WRK-237-login' },
@@ -70,8 +79,8 @@ describe('spendgraph collect', () => {
     ]);
 
     const again = await collect();
-    expect(again.stdout).toContain('sent 0 events (0 calls)');
-    expect(await storedCount(p.pool, ws.workspaceId)).toBe(14);
+    expect(again.stdout).toContain('sent 0 calls');
+    expect(await storedCount(p.pool, ws.workspaceId)).toBe(11);
   });
 
   it('--watch sends new calls as they are written, and stops on SIGTERM', async () => {
@@ -83,11 +92,11 @@ describe('spendgraph collect', () => {
     const line = JSON.stringify({ type: 'assistant', sessionId: 'sess-w', timestamp: '2026-11-22T10:00:00.000Z', requestId: 'r-w',
       message: { id: 'msg_watch', model: 'claude-sonnet-4-5', usage: { input_tokens: 3, output_tokens: 4 } } });
     await appendFile(join(home, 'claude/projects/-work-repo/sess-w.jsonl'), `${line}\n`);
-    await waitFor(async () => out.includes('sent 1 events (1 calls)'), 30_000, 'the watcher to send the new call');
+    await waitFor(async () => out.includes('sent 1 calls'), 30_000, 'the watcher to send the new call');
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    await waitFor(async () => (await storedCount(p.pool, ws.workspaceId)) === 15, 30_000, 'the watched call to be stored');
+    await waitFor(async () => (await storedCount(p.pool, ws.workspaceId)) === 12, 30_000, 'the watched call to be stored');
   });
 
   it('rejects bad options with a message naming them', async () => {

@@ -28,8 +28,14 @@ function events() {
     provider: 'anthropic',
     model: i % 4 === 3 ? 'claude-haiku-4-5' : SONNET,
     usage: { input_tokens: 1000 + 37 * i, output_tokens: 100 + 11 * i },
+    // Every third call is shared by three work items, every third by one.
+    ...(i % 3 === 0 ? { work_items: ['WRK-1', 'WRK-2', 'WRK-3'] } : i % 3 === 1 ? { work_item: 'WRK-1' } : {}),
   }));
 }
+/** The exact shares of a call for three work items (the remainder unit to the first). */
+const THIRDS: Record<string, string> = { 'WRK-1': '0.333333333334', 'WRK-2': '0.333333333333', 'WRK-3': '0.333333333333' };
+const shareOf = (e: Ev, item: string | null) =>
+  'work_items' in e ? (item ? THIRDS[item] ?? '0' : '0') : 'work_item' in e ? (item === e.work_item ? '1' : '0') : item === null ? '1' : '0';
 type Ev = ReturnType<typeof events>[number];
 const cost = (e: Ev, r: typeof OLD) => new Decimal(e.usage.input_tokens).mul(r.input).plus(new Decimal(e.usage.output_tokens).mul(r.output)).div(1e6);
 
@@ -87,6 +93,16 @@ it('reprices the covered events, records the change and its totals, and refreshe
   }, 60_000, 'the roll-ups to show the new prices');
   expect(after.rollups.length).toBeGreaterThan(0);
   expect(new Decimal(before.value).minus(after.value).eq(new Decimal(done.totalBefore).minus(done.totalAfter))).toBe(true);
+
+  // Work items: each one's allocated cost is its shares of the repriced calls, and they add up to the new total.
+  const byItem = (await graphqlData(p.apiUrl, admin.key, `{ breakdown(measures: ["work_item_total_cost"], by: ["work_item"],
+    timeRange: { from: "2026-10-01", to: "2026-10-31T23:59:59.999" }) { children { value measures { value } } } }`)).breakdown.children;
+  expect(byItem.map((c: any) => c.value).sort()).toEqual(['WRK-1', 'WRK-2', 'WRK-3', null]);
+  for (const c of byItem) {
+    const want = evs.reduce((s, e) => s.plus(cost(e, covered(e) ? NEW : OLD).mul(shareOf(e, c.value))), new Decimal(0));
+    expect(new Decimal(c.measures[0].value).eq(want), `${c.value}`).toBe(true);
+  }
+  expect(byItem.reduce((s: Decimal, c: any) => s.plus(c.measures[0].value), new Decimal(0)).eq(expected)).toBe(true);
 
   const list = (await graphqlData(p.apiUrl, admin.key, '{ repricings { id status } }')).repricings;
   expect(list).toEqual([{ id: queued.id, status: 'done' }]);

@@ -20,18 +20,27 @@ export interface SpendRequest {
 
 interface Group {
   query: CubeQuery;
+  /** The cost measure: allocated to work items when the scope names them (see costMember). */
+  cost: string;
   dimensions: string[];
   /** Per request of the group, the values it counts for each dimension (all rows for a solo query). */
   members: Array<{ slot: number; values: Array<Set<string>> }>;
 }
 
 const MAX_ROWS = 50_000;
-const COST = member('total_cost');
+/** Dimensions a call can have several values of (its work items): their spend is the allocated cost. */
+const WORK_ITEM_DIMENSIONS = new Set(['work_item', 'work_item_title', 'work_item_repository']);
+
+/** A budget on work items counts a call shared with other items by its share, never in full for each. */
+function costMember(b: Budget): string {
+  return member(b.scope.some((f) => WORK_ITEM_DIMENSIONS.has(f.member.replace(/^usage\./, ''))) ? 'work_item_total_cost' : 'total_cost');
+}
 
 function newGroup(r: SpendRequest, dimensions: string[], filters: CubeQuery['filters']): Group {
   const timeDimensions = r.from ? [{ dimension: member('occurred_at'), dateRange: [cubeTime(r.from), cubeTime(r.to)] as [string, string] }] : [];
-  const query: CubeQuery = { measures: [COST], dimensions: dimensions.map(member), timeDimensions, timezone: r.budget.timezone, limit: MAX_ROWS };
-  return { query: filters ? { ...query, filters } : query, dimensions, members: [] };
+  const cost = costMember(r.budget);
+  const query: CubeQuery = { measures: [cost], dimensions: dimensions.map(member), timeDimensions, timezone: r.budget.timezone, limit: MAX_ROWS };
+  return { query: filters ? { ...query, filters } : query, cost, dimensions, members: [] };
 }
 
 /** Puts each request in a group: shared for `equals` scopes, its own for scopes that exclude values. */
@@ -62,10 +71,10 @@ function plan(requests: SpendRequest[]): Group[] {
   return [...groups.values()];
 }
 
-function spendOf(rows: QueryResult['data'], dimensions: string[], values: Array<Set<string>>): Decimal {
+function spendOf(rows: QueryResult['data'], g: Group, values: Array<Set<string>>): Decimal {
   let total = new Decimal(0);
   for (const row of rows) {
-    if (dimensions.every((d, i) => values[i]!.has(row[member(d)] as string))) total = total.plus((row[COST] as string | null) ?? 0);
+    if (g.dimensions.every((d, i) => values[i]!.has(row[member(d)] as string))) total = total.plus((row[g.cost] as string | null) ?? 0);
   }
   return total;
 }
@@ -77,7 +86,7 @@ export async function readSpend(semantic: SemanticLayer, workspaceId: string, re
     plan(requests).map(async (g) => {
       const { data } = await semantic.load(g.query, { workspaceId }, { fresh: true });
       if (data.length >= MAX_ROWS) throw new Error(`budget spend query returned ${MAX_ROWS} rows or more; refusing a partial answer`);
-      for (const m of g.members) spends[m.slot] = spendOf(data, g.dimensions, m.values);
+      for (const m of g.members) spends[m.slot] = spendOf(data, g, m.values);
     }),
   );
   return spends;

@@ -146,3 +146,21 @@ describe('a paused budget', () => {
     expect(await alerts(ws.workspaceId)).toEqual([]);
   });
 });
+
+describe('a work-item budget', () => {
+  it('counts a call shared with other work items by its share, so the items\' spends add up to the calls\'', async () => {
+    const ws = await workspaceWithKey(p.pool, ['ingest']);
+    await ingestAndWait(p, ws, [
+      { occurred_at: '2026-10-10T12:00:00Z', provider: 'anthropic', model: 'claude-sonnet-4-5', cost: '30', work_items: ['WRK-1', 'WRK-2'] },
+      { occurred_at: '2026-10-10T13:00:00Z', provider: 'anthropic', model: 'claude-sonnet-4-5', cost: '5', work_item: 'WRK-1' },
+      { occurred_at: '2026-10-10T14:00:00Z', provider: 'anthropic', model: 'claude-sonnet-4-5', cost: '0.01', work_items: ['WRK-1', 'WRK-2', 'WRK-3'] },
+    ]);
+    const one = await budget(ws.workspaceId, { period: 'monthly', amount: '100', scope: [{ member: 'work_item', values: ['WRK-1'] }] });
+    const two = await budget(ws.workspaceId, { period: 'monthly', amount: '100', scope: [{ member: 'work_item', values: ['WRK-2', 'WRK-3'] }] });
+    const rest = await budget(ws.workspaceId, { period: 'monthly', amount: '100', scope: [{ member: 'work_item', operator: 'notEquals', values: ['WRK-1'] }] });
+    await evaluate(ws.workspaceId, '2026-10-11T00:00:00Z');
+    const spend = new Map((await budgetStatuses(p.pool, ws.workspaceId)).map((s) => [s.budgetId, s.spend]));
+    // 0.01 in three shares (0.333333333334 to WRK-1, 0.333333333333 to each of the others): 0.00333333333334 and 0.00333333333333.
+    expect([spend.get(one.id), spend.get(two.id), spend.get(rest.id)]).toEqual(['20.00333333333334', '15.00666666666666', '15.00666666666666']);
+  });
+});

@@ -1,8 +1,8 @@
-// A call as usage events: one per work item it is attributed to (tokens split, see work-items.ts),
-// with ids derived from the response's key so a re-sent or re-read call is stored once.
+// A call as one usage event, with its id derived from the response's key so a re-sent or re-read
+// call is stored once. A call for several work items names them all, in equal shares
+// (`work_items`): still one call, one event; the allocation divides its cost exactly.
 import { type UsageEventInput, toTokenCounts, uuidV5 } from '@spendgraph/schema';
 import type { Call } from './call.ts';
-import { splitUsage } from './work-items.ts';
 
 const clip = (s: string | undefined, n: number) => (s === undefined ? undefined : s.length > n ? s.slice(0, n) : s);
 
@@ -17,29 +17,23 @@ function disjointUsage(call: Call) {
   };
 }
 
-export function callEvents(call: Call): UsageEventInput[] {
+export function callEvent(call: Call): UsageEventInput {
   const tags: Record<string, string | boolean> = {};
   if (call.cwd) tags.repository = clip(call.cwd, 500)!;
   if (call.branch) tags.branch = clip(call.branch, 500)!;
   if (call.subagent) tags.subagent = true;
   if (call.agentId) tags.agent_id = clip(call.agentId, 500)!;
-  const base: UsageEventInput = {
+  const items = call.workItems.map((i) => clip(i, 200)!);
+  return {
+    id: uuidV5(call.key),
     occurred_at: call.occurredAt,
     provider: call.provider,
     model: clip(call.model, 200),
     source: call.tool,
     agent: call.subagent ? `${call.tool}/subagent` : call.tool,
     ...(call.sessionId ? { session_id: clip(call.sessionId, 200) } : {}),
+    ...(items.length === 1 ? { work_item: items[0] } : items.length > 1 ? { work_items: items } : {}),
+    usage: disjointUsage(call),
     tags,
   };
-  const usage = disjointUsage(call);
-  if (call.workItems.length === 0) return [{ id: uuidV5(call.key), ...base, usage }];
-  const parts = splitUsage(usage, call.workItems.length);
-  return call.workItems.map((item, i) => ({
-    id: uuidV5(`${call.key}#${item}`),
-    ...base,
-    work_item: clip(item, 200),
-    usage: parts[i]!,
-    tags: call.workItems.length > 1 ? { ...tags, work_item_share: `1/${call.workItems.length}` } : tags,
-  }));
 }

@@ -1,10 +1,8 @@
-// Work items a session references (e.g. WRK-237), and how a call's tokens are split between them.
+// Work items a session references (e.g. WRK-237).
 //
 // Rule: a call is attributed to the work items its session has referenced so far — in the git
-// branch name and in the user's prompts up to and including that call. With several items, each
-// token type is split evenly between them (integer tokens; the remainder goes to the first items
-// in sorted order), so per-item totals add up exactly to the call's tokens.
-import type { ReportedUsage } from '@spendgraph/schema';
+// branch name and in the user's prompts up to and including that call. With several items the
+// call is shared equally between them (events.ts).
 
 /** Jira-style keys. Prefixes that name standards rather than trackers (UTF-8, SHA-256…) are ignored. */
 export const DEFAULT_WORK_ITEM_PATTERN = '\\b[A-Z][A-Z0-9]{1,9}-[0-9]{1,7}\\b';
@@ -69,17 +67,4 @@ export class SessionItems {
   toJSON(): Record<string, string[]> {
     return Object.fromEntries([...this.bySession].map(([k, v]) => [k, [...v].sort()]));
   }
-}
-
-const SPLIT_FIELDS = ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens', 'reasoning_tokens'] as const;
-
-/** Splits disjoint usage evenly into n parts whose sums equal the whole. */
-export function splitUsage(usage: ReportedUsage, n: number): ReportedUsage[] {
-  const parts = Array.from({ length: n }, () => ({ ...usage }));
-  for (const f of SPLIT_FIELDS) {
-    const base = Math.floor(usage[f] / n);
-    const rest = usage[f] - base * n;
-    parts.forEach((p, i) => (p[f] = base + (i < rest ? 1 : 0)));
-  }
-  return parts;
 }

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type Call, CollectState, WorkItemMatcher, callEvents, collect, summarize } from '../src/index.ts';
+import { parseEventBatch } from '@spendgraph/schema';
+import { type Call, CollectState, WorkItemMatcher, callEvent, collect, summarize } from '../src/index.ts';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures', import.meta.url));
 let home: string;
@@ -46,19 +47,23 @@ describe('collect', () => {
     expect(by('codex').every((c) => c.model === 'gpt-5-codex' && c.workItems.join() === 'WRK-500' && c.cwd === '/work/codex-repo')).toBe(true);
   });
 
-  it('splits a call between the work items of its session so that the parts add up', async () => {
+  it('sends one event per call; a call for several work items names them all, with shares that add up to exactly 1', async () => {
     const r = await run(await CollectState.load(undefined));
-    const events = r.calls.filter((c) => c.tool === 'claude-code').flatMap(callEvents);
-    const per = new Map<string, { input: number; output: number }>();
-    for (const e of events) {
-      const t = per.get(e.work_item ?? '-') ?? { input: 0, output: 0 };
-      t.input += e.usage!.input_tokens!;
-      t.output += e.usage!.output_tokens!;
-      per.set(e.work_item ?? '-', t);
-    }
-    // A1 10/50, A2 5/20, A3 7/3 split in two (remainders to WRK-237); B1 100/10 to PROJ-12.
-    expect(Object.fromEntries(per)).toEqual({ 'WRK-237': { input: 12, output: 37 }, 'WRK-301': { input: 10, output: 36 }, 'PROJ-12': { input: 100, output: 10 } });
-    expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+    const events = r.calls.map(callEvent);
+    expect(events).toHaveLength(r.calls.length);
+    expect(new Set(events.map((e) => e.id)).size).toBe(r.calls.length);
+    const parsed = parseEventBatch(events);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    // sess-a named WRK-237 (branch) and WRK-301 (a prompt): A1, A2 and A3 are each one event with both, ½ each;
+    // B1 is PROJ-12's alone; the Codex calls WRK-500's.
+    const claude = parsed.events.filter((e) => e.source === 'claude-code');
+    expect(claude.map((e) => [e.context.work_item ?? null, e.work_items ?? null])).toEqual([
+      ...Array(3).fill([null, [{ work_item: 'WRK-237', share: '0.5' }, { work_item: 'WRK-301', share: '0.5' }]]),
+      ['PROJ-12', null],
+    ]);
+    // Tokens are the call's, whole: nothing is split or lost.
+    expect(claude.reduce((t, e) => t + e.tokens.input, 0)).toBe(122);
+    expect(claude.reduce((t, e) => t + e.tokens.output, 0)).toBe(83);
     expect(events.find((e) => e.agent === 'claude-code/subagent')?.tags).toMatchObject({ subagent: true, agent_id: 'agent-x' });
   });
 

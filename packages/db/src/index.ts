@@ -12,3 +12,4 @@ export * from './repricing.ts';
 export * from './errors.ts';
 export * from './dead-letters.ts';
 export * from './tokens.ts';
+export * from './work-item-allocations.ts';

@@ -58,6 +58,7 @@ export async function applyRetention(pool: Pool, now = new Date()): Promise<Rete
     for (const { id, cutoff } of due) {
       result.dailyRows += (await client.query(MOVE_TO_DAILY, [id, cutoff])).rowCount ?? 0;
       result.eventsRemoved += (await client.query('DELETE FROM usage_events WHERE workspace_id = $1 AND occurred_at < $2', [id, cutoff])).rowCount ?? 0;
+      await client.query('DELETE FROM usage_event_work_items WHERE workspace_id = $1 AND occurred_at < $2', [id, cutoff]);
       await client.query(`UPDATE workspaces SET raw_data_horizon = greatest(raw_data_horizon, $2) WHERE id = $1`, [id, cutoff]);
     }
     result.chunksDropped = await dropEmptyChunks(client);

@@ -8,7 +8,7 @@
 //   err-1   6 calls, 4 of them failed
 // Each session works on its own task T-<session> (task type bugfix), so the four
 // tasks are anomalies too. Three more days give the report its comparisons:
-// Oct 9 (openai USD 2.00), Oct 4 (google USD 4.00), Oct 2 (anthropic USD 10.00).
+// Oct 9 (openai USD 2.00), Oct 4 (google USD 4.00, shared by WI-7 and WI-8), Oct 2 (anthropic USD 10.00).
 import { type Platform, ingestAndWait } from '../../../test/support/platform.ts';
 
 type Event = Record<string, unknown>;
@@ -43,7 +43,8 @@ export function dayOfSessions(): Event[] {
 export function otherDays(): Event[] {
   return [
     { provider: 'openai', model: 'gpt-4o', usage: { input_tokens: 1000, output_tokens: 100 }, cost: '2', session_id: 'old-1', work_item: 'WI-7', occurred_at: '2026-10-09T12:00:00Z' },
-    { provider: 'google', model: 'gemini-2.5-pro', usage: { input_tokens: 1000, output_tokens: 100 }, cost: '4', session_id: 'g-1', occurred_at: '2026-10-04T12:00:00Z' },
+    // One call for two work items: USD 2.00 to each.
+    { provider: 'google', model: 'gemini-2.5-pro', usage: { input_tokens: 1000, output_tokens: 100 }, cost: '4', session_id: 'g-1', work_items: ['WI-7', 'WI-8'], occurred_at: '2026-10-04T12:00:00Z' },
     { ...SONNET, usage: usage(1000, 0), cost: '10', session_id: 'prev-1', occurred_at: '2026-10-02T12:00:00Z' },
   ];
 }

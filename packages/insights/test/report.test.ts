@@ -60,7 +60,8 @@ describe('the morning report', () => {
       { id: 'google', provider: 'google', cost: '4', share: 0.1487, yesterdayCost: '0', models: [{ id: 'gemini-2.5-pro', model: 'gemini-2.5-pro', cost: '4', share: 0.1487 }] },
       { id: 'openai', provider: 'openai', cost: '2', share: 0.0743, yesterdayCost: '0', models: [{ id: 'gpt-4o', model: 'gpt-4o', cost: '2', share: 0.0743 }] },
     ]);
-    expect(f.topWorkItems).toEqual([{ id: 'WI-7', cost: '5', share: 0.1859 }, { id: 'WI-8', cost: '3', share: 0.1115 }]);
+    // A call shared by both counts half in each (7 + 5 of 26.90, not 9 + 7).
+    expect(f.topWorkItems).toEqual([{ id: 'WI-7', cost: '7', share: 0.2602 }, { id: 'WI-8', cost: '5', share: 0.1859 }]);
     expect(f.topPlans).toEqual([{ id: 'plan-A', cost: '6', share: 0.223 }, { id: 'plan-B', cost: '1', share: 0.0372 }]);
     expect(f.anomalies.map((a) => [a.subjectId, a.cause]).sort()).toEqual([
       ['T-ctx-1', 'context_size'], ['T-err-1', 'retries'], ['T-opus-1', 'model_choice'], ['T-sub-1', 'subagents'],
@@ -73,7 +74,7 @@ describe('the morning report', () => {
     expect(markdown).toContain('- **Last 7 days** (2026-10-04 to 2026-10-10): USD 26.90 over 33 calls (+169.0% vs the 7 days before)');
     expect(markdown).toContain('- Latest 7 sessions average USD 2.27 vs USD 2.86 before: falling (-20.5%)');
     expect(markdown).toContain('- anthropic: USD 20.90 (77.7%); yesterday USD 20.90\n  - claude-sonnet-4-5: USD 17.90 (66.5%)\n  - claude-opus-4-1: USD 3.00 (11.2%)');
-    expect(markdown).toContain('- WI-7: USD 5.00 (18.6%)');
+    expect(markdown).toContain('- WI-7: USD 7.00 (26.0%)');
     expect(markdown).toContain('- plan-A: USD 6.00 (22.3%)');
     expect(markdown).toMatch(/- Session opus-1: USD 3\.00, 3\.0x the median of its 12 peers \((agent = coder|task_type = bugfix), median USD 1\.00\)\. Likely cause: model choice - 100% of its cost went to expensive models \(claude-opus-4-1\)/);
     expect(markdown).toContain('- "Coder, monthly" (soft, monthly): USD 19.40 of 25.00 (77.6%)');

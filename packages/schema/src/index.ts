@@ -4,3 +4,4 @@ export * from './ingest-event.ts';
 export * from './event-batch.ts';
 export * from './work-entities.ts';
 export * from './provider-usage.ts';
+export * from './work-item-allocation.ts';

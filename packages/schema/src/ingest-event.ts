@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { CONTEXT_FIELDS, type ContextField, type ParsedUsageEvent } from './usage-event.ts';
 import { type TokenCounts, toTokenCounts } from './usage-conventions.ts';
+import { type WorkItemShare, allocateShares } from './work-item-allocation.ts';
 
 export interface IngestEvent {
   event_id: string;
@@ -19,6 +20,11 @@ export interface IngestEvent {
   source: string;
   context: Partial<Record<ContextField, string>>;
   tags: Record<string, string | number | boolean>;
+  /**
+   * A call for two or more work items: exact shares adding up to 1 (`context.work_item` is then
+   * absent). A call for one work item has it in `context.work_item` and no allocation.
+   */
+  work_items?: WorkItemShare[];
 }
 
 // Fixed namespace for content-derived ids (a random v4, chosen once).
@@ -37,6 +43,8 @@ export function toIngestEvent(e: ParsedUsageEvent): IngestEvent {
   const context: IngestEvent['context'] = {};
   for (const f of CONTEXT_FIELDS) if (e[f] !== undefined) context[f] = e[f];
   const tags = Object.fromEntries(Object.entries(e.tags).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const allocation = workItemAllocation(e);
+  if (allocation?.length === 1) context.work_item = allocation[0]!.work_item;
   const event: IngestEvent = {
     event_id: '',
     occurred_at: new Date(e.occurred_at).toISOString(),
@@ -51,10 +59,16 @@ export function toIngestEvent(e: ParsedUsageEvent): IngestEvent {
     source: e.source,
     context,
     tags,
+    ...(allocation && allocation.length > 1 ? { work_items: allocation } : {}),
   };
   // Without a client id, the id is derived from the content: a retried request
   // then carries the same ids and is stored once. Two genuinely distinct calls
   // with identical content and timestamp must carry their own ids.
   event.event_id = e.id ?? uuidV5(JSON.stringify(event));
   return event;
+}
+
+function workItemAllocation(e: ParsedUsageEvent): WorkItemShare[] | undefined {
+  if (!e.work_items) return undefined;
+  return allocateShares(e.work_items.map((w) => (typeof w === 'string' ? { id: w, weight: '1' } : { id: w.id, weight: w.share })));
 }

@@ -3,6 +3,7 @@
 // column names of `usage_events`, so there is one vocabulary end to end.
 import { z } from 'zod';
 import { USAGE_CONVENTIONS, checkUsageConvention } from './usage-conventions.ts';
+import { MAX_WORK_ITEMS, workItemWeight } from './work-item-allocation.ts';
 
 /**
  * The window of `occurred_at` (README): not before 2000-01-01 (a year-0 or 1800 date is a client bug,
@@ -98,6 +99,15 @@ export const usageEventInputSchema = z
     currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD').default('USD'),
     source: storableText.trim().min(1).max(50).default('api'),
     ...contextShape,
+    /**
+     * A call done for several work items: their ids, each with an optional weight (`share`,
+     * default 1; normalised to exact shares adding up to 1). Still one call: one event.
+     */
+    work_items: z
+      .array(z.union([label, z.strictObject({ id: label, share: workItemWeight.default('1') })]))
+      .min(1)
+      .max(MAX_WORK_ITEMS)
+      .optional(),
     tags: z
       .record(storableText.min(1).max(100), tagValue)
       .refine((t) => Object.keys(t).length <= 50, 'at most 50 tags')
@@ -109,6 +119,7 @@ export const usageEventInputSchema = z
     if (at < OCCURRED_AT_MIN_MS) ctx.addIssue({ code: 'custom', path: ['occurred_at'], message: `is before ${OCCURRED_AT_MIN}` });
     if (at > Date.now() + MAX_CLOCK_SKEW_MS) ctx.addIssue({ code: 'custom', path: ['occurred_at'], message: 'is more than 24 hours in the future' });
     if (e.usage) checkUsageConvention(e.usage, e.provider, ctx);
+    if (e.work_items) checkWorkItems(e.work_items, e.work_item, ctx);
     if (e.kind === 'model_call') {
       if (!e.provider) ctx.addIssue({ code: 'custom', path: ['provider'], message: 'required for kind model_call' });
       if (!e.model) ctx.addIssue({ code: 'custom', path: ['model'], message: 'required for kind model_call' });
@@ -116,6 +127,16 @@ export const usageEventInputSchema = z
       ctx.addIssue({ code: 'custom', path: ['cost'], message: `required for kind ${e.kind} (non-token work carries a direct cost)` });
     }
   });
+
+function checkWorkItems(items: Array<string | { id: string }>, single: string | undefined, ctx: z.RefinementCtx) {
+  if (single !== undefined) ctx.addIssue({ code: 'custom', path: ['work_items'], message: 'give work_item or work_items, not both' });
+  const seen = new Set<string>();
+  items.forEach((item, i) => {
+    const id = typeof item === 'string' ? item : item.id;
+    if (seen.has(id)) ctx.addIssue({ code: 'custom', path: ['work_items', i], message: `names ${id} a second time` });
+    seen.add(id);
+  });
+}
 
 export type UsageEventInput = z.input<typeof usageEventInputSchema>;
 export type ParsedUsageEvent = z.output<typeof usageEventInputSchema>;

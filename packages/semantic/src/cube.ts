@@ -27,6 +27,8 @@ export interface CubeMetaMember {
   isVisible: boolean;
   public?: boolean;
   granularities?: Array<{ name: string }>;
+  /** The model's `meta` of the member (fans_out, allocated: see cube/model/cubes/work_item_allocations.yml). */
+  meta?: Record<string, unknown> | null;
 }
 
 export interface CubeMetaConfig {

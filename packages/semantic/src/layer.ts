@@ -85,6 +85,8 @@ function toMeta(m: CubeMetaMember, kind: MemberKind): MemberMeta {
     shortTitle: m.shortTitle,
     type: m.type,
     ...(kind === 'measure' ? { additive: ADDITIVE_AGG_TYPES.has(m.aggType ?? '') } : {}),
+    ...(kind === 'measure' && m.meta?.allocated === true ? { allocated: true } : {}),
+    ...(kind === 'dimension' && m.meta?.fans_out === true ? { fansOut: true } : {}),
     ...(format ? { format } : {}),
     ...(m.description ? { description: m.description } : {}),
     kind,

@@ -28,6 +28,16 @@ export interface MemberMeta {
   type: string;
   /** Measures only: whether values of disjoint groups add up to the whole (sums and counts). */
   additive?: boolean;
+  /**
+   * Measures only: allocated to work items (cost × share), so it also adds up over the groups of
+   * a dimension that fans out.
+   */
+  allocated?: boolean;
+  /**
+   * Dimensions only: one call can have several values (a call for several work items), so its
+   * groups are not disjoint: only allocated measures add up over them.
+   */
+  fansOut?: boolean;
   format?: string;
   description?: string;
   kind: 'measure' | 'dimension' | 'segment';

@@ -8,6 +8,9 @@
 //   step, agent, user, customer, feature, work item) plus its free tags (the model's
 //   `tags` dimension, jsonb's canonical text). Sessions are left out: they are
 //   observability, not cost allocation, and would make every row its own.
+// - Work items: a call for several is split between their tag sets by its shares, so
+//   costs, quantities and x_Calls are the work-item measures (cost × share, summed):
+//   the rows add up exactly to the totals; a shared call's quantity and x_Calls are fractions.
 // - Tags: free tags keep their keys (user-defined); the context keys carry
 //   Spendgraph's prefix `x_spendgraph_` (provider-defined tags need one).
 // - Costs: BilledCost = EffectiveCost = ContractedCost = the cost Spendgraph applied
@@ -53,6 +56,8 @@ const GROUP_DIMENSIONS = ['provider', 'model', 'kind', 'currency', 'price_source
 const MEASURES = [
   ...TOKEN_TYPES.flatMap(({ type }) => [`${type}_cost`, `${type}_tokens`]), 'total_cost', 'total_tokens', 'calls',
 ];
+/** Grouped by work item, the measures that add up over work items (see the header). */
+const allocated = (m: string) => `usage.work_item_${m}`;
 const HOUR = `${TIME_DIMENSION}.hour`;
 
 export const FOCUS_COLUMNS = [
@@ -80,7 +85,7 @@ export async function focusTable(deps: TableDeps, ctx: SemanticContext, req: Exp
     ...base, measures: ['usage.unpriced_calls'], timeDimensions }, ctx, { fresh: true }));
   const rows = await semanticCall(q.origins, () => streamQuery(deps.pool, deps.semantic, {
     ...base,
-    measures: MEASURES.map((m) => `usage.${m}`),
+    measures: MEASURES.map(allocated),
     dimensions: GROUP_DIMENSIONS.map((d) => `usage.${d}`),
     timeDimensions: [{ dimension: TIME_DIMENSION, granularity: 'hour', ...(dateRange ? { dateRange } : {}) }],
     filters: [...filters, { member: 'usage.unpriced', operator: 'equals', values: ['false'] }],
@@ -102,7 +107,9 @@ async function* focusRows(batches: AsyncIterable<Row[]>, c: Context): AsyncGener
   for await (const groups of batches) yield groups.flatMap((g) => chargesOf(g, c));
 }
 
-const text = (g: Row, m: string) => (g[`usage.${m}`] === null || g[`usage.${m}`] === undefined ? null : String(g[`usage.${m}`]));
+const cell = (g: Row, member: string) => (g[member] === null || g[member] === undefined ? null : String(g[member]));
+/** A dimension of the group, or one of MEASURES (read from its allocated member). */
+const text = (g: Row, m: string) => cell(g, MEASURES.includes(m) ? allocated(m) : `usage.${m}`);
 
 /** One group's charges: a row per token type with tokens, or one row for a cost given as a whole. */
 function chargesOf(g: Row, c: Context): ExportRow[] {

@@ -61,7 +61,9 @@ export async function breakdown(semantic: SemanticLayer, ctx: SemanticContext, a
 
   const base = { filters: q.filters(args.filters), timeDimensions: q.timeRange(args.timeRange), timezone };
   const names = measures.map((m) => m.name);
-  const nonAdditive = measures.filter((m) => !m.additive).map((m) => m.name);
+  // Over a dimension that fans out (work items), only allocated measures add up: the others are
+  // asked for every node, the `other` bucket included.
+  const atLevel = (dim: string) => measures.map((m) => ({ ...m, additive: m.additive === true && (m.allocated === true || !q.fansOut(dim)) }));
   const load = (query: CubeQuery) => semanticCall(q.origins, () => semantic.load({ ...base, ...query, filters: [...base.filters, ...(query.filters ?? [])] }, ctx));
   const direction = args.sort?.direction ?? 'DESC';
 
@@ -73,6 +75,8 @@ export async function breakdown(semantic: SemanticLayer, ctx: SemanticContext, a
     const parents = level.filter((n) => !n.other);
     if (!parents.length) break;
     const dim = dims[i]!;
+    const levelMeasures = atLevel(dim);
+    const nonAdditive = levelMeasures.filter((m) => !m.additive).map((m) => m.name);
     // Narrowing to the kept parents pays while its filter is small; past that, every group is read
     // (within MAX_ROWS) and the rows of parents not kept are ignored below: Cube plans a filter of
     // thousands of terms slowly, on the event loop every other request shares.
@@ -92,7 +96,7 @@ export async function breakdown(semantic: SemanticLayer, ctx: SemanticContext, a
         path: [...parent.path, { dimension: dim, value: cell(r, dim) }], values: valuesOf(r, names), children: [],
       }));
       if (rows.length > kept.length) {
-        const other = otherBucket(parent, dim, kept, rows.length - kept.length, measures);
+        const other = otherBucket(parent, dim, kept, rows.length - kept.length, levelMeasures);
         parent.children.push(other);
         others.push({ parent, other, kept: kept.map((r) => cell(r, dim)) });
       }
@@ -113,7 +117,7 @@ export async function breakdown(semantic: SemanticLayer, ctx: SemanticContext, a
     }
     level = parents.flatMap((p) => p.children);
   }
-  return present(root, null, measures);
+  return present(root, null, atLevel);
 }
 
 function cell(row: Row | undefined, member: string): Value {
@@ -173,7 +177,8 @@ function otherBucket(parent: Draft, dim: string, kept: Row[], count: number, mea
   return { dimension: dim, value: null, other: true, otherCount: count, path: [...parent.path, { dimension: dim, value: null }], values, children: [] };
 }
 
-function present(node: Draft, parent: Draft | null, measures: MemberMeta[]): BreakdownNode {
+function present(node: Draft, parent: Draft | null, atLevel: (dim: string) => MemberMeta[]): BreakdownNode {
+  const measures = atLevel(node.dimension ?? '');
   return {
     dimension: node.dimension && shortName(node.dimension),
     value: node.value,
@@ -185,7 +190,7 @@ function present(node: Draft, parent: Draft | null, measures: MemberMeta[]): Bre
       const value = node.values.get(m.name) ?? null;
       return { measure: shortName(m.name), value, share: parent && m.additive ? share(value, parent.values.get(m.name) ?? null) : null };
     }),
-    children: node.children.map((c) => present(c, node, measures)),
+    children: node.children.map((c) => present(c, node, atLevel)),
   };
 }
 

@@ -19,7 +19,7 @@ export const NEWEST_FIRST: Array<[string, 'desc']> = [[TIME_DIMENSION, 'desc'], 
 export const EVENT_DIMENSIONS = [
   'event_id', 'occurred_at', 'kind', 'provider', 'model', 'status', 'latency_ms', 'currency', 'unpriced', 'price_source',
   'price_version', 'source', 'space', 'plan_id', 'task_id', 'task_type', 'workflow', 'step', 'agent', 'user_id',
-  'customer_id', 'feature', 'session_id', 'work_item',
+  'customer_id', 'feature', 'session_id', 'work_items',
 ] as const;
 /** Token counts and costs are measures; an ungrouped query gives each event's own. */
 export const EVENT_MEASURES = [
@@ -94,6 +94,12 @@ function toEvent(r: (name: string) => string | null) {
     priceSource: str('price_source'), priceVersion: str('price_version'), source: str('source'),
     space: str('space'), planId: str('plan_id'), taskId: str('task_id'), taskType: str('task_type'), workflow: str('workflow'),
     step: str('step'), agent: str('agent'), userId: str('user_id'), customerId: str('customer_id'), feature: str('feature'),
-    sessionId: str('session_id'), workItem: str('work_item'),
+    sessionId: str('session_id'), ...workItemsOf(str('work_items')),
   };
+}
+
+/** `work_items` is a JSON array of {id, share} (never fanned out, unlike `work_item`). */
+function workItemsOf(v: string | null): { workItem: string | null; workItems: Array<{ id: string; share: string }> } {
+  const workItems: Array<{ id: string; share: string }> = v === null ? [] : JSON.parse(v);
+  return { workItem: workItems.length === 1 ? workItems[0]!.id : null, workItems };
 }

@@ -45,6 +45,11 @@ export class QueryArgs {
     return { name: member, title: name, shortTitle: name, type: 'number', kind: 'measure' }; // the layer will refuse it
   }
 
+  /** Whether one call can fall in several of the dimension's groups (a call for several work items). */
+  fansOut(member: string): boolean {
+    return this.dimensions.get(member)?.fansOut === true;
+  }
+
   dimension(name: string, field: string): string {
     const member = this.member(name, field);
     if (this.measures.has(member)) throw argumentError('NOT_A_DIMENSION', field, `'${name}' is a measure, not a dimension`);

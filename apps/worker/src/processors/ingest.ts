@@ -6,11 +6,12 @@
 import type { Job } from 'bullmq';
 import {
   type DeadLetter, type NamedWork, type Pool, type StoreOutcome, type UsageEventRow, addDeadLetters, ensureNamedWork, isRefusedRow,
-  isUnavailable, storeUsageEvents,
+  insertAllocations, isUnavailable, storeUsageEvents,
 } from '@spendgraph/db';
 import type { Pricer } from '@spendgraph/pricing';
 import type { IngestJobData, IngestJobResult } from '@spendgraph/queue';
 import type { IngestEvent } from '@spendgraph/schema';
+import { allocationRows } from '../allocations.ts';
 import { namedWork } from '../named-work.ts';
 import { costOf, toRow } from '../price-event.ts';
 import type { WorkspacePricing } from '../workspace-pricing.ts';
@@ -33,8 +34,12 @@ export function ingestProcessor(deps: {
       const { workspaceId, events } = job.data;
       const { rows, unpriceable } = priceEvents(workspaceId, events, deps.pricer, await deps.workspacePricing(workspaceId));
       // Before the events, so that a retry after a crash still creates what they name.
-      await ensureNamedWorkOrSkip(deps.pool, workspaceId, namedWork(rows));
-      const outcome = await storeUsageEvents(deps.pool, rows, (client, o) => addDeadLetters(client, [...unpriceable, ...refusedLetters(o, events)]));
+      const allocations = allocationRows(workspaceId, events);
+      await ensureNamedWorkOrSkip(deps.pool, workspaceId, namedWork(rows, allocations));
+      const outcome = await storeUsageEvents(deps.pool, rows, async (client, o) => {
+        await addDeadLetters(client, [...unpriceable, ...refusedLetters(o, events)]);
+        await insertAllocations(client, allocations); // only those of rows stored now (insertAllocations checks)
+      });
       if (outcome.inserted.length > 0) await deps.onStored(workspaceId, outcome.inserted);
       const deadLettered = unpriceable.length + outcome.refused.length;
       return { inserted: outcome.inserted.length, duplicates: rows.length - outcome.inserted.length - outcome.refused.length, deadLettered };

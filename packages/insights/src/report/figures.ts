@@ -163,15 +163,17 @@ const byCost = (a: { cost: string; id: string }, b: { cost: string; id: string }
 
 /** The top N values of a dimension by cost over the 7 days, with their share of the 7 days' cost. */
 async function top(semantic: SemanticLayer, r: ReportScope, date: DateTime, dimension: string, weekCost: Decimal): Promise<Share[]> {
+  // A call shared by work items counts for each by its share, so the items' shares of the week add up.
+  const cost = member(dimension === 'work_item' ? 'work_item_total_cost' : 'total_cost');
   const rows = await load(semantic, r, {
-    measures: [member('total_cost')],
+    measures: [cost],
     dimensions: [member(dimension)],
     timeDimensions: [range(date.minus({ days: 6 }), date)],
     filters: [{ member: member(dimension), operator: 'set' }],
-    order: [[member('total_cost'), 'desc'], [member(dimension), 'asc']],
+    order: [[cost, 'desc'], [member(dimension), 'asc']],
     limit: TOP_N,
   });
-  return rows.map((x) => ({ id: x[member(dimension)] as string, cost: dec(x[member('total_cost')]).toFixed(), share: shareOf(dec(x[member('total_cost')]), weekCost) }));
+  return rows.map((x) => ({ id: x[member(dimension)] as string, cost: dec(x[cost]).toFixed(), share: shareOf(dec(x[cost]), weekCost) }));
 }
 
 async function anomaliesOf(pool: Pool, r: ReportScope, date: DateTime): Promise<MorningFigures['anomalies']> {

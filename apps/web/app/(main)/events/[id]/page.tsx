@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { Fragment } from 'react';
 import { ApiErrors } from '@/components/ApiErrors';
 import { gql } from '@/lib/api';
-import { CONTEXT_FIELDS, EVENT_FIELDS, TOKEN_TYPES, type UsageEvent } from '@/lib/events';
+import { CONTEXT_FIELDS, EVENT_FIELDS, TOKEN_TYPES, type UsageEvent, contextValue } from '@/lib/events';
 import { formatMeasure, formatMoney, formatTime } from '@/lib/format';
 
 export default async function EventDetail({ params }: { params: Promise<{ id: string }> }) {
@@ -40,7 +40,7 @@ export default async function EventDetail({ params }: { params: Promise<{ id: st
         </section>
         <section className="panel">
           <h3>Context</h3>
-          <dl className="kv">{CONTEXT_FIELDS.map(([k, label]) => <Fragment key={k}><dt>{label}</dt><dd>{String(e[k] ?? '—')}</dd></Fragment>)}</dl>
+          <dl className="kv">{CONTEXT_FIELDS.map(([k, label]) => <Fragment key={k}><dt>{label}</dt><dd>{contextValue(e, k)}</dd></Fragment>)}</dl>
         </section>
       </div>
       <p><Link href="/events">← Event log</Link></p>
