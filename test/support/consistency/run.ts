@@ -1,0 +1,294 @@
+// The consistency check: seeds a workspace through the real ingest API, then asks seeded
+// random questions on every surface while events keep arriving, a repricing and a retention
+// run happen, and compares each answer with SQL over the raw events at the same snapshot:
+// the workspace's fingerprint (rows, cost, horizon) is taken before and after the answer and
+// after the truth; only answers whose three fingerprints agree are compared, others are asked again.
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { addPriceOverride, createApiKey } from '@spendgraph/db';
+import { APPLY_RETENTION_JOB, MAINTENANCE_QUEUE } from '@spendgraph/queue';
+import { type Platform, postEvents, storedCount, waitFor, workspaceWithKey } from '../platform.ts';
+import { type Diff, compareSeries, compareSpend, compareTree } from './compare.ts';
+import { arrivals, history } from './events.ts';
+import { type Instants, budgetWindow, resolveRange } from './periods.ts';
+import { type Question, type Surface, SURFACES, question } from './questions.ts';
+import { Random } from './random.ts';
+import { type Answer, type Api, ask, deleteBudget, embedToken } from './surfaces.ts';
+import { breakdownTruth, fingerprint, spendTruth, timeseriesTruth } from './truth.ts';
+
+export interface Options {
+  seed: number;
+  questions: number;
+  surfaces?: readonly Surface[];
+  historyEvents?: number;
+  concurrency?: number;
+  /** Retries of a question whose snapshot moved while it was answered. */
+  attempts?: number;
+  log?: (line: string) => void;
+}
+
+type Outcome =
+  | { status: 'compared'; diffs: Array<Diff & { category: string }>; answer: Answer }
+  | { status: 'refused-expected'; answer: Answer }
+  | { status: 'unsettled' };
+
+export interface SurfaceStats { asked: number; compared: number; refusedExpected: number; unsettled: number; mismatched: number }
+export interface Category { name: string; questions: number; surfaces: string[]; example: Diff; question: Question; minimal: Question }
+export interface Summary {
+  seed: number;
+  questions: number;
+  mismatches: number;
+  compared: number;
+  unsettled: number;
+  surfaces: Record<string, SurfaceStats>;
+  categories: Category[];
+  events: { history: number; arrived: number };
+  repricing: { status: string; eventsChanged: number | null };
+  retention: { horizon: string | null };
+  seconds: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function rangeClass(q: Question): string {
+  if (q.surface === 'budget') return `${q.budget!.period}`;
+  if (!q.range) return 'all-time';
+  if ('relative' in q.range) return 'relative';
+  if (!q.range.to) return 'open-end';
+  if (/^\d{4}-\d{2}-\d{2}$/.test(q.range.from)) return 'dates';
+  return /Z$/.test(q.range.from) ? 'utc-instants' : 'local-times';
+}
+
+/** What kind of answer went wrong, for which kind of range: the surfaces are listed per category. */
+function category(q: Question, d: Diff, answer: Answer, attempt: number): string {
+  const rollups = 'rollups' in answer && answer.rollups?.length ? ' · roll-up' : '';
+  const zone = q.timezone === 'UTC' ? 'UTC' : 'zoned';
+  // Asked again after the data changed: a stale answer here comes from a cache.
+  const again = attempt > 0 ? ' · re-asked' : '';
+  return `${d.kind} · ${rangeClass(q)} · ${zone}${rollups}${again}`;
+}
+
+export class Checker {
+  private readonly p: Platform;
+  private readonly api: Api;
+  private readonly ws: string;
+  private readonly attempts: number;
+  /** Answers asked in all (a question is asked again when its snapshot moved). */
+  asks = 0;
+  constructor(p: Platform, api: Api, ws: string, attempts: number) {
+    this.p = p;
+    this.api = api;
+    this.ws = ws;
+    this.attempts = attempts;
+  }
+
+  private async truth(q: Question, r: Instants) {
+    if (q.surface.endsWith('breakdown')) return breakdownTruth(this.p.pool, this.ws, q, r);
+    return timeseriesTruth(this.p.pool, this.ws, q, r);
+  }
+
+  /** Asks until the answer and the truth come from one snapshot; compares them. */
+  async check(q: Question): Promise<Outcome> {
+    const token = q.surface.startsWith('embed') ? await embedToken(this.api, q).catch((e: Error) => e) : undefined;
+    for (let attempt = 0; attempt < this.attempts; attempt++) {
+      this.asks++;
+      const fp1 = await fingerprint(this.p.pool, this.ws);
+      const t1 = Date.now();
+      const answer = token instanceof Error ? { kind: 'refused' as const, code: 'EMBED_TOKEN', message: token.message } : await ask(this.api, q, token);
+      const t2 = Date.now();
+      const fp2 = await fingerprint(this.p.pool, this.ws);
+      if (fp1 !== fp2) continue;
+      const horizon = JSON.parse(fp2).horizon as string | null;
+      let diffs: Diff[];
+      if (answer.kind === 'spend') {
+        const window = budgetWindow(q.budget!, q.timezone, Date.parse(answer.evaluatedAt));
+        diffs = compareSpend(answer.spend, await spendTruth(this.p.pool, this.ws, q, window));
+        await deleteBudget(this.api, answer.budgetId);
+      } else {
+        const r1 = resolveRange(q.range, q.timezone, t1);
+        const r2 = resolveRange(q.range, q.timezone, t2);
+        if (answer.kind === 'refused') {
+          const start = r1.start ?? Number.NEGATIVE_INFINITY;
+          if (answer.code === 'RAW_DATA_EXPIRED' && horizon && start < Date.parse(horizon)) return { status: 'refused-expected', answer };
+          diffs = [{ kind: 'refused', where: answer.code, api: answer.message }];
+        } else {
+          const truth = await this.truth(q, r1);
+          // The range moved while the answer was made (midnight, an open end): both moments must agree.
+          if (JSON.stringify(r1) !== JSON.stringify(r2) && JSON.stringify([...truth]) !== JSON.stringify([...await this.truth(q, r2)])) continue;
+          diffs = answer.kind === 'tree' ? compareTree(answer, truth) : compareSeries(answer, truth);
+        }
+      }
+      if ((await fingerprint(this.p.pool, this.ws)) !== fp2) continue;
+      return { status: 'compared', answer, diffs: diffs.map((d) => ({ ...d, category: category(q, d, answer, attempt) })) };
+    }
+    return { status: 'unsettled' };
+  }
+
+  /** A smaller question with the same kind of mismatch: fewer filters, dimensions, measures; UTC; no range. */
+  async shrink(q: Question, cat: string, budget = 16): Promise<Question> {
+    const sameKind = (o: Outcome) => o.status === 'compared' && o.diffs.some((d) => d.category.split(' · ')[0] === cat.split(' · ')[0]);
+    let best = q;
+    let tries = 0;
+    for (let improved = true; improved && tries < budget;) {
+      improved = false;
+      for (const c of smaller(best)) {
+        if (tries++ >= budget) break;
+        if (sameKind(await this.check(c))) {
+          best = c;
+          improved = true;
+          break;
+        }
+      }
+    }
+    return best;
+  }
+}
+
+function smaller(q: Question): Question[] {
+  const out: Question[] = [];
+  q.filters.forEach((_, i) => out.push({ ...q, filters: q.filters.filter((__, j) => j !== i) }));
+  if (q.by.length) out.push({ ...q, by: q.by.slice(0, -1) });
+  if (q.measures.length > 1) q.measures.forEach((m) => out.push({ ...q, measures: [m] }));
+  if (q.budget?.scope.length) q.budget.scope.forEach((_, i) => out.push({ ...q, budget: { ...q.budget!, scope: q.budget!.scope.filter((__, j) => j !== i) } }));
+  if (q.timezone !== 'UTC') out.push({ ...q, timezone: 'UTC' });
+  return out;
+}
+
+/** Sends events through POST /v1/events (202 = queued) and waits until the worker stored them all. */
+async function ingest(p: Platform, key: string, ws: string, events: Array<Record<string, unknown>>) {
+  const before = await storedCount(p.pool, ws);
+  for (let i = 0; i < events.length; i += 2000) {
+    const res = await postEvents(p.apiUrl, key, events.slice(i, i + 2000));
+    if (res.status !== 202) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
+  }
+  await waitFor(async () => (await storedCount(p.pool, ws)) >= before + events.length, 120_000, 'events to be stored');
+}
+
+async function graphqlOk(api: Api, query: string, variables: Record<string, unknown> = {}) {
+  const res = await fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${api.key}` }, body: JSON.stringify({ query, variables }) });
+  const body = (await res.json()) as any;
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+export async function runConsistency(p: Platform, opts: Options): Promise<Summary> {
+  const log = opts.log ?? (() => {});
+  const started = Date.now();
+  const surfaces = opts.surfaces ?? SURFACES;
+  const { workspaceId: ws } = await workspaceWithKey(p.pool, ['ingest']);
+  const { key } = await createApiKey(p.pool, ws, ['ingest', 'read', 'admin'], 'consistency');
+  const api: Api = { url: p.apiUrl, key };
+  p.startWorker({ WORKER_QUEUES: 'maintenance', ROLLUP_WARM_EVERY_MS: '20000', RETENTION_EVERY_MS: '0' });
+  const now = Date.now();
+  const seeded = history(new Random(opts.seed), opts.historyEvents ?? 6000, now);
+  await ingest(p, key, ws, seeded);
+  log(`seeded ${seeded.length} events through the ingest API in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+  // Events keep arriving (through the real ingest API) the whole time.
+  let arriving = true;
+  let arrived = 0;
+  const arrivalRandom = new Random(opts.seed + 1);
+  const arrivalLoop = (async () => {
+    while (arriving) {
+      const batch = arrivals(arrivalRandom, arrivalRandom.int(5, 60), Date.now());
+      const res = await postEvents(p.apiUrl, key, batch);
+      if (res.status !== 202) throw new Error(`ingest answered ${res.status}`);
+      arrived += batch.length;
+      await sleep(arrivalRandom.int(300, 2500));
+    }
+  })();
+
+  const checker = new Checker(p, api, ws, opts.attempts ?? 8);
+  const qr = new Random(opts.seed + 2);
+  const questions = Array.from({ length: opts.questions }, (_, i) => question(qr, i, now, surfaces));
+  const firstOf = new Map<string, { q: Question; example: Diff; count: number; surfaces: Set<string> }>();
+  const stats: Record<string, SurfaceStats> = Object.fromEntries(surfaces.map((s) => [s, { asked: 0, compared: 0, refusedExpected: 0, unsettled: 0, mismatched: 0 }]));
+  let repricingId: string | undefined;
+  // Repricing at a quarter, retention at half; the last quarter is asked after both are done.
+  const events = { reprice: Math.floor(opts.questions * 0.25), retention: Math.floor(opts.questions * 0.5), settled: Math.floor(opts.questions * 0.75) };
+  const redis = new Redis(p.env.REDIS_URL!, { maxRetriesPerRequest: null });
+  const maintenance = new Queue(MAINTENANCE_QUEUE, { connection: redis, prefix: p.env.QUEUE_PREFIX });
+
+  const repricingDone = async () => !repricingId || ['done', 'failed'].includes((await graphqlOk(api, 'query ($id: ID!) { repricing(id: $id) { status } }', { id: repricingId })).repricing.status);
+  let next = 0;
+  let done = 0;
+  async function worker() {
+    for (let i = next++; i < questions.length; i = next++) {
+      if (i === events.reprice) {
+        // A new negotiated rate from 20 days ago, then the explicit repricing job (runs while questions go on).
+        const from = new Date(now - 20 * 86_400_000).toISOString();
+        await addPriceOverride(p.pool, ws, { provider: 'anthropic', model_pattern: '^claude-sonnet', effective_from: from, rates: { input: '2.5', output: '12.5', cache_read: '0.25' } });
+        repricingId = (await graphqlOk(api, `mutation ($f: String!) { repriceEvents(input: { reason: "consistency check", provider: "anthropic", modelPattern: "^claude-sonnet", from: $f }) { id } }`, { f: from })).repriceEvents.id;
+        log(`question ${i}: repricing queued`);
+      }
+      if (i === events.retention) {
+        await graphqlOk(api, 'mutation { setRawRetention(days: 62) { rawRetentionDays } }');
+        await maintenance.add(APPLY_RETENTION_JOB, {});
+        log(`question ${i}: retention (62 days) run queued`);
+      }
+      if (i === events.settled) log(`question ${i}: waiting for the repricing and retention runs`);
+      if (i === events.settled) await waitFor(async () => (await repricingDone()) && (await graphqlOk(api, '{ retention { rawDataHorizon } }')).retention.rawDataHorizon, 120_000, 'the repricing and retention runs');
+      const q = questions[i]!;
+      const s = stats[q.surface]!;
+      s.asked++;
+      const o = await checker.check(q);
+      if (o.status === 'unsettled') s.unsettled++;
+      else if (o.status === 'refused-expected') s.refusedExpected++;
+      else {
+        s.compared++;
+        if (o.diffs.length) s.mismatched++;
+        for (const d of new Map(o.diffs.map((x) => [x.category, x])).values()) {
+          const c = firstOf.get(d.category);
+          if (c) c.count++;
+          else firstOf.set(d.category, { q, example: d, count: 1, surfaces: new Set() });
+          firstOf.get(d.category)!.surfaces.add(q.surface);
+        }
+      }
+      if (++done % 100 === 0) log(`${done} questions, ${Object.values(stats).reduce((n, x) => n + x.mismatched, 0)} mismatched`);
+    }
+  }
+  const asking = Date.now();
+  await Promise.all(Array.from({ length: opts.concurrency ?? 3 }, worker));
+  arriving = false;
+  await arrivalLoop;
+  log(`${questions.length} questions (${checker.asks} answers) in ${((Date.now() - asking) / 1000).toFixed(1)} s`);
+
+  const categories: Category[] = [];
+  for (const [name, c] of [...firstOf].sort((a, b) => b[1].count - a[1].count)) {
+    categories.push({ name, questions: c.count, surfaces: [...c.surfaces].sort(), example: c.example, question: c.q, minimal: categories.length < 8 ? await checker.shrink(c.q, name) : c.q });
+  }
+  log(`minimal questions found in ${((Date.now() - asking) / 1000).toFixed(1)} s since the first question`);
+  const repricing = repricingId
+    ? (await graphqlOk(api, 'query ($id: ID!) { repricing(id: $id) { status eventsChanged } }', { id: repricingId })).repricing
+    : { status: 'not run', eventsChanged: null };
+  const retention = (await graphqlOk(api, '{ retention { rawDataHorizon } }')).retention;
+  await maintenance.close();
+  redis.disconnect();
+  const all = Object.values(stats);
+  return {
+    seed: opts.seed,
+    questions: questions.length,
+    mismatches: all.reduce((n, x) => n + x.mismatched, 0),
+    compared: all.reduce((n, x) => n + x.compared, 0),
+    unsettled: all.reduce((n, x) => n + x.unsettled, 0),
+    surfaces: stats,
+    categories,
+    events: { history: seeded.length, arrived },
+    repricing,
+    retention: { horizon: retention.rawDataHorizon },
+    seconds: Math.round((Date.now() - started) / 1000),
+  };
+}
+
+export function formatSummary(s: Summary): string {
+  const lines = [
+    `consistency check, seed ${s.seed}: ${s.questions} questions, ${s.compared} compared at one snapshot, ${s.unsettled} unsettled, ${s.mismatches} mismatched (${s.seconds} s)`,
+    `events: ${s.events.history} seeded + ${s.events.arrived} arriving during the run; repricing: ${s.repricing.status} (${s.repricing.eventsChanged ?? 0} events changed); retention horizon: ${s.retention.horizon ?? 'none'}`,
+    'surface              asked  compared  refused(expected)  unsettled  mismatched',
+    ...Object.entries(s.surfaces).map(([name, x]) => `${name.padEnd(20)} ${String(x.asked).padStart(5)} ${String(x.compared).padStart(9)} ${String(x.refusedExpected).padStart(18)} ${String(x.unsettled).padStart(10)} ${String(x.mismatched).padStart(11)}`),
+  ];
+  for (const c of s.categories) {
+    lines.push('', `MISMATCH ${c.name}: ${c.questions} question(s) on ${c.surfaces.join(', ')}; e.g. ${JSON.stringify(c.example)}`, `  question: ${JSON.stringify(c.question)}`, `  minimal:  ${JSON.stringify(c.minimal)}`);
+  }
+  return lines.join('\n');
+}
