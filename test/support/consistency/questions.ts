@@ -37,8 +37,10 @@ export const DIMENSIONS = [
 export const TIMEZONES = ['UTC', 'America/New_York', 'America/Los_Angeles', 'Europe/Berlin', 'Australia/Sydney', 'Asia/Tokyo', 'Asia/Kolkata'];
 
 const RELATIVE = ['today', 'yesterday', 'this week', 'this month', 'last week', 'last month', 'last 7 days', 'last 30 days', 'last 45 days', 'last 2 weeks', 'last 2 months'];
-/** Days around the DST changes of the zones above. */
-const DST_DAYS = ['2026-10-03', '2026-10-04', '2026-10-05', '2026-10-24', '2026-10-25', '2026-10-26', '2026-10-31', '2026-11-01', '2026-11-02'];
+/** The 2026 DST changes of the zones above (local day and time): range bounds within hours of them. */
+const DST_CHANGES: Record<string, string> = {
+  'America/New_York': '2026-11-01T02:00', 'America/Los_Angeles': '2026-11-01T02:00', 'Europe/Berlin': '2026-10-25T03:00', 'Australia/Sydney': '2026-10-04T02:00',
+};
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -57,17 +59,25 @@ function filterOn(r: Random, member: string): Filter {
 
 const FILTERABLE = DIMENSIONS.filter((d) => d !== 'task_id' && d !== 'kind');
 
-function range(r: Random, now: number): Range {
+function range(r: Random, now: number, zone: string): Range {
   const x = r.next();
   if (x < 0.12) return null;
   if (x < 0.6) return { relative: r.pick(RELATIVE) };
   const DAY = 86_400_000;
   const form = r.int(0, 3);
+  const change = DST_CHANGES[zone];
   if (form === 0) {
-    // Whole local days, one of them often a DST change.
-    const from = r.chance(0.5) ? r.pick(DST_DAYS) : day(now - r.int(1, 60) * DAY);
+    // Whole local days, often starting or ending on the zone's DST change.
+    const dst = change && r.chance(0.5) ? Date.parse(change.slice(0, 10)) + r.int(-1, 1) * DAY : undefined;
+    const from = day(dst ?? now - r.int(1, 60) * DAY);
     const to = day(Date.parse(from) + r.int(0, 12) * DAY);
-    return { from, to };
+    return r.chance(0.5) || !dst ? { from, to } : { from: day(dst - r.int(1, 5) * DAY), to: from };
+  }
+  if (form === 1 && change && r.chance(0.5)) {
+    // Local times within hours of the change, on either side.
+    const at = Date.parse(`${change}:00.000Z`) + r.int(-6, 6) * 3_600_000 + r.int(0, 3_599_999);
+    const local = new Date(at).toISOString().slice(0, 23);
+    return r.chance(0.5) ? { from: local, to: day(at + 2 * DAY) } : { from: day(at - 2 * DAY), to: local };
   }
   if (form === 1) {
     // Local times off the day boundaries (no offset: the query's time zone).
@@ -99,7 +109,7 @@ export function question(r: Random, id: number, now: number, surfaces: readonly 
   if (r.chance(0.6) && !measures.includes('total_cost')) measures.unshift('total_cost');
   const series = surface.endsWith('timeseries');
   const by = r.sample(DIMENSIONS, series ? r.pick([0, 0, 1]) : r.pick([0, 1, 1, 2, 2, 3]));
-  const q: Question = { id, surface, measures, by, filters, range: range(r, now), timezone };
+  const q: Question = { id, surface, measures, by, filters, range: range(r, now, timezone), timezone };
   if (series) q.granularity = r.pick(['day', 'day', 'week', 'month', 'hour']);
   if (q.granularity === 'hour') q.range = { relative: r.pick(['today', 'yesterday']) };
   return q;

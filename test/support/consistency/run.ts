@@ -194,7 +194,7 @@ export async function runConsistency(p: Platform, opts: Options): Promise<Summar
       const res = await postEvents(p.apiUrl, key, batch);
       if (res.status !== 202) throw new Error(`ingest answered ${res.status}`);
       arrived += batch.length;
-      await sleep(arrivalRandom.int(300, 2500));
+      await sleep(arrivalRandom.int(1000, 4000)); // bursts with quiet gaps, in which answers settle
     }
   })();
 
