@@ -97,34 +97,35 @@ export class Checker {
       const answer = token instanceof Error ? { kind: 'refused' as const, code: 'EMBED_TOKEN', message: token.message } : await ask(this.api, q, token);
       const t2 = Date.now();
       const fp2 = await fingerprint(this.p.pool, this.ws);
-      if (fp1 !== fp2) continue;
-      const horizon = JSON.parse(fp2).horizon as string | null;
-      let diffs: Diff[];
-      if (answer.kind === 'spend') {
-        const window = budgetWindow(q.budget!, q.timezone, Date.parse(answer.evaluatedAt));
-        diffs = compareSpend(answer.spend, await spendTruth(this.p.pool, this.ws, q, window));
-        await deleteBudget(this.api, answer.budgetId);
-      } else {
-        const r1 = resolveRange(q.range, q.timezone, t1);
-        const r2 = resolveRange(q.range, q.timezone, t2);
-        if (answer.kind === 'refused') {
-          const start = r1.start ?? Number.NEGATIVE_INFINITY;
-          if (answer.code === 'RAW_DATA_EXPIRED' && horizon && start < Date.parse(horizon)) return { status: 'refused-expected', answer };
-          diffs = [{ kind: 'refused', where: answer.code, api: answer.message }];
-        } else {
-          const truth = await this.truth(q, r1);
-          // The range moved while the answer was made (midnight, an open end): both moments must agree.
-          if (JSON.stringify(r1) !== JSON.stringify(r2) && JSON.stringify([...truth]) !== JSON.stringify([...await this.truth(q, r2)])) continue;
-          diffs = answer.kind === 'tree' ? compareTree(answer, truth) : compareSeries(answer, truth);
-        }
-      }
-      if ((await fingerprint(this.p.pool, this.ws)) !== fp2) continue;
-      return { status: 'compared', answer, diffs: diffs.map((d) => ({ ...d, category: category(q, d, answer, attempt) })) };
+      const verdict = fp1 === fp2 ? await this.judge(q, answer, t1, t2, JSON.parse(fp2).horizon) : 'moved';
+      if (answer.kind === 'spend') await deleteBudget(this.api, answer.budgetId);
+      if (verdict === 'moved' || (await fingerprint(this.p.pool, this.ws)) !== fp2) continue;
+      if (verdict === 'refused-expected') return { status: 'refused-expected', answer };
+      return { status: 'compared', answer, diffs: verdict.map((d) => ({ ...d, category: category(q, d, answer, attempt) })) };
     }
     return { status: 'unsettled' };
   }
 
-  /** A smaller question with the same kind of mismatch: fewer filters, dimensions, measures; UTC; no range. */
+  /** The differences between an answer given between t1 and t2 and the raw truth now ('moved': the range itself moved meanwhile). */
+  private async judge(q: Question, answer: Answer, t1: number, t2: number, horizon: string | null): Promise<Diff[] | 'moved' | 'refused-expected'> {
+    if (answer.kind === 'spend') {
+      const window = budgetWindow(q.budget!, q.timezone, Date.parse(answer.evaluatedAt));
+      return compareSpend(answer.spend, await spendTruth(this.p.pool, this.ws, q, window));
+    }
+    const r1 = resolveRange(q.range, q.timezone, t1);
+    if (answer.kind === 'refused') {
+      // Raw events before the retention horizon are gone: refusing a range reaching before it is right.
+      const expired = answer.code === 'RAW_DATA_EXPIRED' && horizon && (r1.start ?? Number.NEGATIVE_INFINITY) < Date.parse(horizon);
+      return expired ? 'refused-expected' : [{ kind: 'refused', where: answer.code, api: answer.message }];
+    }
+    const truth = await this.truth(q, r1);
+    // The range moved while the answer was made (midnight, an open end): both moments must agree.
+    const r2 = resolveRange(q.range, q.timezone, t2);
+    if (JSON.stringify(r1) !== JSON.stringify(r2) && JSON.stringify([...truth]) !== JSON.stringify([...await this.truth(q, r2)])) return 'moved';
+    return answer.kind === 'tree' ? compareTree(answer, truth) : compareSeries(answer, truth);
+  }
+
+  /** A smaller question with the same kind of mismatch: fewer filters, dimensions, measures, scope; UTC. */
   async shrink(q: Question, cat: string, budget = 16): Promise<Question> {
     const sameKind = (o: Outcome) => o.status === 'compared' && o.diffs.some((d) => d.category.split(' · ')[0] === cat.split(' · ')[0]);
     let best = q;
