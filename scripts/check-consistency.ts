@@ -1,4 +1,4 @@
-// npm run check:consistency [-- --seed N --questions N --surfaces a,b --concurrency N]
+// npm run check:consistency [-- --seed N --questions N --surfaces a,b --concurrency N --events N --still]
 // Starts the real API and worker on a database of its own, asks seeded random questions on
 // every surface while events arrive, a repricing and a retention run happen, and compares each
 // answer with SQL over the raw events at the same snapshot. Prints the summary; exits 1 on any mismatch.
@@ -16,6 +16,8 @@ const { values: args } = parseArgs({
     surfaces: { type: 'string', default: SURFACES.join(',') },
     concurrency: { type: 'string', default: '3' },
     events: { type: 'string', default: '6000' },
+    // The data stands still (no arrivals, repricing, retention, warming): checks the check's own SQL.
+    still: { type: 'boolean', default: false },
   },
 });
 const surfaces = args.surfaces.split(',').map((s) => s.trim()) as Surface[];
@@ -34,7 +36,7 @@ try {
   try {
     const summary = await runConsistency(p, {
       seed: Number(args.seed), questions: Number(args.questions), surfaces, concurrency: Number(args.concurrency),
-      historyEvents: Number(args.events), log: (line) => console.error(line),
+      historyEvents: Number(args.events), still: args.still, log: (line) => console.error(line),
     });
     console.log(formatSummary(summary));
     exitCode = summary.mismatches === 0 ? 0 : 1;

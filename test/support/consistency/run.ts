@@ -24,6 +24,8 @@ export interface Options {
   concurrency?: number;
   /** Retries of a question whose snapshot moved while it was answered. */
   attempts?: number;
+  /** No arrivals, repricing, retention or warming: the data stands still (a check of the check itself). */
+  still?: boolean;
   log?: (line: string) => void;
 }
 
@@ -179,14 +181,14 @@ export async function runConsistency(p: Platform, opts: Options): Promise<Summar
   const { workspaceId: ws } = await workspaceWithKey(p.pool, ['ingest']);
   const { key } = await createApiKey(p.pool, ws, ['ingest', 'read', 'admin'], 'consistency');
   const api: Api = { url: p.apiUrl, key };
-  p.startWorker({ WORKER_QUEUES: 'maintenance', ROLLUP_WARM_EVERY_MS: '20000', RETENTION_EVERY_MS: '0' });
+  if (!opts.still) p.startWorker({ WORKER_QUEUES: 'maintenance', ROLLUP_WARM_EVERY_MS: '20000', RETENTION_EVERY_MS: '0' });
   const now = Date.now();
   const seeded = history(new Random(opts.seed), opts.historyEvents ?? 6000, now);
   await ingest(p, key, ws, seeded);
   log(`seeded ${seeded.length} events through the ingest API in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   // Events keep arriving (through the real ingest API) the whole time.
-  let arriving = true;
+  let arriving = !opts.still;
   let arrived = 0;
   const arrivalRandom = new Random(opts.seed + 1);
   const arrivalLoop = (async () => {
@@ -206,7 +208,7 @@ export async function runConsistency(p: Platform, opts: Options): Promise<Summar
   const stats: Record<string, SurfaceStats> = Object.fromEntries(surfaces.map((s) => [s, { asked: 0, compared: 0, refusedExpected: 0, unsettled: 0, mismatched: 0 }]));
   let repricingId: string | undefined;
   // Repricing at a quarter, retention at half; the last quarter is asked after both are done.
-  const events = { reprice: Math.floor(opts.questions * 0.25), retention: Math.floor(opts.questions * 0.5), settled: Math.floor(opts.questions * 0.75) };
+  const events = opts.still ? { reprice: -1, retention: -1, settled: -1 } : { reprice: Math.floor(opts.questions * 0.25), retention: Math.floor(opts.questions * 0.5), settled: Math.floor(opts.questions * 0.75) };
   const redis = new Redis(p.env.REDIS_URL!, { maxRetriesPerRequest: null });
   const maintenance = new Queue(MAINTENANCE_QUEUE, { connection: redis, prefix: p.env.QUEUE_PREFIX });
 

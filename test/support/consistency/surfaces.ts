@@ -6,7 +6,7 @@ import type { Key, Values } from './truth.ts';
 export interface Api { url: string; key: string }
 
 export type Answer =
-  | { kind: 'tree'; nodes: Array<{ path: Key; values: Values; children: number }>; rollups?: string[] }
+  | { kind: 'tree'; nodes: Array<{ path: Key; values: Values }>; rollups?: string[] }
   | { kind: 'series'; points: Array<{ key: Key; time: string; values: Values }>; rollups?: string[] }
   | { kind: 'spend'; spend: string; evaluatedAt: string; budgetId: string }
   | { kind: 'refused'; code: string; message: string };
@@ -39,8 +39,8 @@ const valuesOf = (measures: Array<{ measure: string; value: string | null }>): V
   Object.fromEntries(measures.map((m) => [m.measure, m.value]));
 
 /** The GraphQL/embed tree, walked into nodes by path. */
-function walk(node: any, path: Key, out: Array<{ path: Key; values: Values; children: number }>) {
-  out.push({ path, values: valuesOf(node.measures), children: node.children?.length ?? 0 });
+function walk(node: any, path: Key, out: Array<{ path: Key; values: Values }>) {
+  out.push({ path, values: valuesOf(node.measures) });
   for (const c of node.children ?? []) walk(c, [...path, c.value ?? null], out);
   return out;
 }
@@ -88,11 +88,11 @@ async function rest(api: Api, path: string): Promise<any[]> {
 
 async function restBreakdown(api: Api, q: Question): Promise<Answer> {
   const rows = await rest(api, `/v1/exports/breakdown?${exportQuery(q, {})}`);
-  const nodes = rows.map((row) => {
-    const path = q.by.slice(0, row.depth).map((d) => (row[d] ?? null) as string | null);
-    return { path, values: Object.fromEntries(q.measures.map((m) => [m, row[m] ?? null])), children: 0 };
-  });
-  for (const n of nodes) n.children = nodes.filter((c) => c.path.length === n.path.length + 1 && JSON.stringify(c.path.slice(0, -1)) === JSON.stringify(n.path)).length;
+  // One row per node, depth first; its path is in the `by` columns.
+  const nodes = rows.map((row) => ({
+    path: q.by.slice(0, row.depth).map((d) => (row[d] ?? null) as string | null),
+    values: Object.fromEntries(q.measures.map((m) => [m, row[m] ?? null])),
+  }));
   return { kind: 'tree', nodes };
 }
 
