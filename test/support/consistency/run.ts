@@ -174,6 +174,126 @@ async function graphqlOk(api: Api, query: string, variables: Record<string, unkn
   return body.data;
 }
 
+/** Events arriving through the ingest API in bursts with quiet gaps (in which answers settle) until stopped. */
+function startArrivals(p: Platform, key: string, seed: number) {
+  const r = new Random(seed);
+  let arriving = true;
+  let arrived = 0;
+  const loop = (async () => {
+    while (arriving) {
+      const batch = arrivals(r, r.int(5, 60), Date.now());
+      const res = await postEvents(p.apiUrl, key, batch);
+      if (res.status !== 202) throw new Error(`ingest answered ${res.status}`);
+      arrived += batch.length;
+      await sleep(r.int(1000, 4000));
+    }
+  })();
+  return {
+    async stop() {
+      arriving = false;
+      await loop;
+      return arrived;
+    },
+  };
+}
+
+interface UpheavalContext { p: Platform; api: Api; ws: string; now: number; questions: number; still: boolean; log: (line: string) => void }
+
+/** The worker's repricing at a quarter of the questions, a retention run at half; the last quarter waits for both. */
+class Upheavals {
+  private repricingId: string | undefined;
+  private readonly at: { reprice: number; retention: number; settled: number };
+  private readonly redis: Redis;
+  private readonly maintenance: Queue;
+  private readonly ctx: UpheavalContext;
+  constructor(ctx: UpheavalContext) {
+    this.ctx = ctx;
+    const n = ctx.questions;
+    this.at = ctx.still ? { reprice: -1, retention: -1, settled: -1 } : { reprice: Math.floor(n * 0.25), retention: Math.floor(n * 0.5), settled: Math.floor(n * 0.75) };
+    this.redis = new Redis(ctx.p.env.REDIS_URL!, { maxRetriesPerRequest: null });
+    this.maintenance = new Queue(MAINTENANCE_QUEUE, { connection: this.redis, prefix: ctx.p.env.QUEUE_PREFIX });
+  }
+
+  /** Runs what is due before question i. */
+  async before(i: number) {
+    const { p, api, ws, now, log } = this.ctx;
+    if (i === this.at.reprice) {
+      // A new negotiated rate from 20 days ago, then the explicit repricing job (it runs while questions go on).
+      const from = new Date(now - 20 * 86_400_000).toISOString();
+      await addPriceOverride(p.pool, ws, { provider: 'anthropic', model_pattern: '^claude-sonnet', effective_from: from, rates: { input: '2.5', output: '12.5', cache_read: '0.25' } });
+      this.repricingId = (await graphqlOk(api, `mutation ($f: String!) { repriceEvents(input: { reason: "consistency check", provider: "anthropic", modelPattern: "^claude-sonnet", from: $f }) { id } }`, { f: from })).repriceEvents.id;
+      log(`question ${i}: repricing queued`);
+    }
+    if (i === this.at.retention) {
+      await graphqlOk(api, 'mutation { setRawRetention(days: 62) { rawRetentionDays } }');
+      await this.maintenance.add(APPLY_RETENTION_JOB, {});
+      log(`question ${i}: retention (62 days) run queued`);
+    }
+    if (i === this.at.settled) {
+      log(`question ${i}: waiting for the repricing and retention runs`);
+      await waitFor(async () => (await this.repricingDone()) && (await this.horizon()), 120_000, 'the repricing and retention runs');
+    }
+  }
+
+  private async repricingDone() {
+    return !this.repricingId || ['done', 'failed'].includes((await this.repricing()).status);
+  }
+
+  async repricing(): Promise<Summary['repricing']> {
+    if (!this.repricingId) return { status: 'not run', eventsChanged: null };
+    return (await graphqlOk(this.ctx.api, 'query ($id: ID!) { repricing(id: $id) { status eventsChanged } }', { id: this.repricingId })).repricing;
+  }
+
+  async horizon(): Promise<string | null> {
+    return (await graphqlOk(this.ctx.api, '{ retention { rawDataHorizon } }')).retention.rawDataHorizon;
+  }
+
+  async close() {
+    await this.maintenance.close();
+    this.redis.disconnect();
+  }
+}
+
+/** Counts per surface, and the mismatched questions by category. */
+class Tally {
+  readonly stats: Record<string, SurfaceStats>;
+  private readonly firstOf = new Map<string, { q: Question; example: Diff; count: number; surfaces: Set<string> }>();
+  constructor(surfaces: readonly Surface[]) {
+    this.stats = Object.fromEntries(surfaces.map((s) => [s, { asked: 0, compared: 0, refusedExpected: 0, unsettled: 0, mismatched: 0 }]));
+  }
+
+  add(q: Question, o: Outcome) {
+    const s = this.stats[q.surface]!;
+    s.asked++;
+    if (o.status === 'unsettled') s.unsettled++;
+    else if (o.status === 'refused-expected') s.refusedExpected++;
+    else {
+      s.compared++;
+      if (o.diffs.length) s.mismatched++;
+      for (const d of new Map(o.diffs.map((x) => [x.category, x])).values()) {
+        const c = this.firstOf.get(d.category) ?? { q, example: d, count: 0, surfaces: new Set<string>() };
+        c.count++;
+        c.surfaces.add(q.surface);
+        this.firstOf.set(d.category, c);
+      }
+    }
+  }
+
+  total(k: keyof SurfaceStats) {
+    return Object.values(this.stats).reduce((n, x) => n + x[k], 0);
+  }
+
+  /** The categories, most frequent first, the first few with a minimal question. */
+  async categories(checker: Checker, shrinkFirst = 8): Promise<Category[]> {
+    const out: Category[] = [];
+    for (const [name, c] of [...this.firstOf].sort((a, b) => b[1].count - a[1].count)) {
+      const minimal = out.length < shrinkFirst ? await checker.shrink(c.q, name) : c.q;
+      out.push({ name, questions: c.count, surfaces: [...c.surfaces].sort(), example: c.example, question: c.q, minimal });
+    }
+    return out;
+  }
+}
+
 export async function runConsistency(p: Platform, opts: Options): Promise<Summary> {
   const log = opts.log ?? (() => {});
   const started = Date.now();
@@ -187,100 +307,41 @@ export async function runConsistency(p: Platform, opts: Options): Promise<Summar
   await ingest(p, key, ws, seeded);
   log(`seeded ${seeded.length} events through the ingest API in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-  // Events keep arriving (through the real ingest API) the whole time.
-  let arriving = !opts.still;
-  let arrived = 0;
-  const arrivalRandom = new Random(opts.seed + 1);
-  const arrivalLoop = (async () => {
-    while (arriving) {
-      const batch = arrivals(arrivalRandom, arrivalRandom.int(5, 60), Date.now());
-      const res = await postEvents(p.apiUrl, key, batch);
-      if (res.status !== 202) throw new Error(`ingest answered ${res.status}`);
-      arrived += batch.length;
-      await sleep(arrivalRandom.int(1000, 4000)); // bursts with quiet gaps, in which answers settle
-    }
-  })();
-
+  const arrivalsRun = opts.still ? { stop: async () => 0 } : startArrivals(p, key, opts.seed + 1);
+  const upheavals = new Upheavals({ p, api, ws, now, questions: opts.questions, still: !!opts.still, log });
   const checker = new Checker(p, api, ws, opts.attempts ?? 8);
   const qr = new Random(opts.seed + 2);
   const questions = Array.from({ length: opts.questions }, (_, i) => question(qr, i, now, surfaces));
-  const firstOf = new Map<string, { q: Question; example: Diff; count: number; surfaces: Set<string> }>();
-  const stats: Record<string, SurfaceStats> = Object.fromEntries(surfaces.map((s) => [s, { asked: 0, compared: 0, refusedExpected: 0, unsettled: 0, mismatched: 0 }]));
-  let repricingId: string | undefined;
-  // Repricing at a quarter, retention at half; the last quarter is asked after both are done.
-  const events = opts.still ? { reprice: -1, retention: -1, settled: -1 } : { reprice: Math.floor(opts.questions * 0.25), retention: Math.floor(opts.questions * 0.5), settled: Math.floor(opts.questions * 0.75) };
-  const redis = new Redis(p.env.REDIS_URL!, { maxRetriesPerRequest: null });
-  const maintenance = new Queue(MAINTENANCE_QUEUE, { connection: redis, prefix: p.env.QUEUE_PREFIX });
-
-  const repricingDone = async () => !repricingId || ['done', 'failed'].includes((await graphqlOk(api, 'query ($id: ID!) { repricing(id: $id) { status } }', { id: repricingId })).repricing.status);
+  const tally = new Tally(surfaces);
   let next = 0;
-  let done = 0;
   async function worker() {
     for (let i = next++; i < questions.length; i = next++) {
-      if (i === events.reprice) {
-        // A new negotiated rate from 20 days ago, then the explicit repricing job (runs while questions go on).
-        const from = new Date(now - 20 * 86_400_000).toISOString();
-        await addPriceOverride(p.pool, ws, { provider: 'anthropic', model_pattern: '^claude-sonnet', effective_from: from, rates: { input: '2.5', output: '12.5', cache_read: '0.25' } });
-        repricingId = (await graphqlOk(api, `mutation ($f: String!) { repriceEvents(input: { reason: "consistency check", provider: "anthropic", modelPattern: "^claude-sonnet", from: $f }) { id } }`, { f: from })).repriceEvents.id;
-        log(`question ${i}: repricing queued`);
-      }
-      if (i === events.retention) {
-        await graphqlOk(api, 'mutation { setRawRetention(days: 62) { rawRetentionDays } }');
-        await maintenance.add(APPLY_RETENTION_JOB, {});
-        log(`question ${i}: retention (62 days) run queued`);
-      }
-      if (i === events.settled) log(`question ${i}: waiting for the repricing and retention runs`);
-      if (i === events.settled) await waitFor(async () => (await repricingDone()) && (await graphqlOk(api, '{ retention { rawDataHorizon } }')).retention.rawDataHorizon, 120_000, 'the repricing and retention runs');
-      const q = questions[i]!;
-      const s = stats[q.surface]!;
-      s.asked++;
-      const o = await checker.check(q);
-      if (o.status === 'unsettled') s.unsettled++;
-      else if (o.status === 'refused-expected') s.refusedExpected++;
-      else {
-        s.compared++;
-        if (o.diffs.length) s.mismatched++;
-        for (const d of new Map(o.diffs.map((x) => [x.category, x])).values()) {
-          const c = firstOf.get(d.category);
-          if (c) c.count++;
-          else firstOf.set(d.category, { q, example: d, count: 1, surfaces: new Set() });
-          firstOf.get(d.category)!.surfaces.add(q.surface);
-        }
-      }
-      if (++done % 100 === 0) log(`${done} questions, ${Object.values(stats).reduce((n, x) => n + x.mismatched, 0)} mismatched`);
+      await upheavals.before(i);
+      tally.add(questions[i]!, await checker.check(questions[i]!));
+      if ((i + 1) % 100 === 0) log(`${i + 1} questions, ${tally.total('mismatched')} mismatched`);
     }
   }
   const asking = Date.now();
   await Promise.all(Array.from({ length: opts.concurrency ?? 3 }, worker));
-  arriving = false;
-  await arrivalLoop;
+  const arrived = await arrivalsRun.stop();
   log(`${questions.length} questions (${checker.asks} answers) in ${((Date.now() - asking) / 1000).toFixed(1)} s`);
-
-  const categories: Category[] = [];
-  for (const [name, c] of [...firstOf].sort((a, b) => b[1].count - a[1].count)) {
-    categories.push({ name, questions: c.count, surfaces: [...c.surfaces].sort(), example: c.example, question: c.q, minimal: categories.length < 8 ? await checker.shrink(c.q, name) : c.q });
-  }
+  const categories = await tally.categories(checker);
   log(`minimal questions found in ${((Date.now() - asking) / 1000).toFixed(1)} s since the first question`);
-  const repricing = repricingId
-    ? (await graphqlOk(api, 'query ($id: ID!) { repricing(id: $id) { status eventsChanged } }', { id: repricingId })).repricing
-    : { status: 'not run', eventsChanged: null };
-  const retention = (await graphqlOk(api, '{ retention { rawDataHorizon } }')).retention;
-  await maintenance.close();
-  redis.disconnect();
-  const all = Object.values(stats);
-  return {
+  const summary: Summary = {
     seed: opts.seed,
     questions: questions.length,
-    mismatches: all.reduce((n, x) => n + x.mismatched, 0),
-    compared: all.reduce((n, x) => n + x.compared, 0),
-    unsettled: all.reduce((n, x) => n + x.unsettled, 0),
-    surfaces: stats,
+    mismatches: tally.total('mismatched'),
+    compared: tally.total('compared'),
+    unsettled: tally.total('unsettled'),
+    surfaces: tally.stats,
     categories,
     events: { history: seeded.length, arrived },
-    repricing,
-    retention: { horizon: retention.rawDataHorizon },
+    repricing: await upheavals.repricing(),
+    retention: { horizon: await upheavals.horizon() },
     seconds: Math.round((Date.now() - started) / 1000),
   };
+  await upheavals.close();
+  return summary;
 }
 
 export function formatSummary(s: Summary): string {
