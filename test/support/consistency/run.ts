@@ -44,7 +44,7 @@ export interface Summary {
   unsettled: number;
   surfaces: Record<string, SurfaceStats>;
   categories: Category[];
-  events: { history: number; arrived: number };
+  events: { history: number; arrived: number; refusedBatches: number };
   repricing: { status: string; eventsChanged: number | null };
   retention: { horizon: string | null };
   seconds: number;
@@ -179,12 +179,13 @@ function startArrivals(p: Platform, key: string, seed: number) {
   const r = new Random(seed);
   let arriving = true;
   let arrived = 0;
+  let refused = 0;
   const loop = (async () => {
     while (arriving) {
       const batch = arrivals(r, r.int(5, 60), Date.now());
-      const res = await postEvents(p.apiUrl, key, batch);
-      if (res.status !== 202) throw new Error(`ingest answered ${res.status}`);
-      arrived += batch.length;
+      const status = await postEvents(p.apiUrl, key, batch).then((res) => res.status, () => 0);
+      if (status === 202) arrived += batch.length;
+      else refused++; // a lost batch changes no comparison (each is made at one snapshot); it is reported
       await sleep(r.int(1000, 4000));
     }
   })();
@@ -192,7 +193,7 @@ function startArrivals(p: Platform, key: string, seed: number) {
     async stop() {
       arriving = false;
       await loop;
-      return arrived;
+      return { arrived, refused };
     },
   };
 }
@@ -307,7 +308,7 @@ export async function runConsistency(p: Platform, opts: Options): Promise<Summar
   await ingest(p, key, ws, seeded);
   log(`seeded ${seeded.length} events through the ingest API in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-  const arrivalsRun = opts.still ? { stop: async () => 0 } : startArrivals(p, key, opts.seed + 1);
+  const arrivalsRun = opts.still ? { stop: async () => ({ arrived: 0, refused: 0 }) } : startArrivals(p, key, opts.seed + 1);
   const upheavals = new Upheavals({ p, api, ws, now, questions: opts.questions, still: !!opts.still, log });
   const checker = new Checker(p, api, ws, opts.attempts ?? 8);
   const qr = new Random(opts.seed + 2);
@@ -323,7 +324,7 @@ export async function runConsistency(p: Platform, opts: Options): Promise<Summar
   }
   const asking = Date.now();
   await Promise.all(Array.from({ length: opts.concurrency ?? 3 }, worker));
-  const arrived = await arrivalsRun.stop();
+  const { arrived, refused } = await arrivalsRun.stop();
   log(`${questions.length} questions (${checker.asks} answers) in ${((Date.now() - asking) / 1000).toFixed(1)} s`);
   const categories = await tally.categories(checker);
   log(`minimal questions found in ${((Date.now() - asking) / 1000).toFixed(1)} s since the first question`);
@@ -335,7 +336,7 @@ export async function runConsistency(p: Platform, opts: Options): Promise<Summar
     unsettled: tally.total('unsettled'),
     surfaces: tally.stats,
     categories,
-    events: { history: seeded.length, arrived },
+    events: { history: seeded.length, arrived, refusedBatches: refused },
     repricing: await upheavals.repricing(),
     retention: { horizon: await upheavals.horizon() },
     seconds: Math.round((Date.now() - started) / 1000),
@@ -347,7 +348,7 @@ export async function runConsistency(p: Platform, opts: Options): Promise<Summar
 export function formatSummary(s: Summary): string {
   const lines = [
     `consistency check, seed ${s.seed}: ${s.questions} questions, ${s.compared} compared at one snapshot, ${s.unsettled} unsettled, ${s.mismatches} mismatched (${s.seconds} s)`,
-    `events: ${s.events.history} seeded + ${s.events.arrived} arriving during the run; repricing: ${s.repricing.status} (${s.repricing.eventsChanged ?? 0} events changed); retention horizon: ${s.retention.horizon ?? 'none'}`,
+    `events: ${s.events.history} seeded + ${s.events.arrived} arriving during the run (${s.events.refusedBatches} batches refused); repricing: ${s.repricing.status} (${s.repricing.eventsChanged ?? 0} events changed); retention horizon: ${s.retention.horizon ?? 'none'}`,
     'surface              asked  compared  refused(expected)  unsettled  mismatched',
     ...Object.entries(s.surfaces).map(([name, x]) => `${name.padEnd(20)} ${String(x.asked).padStart(5)} ${String(x.compared).padStart(9)} ${String(x.refusedExpected).padStart(18)} ${String(x.unsettled).padStart(10)} ${String(x.mismatched).padStart(11)}`),
   ];
