@@ -80,7 +80,10 @@ export async function startPlatform({ worker = true, databaseUrl = inject('datab
     return child;
   };
   if (worker) startWorker();
-  await waitFor(async () => (await fetch(`${apiUrl}/ready`).catch(() => undefined))?.ok, 30_000, 'the API to be ready');
+  await waitFor(async () => (await fetch(`${apiUrl}/ready`).catch(() => undefined))?.ok, 30_000, 'the API to be ready').catch(async (e) => {
+    await Promise.all(children.map(stopChild)); // no orphans behind a failed start
+    throw e;
+  });
   const pool = createPool(databaseUrl);
   return {
     apiUrl,
