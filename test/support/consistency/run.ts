@@ -50,6 +50,8 @@ export interface Summary {
   seconds: number;
 }
 
+/** Deadlock, serialization failure, a chunk dropped under a query: Postgres says "try again". */
+const RETRYABLE = new Set(['40P01', '40001', '42P01']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function rangeClass(q: Question): string {
@@ -93,19 +95,29 @@ export class Checker {
   async check(q: Question): Promise<Outcome> {
     const token = q.surface.startsWith('embed') ? await embedToken(this.api, q).catch((e: Error) => e) : undefined;
     for (let attempt = 0; attempt < this.attempts; attempt++) {
-      this.asks++;
-      const fp1 = await fingerprint(this.p.pool, this.ws);
-      const t1 = Date.now();
-      const answer = token instanceof Error ? { kind: 'refused' as const, code: 'EMBED_TOKEN', message: token.message } : await ask(this.api, q, token);
-      const t2 = Date.now();
-      const fp2 = await fingerprint(this.p.pool, this.ws);
-      const verdict = fp1 === fp2 ? await this.judge(q, answer, t1, t2, JSON.parse(fp2).horizon) : 'moved';
-      if (answer.kind === 'spend') await deleteBudget(this.api, answer.budgetId);
-      if (verdict === 'moved' || (await fingerprint(this.p.pool, this.ws)) !== fp2) continue;
-      if (verdict === 'refused-expected') return { status: 'refused-expected', answer };
-      return { status: 'compared', answer, diffs: verdict.map((d) => ({ ...d, category: category(q, d, answer, attempt) })) };
+      const outcome = await this.attempt(q, token, attempt).catch((e: { code?: string }) => {
+        // Our own SQL lost a race with retention dropping chunks: the snapshot moved, ask again.
+        if (e.code && RETRYABLE.has(e.code)) return undefined;
+        throw e;
+      });
+      if (outcome) return outcome;
     }
     return { status: 'unsettled' };
+  }
+
+  /** One answer between two fingerprints; undefined when the snapshot moved meanwhile. */
+  private async attempt(q: Question, token: string | Error | undefined, attempt: number): Promise<Outcome | undefined> {
+    this.asks++;
+    const fp1 = await fingerprint(this.p.pool, this.ws);
+    const t1 = Date.now();
+    const answer = token instanceof Error ? { kind: 'refused' as const, code: 'EMBED_TOKEN', message: token.message } : await ask(this.api, q, token);
+    const t2 = Date.now();
+    const fp2 = await fingerprint(this.p.pool, this.ws);
+    const verdict = fp1 === fp2 ? await this.judge(q, answer, t1, t2, JSON.parse(fp2).horizon) : 'moved';
+    if (answer.kind === 'spend') await deleteBudget(this.api, answer.budgetId);
+    if (verdict === 'moved' || (await fingerprint(this.p.pool, this.ws)) !== fp2) return undefined;
+    if (verdict === 'refused-expected') return { status: 'refused-expected', answer };
+    return { status: 'compared', answer, diffs: verdict.map((d) => ({ ...d, category: category(q, d, answer, attempt) })) };
   }
 
   /** The differences between an answer given between t1 and t2 and the raw truth now ('moved': the range itself moved meanwhile). */
