@@ -74,8 +74,8 @@ function range(r: Random, now: number, zone: string): Range {
     return r.chance(0.5) || !dst ? { from, to } : { from: day(dst - r.int(1, 5) * DAY), to: from };
   }
   if (form === 1 && change && r.chance(0.5)) {
-    // Local times within hours of the change, on either side.
-    const at = Date.parse(`${change}:00.000Z`) + r.int(-6, 6) * 3_600_000 + r.int(0, 3_599_999);
+    // Local times within hours of the change, on either side, never in the skipped or repeated hour (their meaning is a choice).
+    const at = Date.parse(`${change}:00.000Z`) + (r.chance(0.5) ? -1 : 1) * r.int(2, 6) * 3_600_000 + r.int(0, 3_599_999);
     const local = new Date(at).toISOString().slice(0, 23);
     return r.chance(0.5) ? { from: local, to: day(at + 2 * DAY) } : { from: day(at - 2 * DAY), to: local };
   }
