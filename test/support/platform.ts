@@ -8,6 +8,7 @@ import { inject } from 'vitest';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createApiKey, createPool, ensureWorkspace, type Pool } from '@spendgraph/db';
+import { FIXED_NOW_ENV } from '@spendgraph/periods';
 import { ALERTS_QUEUE, BUDGETS_QUEUE, INGEST_QUEUE, INSIGHTS_QUEUE, MAINTENANCE_QUEUE, REPORTS_QUEUE } from '@spendgraph/queue';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -54,8 +55,12 @@ async function stopChild(child: ChildProcess) {
   await exited;
 }
 
-/** Services default to the run's shared database and Redis; fault tests pass private ones. */
-export async function startPlatform({ worker = true, databaseUrl = inject('databaseUrl'), redisUrl = inject('redisUrl') } = {}): Promise<Platform> {
+/**
+ * Services default to the run's shared database and Redis; fault tests pass private ones.
+ * `now` fixes the clock of the API and worker (packages/periods): tests whose answers depend on
+ * the time of day place their data around it and give the same instant to their SQL.
+ */
+export async function startPlatform({ worker = true, databaseUrl = inject('databaseUrl'), redisUrl = inject('redisUrl'), now = undefined as Date | undefined } = {}): Promise<Platform> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: databaseUrl,
@@ -71,7 +76,9 @@ export async function startPlatform({ worker = true, databaseUrl = inject('datab
     // Roll-ups of this platform's own: a partition another file's API built before this file's
     // fixture was stored counts as fresh until its refresh key ticks (every 10 minutes).
     SPENDGRAPH_ROLLUP_SCHEMA: process.env.SPENDGRAPH_ROLLUP_SCHEMA ?? `rollups_${randomUUID().slice(0, 8)}`,
+    [FIXED_NOW_ENV]: now?.toISOString(),
   };
+  if (!now) delete env[FIXED_NOW_ENV];
   const children: ChildProcess[] = [start('api', env)];
   const apiUrl = `http://127.0.0.1:${env.API_PORT}`;
   const startWorker = (extra: NodeJS.ProcessEnv = {}) => {

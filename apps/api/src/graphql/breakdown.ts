@@ -1,6 +1,7 @@
 // The breakdown tree: one semantic query per level (plus one per level for the
 // non-additive measures of the `other` buckets), never a roll-up of our own.
 import { Decimal } from 'decimal.js';
+import { periodJson } from '@spendgraph/periods';
 import type { CubeQuery, MemberMeta, QueryResult, SemanticContext, SemanticLayer } from '@spendgraph/semantic';
 import { argumentError, semanticCall } from './errors.ts';
 import {
@@ -29,6 +30,8 @@ export interface BreakdownNode {
   path: PathValue[];
   measures: Array<{ measure: string; value: Value; share: number | null }>;
   children: BreakdownNode[];
+  /** The root only: the period answered, with whether it is partial. */
+  period?: ReturnType<typeof periodJson> | null;
 }
 
 /** A node while the tree is built: values keyed by member. */
@@ -58,7 +61,7 @@ export async function breakdown(semantic: SemanticLayer, ctx: SemanticContext, a
   const limit = args.limit ?? null;
   if (limit !== null && (limit < 1 || limit > MAX_LIMIT)) throw argumentError('INVALID_ARGUMENT', 'limit', `must be between 1 and ${MAX_LIMIT}`);
 
-  const base = { filters: q.filters(args.filters), timeDimensions: q.timeRange(args.timeRange), timezone };
+  const base = { filters: q.filters(args.filters), timeDimensions: q.timeRange(args.timeRange, 'timeRange', timezone), timezone };
   const names = measures.map((m) => m.name);
   const nonAdditive = measures.filter((m) => !m.additive).map((m) => m.name);
   const load = (query: CubeQuery) => semanticCall(q.origins, () => semantic.load({ ...base, ...query, filters: [...base.filters, ...(query.filters ?? [])] }, ctx));
@@ -108,7 +111,7 @@ export async function breakdown(semantic: SemanticLayer, ctx: SemanticContext, a
     }
     level = parents.flatMap((p) => p.children);
   }
-  return present(root, null, measures);
+  return { ...present(root, null, measures), period: q.period && periodJson(q.period) };
 }
 
 function cell(row: Row | undefined, member: string): Value {
