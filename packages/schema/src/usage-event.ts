@@ -1,6 +1,7 @@
 // The wire format of a usage event, shared by the API (validation), the
 // worker (pricing and storage) and the SDK (types). Field names are the
 // column names of `usage_events`, so there is one vocabulary end to end.
+import { now } from '@spendgraph/periods/clock';
 import { z } from 'zod';
 import { USAGE_CONVENTIONS, checkUsageConvention } from './usage-conventions.ts';
 
@@ -99,7 +100,7 @@ export const usageEventInputSchema = z
   })
   .strict()
   .superRefine((e, ctx) => {
-    if (Date.parse(e.occurred_at) > Date.now() + MAX_CLOCK_SKEW_MS) {
+    if (Date.parse(e.occurred_at) > now().getTime() + MAX_CLOCK_SKEW_MS) {
       ctx.addIssue({ code: 'custom', path: ['occurred_at'], message: 'is more than 24 hours in the future' });
     }
     if (e.usage) checkUsageConvention(e.usage, e.provider, ctx);
