@@ -1,6 +1,7 @@
 // Budgets, alert channels, BudgetThresholdCrossed events and the guard check.
 // Budgets are evaluated by @spendgraph/budgets; here they are validated, stored
 // and shown. A change is evaluated at once, so the answer shows its standing.
+import { now as clockNow } from '@spendgraph/periods/clock';
 import { randomBytes } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import {
@@ -43,7 +44,7 @@ function notFound(what: string, id: string): never {
 }
 
 /** The budget with its standing, as the Budget type shows it. */
-function present(b: Budget, status: BudgetStatus | undefined, now = new Date()) {
+function present(b: Budget, status: BudgetStatus | undefined, now = clockNow()) {
   const s = standing(b, status, now);
   return {
     ...b,
