@@ -35,10 +35,10 @@ const EXPECTED: Record<string, [string, string]> = {
 let p: Platform;
 let ws: { workspaceId: string; key: string };
 
-/** Every 373 minutes over two years, plus events on each hour's edges around the clocks. */
+/** Every 733 minutes over two years, plus events on each hour's edges around the clocks. */
 function fixture() {
   const times: number[] = [];
-  for (let t = Date.parse('2024-12-20T00:00:00Z'); t < Date.parse('2026-12-03T00:00:00Z'); t += 373 * 60_000) times.push(t);
+  for (let t = Date.parse('2024-12-20T00:00:00Z'); t < Date.parse('2026-12-03T00:00:00Z'); t += 733 * 60_000) times.push(t);
   for (const c of CLOCKS) {
     const hour = Math.floor(Date.parse(c) / HOUR) * HOUR;
     for (let h = -30; h <= 12; h++) times.push(hour + h * HOUR - 1, hour + h * HOUR);

@@ -90,7 +90,7 @@ export async function breakdown(semantic: SemanticLayer, ctx: SemanticContext, a
         path: [...parent.path, { dimension: dim, value: cell(r, dim) }], values: valuesOf(r, names), children: [],
       }));
       if (rows.length > kept.length) {
-        const other = otherBucket(parent, dim, kept, rows.length - kept.length, measures);
+        const other = otherBucket(parent, dim, kept, rows.slice(kept.length), measures);
         parent.children.push(other);
         others.push({ parent, other, kept: kept.map((r) => cell(r, dim)) });
       }
@@ -158,17 +158,20 @@ function pathFilter(parents: Draft[], depth: number): NonNullable<CubeQuery['fil
   return [{ or: parents.map((p) => ({ and: pathEquals(p) })) }];
 }
 
-/** The children beyond the top N: additive measures are the parent minus the kept children, exactly. */
-function otherBucket(parent: Draft, dim: string, kept: Row[], count: number, measures: MemberMeta[]): Draft {
+/**
+ * The children beyond the top N: additive measures are the parent minus the kept children, exactly,
+ * and null when none of the rest has a value (the cost of only unpriced calls is unknown, not 0).
+ */
+function otherBucket(parent: Draft, dim: string, kept: Row[], rest: Row[], measures: MemberMeta[]): Draft {
   const values = new Map<string, Value>();
   for (const m of measures) {
     if (!m.additive) continue;
     const whole = parent.values.get(m.name);
-    values.set(m.name, whole === null || whole === undefined
+    values.set(m.name, whole === null || whole === undefined || rest.every((r) => cell(r, m.name) === null)
       ? null
-      : kept.reduce((rest, r) => rest.minus(cell(r, m.name) ?? 0), new Decimal(whole)).toFixed());
+      : kept.reduce((sum, r) => sum.minus(cell(r, m.name) ?? 0), new Decimal(whole)).toFixed());
   }
-  return { dimension: dim, value: null, other: true, otherCount: count, path: [...parent.path, { dimension: dim, value: null }], values, children: [] };
+  return { dimension: dim, value: null, other: true, otherCount: rest.length, path: [...parent.path, { dimension: dim, value: null }], values, children: [] };
 }
 
 function present(node: Draft, parent: Draft | null, measures: MemberMeta[]): BreakdownNode {
