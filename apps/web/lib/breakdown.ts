@@ -23,6 +23,21 @@ export function valueOf(node: Pick<Node, 'measures'> | undefined, measure: strin
   return node?.measures.find((m) => m.measure === measure)?.value ?? null;
 }
 
+/** A value for a chart: null stays null (an unpriced call's cost is unknown, never drawn as 0). */
+export function chartValue(v: string | null | undefined): number | null {
+  return v === null || v === undefined ? null : Number(v);
+}
+
+/** Bars of a breakdown level: labels say `(unpriced)` where the cost is unknown. */
+export function barChart(node: Node, measure: string, name = measure) {
+  const children = node.children;
+  return {
+    type: 'bar' as const,
+    categories: children.map((c) => (valueOf(c, measure) === null && /cost/.test(measure) ? `${c.label} (unpriced)` : c.label)),
+    series: [{ name, values: children.map((c) => chartValue(valueOf(c, measure))) }],
+  };
+}
+
 export const PARTIAL_MARK = '(so far)';
 
 /** `26 Nov – 2 Dec 2026 (UTC)`: a period's days as people read them (`to` is exclusive). */
@@ -38,7 +53,8 @@ export function seriesChart(ts: Timeseries, measure: string, type: 'line' | 'bar
   const categories = [...new Set(ts.series.flatMap((s) => s.points.map((p) => p.time.slice(0, 16).replace('T00:00', ''))))].sort();
   const series = ts.series.map((s) => {
     const byTime = new Map(s.points.map((p) => [p.time.slice(0, 16).replace('T00:00', ''), p.measures.find((m) => m.measure === measure)?.value]));
-    return { name: s.label || 'Total', values: categories.map((c) => (byTime.has(c) ? Number(byTime.get(c) ?? 0) : 0)) };
+    // No events in a bucket: 0. Events whose value is unknown (only unpriced calls): no bar.
+    return { name: s.label || 'Total', values: categories.map((c) => (byTime.has(c) ? chartValue(byTime.get(c)) : 0)) };
   });
   // A bucket still filling (today, this month) is drawn faded and labelled, not read as a drop.
   const partialAt = new Set(ts.series.flatMap((s) => s.points.filter((p) => p.partial).map((p) => p.time.slice(0, 16).replace('T00:00', ''))));

@@ -7,7 +7,7 @@ import { Chart } from '@/components/Chart';
 import { EmbedShare } from '@/components/EmbedShare';
 import { SegmentTable } from '@/components/SegmentTable';
 import { gql } from '@/lib/api';
-import { type Node, PERIOD, type Period, SERIES, type Timeseries, nodeSelection, periodLabel, seriesChart, valueOf } from '@/lib/breakdown';
+import { type Node, PERIOD, type Period, SERIES, type Timeseries, barChart, nodeSelection, periodLabel, seriesChart, valueOf } from '@/lib/breakdown';
 import { formatChange, formatMeasure, formatMoney, formatTime } from '@/lib/format';
 
 const TOTALS = ['total_cost', 'calls', 'unpriced_calls', 'error_rate', 'avg_cost_per_call'];
@@ -107,12 +107,12 @@ async function Split({ current }: { current: Range }) {
     <div className="grid">
       <section className="panel">
         <h3>By provider</h3>
-        <Chart id="overview-providers" label="Spend by provider" spec={{ type: 'pie', slices: providers.children.map((c) => ({ name: c.label, value: Number(valueOf(c, 'total_cost') ?? 0) })) }} />
+        <Chart id="overview-providers" label="Spend by provider" spec={{ type: 'pie', slices: providers.children.filter((c) => valueOf(c, 'total_cost') !== null).map((c) => ({ name: c.label, value: Number(valueOf(c, 'total_cost')) })) }} />
         <EmbedShare spec={{ kind: 'breakdown', title: 'Spend by provider', measures: ['total_cost'], by: ['provider'], filters: [], timeRange: current, limit: 6 }} />
       </section>
       <section className="panel">
         <h3>By model</h3>
-        <Chart id="overview-models" label="Spend by model" spec={{ type: 'bar', categories: models.map((m) => m.label), series: [{ name: 'Cost', values: models.map((m) => Number(valueOf(m, 'total_cost') ?? 0)) }] }} />
+        <Chart id="overview-models" label="Spend by model" spec={barChart({ ...providers, children: models }, 'total_cost', 'Cost')} />
         <p className="muted"><Link href={`/explore?m=total_cost,calls&by=provider,model&range=${encodeURIComponent(current.relative)}`}>Explore by provider and model →</Link></p>
       </section>
     </div>
