@@ -53,6 +53,8 @@ function present(b: Budget, status: BudgetStatus | undefined, now = clockNow()) 
     remaining: s.remaining.toFixed(),
     percentUsed: s.percentUsed,
     blocking: s.blocking,
+    outlook: s.outlook,
+    atRisk: s.atRisk,
     projectedSpend: s.current ? (status?.projectedSpend ?? null) : null,
     projectedCrossingAt: s.current ? (status?.projectedCrossingAt ?? null) : null,
     periodStart: status?.periodStart ?? null,

@@ -16,7 +16,7 @@ const top = (dim: string) => `breakdown(measures: ${M}, by: ["${dim}"], timeRang
 // Periods are the API's (packages/periods): `last N days` is today and the N-1 days before.
 const PERIOD_DAYS = [7, 30, 90];
 type Range = { relative: string; previous?: boolean };
-type Budget = { id: string; name: string; state: string; spend: string; amount: string; percentUsed: number; blocking: boolean };
+type Budget = { id: string; name: string; state: string; spend: string; amount: string; percentUsed: number; blocking: boolean; atRisk: boolean };
 type Alert = { id: string; budgetId: string; budgetName: string; kind: string; threshold: number | null; spend: string; limit: string; occurredAt: string };
 
 // Sections stream in as their data arrives (one request each); the figures and the trend come first.
@@ -28,7 +28,7 @@ const SUMMARY = `query($range: TimeRange!, $previous: TimeRange!) {
 const SPLIT = `query($range: TimeRange!) { providers: breakdown(measures: ${M}, by: ["provider", "model"], timeRange: $range, limit: 6) { ${nodeSelection(2)} } }`;
 const TOPS = `query($range: TimeRange!) { plans: ${top('plan_id')} users: ${top('user_id')} customers: ${top('customer_id')} features: ${top('feature')} }`;
 const BUDGETS = `query($since: String!) {
-  budgets { id name state spend amount percentUsed blocking }
+  budgets { id name state spend amount percentUsed blocking atRisk }
   budgetAlerts(since: $since, first: 200) { id budgetId budgetName kind threshold spend limit occurredAt }
 }`;
 
@@ -136,7 +136,7 @@ async function Tops({ current }: { current: Range }) {
 async function Budgets() {
   const res = await gql<{ budgets: Budget[]; budgetAlerts: Alert[] }>(BUDGETS, { since: new Date(Date.now() - 7 * 86_400_000).toISOString() });
   if (!res.ok) return <ApiErrors errors={res.errors} />;
-  const atRisk = res.data.budgets.filter((b) => b.state === 'warning' || b.state === 'over' || b.blocking);
+  const atRisk = res.data.budgets.filter((b) => b.atRisk); // the morning report's list too
   const alerts = res.data.budgetAlerts.slice(-10).reverse();
   return (
     <div className="grid">

@@ -15,8 +15,6 @@ export const TREND_SESSIONS = 30;
 export const TOP_N = 5;
 /** Sessions older than this are not part of the trend, however few the recent ones. */
 export const TREND_LOOKBACK_DAYS = 30;
-/** Budgets this far into their amount (percent) are at risk. */
-export const AT_RISK_PERCENT = 75;
 
 export interface Amount { cost: string; calls: string }
 export interface Change extends Amount { previousCost: string; changePercent: number | null }
@@ -195,15 +193,15 @@ async function anomaliesOf(pool: Pool, r: ReportScope, date: DateTime): Promise<
   }));
 }
 
-/** Budgets over, at AT_RISK_PERCENT or more of their amount, or projected to cross it this period. */
+/** Budgets at risk (BudgetStanding.atRisk): over, in warning, blocking, or projected to cross this period. */
 async function budgetsAtRisk(pool: Pool, r: ReportScope): Promise<MorningFigures['budgetsAtRisk']> {
   const [budgets, statuses] = await Promise.all([listBudgets(pool, r.workspaceId), budgetStatuses(pool, r.workspaceId)]);
   const byId = new Map(statuses.map((s) => [s.budgetId, s]));
   return budgets.flatMap((b) => {
     const status = byId.get(b.id);
-    const s = standing(b, status, r.at);
+    const s = standing(b, status, r.at); // the same standing, and test, as the budgets page and the overview
     const projected = s.current ? (status?.projectedCrossingAt ?? null) : null;
-    if (b.paused || !s.current || (s.percentUsed < AT_RISK_PERCENT && !projected)) return [];
+    if (!s.atRisk) return [];
     return [{
       id: b.id, name: b.name, mode: b.mode, period: b.period, state: s.state, spend: s.spend.toFixed(), amount: b.amount,
       currency: b.currency, percentUsed: Number(s.percentUsed.toFixed(2)), projectedCrossingAt: projected, blocking: s.blocking,

@@ -4,7 +4,7 @@ import { ApiErrors } from '@/components/ApiErrors';
 import { BudgetForm } from '@/components/BudgetForm';
 import { UsageBar } from '@/components/UsageBar';
 import { gql } from '@/lib/api';
-import { BUDGET_FIELDS, type Budget, scopeText } from '@/lib/budgets';
+import { BUDGET_FIELDS, type Budget, outlookText, scopeText } from '@/lib/budgets';
 import { formatMoney, formatTime } from '@/lib/format';
 import { budgetCommand } from '../actions';
 
@@ -31,7 +31,7 @@ export default async function BudgetPage({ params }: { params: Promise<{ id: str
       <div className="kpis">
         <div className="panel kpi"><div className="label">Spend this period</div><div className="value" data-testid="budget-spend" data-value={b.spend}>{formatMoney(b.spend)}</div><div className="sub">of {formatMoney(b.amount)} {b.currency}</div></div>
         <div className="panel kpi"><div className="label">Used</div><UsageBar percent={b.percentUsed} state={b.state} /></div>
-        <div className="panel kpi"><div className="label">Projected at period end</div><div className="value">{formatMoney(b.projectedSpend)}</div><div className="sub">{b.projectedCrossingAt ? `crosses the limit ${formatTime(b.projectedCrossingAt)}` : 'stays under the limit'}</div></div>
+        <div className="panel kpi"><div className="label">Projected at period end</div><div className="value">{formatMoney(b.projectedSpend)}</div><div className="sub" data-testid="budget-outlook" data-outlook={b.outlook}>{outlookText(b, formatTime)}</div></div>
         <div className="panel kpi"><div className="label">Scope</div><div>{scopeText(b)}</div><div className="sub">{b.period}, {b.mode}, {b.timezone}; period {formatTime(b.periodStart)} – {formatTime(b.periodEnd)}</div></div>
       </div>
       <div className="chips" style={{ marginBottom: 16 }}>{b.paused ? command('resumeBudget', 'Resume') : command('pauseBudget', 'Pause')}{command('deleteBudget', 'Delete')}</div>
