@@ -1,6 +1,7 @@
 export * from './schema.ts';
 export { budgetWindow, trendLookback, type BudgetWindow } from './period.ts';
 export { appliesTo, scopeFilters } from './scope.ts';
+export { closest, scopeWarnings, type ScopeWarning } from './scope-values.ts';
 export { readSpend, type SpendRequest } from './spend.ts';
 export { project, type Projection } from './projection.ts';
 export { evaluateBudgets, type EvaluateOptions, type EvaluationResult } from './evaluate.ts';

@@ -9,7 +9,7 @@ import {
   listAlertChannels, listAlerts, listBudgets, listDeliveries, budgetStatuses, setBudgetPaused, updateBudget, type AlertChannel,
   type BudgetAlert, type BudgetFields,
 } from '@spendgraph/db';
-import { type EvaluationResult, alertChannelInputSchema, evaluateBudgets, issuePath, parseBudget, standing } from '@spendgraph/budgets';
+import { type EvaluationResult, alertChannelInputSchema, evaluateBudgets, issuePath, parseBudget, scopeWarnings, standing } from '@spendgraph/budgets';
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { DEFAULT_LISTED, GuardContextError, MAX_LISTED, check, parseContext, presentDecision, scopableDimensions } from '../guard/check.ts';
 import type { GuardCache } from '../guard/guard-cache.ts';
@@ -194,6 +194,8 @@ export function budgetResolvers(deps: BudgetDeps) {
       },
     },
     Budget: {
+      // Read only when asked for (the budget page, create and update answers): it queries the events.
+      scopeWarnings: (b: Budget) => scopeWarnings(deps.semantic, b.workspaceId, b.scope),
       alerts: async (b: Budget, { first }: { first?: number }) =>
         (await listAlerts(deps.pool, b.workspaceId, { budgetId: b.id, first: Math.min(Math.max(first ?? 20, 1), 1000) })).map(presentAlert),
     },

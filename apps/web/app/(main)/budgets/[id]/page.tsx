@@ -15,8 +15,8 @@ interface Alert {
 
 export default async function BudgetPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const res = await gql<{ budget: (Budget & { alerts: Alert[] }) | null; meta: { dimensions: Array<{ name: string; title: string; type: string }> } }>(
-    `query($id: ID!) { budget(id: $id) { ${BUDGET_FIELDS} alerts(first: 100) { id kind threshold spend limit periodStart projectedSpend projectedCrossingAt occurredAt
+  const res = await gql<{ budget: (Budget & { alerts: Alert[]; scopeWarnings: Array<{ message: string }> }) | null; meta: { dimensions: Array<{ name: string; title: string; type: string }> } }>(
+    `query($id: ID!) { budget(id: $id) { ${BUDGET_FIELDS} scopeWarnings { message } alerts(first: 100) { id kind threshold spend limit periodStart projectedSpend projectedCrossingAt occurredAt
       deliveries { id status attempts lastError } } } meta { dimensions { name title: shortTitle type } } }`, { id });
   if (!res.ok) return <><h2>Budget</h2><ApiErrors errors={res.errors} /></>;
   const b = res.data.budget;
@@ -28,6 +28,7 @@ export default async function BudgetPage({ params }: { params: Promise<{ id: str
     <>
       <h2>{b.name} <span className={`badge ${b.state}`}>{b.blocking ? 'blocking' : b.state}</span></h2>
       {b.blocking && <p className="error" role="status">Hard stop: work in this budget’s scope is denied until {formatTime(b.periodEnd)} or until the limit is raised.</p>}
+      {b.scopeWarnings.map((w) => <p key={w.message} className="callout" data-testid="scope-warning">This budget counts nothing for it: {w.message}</p>)}
       <div className="kpis">
         <div className="panel kpi"><div className="label">Spend this period</div><div className="value" data-testid="budget-spend" data-value={b.spend}>{formatMoney(b.spend)}</div><div className="sub">of {formatMoney(b.amount)} {b.currency}</div></div>
         <div className="panel kpi"><div className="label">Used</div><UsageBar percent={b.percentUsed} state={b.state} /></div>
