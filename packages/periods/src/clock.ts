@@ -15,7 +15,8 @@ function fixedNow(value: string | undefined): number | null {
   return t;
 }
 
-let fixed = fixedNow(process.env[FIXED_NOW_ENV]);
+// `globalThis.process`: the SDK (through the event schema) may run where there is no process.
+let fixed = fixedNow(globalThis.process?.env?.[FIXED_NOW_ENV]);
 
 /** The current instant: the real time, or the fixed one this process was started with. */
 export function now(): Date {
