@@ -97,10 +97,23 @@ function localInstant(text: string, timezone: string): DateTime {
   return t.setZone(timezone);
 }
 
-/** Cube's date range for a period: local times in the query's time zone, `to` inclusive. */
+/** Cube's date range for a period: wall-clock times in the query's time zone, `to` inclusive. */
 export function cubeDateRange(p: Period): [string, string] {
-  const fmt = (ms: number) => DateTime.fromMillis(ms, { zone: p.timezone }).toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS");
-  return [fmt(p.from.getTime()), fmt(p.to.getTime() - 1)];
+  return [cubeLocalTime(p.from.getTime(), p.timezone), cubeLocalTime(p.to.getTime() - 1, p.timezone)];
+}
+
+const offsetAt = (ms: number, zone: string) => DateTime.fromMillis(ms, { zone }).offset * 60_000;
+
+/**
+ * The wall-clock string Cube turns back into instant `ms`. Cube (1.7.43) converts a local time
+ * with the zone's offset at that reading taken as UTC, which is wrong for the hours after a DST
+ * change ('2026-03-08T03:00' New York became 08:00Z, not 07:00Z). So find the reading r with
+ * r - offset(r as UTC) = ms; away from changes it is the ordinary local time.
+ */
+function cubeLocalTime(ms: number, zone: string): string {
+  let o = offsetAt(ms, zone);
+  for (let i = 0; i < 3 && offsetAt(ms + o, zone) !== o; i++) o = offsetAt(ms + o, zone);
+  return DateTime.fromMillis(ms + o, { zone: 'UTC' }).toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS");
 }
 
 /** The period as ISO instants with the time zone's offset, for answers. */
