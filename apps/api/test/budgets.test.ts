@@ -59,8 +59,8 @@ describe('scope values the workspace has never seen', () => {
       input: { name: 'sonnet cap', period: 'daily', amount: '5', mode: 'hard', scope: [{ member: 'model', values: ['claude-sonet', 'gpt-4o'] }] },
     })).createBudget;
     expect(made.scopeWarnings).toEqual([{
-      path: 'scope[0].values[0]', value: 'claude-sonet', suggestions: ['claude-sonnet-4-5', 'claude-opus-4-1'],
-      message: "no event of this workspace has model 'claude-sonet'; did you mean 'claude-sonnet-4-5' or 'claude-opus-4-1'?",
+      path: 'scope[0].values[0]', value: 'claude-sonet', suggestions: ['claude-sonnet-4-5'],
+      message: "no event of this workspace has model 'claude-sonet'; did you mean 'claude-sonnet-4-5'?",
     }]);
     const fixed = (await ok(ws.key, `mutation ($id: ID!) { updateBudget(id: $id, input: { scope: [{ member: "model", values: ["claude-sonnet-4-5"] }] }) { scopeWarnings { value } } }`, { id: made.id })).updateBudget;
     expect(fixed.scopeWarnings).toEqual([]);

@@ -264,6 +264,20 @@ describe('plans, budgets, insights and entity pages', () => {
     await expect.poll(() => form.locator('.error[role=alert]').textContent(), { timeout: 60_000 }).toContain('input.amount');
   });
 
+  it('says a budget past its limit is over (not "stays under"), and warns about a scope value never seen', async () => {
+    const create = `mutation($input: BudgetInput!) { createBudget(input: $input) { id state outlook atRisk projectedSpend scopeWarnings { message } } }`;
+    const { createBudget: over } = await api(create, { input: { name: 'Web test: tiny', period: 'monthly', amount: '0.01', scope: [{ member: 'agent', values: ['coder'] }] } });
+    expect(over).toMatchObject({ state: 'over', outlook: 'over', atRisk: true });
+    await page.goto(`${web.url}/budgets/${over.id}`);
+    const outlook = page.getByTestId('budget-outlook');
+    expect(await outlook.getAttribute('data-outlook')).toBe('over');
+    expect(await outlook.textContent()).toBe('already over the limit');
+    const { createBudget: typo } = await api(create, { input: { name: 'Web test: typo', period: 'monthly', amount: '10', mode: 'hard', scope: [{ member: 'model', values: ['claude-sonet'] }] } });
+    expect(typo.scopeWarnings[0].message).toContain("did you mean 'claude-sonnet-4-5");
+    await page.goto(`${web.url}/budgets/${typo.id}`);
+    expect(await page.getByTestId('scope-warning').textContent()).toContain("no event of this workspace has model 'claude-sonet'");
+  });
+
   it('loads the anomalies, reports, customers and features pages with their figures', async () => {
     for (const path of ['/anomalies', '/reports', '/features', '/customers']) {
       await page.goto(`${web.url}${path}`);

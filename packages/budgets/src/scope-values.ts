@@ -29,12 +29,19 @@ async function seen(semantic: SemanticLayer, workspaceId: string, dimension: str
   return data.map((r) => r[member(dimension)]).filter((v): v is string => typeof v === 'string');
 }
 
-/** The closest seen values: smallest edit distance, relative to the length, within half of it. */
+/**
+ * The closest seen values, best first: edit distance to the whole value or, for values that
+ * extend the typed one (`claude-sonnet-4-5-20250929` for `claude-sonet`), to its beginning.
+ */
 export function closest(value: string, candidates: readonly string[], n = MAX_SUGGESTIONS): string[] {
-  const lower = value.toLowerCase();
+  const typed = value.toLowerCase();
+  const score = (c: string) => {
+    const seen = c.toLowerCase();
+    return Math.min(distance(typed, seen), distance(typed, seen.slice(0, typed.length + 1)) + 1);
+  };
   return candidates
-    .map((c) => ({ c, d: distance(lower, c.toLowerCase()) - (c.toLowerCase().startsWith(lower) ? 1 : 0) }))
-    .filter(({ c, d }) => d <= Math.max(2, Math.ceil(Math.max(c.length, value.length) / 2)))
+    .map((c) => ({ c, d: score(c) }))
+    .filter(({ d }) => d <= Math.max(2, Math.ceil(typed.length / 3)))
     .sort((a, b) => a.d - b.d || a.c.localeCompare(b.c))
     .slice(0, n)
     .map(({ c }) => c);
