@@ -227,11 +227,14 @@ describe('errors', () => {
     expect(body.errors[0].extensions).toMatchObject({ code: 'NOT_PUBLIC', field: 'filters[0].member' });
   });
 
-  it('refuses a measure used as a dimension, a bad time zone and an oversized page', async () => {
+  it('refuses a measure used as a dimension, a bad time zone or range and an oversized page', async () => {
     const cases: Array<[string, string]> = [
       ['{ breakdown(measures: ["calls"], by: ["total_cost"]) { label } }', 'by[0]'],
       ['{ breakdown(measures: ["calls"], by: [], timezone: "Mars/Olympus") { label } }', 'timezone'],
       ['{ events(first: 501) { edges { cursor } } }', 'first'],
+      ['{ breakdown(measures: ["calls"], by: [], timeRange: { relative: "next week" }) { label } }', 'timeRange.relative'],
+      ['{ breakdown(measures: ["calls"], by: [], timeRange: { from: "2026-12-01", to: "yesterday" }) { label } }', 'timeRange.to'],
+      ['{ breakdown(measures: ["calls"], by: [], timeRange: { from: "2026-12-01", previous: true }) { label } }', 'timeRange.previous'],
     ];
     for (const [query, field] of cases) expect((await gql(a.key, query)).body.errors[0].extensions.field).toBe(field);
   });

@@ -89,6 +89,9 @@ export function absolutePeriod(from: string, to: string | null | undefined, time
   return { from: start.toJSDate(), to: end.toJSDate(), partial: end.toMillis() > at.getTime(), timezone };
 }
 
+/** Whether `text` is an ISO date or time absolutePeriod() reads. */
+export const isIsoTime = (text: string) => DateTime.fromISO(text.trim()).isValid;
+
 const isDateOnly = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s.trim());
 
 function localInstant(text: string, timezone: string): DateTime {

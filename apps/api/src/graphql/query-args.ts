@@ -1,6 +1,6 @@
 // GraphQL arguments -> the parts of a Cube query, each member remembered with its argument path.
 import type { CubeQuery, MemberMeta, SemanticLayer } from '@spendgraph/semantic';
-import { type Period, PeriodError, absolutePeriod, cubeDateRange, previousPeriod, resolvePeriod } from '@spendgraph/periods';
+import { type Period, PeriodError, absolutePeriod, cubeDateRange, isIsoTime, previousPeriod, resolvePeriod } from '@spendgraph/periods';
 import { MemberOrigins, argumentError } from './errors.ts';
 
 export const VIEW = 'usage';
@@ -87,17 +87,21 @@ export function resolveRange(range: TimeRangeArg, field = 'timeRange', timezone 
   const { relative, previous, from, to } = range;
   if (relative && (from || to)) throw argumentError('INVALID_ARGUMENT', field, 'give either relative or from/to, not both');
   if (previous && !relative) throw argumentError('INVALID_ARGUMENT', `${field}.previous`, 'applies to a relative range only');
-  try {
-    if (relative) return (previous ? previousPeriod : resolvePeriod)(relative, timezone);
-    if (!from) throw argumentError('INVALID_ARGUMENT', `${field}.from`, 'is required without relative');
-    const period = absolutePeriod(from, to, timezone);
-    if (period.to <= period.from) throw argumentError('INVALID_ARGUMENT', `${field}.to`, 'must not be before from');
-    return period;
-  } catch (e) {
-    if (!(e instanceof PeriodError)) throw e;
-    const at = relative ? `${field}.relative` : /'(.*)'/.exec(e.message)?.[1] === to ? `${field}.to` : `${field}.from`;
-    throw argumentError('INVALID_ARGUMENT', at, e.message);
+  if (relative) {
+    try {
+      return (previous ? previousPeriod : resolvePeriod)(relative, timezone);
+    } catch (e) {
+      if (e instanceof PeriodError) throw argumentError('INVALID_ARGUMENT', `${field}.relative`, e.message);
+      throw e;
+    }
   }
+  if (!from) throw argumentError('INVALID_ARGUMENT', `${field}.from`, 'is required without relative');
+  for (const [k, v] of [['from', from], ['to', to]] as const) {
+    if (v && !isIsoTime(v)) throw argumentError('INVALID_ARGUMENT', `${field}.${k}`, `'${v}' is not an ISO date or time`);
+  }
+  const period = absolutePeriod(from, to, timezone);
+  if (period.to <= period.from) throw argumentError('INVALID_ARGUMENT', `${field}.to`, 'must not be before from');
+  return period;
 }
 
 /** Cube's filter for "dimension has this value", null meaning the field is absent. */
