@@ -153,11 +153,11 @@ export async function graphqlData(apiUrl: string, key: string, query: string, va
  * Sends events (each given a fresh id) through the API in batches and waits
  * until the worker stored all of them.
  */
-export async function ingestAndWait(p: Platform, ws: { workspaceId: string; key: string }, events: Array<Record<string, unknown>>) {
+export async function ingestAndWait(p: Platform, ws: { workspaceId: string; key: string }, events: Array<Record<string, unknown>>, timeoutMs = 30_000) {
   const before = await storedCount(p.pool, ws.workspaceId);
   for (let i = 0; i < events.length; i += 5000) {
     const res = await postEvents(p.apiUrl, ws.key, events.slice(i, i + 5000).map((e) => ({ id: randomUUID(), ...e })));
     if (res.status !== 202) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
   }
-  await waitFor(async () => (await storedCount(p.pool, ws.workspaceId)) === before + events.length, 30_000, 'events to be stored');
+  await waitFor(async () => (await storedCount(p.pool, ws.workspaceId)) === before + events.length, timeoutMs, 'events to be stored');
 }

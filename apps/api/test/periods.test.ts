@@ -53,7 +53,7 @@ function fixture() {
 beforeAll(async () => {
   p = await startPlatform({ now: new Date('2026-12-02T12:00:00Z') }); // events up to 24 h ahead of it are accepted
   ws = await workspaceWithKey(p.pool, ['ingest', 'read']);
-  await ingestAndWait(p, ws, fixture());
+  await ingestAndWait(p, ws, fixture(), 120_000); // ~1,700 events: slow when the whole suite shares the machine
 }, 180_000);
 afterAll(async () => p?.stop());
 
