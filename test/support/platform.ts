@@ -8,6 +8,7 @@ import { inject } from 'vitest';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createApiKey, createPool, ensureWorkspace, type Pool } from '@spendgraph/db';
+import { FIXED_NOW_ENV } from '@spendgraph/periods';
 import { ALERTS_QUEUE, BUDGETS_QUEUE, INGEST_QUEUE, INSIGHTS_QUEUE, MAINTENANCE_QUEUE, REPORTS_QUEUE } from '@spendgraph/queue';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -54,9 +55,13 @@ async function stopChild(child: ChildProcess) {
   await exited;
 }
 
-/** Services default to the run's shared database and Redis; fault tests pass private ones. */
-/** `env` is added to both apps' environment. */
-export async function startPlatform({ worker = true, databaseUrl = inject('databaseUrl'), redisUrl = inject('redisUrl'), env: extra = {} as NodeJS.ProcessEnv } = {}): Promise<Platform> {
+/**
+ * Services default to the run's shared database and Redis; fault tests pass private ones.
+ * `env` is added to both apps' environment. `now` fixes the clock of the API and worker
+ * (packages/periods): tests whose answers depend on the time of day place their data around it
+ * and give the same instant to their SQL.
+ */
+export async function startPlatform({ worker = true, databaseUrl = inject('databaseUrl'), redisUrl = inject('redisUrl'), env: extra = {} as NodeJS.ProcessEnv, now = undefined as Date | undefined } = {}): Promise<Platform> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: databaseUrl,
@@ -79,7 +84,9 @@ export async function startPlatform({ worker = true, databaseUrl = inject('datab
     // fixture was stored counts as fresh until its refresh key ticks (every 10 minutes).
     SPENDGRAPH_ROLLUP_SCHEMA: process.env.SPENDGRAPH_ROLLUP_SCHEMA ?? `rollups_${randomUUID().slice(0, 8)}`,
     ...extra,
+    [FIXED_NOW_ENV]: now?.toISOString(),
   };
+  if (!now) delete env[FIXED_NOW_ENV];
   const children: ChildProcess[] = [start('api', env)];
   const apiUrl = `http://127.0.0.1:${env.API_PORT}`;
   const startWorker = (extra: NodeJS.ProcessEnv = {}) => {
@@ -158,11 +165,11 @@ export async function graphqlData(apiUrl: string, key: string, query: string, va
  * Sends events (each given a fresh id) through the API in batches and waits
  * until the worker stored all of them.
  */
-export async function ingestAndWait(p: Platform, ws: { workspaceId: string; key: string }, events: Array<Record<string, unknown>>) {
+export async function ingestAndWait(p: Platform, ws: { workspaceId: string; key: string }, events: Array<Record<string, unknown>>, timeoutMs = 30_000) {
   const before = await storedCount(p.pool, ws.workspaceId);
   for (let i = 0; i < events.length; i += 5000) {
     const res = await postEvents(p.apiUrl, ws.key, events.slice(i, i + 5000).map((e) => ({ id: randomUUID(), ...e })));
     if (res.status !== 202) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
   }
-  await waitFor(async () => (await storedCount(p.pool, ws.workspaceId)) === before + events.length, 30_000, 'events to be stored');
+  await waitFor(async () => (await storedCount(p.pool, ws.workspaceId)) === before + events.length, timeoutMs, 'events to be stored');
 }

@@ -16,6 +16,8 @@ let budgetsQueue: Queue;
 let redis: Redis;
 /** The port of this file's webhook receiver, on loopback: the operator allow-list lets alerts reach it. */
 let hookPort: number;
+/** The API's and worker's clock: budget periods are today's whatever the hour the suite runs at. */
+const NOW = new Date('2026-12-02T10:44:00Z');
 
 const BUDGET_FIELDS = `id name period mode amount currency thresholds state spend remaining percentUsed blocking
   projectedSpend periodStart periodEnd evaluatedAt scope { member operator values } wholeWorkspace`;
@@ -30,7 +32,7 @@ async function createBudget(key: string, input: Record<string, unknown>) {
 
 /** Ingests events through the API and waits until the worker stored them. */
 const spend = (ws: { workspaceId: string; key: string }, events: Array<Record<string, unknown>>) =>
-  ingestAndWait(p, ws, events.map((e) => ({ occurred_at: new Date(Date.now() - 1000).toISOString(), provider: 'openai', model: 'gpt-4o', ...e })));
+  ingestAndWait(p, ws, events.map((e) => ({ occurred_at: new Date(NOW.getTime() - 1000).toISOString(), provider: 'openai', model: 'gpt-4o', ...e })));
 
 function guardCheck(key: string, params: Record<string, string>) {
   return fetch(`${p.apiUrl}/v1/guard/check?${new URLSearchParams(params)}`, { headers: { authorization: `Bearer ${key}` } });
@@ -38,7 +40,7 @@ function guardCheck(key: string, params: Record<string, string>) {
 
 beforeAll(async () => {
   hookPort = await freePort();
-  p = await startPlatform({ worker: false, env: { ALERT_EGRESS_ALLOW: `127.0.0.1:${hookPort}` } });
+  p = await startPlatform({ worker: false, now: NOW, env: { ALERT_EGRESS_ALLOW: `127.0.0.1:${hookPort}` } });
   // No schedule: this file's evaluations are the ones it asks for (other files share the database).
   p.startWorker({ WORKER_QUEUES: 'ingest,budgets,alerts', BUDGET_EVAL_EVERY_MS: '0' });
   a = await workspaceWithKey(p.pool, ['ingest', 'read', 'admin']);
@@ -50,6 +52,22 @@ afterAll(async () => {
   await budgetsQueue?.close();
   redis?.disconnect();
   await p?.stop();
+});
+
+describe('scope values the workspace has never seen', () => {
+  it('accepts a budget on a never-seen model with a warning naming the closest seen ones', async () => {
+    const ws = await workspaceWithKey(p.pool, ['ingest', 'read', 'admin']);
+    await spend(ws, [{ model: 'claude-sonnet-4-5', provider: 'anthropic', cost: '1' }, { model: 'claude-opus-4-1', provider: 'anthropic', cost: '1' }, { cost: '1' }]);
+    const made = (await ok(ws.key, `mutation ($input: BudgetInput!) { createBudget(input: $input) { id scopeWarnings { path value message suggestions } } }`, {
+      input: { name: 'sonnet cap', period: 'daily', amount: '5', mode: 'hard', scope: [{ member: 'model', values: ['claude-sonet', 'gpt-4o'] }] },
+    })).createBudget;
+    expect(made.scopeWarnings).toEqual([{
+      path: 'scope[0].values[0]', value: 'claude-sonet', suggestions: ['claude-sonnet-4-5'],
+      message: "no event of this workspace has model 'claude-sonet'; did you mean 'claude-sonnet-4-5'?",
+    }]);
+    const fixed = (await ok(ws.key, `mutation ($id: ID!) { updateBudget(id: $id, input: { scope: [{ member: "model", values: ["claude-sonnet-4-5"] }] }) { scopeWarnings { value } } }`, { id: made.id })).updateBudget;
+    expect(fixed.scopeWarnings).toEqual([]);
+  });
 });
 
 describe('bad budget input gets a clear error naming the field', () => {
@@ -94,7 +112,7 @@ describe('a hard budget', () => {
     await spend(a, [{ agent: 'coder', cost: '3.000001' }, { agent: 'reviewer', cost: '50' }]);
     budget = await createBudget(a.key, { name: 'coder daily', period: 'daily', amount: '5', mode: 'hard', scope: [{ member: 'agent', values: ['coder'] }] });
     expect(budget).toMatchObject({ state: 'warning', spend: '3.000001', remaining: '1.999999', blocking: false, percentUsed: 60.00002 });
-    expect(budget.periodStart).toBe(new Date(new Date().toISOString().slice(0, 10)).toISOString());
+    expect(budget.periodStart).toBe('2026-12-02T00:00:00.000Z');
   });
 
   it('denies work in its scope right after the batch that crosses the limit', async () => {

@@ -12,12 +12,15 @@ let b: { workspaceId: string; key: string };
 interface Row { event_id: string; occurred_at: Date; plan_id: string | null; step: string; model: string; total_cost: string; latency_ms: number; session_id: string }
 let rowsA: Row[];
 
+/** The API's clock: the instant `npm test` failed at on 2026-12-02 ('this month' in New York). */
+const NOW = new Date('2026-12-02T10:44:00Z');
+
 /** Deterministic fixture: costs with 6 decimals, latencies, sessions; some events without a plan. */
 function fixture(seed: number, n: number, plans: string[]) {
   let s = seed;
   const rnd = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)]!;
-  const now = Date.now();
+  const now = NOW.getTime();
   return Array.from({ length: n }, () => {
     const plan = rnd() < 0.1 ? undefined : pick(plans);
     return {
@@ -54,7 +57,7 @@ async function ok(key: string, query: string, variables: Record<string, unknown>
 }
 
 beforeAll(async () => {
-  p = await startPlatform();
+  p = await startPlatform({ now: NOW });
   a = await workspaceWithKey(p.pool, ['ingest', 'read']);
   b = await workspaceWithKey(p.pool, ['ingest', 'read']);
   // B uses a plan id A also uses, and one of its own.
@@ -157,14 +160,14 @@ describe('breakdown', () => {
     const tz = 'America/New_York';
     for (const range of ['last 7 days', 'this month']) {
       const { data } = await ok(a.key, `query ($r: String) { breakdown(measures: ["total_cost", "calls"], by: [], timeRange: { relative: $r }, timezone: "${tz}") { measures { measure value } } }`, { r: range });
-      // Cube's ranges: 'last 7 days' = the 7 whole days before today, 'this month' = the calendar month.
+      // docs/decisions: 'last 7 days' = today and the 6 days before, 'this month' = the calendar month.
       const [lo, hi] = range === 'last 7 days'
-        ? [`date_trunc('day', now() AT TIME ZONE $2) - interval '7 days'`, `date_trunc('day', now() AT TIME ZONE $2)`]
-        : [`date_trunc('month', now() AT TIME ZONE $2)`, `date_trunc('month', now() AT TIME ZONE $2) + interval '1 month'`];
+        ? [`date_trunc('day', $3::timestamptz AT TIME ZONE $2) - interval '6 days'`, `date_trunc('day', $3::timestamptz AT TIME ZONE $2) + interval '1 day'`]
+        : [`date_trunc('month', $3::timestamptz AT TIME ZONE $2)`, `date_trunc('month', $3::timestamptz AT TIME ZONE $2) + interval '1 month'`];
       const { rows: [expected] } = await p.pool.query(
         `SELECT coalesce(sum(total_cost), 0)::text AS cost, count(*)::int AS calls FROM usage_events
           WHERE workspace_id = $1 AND occurred_at >= (${lo}) AT TIME ZONE $2 AND occurred_at < (${hi}) AT TIME ZONE $2`,
-        [a.workspaceId, tz],
+        [a.workspaceId, tz, NOW],
       );
       expect(Number(value(data.breakdown, 'calls'))).toBe(expected.calls);
       expect(new Decimal(value(data.breakdown, 'total_cost') ?? 0).equals(expected.cost)).toBe(true);
@@ -180,10 +183,10 @@ describe('timeseries', () => {
       `SELECT to_char(date_trunc('day', occurred_at AT TIME ZONE $2), 'YYYY-MM-DD"T"HH24:MI:SS.MS') AS day, sum(total_cost)::text AS cost
          FROM usage_events
         WHERE workspace_id = $1
-          AND occurred_at >= (date_trunc('day', now() AT TIME ZONE $2) - interval '7 days') AT TIME ZONE $2
-          AND occurred_at < date_trunc('day', now() AT TIME ZONE $2) AT TIME ZONE $2
+          AND occurred_at >= (date_trunc('day', $3::timestamptz AT TIME ZONE $2) - interval '6 days') AT TIME ZONE $2
+          AND occurred_at < (date_trunc('day', $3::timestamptz AT TIME ZONE $2) + interval '1 day') AT TIME ZONE $2
         GROUP BY 1 ORDER BY 1`,
-      [a.workspaceId, tz],
+      [a.workspaceId, tz, NOW],
     );
     const [series] = data.timeseries.series;
     expect(series.points.map((pt: any) => [pt.time, new Decimal(pt.measures[0].value).toFixed()])).toEqual(rows.map((r) => [r.day, new Decimal(r.cost).toFixed()]));
@@ -224,11 +227,14 @@ describe('errors', () => {
     expect(body.errors[0].extensions).toMatchObject({ code: 'NOT_PUBLIC', field: 'filters[0].member' });
   });
 
-  it('refuses a measure used as a dimension, a bad time zone and an oversized page', async () => {
+  it('refuses a measure used as a dimension, a bad time zone or range and an oversized page', async () => {
     const cases: Array<[string, string]> = [
       ['{ breakdown(measures: ["calls"], by: ["total_cost"]) { label } }', 'by[0]'],
       ['{ breakdown(measures: ["calls"], by: [], timezone: "Mars/Olympus") { label } }', 'timezone'],
       ['{ events(first: 501) { edges { cursor } } }', 'first'],
+      ['{ breakdown(measures: ["calls"], by: [], timeRange: { relative: "next week" }) { label } }', 'timeRange.relative'],
+      ['{ breakdown(measures: ["calls"], by: [], timeRange: { from: "2026-12-01", to: "yesterday" }) { label } }', 'timeRange.to'],
+      ['{ breakdown(measures: ["calls"], by: [], timeRange: { from: "2026-12-01", previous: true }) { label } }', 'timeRange.previous'],
     ];
     for (const [query, field] of cases) expect((await gql(a.key, query)).body.errors[0].extensions.field).toBe(field);
   });
@@ -278,8 +284,8 @@ describe('roll-ups', () => {
   });
 
   it('answers a range off day boundaries from raw events, not from whole days of a roll-up', async () => {
-    const from = new Date(Date.now() - 5 * 86_400_000 - 3 * 3_600_000).toISOString(); // 5 days 3 hours ago
-    const to = new Date(Date.now() - 86_400_000 - 7 * 60_000).toISOString();
+    const from = new Date(NOW.getTime() - 5 * 86_400_000 - 3 * 3_600_000).toISOString(); // 5 days 3 hours ago
+    const to = new Date(NOW.getTime() - 86_400_000 - 7 * 60_000).toISOString();
     const body = await ok(a.key, `{ breakdown(measures: ["total_cost", "calls"], by: ["model"], timeRange: { from: "${from}", to: "${to}" }) { measures { measure value } } }`);
     const inRange = rowsA.filter((r) => r.occurred_at >= new Date(from) && r.occurred_at <= new Date(to));
     expect(inRange.length).toBeGreaterThan(0);

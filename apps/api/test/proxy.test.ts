@@ -92,7 +92,8 @@ describe('the proxy', () => {
   });
 
   it('answers 429 with the reason when a hard budget is spent, without calling the upstream', async () => {
-    await ingestAndWait(p, ws, [{ occurred_at: new Date(Date.now() - 1000).toISOString(), provider: 'openai', model: 'gpt-4o', user_id: 'over', cost: '3' }]);
+    // The first instant of today (UTC): in the daily budget's period at any hour the suite runs.
+    await ingestAndWait(p, ws, [{ occurred_at: new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000).toISOString(), provider: 'openai', model: 'gpt-4o', user_id: 'over', cost: '3' }]);
     await graphqlData(p.apiUrl, ws.key, 'mutation ($input: BudgetInput!) { createBudget(input: $input) { id } }', {
       input: { name: 'over daily', period: 'daily', amount: '1', mode: 'hard', scope: [{ member: 'user_id', values: ['over'] }] },
     });

@@ -22,9 +22,11 @@ export function Chart({ spec, label, money = true, theme, height = 280, id }: {
 }) {
   if (isEmpty(spec)) return <p className="empty">No data in this range.</p>;
   const svg = renderSvg(spec, money, theme, SERVER_WIDTH, height);
+  const partial = spec.type === 'pie' ? [] : spec.categories.filter((_, i) => spec.partial?.[i]);
   return (
     <>
       <LiveChart spec={spec} label={label} money={money} theme={theme} height={height} id={id} svg={svg} />
+      {partial.length > 0 && <p className="muted" data-testid={`${id}-partial`} data-partial={partial.join('|')}>Faded: {partial.join(', ')}, not over yet; its figures still grow.</p>}
       <PaintMark id={id} />
     </>
   );

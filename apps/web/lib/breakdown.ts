@@ -4,17 +4,48 @@ export interface Node {
   dimension: string | null; value: string | null; label: string; other: boolean; otherCount: number | null;
   path: Array<{ dimension: string; value: string | null }>; measures: MeasureValue[]; children: Node[];
 }
-export interface Timeseries { series: Array<{ label: string; key: Array<{ dimension: string; value: string | null }>; points: Array<{ time: string; measures: MeasureValue[] }> }> }
+/** The absolute period the API answered for a range; `partial` while it is not over (it holds today). */
+export interface Period { from: string; to: string; partial: boolean; timezone: string }
+export interface Timeseries {
+  period?: Period | null;
+  series: Array<{ label: string; key: Array<{ dimension: string; value: string | null }>; points: Array<{ time: string; partial?: boolean; measures: MeasureValue[] }> }>;
+}
 
 const NODE = 'dimension value label other otherCount path { dimension value } measures { measure value share }';
 /** A breakdown selection nested `depth` levels deep (the deepest level's `children` are empty). */
 export function nodeSelection(depth: number): string {
   return `${NODE} children { ${depth <= 0 ? 'label' : nodeSelection(depth - 1)} }`;
 }
-export const SERIES = 'series { label key { dimension value } points { time measures { measure value } } }';
+export const PERIOD = 'period { from to partial timezone }';
+export const SERIES = `${PERIOD} series { label key { dimension value } points { time partial measures { measure value } } }`;
 
 export function valueOf(node: Pick<Node, 'measures'> | undefined, measure: string): string | null {
   return node?.measures.find((m) => m.measure === measure)?.value ?? null;
+}
+
+/** A value for a chart: null stays null (an unpriced call's cost is unknown, never drawn as 0). */
+export function chartValue(v: string | null | undefined): number | null {
+  return v === null || v === undefined ? null : Number(v);
+}
+
+/** Bars of a breakdown level: labels say `(unpriced)` where the cost is unknown. */
+export function barChart(node: Node, measure: string, name = measure) {
+  const children = node.children;
+  return {
+    type: 'bar' as const,
+    categories: children.map((c) => (valueOf(c, measure) === null && /cost/.test(measure) ? `${c.label} (unpriced)` : c.label)),
+    series: [{ name, values: children.map((c) => chartValue(valueOf(c, measure))) }],
+  };
+}
+
+export const PARTIAL_MARK = '(so far)';
+
+/** `26 Nov – 2 Dec 2026 (UTC)`: a period's days as people read them (`to` is exclusive). */
+export function periodLabel(p: Period): string {
+  const day = (iso: string) => new Date(`${iso.slice(0, 10)}T00:00:00Z`);
+  const last = new Date(Date.parse(`${p.to.slice(0, 10)}T00:00:00Z`) - (p.to.slice(11, 19) === '00:00:00' ? 86_400_000 : 0));
+  const fmt = (d: Date, year: boolean) => d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', ...(year ? { year: 'numeric' } : {}), timeZone: 'UTC' });
+  return `${fmt(day(p.from), false)} – ${fmt(last, true)} (${p.timezone})${p.partial ? ', today so far' : ''}`;
 }
 
 /** Line/bar chart data from a timeseries (first measure). */
@@ -22,7 +53,11 @@ export function seriesChart(ts: Timeseries, measure: string, type: 'line' | 'bar
   const categories = [...new Set(ts.series.flatMap((s) => s.points.map((p) => p.time.slice(0, 16).replace('T00:00', ''))))].sort();
   const series = ts.series.map((s) => {
     const byTime = new Map(s.points.map((p) => [p.time.slice(0, 16).replace('T00:00', ''), p.measures.find((m) => m.measure === measure)?.value]));
-    return { name: s.label || 'Total', values: categories.map((c) => (byTime.has(c) ? Number(byTime.get(c) ?? 0) : 0)) };
+    // No events in a bucket: 0. Events whose value is unknown (only unpriced calls): no bar.
+    return { name: s.label || 'Total', values: categories.map((c) => (byTime.has(c) ? chartValue(byTime.get(c)) : 0)) };
   });
-  return { type, categories, series, stacked: type === 'bar' || series.length > 1 };
+  // A bucket still filling (today, this month) is drawn faded and labelled, not read as a drop.
+  const partialAt = new Set(ts.series.flatMap((s) => s.points.filter((p) => p.partial).map((p) => p.time.slice(0, 16).replace('T00:00', ''))));
+  const partial = categories.map((c) => partialAt.has(c));
+  return { type, categories: categories.map((c, i) => (partial[i] ? `${c} ${PARTIAL_MARK}` : c)), series, stacked: type === 'bar' || series.length > 1, partial };
 }

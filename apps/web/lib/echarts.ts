@@ -10,7 +10,7 @@ export { echarts };
 
 export interface SeriesData { name: string; values: Array<number | null> }
 export type ChartSpec =
-  | { type: 'line' | 'bar'; categories: string[]; series: SeriesData[]; stacked?: boolean }
+  | { type: 'line' | 'bar'; categories: string[]; series: SeriesData[]; stacked?: boolean; /** per category: the bucket is not complete */ partial?: boolean[] }
   | { type: 'pie'; slices: Array<{ name: string; value: number }> };
 
 const money = (v: number) => `$${v.toLocaleString('en-US', { maximumFractionDigits: 2 })}`;
@@ -31,7 +31,7 @@ export function chartOption(spec: ChartSpec, isMoney: boolean) {
     grid: { left: 8, right: 16, top: 16, bottom: spec.series.length > 1 ? 40 : 8, containLabel: true },
     xAxis: { type: 'category', data: spec.categories },
     yAxis: { type: 'value', axisLabel: { formatter: fmt } },
-    series: spec.series.map((s) => ({ type: spec.type, name: s.name, data: s.values, stack: spec.stacked ? 'all' : undefined, showSymbol: false })),
+    series: spec.series.map((s) => ({ type: spec.type, name: s.name, data: s.values.map((v, i) => (spec.partial?.[i] ? { value: v, itemStyle: { opacity: 0.45 } } : v)), stack: spec.stacked ? 'all' : undefined, showSymbol: false })),
   };
 }
 

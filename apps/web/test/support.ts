@@ -43,10 +43,10 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 /** A workspace with the demo workload (`events` over `days`), its plans synced and its budgets. */
-export async function demoWorkspace(p: Platform, { events = 3000, days = 30 } = {}) {
+export async function demoWorkspace(p: Platform, { events = 3000, days = 30, end: at = new Date() } = {}) {
   const ws = await ensureWorkspace(p.pool, `web-${Date.now().toString(36)}`, 'Web test (demo data)');
   const { key } = await createApiKey(p.pool, ws.id, ['ingest', 'read', 'admin']);
-  const end = new Date(new Date().toISOString().slice(0, 13) + ':00:00Z');
+  const end = new Date(at.toISOString().slice(0, 13) + ':00:00Z');
   const sent = await postAll(p.apiUrl, key, generateDemoEvents({ events, days, end }));
   await waitFor(async () => (await storedCount(p.pool, ws.id)) === sent, 60_000, 'demo events to be stored');
   await syncDemoWork(p.pool, ws.id, p.apiUrl, key);

@@ -5,7 +5,6 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { type Platform, graphqlData, startPlatform } from '../../../test/support/platform.ts';
-import { periods } from '../lib/periods.ts';
 import { type Web, demoWorkspace, launchBrowser, screenshot, signIn, startWeb } from './support.ts';
 
 // A first query of a fresh platform builds its roll-ups, slow on a busy machine: no timed expectations.
@@ -17,14 +16,16 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let ws: { workspaceId: string; key: string };
+/** The API's and worker's clock (packages/periods): mid-morning UTC, so today is partial. */
+const NOW = new Date('2026-12-02T10:44:00Z');
 
 const money = (v: string | null) => v === null ? '—' : new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(Number(v));
 const api = (query: string, variables: Record<string, unknown> = {}) => graphqlData(p.apiUrl, ws.key, query, variables);
 const cost = (n: { measures: Array<{ measure: string; value: string | null }> }) => n.measures.find((m) => m.measure === 'total_cost')!.value;
 
 beforeAll(async () => {
-  p = await startPlatform();
-  ws = await demoWorkspace(p);
+  p = await startPlatform({ now: NOW });
+  ws = await demoWorkspace(p, { end: NOW });
   web = await startWeb(p.apiUrl, { EMBED_FRAME_ANCESTORS: "'self' https://intranet.example" });
   browser = await launchBrowser();
   context = await browser.newContext({ viewport: { width: 1360, height: 900 }, acceptDownloads: true });
@@ -62,9 +63,10 @@ describe('overview', () => {
     await page.locator('[data-chart="overview-trend"] svg').waitFor().catch(async (e) => {
       throw new Error(`${e.message}\npage shows: ${(await page.locator('main').innerText()).slice(0, 1000)}`);
     });
-    const { current, previous } = periods(30);
+    const current = { relative: 'last 30 days' };
+    const previous = { ...current, previous: true };
     const data = await api(`query($r: TimeRange, $q: TimeRange) {
-      c: breakdown(measures: ["total_cost", "calls", "error_rate"], by: [], timeRange: $r) { measures { measure value } }
+      c: breakdown(measures: ["total_cost", "calls", "error_rate"], by: [], timeRange: $r) { measures { measure value } period { from to partial } }
       p: breakdown(measures: ["total_cost"], by: [], timeRange: $q) { measures { measure value } }
       customers: breakdown(measures: ["total_cost"], by: ["customer_id"], timeRange: $r, limit: 5) { children { label measures { measure value } } } }`,
     { r: current, q: previous });
@@ -78,6 +80,13 @@ describe('overview', () => {
     expect(await rows.locator('td:first-child').allTextContents()).toEqual(data.customers.children.map((c: { label: string }) => c.label));
     expect(await rows.locator('td:nth-child(2)').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-value'))))
       .toEqual(data.customers.children.map(cost));
+    // One period vocabulary: the overview's 30 days are the API's, today included and marked partial.
+    const period = page.getByTestId('overview-period');
+    expect([await period.getAttribute('data-from'), await period.getAttribute('data-to')]).toEqual([data.c.period.from, data.c.period.to]);
+    expect(data.c.period).toMatchObject({ from: '2026-11-03T00:00:00Z', to: '2026-12-03T00:00:00Z', partial: true });
+    expect(await period.textContent()).toContain('3 Nov – 2 Dec 2026 (UTC), today so far');
+    expect(await kpi.locator('.label').textContent()).toContain('(today so far)');
+    expect(await page.getByTestId('overview-trend-partial').getAttribute('data-partial')).toBe('2026-12-02 (so far)');
     await screenshot(page, 'overview');
   });
 });
@@ -261,6 +270,20 @@ describe('plans, budgets, insights and entity pages', () => {
     await form.getByLabel('whole workspace', { exact: false }).check();
     await form.getByRole('button', { name: 'Create budget' }).click();
     await expect.poll(() => form.locator('.error[role=alert]').textContent(), { timeout: 60_000 }).toContain('input.amount');
+  });
+
+  it('says a budget past its limit is over (not "stays under"), and warns about a scope value never seen', async () => {
+    const create = `mutation($input: BudgetInput!) { createBudget(input: $input) { id state outlook atRisk projectedSpend scopeWarnings { message } } }`;
+    const { createBudget: over } = await api(create, { input: { name: 'Web test: tiny', period: 'monthly', amount: '0.01', scope: [{ member: 'agent', values: ['coder'] }] } });
+    expect(over).toMatchObject({ state: 'over', outlook: 'over', atRisk: true });
+    await page.goto(`${web.url}/budgets/${over.id}`);
+    const outlook = page.getByTestId('budget-outlook');
+    expect(await outlook.getAttribute('data-outlook')).toBe('over');
+    expect(await outlook.textContent()).toBe('already over the limit');
+    const { createBudget: typo } = await api(create, { input: { name: 'Web test: typo', period: 'monthly', amount: '10', mode: 'hard', scope: [{ member: 'model', values: ['claude-sonet'] }] } });
+    expect(typo.scopeWarnings[0].message).toContain("did you mean 'claude-sonnet-4-5");
+    await page.goto(`${web.url}/budgets/${typo.id}`);
+    expect(await page.getByTestId('scope-warning').textContent()).toContain("no event of this workspace has model 'claude-sonet'");
   });
 
   it('loads the anomalies, reports, customers and features pages with their figures', async () => {

@@ -42,7 +42,7 @@ it('warms the roll-ups on start and on schedule, and dashboard queries read them
   const now = Date.now();
   const events = Array.from({ length: 300 }, (_, i) => ({
     id: randomUUID(),
-    occurred_at: new Date(now - ((i % 20) + 1) * 86_400_000).toISOString(), // within 'last 30 days', which ends yesterday
+    occurred_at: new Date(now - ((i % 20) + 1) * 86_400_000).toISOString(), // within 'last 30 days' (today and the 29 days before)
     provider: 'openai', model: i % 2 ? 'gpt-4o' : 'gpt-4o-mini', cost: '0.001000', plan_id: `plan-${i % 3}`,
   }));
   expect((await postEvents(p.apiUrl, key, events)).status).toBe(202);

@@ -1,6 +1,7 @@
 // Evaluates budgets: reads their spend through the semantic layer, projects the
 // trend, records every level newly reached as an alert (with its deliveries, in
 // the same transaction) and stores the budget's status for the guard.
+import { now as clockNow } from '@spendgraph/periods/clock';
 import { Decimal } from 'decimal.js';
 import { DateTime } from 'luxon';
 import { type Budget, type BudgetStatus, type Pool, activeBudgets, recordAlert, saveBudgetStatus, withBudgetLocked } from '@spendgraph/db';
@@ -38,7 +39,7 @@ interface Assessment {
 }
 
 export async function evaluateBudgets(deps: { pool: Pool; semantic: SemanticLayer }, opts: EvaluateOptions = {}): Promise<EvaluationResult> {
-  const now = opts.now ?? new Date();
+  const now = opts.now ?? clockNow();
   const budgets = await activeBudgets(deps.pool, { workspaceId: opts.workspaceId, ids: opts.budgetIds, hardOnly: opts.hardOnly });
   const result: EvaluationResult = { budgets: budgets.length, alerts: 0, deliveryIds: [], workspaces: [] };
   for (const [workspaceId, list] of Map.groupBy(budgets, (b) => b.workspaceId)) {

@@ -1,5 +1,6 @@
 // The time window a budget's spend is counted over, at a given moment.
 import { DateTime, Duration } from 'luxon';
+import { resolvePeriod } from '@spendgraph/periods';
 import type { Budget } from './schema.ts';
 
 export interface BudgetWindow {
@@ -11,19 +12,19 @@ export interface BudgetWindow {
   key: string;
 }
 
-const CALENDAR_UNIT = { daily: 'day', weekly: 'week', monthly: 'month' } as const;
+/** Calendar budgets count the shared vocabulary's current period (packages/periods). */
+const CALENDAR_PERIOD = { daily: 'today', weekly: 'this week', monthly: 'this month' } as const;
 
 export function budgetWindow(b: Pick<Budget, 'period' | 'rollingDays' | 'timezone'>, now: Date): BudgetWindow {
-  const local = DateTime.fromJSDate(now, { zone: b.timezone });
   switch (b.period) {
     case 'lifetime':
       return { start: null, end: null, key: 'lifetime' };
     case 'rolling':
-      return { start: local.minus({ days: b.rollingDays! }), end: null, key: 'rolling' };
+      return { start: DateTime.fromJSDate(now, { zone: b.timezone }).minus({ days: b.rollingDays! }), end: null, key: 'rolling' };
     default: {
-      const unit = CALENDAR_UNIT[b.period];
-      const start = local.startOf(unit); // luxon weeks start on Monday (ISO)
-      return { start, end: start.plus({ [unit]: 1 }), key: start.toUTC().toISO()! };
+      const p = resolvePeriod(CALENDAR_PERIOD[b.period], b.timezone, now);
+      const start = DateTime.fromJSDate(p.from, { zone: b.timezone });
+      return { start, end: DateTime.fromJSDate(p.to, { zone: b.timezone }), key: start.toUTC().toISO()! };
     }
   }
 }

@@ -3,6 +3,8 @@ import { Decimal } from 'decimal.js';
 import type { Budget, BudgetStatus } from '@spendgraph/db';
 
 export type BudgetState = 'ok' | 'warning' | 'over' | 'paused' | 'pending';
+/** What the period's end looks like: never contradicting the spend (a budget over its limit is `over`). */
+export type BudgetOutlook = 'over' | 'crosses' | 'under' | 'unknown';
 
 export interface BudgetStanding {
   state: BudgetState;
@@ -15,6 +17,9 @@ export interface BudgetStanding {
   blocking: boolean;
   /** Whether the evaluated period is still the current one. */
   current: boolean;
+  outlook: BudgetOutlook;
+  /** Over, in warning (a threshold reached), blocking, or projected to cross: what every list of budgets at risk shows. */
+  atRisk: boolean;
 }
 
 export function standing(b: Budget, status: BudgetStatus | undefined, now: Date): BudgetStanding {
@@ -29,13 +34,18 @@ export function standingFor(b: Budget, status: BudgetStatus | undefined, current
   const over = spend.gte(amount);
   const warning = current && status!.reached.length > 0;
   const state: BudgetState = b.paused ? 'paused' : !status ? 'pending' : over ? 'over' : warning ? 'warning' : 'ok';
+  const projected = current ? status!.projectedSpend : null;
+  const outlook: BudgetOutlook = !current ? 'unknown' : over ? 'over' : projected === null ? 'unknown' : new Decimal(projected).gte(amount) ? 'crosses' : 'under';
+  const blocking = !b.paused && b.mode === 'hard' && over;
   return {
+    outlook,
+    atRisk: !b.paused && current && (state === 'over' || state === 'warning' || blocking || outlook === 'crosses'),
     state,
     spend,
     amount,
     remaining: Decimal.max(0, amount.minus(spend)),
     percentUsed,
-    blocking: !b.paused && b.mode === 'hard' && over,
+    blocking,
     current,
   };
 }

@@ -1,5 +1,6 @@
 // Retention of raw events (see db/migrations/1764900000000_retention.sql for the rules):
 // expired events move into usage_daily, emptied chunks are dropped.
+import { now as clockNow } from '@spendgraph/periods/clock';
 import { type Pool, type PoolClient, withTransaction } from './pool.ts';
 
 export interface WorkspaceRetention {
@@ -46,7 +47,7 @@ export interface RetentionResult {
  * One transaction holding a lock that makes ingest wait (it never fails because of
  * it): no event is counted in both tables or in neither.
  */
-export async function applyRetention(pool: Pool, now = new Date()): Promise<RetentionResult> {
+export async function applyRetention(pool: Pool, now = clockNow()): Promise<RetentionResult> {
   return withTransaction(pool, async (client) => {
     await client.query('LOCK TABLE usage_events IN SHARE ROW EXCLUSIVE MODE');
     const { rows: due } = await client.query<{ id: string; cutoff: Date }>(

@@ -14,6 +14,7 @@
 // Backtest: the same fit on all but the last 7 complete days, predicting those 7;
 // reported as MAPE (mean absolute percentage error over the days with spend) and
 // as the error of the 7-day total, next to the forecast.
+import { now as clockNow } from '@spendgraph/periods/clock';
 import { Decimal } from 'decimal.js';
 import { DateTime } from 'luxon';
 import type { CubeQuery, SemanticLayer } from '@spendgraph/semantic';
@@ -143,7 +144,7 @@ function backtest(points: Array<DailyPoint & { date: string; cost: Decimal }>): 
 }
 
 export async function spendProjection(semantic: SemanticLayer, workspaceId: string, opts: ProjectionOptions): Promise<SpendProjection> {
-  const now = DateTime.fromJSDate(opts.now ?? new Date(), { zone: opts.timezone });
+  const now = DateTime.fromJSDate(opts.now ?? clockNow(), { zone: opts.timezone });
   if (!now.isValid) throw new Error(`'${opts.timezone}' is not an IANA time zone`);
   const today = now.startOf('day');
   const periodStart = now.startOf(opts.period); // luxon weeks start on Monday (ISO)

@@ -2,6 +2,7 @@
 // their peer group (the subjects of the same window sharing a task type, or a
 // main agent, ...), with the likely causes. Each window's set of anomalies is
 // replaced on every run: reruns are idempotent and rows show the latest figures.
+import { now as clockNow } from '@spendgraph/periods/clock';
 import { Decimal } from 'decimal.js';
 import { type AnomalyKind, type NewAnomaly, type Pool, listWorkspaceIds, replaceAnomalies } from '@spendgraph/db';
 import type { SemanticLayer } from '@spendgraph/semantic';
@@ -44,7 +45,7 @@ interface Candidate {
 export async function detectAnomalies(deps: { pool: Pool; semantic: SemanticLayer }, opts: DetectOptions = {}): Promise<DetectResult> {
   const settings = { ...DEFAULT_ANOMALY_SETTINGS, ...opts.settings };
   const window = opts.window ?? settings.window;
-  const now = opts.now ?? new Date();
+  const now = opts.now ?? clockNow();
   const windows = opts.onlyWindowOfNow ? [windowAt(window, now)] : windowsToScan(window, now);
   const workspaces = opts.workspaceId ? [opts.workspaceId] : await listWorkspaceIds(deps.pool);
   const result: DetectResult = { workspaces: workspaces.length, anomalies: 0, inserted: 0, removed: 0 };

@@ -14,8 +14,8 @@ let ws: { workspaceId: string; key: string };
 
 const AT = new Date('2026-10-11T07:00:00Z');
 
-async function budget(workspaceId: string, name: string, amount: string) {
-  const parsed = parseBudget({ name, scope: [{ member: 'agent', values: ['coder'] }], period: 'monthly', amount });
+async function budget(workspaceId: string, name: string, amount: string, thresholds?: number[]) {
+  const parsed = parseBudget({ name, scope: [{ member: 'agent', values: ['coder'] }], period: 'monthly', amount, ...(thresholds ? { thresholds } : {}) });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
   return insertBudget(p.pool, workspaceId, parsed.fields);
 }
@@ -28,6 +28,8 @@ beforeAll(async () => {
   // Coder's October: 20.90 less the explorer's 1.50 = 19.40; 77.6% of 25, 1.9% of 1000.
   await budget(ws.workspaceId, 'Coder, monthly', '25');
   await budget(ws.workspaceId, 'Roomy', '1000');
+  // 9.7% of 200 with a 5% threshold: in warning, far from its limit (the budgets page says warning).
+  await budget(ws.workspaceId, 'Coder, early warning', '200', [5]);
   await evaluateBudgets({ pool: p.pool, semantic }, { workspaceId: ws.workspaceId, now: new Date('2026-10-11T06:00:00Z') });
 });
 afterAll(async () => {
@@ -67,7 +69,11 @@ describe('the morning report', () => {
       ['T-ctx-1', 'context_size'], ['T-err-1', 'retries'], ['T-opus-1', 'model_choice'], ['T-sub-1', 'subagents'],
       ['ctx-1', 'context_size'], ['err-1', 'retries'], ['opus-1', 'model_choice'], ['sub-1', 'subagents'],
     ]);
-    expect(f.budgetsAtRisk).toEqual([expect.objectContaining({ name: 'Coder, monthly', spend: '19.4', amount: '25', percentUsed: 77.6, state: 'warning' })]);
+    // The budgets page's test of "at risk" (BudgetStanding.atRisk): every budget in warning is listed.
+    expect(f.budgetsAtRisk).toEqual([
+      expect.objectContaining({ name: 'Coder, monthly', spend: '19.4', amount: '25', percentUsed: 77.6, state: 'warning' }),
+      expect.objectContaining({ name: 'Coder, early warning', spend: '19.4', amount: '200', percentUsed: 9.7, state: 'warning', projectedCrossingAt: null }),
+    ]);
 
     expect(markdown).toContain('# Spendgraph morning report for 2026-10-10 (UTC)');
     expect(markdown).toContain('- **Yesterday:** USD 20.90 over 31 calls (+945.0% vs the day before)');

@@ -1,6 +1,7 @@
 // The wire format of a usage event, shared by the API (validation), the
 // worker (pricing and storage) and the SDK (types). Field names are the
 // column names of `usage_events`, so there is one vocabulary end to end.
+import { now } from '@spendgraph/periods/clock';
 import { z } from 'zod';
 import { USAGE_CONVENTIONS, checkUsageConvention } from './usage-conventions.ts';
 import { MAX_WORK_ITEMS, workItemWeight } from './work-item-allocation.ts';
@@ -117,7 +118,7 @@ export const usageEventInputSchema = z
   .superRefine((e, ctx) => {
     const at = Date.parse(e.occurred_at);
     if (at < OCCURRED_AT_MIN_MS) ctx.addIssue({ code: 'custom', path: ['occurred_at'], message: `is before ${OCCURRED_AT_MIN}` });
-    if (at > Date.now() + MAX_CLOCK_SKEW_MS) ctx.addIssue({ code: 'custom', path: ['occurred_at'], message: 'is more than 24 hours in the future' });
+    if (at > now().getTime() + MAX_CLOCK_SKEW_MS) ctx.addIssue({ code: 'custom', path: ['occurred_at'], message: 'is more than 24 hours in the future' });
     if (e.usage) checkUsageConvention(e.usage, e.provider, ctx);
     if (e.work_items) checkWorkItems(e.work_items, e.work_item, ctx);
     if (e.kind === 'model_call') {

@@ -120,7 +120,7 @@ export async function eventsTable(deps: TableDeps, ctx: SemanticContext, req: Ex
     measures: columns.filter((c) => isMeasure.has(c)).map((m) => `usage.${m}`),
     ungrouped: true,
     filters: q.filters(req.filters),
-    timeDimensions: q.timeRange(req.timeRange),
+    timeDimensions: q.timeRange(req.timeRange, 'timeRange', timezone),
     order: NEWEST_FIRST,
     timezone,
   };

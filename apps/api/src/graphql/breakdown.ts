@@ -1,6 +1,7 @@
 // The breakdown tree: one semantic query per level (plus one per level for the
 // non-additive measures of the `other` buckets), never a roll-up of our own.
 import { Decimal } from 'decimal.js';
+import { periodJson } from '@spendgraph/periods';
 import type { CubeQuery, MemberMeta, QueryResult, SemanticContext, SemanticLayer } from '@spendgraph/semantic';
 import { argumentError, semanticCall } from './errors.ts';
 import {
@@ -30,6 +31,8 @@ export interface BreakdownNode {
   path: PathValue[];
   measures: Array<{ measure: string; value: Value; share: number | null }>;
   children: BreakdownNode[];
+  /** The root only: the period answered, with whether it is partial. */
+  period?: ReturnType<typeof periodJson> | null;
 }
 
 /** A node while the tree is built: values keyed by member. */
@@ -59,7 +62,7 @@ export async function breakdown(semantic: SemanticLayer, ctx: SemanticContext, a
   const limit = args.limit ?? null;
   checkNumber('limit', limit, 1, LIMITS.limit);
 
-  const base = { filters: q.filters(args.filters), timeDimensions: q.timeRange(args.timeRange), timezone };
+  const base = { filters: q.filters(args.filters), timeDimensions: q.timeRange(args.timeRange, 'timeRange', timezone), timezone };
   const names = measures.map((m) => m.name);
   // Over a dimension that fans out (work items), only allocated measures add up: the others are
   // asked for every node, the `other` bucket included.
@@ -96,7 +99,7 @@ export async function breakdown(semantic: SemanticLayer, ctx: SemanticContext, a
         path: [...parent.path, { dimension: dim, value: cell(r, dim) }], values: valuesOf(r, names), children: [],
       }));
       if (rows.length > kept.length) {
-        const other = otherBucket(parent, dim, kept, rows.length - kept.length, levelMeasures);
+        const other = otherBucket(parent, dim, kept, rows.slice(kept.length), levelMeasures);
         parent.children.push(other);
         others.push({ parent, other, kept: kept.map((r) => cell(r, dim)) });
       }
@@ -117,7 +120,7 @@ export async function breakdown(semantic: SemanticLayer, ctx: SemanticContext, a
     }
     level = parents.flatMap((p) => p.children);
   }
-  return present(root, null, atLevel);
+  return { ...present(root, null, atLevel), period: q.period && periodJson(q.period) };
 }
 
 function cell(row: Row | undefined, member: string): Value {
@@ -164,17 +167,20 @@ function pathFilter(parents: Draft[], depth: number): NonNullable<CubeQuery['fil
   return [{ or: parents.map((p) => ({ and: pathEquals(p) })) }];
 }
 
-/** The children beyond the top N: additive measures are the parent minus the kept children, exactly. */
-function otherBucket(parent: Draft, dim: string, kept: Row[], count: number, measures: MemberMeta[]): Draft {
+/**
+ * The children beyond the top N: additive measures are the parent minus the kept children, exactly,
+ * and null when none of the rest has a value (the cost of only unpriced calls is unknown, not 0).
+ */
+function otherBucket(parent: Draft, dim: string, kept: Row[], rest: Row[], measures: MemberMeta[]): Draft {
   const values = new Map<string, Value>();
   for (const m of measures) {
     if (!m.additive) continue;
     const whole = parent.values.get(m.name);
-    values.set(m.name, whole === null || whole === undefined
+    values.set(m.name, whole === null || whole === undefined || rest.every((r) => cell(r, m.name) === null)
       ? null
-      : kept.reduce((rest, r) => rest.minus(cell(r, m.name) ?? 0), new Decimal(whole)).toFixed());
+      : kept.reduce((sum, r) => sum.minus(cell(r, m.name) ?? 0), new Decimal(whole)).toFixed());
   }
-  return { dimension: dim, value: null, other: true, otherCount: count, path: [...parent.path, { dimension: dim, value: null }], values, children: [] };
+  return { dimension: dim, value: null, other: true, otherCount: rest.length, path: [...parent.path, { dimension: dim, value: null }], values, children: [] };
 }
 
 function present(node: Draft, parent: Draft | null, atLevel: (dim: string) => MemberMeta[]): BreakdownNode {

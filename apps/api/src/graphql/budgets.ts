@@ -1,6 +1,7 @@
 // Budgets, alert channels, BudgetThresholdCrossed events and the guard check.
 // Budgets are evaluated by @spendgraph/budgets; here they are validated, stored
 // and shown. A change is evaluated at once, so the answer shows its standing.
+import { now as clockNow } from '@spendgraph/periods/clock';
 import { randomBytes } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import {
@@ -9,7 +10,7 @@ import {
   type BudgetAlert, type BudgetFields,
 } from '@spendgraph/db';
 import {
-  type EgressPolicy, type EvaluationResult, alertChannelInputSchema, evaluateBudgets, issuePath, literalRefusal, parseBudget, standing,
+  type EgressPolicy, type EvaluationResult, alertChannelInputSchema, evaluateBudgets, issuePath, literalRefusal, parseBudget, scopeWarnings, standing,
 } from '@spendgraph/budgets';
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { DEFAULT_LISTED, GuardContextError, MAX_LISTED, check, parseContext, presentDecision, scopableDimensions } from '../guard/check.ts';
@@ -47,7 +48,7 @@ function notFound(what: string, id: string): never {
 }
 
 /** The budget with its standing, as the Budget type shows it. */
-function present(b: Budget, status: BudgetStatus | undefined, now = new Date()) {
+function present(b: Budget, status: BudgetStatus | undefined, now = clockNow()) {
   const s = standing(b, status, now);
   return {
     ...b,
@@ -56,6 +57,8 @@ function present(b: Budget, status: BudgetStatus | undefined, now = new Date()) 
     remaining: s.remaining.toFixed(),
     percentUsed: s.percentUsed,
     blocking: s.blocking,
+    outlook: s.outlook,
+    atRisk: s.atRisk,
     projectedSpend: s.current ? (status?.projectedSpend ?? null) : null,
     projectedCrossingAt: s.current ? (status?.projectedCrossingAt ?? null) : null,
     periodStart: status?.periodStart ?? null,
@@ -198,6 +201,8 @@ export function budgetResolvers(deps: BudgetDeps) {
       },
     },
     Budget: {
+      // Read only when asked for (the budget page, create and update answers): it queries the events.
+      scopeWarnings: (b: Budget) => scopeWarnings(deps.semantic, b.workspaceId, b.scope),
       alerts: async (b: Budget, { first }: { first?: number }) =>
         (await listAlerts(deps.pool, b.workspaceId, { budgetId: b.id, first: Math.min(Math.max(first ?? 20, 1), 1000) })).map(presentAlert),
     },

@@ -52,7 +52,7 @@ export function planResolvers(deps: { pool: Pool; semantic: SemanticLayer }) {
         checkTimezone(timezone);
         const q = new QueryArgs(deps.semantic);
         const [profiles, plans] = await Promise.all([
-          semanticCall(q.origins, () => planProfiles(deps.semantic, c.workspaceId, [...new Set(a.ids)], { timeDimensions: q.timeRange(a.timeRange), timezone })),
+          semanticCall(q.origins, () => planProfiles(deps.semantic, c.workspaceId, [...new Set(a.ids)], { timeDimensions: q.timeRange(a.timeRange, 'timeRange', timezone), timezone })),
           listPlans(deps.pool, c.workspaceId, { ids: a.ids }),
         ]);
         const byId = new Map(plans.map((p) => [p.id, p]));

@@ -1,5 +1,6 @@
 // GraphQL arguments -> the parts of a Cube query, each member remembered with its argument path.
 import type { CubeQuery, MemberMeta, SemanticLayer } from '@spendgraph/semantic';
+import { type Period, PeriodError, absolutePeriod, cubeDateRange, isIsoTime, previousPeriod, resolvePeriod } from '@spendgraph/periods';
 import { MemberOrigins, argumentError } from './errors.ts';
 import { LIMITS, checkCount, checkDateRange, checkFilters, checkText } from '../query-limits.ts';
 
@@ -9,7 +10,7 @@ export const TIME_DIMENSION = `${VIEW}.occurred_at`;
 export const MAX_ROWS = 50_000;
 
 export interface FilterArg { member: string; operator: string; values?: string[] | null }
-export interface TimeRangeArg { relative?: string | null; from?: string | null; to?: string | null }
+export interface TimeRangeArg { relative?: string | null; previous?: boolean | null; from?: string | null; to?: string | null }
 type CubeFilter = NonNullable<CubeQuery['filters']>[number];
 
 export function qualify(name: string, view = VIEW) {
@@ -77,22 +78,17 @@ export class QueryArgs {
     });
   }
 
-  timeRange(range: TimeRangeArg | null | undefined, field = 'timeRange'): CubeQuery['timeDimensions'] {
-    if (!range) return [];
-    const { relative, from, to } = range;
-    if (relative && (from || to)) throw argumentError('INVALID_ARGUMENT', field, 'give either relative or from/to, not both');
-    if (relative) {
-      checkDateRange(`${field}.relative`, relative);
-      this.origins.note(this.timeDimension, `${field}.relative`);
-      return [{ dimension: this.timeDimension, dateRange: relative }];
-    }
-    if (!from) throw argumentError('INVALID_ARGUMENT', `${field}.from`, 'is required without relative');
-    for (const [k, v] of [['from', from], ['to', to]] as const) {
-      if (v && Number.isNaN(Date.parse(v))) throw argumentError('INVALID_ARGUMENT', `${field}.${k}`, `'${v.slice(0, 60)}' is not an ISO date or time`);
-    }
-    checkDateRange(field, [from, to ?? new Date().toISOString()]);
-    this.origins.note(this.timeDimension, `${field}.from`);
-    return [{ dimension: this.timeDimension, dateRange: [from, to ?? new Date().toISOString()] }];
+  /** The period the last timeRange() resolved to, for answers that state it (null: all time). */
+  period: Period | null = null;
+
+  /** A relative or absolute range resolved with the shared period vocabulary at the clock's now. */
+  timeRange(range: TimeRangeArg | null | undefined, field = 'timeRange', timezone = 'UTC'): CubeQuery['timeDimensions'] {
+    if (range?.relative) checkText(`${field}.relative`, range.relative);
+    this.period = range ? resolveRange(range, field, timezone) : null;
+    if (!this.period) return [];
+    checkDateRange(field, cubeDateRange(this.period));
+    this.origins.note(this.timeDimension, range!.relative ? `${field}.relative` : `${field}.from`);
+    return [{ dimension: this.timeDimension, dateRange: cubeDateRange(this.period) }];
   }
 
   private member(name: string, field: string) {
@@ -100,6 +96,28 @@ export class QueryArgs {
     this.origins.note(member, field);
     return member;
   }
+}
+
+/** The absolute period a GraphQL/REST/embed time range names (packages/periods defines the vocabulary). */
+export function resolveRange(range: TimeRangeArg, field = 'timeRange', timezone = 'UTC'): Period {
+  const { relative, previous, from, to } = range;
+  if (relative && (from || to)) throw argumentError('INVALID_ARGUMENT', field, 'give either relative or from/to, not both');
+  if (previous && !relative) throw argumentError('INVALID_ARGUMENT', `${field}.previous`, 'applies to a relative range only');
+  if (relative) {
+    try {
+      return (previous ? previousPeriod : resolvePeriod)(relative, timezone);
+    } catch (e) {
+      if (e instanceof PeriodError) throw argumentError('INVALID_ARGUMENT', `${field}.relative`, e.message);
+      throw e;
+    }
+  }
+  if (!from) throw argumentError('INVALID_ARGUMENT', `${field}.from`, 'is required without relative');
+  for (const [k, v] of [['from', from], ['to', to]] as const) {
+    if (v && !isIsoTime(v)) throw argumentError('INVALID_ARGUMENT', `${field}.${k}`, `'${v}' is not an ISO date or time`);
+  }
+  const period = absolutePeriod(from, to, timezone);
+  if (period.to <= period.from) throw argumentError('INVALID_ARGUMENT', `${field}.to`, 'must not be before from');
+  return period;
 }
 
 /** Cube's filter for "dimension has this value", null meaning the field is absent. */

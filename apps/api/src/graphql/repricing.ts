@@ -1,4 +1,5 @@
 // repriceEvents (admin): records the request and queues the worker's repricing job.
+import { now as clockNow } from '@spendgraph/periods/clock';
 import type { Queue } from 'bullmq';
 import { GraphQLError } from 'graphql';
 import { type Pool, type Repricing, getRepricing, listRepricings, requestRepricing, workspaceRetention } from '@spendgraph/db';
@@ -61,7 +62,7 @@ function checkInput(input: RepriceInput) {
     }
   }
   const from = Date.parse(input.from);
-  const to = input.to ? Date.parse(input.to) : Date.now();
+  const to = input.to ? Date.parse(input.to) : clockNow().getTime();
   if (Number.isNaN(from)) throw argumentError('INVALID_ARGUMENT', 'input.from', `'${input.from}' is not an ISO date or time`);
   if (Number.isNaN(to)) throw argumentError('INVALID_ARGUMENT', 'input.to', `'${input.to}' is not an ISO date or time`);
   if (to <= from) throw argumentError('INVALID_ARGUMENT', 'input.to', 'must be after input.from');

@@ -1,11 +1,10 @@
 // Retention settings, long-term reports (history), and the check that tells a
 // caller when a raw-event query reaches before the workspace's raw-data horizon.
-import { dateParser } from '@cubejs-backend/api-gateway/dist/src/date-parser.js';
 import { GraphQLError } from 'graphql';
 import { type Pool, setRawRetention, workspaceRetention } from '@spendgraph/db';
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { argumentError } from './errors.ts';
-import type { FilterArg, TimeRangeArg } from './query-args.ts';
+import { type FilterArg, type TimeRangeArg, resolveRange } from './query-args.ts';
 import { timeseries } from './timeseries.ts';
 
 export const HISTORY_VIEW = 'usage_history';
@@ -22,15 +21,12 @@ const present = (r: Awaited<ReturnType<typeof workspaceRetention>>) => ({
 
 /** Start of a GraphQL time range (-Infinity without one: all time). */
 function rangeStart(range: TimeRangeArg | null | undefined, timezone: string): number {
-  if (range?.from) return Date.parse(range.from);
-  if (range?.relative) {
-    try {
-      return Date.parse(`${dateParser(range.relative, timezone)[0]}Z`);
-    } catch {
-      return Number.NaN; // the query itself reports the bad range
-    }
+  if (!range) return Number.NEGATIVE_INFINITY;
+  try {
+    return resolveRange(range, 'timeRange', timezone).from.getTime();
+  } catch {
+    return Number.NaN; // the query itself reports the bad range
   }
-  return Number.NEGATIVE_INFINITY;
 }
 
 export function retentionResolvers(deps: { pool: Pool; semantic: SemanticLayer }) {

@@ -1,5 +1,7 @@
 // Measures per time bucket, one series per combination of the `by` dimensions.
+import { type Unit, bucketPartial, periodJson } from '@spendgraph/periods';
 import type { SemanticContext, SemanticLayer } from '@spendgraph/semantic';
+import { DateTime } from 'luxon';
 import { argumentError, semanticCall } from './errors.ts';
 import { type FilterArg, MAX_ROWS, QueryArgs, type TimeRangeArg, VIEW, checkTimezone, shortName } from './query-args.ts';
 
@@ -22,8 +24,12 @@ export async function timeseries(semantic: SemanticLayer, ctx: SemanticContext, 
   const dims = members.dimensions;
   const timezone = args.timezone ?? 'UTC';
   checkTimezone(timezone);
-  const [range] = q.timeRange(args.timeRange) ?? [];
+  const [range] = q.timeRange(args.timeRange, 'timeRange', timezone) ?? [];
   const bucket = `${q.timeDimension}.${args.granularity}`;
+  const period = q.period;
+  // A bucket still filling (it holds now) or cut by the range is marked partial, so charts can say so.
+  const partial = (time: string) => period !== null
+    && bucketPartial(DateTime.fromISO(time, { zone: timezone }).toJSDate(), args.granularity as Unit, period);
 
   const { data } = await semanticCall(q.origins, () => semantic.load({
     measures,
@@ -41,13 +47,16 @@ export async function timeseries(semantic: SemanticLayer, ctx: SemanticContext, 
     const key = dims.map((d) => ({ dimension: short(d), value: row[d] === null ? null : String(row[d]) }));
     const id = JSON.stringify(key);
     if (!series.has(id)) series.set(id, { key, points: [] });
+    const time = String(row[bucket]);
     series.get(id)!.points.push({
-      time: String(row[bucket]),
+      time,
+      partial: partial(time),
       measures: measures.map((m) => ({ measure: short(m), value: row[m] === null ? null : String(row[m]), share: null })),
     });
   }
   return {
     granularity: args.granularity,
+    period: q.period && periodJson(q.period),
     series: [...series.values()].map((s) => ({ ...s, label: s.key.map((k) => k.value ?? '(none)').join(' / ') || 'Total' })),
   };
 }

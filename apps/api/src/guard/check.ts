@@ -1,4 +1,5 @@
 // The guard check shared by GET /v1/guard/check and GraphQL's guardCheck.
+import { now as clockNow } from '@spendgraph/periods/clock';
 import { type GuardBudgetAnswer, type GuardDecision, UNSCOPABLE_DIMENSIONS, decide } from '@spendgraph/budgets';
 import type { SemanticLayer } from '@spendgraph/semantic';
 import type { GuardCache } from './guard-cache.ts';
@@ -37,7 +38,7 @@ export function parseContext(pairs: Array<[string, string]>, allowed: Set<string
 }
 
 export async function check(cache: GuardCache, workspaceId: string, context: Map<string, string>): Promise<GuardDecision> {
-  return decide(await cache.indexOf(workspaceId), context, new Date());
+  return decide(await cache.indexOf(workspaceId), context, clockNow());
 }
 
 /** An answer as JSON: decimals as strings. Answers live as long as the guard index, so each is rendered once. */

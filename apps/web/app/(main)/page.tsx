@@ -7,27 +7,28 @@ import { Chart } from '@/components/Chart';
 import { EmbedShare } from '@/components/EmbedShare';
 import { SegmentTable } from '@/components/SegmentTable';
 import { gql } from '@/lib/api';
-import { type Node, SERIES, type Timeseries, nodeSelection, seriesChart, valueOf } from '@/lib/breakdown';
+import { type Node, PERIOD, type Period, SERIES, type Timeseries, barChart, nodeSelection, periodLabel, seriesChart, valueOf } from '@/lib/breakdown';
 import { formatChange, formatMeasure, formatMoney, formatTime } from '@/lib/format';
-import { PERIOD_DAYS, periods } from '@/lib/periods';
 
 const TOTALS = ['total_cost', 'calls', 'unpriced_calls', 'error_rate', 'avg_cost_per_call'];
 const M = '["total_cost", "calls"]';
 const top = (dim: string) => `breakdown(measures: ${M}, by: ["${dim}"], timeRange: $range, limit: 5) { ${nodeSelection(1)} }`;
-type Range = { from: string; to: string };
-type Budget = { id: string; name: string; state: string; spend: string; amount: string; percentUsed: number; blocking: boolean };
+// Periods are the API's (packages/periods): `last N days` is today and the N-1 days before.
+const PERIOD_DAYS = [7, 30, 90];
+type Range = { relative: string; previous?: boolean };
+type Budget = { id: string; name: string; state: string; spend: string; amount: string; percentUsed: number; blocking: boolean; atRisk: boolean };
 type Alert = { id: string; budgetId: string; budgetName: string; kind: string; threshold: number | null; spend: string; limit: string; occurredAt: string };
 
 // Sections stream in as their data arrives (one request each); the figures and the trend come first.
 const SUMMARY = `query($range: TimeRange!, $previous: TimeRange!) {
-  current: breakdown(measures: ${JSON.stringify(TOTALS)}, by: [], timeRange: $range) { ${nodeSelection(0)} }
-  previous: breakdown(measures: ${JSON.stringify(TOTALS)}, by: [], timeRange: $previous) { ${nodeSelection(0)} }
+  current: breakdown(measures: ${JSON.stringify(TOTALS)}, by: [], timeRange: $range) { ${nodeSelection(0)} ${PERIOD} }
+  previous: breakdown(measures: ${JSON.stringify(TOTALS)}, by: [], timeRange: $previous) { ${nodeSelection(0)} ${PERIOD} }
   trend: timeseries(measures: ["total_cost"], granularity: day, timeRange: $range) { ${SERIES} }
 }`;
 const SPLIT = `query($range: TimeRange!) { providers: breakdown(measures: ${M}, by: ["provider", "model"], timeRange: $range, limit: 6) { ${nodeSelection(2)} } }`;
 const TOPS = `query($range: TimeRange!) { plans: ${top('plan_id')} users: ${top('user_id')} customers: ${top('customer_id')} features: ${top('feature')} }`;
 const BUDGETS = `query($since: String!) {
-  budgets { id name state spend amount percentUsed blocking }
+  budgets { id name state spend amount percentUsed blocking atRisk }
   budgetAlerts(since: $since, first: 200) { id budgetId budgetName kind threshold spend limit occurredAt }
 }`;
 
@@ -46,11 +47,12 @@ function Pending({ height = 120 }: { height?: number }) {
 export default async function Overview({ searchParams }: { searchParams: Promise<{ days?: string }> }) {
   const requested = Number((await searchParams).days);
   const days = PERIOD_DAYS.includes(requested) ? requested : 30;
-  const { current, previous } = periods(days);
+  const current: Range = { relative: `last ${days} days` };
+  const previous: Range = { ...current, previous: true };
   return (
     <>
       <div className="toolbar" style={{ justifyContent: 'space-between' }}>
-        <h2>Overview <span className="muted" style={{ fontSize: 13, fontWeight: 400 }}>{current.from} – {current.to} (UTC)</span></h2>
+        <h2>Overview</h2>
         <nav aria-label="Period" className="chips">
           {PERIOD_DAYS.map((n) => <Link key={n} className="chip" style={{ paddingRight: 10, fontWeight: n === days ? 700 : 400 }} href={`/?days=${n}`} aria-current={n === days ? 'page' : undefined}>Last {n} days</Link>)}
         </nav>
@@ -64,7 +66,7 @@ export default async function Overview({ searchParams }: { searchParams: Promise
 }
 
 async function Summary({ days, current, previous }: { days: number; current: Range; previous: Range }) {
-  const res = await gql<{ current: Node; previous: Node; trend: Timeseries }>(SUMMARY, { range: current, previous });
+  const res = await gql<{ current: Node & { period: Period }; previous: Node & { period: Period }; trend: Timeseries }>(SUMMARY, { range: current, previous });
   if (!res.ok) return <ApiErrors errors={res.errors} />;
   const d = res.data;
   const cost = valueOf(d.current, 'total_cost');
@@ -75,11 +77,14 @@ async function Summary({ days, current, previous }: { days: number; current: Ran
       {unpriced > 0 && (
         <p className="callout" data-testid="unpriced">
           <strong>{formatMeasure('calls', unpriced)} unpriced calls</strong> in this period: their cost is unknown (no price for the model or a token type), so the totals leave them out.{' '}
-          <Link href={`/events?f=unpriced|equals|true&from=${current.from}&to=${current.to}`}>See them</Link>
+          <Link href={`/events?f=unpriced|equals|true&range=${encodeURIComponent(current.relative)}`}>See them</Link>
         </p>
       )}
+      <p className="muted" data-testid="overview-period" data-from={d.current.period.from} data-to={d.current.period.to} data-partial={String(d.current.period.partial)}>
+        {periodLabel(d.current.period)} · compared with {periodLabel(d.previous.period)}
+      </p>
       <div className="kpis">
-        <Kpi testId="kpi-cost" label={`Spend, last ${days} days`} value={formatMoney(cost)} raw={cost} sub={`${formatChange(Number(cost ?? 0), Number(prevCost ?? 0))} vs previous ${days} days (${formatMoney(prevCost)})`} />
+        <Kpi testId="kpi-cost" label={`Spend, last ${days} days${d.current.period.partial ? ' (today so far)' : ''}`} value={formatMoney(cost)} raw={cost} sub={`${formatChange(Number(cost ?? 0), Number(prevCost ?? 0))} vs previous ${days} days (${formatMoney(prevCost)})`} />
         <Kpi testId="kpi-calls" label="Calls" value={formatMeasure('calls', valueOf(d.current, 'calls'))} raw={valueOf(d.current, 'calls')} sub={`${formatMeasure('calls', valueOf(d.previous, 'calls'))} before`} />
         <Kpi testId="kpi-errors" label="Error rate" value={formatMeasure('error_rate', valueOf(d.current, 'error_rate'))} raw={valueOf(d.current, 'error_rate')} sub={`${formatMeasure('error_rate', valueOf(d.previous, 'error_rate'))} before`} />
         <Kpi testId="kpi-avg" label="Avg cost per call" value={formatMoney(valueOf(d.current, 'avg_cost_per_call'))} raw={valueOf(d.current, 'avg_cost_per_call')} sub={`${formatMoney(valueOf(d.previous, 'avg_cost_per_call'))} before`} />
@@ -102,13 +107,13 @@ async function Split({ current }: { current: Range }) {
     <div className="grid">
       <section className="panel">
         <h3>By provider</h3>
-        <Chart id="overview-providers" label="Spend by provider" spec={{ type: 'pie', slices: providers.children.map((c) => ({ name: c.label, value: Number(valueOf(c, 'total_cost') ?? 0) })) }} />
+        <Chart id="overview-providers" label="Spend by provider" spec={{ type: 'pie', slices: providers.children.filter((c) => valueOf(c, 'total_cost') !== null).map((c) => ({ name: c.label, value: Number(valueOf(c, 'total_cost')) })) }} />
         <EmbedShare spec={{ kind: 'breakdown', title: 'Spend by provider', measures: ['total_cost'], by: ['provider'], filters: [], timeRange: current, limit: 6 }} />
       </section>
       <section className="panel">
         <h3>By model</h3>
-        <Chart id="overview-models" label="Spend by model" spec={{ type: 'bar', categories: models.map((m) => m.label), series: [{ name: 'Cost', values: models.map((m) => Number(valueOf(m, 'total_cost') ?? 0)) }] }} />
-        <p className="muted"><Link href={`/explore?m=total_cost,calls&by=provider,model&from=${current.from}&to=${current.to}`}>Explore by provider and model →</Link></p>
+        <Chart id="overview-models" label="Spend by model" spec={barChart({ ...providers, children: models }, 'total_cost', 'Cost')} />
+        <p className="muted"><Link href={`/explore?m=total_cost,calls&by=provider,model&range=${encodeURIComponent(current.relative)}`}>Explore by provider and model →</Link></p>
       </section>
     </div>
   );
@@ -131,7 +136,7 @@ async function Tops({ current }: { current: Range }) {
 async function Budgets() {
   const res = await gql<{ budgets: Budget[]; budgetAlerts: Alert[] }>(BUDGETS, { since: new Date(Date.now() - 7 * 86_400_000).toISOString() });
   if (!res.ok) return <ApiErrors errors={res.errors} />;
-  const atRisk = res.data.budgets.filter((b) => b.state === 'warning' || b.state === 'over' || b.blocking);
+  const atRisk = res.data.budgets.filter((b) => b.atRisk); // the morning report's list too
   const alerts = res.data.budgetAlerts.slice(-10).reverse();
   return (
     <div className="grid">

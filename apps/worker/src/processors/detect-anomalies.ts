@@ -1,5 +1,6 @@
 // The scheduled anomaly detection: every workspace (or the job's one), the
 // window containing now and the one before (its last events may have come in since).
+import { now as clockNow } from '@spendgraph/periods/clock';
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Pool } from '@spendgraph/db';
@@ -19,7 +20,7 @@ export function detectAnomaliesProcessor(deps: {
   return async (job: Job<DetectAnomaliesJobData>): Promise<DetectAnomaliesResult> => {
     const started = performance.now();
     const result = await detectAnomalies(deps, {
-      workspaceId: job.data.workspaceId, now: deps.now?.() ?? new Date(), settings: deps.settings,
+      workspaceId: job.data.workspaceId, now: deps.now?.() ?? clockNow(), settings: deps.settings,
     });
     if (!job.data.workspaceId) await deps.requeueStaleReportDeliveries?.();
     const summary = { workspaces: result.workspaces, anomalies: result.anomalies, ms: Math.round(performance.now() - started) };

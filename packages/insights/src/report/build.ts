@@ -1,5 +1,6 @@
 // The morning report of one workspace: yesterday's anomalies are detected first
 // (so the report lists them), then the figures are read and written as Markdown.
+import { now as clockNow } from '@spendgraph/periods/clock';
 import { DateTime } from 'luxon';
 import { type Pool, type Report, listReports, recordReport } from '@spendgraph/db';
 import type { SemanticLayer } from '@spendgraph/semantic';
@@ -33,7 +34,7 @@ export function reportDate(at: Date, timezone: string): string {
 }
 
 export async function buildMorningReport(deps: Deps, opts: MorningReportOptions): Promise<MorningReport> {
-  const at = opts.at ?? new Date();
+  const at = opts.at ?? clockNow();
   const timezone = opts.settings?.timezone ?? 'UTC';
   const currency = opts.settings?.currency ?? opts.anomalies?.currency ?? 'USD';
   const forDate = reportDate(at, timezone);
@@ -57,7 +58,7 @@ export interface WrittenReport {
  * date: a rerun returns the stored one without reading anything again.
  */
 export async function writeMorningReport(deps: Deps, opts: MorningReportOptions): Promise<WrittenReport> {
-  const forDate = reportDate(opts.at ?? new Date(), opts.settings?.timezone ?? 'UTC');
+  const forDate = reportDate(opts.at ?? clockNow(), opts.settings?.timezone ?? 'UTC');
   const [stored] = await listReports(deps.pool, opts.workspaceId, { kind: 'morning', from: forDate, to: forDate, first: 1 });
   if (stored) return { report: stored, created: false, deliveryIds: [] };
   const r = await buildMorningReport(deps, opts);

@@ -6,6 +6,7 @@ import { DateTime } from 'luxon';
 import { linearRegression } from 'simple-statistics';
 import { type Pool, budgetStatuses, listAnomalies, listBudgets } from '@spendgraph/db';
 import { standing } from '@spendgraph/budgets';
+import { type Period, cubeDateRange, previousPeriod, resolvePeriod } from '@spendgraph/periods';
 import type { CubeQuery, SemanticLayer } from '@spendgraph/semantic';
 import { median } from '../stats.ts';
 import { member } from '../subjects.ts';
@@ -14,8 +15,6 @@ export const TREND_SESSIONS = 30;
 export const TOP_N = 5;
 /** Sessions older than this are not part of the trend, however few the recent ones. */
 export const TREND_LOOKBACK_DAYS = 30;
-/** Budgets this far into their amount (percent) are at risk. */
-export const AT_RISK_PERCENT = 75;
 
 export interface Amount { cost: string; calls: string }
 export interface Change extends Amount { previousCost: string; changePercent: number | null }
@@ -73,7 +72,18 @@ async function load(semantic: SemanticLayer, r: ReportScope, q: Omit<CubeQuery, 
   return (await semantic.load({ ...q, filters, timezone: r.timezone }, { workspaceId: r.workspaceId }, { fresh: true })).data;
 }
 
-const range = (from: DateTime, to: DateTime) => ({ dimension: member('occurred_at'), dateRange: [day(from), day(to)] as [string, string] });
+const range = (p: Period) => ({ dimension: member('occurred_at'), dateRange: cubeDateRange(p) });
+
+/**
+ * A period of the shared vocabulary (packages/periods) as it stood at the end of the reported
+ * day: the report's `last 7 days` is what the overview showed for `last 7 days` at that moment,
+ * complete days only. The previous period too, for comparisons.
+ */
+export function reportPeriod(r: Pick<ReportScope, 'forDate' | 'timezone'>, text: string, previous = false): Period {
+  const lastInstant = new Date(DateTime.fromISO(r.forDate, { zone: r.timezone }).plus({ days: 1 }).toMillis() - 1);
+  const p = (previous ? previousPeriod : resolvePeriod)(text, r.timezone, lastInstant);
+  return { ...p, partial: false };
+}
 
 function percentChange(now: Decimal, before: Decimal): number | null {
   return before.isZero() ? null : now.minus(before).div(before).times(100).toDecimalPlaces(1).toNumber();
@@ -85,7 +95,7 @@ const shareOf = (part: Decimal, whole: Decimal) => (whole.isZero() ? null : part
 async function totals(semantic: SemanticLayer, r: ReportScope, date: DateTime) {
   const rows = await load(semantic, r, {
     measures: [member('total_cost'), member('calls')],
-    timeDimensions: [{ ...range(date.minus({ days: 13 }), date), granularity: 'day' }],
+    timeDimensions: [{ ...range({ ...reportPeriod(r, 'last 7 days'), from: reportPeriod(r, 'last 7 days', true).from }), granularity: 'day' }],
   });
   const byDay = new Map(rows.map((x) => [String(x[member('occurred_at.day')]).slice(0, 10), x]));
   const sum = (from: number, to: number, m: string) => {
@@ -108,7 +118,7 @@ async function trend(semantic: SemanticLayer, r: ReportScope, date: DateTime): P
   const rows = await load(semantic, r, {
     measures: [member('total_cost'), member('last_event_at')],
     dimensions: [member('session_id')],
-    timeDimensions: [range(date.minus({ days: TREND_LOOKBACK_DAYS - 1 }), date)],
+    timeDimensions: [range(reportPeriod(r, `last ${TREND_LOOKBACK_DAYS} days`))],
     filters: [{ member: member('session_id'), operator: 'set' }],
     order: [[member('last_event_at'), 'desc'], [member('session_id'), 'asc']],
     limit: TREND_SESSIONS,
@@ -141,7 +151,7 @@ async function providers(semantic: SemanticLayer, r: ReportScope, date: DateTime
   const rows = await load(semantic, r, {
     measures: [member('total_cost')],
     dimensions: [member('provider'), member('model')],
-    timeDimensions: [{ ...range(date.minus({ days: 6 }), date), granularity: 'day' }],
+    timeDimensions: [{ ...range(reportPeriod(r, 'last 7 days')), granularity: 'day' }],
     limit: 50_000,
   });
   const total = rows.reduce((t, x) => t.plus(dec(x[member('total_cost')])), ZERO);
@@ -168,7 +178,7 @@ async function top(semantic: SemanticLayer, r: ReportScope, date: DateTime, dime
   const rows = await load(semantic, r, {
     measures: [cost],
     dimensions: [member(dimension)],
-    timeDimensions: [range(date.minus({ days: 6 }), date)],
+    timeDimensions: [range(reportPeriod(r, 'last 7 days'))],
     filters: [{ member: member(dimension), operator: 'set' }],
     order: [[cost, 'desc'], [member(dimension), 'asc']],
     limit: TOP_N,
@@ -185,15 +195,15 @@ async function anomaliesOf(pool: Pool, r: ReportScope, date: DateTime): Promise<
   }));
 }
 
-/** Budgets over, at AT_RISK_PERCENT or more of their amount, or projected to cross it this period. */
+/** Budgets at risk (BudgetStanding.atRisk): over, in warning, blocking, or projected to cross this period. */
 async function budgetsAtRisk(pool: Pool, r: ReportScope): Promise<MorningFigures['budgetsAtRisk']> {
   const [budgets, statuses] = await Promise.all([listBudgets(pool, r.workspaceId), budgetStatuses(pool, r.workspaceId)]);
   const byId = new Map(statuses.map((s) => [s.budgetId, s]));
   return budgets.flatMap((b) => {
     const status = byId.get(b.id);
-    const s = standing(b, status, r.at);
+    const s = standing(b, status, r.at); // the same standing, and test, as the budgets page and the overview
     const projected = s.current ? (status?.projectedCrossingAt ?? null) : null;
-    if (b.paused || !s.current || (s.percentUsed < AT_RISK_PERCENT && !projected)) return [];
+    if (!s.atRisk) return [];
     return [{
       id: b.id, name: b.name, mode: b.mode, period: b.period, state: s.state, spend: s.spend.toFixed(), amount: b.amount,
       currency: b.currency, percentUsed: Number(s.percentUsed.toFixed(2)), projectedCrossingAt: projected, blocking: s.blocking,

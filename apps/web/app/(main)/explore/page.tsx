@@ -7,7 +7,7 @@ import { EmbedShare } from '@/components/EmbedShare';
 import { ExplorerControls } from '@/components/ExplorerControls';
 import { PivotTable } from '@/components/PivotTable';
 import { gql } from '@/lib/api';
-import { type Node, SERIES, type Timeseries, nodeSelection, seriesChart } from '@/lib/breakdown';
+import { type Node, PERIOD, type Period, SERIES, type Timeseries, nodeSelection, periodLabel, seriesChart } from '@/lib/breakdown';
 import { type ExploreState, type SearchParams, apiFilters, parseExplore } from '@/lib/query-state';
 import type { EmbedSpec } from '@/app/embed-actions';
 
@@ -19,9 +19,9 @@ const MAX_SERIES = 8;
 export default async function Explore({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const state = parseExplore(await searchParams);
   const filters = apiFilters(state.filters);
-  const [res, meta] = await Promise.all([gql<{ breakdown: Node }>(
+  const [res, meta] = await Promise.all([gql<{ breakdown: Node & { period: Period | null } }>(
     `query Explore($m: [String!]!, $by: [String!]!, $f: [Filter!], $r: TimeRange, $limit: Int) {
-      breakdown(measures: $m, by: $by, filters: $f, timeRange: $r, limit: $limit) { ${nodeSelection(state.by.length)} }
+      breakdown(measures: $m, by: $by, filters: $f, timeRange: $r, limit: $limit) { ${nodeSelection(state.by.length)} ${PERIOD} }
     }`,
     { m: state.measures, by: state.by, f: filters, r: state.range, limit: state.limit },
   ), gql<{ meta: { measures: Member[]; dimensions: Member[] } }>('{ meta { measures { name title shortTitle type additive } dimensions { name title shortTitle type } } }')]);
@@ -38,6 +38,7 @@ export default async function Explore({ searchParams }: { searchParams: Promise<
     <>
       <h2>Explorer</h2>
       {controls}
+      {root.period && <p className="muted" data-testid="explore-period" data-partial={String(root.period.partial)}>{periodLabel(root.period)}</p>}
       <Suspense fallback={<div className="skeleton" style={{ height: 340 }} aria-busy="true" aria-label="Loading the chart" />}>
         <ExploreChart state={state} root={root} title={title(state.measures[0]!)} />
       </Suspense>

@@ -2,7 +2,7 @@
 // (unknown, expired, revoked) and answers only that chart's data; a refused token shows an error.
 import type { Metadata } from 'next';
 import { Chart } from '@/components/Chart';
-import { type Node, type Timeseries, seriesChart, valueOf } from '@/lib/breakdown';
+import { type Node, type Timeseries, barChart, seriesChart, valueOf } from '@/lib/breakdown';
 import { API_URL } from '@/lib/config';
 
 export const metadata: Metadata = { robots: { index: false } };
@@ -34,7 +34,7 @@ export default async function Embed({ params, searchParams }: { params: Promise<
   const title = chart.title ?? `${measure} by ${chart.by.join(', ') || chart.granularity}`;
   const spec = timeseries
     ? seriesChart(timeseries, measure, 'bar')
-    : { type: 'bar' as const, categories: breakdown!.children.map((c) => c.label), series: [{ name: measure, values: breakdown!.children.map((c) => Number(valueOf(c, measure) ?? 0)) }] };
+    : barChart(breakdown!, measure);
   return (
     <main className={`embed ${theme}`} data-theme={theme}>
       <h1>{title}</h1>

@@ -4,7 +4,7 @@ import { ApiErrors } from '@/components/ApiErrors';
 import { BudgetForm } from '@/components/BudgetForm';
 import { UsageBar } from '@/components/UsageBar';
 import { gql } from '@/lib/api';
-import { BUDGET_FIELDS, type Budget, scopeText } from '@/lib/budgets';
+import { BUDGET_FIELDS, type Budget, outlookText, scopeText } from '@/lib/budgets';
 import { formatMoney, formatTime } from '@/lib/format';
 import { budgetCommand } from '../actions';
 
@@ -15,8 +15,8 @@ interface Alert {
 
 export default async function BudgetPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const res = await gql<{ budget: (Budget & { alerts: Alert[] }) | null; meta: { dimensions: Array<{ name: string; title: string; type: string }> } }>(
-    `query($id: ID!) { budget(id: $id) { ${BUDGET_FIELDS} alerts(first: 100) { id kind threshold spend limit periodStart projectedSpend projectedCrossingAt occurredAt
+  const res = await gql<{ budget: (Budget & { alerts: Alert[]; scopeWarnings: Array<{ message: string }> }) | null; meta: { dimensions: Array<{ name: string; title: string; type: string }> } }>(
+    `query($id: ID!) { budget(id: $id) { ${BUDGET_FIELDS} scopeWarnings { message } alerts(first: 100) { id kind threshold spend limit periodStart projectedSpend projectedCrossingAt occurredAt
       deliveries { id status attempts lastError } } } meta { dimensions { name title: shortTitle type } } }`, { id });
   if (!res.ok) return <><h2>Budget</h2><ApiErrors errors={res.errors} /></>;
   const b = res.data.budget;
@@ -28,10 +28,11 @@ export default async function BudgetPage({ params }: { params: Promise<{ id: str
     <>
       <h2>{b.name} <span className={`badge ${b.state}`}>{b.blocking ? 'blocking' : b.state}</span></h2>
       {b.blocking && <p className="error" role="status">Hard stop: work in this budget’s scope is denied until {formatTime(b.periodEnd)} or until the limit is raised.</p>}
+      {b.scopeWarnings.map((w) => <p key={w.message} className="callout" data-testid="scope-warning">This budget counts nothing for it: {w.message}</p>)}
       <div className="kpis">
         <div className="panel kpi"><div className="label">Spend this period</div><div className="value" data-testid="budget-spend" data-value={b.spend}>{formatMoney(b.spend)}</div><div className="sub">of {formatMoney(b.amount)} {b.currency}</div></div>
         <div className="panel kpi"><div className="label">Used</div><UsageBar percent={b.percentUsed} state={b.state} /></div>
-        <div className="panel kpi"><div className="label">Projected at period end</div><div className="value">{formatMoney(b.projectedSpend)}</div><div className="sub">{b.projectedCrossingAt ? `crosses the limit ${formatTime(b.projectedCrossingAt)}` : 'stays under the limit'}</div></div>
+        <div className="panel kpi"><div className="label">Projected at period end</div><div className="value">{formatMoney(b.projectedSpend)}</div><div className="sub" data-testid="budget-outlook" data-outlook={b.outlook}>{outlookText(b, formatTime)}</div></div>
         <div className="panel kpi"><div className="label">Scope</div><div>{scopeText(b)}</div><div className="sub">{b.period}, {b.mode}, {b.timezone}; period {formatTime(b.periodStart)} – {formatTime(b.periodEnd)}</div></div>
       </div>
       <div className="chips" style={{ marginBottom: 16 }}>{b.paused ? command('resumeBudget', 'Resume') : command('pauseBudget', 'Pause')}{command('deleteBudget', 'Delete')}</div>
