@@ -47,6 +47,10 @@ function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLF
   }
   const db = databaseClientError(original) ?? (isDatabaseBusy(original) ? { code: 'UNAVAILABLE', message: 'the database is busy; retry' } : undefined);
   if (db) return { message: db.message, extensions: { code: db.code }, ...at };
+  if (error instanceof GraphQLError && !error.originalError && !formatted.path) {
+    // graphql-js' own refusal of the request (e.g. "Too many errors processing variables"): its text is about the request.
+    if (extensions.code === 'INTERNAL_SERVER_ERROR' || extensions.code === undefined) return { ...formatted, extensions: { code: 'BAD_USER_INPUT' } };
+  }
   if (extensions.code === 'INTERNAL_SERVER_ERROR' || extensions.code === undefined) {
     return { message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' }, ...at };
   }
