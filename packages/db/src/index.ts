@@ -9,3 +9,4 @@ export * from './work-entities.ts';
 export * from './insights.ts';
 export * from './retention.ts';
 export * from './repricing.ts';
+export * from './rollup-dirty-days.ts';

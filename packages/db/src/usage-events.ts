@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Pool, PoolClient } from './pool.ts';
+import { markRowsDirty } from './rollup-dirty-days.ts';
 
 /** A priced event as stored in the `usage_events` hypertable. */
 export interface UsageEventRow {
@@ -128,7 +129,12 @@ export async function insertUsageEvents(pool: Pool, rows: UsageEventRow[]): Prom
   const client = await pool.connect();
   try {
     try {
-      return await copyInto(client, 'usage_events', text); // one statement: all rows or none
+      // The rows and their days' dirty marks commit together (the read path relies on it).
+      return await inTransaction(client, async () => {
+        const n = await copyInto(client, 'usage_events', text);
+        await markRowsDirty(client, rows);
+        return n;
+      });
     } catch (e) {
       if ((e as { code?: string }).code !== UNIQUE_VIOLATION) throw e;
     }
@@ -136,6 +142,7 @@ export async function insertUsageEvents(pool: Pool, rows: UsageEventRow[]): Prom
       await client.query('CREATE TEMP TABLE IF NOT EXISTS usage_events_incoming (LIKE usage_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS');
       await copyInto(client, 'usage_events_incoming', text);
       const result = await client.query(`INSERT INTO usage_events (${COLUMN_LIST}) SELECT ${COLUMN_LIST} FROM usage_events_incoming ON CONFLICT DO NOTHING`);
+      if (result.rowCount) await markRowsDirty(client, rows);
       return result.rowCount ?? 0;
     });
   } finally {

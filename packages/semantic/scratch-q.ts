@@ -1,0 +1,30 @@
+import { createPool, ensureWorkspace, insertUsageEvents } from '@spendgraph/db';
+import { createSemanticLayer } from './src/index.ts';
+import { row, at } from './test/fixtures.ts';
+const url = process.env.DATABASE_URL!.replace(/\/spendgraph$/, '/readpath_scratch');
+process.env.SPENDGRAPH_SEMANTIC_DEBUG = process.env.DBG ?? '0';
+const pool = createPool(url, 2);
+const ws = await ensureWorkspace(pool, 'scratch-' + Date.now());
+await insertUsageEvents(pool, [row(ws.id, { occurred_at: at(1, 10), provider: 'openai', total_cost: '1.000000' }), row(ws.id, { occurred_at: at(9, 10), provider: 'openai', total_cost: '2.000000' })]);
+const layer = await createSemanticLayer({ databaseUrl: url, preAggregationsSchema: 'scr' });
+const w = await layer.warmPreAggregations();
+console.log('built', w.built.length, w.built.slice(0, 3));
+const q = { measures: ['usage.total_cost', 'usage.calls'], dimensions: ['usage.provider'] };
+console.log(JSON.stringify(await layer.load(q, { workspaceId: ws.id })));
+await insertUsageEvents(pool, [row(ws.id, { occurred_at: at(2, 10), provider: 'openai', total_cost: '4.000000' })]);
+console.log(JSON.stringify(await layer.load(q, { workspaceId: ws.id })));
+const w2 = await layer.warmPreAggregations();
+console.log('rebuilt', w2.built.filter((t) => !w.built.includes(t)));
+console.log(JSON.stringify(await layer.load(q, { workspaceId: ws.id })));
+console.log((await pool.query('select * from rollup_dirty_days')).rows);
+await layer.close(); await pool.end();
+const p2 = createPool(url, 1);
+const { rows: ts } = await p2.query(`select tablename from pg_tables where schemaname='scr' and tablename like '%by_model%' order by 1`);
+for (const { tablename } of ts) {
+  const r = await p2.query(`select usage_events__build_snapshot s, count(*) over () n from scr."${tablename}" limit 1`);
+  const d = /(\d{8})_/.exec(tablename)![1];
+  const from = `${d.slice(0,4)}-${d.slice(4,6)}-${d.slice(6,8)}`;
+  const s = await p2.query(`select rollup_partition_sealed($1, $2, $3::timestamptz, $3::timestamptz + interval '7 day' - interval '1 ms') ok`, [r.rows[0]?.s ?? null, ws.id, from]);
+  console.log(tablename, r.rows[0], s.rows[0]);
+}
+await p2.end();
