@@ -1,3 +1,4 @@
 export type { CubeQuery, LoadOptions, MemberMeta, QueryResult, SemanticContext, SemanticLayer, SemanticLayerOptions, ViewMeta } from './types.ts';
 export { SemanticError, type SemanticErrorCode } from './errors.ts';
 export { createSemanticLayer, loadModel, modelCompileMs, DEFAULT_MODEL_DIR, DEFAULT_PRE_AGGREGATIONS_SCHEMA, WORKSPACE_DIMENSION } from './layer.ts';
+export { rollupFloor } from './lambda.ts';

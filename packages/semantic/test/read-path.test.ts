@@ -156,7 +156,7 @@ describe('roll-ups never change an answer', () => {
   });
 
   it('a non-additive measure (p95) does not change the total, and a tree’s levels add up', async () => {
-    const range = { dimension: 'usage.occurred_at', dateRange: [date(0), date(21)] };
+    const range = { dimension: 'usage.occurred_at', dateRange: [date(0), date(21)] as [string, string] };
     const total = await rollups.load({ measures: ['usage.total_cost'], timeDimensions: [range] }, { workspaceId: ws.a });
     const withP95 = await rollups.load({ measures: ['usage.total_cost', 'usage.p95_latency_ms'], timeDimensions: [range] }, { workspaceId: ws.a });
     expect(total.usedPreAggregations.length).toBeGreaterThan(0);
