@@ -27,11 +27,13 @@ export async function pruneDirtyMarks(driver: CubeDriver, schema: string, rollup
      , gone AS (
        DELETE FROM rollup_dirty_days d
         WHERE d.seq NOT IN (SELECT seq FROM newest)
-          -- a week partition in any time zone lies within [start - 1 day, start + 8 days)
+          -- a day (or week) partition in any time zone lies within [start - 1 day, start + 8 days)
           AND NOT EXISTS (SELECT 1 FROM built b WHERE d.day >= b.start - 1 AND d.day < b.start + 8
                              AND NOT pg_visible_in_snapshot(d.xid, b.snapshot::pg_snapshot))
+          -- a transaction of this database that began before the mark committed (a build in progress)
           AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a
-                           WHERE a.backend_xmin IS NOT NULL AND age(xid(d.xid)) <= age(a.backend_xmin))
+                           WHERE a.datname = current_database() AND a.backend_xmin IS NOT NULL
+                             AND age(xid(d.xid)) <= age(a.backend_xmin))
         RETURNING 1)
      SELECT count(*)::int AS n FROM gone`,
     [JSON.stringify(built)],
