@@ -80,7 +80,7 @@ export async function startPlatform({ worker = true, databaseUrl = inject('datab
     return child;
   };
   if (worker) startWorker();
-  await waitFor(async () => (await fetch(`${apiUrl}/ready`).catch(() => undefined))?.ok, 30_000, 'the API to be ready');
+  await waitFor(async () => (await fetch(`${apiUrl}/ready`).catch(() => undefined))?.ok, 150_000, 'the API to be ready');
   const pool = createPool(databaseUrl);
   return {
     apiUrl,

@@ -286,6 +286,9 @@ export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<S
   const driver: CubeDriver = new PostgresDriver({
     connectionString: opts.databaseUrl,
     application_name: 'spendgraph-semantic',
+    // A lambda read plans a raw arm per partition that usually never runs (the partition is
+    // sealed); JIT would compile them all, costing more than the query (seconds under load).
+    options: '-c jit=off',
     // Roll-ups are stored in the source database (external: false), built with CREATE TABLE AS.
     readOnly: false,
   });
