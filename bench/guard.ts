@@ -11,7 +11,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { activeBudgets, budgetStatuses, createApiKey, insertBudget } from '@spendgraph/db';
+import { activeBudgets, budgetStatuses, createApiKey, ensureWorkspace, insertBudget } from '@spendgraph/db';
 import { buildGuardIndex, decide, evaluateBudgets, parseBudget } from '@spendgraph/budgets';
 import { type SemanticLayer, createSemanticLayer } from '@spendgraph/semantic';
 import { randomUUID } from 'node:crypto';
@@ -188,22 +188,26 @@ const worker: ChildProcess = spawn(process.execPath, ['apps/worker/src/main.ts']
 });
 for (let i = 0; i < 600 && !(await fetch(`${url2}/ready`).then((r) => r.ok, () => false)); i++) await sleep(100);
 const publisher = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: null });
+// A workspace of its own: the bench workspace's whole-workspace hard budgets are over their limits.
+const stopWs = (await ensureWorkspace(pool, 'bench-guard-stop')).id;
+const { key: stopKey } = await createApiKey(pool, stopWs, ['ingest'], 'bench-guard-stop');
+await pool.query('DELETE FROM budgets WHERE workspace_id = $1', [stopWs]);
 const stopUsers = Array.from({ length: HARD_STOP_RUNS }, (_, i) => `stop-${PORT}-${i}`);
 for (const user of stopUsers) {
   const parsed = parseBudget({ name: `hard-stop-${user}`, period: 'daily', scope: [{ member: 'user_id', values: [user] }], amount: '1', mode: 'hard' });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-  await insertBudget(pool, workspaceId, parsed.fields);
+  await insertBudget(pool, stopWs, parsed.fields);
 }
 process.env.QUEUE_PREFIX = env.QUEUE_PREFIX; // the channel's name carries the prefix
-await publisher.publish(budgetsChangedChannel(), workspaceId); // both replicas load the new budgets
+await publisher.publish(budgetsChangedChannel(), stopWs); // both replicas load the new budgets
 const allows = async (base: string, user: string) =>
-  ((await (await fetch(`${base}/v1/guard/check?user_id=${user}`, { headers: { authorization: `Bearer ${key}` } })).json()) as { allow: boolean }).allow;
+  ((await (await fetch(`${base}/v1/guard/check?user_id=${user}`, { headers: { authorization: `Bearer ${stopKey}` } })).json()) as { allow: boolean }).allow;
 const hardStops: number[] = [];
 for (const user of stopUsers) {
   while (!((await allows(url, user)) && (await allows(url2, user)))) await sleep(20);
   const id = randomUUID();
   const res = await fetch(`${url}/v1/events`, {
-    method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    method: 'POST', headers: { authorization: `Bearer ${stopKey}`, 'content-type': 'application/json' },
     body: JSON.stringify([{ id, occurred_at: new Date().toISOString(), provider: 'openai', model: 'gpt-4o', cost: '2.000000', user_id: user }]),
   });
   if (res.status !== 202) throw new Error(`ingest answered ${res.status}`);
@@ -212,7 +216,7 @@ for (const user of stopUsers) {
   const t0 = performance.now();
   await Promise.all([
     (async () => {
-      while (!(await pool.query('SELECT 1 FROM usage_events WHERE workspace_id = $1 AND event_id = $2', [workspaceId, id])).rowCount) await sleep(1);
+      while (!(await pool.query('SELECT 1 FROM usage_events WHERE workspace_id = $1 AND event_id = $2', [stopWs, id])).rowCount) await sleep(1);
       stored = performance.now();
     })(),
     ...[url, url2].map(async (base, i) => {
@@ -225,7 +229,7 @@ for (const user of stopUsers) {
 const stop = { p50: quantile(hardStops, 0.5), max: Math.max(...hardStops) };
 const hardStopLine = `(c) hard stop, stored crossing event -> both of 2 API replicas deny, ${hardStops.length} runs: ` +
   `p50 ${stop.p50.toFixed(0)} ms, max ${stop.max.toFixed(0)} ms = ${(stop.max / HARD_STOP_TARGET_MS).toFixed(2)}x the ${HARD_STOP_TARGET_MS} ms target ` +
-  `${stop.max <= HARD_STOP_TARGET_MS ? 'PASS' : 'MISS'} (hard-only evaluation of the workspace's ${fmt(BUDGETS / 4 + HARD_STOP_RUNS)} hard budgets)`;
+  `${stop.max <= HARD_STOP_TARGET_MS ? 'PASS' : 'MISS'} (a workspace of its own with ${HARD_STOP_RUNS} hard budgets)`;
 publisher.disconnect();
 worker.kill('SIGTERM');
 api2.kill('SIGTERM');
