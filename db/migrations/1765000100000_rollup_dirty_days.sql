@@ -37,19 +37,8 @@ CREATE FUNCTION rollup_partition_sealed(built text, ws uuid, range_from timestam
        AND d.day BETWEEN (range_from AT TIME ZONE 'UTC')::date AND (range_to AT TIME ZONE 'UTC')::date
        AND NOT pg_visible_in_snapshot(d.xid, built::pg_snapshot));
 
--- The same, raising SG001 when not sealed: a query that planned to read the partition (it was
--- sealed a moment before) fails instead of answering without a write that just committed, and
--- is asked again.
-CREATE FUNCTION rollup_assert_sealed(built text, ws uuid, range_from timestamptz, range_to timestamptz) RETURNS boolean
-  LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
-BEGIN
-  IF rollup_partition_sealed(built, ws, range_from, range_to) THEN RETURN true; END IF;
-  RAISE EXCEPTION 'roll-up partition written to since it was planned' USING ERRCODE = 'SG001';
-END $$;
-
 -- Down Migration
 
-DROP FUNCTION rollup_assert_sealed(text, uuid, timestamptz, timestamptz);
 DROP FUNCTION rollup_partition_sealed(text, uuid, timestamptz, timestamptz);
 DROP FUNCTION mark_rollup_days_dirty(uuid, date[]);
 DROP TABLE rollup_dirty_days;

@@ -5,16 +5,15 @@
 //
 // Cube's own lambda roll-ups (rollup_lambda + union_with_source_data) need Cube Store. Cube
 // substitutes every roll-up partition it reads by the relation its loader returns
-// (`targetTableName`); during a user query we check whether the partition is sealed for the
-// workspace (rollup_partition_sealed: no dirty mark its build snapshot has not seen,
-// db/migrations/1765000100000_rollup_dirty_days.sql) and return either
+// (`targetTableName`); during a user query we return, instead of the table name,
 //
-//   (SELECT * FROM <partition> WHERE rollup_assert_sealed(...))    -- sealed: checked again in the statement
-//   (SELECT * FROM (<the partition's own build query>) f WHERE <workspace>)   -- not sealed: raw events
+//   (SELECT * FROM <partition> WHERE <sealed>
+//    UNION ALL
+//    SELECT * FROM (<the partition's own build query>) f WHERE <workspace> AND NOT <sealed>)
 //
-// A partition that is not sealed never becomes sealed again (a rebuild is a new table), and a
-// sealed one that a write dirties between the check and the statement makes the statement fail
-// (SG001); the semantic layer then asks again.
+// where <sealed> is rollup_partition_sealed(<the partition's build snapshot>, workspace, range)
+// (db/migrations/1765000100000_rollup_dirty_days.sql). Postgres evaluates it once per
+// partition (an InitPlan) and runs only one arm.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 
@@ -82,27 +81,18 @@ function utcRange(loadSql: [string, unknown[]]): [string, string] {
   return [stamps[0]!, stamps[1]!];
 }
 
-/** What a lambda read needs to know of a partition: its table, range, build query and snapshot column. */
-export function partitionParts(table: string, p: PartitionDescription, workspaceId: string) {
+/** The relation that stands for one partition table in a user query. */
+export function lambdaRelation(table: string, p: PartitionDescription, workspaceId: string): string {
   if (!UUID.test(workspaceId)) throw new Error('lambda reads need a workspace id');
   const cube = p.preAggregationId.split('.')[0]!;
   const loadSql = p.structureVersionLoadSql ?? p.loadSql;
   const [from, to] = utcRange(loadSql);
   const ws = literal(workspaceId);
-  const args = `(SELECT ${cube}__build_snapshot FROM ${table} LIMIT 1), ${ws}::uuid, ${literal(from)}::timestamptz, ${literal(to)}::timestamptz`;
-  return {
-    /** Whether the partition holds the truth for the workspace now (a query of its own). */
-    sealedSql: `SELECT public.rollup_partition_sealed(${args}) AS sealed`,
-    /** The partition, guarded: the statement fails (SG001) if a write dirtied it since the check. */
-    sealed: `(SELECT * FROM ${table} WHERE public.rollup_assert_sealed(${args}))`,
-    /** The partition computed from raw events, the workspace's rows only. */
-    raw: `(SELECT * FROM (${buildSelect(loadSql)}) AS raw_tail WHERE raw_tail.${cube}__workspace_id = ${ws}::uuid)`,
-  };
-}
-
-/** A write dirtied a partition between the check and the statement: ask again. */
-export function isDirtiedMeanwhile(e: unknown): boolean {
-  return (e as { code?: string })?.code === 'SG001' || /roll-up partition written to since it was planned/.test(String((e as Error)?.message ?? e));
+  const sealed = `public.rollup_partition_sealed((SELECT ${cube}__build_snapshot FROM ${table} LIMIT 1), ${ws}::uuid, ${literal(from)}::timestamptz, ${literal(to)}::timestamptz)`;
+  return (
+    `(SELECT * FROM ${table} WHERE ${sealed}` +
+    ` UNION ALL SELECT * FROM (${buildSelect(loadSql)}) AS raw_tail WHERE raw_tail.${cube}__workspace_id = ${ws}::uuid AND NOT ${sealed})`
+  );
 }
 
 let installed = false;
@@ -113,16 +103,10 @@ function install() {
   installed = true;
   const { PreAggregationLoader } = require('@cubejs-backend/query-orchestrator/dist/src/orchestrator/PreAggregationLoader.js');
   const load = PreAggregationLoader.prototype.loadPreAggregation;
-  PreAggregationLoader.prototype.loadPreAggregation = async function (
-    this: { preAggregation: PartitionDescription; driverFactory: () => Promise<{ query(sql: string, values?: unknown[]): Promise<any[]> }> },
-    ...args: unknown[]
-  ) {
+  PreAggregationLoader.prototype.loadPreAggregation = async function (this: { preAggregation: PartitionDescription }, ...args: unknown[]) {
     const result = await load.apply(this, args);
     const read = scope.getStore();
     if (!read || !result?.targetTableName || !this.preAggregation.loadSql) return result;
-    // Only one arm in the statement: planning a raw arm per partition costs more than reading it.
-    const parts = partitionParts(result.targetTableName, this.preAggregation, read.workspaceId);
-    const [row] = await (await this.driverFactory()).query(parts.sealedSql, []);
-    return { ...result, targetTableName: row?.sealed ? parts.sealed : parts.raw };
+    return { ...result, targetTableName: lambdaRelation(result.targetTableName, this.preAggregation, read.workspaceId) };
   };
 }

@@ -19,7 +19,7 @@ import {
   type CubeOrchestrator,
 } from './cube.ts';
 import { fromCubeError, SemanticError } from './errors.ts';
-import { isDirtiedMeanwhile, rollupFloor, withLambdaReads } from './lambda.ts';
+import { rollupFloor, withLambdaReads } from './lambda.ts';
 import { pruneDirtyMarks } from './dirty-marks.ts';
 import { scopeQuery, STANDARD_GRANULARITIES, type MemberCatalog, type MemberKind, type PublicMember } from './guard.ts';
 import type { CubeQuery, LoadOptions, MemberMeta, QueryResult, SemanticContext, SemanticLayer, SemanticLayerOptions, ViewMeta } from './types.ts';
@@ -362,7 +362,6 @@ export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<S
   async function untilDone<T>(fn: () => Promise<T>): Promise<T> {
     const deadline = Date.now() + QUERY_WAIT_MS;
     let missingTableRetries = 0;
-    let dirtiedRetries = 0;
     for (;;) {
       if (closed) throw new Error('the semantic layer is closed');
       try {
@@ -372,7 +371,6 @@ export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<S
           await sleep(50); // Cube already waited continueWaitTimeout inside the call
           continue;
         }
-        if (isDirtiedMeanwhile(e) && dirtiedRetries++ < 5) continue; // the next plan reads that partition raw
         if (isRollupTableRace(e, preAggregationsSchema) && missingTableRetries++ < 3) {
           // Forget the table list (Cube's key in its cache) so the next attempt reads the current tables.
           await forgetRollupTables();

@@ -220,16 +220,6 @@ describe('history bounds', () => {
   }, 180_000);
 });
 
-describe('a partition dirtied between the check and the statement', () => {
-  it('fails the statement (SG001) instead of answering without the write', async () => {
-    const w = (await ensureWorkspace(pool, `rp-race-${randomUUID().slice(0, 8)}`)).id;
-    const { rows } = await pool.query<{ s: string }>('SELECT pg_current_snapshot()::text AS s');
-    await insertUsageEvents(pool, [row(w, { occurred_at: at(4, 5), total_cost: '1.000000' })]);
-    await expect(pool.query('SELECT rollup_assert_sealed($1, $2, $3, $4)', [rows[0]!.s, w, at(4), at(5)])).rejects.toMatchObject({ code: 'SG001' });
-    expect((await pool.query('SELECT rollup_assert_sealed($1, $2, $3, $4) AS ok', [rows[0]!.s, w, at(6), at(7)])).rows[0].ok).toBe(true);
-  });
-});
-
 describe('dirty marks commit with the rows', () => {
   it('a batch whose days cannot be marked is not stored; stored again, it is marked', async () => {
     const w = (await ensureWorkspace(pool, `rp-tx-${randomUUID().slice(0, 8)}`)).id;
