@@ -4,11 +4,17 @@
 //  then measures through the real API (GraphQL over HTTP, Cube cache defeated):
 //  (a) a 2-level breakdown (provider -> model) over the last 30 days
 //  (b) a daily timeseries of cost over the last 30 days
-//  and the same answers by a raw SQL scan of usage_events; checks both agree.
+//  and the same answers by a raw SQL scan of usage_events; checks both agree;
+//  (c) event -> visible in a breakdown: an event is stored as the ingest worker stores it (rows and
+//      dirty marks in one transaction) and the breakdown over whole days including today is asked
+//      until it counts the event (p50/p95; no warming run in between);
+//  (d) what the raw tail costs a query: the same breakdown with every partition sealed (after a
+//      warming run) and with today's partition written to since (read from raw events).
 // Prints figures.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { Decimal } from 'decimal.js';
-import { createApiKey } from '@spendgraph/db';
+import { randomUUID } from 'node:crypto';
+import { createApiKey, insertUsageEvents, type UsageEventRow } from '@spendgraph/db';
 import { createSemanticLayer } from '@spendgraph/semantic';
 import { benchDatabase, fmt, seedEvents } from './support/events-10m.ts';
 
@@ -79,6 +85,28 @@ const rb = await timed((i) => graphql(BREAKDOWN, { f: uncached(i) }));
 const rt = await timed((i) => graphql(TIMESERIES, { f: uncached(i) }));
 const sb = await timed(() => pool.query(RAW_BREAKDOWN, [workspaceId]), RAW_RUNS);
 const st = await timed(() => pool.query(RAW_TIMESERIES, [workspaceId]), RAW_RUNS);
+
+// ---- (c) event -> visible, (d) the raw tail -------------------------------------
+const VISIBLE_RUNS = Number(process.env.BENCH_QUERY_VISIBLE_RUNS ?? 20);
+const today = new Date().toISOString().slice(0, 10);
+const from30 = new Date(Date.parse(today) - 29 * 86_400_000).toISOString().slice(0, 10);
+const TODAY_BREAKDOWN = `query ($f: [Filter!]) { breakdown(measures: ["total_cost", "calls"], by: ["provider", "model"], filters: $f,
+  timeRange: { from: "${from30}", to: "${today}T23:59:59.999" }) { measures { value } } }`;
+const sealedRun = await timed((i) => graphql(TODAY_BREAKDOWN, { f: uncached(i) }));
+const calls = async () => Number((await graphql(TODAY_BREAKDOWN, { f: uncached(Math.random()) })).data.breakdown.measures[1].value);
+const visible: number[] = [];
+for (let i = 0; i < VISIBLE_RUNS; i++) {
+  const before = await calls();
+  const [row] = (await pool.query(`SELECT * FROM usage_events WHERE workspace_id = $1 ORDER BY occurred_at DESC LIMIT 1`, [workspaceId])).rows;
+  // source 'bench-visible': not counted as the seeded events (a rerun must not seed again)
+  const event: UsageEventRow = { ...row, event_id: randomUUID(), occurred_at: new Date().toISOString(), source: 'bench-visible' };
+  await insertUsageEvents(pool, [event]);
+  const stored = performance.now();
+  while ((await calls()) !== before + 1) if (performance.now() - stored > 60_000) throw new Error('the event never became visible');
+  visible.push(performance.now() - stored);
+}
+const tailRun = await timed((i) => graphql(TODAY_BREAKDOWN, { f: uncached(i) }));
+const tail = (await pool.query(`SELECT count(*)::int AS n FROM usage_events WHERE workspace_id = $1 AND occurred_at >= $2::date`, [workspaceId, today])).rows[0].n;
 api.child.kill('SIGTERM');
 
 // The answers must agree to the last digit.
@@ -110,6 +138,12 @@ console.log(`${''.padEnd(38)}     p50     p95       p50     p95   ratio (p50)`);
 line('(a) breakdown provider > model, 30 d', rb, sb);
 line('(b) daily timeseries, 30 d', rt, st);
 console.log(`roll-ups used: breakdown ${usedB.join(', ') || 'NONE'}; timeseries ${usedT.join(', ') || 'NONE'}`);
+const vis = { p50: quantile(visible, 0.5), p95: quantile(visible, 0.95) };
+console.log(`(c) event stored -> visible in a breakdown (30 d incl. today), ${visible.length} events: p50 ${vis.p50.toFixed(1)} ms, p95 ${vis.p95.toFixed(1)} ms ` +
+  `(one query: no refresh interval; ${(vis.p95 / tailRun.p95).toFixed(1)}x the query's own p95)`);
+console.log(`(d) the same breakdown, every partition sealed: p50 ${sealedRun.p50.toFixed(1)} ms, p95 ${sealedRun.p95.toFixed(1)} ms; ` +
+  `today's partition read raw (${fmt(tail)} events today): p50 ${tailRun.p50.toFixed(1)} ms, p95 ${tailRun.p95.toFixed(1)} ms ` +
+  `-> the raw tail costs ${(tailRun.p50 - sealedRun.p50).toFixed(1)} ms at p50 (${(tailRun.p50 / sealedRun.p50).toFixed(2)}x)`);
 console.log(problems.length ? `ANSWERS DIFFER:\n  ${problems.slice(0, 10).join('\n  ')}` : 'answers: roll-up and raw scan agree exactly');
 await pool.end();
 process.exit(problems.length || !usedB.length || !usedT.length ? 1 : 0);

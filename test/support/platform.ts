@@ -96,7 +96,7 @@ export async function startPlatform({ worker = true, databaseUrl = inject('datab
   };
   if (worker) startWorker();
   // A loaded machine (several engineers' suites at once) can take a while to compile the model.
-  await waitFor(async () => (await fetch(`${apiUrl}/ready`).catch(() => undefined))?.ok, 90_000, 'the API to be ready').catch(async (e) => {
+  await waitFor(async () => (await fetch(`${apiUrl}/ready`).catch(() => undefined))?.ok, 150_000, 'the API to be ready').catch(async (e) => {
     await Promise.all(children.map(stopChild)); // no orphans when the API never comes up
     throw e;
   });

@@ -7,7 +7,7 @@ import {
   ALERTS_QUEUE, APPLY_RETENTION_JOB, BUDGETS_QUEUE, REPRICE_JOB, DETECT_ANOMALIES_JOB, EVALUATE_BUDGETS_JOB, INGEST_QUEUE, INSIGHTS_QUEUE, type IngestJobData,
   type IngestJobResult, MAINTENANCE_QUEUE, MORNING_REPORT_JOB, REPORTS_QUEUE, WARM_ROLLUPS_JOB, createAlertsQueue, createBudgetsQueue,
   createInsightsQueue, createMaintenanceQueue, createReportsQueue, metricsRegistry, queueDepthMetric, queueInspector, queuePrefix,
-  createIngestQueue, noteBackfilledDays, redisConnection, requestHardBudgetCheck,
+  createIngestQueue, redisConnection, requestHardBudgetCheck,
 } from '@spendgraph/queue';
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { alertsConfig, createSenders } from './alerts/index.ts';
@@ -79,9 +79,8 @@ function startIngest() {
     INGEST_QUEUE,
     ingestProcessor({
       pool, pricer, workspacePricing: workspacePricingLoader(pool),
-      onStored: async (workspaceId, rows) => {
+      onStored: async (workspaceId) => {
         await requestHardBudgetCheck(budgetsQueue, workspaceId);
-        await noteBackfilledDays(publisher, rows.map((r) => r.occurred_at));
       },
     }),
     // A crashed worker's jobs are redelivered once their lock lapses.
@@ -106,7 +105,7 @@ function startIngest() {
 
 async function startMaintenance() {
   const queue = createMaintenanceQueue(connection());
-  const warm = warmRollupsProcessor({ semantic: await semanticLayer(), redis: publisher, log });
+  const warm = warmRollupsProcessor({ semantic: await semanticLayer(), log });
   const retention = applyRetentionProcessor({ pool, log });
   const reprice = repriceProcessor({ pool, pricer: createPricer(), semantic: await semanticLayer(), log });
   const processor = (job: any): Promise<unknown> =>

@@ -1,12 +1,15 @@
-// Spend of many budgets at once, read through the semantic layer from raw events
-// (roll-ups lag; a guardrail must see the last batch). Budgets whose scopes are
-// `equals` conditions on the same dimensions, over the same window, share one
-// query grouped by those dimensions: a thousand user budgets cost one query.
-// A budget's spend is the sum of its groups' exact sums (sums of disjoint groups
-// add up exactly, as in the breakdown's `other` bucket).
+// Spend of many budgets at once, read through the semantic layer. Budgets whose scopes are
+// `equals` conditions on the same dimensions, over the same window, share one query grouped
+// by those dimensions: a thousand user budgets cost one query per window segment.
+// A window is read in segments so that its whole days come from roll-ups (exact: the
+// semantic layer reads only sealed partitions, docs/decisions/0001-read-path.md) and only
+// its edges — today so far, the partial first day of a rolling window — from raw events:
+// an evaluation costs the same at 10 M or 1 B events.
+// A budget's spend is the sum of its groups' and segments' exact sums (sums of disjoint
+// groups add up exactly, as in the breakdown's `other` bucket).
 import { Decimal } from 'decimal.js';
-import type { DateTime } from 'luxon';
-import type { CubeQuery, QueryResult, SemanticLayer } from '@spendgraph/semantic';
+import { DateTime } from 'luxon';
+import { type CubeQuery, type QueryResult, type SemanticLayer, rollupFloor } from '@spendgraph/semantic';
 import { cubeTime } from './period.ts';
 import type { Budget } from './schema.ts';
 import { equalsScope, member, scopeFilters } from './scope.ts';
@@ -22,6 +25,8 @@ interface Group {
   query: CubeQuery;
   /** The cost measure: allocated to work items when the scope names them (see costMember). */
   cost: string;
+  /** The window's date ranges, read one query each. */
+  segments: Array<[string, string]>;
   dimensions: string[];
   /** Per request of the group, the values it counts for each dimension (all rows for a solo query). */
   members: Array<{ slot: number; values: Array<Set<string>> }>;
@@ -36,11 +41,36 @@ function costMember(b: Budget): string {
   return member(b.scope.some((f) => WORK_ITEM_DIMENSIONS.has(f.member.replace(/^usage\./, ''))) ? 'work_item_total_cost' : 'total_cost');
 }
 
+/** Long before any event (the start of a lifetime window's oldest segment). */
+const DAWN = '1000-01-01T00:00:00.000';
+
+/**
+ * The window [from, to] as Cube date ranges (local, inclusive): whole days in the middle
+ * (roll-ups can answer them), the partial first and last days apart, and for a lifetime
+ * window the history before the roll-ups' floor apart.
+ */
+export function windowSegments(from: DateTime | null, to: DateTime): Array<[string, string]> {
+  const today = to.startOf('day');
+  const segments: Array<[string, string]> = [];
+  const before = (t: DateTime) => cubeTime(t.minus({ milliseconds: 1 }));
+  let days: DateTime;
+  if (!from) {
+    days = DateTime.fromJSDate(rollupFloor(), { zone: to.zone }).startOf('day').plus({ days: 3 }); // clear of the floor in any zone
+    segments.push([DAWN, before(days)]);
+  } else {
+    days = from.equals(from.startOf('day')) ? from : from.startOf('day').plus({ days: 1 });
+    if (days > today) return [[cubeTime(from), cubeTime(to)]]; // within one day
+    if (days > from) segments.push([cubeTime(from), before(days)]);
+  }
+  if (days < today) segments.push([cubeTime(days), before(today)]);
+  segments.push([cubeTime(today < days ? days : today), cubeTime(to)]);
+  return segments;
+}
+
 function newGroup(r: SpendRequest, dimensions: string[], filters: CubeQuery['filters']): Group {
-  const timeDimensions = r.from ? [{ dimension: member('occurred_at'), dateRange: [cubeTime(r.from), cubeTime(r.to)] as [string, string] }] : [];
   const cost = costMember(r.budget);
-  const query: CubeQuery = { measures: [cost], dimensions: dimensions.map(member), timeDimensions, timezone: r.budget.timezone, limit: MAX_ROWS };
-  return { query: filters ? { ...query, filters } : query, cost, dimensions, members: [] };
+  const query: CubeQuery = { measures: [cost], dimensions: dimensions.map(member), timezone: r.budget.timezone, limit: MAX_ROWS };
+  return { query: filters ? { ...query, filters } : query, cost, segments: windowSegments(r.from, r.to), dimensions, members: [] };
 }
 
 /** Puts each request in a group: shared for `equals` scopes, its own for scopes that exclude values. */
@@ -82,12 +112,16 @@ function spendOf(rows: QueryResult['data'], g: Group, values: Array<Set<string>>
 /** Spend of each request (same order), exact decimals; 0 where nothing was spent. */
 export async function readSpend(semantic: SemanticLayer, workspaceId: string, requests: SpendRequest[]): Promise<Decimal[]> {
   const spends = new Array<Decimal>(requests.length);
+  for (let i = 0; i < requests.length; i++) spends[i] = new Decimal(0);
   await Promise.all(
-    plan(requests).map(async (g) => {
-      const { data } = await semantic.load(g.query, { workspaceId }, { fresh: true });
-      if (data.length >= MAX_ROWS) throw new Error(`budget spend query returned ${MAX_ROWS} rows or more; refusing a partial answer`);
-      for (const m of g.members) spends[m.slot] = spendOf(data, g, m.values);
-    }),
+    plan(requests).flatMap((g) =>
+      g.segments.map(async (dateRange) => {
+        const query = { ...g.query, timeDimensions: [{ dimension: member('occurred_at'), dateRange }] };
+        const { data } = await semantic.load(query, { workspaceId });
+        if (data.length >= MAX_ROWS) throw new Error(`budget spend query returned ${MAX_ROWS} rows or more; refusing a partial answer`);
+        for (const m of g.members) spends[m.slot] = spends[m.slot]!.plus(spendOf(data, g, m.values));
+      }),
+    ),
   );
   return spends;
 }

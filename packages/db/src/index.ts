@@ -13,3 +13,4 @@ export * from './errors.ts';
 export * from './dead-letters.ts';
 export * from './tokens.ts';
 export * from './work-item-allocations.ts';
+export * from './rollup-dirty-days.ts';

@@ -2,6 +2,7 @@
 // (db/migrations/1764903600000_repricing.sql). The worker supplies the pricing.
 import { type Pool, withTransaction } from './pool.ts';
 import type { UsageEventRow } from './usage-events.ts';
+import { markRollupDaysDirty, utcDays } from './rollup-dirty-days.ts';
 
 export interface RepricingRequest {
   workspaceId: string;
@@ -110,6 +111,8 @@ export async function applyRepricing(pool: Pool, id: string, price: (e: StoredEv
           AND (${COST_COLUMNS.map((c) => `u.${c} IS DISTINCT FROM n.${c}`).join(' OR ')})`,
       [r.workspace_id, JSON.stringify(updates)],
     )).rowCount : 0;
+    // Roll-up partitions of the repriced days are read from raw events until rebuilt.
+    if (changed) await markRollupDaysDirty(client, r.workspace_id, utcDays(events.map((e) => e.occurred_at)));
     const after = (await client.query(SUMMARY, scope)).rows[0];
     const { rows } = await client.query<Repricing>(
       `UPDATE repricings SET status = 'done', started_at = now(), finished_at = clock_timestamp(), error = NULL,

@@ -35,6 +35,10 @@ const MOVE_TO_DAILY = `INSERT INTO usage_daily SELECT * FROM usage_events_by_day
   ON CONFLICT ON CONSTRAINT usage_daily_key DO UPDATE SET
     ${MERGE}`;
 
+// Roll-up partitions holding the removed days must not be read for them any more (the read path).
+const MARK_EXPIRED_DIRTY = `SELECT mark_rollup_days_dirty($1, ARRAY(
+  SELECT DISTINCT (occurred_at AT TIME ZONE 'UTC')::date FROM usage_events WHERE workspace_id = $1 AND occurred_at < $2))`;
+
 export interface RetentionResult {
   workspaces: number;
   eventsRemoved: number;
@@ -58,6 +62,7 @@ export async function applyRetention(pool: Pool, now = clockNow()): Promise<Rete
     const result: RetentionResult = { workspaces: due.length, eventsRemoved: 0, dailyRows: 0, chunksDropped: 0 };
     for (const { id, cutoff } of due) {
       result.dailyRows += (await client.query(MOVE_TO_DAILY, [id, cutoff])).rowCount ?? 0;
+      await client.query(MARK_EXPIRED_DIRTY, [id, cutoff]);
       result.eventsRemoved += (await client.query('DELETE FROM usage_events WHERE workspace_id = $1 AND occurred_at < $2', [id, cutoff])).rowCount ?? 0;
       await client.query('DELETE FROM usage_event_work_items WHERE workspace_id = $1 AND occurred_at < $2', [id, cutoff]);
       await client.query(`UPDATE workspaces SET raw_data_horizon = greatest(raw_data_horizon, $2) WHERE id = $1`, [id, cutoff]);

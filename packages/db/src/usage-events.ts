@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import { UNIQUE_VIOLATION, isRefusedRow, sqlState } from './errors.ts';
 import { type Pool, type PoolClient, withTransaction } from './pool.ts';
+import { markRowsDirty } from './rollup-dirty-days.ts';
 
 /** A priced event as stored in the `usage_events` hypertable. */
 export interface UsageEventRow {
@@ -142,6 +143,7 @@ export async function storeUsageEvents(pool: Pool, rows: UsageEventRow[], inTran
   const batch = firstOfEachId(rows);
   return withTransaction(pool, async (client) => {
     const outcome = await storeBatch(client, batch);
+    await markRowsDirty(client, outcome.inserted); // the read path relies on rows and marks committing together
     await inTransaction?.(client, outcome);
     return outcome;
   });

@@ -152,6 +152,7 @@ export async function queueDeliveries(queue: Queue<DeliveryJobData>, deliveryIds
 
 export interface WarmRollupsResult {
   built: number;
+  prunedDirtyMarks: number;
   ms: number;
 }
 
@@ -165,7 +166,6 @@ export function createMaintenanceQueue(connection: Redis, options: Partial<Queue
   });
 }
 export * from './insights.ts';
-export * from './backfill.ts';
 
 /** Every queue, for status and metrics. */
 export const ALL_QUEUES = [INGEST_QUEUE, MAINTENANCE_QUEUE, BUDGETS_QUEUE, ALERTS_QUEUE, REPORTS_QUEUE, INSIGHTS_QUEUE] as const;

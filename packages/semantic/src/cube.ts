@@ -69,7 +69,7 @@ export interface CubeOrchestrator {
   fetchQuery(body: Record<string, unknown>): Promise<any>;
   getQueryCache(): {
     getKey(catalog: string, key: string): string;
-    getCacheDriver(): { remove(key: string): Promise<void> };
+    getCacheDriver(): { remove(key: string): Promise<void>; keysStartingWith(prefix: string): Promise<string[]> };
   };
   expandPartitionsInPreAggregations(body: Record<string, unknown>): Promise<any>;
   cleanup(): Promise<void>;

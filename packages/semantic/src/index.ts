@@ -2,3 +2,4 @@ export type { CubeQuery, LoadOptions, MemberMeta, QueryResult, SemanticContext, 
 export { SemanticError, type SemanticErrorCode } from './errors.ts';
 export { createSemanticLayer, loadModel, modelCompileMs, DEFAULT_MODEL_DIR, DEFAULT_PRE_AGGREGATIONS_SCHEMA, WORKSPACE_DIMENSION } from './layer.ts';
 export { QUERY_POLICY, secretProblem } from './policy.ts';
+export { rollupFloor } from './lambda.ts';

@@ -21,6 +21,8 @@ import {
 } from './cube.ts';
 import { fromCubeError, SemanticError } from './errors.ts';
 import { ByteBoundedCache } from './result-cache.ts';
+import { rollupFloor, withLambdaReads } from './lambda.ts';
+import { pruneDirtyMarks } from './dirty-marks.ts';
 import { scopeQuery, STANDARD_GRANULARITIES, type MemberCatalog, type MemberKind, type PublicMember } from './guard.ts';
 import type { CubeQuery, LoadOptions, MemberMeta, QueryResult, SemanticContext, SemanticLayer, SemanticLayerOptions, ViewMeta } from './types.ts';
 
@@ -64,11 +66,14 @@ interface CompiledModel {
   views: ViewMeta[];
   /** Public views in Cube's own meta format (for Cube's generated GraphQL schema). */
   cubeMeta: Array<{ config: CubeMetaConfig }>;
+  /** Public count measures: a count of no rows is 0, also when a roll-up (a sum of counts) answers. */
+  counts: Set<string>;
   compileMs: number;
 }
 
 // Sums and counts of disjoint groups add up to the sum or count of their union.
 const ADDITIVE_AGG_TYPES = new Set(['sum', 'count']);
+const COUNT_AGG_TYPES = new Set(['count', 'countDistinct', 'countDistinctApprox']);
 
 const compiledModels = new Map<string, Promise<CompiledModel>>();
 
@@ -105,6 +110,7 @@ async function compileModel(modelDir: string): Promise<CompiledModel> {
   const catalog: MemberCatalog = { public: new Map(), all: new Set(), workspaceMembers: new Map() };
   const views: ViewMeta[] = [];
   const cubeMeta: CompiledModel['cubeMeta'] = [];
+  const counts = new Set<string>();
   for (const { config } of compilers.metaTransformer.cubes) {
     const groups: Array<[CubeMetaMember[], MemberKind]> = [
       [config.measures ?? [], 'measure'],
@@ -132,6 +138,7 @@ async function compileModel(modelDir: string): Promise<CompiledModel> {
         );
         const member: PublicMember = { name: m.name, kind, type: m.type, granularities };
         catalog.public.set(m.name, member);
+        if (kind === 'measure' && COUNT_AGG_TYPES.has(m.aggType ?? '')) counts.add(m.name);
         if (kind === 'measure') view.measures.push(toMeta(m, kind));
         else if (kind === 'dimension') view.dimensions.push(toMeta(m, kind));
       }
@@ -144,7 +151,7 @@ async function compileModel(modelDir: string): Promise<CompiledModel> {
   if (modelDir === DEFAULT_MODEL_DIR && visible !== [...QUERY_POLICY.publicViews].sort().join(', ')) {
     throw new Error(`The model's public views (${visible}) differ from publicViews in cube/security.json: update it, cube/cube.js reads it`);
   }
-  return { compilers, catalog, views, cubeMeta, compileMs: performance.now() - started };
+  return { compilers, catalog, views, cubeMeta, counts, compileMs: performance.now() - started };
 }
 
 /** Compiles the model in `modelDir` once per process; later calls share it. */
@@ -253,7 +260,7 @@ function isRollupTableRace(e: unknown, schema: string): boolean {
 
 type Row = Record<string, string | number | boolean | null>;
 
-function toRows(data: Array<Record<string, unknown>>, aliasNameToMember: Record<string, string>, normalized: any): Row[] {
+function toRows(data: Array<Record<string, unknown>>, aliasNameToMember: Record<string, string>, normalized: any, counts: Set<string>): Row[] {
   // Like Cube's REST API: a time dimension with one granularity is also given under its plain name.
   const granularitiesByDimension = new Map<string, string[]>();
   for (const td of normalized.timeDimensions ?? []) {
@@ -265,7 +272,7 @@ function toRows(data: Array<Record<string, unknown>>, aliasNameToMember: Record<
     for (const [alias, value] of Object.entries(raw)) {
       const member = aliasNameToMember[alias] ?? alias;
       const v = value instanceof Date ? value.toISOString() : (value as Row[string]);
-      row[member] = v === undefined ? null : v;
+      row[member] = v === undefined || v === null ? (counts.has(member) ? '0' : null) : v;
       const parts = member.split('.');
       if (parts.length === 3) {
         const base = `${parts[0]}.${parts[1]}`;
@@ -305,6 +312,9 @@ export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<S
   const driver: CubeDriver = new PostgresDriver({
     connectionString: opts.databaseUrl,
     application_name: 'spendgraph-semantic',
+    // A lambda read plans a raw arm per partition that usually never runs (the partition is
+    // sealed); JIT would compile them all, costing more than the query (seconds under load).
+    options: '-c jit=off',
     // Roll-ups are stored in the source database (external: false), built with CREATE TABLE AS.
     readOnly: false,
     // statement_timeout of every query and roll-up build (seconds); SPENDGRAPH_QUERY_TIMEOUT_MS overrides.
@@ -334,7 +344,7 @@ export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<S
   boundResultCache(orchestrator);
   let closed = false;
 
-  // Roll-up tables another process dropped (dropRollupPartitions, after a repricing) stay in this
+  // Roll-up tables another process dropped (Cube drops a partition's old versions after a rebuild) stay in this
   // process's table list until it expires (preAggregationsSchemaCacheExpire), and the worker may be
   // rebuilding a partition this process also tries to build: a query caught in that window fails on
   // a missing or duplicate relation. It is retried once, after the list has expired.
@@ -375,6 +385,13 @@ export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<S
     }
   }
 
+  /** Forgets cached refresh keys (and results), so a warming run sees every partition written to since the last one. */
+  async function forgetRefreshKeys() {
+    const cache = orchestrator.getQueryCache();
+    const store = cache.getCacheDriver();
+    for (const key of await store.keysStartingWith(cache.getKey('SQL_QUERY_RESULT', ''))) await store.remove(key);
+  }
+
   /** Runs an orchestrator call, asking again while Cube answers "Continue wait" (a build in progress). */
   async function untilDone<T>(fn: () => Promise<T>): Promise<T> {
     const deadline = Date.now() + QUERY_WAIT_MS;
@@ -400,10 +417,10 @@ export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<S
     }
   }
 
-  async function execute(p: Plan, normalized: any, requestId: string): Promise<any> {
+  async function execute(p: Plan, normalized: any, requestId: string, workspaceId: string): Promise<any> {
     if (p.preAggregations.length) await ensureSchema();
     return untilDone(() =>
-      orchestrator.fetchQuery({
+      withLambdaReads(workspaceId, () => orchestrator.fetchQuery({
         query: p.sql[0],
         values: p.sql[1],
         cacheKeyQueries: p.cacheKeyQueries,
@@ -411,38 +428,55 @@ export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<S
         dataSource: p.dataSource,
         external: p.external,
         aliasNameToMember: p.aliasNameToMember,
-        cacheMode: p.fresh ? 'no-cache' : normalized.cacheMode,
+        // Never a cached result: an answer is the truth when it is asked.
+        cacheMode: 'no-cache',
         renewQuery: false,
         persistent: false,
         requestId,
-      }),
+      })),
     );
   }
 
-  function prepare(query: CubeQuery, ctx: SemanticContext, options: LoadOptions = {}) {
+  /**
+   * Roll-ups cover ROLLUP_HISTORY (cube/model): a query that reaches further back reads raw
+   * events. Without a date range, that depends on whether the workspace has such old events.
+   */
+  async function beyondRollups(normalized: any, workspaceId: string): Promise<boolean> {
+    const floor = rollupFloor();
+    const ranges = (normalized.timeDimensions ?? []).map((td: any) => td.dateRange).filter(Boolean) as string[][];
+    if (ranges.length) return ranges.some(([from]) => !(Date.parse(`${String(from).slice(0, 23)}Z`) >= floor.getTime() + 86_400_000));
+    const rows = await driver.query('SELECT EXISTS (SELECT 1 FROM usage_events WHERE workspace_id = $1 AND occurred_at < $2) AS old', [workspaceId, floor.toISOString()]);
+    return Boolean(rows[0]?.old);
+  }
+
+  async function prepare(query: CubeQuery, ctx: SemanticContext, options: LoadOptions = {}) {
     const scoped = scopeQuery(query, ctx?.workspaceId, model.catalog);
     const normalized = normalize(scoped, options.unlimited);
-    return { normalized, main: plan(model, normalized, preAggregationsSchema, options.fresh || !warmedZone(normalized.timezone)) };
+    // A zone the warming job does not build for reads raw events: no roll-up is built inside a request.
+    let main = plan(model, normalized, preAggregationsSchema, options.fresh || !warmedZone(normalized.timezone));
+    const fresh = main.fresh || (main.preAggregations.length > 0 && (await beyondRollups(normalized, ctx.workspaceId)));
+    if (fresh && !main.fresh) main = plan(model, normalized, preAggregationsSchema, true);
+    return { normalized, main, fresh };
   }
 
   return {
     async load(query, ctx, options) {
       if (options?.unlimited) throw new Error('load() holds its rows in memory: stream an unlimited query from sql()');
-      const { normalized, main } = prepare(query, ctx, options);
+      const { normalized, main, fresh } = await prepare(query, ctx, options);
       const requestId = randomUUID();
       const totalPromise = normalized.total
         ? (async () => {
             const totalNormalized = totalQueryOf(normalized);
-            return execute(plan(model, totalNormalized, preAggregationsSchema, options?.fresh), totalNormalized, requestId);
+            return execute(plan(model, totalNormalized, preAggregationsSchema, fresh), totalNormalized, requestId, ctx.workspaceId);
           })()
         : undefined;
-      const [res, totalRes] = await Promise.all([retryOnDroppedRollup(() => execute(main, normalized, requestId)), totalPromise]);
+      const [res, totalRes] = await Promise.all([retryOnDroppedRollup(() => execute(main, normalized, requestId, ctx.workspaceId)), totalPromise]);
       const used = new Set<string>();
       for (const pa of Object.values((res.usedPreAggregations ?? {}) as Record<string, { preAggregationId?: string }>)) {
         if (pa.preAggregationId) used.add(pa.preAggregationId);
       }
       const result: QueryResult = {
-        data: toRows(res.data ?? [], main.aliasNameToMember, normalized),
+        data: toRows(res.data ?? [], main.aliasNameToMember, normalized, model.counts),
         usedPreAggregations: [...used].sort(),
       };
       if (totalRes) result.total = Number(totalRes.data?.[0]?.total_count ?? 0);
@@ -450,7 +484,7 @@ export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<S
     },
 
     async sql(query, ctx, options) {
-      const { main } = prepare(query, ctx, options);
+      const { main } = await prepare(query, ctx, options);
       return { sql: main.sql[0], params: main.sql[1], aliasNameToMember: main.aliasNameToMember };
     },
 
@@ -462,26 +496,12 @@ export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<S
       return structuredClone(model.cubeMeta);
     },
 
-    async dropRollupPartitions(from: Date, to: Date) {
-      // Partition tables are named <cube>_<roll-up><YYYYMMDD of the partition start>_<hashes>;
-      // partitions are at most a month long, so any starting within a month before `from` may overlap.
-      const rows = (await driver.query(`SELECT tablename FROM pg_tables WHERE schemaname = $1`, [preAggregationsSchema])) as Array<{ tablename: string }>;
-      const tables = rows.map((r) => r.tablename);
-      const earliest = new Date(from.getTime() - 31 * 86_400_000).toISOString().slice(0, 10).replaceAll('-', '');
-      const latest = to.toISOString().slice(0, 10).replaceAll('-', '');
-      const doomed = tables.filter((t) => {
-        const start = /(\d{8})_[a-z0-9]+_[a-z0-9]+_[a-z0-9]+$/.exec(t)?.[1];
-        return start !== undefined && start >= earliest && start <= latest;
-      });
-      for (const t of doomed) await driver.query(`DROP TABLE IF EXISTS "${preAggregationsSchema}"."${t}"`, []);
-      return doomed;
-    },
-
     async warmPreAggregations() {
       // What Cube's refresh worker does (RefreshScheduler): plan each roll-up,
       // expand it into partitions, then build each missing partition and rebuild
       // each one whose refresh key changed, waiting for the builds (must-revalidate).
       await ensureSchema();
+      await forgetRefreshKeys();
       const requestId = `warm-${randomUUID()}`;
       const built: string[] = [];
       const loadCache = {};
@@ -527,7 +547,11 @@ export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<S
           }
         }
       }
-      return { built: [...new Set(built)].sort() };
+      const rollups = model.compilers.cubeEvaluator
+        .preAggregations()
+        .map((info) => ({ prefix: `${info.cube}_${info.preAggregationName}`.toLowerCase(), cube: info.cube }));
+      const pruned = await pruneDirtyMarks(driver, preAggregationsSchema, rollups);
+      return { built: [...new Set(built)].sort(), prunedDirtyMarks: pruned };
     },
 
     async close() {

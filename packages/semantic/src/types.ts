@@ -56,8 +56,8 @@ export interface SemanticContext {
 
 export interface LoadOptions {
   /**
-   * Read raw events, never roll-ups (which lag by up to their refresh interval):
-   * for answers that must include the last ingested batch, such as budget spend.
+   * Read raw events only, never roll-ups. Answers are the same either way (roll-ups are read
+   * only where sealed); this is for queries whose SQL is run elsewhere (`sql()` for exports).
    */
   fresh?: boolean;
   /**
@@ -78,14 +78,13 @@ export interface SemanticLayer {
   meta(): { views: ViewMeta[] };
   /** Public views in Cube's meta format, as Cube's GraphQL schema builder (`makeSchema`) takes them. */
   cubeMeta(): Array<{ config: unknown }>;
-  /** Builds or refreshes every roll-up partition (for a scheduled job), so user queries never build them. */
-  warmPreAggregations(): Promise<{ built: string[] }>;
   /**
-   * Drops the roll-up partitions that may hold days in [from, to] (after events there
-   * changed, e.g. repriced: partitions past their refresh window are never rebuilt
-   * otherwise). The next warm, or query, builds them again. Returns the tables dropped.
+   * Builds every missing roll-up partition and rebuilds those written to since their build
+   * (their refresh key is the newest dirty mark of their days), then prunes the dirty marks
+   * every table has seen. For a scheduled job: queries are exact without it, only slower
+   * (dirty partitions are read from raw events).
    */
-  dropRollupPartitions(from: Date, to: Date): Promise<string[]>;
+  warmPreAggregations(): Promise<{ built: string[]; prunedDirtyMarks: number }>;
   close(): Promise<void>;
 }
 

@@ -25,7 +25,8 @@ export function ingestProcessor(deps: {
   workspacePricing: (workspaceId: string) => Promise<WorkspacePricing>;
   /**
    * Called after new rows are stored: hard budgets are checked at once, not on the next
-   * schedule, and days too old for the roll-ups' incremental refresh are noted for a rebuild.
+   * schedule. (The rows' days are marked dirty for the roll-ups by insertUsageEvents, in the
+   * same transaction as the rows.)
    */
   onStored: (workspaceId: string, rows: UsageEventRow[]) => Promise<void>;
 }) {

@@ -1,6 +1,6 @@
 // An explicit repricing: prices the covered events again with today's sources (catalog,
 // price file, the workspace's rates), records the figures before and after in the audit
-// row, then rebuilds the roll-ups that held those days.
+// row and marks the repriced days dirty, in one transaction; then rebuilds their roll-ups.
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { type Pool, type StoredEvent, applyRepricing, failRepricing } from '@spendgraph/db';
@@ -30,9 +30,9 @@ export function repriceProcessor(deps: { pool: Pool; pricer: Pricer; semantic: S
     try {
       const ws = await loadWorkspacePricing(deps.pool, workspaceId);
       const r = await applyRepricing(deps.pool, repricingId, (e) => costOf(asEvent(e), deps.pricer, ws));
-      const dropped = await deps.semantic.dropRollupPartitions(r.range_from, r.range_to);
-      if (dropped.length) await deps.semantic.warmPreAggregations();
-      const result = { repricingId, matched: Number(r.events_matched), changed: Number(r.events_changed), before: r.total_before, after: r.total_after, rollupsRebuilt: dropped.length };
+      // Queries are already exact (the days are dirty); rebuilding makes them cheap again.
+      const { built } = Number(r.events_changed) ? await deps.semantic.warmPreAggregations() : { built: [] };
+      const result = { repricingId, matched: Number(r.events_matched), changed: Number(r.events_changed), before: r.total_before, after: r.total_after, rollupsRebuilt: built.length };
       deps.log.info(result, 'repriced');
       return result;
     } catch (err) {

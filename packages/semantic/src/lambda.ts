@@ -1,0 +1,112 @@
+// Lambda reads (docs/decisions/0001-read-path.md): a query that Cube answers from a roll-up
+// reads each partition only while it is sealed for the caller's workspace, and otherwise the
+// same partition computed from raw events — in the same SQL statement, so the answer is the
+// raw truth at that statement's snapshot.
+//
+// Cube's own lambda roll-ups (rollup_lambda + union_with_source_data) need Cube Store. Cube
+// substitutes every roll-up partition it reads by the relation its loader returns
+// (`targetTableName`); during a user query we return, instead of the table name,
+//
+//   (SELECT * FROM <partition> WHERE <sealed>
+//    UNION ALL
+//    SELECT * FROM (<the partition's own build query>) f WHERE <workspace> AND NOT <sealed>)
+//
+// where <sealed> is rollup_partition_sealed(<the partition's build snapshot>, workspace, range)
+// (db/migrations/1765000100000_rollup_dirty_days.sql). Postgres evaluates it once per
+// partition (an InitPlan) and runs only one arm.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+/** Roll-ups cover at most this much history (build_range_start in cube/model); older ranges read raw events. */
+export const ROLLUP_HISTORY_DAYS = 3 * 365;
+/** Margin for the SQL floor's week truncation and leap days. */
+const FLOOR_MARGIN_DAYS = 10;
+
+/** The earliest instant a roll-up is sure to cover. */
+export function rollupFloor(now = Date.now()): Date {
+  return new Date(now - (ROLLUP_HISTORY_DAYS - FLOOR_MARGIN_DAYS) * 86_400_000);
+}
+
+interface ReadScope {
+  workspaceId: string;
+}
+
+const scope = new AsyncLocalStorage<ReadScope>();
+
+/** Runs `fn` (a Cube query) with lambda reads for `workspaceId`. */
+export function withLambdaReads<T>(workspaceId: string, fn: () => Promise<T>): Promise<T> {
+  install();
+  return scope.run({ workspaceId }, fn);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function literal(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
+  return `'${String(v).replaceAll("'", "''")}'`;
+}
+
+/** Cube's build SQL is `CREATE TABLE <name> AS SELECT ...` with $n parameters: the SELECT, parameters inlined. */
+export function buildSelect(loadSql: [string, unknown[]]): string {
+  const [sql, params] = loadSql;
+  const m = /^\s*CREATE\s+TABLE\s+\S+\s+AS\s+/i.exec(sql);
+  if (!m) throw new Error(`unexpected roll-up build SQL: ${sql.slice(0, 80)}`);
+  return sql.slice(m[0].length).replace(/\$(\d+)(?!\d)/g, (_, n: string) => {
+    const i = Number(n) - 1;
+    if (i < 0 || i >= params.length) throw new Error(`roll-up build SQL names $${n} but has ${params.length} parameters`);
+    return literal(params[i]);
+  });
+}
+
+interface PartitionDescription {
+  preAggregationId: string;
+  tableName: string;
+  loadSql: [string, unknown[]];
+  /** The whole partition's build SQL (loadSql may be clipped to the build range's end). */
+  structureVersionLoadSql?: [string, unknown[]];
+  buildRangeStart?: string;
+  buildRangeEnd?: string;
+  partitionGranularity?: string;
+  timezone?: string;
+}
+
+/** The UTC range the partition's build query covers: its two timestamp parameters. */
+function utcRange(loadSql: [string, unknown[]]): [string, string] {
+  const stamps = loadSql[1].filter((p): p is string => typeof p === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/.test(p));
+  if (stamps.length !== 2) return ['-infinity', 'infinity']; // unpartitioned: the whole history
+  return [stamps[0]!, stamps[1]!];
+}
+
+/** The relation that stands for one partition table in a user query. */
+export function lambdaRelation(table: string, p: PartitionDescription, workspaceId: string): string {
+  if (!UUID.test(workspaceId)) throw new Error('lambda reads need a workspace id');
+  const cube = p.preAggregationId.split('.')[0]!;
+  const loadSql = p.structureVersionLoadSql ?? p.loadSql;
+  const [from, to] = utcRange(loadSql);
+  const ws = literal(workspaceId);
+  const sealed = `public.rollup_partition_sealed((SELECT ${cube}__build_snapshot FROM ${table} LIMIT 1), ${ws}::uuid, ${literal(from)}::timestamptz, ${literal(to)}::timestamptz)`;
+  return (
+    `(SELECT * FROM ${table} WHERE ${sealed}` +
+    ` UNION ALL SELECT * FROM (${buildSelect(loadSql)}) AS raw_tail WHERE raw_tail.${cube}__workspace_id = ${ws}::uuid AND NOT ${sealed})`
+  );
+}
+
+let installed = false;
+
+/** Wraps Cube's partition loader (once per process): inside withLambdaReads, partitions become lambda relations. */
+function install() {
+  if (installed) return;
+  installed = true;
+  const { PreAggregationLoader } = require('@cubejs-backend/query-orchestrator/dist/src/orchestrator/PreAggregationLoader.js');
+  const load = PreAggregationLoader.prototype.loadPreAggregation;
+  PreAggregationLoader.prototype.loadPreAggregation = async function (this: { preAggregation: PartitionDescription }, ...args: unknown[]) {
+    const result = await load.apply(this, args);
+    const read = scope.getStore();
+    if (!read || !result?.targetTableName || !this.preAggregation.loadSql) return result;
+    return { ...result, targetTableName: lambdaRelation(result.targetTableName, this.preAggregation, read.workspaceId) };
+  };
+}

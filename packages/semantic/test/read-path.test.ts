@@ -1,0 +1,239 @@
+// The read path (docs/decisions/0001-read-path.md): roll-ups never change an answer. Generated
+// events and questions; every answer read through roll-ups equals the same question over raw
+// events (Cube without roll-ups, and plain SQL), also after events arrive for partitions already
+// built (today, back-filled days), after a repricing and after retention — before any rebuild.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type {} from '../../../test/support/global-setup.ts';
+import { applyRepricing, applyRetention, createPool, ensureWorkspace, insertUsageEvents, requestRepricing, type Pool, type UsageEventRow } from '@spendgraph/db';
+import { createSemanticLayer, type CubeQuery, type SemanticLayer } from '../src/index.ts';
+import { at, BASE, date, row } from './fixtures.ts';
+import { modelWithoutRollups, removeModelVariants } from './support.ts';
+
+const SCHEMA = 'rp_rollups';
+let pool: Pool;
+let rollups: SemanticLayer;
+let raw: SemanticLayer;
+let ws: { a: string; b: string };
+/** The newest dirty mark when the roll-ups were first built. */
+let builtAtSeq: number;
+
+/** A small seeded generator (mulberry32), so a failure can be replayed. */
+function prng(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const SEED = Number(process.env.READ_PATH_SEED ?? 13);
+const rand = prng(SEED);
+const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+
+/** The start of this week (Monday 00:00 UTC) is BASE + 21 days; nothing here is in the future. */
+const now = () => Date.now() - 60_000;
+function event(workspaceId: string, occurredAt: string): UsageEventRow {
+  const provider = pick(['anthropic', 'openai']);
+  const cost = (Math.floor(rand() * 5_000_000) / 1_000_000).toFixed(6);
+  const unpriced = rand() < 0.1;
+  return row(workspaceId, {
+    occurred_at: occurredAt, provider, model: pick(provider === 'openai' ? ['gpt-4o', 'gpt-4o-mini'] : ['claude-sonnet-4-5']),
+    status: pick(['ok', 'ok', 'ok', 'error']), latency_ms: Math.floor(rand() * 2000),
+    input_tokens: Math.floor(rand() * 5000), output_tokens: Math.floor(rand() * 900),
+    total_cost: unpriced ? null : cost, input_cost: unpriced ? null : cost, unpriced, price_source: unpriced ? null : 'catalog',
+    workflow: pick(['plan-execute', 'review', null]), step: pick(['plan', 'implement', 'test', null]),
+    plan_id: pick(['p1', 'p2', null]), user_id: pick(['ana', 'bob', null]), feature: pick(['chat', 'search', null]),
+  });
+}
+/** An instant `day` days after BASE at a random time (never after now). */
+function instant(day: number): string {
+  const t = Date.parse(at(day)) + Math.floor(rand() * 86_400_000);
+  return new Date(Math.min(t, now())).toISOString();
+}
+const events = (workspaceId: string, days: number[], perDay: number) => days.flatMap((d) => Array.from({ length: perDay }, () => event(workspaceId, instant(d))));
+
+/** Every measure a roll-up holds, or that is computed from its sums. */
+const MEASURES = ['usage.total_cost', 'usage.calls', 'usage.total_tokens', 'usage.error_calls', 'usage.unpriced_calls', 'usage.error_rate', 'usage.avg_cost_per_call', 'usage.avg_latency_ms'];
+/** Dimensions of one roll-up each (a query mixing two roll-ups' dimensions reads raw events anyway). */
+const DIMENSION_SETS = [
+  ['usage.provider', 'usage.model', 'usage.status'],
+  ['usage.workflow', 'usage.step', 'usage.plan_id'],
+  ['usage.user_id', 'usage.feature', 'usage.model'],
+];
+
+function question(): CubeQuery {
+  const measures = MEASURES.filter(() => rand() < 0.4);
+  if (!measures.length) measures.push('usage.total_cost');
+  const set = pick(DIMENSION_SETS);
+  const dimensions = set.filter(() => rand() < 0.5);
+  const from = Math.floor(rand() * 22);
+  const to = Math.min(from + Math.floor(rand() * 14), 22);
+  const granularity = pick([undefined, 'day', 'week', 'month'] as const);
+  return {
+    measures,
+    dimensions,
+    timeDimensions: [{ dimension: 'usage.occurred_at', dateRange: [date(from), date(to)], ...(granularity ? { granularity } : {}) }],
+    order: dimensions.map((d) => [d, 'asc'] as [string, 'asc']),
+    limit: 5000,
+  };
+}
+const sorted = (rows: object[]) => rows.map((r) => JSON.stringify(r, Object.keys(r).sort())).sort();
+
+/** Asks `n` generated questions of both layers: every answer equal, and most of them read roll-ups. */
+async function expectSameAnswers(n: number, workspaceId: string) {
+  let rolled = 0;
+  for (let i = 0; i < n; i++) {
+    const q = question();
+    const [r, e] = await Promise.all([rollups.load(q, { workspaceId }), raw.load(q, { workspaceId })]);
+    expect(sorted(r.data), `seed ${SEED}, question ${i}: ${JSON.stringify(q)}`).toEqual(sorted(e.data));
+    if (r.usedPreAggregations.length) rolled++;
+  }
+  expect(rolled).toBeGreaterThan(n / 2);
+}
+
+/** Cost and calls of one workspace over whole UTC days, straight from usage_events. */
+async function sqlTotals(workspaceId: string, from: string, to: string) {
+  const { rows } = await pool.query(
+    `SELECT sum(total_cost)::text AS cost, count(*)::text AS calls FROM usage_events
+      WHERE workspace_id = $1 AND occurred_at >= $2::date AND occurred_at < $3::date + 1`,
+    [workspaceId, from, to],
+  );
+  return { 'usage.total_cost': rows[0].cost, 'usage.calls': rows[0].calls };
+}
+const TOTALS = (from: number, to: number): CubeQuery => ({
+  measures: ['usage.total_cost', 'usage.calls'],
+  timeDimensions: [{ dimension: 'usage.occurred_at', dateRange: [date(from), date(to)] }],
+});
+
+beforeAll(async () => {
+  const databaseUrl = inject('databaseUrl');
+  pool = createPool(databaseUrl, 2);
+  ws = {
+    a: (await ensureWorkspace(pool, `rp-a-${randomUUID().slice(0, 8)}`)).id,
+    b: (await ensureWorkspace(pool, `rp-b-${randomUUID().slice(0, 8)}`)).id,
+  };
+  const days = Array.from({ length: 21 }, (_, d) => d);
+  await insertUsageEvents(pool, [...events(ws.a, [...days, 21], 12), ...events(ws.b, days, 4)]);
+  raw = await createSemanticLayer({ databaseUrl, modelDir: await modelWithoutRollups(), preAggregationsSchema: 'rp_raw' });
+  rollups = await createSemanticLayer({ databaseUrl, preAggregationsSchema: SCHEMA });
+  await rollups.warmPreAggregations();
+  builtAtSeq = Number((await pool.query('SELECT coalesce(max(seq), 0) AS s FROM rollup_dirty_days')).rows[0].s);
+}, 240_000);
+
+afterAll(async () => {
+  await raw?.close();
+  await rollups?.close();
+  await pool?.end();
+  await removeModelVariants();
+});
+
+describe('roll-ups never change an answer', () => {
+  it('right after the build', async () => {
+    await expectSameAnswers(40, ws.a);
+    expect(await rollups.load(TOTALS(0, 21), { workspaceId: ws.a })).toMatchObject({ data: [await sqlTotals(ws.a, date(0), date(21))] });
+  });
+
+  it('when events arrive for partitions already built: today, and days back-filled weeks ago', async () => {
+    const before = await rollups.load(TOTALS(0, 21), { workspaceId: ws.a });
+    await insertUsageEvents(pool, events(ws.a, [21], 5)); // the current week
+    await insertUsageEvents(pool, events(ws.a, [2, 3, 9], 7)); // back-filled, weeks before
+    const after = await rollups.load(TOTALS(0, 21), { workspaceId: ws.a });
+    expect(after.usedPreAggregations).toEqual(['usage_events.daily_totals']);
+    expect(Number(after.data[0]!['usage.calls'])).toBe(Number(before.data[0]!['usage.calls']) + 26);
+    expect(after.data).toEqual([await sqlTotals(ws.a, date(0), date(21))]);
+    await expectSameAnswers(60, ws.a);
+  });
+
+  it('after a repricing', async () => {
+    const r = await requestRepricing(pool, {
+      workspaceId: ws.a, keyId: randomUUID(), reason: 'test', provider: 'openai', modelPattern: null, from: at(5), to: at(12),
+    });
+    const repriced = await applyRepricing(pool, r.id, () => ({
+      input_cost: '0.125', output_cost: '0', cache_read_cost: '0', cache_write_5m_cost: '0', cache_write_1h_cost: '0', reasoning_cost: '0',
+      total_cost: '0.125', currency: 'USD', price_source: 'workspace', price_version: 'test@2', unpriced: false,
+    }));
+    expect(Number(repriced.events_changed)).toBeGreaterThan(0);
+    expect((await rollups.load(TOTALS(0, 21), { workspaceId: ws.a })).data).toEqual([await sqlTotals(ws.a, date(0), date(21))]);
+    await expectSameAnswers(40, ws.a);
+  });
+
+  it('a non-additive measure (p95) does not change the total, and a tree’s levels add up', async () => {
+    const range = { dimension: 'usage.occurred_at', dateRange: [date(0), date(21)] as [string, string] };
+    const total = await rollups.load({ measures: ['usage.total_cost'], timeDimensions: [range] }, { workspaceId: ws.a });
+    const withP95 = await rollups.load({ measures: ['usage.total_cost', 'usage.p95_latency_ms'], timeDimensions: [range] }, { workspaceId: ws.a });
+    expect(total.usedPreAggregations.length).toBeGreaterThan(0);
+    expect(withP95.usedPreAggregations).toEqual([]);
+    expect(withP95.data[0]!['usage.total_cost']).toBe(total.data[0]!['usage.total_cost']);
+    const level = async (by: string[]) =>
+      (await rollups.load({ measures: ['usage.total_cost'], dimensions: by, timeDimensions: [range], limit: 5000 }, { workspaceId: ws.a })).data;
+    const micros = (v: unknown) => {
+      const [int, frac = ''] = String(v ?? '0').split('.');
+      return BigInt(int! + frac.padEnd(6, '0'));
+    };
+    const sum = (rows: Array<Record<string, unknown>>) => rows.reduce((s, r) => s + micros(r['usage.total_cost']), 0n);
+    const [workflows, steps, models] = await Promise.all([level(['usage.workflow']), level(['usage.workflow', 'usage.step']), level(['usage.workflow', 'usage.step', 'usage.model'])]);
+    expect(sum(steps)).toBe(sum(workflows));
+    expect(sum(models)).toBe(sum(workflows));
+    expect(sum(workflows)).toBe(micros(total.data[0]!['usage.total_cost']));
+  });
+
+  it('the warming run rebuilds exactly the partitions written to, then prunes the marks every table has seen', async () => {
+    const partition = (t: string) => t.replace(/_[0-9a-z]+_[0-9a-z]+_[0-9a-z]+$/, '');
+    const tables = async () =>
+      (await pool.query<{ t: string }>('SELECT tablename AS t FROM pg_tables WHERE schemaname = $1', [SCHEMA])).rows.map((r) => r.t);
+    const before = new Set(await tables());
+    const { built, prunedDirtyMarks } = await rollups.warmPreAggregations();
+    const rebuilt = built.filter((t) => !before.has(t.split('.')[1]!)).map(partition);
+    // Exactly the days written to since the build: back-filled, repriced and today's.
+    const { rows } = await pool.query<{ d: string }>(
+      `SELECT DISTINCT to_char(day, 'YYYYMMDD') AS d FROM rollup_dirty_days WHERE seq > $1 AND day <= current_date`, [builtAtSeq]);
+    const days = (ts: string[]) => new Set(ts.map((t) => t.slice(-8)));
+    expect(days(rebuilt)).toEqual(new Set(rows.map((r) => r.d)));
+    expect(rebuilt).toHaveLength(rows.length * 4); // in each of the 4 roll-ups
+    expect(prunedDirtyMarks).toBeGreaterThan(0);
+    await expectSameAnswers(30, ws.a);
+  });
+
+  it('after retention removes raw events', async () => {
+    await pool.query('UPDATE workspaces SET raw_retention_days = 10 WHERE id = $1', [ws.b]);
+    await applyRetention(pool);
+    const cutoff = Math.floor((Date.now() - BASE.getTime()) / 86_400_000) - 10; // days before it are gone
+    expect((await rollups.load(TOTALS(0, 21), { workspaceId: ws.b })).data).toEqual([await sqlTotals(ws.b, date(0), date(21))]);
+    expect(cutoff).toBeGreaterThan(0);
+    await expectSameAnswers(30, ws.b);
+  });
+});
+
+describe('history bounds', () => {
+  it('an event dated 1800 neither breaks roll-ups for anyone nor goes missing from an all-time answer', async () => {
+    const old = (await ensureWorkspace(pool, `rp-1800-${randomUUID().slice(0, 8)}`)).id;
+    await insertUsageEvents(pool, [row(old, { occurred_at: '1800-01-01T00:00:00Z', total_cost: '1.000000' }), row(old, { occurred_at: at(3), total_cost: '2.000000' })]);
+    const { built } = await rollups.warmPreAggregations();
+    expect(built.length).toBeLessThan(4 * 40); // the days since the first event after the floor, not since 1800
+    const all = await rollups.load({ measures: ['usage.total_cost', 'usage.calls'] }, { workspaceId: old });
+    expect(all.data).toEqual([{ 'usage.total_cost': '3.000000', 'usage.calls': '2' }]);
+    const recent = await rollups.load(TOTALS(0, 21), { workspaceId: old });
+    expect(recent.usedPreAggregations).toEqual(['usage_events.daily_totals']);
+    expect(recent.data).toEqual([{ 'usage.total_cost': '2.000000', 'usage.calls': '1' }]);
+    expect((await rollups.load(TOTALS(0, 21), { workspaceId: ws.a })).data).toEqual([await sqlTotals(ws.a, date(0), date(21))]);
+  }, 180_000);
+});
+
+describe('dirty marks commit with the rows', () => {
+  it('a batch whose days cannot be marked is not stored; stored again, it is marked', async () => {
+    const w = (await ensureWorkspace(pool, `rp-tx-${randomUUID().slice(0, 8)}`)).id;
+    const batch = [row(w, { occurred_at: at(4, 5), total_cost: '1.000000' })];
+    await pool.query('ALTER FUNCTION mark_rollup_days_dirty(uuid, date[]) RENAME TO mark_rollup_days_dirty_away');
+    try {
+      await expect(insertUsageEvents(pool, batch)).rejects.toThrow(/mark_rollup_days_dirty/);
+    } finally {
+      await pool.query('ALTER FUNCTION mark_rollup_days_dirty_away(uuid, date[]) RENAME TO mark_rollup_days_dirty');
+    }
+    const count = async (sql: string) => Number((await pool.query(sql, [w])).rows[0].n);
+    expect(await count('SELECT count(*) AS n FROM usage_events WHERE workspace_id = $1')).toBe(0);
+    expect(await insertUsageEvents(pool, batch)).toBe(1);
+    expect(await count('SELECT count(*) AS n FROM rollup_dirty_days WHERE workspace_id = $1')).toBe(1);
+    expect((await rollups.load(TOTALS(0, 21), { workspaceId: w })).data).toEqual([{ 'usage.total_cost': '1.000000', 'usage.calls': '1' }]);
+  });
+});
