@@ -1,6 +1,6 @@
 -- Up Migration
 
--- One event id, one row, whatever its occurred_at (docs/decisions/0014-event-ids-and-dead-letters.md).
+-- One event id, one row, whatever its occurred_at (docs/decisions/0004-event-ids-and-dead-letters.md).
 --
 -- TimescaleDB requires the partitioning column in every unique index of a hypertable, so
 -- usage_events' key (workspace_id, event_id, occurred_at) let the same id in twice with two

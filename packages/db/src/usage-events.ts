@@ -135,7 +135,7 @@ export type InStoreTransaction = (client: PoolClient, outcome: StoreOutcome) => 
 
 /**
  * Stores each event id once per workspace, whatever its occurred_at: the first stored
- * wins, within a batch its first occurrence (docs/decisions/0014-event-ids-and-dead-letters.md).
+ * wins, within a batch its first occurrence (docs/decisions/0004-event-ids-and-dead-letters.md).
  * A row the database refuses is returned in `refused` and the rest stored: one bad row
  * never costs its batch. One transaction, `inTransaction` included.
  */

@@ -1,6 +1,6 @@
 // The period vocabulary: what `today`, `last 7 days`, `this month`... mean, everywhere
 // (API ranges, exports, embeds, web pages, the morning report, budgets). See
-// docs/decisions/0001-periods.md. A period is resolved in a time zone, at an instant (the
+// docs/decisions/0002-periods.md. A period is resolved in a time zone, at an instant (the
 // clock's now), to absolute instants [from, to).
 //
 // - `today`, `this week|month|quarter|year`: the current calendar unit, so far (partial).
