@@ -1,7 +1,7 @@
 // npm run bench:ingest — ingest throughput and latency on this machine, in one run:
 //  (a) raw COPY rate into the id table and the hypertable (the ceiling: the database's work only)
 //  (a2) the worker's store path per job (storeUsageEvents, 1,000 rows) against one COPY into a
-//      hypertable keyed by (workspace, id, time), the store before ADR 0014 — same rows, interleaved
+//      hypertable keyed by (workspace, id, time), the store before ADR 0004 — same rows, interleaved
 //  (b) HTTP -> BullMQ -> worker -> hypertable rate (batched requests)
 //  (c) b / a
 //  (d) p50 / p95 time from POST to row visible at a steady load below capacity
@@ -228,7 +228,7 @@ console.log(`ingest benchmark: ${fmt(N)} events, batches of ${fmt(BATCH)}, ${CON
 const { rate: copy, rows } = await rawCopyRate();
 console.log(`(a) raw COPY into ids + hypertable:      ${fmt(copy)} events/s`);
 const store = await storePathRates(rows);
-console.log(`(a2) store per 1,000-row job:             ${fmt(store.now)} events/s; one COPY keyed by time (before ADR 0014) ${fmt(store.before)} events/s; ratio ${(store.now / store.before).toFixed(2)}`);
+console.log(`(a2) store per 1,000-row job:             ${fmt(store.now)} events/s; one COPY keyed by time (before ADR 0004) ${fmt(store.before)} events/s; ratio ${(store.now / store.before).toFixed(2)}`);
 const apps = await startApps();
 const e2e = await saturated(apps);
 const calm = await steady(apps, e2e.rate * STEADY_SHARE);
