@@ -78,7 +78,13 @@ function exportQuery(q: Question, extra: Record<string, string>) {
 }
 
 async function rest(api: Api, path: string): Promise<any[]> {
-  const res = await fetch(`${api.url}${path}`, { headers: { authorization: `Bearer ${api.key}` } });
+  let res = await fetch(`${api.url}${path}`, { headers: { authorization: `Bearer ${api.key}` } });
+  // A workspace runs a bounded number of exports at once (429 + Retry-After): wait as a client should.
+  for (let attempt = 0; res.status === 429 && attempt < 20; attempt++) {
+    await res.body?.cancel();
+    await new Promise((r) => setTimeout(r, 250 * Math.min(Number(res.headers.get('retry-after') ?? 1), 4)));
+    res = await fetch(`${api.url}${path}`, { headers: { authorization: `Bearer ${api.key}` } });
+  }
   if (res.status !== 200) {
     const body = (await res.json().catch(() => ({}))) as any;
     throw new Refused(String(body.code ?? res.status), body.message ?? `HTTP ${res.status}`);
