@@ -9,6 +9,8 @@ const ctx = { workspaceId: '11111111-2222-4333-8444-555555555555' };
 let layer: SemanticLayer;
 
 beforeAll(async () => {
+  // Roll-ups serve only the zones the warming job builds (no roll-up is built inside a request).
+  process.env.SPENDGRAPH_ROLLUP_TIMEZONES = 'UTC,Europe/Paris';
   layer = await createSemanticLayer({ databaseUrl: inject('databaseUrl') });
 });
 afterAll(() => layer?.close());
