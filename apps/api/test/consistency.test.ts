@@ -2,7 +2,9 @@
 // embeds and budgets while events arrive, a repricing and a retention run happen, each compared
 // with SQL over the raw events at the same snapshot (test/support/consistency). More questions:
 // `npm run check:consistency -- --questions 5000 --seed N`. CONSISTENCY_SURFACES=a,b limits the surfaces.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { migrate } from '@spendgraph/db';
 import { type Platform, startPlatform } from '../../../test/support/platform.ts';
 import { SURFACES, type Surface } from '../../../test/support/consistency/questions.ts';
 import { formatSummary, runConsistency } from '../../../test/support/consistency/run.ts';
@@ -17,12 +19,24 @@ import { formatSummary, runConsistency } from '../../../test/support/consistency
  */
 const KNOWN_OPEN = [/^spend · lifetime/, /^value · (local-times|dates) · zoned/];
 
+// A database of its own, as `npm run check:consistency` has: raw reads then cost what this
+// check's workspace holds, not what every other test file stored in the shared one.
 let p: Platform;
+let admin: pg.Client;
+const dbName = `spendgraph_consistency_${process.pid}`;
 beforeAll(async () => {
-  p = await startPlatform();
-}, 120_000);
+  admin = new pg.Client({ connectionString: inject('databaseUrl') });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const databaseUrl = Object.assign(new URL(inject('databaseUrl')), { pathname: `/${dbName}` }).toString();
+  await migrate(databaseUrl);
+  p = await startPlatform({ databaseUrl });
+}, 180_000);
 afterAll(async () => {
   await p?.stop();
+  await admin?.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await admin?.end();
 });
 
 it('answers 1,000 random questions on every surface exactly as the raw events do, trees adding up', async () => {
