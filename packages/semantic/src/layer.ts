@@ -2,7 +2,7 @@
 // process, queries are normalized exactly as Cube's REST API does, planned by
 // Cube's JS SQL planner and executed through Cube's QueryOrchestrator (query
 // cache, pre-aggregation builds) with Cube's Postgres driver.
-// See /work/shared/notes/cube-in-process.md for why it is done this way.
+// See ../shared/notes/cube-in-process.md (beside the checkout) for why it is done this way.
 import { QUERY_POLICY } from './policy.ts';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
