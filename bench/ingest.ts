@@ -16,7 +16,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { USAGE_EVENT_COLUMNS, type UsageEventRow, copyLine, createApiKey, createPool, ensureWorkspace, migrate, storeUsageEvents } from '@spendgraph/db';
+import { USAGE_EVENT_COLUMNS, type UsageEventRow, copyLine, createApiKey, createPool, ensureWorkspace, migrate, storeUsageEvents, withTransaction } from '@spendgraph/db';
 import { generateDemoEvents } from '@spendgraph/demo';
 import { parseEventBatch, type UsageEventInput } from '@spendgraph/schema';
 import { cpuSecondsBetween, cpuSnapshot } from './support/cpu.ts';
@@ -68,19 +68,17 @@ async function rawCopyRate(): Promise<{ rate: number; rows: UsageEventRow[] }> {
       ids.push(`${ws.id}\t${e.event_id}\t${e.occurred_at}`);
     }
   }
-  const client = await pool.connect();
   const t0 = performance.now();
   const idParts = [...chunks(ids, 50_000)];
   let i = 0;
   for (const part of chunks(lines, 50_000)) {
     // As the worker stores a new batch: ids (their key) and rows, in one transaction.
-    await client.query('BEGIN');
-    await pipeline(Readable.from([idParts[i++]!.sort().join('\n') + '\n']), client.query(copyFrom('COPY usage_event_ids (workspace_id, event_id, occurred_at) FROM STDIN')));
-    await pipeline(Readable.from([part.join('\n') + '\n']), client.query(copyFrom(`COPY usage_events (${USAGE_EVENT_COLUMNS.map(([c]) => c).join(', ')}) FROM STDIN`)));
-    await client.query('COMMIT');
+    await withTransaction(pool, async (client) => {
+      await pipeline(Readable.from([idParts[i++]!.sort().join('\n') + '\n']), client.query(copyFrom('COPY usage_event_ids (workspace_id, event_id, occurred_at) FROM STDIN')));
+      await pipeline(Readable.from([part.join('\n') + '\n']), client.query(copyFrom(`COPY usage_events (${USAGE_EVENT_COLUMNS.map(([c]) => c).join(', ')}) FROM STDIN`)));
+    });
   }
   const seconds = (performance.now() - t0) / 1000;
-  client.release();
   return { rate: lines.length / seconds, rows };
 }
 

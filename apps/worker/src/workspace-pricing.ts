@@ -14,7 +14,7 @@ export interface WorkspacePricing {
 export async function loadWorkspacePricing(pool: Pool, workspaceId: string): Promise<WorkspacePricing> {
   const [workspace, overrides] = await Promise.all([getWorkspace(pool, workspaceId), listPriceOverrides(pool, workspaceId)]);
   if (!workspace) throw new Error(`workspace ${workspaceId} does not exist`);
-  return { repriceSuppliedCosts: workspace.reprice_supplied_costs, overrides: overrides.map((o) => priceOverrideSchema.parse(o)) };
+  return { repriceSuppliedCosts: workspace.repriceSuppliedCosts, overrides: overrides.map((o) => priceOverrideSchema.parse(o)) };
 }
 
 export function workspacePricingLoader(pool: Pool, ttlMs = 30_000) {

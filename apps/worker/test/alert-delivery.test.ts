@@ -9,7 +9,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import {
   type AlertChannel, type AlertDelivery, type NewBudgetAlert, type Pool, createPool, ensureWorkspace, getAlert,
-  insertAlertChannel, insertBudget, listDeliveries, recordAlert,
+  insertAlertChannel, insertBudget, listDeliveries, recordAlert, withTransaction,
 } from '@spendgraph/db';
 import {
   ALERTS_QUEUE, DELIVERY_JOB_OPTIONS, type DeliveryJobData, type Redis, createAlertsQueue, queueDeliveries, redisConnection,
@@ -214,15 +214,7 @@ async function fireAlert(channels: ChannelSpec[], opts: { budgetName?: string; a
   for (const c of channels) {
     created.push(await insertAlertChannel(pool, workspaceId, { budgetId: budget.id, name: c.type, type: c.type, target: c.target, secret: c.secret ?? null }));
   }
-  const tx = await pool.connect();
-  let recorded;
-  try {
-    await tx.query('BEGIN');
-    recorded = await recordAlert(tx, { workspaceId, budgetId: budget.id, ...THRESHOLD_ALERT, ...opts.alert });
-    await tx.query('COMMIT');
-  } finally {
-    tx.release();
-  }
+  const recorded = await withTransaction(pool, (tx) => recordAlert(tx, { workspaceId, budgetId: budget.id, ...THRESHOLD_ALERT, ...opts.alert }));
   const alertId = recorded!.alertId;
   const rows = await listDeliveries(pool, workspaceId, [alertId]);
   const deliveryIds = created.map((c) => rows.find((d) => d.channelId === c.id)!.id);

@@ -9,3 +9,4 @@ export { evaluateBudgets, type EvaluateOptions, type EvaluationResult } from './
 export { standing, type BudgetOutlook, type BudgetStanding, type BudgetState } from './state.ts';
 export { buildGuardIndex, decide, type GuardBudget, type GuardBudgetAnswer, type GuardDecision, type GuardIndex } from './guard.ts';
 export { announce } from './announce.ts';
+export { RuleError, newAlertChannel, newBudgetFields, updatedBudgetFields, type NewAlertChannel, type RuleErrorCode } from './rules.ts';

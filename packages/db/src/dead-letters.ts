@@ -1,9 +1,8 @@
 // Events the ingest worker could not store (the database refused a value, or pricing
 // failed), with the reason; the rest of their batch was stored. An admin sees them in
 // systemStatus and replays them once the cause is fixed (db/migrations/1765000400000_event_ids.sql).
-import type { Pool, PoolClient } from './pool.ts';
-
-type Db = Pool | PoolClient;
+import { iso } from './iso.ts';
+import type { Db, PoolClient } from './pool.ts';
 
 export interface DeadLetter {
   workspaceId: string;
@@ -61,9 +60,9 @@ export async function deadLetterSummary(db: Db, workspaceId: string, limit = 20)
   ]);
   return {
     count: totals.rows[0].count,
-    oldestAt: totals.rows[0].oldest?.toISOString() ?? null,
+    oldestAt: iso(totals.rows[0].oldest),
     entries: recent.rows.map((r) => ({
-      eventId: r.event_id, occurredAt: r.occurred_at, code: r.error_code, error: r.error, failedAt: r.failed_at.toISOString(), attempts: r.attempts,
+      eventId: r.event_id, occurredAt: r.occurred_at, code: r.error_code, error: r.error, failedAt: iso(r.failed_at), attempts: r.attempts,
     })),
   };
 }

@@ -1,6 +1,7 @@
 // What alert and report deliveries share: their rows, the log of attempts and the
 // search for deliveries whose job was lost. Table names are a closed set, never input.
-import type { Pool, PoolClient } from './pool.ts';
+import { iso } from './iso.ts';
+import type { Db } from './pool.ts';
 
 export type DeliveryTable = 'alert_deliveries' | 'report_deliveries';
 
@@ -23,18 +24,14 @@ export interface Delivery {
   deliveredAt: string | null;
 }
 
-type Db = Pool | PoolClient;
-
 const columns = (table: DeliveryTable) =>
   `id, workspace_id, ${PARENT_COLUMN[table]} AS parent_id, channel_id, status, attempts, last_status, last_error, created_at, updated_at, delivered_at`;
-
-const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
 
 function toDelivery(r: any): Delivery {
   return {
     id: r.id, workspaceId: r.workspace_id, parentId: r.parent_id, channelId: r.channel_id, status: r.status,
-    attempts: r.attempts, lastStatus: r.last_status, lastError: r.last_error, createdAt: iso(r.created_at)!,
-    updatedAt: iso(r.updated_at)!, deliveredAt: iso(r.delivered_at),
+    attempts: r.attempts, lastStatus: r.last_status, lastError: r.last_error, createdAt: iso(r.created_at),
+    updatedAt: iso(r.updated_at), deliveredAt: iso(r.delivered_at),
   };
 }
 

@@ -3,6 +3,8 @@ import pg from 'pg';
 // numeric and bigint stay strings (pg's default): money and token sums are exact.
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
+/** What a read or a single write runs on: the pool, or a transaction's client. */
+export type Db = Pool | PoolClient;
 
 export interface PoolOptions {
   /** Connections at most. */

@@ -1,5 +1,6 @@
 // Explicit repricing of stored events after a price change, with its audit record
 // (db/migrations/1764903600000_repricing.sql). The worker supplies the pricing.
+import { iso } from './iso.ts';
 import { type Pool, withTransaction } from './pool.ts';
 import type { UsageEventRow } from './usage-events.ts';
 import { markRollupDaysDirty, utcDays } from './rollup-dirty-days.ts';
@@ -16,48 +17,59 @@ export interface RepricingRequest {
 
 export interface Repricing {
   id: string;
-  workspace_id: string;
-  requested_by_key: string | null;
-  requested_by_name: string;
-  requested_at: Date;
+  workspaceId: string;
+  requestedByKey: string | null;
+  requestedByName: string;
+  requestedAt: string;
   reason: string;
   provider: string;
-  model_pattern: string | null;
-  range_from: Date;
-  range_to: Date;
+  modelPattern: string | null;
+  rangeFrom: string;
+  rangeTo: string;
   status: 'queued' | 'done' | 'failed';
-  started_at: Date | null;
-  finished_at: Date | null;
-  events_matched: string | null;
-  events_changed: string | null;
-  total_before: string | null;
-  total_after: string | null;
-  unpriced_before: string | null;
-  unpriced_after: string | null;
-  sources_before: Record<string, number> | null;
-  sources_after: Record<string, number> | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** Counts and decimal sums as strings (bigint and numeric stay exact). */
+  eventsMatched: string | null;
+  eventsChanged: string | null;
+  totalBefore: string | null;
+  totalAfter: string | null;
+  unpricedBefore: string | null;
+  unpricedAfter: string | null;
+  /** Events per price source (`source|version`), before and after. */
+  sourcesBefore: Record<string, number> | null;
+  sourcesAfter: Record<string, number> | null;
   error: string | null;
 }
 
+const toRepricing = (r: any): Repricing => ({
+  id: r.id, workspaceId: r.workspace_id, requestedByKey: r.requested_by_key, requestedByName: r.requested_by_name,
+  requestedAt: iso(r.requested_at), reason: r.reason, provider: r.provider, modelPattern: r.model_pattern,
+  rangeFrom: iso(r.range_from), rangeTo: iso(r.range_to), status: r.status, startedAt: iso(r.started_at), finishedAt: iso(r.finished_at),
+  eventsMatched: r.events_matched, eventsChanged: r.events_changed, totalBefore: r.total_before, totalAfter: r.total_after,
+  unpricedBefore: r.unpriced_before, unpricedAfter: r.unpriced_after, sourcesBefore: r.sources_before, sourcesAfter: r.sources_after,
+  error: r.error,
+});
+
 /** Records the request (status queued); the requester is named by its key's name and prefix. */
 export async function requestRepricing(pool: Pool, r: RepricingRequest): Promise<Repricing> {
-  const { rows } = await pool.query<Repricing>(
+  const { rows } = await pool.query(
     `INSERT INTO repricings (workspace_id, requested_by_key, requested_by_name, reason, provider, model_pattern, range_from, range_to)
      SELECT $1, $2, coalesce((SELECT name || ' (' || prefix || '…)' FROM api_keys WHERE id = $2 AND workspace_id = $1), 'unknown key'), $3, $4, $5, $6, $7
      RETURNING *`,
     [r.workspaceId, r.keyId, r.reason, r.provider, r.modelPattern, r.from, r.to],
   );
-  return rows[0]!;
+  return toRepricing(rows[0]);
 }
 
 export async function getRepricing(pool: Pool, workspaceId: string, id: string): Promise<Repricing | undefined> {
-  const { rows } = await pool.query<Repricing>('SELECT * FROM repricings WHERE workspace_id = $1 AND id = $2', [workspaceId, id]);
-  return rows[0];
+  const { rows } = await pool.query('SELECT * FROM repricings WHERE workspace_id = $1 AND id = $2', [workspaceId, id]);
+  return rows[0] && toRepricing(rows[0]);
 }
 
 export async function listRepricings(pool: Pool, workspaceId: string, first: number): Promise<Repricing[]> {
-  const { rows } = await pool.query<Repricing>('SELECT * FROM repricings WHERE workspace_id = $1 ORDER BY requested_at DESC LIMIT $2', [workspaceId, first]);
-  return rows;
+  const { rows } = await pool.query('SELECT * FROM repricings WHERE workspace_id = $1 ORDER BY requested_at DESC LIMIT $2', [workspaceId, first]);
+  return rows.map(toRepricing);
 }
 
 export async function failRepricing(pool: Pool, id: string, error: string): Promise<void> {
@@ -91,17 +103,18 @@ const SUMMARY = `WITH e AS (
  */
 export async function applyRepricing(pool: Pool, id: string, price: (e: StoredEvent) => NewCosts): Promise<Repricing> {
   return withTransaction(pool, async (client) => {
-    const r = (await client.query<Repricing>('SELECT * FROM repricings WHERE id = $1 FOR UPDATE', [id])).rows[0];
+    const r = (await client.query('SELECT * FROM repricings WHERE id = $1 FOR UPDATE', [id])).rows[0];
     if (!r) throw new Error(`repricing ${id} does not exist`);
-    if (r.status === 'done') return r;
+    if (r.status === 'done') return toRepricing(r);
     const scope = [r.workspace_id, r.provider, r.model_pattern, r.range_from, r.range_to];
-    const { rows: events } = await client.query<StoredEvent & { occurred_at: Date }>(`SELECT event_id, occurred_at, kind, provider, model,
+    const { rows } = await client.query<StoredEvent & { occurred_at: Date }>(`SELECT event_id, occurred_at, kind, provider, model,
         input_tokens::float8 AS input_tokens, output_tokens::float8 AS output_tokens, cache_read_tokens::float8 AS cache_read_tokens,
         cache_write_5m_tokens::float8 AS cache_write_5m_tokens, cache_write_1h_tokens::float8 AS cache_write_1h_tokens,
         reasoning_tokens::float8 AS reasoning_tokens, total_cost, currency, price_source, source
       FROM usage_events WHERE ${SCOPE} FOR UPDATE`, scope);
+    const events = rows.map((e) => ({ ...e, occurred_at: iso(e.occurred_at) }));
     const before = (await client.query(SUMMARY, scope)).rows[0];
-    const updates = events.map((e) => ({ event_id: e.event_id, occurred_at: e.occurred_at.toISOString(), ...price(e) }));
+    const updates = events.map((e) => ({ event_id: e.event_id, occurred_at: e.occurred_at, ...price(e) }));
     const changed = updates.length ? (await client.query(
       `UPDATE usage_events u SET ${COST_COLUMNS.map((c) => `${c} = n.${c}`).join(', ')}
          FROM jsonb_to_recordset($2::jsonb) AS n (event_id uuid, occurred_at timestamptz, input_cost numeric, output_cost numeric,
@@ -114,13 +127,13 @@ export async function applyRepricing(pool: Pool, id: string, price: (e: StoredEv
     // Roll-up partitions of the repriced days are read from raw events until rebuilt.
     if (changed) await markRollupDaysDirty(client, r.workspace_id, utcDays(events.map((e) => e.occurred_at)));
     const after = (await client.query(SUMMARY, scope)).rows[0];
-    const { rows } = await client.query<Repricing>(
+    const done = await client.query(
       `UPDATE repricings SET status = 'done', started_at = now(), finished_at = clock_timestamp(), error = NULL,
               events_matched = $2, events_changed = $3, total_before = $4, total_after = $5, unpriced_before = $6, unpriced_after = $7,
               sources_before = $8, sources_after = $9
         WHERE id = $1 RETURNING *`,
       [id, before.matched, changed, before.total, after.total, before.unpriced, after.unpriced, before.sources, after.sources],
     );
-    return rows[0]!;
+    return toRepricing(done.rows[0]);
   });
 }

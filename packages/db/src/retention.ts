@@ -1,17 +1,18 @@
 // Retention of raw events (see db/migrations/1764900000000_retention.sql for the rules):
 // expired events move into usage_daily, emptied chunks are dropped.
 import { now as clockNow } from '@spendgraph/periods/clock';
+import { iso } from './iso.ts';
 import { type Pool, type PoolClient, withTransaction } from './pool.ts';
 
 export interface WorkspaceRetention {
   rawRetentionDays: number | null;
-  /** Raw events before this instant are gone; null when none were removed. */
-  rawDataHorizon: Date | null;
+  /** Raw events before this instant (ISO) are gone; null when none were removed. */
+  rawDataHorizon: string | null;
 }
 
 export async function workspaceRetention(pool: Pool, workspaceId: string): Promise<WorkspaceRetention> {
   const { rows } = await pool.query('SELECT raw_retention_days, raw_data_horizon FROM workspaces WHERE id = $1', [workspaceId]);
-  return { rawRetentionDays: rows[0]?.raw_retention_days ?? null, rawDataHorizon: rows[0]?.raw_data_horizon ?? null };
+  return { rawRetentionDays: rows[0]?.raw_retention_days ?? null, rawDataHorizon: iso(rows[0]?.raw_data_horizon ?? null) };
 }
 
 /** Days of raw events to keep; null keeps them forever. Takes effect at the next apply-retention run. */

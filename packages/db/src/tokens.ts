@@ -2,6 +2,7 @@
 // web sessions (the browser's stand-in for a key). Both are random strings stored as
 // sha256, die with the key that made them, and can be listed and revoked.
 import { randomBytes } from 'node:crypto';
+import { iso } from './iso.ts';
 import type { Pool } from './pool.ts';
 import { type ApiKeyIdentity, type ApiKeyScope, hashApiKey } from './workspaces.ts';
 
@@ -25,7 +26,7 @@ interface EmbedRow {
 const EMBED_COLUMNS = 'e.id, e.workspace_id, e.api_key_id, e.prefix, e.chart, e.created_at, e.expires_at, e.revoked_at';
 const embed = (r: EmbedRow): EmbedToken => ({
   id: r.id, workspaceId: r.workspace_id, apiKeyId: r.api_key_id, prefix: r.prefix, chart: r.chart,
-  createdAt: r.created_at.toISOString(), expiresAt: r.expires_at.toISOString(), revokedAt: r.revoked_at?.toISOString() ?? null,
+  createdAt: iso(r.created_at), expiresAt: iso(r.expires_at), revokedAt: iso(r.revoked_at),
 });
 
 /** Stores a new embed token; the token itself is returned once, here. */
@@ -77,7 +78,7 @@ export async function createWebSession(pool: Pool, apiKeyId: string, ttlMs: numb
     `INSERT INTO web_sessions (api_key_id, token_hash, expires_at) VALUES ($1, $2, now() + $3 * interval '1 millisecond') RETURNING expires_at`,
     [apiKeyId, hashApiKey(session), ttlMs],
   );
-  return { session, expiresAt: rows[0]!.expires_at.toISOString() };
+  return { session, expiresAt: iso(rows[0]!.expires_at) };
 }
 
 /** The identity of a live session: its key's workspace and scopes. */

@@ -1,10 +1,8 @@
 // Plans, tasks and work items: upserts from the API, and the ids events name
 // created on ingest. Every statement names the workspace.
 import type { PLAN_STATUSES, TASK_STATUSES } from '@spendgraph/schema';
-import type { Pool, PoolClient } from './pool.ts';
-
-type Db = Pool | PoolClient;
-const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
+import { iso } from './iso.ts';
+import type { Db } from './pool.ts';
 
 export interface Plan {
   id: string;
@@ -42,13 +40,13 @@ export type WorkItemFields = Partial<Omit<WorkItem, 'id' | 'createdAt'>>;
 
 const toPlan = (r: any): Plan => ({
   id: r.id, name: r.name, status: r.status, sourceDocument: r.source_document, owner: r.owner,
-  createdAt: iso(r.created_at)!, closedAt: iso(r.closed_at),
+  createdAt: iso(r.created_at), closedAt: iso(r.closed_at),
 });
 const toTask = (r: any): Task => ({
   id: r.id, planId: r.plan_id, taskType: r.task_type, status: r.status, estimate: r.estimate,
-  createdAt: iso(r.created_at)!, closedAt: iso(r.closed_at),
+  createdAt: iso(r.created_at), closedAt: iso(r.closed_at),
 });
-const toWorkItem = (r: any): WorkItem => ({ id: r.id, title: r.title, repository: r.repository, url: r.url, createdAt: iso(r.created_at)! });
+const toWorkItem = (r: any): WorkItem => ({ id: r.id, title: r.title, repository: r.repository, url: r.url, createdAt: iso(r.created_at) });
 
 /**
  * Builds `INSERT ... ON CONFLICT DO UPDATE` for the given columns: a column

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Pool } from './pool.ts';
+import type { Db, Pool } from './pool.ts';
 
 export const API_KEY_SCOPES = ['ingest', 'read', 'admin'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
@@ -8,7 +8,7 @@ export interface Workspace {
   id: string;
   slug: string;
   name: string;
-  reprice_supplied_costs: boolean;
+  repriceSuppliedCosts: boolean;
 }
 
 export interface ApiKeyIdentity {
@@ -21,22 +21,23 @@ export function hashApiKey(key: string): Buffer {
   return createHash('sha256').update(key).digest();
 }
 
+const WORKSPACE_COLUMNS = 'id, slug, name, reprice_supplied_costs';
+
+const toWorkspace = (r: any): Workspace => ({ id: r.id, slug: r.slug, name: r.name, repriceSuppliedCosts: r.reprice_supplied_costs });
+
 export async function ensureWorkspace(pool: Pool, slug: string, name = slug): Promise<Workspace> {
-  const { rows } = await pool.query<Workspace>(
+  const { rows } = await pool.query(
     `INSERT INTO workspaces (slug, name) VALUES ($1, $2)
      ON CONFLICT (slug) DO UPDATE SET slug = EXCLUDED.slug
-     RETURNING id, slug, name, reprice_supplied_costs`,
+     RETURNING ${WORKSPACE_COLUMNS}`,
     [slug, name],
   );
-  return rows[0]!;
+  return toWorkspace(rows[0]);
 }
 
 export async function getWorkspace(pool: Pool, id: string): Promise<Workspace | undefined> {
-  const { rows } = await pool.query<Workspace>(
-    'SELECT id, slug, name, reprice_supplied_costs FROM workspaces WHERE id = $1',
-    [id],
-  );
-  return rows[0];
+  const { rows } = await pool.query(`SELECT ${WORKSPACE_COLUMNS} FROM workspaces WHERE id = $1`, [id]);
+  return rows[0] && toWorkspace(rows[0]);
 }
 
 /** Creates a key and returns it in clear text: the only time it is ever visible. */
@@ -65,4 +66,10 @@ export async function findApiKey(pool: Pool, key: string): Promise<ApiKeyIdentit
 
 export async function revokeApiKey(pool: Pool, keyId: string): Promise<void> {
   await pool.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1', [keyId]);
+}
+
+/** Every workspace id (scheduled jobs fan out over them). */
+export async function listWorkspaceIds(db: Db): Promise<string[]> {
+  const { rows } = await db.query('SELECT id FROM workspaces ORDER BY id');
+  return rows.map((r) => r.id);
 }

@@ -153,7 +153,7 @@ describe('roll-ups never change an answer', () => {
       input_cost: '0.125', output_cost: '0', cache_read_cost: '0', cache_write_5m_cost: '0', cache_write_1h_cost: '0', reasoning_cost: '0',
       total_cost: '0.125', currency: 'USD', price_source: 'workspace', price_version: 'test@2', unpriced: false,
     }));
-    expect(Number(repriced.events_changed)).toBeGreaterThan(0);
+    expect(Number(repriced.eventsChanged)).toBeGreaterThan(0);
     expect((await rollups.load(TOTALS(0, 21), { workspaceId: ws.a })).data).toEqual([await sqlTotals(ws.a, date(0), date(21))]);
     await expectSameAnswers(40, ws.a);
   });

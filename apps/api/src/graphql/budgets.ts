@@ -1,16 +1,16 @@
 // Budgets, alert channels, BudgetThresholdCrossed events and the guard check.
-// Budgets are evaluated by @spendgraph/budgets; here they are validated, stored
-// and shown. A change is evaluated at once, so the answer shows its standing.
+// Budgets are evaluated, and changes checked, by @spendgraph/budgets; here they
+// are stored and shown. A change is evaluated at once, so the answer shows its standing.
 import { now as clockNow } from '@spendgraph/periods/clock';
-import { randomBytes } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import {
   type Budget, type BudgetStatus, type Pool, deleteAlertChannel, deleteBudget, getBudget, insertAlertChannel, insertBudget,
   listAlertChannels, listAlerts, listBudgets, listDeliveries, budgetStatuses, setBudgetPaused, updateBudget, type AlertChannel,
-  type BudgetAlert, type BudgetFields,
+  type BudgetAlert,
 } from '@spendgraph/db';
 import {
-  type EgressPolicy, type EvaluationResult, alertChannelInputSchema, evaluateBudgets, issuePath, literalRefusal, parseBudget, scopeWarnings, standing,
+  type EgressPolicy, type EvaluationResult, RuleError, evaluateBudgets, newAlertChannel, newBudgetFields, scopeWarnings, standing,
+  updatedBudgetFields,
 } from '@spendgraph/budgets';
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { DEFAULT_LISTED, GuardContextError, MAX_LISTED, check, parseContext, presentDecision, scopableDimensions } from '../guard/check.ts';
@@ -67,27 +67,21 @@ function present(b: Budget, status: BudgetStatus | undefined, now = clockNow()) 
   };
 }
 
+/** Applies a rule of @spendgraph/budgets to the `input` argument; a broken rule names its field. */
+function ruled<T>(apply: () => T): T {
+  try {
+    return apply();
+  } catch (e) {
+    if (!(e instanceof RuleError)) throw e;
+    throw argumentError(e.code, `input.${e.field}`, e.reason, e.issues ? { issues: e.issues } : {});
+  }
+}
+
 const presentAlert = (a: BudgetAlert) => ({ ...a, limit: a.amount });
 const presentChannel = (c: AlertChannel, withSecret = false) => ({ ...c, secret: withSecret ? c.secret : null });
 
 export function budgetResolvers(deps: BudgetDeps) {
   const dimensions = scopableDimensions(deps.semantic);
-
-  /** Validates a whole budget; errors name the argument (`input.scope[0].member`). */
-  function validated(candidate: Record<string, unknown>, field: string): BudgetFields {
-    const amount = candidate.amount;
-    const parsed = parseBudget({ ...candidate, amount: typeof amount === 'number' ? String(amount) : amount });
-    if (!parsed.ok) {
-      const first = parsed.issues[0]!;
-      throw argumentError('INVALID_ARGUMENT', `${field}.${first.path}`, first.message, { issues: parsed.issues });
-    }
-    parsed.fields.scope.forEach((f, i) => {
-      if (!dimensions.has(f.member)) {
-        throw argumentError('UNKNOWN_MEMBER', `${field}.scope[${i}].member`, `unknown dimension '${f.member}'; use one of ${[...dimensions].sort().join(', ')}`);
-      }
-    });
-    return parsed.fields;
-  }
 
   async function statusOf(workspaceId: string, budgetId: string) {
     return (await budgetStatuses(deps.pool, workspaceId)).find((s) => s.budgetId === budgetId);
@@ -141,19 +135,14 @@ export function budgetResolvers(deps: BudgetDeps) {
     Mutation: {
       createBudget: async (_: unknown, { input }: Args<Record<string, unknown>>, c: BudgetContext) => {
         requireAdmin(c);
-        const b = await insertBudget(deps.pool, c.workspaceId, validated(input, 'input'));
+        const b = await insertBudget(deps.pool, c.workspaceId, ruled(() => newBudgetFields(input, dimensions)));
         return evaluated(b);
       },
       updateBudget: async (_: unknown, { id, input }: { id: string; input: Record<string, unknown> }, c: BudgetContext) => {
         requireAdmin(c);
         const b = await existing(c, id);
-        const changes = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined && v !== null));
-        const merged: Record<string, unknown> = { ...b, ...changes };
-        // Conveniences: a scope replaces "whole workspace", and leaving the rolling period drops its window length.
-        if (Array.isArray(changes.scope) && changes.scope.length && changes.wholeWorkspace === undefined) merged.wholeWorkspace = false;
-        if (changes.period && changes.period !== 'rolling' && changes.rollingDays === undefined) merged.rollingDays = null;
-        const { id: _id, workspaceId: _ws, paused: _p, createdAt: _c, updatedAt: _u, ...fields } = merged;
-        const updated = await updateBudget(deps.pool, c.workspaceId, id, validated(fields, 'input'));
+        const fields = ruled(() => updatedBudgetFields(b, input, dimensions));
+        const updated = await updateBudget(deps.pool, c.workspaceId, id, fields);
         return evaluated(updated ?? notFound('budget', id));
       },
       pauseBudget: async (_: unknown, { id }: { id: string }, c: BudgetContext) => {
@@ -178,21 +167,9 @@ export function budgetResolvers(deps: BudgetDeps) {
       },
       createAlertChannel: async (_: unknown, args: Args<Record<string, unknown>>, c: BudgetContext) => {
         requireAdmin(c);
-        const parsed = alertChannelInputSchema.safeParse(args.input);
-        if (!parsed.success) {
-          const issue = parsed.error.issues[0]!;
-          throw argumentError('INVALID_ARGUMENT', `input.${issuePath(issue.path)}`, issue.message);
-        }
-        const input = parsed.data;
-        // Host names are judged by the worker when it resolves them; an internal address is refused now.
-        const refused = input.type !== 'email' && literalRefusal(deps.egress, new URL(input.target));
-        if (refused) throw argumentError('INVALID_ARGUMENT', 'input.target', refused);
-        if (input.budgetId) await existing(c, input.budgetId);
-        const secret = input.type === 'webhook' ? `whsec_${randomBytes(24).toString('base64url')}` : null;
-        const channel = await insertAlertChannel(deps.pool, c.workspaceId, {
-          name: input.name, type: input.type, target: input.target, budgetId: input.budgetId ?? null, secret,
-        });
-        return presentChannel(channel, true);
+        const channel = ruled(() => newAlertChannel(args.input, deps.egress));
+        if (channel.budgetId) await existing(c, channel.budgetId);
+        return presentChannel(await insertAlertChannel(deps.pool, c.workspaceId, channel), true);
       },
       deleteAlertChannel: async (_: unknown, { id }: { id: string }, c: BudgetContext) => {
         requireAdmin(c);

@@ -34,17 +34,16 @@ interface RepriceInput {
   to?: string | null;
 }
 
-const iso = (d: Date | null) => d?.toISOString() ?? null;
 const int = (v: string | null) => (v === null ? null : Number(v));
 const sources = (s: Record<string, number> | null) => s && Object.entries(s).map(([source, events]) => ({ source, events })).sort((a, b) => a.source.localeCompare(b.source));
 
 function present(r: Repricing) {
   return {
-    id: r.id, status: r.status, requestedBy: r.requested_by_name, requestedByKeyId: r.requested_by_key, requestedAt: iso(r.requested_at),
-    reason: r.reason, provider: r.provider, modelPattern: r.model_pattern, from: iso(r.range_from), to: iso(r.range_to),
-    startedAt: iso(r.started_at), finishedAt: iso(r.finished_at), eventsMatched: int(r.events_matched), eventsChanged: int(r.events_changed),
-    totalBefore: r.total_before, totalAfter: r.total_after, unpricedBefore: int(r.unpriced_before), unpricedAfter: int(r.unpriced_after),
-    sourcesBefore: sources(r.sources_before), sourcesAfter: sources(r.sources_after), error: r.error,
+    id: r.id, status: r.status, requestedBy: r.requestedByName, requestedByKeyId: r.requestedByKey, requestedAt: r.requestedAt,
+    reason: r.reason, provider: r.provider, modelPattern: r.modelPattern, from: r.rangeFrom, to: r.rangeTo,
+    startedAt: r.startedAt, finishedAt: r.finishedAt, eventsMatched: int(r.eventsMatched), eventsChanged: int(r.eventsChanged),
+    totalBefore: r.totalBefore, totalAfter: r.totalAfter, unpricedBefore: int(r.unpricedBefore), unpricedAfter: int(r.unpricedAfter),
+    sourcesBefore: sources(r.sourcesBefore), sourcesAfter: sources(r.sourcesAfter), error: r.error,
   };
 }
 
@@ -86,8 +85,8 @@ export function repricingResolvers(deps: RepricingDeps) {
         const range = checkInput(input);
         // Daily aggregates keep costs, not tokens: events past retention cannot be priced again.
         const { rawDataHorizon } = await workspaceRetention(deps.pool, c.workspaceId);
-        if (rawDataHorizon && Date.parse(range.from) < rawDataHorizon.getTime()) {
-          throw argumentError('RAW_DATA_EXPIRED', 'input.from', `raw events before ${rawDataHorizon.toISOString()} are gone (retention) and cannot be repriced; start at or after it`, { rawDataHorizon: rawDataHorizon.toISOString() });
+        if (rawDataHorizon && Date.parse(range.from) < Date.parse(rawDataHorizon)) {
+          throw argumentError('RAW_DATA_EXPIRED', 'input.from', `raw events before ${rawDataHorizon} are gone (retention) and cannot be repriced; start at or after it`, { rawDataHorizon });
         }
         await requireNoneQueued(deps.pool, c.workspaceId);
         const r = await requestRepricing(deps.pool, {

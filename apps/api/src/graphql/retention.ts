@@ -14,11 +14,6 @@ interface Ctx {
   scopes: string[];
 }
 
-const present = (r: Awaited<ReturnType<typeof workspaceRetention>>) => ({
-  rawRetentionDays: r.rawRetentionDays,
-  rawDataHorizon: r.rawDataHorizon?.toISOString() ?? null,
-});
-
 /** Start of a GraphQL time range (-Infinity without one: all time). */
 function rangeStart(range: TimeRangeArg | null | undefined, timezone: string): number {
   if (!range) return Number.NEGATIVE_INFINITY;
@@ -35,8 +30,8 @@ export function retentionResolvers(deps: { pool: Pool; semantic: SemanticLayer }
     const r = await workspaceRetention(deps.pool, c.workspaceId);
     if (!r.rawDataHorizon) return;
     const start = rangeStart(range, timezone);
-    if (!(start < r.rawDataHorizon.getTime())) return;
-    const horizon = r.rawDataHorizon.toISOString();
+    if (!(start < Date.parse(r.rawDataHorizon))) return;
+    const horizon = r.rawDataHorizon;
     throw argumentError('RAW_DATA_EXPIRED', 'timeRange',
       `raw events before ${horizon} are gone (retention: ${r.rawRetentionDays ?? 'none now'} days); start the range at or after it, or query history (daily aggregates)`,
       { rawDataHorizon: horizon });
@@ -45,7 +40,7 @@ export function retentionResolvers(deps: { pool: Pool; semantic: SemanticLayer }
   return {
     requireRawData,
     Query: {
-      retention: async (_: unknown, _a: unknown, c: Ctx) => present(await workspaceRetention(deps.pool, c.workspaceId)),
+      retention: async (_: unknown, _a: unknown, c: Ctx) => workspaceRetention(deps.pool, c.workspaceId),
       history: (_: unknown, args: { measures: string[]; granularity: string; by?: string[]; filters?: FilterArg[]; timeRange?: TimeRangeArg }, c: Ctx) =>
         timeseries(deps.semantic, { workspaceId: c.workspaceId }, { ...args, timezone: 'UTC' }, HISTORY_VIEW),
     },
@@ -53,7 +48,7 @@ export function retentionResolvers(deps: { pool: Pool; semantic: SemanticLayer }
       setRawRetention: async (_: unknown, { days }: { days?: number | null }, c: Ctx) => {
         if (!c.scopes.includes('admin')) throw new GraphQLError('this key lacks the admin scope needed to change retention', { extensions: { code: 'FORBIDDEN' } });
         if (days != null && (days < 1 || days > 36_500)) throw argumentError('INVALID_ARGUMENT', 'days', 'must be between 1 and 36500, or null to keep raw events forever');
-        return present(await setRawRetention(deps.pool, c.workspaceId, days ?? null));
+        return setRawRetention(deps.pool, c.workspaceId, days ?? null);
       },
     },
   };

@@ -31,8 +31,8 @@ export function repriceProcessor(deps: { pool: Pool; pricer: Pricer; semantic: S
       const ws = await loadWorkspacePricing(deps.pool, workspaceId);
       const r = await applyRepricing(deps.pool, repricingId, (e) => costOf(asEvent(e), deps.pricer, ws));
       // Queries are already exact (the days are dirty); rebuilding makes them cheap again.
-      const { built } = Number(r.events_changed) ? await deps.semantic.warmPreAggregations() : { built: [] };
-      const result = { repricingId, matched: Number(r.events_matched), changed: Number(r.events_changed), before: r.total_before, after: r.total_after, rollupsRebuilt: built.length };
+      const { built } = Number(r.eventsChanged) ? await deps.semantic.warmPreAggregations() : { built: [] };
+      const result = { repricingId, matched: Number(r.eventsMatched), changed: Number(r.eventsChanged), before: r.totalBefore, after: r.totalAfter, rollupsRebuilt: built.length };
       deps.log.info(result, 'repriced');
       return result;
     } catch (err) {
