@@ -14,7 +14,7 @@ import { Agent, request } from 'undici';
 import { Queue } from 'bullmq';
 import { createApiKey } from '@spendgraph/db';
 import { INGEST_QUEUE, redisConnection } from '@spendgraph/queue';
-import { startFakeLlm } from '../test/support/fake-llm.ts';
+import { startFakeLlm } from '@spendgraph/test-support/fake-llm';
 import { appEnv, startApi } from './support/apps.ts';
 import { generateClaudeHistory } from './support/claude-history.ts';
 import { benchDatabase } from './support/events-10m.ts';

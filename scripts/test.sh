@@ -6,7 +6,7 @@ cd "$root"
 # shellcheck source=lib/node.sh
 source scripts/lib/node.sh
 eval "$(scripts/services.sh up)"
-# The fault-tolerance test runs a private redis-server (test/support/private-services.ts),
+# The fault-tolerance test runs a private redis-server (packages/test-support/src/private-services.ts),
 # even when REDIS_URL points elsewhere.
 command -v redis-server >/dev/null ||
   { apt-get install -y -q redis-server || { apt-get update -q && apt-get install -y -q redis-server; }; } >&2
