@@ -1,6 +1,6 @@
 // Shapes of the API's breakdown and timeseries answers (types generated from the schema), and
 // the GraphQL selections that fetch them.
-import type * as Schema from './graphql/schema';
+import type * as Schema from './graphql/schema.ts';
 
 export type MeasureValue = Schema.MeasureValue;
 /** A breakdown level as `nodeSelection` asks for it; pages that select the root's `period` add it. */

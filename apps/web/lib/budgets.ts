@@ -1,5 +1,5 @@
 // Budget fields the pages show.
-import type * as Schema from './graphql/schema';
+import type * as Schema from './graphql/schema.ts';
 
 export const BUDGET_FIELDS = `id name scope { member operator values } wholeWorkspace period rollingDays timezone amount currency thresholds
   forecastAlerts mode paused state spend remaining percentUsed projectedSpend projectedCrossingAt outlook atRisk blocking periodStart periodEnd evaluatedAt`;

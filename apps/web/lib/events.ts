@@ -1,5 +1,5 @@
 // The event fields the log and the detail view show (GraphQL `events`).
-import type * as Schema from './graphql/schema';
+import type * as Schema from './graphql/schema.ts';
 
 export const EVENT_FIELDS = `id occurredAt kind provider model status latencyMs
   tokens { input output cacheRead cacheWrite5m cacheWrite1h reasoning }
