@@ -5,7 +5,7 @@
 //  (b) the proxy's overhead: p50/p99 of calls to a loopback upstream directly and through
 //      /proxy/openai (plain and streamed), sequential, BENCH_CAPTURE_REQUESTS each (default 3000).
 // Prints figures; the proxy target is <= 5 ms p50 overhead.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,8 @@ import { Agent, request } from 'undici';
 import { Queue } from 'bullmq';
 import { createApiKey } from '@spendgraph/db';
 import { INGEST_QUEUE, redisConnection } from '@spendgraph/queue';
-import { startFakeLlm } from '../test/support/fake-llm.ts';
+import { startFakeLlm } from '@spendgraph/test-support/fake-llm';
+import { appEnv, startApi } from './support/apps.ts';
 import { generateClaudeHistory } from './support/claude-history.ts';
 import { benchDatabase } from './support/events-10m.ts';
 
@@ -23,7 +24,6 @@ const MB = Number(process.env.BENCH_CAPTURE_MB ?? 1536);
 const REQUESTS = Number(process.env.BENCH_CAPTURE_REQUESTS ?? 3000);
 const fmt = (n: number, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---- (a) collector vs ccusage --------------------------------------------------------------
 console.log(`generating (or reusing) a ${MB} MB Claude Code history under bench/.data/capture …`);
@@ -66,12 +66,7 @@ const { key } = await createApiKey(pool, workspaceId, ['ingest'], 'bench-capture
 const upstream = await startFakeLlm({ record: false });
 const PORT = 4900 + Math.floor(Math.random() * 90);
 const prefix = `sg-bench-capture-${PORT}`;
-const api: ChildProcess = spawn(process.execPath, ['apps/api/src/main.ts'], {
-  cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'],
-  env: { ...process.env, DATABASE_URL: dbUrl, API_PORT: String(PORT), LOG_LEVEL: 'warn', OPERATOR_TOKEN: process.env.OPERATOR_TOKEN ?? `${crypto.randomUUID()}${crypto.randomUUID()}`, QUEUE_PREFIX: prefix, PROXY_OPENAI_UPSTREAM: upstream.url },
-});
-const apiUrl = `http://127.0.0.1:${PORT}`;
-for (let i = 0; i < 300 && !(await fetch(`${apiUrl}/ready`).then((r) => r.ok, () => false)); i++) await sleep(100);
+const { child: api, url: apiUrl } = await startApi(appEnv({ databaseUrl: dbUrl, apiPort: PORT, queuePrefix: prefix, extra: { PROXY_OPENAI_UPSTREAM: upstream.url } }));
 
 const client = new Agent({ keepAliveTimeout: 30_000, connections: 4 });
 async function call(url: string, stream: boolean): Promise<number> {

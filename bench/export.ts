@@ -3,9 +3,9 @@
 //  (a) every event as CSV and as NDJSON, (b) FOCUS for the last 30 days as CSV.
 // Prints rows/s, MB/s and the API process's peak RSS (VmHWM), which stays flat
 // however many rows pass: rows stream from a Postgres cursor at the client's pace.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createApiKey } from '@spendgraph/db';
+import { appEnv, startApi } from './support/apps.ts';
 import { benchDatabase, fmt, seedEvents } from './support/events-10m.ts';
 
 const N = Number(process.env.BENCH_EXPORT_EVENTS ?? 1_000_000);
@@ -14,10 +14,7 @@ const { dbUrl, pool, workspaceId } = await benchDatabase('spendgraph_bench_expor
 await seedEvents(pool, workspaceId, N);
 const { key } = await createApiKey(pool, workspaceId, ['read']);
 
-const env = { ...process.env, DATABASE_URL: dbUrl, API_PORT: String(PORT), LOG_LEVEL: 'warn', OPERATOR_TOKEN: process.env.OPERATOR_TOKEN ?? `${crypto.randomUUID()}${crypto.randomUUID()}`, QUEUE_PREFIX: `sg-bench-export-${PORT}` };
-const api = spawn(process.execPath, ['apps/api/src/main.ts'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-const url = `http://127.0.0.1:${PORT}`;
-for (let i = 0; i < 300 && !(await fetch(`${url}/ready`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
+const { child: api, url } = await startApi(appEnv({ databaseUrl: dbUrl, apiPort: PORT, queuePrefix: `sg-bench-export-${PORT}` }));
 
 const rssMb = (field: 'VmRSS' | 'VmHWM') => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${api.pid}/status`, 'utf8'))![1]) / 1024;
 

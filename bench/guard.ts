@@ -7,7 +7,7 @@
 //      crossing event being stored to both replicas denying work in the budget's scope.
 // Prints figures with ratios against the targets: check p99 <= 5 ms, evaluation of 1,000 budgets
 // <= 1 s, hard stop <= 100 ms.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { type SemanticLayer, createSemanticLayer } from '@spendgraph/semantic';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { budgetsChangedChannel } from '@spendgraph/queue';
+import { appEnv, startApi, startApp } from './support/apps.ts';
 import { benchDatabase, fmt, seedEvents } from './support/events-10m.ts';
 
 const EVENTS = Number(process.env.BENCH_QUERY_EVENTS ?? 10_000_000);
@@ -121,10 +122,8 @@ for (let i = 0; i < 20_000; i++) {
 }
 
 const { key } = await createApiKey(pool, workspaceId, ['ingest'], 'bench-guard');
-const env = { ...process.env, DATABASE_URL: dbUrl, API_PORT: String(PORT), LOG_LEVEL: 'warn', OPERATOR_TOKEN: process.env.OPERATOR_TOKEN ?? `${crypto.randomUUID()}${crypto.randomUUID()}`, QUEUE_PREFIX: `sg-bench-guard-${PORT}` };
-const api: ChildProcess = spawn(process.execPath, ['apps/api/src/main.ts'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-const url = `http://127.0.0.1:${PORT}`;
-for (let i = 0; i < 300 && !(await fetch(`${url}/ready`).then((r) => r.ok, () => false)); i++) await sleep(100);
+const env = appEnv({ databaseUrl: dbUrl, apiPort: PORT, queuePrefix: `sg-bench-guard-${PORT}` });
+const { child: api, url } = await startApi(env);
 
 let denied = 0;
 async function check(i: number): Promise<number> {
@@ -181,12 +180,8 @@ for (const c of CONCURRENCY) {
 const sample = (await (await fetch(`${url}/v1/guard/check?${contexts[0]}`, { headers: { authorization: `Bearer ${key}` } })).text()).length;
 
 // ---- (c) hard stop after the crossing event is stored, two API replicas ------------
-const url2 = `http://127.0.0.1:${PORT + 1}`;
-const api2: ChildProcess = spawn(process.execPath, ['apps/api/src/main.ts'], { env: { ...env, API_PORT: String(PORT + 1) }, stdio: ['ignore', 'ignore', 'inherit'] });
-const worker: ChildProcess = spawn(process.execPath, ['apps/worker/src/main.ts'], {
-  env: { ...env, WORKER_QUEUES: 'ingest,budgets', WORKER_METRICS_PORT: '0' }, stdio: ['ignore', 'ignore', 'inherit'],
-});
-for (let i = 0; i < 600 && !(await fetch(`${url2}/ready`).then((r) => r.ok, () => false)); i++) await sleep(100);
+const worker = startApp('worker', { ...env, WORKER_QUEUES: 'ingest,budgets', WORKER_METRICS_PORT: '0' });
+const { child: api2, url: url2 } = await startApi({ ...env, API_PORT: String(PORT + 1) });
 const publisher = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: null });
 // A workspace of its own: the bench workspace's whole-workspace hard budgets are over their limits.
 const stopWs = (await ensureWorkspace(pool, 'bench-guard-stop')).id;

@@ -9,7 +9,7 @@
 //  (e) worker peak RSS, and where the CPU went during (b)
 // BENCH_NODE_FLAGS adds V8 flags to the apps (e.g. --max-old-space-size=128 trades worker CPU for RSS).
 // Uses its own database and queue prefix; prints figures, asserts nothing.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
@@ -19,6 +19,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { USAGE_EVENT_COLUMNS, type UsageEventRow, copyLine, createApiKey, createPool, ensureWorkspace, migrate, storeUsageEvents, withTransaction } from '@spendgraph/db';
 import { generateDemoEvents } from '@spendgraph/demo';
 import { parseEventBatch, type UsageEventInput } from '@spendgraph/schema';
+import { appEnv, startApp, untilReady } from './support/apps.ts';
 import { cpuSecondsBetween, cpuSnapshot } from './support/cpu.ts';
 
 const N = Number(process.env.BENCH_EVENTS ?? 400_000);
@@ -112,11 +113,11 @@ function* chunks<T>(xs: T[], size: number): Generator<T[]> {
   for (let i = 0; i < xs.length; i += size) yield xs.slice(i, i + size);
 }
 
-function start(app: string, env: NodeJS.ProcessEnv): ChildProcess {
+function start(app: 'api' | 'worker', env: NodeJS.ProcessEnv): ChildProcess {
   // BENCH_PROFILE=<dir> writes a V8 CPU profile of each app process there (open it in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   // The V8 flags the apps ship with (scripts/demo.sh, docker-compose.yml).
-  return spawn(process.execPath, ['--max-semi-space-size=16', ...(process.env.BENCH_NODE_FLAGS?.split(' ') ?? []), ...profile, `apps/${app}/src/main.ts`], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  return startApp(app, env, ['--max-semi-space-size=16', ...(process.env.BENCH_NODE_FLAGS?.split(' ') ?? []), ...profile]);
 }
 
 function peakRssMb(pid: number): number {
@@ -137,11 +138,11 @@ interface Apps {
 
 async function startApps(): Promise<Apps> {
   // The worker runs the ingest queue only: its RSS is the ingest path's (upkeep jobs can run elsewhere).
-  const env = { ...process.env, DATABASE_URL: dbUrl, QUEUE_PREFIX: `sg-bench-${randomUUID()}`, API_PORT: String(PORT), LOG_LEVEL: 'warn', OPERATOR_TOKEN: process.env.OPERATOR_TOKEN ?? `${crypto.randomUUID()}${crypto.randomUUID()}`, WORKER_QUEUES: 'ingest' };
+  const env = appEnv({ databaseUrl: dbUrl, apiPort: PORT, queuePrefix: `sg-bench-${randomUUID()}`, extra: { WORKER_QUEUES: 'ingest' } });
   const api = start('api', env);
   const workers = Array.from({ length: WORKERS }, () => start('worker', env));
   const url = `http://127.0.0.1:${PORT}`;
-  for (let i = 0; i < 600 && !(await fetch(`${url}/ready`).then((r) => r.ok, () => false)); i++) await sleep(100); // a loaded machine: up to a minute
+  await untilReady(`${url}/ready`, 'the API');
   return { api, workers, url };
 }
 

@@ -11,11 +11,11 @@
 //  (d) what the raw tail costs a query: the same breakdown with every partition sealed (after a
 //      warming run) and with today's partition written to since (read from raw events).
 // Prints figures.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { Decimal } from 'decimal.js';
 import { randomUUID } from 'node:crypto';
 import { createApiKey, insertUsageEvents, type UsageEventRow } from '@spendgraph/db';
 import { createSemanticLayer } from '@spendgraph/semantic';
+import { appEnv, startApi } from './support/apps.ts';
 import { benchDatabase, fmt, seedEvents } from './support/events-10m.ts';
 
 const N = Number(process.env.BENCH_QUERY_EVENTS ?? 10_000_000);
@@ -24,12 +24,7 @@ const RAW_RUNS = Math.min(RUNS, 10); // a raw scan takes seconds; ten runs give 
 const PORT = 4800 + Math.floor(Math.random() * 90);
 
 const { dbUrl, pool, workspaceId } = await benchDatabase();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function startApi(): { child: ChildProcess; url: string } {
-  const env = { ...process.env, DATABASE_URL: dbUrl, API_PORT: String(PORT), LOG_LEVEL: 'warn', OPERATOR_TOKEN: process.env.OPERATOR_TOKEN ?? `${crypto.randomUUID()}${crypto.randomUUID()}`, QUEUE_PREFIX: `sg-bench-query-${PORT}` };
-  return { child: spawn(process.execPath, ['apps/api/src/main.ts'], { env, stdio: ['ignore', 'ignore', 'inherit'] }), url: `http://127.0.0.1:${PORT}` };
-}
 
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
 
@@ -53,8 +48,7 @@ console.log(`warm: ${built.length} roll-up partitions built in ${((performance.n
 await semantic.close();
 
 const { key } = await createApiKey(pool, workspaceId, ['read']);
-const api = startApi();
-for (let i = 0; i < 200 && !(await fetch(`${api.url}/ready`).then((r) => r.ok, () => false)); i++) await sleep(100);
+const api = await startApi(appEnv({ databaseUrl: dbUrl, apiPort: PORT, queuePrefix: `sg-bench-query-${PORT}` }));
 
 async function graphql(query: string, variables: Record<string, unknown>) {
   const res = await fetch(`${api.url}/graphql`, {

@@ -6,13 +6,13 @@
 // A run is a fresh navigation in a signed-in tab; "meaningful paint" is the
 // `sg-meaningful-paint` mark the page sets once its main chart is drawn with data (the
 // pivot table and figures are server-rendered before it). Prints p50/p95 per page.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { chromium } from 'playwright-core';
 import { createApiKey } from '@spendgraph/db';
 import { ensureDemoBudgets, generateDemoEvents, postAll, syncDemoWork } from '@spendgraph/demo';
 import { createSemanticLayer } from '@spendgraph/semantic';
+import { appEnv, freePort, startApp, startWeb, untilReady } from './support/apps.ts';
 import { benchDatabase, fmt } from './support/events-10m.ts';
 
 const N = Number(process.env.BENCH_WEB_EVENTS ?? 200_000);
@@ -23,39 +23,17 @@ const PAGES: Array<[string, string]> = [
 ];
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-const freePort = () => new Promise<number>((resolve) => {
-  const srv = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = srv.address() as { port: number };
-    srv.close(() => resolve(port));
-  });
-});
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(url: string, what: string) {
-  for (let i = 0; i < 600; i++) {
-    if ((await fetch(url).catch(() => undefined))?.ok) return;
-    await sleep(200);
-  }
-  throw new Error(`${what} did not start`);
-}
 
 const { dbUrl, pool, workspaceId } = await benchDatabase('spendgraph_bench_web', 'bench-web');
 const [apiPort, webPort] = [await freePort(), await freePort()];
-const env = {
-  ...process.env, DATABASE_URL: dbUrl, API_PORT: String(apiPort), LOG_LEVEL: 'warn', OPERATOR_TOKEN: process.env.OPERATOR_TOKEN ?? `${crypto.randomUUID()}${crypto.randomUUID()}`, QUEUE_PREFIX: `sg-bench-web-${apiPort}`,
-  WORKER_QUEUES: 'ingest',
-};
+const env = appEnv({ databaseUrl: dbUrl, apiPort, queuePrefix: `sg-bench-web-${apiPort}`, extra: { WORKER_QUEUES: 'ingest' } });
 const children: ChildProcess[] = [];
-const start = (args: string[], cwd = '.', extra: NodeJS.ProcessEnv = {}) => {
-  const child = spawn(process.execPath, args, { cwd, env: { ...env, ...extra }, stdio: ['ignore', 'ignore', 'inherit'] });
-  children.push(child);
-  return child;
-};
 const apiUrl = `http://127.0.0.1:${apiPort}`;
 try {
-  start(['apps/api/src/main.ts']);
-  start(['apps/worker/src/main.ts']);
-  await until(`${apiUrl}/ready`, 'the API');
+  children.push(startApp('api', env), startApp('worker', env));
+  await untilReady(`${apiUrl}/ready`, 'the API');
   const { key } = await createApiKey(pool, workspaceId, ['ingest', 'read', 'admin'], 'bench:web');
   const count = async () => Number((await pool.query('SELECT count(*) FROM usage_events WHERE workspace_id = $1', [workspaceId])).rows[0].count);
   const end = new Date(new Date().toISOString().slice(0, 10) + 'T00:00:00Z'); // same ids all day: a rerun sends nothing new
@@ -75,9 +53,9 @@ try {
   await semantic.close();
   console.log(`warm: ${built.length} roll-up partitions built`);
 
-  start(['../../node_modules/next/dist/bin/next', 'start', '-p', String(webPort), '-H', '127.0.0.1'], 'apps/web', { SPENDGRAPH_API_URL: apiUrl, NEXT_TELEMETRY_DISABLED: '1' });
+  children.push(startWeb(webPort, apiUrl, env));
   const webUrl = `http://127.0.0.1:${webPort}`;
-  await until(`${webUrl}/signin`, 'the web app');
+  await untilReady(`${webUrl}/signin`, 'the web app');
 
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });

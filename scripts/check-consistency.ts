@@ -5,9 +5,9 @@
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { migrate } from '@spendgraph/db';
-import { startPlatform } from '../test/support/platform.ts';
-import { formatSummary, runConsistency } from '../test/support/consistency/run.ts';
-import { SURFACES, type Surface } from '../test/support/consistency/questions.ts';
+import { startPlatform } from '@spendgraph/test-support/platform';
+import { formatSummary, runConsistency } from '@spendgraph/test-support/consistency/run';
+import { SURFACES, type Surface } from '@spendgraph/test-support/consistency/questions';
 
 const { values: args } = parseArgs({
   options: {

@@ -38,7 +38,7 @@ export function generateClaudeHistory(root: string, megabytes: number): History 
     while (size < SESSION_BYTES) {
       k++;
       const ts = new Date(START + k * 9_000).toISOString();
-      const base = { sessionId: session, cwd: `/home/dev/repo-${files % 24}`, gitBranch: `feature/WRK-${files % 300}`, version: '2.0.31', userType: 'external', isSidechain: k % 11 === 0 };
+      const base = { sessionId: session, cwd: `/srv/repo-${files % 24}`, gitBranch: `feature/WRK-${files % 300}`, version: '2.0.31', userType: 'external', isSidechain: k % 11 === 0 };
       const prompt = { ...base, type: 'user', uuid: `u-${k}`, timestamp: ts, message: { role: 'user', content: `${lines.length === 0 || k % 10 === 0 ? `Please continue with WRK-${files % 300}${k % 40 === 0 ? ` and WRK-${(files + 1) % 300}` : ''}. ` : 'Next step. '}${FILLER.slice(0, 600 + (k % 900))}` } };
       const tool = { ...base, type: 'user', uuid: `t-${k}`, timestamp: ts, message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: `toolu_${k}`, content: FILLER.slice(0, 2000 + (k % 3000)) }] } };
       const creation = (k * 13) % 3000;

@@ -1,6 +1,7 @@
 # Sourced by test.sh, demo.sh and bench:web: Debian's Chromium for the browser tests
 # (never a browser download) and a production build of apps/web when its sources
-# are newer than the last build.
+# are newer than the last build. The web app's GraphQL types are generated from the
+# API's schema first (rewritten only when the schema changed, which then rebuilds).
 # shellcheck shell=bash
 
 sg_ensure_chromium() {
@@ -12,6 +13,7 @@ sg_ensure_chromium() {
 
 sg_build_web() {
   local web="$PWD/apps/web" stamp="$PWD/apps/web/.next/BUILD_ID"
+  node "$web/scripts/graphql-types.ts"
   if [ -f "$stamp" ] && [ -z "$(find "$web" "$PWD/package-lock.json" -path "$web/.next" -prune -o -path "$web/test" -prune -o -newer "$stamp" -type f -print -quit)" ]; then
     return 0
   fi

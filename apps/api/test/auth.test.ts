@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, hashApiKey, revokeApiKey } from '@spendgraph/db';
-import { type Platform, graphqlRequest, startPlatform, waitFor, workspaceWithKey } from '../../../test/support/platform.ts';
+import { type Platform, graphqlRequest, startPlatform, waitFor, workspaceWithKey } from '@spendgraph/test-support/platform';
 
 let p: Platform;
 let replica: Platform; // a second API process over the same database

@@ -1,8 +1,8 @@
 // The issue's own list of inputs that were answered 500 or INTERNAL_SERVER_ERROR with Postgres'
 // text: each is now a 4xx (or a GraphQL argument error) naming its field, with no internal text.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { INTERNAL_TEXT } from '../../../test/support/hostile.ts';
-import { type Platform, graphqlRequest, startPlatform, workspaceWithKey } from '../../../test/support/platform.ts';
+import { INTERNAL_TEXT } from '@spendgraph/test-support/hostile';
+import { type Platform, graphqlRequest, startPlatform, workspaceWithKey } from '@spendgraph/test-support/platform';
 
 let p: Platform;
 let key: string;

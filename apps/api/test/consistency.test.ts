@@ -1,13 +1,13 @@
 // One truth on every surface: seeded random questions asked through GraphQL, the REST exports,
 // embeds and budgets while events arrive, a repricing and a retention run happen, each compared
-// with SQL over the raw events at the same snapshot (test/support/consistency). More questions:
+// with SQL over the raw events at the same snapshot (packages/test-support/src/consistency). More questions:
 // `npm run check:consistency -- --questions 5000 --seed N`. CONSISTENCY_SURFACES=a,b limits the surfaces.
 import pg from 'pg';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { migrate } from '@spendgraph/db';
-import { type Platform, startPlatform } from '../../../test/support/platform.ts';
-import { SURFACES, type Surface } from '../../../test/support/consistency/questions.ts';
-import { formatSummary, runConsistency } from '../../../test/support/consistency/run.ts';
+import { type Platform, startPlatform } from '@spendgraph/test-support/platform';
+import { SURFACES, type Surface } from '@spendgraph/test-support/consistency/questions';
+import { formatSummary, runConsistency } from '@spendgraph/test-support/consistency/run';
 
 /**
  * Mismatches still open (issue 13), named so that nothing else can hide behind them:

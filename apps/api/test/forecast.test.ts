@@ -3,7 +3,7 @@
 // errors naming the argument, and workspace isolation of every query.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsertTask } from '@spendgraph/db';
-import { type Platform, graphqlData, graphqlRequest, ingestAndWait, startPlatform, workspaceWithKey } from '../../../test/support/platform.ts';
+import { type Platform, graphqlData, graphqlRequest, ingestAndWait, startPlatform, workspaceWithKey } from '@spendgraph/test-support/platform';
 
 let p: Platform;
 let a: { workspaceId: string; key: string };

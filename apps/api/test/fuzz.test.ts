@@ -15,8 +15,8 @@ import { parseEgressAllowList } from '@spendgraph/budgets';
 import { Credentials } from '../src/auth.ts';
 import { GuardCache } from '../src/guard/guard-cache.ts';
 import { buildServer } from '../src/server.ts';
-import { HOSTILE_TEXT, INTERNAL_TEXT, argumentVariants, bodiesFromZod, documentFor } from '../../../test/support/hostile.ts';
-import { type Platform, graphqlRequest, postEvents, startPlatform, storedCount, waitFor, workspaceWithKey } from '../../../test/support/platform.ts';
+import { HOSTILE_TEXT, INTERNAL_TEXT, argumentVariants, bodiesFromZod, documentFor } from '@spendgraph/test-support/hostile';
+import { type Platform, graphqlRequest, postEvents, startPlatform, storedCount, waitFor, workspaceWithKey } from '@spendgraph/test-support/platform';
 
 let p: Platform;
 /** The proxy's upstream: a local stand-in that answers every call (no request leaves the machine). */

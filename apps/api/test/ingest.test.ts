@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addPriceOverride } from '@spendgraph/db';
-import { type Platform, postEvents, startPlatform, storedCount, waitFor, workspaceWithKey } from '../../../test/support/platform.ts';
+import { type Platform, postEvents, startPlatform, storedCount, waitFor, workspaceWithKey } from '@spendgraph/test-support/platform';
 
 let p: Platform;
 beforeAll(async () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { insertAlertChannel } from '@spendgraph/db';
 import { detectAnomalies, writeMorningReport } from '@spendgraph/insights';
 import { type SemanticLayer, createSemanticLayer } from '@spendgraph/semantic';
-import { type Platform, graphqlData, graphqlRequest, startPlatform, workspaceWithKey } from '../../../test/support/platform.ts';
+import { type Platform, graphqlData, graphqlRequest, startPlatform, workspaceWithKey } from '@spendgraph/test-support/platform';
 import { dayOfSessions, ingest, otherDays } from '../../../packages/insights/test/fixture.ts';
 
 let p: Platform;

@@ -3,7 +3,7 @@
 import { gzipSync } from 'node:zlib';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Platform, startPlatform, storedCount, waitFor, workspaceWithKey } from '../../../test/support/platform.ts';
+import { type Platform, startPlatform, storedCount, waitFor, workspaceWithKey } from '@spendgraph/test-support/platform';
 
 let p: Platform;
 let ws: { workspaceId: string; key: string };

@@ -3,7 +3,7 @@
 // (SPENDGRAPH_NOW); the expected figures come from SQL over the raw events at the same instant.
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Platform, graphqlData, ingestAndWait, startPlatform, workspaceWithKey } from '../../../test/support/platform.ts';
+import { type Platform, graphqlData, ingestAndWait, startPlatform, workspaceWithKey } from '@spendgraph/test-support/platform';
 
 // The period vocabulary itself is checked against SQL at many more instants in
 // packages/periods/test; here a few clocks check it end to end (each is an API process).

@@ -4,9 +4,9 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeLlm, startFakeLlm } from '../../../test/support/fake-llm.ts';
+import { type FakeLlm, startFakeLlm } from '@spendgraph/test-support/fake-llm';
 import { createIngestQueue, redisConnection } from '@spendgraph/queue';
-import { type Platform, graphqlData, ingestAndWait, startPlatform, waitFor, workspaceWithKey } from '../../../test/support/platform.ts';
+import { type Platform, graphqlData, ingestAndWait, startPlatform, waitFor, workspaceWithKey } from '@spendgraph/test-support/platform';
 import { Spendgraph, wrapOpenAI } from '../../../packages/sdk/src/index.ts';
 
 let p: Platform;

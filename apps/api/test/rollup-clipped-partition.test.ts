@@ -5,7 +5,7 @@
 // and misses today's events ('this month' in New York: 96 calls instead of 121).
 // The roll-up read path (sealed partitions + raw tail) fixes it; until then this test fails.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Platform, graphqlData, ingestAndWait, startPlatform, workspaceWithKey } from '../../../test/support/platform.ts';
+import { type Platform, graphqlData, ingestAndWait, startPlatform, workspaceWithKey } from '@spendgraph/test-support/platform';
 
 const NOW = new Date('2026-12-02T10:44:00Z');
 const TZ = 'America/New_York';

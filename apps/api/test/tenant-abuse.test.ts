@@ -10,7 +10,7 @@ import { type ClientRequest, request as httpRequest } from 'node:http';
 import { createApiKey } from '@spendgraph/db';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LIMITS } from '../src/query-limits.ts';
-import { type Platform, graphqlRequest, ingestAndWait, postEvents, startPlatform, workspaceWithKey } from '../../../test/support/platform.ts';
+import { type Platform, graphqlRequest, ingestAndWait, postEvents, startPlatform, workspaceWithKey } from '@spendgraph/test-support/platform';
 
 let p: Platform;
 beforeAll(async () => {

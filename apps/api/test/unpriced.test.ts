@@ -1,7 +1,7 @@
 // Unpriced calls (no price for the model) have an unknown cost: every surface shows it as
 // unknown, never as $0 — a model's row, the `other` bucket that holds only unpriced models.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Platform, graphqlData, ingestAndWait, startPlatform, workspaceWithKey } from '../../../test/support/platform.ts';
+import { type Platform, graphqlData, ingestAndWait, startPlatform, workspaceWithKey } from '@spendgraph/test-support/platform';
 
 const NOW = new Date('2026-12-02T10:44:00Z');
 let p: Platform;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Platform, graphqlData, startPlatform, storedCount, waitFor, workspaceWithKey } from '../../../test/support/platform.ts';
+import { type Platform, graphqlData, startPlatform, storedCount, waitFor, workspaceWithKey } from '@spendgraph/test-support/platform';
 
 const run = promisify(execFile);
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
@@ -74,7 +74,7 @@ describe('spendgraph collect', () => {
     });
     const sub = await p.pool.query(`SELECT DISTINCT agent, session_id, tags->>'repository' AS repo, tags->>'branch' AS branch FROM usage_events WHERE workspace_id = $1 AND tags ? 'subagent' ORDER BY agent`, [ws.workspaceId]);
     expect(sub.rows).toEqual([
-      { agent: 'claude-code/subagent', session_id: 'sess-a', repo: '/work/repo', branch: 'feature/WRK-237-login' },
+      { agent: 'claude-code/subagent', session_id: 'sess-a', repo: '/srv/repo', branch: 'feature/WRK-237-login' },
       { agent: 'gemini-cli/subagent', session_id: 'gem-1', repo: null, branch: null },
     ]);
 
@@ -91,7 +91,7 @@ describe('spendgraph collect', () => {
     child.stdout.on('data', (d) => (out += d));
     const line = JSON.stringify({ type: 'assistant', sessionId: 'sess-w', timestamp: '2026-11-22T10:00:00.000Z', requestId: 'r-w',
       message: { id: 'msg_watch', model: 'claude-sonnet-4-5', usage: { input_tokens: 3, output_tokens: 4 } } });
-    await appendFile(join(home, 'claude/projects/-work-repo/sess-w.jsonl'), `${line}\n`);
+    await appendFile(join(home, 'claude/projects/-srv-repo/sess-w.jsonl'), `${line}\n`);
     await waitFor(async () => out.includes('sent 1 calls'), 30_000, 'the watcher to send the new call');
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');

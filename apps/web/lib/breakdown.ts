@@ -1,15 +1,13 @@
-// Shapes of the API's breakdown and timeseries answers, and the GraphQL selections that fetch them.
-export interface MeasureValue { measure: string; value: string | null; share: number | null }
-export interface Node {
-  dimension: string | null; value: string | null; label: string; other: boolean; otherCount: number | null;
-  path: Array<{ dimension: string; value: string | null }>; measures: MeasureValue[]; children: Node[];
-}
+// Shapes of the API's breakdown and timeseries answers (types generated from the schema), and
+// the GraphQL selections that fetch them.
+import type * as Schema from './graphql/schema.ts';
+
+export type MeasureValue = Schema.MeasureValue;
+/** A breakdown level as `nodeSelection` asks for it; pages that select the root's `period` add it. */
+export type Node = Omit<Schema.BreakdownNode, 'period' | 'children'> & { children: Node[] };
 /** The absolute period the API answered for a range; `partial` while it is not over (it holds today). */
-export interface Period { from: string; to: string; partial: boolean; timezone: string }
-export interface Timeseries {
-  period?: Period | null;
-  series: Array<{ label: string; key: Array<{ dimension: string; value: string | null }>; points: Array<{ time: string; partial?: boolean; measures: MeasureValue[] }> }>;
-}
+export type Period = Schema.Period;
+export type Timeseries = Pick<Schema.Timeseries, 'series'> & Partial<Pick<Schema.Timeseries, 'period'>>;
 
 const NODE = 'dimension value label other otherCount path { dimension value } measures { measure value share }';
 /** A breakdown selection nested `depth` levels deep (the deepest level's `children` are empty). */

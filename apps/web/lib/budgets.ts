@@ -1,14 +1,14 @@
 // Budget fields the pages show.
+import type * as Schema from './graphql/schema.ts';
+
 export const BUDGET_FIELDS = `id name scope { member operator values } wholeWorkspace period rollingDays timezone amount currency thresholds
   forecastAlerts mode paused state spend remaining percentUsed projectedSpend projectedCrossingAt outlook atRisk blocking periodStart periodEnd evaluatedAt`;
 
-export interface Budget {
-  id: string; name: string; scope: Array<{ member: string; operator: string; values: string[] }>; wholeWorkspace: boolean; period: string;
-  rollingDays: number | null; timezone: string; amount: string; currency: string; thresholds: number[]; forecastAlerts: boolean; mode: string;
-  paused: boolean; state: string; spend: string; remaining: string; percentUsed: number; projectedSpend: string | null;
-  outlook: 'over' | 'crosses' | 'under' | 'unknown'; atRisk: boolean;
-  projectedCrossingAt: string | null; blocking: boolean; periodStart: string | null; periodEnd: string | null; evaluatedAt: string | null;
-}
+/** A budget as BUDGET_FIELDS selects it (type generated from the schema). */
+export type Budget = Pick<Schema.Budget,
+  'id' | 'name' | 'scope' | 'wholeWorkspace' | 'period' | 'rollingDays' | 'timezone' | 'amount' | 'currency' | 'thresholds' |
+  'forecastAlerts' | 'mode' | 'paused' | 'state' | 'spend' | 'remaining' | 'percentUsed' | 'projectedSpend' | 'projectedCrossingAt' |
+  'outlook' | 'atRisk' | 'blocking' | 'periodStart' | 'periodEnd' | 'evaluatedAt'>;
 
 export function scopeText(b: Pick<Budget, 'scope' | 'wholeWorkspace'>) {
   if (b.wholeWorkspace) return 'whole workspace';

@@ -1,18 +1,18 @@
 // The event fields the log and the detail view show (GraphQL `events`).
+import type * as Schema from './graphql/schema.ts';
+
 export const EVENT_FIELDS = `id occurredAt kind provider model status latencyMs
   tokens { input output cacheRead cacheWrite5m cacheWrite1h reasoning }
   costs { input output cacheRead cacheWrite5m cacheWrite1h reasoning }
   totalCost currency unpriced priceSource priceVersion source space planId taskId taskType workflow step agent
   userId customerId feature sessionId workItem workItems { id share }`;
 
-type Tokens = { input: string; output: string; cacheRead: string; cacheWrite5m: string; cacheWrite1h: string; reasoning: string };
-export interface UsageEvent {
-  id: string; occurredAt: string; kind: string; provider: string | null; model: string | null; status: string; latencyMs: number | null;
-  tokens: Tokens; costs: { [K in keyof Tokens]: string | null }; totalCost: string | null; currency: string; unpriced: boolean;
-  priceSource: string | null; priceVersion: string | null; source: string; space: string | null; planId: string | null; taskId: string | null;
-  taskType: string | null; workflow: string | null; step: string | null; agent: string | null; userId: string | null; customerId: string | null;
-  feature: string | null; sessionId: string | null; workItem: string | null; workItems: Array<{ id: string; share: string }>;
-}
+type Tokens = Schema.TokenCounts;
+/** An event as EVENT_FIELDS selects it (type generated from the schema). */
+export type UsageEvent = Pick<Schema.UsageEvent,
+  'id' | 'occurredAt' | 'kind' | 'provider' | 'model' | 'status' | 'latencyMs' | 'tokens' | 'costs' | 'totalCost' | 'currency' | 'unpriced' |
+  'priceSource' | 'priceVersion' | 'source' | 'space' | 'planId' | 'taskId' | 'taskType' | 'workflow' | 'step' | 'agent' | 'userId' |
+  'customerId' | 'feature' | 'sessionId' | 'workItem' | 'workItems'>;
 
 export const TOKEN_TYPES: Array<[keyof Tokens, string]> = [
   ['input', 'Input'], ['cacheRead', 'Cache read'], ['cacheWrite5m', 'Cache write (5 min)'], ['cacheWrite1h', 'Cache write (1 h)'],

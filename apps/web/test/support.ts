@@ -7,7 +7,7 @@ import { type Browser, type Page, chromium } from 'playwright-core';
 import { createApiKey, ensureWorkspace } from '@spendgraph/db';
 import { ensureDemoBudgets, generateDemoEvents, postAll, syncDemoWork } from '@spendgraph/demo';
 import { createSemanticLayer } from '@spendgraph/semantic';
-import { type Platform, freePort, storedCount, waitFor } from '../../../test/support/platform.ts';
+import { type Platform, freePort, storedCount, waitFor } from '@spendgraph/test-support/platform';
 
 const WEB = fileURLToPath(new URL('..', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { type Platform, graphqlData, startPlatform } from '../../../test/support/platform.ts';
+import { type Platform, graphqlData, startPlatform } from '@spendgraph/test-support/platform';
 import { type Web, demoWorkspace, launchBrowser, screenshot, signIn, startWeb } from './support.ts';
 
 // A first query of a fresh platform builds its roll-ups, slow on a busy machine: no timed expectations.

@@ -14,7 +14,7 @@ import {
 import {
   ALERTS_QUEUE, DELIVERY_JOB_OPTIONS, type DeliveryJobData, type Redis, createAlertsQueue, queueDeliveries, redisConnection,
 } from '@spendgraph/queue';
-import { waitFor } from '../../../test/support/platform.ts';
+import { waitFor } from '@spendgraph/test-support/platform';
 import { type Resolve, alertsConfig, createSenders } from '../src/alerts/index.ts';
 import { SMTP_NOT_CONFIGURED } from '../src/alerts/email.ts';
 import { deliverAlertProcessor } from '../src/processors/deliver-alert.ts';

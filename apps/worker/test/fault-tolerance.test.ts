@@ -8,8 +8,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { migrate } from '@spendgraph/db';
 import { createIngestQueue, redisConnection } from '@spendgraph/queue';
 import { parseEventBatch } from '@spendgraph/schema';
-import { type Platform, ingestAndWait, postEvents, startPlatform, storedCount, waitFor, workspaceWithKey } from '../../../test/support/platform.ts';
-import { type PrivateService, privatePostgres, privateRedis } from '../../../test/support/private-services.ts';
+import { type Platform, ingestAndWait, postEvents, startPlatform, storedCount, waitFor, workspaceWithKey } from '@spendgraph/test-support/platform';
+import { type PrivateService, privatePostgres, privateRedis } from '@spendgraph/test-support/private-services';
 
 let redis: PrivateService;
 let postgres: PrivateService;

@@ -7,7 +7,7 @@ import { type IngestJobData, type IngestJobResult, createIngestQueue, redisConne
 import { type IngestEvent, parseEventBatch } from '@spendgraph/schema';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { type Platform, graphqlData, graphqlRequest, postEvents, startPlatform, storedCount, waitFor, workspaceWithKey } from '../../../test/support/platform.ts';
+import { type Platform, graphqlData, graphqlRequest, postEvents, startPlatform, storedCount, waitFor, workspaceWithKey } from '@spendgraph/test-support/platform';
 
 let p: Platform;
 let connection: Redis;

@@ -11,7 +11,7 @@ import { type IngestJobData, type IngestJobResult, createIngestQueue, redisConne
 import { MAX_CLOCK_SKEW_MS, OCCURRED_AT_MIN } from '@spendgraph/schema';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { type Platform, postEvents, startPlatform, waitFor, workspaceWithKey } from '../../../test/support/platform.ts';
+import { type Platform, postEvents, startPlatform, waitFor, workspaceWithKey } from '@spendgraph/test-support/platform';
 
 let p: Platform;
 let connection: Redis;

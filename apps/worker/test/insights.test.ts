@@ -15,7 +15,7 @@ import {
   DETECT_ANOMALIES_JOB, INSIGHTS_QUEUE, MORNING_REPORT_JOB, REPORTS_QUEUE, type Redis, createInsightsQueue, createReportsQueue, redisConnection,
 } from '@spendgraph/queue';
 import { type SemanticLayer, createSemanticLayer } from '@spendgraph/semantic';
-import { type Platform, startPlatform, waitFor, workspaceWithKey } from '../../../test/support/platform.ts';
+import { type Platform, startPlatform, waitFor, workspaceWithKey } from '@spendgraph/test-support/platform';
 import { dayOfSessions, ingest, otherDays } from '../../../packages/insights/test/fixture.ts';
 import { alertsConfig } from '../src/alerts/index.ts';
 import { createReportSenders } from '../src/alerts/report.ts';

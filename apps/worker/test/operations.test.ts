@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   type Platform, freePort, graphqlData, graphqlRequest, ingestAndWait, startPlatform, waitFor, workspaceWithKey,
-} from '../../../test/support/platform.ts';
+} from '@spendgraph/test-support/platform';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 let p: Platform;

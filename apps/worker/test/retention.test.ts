@@ -8,8 +8,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { migrate } from '@spendgraph/db';
 import {
   type Platform, graphqlData, graphqlRequest, ingestAndWait, startPlatform, waitFor, workspaceWithKey,
-} from '../../../test/support/platform.ts';
-import { type PrivateService, privatePostgres } from '../../../test/support/private-services.ts';
+} from '@spendgraph/test-support/platform';
+import { type PrivateService, privatePostgres } from '@spendgraph/test-support/private-services';
 
 let postgres: PrivateService;
 let p: Platform;

@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it, inject } from 'vitest';
 import { MAINTENANCE_QUEUE, WARM_ROLLUPS_JOB, type WarmRollupsResult } from '@spendgraph/queue';
-import { type Platform, postEvents, startPlatform, storedCount, waitFor, workspaceWithKey } from '../../../test/support/platform.ts';
+import { type Platform, postEvents, startPlatform, storedCount, waitFor, workspaceWithKey } from '@spendgraph/test-support/platform';
 
 let p: Platform;
 let redis: Redis;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { type Budget, activeBudgets, budgetStatuses, insertBudget, listAlerts, upsertTask } from '@spendgraph/db';
 import { type SemanticLayer, createSemanticLayer } from '@spendgraph/semantic';
 import { buildGuardIndex, decide, evaluateBudgets, parseBudget } from '../src/index.ts';
-import { type Platform, ingestAndWait, startPlatform, workspaceWithKey } from '../../../test/support/platform.ts';
+import { type Platform, ingestAndWait, startPlatform, workspaceWithKey } from '@spendgraph/test-support/platform';
 
 let p: Platform;
 let semantic: SemanticLayer;

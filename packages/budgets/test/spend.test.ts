@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type {} from '../../../test/support/global-setup.ts';
+import type {} from '@spendgraph/test-support/global-setup';
 import { type Budget, type Pool, createPool, ensureWorkspace, insertUsageEvents, type UsageEventRow } from '@spendgraph/db';
 import { type SemanticLayer, createSemanticLayer } from '@spendgraph/semantic';
 import { budgetWindow, parseBudget, readSpend } from '../src/index.ts';

@@ -41,10 +41,10 @@ describe('collect', () => {
     expect(r.skippedLines).toBe(2);
     expect(r.errors).toEqual([{ path: expect.stringContaining('broken00.json'), message: expect.any(String) }]);
     const a1 = r.calls.find((c) => c.key === 'claude:msg_A1')!;
-    expect(a1).toMatchObject({ sessionId: 'sess-a', cwd: '/work/repo', branch: 'feature/WRK-237-login', workItems: ['WRK-237', 'WRK-301'] });
+    expect(a1).toMatchObject({ sessionId: 'sess-a', cwd: '/srv/repo', branch: 'feature/WRK-237-login', workItems: ['WRK-237', 'WRK-301'] });
     expect(r.calls.find((c) => c.key === 'claude:msg_A3')).toMatchObject({ subagent: true, agentId: 'agent-x' });
     expect(r.calls.find((c) => c.key === 'gemini:gem-sub:g3')).toMatchObject({ subagent: true, sessionId: 'gem-1', agentId: 'gem-sub' });
-    expect(by('codex').every((c) => c.model === 'gpt-5-codex' && c.workItems.join() === 'WRK-500' && c.cwd === '/work/codex-repo')).toBe(true);
+    expect(by('codex').every((c) => c.model === 'gpt-5-codex' && c.workItems.join() === 'WRK-500' && c.cwd === '/srv/codex-repo')).toBe(true);
   });
 
   it('sends one event per call; a call for several work items names them all, with shares that add up to exactly 1', async () => {
@@ -78,19 +78,19 @@ describe('collect', () => {
     const again = await run(await CollectState.load(dir));
     expect(again.calls).toEqual([]);
 
-    const session = join(home, 'claude/projects/-work-repo/sess-a.jsonl');
+    const session = join(home, 'claude/projects/-srv-repo/sess-a.jsonl');
     const line = (id: string, out: number) => JSON.stringify({ type: 'assistant', sessionId: 'sess-a', timestamp: '2026-11-22T10:00:00.000Z', requestId: `r-${id}`, message: { id, model: 'claude-sonnet-4-5', usage: { input_tokens: 1, output_tokens: out } } }) + '\n';
     await appendFile(session, line('msg_new', 5));
-    await cp(session, join(home, 'claude/projects/-work-repo/copy.jsonl'));
+    await cp(session, join(home, 'claude/projects/-srv-repo/copy.jsonl'));
     const third = await run(await CollectState.load(dir));
     expect(third.calls.map((c) => c.key)).toEqual(['claude:msg_new']);
   });
 
   it('holds back the last response of a file still being written', async () => {
-    const session = join(home, 'claude/projects/-work-repo/sess-b.jsonl');
+    const session = join(home, 'claude/projects/-srv-repo/sess-b.jsonl');
     const now = Date.now();
     const old = new Date(now - 3600_000);
-    await utimes(join(home, 'claude/projects/-work-repo/sess-a.jsonl'), old, old);
+    await utimes(join(home, 'claude/projects/-srv-repo/sess-a.jsonl'), old, old);
     await utimes(session, new Date(now), new Date(now));
     const state = await CollectState.load(undefined);
     const claudeOnly = { roots: { ...roots(), codex: [], 'gemini-cli': [] } };

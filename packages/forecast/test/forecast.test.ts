@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { type BudgetFields, insertBudget, upsertPlan, upsertTask } from '@spendgraph/db';
 import { type SemanticLayer, createSemanticLayer } from '@spendgraph/semantic';
 import { fitDaily, planForecasts, predictDay, spendProjection, taskTypeProfiles } from '../src/index.ts';
-import { type Platform, ingestAndWait, startPlatform, workspaceWithKey } from '../../../test/support/platform.ts';
+import { type Platform, ingestAndWait, startPlatform, workspaceWithKey } from '@spendgraph/test-support/platform';
 
 let p: Platform;
 let semantic: SemanticLayer;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { listAnomalies } from '@spendgraph/db';
 import { type SemanticLayer, createSemanticLayer } from '@spendgraph/semantic';
 import { detectAnomalies } from '../src/index.ts';
-import { type Platform, startPlatform, workspaceWithKey } from '../../../test/support/platform.ts';
+import { type Platform, startPlatform, workspaceWithKey } from '@spendgraph/test-support/platform';
 import { dayOfSessions, ingest } from './fixture.ts';
 
 let p: Platform;

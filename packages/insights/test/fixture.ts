@@ -9,7 +9,7 @@
 // Each session works on its own task T-<session> (task type bugfix), so the four
 // tasks are anomalies too. Three more days give the report its comparisons:
 // Oct 9 (openai USD 2.00), Oct 4 (google USD 4.00, shared by WI-7 and WI-8), Oct 2 (anthropic USD 10.00).
-import { type Platform, ingestAndWait } from '../../../test/support/platform.ts';
+import { type Platform, ingestAndWait } from '@spendgraph/test-support/platform';
 
 type Event = Record<string, unknown>;
 const SONNET = { provider: 'anthropic', model: 'claude-sonnet-4-5' };

@@ -5,7 +5,7 @@ import { insertAlertChannel, insertBudget, listReportDeliveries, listReports } f
 import { evaluateBudgets, parseBudget } from '@spendgraph/budgets';
 import { type SemanticLayer, createSemanticLayer } from '@spendgraph/semantic';
 import { buildMorningReport, morningReportRepeat, reportDate, writeMorningReport } from '../src/index.ts';
-import { type Platform, startPlatform, workspaceWithKey } from '../../../test/support/platform.ts';
+import { type Platform, startPlatform, workspaceWithKey } from '@spendgraph/test-support/platform';
 import { dayOfSessions, ingest, otherDays } from './fixture.ts';
 
 let p: Platform;

@@ -3,8 +3,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeLlm, startFakeLlm } from '../../../test/support/fake-llm.ts';
-import { type Platform, freePort, startPlatform, waitFor, workspaceWithKey } from '../../../test/support/platform.ts';
+import { type FakeLlm, startFakeLlm } from '@spendgraph/test-support/fake-llm';
+import { type Platform, freePort, startPlatform, waitFor, workspaceWithKey } from '@spendgraph/test-support/platform';
 import { Spendgraph, withContext, wrapAnthropic, wrapOpenAI } from '../src/index.ts';
 
 let p: Platform;

@@ -1,4 +1,4 @@
-// The parts of Cube 1.7.43 we run in-process (see ../shared/notes/cube-in-process.md (beside the checkout)).
+// The parts of Cube 1.7.43 we run in-process (see docs/decisions/0008-cube-in-process.md).
 // Cube ships CommonJS without usable types for these entry points, so they are
 // loaded with require() and described here by the little we use of them.
 import { createRequire } from 'node:module';

@@ -2,7 +2,7 @@
 // deprecated upstream: a Cube upgrade that changes how numbers are computed
 // (or which roll-up a query reads) must show up here as a snapshot diff.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type {} from '../../../test/support/global-setup.ts'; // inject('databaseUrl') typing
+import type {} from '@spendgraph/test-support/global-setup'; // inject('databaseUrl') typing
 import { createSemanticLayer, type CubeQuery, type SemanticLayer } from '../src/index.ts';
 
 const ctx = { workspaceId: '11111111-2222-4333-8444-555555555555' };

@@ -4,7 +4,7 @@
 // built (today, back-filled days), after a repricing and after retention — before any rebuild.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type {} from '../../../test/support/global-setup.ts';
+import type {} from '@spendgraph/test-support/global-setup';
 import { applyRepricing, applyRetention, createPool, ensureWorkspace, insertUsageEvents, requestRepricing, type Pool, type UsageEventRow } from '@spendgraph/db';
 import { createSemanticLayer, type CubeQuery, type SemanticLayer } from '../src/index.ts';
 import { at, BASE, date, row } from './fixtures.ts';

@@ -1,7 +1,7 @@
 // The semantic layer against real TimescaleDB: hand-computed figures, from raw
 // events and from warmed roll-ups; workspace isolation; member checks.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type {} from '../../../test/support/global-setup.ts'; // inject('databaseUrl') typing
+import type {} from '@spendgraph/test-support/global-setup'; // inject('databaseUrl') typing
 import { createPool, ensureWorkspace, insertUsageEvents, type Pool } from '@spendgraph/db';
 import { createSemanticLayer, type CubeQuery, type SemanticLayer } from '../src/index.ts';
 import { at, bucket, date, row, seedTwoWorkspaces } from './fixtures.ts';

@@ -9,6 +9,7 @@ import { SegmentTable } from '@/components/SegmentTable';
 import { gql } from '@/lib/api';
 import { type Node, PERIOD, type Period, SERIES, type Timeseries, barChart, nodeSelection, periodLabel, seriesChart, valueOf } from '@/lib/breakdown';
 import { formatChange, formatMeasure, formatMoney, formatTime } from '@/lib/format';
+import type * as Schema from '@/lib/graphql/schema';
 
 const TOTALS = ['total_cost', 'calls', 'unpriced_calls', 'error_rate', 'avg_cost_per_call'];
 const M = '["total_cost", "calls"]';
@@ -16,8 +17,8 @@ const top = (dim: string) => `breakdown(measures: ${M}, by: ["${dim}"], timeRang
 // Periods are the API's (packages/periods): `last N days` is today and the N-1 days before.
 const PERIOD_DAYS = [7, 30, 90];
 type Range = { relative: string; previous?: boolean };
-type Budget = { id: string; name: string; state: string; spend: string; amount: string; percentUsed: number; blocking: boolean; atRisk: boolean };
-type Alert = { id: string; budgetId: string; budgetName: string; kind: string; threshold: number | null; spend: string; limit: string; occurredAt: string };
+type Budget = Pick<Schema.Budget, 'id' | 'name' | 'state' | 'spend' | 'amount' | 'percentUsed' | 'blocking' | 'atRisk'>;
+type Alert = Pick<Schema.BudgetThresholdCrossed, 'id' | 'budgetId' | 'budgetName' | 'kind' | 'threshold' | 'spend' | 'limit' | 'occurredAt'>;
 
 // Sections stream in as their data arrives (one request each); the figures and the trend come first.
 const SUMMARY = `query($range: TimeRange!, $previous: TimeRange!) {

@@ -3,12 +3,9 @@ import Link from 'next/link';
 import { ApiErrors } from '@/components/ApiErrors';
 import { gql } from '@/lib/api';
 import { formatMoney, formatTime } from '@/lib/format';
+import type * as Schema from '@/lib/graphql/schema';
 
-interface Anomaly {
-  id: string; kind: string; subject: string; windowStart: string; cost: string; ratio: string; likelyCause: string | null;
-  peerGroup: { dimension: string; value: string; size: number; medianCost: string };
-  causes: Array<{ cause: string; score: number; summary: string; evidence: Array<{ metric: string; value: string; peerMedian: string }> }>;
-}
+type Anomaly = Pick<Schema.Anomaly, 'id' | 'kind' | 'subject' | 'windowStart' | 'cost' | 'ratio' | 'likelyCause' | 'peerGroup' | 'causes'>;
 
 export default async function Anomalies({ searchParams }: { searchParams: Promise<{ kind?: string }> }) {
   const kind = (await searchParams).kind;

@@ -8,11 +8,12 @@ import { gql } from '@/lib/api';
 import { BUDGET_FIELDS, type Budget, scopeText } from '@/lib/budgets';
 import { formatMoney, formatTime } from '@/lib/format';
 import { deleteChannel } from './actions';
+import type * as Schema from '@/lib/graphql/schema';
 
 interface Data {
   budgets: Budget[];
-  alertChannels: Array<{ id: string; name: string; type: string; target: string; budgetId: string | null; enabled: boolean }>;
-  meta: { dimensions: Array<{ name: string; title: string; type: string }> };
+  alertChannels: Array<Pick<Schema.AlertChannel, 'id' | 'name' | 'type' | 'target' | 'budgetId' | 'enabled'>>;
+  meta: { dimensions: Array<Pick<Schema.Member, 'name' | 'title' | 'type'>> };
 }
 
 export default async function Budgets() {

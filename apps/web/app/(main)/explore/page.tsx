@@ -10,8 +10,9 @@ import { gql } from '@/lib/api';
 import { type Node, PERIOD, type Period, SERIES, type Timeseries, nodeSelection, periodLabel, seriesChart } from '@/lib/breakdown';
 import { type ExploreState, type SearchParams, apiFilters, parseExplore } from '@/lib/query-state';
 import type { EmbedSpec } from '@/app/embed-actions';
+import type * as Schema from '@/lib/graphql/schema';
 
-interface Member { name: string; title: string; shortTitle: string; type: string; additive: boolean | null }
+type Member = Pick<Schema.Member, 'name' | 'title' | 'shortTitle' | 'type' | 'additive'>;
 
 /** Series of the chart: one per top value of the first segment (at most 8), else the total. */
 const MAX_SERIES = 8;

@@ -5,11 +5,12 @@ import { ApiErrors } from '@/components/ApiErrors';
 import { gql } from '@/lib/api';
 import { type Node, nodeSelection, valueOf } from '@/lib/breakdown';
 import { formatMeasure, formatMoney } from '@/lib/format';
+import type * as Schema from '@/lib/graphql/schema';
 
 interface Data {
-  plans: Array<{ id: string; name: string | null; status: string; owner: string | null; createdAt: string }>;
+  plans: Array<Pick<Schema.Plan, 'id' | 'name' | 'status' | 'owner' | 'createdAt'>>;
   cost: Node;
-  planForecasts: Array<{ planId: string; name: string | null; spent: string; openTasks: number; unprofiled: number; remaining: string | null; forecastTotal: string | null; forecastLow: string | null; forecastHigh: string | null; exceedsBudget: boolean }>;
+  planForecasts: Array<Pick<Schema.PlanSpendForecast, 'planId' | 'name' | 'spent' | 'openTasks' | 'unprofiled' | 'remaining' | 'forecastTotal' | 'forecastLow' | 'forecastHigh' | 'exceedsBudget'>>;
   planOutliers: { metric: string; plans: number; median: number | null; outliers: Array<{ planId: string; value: number; score: number; direction: string; totalCost: string; explanation: { dimension: string; value: string | null; excessCost: string } | null }> };
 }
 

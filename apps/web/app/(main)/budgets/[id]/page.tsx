@@ -6,12 +6,11 @@ import { UsageBar } from '@/components/UsageBar';
 import { gql } from '@/lib/api';
 import { BUDGET_FIELDS, type Budget, outlookText, scopeText } from '@/lib/budgets';
 import { formatMoney, formatTime } from '@/lib/format';
+import type * as Schema from '@/lib/graphql/schema';
 import { budgetCommand } from '../actions';
 
-interface Alert {
-  id: string; kind: string; threshold: number | null; spend: string; limit: string; periodStart: string | null; projectedSpend: string | null;
-  projectedCrossingAt: string | null; occurredAt: string; deliveries: Array<{ id: string; status: string; attempts: number; lastError: string | null }>;
-}
+type Alert = Pick<Schema.BudgetThresholdCrossed, 'id' | 'kind' | 'threshold' | 'spend' | 'limit' | 'periodStart' | 'projectedSpend' | 'projectedCrossingAt' | 'occurredAt'>
+  & { deliveries: Array<Pick<Schema.AlertDelivery, 'id' | 'status' | 'attempts' | 'lastError'>> };
 
 export default async function BudgetPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;

@@ -11,7 +11,7 @@ import { createApiKey, createPool, ensureWorkspace, type Pool } from '@spendgrap
 import { FIXED_NOW_ENV } from '@spendgraph/periods';
 import { ALERTS_QUEUE, BUDGETS_QUEUE, INGEST_QUEUE, INSIGHTS_QUEUE, MAINTENANCE_QUEUE, REPORTS_QUEUE } from '@spendgraph/queue';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -17,7 +17,7 @@ import pg from 'pg';
 import { freePort, waitFor } from './platform.ts';
 
 const run = promisify(execFile);
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 const PG_BIN = '/usr/lib/postgresql/17/bin';
 
 function dataDir(): string {
