@@ -1,7 +1,7 @@
 // Rates from @pydantic/genai-prices: the community-kept catalog with price history.
 import { readFileSync } from 'node:fs';
 import { calcPrice, type ModelPrice } from '@pydantic/genai-prices';
-import type { TokenCounts } from '@spendgraph/schema';
+import { type TokenCounts, promptTokens } from '@spendgraph/schema';
 import type { Rates } from './rates.ts';
 
 // The package does not export its package.json; it sits one level above its entry point.
@@ -27,7 +27,7 @@ function atTier(value: CatalogValue, promptTokens: number): string | undefined {
 }
 
 export function catalogRates(price: ModelPrice, tokens: TokenCounts): Rates {
-  const prompt = tokens.input + tokens.cache_read + tokens.cache_write_5m + tokens.cache_write_1h;
+  const prompt = promptTokens(tokens);
   const rates: Rates = {
     input: atTier(price.input_mtok, prompt),
     output: atTier(price.output_mtok, prompt),

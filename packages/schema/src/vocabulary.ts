@@ -9,6 +9,13 @@ export type TokenType = (typeof TOKEN_TYPES)[number];
 /** A call's tokens, one count per partition. */
 export type TokenCounts = Record<TokenType, number>;
 
+/** The prompt's tokens: uncached input, cache reads and cache writes (what long-context tiers and context size count). */
+export const PROMPT_TOKEN_TYPES = ['input', 'cache_read', 'cache_write_5m', 'cache_write_1h'] as const satisfies readonly TokenType[];
+
+export function promptTokens(tokens: TokenCounts): number {
+  return PROMPT_TOKEN_TYPES.reduce((n, t) => n + tokens[t], 0);
+}
+
 /** Token counts of a call that used none. */
 export function noTokens(): TokenCounts {
   return Object.fromEntries(TOKEN_TYPES.map((t) => [t, 0])) as TokenCounts;
