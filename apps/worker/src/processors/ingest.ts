@@ -13,7 +13,7 @@ import type { IngestJobData, IngestJobResult } from '@spendgraph/queue';
 import type { IngestEvent } from '@spendgraph/schema';
 import { allocationRows } from '../allocations.ts';
 import { namedWork } from '../named-work.ts';
-import { toRow } from '../price-event.ts';
+import { toRow } from '../event-row.ts';
 import type { WorkspacePricing } from '../workspace-pricing.ts';
 
 /** Marks a job's failure as the database's unavailability, which recover-ingest.ts retries once it is back. */
