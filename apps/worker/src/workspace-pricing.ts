@@ -3,12 +3,9 @@
 // because every ingest job needs it and it changes rarely.
 import { LRUCache } from 'lru-cache';
 import { type Pool, getWorkspace, listPriceOverrides } from '@spendgraph/db';
-import { type ParsedPriceOverride, priceOverrideSchema } from '@spendgraph/pricing';
+import { type WorkspacePricingPolicy, priceOverrideSchema } from '@spendgraph/pricing';
 
-export interface WorkspacePricing {
-  repriceSuppliedCosts: boolean;
-  overrides: ParsedPriceOverride[];
-}
+export type WorkspacePricing = WorkspacePricingPolicy;
 
 /** Read now, not cached: a repricing must see the override added a moment ago. */
 export async function loadWorkspacePricing(pool: Pool, workspaceId: string): Promise<WorkspacePricing> {

@@ -2,9 +2,8 @@
 // never count a cent nor block anything. It is accepted (work may not have started yet), with a
 // warning naming the closest values the workspace has seen.
 import { distance } from 'fastest-levenshtein';
-import type { SemanticLayer } from '@spendgraph/semantic';
+import { type SemanticLayer, usageMember } from '@spendgraph/semantic';
 import type { ScopeFilter } from './schema.ts';
-import { member } from './scope.ts';
 
 export interface ScopeWarning {
   /** Argument path of the value: `scope[0].values[1]`. */
@@ -20,13 +19,13 @@ const CANDIDATES = 10_000;
 
 async function seen(semantic: SemanticLayer, workspaceId: string, dimension: string, values?: string[]): Promise<string[]> {
   const { data } = await semantic.load({
-    measures: [member('calls')],
-    dimensions: [member(dimension)],
-    filters: values ? [{ member: member(dimension), operator: 'equals', values }] : [],
-    order: [[member('calls'), 'desc']],
+    measures: [usageMember('calls')],
+    dimensions: [usageMember(dimension)],
+    filters: values ? [{ member: usageMember(dimension), operator: 'equals', values }] : [],
+    order: [[usageMember('calls'), 'desc']],
     limit: CANDIDATES,
   }, { workspaceId });
-  return data.map((r) => r[member(dimension)]).filter((v): v is string => typeof v === 'string');
+  return data.map((r) => r[usageMember(dimension)]).filter((v): v is string => typeof v === 'string');
 }
 
 /**

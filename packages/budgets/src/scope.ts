@@ -1,18 +1,15 @@
 // A budget's scope, as semantic-layer filters (to read its spend) and as a
 // predicate on the context of work about to start (to guard it).
-import type { CubeQuery } from '@spendgraph/semantic';
+import { type CubeQuery, usageMember } from '@spendgraph/semantic';
 import type { Budget, ScopeFilter } from './schema.ts';
-
-export const VIEW = 'usage';
-export const member = (name: string) => `${VIEW}.${name}`;
 
 type CubeFilter = NonNullable<CubeQuery['filters']>[number];
 
 /** The budget's scope and currency as filters of a `usage` query. */
 export function scopeFilters(b: Pick<Budget, 'scope' | 'currency'>): CubeFilter[] {
   return [
-    { member: member('currency'), operator: 'equals', values: [b.currency] },
-    ...b.scope.map((f) => ({ member: member(f.member), operator: f.operator, values: [...f.values] })),
+    { member: usageMember('currency'), operator: 'equals', values: [b.currency] },
+    ...b.scope.map((f) => ({ member: usageMember(f.member), operator: f.operator, values: [...f.values] })),
   ];
 }
 

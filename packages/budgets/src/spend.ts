@@ -9,10 +9,10 @@
 // groups add up exactly, as in the breakdown's `other` bucket).
 import { Decimal } from 'decimal.js';
 import { DateTime } from 'luxon';
-import { type CubeQuery, type QueryResult, type SemanticLayer, rollupFloor } from '@spendgraph/semantic';
+import { type CubeQuery, type QueryResult, type SemanticLayer, rollupFloor, usageMember } from '@spendgraph/semantic';
 import { cubeTime } from './period.ts';
 import type { Budget } from './schema.ts';
-import { equalsScope, member, scopeFilters } from './scope.ts';
+import { equalsScope, scopeFilters } from './scope.ts';
 
 export interface SpendRequest {
   budget: Budget;
@@ -38,7 +38,7 @@ const WORK_ITEM_DIMENSIONS = new Set(['work_item', 'work_item_title', 'work_item
 
 /** A budget on work items counts a call shared with other items by its share, never in full for each. */
 function costMember(b: Budget): string {
-  return member(b.scope.some((f) => WORK_ITEM_DIMENSIONS.has(f.member.replace(/^usage\./, ''))) ? 'work_item_total_cost' : 'total_cost');
+  return usageMember(b.scope.some((f) => WORK_ITEM_DIMENSIONS.has(f.member.replace(/^usage\./, ''))) ? 'work_item_total_cost' : 'total_cost');
 }
 
 /** Long before any event (the start of a lifetime window's oldest segment). */
@@ -69,7 +69,7 @@ export function windowSegments(from: DateTime | null, to: DateTime): Array<[stri
 
 function newGroup(r: SpendRequest, dimensions: string[], filters: CubeQuery['filters']): Group {
   const cost = costMember(r.budget);
-  const query: CubeQuery = { measures: [cost], dimensions: dimensions.map(member), timezone: r.budget.timezone, limit: MAX_ROWS };
+  const query: CubeQuery = { measures: [cost], dimensions: dimensions.map(usageMember), timezone: r.budget.timezone, limit: MAX_ROWS };
   return { query: filters ? { ...query, filters } : query, cost, segments: windowSegments(r.from, r.to), dimensions, members: [] };
 }
 
@@ -94,8 +94,8 @@ function plan(requests: SpendRequest[]): Group[] {
     if (g.query.filters) continue; // a solo query has its budget's filters
     const currency = requests[g.members[0]!.slot]!.budget.currency;
     g.query.filters = [
-      { member: member('currency'), operator: 'equals', values: [currency] },
-      ...g.dimensions.map((d, i) => ({ member: member(d), operator: 'equals', values: [...new Set(g.members.flatMap((m) => [...m.values[i]!]))] })),
+      { member: usageMember('currency'), operator: 'equals', values: [currency] },
+      ...g.dimensions.map((d, i) => ({ member: usageMember(d), operator: 'equals', values: [...new Set(g.members.flatMap((m) => [...m.values[i]!]))] })),
     ];
   }
   return [...groups.values()];
@@ -104,7 +104,7 @@ function plan(requests: SpendRequest[]): Group[] {
 function spendOf(rows: QueryResult['data'], g: Group, values: Array<Set<string>>): Decimal {
   let total = new Decimal(0);
   for (const row of rows) {
-    if (g.dimensions.every((d, i) => values[i]!.has(row[member(d)] as string))) total = total.plus((row[g.cost] as string | null) ?? 0);
+    if (g.dimensions.every((d, i) => values[i]!.has(row[usageMember(d)] as string))) total = total.plus((row[g.cost] as string | null) ?? 0);
   }
   return total;
 }
@@ -116,7 +116,7 @@ export async function readSpend(semantic: SemanticLayer, workspaceId: string, re
   await Promise.all(
     plan(requests).flatMap((g) =>
       g.segments.map(async (dateRange) => {
-        const query = { ...g.query, timeDimensions: [{ dimension: member('occurred_at'), dateRange }] };
+        const query = { ...g.query, timeDimensions: [{ dimension: usageMember('occurred_at'), dateRange }] };
         const { data } = await semantic.load(query, { workspaceId });
         if (data.length >= MAX_ROWS) throw new Error(`budget spend query returned ${MAX_ROWS} rows or more; refusing a partial answer`);
         for (const m of g.members) spends[m.slot] = spends[m.slot]!.plus(spendOf(data, g, m.values));

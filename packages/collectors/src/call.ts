@@ -1,5 +1,5 @@
 // One billable model call found in a session log, before it becomes usage events.
-import type { ReportedUsage } from '@spendgraph/schema';
+import { type ReportedUsage, noTokens, tokensColumns } from '@spendgraph/schema';
 
 export type AgentTool = 'claude-code' | 'codex' | 'gemini-cli';
 
@@ -24,7 +24,7 @@ export interface Call {
 }
 
 export function emptyUsage(convention: ReportedUsage['convention']): ReportedUsage {
-  return { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_5m_tokens: 0, cache_write_1h_tokens: 0, reasoning_tokens: 0, convention };
+  return { ...tokensColumns(noTokens()), convention };
 }
 
 /** A non-negative integer token count from a log value (absent or malformed counts are 0). */

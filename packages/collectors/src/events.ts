@@ -1,7 +1,7 @@
 // A call as one usage event, with its id derived from the response's key so a re-sent or re-read
 // call is stored once. A call for several work items names them all, in equal shares
 // (`work_items`): still one call, one event; the allocation divides its cost exactly.
-import { type UsageEventInput, toTokenCounts, uuidV5 } from '@spendgraph/schema';
+import { TOKEN_TYPES, type UsageEventInput, toTokenCounts, tokensColumns, uuidV5 } from '@spendgraph/schema';
 import type { Call } from './call.ts';
 
 const clip = (s: string | undefined, n: number) => (s === undefined ? undefined : s.length > n ? s.slice(0, n) : s);
@@ -9,12 +9,8 @@ const clip = (s: string | undefined, n: number) => (s === undefined ? undefined 
 /** Disjoint partitions (the schema's conversion), clamped: a malformed log line must not fail a batch. */
 function disjointUsage(call: Call) {
   const t = toTokenCounts(call.usage, call.provider);
-  const n = (v: number) => Math.max(0, v);
-  return {
-    input_tokens: n(t.input), output_tokens: n(t.output), cache_read_tokens: n(t.cache_read),
-    cache_write_5m_tokens: n(t.cache_write_5m), cache_write_1h_tokens: n(t.cache_write_1h), reasoning_tokens: n(t.reasoning),
-    convention: 'disjoint' as const,
-  };
+  for (const k of TOKEN_TYPES) t[k] = Math.max(0, t[k]);
+  return { ...tokensColumns(t), convention: 'disjoint' as const };
 }
 
 export function callEvent(call: Call): UsageEventInput {

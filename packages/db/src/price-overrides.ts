@@ -1,20 +1,22 @@
+import { TOKEN_TYPES, type TokenType } from '@spendgraph/schema';
 import type { Pool } from './pool.ts';
 
 export interface WorkspacePriceOverride {
   provider: string;
   model_pattern: string;
-  rates: Partial<Record<'input' | 'output' | 'cache_read' | 'cache_write_5m' | 'cache_write_1h' | 'reasoning', string>>;
+  rates: Partial<Record<TokenType, string>>;
   currency: string;
   effective_from: string;
   note?: string;
 }
 
-const RATE_COLUMNS = ['input', 'output', 'cache_read', 'cache_write_5m', 'cache_write_1h', 'reasoning'] as const;
+/** A rate per token type: `<type>_per_mtok`. */
+const rateColumn = (t: TokenType) => `${t}_per_mtok`;
 
 export async function listPriceOverrides(pool: Pool, workspaceId: string): Promise<WorkspacePriceOverride[]> {
   const { rows } = await pool.query(
     `SELECT provider, model_pattern, currency, effective_from, note,
-            ${RATE_COLUMNS.map((r) => `${r}_per_mtok`).join(', ')}
+            ${TOKEN_TYPES.map(rateColumn).join(', ')}
        FROM price_overrides WHERE workspace_id = $1 ORDER BY effective_from`,
     [workspaceId],
   );
@@ -24,7 +26,7 @@ export async function listPriceOverrides(pool: Pool, workspaceId: string): Promi
     currency: r.currency,
     effective_from: new Date(r.effective_from).toISOString(),
     ...(r.note ? { note: r.note } : {}),
-    rates: Object.fromEntries(RATE_COLUMNS.filter((k) => r[`${k}_per_mtok`] != null).map((k) => [k, r[`${k}_per_mtok`]])),
+    rates: Object.fromEntries(TOKEN_TYPES.filter((t) => r[rateColumn(t)] != null).map((t) => [t, r[rateColumn(t)]])),
   }));
 }
 
@@ -35,9 +37,9 @@ export async function addPriceOverride(
 ): Promise<void> {
   await pool.query(
     `INSERT INTO price_overrides (workspace_id, provider, model_pattern, currency, effective_from, note,
-       ${RATE_COLUMNS.map((r) => `${r}_per_mtok`).join(', ')})
-     VALUES ($1, $2, $3, $4, $5, $6, ${RATE_COLUMNS.map((_, i) => `$${i + 7}`).join(', ')})`,
+       ${TOKEN_TYPES.map(rateColumn).join(', ')})
+     VALUES ($1, $2, $3, $4, $5, $6, ${TOKEN_TYPES.map((_, i) => `$${i + 7}`).join(', ')})`,
     [workspaceId, o.provider, o.model_pattern, o.currency ?? 'USD', o.effective_from, o.note ?? null,
-      ...RATE_COLUMNS.map((k) => o.rates[k] ?? null)],
+      ...TOKEN_TYPES.map((t) => o.rates[t] ?? null)],
   );
 }

@@ -2,7 +2,8 @@
 // (db/migrations/1764903600000_repricing.sql). The worker supplies the pricing.
 import { iso } from './iso.ts';
 import { type Pool, withTransaction } from './pool.ts';
-import type { UsageEventRow } from './usage-events.ts';
+import { COST_COLUMNS, TOKEN_TYPES, type TokenCounts, tokensColumn } from '@spendgraph/schema';
+import { USAGE_EVENT_COLUMNS, type UsageEventRow } from './usage-events.ts';
 import { markRollupDaysDirty, utcDays } from './rollup-dirty-days.ts';
 
 export interface RepricingRequest {
@@ -76,17 +77,25 @@ export async function failRepricing(pool: Pool, id: string, error: string): Prom
   await pool.query(`UPDATE repricings SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1 AND status <> 'done'`, [id, error]);
 }
 
-/** A stored event as pricing needs it. */
-export type StoredEvent = Pick<UsageEventRow,
-  'event_id' | 'occurred_at' | 'kind' | 'provider' | 'model' | 'input_tokens' | 'output_tokens' | 'cache_read_tokens' | 'cache_write_5m_tokens'
-  | 'cache_write_1h_tokens' | 'reasoning_tokens' | 'total_cost' | 'currency' | 'price_source' | 'source'>;
+/** A stored event as pricing reads it: its tokens by type, and the cost its caller supplied (if any). */
+export interface StoredEvent {
+  event_id: string;
+  occurred_at: string;
+  kind: string;
+  provider: string | null;
+  model: string | null;
+  tokens: TokenCounts;
+  cost: string | null;
+  currency: string;
+  source: string;
+}
 
-export type NewCosts = Pick<UsageEventRow,
-  'input_cost' | 'output_cost' | 'cache_read_cost' | 'cache_write_5m_cost' | 'cache_write_1h_cost' | 'reasoning_cost' | 'total_cost'
-  | 'currency' | 'price_source' | 'price_version' | 'unpriced'>;
-
-const COST_COLUMNS = ['input_cost', 'output_cost', 'cache_read_cost', 'cache_write_5m_cost', 'cache_write_1h_cost', 'reasoning_cost', 'total_cost',
-  'currency', 'price_source', 'price_version', 'unpriced'] as const;
+const UPDATED_COLUMNS = [...COST_COLUMNS, 'total_cost', 'currency', 'price_source', 'price_version', 'unpriced'] as const;
+export type NewCosts = Pick<UsageEventRow, (typeof UPDATED_COLUMNS)[number]>;
+const UPDATED_RECORD = USAGE_EVENT_COLUMNS.filter(([c]) => (UPDATED_COLUMNS as readonly string[]).includes(c)).map(([c, type]) => `${c} ${type}`).join(', ');
+const STORED_EVENT = `event_id, occurred_at, kind, provider, model,
+  json_build_object(${TOKEN_TYPES.map((t) => `'${t}', ${tokensColumn(t)}`).join(', ')}) AS tokens,
+  CASE WHEN price_source = 'supplied' THEN total_cost END AS cost, currency, source`;
 
 const SCOPE = `workspace_id = $1 AND provider = $2 AND ($3::text IS NULL OR model ~* $3) AND occurred_at >= $4 AND occurred_at < $5`;
 const SUMMARY = `WITH e AS (
@@ -107,21 +116,15 @@ export async function applyRepricing(pool: Pool, id: string, price: (e: StoredEv
     if (!r) throw new Error(`repricing ${id} does not exist`);
     if (r.status === 'done') return toRepricing(r);
     const scope = [r.workspace_id, r.provider, r.model_pattern, r.range_from, r.range_to];
-    const { rows } = await client.query<StoredEvent & { occurred_at: Date }>(`SELECT event_id, occurred_at, kind, provider, model,
-        input_tokens::float8 AS input_tokens, output_tokens::float8 AS output_tokens, cache_read_tokens::float8 AS cache_read_tokens,
-        cache_write_5m_tokens::float8 AS cache_write_5m_tokens, cache_write_1h_tokens::float8 AS cache_write_1h_tokens,
-        reasoning_tokens::float8 AS reasoning_tokens, total_cost, currency, price_source, source
-      FROM usage_events WHERE ${SCOPE} FOR UPDATE`, scope);
+    const { rows } = await client.query<StoredEvent & { occurred_at: Date }>(`SELECT ${STORED_EVENT} FROM usage_events WHERE ${SCOPE} FOR UPDATE`, scope);
     const events = rows.map((e) => ({ ...e, occurred_at: iso(e.occurred_at) }));
     const before = (await client.query(SUMMARY, scope)).rows[0];
     const updates = events.map((e) => ({ event_id: e.event_id, occurred_at: e.occurred_at, ...price(e) }));
     const changed = updates.length ? (await client.query(
-      `UPDATE usage_events u SET ${COST_COLUMNS.map((c) => `${c} = n.${c}`).join(', ')}
-         FROM jsonb_to_recordset($2::jsonb) AS n (event_id uuid, occurred_at timestamptz, input_cost numeric, output_cost numeric,
-              cache_read_cost numeric, cache_write_5m_cost numeric, cache_write_1h_cost numeric, reasoning_cost numeric, total_cost numeric,
-              currency text, price_source text, price_version text, unpriced boolean)
+      `UPDATE usage_events u SET ${UPDATED_COLUMNS.map((c) => `${c} = n.${c}`).join(', ')}
+         FROM jsonb_to_recordset($2::jsonb) AS n (event_id uuid, occurred_at timestamptz, ${UPDATED_RECORD})
         WHERE u.workspace_id = $1 AND u.event_id = n.event_id AND u.occurred_at = n.occurred_at
-          AND (${COST_COLUMNS.map((c) => `u.${c} IS DISTINCT FROM n.${c}`).join(' OR ')})`,
+          AND (${UPDATED_COLUMNS.map((c) => `u.${c} IS DISTINCT FROM n.${c}`).join(' OR ')})`,
       [r.workspace_id, JSON.stringify(updates)],
     )).rowCount : 0;
     // Roll-up partitions of the repriced days are read from raw events until rebuilt.

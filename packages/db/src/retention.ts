@@ -1,6 +1,7 @@
 // Retention of raw events (see db/migrations/1764900000000_retention.sql for the rules):
 // expired events move into usage_daily, emptied chunks are dropped.
 import { now as clockNow } from '@spendgraph/periods/clock';
+import { COST_COLUMNS, TOKENS_COLUMNS } from '@spendgraph/schema';
 import { iso } from './iso.ts';
 import { type Pool, type PoolClient, withTransaction } from './pool.ts';
 
@@ -21,11 +22,8 @@ export async function setRawRetention(pool: Pool, workspaceId: string, days: num
   return workspaceRetention(pool, workspaceId);
 }
 
-const KEY = `workspace_id, day, kind, provider, model, status, currency, unpriced, price_source, price_version, source,
-  space, plan_id, task_id, task_type, workflow, step, agent, user_id, customer_id, feature, session_id, work_item`;
-const BIGINT_SUMS = ['calls', 'latency_ms_sum', 'latency_ms_count', 'input_tokens', 'output_tokens', 'cache_read_tokens',
-  'cache_write_5m_tokens', 'cache_write_1h_tokens', 'reasoning_tokens'];
-const NUMERIC_SUMS = ['input_cost', 'output_cost', 'cache_read_cost', 'cache_write_5m_cost', 'cache_write_1h_cost', 'reasoning_cost', 'total_cost'];
+const BIGINT_SUMS = ['calls', 'latency_ms_sum', 'latency_ms_count', ...TOKENS_COLUMNS];
+const NUMERIC_SUMS = [...COST_COLUMNS, 'total_cost'];
 const MERGE = [
   ...BIGINT_SUMS.map((c) => `${c} = coalesce(usage_daily.${c}, 0) + coalesce(EXCLUDED.${c}, 0)`),
   ...NUMERIC_SUMS.map((c) => `${c} = sg_add(usage_daily.${c}, EXCLUDED.${c})`),

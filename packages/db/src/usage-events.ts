@@ -1,12 +1,14 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
+import { CONTEXT_FIELDS, COST_COLUMNS, type ContextField, type CostColumn, TOKENS_COLUMNS, type TokensColumn } from '@spendgraph/schema';
 import { UNIQUE_VIOLATION, isRefusedRow, sqlState } from './errors.ts';
 import { type Pool, type PoolClient, withTransaction } from './pool.ts';
 import { markRowsDirty } from './rollup-dirty-days.ts';
 
-/** A priced event as stored in the `usage_events` hypertable. */
-export interface UsageEventRow {
+/** A priced event as stored in the `usage_events` hypertable (its vocabulary: packages/schema). */
+export interface UsageEventRow
+  extends Record<TokensColumn, number>, Record<CostColumn | 'total_cost', string | null>, Record<ContextField, string | null> {
   workspace_id: string;
   event_id: string;
   occurred_at: string;
@@ -15,35 +17,10 @@ export interface UsageEventRow {
   model: string | null;
   status: string;
   latency_ms: number | null;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_5m_tokens: number;
-  cache_write_1h_tokens: number;
-  reasoning_tokens: number;
-  input_cost: string | null;
-  output_cost: string | null;
-  cache_read_cost: string | null;
-  cache_write_5m_cost: string | null;
-  cache_write_1h_cost: string | null;
-  reasoning_cost: string | null;
-  total_cost: string | null;
   currency: string;
   price_source: string | null;
   price_version: string | null;
   unpriced: boolean;
-  space: string | null;
-  plan_id: string | null;
-  task_id: string | null;
-  task_type: string | null;
-  workflow: string | null;
-  step: string | null;
-  agent: string | null;
-  user_id: string | null;
-  customer_id: string | null;
-  feature: string | null;
-  session_id: string | null;
-  work_item: string | null;
   source: string;
   tags: Record<string, unknown>;
 }
@@ -58,40 +35,17 @@ export const USAGE_EVENT_COLUMNS: ReadonlyArray<readonly [keyof UsageEventRow, s
   ['model', 'text'],
   ['status', 'text'],
   ['latency_ms', 'int4'],
-  ['input_tokens', 'int8'],
-  ['output_tokens', 'int8'],
-  ['cache_read_tokens', 'int8'],
-  ['cache_write_5m_tokens', 'int8'],
-  ['cache_write_1h_tokens', 'int8'],
-  ['reasoning_tokens', 'int8'],
-  ['input_cost', 'numeric'],
-  ['output_cost', 'numeric'],
-  ['cache_read_cost', 'numeric'],
-  ['cache_write_5m_cost', 'numeric'],
-  ['cache_write_1h_cost', 'numeric'],
-  ['reasoning_cost', 'numeric'],
+  ...TOKENS_COLUMNS.map((c) => [c, 'int8'] as const),
+  ...COST_COLUMNS.map((c) => [c, 'numeric'] as const),
   ['total_cost', 'numeric'],
   ['currency', 'text'],
   ['price_source', 'text'],
   ['price_version', 'text'],
   ['unpriced', 'bool'],
-  ['space', 'text'],
-  ['plan_id', 'text'],
-  ['task_id', 'text'],
-  ['task_type', 'text'],
-  ['workflow', 'text'],
-  ['step', 'text'],
-  ['agent', 'text'],
-  ['user_id', 'text'],
-  ['customer_id', 'text'],
-  ['feature', 'text'],
-  ['session_id', 'text'],
-  ['work_item', 'text'],
+  ...CONTEXT_FIELDS.map((f) => [f, 'text'] as const),
   ['source', 'text'],
   ['tags', 'jsonb'],
 ];
-
-
 
 const COPY_SPECIAL = /[\\\t\n\r]/;
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };

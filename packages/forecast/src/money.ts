@@ -2,8 +2,6 @@
 // shown as decimal strings rounded to 6 places.
 import { Decimal } from 'decimal.js';
 
-export const VIEW = 'usage';
-export const member = (name: string) => `${VIEW}.${name}`;
 /** Cube refuses larger result sets; a forecast never works from a partial answer. */
 export const MAX_ROWS = 50_000;
 export const MONEY_PLACES = 6;

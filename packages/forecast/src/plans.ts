@@ -17,8 +17,8 @@
 // above the amount of one that is not paused.
 import { Decimal } from 'decimal.js';
 import { type Budget, type Pool, listBudgets, listPlans, listTasks } from '@spendgraph/db';
-import type { SemanticLayer } from '@spendgraph/semantic';
-import { MAX_ROWS, dec, member, tooManyRows } from './money.ts';
+import { type SemanticLayer, usageMember } from '@spendgraph/semantic';
+import { MAX_ROWS, dec, tooManyRows } from './money.ts';
 import { type CostProfile, taskTypeProfiles } from './profiles.ts';
 
 export interface ForecastDeps {
@@ -94,11 +94,11 @@ async function spentByPlan(semantic: SemanticLayer, workspaceId: string, planIds
   if (!planIds.length) return spent;
   const { data } = await semantic.load(
     {
-      measures: [member('total_cost')],
-      dimensions: [member('plan_id')],
+      measures: [usageMember('total_cost')],
+      dimensions: [usageMember('plan_id')],
       filters: [
-        { member: member('plan_id'), operator: 'equals', values: planIds },
-        { member: member('currency'), operator: 'equals', values: [currency] },
+        { member: usageMember('plan_id'), operator: 'equals', values: planIds },
+        { member: usageMember('currency'), operator: 'equals', values: [currency] },
       ],
       limit: MAX_ROWS,
     },
@@ -106,7 +106,7 @@ async function spentByPlan(semantic: SemanticLayer, workspaceId: string, planIds
     { fresh: true },
   );
   tooManyRows(data.length, 'the plan spend query');
-  for (const row of data) spent.set(row[member('plan_id')] as string, dec(row[member('total_cost')]));
+  for (const row of data) spent.set(row[usageMember('plan_id')] as string, dec(row[usageMember('total_cost')]));
   return spent;
 }
 

@@ -14,8 +14,8 @@
 import { Decimal } from 'decimal.js';
 import { max, mean, median, min, quantileSorted } from 'simple-statistics';
 import { type Pool, listTasks } from '@spendgraph/db';
-import type { CubeQuery, SemanticLayer } from '@spendgraph/semantic';
-import { MAX_ROWS, dec, member, money, tooManyRows } from './money.ts';
+import { type CubeQuery, type SemanticLayer, usageMember } from '@spendgraph/semantic';
+import { MAX_ROWS, dec, money, tooManyRows } from './money.ts';
 
 export interface CostProfile {
   /** The task type; null for the all-types profile. */
@@ -58,12 +58,12 @@ export interface CompletedTask {
 export async function completedTaskCosts(semantic: SemanticLayer, workspaceId: string, opts: ProfileOptions = {}): Promise<CompletedTask[]> {
   const currency = opts.currency ?? 'USD';
   const query: CubeQuery = {
-    measures: [member('total_cost')],
-    dimensions: [member('task_id'), member('task_type')],
+    measures: [usageMember('total_cost')],
+    dimensions: [usageMember('task_id'), usageMember('task_type')],
     filters: [
-      { member: member('task_status'), operator: 'equals', values: ['done'] },
-      { member: member('task_id'), operator: 'set' },
-      { member: member('currency'), operator: 'equals', values: [currency] },
+      { member: usageMember('task_status'), operator: 'equals', values: ['done'] },
+      { member: usageMember('task_id'), operator: 'set' },
+      { member: usageMember('currency'), operator: 'equals', values: [currency] },
     ],
     limit: MAX_ROWS,
   };
@@ -75,9 +75,9 @@ export async function completedTaskCosts(semantic: SemanticLayer, workspaceId: s
 
   const tasks = new Map<string, { cost: Decimal; priced: boolean; byType: Map<string, Decimal> }>();
   for (const row of data) {
-    const id = row[member('task_id')] as string;
-    const type = row[member('task_type')] as string | null;
-    const cost = row[member('total_cost')];
+    const id = row[usageMember('task_id')] as string;
+    const type = row[usageMember('task_type')] as string | null;
+    const cost = row[usageMember('total_cost')];
     let t = tasks.get(id);
     if (!t) tasks.set(id, (t = { cost: new Decimal(0), priced: false, byType: new Map() }));
     if (cost !== null && cost !== undefined) {

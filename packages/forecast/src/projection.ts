@@ -17,8 +17,8 @@
 import { now as clockNow } from '@spendgraph/periods/clock';
 import { Decimal } from 'decimal.js';
 import { DateTime } from 'luxon';
-import type { CubeQuery, SemanticLayer } from '@spendgraph/semantic';
-import { MAX_ROWS, dec, member, money, tooManyRows } from './money.ts';
+import { type CubeQuery, type SemanticLayer, usageMember } from '@spendgraph/semantic';
+import { MAX_ROWS, dec, money, tooManyRows } from './money.ts';
 import { type DailyPoint, type FitMethod, type SeasonalFit, fitDaily, predictDay } from './seasonal.ts';
 
 export type ProjectionPeriod = 'week' | 'month';
@@ -98,14 +98,14 @@ export interface SpendProjection {
 }
 
 const cubeTime = (t: DateTime) => t.toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS");
-const DAY_KEY = `${member('occurred_at')}.day`;
+const DAY_KEY = `${usageMember('occurred_at')}.day`;
 
 /** Daily cost from `from` (a local midnight) to `to`, keyed by local date. */
 async function dailyCost(semantic: SemanticLayer, workspaceId: string, opts: ProjectionOptions, from: DateTime, to: DateTime): Promise<Map<string, Decimal>> {
   const query: CubeQuery = {
-    measures: [member('total_cost')],
-    timeDimensions: [{ dimension: member('occurred_at'), granularity: 'day', dateRange: [cubeTime(from), cubeTime(to)] }],
-    filters: [...(opts.filters ?? []), { member: member('currency'), operator: 'equals', values: [opts.currency ?? 'USD'] }],
+    measures: [usageMember('total_cost')],
+    timeDimensions: [{ dimension: usageMember('occurred_at'), granularity: 'day', dateRange: [cubeTime(from), cubeTime(to)] }],
+    filters: [...(opts.filters ?? []), { member: usageMember('currency'), operator: 'equals', values: [opts.currency ?? 'USD'] }],
     timezone: opts.timezone,
     limit: MAX_ROWS,
   };
@@ -114,7 +114,7 @@ async function dailyCost(semantic: SemanticLayer, workspaceId: string, opts: Pro
   const byDay = new Map<string, Decimal>();
   for (const row of data) {
     const day = String(row[DAY_KEY]).slice(0, 10);
-    byDay.set(day, (byDay.get(day) ?? new Decimal(0)).plus(dec(row[member('total_cost')])));
+    byDay.set(day, (byDay.get(day) ?? new Decimal(0)).plus(dec(row[usageMember('total_cost')])));
   }
   return byDay;
 }

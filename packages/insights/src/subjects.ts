@@ -3,11 +3,10 @@
 // the per-subject metrics anomaly causes are judged on are derived here.
 import { Decimal } from 'decimal.js';
 import type { AnomalyKind } from '@spendgraph/db';
-import type { CubeQuery, SemanticLayer } from '@spendgraph/semantic';
+import { type CubeQuery, type SemanticLayer, usageMember } from '@spendgraph/semantic';
 import { median } from './stats.ts';
 import { type Window, cubeRange } from './window.ts';
 
-export const member = (name: string) => `usage.${name}`;
 const MAX_ROWS = 50_000;
 
 export const SUBJECT_DIMENSION: Record<AnomalyKind, string> = { session: 'session_id', task: 'task_id' };
@@ -45,10 +44,10 @@ const dec = (v: unknown) => new Decimal((v as string | null) ?? 0);
 
 function baseQuery(s: Scan, dimensions: string[], measures: readonly string[], filters: NonNullable<CubeQuery['filters']>): CubeQuery {
   return {
-    measures: measures.map(member),
-    dimensions: dimensions.map(member),
-    timeDimensions: [{ dimension: member('occurred_at'), dateRange: cubeRange(s.window) }],
-    filters: [{ member: member('currency'), operator: 'equals', values: [s.currency] }, ...filters],
+    measures: measures.map(usageMember),
+    dimensions: dimensions.map(usageMember),
+    timeDimensions: [{ dimension: usageMember('occurred_at'), dateRange: cubeRange(s.window) }],
+    filters: [{ member: usageMember('currency'), operator: 'equals', values: [s.currency] }, ...filters],
     timezone: s.timezone,
     limit: MAX_ROWS,
   };
@@ -63,9 +62,9 @@ async function load(semantic: SemanticLayer, workspaceId: string, query: CubeQue
 
 /** Models whose cost per 1k tokens (the model's measure) is above the median model's in this window. */
 export async function expensiveModels(semantic: SemanticLayer, s: Scan): Promise<{ models: Set<string>; costPer1k: Map<string, Decimal> }> {
-  const rows = await load(semantic, s.workspaceId, baseQuery(s, ['model'], ['cost_per_1k_tokens'], [{ member: member('model'), operator: 'set' }]));
+  const rows = await load(semantic, s.workspaceId, baseQuery(s, ['model'], ['cost_per_1k_tokens'], [{ member: usageMember('model'), operator: 'set' }]));
   const costPer1k = new Map<string, Decimal>();
-  for (const r of rows) if (r[member('cost_per_1k_tokens')] !== null) costPer1k.set(r[member('model')] as string, dec(r[member('cost_per_1k_tokens')]));
+  for (const r of rows) if (r[usageMember('cost_per_1k_tokens')] !== null) costPer1k.set(r[usageMember('model')] as string, dec(r[usageMember('cost_per_1k_tokens')]));
   const mid = median([...costPer1k.values()]);
   return { models: new Set([...costPer1k].filter(([, c]) => c.gt(mid)).map(([m]) => m)), costPer1k };
 }
@@ -99,30 +98,30 @@ export async function readSubjects(semantic: SemanticLayer, s: Scan, kind: Anoma
   const subject = SUBJECT_DIMENSION[kind];
   const peerDims = peerDimensions.filter((d) => d !== subject);
   const dims = [...new Set([subject, 'agent', 'model', ...peerDims])];
-  const rows = await load(semantic, s.workspaceId, baseQuery(s, dims, MEASURES, [{ member: member(subject), operator: 'set' }]));
+  const rows = await load(semantic, s.workspaceId, baseQuery(s, dims, MEASURES, [{ member: usageMember(subject), operator: 'set' }]));
   const bySubject = new Map<string, Acc>();
   for (const r of rows) {
-    const id = r[member(subject)] as string;
+    const id = r[usageMember(subject)] as string;
     let acc = bySubject.get(id);
     if (!acc) bySubject.set(id, (acc = { rows: [], agents: new Tally(), tallies: new Map(peerDims.map((d) => [d, new Tally()])) }));
     acc.rows.push(r);
-    const calls = dec(r[member('calls')]);
-    const cost = dec(r[member('total_cost')]);
-    acc.agents.add(r[member('agent')] as string | null, calls, cost);
-    for (const d of peerDims) acc.tallies.get(d)!.add(r[member(d)] as string | null, calls, cost);
+    const calls = dec(r[usageMember('calls')]);
+    const cost = dec(r[usageMember('total_cost')]);
+    acc.agents.add(r[usageMember('agent')] as string | null, calls, cost);
+    for (const d of peerDims) acc.tallies.get(d)!.add(r[usageMember(d)] as string | null, calls, cost);
   }
   return [...bySubject].map(([id, acc]) => toSubject(id, acc));
 }
 
 function toSubject(id: string, acc: Acc): Subject {
   const mainAgent = acc.agents.top();
-  const sum = (m: string, rows = acc.rows) => rows.reduce((t, r) => t.plus(dec(r[member(m)])), new Decimal(0));
-  const mainRows = acc.rows.filter((r) => r[member('agent')] === mainAgent);
+  const sum = (m: string, rows = acc.rows) => rows.reduce((t, r) => t.plus(dec(r[usageMember(m)])), new Decimal(0));
+  const mainRows = acc.rows.filter((r) => r[usageMember('agent')] === mainAgent);
   const otherCalls = sum('calls').minus(sum('calls', mainRows));
   const modelCost = new Map<string, Decimal>();
   for (const r of acc.rows) {
-    const model = r[member('model')] as string | null;
-    if (model !== null) modelCost.set(model, (modelCost.get(model) ?? new Decimal(0)).plus(dec(r[member('total_cost')])));
+    const model = r[usageMember('model')] as string | null;
+    if (model !== null) modelCost.set(model, (modelCost.get(model) ?? new Decimal(0)).plus(dec(r[usageMember('total_cost')])));
   }
   const peerValues = new Map<string, string>();
   for (const [d, t] of acc.tallies) {

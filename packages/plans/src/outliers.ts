@@ -4,9 +4,7 @@
 // (fresh) throughout, so the explanation's parts agree with the totals.
 import { Decimal } from 'decimal.js';
 import { median, medianAbsoluteDeviation } from 'simple-statistics';
-import type { SemanticLayer } from '@spendgraph/semantic';
-
-const m = (name: string) => `usage.${name}`;
+import { type SemanticLayer, usageMember as m } from '@spendgraph/semantic';
 
 export const OUTLIER_METRICS = ['cost_per_completed_task', 'total_cost', 'tokens_per_task', 'error_rate'] as const;
 export type OutlierMetric = (typeof OUTLIER_METRICS)[number];

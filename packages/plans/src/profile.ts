@@ -4,9 +4,8 @@
 // raw events (fresh): the totals need joined task statuses, which no roll-up
 // holds, and splits read from a lagging roll-up would not add up to them.
 import { Decimal } from 'decimal.js';
-import type { CubeQuery, QueryResult, SemanticLayer } from '@spendgraph/semantic';
+import { type CubeQuery, type QueryResult, type SemanticLayer, usageMember as m } from '@spendgraph/semantic';
 
-const m = (name: string) => `usage.${name}`;
 export const PROFILE_MEASURES = [
   'total_cost', 'calls', 'error_calls', 'error_rate', 'distinct_tasks', 'completed_tasks', 'cost_per_completed_task',
   'completed_tasks_per_dollar', 'total_tokens', 'tokens_per_task',

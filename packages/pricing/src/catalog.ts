@@ -1,7 +1,8 @@
 // Rates from @pydantic/genai-prices: the community-kept catalog with price history.
 import { readFileSync } from 'node:fs';
 import { calcPrice, type ModelPrice } from '@pydantic/genai-prices';
-import type { Rates, TokenCounts } from './rates.ts';
+import { type TokenCounts, promptTokens } from '@spendgraph/schema';
+import type { Rates } from './rates.ts';
 
 // The package does not export its package.json; it sits one level above its entry point.
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.resolve('@pydantic/genai-prices')), 'utf8')) as { version: string };
@@ -26,7 +27,7 @@ function atTier(value: CatalogValue, promptTokens: number): string | undefined {
 }
 
 export function catalogRates(price: ModelPrice, tokens: TokenCounts): Rates {
-  const prompt = tokens.input + tokens.cache_read + tokens.cache_write_5m + tokens.cache_write_1h;
+  const prompt = promptTokens(tokens);
   const rates: Rates = {
     input: atTier(price.input_mtok, prompt),
     output: atTier(price.output_mtok, prompt),

@@ -2,5 +2,6 @@ export { createPricer, type Pricer, type PriceRequest, type PriceResult, type Pr
 export { loadPriceFile, DEFAULT_PRICE_FILE } from './price-file.ts';
 export { CATALOG_VERSION } from './catalog.ts';
 export {
-  TOKEN_TYPES, type TokenType, type Rates, type PriceOverride, type ParsedPriceOverride, priceOverrideSchema, ratesSchema,
+  type Rates, type PriceOverride, type ParsedPriceOverride, priceOverrideSchema, ratesSchema,
 } from './rates.ts';
+export { costOf, type AppliedCost, type CostInput, type WorkspacePricingPolicy } from './applied-cost.ts';

@@ -3,7 +3,8 @@ import { Decimal } from 'decimal.js';
 import type { ModelPrice } from '@pydantic/genai-prices';
 import { CATALOG_VERSION, catalogPrice, catalogRates } from './catalog.ts';
 import { loadPriceFile } from './price-file.ts';
-import { type ParsedPriceOverride, type Rates, TOKEN_TYPES, type TokenCounts, type TokenType } from './rates.ts';
+import { TOKEN_TYPES, type TokenCounts, type TokenType } from '@spendgraph/schema';
+import type { ParsedPriceOverride, Rates } from './rates.ts';
 
 const D = Decimal.clone({ precision: 50 });
 const MILLION = new D(1_000_000);

@@ -1,10 +1,6 @@
 // A price is a set of $/M-token rates, one per disjoint token partition.
 import { z } from 'zod';
-import type { TokenCounts } from '@spendgraph/schema';
-
-export const TOKEN_TYPES = ['input', 'output', 'cache_read', 'cache_write_5m', 'cache_write_1h', 'reasoning'] as const;
-export type TokenType = (typeof TOKEN_TYPES)[number];
-export type { TokenCounts };
+import { TOKEN_TYPES } from '@spendgraph/schema';
 
 /** Decimal string, e.g. "3" or "0.075": rates are exact, never floats. */
 const rate = z.string().regex(/^\d+(\.\d+)?$/, 'must be a non-negative decimal string such as "3" or "0.075"');

@@ -1,3 +1,4 @@
+export * from './vocabulary.ts';
 export * from './usage-event.ts';
 export * from './usage-conventions.ts';
 export * from './ingest-event.ts';

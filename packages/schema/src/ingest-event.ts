@@ -1,8 +1,9 @@
 // What the API puts on the queue and the worker prices and stores: a validated
 // event with its id settled, its time in UTC and its tokens as disjoint partitions.
 import { createHash } from 'node:crypto';
-import { CONTEXT_FIELDS, type ContextField, type ParsedUsageEvent } from './usage-event.ts';
-import { type TokenCounts, toTokenCounts } from './usage-conventions.ts';
+import type { ParsedUsageEvent } from './usage-event.ts';
+import { toTokenCounts } from './usage-conventions.ts';
+import { CONTEXT_FIELDS, type ContextField, type TokenCounts } from './vocabulary.ts';
 import { type WorkItemShare, allocateShares } from './work-item-allocation.ts';
 
 export interface IngestEvent {

@@ -12,28 +12,13 @@
 //   openai     `input_tokens` (prompt_tokens) INCLUDES cached tokens; `output_tokens` INCLUDES reasoning_tokens
 //   google     `input_tokens` (promptTokenCount) INCLUDES cached content; thoughts are reported separately
 import type { z } from 'zod';
+import { type TokenCounts, type TokensColumn, noTokens } from './vocabulary.ts';
 
 export const USAGE_CONVENTIONS = ['disjoint', 'openai', 'anthropic', 'google'] as const;
 export type UsageConvention = (typeof USAGE_CONVENTIONS)[number];
 
-export interface ReportedUsage {
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_5m_tokens: number;
-  cache_write_1h_tokens: number;
-  reasoning_tokens: number;
-  convention?: UsageConvention | undefined;
-}
-
-export interface TokenCounts {
-  input: number;
-  output: number;
-  cache_read: number;
-  cache_write_5m: number;
-  cache_write_1h: number;
-  reasoning: number;
-}
+/** Counts as a caller reports them (`usage` of an event), in some convention. */
+export type ReportedUsage = Record<TokensColumn, number> & { convention?: UsageConvention | undefined };
 
 const PROVIDER_CONVENTIONS: Record<string, UsageConvention> = {
   anthropic: 'anthropic',
@@ -80,7 +65,7 @@ export function checkUsageConvention(usage: ReportedUsage, provider: string | un
 
 /** Turns reported counts into disjoint partitions. Assumes checkUsageConvention passed. */
 export function toTokenCounts(usage: ReportedUsage | undefined, provider: string | undefined | null): TokenCounts {
-  if (!usage) return { input: 0, output: 0, cache_read: 0, cache_write_5m: 0, cache_write_1h: 0, reasoning: 0 };
+  if (!usage) return noTokens();
   const c = conventionFor(usage, provider);
   const cached = usage.cache_read_tokens + usage.cache_write_5m_tokens + usage.cache_write_1h_tokens;
   return {

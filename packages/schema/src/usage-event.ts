@@ -5,6 +5,7 @@ import { now } from '@spendgraph/periods/clock';
 import { z } from 'zod';
 import { USAGE_CONVENTIONS, checkUsageConvention } from './usage-conventions.ts';
 import { MAX_WORK_ITEMS, workItemWeight } from './work-item-allocation.ts';
+import { CONTEXT_FIELDS, type ContextField, TOKEN_TYPES, type TokensColumn, tokensColumn } from './vocabulary.ts';
 
 /**
  * The window of `occurred_at` (README): not before 2000-01-01 (a year-0 or 1800 date is a client bug,
@@ -16,35 +17,6 @@ const OCCURRED_AT_MIN_MS = Date.parse(OCCURRED_AT_MIN);
 
 export const EVENT_KINDS = ['model_call', 'tool', 'retrieval', 'infra'] as const;
 export const EVENT_STATUSES = ['ok', 'error', 'rate_limited', 'timeout', 'cancelled'] as const;
-
-/** Context columns: the work a call is attributed to. */
-export const CONTEXT_FIELDS = [
-  'space',
-  'plan_id',
-  'task_id',
-  'task_type',
-  'workflow',
-  'step',
-  'agent',
-  'user_id',
-  'customer_id',
-  'feature',
-  'session_id',
-  'work_item',
-] as const;
-export type ContextField = (typeof CONTEXT_FIELDS)[number];
-
-/** Token types, as disjoint partitions of a call's tokens (see usage-conventions.ts). */
-export const TOKEN_TYPES = [
-  'input',
-  'output',
-  'cache_read',
-  'cache_write_5m',
-  'cache_write_1h',
-  'reasoning',
-] as const;
-export type TokenType = (typeof TOKEN_TYPES)[number];
-
 
 const tokenCount = z.int().min(0).max(1e12);
 /**
@@ -64,14 +36,14 @@ export const decimalAmount = z
       .regex(/^\d{1,15}(\.\d{1,18})?$/, 'must be a non-negative decimal with at most 18 decimal places'),
   );
 
+const tokensShape = Object.fromEntries(TOKEN_TYPES.map((t) => [tokensColumn(t), tokenCount.default(0)])) as Record<
+  TokensColumn,
+  z.ZodDefault<typeof tokenCount>
+>;
+
 export const usageSchema = z
   .object({
-    input_tokens: tokenCount.default(0),
-    output_tokens: tokenCount.default(0),
-    cache_read_tokens: tokenCount.default(0),
-    cache_write_5m_tokens: tokenCount.default(0),
-    cache_write_1h_tokens: tokenCount.default(0),
-    reasoning_tokens: tokenCount.default(0),
+    ...tokensShape,
     /** How the provider counted; defaults from `provider` (see usage-conventions.ts). */
     convention: z.enum(USAGE_CONVENTIONS).optional(),
   })

@@ -25,7 +25,8 @@ import { Decimal } from 'decimal.js';
 import { DateTime } from 'luxon';
 import { createPricer, type Pricer } from '@spendgraph/pricing';
 import { getWorkspace } from '@spendgraph/db';
-import type { SemanticContext } from '@spendgraph/semantic';
+import { ALLOCATION_FIELDS, TOKEN_TYPES, type TokenType, costColumn, noTokens, tokensColumn } from '@spendgraph/schema';
+import { type SemanticContext, usageMember } from '@spendgraph/semantic';
 import { semanticCall } from '../graphql/errors.ts';
 import { QueryArgs, TIME_DIMENSION } from '../graphql/query-args.ts';
 import type { ExportRequest } from './request.ts';
@@ -37,27 +38,23 @@ const MILLION = new D(1_000_000);
 /** Decimal places of a unit price that is an average (cost ÷ quantity). */
 const UNIT_PRICE_DP = 12;
 
-export const TAG_DIMENSIONS = [
-  'space', 'plan_id', 'task_id', 'task_type', 'workflow', 'step', 'agent', 'user_id', 'customer_id', 'feature', 'work_item',
-] as const;
 export const TAG_PREFIX = 'x_spendgraph_';
 
-const TOKEN_TYPES = [
-  { type: 'input', meter: 'Input Tokens' },
-  { type: 'output', meter: 'Output Tokens' },
-  { type: 'cache_read', meter: 'Cache Read Tokens' },
-  { type: 'cache_write_5m', meter: 'Cache Write (5 min) Tokens' },
-  { type: 'cache_write_1h', meter: 'Cache Write (1 h) Tokens' },
-  { type: 'reasoning', meter: 'Reasoning Tokens' },
-] as const;
-type TokenType = (typeof TOKEN_TYPES)[number]['type'];
+const METERS: Record<TokenType, string> = {
+  input: 'Input Tokens',
+  output: 'Output Tokens',
+  cache_read: 'Cache Read Tokens',
+  cache_write_5m: 'Cache Write (5 min) Tokens',
+  cache_write_1h: 'Cache Write (1 h) Tokens',
+  reasoning: 'Reasoning Tokens',
+};
 
-const GROUP_DIMENSIONS = ['provider', 'model', 'kind', 'currency', 'price_source', 'price_version', ...TAG_DIMENSIONS, 'tags'];
+const GROUP_DIMENSIONS = ['provider', 'model', 'kind', 'currency', 'price_source', 'price_version', ...ALLOCATION_FIELDS, 'tags'];
 const MEASURES = [
-  ...TOKEN_TYPES.flatMap(({ type }) => [`${type}_cost`, `${type}_tokens`]), 'total_cost', 'total_tokens', 'calls',
+  ...TOKEN_TYPES.flatMap((t) => [costColumn(t), tokensColumn(t)]), 'total_cost', 'total_tokens', 'calls',
 ];
 /** Grouped by work item, the measures that add up over work items (see the header). */
-const allocated = (m: string) => `usage.work_item_${m}`;
+const allocated = (m: string) => usageMember(`work_item_${m}`);
 const HOUR = `${TIME_DIMENSION}.hour`;
 
 export const FOCUS_COLUMNS = [
@@ -82,14 +79,14 @@ export async function focusTable(deps: TableDeps, ctx: SemanticContext, req: Exp
   // FOCUS periods are UTC instants; a timezone would only move the hour buckets.
   const base = { filters, timezone: 'UTC' };
   const unpriced = await semanticCall(q.origins, () => deps.semantic.load({
-    ...base, measures: ['usage.unpriced_calls'], timeDimensions }, ctx, { fresh: true }));
+    ...base, measures: [usageMember('unpriced_calls')], timeDimensions }, ctx, { fresh: true }));
   const rows = await semanticCall(q.origins, () => streamQuery(deps.pool, deps.semantic, {
     ...base,
     measures: MEASURES.map(allocated),
-    dimensions: GROUP_DIMENSIONS.map((d) => `usage.${d}`),
+    dimensions: GROUP_DIMENSIONS.map(usageMember),
     timeDimensions: [{ dimension: TIME_DIMENSION, granularity: 'hour', ...(dateRange ? { dateRange } : {}) }],
-    filters: [...filters, { member: 'usage.unpriced', operator: 'equals', values: ['false'] }],
-    order: [[HOUR, 'asc'], ['usage.provider', 'asc'], ['usage.model', 'asc']],
+    filters: [...filters, { member: usageMember('unpriced'), operator: 'equals', values: ['false'] }],
+    order: [[HOUR, 'asc'], [usageMember('provider'), 'asc'], [usageMember('model'), 'asc']],
   }, ctx));
   const c: Context = {
     workspaceId: ctx.workspaceId,
@@ -99,7 +96,7 @@ export async function focusTable(deps: TableDeps, ctx: SemanticContext, req: Exp
   return {
     columns,
     rows: focusRows(rows, c),
-    headers: { 'x-spendgraph-unpriced-calls': String(unpriced.data[0]?.['usage.unpriced_calls'] ?? 0) },
+    headers: { 'x-spendgraph-unpriced-calls': String(unpriced.data[0]?.[usageMember('unpriced_calls')] ?? 0) },
   };
 }
 
@@ -109,13 +106,13 @@ async function* focusRows(batches: AsyncIterable<Row[]>, c: Context): AsyncGener
 
 const cell = (g: Row, member: string) => (g[member] === null || g[member] === undefined ? null : String(g[member]));
 /** A dimension of the group, or one of MEASURES (read from its allocated member). */
-const text = (g: Row, m: string) => cell(g, MEASURES.includes(m) ? allocated(m) : `usage.${m}`);
+const text = (g: Row, m: string) => cell(g, MEASURES.includes(m) ? allocated(m) : usageMember(m));
 
 /** One group's charges: a row per token type with tokens, or one row for a cost given as a whole. */
 function chargesOf(g: Row, c: Context): ExportRow[] {
   const kind = text(g, 'kind')!;
   const source = text(g, 'price_source');
-  const typed = TOKEN_TYPES.filter(({ type }) => text(g, `${type}_cost`) !== null && new D(text(g, `${type}_tokens`) ?? 0).gt(0));
+  const typed = TOKEN_TYPES.filter((t) => text(g, costColumn(t)) !== null && new D(text(g, tokensColumn(t)) ?? 0).gt(0));
   if (kind !== 'model_call' || source === 'supplied' || !typed.length) {
     const tokens = new D(text(g, 'total_tokens') ?? 0);
     const byTokens = tokens.gt(0);
@@ -124,8 +121,8 @@ function chargesOf(g: Row, c: Context): ExportRow[] {
       quantity: byTokens ? tokens : new D(text(g, 'calls')!), cost: new D(text(g, 'total_cost')!),
     })];
   }
-  return typed.map(({ type, meter }) => charge(g, c, {
-    tokenType: type, meter, quantity: new D(text(g, `${type}_tokens`)!), cost: new D(text(g, `${type}_cost`)!),
+  return typed.map((t) => charge(g, c, {
+    tokenType: t, meter: METERS[t], quantity: new D(text(g, tokensColumn(t))!), cost: new D(text(g, costColumn(t))!),
   }));
 }
 
@@ -213,7 +210,7 @@ function listCost(c: Context, m: Meter, x: ListInput): { cost: Decimal; unitPric
 /** The list rate per million tokens of one token type (catalog or price file; never the workspace's). */
 function catalogRate(list: Pricer, provider: string, model: string, type: TokenType, at: Date) {
   // One token prices at the base tier: a long-context tier depends on each call, which a charge row no longer has.
-  const tokens = { input: 0, output: 0, cache_read: 0, cache_write_5m: 0, cache_write_1h: 0, reasoning: 0, [type]: 1 };
+  const tokens = { ...noTokens(), [type]: 1 };
   const price = list.price({ provider, model, occurredAt: at, tokens });
   if (price.unpriced) return null;
   return { perMillion: new D(price.costs[type]).times(MILLION), currency: price.currency };
@@ -222,7 +219,7 @@ function catalogRate(list: Pricer, provider: string, model: string, type: TokenT
 function tagsOf(g: Row): Record<string, string | number | boolean | null> {
   const free = text(g, 'tags');
   const tags: Record<string, string | number | boolean | null> = free ? JSON.parse(free) : {};
-  for (const d of TAG_DIMENSIONS) {
+  for (const d of ALLOCATION_FIELDS) {
     const v = text(g, d);
     if (v !== null) tags[`${TAG_PREFIX}${d}`] = v;
   }

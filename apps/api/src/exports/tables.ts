@@ -5,7 +5,7 @@
 // token counts stay exact decimal strings.
 import { DateTime } from 'luxon';
 import type { Pool } from '@spendgraph/db';
-import type { SemanticContext, SemanticLayer } from '@spendgraph/semantic';
+import { type SemanticContext, type SemanticLayer, usageMember } from '@spendgraph/semantic';
 import { type BreakdownNode, breakdown } from '../graphql/breakdown.ts';
 import { argumentError, semanticCall } from '../graphql/errors.ts';
 import { EVENT_DIMENSIONS, EVENT_MEASURES, NEWEST_FIRST } from '../graphql/events.ts';
@@ -116,8 +116,8 @@ export async function eventsTable(deps: TableDeps, ctx: SemanticContext, req: Ex
   // The order's members must be in the query; they are dropped from the rows unless asked for.
   const dimensions = [...new Set(['event_id', 'occurred_at', ...columns.filter((c) => !isMeasure.has(c))])];
   const query = {
-    dimensions: dimensions.map((d) => `usage.${d}`),
-    measures: columns.filter((c) => isMeasure.has(c)).map((m) => `usage.${m}`),
+    dimensions: dimensions.map(usageMember),
+    measures: columns.filter((c) => isMeasure.has(c)).map(usageMember),
     ungrouped: true,
     filters: q.filters(req.filters),
     timeDimensions: q.timeRange(req.timeRange, 'timeRange', timezone),
@@ -133,7 +133,7 @@ async function* eventRows(batches: AsyncIterable<Row[]>, columns: string[], time
     yield batch.map((row) => {
       const out: ExportRow = {};
       for (const c of columns) {
-        const v = row[`usage.${c}`] ?? null;
+        const v = row[usageMember(c)] ?? null;
         out[c] = c === 'occurred_at' && v !== null ? withOffset(String(v), timezone) : v;
       }
       return out;

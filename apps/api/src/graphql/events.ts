@@ -1,6 +1,7 @@
 // Single events, newest first. The cursor is the last event's (time, id): keyset
 // pagination stays correct while new events arrive.
-import type { SemanticContext, SemanticLayer } from '@spendgraph/semantic';
+import { CONTEXT_FIELDS, COST_COLUMNS, TOKENS_COLUMNS } from '@spendgraph/schema';
+import { type SemanticContext, type SemanticLayer, usageMember } from '@spendgraph/semantic';
 import { argumentError, semanticCall } from './errors.ts';
 import { type FilterArg, QueryArgs, TIME_DIMENSION, type TimeRangeArg } from './query-args.ts';
 
@@ -12,20 +13,16 @@ export interface EventsArgs {
 }
 
 const MAX_PAGE = 500;
-const ID = 'usage.event_id';
+const ID = usageMember('event_id');
 /** Newest first; the id breaks ties so the order (and a keyset cursor) is total. */
 export const NEWEST_FIRST: Array<[string, 'desc']> = [[TIME_DIMENSION, 'desc'], [ID, 'desc']];
 /** Event fields that are dimensions of the view. */
 export const EVENT_DIMENSIONS = [
   'event_id', 'occurred_at', 'kind', 'provider', 'model', 'status', 'latency_ms', 'currency', 'unpriced', 'price_source',
-  'price_version', 'source', 'space', 'plan_id', 'task_id', 'task_type', 'workflow', 'step', 'agent', 'user_id',
-  'customer_id', 'feature', 'session_id', 'work_items',
+  'price_version', 'source', ...CONTEXT_FIELDS.filter((f) => f !== 'work_item'), 'work_items',
 ] as const;
 /** Token counts and costs are measures; an ungrouped query gives each event's own. */
-export const EVENT_MEASURES = [
-  'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens', 'reasoning_tokens',
-  'input_cost', 'output_cost', 'cache_read_cost', 'cache_write_5m_cost', 'cache_write_1h_cost', 'reasoning_cost', 'total_cost',
-] as const;
+export const EVENT_MEASURES = [...TOKENS_COLUMNS, ...COST_COLUMNS, 'total_cost'] as const;
 
 type Cursor = [time: string, id: string];
 
@@ -57,8 +54,8 @@ export async function events(semantic: SemanticLayer, ctx: SemanticContext, args
     });
   }
   const { data } = await semanticCall(q.origins, () => semantic.load({
-    dimensions: EVENT_DIMENSIONS.map((d) => `usage.${d}`),
-    measures: EVENT_MEASURES.map((m) => `usage.${m}`),
+    dimensions: EVENT_DIMENSIONS.map(usageMember),
+    measures: EVENT_MEASURES.map(usageMember),
     ungrouped: true,
     filters,
     timeDimensions: q.timeRange(args.timeRange),
@@ -68,7 +65,7 @@ export async function events(semantic: SemanticLayer, ctx: SemanticContext, args
   }, ctx));
   const page = data.slice(0, first);
   const edges = page.map((row) => {
-    const r = (name: string) => (row[`usage.${name}`] ?? null) as string | null;
+    const r = (name: string) => (row[usageMember(name)] ?? null) as string | null;
     return { cursor: encodeCursor([String(r('occurred_at')), String(r('event_id'))]), node: toEvent(r) };
   });
   return { edges, pageInfo: { hasNextPage: data.length > first, endCursor: edges.at(-1)?.cursor ?? null } };

@@ -1,11 +1,10 @@
 // GraphQL arguments -> the parts of a Cube query, each member remembered with its argument path.
-import type { CubeQuery, MemberMeta, SemanticLayer } from '@spendgraph/semantic';
+import { type CubeQuery, type MemberMeta, type SemanticLayer, USAGE_VIEW, usageMember } from '@spendgraph/semantic';
 import { type Period, PeriodError, absolutePeriod, cubeDateRange, isIsoTime, previousPeriod, resolvePeriod } from '@spendgraph/periods';
 import { MemberOrigins, argumentError } from './errors.ts';
 import { LIMITS, checkCount, checkDateRange, checkFilters, checkText } from '../query-limits.ts';
 
-export const VIEW = 'usage';
-export const TIME_DIMENSION = `${VIEW}.occurred_at`;
+export const TIME_DIMENSION = usageMember('occurred_at');
 /** Cube refuses larger result sets; a breakdown level or series set beyond it must be narrowed. */
 export const MAX_ROWS = 50_000;
 
@@ -13,11 +12,11 @@ export interface FilterArg { member: string; operator: string; values?: string[]
 export interface TimeRangeArg { relative?: string | null; previous?: boolean | null; from?: string | null; to?: string | null }
 type CubeFilter = NonNullable<CubeQuery['filters']>[number];
 
-export function qualify(name: string, view = VIEW) {
+export function qualify(name: string, view: string = USAGE_VIEW) {
   return name.includes('.') ? name : `${view}.${name}`;
 }
 
-export function shortName(member: string, view = VIEW) {
+export function shortName(member: string, view: string = USAGE_VIEW) {
   return member.startsWith(`${view}.`) ? member.slice(view.length + 1) : member;
 }
 
@@ -30,7 +29,7 @@ export class QueryArgs {
   readonly timeDimension: string;
 
   /** Members of `view` (the raw-event view unless said otherwise). */
-  constructor(semantic: SemanticLayer, viewName = VIEW) {
+  constructor(semantic: SemanticLayer, viewName: string = USAGE_VIEW) {
     this.viewName = viewName;
     this.timeDimension = `${viewName}.occurred_at`;
     const view = semantic.meta().views.find((v) => v.name === viewName)!;

@@ -1,4 +1,4 @@
-import type { SemanticLayer } from '@spendgraph/semantic';
+import { type SemanticLayer, USAGE_VIEW } from '@spendgraph/semantic';
 import { type BreakdownArgs, breakdown } from './breakdown.ts';
 import { type BudgetDeps, budgetResolvers } from './budgets.ts';
 import { type DeadLetterDeps, deadLetterResolvers } from './dead-letters.ts';
@@ -11,7 +11,7 @@ import { retentionResolvers } from './retention.ts';
 import { type RepricingDeps, repricingResolvers } from './repricing.ts';
 import { planResolvers } from './plans.ts';
 import { type EventsArgs, events } from './events.ts';
-import { VIEW, shortName } from './query-args.ts';
+import { shortName } from './query-args.ts';
 import { type TimeseriesArgs, timeseries } from './timeseries.ts';
 
 export interface GraphqlContext {
@@ -63,7 +63,7 @@ export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & Repricing
       ...repricing.Query,
       ...embeds.Query,
       meta: () => {
-        const view = semantic.meta().views.find((v) => v.name === VIEW)!;
+        const view = semantic.meta().views.find((v) => v.name === USAGE_VIEW)!;
         const short = <T extends { name: string }>(m: T) => ({ ...m, name: shortName(m.name) });
         return { measures: view.measures.map(short), dimensions: view.dimensions.map(short) };
       },

@@ -2,12 +2,11 @@
 // caller when a raw-event query reaches before the workspace's raw-data horizon.
 import { GraphQLError } from 'graphql';
 import { type Pool, setRawRetention, workspaceRetention } from '@spendgraph/db';
-import type { SemanticLayer } from '@spendgraph/semantic';
+import { HISTORY_VIEW, type SemanticLayer } from '@spendgraph/semantic';
 import { argumentError } from './errors.ts';
 import { type FilterArg, type TimeRangeArg, resolveRange } from './query-args.ts';
 import { timeseries } from './timeseries.ts';
 
-export const HISTORY_VIEW = 'usage_history';
 
 interface Ctx {
   workspaceId: string;

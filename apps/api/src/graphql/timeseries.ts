@@ -1,9 +1,9 @@
 // Measures per time bucket, one series per combination of the `by` dimensions.
 import { type Unit, bucketPartial, periodJson } from '@spendgraph/periods';
-import type { SemanticContext, SemanticLayer } from '@spendgraph/semantic';
+import { type SemanticContext, type SemanticLayer, USAGE_VIEW, type ViewName } from '@spendgraph/semantic';
 import { DateTime } from 'luxon';
 import { argumentError, semanticCall } from './errors.ts';
-import { type FilterArg, MAX_ROWS, QueryArgs, type TimeRangeArg, VIEW, checkTimezone, shortName } from './query-args.ts';
+import { type FilterArg, MAX_ROWS, QueryArgs, type TimeRangeArg, checkTimezone, shortName } from './query-args.ts';
 
 export interface TimeseriesArgs {
   measures: string[];
@@ -15,7 +15,7 @@ export interface TimeseriesArgs {
 }
 
 /** Over the raw-event view, or another view with the same shape (usage_history). */
-export async function timeseries(semantic: SemanticLayer, ctx: SemanticContext, args: TimeseriesArgs, view = VIEW) {
+export async function timeseries(semantic: SemanticLayer, ctx: SemanticContext, args: TimeseriesArgs, view: ViewName = USAGE_VIEW) {
   const q = new QueryArgs(semantic, view);
   const short = (member: string) => shortName(member, view);
   if (!args.measures.length) throw argumentError('INVALID_ARGUMENT', 'measures', 'name at least one measure');

@@ -1,7 +1,7 @@
 // The guard check shared by GET /v1/guard/check and GraphQL's guardCheck.
 import { now as clockNow } from '@spendgraph/periods/clock';
 import { type GuardBudgetAnswer, type GuardDecision, UNSCOPABLE_DIMENSIONS, decide } from '@spendgraph/budgets';
-import type { SemanticLayer } from '@spendgraph/semantic';
+import { type SemanticLayer, USAGE_VIEW } from '@spendgraph/semantic';
 import type { GuardCache } from './guard-cache.ts';
 
 export class GuardContextError extends Error {
@@ -14,11 +14,11 @@ export class GuardContextError extends Error {
 
 /** Dimensions a budget may be scoped by and a context may give: the `usage` view's, minus time and ids. */
 export function scopableDimensions(semantic: SemanticLayer): Set<string> {
-  const view = semantic.meta().views.find((v) => v.name === 'usage')!;
+  const view = semantic.meta().views.find((v) => v.name === USAGE_VIEW)!;
   return new Set(
     view.dimensions
       .filter((d) => d.type !== 'time')
-      .map((d) => d.name.slice('usage.'.length))
+      .map((d) => d.name.slice(USAGE_VIEW.length + 1))
       .filter((name) => !UNSCOPABLE_DIMENSIONS.has(name)),
   );
 }

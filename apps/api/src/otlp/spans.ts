@@ -3,7 +3,7 @@
 // Context comes from span attributes, then resource attributes: `spendgraph.<field>` for every
 // context field (spendgraph.plan_id, spendgraph.work_item…), the conventions' user.id / enduser.id,
 // session.id, gen_ai.conversation.id and gen_ai.agent.name, and `spendgraph.tag.<name>` for tags.
-import { CONTEXT_FIELDS, USAGE_CONVENTIONS, type UsageEventInput, uuidV5 } from '@spendgraph/schema';
+import { CONTEXT_FIELDS, type ContextField, USAGE_CONVENTIONS, type UsageConvention, type UsageEventInput, uuidV5 } from '@spendgraph/schema';
 
 type AnyValue = { stringValue?: string; boolValue?: boolean; intValue?: string | number; doubleValue?: number; [k: string]: unknown };
 interface KeyValue { key: string; value?: AnyValue }
@@ -37,7 +37,7 @@ const PROVIDERS: Record<string, string> = {
   'azure.ai.inference': 'azure', 'aws.bedrock': 'aws-bedrock', mistral_ai: 'mistral', x_ai: 'xai', 'ibm.watsonx.ai': 'ibm-watsonx',
 };
 
-const CONTEXT_ALIASES: Record<string, (typeof CONTEXT_FIELDS)[number]> = {
+const CONTEXT_ALIASES: Record<string, ContextField> = {
   'user.id': 'user_id', 'enduser.id': 'user_id', 'session.id': 'session_id', 'gen_ai.conversation.id': 'session_id', 'gen_ai.agent.name': 'agent',
 };
 
@@ -58,7 +58,7 @@ function usage(a: (k: string) => unknown) {
   // The conventions count cached tokens inside input_tokens and reasoning inside output_tokens;
   // instrumentations that report Anthropic's own figures (input without the cache) cannot, so
   // counts that do not fit are taken as disjoint. spendgraph.usage.convention overrides.
-  const convention = (USAGE_CONVENTIONS as readonly unknown[]).includes(stated) ? (stated as (typeof USAGE_CONVENTIONS)[number])
+  const convention = (USAGE_CONVENTIONS as readonly unknown[]).includes(stated) ? (stated as UsageConvention)
     : cacheRead + cacheWrite <= input && reasoning <= output ? 'openai' : 'disjoint';
   return { input_tokens: input, output_tokens: output, cache_read_tokens: cacheRead, cache_write_5m_tokens: cacheWrite, cache_write_1h_tokens: 0, reasoning_tokens: reasoning, convention };
 }

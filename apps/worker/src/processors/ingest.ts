@@ -8,12 +8,12 @@ import {
   type DeadLetter, type NamedWork, type Pool, type StoreOutcome, type UsageEventRow, addDeadLetters, ensureNamedWork, isRefusedRow,
   insertAllocations, isUnavailable, storeUsageEvents,
 } from '@spendgraph/db';
-import type { Pricer } from '@spendgraph/pricing';
+import { type Pricer, costOf } from '@spendgraph/pricing';
 import type { IngestJobData, IngestJobResult } from '@spendgraph/queue';
 import type { IngestEvent } from '@spendgraph/schema';
 import { allocationRows } from '../allocations.ts';
 import { namedWork } from '../named-work.ts';
-import { costOf, toRow } from '../price-event.ts';
+import { toRow } from '../event-row.ts';
 import type { WorkspacePricing } from '../workspace-pricing.ts';
 
 /** Marks a job's failure as the database's unavailability, which recover-ingest.ts retries once it is back. */

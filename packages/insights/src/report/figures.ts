@@ -7,9 +7,8 @@ import { linearRegression } from 'simple-statistics';
 import { type Pool, budgetStatuses, listAnomalies, listBudgets } from '@spendgraph/db';
 import { standing } from '@spendgraph/budgets';
 import { type Period, cubeDateRange, previousPeriod, resolvePeriod } from '@spendgraph/periods';
-import type { CubeQuery, SemanticLayer } from '@spendgraph/semantic';
+import { type CubeQuery, type SemanticLayer, usageMember } from '@spendgraph/semantic';
 import { median } from '../stats.ts';
-import { member } from '../subjects.ts';
 
 export const TREND_SESSIONS = 30;
 export const TOP_N = 5;
@@ -68,11 +67,11 @@ const dec = (v: unknown) => new Decimal((v as string | null) ?? 0);
 const day = (t: DateTime) => t.toFormat('yyyy-MM-dd');
 
 async function load(semantic: SemanticLayer, r: ReportScope, q: Omit<CubeQuery, 'timezone'>): Promise<Row[]> {
-  const filters = [{ member: member('currency'), operator: 'equals', values: [r.currency] }, ...(q.filters ?? [])];
+  const filters = [{ member: usageMember('currency'), operator: 'equals', values: [r.currency] }, ...(q.filters ?? [])];
   return (await semantic.load({ ...q, filters, timezone: r.timezone }, { workspaceId: r.workspaceId }, { fresh: true })).data;
 }
 
-const range = (p: Period) => ({ dimension: member('occurred_at'), dateRange: cubeDateRange(p) });
+const range = (p: Period) => ({ dimension: usageMember('occurred_at'), dateRange: cubeDateRange(p) });
 
 /**
  * A period of the shared vocabulary (packages/periods) as it stood at the end of the reported
@@ -94,13 +93,13 @@ const shareOf = (part: Decimal, whole: Decimal) => (whole.isZero() ? null : part
 /** Yesterday and the last 7 days, each against the period before: one daily series over 14 days. */
 async function totals(semantic: SemanticLayer, r: ReportScope, date: DateTime) {
   const rows = await load(semantic, r, {
-    measures: [member('total_cost'), member('calls')],
+    measures: [usageMember('total_cost'), usageMember('calls')],
     timeDimensions: [{ ...range({ ...reportPeriod(r, 'last 7 days'), from: reportPeriod(r, 'last 7 days', true).from }), granularity: 'day' }],
   });
-  const byDay = new Map(rows.map((x) => [String(x[member('occurred_at.day')]).slice(0, 10), x]));
+  const byDay = new Map(rows.map((x) => [String(x[usageMember('occurred_at.day')]).slice(0, 10), x]));
   const sum = (from: number, to: number, m: string) => {
     let t = ZERO;
-    for (let i = from; i <= to; i++) t = t.plus(dec(byDay.get(day(date.minus({ days: i })))?.[member(m)]));
+    for (let i = from; i <= to; i++) t = t.plus(dec(byDay.get(day(date.minus({ days: i })))?.[usageMember(m)]));
     return t;
   };
   const change = (from: number, to: number, width: number): Change => {
@@ -116,14 +115,14 @@ async function totals(semantic: SemanticLayer, r: ReportScope, date: DateTime) {
 
 async function trend(semantic: SemanticLayer, r: ReportScope, date: DateTime): Promise<MorningFigures['trend']> {
   const rows = await load(semantic, r, {
-    measures: [member('total_cost'), member('last_event_at')],
-    dimensions: [member('session_id')],
+    measures: [usageMember('total_cost'), usageMember('last_event_at')],
+    dimensions: [usageMember('session_id')],
     timeDimensions: [range(reportPeriod(r, `last ${TREND_LOOKBACK_DAYS} days`))],
-    filters: [{ member: member('session_id'), operator: 'set' }],
-    order: [[member('last_event_at'), 'desc'], [member('session_id'), 'asc']],
+    filters: [{ member: usageMember('session_id'), operator: 'set' }],
+    order: [[usageMember('last_event_at'), 'desc'], [usageMember('session_id'), 'asc']],
     limit: TREND_SESSIONS,
   });
-  const costs = rows.reverse().map((x) => ({ sessionId: x[member('session_id')] as string, cost: dec(x[member('total_cost')]) }));
+  const costs = rows.reverse().map((x) => ({ sessionId: x[usageMember('session_id')] as string, cost: dec(x[usageMember('total_cost')]) }));
   const values = costs.map((c) => c.cost);
   const half = values.length >> 1;
   const avg = (xs: Decimal[]) => (xs.length ? xs.reduce((t, x) => t.plus(x), ZERO).div(xs.length) : ZERO);
@@ -149,20 +148,20 @@ async function trend(semantic: SemanticLayer, r: ReportScope, date: DateTime): P
 /** Cost per provider and model over the 7 days, with each provider's cost of the last day. */
 async function providers(semantic: SemanticLayer, r: ReportScope, date: DateTime): Promise<MorningFigures['providers']> {
   const rows = await load(semantic, r, {
-    measures: [member('total_cost')],
-    dimensions: [member('provider'), member('model')],
+    measures: [usageMember('total_cost')],
+    dimensions: [usageMember('provider'), usageMember('model')],
     timeDimensions: [{ ...range(reportPeriod(r, 'last 7 days')), granularity: 'day' }],
     limit: 50_000,
   });
-  const total = rows.reduce((t, x) => t.plus(dec(x[member('total_cost')])), ZERO);
-  const byProvider = Map.groupBy(rows, (x) => (x[member('provider')] as string | null) ?? '(none)');
+  const total = rows.reduce((t, x) => t.plus(dec(x[usageMember('total_cost')])), ZERO);
+  const byProvider = Map.groupBy(rows, (x) => (x[usageMember('provider')] as string | null) ?? '(none)');
   return [...byProvider].map(([provider, list]) => {
-    const cost = list.reduce((t, x) => t.plus(dec(x[member('total_cost')])), ZERO);
-    const yesterday = list.filter((x) => String(x[member('occurred_at.day')]).startsWith(day(date)))
-      .reduce((t, x) => t.plus(dec(x[member('total_cost')])), ZERO);
-    const byModel = Map.groupBy(list, (x) => (x[member('model')] as string | null) ?? '(none)');
+    const cost = list.reduce((t, x) => t.plus(dec(x[usageMember('total_cost')])), ZERO);
+    const yesterday = list.filter((x) => String(x[usageMember('occurred_at.day')]).startsWith(day(date)))
+      .reduce((t, x) => t.plus(dec(x[usageMember('total_cost')])), ZERO);
+    const byModel = Map.groupBy(list, (x) => (x[usageMember('model')] as string | null) ?? '(none)');
     const models = [...byModel].map(([model, ms]) => {
-      const c = ms.reduce((t, x) => t.plus(dec(x[member('total_cost')])), ZERO);
+      const c = ms.reduce((t, x) => t.plus(dec(x[usageMember('total_cost')])), ZERO);
       return { id: model, model, cost: c.toFixed(), share: shareOf(c, total) };
     });
     return { id: provider, provider, cost: cost.toFixed(), share: shareOf(cost, total), yesterdayCost: yesterday.toFixed(), models: models.sort(byCost) };
@@ -174,16 +173,16 @@ const byCost = (a: { cost: string; id: string }, b: { cost: string; id: string }
 /** The top N values of a dimension by cost over the 7 days, with their share of the 7 days' cost. */
 async function top(semantic: SemanticLayer, r: ReportScope, date: DateTime, dimension: string, weekCost: Decimal): Promise<Share[]> {
   // A call shared by work items counts for each by its share, so the items' shares of the week add up.
-  const cost = member(dimension === 'work_item' ? 'work_item_total_cost' : 'total_cost');
+  const cost = usageMember(dimension === 'work_item' ? 'work_item_total_cost' : 'total_cost');
   const rows = await load(semantic, r, {
     measures: [cost],
-    dimensions: [member(dimension)],
+    dimensions: [usageMember(dimension)],
     timeDimensions: [range(reportPeriod(r, 'last 7 days'))],
-    filters: [{ member: member(dimension), operator: 'set' }],
-    order: [[cost, 'desc'], [member(dimension), 'asc']],
+    filters: [{ member: usageMember(dimension), operator: 'set' }],
+    order: [[cost, 'desc'], [usageMember(dimension), 'asc']],
     limit: TOP_N,
   });
-  return rows.map((x) => ({ id: x[member(dimension)] as string, cost: dec(x[cost]).toFixed(), share: shareOf(dec(x[cost]), weekCost) }));
+  return rows.map((x) => ({ id: x[usageMember(dimension)] as string, cost: dec(x[cost]).toFixed(), share: shareOf(dec(x[cost]), weekCost) }));
 }
 
 async function anomaliesOf(pool: Pool, r: ReportScope, date: DateTime): Promise<MorningFigures['anomalies']> {

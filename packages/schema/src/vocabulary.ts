@@ -1,0 +1,64 @@
+// The event vocabulary, defined once: token types, the context a call is attributed
+// to, and the names they take as fields and columns. The wire format (usage-event.ts),
+// the stored row (packages/db), pricing, exports and collectors all derive from these.
+
+/** Token types, as disjoint partitions of a call's tokens (see usage-conventions.ts). */
+export const TOKEN_TYPES = ['input', 'output', 'cache_read', 'cache_write_5m', 'cache_write_1h', 'reasoning'] as const;
+export type TokenType = (typeof TOKEN_TYPES)[number];
+
+/** A call's tokens, one count per partition. */
+export type TokenCounts = Record<TokenType, number>;
+
+/** The prompt's tokens: uncached input, cache reads and cache writes (what long-context tiers and context size count). */
+export const PROMPT_TOKEN_TYPES = ['input', 'cache_read', 'cache_write_5m', 'cache_write_1h'] as const satisfies readonly TokenType[];
+
+export function promptTokens(tokens: TokenCounts): number {
+  return PROMPT_TOKEN_TYPES.reduce((n, t) => n + tokens[t], 0);
+}
+
+/** Token counts of a call that used none. */
+export function noTokens(): TokenCounts {
+  return Object.fromEntries(TOKEN_TYPES.map((t) => [t, 0])) as TokenCounts;
+}
+
+/** The field (`usage.input_tokens`) and column (`usage_events.input_tokens`) of a token type's count. */
+export const tokensColumn = <T extends TokenType>(t: T) => `${t}_tokens` as const;
+/** The column of a token type's cost (`input_cost`). */
+export const costColumn = <T extends TokenType>(t: T) => `${t}_cost` as const;
+export type TokensColumn = `${TokenType}_tokens`;
+export type CostColumn = `${TokenType}_cost`;
+export const TOKENS_COLUMNS: readonly TokensColumn[] = TOKEN_TYPES.map(tokensColumn);
+export const COST_COLUMNS: readonly CostColumn[] = TOKEN_TYPES.map(costColumn);
+
+/** Context columns: the work a call is attributed to. */
+export const CONTEXT_FIELDS = [
+  'space',
+  'plan_id',
+  'task_id',
+  'task_type',
+  'workflow',
+  'step',
+  'agent',
+  'user_id',
+  'customer_id',
+  'feature',
+  'session_id',
+  'work_item',
+] as const;
+export type ContextField = (typeof CONTEXT_FIELDS)[number];
+
+/**
+ * The context that allocates cost (FOCUS tags, chargeback): all of it but sessions, which are
+ * observability and would make every group its own.
+ */
+export const ALLOCATION_FIELDS = CONTEXT_FIELDS.filter((f): f is Exclude<ContextField, 'session_id'> => f !== 'session_id');
+
+/** Token counts as their columns (`{ input: 3 }` → `{ input_tokens: 3, ... }`). */
+export function tokensColumns(tokens: TokenCounts): Record<TokensColumn, number> {
+  return Object.fromEntries(TOKEN_TYPES.map((t) => [tokensColumn(t), tokens[t]])) as Record<TokensColumn, number>;
+}
+
+/** The context as columns: every field, null where the event names none. */
+export function contextColumns(context: Partial<Record<ContextField, string>>): Record<ContextField, string | null> {
+  return Object.fromEntries(CONTEXT_FIELDS.map((f) => [f, context[f] ?? null])) as Record<ContextField, string | null>;
+}
