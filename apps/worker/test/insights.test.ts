@@ -17,8 +17,8 @@ import {
 import { type SemanticLayer, createSemanticLayer } from '@spendgraph/semantic';
 import { type Platform, startPlatform, waitFor, workspaceWithKey } from '../../../test/support/platform.ts';
 import { dayOfSessions, ingest, otherDays } from '../../../packages/insights/test/fixture.ts';
-import { alertsConfig } from '../src/alerts/index.ts';
-import { createReportSenders } from '../src/alerts/report.ts';
+import { createSender } from '../src/channels/index.ts';
+import { channelsConfig } from '../src/config.ts';
 import { deliverReportProcessor } from '../src/processors/deliver-report.ts';
 import { detectAnomaliesProcessor } from '../src/processors/detect-anomalies.ts';
 import { morningReportProcessor } from '../src/processors/morning-report.ts';
@@ -66,7 +66,7 @@ beforeAll(async () => {
   const report = morningReportProcessor({ pool: p.pool, semantic, settings, queue: insights, deliveries, log });
   const workers = [
     new Worker(INSIGHTS_QUEUE, (job: Job) => (job.name === DETECT_ANOMALIES_JOB ? detect(job) : report(job)), { connection: connection(), prefix }),
-    new Worker(REPORTS_QUEUE, deliverReportProcessor({ pool: p.pool, send: createReportSenders(alertsConfig({ ALERT_EGRESS_ALLOW: new URL(webhook).host })) }), { connection: connection(), prefix }),
+    new Worker(REPORTS_QUEUE, deliverReportProcessor({ pool: p.pool, send: createSender(channelsConfig({ ALERT_EGRESS_ALLOW: new URL(webhook).host })) }), { connection: connection(), prefix }),
   ];
   closers.push(() => Promise.all(workers.map((w) => w.close())), () => insights.close(), () => deliveries.close());
   closers.push(async () => {
