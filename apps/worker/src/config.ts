@@ -1,7 +1,13 @@
+// The worker's whole configuration, read from the environment once at start (zod):
+// its own variables, how it reaches alert and report channels, and the insights
+// settings (packages/insights). One bad variable stops the start with its name.
 import { z } from 'zod';
+import { parseEgressAllowList } from '@spendgraph/budgets';
+import { type InsightsSettings, insightsEnv, insightsSettingsOf } from '@spendgraph/insights';
 import { secretProblem } from '@spendgraph/semantic';
+import type { ChannelsConfig } from './channels/index.ts';
 
-const envSchema = z.object({
+const workerEnv = z.object({
   DATABASE_URL: z.string().min(1, 'DATABASE_URL is required'),
   REDIS_URL: z.string().min(1, 'REDIS_URL is required'),
   /** Ingest jobs processed at once; each holds one Postgres connection while inserting. */
@@ -35,17 +41,41 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-const checkedSchema = envSchema.superRefine((c, ctx) => {
+/** Alert and report channels (channels/). */
+const channelsEnv = z.object({
+  /** SMTP server of e-mail channels, e.g. smtp://user:pass@host:587 (smtps:// for implicit TLS); unset, e-mails fail at once. */
+  SMTP_URL: z.string().trim().transform((s) => s || undefined).optional(),
+  /** Sender address of e-mails. */
+  ALERTS_EMAIL_FROM: z.string().trim().min(3).default('spendgraph@localhost'),
+  /** How long a webhook or Slack endpoint may take to answer. */
+  ALERT_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Internal destinations webhooks may reach (packages/budgets/src/egress.ts); every other internal address is refused. */
+  ALERT_EGRESS_ALLOW: z.string().optional(),
+});
+
+const envSchema = workerEnv.extend(channelsEnv.shape).extend(insightsEnv.shape).superRefine((c, ctx) => {
   const problem = c.WORKER_METRICS_PORT !== 0 ? secretProblem('OPERATOR_TOKEN', c.OPERATOR_TOKEN) : undefined;
   if (problem) ctx.addIssue({ code: 'custom', path: ['OPERATOR_TOKEN'], message: `${problem} (or WORKER_METRICS_PORT=0 to serve no metrics)` });
 });
 
-export type WorkerConfig = z.infer<typeof envSchema>;
+export type WorkerConfig = z.infer<typeof workerEnv> & { channels: ChannelsConfig; insights: InsightsSettings };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  const parsed = checkedSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new Error(`invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
+  const e = parse(envSchema, env, 'configuration');
+  return { ...e, channels: channelsOf(e), insights: insightsSettingsOf(e) };
+}
+
+/** The channel settings alone (tests deliver without the rest of a worker). */
+export function channelsConfig(env: NodeJS.ProcessEnv): ChannelsConfig {
+  return channelsOf(parse(channelsEnv, env, 'channel configuration'));
+}
+
+function channelsOf(e: z.infer<typeof channelsEnv>): ChannelsConfig {
+  return { smtpUrl: e.SMTP_URL, emailFrom: e.ALERTS_EMAIL_FROM, webhookTimeoutMs: e.ALERT_WEBHOOK_TIMEOUT_MS, egress: parseEgressAllowList(e.ALERT_EGRESS_ALLOW) };
+}
+
+function parse<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv, what: string): z.infer<S> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) throw new Error(`invalid ${what}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return parsed.data;
 }

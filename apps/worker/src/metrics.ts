@@ -3,7 +3,7 @@
 import { createServer } from 'node:http';
 import type { Job, Worker } from 'bullmq';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { type Redis, isOperator, recordScheduledRun } from '@spendgraph/queue';
+import { INGEST_QUEUE, type Redis, isOperator, recordScheduledRun } from '@spendgraph/queue';
 import type { Logger } from 'pino';
 
 export function jobObserver(registry: Registry, redis: Redis, log: Logger) {
@@ -29,7 +29,7 @@ export function jobObserver(registry: Registry, redis: Redis, log: Logger) {
   return (queue: string, worker: Worker) => {
     worker.on('completed', (job, result) => {
       finished(queue, job, 'ok');
-      if (queue === 'ingest' && result) {
+      if (queue === INGEST_QUEUE && result) {
         events.inc({ result: 'inserted' }, result.inserted);
         events.inc({ result: 'duplicate' }, result.duplicates);
         if (result.deadLettered) events.inc({ result: 'dead_lettered' }, result.deadLettered);

@@ -15,8 +15,8 @@ import {
   ALERTS_QUEUE, DELIVERY_JOB_OPTIONS, type DeliveryJobData, type Redis, createAlertsQueue, queueDeliveries, redisConnection,
 } from '@spendgraph/queue';
 import { waitFor } from '@spendgraph/test-support/platform';
-import { type Resolve, alertsConfig, createSenders } from '../src/alerts/index.ts';
-import { SMTP_NOT_CONFIGURED } from '../src/alerts/email.ts';
+import { type Resolve, SMTP_NOT_CONFIGURED, createSender } from '../src/channels/index.ts';
+import { channelsConfig } from '../src/config.ts';
 import { deliverAlertProcessor } from '../src/processors/deliver-alert.ts';
 import { requeueStaleDeliveries } from '../src/processors/deliver.ts';
 
@@ -132,7 +132,7 @@ function startPipeline(env: NodeJS.ProcessEnv, resolve?: Resolve): Pipeline {
     prefix,
     defaultJobOptions: { ...DELIVERY_JOB_OPTIONS, backoff: { type: 'exponential', delay: 100 } },
   });
-  const worker = new Worker(ALERTS_QUEUE, deliverAlertProcessor({ pool, send: createSenders({ ...alertsConfig(env), resolve }) }), {
+  const worker = new Worker(ALERTS_QUEUE, deliverAlertProcessor({ pool, send: createSender({ ...channelsConfig(env), resolve }) }), {
     connection: connections[1]!,
     prefix,
     concurrency: 4,

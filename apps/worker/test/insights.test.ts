@@ -12,16 +12,18 @@ import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { insertAlertChannel, listAnomalies, listReportDeliveries, listReports } from '@spendgraph/db';
 import { insightsSettings } from '@spendgraph/insights';
 import {
-  DETECT_ANOMALIES_JOB, INSIGHTS_QUEUE, MORNING_REPORT_JOB, REPORTS_QUEUE, type Redis, createInsightsQueue, createReportsQueue, redisConnection,
+  DETECT_ANOMALIES_JOB, INSIGHTS_QUEUE, MORNING_REPORT_JOB, REPORTS_QUEUE, type Redis, createInsightsQueue, createReportsQueue, insightsQueue,
+  redisConnection,
 } from '@spendgraph/queue';
 import { type SemanticLayer, createSemanticLayer } from '@spendgraph/semantic';
 import { type Platform, startPlatform, waitFor, workspaceWithKey } from '@spendgraph/test-support/platform';
 import { dayOfSessions, ingest, otherDays } from '../../../packages/insights/test/fixture.ts';
-import { alertsConfig } from '../src/alerts/index.ts';
-import { createReportSenders } from '../src/alerts/report.ts';
+import { createSender } from '../src/channels/index.ts';
+import { channelsConfig } from '../src/config.ts';
 import { deliverReportProcessor } from '../src/processors/deliver-report.ts';
 import { detectAnomaliesProcessor } from '../src/processors/detect-anomalies.ts';
 import { morningReportProcessor } from '../src/processors/morning-report.ts';
+import { routeJobs } from '../src/route-jobs.ts';
 
 let p: Platform;
 let semantic: SemanticLayer;
@@ -65,8 +67,8 @@ beforeAll(async () => {
   const detect = detectAnomaliesProcessor({ pool: p.pool, semantic, settings: settings.anomalies, log, now: () => new Date('2026-10-10T23:00:00Z') });
   const report = morningReportProcessor({ pool: p.pool, semantic, settings, queue: insights, deliveries, log });
   const workers = [
-    new Worker(INSIGHTS_QUEUE, (job: Job) => (job.name === DETECT_ANOMALIES_JOB ? detect(job) : report(job)), { connection: connection(), prefix }),
-    new Worker(REPORTS_QUEUE, deliverReportProcessor({ pool: p.pool, send: createReportSenders(alertsConfig({ ALERT_EGRESS_ALLOW: new URL(webhook).host })) }), { connection: connection(), prefix }),
+    new Worker(INSIGHTS_QUEUE, routeJobs(insightsQueue, { [DETECT_ANOMALIES_JOB]: detect, [MORNING_REPORT_JOB]: report }), { connection: connection(), prefix }),
+    new Worker(REPORTS_QUEUE, deliverReportProcessor({ pool: p.pool, send: createSender(channelsConfig({ ALERT_EGRESS_ALLOW: new URL(webhook).host })) }), { connection: connection(), prefix }),
   ];
   closers.push(() => Promise.all(workers.map((w) => w.close())), () => insights.close(), () => deliveries.close());
   closers.push(async () => {

@@ -1,4 +1,5 @@
-// Settings of anomaly detection and of the morning report, from the worker's environment:
+// Settings of anomaly detection and of the morning report. The worker reads them from its
+// environment with the rest of its configuration (apps/worker/src/config.ts):
 //   ANOMALY_THRESHOLD        a subject is flagged when its cost exceeds this x its peer median (default 2)
 //   ANOMALY_MIN_PEERS        smallest peer group compared, the subject included (default 3)
 //   ANOMALY_MIN_COST         subjects costing less are never flagged (decimal, default 0)
@@ -55,7 +56,8 @@ const decimal = z.string().trim().refine((s) => {
 // Dimensions a subject's peers share: plain names of `usage` dimensions.
 const dimension = z.string().regex(/^[a-z_]+$/, 'not a dimension name');
 
-const envSchema = z.object({
+/** The environment variables of insights, for the worker's configuration schema. */
+export const insightsEnv = z.object({
   ANOMALY_THRESHOLD: decimal.refine((s) => new Decimal(s).gt(1), 'must be greater than 1').default('2'),
   ANOMALY_MIN_PEERS: z.coerce.number().int().min(2).max(1000).default(3),
   ANOMALY_MIN_COST: decimal.default('0'),
@@ -74,12 +76,8 @@ export interface InsightsSettings {
   morningReport: MorningReportSettings;
 }
 
-export function insightsSettings(env: NodeJS.ProcessEnv = process.env): InsightsSettings {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new Error(`invalid insights configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  const e = parsed.data;
+/** Settings from variables (`env`: insightsEnv's output). */
+export function insightsSettingsOf(e: z.infer<typeof insightsEnv>): InsightsSettings {
   return {
     anomalies: {
       threshold: e.ANOMALY_THRESHOLD,
@@ -91,6 +89,15 @@ export function insightsSettings(env: NodeJS.ProcessEnv = process.env): Insights
     },
     morningReport: { time: e.MORNING_REPORT_TIME, timezone: e.MORNING_REPORT_TIMEZONE, currency: e.INSIGHTS_CURRENCY },
   };
+}
+
+/** Settings from an environment alone (tests; the worker parses insightsEnv within its own schema). */
+export function insightsSettings(env: NodeJS.ProcessEnv): InsightsSettings {
+  const parsed = insightsEnv.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`invalid insights configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return insightsSettingsOf(parsed.data);
 }
 
 /** The BullMQ repeat options of the morning report: a daily cron at the configured local time. */

@@ -2,9 +2,8 @@
 // job last succeeded. Workers record every run of a scheduled job in one Redis
 // hash (BullMQ keeps only a short history of finished jobs); the API reads it.
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-// Names from index.ts are read inside functions only: index.ts re-exports this module.
-import { ALL_QUEUES, queuePrefix } from './index.ts';
+import { type Redis, queuePrefix } from './connection.ts';
+import { ALL_QUEUES } from './registry.ts';
 
 export const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'] as const;
 

@@ -3,7 +3,7 @@
 import type { Queue } from 'bullmq';
 import { GraphQLError } from 'graphql';
 import { type Pool, deadLetterSummary, takeDeadLetters, withTransaction } from '@spendgraph/db';
-import { INGEST_JOB_EVENTS, type IngestJobData, type IngestJobResult } from '@spendgraph/queue';
+import { INGEST_JOB_EVENTS, INGEST_REPLAY_JOB, type IngestJobData, type IngestJobResult } from '@spendgraph/queue';
 import type { IngestEvent } from '@spendgraph/schema';
 import { argumentError } from './errors.ts';
 
@@ -43,7 +43,7 @@ export function deadLetterResolvers(deps: DeadLetterDeps) {
           const events = (await takeDeadLetters(client, c.workspaceId, eventIds, MAX_IDS)) as IngestEvent[];
           const jobs = [];
           for (let i = 0; i < events.length; i += INGEST_JOB_EVENTS) {
-            jobs.push({ name: 'replay', data: { workspaceId: c.workspaceId, events: events.slice(i, i + INGEST_JOB_EVENTS) } });
+            jobs.push({ name: INGEST_REPLAY_JOB, data: { workspaceId: c.workspaceId, events: events.slice(i, i + INGEST_JOB_EVENTS) } });
           }
           if (jobs.length) await deps.ingest.addBulk(jobs);
           return events.length;

@@ -4,7 +4,7 @@
 import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import type { Queue } from 'bullmq';
 import { type BatchIssue, parseEventBatch } from '@spendgraph/schema';
-import { INGEST_JOB_EVENTS, type IngestJobData, type IngestJobResult } from '@spendgraph/queue';
+import { INGEST_BATCH_JOB, INGEST_JOB_EVENTS, type IngestJobData, type IngestJobResult } from '@spendgraph/queue';
 import { countAccepted } from '../metrics.ts';
 
 export type IngestQueue = Queue<IngestJobData, IngestJobResult>;
@@ -22,7 +22,7 @@ export async function acceptEvents(queue: IngestQueue, workspaceId: string, item
     // resends; the jobs that did land carry the same event ids, so nothing is stored twice.
     const jobs = [];
     for (let i = 0; i < result.events.length; i += INGEST_JOB_EVENTS) {
-      jobs.push({ name: 'batch', data: { workspaceId, events: result.events.slice(i, i + INGEST_JOB_EVENTS) } });
+      jobs.push({ name: INGEST_BATCH_JOB, data: { workspaceId, events: result.events.slice(i, i + INGEST_JOB_EVENTS) } });
     }
     await queue.addBulk(jobs);
   } catch (err) {

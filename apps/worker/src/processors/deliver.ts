@@ -5,7 +5,7 @@
 import { type Job, type Queue, UnrecoverableError } from 'bullmq';
 import { type AlertChannel, type DeliveryTable, type Pool, recordDeliveryAttempt, stalePendingDeliveries } from '@spendgraph/db';
 import { type DeliveryJobData, queueDeliveries } from '@spendgraph/queue';
-import type { SendOutcome } from '../alerts/index.ts';
+import type { SendOutcome } from '../channels/index.ts';
 
 export type DeliverResult =
   | { status: 'delivered'; httpStatus: number | null }

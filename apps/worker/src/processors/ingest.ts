@@ -3,13 +3,15 @@
 // An event that cannot be priced or that the database refuses goes to the dead
 // letters with its reason, the rest of the batch is stored: a job fails only when
 // the database is unavailable, and such a job is retried once it is back (recover-ingest.ts).
-import type { Job } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import {
   type DeadLetter, type NamedWork, type Pool, type StoreOutcome, type UsageEventRow, addDeadLetters, ensureNamedWork, isRefusedRow,
   insertAllocations, isUnavailable, storeUsageEvents,
 } from '@spendgraph/db';
 import { type Pricer, costOf } from '@spendgraph/pricing';
-import type { IngestJobData, IngestJobResult } from '@spendgraph/queue';
+import {
+  type EvaluateBudgetsJobData, type EvaluateBudgetsResult, type IngestJobData, type IngestJobResult, requestHardBudgetCheck,
+} from '@spendgraph/queue';
 import type { IngestEvent } from '@spendgraph/schema';
 import { allocationRows } from '../allocations.ts';
 import { namedWork } from '../named-work.ts';
@@ -23,12 +25,8 @@ export function ingestProcessor(deps: {
   pool: Pool;
   pricer: Pricer;
   workspacePricing: (workspaceId: string) => Promise<WorkspacePricing>;
-  /**
-   * Called after new rows are stored: hard budgets are checked at once, not on the next
-   * schedule. (The rows' days are marked dirty for the roll-ups by insertUsageEvents, in the
-   * same transaction as the rows.)
-   */
-  onStored: (workspaceId: string, rows: UsageEventRow[]) => Promise<void>;
+  /** Where the check of a workspace's hard budgets goes once new rows are stored. */
+  budgets: Queue<EvaluateBudgetsJobData, EvaluateBudgetsResult>;
 }) {
   return async (job: Job<IngestJobData, IngestJobResult>): Promise<IngestJobResult> => {
     try {
@@ -41,7 +39,9 @@ export function ingestProcessor(deps: {
         await addDeadLetters(client, [...unpriceable, ...refusedLetters(o, events)]);
         await insertAllocations(client, allocations); // only those of rows stored now (insertAllocations checks)
       });
-      if (outcome.inserted.length > 0) await deps.onStored(workspaceId, outcome.inserted);
+      // Hard budgets are checked at once, not on the next schedule. (The rows' days are marked
+      // dirty for the roll-ups by insertUsageEvents, in the same transaction as the rows.)
+      if (outcome.inserted.length > 0) await requestHardBudgetCheck(deps.budgets, workspaceId);
       const deadLettered = unpriceable.length + outcome.refused.length;
       return { inserted: outcome.inserted.length, duplicates: rows.length - outcome.inserted.length - outcome.refused.length, deadLettered };
     } catch (err) {

@@ -8,7 +8,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { Agent, buildConnector, errors, request } from 'undici';
 import { type EgressPolicy, refusal } from '@spendgraph/budgets';
-import type { SendOutcome } from './index.ts';
+import type { SendOutcome } from './send.ts';
 
 export const USER_AGENT = 'Spendgraph-Alerts/1';
 

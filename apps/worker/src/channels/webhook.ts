@@ -1,5 +1,6 @@
-// Generic webhook: POSTs the alert's JSON (message.ts), signed with the
-// channel's secret so receivers can tell it came from this Spendgraph.
+// Generic webhook: POSTs the message's JSON, signed with the channel's secret so
+// receivers can tell it came from this Spendgraph. Headers: x-spendgraph-event,
+// x-spendgraph-delivery, x-spendgraph-signature.
 //
 // Verifying a delivery, on the receiving side (Stripe-style):
 //   1. Keep the raw request body as received, before any JSON parsing.
@@ -10,8 +11,7 @@
 //   5. Deduplicate on x-spendgraph-delivery: all attempts of one delivery carry the same id.
 import { createHmac } from 'node:crypto';
 import type { PostJson } from './http.ts';
-import type { Outgoing, SendOutcome } from './index.ts';
-import { ALERT_EVENT, alertPayload } from './message.ts';
+import type { Outgoing, SendOutcome } from './send.ts';
 
 export function signatureHeader(secret: string, rawBody: string, atMs = Date.now()): string {
   const t = Math.floor(atMs / 1000);
@@ -22,9 +22,9 @@ export function signatureHeader(secret: string, rawBody: string, atMs = Date.now
 export async function sendWebhook(o: Outgoing, post: PostJson): Promise<SendOutcome> {
   // The schema requires a secret for webhooks; an unsigned request would be indistinguishable from a forgery.
   if (!o.channel.secret) return { ok: false, httpStatus: null, error: 'webhook channel has no secret', retryable: false };
-  const body = JSON.stringify(alertPayload(o.alert));
+  const body = JSON.stringify(o.message.payload);
   const headers = {
-    'x-spendgraph-event': ALERT_EVENT,
+    'x-spendgraph-event': o.message.event,
     'x-spendgraph-delivery': o.deliveryId,
     'x-spendgraph-signature': signatureHeader(o.channel.secret, body),
   };

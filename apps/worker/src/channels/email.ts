@@ -1,12 +1,11 @@
 // E-mail through the SMTP server of SMTP_URL. One connection per message:
-// alerts are rare, and there is no pool to keep alive or close.
+// alerts and reports are rare, and there is no pool to keep alive or close.
 import { type NodemailerError, createTransport } from 'nodemailer';
-import type { AlertsConfig, SendAlert, SendOutcome } from './index.ts';
-import { alertText, subject } from './message.ts';
+import type { ChannelsConfig, Send, SendOutcome } from './send.ts';
 
 export const SMTP_NOT_CONFIGURED = 'SMTP_URL is not configured on the worker';
 
-export function sendEmail(config: AlertsConfig): SendAlert {
+export function sendEmail(config: ChannelsConfig): Send {
   if (!config.smtpUrl) {
     // Retrying cannot help until the worker is reconfigured.
     return async () => ({ ok: false, httpStatus: null, error: SMTP_NOT_CONFIGURED, retryable: false });
@@ -17,8 +16,8 @@ export function sendEmail(config: AlertsConfig): SendAlert {
       await transport.sendMail({
         from: config.emailFrom,
         to: o.channel.target,
-        subject: subject(o.alert),
-        text: alertText(o.alert, 'markdown'),
+        subject: o.message.subject,
+        text: o.message.text,
         headers: { 'x-spendgraph-delivery': o.deliveryId },
       });
       return { ok: true, httpStatus: null, error: null, retryable: false };

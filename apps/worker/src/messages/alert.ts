@@ -3,6 +3,7 @@
 // e-mails stay plain 7-bit and every chat renders it alike.
 import { Decimal } from 'decimal.js';
 import type { BudgetAlert } from '@spendgraph/db';
+import type { Message } from '../channels/index.ts';
 
 export const ALERT_EVENT = 'budget.threshold_crossed';
 
@@ -87,4 +88,9 @@ export function alertText(a: BudgetAlert, flavor: TextFlavor = 'markdown'): stri
   if (a.projectedCrossingAt !== null) lines.push(`- Projected to cross the limit: ${minute(a.projectedCrossingAt)}`);
   lines.push(`- Time: ${minute(a.occurredAt)}`);
   return lines.join('\n');
+}
+
+/** The alert in the forms its channels take. */
+export function alertMessage(a: BudgetAlert): Message {
+  return { event: ALERT_EVENT, payload: alertPayload(a), subject: subject(a), text: alertText(a, 'markdown'), slack: alertText(a, 'slack') };
 }

@@ -1,0 +1,35 @@
+// Deliveries of alerts and of reports, two queues of one shape: one job per message
+// and channel (its row in alert_deliveries or report_deliveries; the row id is the
+// job id), retried with backoff.
+import type { Queue, QueueOptions } from 'bullmq';
+import { z } from 'zod';
+import type { Redis } from '../connection.ts';
+import { defineQueue, openQueue } from '../define.ts';
+
+export const DELIVER_JOB = 'deliver';
+
+export const deliveryJobData = z.object({ deliveryId: z.string().min(1) });
+export type DeliveryJobData = z.infer<typeof deliveryJobData>;
+
+export const DELIVERY_JOB_OPTIONS = {
+  attempts: 6,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { count: 1000 },
+  removeOnFail: { count: 1000 },
+} as const;
+
+export const ALERTS_QUEUE = 'alerts';
+export const REPORTS_QUEUE = 'report-deliveries';
+export const alertsQueue = defineQueue({ name: ALERTS_QUEUE, jobs: { [DELIVER_JOB]: deliveryJobData }, defaultJobOptions: DELIVERY_JOB_OPTIONS });
+export const reportsQueue = defineQueue({ name: REPORTS_QUEUE, jobs: { [DELIVER_JOB]: deliveryJobData }, defaultJobOptions: DELIVERY_JOB_OPTIONS });
+
+export const createAlertsQueue = (connection: Redis, options: Partial<QueueOptions> = {}): Queue<DeliveryJobData> =>
+  openQueue(alertsQueue, connection, options);
+export const createReportsQueue = (connection: Redis, options: Partial<QueueOptions> = {}): Queue<DeliveryJobData> =>
+  openQueue(reportsQueue, connection, options);
+
+/** Queues delivery jobs; the delivery id is the job id, so queuing one twice is harmless. */
+export async function queueDeliveries(queue: Queue<DeliveryJobData>, deliveryIds: string[]): Promise<void> {
+  if (!deliveryIds.length) return;
+  await queue.addBulk(deliveryIds.map((deliveryId) => ({ name: DELIVER_JOB, data: { deliveryId }, opts: { jobId: deliveryId } })));
+}

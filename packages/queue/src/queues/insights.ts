@@ -1,0 +1,47 @@
+// Insights jobs: anomaly detection (every ANOMALY_EVERY_MS) and the morning report
+// (a cron in a time zone), per workspace, reading the semantic layer. Reports are
+// delivered on the reports queue (deliveries.ts).
+import type { Queue, QueueOptions } from 'bullmq';
+import { z } from 'zod';
+import type { Redis } from '../connection.ts';
+import { defineQueue, openQueue } from '../define.ts';
+
+export const DETECT_ANOMALIES_JOB = 'detect-anomalies';
+export const MORNING_REPORT_JOB = 'morning-report';
+
+export const detectAnomaliesJobData = z.object({
+  /** One workspace; all of them when absent (the schedule). */
+  workspaceId: z.string().min(1).optional(),
+}).nullish();
+export type DetectAnomaliesJobData = NonNullable<z.infer<typeof detectAnomaliesJobData>>;
+
+export interface DetectAnomaliesResult {
+  workspaces: number;
+  anomalies: number;
+  ms: number;
+}
+
+export const morningReportJobData = z.object({
+  /** Absent on the scheduled job, which queues one job per workspace. */
+  workspaceId: z.string().min(1).optional(),
+  /** The moment the report is written at (ISO); it reports on the day before, in the report's time zone. */
+  at: z.string().optional(),
+}).nullish();
+export type MorningReportJobData = NonNullable<z.infer<typeof morningReportJobData>>;
+
+export interface MorningReportResult {
+  queued?: number;
+  reportId?: string;
+  created?: boolean;
+  deliveries?: number;
+}
+
+export const INSIGHTS_QUEUE = 'insights';
+export const insightsQueue = defineQueue({
+  name: INSIGHTS_QUEUE,
+  jobs: { [DETECT_ANOMALIES_JOB]: detectAnomaliesJobData, [MORNING_REPORT_JOB]: morningReportJobData },
+  defaultJobOptions: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 }, attempts: 3, backoff: { type: 'exponential', delay: 5000 } },
+});
+
+export const createInsightsQueue = (connection: Redis, options: Partial<QueueOptions> = {}): Queue<DetectAnomaliesJobData | MorningReportJobData> =>
+  openQueue(insightsQueue, connection, options);

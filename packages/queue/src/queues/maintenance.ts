@@ -1,0 +1,31 @@
+// Scheduled upkeep (roll-up warming, retention) and explicit repricings: small jobs, one at a time.
+import type { Queue, QueueOptions } from 'bullmq';
+import { z } from 'zod';
+import type { Redis } from '../connection.ts';
+import { defineQueue, noPayload, openQueue } from '../define.ts';
+
+export const WARM_ROLLUPS_JOB = 'warm-rollups';
+/** Raw events past their workspace's retention move into daily aggregates. */
+export const APPLY_RETENTION_JOB = 'apply-retention';
+/** An explicit repricing (its audit row's id is the job id). */
+export const REPRICE_JOB = 'reprice';
+
+export const repriceJobData = z.object({ repricingId: z.string().min(1), workspaceId: z.string().min(1) });
+export type RepriceJobData = z.infer<typeof repriceJobData>;
+
+export interface WarmRollupsResult {
+  built: number;
+  prunedDirtyMarks: number;
+  ms: number;
+}
+
+export const MAINTENANCE_QUEUE = 'maintenance';
+export const maintenanceQueue = defineQueue({
+  name: MAINTENANCE_QUEUE,
+  jobs: { [WARM_ROLLUPS_JOB]: noPayload, [APPLY_RETENTION_JOB]: noPayload, [REPRICE_JOB]: repriceJobData },
+  // A failed run is retried by the next tick of its schedule; a short history is enough.
+  defaultJobOptions: { removeOnComplete: { count: 50 }, removeOnFail: { count: 50 } },
+});
+
+export const createMaintenanceQueue = (connection: Redis, options: Partial<QueueOptions> = {}): Queue =>
+  openQueue(maintenanceQueue, connection, options);
