@@ -42,11 +42,12 @@ afterAll(async () => {
 
 async function settled(id: string) {
   const q = queue();
-  const job = await waitFor(async () => {
-    const j = await q.getJob(id);
-    return j && ['completed', 'failed'].includes(await j.getState()) && j;
+  const state = await waitFor(async () => {
+    const s = await q.getJobState(id);
+    return ['completed', 'failed'].includes(s) && s;
   }, 15_000, `job ${id} to finish`);
-  return { job, state: await job.getState() };
+  // Read the job after it settled: a copy read while it ran still says 0 attempts.
+  return { job: (await q.getJob(id))!, state };
 }
 
 it('fails a job of a name its queue does not carry at once, running no processor', async () => {
