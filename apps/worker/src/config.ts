@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { secretProblem } from '@spendgraph/semantic';
+import { secretProblem, semanticEnv } from '@spendgraph/semantic';
 
 const envSchema = z.object({
   DATABASE_URL: z.string().min(1, 'DATABASE_URL is required'),
@@ -33,7 +33,7 @@ const envSchema = z.object({
   /** The operator's secret: /metrics answers only Authorization: Bearer <token>. Required while metrics are served. */
   OPERATOR_TOKEN: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+}).extend(semanticEnv);
 
 const checkedSchema = envSchema.superRefine((c, ctx) => {
   const problem = c.WORKER_METRICS_PORT !== 0 ? secretProblem('OPERATOR_TOKEN', c.OPERATOR_TOKEN) : undefined;

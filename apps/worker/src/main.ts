@@ -54,7 +54,7 @@ const observe = jobObserver(registry, publisher, log);
  */
 let semantic: Promise<SemanticLayer> | undefined;
 function semanticLayer() {
-  semantic ??= import('@spendgraph/semantic').then(({ createSemanticLayer }) => createSemanticLayer({ databaseUrl: config.DATABASE_URL }));
+  semantic ??= import('@spendgraph/semantic').then(({ createSemanticLayer, semanticOptions }) => createSemanticLayer(semanticOptions(config.DATABASE_URL, config)));
   return semantic;
 }
 
