@@ -1,5 +1,5 @@
 import type { SemanticLayer } from '@spendgraph/semantic';
-import { type BreakdownArgs, breakdown } from './breakdown.ts';
+import { type BreakdownArgs, breakdown } from '../query/breakdown.ts';
 import { type BudgetDeps, budgetResolvers } from './budgets.ts';
 import { type DeadLetterDeps, deadLetterResolvers } from './dead-letters.ts';
 import { embedResolvers } from './embeds.ts';
@@ -10,9 +10,9 @@ import { type StatusDeps, statusResolvers } from './status.ts';
 import { retentionResolvers } from './retention.ts';
 import { type RepricingDeps, repricingResolvers } from './repricing.ts';
 import { planResolvers } from './plans.ts';
-import { type EventsArgs, events } from './events.ts';
-import { VIEW, shortName } from './query-args.ts';
-import { type TimeseriesArgs, timeseries } from './timeseries.ts';
+import { type EventsArgs, events } from '../query/events.ts';
+import { VIEW, shortName } from '../query/query-args.ts';
+import { type TimeseriesArgs, timeseries } from '../query/timeseries.ts';
 
 export interface GraphqlContext {
   workspaceId: string;
