@@ -1,4 +1,4 @@
-import type { SemanticLayer } from '@spendgraph/semantic';
+import type { QueryReader, SemanticLayer } from '@spendgraph/semantic';
 import { type BreakdownArgs, breakdown } from '../query/breakdown.ts';
 import { type BudgetDeps, budgetResolvers } from './budgets.ts';
 import { type DeadLetterDeps, deadLetterResolvers } from './dead-letters.ts';
@@ -27,14 +27,14 @@ export interface GraphqlContext {
 
 /** The semantic layer as one request sees it: its reads are noted in the request's context. */
 function forRequest(semantic: SemanticLayer, c: GraphqlContext): SemanticLayer {
-  return {
-    ...semantic,
-    async load(query, ctx) {
-      const result = await semantic.load(query, ctx);
+  const noted = (reader: QueryReader): QueryReader => ({
+    async load(query, ctx, options) {
+      const result = await reader.load(query, ctx, options);
       for (const id of result.usedPreAggregations) c.usedPreAggregations.add(id);
       return result;
     },
-  };
+  });
+  return { ...semantic, ...noted(semantic), snapshot: (read) => semantic.snapshot((reader) => read(noted(reader))) };
 }
 
 export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & RepricingDeps & DeadLetterDeps) {
