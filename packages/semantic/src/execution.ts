@@ -194,8 +194,10 @@ export function createExecutor(deps: ExecutorDeps) {
     if (p.preAggregations.length) {
       await ensureSchema();
       ({ usedPreAggregations } = await untilDone(() =>
-        withLambdaReads(workspaceId, () =>
-          orchestrator.fetchQuery({ preAggregations: p.preAggregations, dataSource: p.dataSource, external: p.external, requestId }),
+        withLambdaReads(
+          workspaceId,
+          () => orchestrator.fetchQuery({ preAggregations: p.preAggregations, dataSource: p.dataSource, external: p.external, requestId }),
+          true,
         ),
       ));
     }
