@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { secretProblem } from '@spendgraph/semantic';
+import { secretProblem, semanticEnv } from '@spendgraph/semantic';
 
 const envSchema = z.object({
   DATABASE_URL: z.string().min(1, 'DATABASE_URL is required'),
@@ -28,7 +28,7 @@ const envSchema = z.object({
   /** Connections of the exports' own pool (each running export holds one while its client reads). */
   EXPORT_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(6),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+}).extend(semanticEnv);
 
 export type ApiConfig = z.infer<typeof envSchema>;
 

@@ -1,7 +1,7 @@
 import { announce, parseEgressAllowList } from '@spendgraph/budgets';
 import { createPool } from '@spendgraph/db';
 import { createAlertsQueue, createIngestQueue, createMaintenanceQueue, queueInspector, redisConnection } from '@spendgraph/queue';
-import { createSemanticLayer } from '@spendgraph/semantic';
+import { createSemanticLayer, semanticOptions } from '@spendgraph/semantic';
 import { loadConfig } from './config.ts';
 import { Credentials } from './auth.ts';
 import { GuardCache } from './guard/guard-cache.ts';
@@ -20,7 +20,7 @@ const alerts = createAlertsQueue(redis);
 const inspector = queueInspector(redis);
 const maintenance = createMaintenanceQueue(redis);
 
-const semantic = await createSemanticLayer({ databaseUrl: config.DATABASE_URL });
+const semantic = await createSemanticLayer(semanticOptions(config.DATABASE_URL, config));
 
 // Guard checks answer from memory; the worker announces new evaluations on a pub/sub channel.
 const guard = new GuardCache(pool);

@@ -2,7 +2,7 @@
 // way it came (GraphQL, REST exports, embeds, Cube's GraphQL). Every refusal is an argument
 // error naming the argument, before anything reaches Cube or Postgres.
 import { createRequire } from 'node:module';
-import { argumentError } from './graphql/errors.ts';
+import { argumentError } from './query/errors.ts';
 
 export const LIMITS = {
   /** Measures of one query. */
@@ -85,8 +85,9 @@ const { dateParser } = createRequire(import.meta.url)('@cubejs-backend/api-gatew
 };
 
 /** A time range reaching before 2000 or more than 10 years ahead is refused, naming the argument. */
-export function checkDateRange(field: string, range: string | readonly [string, string], timezone = 'UTC') {
-  const at = (i: number) => (typeof range === 'string' ? field : `${field}.${i ? 'to' : 'from'}`);
+export function checkDateRange(names: string | { range: string; from: string; to: string }, range: string | readonly [string, string], timezone = 'UTC') {
+  const { range: field, from, to } = typeof names === 'string' ? { range: names, from: `${names}.from`, to: `${names}.to` } : names;
+  const at = (i: number) => (typeof range === 'string' ? field : i ? to : from);
   if (typeof range === 'string') checkText(field, range);
   else range.forEach((d, i) => checkText(at(i), d));
   let resolved: readonly [string, string];

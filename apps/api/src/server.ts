@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 import type { Queue } from 'bullmq';
 import type { Pool } from '@spendgraph/db';
 import type { IngestJobData, IngestJobResult, QueueInspector, Redis } from '@spendgraph/queue';
@@ -20,6 +20,7 @@ import { embedRoutes } from './routes/embeds.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { databaseClientError, isDatabaseBusy } from './client-errors.ts';
 import { ExportSlots } from './exports/slots.ts';
+import { ApiError } from './query/errors.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -53,6 +54,14 @@ export interface ApiDeps {
   sessionTtlMs: number;
 }
 
+/** A refused request as REST answers it: the code, the parameter at fault and what to fix. */
+function sendApiError(reply: FastifyReply, err: ApiError) {
+  if (err.code === 'RATE_LIMITED') {
+    return reply.code(429).header('retry-after', String(err.extra.retryAfterSeconds ?? 1)).send({ error: 'rate_limited', message: err.message });
+  }
+  return reply.code(err.status).send({ error: 'invalid_request', code: err.code, ...(err.field === undefined ? {} : { field: err.field }), message: err.message });
+}
+
 export function buildServer(deps: ApiDeps): FastifyInstance {
   const app = Fastify({
     bodyLimit: deps.bodyLimit,
@@ -67,6 +76,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   });
   // Every error leaves as JSON with a message that says what to fix, and never the database's or a stack's text.
   app.setErrorHandler((err: Error & { statusCode?: number }, request, reply) => {
+    if (err instanceof ApiError) return sendApiError(reply, err);
     const db = databaseClientError(err) ?? (isDatabaseBusy(err) ? { status: 503, code: 'UNAVAILABLE', message: 'the database is busy; retry' } : undefined);
     if (db) {
       if (db.status >= 500) reply.header('retry-after', '1');

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { parseEgressAllowList } from '@spendgraph/budgets';
 import { type InsightsSettings, insightsEnv, insightsSettingsOf } from '@spendgraph/insights';
-import { secretProblem } from '@spendgraph/semantic';
+import { secretProblem, semanticEnv } from '@spendgraph/semantic';
 import type { ChannelsConfig } from './channels/index.ts';
 
 const workerEnv = z.object({
@@ -39,7 +39,7 @@ const workerEnv = z.object({
   /** The operator's secret: /metrics answers only Authorization: Bearer <token>. Required while metrics are served. */
   OPERATOR_TOKEN: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+}).extend(semanticEnv);
 
 /** Alert and report channels (channels/). */
 const channelsEnv = z.object({

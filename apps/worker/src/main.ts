@@ -36,7 +36,7 @@ const observe = jobObserver(registry, publisher, log);
 /** Cube's compiled model and orchestrator, created once for the jobs that query (roll-ups, budgets, insights). */
 let semantic: Promise<SemanticLayer> | undefined;
 function semanticLayer() {
-  semantic ??= import('@spendgraph/semantic').then(({ createSemanticLayer }) => createSemanticLayer({ databaseUrl: config.DATABASE_URL }));
+  semantic ??= import('@spendgraph/semantic').then(({ createSemanticLayer, semanticOptions }) => createSemanticLayer(semanticOptions(config.DATABASE_URL, config)));
   return semantic;
 }
 

@@ -63,6 +63,7 @@ export const gatewayQuery: {
 export const orchestratorModule: {
   QueryOrchestrator: new (prefix: string, driverFactory: (dataSource?: string) => unknown, logger: (msg: string, params: unknown) => void, options: Record<string, unknown>) => CubeOrchestrator;
   ContinueWaitError: new (...args: unknown[]) => Error;
+  QueryCache: { replacePreAggregationTableNamesInSql(sql: string, tables: Array<[string, { targetTableName: string }]>): string };
 } = require('@cubejs-backend/query-orchestrator');
 
 export interface CubeOrchestrator {
@@ -79,6 +80,17 @@ export interface CubeDriver {
   query(sql: string, values?: unknown[]): Promise<any[]>;
   release(): Promise<void>;
   testConnection(): Promise<void>;
+  /** Runs `fn` with a connection of the driver's pool, released after. */
+  withConnection<T>(fn: (conn: PinnedConnection) => Promise<T>): Promise<T>;
+  /** What the driver sets on a connection before each query (time zone UTC, statement timeout). */
+  prepareConnection(conn: PinnedConnection): Promise<void>;
+  /** The driver's result types (timestamps as strings, as its own queries return them). */
+  getTypeParser: (dataTypeID: number, format?: string) => unknown;
+}
+
+/** A pg client of the driver's pool. */
+export interface PinnedConnection {
+  query(query: string | { text: string; values?: unknown[]; types?: unknown }): Promise<{ rows: any[] }>;
 }
 
 export const PostgresDriver: new (config: Record<string, unknown>) => CubeDriver =

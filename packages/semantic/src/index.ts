@@ -1,6 +1,10 @@
-export type { CubeQuery, LoadOptions, MemberMeta, QueryResult, SemanticContext, SemanticLayer, SemanticLayerOptions, ViewMeta } from './types.ts';
+export type {
+  CubeQuery, LoadOptions, MemberMeta, QueryReader, QueryResult, SemanticContext, SemanticLayer, SemanticLayerOptions, SemanticLogger, ViewMeta,
+} from './types.ts';
 export { SemanticError, type SemanticErrorCode } from './errors.ts';
-export { createSemanticLayer, loadModel, modelCompileMs, DEFAULT_MODEL_DIR, DEFAULT_PRE_AGGREGATIONS_SCHEMA, WORKSPACE_DIMENSION } from './layer.ts';
+export { createSemanticLayer, DEFAULT_PRE_AGGREGATIONS_SCHEMA } from './layer.ts';
+export { loadModel, modelCompileMs, DEFAULT_MODEL_DIR, WORKSPACE_DIMENSION } from './model.ts';
 export { QUERY_POLICY, secretProblem } from './policy.ts';
 export { rollupFloor } from './lambda.ts';
 export { HISTORY_VIEW, USAGE_VIEW, type ViewName, member, usageMember } from './members.ts';
+export { semanticEnv, semanticOptions } from './settings.ts';

@@ -31,14 +31,16 @@ export function rollupFloor(now = Date.now()): Date {
 
 interface ReadScope {
   workspaceId: string;
+  /** Inside a snapshot (execution.ts), whose transaction holds a lock on every table it read. */
+  inSnapshot: boolean;
 }
 
 const scope = new AsyncLocalStorage<ReadScope>();
 
 /** Runs `fn` (a Cube query) with lambda reads for `workspaceId`. */
-export function withLambdaReads<T>(workspaceId: string, fn: () => Promise<T>): Promise<T> {
+export function withLambdaReads<T>(workspaceId: string, fn: () => Promise<T>, inSnapshot = false): Promise<T> {
   install();
-  return scope.run({ workspaceId }, fn);
+  return scope.run({ workspaceId, inSnapshot }, fn);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -103,10 +105,17 @@ function install() {
   installed = true;
   const { PreAggregationLoader } = require('@cubejs-backend/query-orchestrator/dist/src/orchestrator/PreAggregationLoader.js');
   const load = PreAggregationLoader.prototype.loadPreAggregation;
-  PreAggregationLoader.prototype.loadPreAggregation = async function (this: { preAggregation: PartitionDescription }, ...args: unknown[]) {
+  PreAggregationLoader.prototype.loadPreAggregation = async function (
+    this: { preAggregation: PartitionDescription; preAggregations: { addTableUsed(table: string): Promise<void> } },
+    ...args: unknown[]
+  ) {
     const result = await load.apply(this, args);
     const read = scope.getStore();
     if (!read || !result?.targetTableName || !this.preAggregation.loadSql) return result;
+    // Cube keeps the tables in use from its orphan cleanup, but notes the relation returned here: a
+    // snapshot notes the table itself, or a build in this process could drop it, waiting for the
+    // snapshot's lock while the snapshot waits for the build.
+    if (read.inSnapshot) await this.preAggregations.addTableUsed(result.targetTableName);
     return { ...result, targetTableName: lambdaRelation(result.targetTableName, this.preAggregation, read.workspaceId) };
   };
 }

@@ -16,7 +16,7 @@ export interface CacheDriverLike {
   withLock(key: string, cb: () => any, expiration?: number, freeAfter?: boolean): any;
 }
 
-export const RESULT_CACHE_BYTES = Number(process.env.SPENDGRAPH_RESULT_CACHE_BYTES) || 128 * 1024 * 1024;
+export const RESULT_CACHE_BYTES = 128 * 1024 * 1024;
 
 /** Rows of a cached query result ({time, result, renewalKey}), or undefined for Cube's other entries. */
 function resultRows(value: any): unknown[] | undefined {

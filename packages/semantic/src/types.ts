@@ -67,8 +67,19 @@ export interface LoadOptions {
   unlimited?: boolean;
 }
 
-export interface SemanticLayer {
+/** Loads queries; in snapshot() every load of one reader sees the same snapshot of the database. */
+export interface QueryReader {
   load(query: CubeQuery, ctx: SemanticContext, options?: LoadOptions): Promise<QueryResult>;
+}
+
+export interface SemanticLayer extends QueryReader {
+  /**
+   * Runs `read` with a reader whose loads all answer from one consistent snapshot (one pinned
+   * connection, one REPEATABLE READ READ ONLY transaction): for an answer made of several
+   * queries, such as the levels of a breakdown tree. Its loads run one after another; `read`
+   * may run again (a roll-up table replaced under it), so it must only read.
+   */
+  snapshot<T>(read: (reader: QueryReader) => Promise<T>): Promise<T>;
   /**
    * The SQL and parameters the query runs (scoped to the workspace), and the member each column
    * alias stands for: for snapshot tests, and for streaming results too large to load (exports).
@@ -88,10 +99,24 @@ export interface SemanticLayer {
   close(): Promise<void>;
 }
 
+/** Where the layer reports what Cube's orchestrator does (silent by default). */
+export type SemanticLogger = (message: string, params: unknown) => void;
+
+/** Everything the layer is configured by: it reads no environment (the apps' config modules do). */
 export interface SemanticLayerOptions {
   databaseUrl: string;
   /** Directory of the YAML model; default `<repo>/cube/model`. */
   modelDir?: string;
-  /** Postgres schema the roll-up tables are built in; default `$SPENDGRAPH_ROLLUP_SCHEMA` or `cube_rollups`. */
+  /** Postgres schema the roll-up tables are built in; default `cube_rollups`. */
   preAggregationsSchema?: string;
+  /**
+   * Time zones the warming job builds roll-ups for; default `['UTC']`. A query in another zone is
+   * still answered exactly, from raw events (no roll-up is built inside a request).
+   */
+  rollupTimezones?: string[];
+  /** Bound on every statement the layer runs, queries and roll-up builds alike; default 120,000 ms. */
+  queryTimeoutMs?: number;
+  /** Byte budget of Cube's in-process result cache (result-cache.ts); default 128 MB. */
+  resultCacheBytes?: number;
+  logger?: SemanticLogger;
 }

@@ -10,8 +10,7 @@ let layer: SemanticLayer;
 
 beforeAll(async () => {
   // Roll-ups serve only the zones the warming job builds (no roll-up is built inside a request).
-  process.env.SPENDGRAPH_ROLLUP_TIMEZONES = 'UTC,Europe/Paris';
-  layer = await createSemanticLayer({ databaseUrl: inject('databaseUrl') });
+  layer = await createSemanticLayer({ databaseUrl: inject('databaseUrl'), rollupTimezones: ['UTC', 'Europe/Paris'] });
 });
 afterAll(() => layer?.close());
 

@@ -184,7 +184,7 @@ describe.each([
       [bucket(1), null, '1'],
       [bucket(7), '0.03593', '2'],
     ]);
-    // not a warmed zone (SPENDGRAPH_ROLLUP_TIMEZONES): raw events, no roll-up built inside a request
+    // not a warmed zone (rollupTimezones): raw events, no roll-up built inside a request
     expect(r.usedPreAggregations).toEqual([]);
   });
 

@@ -1,8 +1,8 @@
 // The data of an embedded chart: the breakdown or timeseries query its token names,
 // answered for the token's workspace by the same resolvers as /graphql.
 import type { SemanticLayer } from '@spendgraph/semantic';
-import { breakdown } from '../graphql/breakdown.ts';
-import { timeseries } from '../graphql/timeseries.ts';
+import { breakdown } from '../query/breakdown.ts';
+import { timeseries } from '../query/timeseries.ts';
 import type { EmbedChart } from './token.ts';
 
 export async function chartData(semantic: SemanticLayer, workspaceId: string, chart: EmbedChart) {

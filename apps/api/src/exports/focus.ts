@@ -27,8 +27,8 @@ import { createPricer, type Pricer } from '@spendgraph/pricing';
 import { getWorkspace } from '@spendgraph/db';
 import { ALLOCATION_FIELDS, TOKEN_TYPES, type TokenType, costColumn, noTokens, tokensColumn } from '@spendgraph/schema';
 import { type SemanticContext, usageMember } from '@spendgraph/semantic';
-import { semanticCall } from '../graphql/errors.ts';
-import { QueryArgs, TIME_DIMENSION } from '../graphql/query-args.ts';
+import { semanticCall } from '../query/errors.ts';
+import { QueryArgs, TIME_DIMENSION } from '../query/query-args.ts';
 import type { ExportRequest } from './request.ts';
 import { type Row, streamQuery } from './stream-query.ts';
 import { type ExportRow, type Table, type TableDeps, refuse, selectColumns } from './tables.ts';
@@ -73,7 +73,7 @@ export async function focusTable(deps: TableDeps, ctx: SemanticContext, req: Exp
   refuse(req, ['measures', 'by', 'granularity', 'sort', 'limit'], 'FOCUS');
   const q = new QueryArgs(deps.semantic);
   const filters = q.filters(req.filters);
-  const timeDimensions = q.timeRange(req.timeRange) ?? [];
+  const timeDimensions = q.timeRange(req.timeRange, req.names?.timeRange ?? 'timeRange') ?? [];
   const dateRange = timeDimensions[0]?.dateRange;
   const columns = selectColumns(FOCUS_COLUMNS, req.columns);
   // FOCUS periods are UTC instants; a timezone would only move the hour buckets.

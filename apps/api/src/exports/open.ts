@@ -1,9 +1,9 @@
 // One export, whichever way it was asked for (REST parameters, a GraphQL link):
 // the table of its shape, checked before a byte is sent, then encoded as it streams.
 import type { FastifyReply } from 'fastify';
-import { GraphQLError } from 'graphql';
 import type { SemanticContext } from '@spendgraph/semantic';
 import { databaseClientError } from '../client-errors.ts';
+import { argumentError } from '../query/errors.ts';
 import { CONTENT_TYPES, encode } from './encode.ts';
 import { focusTable } from './focus.ts';
 import type { ExportRequest } from './request.ts';
@@ -47,7 +47,7 @@ export async function discard(table: Table) {
 function databaseArgumentError(e: unknown) {
   const db = databaseClientError(e);
   if (db?.code !== 'INVALID_VALUE') return undefined;
-  return new GraphQLError(`filters: the database refused a value (${db.message})`, { extensions: { code: 'INVALID_ARGUMENT', field: 'filters' } });
+  return argumentError('INVALID_ARGUMENT', 'filters', `the database refused a value (${db.message})`);
 }
 
 export function exportFileName(req: ExportRequest, at = new Date()) {

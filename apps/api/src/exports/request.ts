@@ -3,8 +3,8 @@
 // query parameters, GraphQL as `ExportInput`; both end up as one ExportRequest.
 import { z } from 'zod';
 import { issuePath } from '@spendgraph/budgets';
-import { argumentError } from '../graphql/errors.ts';
-import type { FilterArg, TimeRangeArg } from '../graphql/query-args.ts';
+import { argumentError } from '../query/errors.ts';
+import type { ArgumentNames, FilterArg, TimeRangeArg } from '../query/query-args.ts';
 
 export const SHAPES = ['breakdown', 'timeseries', 'events', 'focus'] as const;
 export const FORMATS = ['csv', 'json', 'ndjson'] as const;
@@ -23,7 +23,15 @@ export interface ExportRequest {
   sort?: { measure: string; direction?: 'ASC' | 'DESC' | null } | null;
   limit?: number | null;
   columns?: string[] | null;
+  /** What the request's transport calls its arguments (GraphQL's paths when absent). */
+  names?: ArgumentNames;
 }
+
+/** The REST parameters behind the arguments whose GraphQL names are paths (`timeRange.from` is `from` here). */
+const REST_ARGUMENTS: ArgumentNames = {
+  timeRange: { range: 'from', relative: 'relative', previous: 'previous', from: 'from', to: 'to' },
+  sortMeasure: 'sort',
+};
 
 const GRANULARITIES = ['hour', 'day', 'week', 'month', 'quarter', 'year'] as const;
 const OPERATORS = [
@@ -94,5 +102,6 @@ export function requestFromQuery(shape: string, query: Record<string, unknown>):
     sort: q.sort ? { measure: q.sort, direction: q.direction ?? 'DESC' } : null,
     limit: q.limit,
     columns: q.columns,
+    names: REST_ARGUMENTS,
   };
 }

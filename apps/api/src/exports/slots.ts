@@ -1,7 +1,7 @@
 // Exports are the one request that can hold a database connection for as long as its client
 // takes to read: they run on a pool of their own (auth, ingest, guard and /ready never wait
 // behind them) and each workspace may run only a few at once per API process.
-import { GraphQLError } from 'graphql';
+import { ApiError } from '../query/errors.ts';
 
 export const EXPORTS_PER_WORKSPACE = Number(process.env.EXPORTS_PER_WORKSPACE) || 2;
 
@@ -16,9 +16,7 @@ export class ExportSlots {
   take(workspaceId: string): () => void {
     const n = this.running.get(workspaceId) ?? 0;
     if (n >= this.perWorkspace) {
-      throw new GraphQLError(`this workspace already runs ${n} exports; wait for one to finish`, {
-        extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 5 },
-      });
+      throw new ApiError('RATE_LIMITED', undefined, `this workspace already runs ${n} exports; wait for one to finish`, { retryAfterSeconds: 5 });
     }
     this.running.set(workspaceId, n + 1);
     let released = false;

@@ -6,11 +6,11 @@
 import { DateTime } from 'luxon';
 import type { Pool } from '@spendgraph/db';
 import { type SemanticContext, type SemanticLayer, usageMember } from '@spendgraph/semantic';
-import { type BreakdownNode, breakdown } from '../graphql/breakdown.ts';
-import { argumentError, semanticCall } from '../graphql/errors.ts';
-import { EVENT_DIMENSIONS, EVENT_MEASURES, NEWEST_FIRST } from '../graphql/events.ts';
-import { QueryArgs, checkTimezone, shortName } from '../graphql/query-args.ts';
-import { timeseries } from '../graphql/timeseries.ts';
+import { type BreakdownNode, breakdown } from '../query/breakdown.ts';
+import { argumentError, semanticCall } from '../query/errors.ts';
+import { EVENT_DIMENSIONS, EVENT_MEASURES, NEWEST_FIRST } from '../query/events.ts';
+import { QueryArgs, checkTimezone, shortName } from '../query/query-args.ts';
+import { timeseries } from '../query/timeseries.ts';
 import type { ExportRequest } from './request.ts';
 import { type Row, streamQuery } from './stream-query.ts';
 
@@ -58,7 +58,7 @@ export async function breakdownTable(deps: TableDeps, ctx: SemanticContext, req:
   refuse(req, ['granularity'], 'breakdown');
   const root = await breakdown(deps.semantic, ctx, {
     measures: req.measures ?? [], by: req.by ?? [], filters: req.filters, timeRange: req.timeRange,
-    timezone: req.timezone, sort: req.sort, limit: req.limit,
+    timezone: req.timezone, sort: req.sort, limit: req.limit, ...(req.names ? { names: req.names } : {}),
   });
   const by = (req.by ?? []).map((m) => shortName(m));
   const measures = root.measures.map((m) => m.measure);
@@ -84,6 +84,7 @@ export async function timeseriesTable(deps: TableDeps, ctx: SemanticContext, req
   if (!req.granularity) throw argumentError('INVALID_ARGUMENT', 'granularity', 'is required (hour, day, week, month, quarter or year)');
   const result = await timeseries(deps.semantic, ctx, {
     measures: req.measures ?? [], granularity: req.granularity, by: req.by, filters: req.filters, timeRange: req.timeRange, timezone: req.timezone,
+    ...(req.names ? { names: req.names } : {}),
   });
   const by = (req.by ?? []).map((m) => shortName(m));
   const measures = (req.measures ?? []).map((m) => shortName(m));
@@ -120,7 +121,7 @@ export async function eventsTable(deps: TableDeps, ctx: SemanticContext, req: Ex
     measures: columns.filter((c) => isMeasure.has(c)).map(usageMember),
     ungrouped: true,
     filters: q.filters(req.filters),
-    timeDimensions: q.timeRange(req.timeRange, 'timeRange', timezone),
+    timeDimensions: q.timeRange(req.timeRange, req.names?.timeRange ?? 'timeRange', timezone),
     order: NEWEST_FIRST,
     timezone,
   };

@@ -15,7 +15,7 @@ import {
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { DEFAULT_LISTED, GuardContextError, MAX_LISTED, check, parseContext, presentDecision, scopableDimensions } from '../guard/check.ts';
 import type { GuardCache } from '../guard/guard-cache.ts';
-import { argumentError } from './errors.ts';
+import { argumentError } from '../query/errors.ts';
 
 export interface BudgetDeps {
   pool: Pool;

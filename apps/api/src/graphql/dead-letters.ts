@@ -5,7 +5,7 @@ import { GraphQLError } from 'graphql';
 import { type Pool, deadLetterSummary, takeDeadLetters, withTransaction } from '@spendgraph/db';
 import { INGEST_JOB_EVENTS, INGEST_REPLAY_JOB, type IngestJobData, type IngestJobResult } from '@spendgraph/queue';
 import type { IngestEvent } from '@spendgraph/schema';
-import { argumentError } from './errors.ts';
+import { argumentError } from '../query/errors.ts';
 
 export interface DeadLetterDeps {
   pool: Pool;

@@ -4,7 +4,7 @@ import { type Pool, createEmbedToken, listEmbedTokens, revokeEmbedToken } from '
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { chartData } from '../embeds/chart.ts';
 import { type EmbedChart, embedChartSchema } from '../embeds/token.ts';
-import { argumentError } from './errors.ts';
+import { argumentError } from '../query/errors.ts';
 
 const MAX_HOURS = 90 * 24;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

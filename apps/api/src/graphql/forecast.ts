@@ -4,8 +4,8 @@
 import { type CostProfile, type PlanForecast, type ProjectionPeriod, planForecasts, spendProjection, taskTypeProfiles } from '@spendgraph/forecast';
 import type { Pool } from '@spendgraph/db';
 import type { SemanticLayer } from '@spendgraph/semantic';
-import { argumentError, semanticCall } from './errors.ts';
-import { type FilterArg, QueryArgs, checkTimezone } from './query-args.ts';
+import { argumentError, semanticCall } from '../query/errors.ts';
+import { type FilterArg, QueryArgs, checkTimezone } from '../query/query-args.ts';
 
 export interface ForecastDeps {
   pool: Pool;

@@ -10,6 +10,7 @@ import { type GraphQLFormattedError, GraphQLError } from 'graphql';
 import { SemanticError, type SemanticLayer } from '@spendgraph/semantic';
 import { type Authenticate, requireScope } from '../auth.ts';
 import { databaseClientError, isDatabaseBusy } from '../client-errors.ts';
+import { ApiError } from '../query/errors.ts';
 import { WorkspaceGate } from '../workspace-gate.ts';
 import { cubeGateway, cubeGraphqlSchema } from './cube-graphql.ts';
 import type { BudgetDeps } from './budgets.ts';
@@ -42,6 +43,10 @@ function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLF
   const original = error instanceof GraphQLError ? error.originalError : error;
   const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
   const at = { ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
+  if (original instanceof ApiError) {
+    const field = original.field === undefined ? {} : { field: original.field };
+    return { ...formatted, message: original.message, extensions: { ...extensions, code: original.code, ...field, ...original.extra } };
+  }
   if (original instanceof SemanticError) {
     return { ...formatted, extensions: { ...extensions, code: original.code, ...(original.member ? { member: original.member } : {}) } };
   }

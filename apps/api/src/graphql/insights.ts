@@ -6,7 +6,7 @@ import {
 } from '@spendgraph/db';
 import type { MorningFigures } from '@spendgraph/insights';
 import type { SemanticLayer } from '@spendgraph/semantic';
-import { argumentError } from './errors.ts';
+import { argumentError } from '../query/errors.ts';
 
 export interface InsightDeps {
   pool: Pool;

@@ -7,8 +7,8 @@ import { planUpsertSchema, taskUpsertSchema, workEntityIdSchema, workItemUpsertS
 import type { SemanticLayer } from '@spendgraph/semantic';
 import type { z } from 'zod';
 import { camelCase, camelKeys, snakeKeys } from '../case.ts';
-import { argumentError, semanticCall } from './errors.ts';
-import { QueryArgs, type TimeRangeArg, checkTimezone } from './query-args.ts';
+import { argumentError, semanticCall } from '../query/errors.ts';
+import { QueryArgs, type TimeRangeArg, checkTimezone } from '../query/query-args.ts';
 
 interface Context { workspaceId: string; scopes: string[] }
 const MAX_COMPARED = 50;

@@ -4,7 +4,7 @@ import type { Queue } from 'bullmq';
 import { GraphQLError } from 'graphql';
 import { type Pool, type Repricing, getRepricing, listRepricings, requestRepricing, workspaceRetention } from '@spendgraph/db';
 import { REPRICE_JOB, type RepriceJobData } from '@spendgraph/queue';
-import { argumentError } from './errors.ts';
+import { argumentError } from '../query/errors.ts';
 import { checkDateRange, checkText } from '../query-limits.ts';
 
 /** Repricings of a workspace run one at a time: a new one is refused while another waits. */

@@ -1,5 +1,5 @@
-import { type SemanticLayer, USAGE_VIEW } from '@spendgraph/semantic';
-import { type BreakdownArgs, breakdown } from './breakdown.ts';
+import { type QueryReader, type SemanticLayer, USAGE_VIEW } from '@spendgraph/semantic';
+import { type BreakdownArgs, breakdown } from '../query/breakdown.ts';
 import { type BudgetDeps, budgetResolvers } from './budgets.ts';
 import { type DeadLetterDeps, deadLetterResolvers } from './dead-letters.ts';
 import { embedResolvers } from './embeds.ts';
@@ -10,9 +10,9 @@ import { type StatusDeps, statusResolvers } from './status.ts';
 import { retentionResolvers } from './retention.ts';
 import { type RepricingDeps, repricingResolvers } from './repricing.ts';
 import { planResolvers } from './plans.ts';
-import { type EventsArgs, events } from './events.ts';
-import { shortName } from './query-args.ts';
-import { type TimeseriesArgs, timeseries } from './timeseries.ts';
+import { type EventsArgs, events } from '../query/events.ts';
+import { shortName } from '../query/query-args.ts';
+import { type TimeseriesArgs, timeseries } from '../query/timeseries.ts';
 
 export interface GraphqlContext {
   workspaceId: string;
@@ -27,14 +27,14 @@ export interface GraphqlContext {
 
 /** The semantic layer as one request sees it: its reads are noted in the request's context. */
 function forRequest(semantic: SemanticLayer, c: GraphqlContext): SemanticLayer {
-  return {
-    ...semantic,
-    async load(query, ctx) {
-      const result = await semantic.load(query, ctx);
+  const noted = (reader: QueryReader): QueryReader => ({
+    async load(query, ctx, options) {
+      const result = await reader.load(query, ctx, options);
       for (const id of result.usedPreAggregations) c.usedPreAggregations.add(id);
       return result;
     },
-  };
+  });
+  return { ...semantic, ...noted(semantic), snapshot: (read) => semantic.snapshot((reader) => read(noted(reader))) };
 }
 
 export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & RepricingDeps & DeadLetterDeps) {

@@ -3,9 +3,9 @@
 import { GraphQLError } from 'graphql';
 import { type Pool, setRawRetention, workspaceRetention } from '@spendgraph/db';
 import { HISTORY_VIEW, type SemanticLayer } from '@spendgraph/semantic';
-import { argumentError } from './errors.ts';
-import { type FilterArg, type TimeRangeArg, resolveRange } from './query-args.ts';
-import { timeseries } from './timeseries.ts';
+import { argumentError } from '../query/errors.ts';
+import { type FilterArg, type TimeRangeArg, resolveRange } from '../query/query-args.ts';
+import { timeseries } from '../query/timeseries.ts';
 
 
 interface Ctx {

@@ -2,7 +2,6 @@
 // query's result as a file (read scope), streamed; GET /v1/exports/download/:token —
 // an export whose link GraphQL's createExport made (the token is the credential).
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { GraphQLError } from 'graphql';
 import type { Pool } from '@spendgraph/db';
 import type { Redis } from '@spendgraph/queue';
 import type { SemanticLayer } from '@spendgraph/semantic';
@@ -15,9 +14,6 @@ import type { ExportSlots } from '../exports/slots.ts';
 /** `pool` is the exports' own pool. */
 export interface ExportRouteDeps { authenticate: Authenticate; pool: Pool; semantic: SemanticLayer; redis: Redis; slots: ExportSlots }
 
-/** The REST parameter behind a GraphQL argument path (`timeRange.from` is `from` here). */
-const REST_FIELDS: Record<string, string> = { 'timeRange': 'from', 'timeRange.relative': 'relative', 'timeRange.from': 'from', 'timeRange.to': 'to', 'sort.measure': 'sort' };
-
 async function answer(reply: FastifyReply, deps: ExportRouteDeps, workspaceId: string, request: () => ExportRequest) {
   let req: ExportRequest;
   let table;
@@ -28,14 +24,7 @@ async function answer(reply: FastifyReply, deps: ExportRouteDeps, workspaceId: s
     table = await openExport(deps, { workspaceId }, req);
   } catch (e) {
     release();
-    if (!(e instanceof GraphQLError)) throw e;
-    if (e.extensions.code === 'RATE_LIMITED') {
-      return reply.code(429).header('retry-after', String(e.extensions.retryAfterSeconds)).send({ error: 'rate_limited', message: e.message });
-    }
-    const field = e.extensions.field === undefined ? undefined : String(e.extensions.field);
-    const rest = field && (REST_FIELDS[field] ?? field);
-    const message = field && e.message.startsWith(`${field}: `) ? `${rest}: ${e.message.slice(field.length + 2)}` : e.message;
-    return reply.code(400).send({ error: 'invalid_request', code: e.extensions.code, ...(rest ? { field: rest } : {}), message });
+    throw e; // an ApiError becomes a 400 or 429 naming the parameter (server.ts)
   }
   // The slot is held until the response ends, read to the end or abandoned.
   reply.raw.once('close', release);

@@ -1,4 +1,5 @@
-// GraphQL arguments -> the parts of a Cube query, each member remembered with its argument path.
+// A query's arguments (GraphQL's, or the REST parameters of exports) -> the parts of a Cube query,
+// each member remembered with the argument it came from.
 import { type CubeQuery, type MemberMeta, type SemanticLayer, USAGE_VIEW, usageMember } from '@spendgraph/semantic';
 import { type Period, PeriodError, absolutePeriod, cubeDateRange, isIsoTime, previousPeriod, resolvePeriod } from '@spendgraph/periods';
 import { MemberOrigins, argumentError } from './errors.ts';
@@ -11,6 +12,21 @@ export const MAX_ROWS = 50_000;
 export interface FilterArg { member: string; operator: string; values?: string[] | null }
 export interface TimeRangeArg { relative?: string | null; previous?: boolean | null; from?: string | null; to?: string | null }
 type CubeFilter = NonNullable<CubeQuery['filters']>[number];
+
+/** What a transport calls the parts of a time range, for errors that blame one. */
+export interface TimeRangeNames { range: string; relative: string; previous: string; from: string; to: string }
+/** The names of the arguments an error can blame that differ between transports. */
+export interface ArgumentNames { timeRange: TimeRangeNames; sortMeasure: string }
+
+/** A time range argument with its parts under it (GraphQL's `timeRange.from`). */
+export function timeRangeNames(prefix: string): TimeRangeNames {
+  return { range: prefix, relative: `${prefix}.relative`, previous: `${prefix}.previous`, from: `${prefix}.from`, to: `${prefix}.to` };
+}
+
+/** GraphQL's argument paths: the default. */
+export const GRAPHQL_ARGUMENTS: ArgumentNames = { timeRange: timeRangeNames('timeRange'), sortMeasure: 'sort.measure' };
+
+const namesOf = (field: string | TimeRangeNames) => (typeof field === 'string' ? timeRangeNames(field) : field);
 
 export function qualify(name: string, view: string = USAGE_VIEW) {
   return name.includes('.') ? name : `${view}.${name}`;
@@ -81,12 +97,13 @@ export class QueryArgs {
   period: Period | null = null;
 
   /** A relative or absolute range resolved with the shared period vocabulary at the clock's now. */
-  timeRange(range: TimeRangeArg | null | undefined, field = 'timeRange', timezone = 'UTC'): CubeQuery['timeDimensions'] {
-    if (range?.relative) checkText(`${field}.relative`, range.relative);
-    this.period = range ? resolveRange(range, field, timezone) : null;
+  timeRange(range: TimeRangeArg | null | undefined, field: string | TimeRangeNames = 'timeRange', timezone = 'UTC'): CubeQuery['timeDimensions'] {
+    const names = namesOf(field);
+    if (range?.relative) checkText(names.relative, range.relative);
+    this.period = range ? resolveRange(range, names, timezone) : null;
     if (!this.period) return [];
-    checkDateRange(field, cubeDateRange(this.period));
-    this.origins.note(this.timeDimension, range!.relative ? `${field}.relative` : `${field}.from`);
+    checkDateRange(names, cubeDateRange(this.period));
+    this.origins.note(this.timeDimension, range!.relative ? names.relative : names.from);
     return [{ dimension: this.timeDimension, dateRange: cubeDateRange(this.period) }];
   }
 
@@ -98,24 +115,25 @@ export class QueryArgs {
 }
 
 /** The absolute period a GraphQL/REST/embed time range names (packages/periods defines the vocabulary). */
-export function resolveRange(range: TimeRangeArg, field = 'timeRange', timezone = 'UTC'): Period {
+export function resolveRange(range: TimeRangeArg, field: string | TimeRangeNames = 'timeRange', timezone = 'UTC'): Period {
+  const names = namesOf(field);
   const { relative, previous, from, to } = range;
-  if (relative && (from || to)) throw argumentError('INVALID_ARGUMENT', field, 'give either relative or from/to, not both');
-  if (previous && !relative) throw argumentError('INVALID_ARGUMENT', `${field}.previous`, 'applies to a relative range only');
+  if (relative && (from || to)) throw argumentError('INVALID_ARGUMENT', names.range, 'give either relative or from/to, not both');
+  if (previous && !relative) throw argumentError('INVALID_ARGUMENT', names.previous, 'applies to a relative range only');
   if (relative) {
     try {
       return (previous ? previousPeriod : resolvePeriod)(relative, timezone);
     } catch (e) {
-      if (e instanceof PeriodError) throw argumentError('INVALID_ARGUMENT', `${field}.relative`, e.message);
+      if (e instanceof PeriodError) throw argumentError('INVALID_ARGUMENT', names.relative, e.message);
       throw e;
     }
   }
-  if (!from) throw argumentError('INVALID_ARGUMENT', `${field}.from`, 'is required without relative');
+  if (!from) throw argumentError('INVALID_ARGUMENT', names.from, 'is required without relative');
   for (const [k, v] of [['from', from], ['to', to]] as const) {
-    if (v && !isIsoTime(v)) throw argumentError('INVALID_ARGUMENT', `${field}.${k}`, `'${v}' is not an ISO date or time`);
+    if (v && !isIsoTime(v)) throw argumentError('INVALID_ARGUMENT', names[k], `'${v}' is not an ISO date or time`);
   }
   const period = absolutePeriod(from, to, timezone);
-  if (period.to <= period.from) throw argumentError('INVALID_ARGUMENT', `${field}.to`, 'must not be before from');
+  if (period.to <= period.from) throw argumentError('INVALID_ARGUMENT', names.to, 'must not be before from');
   return period;
 }
 

@@ -1,11 +1,13 @@
 // The breakdown tree: one semantic query per level (plus one per level for the
-// non-additive measures of the `other` buckets), never a roll-up of our own.
+// non-additive measures of the `other` buckets), never a roll-up of our own. All of them read
+// one snapshot (semantic.snapshot), so children add up to their parent exactly even while
+// events arrive between the levels.
 import { Decimal } from 'decimal.js';
 import { periodJson } from '@spendgraph/periods';
 import type { CubeQuery, MemberMeta, QueryResult, SemanticContext, SemanticLayer } from '@spendgraph/semantic';
 import { argumentError, semanticCall } from './errors.ts';
 import {
-  type FilterArg, MAX_ROWS, QueryArgs, type TimeRangeArg, checkTimezone, equalsFilter, notInFilter, qualify, shortName,
+  type ArgumentNames, type FilterArg, GRAPHQL_ARGUMENTS, MAX_ROWS, QueryArgs, type TimeRangeArg, checkTimezone, equalsFilter, notInFilter, qualify, shortName,
 } from './query-args.ts';
 import { LIMITS, checkNumber } from '../query-limits.ts';
 
@@ -17,6 +19,8 @@ export interface BreakdownArgs {
   timezone?: string | null;
   sort?: { measure: string; direction?: 'ASC' | 'DESC' | null } | null;
   limit?: number | null;
+  /** What the caller's transport calls its arguments (GraphQL's paths when absent). */
+  names?: ArgumentNames;
 }
 
 type Value = string | null;
@@ -58,18 +62,36 @@ export async function breakdown(semantic: SemanticLayer, ctx: SemanticContext, a
   const timezone = args.timezone ?? 'UTC';
   checkTimezone(timezone);
   const sortBy = qualify(args.sort?.measure ?? measures[0]!.name);
-  if (!measures.some((m) => m.name === sortBy)) throw argumentError('INVALID_ARGUMENT', 'sort.measure', 'must be one of the measures');
+  const argNames = args.names ?? GRAPHQL_ARGUMENTS;
+  if (!measures.some((m) => m.name === sortBy)) throw argumentError('INVALID_ARGUMENT', argNames.sortMeasure, 'must be one of the measures');
   const limit = args.limit ?? null;
   checkNumber('limit', limit, 1, LIMITS.limit);
 
-  const base = { filters: q.filters(args.filters), timeDimensions: q.timeRange(args.timeRange, 'timeRange', timezone), timezone };
+  const base = { filters: q.filters(args.filters), timeDimensions: q.timeRange(args.timeRange, argNames.timeRange, timezone), timezone };
   const names = measures.map((m) => m.name);
   // Over a dimension that fans out (work items), only allocated measures add up: the others are
   // asked for every node, the `other` bucket included.
   const atLevel = (dim: string) => measures.map((m) => ({ ...m, additive: m.additive === true && (m.allocated === true || !q.fansOut(dim)) }));
-  const load = (query: CubeQuery) => semanticCall(q.origins, () => semantic.load({ ...base, ...query, filters: [...base.filters, ...(query.filters ?? [])] }, ctx));
   const direction = args.sort?.direction ?? 'DESC';
 
+  const root = await semantic.snapshot((reader) => {
+    const load = (query: CubeQuery) => semanticCall(q.origins, () => reader.load({ ...base, ...query, filters: [...base.filters, ...(query.filters ?? [])] }, ctx));
+    return tree(load, { dims, names, atLevel, sortBy, direction, limit });
+  });
+  return { ...present(root, null, atLevel), period: q.period && periodJson(q.period) };
+}
+
+interface TreeShape {
+  dims: string[];
+  names: string[];
+  atLevel: (dim: string) => MemberMeta[];
+  sortBy: string;
+  direction: 'ASC' | 'DESC';
+  limit: number | null;
+}
+
+/** Builds the tree level by level with `load` (every load in one snapshot). */
+async function tree(load: (query: CubeQuery) => Promise<QueryResult>, { dims, names, atLevel, sortBy, direction, limit }: TreeShape): Promise<Draft> {
   const [totals] = (await load({ measures: names })).data;
   const root: Draft = { dimension: null, value: null, other: false, otherCount: null, path: [], values: valuesOf(totals, names), children: [] };
 
@@ -120,7 +142,7 @@ export async function breakdown(semantic: SemanticLayer, ctx: SemanticContext, a
     }
     level = parents.flatMap((p) => p.children);
   }
-  return { ...present(root, null, atLevel), period: q.period && periodJson(q.period) };
+  return root;
 }
 
 function cell(row: Row | undefined, member: string): Value {

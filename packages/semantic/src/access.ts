@@ -1,4 +1,4 @@
-// Security of every query: only public members, and always the caller's workspace.
+// The tenant boundary of every query: only public members, and always the caller's workspace.
 // Cube's own row-level security and queryRewrite live in server-core / the API
 // gateway, which we do not run, so this wrapper owns both checks.
 import { SemanticError } from './errors.ts';
@@ -104,7 +104,7 @@ function checkFilters(catalog: MemberCatalog, filters: unknown, path: string, vi
  * ANDed), so no `or` written by the caller can widen it. Every view named by
  * the query gets its own condition.
  */
-export function scopeQuery(query: CubeQuery, workspaceId: string, catalog: MemberCatalog): Record<string, unknown> {
+export function scopeToWorkspace(query: CubeQuery, workspaceId: string, catalog: MemberCatalog): Record<string, unknown> {
   if (typeof workspaceId !== 'string' || !UUID.test(workspaceId)) {
     invalid('the workspace id of the request context must be a UUID');
   }

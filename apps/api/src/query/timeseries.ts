@@ -3,7 +3,7 @@ import { type Unit, bucketPartial, periodJson } from '@spendgraph/periods';
 import { type SemanticContext, type SemanticLayer, USAGE_VIEW, type ViewName } from '@spendgraph/semantic';
 import { DateTime } from 'luxon';
 import { argumentError, semanticCall } from './errors.ts';
-import { type FilterArg, MAX_ROWS, QueryArgs, type TimeRangeArg, checkTimezone, shortName } from './query-args.ts';
+import { type ArgumentNames, type FilterArg, MAX_ROWS, QueryArgs, type TimeRangeArg, checkTimezone, shortName } from './query-args.ts';
 
 export interface TimeseriesArgs {
   measures: string[];
@@ -12,6 +12,8 @@ export interface TimeseriesArgs {
   filters?: FilterArg[] | null;
   timeRange?: TimeRangeArg | null;
   timezone?: string | null;
+  /** What the caller's transport calls its arguments (GraphQL's paths when absent). */
+  names?: ArgumentNames;
 }
 
 /** Over the raw-event view, or another view with the same shape (usage_history). */
@@ -24,7 +26,7 @@ export async function timeseries(semantic: SemanticLayer, ctx: SemanticContext, 
   const dims = members.dimensions;
   const timezone = args.timezone ?? 'UTC';
   checkTimezone(timezone);
-  const [range] = q.timeRange(args.timeRange, 'timeRange', timezone) ?? [];
+  const [range] = q.timeRange(args.timeRange, args.names?.timeRange ?? 'timeRange', timezone) ?? [];
   const bucket = `${q.timeDimension}.${args.granularity}`;
   const period = q.period;
   // A bucket still filling (it holds now) or cut by the range is marked partial, so charts can say so.

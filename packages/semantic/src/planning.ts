@@ -1,0 +1,122 @@
+// Query planning: a caller's query is scoped to its workspace (access.ts), normalized exactly as
+// Cube's REST API does and planned by Cube's JS SQL planner, from roll-ups where they serve
+// (read only while sealed, lambda.ts) or from raw events.
+import { gatewayQuery, schemaCompiler, type CubeDriver } from './cube.ts';
+import { fromCubeError, SemanticError } from './errors.ts';
+import { rollupFloor } from './lambda.ts';
+import { scopeToWorkspace } from './access.ts';
+import type { CompiledModel } from './model.ts';
+import type { CubeQuery, LoadOptions, SemanticContext } from './types.ts';
+
+export interface Plan {
+  sql: [string, unknown[]];
+  aliasNameToMember: Record<string, string>;
+  preAggregations: any[];
+  cacheKeyQueries: unknown;
+  dataSource: string;
+  external: boolean;
+  /** Raw events only, and no cached result. */
+  fresh: boolean;
+}
+
+/** A planned query: Cube's normalized form and its plan. */
+export interface PreparedQuery {
+  normalized: any;
+  main: Plan;
+}
+
+/** Normalizes a (scoped) REST query exactly as Cube's API gateway does. */
+function normalize(query: Record<string, unknown>, unlimited = false): any {
+  try {
+    // `persistent` is Cube's flag for stream queries: it lifts the row limit.
+    const normalized = gatewayQuery.remapToQueryAdapterFormat(gatewayQuery.normalizeQuery(structuredClone(query), unlimited));
+    if (unlimited) normalized.rowLimit = null; // no LIMIT clause at all
+    return normalized;
+  } catch (e) {
+    // normalizeQuery only validates and resolves the query: whatever it throws is the query's fault
+    throw fromCubeError(e) ?? new SemanticError('INVALID_QUERY', e instanceof Error ? e.message : String(e));
+  }
+}
+
+function totalQueryOf(normalized: any): any {
+  const total = structuredClone(normalized);
+  total.totalQuery = true;
+  delete total.order;
+  total.limit = null;
+  total.rowLimit = null;
+  total.offset = null;
+  return total;
+}
+
+/** Plans a normalized query (or a roll-up's own references, for the warming job). */
+export function plan(model: CompiledModel, normalized: any, preAggregationsSchema: string, fresh = false): Plan {
+  try {
+    const { compilers } = model;
+    const query = schemaCompiler.createQuery(compilers, 'postgres', {
+      ...normalized,
+      useNativeSqlPlanner: false,
+      // Cube caches a query's SQL by its options: a fresh plan names a schema of its own (it
+      // reads none) so that it never shares the entry of the same query read from roll-ups.
+      preAggregationsSchema: fresh ? `${preAggregationsSchema}_fresh` : preAggregationsSchema,
+      allowUngroupedWithoutPrimaryKey: true,
+    });
+    // Cube has no per-query switch to skip roll-ups (its lambda roll-ups, which add fresh rows,
+    // need Cube Store): a fresh query tells its planner that no roll-up matches.
+    if (fresh) query.preAggregations.findPreAggregationForQuery = () => undefined;
+    return compilers.compiler.withQuery(query, () => ({
+      sql: query.buildSqlAndParams(),
+      aliasNameToMember: query.aliasNameToMember,
+      preAggregations: query.preAggregations.preAggregationsDescription(),
+      cacheKeyQueries: query.cacheKeyQueries(),
+      dataSource: query.dataSource ?? 'default',
+      external: query.externalPreAggregationQuery(),
+      fresh,
+    }));
+  } catch (e) {
+    throw fromCubeError(e) ?? e;
+  }
+}
+
+export interface PlannerOptions {
+  model: CompiledModel;
+  preAggregationsSchema: string;
+  /** Zones the warming job builds roll-ups for. */
+  rollupTimezones: string[];
+  /** For the one question planning asks the database: does the workspace hold events older than the roll-ups? */
+  driver: CubeDriver;
+}
+
+export function createPlanner({ model, preAggregationsSchema, rollupTimezones, driver }: PlannerOptions) {
+  /**
+   * Roll-ups cover ROLLUP_HISTORY (cube/model): a query that reaches further back reads raw
+   * events. Without a date range, that depends on whether the workspace has such old events.
+   */
+  async function beyondRollups(normalized: any, workspaceId: string): Promise<boolean> {
+    const floor = rollupFloor();
+    const ranges = (normalized.timeDimensions ?? []).map((td: any) => td.dateRange).filter(Boolean) as string[][];
+    if (ranges.length) return ranges.some(([from]) => !(Date.parse(`${String(from).slice(0, 23)}Z`) >= floor.getTime() + 86_400_000));
+    const rows = await driver.query('SELECT EXISTS (SELECT 1 FROM usage_events WHERE workspace_id = $1 AND occurred_at < $2) AS old', [workspaceId, floor.toISOString()]);
+    return Boolean(rows[0]?.old);
+  }
+
+  return {
+    async prepare(query: CubeQuery, ctx: SemanticContext, options: LoadOptions = {}): Promise<PreparedQuery> {
+      const scoped = scopeToWorkspace(query, ctx?.workspaceId, model.catalog);
+      const normalized = normalize(scoped, options.unlimited);
+      // Roll-ups are built by the warming job (off every request) for the configured zones only: a
+      // query in another zone reads raw events rather than building a zone's roll-ups inside a request.
+      const warmedZone = rollupTimezones.includes(normalized.timezone ?? 'UTC');
+      let main = plan(model, normalized, preAggregationsSchema, options.fresh || !warmedZone);
+      const fresh = main.fresh || (main.preAggregations.length > 0 && (await beyondRollups(normalized, ctx.workspaceId)));
+      if (fresh && !main.fresh) main = plan(model, normalized, preAggregationsSchema, true);
+      return { normalized, main };
+    },
+
+    /** The plan of the row count of a query that asked for `total` (read from where the query reads). */
+    planTotal({ normalized, main }: PreparedQuery): Plan | undefined {
+      return normalized.total ? plan(model, totalQueryOf(normalized), preAggregationsSchema, main.fresh) : undefined;
+    },
+  };
+}
+
+export type Planner = ReturnType<typeof createPlanner>;
