@@ -160,7 +160,7 @@ export async function activeBudgets(db: Db, where: { workspaceId?: string; ids?:
 // ---------------------------------------------------------------------------
 // Evaluation state
 
-function toStatus(r: any): BudgetStatus {
+export function toStatus(r: any): BudgetStatus {
   return {
     budgetId: r.budget_id, workspaceId: r.workspace_id, asOf: iso(r.as_of)!, periodKey: r.period_key,
     periodStart: iso(r.period_start), periodEnd: iso(r.period_end), amount: r.amount, spend: r.spend,
@@ -168,7 +168,7 @@ function toStatus(r: any): BudgetStatus {
   };
 }
 
-const STATUS_COLUMNS = `budget_id, workspace_id, as_of, period_key, period_start, period_end, amount::text AS amount, spend::text AS spend,
+export const STATUS_COLUMNS = `budget_id, workspace_id, as_of, period_key, period_start, period_end, amount::text AS amount, spend::text AS spend,
   projected_spend::text AS projected_spend, projected_crossing_at, reached`;
 
 export async function budgetStatuses(db: Db, workspaceId: string): Promise<BudgetStatus[]> {

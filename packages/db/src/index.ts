@@ -14,3 +14,4 @@ export * from './dead-letters.ts';
 export * from './tokens.ts';
 export * from './work-item-allocations.ts';
 export * from './rollup-dirty-days.ts';
+export * from './budget-status-batch.ts';
