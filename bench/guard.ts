@@ -9,7 +9,7 @@
 // <= 1 s, hard stop <= 100 ms.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { activeBudgets, budgetStatuses, createApiKey, ensureWorkspace, insertBudget } from '@spendgraph/db';
 import { buildGuardIndex, decide, evaluateBudgets, parseBudget } from '@spendgraph/budgets';
@@ -124,7 +124,10 @@ const { key } = await createApiKey(pool, workspaceId, ['ingest'], 'bench-guard')
 const env = { ...process.env, DATABASE_URL: dbUrl, API_PORT: String(PORT), LOG_LEVEL: 'warn', OPERATOR_TOKEN: process.env.OPERATOR_TOKEN ?? `${crypto.randomUUID()}${crypto.randomUUID()}`, QUEUE_PREFIX: `sg-bench-guard-${PORT}` };
 const api: ChildProcess = spawn(process.execPath, ['apps/api/src/main.ts'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 const url = `http://127.0.0.1:${PORT}`;
-for (let i = 0; i < 300 && !(await fetch(`${url}/ready`).then((r) => r.ok, () => false)); i++) await sleep(100);
+const children: ChildProcess[] = [api];
+process.on('exit', () => children.forEach((c) => c.kill('SIGTERM'))); // also when the bench fails
+// (the apps start in seconds on an idle machine, in minutes on a busy shared one)
+for (let i = 0; i < 3000 && !(await fetch(`${url}/ready`).then((r) => r.ok, () => false)); i++) await sleep(100);
 
 let denied = 0;
 async function check(i: number): Promise<number> {
@@ -186,7 +189,8 @@ const api2: ChildProcess = spawn(process.execPath, ['apps/api/src/main.ts'], { e
 const worker: ChildProcess = spawn(process.execPath, ['apps/worker/src/main.ts'], {
   env: { ...env, WORKER_QUEUES: 'ingest,budgets', WORKER_METRICS_PORT: '0' }, stdio: ['ignore', 'ignore', 'inherit'],
 });
-for (let i = 0; i < 600 && !(await fetch(`${url2}/ready`).then((r) => r.ok, () => false)); i++) await sleep(100);
+children.push(api2, worker);
+for (let i = 0; i < 3000 && !(await fetch(`${url2}/ready`).then((r) => r.ok, () => false)); i++) await sleep(100);
 const publisher = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: null });
 // A workspace of its own: the bench workspace's whole-workspace hard budgets are over their limits.
 const stopWs = (await ensureWorkspace(pool, 'bench-guard-stop')).id;
@@ -235,7 +239,8 @@ worker.kill('SIGTERM');
 api2.kill('SIGTERM');
 api.kill('SIGTERM');
 
-console.log(`\nguard benchmark: ${fmt(BUDGETS)} budgets in one workspace (a quarter of them hard), contexts naming 7 dimensions`);
+console.log(`\nguard benchmark: ${fmt(BUDGETS)} budgets in one workspace (a quarter of them hard), contexts naming 7 dimensions` +
+  ` (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores)`);
 for (const line of runs) console.log(line);
 console.log(`    (client and API share the machine's 2 cores; an answer lists the 10 most urgent of the budgets that apply: ~${fmt(sample / 1000)} kB here)`);
 console.log(`    the decision alone (in memory, ${fmt(entries.length)} budgets): p50 ${(quantile(inMemory, 0.5) * 1000).toFixed(0)} us, p99 ${(quantile(inMemory, 0.99) * 1000).toFixed(0)} us`);
