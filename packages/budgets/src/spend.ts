@@ -5,9 +5,10 @@
 // semantic layer reads only sealed partitions, docs/decisions/0001-read-path.md) and only
 // its edges — today so far, the partial first day of a rolling window — from raw events:
 // an evaluation costs the same at 10 M or 1 B events.
-// The recent whole-day segments of a group's windows (this week, this month, the last 7
-// days...) are read in one query by day, summed per window; the other segments (today so far,
-// partial first days, a lifetime's history) one query per distinct range.
+// A group's windows (today, this week, this month, the last 7 days, their trend lookbacks)
+// share two queries by day, each budget summing its own days: their recent whole days (from
+// roll-ups), and their edges — today so far and the partial first days, each on a day of its
+// own — as one raw read. A lifetime's older history is a query of its own.
 // A budget's spend is the sum of its groups' and segments' exact sums (sums of disjoint
 // groups add up exactly, as in the breakdown's `other` bucket).
 import { Decimal } from 'decimal.js';
@@ -93,8 +94,11 @@ function newGroup(r: SpendRequest, dimensions: string[], filters: CubeQuery['fil
 /** Puts each request in a group: shared for `equals` scopes on the same dimensions, shared by identical scopes otherwise. */
 function plan(requests: SpendRequest[]): Group[] {
   const groups = new Map<string, Group>();
+  const windows = new Map<string, Array<[string, string]>>(); // a thousand budgets have a handful of windows
   requests.forEach((r, slot) => {
-    const segments = windowSegments(r.from, r.to);
+    const windowKey = `${r.from?.toMillis()}|${r.to.toMillis()}|${r.to.zoneName}`;
+    if (!windows.has(windowKey)) windows.set(windowKey, windowSegments(r.from, r.to));
+    const segments = windows.get(windowKey)!;
     const scope = equalsScope(r.budget.scope);
     if (!scope) {
       const filters = scopeFilters(r.budget); // summed by the database
@@ -168,14 +172,35 @@ function query(g: Group, read: Read): CubeQuery {
   return q;
 }
 
-function spendOf(rows: QueryResult['data'], g: Group, values: Array<Set<string>>, days?: [string, string]): Decimal {
-  let total = new Decimal(0);
+/** A read's costs by the values of the group's dimensions (as JSON), with the row's day when read by day. */
+type Costs = Map<string, Array<{ day: string | undefined; cost: string }>>;
+
+function costsOf(rows: QueryResult['data'], g: Group, byDay: boolean): Costs {
+  const costs: Costs = new Map();
   for (const row of rows) {
-    if (days) {
-      const d = day(String(row[member('occurred_at.day')]));
-      if (d < day(days[0]) || d > day(days[1])) continue;
+    const cost = row[g.cost] as string | null;
+    if (cost === null) continue;
+    const key = JSON.stringify(g.dimensions.map((d) => row[member(d)]));
+    if (!costs.has(key)) costs.set(key, []);
+    costs.get(key)!.push({ day: byDay ? day(String(row[member('occurred_at.day')])) : undefined, cost });
+  }
+  return costs;
+}
+
+/** Every combination of a member's values, as the keys of costsOf (one for most budgets). */
+function keysOf(values: Array<Set<string>>): string[] {
+  const combos = values.reduce<string[][]>((acc, set) => acc.flatMap((c) => [...set].map((v) => [...c, v])), [[]]);
+  return combos.map((c) => JSON.stringify(c));
+}
+
+/** The member's spend in a read: all its rows, or those of the segment's days when read by day. */
+function spendOf(costs: Costs, keys: string[], days?: [string, string]): Decimal {
+  let total = new Decimal(0);
+  for (const key of keys) {
+    for (const { day: d, cost } of costs.get(key) ?? []) {
+      if (days && (d! < day(days[0]) || d! > day(days[1]))) continue;
+      total = total.plus(cost);
     }
-    if (g.dimensions.every((d, i) => values[i]!.has(row[member(d)] as string))) total = total.plus((row[g.cost] as string | null) ?? 0);
   }
   return total;
 }
@@ -190,8 +215,10 @@ export async function readSpend(semantic: SemanticLayer, workspaceId: string, re
         const { data } = await semantic.load(query(g, read), { workspaceId });
         if (data.length >= MAX_ROWS) throw new Error(`budget spend query returned ${MAX_ROWS} rows or more; refusing a partial answer`);
         const byDay = Boolean(read.edges || read.wholeDays);
+        const costs = costsOf(data, g, byDay);
         for (const m of g.members) {
-          for (const s of segmentsIn(m, read)) spends[m.slot] = spends[m.slot]!.plus(spendOf(data, g, m.values, byDay ? s : undefined));
+          const keys = keysOf(m.values);
+          for (const s of segmentsIn(m, read)) spends[m.slot] = spends[m.slot]!.plus(spendOf(costs, keys, byDay ? s : undefined));
         }
       });
     }),
