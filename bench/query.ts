@@ -76,8 +76,8 @@ const BREAKDOWN = `query ($f: [Filter!]) { breakdown(measures: ["total_cost", "c
 const TIMESERIES = `query ($f: [Filter!]) { timeseries(measures: ["total_cost"], granularity: day, filters: $f,
   timeRange: { relative: "last 30 days" }) { series { points { time measures { value } } } } }`;
 
-// The same window as Cube's 'last 30 days' in UTC: the 30 whole days before today.
-const WINDOW = `workspace_id = $1 AND occurred_at >= date_trunc('day', now()) - interval '30 days' AND occurred_at < date_trunc('day', now())`;
+// The same window as 'last 30 days' in UTC (packages/periods): today so far and the 29 days before.
+const WINDOW = `workspace_id = $1 AND occurred_at >= date_trunc('day', now()) - interval '29 days' AND occurred_at < date_trunc('day', now()) + interval '1 day'`;
 const RAW_BREAKDOWN = `SELECT provider, model, sum(total_cost)::text AS cost, count(*)::int AS calls FROM usage_events
   WHERE ${WINDOW} GROUP BY GROUPING SETS ((), (provider), (provider, model))`;
 const RAW_TIMESERIES = `SELECT to_char(date_trunc('day', occurred_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD"T"HH24:MI:SS.MS') AS day,
