@@ -9,7 +9,7 @@
 // <= 1 s, hard stop <= 100 ms.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { activeBudgets, budgetStatuses, createApiKey, ensureWorkspace, insertBudget } from '@spendgraph/db';
 import { buildGuardIndex, decide, evaluateBudgets, parseBudget } from '@spendgraph/budgets';
@@ -230,7 +230,8 @@ worker.kill('SIGTERM');
 api2.kill('SIGTERM');
 api.kill('SIGTERM');
 
-console.log(`\nguard benchmark: ${fmt(BUDGETS)} budgets in one workspace (a quarter of them hard), contexts naming 7 dimensions`);
+console.log(`\nguard benchmark: ${fmt(BUDGETS)} budgets in one workspace (a quarter of them hard), contexts naming 7 dimensions` +
+  ` (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores)`);
 for (const line of runs) console.log(line);
 console.log(`    (client and API share the machine's 2 cores; an answer lists the 10 most urgent of the budgets that apply: ~${fmt(sample / 1000)} kB here)`);
 console.log(`    the decision alone (in memory, ${fmt(entries.length)} budgets): p50 ${(quantile(inMemory, 0.5) * 1000).toFixed(0)} us, p99 ${(quantile(inMemory, 0.99) * 1000).toFixed(0)} us`);

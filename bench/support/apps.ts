@@ -25,21 +25,30 @@ export function appEnv({ databaseUrl, apiPort, queuePrefix, extra }: AppEnvOptio
   };
 }
 
+const children = new Set<ChildProcess>();
+process.on('exit', () => children.forEach((c) => c.kill('SIGTERM'))); // also when the benchmark fails
+
+function started(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return child;
+}
+
 /** `apps/<app>/src/main.ts` in a Node process of its own; `nodeArgs` go before the script (V8 flags, profiling). */
 export function startApp(app: 'api' | 'worker', env: NodeJS.ProcessEnv, nodeArgs: string[] = []): ChildProcess {
-  return spawn(process.execPath, [...nodeArgs, `apps/${app}/src/main.ts`], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  return started(spawn(process.execPath, [...nodeArgs, `apps/${app}/src/main.ts`], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] }));
 }
 
 /** The production build of apps/web (`next start`) talking to the API at `apiUrl`. */
 export function startWeb(port: number, apiUrl: string, env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [`${ROOT}/node_modules/next/dist/bin/next`, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+  return started(spawn(process.execPath, [`${ROOT}/node_modules/next/dist/bin/next`, 'start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: `${ROOT}/apps/web`, env: { ...env, SPENDGRAPH_API_URL: apiUrl, NEXT_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  }));
 }
 
-/** Waits until `url` answers 2xx; a loaded machine may take up to two minutes. */
+/** Waits until `url` answers 2xx: seconds on an idle machine, minutes on a busy shared one (up to five). */
 export async function untilReady(url: string, what: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
+  for (let i = 0; i < 1500; i++) {
     if ((await fetch(url).catch(() => undefined))?.ok) return;
     await sleep(200);
   }

@@ -4,7 +4,7 @@
 import { now as clockNow } from '@spendgraph/periods/clock';
 import { Decimal } from 'decimal.js';
 import { DateTime } from 'luxon';
-import { type Budget, type BudgetStatus, type Pool, activeBudgets, recordAlert, saveBudgetStatus, withBudgetLocked } from '@spendgraph/db';
+import { type Budget, type BudgetStatus, type NewBudgetAlert, type Pool, activeBudgets, recordAlerts, saveBudgetStatuses, withBudgetsLocked } from '@spendgraph/db';
 import { isPlanBudget, planForecasts } from '@spendgraph/forecast';
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { type BudgetWindow, budgetWindow, trendLookback } from './period.ts';
@@ -46,19 +46,20 @@ export async function evaluateBudgets(deps: { pool: Pool; semantic: SemanticLaye
     const assessments = await assess(deps.semantic, workspaceId, list, now);
     // Hard stops need only the spend; the slower plan forecasts feed the scheduled evaluation.
     if (!opts.hardOnly) await projectPlanBudgets(deps, workspaceId, assessments);
-    for (const a of assessments) {
-      const recorded = await record(deps.pool, a, now);
-      result.alerts += recorded.alerts;
-      result.deliveryIds.push(...recorded.deliveryIds);
-    }
+    const recorded = await record(deps.pool, assessments, now);
+    result.alerts += recorded.alerts;
+    result.deliveryIds.push(...recorded.deliveryIds);
     result.workspaces.push(workspaceId);
   }
   return result;
 }
 
 async function assess(semantic: SemanticLayer, workspaceId: string, budgets: Budget[], now: Date): Promise<Assessment[]> {
+  const windows = new Map<string, BudgetWindow>(); // a thousand budgets have a handful of windows
   const plans = budgets.map((budget) => {
-    const window = budgetWindow(budget, now);
+    const windowKey = `${budget.period}|${budget.rollingDays}|${budget.timezone}`;
+    if (!windows.has(windowKey)) windows.set(windowKey, budgetWindow(budget, now));
+    const window = windows.get(windowKey)!;
     const local = DateTime.fromJSDate(now, { zone: budget.timezone });
     const lookback = trendLookback(budget);
     return { budget, window, local, lookback };
@@ -106,55 +107,61 @@ async function projectPlanBudgets(deps: { pool: Pool; semantic: SemanticLayer },
   }
 }
 
-/** Stores the status and the alerts of newly reached levels, serialized per budget. */
-async function record(pool: Pool, a: Assessment, now: Date): Promise<{ alerts: number; deliveryIds: string[] }> {
-  const { budget: b, window, spend, projection } = a;
+/**
+ * Stores the statuses and the alerts of newly reached levels of a workspace's budgets, in one
+ * transaction holding their locks (evaluations of a budget are serialized, so a level fires once).
+ */
+async function record(pool: Pool, assessments: Assessment[], now: Date): Promise<{ alerts: number; deliveryIds: string[] }> {
   const asOf = now.toISOString();
-  const out = await withBudgetLocked(pool, b.id, async (tx, previous) => {
-    if (previous && new Date(previous.asOf) > now) return { alerts: 0, deliveryIds: [] }; // a newer evaluation already ran
-    const before = new Set(previous?.periodKey === window.key ? previous.reached : []);
-    const fresh = a.reached.filter((level) => !before.has(level));
-    // The forecast first (it warns ahead), then thresholds in ascending order.
-    // A forecast that comes true only now (the limit is already reached) is no warning: the thresholds tell.
-    const ordered = [...fresh.filter((l) => l === 'forecast' && spend.lt(b.amount)), ...fresh.filter((l) => l !== 'forecast')];
-    const deliveryIds: string[] = [];
-    let alerts = 0;
-    for (const level of ordered) {
-      const recorded = await recordAlert(tx, {
-        workspaceId: b.workspaceId,
-        budgetId: b.id,
-        kind: level === 'forecast' ? 'forecast' : 'threshold',
-        threshold: level === 'forecast' ? null : Number(level),
-        // A rolling window has no periods: each excursion above a level is its own.
-        periodKey: b.period === 'rolling' ? `rolling:${asOf}` : window.key,
-        periodStart: window.start?.toUTC().toISO() ?? null,
-        periodEnd: window.end?.toUTC().toISO() ?? null,
-        spend: spend.toFixed(),
-        amount: b.amount,
-        currency: b.currency,
-        projectedSpend: projection?.projectedSpend.toFixed() ?? null,
-        projectedCrossingAt: projection?.crossingAt?.toISOString() ?? null,
-      });
-      if (recorded) {
-        alerts++;
-        deliveryIds.push(...recorded.deliveryIds);
-      }
-    }
-    const status: BudgetStatus = {
-      budgetId: b.id,
-      workspaceId: b.workspaceId,
-      asOf,
-      periodKey: window.key,
-      periodStart: window.start?.toUTC().toISO() ?? null,
-      periodEnd: window.end?.toUTC().toISO() ?? null,
-      amount: b.amount,
-      spend: spend.toFixed(),
-      projectedSpend: projection?.projectedSpend.toFixed() ?? null,
-      projectedCrossingAt: projection?.crossingAt?.toISOString() ?? null,
-      reached: a.reached,
-    };
-    await saveBudgetStatus(tx, status);
-    return { alerts, deliveryIds };
+  return withBudgetsLocked(pool, assessments.map((a) => a.budget.id), async (tx, previous) => {
+    const current = assessments.filter((a) => {
+      if (!previous.has(a.budget.id)) return false; // deleted meanwhile
+      const before = previous.get(a.budget.id);
+      return !(before && new Date(before.asOf) > now); // else a newer evaluation already ran
+    });
+    const recorded = await recordAlerts(tx, current.flatMap((a) => newAlerts(a, previous.get(a.budget.id), asOf)));
+    await saveBudgetStatuses(tx, current.map((a) => statusOf(a, asOf)));
+    return recorded;
   });
-  return out ?? { alerts: 0, deliveryIds: [] };
+}
+
+/** An alert for each level newly reached since the previous status. */
+function newAlerts(a: Assessment, previous: BudgetStatus | undefined, asOf: string): NewBudgetAlert[] {
+  const { budget: b, window, spend, projection } = a;
+  const before = new Set(previous?.periodKey === window.key ? previous.reached : []);
+  const fresh = a.reached.filter((level) => !before.has(level));
+  // The forecast first (it warns ahead), then thresholds in ascending order.
+  // A forecast that comes true only now (the limit is already reached) is no warning: the thresholds tell.
+  const ordered = [...fresh.filter((l) => l === 'forecast' && spend.lt(b.amount)), ...fresh.filter((l) => l !== 'forecast')];
+  return ordered.map((level) => ({
+    workspaceId: b.workspaceId,
+    budgetId: b.id,
+    kind: level === 'forecast' ? 'forecast' : 'threshold',
+    threshold: level === 'forecast' ? null : Number(level),
+    // A rolling window has no periods: each excursion above a level is its own.
+    periodKey: b.period === 'rolling' ? `rolling:${asOf}` : window.key,
+    periodStart: window.start?.toUTC().toISO() ?? null,
+    periodEnd: window.end?.toUTC().toISO() ?? null,
+    spend: spend.toFixed(),
+    amount: b.amount,
+    currency: b.currency,
+    projectedSpend: projection?.projectedSpend.toFixed() ?? null,
+    projectedCrossingAt: projection?.crossingAt?.toISOString() ?? null,
+  }));
+}
+
+function statusOf({ budget: b, window, spend, projection, reached }: Assessment, asOf: string): BudgetStatus {
+  return {
+    budgetId: b.id,
+    workspaceId: b.workspaceId,
+    asOf,
+    periodKey: window.key,
+    periodStart: window.start?.toUTC().toISO() ?? null,
+    periodEnd: window.end?.toUTC().toISO() ?? null,
+    amount: b.amount,
+    spend: spend.toFixed(),
+    projectedSpend: projection?.projectedSpend.toFixed() ?? null,
+    projectedCrossingAt: projection?.crossingAt?.toISOString() ?? null,
+    reached,
+  };
 }

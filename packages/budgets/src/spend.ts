@@ -1,10 +1,14 @@
 // Spend of many budgets at once, read through the semantic layer. Budgets whose scopes are
-// `equals` conditions on the same dimensions, over the same window, share one query grouped
-// by those dimensions: a thousand user budgets cost one query per window segment.
+// `equals` conditions on the same dimensions share queries grouped by those dimensions,
+// whatever their windows: a thousand budgets cost a few queries per set of dimensions.
 // A window is read in segments so that its whole days come from roll-ups (exact: the
 // semantic layer reads only sealed partitions, docs/decisions/0001-read-path.md) and only
 // its edges — today so far, the partial first day of a rolling window — from raw events:
 // an evaluation costs the same at 10 M or 1 B events.
+// A group's windows (today, this week, this month, the last 7 days, their trend lookbacks)
+// share two queries by day, each budget summing its own days: their recent whole days (from
+// roll-ups), and their edges — today so far and the partial first days, each on a day of its
+// own — as one raw read. A lifetime's older history is a query of its own.
 // A budget's spend is the sum of its groups' and segments' exact sums (sums of disjoint
 // groups add up exactly, as in the breakdown's `other` bucket).
 import { Decimal } from 'decimal.js';
@@ -25,11 +29,22 @@ interface Group {
   query: CubeQuery;
   /** The cost measure: allocated to work items when the scope names them (see costMember). */
   cost: string;
-  /** The window's date ranges, read one query each. */
-  segments: Array<[string, string]>;
   dimensions: string[];
-  /** Per request of the group, the values it counts for each dimension (all rows for a solo query). */
-  members: Array<{ slot: number; values: Array<Set<string>> }>;
+  /** Per request of the group, its window's date ranges and the values it counts for each dimension (all rows for a solo query). */
+  members: Array<{ slot: number; segments: Array<[string, string]>; values: Array<Set<string>> }>;
+}
+
+/**
+ * One query of a group, by day: the span of several members' recent whole-day segments, or
+ * edges (today so far, partial first days) each within a day of its own, as one filter.
+ * Or one range of its own (a lifetime's history), summed whole.
+ */
+interface Read {
+  range: [string, string];
+  /** Edges read together (each on a day of its own), or undefined. */
+  edges?: Array<[string, string]>;
+  /** A span of whole days: counts every whole-day segment within it. */
+  wholeDays?: boolean;
 }
 
 const MAX_ROWS = 50_000;
@@ -67,28 +82,37 @@ export function windowSegments(from: DateTime | null, to: DateTime): Array<[stri
   return segments;
 }
 
+/** Whole-day segments starting this many days back or later are read by day in one query. */
+const BY_DAY_DAYS = 62;
+
 function newGroup(r: SpendRequest, dimensions: string[], filters: CubeQuery['filters']): Group {
   const cost = costMember(r.budget);
   const query: CubeQuery = { measures: [cost], dimensions: dimensions.map(usageMember), timezone: r.budget.timezone, limit: MAX_ROWS };
-  return { query: filters ? { ...query, filters } : query, cost, segments: windowSegments(r.from, r.to), dimensions, members: [] };
+  return { query: filters ? { ...query, filters } : query, cost, dimensions, members: [] };
 }
 
-/** Puts each request in a group: shared for `equals` scopes, its own for scopes that exclude values. */
+/** Puts each request in a group: shared for `equals` scopes on the same dimensions, shared by identical scopes otherwise. */
 function plan(requests: SpendRequest[]): Group[] {
   const groups = new Map<string, Group>();
+  const windows = new Map<string, Array<[string, string]>>(); // a thousand budgets have a handful of windows
   requests.forEach((r, slot) => {
+    const windowKey = `${r.from?.toMillis()}|${r.to.toMillis()}|${r.to.zoneName}`;
+    if (!windows.has(windowKey)) windows.set(windowKey, windowSegments(r.from, r.to));
+    const segments = windows.get(windowKey)!;
     const scope = equalsScope(r.budget.scope);
     if (!scope) {
-      const group = newGroup(r, [], scopeFilters(r.budget)); // summed by the database
-      groups.set(`solo:${slot}`, group);
-      group.members.push({ slot, values: [] });
+      const filters = scopeFilters(r.budget); // summed by the database
+      const key = JSON.stringify(['solo', r.budget.timezone, costMember(r.budget), filters]);
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = newGroup(r, [], filters)));
+      group.members.push({ slot, segments, values: [] });
       return;
     }
     const dims = [...scope.keys()].sort();
-    const key = JSON.stringify([r.budget.timezone, r.budget.currency, r.from?.toMillis() ?? null, r.to.toMillis(), dims]);
+    const key = JSON.stringify([r.budget.timezone, r.budget.currency, dims]);
     let group = groups.get(key);
     if (!group) groups.set(key, (group = newGroup(r, dims, undefined)));
-    group.members.push({ slot, values: dims.map((d) => new Set(scope.get(d)!)) });
+    group.members.push({ slot, segments, values: dims.map((d) => new Set(scope.get(d)!)) });
   });
   for (const g of groups.values()) {
     if (g.query.filters) continue; // a solo query has its budget's filters
@@ -101,27 +125,103 @@ function plan(requests: SpendRequest[]): Group[] {
   return [...groups.values()];
 }
 
-function spendOf(rows: QueryResult['data'], g: Group, values: Array<Set<string>>): Decimal {
-  let total = new Decimal(0);
+const isWholeDays = ([from, to]: [string, string]) => from.endsWith('T00:00:00.000') && to.endsWith('T23:59:59.999');
+const day = (t: string) => t.slice(0, 10);
+const same = (a: [string, string], b: [string, string]) => a[0] === b[0] && a[1] === b[1];
+
+/**
+ * The group's queries: its recent whole-day segments as one span read by day (unless that
+ * could pass the row limit), its edges within one day as one read by day, each other
+ * segment on its own; each distinct range once.
+ */
+function reads(g: Group, today: string): Read[] {
+  const recent = DateTime.fromISO(today).minus({ days: BY_DAY_DAYS }).toISODate()!;
+  const distinct = new Map(g.members.flatMap((m) => m.segments).map((s) => [s.join('|'), s]));
+  const segments = [...distinct.values()];
+  const out: Read[] = [];
+  const days = segments.filter((s) => isWholeDays(s) && day(s[0]) >= recent);
+  const span: [string, string] | undefined = days.length ? [days.map((s) => s[0]).sort()[0]!, days.map((s) => s[1]).sort().at(-1)!] : undefined;
+  const values = g.query.filters!.reduce((n, f) => n * ('values' in f ? (f.values?.length ?? 1) : 1), 1);
+  const byDay = span && (DateTime.fromISO(day(span[1])).diff(DateTime.fromISO(day(span[0])), 'days').days + 1) * values < MAX_ROWS;
+  if (byDay) out.push({ range: span, wholeDays: true });
+  const edges = new Map<string, [string, string]>(); // by day
+  for (const s of segments) {
+    if (byDay && days.includes(s)) continue;
+    if (day(s[0]) === day(s[1]) && !edges.has(day(s[0])) && !isWholeDays(s)) edges.set(day(s[0]), s);
+    else out.push({ range: s });
+  }
+  const e = [...edges.values()].sort((x, y) => x[0].localeCompare(y[0]));
+  if (e.length) out.push({ range: [e[0]![0], e.at(-1)![1]], edges: e });
+  return out;
+}
+
+/** The member's segments a read answers; rows of a read by day count for the segment's days. */
+function segmentsIn(m: Group['members'][number], read: Read): Array<[string, string]> {
+  if (read.edges) return m.segments.filter((s) => read.edges!.some((e) => same(e, s)));
+  if (read.wholeDays) return m.segments.filter((s) => isWholeDays(s) && s[0] >= read.range[0] && s[1] <= read.range[1]);
+  return m.segments.filter((s) => same(s, read.range));
+}
+
+function query(g: Group, read: Read): CubeQuery {
+  const occurredAt = usageMember('occurred_at');
+  const byDay = read.edges || read.wholeDays;
+  const q: CubeQuery = { ...g.query, timeDimensions: [{ dimension: occurredAt, dateRange: read.range, ...(byDay ? { granularity: 'day' } : {}) }] };
+  if (read.edges && read.edges.length > 1) {
+    q.filters = [...q.filters!, { or: read.edges.map((e) => ({ member: occurredAt, operator: 'inDateRange', values: [...e] })) }];
+  }
+  return q;
+}
+
+/** A read's costs by the values of the group's dimensions (as JSON), with the row's day when read by day. */
+type Costs = Map<string, Array<{ day: string | undefined; cost: string }>>;
+
+function costsOf(rows: QueryResult['data'], g: Group, byDay: boolean): Costs {
+  const costs: Costs = new Map();
   for (const row of rows) {
-    if (g.dimensions.every((d, i) => values[i]!.has(row[usageMember(d)] as string))) total = total.plus((row[g.cost] as string | null) ?? 0);
+    const cost = row[g.cost] as string | null;
+    if (cost === null) continue;
+    const key = JSON.stringify(g.dimensions.map((d) => row[usageMember(d)]));
+    if (!costs.has(key)) costs.set(key, []);
+    costs.get(key)!.push({ day: byDay ? day(String(row[usageMember('occurred_at.day')])) : undefined, cost });
+  }
+  return costs;
+}
+
+/** Every combination of a member's values, as the keys of costsOf (one for most budgets). */
+function keysOf(values: Array<Set<string>>): string[] {
+  const combos = values.reduce<string[][]>((acc, set) => acc.flatMap((c) => [...set].map((v) => [...c, v])), [[]]);
+  return combos.map((c) => JSON.stringify(c));
+}
+
+/** The member's spend in a read: all its rows, or those of the segment's days when read by day. */
+function spendOf(costs: Costs, keys: string[], days?: [string, string]): Decimal {
+  let total = new Decimal(0);
+  for (const key of keys) {
+    for (const { day: d, cost } of costs.get(key) ?? []) {
+      if (days && (d! < day(days[0]) || d! > day(days[1]))) continue;
+      total = total.plus(cost);
+    }
   }
   return total;
 }
 
 /** Spend of each request (same order), exact decimals; 0 where nothing was spent. */
 export async function readSpend(semantic: SemanticLayer, workspaceId: string, requests: SpendRequest[]): Promise<Decimal[]> {
-  const spends = new Array<Decimal>(requests.length);
-  for (let i = 0; i < requests.length; i++) spends[i] = new Decimal(0);
+  const spends = requests.map(() => new Decimal(0));
   await Promise.all(
-    plan(requests).flatMap((g) =>
-      g.segments.map(async (dateRange) => {
-        const query = { ...g.query, timeDimensions: [{ dimension: usageMember('occurred_at'), dateRange }] };
-        const { data } = await semantic.load(query, { workspaceId });
+    plan(requests).flatMap((g) => {
+      const today = day(g.members.flatMap((m) => m.segments).map((s) => s[1]).sort().at(-1)!);
+      return reads(g, today).map(async (read) => {
+        const { data } = await semantic.load(query(g, read), { workspaceId });
         if (data.length >= MAX_ROWS) throw new Error(`budget spend query returned ${MAX_ROWS} rows or more; refusing a partial answer`);
-        for (const m of g.members) spends[m.slot] = spends[m.slot]!.plus(spendOf(data, g, m.values));
-      }),
-    ),
+        const byDay = Boolean(read.edges || read.wholeDays);
+        const costs = costsOf(data, g, byDay);
+        for (const m of g.members) {
+          const keys = keysOf(m.values);
+          for (const s of segmentsIn(m, read)) spends[m.slot] = spends[m.slot]!.plus(spendOf(costs, keys, byDay ? s : undefined));
+        }
+      });
+    }),
   );
   return spends;
 }

@@ -101,3 +101,34 @@ export async function deliveryToSend(db: Db, id: string): Promise<{ delivery: Al
   ]);
   return alert && channel ? { delivery, alert, channel } : undefined;
 }
+
+/**
+ * Records the alerts (a level that already fired in its period is skipped) and a delivery of each
+ * to every enabled channel of its workspace or budget, in one statement, in the caller's
+ * transaction (the outbox). Returns how many were new and their delivery ids.
+ */
+export async function recordAlerts(tx: PoolClient, alerts: NewBudgetAlert[]): Promise<{ alerts: number; deliveryIds: string[] }> {
+  if (!alerts.length) return { alerts: 0, deliveryIds: [] };
+  const rows = alerts.map((a) => ({
+    workspace_id: a.workspaceId, budget_id: a.budgetId, kind: a.kind, threshold: a.threshold, period_key: a.periodKey,
+    period_start: a.periodStart, period_end: a.periodEnd, spend: a.spend, amount: a.amount, currency: a.currency,
+    projected_spend: a.projectedSpend, projected_crossing_at: a.projectedCrossingAt,
+  }));
+  const { rows: [out] } = await tx.query(
+    `WITH alert AS (
+       INSERT INTO budget_alerts (workspace_id, budget_id, kind, threshold, period_key, period_start, period_end, spend,
+         amount, currency, projected_spend, projected_crossing_at)
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS s (workspace_id uuid, budget_id uuid, kind text, threshold numeric,
+         period_key text, period_start timestamptz, period_end timestamptz, spend numeric, amount numeric, currency text,
+         projected_spend numeric, projected_crossing_at timestamptz)
+       ON CONFLICT DO NOTHING RETURNING id, workspace_id, budget_id),
+     delivery AS (
+       INSERT INTO alert_deliveries (workspace_id, alert_id, channel_id)
+       SELECT alert.workspace_id, alert.id, c.id FROM alert
+         JOIN alert_channels c ON c.workspace_id = alert.workspace_id AND c.enabled AND (c.budget_id IS NULL OR c.budget_id = alert.budget_id)
+       RETURNING id)
+     SELECT (SELECT count(*)::int FROM alert) AS alerts, ARRAY(SELECT id FROM delivery) AS delivery_ids`,
+    [JSON.stringify(rows)],
+  );
+  return { alerts: out.alerts, deliveryIds: out.delivery_ids };
+}

@@ -70,3 +70,35 @@ describe('generated SQL', () => {
     });
   }
 });
+
+// A call is one call (docs/decisions/0003-a-call-is-one-call.md): Cube joins the allocations and
+// computes usage_events' measures per distinct call (its key sub-query, usage_events read three
+// times) only when a question names a work-item member. Every other question reads usage_events
+// alone: p95 and distinct counts over raw events must not pay for the join.
+describe('questions without work-item members', () => {
+  it('never join the allocations, whatever their measures, dimensions and filters', async () => {
+    const view = layer.meta().views.find((v) => v.name === 'usage')!;
+    const workItem = (name: string) => /^usage\.(work_item|share)/.test(name);
+    const measures = view.measures.filter((m) => !m.allocated && !workItem(m.name)).map((m) => m.name);
+    const dimensions = view.dimensions.filter((d) => !d.fansOut && !workItem(d.name) && d.type !== 'time').map((d) => d.name);
+    expect(measures).toContain('usage.p95_latency_ms');
+    expect(dimensions).toContain('usage.model');
+    const asked: CubeQuery[] = [
+      { measures },
+      ...dimensions.map((d) => ({
+        measures: ['usage.p95_latency_ms', 'usage.distinct_users', 'usage.calls'],
+        dimensions: [d],
+        filters: [{ member: d, operator: 'set' }],
+        timeDimensions: [{ dimension: 'usage.occurred_at', dateRange: ['2026-11-01', '2026-11-30'] as [string, string] }],
+      })),
+    ];
+    for (const query of asked) {
+      const { sql } = await layer.sql(query, ctx);
+      expect(sql, JSON.stringify(query)).not.toMatch(/usage_event_work_items|work_item_allocations|"keys"/);
+    }
+    // The same question by work item does join them, per distinct call.
+    const { sql } = await layer.sql({ measures: ['usage.p95_latency_ms'], dimensions: ['usage.work_item'] }, ctx);
+    expect(sql).toMatch(/usage_event_work_items/);
+    expect(sql).toMatch(/"keys"/);
+  });
+});
