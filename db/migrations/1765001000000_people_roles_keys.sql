@@ -104,6 +104,15 @@ END $$;
 CREATE TRIGGER memberships_changed AFTER UPDATE OR DELETE ON memberships
   FOR EACH ROW EXECUTE FUNCTION notify_access_changed();
 
+-- A key's expiry brought forward (rotation without overlap, or a shorter one) is heard at once too.
+CREATE FUNCTION notify_key_expiry() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('spendgraph_auth_revoked', 'api_keys:' || NEW.id::text);
+  RETURN NEW;
+END $$;
+CREATE TRIGGER api_keys_expiry_changed AFTER UPDATE OF expires_at ON api_keys
+  FOR EACH ROW WHEN (NEW.expires_at IS DISTINCT FROM OLD.expires_at) EXECUTE FUNCTION notify_key_expiry();
+
 CREATE FUNCTION notify_user_disabled() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF NEW.disabled_at IS NOT NULL AND OLD.disabled_at IS NULL THEN
@@ -146,6 +155,8 @@ CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
 -- Down Migration
 DROP TABLE audit_log;
 DROP FUNCTION audit_log_append_only();
+DROP TRIGGER api_keys_expiry_changed ON api_keys;
+DROP FUNCTION notify_key_expiry();
 DROP TRIGGER users_disabled ON users;
 DROP FUNCTION notify_user_disabled();
 DROP TRIGGER memberships_changed ON memberships;

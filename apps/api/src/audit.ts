@@ -17,11 +17,12 @@ const SECRETS = ['key_hash', 'token_hash', 'secret', 'password_hash', 'key', 'to
 /** The target's row as stored (secrets dropped), or null when there is none. */
 async function targetRow(pool: Pool, rule: AuditRule, workspaceId: string, id: string | undefined): Promise<unknown> {
   if (!rule.table || !id) return null;
-  const where = rule.idColumn === 'workspace' ? 'id = $1' : `workspace_id = $1 AND ${rule.idColumn ?? 'id'}::text = $2`;
+  const byWorkspace = rule.idColumn === 'workspace';
   const { rows } = await pool.query<{ row: unknown }>(
-    `SELECT to_jsonb(t) - $3::text[] AS row FROM ${rule.table} t WHERE ${where}`,
-    rule.idColumn === 'workspace' ? [workspaceId, null, SECRETS] : [workspaceId, id, SECRETS],
-  ).catch(() => ({ rows: [] as Array<{ row: unknown }> })); // an id of the wrong shape names no row
+    `SELECT to_jsonb(t) - $1::text[] AS row FROM ${rule.table} t
+      WHERE ${byWorkspace ? 'id = $2' : `workspace_id = $2 AND ${rule.idColumn ?? 'id'}::text = $3`}`,
+    byWorkspace ? [SECRETS, workspaceId] : [SECRETS, workspaceId, id],
+  );
   return rows[0]?.row ?? null;
 }
 

@@ -89,12 +89,17 @@ export function authorizeRoutes(app: FastifyInstance, pool: Pool) {
       if (method === 'HEAD') continue;
       const rule = ruleOf(method, route.url);
       if (!rule) throw new Error(`${method} ${route.url} declares no permission: add it to ROUTE_RULES in apps/api/src/authz.ts`);
-      if ('public' in rule || rule.inHandler) continue;
-      const check = requirePermission(pool, rule.permission);
+      if ('public' in rule) continue;
+      const check = rule.inHandler ? ownWorkspaceOnly : requirePermission(pool, rule.permission);
       route.preHandler = [...[route.preHandler ?? []].flat(), check] as preHandlerHookHandler[];
     }
   });
 }
+
+/** Routes that authenticate in their handler act in the credential's own workspace only. */
+const ownWorkspaceOnly: preHandlerHookHandler = async function ownWorkspaceOnly(request, reply) {
+  if (request.headers[WORKSPACE_HEADER]) return forbidden(reply, `${WORKSPACE_HEADER} is not accepted here: this route acts in the credential's own workspace`);
+};
 
 function requirePermission(pool: Pool, permission: Permission): preHandlerHookHandler {
   return async function authorize(request: FastifyRequest, reply: FastifyReply) {
