@@ -71,7 +71,7 @@ describe('REST', () => {
       for (const s of subjects) {
         // Signing out ends the session it is sent with: a session of its own.
         const credential = route.url === '/v1/sessions/current' && s.email
-          ? (await (await signIn(p.apiUrl, s.email)).json()).session : s.credential;
+          ? ((await (await signIn(p.apiUrl, s.email)).json()) as { session: string }).session : s.credential;
         const allowed = s.permissions.includes(rule.permission);
         const other = await call(route.method, route.url, credential, { [WORKSPACE_HEADER]: otherSlug });
         if (other !== 403) wrong.push(`${route.method} ${route.url} as ${s.name} in another workspace: ${other}`);

@@ -50,7 +50,7 @@ describe('signing in', () => {
     // Signing in again with the old session presented ends it.
     const again = await signIn(p.apiUrl, members.analyst.email, TEST_PASSWORD, {}, { authorization: `Bearer ${members.analyst.session}` });
     expect(again.status).toBe(201);
-    const fresh = (await again.json()).session;
+    const fresh = ((await again.json()) as { session: string }).session;
     expect(fresh).not.toBe(members.analyst.session);
     await waitFor(async () => (await status(members.analyst.session)) === 401, 1000, 'the replaced session to end');
     expect(await status(fresh)).toBe(200);
@@ -111,7 +111,7 @@ describe('members', () => {
     expect((await accept({ token: link.token, password: 'short' })).status).toBe(400);
     const accepted = await accept({ token: link.token, password: TEST_PASSWORD, name: 'Invited' });
     expect(accepted.status).toBe(201);
-    const { session, role } = await accepted.json();
+    const { session, role } = (await accepted.json()) as { session: string; role: string };
     expect(role).toBe('viewer');
     expect((await accept({ token: link.token, password: TEST_PASSWORD })).status).toBe(404); // one use
     const viewerMe = (await graphqlData(p.apiUrl, session, ME)).me;
@@ -201,7 +201,7 @@ describe('the audit log export', () => {
     await graphqlData(p.apiUrl, ws.key, 'mutation { createBudget(input: { name: "=HYPERLINK(1)", period: daily, amount: "5", wholeWorkspace: true }) { id } }');
     await graphqlData(p.apiUrl, ws.key, 'mutation { setRawRetention(days: 400) { rawRetentionDays } }');
     const get = (q: string) => fetch(`${p.apiUrl}/v1/audit-log?${q}`, { headers: { authorization: `Bearer ${ws.key}` } });
-    const json = await (await get('format=json&action=setRawRetention')).json();
+    const json = await (await get('format=json&action=setRawRetention')).json() as any[];
     expect(json.map((e: any) => e.action)).toEqual(['setRawRetention']);
     expect(json[0].after.raw_retention_days).toBe(400);
     const csv = await get('format=csv');

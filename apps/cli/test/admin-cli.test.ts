@@ -54,7 +54,7 @@ describe('spendgraph admin', () => {
     await waitFor(async () => (await postEvents(p.apiUrl, key, oneCall())).status === 401, 1000, 'the revoked key to stop');
 
     // Resetting the password ends the person's sessions; the new one signs in.
-    const { session: live } = await (await signIn(email, made.password)).json();
+    const { session: live } = (await (await signIn(email, made.password)).json()) as { session: string };
     const reset = await json('reset-password', '--email', email.toUpperCase());
     const me = () => fetch(`${p.apiUrl}/v1/me`, { headers: { authorization: `Bearer ${live}` } });
     await waitFor(async () => (await me()).status === 401, 1000, 'the session to end');
