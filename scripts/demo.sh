@@ -34,13 +34,20 @@ NODE_ENV=production node --max-semi-space-size=16 apps/api/src/main.ts >"$logs/a
 for _ in $(seq 1 100); do curl -sf "$API_URL/ready" >/dev/null && break; sleep 0.2; done
 curl -sf "$API_URL/ready" >/dev/null || { echo "the API did not become ready; see $logs/api.log" >&2; exit 1; }
 
-key="$(node packages/demo/src/seed-cli.ts)"
+# The seed prints the demo key, then the demo owner's e-mail and password, one a line.
+seeded="$(node packages/demo/src/seed-cli.ts)"
+key="$(sed -n 1p <<<"$seeded")"
+demo_email="$(sed -n 2p <<<"$seeded")"
+demo_password="$(sed -n 3p <<<"$seeded")"
 cat <<MSG
 
 Spendgraph is running.
   Web app:      http://127.0.0.1:$WEB_PORT   (sign in with the demo key)
   API:          $API_URL   (POST /v1/events, GET /ready)
   Demo API key: $key
+  Demo sign-in: $demo_email / $demo_password   (owner of the demo workspace; a new password each run)
+               curl -s -X POST $API_URL/v1/sessions -H 'content-type: application/json' \\
+                 -d '{"email":"$demo_email","password":"$demo_password"}'
   Metrics:      curl -H "authorization: Bearer \$OPERATOR_TOKEN" $API_URL/metrics   (OPERATOR_TOKEN=$OPERATOR_TOKEN)
   Logs:         $logs/{api,worker,web}.log
 

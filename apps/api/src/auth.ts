@@ -105,6 +105,14 @@ export class Credentials {
     return identity;
   };
 
+  /** Sign-in by e-mail and password spends the same per-address budget of failures. Throws TooManyFailures. */
+  checkFailures(from: string) {
+    this.failures.check(from);
+  }
+  noteFailure(from: string) {
+    this.failures.fail(from);
+  }
+
   private async find(credential: string, hash: string) {
     const generation = this.generation;
     const identity = credential.startsWith('sgs_') ? await findWebSession(this.pool, credential) : await findApiKey(this.pool, credential);

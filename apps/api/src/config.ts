@@ -25,6 +25,9 @@ const envSchema = z.object({
   AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   /** Lifetime of a web sign-in session. */
   SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(12),
+  // Wrong passwords in a row that lock an account, and for how long (apps/api/src/routes/sign-in.ts).
+  SIGNIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
+  SIGNIN_LOCK_MINUTES: z.coerce.number().min(0.01).default(15),
   /** Connections of the exports' own pool (each running export holds one while its client reads). */
   EXPORT_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(6),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

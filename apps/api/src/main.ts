@@ -37,6 +37,7 @@ const app = buildServer({
   bodyLimit: config.API_BODY_LIMIT_BYTES, logLevel: config.LOG_LEVEL, inspector, maintenance,
   egress: parseEgressAllowList(config.ALERT_EGRESS_ALLOW),
   credentials, sessionTtlMs: config.SESSION_TTL_HOURS * 3_600_000, operatorToken: config.OPERATOR_TOKEN,
+  lockout: { maxFailures: config.SIGNIN_MAX_FAILURES, lockMs: config.SIGNIN_LOCK_MINUTES * 60_000 },
   proxyUpstreams: { openai: config.PROXY_OPENAI_UPSTREAM, anthropic: config.PROXY_ANTHROPIC_UPSTREAM },
 });
 await app.listen({ host: config.API_HOST, port: config.API_PORT });

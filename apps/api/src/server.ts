@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 import type { Queue } from 'bullmq';
-import type { Pool } from '@spendgraph/db';
+import { DEFAULT_LOCKOUT, type LockoutPolicy, type Pool } from '@spendgraph/db';
 import type { IngestJobData, IngestJobResult, QueueInspector, Redis } from '@spendgraph/queue';
 import type { EgressPolicy, EvaluationResult } from '@spendgraph/budgets';
 import type { SemanticLayer } from '@spendgraph/semantic';
@@ -18,6 +18,8 @@ import { strictUtf8Json } from './utf8-body.ts';
 import { metricsRoutes } from './metrics.ts';
 import { embedRoutes } from './routes/embeds.ts';
 import { sessionRoutes } from './routes/sessions.ts';
+import { peopleRoutes } from './routes/people.ts';
+import { authorizeRoutes } from './authz.ts';
 import { databaseClientError, isDatabaseBusy } from './client-errors.ts';
 import { ExportSlots } from './exports/slots.ts';
 import { ApiError } from './query/errors.ts';
@@ -52,6 +54,8 @@ export interface ApiDeps {
   operatorToken: string;
   /** Lifetime of a web session (POST /v1/sessions). */
   sessionTtlMs: number;
+  /** Wrong passwords in a row that lock an account, and for how long (default DEFAULT_LOCKOUT). */
+  lockout?: LockoutPolicy;
 }
 
 /** A refused request as REST answers it: the code, the parameter at fault and what to fix. */
@@ -74,6 +78,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: r.url });
   });
+  authorizeRoutes(app, deps.pool); // every route declares its permission (authz.ts)
   // Every error leaves as JSON with a message that says what to fix, and never the database's or a stack's text.
   app.setErrorHandler((err: Error & { statusCode?: number }, request, reply) => {
     if (err instanceof ApiError) return sendApiError(reply, err);
@@ -98,7 +103,8 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   const slots = new ExportSlots();
   exportRoutes(app, { authenticate, pool: deps.exportPool, semantic: deps.semantic, redis: deps.redis, slots });
   embedRoutes(app, { semantic: deps.semantic, pool: deps.pool });
-  sessionRoutes(app, { authenticate, pool: deps.pool, ttlMs: deps.sessionTtlMs });
+  sessionRoutes(app, { credentials: deps.credentials, pool: deps.pool, ttlMs: deps.sessionTtlMs, lockout: deps.lockout ?? DEFAULT_LOCKOUT });
+  peopleRoutes(app, { credentials: deps.credentials, pool: deps.pool, ttlMs: deps.sessionTtlMs, lockout: deps.lockout ?? DEFAULT_LOCKOUT });
   app.register((instance) => graphqlRoutes(instance, {
     authenticate, pool: deps.pool, exportPool: deps.exportPool, slots, semantic: deps.semantic, guard: deps.guard, announce: deps.announce, redis: deps.redis,
     inspector: deps.inspector, maintenance: deps.maintenance, egress: deps.egress, operatorToken: deps.operatorToken, ingest: deps.queue,

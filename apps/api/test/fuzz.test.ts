@@ -7,16 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { type Server, createServer } from 'node:http';
 import { type GraphQLSchema, buildClientSchema, getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createPool } from '@spendgraph/db';
-import { createIngestQueue, createMaintenanceQueue, queueInspector, redisConnection } from '@spendgraph/queue';
 import { planUpsertSchema, taskUpsertSchema, usageEventInputSchema, workItemUpsertSchema } from '@spendgraph/schema';
-import { createSemanticLayer } from '@spendgraph/semantic';
-import { parseEgressAllowList } from '@spendgraph/budgets';
-import { Credentials } from '../src/auth.ts';
-import { GuardCache } from '../src/guard/guard-cache.ts';
-import { buildServer } from '../src/server.ts';
 import { HOSTILE_TEXT, INTERNAL_TEXT, argumentVariants, bodiesFromZod, documentFor } from '@spendgraph/test-support/hostile';
 import { type Platform, graphqlRequest, postEvents, startPlatform, storedCount, waitFor, workspaceWithKey } from '@spendgraph/test-support/platform';
+import { registeredRoutes } from './routes.ts';
 
 let p: Platform;
 /** The proxy's upstream: a local stand-in that answers every call (no request leaves the machine). */
@@ -204,28 +198,6 @@ it('answers thousands of hostile ingest and GraphQL requests with 4xx only, and 
 // ---------------------------------------------------------------------------
 // Every route and every GraphQL field, found from the code: Fastify's route table and the
 // GraphQL schemas by introspection. A route or field added tomorrow is fuzzed without an edit.
-
-/** The routes the API registers, read from a server built in this process (it serves nothing). */
-async function registeredRoutes(env: NodeJS.ProcessEnv) {
-  const pool = createPool(env.DATABASE_URL!, 1);
-  const redis = redisConnection(env.REDIS_URL!, 'producer');
-  const semantic = await createSemanticLayer({ databaseUrl: env.DATABASE_URL! });
-  const queue = createIngestQueue(redis);
-  const maintenance = createMaintenanceQueue(redis);
-  const inspector = queueInspector(redis);
-  const app = buildServer({
-    pool, exportPool: pool, redis, queue, semantic, guard: new GuardCache(pool), announce: async () => {}, bodyLimit: 1024, logLevel: 'silent',
-    proxyUpstreams: { openai: 'http://127.0.0.1:9', anthropic: 'http://127.0.0.1:9' }, inspector, maintenance,
-    egress: parseEgressAllowList(undefined), credentials: new Credentials(pool), operatorToken: 'x'.repeat(32), sessionTtlMs: 3_600_000,
-  });
-  await app.ready();
-  const routes = [...app.routeTable];
-  await app.close();
-  await Promise.all([queue.close(), maintenance.close(), inspector.close(), semantic.close()]);
-  redis.disconnect();
-  await pool.end();
-  return routes;
-}
 
 /** Path segments for `:param` and `*`. */
 const HOSTILE_SEGMENTS = [...HOSTILE_TEXT.filter((t) => t.length < 5_000 && t !== ''), 'x'.repeat(9_000), randomUUID(), '%', '%E0%A4%A'];

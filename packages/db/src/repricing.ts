@@ -8,7 +8,9 @@ import { markRollupDaysDirty, utcDays } from './rollup-dirty-days.ts';
 
 export interface RepricingRequest {
   workspaceId: string;
-  keyId: string;
+  /** The key that asked, or null when a person did (userId). */
+  keyId: string | null;
+  userId?: string | null;
   reason: string;
   provider: string;
   modelPattern: string | null;
@@ -52,13 +54,14 @@ const toRepricing = (r: any): Repricing => ({
   error: r.error,
 });
 
-/** Records the request (status queued); the requester is named by its key's name and prefix. */
+/** Records the request (status queued); the requester is named by its key's name and prefix, or the person's e-mail. */
 export async function requestRepricing(pool: Pool, r: RepricingRequest): Promise<Repricing> {
   const { rows } = await pool.query(
     `INSERT INTO repricings (workspace_id, requested_by_key, requested_by_name, reason, provider, model_pattern, range_from, range_to)
-     SELECT $1, $2, coalesce((SELECT name || ' (' || prefix || '…)' FROM api_keys WHERE id = $2 AND workspace_id = $1), 'unknown key'), $3, $4, $5, $6, $7
+     SELECT $1, $2, coalesce((SELECT name || ' (' || prefix || '…)' FROM api_keys WHERE id = $2 AND workspace_id = $1),
+                            (SELECT email FROM users WHERE id = $8), 'unknown key'), $3, $4, $5, $6, $7
      RETURNING *`,
-    [r.workspaceId, r.keyId, r.reason, r.provider, r.modelPattern, r.from, r.to],
+    [r.workspaceId, r.keyId, r.reason, r.provider, r.modelPattern, r.from, r.to, r.userId ?? null],
   );
   return toRepricing(rows[0]);
 }

@@ -4,6 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { iso } from './iso.ts';
 import type { Pool } from './pool.ts';
+import type { Role } from './memberships.ts';
+import { roleScopes } from './user-sessions.ts';
 import { type ApiKeyIdentity, type ApiKeyScope, hashApiKey } from './workspaces.ts';
 
 const newToken = (prefix: string) => `${prefix}${randomBytes(32).toString('base64url')}`;
@@ -11,7 +13,9 @@ const newToken = (prefix: string) => `${prefix}${randomBytes(32).toString('base6
 export interface EmbedToken {
   id: string;
   workspaceId: string;
-  apiKeyId: string;
+  /** The key that made it; null when a person did (createdBy). */
+  apiKeyId: string | null;
+  createdBy: string | null;
   prefix: string;
   chart: unknown;
   createdAt: string;
@@ -20,22 +24,22 @@ export interface EmbedToken {
 }
 
 interface EmbedRow {
-  id: string; workspace_id: string; api_key_id: string; prefix: string; chart: unknown;
+  id: string; workspace_id: string; api_key_id: string | null; created_by: string | null; prefix: string; chart: unknown;
   created_at: Date; expires_at: Date; revoked_at: Date | null;
 }
-const EMBED_COLUMNS = 'e.id, e.workspace_id, e.api_key_id, e.prefix, e.chart, e.created_at, e.expires_at, e.revoked_at';
+const EMBED_COLUMNS = 'e.id, e.workspace_id, e.api_key_id, e.created_by, e.prefix, e.chart, e.created_at, e.expires_at, e.revoked_at';
 const embed = (r: EmbedRow): EmbedToken => ({
-  id: r.id, workspaceId: r.workspace_id, apiKeyId: r.api_key_id, prefix: r.prefix, chart: r.chart,
+  id: r.id, workspaceId: r.workspace_id, apiKeyId: r.api_key_id, createdBy: r.created_by, prefix: r.prefix, chart: r.chart,
   createdAt: iso(r.created_at), expiresAt: iso(r.expires_at), revokedAt: iso(r.revoked_at),
 });
 
 /** Stores a new embed token; the token itself is returned once, here. */
-export async function createEmbedToken(pool: Pool, t: { workspaceId: string; apiKeyId: string; chart: unknown; expiresAt: Date }) {
+export async function createEmbedToken(pool: Pool, t: { workspaceId: string; apiKeyId: string | null; createdBy?: string | null; chart: unknown; expiresAt: Date }) {
   const token = newToken('sge_');
   const { rows } = await pool.query<EmbedRow>(
-    `INSERT INTO embed_tokens AS e (workspace_id, api_key_id, prefix, token_hash, chart, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${EMBED_COLUMNS}`,
-    [t.workspaceId, t.apiKeyId, token.slice(0, 10), hashApiKey(token), JSON.stringify(t.chart), t.expiresAt],
+    `INSERT INTO embed_tokens AS e (workspace_id, api_key_id, prefix, token_hash, chart, expires_at, created_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${EMBED_COLUMNS}`,
+    [t.workspaceId, t.apiKeyId, token.slice(0, 10), hashApiKey(token), JSON.stringify(t.chart), t.expiresAt, t.createdBy ?? null],
   );
   return { token, embed: embed(rows[0]!) };
 }
@@ -43,7 +47,7 @@ export async function createEmbedToken(pool: Pool, t: { workspaceId: string; api
 /** The embed of a token that still works: not expired, not revoked, its key not revoked. */
 export async function findEmbedToken(pool: Pool, token: string): Promise<EmbedToken | undefined> {
   const { rows } = await pool.query<EmbedRow>(
-    `SELECT ${EMBED_COLUMNS} FROM embed_tokens e JOIN api_keys k ON k.id = e.api_key_id
+    `SELECT ${EMBED_COLUMNS} FROM embed_tokens e LEFT JOIN api_keys k ON k.id = e.api_key_id
       WHERE e.token_hash = $1 AND e.revoked_at IS NULL AND e.expires_at > now() AND k.revoked_at IS NULL`,
     [hashApiKey(token)],
   );
@@ -53,9 +57,9 @@ export async function findEmbedToken(pool: Pool, token: string): Promise<EmbedTo
 /** The workspace's embed tokens, newest first; `revokedAt` is also set when their key was revoked. */
 export async function listEmbedTokens(pool: Pool, workspaceId: string): Promise<EmbedToken[]> {
   const { rows } = await pool.query<EmbedRow>(
-    `SELECT e.id, e.workspace_id, e.api_key_id, e.prefix, e.chart, e.created_at, e.expires_at,
+    `SELECT e.id, e.workspace_id, e.api_key_id, e.created_by, e.prefix, e.chart, e.created_at, e.expires_at,
             least(e.revoked_at, k.revoked_at) AS revoked_at
-       FROM embed_tokens e JOIN api_keys k ON k.id = e.api_key_id
+       FROM embed_tokens e LEFT JOIN api_keys k ON k.id = e.api_key_id
       WHERE e.workspace_id = $1 ORDER BY e.created_at DESC, e.id LIMIT 1000`,
     [workspaceId],
   );
@@ -81,15 +85,23 @@ export async function createWebSession(pool: Pool, apiKeyId: string, ttlMs: numb
   return { session, expiresAt: iso(rows[0]!.expires_at) };
 }
 
-/** The identity of a live session: its key's workspace and scopes. */
+/** The identity of a live session: its key's workspace and scopes, or its person's role in its workspace. */
 export async function findWebSession(pool: Pool, session: string): Promise<ApiKeyIdentity | undefined> {
-  const { rows } = await pool.query<{ id: string; workspace_id: string; scopes: ApiKeyScope[] }>(
-    `SELECT k.id, k.workspace_id, k.scopes FROM web_sessions s JOIN api_keys k ON k.id = s.api_key_id
-      WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now() AND k.revoked_at IS NULL`,
+  const { rows } = await pool.query<{ key_id: string | null; workspace_id: string; scopes: ApiKeyScope[] | null; user_id: string | null; role: Role | null }>(
+    `SELECT k.id AS key_id, coalesce(k.workspace_id, s.workspace_id) AS workspace_id, k.scopes, s.user_id, m.role
+       FROM web_sessions s
+       LEFT JOIN api_keys k ON k.id = s.api_key_id
+       LEFT JOIN memberships m ON m.user_id = s.user_id AND m.workspace_id = s.workspace_id
+       LEFT JOIN users u ON u.id = s.user_id
+      WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
+        AND ((k.id IS NOT NULL AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now()))
+          OR (m.role IS NOT NULL AND u.disabled_at IS NULL))`,
     [hashApiKey(session)],
   );
   const row = rows[0];
-  return row && { keyId: row.id, workspaceId: row.workspace_id, scopes: row.scopes };
+  if (!row) return undefined;
+  if (row.user_id && row.role) return { keyId: null, workspaceId: row.workspace_id, scopes: roleScopes(row.role), userId: row.user_id, role: row.role };
+  return { keyId: row.key_id, workspaceId: row.workspace_id, scopes: row.scopes ?? [] };
 }
 
 export async function revokeWebSession(pool: Pool, session: string): Promise<void> {

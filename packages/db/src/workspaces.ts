@@ -11,10 +11,16 @@ export interface Workspace {
   repriceSuppliedCosts: boolean;
 }
 
+/** Who a credential is: an API key, or a person's session acting in one workspace. */
 export interface ApiKeyIdentity {
-  keyId: string;
+  /** The key; null for a person (their web session). */
+  keyId: string | null;
   workspaceId: string;
+  /** A key's scopes; a person's are their role's (rolesScopes). */
   scopes: ApiKeyScope[];
+  /** The person, for their sessions. */
+  userId?: string;
+  role?: 'owner' | 'admin' | 'analyst' | 'viewer';
 }
 
 export function hashApiKey(key: string): Buffer {
@@ -55,13 +61,23 @@ export async function createApiKey(
   return { id: rows[0]!.id, key };
 }
 
+/** A key that works: not revoked, not expired (a rotated key works until its overlap ends). Notes its use. */
 export async function findApiKey(pool: Pool, key: string): Promise<ApiKeyIdentity | undefined> {
   const { rows } = await pool.query<{ id: string; workspace_id: string; scopes: ApiKeyScope[] }>(
-    'SELECT id, workspace_id, scopes FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL',
+    'SELECT id, workspace_id, scopes FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())',
     [hashApiKey(key)],
   );
   const row = rows[0];
+  if (row) await noteKeyUse(pool, row.id);
   return row && { keyId: row.id, workspaceId: row.workspace_id, scopes: row.scopes };
+}
+
+/** last_used_at to the minute: lookups are cached, so this runs at most once per process and cache lifetime. */
+async function noteKeyUse(pool: Pool, keyId: string) {
+  await pool.query(
+    `UPDATE api_keys SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+    [keyId],
+  );
 }
 
 export async function revokeApiKey(pool: Pool, keyId: string): Promise<void> {

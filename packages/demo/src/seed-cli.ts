@@ -1,8 +1,10 @@
 // Seeds the demo workspace through the real ingest path (HTTP -> queue -> worker)
-// and prints a key to explore it with. Rerunning sends nothing new: ids are fixed.
+// and prints a key to explore it with, then the demo owner's e-mail and password (one a line).
+// Rerunning sends nothing new: ids are fixed.
 import { createApiKey, createPool, ensureWorkspace } from '@spendgraph/db';
 import { DETECT_ANOMALIES_JOB, MORNING_REPORT_JOB, WARM_ROLLUPS_JOB, createInsightsQueue, createMaintenanceQueue, redisConnection } from '@spendgraph/queue';
 import { ensureDemoBudgets } from './budgets.ts';
+import { ensureDemoUser } from './people.ts';
 import { generateDemoEvents } from './generate.ts';
 import { syncDemoWork } from './work.ts';
 import { postAll } from './post-events.ts';
@@ -55,5 +57,8 @@ await insights.add(DETECT_ANOMALIES_JOB, { workspaceId: workspace.id });
 await insights.add(MORNING_REPORT_JOB, { workspaceId: workspace.id, at: new Date().toISOString() });
 await insights.close();
 redis.disconnect();
+const person = await ensureDemoUser(pool, workspace.id);
 console.log(key);
+console.log(person.email);
+console.log(person.password);
 await pool.end();

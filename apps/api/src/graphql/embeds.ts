@@ -10,7 +10,7 @@ const MAX_HOURS = 90 * 24;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type EmbedInput = EmbedChart & { expiresInHours?: number | null };
-interface Caller { workspaceId: string; keyId: string; scopes: string[] }
+interface Caller { workspaceId: string; keyId: string | null; userId?: string; scopes: string[] }
 
 export function embedResolvers(deps: { semantic: SemanticLayer; pool: Pool }) {
   return {
@@ -31,7 +31,7 @@ export function embedResolvers(deps: { semantic: SemanticLayer; pool: Pool }) {
         const normalized: EmbedChart = { ...chart, by: chart.by ?? [], theme: chart.theme ?? 'light' };
         await chartData(deps.semantic, c.workspaceId, normalized); // refuses a bad query now, naming its field
         const { token, embed } = await createEmbedToken(deps.pool, {
-          workspaceId: c.workspaceId, apiKeyId: c.keyId, chart: normalized, expiresAt: new Date(Date.now() + hours * 3_600_000),
+          workspaceId: c.workspaceId, apiKeyId: c.keyId, createdBy: c.userId ?? null, chart: normalized, expiresAt: new Date(Date.now() + hours * 3_600_000),
         });
         return { id: embed.id, token, expiresAt: embed.expiresAt, path: `/embed/${token}` };
       },
@@ -40,7 +40,8 @@ export function embedResolvers(deps: { semantic: SemanticLayer; pool: Pool }) {
         const mine = (await listEmbedTokens(deps.pool, c.workspaceId)).find((e) => e.id === id);
         if (!mine) return false;
         // Whoever may make embeds may end their own; the workspace's admins may end any.
-        if (mine.apiKeyId !== c.keyId && !c.scopes.includes('admin')) {
+        const own = c.userId ? mine.createdBy === c.userId : mine.apiKeyId === c.keyId;
+        if (!own && !c.scopes.includes('admin')) {
           throw new GraphQLError('only the key that made this embed token, or a key with the admin scope, can revoke it', { extensions: { code: 'FORBIDDEN' } });
         }
         return revokeEmbedToken(deps.pool, c.workspaceId, id);

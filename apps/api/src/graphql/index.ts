@@ -19,6 +19,8 @@ import type { ExportDeps } from './exports.ts';
 import { type GraphqlContext, resolvers } from './resolvers.ts';
 import type { StatusDeps } from './status.ts';
 import type { RepricingDeps } from './repricing.ts';
+import { authorizeResolvers } from './authorize.ts';
+import { peopleResolvers } from '../people/resolvers.ts';
 
 // schema.graphql holds the query API; every other .graphql file here extends it (budgets, ...).
 const typeDefs = readdirSync(new URL('.', import.meta.url))
@@ -85,10 +87,15 @@ function apolloOptions<C extends BaseContext>(): Partial<ApolloServerOptions<C>>
   return { ...protection, introspection: true, formatError, stopOnTerminationSignals: false } as Partial<ApolloServerOptions<C>>;
 }
 
+/** The API's resolvers and the people resolvers (../people/resolvers.ts), Query and Mutation merged. */
+function withPeople<R extends { Query: object; Mutation: object }>(api: R, people: { Query: object; Mutation: object }): R {
+  return { ...api, Query: { ...api.Query, ...people.Query }, Mutation: { ...api.Mutation, ...people.Mutation } };
+}
+
 export async function graphqlRoutes(app: FastifyInstance, deps: BudgetDeps & ExportDeps & StatusDeps & RepricingDeps & DeadLetterDeps & { authenticate: Authenticate }) {
   const apiOptions = apolloOptions<GraphqlContext>();
   const api = new ApolloServer<GraphqlContext>({
-    typeDefs, resolvers: resolvers(deps), ...apiOptions, plugins: [...(apiOptions.plugins ?? []), reportPreAggregations],
+    typeDefs, resolvers: authorizeResolvers(withPeople(resolvers(deps), peopleResolvers(deps)), deps.pool), ...apiOptions, plugins: [...(apiOptions.plugins ?? []), reportPreAggregations],
   } as ApolloServerOptions<GraphqlContext>);
   const cube = new ApolloServer<BaseContext>({ schema: cubeGraphqlSchema(deps.semantic), ...apolloOptions() } as ApolloServerOptions<BaseContext>);
   await Promise.all([api.start(), cube.start()]);
@@ -98,7 +105,10 @@ export async function graphqlRoutes(app: FastifyInstance, deps: BudgetDeps & Exp
   const gate = new WorkspaceGate(Number(process.env.GRAPHQL_PER_WORKSPACE) || 2, 16);
   const preHandler = [requireScope(deps.authenticate, ['read', 'admin']), gate.preHandler()];
   const workspaceOf = (request: FastifyRequest) => ({ workspaceId: request.identity!.workspaceId });
-  const identityOf = (request: FastifyRequest) => ({ ...workspaceOf(request), scopes: request.identity!.scopes, keyId: request.identity!.keyId });
+  const identityOf = (request: FastifyRequest) => {
+    const { scopes, keyId, userId, role } = request.identity!;
+    return { ...workspaceOf(request), scopes, keyId, userId, role };
+  };
 
   app.route({
     url: '/graphql', method: ['GET', 'POST'], preHandler, bodyLimit: GRAPHQL_BODY_LIMIT,

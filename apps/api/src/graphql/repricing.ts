@@ -23,7 +23,8 @@ export interface RepricingDeps {
 interface Ctx {
   workspaceId: string;
   scopes: string[];
-  keyId: string;
+  keyId: string | null;
+  userId?: string;
 }
 
 interface RepriceInput {
@@ -90,7 +91,7 @@ export function repricingResolvers(deps: RepricingDeps) {
         }
         await requireNoneQueued(deps.pool, c.workspaceId);
         const r = await requestRepricing(deps.pool, {
-          workspaceId: c.workspaceId, keyId: c.keyId, reason: input.reason.trim(), provider: input.provider.trim().toLowerCase(),
+          workspaceId: c.workspaceId, keyId: c.keyId, userId: c.userId, reason: input.reason.trim(), provider: input.provider.trim().toLowerCase(),
           modelPattern: input.modelPattern || null, ...range,
         });
         const data: RepriceJobData = { repricingId: r.id, workspaceId: c.workspaceId };

@@ -17,8 +17,11 @@ import { type TimeseriesArgs, timeseries } from '../query/timeseries.ts';
 export interface GraphqlContext {
   workspaceId: string;
   scopes: string[];
-  /** The API key of the request (repricings record who asked). */
-  keyId: string;
+  /** The API key of the request (repricings record who asked); null for a person. */
+  keyId: string | null;
+  /** The person of the request (their web session), and their role in the workspace. */
+  userId?: string;
+  role?: 'owner' | 'admin' | 'analyst' | 'viewer';
   /** Roll-ups the request's queries were answered from (reported in the response's extensions). */
   usedPreAggregations: Set<string>;
   /** The request also carries the operator token (system-wide fields of systemStatus). */

@@ -1,23 +1,29 @@
-// Web sign-in sessions: the web app trades the API key typed at sign-in for an opaque
-// session id (its cookie holds that, never the key) and ends it at sign-out.
+// Web sign-in sessions: the browser holds an opaque session id (never a key or password).
 //   POST   /v1/sessions          Authorization: Bearer <API key with the read scope>
-//                                -> 201 { session, expiresAt }
+//                                -> 201 { session, expiresAt }   (a session acting as the key)
+//   POST   /v1/sessions          { email, password, workspace? } (Authorization: the session it replaces, if any)
+//                                -> 201 { session, expiresAt, userId, workspaceId, role }
 //   DELETE /v1/sessions/current  Authorization: Bearer <session> -> 204
-// A session acts with its key's workspace and scopes, and ends with the key's revocation.
-import type { FastifyInstance } from 'fastify';
-import { type Pool, createWebSession, revokeWebSession } from '@spendgraph/db';
-import { type Authenticate, requireScope } from '../auth.ts';
+// A key's session acts with its key's workspace and scopes and ends with the key's revocation;
+// a person's acts with their role and ends with sign-out, a password change or leaving the workspace.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { createWebSession, revokeWebSession } from '@spendgraph/db';
+import { requireScope } from '../auth.ts';
+import { type SignInDeps, bearer, isPasswordSignIn, passwordSignIn } from './sign-in.ts';
 
-const bearer = (header: string | undefined) => /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1] ?? '';
-
-export function sessionRoutes(app: FastifyInstance, deps: { authenticate: Authenticate; pool: Pool; ttlMs: number }) {
-  const signedIn = { preHandler: requireScope(deps.authenticate, ['read', 'admin']) };
-  app.post('/v1/sessions', signedIn, async (request, reply) => {
+export function sessionRoutes(app: FastifyInstance, deps: SignInDeps) {
+  const keyAuth = requireScope(deps.credentials.authenticate, ['read', 'admin']);
+  const signedIn = { preHandler: keyAuth };
+  const keyOrPassword = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!isPasswordSignIn(request)) return keyAuth(request, reply);
+  };
+  app.post('/v1/sessions', { preHandler: keyOrPassword }, async (request, reply) => {
+    if (isPasswordSignIn(request)) return passwordSignIn(deps, request, reply);
     // A session does not beget sessions: its lifetime is the one it was given.
     if (bearer(request.headers.authorization).startsWith('sgs_')) {
       return reply.code(400).send({ error: 'invalid_request', message: 'sign in with an API key, not a session' });
     }
-    return reply.code(201).send(await createWebSession(deps.pool, request.identity!.keyId, deps.ttlMs));
+    return reply.code(201).send(await createWebSession(deps.pool, request.identity!.keyId!, deps.ttlMs));
   });
   app.delete('/v1/sessions/current', signedIn, async (request, reply) => {
     const session = bearer(request.headers.authorization);

@@ -1,0 +1,196 @@
+// Authorization in one place: what each role and each key scope may do, and what every REST
+// route and every GraphQL Query/Mutation field needs. A route or field without a declaration
+// here stops the API from starting (and fails apps/api/test/authz-matrix.test.ts): no endpoint
+// can skip the check. docs/decisions/0010-people-roles-keys.md.
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions, preHandlerHookHandler } from 'fastify';
+import { type ApiKeyIdentity, type ApiKeyScope, type Pool, type Role, findWorkspace, getRole, roleScopes } from '@spendgraph/db';
+
+export const PERMISSIONS = [
+  'usage:read', 'exports:run', 'events:ingest', 'work:write', 'embeds:manage', 'budgets:manage', 'channels:manage',
+  'repricing:manage', 'retention:manage', 'deadletters:manage', 'system:read', 'members:manage', 'keys:manage', 'audit:read', 'self',
+  'guard:check',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const VIEWER: Permission[] = ['usage:read', 'exports:run', 'self', 'guard:check'];
+const ANALYST: Permission[] = [...VIEWER, 'budgets:manage', 'embeds:manage'];
+
+/** People: owner and admin may do everything (only an owner may make or unmake owners: people/members.ts). */
+export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  owner: PERMISSIONS,
+  admin: PERMISSIONS,
+  analyst: ANALYST,
+  viewer: VIEWER,
+};
+
+/** Keys: exactly what the scopes allowed before people existed (an existing key with `admin` may do everything). */
+export const SCOPE_PERMISSIONS: Record<ApiKeyScope, readonly Permission[]> = {
+  ingest: ['events:ingest', 'work:write', 'guard:check'],
+  read: ['usage:read', 'exports:run', 'embeds:manage', 'self', 'guard:check'],
+  admin: PERMISSIONS,
+};
+
+export function permissionsOf(identity: Pick<ApiKeyIdentity, 'role' | 'scopes' | 'userId'>): Set<Permission> {
+  if (identity.userId && identity.role) return new Set(ROLE_PERMISSIONS[identity.role]);
+  return new Set(identity.scopes.flatMap((s) => SCOPE_PERMISSIONS[s] ?? []));
+}
+
+export const can = (identity: Pick<ApiKeyIdentity, 'role' | 'scopes' | 'userId'>, permission: Permission) => permissionsOf(identity).has(permission);
+
+/** A route is open (it checks a token of its own, or nothing), or needs a permission. */
+export type RouteRule =
+  | { public: string }
+  | { permission: Permission; /** authenticated inside the handler (the proxy reads its own header) */ inHandler?: true };
+
+/** Every REST route, as `METHOD url` (`* url` for every method). */
+export const ROUTE_RULES: Record<string, RouteRule> = {
+  'GET /health': { public: 'liveness' },
+  'GET /ready': { public: 'readiness' },
+  'GET /metrics': { public: 'the operator token is checked in the handler' },
+  'POST /v1/events': { permission: 'events:ingest' },
+  'POST /v1/traces': { permission: 'events:ingest' },
+  '* /proxy/openai/*': { permission: 'events:ingest', inHandler: true },
+  '* /proxy/anthropic/*': { permission: 'events:ingest', inHandler: true },
+  'GET /v1/guard/check': { permission: 'guard:check' },
+  'PUT /v1/plans/:id': { permission: 'work:write' },
+  'PUT /v1/tasks/:id': { permission: 'work:write' },
+  'PUT /v1/work-items/:id': { permission: 'work:write' },
+  'GET /v1/plans': { permission: 'usage:read' },
+  'GET /v1/tasks': { permission: 'usage:read' },
+  'GET /v1/work-items': { permission: 'usage:read' },
+  'GET /v1/exports/:shape': { permission: 'exports:run' },
+  'GET /v1/exports/download/:token': { public: 'the download token is the credential' },
+  'GET /v1/embeds/:token': { public: 'the embed token is the credential' },
+  'POST /v1/sessions': { public: 'sign-in: checks the key or the e-mail and password itself' },
+  'DELETE /v1/sessions/current': { permission: 'self' },
+  'GET /v1/me': { permission: 'self' },
+  'POST /v1/invitations/accept': { public: 'the invitation token is the credential' },
+  'GET /v1/audit-log': { permission: 'audit:read' },
+  'GET /graphql': { permission: 'usage:read' },
+  'POST /graphql': { permission: 'usage:read' },
+  'GET /graphql/cube': { permission: 'usage:read' },
+  'POST /graphql/cube': { permission: 'usage:read' },
+};
+
+export const ruleOf = (method: string, url: string): RouteRule | undefined => ROUTE_RULES[`${method} ${url}`] ?? ROUTE_RULES[`* ${url}`];
+
+/** Names another workspace of the signed-in person for one request (the web app's workspace switcher). */
+export const WORKSPACE_HEADER = 'x-spendgraph-workspace';
+
+const forbidden = (reply: FastifyReply, message: string) => reply.code(403).send({ error: 'forbidden', message });
+
+/**
+ * Every route registered after this gets its rule's check appended to its preHandlers (after the
+ * credential is known); a route without a rule throws, so the API does not start.
+ */
+export function authorizeRoutes(app: FastifyInstance, pool: Pool) {
+  app.addHook('onRoute', (route: RouteOptions) => {
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD') continue;
+      const rule = ruleOf(method, route.url);
+      if (!rule) throw new Error(`${method} ${route.url} declares no permission: add it to ROUTE_RULES in apps/api/src/authz.ts`);
+      if ('public' in rule) continue;
+      const check = rule.inHandler ? ownWorkspaceOnly : requirePermission(pool, rule.permission);
+      route.preHandler = [...[route.preHandler ?? []].flat(), check] as preHandlerHookHandler[];
+    }
+  });
+}
+
+/** Routes that authenticate in their handler act in the credential's own workspace only. */
+const ownWorkspaceOnly: preHandlerHookHandler = async function ownWorkspaceOnly(request, reply) {
+  if (request.headers[WORKSPACE_HEADER]) return forbidden(reply, `${WORKSPACE_HEADER} is not accepted here: this route acts in the credential's own workspace`);
+};
+
+function requirePermission(pool: Pool, permission: Permission): preHandlerHookHandler {
+  return async function authorize(request: FastifyRequest, reply: FastifyReply) {
+    if (reply.sent) return;
+    const identity = request.identity;
+    if (!identity) return reply.code(401).send({ error: 'unauthorized', message: 'sign in or send an API key' });
+    const named = request.headers[WORKSPACE_HEADER];
+    if (typeof named === 'string' && named !== '') {
+      const switched = await switchWorkspace(pool, identity, named);
+      if (!switched) return forbidden(reply, `you are not a member of the workspace '${named}'`);
+      request.identity = switched;
+    }
+    if (!can(request.identity!, permission)) {
+      const who = identity.userId ? `the ${request.identity!.role} role` : 'this key';
+      return forbidden(reply, `${who} lacks the ${permission} permission`);
+    }
+  };
+}
+
+/** The identity acting in another workspace: a person's role there; a key never leaves its own. */
+async function switchWorkspace(pool: Pool, identity: ApiKeyIdentity, idOrSlug: string): Promise<ApiKeyIdentity | undefined> {
+  const workspace = await findWorkspace(pool, idOrSlug);
+  if (!workspace) return undefined;
+  if (workspace.id === identity.workspaceId) return identity;
+  if (!identity.userId) return undefined;
+  const role = await getRole(pool, identity.userId, workspace.id);
+  return role && { ...identity, workspaceId: workspace.id, role, scopes: roleScopes(role) };
+}
+
+/** What a change is recorded as in the audit log: its target and, where there is one, the row it changes. */
+export interface AuditRule {
+  targetType: string;
+  /** The table whose row (by the `id` argument, or the created result's id) is the target's before and after. */
+  table?: string;
+  /** The column `id` names (default id); `workspace` when the target is the caller's workspace itself. */
+  idColumn?: string;
+  /** The argument holding the target's id (default id). */
+  idArg?: string;
+}
+
+export interface FieldRule {
+  permission: Permission;
+  /** Administrative changes are recorded in the audit log. */
+  audit?: AuditRule;
+}
+
+const read: FieldRule = { permission: 'usage:read' };
+const budgets: AuditRule = { targetType: 'budget', table: 'budgets' };
+const channels: AuditRule = { targetType: 'alert_channel', table: 'alert_channels' };
+const embeds: AuditRule = { targetType: 'embed_token', table: 'embed_tokens' };
+const keys: AuditRule = { targetType: 'api_key', table: 'api_keys' };
+const invitations: AuditRule = { targetType: 'invitation', table: 'invitations' };
+const members: AuditRule = { targetType: 'member', table: 'memberships', idColumn: 'user_id', idArg: 'userId' };
+
+/** Every Query and Mutation field of /graphql, as `Type.field`. */
+export const FIELD_RULES: Record<string, FieldRule> = {
+  'Query.meta': read, 'Query.breakdown': read, 'Query.timeseries': read, 'Query.events': read,
+  'Query.budgets': read, 'Query.budget': read, 'Query.budgetAlerts': read, 'Query.alertChannels': read,
+  'Query.guardCheck': { permission: 'guard:check' }, 'Query.embedTokens': read,
+  'Query.taskTypeProfiles': read, 'Query.planForecasts': read, 'Query.spendProjection': read,
+  'Query.anomalies': read, 'Query.reports': read, 'Query.report': read,
+  'Query.plans': read, 'Query.tasks': read, 'Query.workItems': read, 'Query.comparePlans': read, 'Query.planOutliers': read,
+  'Query.repricings': read, 'Query.repricing': read, 'Query.retention': read, 'Query.history': read,
+  'Query.systemStatus': { permission: 'system:read' },
+  'Query.me': { permission: 'self' },
+  'Query.members': { permission: 'self' },
+  'Query.invitations': { permission: 'members:manage' },
+  'Query.apiKeys': { permission: 'keys:manage' },
+  'Query.auditLog': { permission: 'audit:read' },
+
+  'Mutation.createBudget': { permission: 'budgets:manage', audit: budgets },
+  'Mutation.updateBudget': { permission: 'budgets:manage', audit: budgets },
+  'Mutation.pauseBudget': { permission: 'budgets:manage', audit: budgets },
+  'Mutation.resumeBudget': { permission: 'budgets:manage', audit: budgets },
+  'Mutation.deleteBudget': { permission: 'budgets:manage', audit: budgets },
+  'Mutation.createAlertChannel': { permission: 'channels:manage', audit: channels },
+  'Mutation.deleteAlertChannel': { permission: 'channels:manage', audit: channels },
+  'Mutation.replayDeadLetters': { permission: 'deadletters:manage', audit: { targetType: 'dead_letters' } },
+  'Mutation.createEmbedToken': { permission: 'embeds:manage', audit: embeds },
+  'Mutation.revokeEmbedToken': { permission: 'embeds:manage', audit: embeds },
+  'Mutation.createExport': { permission: 'exports:run' },
+  'Mutation.upsertPlan': { permission: 'work:write' },
+  'Mutation.upsertTask': { permission: 'work:write' },
+  'Mutation.upsertWorkItem': { permission: 'work:write' },
+  'Mutation.repriceEvents': { permission: 'repricing:manage', audit: { targetType: 'repricing', table: 'repricings' } },
+  'Mutation.setRawRetention': { permission: 'retention:manage', audit: { targetType: 'workspace', table: 'workspaces', idColumn: 'workspace' } },
+  'Mutation.inviteMember': { permission: 'members:manage', audit: invitations },
+  'Mutation.revokeInvitation': { permission: 'members:manage', audit: invitations },
+  'Mutation.changeMemberRole': { permission: 'members:manage', audit: members },
+  'Mutation.removeMember': { permission: 'members:manage', audit: members },
+  'Mutation.createApiKey': { permission: 'keys:manage', audit: keys },
+  'Mutation.revokeApiKey': { permission: 'keys:manage', audit: keys },
+  'Mutation.rotateApiKey': { permission: 'keys:manage', audit: keys },
+};
