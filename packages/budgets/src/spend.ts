@@ -16,8 +16,12 @@ import { equalsScope, member, scopeFilters } from './scope.ts';
 
 export interface SpendRequest {
   budget: Budget;
-  /** Window start (null: since the beginning); the window ends at `to`. */
+  /**
+   * Window start; null for a lifetime window: everything recorded, with no end either (events
+   * stamped ahead of the clock count: the money was spent).
+   */
   from: DateTime | null;
+  /** The window ends now, at `to` (a lifetime window: its days are local to `to`'s zone). */
   to: DateTime;
 }
 
@@ -25,6 +29,8 @@ interface Group {
   query: CubeQuery;
   /** The cost measure: allocated to work items when the scope names them (see costMember). */
   cost: string;
+  /** A lifetime window: the archived days count too. */
+  lifetime: boolean;
   /** The window's date ranges, read one query each. */
   segments: Array<[string, string]>;
   dimensions: string[];
@@ -43,11 +49,13 @@ function costMember(b: Budget): string {
 
 /** Long before any event (the start of a lifetime window's oldest segment). */
 const DAWN = '1000-01-01T00:00:00.000';
+/** Long after any event (the end of a lifetime window: ingest accepts stamps up to 24 hours ahead). */
+const DUSK = '2999-12-31T23:59:59.999';
 
 /**
  * The window [from, to] as Cube date ranges (local, inclusive): whole days in the middle
  * (roll-ups can answer them), the partial first and last days apart, and for a lifetime
- * window the history before the roll-ups' floor apart.
+ * window the history before the roll-ups' floor apart and today open-ended (read raw).
  */
 export function windowSegments(from: DateTime | null, to: DateTime): Array<[string, string]> {
   const today = to.startOf('day');
@@ -63,14 +71,14 @@ export function windowSegments(from: DateTime | null, to: DateTime): Array<[stri
     if (days > from) segments.push([cubeTime(from), before(days)]);
   }
   if (days < today) segments.push([cubeTime(days), before(today)]);
-  segments.push([cubeTime(today < days ? days : today), cubeTime(to)]);
+  segments.push([cubeTime(today < days ? days : today), from ? cubeTime(to) : DUSK]);
   return segments;
 }
 
 function newGroup(r: SpendRequest, dimensions: string[], filters: CubeQuery['filters']): Group {
   const cost = costMember(r.budget);
   const query: CubeQuery = { measures: [cost], dimensions: dimensions.map(member), timezone: r.budget.timezone, limit: MAX_ROWS };
-  return { query: filters ? { ...query, filters } : query, cost, segments: windowSegments(r.from, r.to), dimensions, members: [] };
+  return { query: filters ? { ...query, filters } : query, cost, lifetime: r.from === null, segments: windowSegments(r.from, r.to), dimensions, members: [] };
 }
 
 /** Puts each request in a group: shared for `equals` scopes, its own for scopes that exclude values. */
@@ -109,19 +117,54 @@ function spendOf(rows: QueryResult['data'], g: Group, values: Array<Set<string>>
   return total;
 }
 
+const HISTORY = 'usage_history';
+const inHistory = (name: string) => name.replace(/^usage\./, `${HISTORY}.`);
+
+/**
+ * A lifetime window also counts the days retention archived (raw events gone, daily
+ * aggregates kept in `usage_history`): a guardrail never forgets money spent. Undefined
+ * where the archive cannot answer the scope (work-item shares, members it does not keep).
+ */
+function archivedQuery(semantic: SemanticLayer, g: Group): CubeQuery | undefined {
+  if (!g.lifetime || g.cost !== member('total_cost')) return undefined;
+  const history = semantic.meta().views.find((v) => v.name === HISTORY);
+  const kept = new Set(history?.dimensions.map((d) => d.name));
+  const members = [...(g.query.dimensions ?? []), ...(g.query.filters ?? []).map((f) => ('member' in f ? f.member : '') as string)];
+  if (!members.every((m) => kept.has(inHistory(m)))) return undefined;
+  return {
+    measures: [inHistory(g.cost)],
+    dimensions: (g.query.dimensions ?? []).map(inHistory),
+    filters: [
+      ...(g.query.filters ?? []).map((f) => ({ ...f, member: inHistory((f as { member: string }).member) })),
+      { member: `${HISTORY}.archived`, operator: 'equals', values: ['true'] },
+    ],
+    limit: MAX_ROWS,
+  } as CubeQuery;
+}
+
+/** Rows of a usage_history query named as the `usage` view's. */
+const asUsageRows = (rows: QueryResult['data']) =>
+  rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.replace(`${HISTORY}.`, 'usage.'), v])));
+
 /** Spend of each request (same order), exact decimals; 0 where nothing was spent. */
 export async function readSpend(semantic: SemanticLayer, workspaceId: string, requests: SpendRequest[]): Promise<Decimal[]> {
   const spends = new Array<Decimal>(requests.length);
   for (let i = 0; i < requests.length; i++) spends[i] = new Decimal(0);
+  const add = (g: Group, data: QueryResult['data']) => {
+    if (data.length >= MAX_ROWS) throw new Error(`budget spend query returned ${MAX_ROWS} rows or more; refusing a partial answer`);
+    for (const m of g.members) spends[m.slot] = spends[m.slot]!.plus(spendOf(data, g, m.values));
+  };
   await Promise.all(
-    plan(requests).flatMap((g) =>
-      g.segments.map(async (dateRange) => {
+    plan(requests).flatMap((g) => {
+      const reads = g.segments.map(async (dateRange) => {
         const query = { ...g.query, timeDimensions: [{ dimension: member('occurred_at'), dateRange }] };
-        const { data } = await semantic.load(query, { workspaceId });
-        if (data.length >= MAX_ROWS) throw new Error(`budget spend query returned ${MAX_ROWS} rows or more; refusing a partial answer`);
-        for (const m of g.members) spends[m.slot] = spends[m.slot]!.plus(spendOf(data, g, m.values));
-      }),
-    ),
+        // A range open into the future is raw events only: roll-ups are built up to a day ahead.
+        add(g, (await semantic.load(query, { workspaceId }, { fresh: dateRange[1] === DUSK })).data);
+      });
+      const archived = archivedQuery(semantic, g);
+      if (archived) reads.push(semantic.load(archived, { workspaceId }).then(({ data }) => add(g, asUsageRows(data))));
+      return reads;
+    }),
   );
   return spends;
 }
