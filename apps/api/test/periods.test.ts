@@ -14,6 +14,17 @@ const CLOCKS = [
 ];
 const ZONES = ['UTC', 'America/New_York', 'Asia/Tokyo'];
 const HOUR = 3_600_000;
+/**
+ * Absolute local ranges with a bound in the hours after a DST change (Cube read those local
+ * times an hour off, and could not name 08:00-09:00 PST on 1 Nov 2026 at all), each with the
+ * instant of that bound (events are placed around it).
+ */
+const DST_RANGES: Array<{ tz: string; from: string; to: string; near: string }> = [
+  { tz: 'America/Los_Angeles', from: '2026-10-30', to: '2026-11-01T08:33:15.781', near: '2026-11-01T16:33:15.781Z' },
+  { tz: 'Europe/Berlin', from: '2026-10-25T01:30:00', to: '2026-10-27', near: '2026-10-24T23:30:00Z' },
+  { tz: 'America/New_York', from: '2026-03-08T03:15:00', to: '2026-03-08T05:00:00', near: '2026-03-08T07:15:00Z' },
+  { tz: 'Australia/Sydney', from: '2026-10-01', to: '2026-10-04T04:20:00', near: '2026-10-03T17:20:00Z' },
+];
 
 /** SQL for each period over local time in $2 at instant $3: [from, to) as timestamptz. */
 const local = `($3::timestamptz AT TIME ZONE $2::text)`;
@@ -44,6 +55,11 @@ function fixture() {
     for (let h = -30; h <= 12; h++) times.push(hour + h * HOUR - 1, hour + h * HOUR);
   }
   times.push(...CLOCKS.map((c) => Date.parse(c)));
+  for (const { near } of DST_RANGES) {
+    const t = Date.parse(near);
+    times.push(t - 1, t, t + 1);
+    for (let m = -120; m <= 120; m += 10) if (m) times.push(t + m * 60_000);
+  }
   return times.map((t, i) => ({
     occurred_at: new Date(t).toISOString(), provider: 'anthropic', model: 'claude-sonnet-4-5', cost: `0.${String(i % 997).padStart(3, '0')}01`,
     latency_ms: i % 500, usage: { input_tokens: 1, output_tokens: 1 },
@@ -101,5 +117,24 @@ describe.each(CLOCKS)('at %s', (now) => {
     expect(data.prev.period.partial).toBe(false);
     const points = data.days.series[0].points;
     expect(points.map((pt: any) => pt.partial)).toEqual(points.map((_: unknown, i: number) => i === points.length - 1));
+  });
+});
+
+describe('absolute ranges of local times near DST changes', () => {
+  it.each(DST_RANGES)('$tz from $from to $to: the wall clock there, as SQL reads it', async ({ tz, from, to }) => {
+    const data = await graphqlData(p.apiUrl, ws.key, `query ($r: TimeRange, $tz: String) {
+      breakdown(measures: ["calls", "total_cost"], by: [], timeRange: $r, timezone: $tz) { measures { measure value } period { from to } } }`, { r: { from, to }, tz });
+    // A date is its whole day; a time is that wall-clock time in the zone, `to` inclusive.
+    const bound = (t: string, end: boolean) => (t.length === 10 ? `(($${end ? 3 : 2}::date${end ? " + 1" : ''})::timestamp AT TIME ZONE $4)` : `(($${end ? 3 : 2}::timestamp${end ? " + interval '1 millisecond'" : ''}) AT TIME ZONE $4)`);
+    const { rows: [want] } = await p.pool.query(
+      `SELECT ${bound(from, false)} AS from, ${bound(to, true)} AS to, count(*)::int AS calls, coalesce(sum(total_cost), 0)::text AS cost
+         FROM usage_events WHERE workspace_id = $1 AND occurred_at >= ${bound(from, false)} AND occurred_at < ${bound(to, true)}`,
+      [ws.workspaceId, from, to, tz],
+    );
+    const got = data.breakdown;
+    expect([Date.parse(got.period.from), Date.parse(got.period.to)]).toEqual([want.from.getTime(), want.to.getTime()]);
+    const value = (m: string) => got.measures.find((x: any) => x.measure === m).value;
+    expect(Number(value('calls') ?? 0)).toBe(want.calls);
+    expect(new Decimal(value('total_cost') ?? 0).equals(want.cost)).toBe(true);
   });
 });

@@ -20,8 +20,12 @@ import { equalsScope, scopeFilters } from './scope.ts';
 
 export interface SpendRequest {
   budget: Budget;
-  /** Window start (null: since the beginning); the window ends at `to`. */
+  /**
+   * Window start; null for a lifetime window: everything recorded, with no end either (events
+   * stamped ahead of the clock count: the money was spent).
+   */
   from: DateTime | null;
+  /** The window ends now, at `to` (a lifetime window: its days are local to `to`'s zone). */
   to: DateTime;
 }
 
@@ -31,7 +35,7 @@ interface Group {
   cost: string;
   dimensions: string[];
   /** Per request of the group, its window's date ranges and the values it counts for each dimension (all rows for a solo query). */
-  members: Array<{ slot: number; segments: Array<[string, string]>; values: Array<Set<string>> }>;
+  members: Array<{ slot: number; segments: Array<[string, string]>; values: Array<Set<string>>; lifetime: boolean }>;
 }
 
 /**
@@ -58,11 +62,13 @@ function costMember(b: Budget): string {
 
 /** Long before any event (the start of a lifetime window's oldest segment). */
 const DAWN = '1000-01-01T00:00:00.000';
+/** Long after any event (the end of a lifetime window: ingest accepts stamps up to 24 hours ahead). */
+const DUSK = '2999-12-31T23:59:59.999';
 
 /**
  * The window [from, to] as Cube date ranges (local, inclusive): whole days in the middle
  * (roll-ups can answer them), the partial first and last days apart, and for a lifetime
- * window the history before the roll-ups' floor apart.
+ * window the history before the roll-ups' floor apart and today open-ended (read raw).
  */
 export function windowSegments(from: DateTime | null, to: DateTime): Array<[string, string]> {
   const today = to.startOf('day');
@@ -78,7 +84,7 @@ export function windowSegments(from: DateTime | null, to: DateTime): Array<[stri
     if (days > from) segments.push([cubeTime(from), before(days)]);
   }
   if (days < today) segments.push([cubeTime(days), before(today)]);
-  segments.push([cubeTime(today < days ? days : today), cubeTime(to)]);
+  segments.push([cubeTime(today < days ? days : today), from ? cubeTime(to) : DUSK]);
   return segments;
 }
 
@@ -105,14 +111,14 @@ function plan(requests: SpendRequest[]): Group[] {
       const key = JSON.stringify(['solo', r.budget.timezone, costMember(r.budget), filters]);
       let group = groups.get(key);
       if (!group) groups.set(key, (group = newGroup(r, [], filters)));
-      group.members.push({ slot, segments, values: [] });
+      group.members.push({ slot, segments, values: [], lifetime: r.from === null });
       return;
     }
     const dims = [...scope.keys()].sort();
     const key = JSON.stringify([r.budget.timezone, r.budget.currency, dims]);
     let group = groups.get(key);
     if (!group) groups.set(key, (group = newGroup(r, dims, undefined)));
-    group.members.push({ slot, segments, values: dims.map((d) => new Set(scope.get(d)!)) });
+    group.members.push({ slot, segments, values: dims.map((d) => new Set(scope.get(d)!)), lifetime: r.from === null });
   });
   for (const g of groups.values()) {
     if (g.query.filters) continue; // a solo query has its budget's filters
@@ -205,22 +211,65 @@ function spendOf(costs: Costs, keys: string[], days?: [string, string]): Decimal
   return total;
 }
 
+const HISTORY = 'usage_history';
+const inHistory = (name: string) => name.replace(/^usage\./, `${HISTORY}.`);
+
+/**
+ * A lifetime window also counts the days retention archived (raw events gone, daily
+ * aggregates kept in `usage_history`): a guardrail never forgets money spent. Undefined
+ * where the archive cannot answer the scope (work-item shares, members it does not keep).
+ */
+function archivedQuery(semantic: SemanticLayer, g: Group): CubeQuery | undefined {
+  if (!g.members.some((m) => m.lifetime) || g.cost !== usageMember('total_cost')) return undefined;
+  const history = semantic.meta().views.find((v) => v.name === HISTORY);
+  const kept = new Set(history?.dimensions.map((d) => d.name));
+  const members = [...(g.query.dimensions ?? []), ...(g.query.filters ?? []).map((f) => ('member' in f ? f.member : '') as string)];
+  if (!members.every((m) => kept.has(inHistory(m)))) return undefined;
+  return {
+    measures: [inHistory(g.cost)],
+    dimensions: (g.query.dimensions ?? []).map(inHistory),
+    filters: [
+      ...(g.query.filters ?? []).map((f) => ({ ...f, member: inHistory((f as { member: string }).member) })),
+      { member: `${HISTORY}.archived`, operator: 'equals', values: ['true'] },
+    ],
+    limit: MAX_ROWS,
+  } as CubeQuery;
+}
+
+/** Rows of a usage_history query named as the `usage` view's. */
+const asUsageRows = (rows: QueryResult['data']) =>
+  rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.replace(`${HISTORY}.`, 'usage.'), v])));
+
+function checkedRows(data: QueryResult['data']): QueryResult['data'] {
+  if (data.length >= MAX_ROWS) throw new Error(`budget spend query returned ${MAX_ROWS} rows or more; refusing a partial answer`);
+  return data;
+}
+
 /** Spend of each request (same order), exact decimals; 0 where nothing was spent. */
 export async function readSpend(semantic: SemanticLayer, workspaceId: string, requests: SpendRequest[]): Promise<Decimal[]> {
   const spends = requests.map(() => new Decimal(0));
   await Promise.all(
     plan(requests).flatMap((g) => {
-      const today = day(g.members.flatMap((m) => m.segments).map((s) => s[1]).sort().at(-1)!);
-      return reads(g, today).map(async (read) => {
-        const { data } = await semantic.load(query(g, read), { workspaceId });
-        if (data.length >= MAX_ROWS) throw new Error(`budget spend query returned ${MAX_ROWS} rows or more; refusing a partial answer`);
+      const ends = g.members.flatMap((m) => m.segments).map((s) => s[1]).filter((t) => t !== DUSK);
+      const today = day(ends.sort().at(-1) ?? g.members[0]!.segments.at(-1)![0]);
+      const loads = reads(g, today).map(async (read) => {
+        // A range open into the future is raw events only: roll-ups are built up to a day ahead.
+        const { data } = await semantic.load(query(g, read), { workspaceId }, { fresh: read.range[1] === DUSK });
         const byDay = Boolean(read.edges || read.wholeDays);
-        const costs = costsOf(data, g, byDay);
+        const costs = costsOf(checkedRows(data), g, byDay);
         for (const m of g.members) {
           const keys = keysOf(m.values);
           for (const s of segmentsIn(m, read)) spends[m.slot] = spends[m.slot]!.plus(spendOf(costs, keys, byDay ? s : undefined));
         }
       });
+      const archived = archivedQuery(semantic, g);
+      if (archived) {
+        loads.push(semantic.load(archived, { workspaceId }).then(({ data }) => {
+          const costs = costsOf(asUsageRows(checkedRows(data)), g, false);
+          for (const m of g.members.filter((x) => x.lifetime)) spends[m.slot] = spends[m.slot]!.plus(spendOf(costs, keysOf(m.values)));
+        }));
+      }
+      return loads;
     }),
   );
   return spends;

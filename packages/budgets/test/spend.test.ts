@@ -6,7 +6,7 @@ import { Decimal } from 'decimal.js';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type {} from '@spendgraph/test-support/global-setup';
-import { type Budget, type Pool, createPool, ensureWorkspace, insertUsageEvents, type UsageEventRow } from '@spendgraph/db';
+import { type Budget, type Pool, applyRetention, createPool, ensureWorkspace, insertUsageEvents, setRawRetention, type UsageEventRow } from '@spendgraph/db';
 import { type SemanticLayer, createSemanticLayer } from '@spendgraph/semantic';
 import { budgetWindow, parseBudget, readSpend } from '../src/index.ts';
 import { windowSegments } from '../src/spend.ts';
@@ -31,7 +31,7 @@ describe('windowSegments', () => {
     const segments = windowSegments(null, t('2026-11-02T10:00:00', 'America/New_York'));
     expect(segments).toHaveLength(3);
     expect(segments[0]![0]).toBe('1000-01-01T00:00:00.000');
-    expect(segments[2]).toEqual(['2026-11-02T00:00:00.000', '2026-11-02T10:00:00.000']);
+    expect(segments[2]).toEqual(['2026-11-02T00:00:00.000', '2999-12-31T23:59:59.999']); // no end: stamps ahead of the clock count
     expect(windowSegments(t('2026-10-31T12:00:00', 'America/New_York'), t('2026-11-02T10:00:00', 'America/New_York'))).toEqual([
       ['2026-10-31T12:00:00.000', '2026-10-31T23:59:59.999'],
       ['2026-11-01T00:00:00.000', '2026-11-01T23:59:59.999'], // 25 hours long
@@ -87,19 +87,30 @@ describe('readSpend', () => {
     const requests = parsed.map((budget) => ({ budget, from: budgetWindow(budget, now.toJSDate()).start, to: now }));
     const spends = await readSpend(semantic, workspaceId, requests);
     for (const [i, r] of requests.entries()) {
-      const conditions = r.budget.scope.map((f, j) => `${f.member} ${f.operator === 'equals' ? '=' : '<>'} ALL($${j + 4}::text[])`.replace('= ALL', '= ANY'));
-      const { rows } = await pool.query(
-        `SELECT coalesce(sum(total_cost), 0)::text AS s FROM usage_events WHERE workspace_id = $1
-            AND occurred_at >= coalesce($2::timestamptz, '-infinity') AND occurred_at <= $3::timestamptz ${conditions.map((c) => `AND ${c}`).join(' ')}`,
-        [workspaceId, r.from?.toISO() ?? null, r.to.toISO(), ...r.budget.scope.map((f) => f.values)],
-      );
-      expect(spends[i]!.toFixed(), JSON.stringify(budgets[i])).toBe(new Decimal(rows[0].s).toFixed());
+      const conditions = r.budget.scope.map((f, j) => `(${f.member} ${f.operator === 'equals' ? '= ANY' : 'IS NULL OR ' + f.member + ' <> ALL'}($${j + 2}::text[]))`);
+      const params = [workspaceId, ...r.budget.scope.map((f) => f.values)];
+      const sum = async (table: string, range: string) =>
+        (await pool.query(`SELECT coalesce(sum(total_cost), 0)::text AS s FROM ${table} WHERE workspace_id = $1 ${[range, ...conditions].map((c) => `AND ${c}`).join(' ')}`, params)).rows[0].s;
+      // A lifetime budget counts everything recorded: stamps ahead of the clock, and the days retention archived.
+      const expected = r.from
+        ? await sum('usage_events', `occurred_at >= '${r.from.toISO()}' AND occurred_at <= '${r.to.toISO()}'`)
+        : new Decimal(await sum('usage_events', 'true')).plus(await sum('usage_daily', 'true'));
+      expect(spends[i]!.toFixed(), JSON.stringify(budgets[i])).toBe(new Decimal(expected).toFixed());
     }
   }
 
   it('equals SQL over raw events, before and after events arrive for days already rolled up', async () => {
     await expectExact();
     await insertUsageEvents(pool, [...history(20, 3), event(now.minus({ minutes: 2 }), 7), event(now.minus({ days: 20 }), 11)]);
+    await expectExact();
+  });
+
+  it('a lifetime budget counts events stamped ahead of the clock and the days retention archived', async () => {
+    await insertUsageEvents(pool, [event(now.plus({ hours: 2 }), 13), event(now.plus({ minutes: 1 }), 17)]);
+    await setRawRetention(pool, workspaceId, 30);
+    await applyRetention(pool, now.toJSDate());
+    const { rows } = await pool.query('SELECT count(*)::int AS n FROM usage_daily WHERE workspace_id = $1', [workspaceId]);
+    expect(rows[0].n).toBeGreaterThan(0); // days were archived
     await expectExact();
   });
 });

@@ -105,18 +105,13 @@ export function cubeDateRange(p: Period): [string, string] {
   return [cubeLocalTime(p.from.getTime(), p.timezone), cubeLocalTime(p.to.getTime() - 1, p.timezone)];
 }
 
-const offsetAt = (ms: number, zone: string) => DateTime.fromMillis(ms, { zone }).offset * 60_000;
-
 /**
- * The wall-clock string Cube turns back into instant `ms`. Cube (1.7.43) converts a local time
- * with the zone's offset at that reading taken as UTC, which is wrong for the hours after a DST
- * change ('2026-03-08T03:00' New York became 08:00Z, not 07:00Z). So find the reading r with
- * r - offset(r as UTC) = ms; away from changes it is the ordinary local time.
+ * The wall-clock time in `zone` that names instant `ms` (the semantic layer reads it back with
+ * the zone's real offset). One hour a year has no reading of its own: the first pass of a
+ * repeated hour reads as its second pass.
  */
 function cubeLocalTime(ms: number, zone: string): string {
-  let o = offsetAt(ms, zone);
-  for (let i = 0; i < 3 && offsetAt(ms + o, zone) !== o; i++) o = offsetAt(ms + o, zone);
-  return DateTime.fromMillis(ms + o, { zone: 'UTC' }).toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS");
+  return DateTime.fromMillis(ms, { zone }).toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS");
 }
 
 /** The period as ISO instants with the time zone's offset, for answers. */

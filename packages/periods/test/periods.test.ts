@@ -34,9 +34,8 @@ describe('resolvePeriod', () => {
     const fall = resolvePeriod('yesterday', 'America/New_York', at('2026-11-02T12:00:00Z'));
     expect((fall.to.getTime() - fall.from.getTime()) / 3_600_000).toBe(25);
     expect(cubeDateRange(spring)).toEqual(['2026-03-08T00:00:00.000', '2026-03-08T23:59:59.999']);
-    // Cube reads a wall-clock time with the offset at that reading taken as UTC: 02:29:59.999 is
-    // what it turns into 07:29:59.999Z (03:29:59.999 EDT) right after the change.
-    expect(cubeDateRange(resolvePeriod('last 24 hours', 'America/New_York', at('2026-03-08T07:30:00Z')))).toEqual(['2026-03-07T02:30:00.000', '2026-03-08T02:29:59.999']);
+    // Wall-clock times of the zone, right after the change too (the semantic layer reads them with the zone's real offset).
+    expect(cubeDateRange(resolvePeriod('last 24 hours', 'America/New_York', at('2026-03-08T07:30:00Z')))).toEqual(['2026-03-07T02:30:00.000', '2026-03-08T03:29:59.999']);
   });
 
   it('does not round `last N hours` to whole hours', () => {

@@ -102,3 +102,16 @@ describe('questions without work-item members', () => {
     expect(sql).toMatch(/"keys"/);
   });
 });
+
+describe('local times in date ranges', () => {
+  // Cube 1.7.43 took the zone's offset at the reading read as UTC: after a DST change an hour
+  // off, and 08:00-09:00 PST on 1 Nov 2026 had no reading at all ('08:33' became 17:33Z).
+  it.each<[string, [string, string], string[]]>([
+    ['America/Los_Angeles', ['2026-10-30T00:00:00.000', '2026-11-01T08:33:15.781'], ['2026-10-30T07:00:00.000Z', '2026-11-01T16:33:15.781Z']],
+    ['Europe/Berlin', ['2026-10-25T01:30:00.000', '2026-10-26T23:59:59.999'], ['2026-10-24T23:30:00.000Z', '2026-10-26T22:59:59.999Z']],
+    ['America/New_York', ['2026-03-08T03:15:00.000', '2026-03-08T05:00:00.000'], ['2026-03-08T07:15:00.000Z', '2026-03-08T09:00:00.000Z']],
+  ])('are the wall clock of %s, also after a DST change', async (timezone, dateRange, instants) => {
+    const { params } = await layer.sql({ measures: ['usage.p95_latency_ms'], timeDimensions: [{ dimension: 'usage.occurred_at', dateRange }], timezone }, ctx);
+    expect(params.filter((p) => typeof p === 'string' && /^\d{4}-/.test(p))).toEqual(instants);
+  });
+});

@@ -330,7 +330,10 @@ export async function runConsistency(p: Platform, opts: Options): Promise<Summar
   async function worker() {
     for (let i = next++; i < questions.length; i = next++) {
       await upheavals.before(i);
-      tally.add(questions[i]!, await checker.check(questions[i]!));
+      const outcome = await checker.check(questions[i]!);
+      tally.add(questions[i]!, outcome);
+      // Each mismatch as it is found (a long run under load may be stopped before its summary).
+      if (outcome.status === 'compared' && outcome.diffs.length) log(`MISMATCH question ${i}: ${JSON.stringify(outcome.diffs[0])} ${JSON.stringify(questions[i])}`);
       if ((i + 1) % 100 === 0) log(`${i + 1} questions, ${tally.total('mismatched')} mismatched`);
     }
   }
