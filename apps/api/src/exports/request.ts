@@ -4,27 +4,22 @@
 import { z } from 'zod';
 import { issuePath } from '@spendgraph/budgets';
 import { argumentError } from '../query/errors.ts';
-import type { ArgumentNames, FilterArg, TimeRangeArg } from '../query/query-args.ts';
+import type { ArgumentNames } from '../query/query-args.ts';
+import type { BreakdownArgs } from '../query/breakdown.ts';
 
 export const SHAPES = ['breakdown', 'timeseries', 'events', 'focus'] as const;
 export const FORMATS = ['csv', 'json', 'ndjson'] as const;
 export type Shape = (typeof SHAPES)[number];
 export type Format = (typeof FORMATS)[number];
 
-export interface ExportRequest {
+/** A breakdown's arguments (measures and `by` optional: each shape has defaults) plus the export's own. */
+export interface ExportRequest extends Omit<BreakdownArgs, 'measures' | 'by'> {
   shape: Shape;
   format: Format;
   measures?: string[] | null;
   by?: string[] | null;
   granularity?: string | null;
-  filters?: FilterArg[] | null;
-  timeRange?: TimeRangeArg | null;
-  timezone?: string | null;
-  sort?: { measure: string; direction?: 'ASC' | 'DESC' | null } | null;
-  limit?: number | null;
   columns?: string[] | null;
-  /** What the request's transport calls its arguments (GraphQL's paths when absent). */
-  names?: ArgumentNames;
 }
 
 /** The REST parameters behind the arguments whose GraphQL names are paths (`timeRange.from` is `from` here). */
