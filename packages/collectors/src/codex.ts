@@ -4,7 +4,7 @@
 // Counts are in OpenAI's convention (input includes cached, output includes reasoning).
 import { basename } from 'node:path';
 import { type Call, count } from './call.ts';
-import { parseLine, readLines } from './lines.ts';
+import { jsonLines } from './lines.ts';
 import { type Cursor, type FileParse, type ParseContext, contentText, str } from './parse-context.ts';
 
 /** Model assumed when a rollout never names one (early Codex builds); it is what those builds ran. */
@@ -33,55 +33,51 @@ export async function parseCodex(path: string, from: Cursor, ctx: ParseContext):
   const carry: Carry = { ...(from.carry as Carry | undefined) };
   carry.sessionId ??= /([0-9a-f]{8}-[0-9a-f-]{27})\.jsonl$/i.exec(basename(path))?.[1] ?? basename(path, '.jsonl');
   const calls: Call[] = [];
-  let offset = from.offset;
-  for await (const batch of readLines(path, from.offset, ctx.onBytes)) {
-    offset = batch.end;
-    for (const { text, start } of batch.lines) {
-      const o = parseLine(text);
-      const p = o?.payload;
-      if (!p) continue;
-      if (o.type === 'session_meta') {
-        carry.sessionId = str(p.id) ?? carry.sessionId;
-        carry.cwd = str(p.cwd) ?? carry.cwd;
-        carry.branch = str(p.git?.branch) ?? carry.branch;
-      } else if (o.type === 'turn_context') {
-        carry.model = str(p.model) ?? carry.model;
-        carry.cwd = str(p.cwd) ?? carry.cwd;
-      } else if (o.type === 'response_item' && p.role === 'user' && ctx.matcher.mayMatch(text)) {
-        ctx.sessions.add(carry.sessionId!, ctx.matcher.find(contentText(p.content).replace(/<environment_context>[\s\S]*?<\/environment_context>/g, '')));
-      } else if (o.type === 'event_msg' && p.type === 'user_message' && ctx.matcher.mayMatch(text)) {
-        ctx.sessions.add(carry.sessionId!, ctx.matcher.find(str(p.message)));
-      } else if (o.type === 'event_msg' && p.type === 'token_count' && p.info) {
-        const total = totals(p.info.total_token_usage);
-        if (total && carry.last && total.total === carry.last.total) continue; // the same call logged again
-        const used = totals(p.info.last_token_usage) ?? (total ? minus(total, carry.last) : undefined);
-        if (total) carry.last = total;
-        if (!used || used.total === 0) continue;
-        const model = str(p.info.model) ?? carry.model ?? CODEX_FALLBACK_MODEL;
-        calls.push({
-          key: `codex:${carry.sessionId}:${total ? total.total : start}`,
-          tool: 'codex',
-          provider: 'openai',
-          model,
-          occurredAt: o.timestamp,
-          usage: {
-            input_tokens: Math.max(used.input, used.cached + used.cacheWrite),
-            output_tokens: Math.max(used.output, used.reasoning),
-            cache_read_tokens: used.cached,
-            cache_write_5m_tokens: used.cacheWrite,
-            cache_write_1h_tokens: 0,
-            reasoning_tokens: used.reasoning,
-            convention: 'openai',
-          },
-          sessionId: carry.sessionId,
-          cwd: carry.cwd,
-          branch: carry.branch,
-          subagent: false,
-          workItems: ctx.sessions.current(carry.sessionId!, ctx.matcher.find(carry.branch)),
-          offset: start,
-        });
-      }
+  const read = { offset: from.offset };
+  for await (const { o, text, start } of jsonLines(path, read, ctx.onBytes)) {
+    const p = o?.payload;
+    if (!p) continue;
+    if (o.type === 'session_meta') {
+      carry.sessionId = str(p.id) ?? carry.sessionId;
+      carry.cwd = str(p.cwd) ?? carry.cwd;
+      carry.branch = str(p.git?.branch) ?? carry.branch;
+    } else if (o.type === 'turn_context') {
+      carry.model = str(p.model) ?? carry.model;
+      carry.cwd = str(p.cwd) ?? carry.cwd;
+    } else if (o.type === 'response_item' && p.role === 'user' && ctx.matcher.mayMatch(text)) {
+      ctx.sessions.add(carry.sessionId!, ctx.matcher.find(contentText(p.content).replace(/<environment_context>[\s\S]*?<\/environment_context>/g, '')));
+    } else if (o.type === 'event_msg' && p.type === 'user_message' && ctx.matcher.mayMatch(text)) {
+      ctx.sessions.add(carry.sessionId!, ctx.matcher.find(str(p.message)));
+    } else if (o.type === 'event_msg' && p.type === 'token_count' && p.info) {
+      const total = totals(p.info.total_token_usage);
+      if (total && carry.last && total.total === carry.last.total) continue; // the same call logged again
+      const used = totals(p.info.last_token_usage) ?? (total ? minus(total, carry.last) : undefined);
+      if (total) carry.last = total;
+      if (!used || used.total === 0) continue;
+      const model = str(p.info.model) ?? carry.model ?? CODEX_FALLBACK_MODEL;
+      calls.push({
+        key: `codex:${carry.sessionId}:${total ? total.total : start}`,
+        tool: 'codex',
+        provider: 'openai',
+        model,
+        occurredAt: o.timestamp,
+        usage: {
+          input_tokens: Math.max(used.input, used.cached + used.cacheWrite),
+          output_tokens: Math.max(used.output, used.reasoning),
+          cache_read_tokens: used.cached,
+          cache_write_5m_tokens: used.cacheWrite,
+          cache_write_1h_tokens: 0,
+          reasoning_tokens: used.reasoning,
+          convention: 'openai',
+        },
+        sessionId: carry.sessionId,
+        cwd: carry.cwd,
+        branch: carry.branch,
+        subagent: false,
+        workItems: ctx.sessions.current(carry.sessionId!, ctx.matcher.find(carry.branch)),
+        offset: start,
+      });
     }
   }
-  return { calls, cursor: { offset, carry: carry as Record<string, unknown> }, skipped: 0, settles: false };
+  return { calls, cursor: { offset: read.offset, carry: carry as Record<string, unknown> }, skipped: 0, settles: false };
 }

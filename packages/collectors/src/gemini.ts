@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { type Call, count } from './call.ts';
-import { parseLine, readLines } from './lines.ts';
+import { jsonLines } from './lines.ts';
 import { type Cursor, type FileParse, type ParseContext, contentText, str } from './parse-context.ts';
 
 interface Carry { sessionId?: string; projectHash?: string; model?: string }
@@ -70,17 +70,13 @@ export async function parseGemini(path: string, from: Cursor, ctx: ParseContext)
     for (const m of Array.isArray(doc.messages) ? doc.messages : []) record(m, carry, path, 0, ctx, byKey);
     return { calls: [...byKey.values()], cursor: { offset: 0, carry: carry as Record<string, unknown> }, skipped: 0, settles: false };
   }
-  let offset = from.offset;
-  for await (const batch of readLines(path, from.offset, ctx.onBytes)) {
-    offset = batch.end;
-    for (const { text, start } of batch.lines) {
-      const o = parseLine(text);
-      if (!o || typeof o !== 'object') continue;
-      if (o.$set) header(o.$set, carry);
-      else if (o.$rewindTo !== undefined) continue;
-      else if (o.type === undefined) header(o, carry);
-      else record(o, carry, path, start, ctx, byKey);
-    }
+  const read = { offset: from.offset };
+  for await (const { o, start } of jsonLines(path, read, ctx.onBytes)) {
+    if (!o || typeof o !== 'object') continue;
+    if (o.$set) header(o.$set, carry);
+    else if (o.$rewindTo !== undefined) continue;
+    else if (o.type === undefined) header(o, carry);
+    else record(o, carry, path, start, ctx, byKey);
   }
-  return { calls: [...byKey.values()], cursor: { offset, carry: carry as Record<string, unknown> }, skipped: 0, settles: true };
+  return { calls: [...byKey.values()], cursor: { offset: read.offset, carry: carry as Record<string, unknown> }, skipped: 0, settles: true };
 }

@@ -94,3 +94,17 @@ export function parseLine(text: string): any {
     return undefined;
   }
 }
+
+/** A line parsed as JSON (undefined when it is not), with its text and byte offset. */
+export interface JsonLine { o: any; text: string; start: number }
+
+/**
+ * The complete lines from `read.offset`, parsed; `read.offset` follows the batches, so it is
+ * where the next run resumes once the lines are consumed.
+ */
+export async function* jsonLines(path: string, read: { offset: number }, onBytes?: (n: number) => void): AsyncGenerator<JsonLine> {
+  for await (const batch of readLines(path, read.offset, onBytes)) {
+    read.offset = batch.end;
+    for (const { text, start } of batch.lines) yield { o: parseLine(text), text, start };
+  }
+}
