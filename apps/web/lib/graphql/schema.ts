@@ -77,6 +77,12 @@ export type Query = {
   /** Stored reports, newest date first; `from`/`to` are inclusive dates (YYYY-MM-DD). */
   reports: Array<Report>;
   report: Maybe<Report>;
+  me: Me;
+  members: Array<WorkspaceMember>;
+  invitations: Array<Invitation>;
+  apiKeys: Array<ApiKey>;
+  /** Newest first; page with `before` (the last entry's id). Export: GET /v1/audit-log?format=csv|json. */
+  auditLog: Array<AuditEntry>;
   plans: Array<Plan>;
   tasks: Array<Task>;
   workItems: Array<WorkItem>;
@@ -254,6 +260,18 @@ export type QueryReportsArgs = {
  */
 export type QueryReportArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Spendgraph's query API. Every answer comes from the Cube model in cube/ (view `usage`);
+ * `meta` lists its measures and dimensions. Member names are the view's members, e.g.
+ * `total_cost`, `plan_id` (the `usage.` prefix is optional). The workspace is the API key's.
+ */
+export type QueryAuditLogArgs = {
+  filter: InputMaybe<AuditFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  before: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -593,6 +611,16 @@ export type Mutation = {
    * short-lived link that streams it: large exports never pass through GraphQL.
    */
   createExport: ExportLink;
+  /** An invitation by link, valid for `expiresInHours` (default 72, at most 720). */
+  inviteMember: InvitationLink;
+  revokeInvitation: Invitation;
+  /** Only an owner gives or takes the owner role; the last owner keeps it. */
+  changeMemberRole: WorkspaceMember;
+  removeMember: Scalars['Boolean']['output'];
+  createApiKey: NewApiKey;
+  revokeApiKey: ApiKey;
+  /** A successor key with the same name, scopes and restriction; the old one works on for `overlapHours` (default 24). */
+  rotateApiKey: NewApiKey;
   /** Creates or changes a plan; absent fields keep their value. Key scopes: ingest or admin. */
   upsertPlan: Plan;
   upsertTask: Task;
@@ -678,6 +706,52 @@ export type MutationRevokeEmbedTokenArgs = {
 /** Budgets and alert channels need a key with the admin scope. */
 export type MutationCreateExportArgs = {
   input: ExportInput;
+};
+
+
+/** Budgets and alert channels need a key with the admin scope. */
+export type MutationInviteMemberArgs = {
+  email: Scalars['String']['input'];
+  role: Role;
+  expiresInHours?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Budgets and alert channels need a key with the admin scope. */
+export type MutationRevokeInvitationArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Budgets and alert channels need a key with the admin scope. */
+export type MutationChangeMemberRoleArgs = {
+  userId: Scalars['ID']['input'];
+  role: Role;
+};
+
+
+/** Budgets and alert channels need a key with the admin scope. */
+export type MutationRemoveMemberArgs = {
+  userId: Scalars['ID']['input'];
+};
+
+
+/** Budgets and alert channels need a key with the admin scope. */
+export type MutationCreateApiKeyArgs = {
+  input: ApiKeyInput;
+};
+
+
+/** Budgets and alert channels need a key with the admin scope. */
+export type MutationRevokeApiKeyArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Budgets and alert channels need a key with the admin scope. */
+export type MutationRotateApiKeyArgs = {
+  id: Scalars['ID']['input'];
+  overlapHours?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -1350,6 +1424,134 @@ export type ReportDelivery = {
   lastStatus: Maybe<Scalars['Int']['output']>;
   lastError: Maybe<Scalars['String']['output']>;
   deliveredAt: Maybe<Scalars['String']['output']>;
+};
+
+export type Role =
+  | 'owner'
+  | 'admin'
+  | 'analyst'
+  | 'viewer';
+
+export type ApiKeyScope =
+  | 'ingest'
+  | 'read'
+  | 'admin';
+
+export type Person = {
+  id: Scalars['ID']['output'];
+  email: Scalars['String']['output'];
+  name: Maybe<Scalars['String']['output']>;
+};
+
+export type WorkspaceRole = {
+  workspaceId: Scalars['ID']['output'];
+  slug: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+  organizationId: Scalars['ID']['output'];
+  role: Role;
+};
+
+/** Who the request is: a person (with their role here and their other workspaces) or an API key. */
+export type Me = {
+  workspaceId: Scalars['ID']['output'];
+  organizationId: Scalars['ID']['output'];
+  person: Maybe<Person>;
+  role: Maybe<Role>;
+  workspaces: Array<WorkspaceRole>;
+  apiKey: Maybe<ApiKey>;
+  /** The actions this credential may take here (apps/api/src/authz.ts). */
+  permissions: Array<Scalars['String']['output']>;
+};
+
+export type WorkspaceMember = {
+  userId: Scalars['ID']['output'];
+  email: Scalars['String']['output'];
+  name: Maybe<Scalars['String']['output']>;
+  role: Role;
+  disabled: Scalars['Boolean']['output'];
+  createdAt: Scalars['String']['output'];
+};
+
+export type Invitation = {
+  id: Scalars['ID']['output'];
+  email: Scalars['String']['output'];
+  role: Role;
+  createdAt: Scalars['String']['output'];
+  expiresAt: Scalars['String']['output'];
+  acceptedAt: Maybe<Scalars['String']['output']>;
+  revokedAt: Maybe<Scalars['String']['output']>;
+};
+
+export type InvitationLink = {
+  invitation: Invitation;
+  /** The invitation token: shown once, here. Whoever has it can accept as the invited e-mail (POST /v1/invitations/accept). */
+  token: Scalars['String']['output'];
+};
+
+/** A dimension value a key is confined to. */
+export type KeyRestriction = {
+  dimension: Scalars['String']['output'];
+  value: Scalars['String']['output'];
+};
+
+export type KeyRestrictionInput = {
+  dimension: Scalars['String']['input'];
+  value: Scalars['String']['input'];
+};
+
+export type ApiKey = {
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  /** The first characters, to recognise the key. */
+  prefix: Scalars['String']['output'];
+  scopes: Array<ApiKeyScope>;
+  createdBy: Maybe<Person>;
+  createdAt: Scalars['String']['output'];
+  lastUsedAt: Maybe<Scalars['String']['output']>;
+  expiresAt: Maybe<Scalars['String']['output']>;
+  revokedAt: Maybe<Scalars['String']['output']>;
+  restriction: Array<KeyRestriction>;
+  /** The key that replaced this one (rotateApiKey). */
+  rotatedTo: Maybe<Scalars['ID']['output']>;
+  active: Scalars['Boolean']['output'];
+};
+
+export type NewApiKey = {
+  apiKey: ApiKey;
+  /** The key itself: shown once, here. */
+  key: Scalars['String']['output'];
+};
+
+export type ApiKeyInput = {
+  name: Scalars['String']['input'];
+  scopes: Array<ApiKeyScope>;
+  expiresAt: InputMaybe<Scalars['String']['input']>;
+  restriction: InputMaybe<Array<KeyRestrictionInput>>;
+};
+
+export type AuditEntry = {
+  id: Scalars['ID']['output'];
+  occurredAt: Scalars['String']['output'];
+  actorUserId: Maybe<Scalars['ID']['output']>;
+  actorKeyId: Maybe<Scalars['ID']['output']>;
+  actorLabel: Maybe<Scalars['String']['output']>;
+  action: Scalars['String']['output'];
+  targetType: Maybe<Scalars['String']['output']>;
+  targetId: Maybe<Scalars['String']['output']>;
+  /** The target before and after the change, as JSON. */
+  before: Maybe<Scalars['String']['output']>;
+  after: Maybe<Scalars['String']['output']>;
+};
+
+export type AuditFilter = {
+  action: InputMaybe<Scalars['String']['input']>;
+  actorUserId: InputMaybe<Scalars['ID']['input']>;
+  actorKeyId: InputMaybe<Scalars['ID']['input']>;
+  targetType: InputMaybe<Scalars['String']['input']>;
+  targetId: InputMaybe<Scalars['String']['input']>;
+  /** ISO 8601 instants: since inclusive, until exclusive. */
+  since: InputMaybe<Scalars['String']['input']>;
+  until: InputMaybe<Scalars['String']['input']>;
 };
 
 export type PlanStatus =
