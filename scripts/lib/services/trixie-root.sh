@@ -102,9 +102,10 @@ extract_cache() { # tarball -> 0 when the root came from it
     remove_half_built_root "$tmp"
     return 1
   fi
-  # accept both "tar of the root's contents" and "tar with a top-level root/ dir"
-  if [ ! -f "$tmp/$ROOT_MARKER_REL" ] && [ -f "$tmp/root/$ROOT_MARKER_REL" ]; then
-    mv "$tmp/root" "$tmp.inner" && rm -rf --one-file-system "$tmp" && mv "$tmp.inner" "$tmp"
+  # accept both a tar of the root's contents and a tar holding the root's folder at its top
+  local nested="$tmp/$(basename "$CHROOT_DIR")"
+  if [ ! -f "$tmp/$ROOT_MARKER_REL" ] && [ -f "$nested/$ROOT_MARKER_REL" ]; then
+    mv "$nested" "$tmp.inner" && rm -rf --one-file-system "$tmp" && mv "$tmp.inner" "$tmp"
   fi
   if [ ! -f "$tmp/$ROOT_MARKER_REL" ]; then
     log "cache has no completion marker ($ROOT_MARKER_REL); falling back to debootstrap"
