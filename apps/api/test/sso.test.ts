@@ -162,5 +162,11 @@ describe('signing in', () => {
     const off = (await graphqlData(p.apiUrl, team.members.owner.session, SET, { input })).setSsoConnection;
     expect(off).toMatchObject({ enabled: false, hasClientSecret: true }); // left out: the stored secret stays
     expect(await start(`ada@${DOMAIN}`)).toMatchObject({ status: 403, body: { error: 'sso_disabled' } });
+    // Removed: the domain signs in nowhere; the removal is audited with the connection before it.
+    expect((await graphqlData(p.apiUrl, team.members.admin.session, 'mutation { deleteSsoConnection }')).deleteSsoConnection).toBe(true);
+    expect(await start(`ada@${DOMAIN}`)).toMatchObject({ status: 404, body: { error: 'sso_unknown_domain' } });
+    const [removal] = (await graphqlData(p.apiUrl, team.members.owner.session, '{ auditLog(filter: { action: "deleteSsoConnection" }) { before after } }')).auditLog;
+    expect(JSON.parse(removal.before)).toMatchObject({ enabled: false, domains: [DOMAIN] });
+    expect(removal.after).toBeNull();
   });
 });

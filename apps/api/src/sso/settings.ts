@@ -22,7 +22,7 @@ const inputSchema = z.object({
   domains: z.array(z.string().trim().toLowerCase().regex(DOMAIN, 'is not a domain name')).min(1, 'needs at least one domain').max(50)
     .refine((d) => new Set(d).size === d.length, 'names a domain twice'),
   defaultRole: z.enum(['admin', 'analyst', 'viewer'], 'must be admin, analyst or viewer'),
-  workspaceIds: z.array(z.string().regex(UUID, 'is not an id')).max(100),
+  workspaceIds: z.array(z.string().regex(UUID, 'is not an id')).max(100).transform((ids) => [...new Set(ids)]),
   enabled: z.boolean(),
 });
 
@@ -64,11 +64,9 @@ export function ssoResolvers(deps: { pool: Pool; secrets: SecretBox }) {
       async setSsoConnection(_: unknown, args: { input: unknown }, c: PeopleCaller) {
         const input = parseInput(inputSchema, args.input, 'input');
         const organizationId = await organizationOf(pool, c);
-        await requireAdministered(pool, c, organizationId, [...new Set(input.workspaceIds)]);
+        await requireAdministered(pool, c, organizationId, input.workspaceIds);
         const clientSecret = input.clientSecret === undefined ? undefined : input.clientSecret === null ? null : secrets.seal(input.clientSecret);
-        const saved = await upsertSsoConnection(pool, {
-          ...input, organizationId, clientSecret, workspaceIds: [...new Set(input.workspaceIds)],
-        }).catch(domainTaken);
+        const saved = await upsertSsoConnection(pool, { ...input, organizationId, clientSecret }).catch(domainTaken);
         return present(saved);
       },
       async deleteSsoConnection(_: unknown, _args: unknown, c: PeopleCaller) {
