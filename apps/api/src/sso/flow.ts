@@ -109,9 +109,9 @@ export async function finishSignIn(deps: FlowDeps, query: string): Promise<SsoId
     pkceCodeVerifier: attempt.codeVerifier, expectedState: state, expectedNonce: attempt.nonce, idTokenExpected: true,
   }).catch((e: unknown) => Promise.reject(refusal(e)));
   const idToken = tokens.claims()!;
-  if (idToken.email !== undefined) return identityOf(c, idToken);
+  if (idToken.email !== undefined && idToken.email_verified !== undefined) return identityOf(c, idToken);
   // Providers may keep the profile claims out of the ID token of a code flow (OpenID Connect
-  // Core 5.4): they are then at the userinfo endpoint, for the same subject.
+  // Core 5.4; oidc-provider does by default): they are then at the userinfo endpoint, same subject.
   const userInfo = await oidc.fetchUserInfo(config, tokens.access_token, idToken.sub).catch((e: unknown) => Promise.reject(refusal(e)));
   return identityOf(c, { ...userInfo, ...idToken });
 }
