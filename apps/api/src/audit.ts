@@ -2,7 +2,7 @@
 // around every audited mutation; the CLI records through @spendgraph/db's recordAudit directly).
 // Before and after are the target's row as stored, read before and after the change, with
 // secrets (key and token hashes, webhook secrets, password hashes) left out.
-import { type Pool, recordAudit } from '@spendgraph/db';
+import { type Pool, findWorkspace, recordAudit } from '@spendgraph/db';
 import type { AuditRule } from './authz.ts';
 
 export interface Actor {
@@ -12,18 +12,29 @@ export interface Actor {
 }
 
 /** Columns and fields never written to the audit log. */
-const SECRETS = ['key_hash', 'token_hash', 'secret', 'password_hash', 'key', 'token', 'session', 'password', 'link'];
+const SECRETS = ['key_hash', 'token_hash', 'secret', 'client_secret', 'password_hash', 'key', 'token', 'session', 'password', 'link'];
+
+/** Where the target's row is: by id in the caller's workspace, the workspace itself, or its organization's row. */
+function targetWhere(rule: AuditRule, workspaceId: string, id: string): [string, string[]] {
+  if (rule.idColumn === 'workspace') return ['id = $2', [workspaceId]];
+  if (rule.idColumn === 'organization') return ['organization_id::text = $2', [id]];
+  return [`workspace_id = $2 AND ${rule.idColumn ?? 'id'}::text = $3`, [workspaceId, id]];
+}
 
 /** The target's row as stored (secrets dropped), or null when there is none. */
 async function targetRow(pool: Pool, rule: AuditRule, workspaceId: string, id: string | undefined): Promise<unknown> {
   if (!rule.table || !id) return null;
-  const byWorkspace = rule.idColumn === 'workspace';
-  const { rows } = await pool.query<{ row: unknown }>(
-    `SELECT to_jsonb(t) - $1::text[] AS row FROM ${rule.table} t
-      WHERE ${byWorkspace ? 'id = $2' : `workspace_id = $2 AND ${rule.idColumn ?? 'id'}::text = $3`}`,
-    byWorkspace ? [SECRETS, workspaceId] : [SECRETS, workspaceId, id],
-  );
+  const [where, params] = targetWhere(rule, workspaceId, id);
+  const { rows } = await pool.query<{ row: unknown }>(`SELECT to_jsonb(t) - $1::text[] AS row FROM ${rule.table} t WHERE ${where}`, [SECRETS, ...params]);
   return rows[0]?.row ?? null;
+}
+
+/** The target's id as the arguments (or, for a workspace- or organization-wide target, the caller) name it. */
+async function givenIdOf(pool: Pool, rule: AuditRule, workspaceId: string, args: Record<string, unknown>): Promise<string | undefined> {
+  if (rule.idColumn === 'workspace') return workspaceId;
+  if (rule.idColumn === 'organization') return (await findWorkspace(pool, workspaceId))?.organizationId;
+  const argId = args[rule.idArg ?? 'id'];
+  return typeof argId === 'string' ? argId : undefined;
 }
 
 /** The result without its secrets (a new key, a token, a webhook secret are shown once, never logged). */
@@ -43,8 +54,7 @@ const idOf = (v: unknown): string | undefined => {
  * after. Without a table the result (redacted) stands for the after.
  */
 export async function audited<T>(pool: Pool, actor: Actor, action: string, rule: AuditRule, args: Record<string, unknown>, change: () => Promise<T>): Promise<T> {
-  const argId = args[rule.idArg ?? 'id'];
-  const givenId = rule.idColumn === 'workspace' ? actor.workspaceId : typeof argId === 'string' ? argId : undefined;
+  const givenId = await givenIdOf(pool, rule, actor.workspaceId, args);
   const before = await targetRow(pool, rule, actor.workspaceId, givenId);
   const result = await change();
   const targetId = givenId ?? idOf(result) ?? idOf((result as { apiKey?: unknown; invitation?: unknown })?.apiKey ?? (result as { invitation?: unknown })?.invitation);

@@ -8,7 +8,7 @@ import { type ApiKeyIdentity, type ApiKeyScope, type Pool, type Role, findWorksp
 export const PERMISSIONS = [
   'usage:read', 'exports:run', 'events:ingest', 'work:write', 'embeds:manage', 'budgets:manage', 'channels:manage',
   'repricing:manage', 'retention:manage', 'deadletters:manage', 'system:read', 'members:manage', 'keys:manage', 'audit:read', 'self',
-  'guard:check',
+  'guard:check', 'sso:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -65,6 +65,8 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'DELETE /v1/sessions/current': { permission: 'self' },
   'GET /v1/me': { permission: 'self' },
   'POST /v1/invitations/accept': { public: 'the invitation token is the credential' },
+  'POST /v1/sso/start': { public: 'sign-in: finds the SSO connection by the e-mail domain' },
+  'POST /v1/sso/callback': { public: 'sign-in: the state, PKCE verifier and ID token are the credential' },
   'GET /v1/audit-log': { permission: 'audit:read' },
   'GET /graphql': { permission: 'usage:read' },
   'POST /graphql': { permission: 'usage:read' },
@@ -134,7 +136,10 @@ export interface AuditRule {
   targetType: string;
   /** The table whose row (by the `id` argument, or the created result's id) is the target's before and after. */
   table?: string;
-  /** The column `id` names (default id); `workspace` when the target is the caller's workspace itself. */
+  /**
+   * The column `id` names (default id); `workspace` when the target is the caller's workspace
+   * itself, `organization` when it is the row of the caller's organization (by organization_id).
+   */
   idColumn?: string;
   /** The argument holding the target's id (default id). */
   idArg?: string;
@@ -153,6 +158,7 @@ const embeds: AuditRule = { targetType: 'embed_token', table: 'embed_tokens' };
 const keys: AuditRule = { targetType: 'api_key', table: 'api_keys' };
 const invitations: AuditRule = { targetType: 'invitation', table: 'invitations' };
 const members: AuditRule = { targetType: 'member', table: 'memberships', idColumn: 'user_id', idArg: 'userId' };
+const sso: AuditRule = { targetType: 'sso_connection', table: 'sso_connections', idColumn: 'organization' };
 
 /** Every Query and Mutation field of /graphql, as `Type.field`. */
 export const FIELD_RULES: Record<string, FieldRule> = {
@@ -169,6 +175,7 @@ export const FIELD_RULES: Record<string, FieldRule> = {
   'Query.invitations': { permission: 'members:manage' },
   'Query.apiKeys': { permission: 'keys:manage' },
   'Query.auditLog': { permission: 'audit:read' },
+  'Query.ssoConnection': { permission: 'sso:manage' },
 
   'Mutation.createBudget': { permission: 'budgets:manage', audit: budgets },
   'Mutation.updateBudget': { permission: 'budgets:manage', audit: budgets },
@@ -193,4 +200,6 @@ export const FIELD_RULES: Record<string, FieldRule> = {
   'Mutation.createApiKey': { permission: 'keys:manage', audit: keys },
   'Mutation.revokeApiKey': { permission: 'keys:manage', audit: keys },
   'Mutation.rotateApiKey': { permission: 'keys:manage', audit: keys },
+  'Mutation.setSsoConnection': { permission: 'sso:manage', audit: sso },
+  'Mutation.deleteSsoConnection': { permission: 'sso:manage', audit: sso },
 };

@@ -19,6 +19,8 @@ import { metricsRoutes } from './metrics.ts';
 import { embedRoutes } from './routes/embeds.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { peopleRoutes } from './routes/people.ts';
+import { ssoRoutes } from './routes/sso.ts';
+import { SecretBox } from './sso/secret-box.ts';
 import { authorizeRoutes } from './authz.ts';
 import { databaseClientError, isDatabaseBusy } from './client-errors.ts';
 import { ExportSlots } from './exports/slots.ts';
@@ -103,11 +105,14 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   const slots = new ExportSlots();
   exportRoutes(app, { authenticate, pool: deps.exportPool, semantic: deps.semantic, redis: deps.redis, slots });
   embedRoutes(app, { semantic: deps.semantic, pool: deps.pool });
-  sessionRoutes(app, { credentials: deps.credentials, pool: deps.pool, ttlMs: deps.sessionTtlMs, lockout: deps.lockout ?? DEFAULT_LOCKOUT });
-  peopleRoutes(app, { credentials: deps.credentials, pool: deps.pool, ttlMs: deps.sessionTtlMs, lockout: deps.lockout ?? DEFAULT_LOCKOUT });
+  const signIn = { credentials: deps.credentials, pool: deps.pool, ttlMs: deps.sessionTtlMs, lockout: deps.lockout ?? DEFAULT_LOCKOUT };
+  const secrets = new SecretBox(deps.operatorToken);
+  sessionRoutes(app, signIn);
+  peopleRoutes(app, signIn);
+  ssoRoutes(app, { ...signIn, secrets });
   app.register((instance) => graphqlRoutes(instance, {
     authenticate, pool: deps.pool, exportPool: deps.exportPool, slots, semantic: deps.semantic, guard: deps.guard, announce: deps.announce, redis: deps.redis,
-    inspector: deps.inspector, maintenance: deps.maintenance, egress: deps.egress, operatorToken: deps.operatorToken, ingest: deps.queue,
+    inspector: deps.inspector, maintenance: deps.maintenance, egress: deps.egress, operatorToken: deps.operatorToken, ingest: deps.queue, secrets,
   }));
   return app;
 }

@@ -72,7 +72,7 @@ async function warmRollups(p: Platform) {
 export async function signIn(page: Page, web: Web, key: string) {
   await page.goto(`${web.url}/signin`);
   await page.getByLabel('Workspace API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForURL(`${web.url}/`);
 }
 

@@ -43,7 +43,7 @@ describe('sign-in', () => {
     await page.goto(`${web.url}/explore`);
     expect(new URL(page.url()).pathname).toBe('/signin');
     await page.getByLabel('Workspace API key').fill('sg_not-a-key');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect.poll(() => page.locator('.error[role=alert]').textContent(), { timeout: 60_000 }).toContain('unknown or revoked');
     await signIn(page, web, ws.key);
     const cookies = await context.cookies();

@@ -106,3 +106,12 @@ async function requireAnotherOwner(client: PoolClient, workspaceId: string, user
   );
   if (rows[0]!.n === 0) throw new LastOwner();
 }
+
+/** Makes the person a member with `role` unless they already are one (their role stays); true when added. */
+export async function joinWorkspace(db: Db, m: { userId: string; workspaceId: string; role: Role }): Promise<boolean> {
+  const { rowCount } = await db.query(
+    'INSERT INTO memberships (user_id, workspace_id, role) VALUES ($1, $2, $3) ON CONFLICT (user_id, workspace_id) DO NOTHING',
+    [m.userId, m.workspaceId, m.role],
+  );
+  return (rowCount ?? 0) > 0;
+}

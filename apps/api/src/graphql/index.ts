@@ -21,6 +21,8 @@ import type { StatusDeps } from './status.ts';
 import type { RepricingDeps } from './repricing.ts';
 import { authorizeResolvers } from './authorize.ts';
 import { peopleResolvers } from '../people/resolvers.ts';
+import type { SecretBox } from '../sso/secret-box.ts';
+import { ssoResolvers } from '../sso/settings.ts';
 
 // schema.graphql holds the query API; every other .graphql file here extends it (budgets, ...).
 const typeDefs = readdirSync(new URL('.', import.meta.url))
@@ -87,15 +89,17 @@ function apolloOptions<C extends BaseContext>(): Partial<ApolloServerOptions<C>>
   return { ...protection, introspection: true, formatError, stopOnTerminationSignals: false } as Partial<ApolloServerOptions<C>>;
 }
 
-/** The API's resolvers and the people resolvers (../people/resolvers.ts), Query and Mutation merged. */
-function withPeople<R extends { Query: object; Mutation: object }>(api: R, people: { Query: object; Mutation: object }): R {
-  return { ...api, Query: { ...api.Query, ...people.Query }, Mutation: { ...api.Mutation, ...people.Mutation } };
+/** The API's resolvers with the people (../people/resolvers.ts) and SSO (../sso/settings.ts) ones, Query and Mutation merged. */
+function withPeople<R extends { Query: object; Mutation: object }>(api: R, ...more: Array<{ Query: object; Mutation: object }>): R {
+  return more.reduce<R>((all, m) => ({ ...all, Query: { ...all.Query, ...m.Query }, Mutation: { ...all.Mutation, ...m.Mutation } }), api);
 }
 
-export async function graphqlRoutes(app: FastifyInstance, deps: BudgetDeps & ExportDeps & StatusDeps & RepricingDeps & DeadLetterDeps & { authenticate: Authenticate }) {
+export async function graphqlRoutes(
+  app: FastifyInstance, deps: BudgetDeps & ExportDeps & StatusDeps & RepricingDeps & DeadLetterDeps & { authenticate: Authenticate; secrets: SecretBox },
+) {
   const apiOptions = apolloOptions<GraphqlContext>();
   const api = new ApolloServer<GraphqlContext>({
-    typeDefs, resolvers: authorizeResolvers(withPeople(resolvers(deps), peopleResolvers(deps)), deps.pool), ...apiOptions, plugins: [...(apiOptions.plugins ?? []), reportPreAggregations],
+    typeDefs, resolvers: authorizeResolvers(withPeople(resolvers(deps), peopleResolvers(deps), ssoResolvers(deps)), deps.pool), ...apiOptions, plugins: [...(apiOptions.plugins ?? []), reportPreAggregations],
   } as ApolloServerOptions<GraphqlContext>);
   const cube = new ApolloServer<BaseContext>({ schema: cubeGraphqlSchema(deps.semantic), ...apolloOptions() } as ApolloServerOptions<BaseContext>);
   await Promise.all([api.start(), cube.start()]);

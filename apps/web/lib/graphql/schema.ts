@@ -106,6 +106,8 @@ export type Query = {
    * single events). Use it for periods before `retention.rawDataHorizon`.
    */
   history: Timeseries;
+  /** The SSO connection of this workspace's organization, if any. */
+  ssoConnection: Maybe<SsoConnection>;
   /**
    * Backlog of every queue and the last runs of each scheduled job (admin scope). Queues and schedules
    * carry every workspace's load: they also need the operator's token in the x-spendgraph-operator-token header.
@@ -639,6 +641,10 @@ export type Mutation = {
    * retention is raised later.
    */
   setRawRetention: Retention;
+  /** Creates or replaces the organization's SSO connection. */
+  setSsoConnection: SsoConnection;
+  /** Removes the organization's SSO connection; its people keep their accounts and memberships. */
+  deleteSsoConnection: Scalars['Boolean']['output'];
 };
 
 
@@ -785,6 +791,12 @@ export type MutationRepriceEventsArgs = {
 /** Budgets and alert channels need a key with the admin scope. */
 export type MutationSetRawRetentionArgs = {
   days: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Budgets and alert channels need a key with the admin scope. */
+export type MutationSetSsoConnectionArgs = {
+  input: SsoConnectionInput;
 };
 
 export type BudgetPeriod =
@@ -1730,6 +1742,36 @@ export type HistoryGranularity =
   | 'month'
   | 'quarter'
   | 'year';
+
+/** The organization's identity provider. Its client secret is never returned: only whether one is stored. */
+export type SsoConnection = {
+  organizationId: Scalars['ID']['output'];
+  /** The provider's issuer URL (its /.well-known/openid-configuration is read at sign-in). */
+  issuer: Scalars['String']['output'];
+  clientId: Scalars['String']['output'];
+  hasClientSecret: Scalars['Boolean']['output'];
+  /** People whose e-mail is at one of these domains sign in here. */
+  domains: Array<Scalars['String']['output']>;
+  /** The role a person gets in each of `workspaceIds` on their first SSO sign-in. */
+  defaultRole: Role;
+  workspaceIds: Array<Scalars['ID']['output']>;
+  enabled: Scalars['Boolean']['output'];
+  createdAt: Scalars['String']['output'];
+  updatedAt: Scalars['String']['output'];
+};
+
+export type SsoConnectionInput = {
+  issuer: Scalars['String']['input'];
+  clientId: Scalars['String']['input'];
+  /** Left out: the stored secret stays. Null: none (a public client, PKCE only). */
+  clientSecret: InputMaybe<Scalars['String']['input']>;
+  domains: Array<Scalars['String']['input']>;
+  /** admin, analyst or viewer (owners are made by owners, not by sign-in). */
+  defaultRole: Role;
+  /** Workspaces of this organization a person joins on first sign-in (ones you administer). */
+  workspaceIds: Array<Scalars['ID']['input']>;
+  enabled: Scalars['Boolean']['input'];
+};
 
 export type SystemStatus = {
   checkedAt: Scalars['String']['output'];
