@@ -19,6 +19,7 @@ import { metricsRoutes } from './metrics.ts';
 import { embedRoutes } from './routes/embeds.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { peopleRoutes } from './routes/people.ts';
+import { firstRunRoutes } from './routes/first-run.ts';
 import { authorizeRoutes } from './authz.ts';
 import { databaseClientError, isDatabaseBusy } from './client-errors.ts';
 import { ExportSlots } from './exports/slots.ts';
@@ -103,8 +104,10 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   const slots = new ExportSlots();
   exportRoutes(app, { authenticate, pool: deps.exportPool, semantic: deps.semantic, redis: deps.redis, slots });
   embedRoutes(app, { semantic: deps.semantic, pool: deps.pool });
-  sessionRoutes(app, { credentials: deps.credentials, pool: deps.pool, ttlMs: deps.sessionTtlMs, lockout: deps.lockout ?? DEFAULT_LOCKOUT });
-  peopleRoutes(app, { credentials: deps.credentials, pool: deps.pool, ttlMs: deps.sessionTtlMs, lockout: deps.lockout ?? DEFAULT_LOCKOUT });
+  const signIn = { credentials: deps.credentials, pool: deps.pool, ttlMs: deps.sessionTtlMs, lockout: deps.lockout ?? DEFAULT_LOCKOUT };
+  sessionRoutes(app, signIn);
+  peopleRoutes(app, signIn);
+  firstRunRoutes(app, signIn);
   app.register((instance) => graphqlRoutes(instance, {
     authenticate, pool: deps.pool, exportPool: deps.exportPool, slots, semantic: deps.semantic, guard: deps.guard, announce: deps.announce, redis: deps.redis,
     inspector: deps.inspector, maintenance: deps.maintenance, egress: deps.egress, operatorToken: deps.operatorToken, ingest: deps.queue,

@@ -27,3 +27,5 @@ export * from './invitations.ts';
 export * from './user-sessions.ts';
 export * from './api-keys.ts';
 export * from './audit-log.ts';
+export * from './first-run.ts';
+export * from './workspace-settings.ts';
