@@ -1,4 +1,4 @@
-// Every page needs a signed-in key except sign-in and embeds; embeds may be framed by
+// Every page needs a session except sign-in, the first run, invitation links and embeds; embeds may be framed by
 // the origins in EMBED_FRAME_ANCESTORS, every other page by none.
 import { type NextRequest, NextResponse } from 'next/server';
 import { SESSION_COOKIE } from './lib/config';
@@ -6,7 +6,8 @@ import { SESSION_COOKIE } from './lib/config';
 export function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
   const isEmbed = pathname.startsWith('/embed/');
-  if (!isEmbed && pathname !== '/signin' && !request.cookies.has(SESSION_COOKIE)) {
+  const open = isEmbed || pathname === '/signin' || pathname === '/setup' || pathname.startsWith('/invite/');
+  if (!open && !request.cookies.has(SESSION_COOKIE)) {
     const url = request.nextUrl.clone();
     url.pathname = '/signin';
     url.search = pathname === '/' ? '' : `?next=${encodeURIComponent(pathname + search)}`;

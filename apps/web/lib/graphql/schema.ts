@@ -111,6 +111,7 @@ export type Query = {
    * carry every workspace's load: they also need the operator's token in the x-spendgraph-operator-token header.
    */
   systemStatus: SystemStatus;
+  workspace: WorkspaceSettings;
 };
 
 
@@ -639,6 +640,8 @@ export type Mutation = {
    * retention is raised later.
    */
   setRawRetention: Retention;
+  /** Changes the fields given (owners and admins; recorded in the audit log). */
+  updateWorkspace: WorkspaceSettings;
 };
 
 
@@ -785,6 +788,12 @@ export type MutationRepriceEventsArgs = {
 /** Budgets and alert channels need a key with the admin scope. */
 export type MutationSetRawRetentionArgs = {
   days: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Budgets and alert channels need a key with the admin scope. */
+export type MutationUpdateWorkspaceArgs = {
+  input: WorkspacePatch;
 };
 
 export type BudgetPeriod =
@@ -1768,4 +1777,25 @@ export type ScheduledJobStatus = {
   lastSuccessMs: Maybe<Scalars['Float']['output']>;
   lastFailureAt: Maybe<Scalars['String']['output']>;
   lastError: Maybe<Scalars['String']['output']>;
+};
+
+export type WorkspaceSettings = {
+  id: Scalars['ID']['output'];
+  slug: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+  organizationId: Scalars['ID']['output'];
+  /** IANA time zone its people read days in. */
+  timeZone: Scalars['String']['output'];
+  /** ISO 4217 code it budgets in. */
+  currency: Scalars['String']['output'];
+  /** Days of raw events kept (null: forever); change with setRawRetention. */
+  rawRetentionDays: Maybe<Scalars['Int']['output']>;
+  /** Whether any event was ever stored here (the onboarding page waits for the first). */
+  hasEvents: Scalars['Boolean']['output'];
+};
+
+export type WorkspacePatch = {
+  name: InputMaybe<Scalars['String']['input']>;
+  timeZone: InputMaybe<Scalars['String']['input']>;
+  currency: InputMaybe<Scalars['String']['input']>;
 };
