@@ -4,17 +4,17 @@ import { signIn, signInWithKey } from './actions';
 
 /** People sign in with e-mail and password. */
 export function SignInForm({ next }: { next: string }) {
-  const [error, action, pending] = useActionState(signIn, null);
+  const [refusal, action, pending] = useActionState(signIn, null);
   return (
     <form action={action} aria-label="Sign in">
       <label className="field" htmlFor="email">E-mail
-        <input id="email" name="email" type="email" autoComplete="username" required />
+        <input id="email" name="email" type="email" autoComplete="username" defaultValue={refusal?.email} required />
       </label>
       <label className="field" htmlFor="password">Password
         <input id="password" name="password" type="password" autoComplete="current-password" required />
       </label>
       <input type="hidden" name="next" value={next} />
-      {error && <p role="alert" className="error">{error}</p>}
+      {refusal && <p role="alert" className="error">{refusal.error}</p>}
       <button className="primary" type="submit" disabled={pending}>{pending ? 'Signing in…' : 'Sign in'}</button>
     </form>
   );

@@ -16,12 +16,15 @@ function passwordRefusal(status: number, message: string) {
   return message;
 }
 
-export async function signIn(_prev: string | null, form: FormData): Promise<string | null> {
+/** A refused sign-in, and the e-mail typed (React empties a form after its action). */
+export type SignInRefusal = { error: string; email: string } | null;
+
+export async function signIn(_prev: SignInRefusal, form: FormData): Promise<SignInRefusal> {
   const email = String(form.get('email') ?? '').trim();
   const password = String(form.get('password') ?? '');
-  if (!email || !password) return 'Enter your e-mail and password.';
+  if (!email || !password) return { error: 'Enter your e-mail and password.', email };
   const started = await passwordSession(email, password, await currentSession());
-  if (!started.ok) return passwordRefusal(started.status, started.message);
+  if (!started.ok) return { error: passwordRefusal(started.status, started.message), email };
   await keepSession(started.data);
   redirect(safeNext(form.get('next')));
 }
