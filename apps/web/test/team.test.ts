@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { addMembership, createWorkspaceIn } from '@spendgraph/db';
 import { type OwnDatabase, ownDatabase } from '@spendgraph/test-support/database';
 import { type Platform, graphqlData, startPlatform } from '@spendgraph/test-support/platform';
 import { type Web, launchBrowser, screenshot, startWeb } from './support.ts';
@@ -179,5 +180,51 @@ describe('a team adopts Spendgraph', () => {
     expect(csv.split('\n')[0]).toBe('id,occurredAt,action,actorUserId,actorKeyId,actorLabel,targetType,targetId,before,after');
     expect(csv.trim().split('\n')).toHaveLength(2);
     expect(csv).toContain('inviteMember');
+  });
+
+  it('rotates a key with an overlap (the new one shown once, the old one still working) and revokes the old one', async () => {
+    const { page } = owner;
+    await page.goto(`${web.url}/settings/keys`);
+    const prefix = ingestKey.slice(0, 10);
+    const row = page.locator(`[data-testid=api-keys] tr[data-key-prefix="${prefix}"]`);
+    expect(await row.textContent()).toContain('Ana Owner'); // created by
+    await row.getByLabel(/^Overlap for/).selectOption('1');
+    await row.getByRole('button', { name: 'Rotate' }).click();
+    const rotated = (await page.getByTestId('rotated-key').textContent())!;
+    expect(rotated).toMatch(/^sg_/);
+    const send = (key: string) => fetch(`${p.apiUrl}/v1/events`, {
+      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify([{ id: randomUUID(), occurred_at: new Date().toISOString(), provider: 'openai', model: 'gpt-4o', usage: { input_tokens: 10, output_tokens: 2 } }]),
+    });
+    expect((await send(rotated)).status).toBe(202);
+    expect((await send(ingestKey)).status).toBe(202); // the overlap
+    await screenshot(page, 'settings-keys');
+    await page.reload();
+    await page.locator(`[data-testid=api-keys] tr[data-key-prefix="${prefix}"]`).getByRole('button', { name: /^Revoke/ }).click();
+    await expect.poll(() => page.locator(`[data-testid=api-keys] tr[data-key-prefix="${prefix}"]`).textContent(), { timeout: 60_000 }).toContain('revoked');
+    await expect.poll(async () => (await send(ingestKey)).status, { timeout: 40_000, interval: 1000 }).toBe(401);
+  });
+
+  it('saves the workspace settings and switches between the owner\'s workspaces', async () => {
+    const { page, context } = owner;
+    await page.goto(`${web.url}/settings`);
+    const form = page.getByRole('form', { name: 'Workspace settings' });
+    await form.getByLabel('Time zone').fill('Europe/Berlin');
+    await form.getByLabel('Currency').fill('EUR');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => form.getByRole('status').textContent(), { timeout: 60_000 }).toBe('Saved.');
+    const session = await sessionOf(context);
+    expect((await graphqlData(p.apiUrl, session, '{ workspace { timeZone currency } }')).workspace).toEqual({ timeZone: 'Europe/Berlin', currency: 'EUR' });
+    const { rows } = await p.pool.query(`SELECT organization_id FROM workspaces WHERE name = 'Production agents'`);
+    const staging = await createWorkspaceIn(p.pool, rows[0].organization_id, { slug: 'staging', name: 'Staging' });
+    const { me } = await graphqlData(p.apiUrl, session, '{ me { person { id } } }');
+    await addMembership(p.pool, { userId: me.person.id, workspaceId: staging.id, role: 'analyst' });
+    await page.reload();
+    await page.getByLabel('Workspace', { exact: true }).selectOption(staging.id);
+    await page.waitForURL(`${web.url}/`);
+    await expect.poll(() => page.getByTestId('signed-in-as').textContent(), { timeout: 60_000 }).toContain('analyst');
+    expect(await sessionOf(context)).not.toBe(session); // a new session id for the other workspace
+    expect((await graphqlData(p.apiUrl, await sessionOf(context), '{ me { workspaceId } }')).me.workspaceId).toBe(staging.id);
+    await screenshot(page, 'workspace-switched');
   });
 });
