@@ -53,7 +53,7 @@ describe('first run', () => {
     expect(await isOpen()).toBe(false);
     const again = await setup({ ...owner, email: 'mallory@evil.test' });
     expect(again.status).toBe(409);
-    expect((await again.json()).message).toContain('already has an owner');
+    expect(((await again.json()) as { message: string }).message).toContain('already has an owner');
     expect((await p.pool.query(`SELECT 1 FROM users WHERE email = 'mallory@evil.test'`)).rowCount).toBe(0);
     // The owner signs in again with the password chosen; the first run is in the audit log.
     expect((await signIn(p.apiUrl, a.status === 201 ? owner.email : 'bob@acme.test')).status).toBe(201);

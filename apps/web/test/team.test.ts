@@ -130,7 +130,7 @@ describe('a team adopts Spendgraph', () => {
       method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await sessionOf(context)}` },
       body: JSON.stringify({ query: 'mutation { inviteMember(email: "x@acme.test", role: viewer) { token } }' }),
     });
-    expect((await res.json()).errors[0].extensions.code).toBe('FORBIDDEN');
+    expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('FORBIDDEN');
   });
 
   it('makes an ingest key on the onboarding page, shown once in every capture path', async () => {
@@ -176,7 +176,9 @@ describe('a team adopts Spendgraph', () => {
     await page.getByRole('button', { name: 'Filter' }).click();
     await page.waitForURL(/action=inviteMember/);
     expect(await page.getByTestId('audit-log').locator('tbody tr').count()).toBe(1);
-    const csv = await page.evaluate(async () => (await fetch((document.querySelector('a[href*="format=csv"]') as HTMLAnchorElement).href)).text());
+    // Fetched by the page itself: the export goes with the browser's session cookie.
+    const href = (await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href'))!;
+    const csv = (await page.evaluate(`fetch(${JSON.stringify(href)}).then((r) => r.text())`)) as string;
     expect(csv.split('\n')[0]).toBe('id,occurredAt,action,actorUserId,actorKeyId,actorLabel,targetType,targetId,before,after');
     expect(csv.trim().split('\n')).toHaveLength(2);
     expect(csv).toContain('inviteMember');
