@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { addMembership, createWorkspaceIn } from '@spendgraph/db';
 import { type OwnDatabase, ownDatabase } from '@spendgraph/test-support/database';
+import { person } from '@spendgraph/test-support/people';
 import { type Platform, graphqlData, startPlatform } from '@spendgraph/test-support/platform';
 import { type Web, launchBrowser, screenshot, startWeb } from './support.ts';
 
@@ -33,7 +34,7 @@ const alertText = (page: Page) => page.locator('.error[role=alert]').first().tex
 
 beforeAll(async () => {
   db = await ownDatabase('web_team');
-  p = await startPlatform({ databaseUrl: db.url });
+  p = await startPlatform({ databaseUrl: db.url, env: { SIGNIN_MAX_FAILURES: '3', SIGNIN_LOCK_MINUTES: '10' } });
   web = await startWeb(p.apiUrl);
   browser = await launchBrowser();
   owner = await newUser();
@@ -228,5 +229,27 @@ describe('a team adopts Spendgraph', () => {
     expect(await sessionOf(context)).not.toBe(session); // a new session id for the other workspace
     expect((await graphqlData(p.apiUrl, await sessionOf(context), '{ me { workspaceId } }')).me.workspaceId).toBe(staging.id);
     await screenshot(page, 'workspace-switched');
+  });
+
+  it('shows the API\'s lockout after repeated wrong passwords, with how long it lasts', async () => {
+    const someone = await person(p.pool, 'locked');
+    const { rows } = await p.pool.query(`SELECT id FROM workspaces WHERE name = 'Production agents'`);
+    await addMembership(p.pool, { userId: someone.id, workspaceId: rows[0].id, role: 'analyst' });
+    const stranger = await newUser();
+    const { page } = stranger;
+    await page.goto(`${web.url}/signin`);
+    const form = page.getByRole('form', { name: 'Sign in', exact: true });
+    await form.getByLabel('E-mail').fill(someone.email);
+    for (const attempt of [1, 2, 3]) {
+      await form.getByLabel('Password').fill(`wrong password ${attempt}`);
+      await form.getByRole('button', { name: 'Sign in' }).click();
+      // The answer has come when React empties the password field (it resets a form after its action).
+      await expect.poll(() => form.getByLabel('Password').inputValue(), { timeout: 60_000 }).toBe('');
+      expect(await alertText(page)).toMatch(attempt < 3 ? /^Wrong e-mail or password\.$/ : /locked for \d+ s/);
+    }
+    // The API's words and its lock (SIGNIN_LOCK_MINUTES=10), counted down from the moment it was set.
+    expect(await alertText(page)).toMatch(/^Sign-in refused for now: too many wrong passwords: this account is locked for (59\d|600) s\.$/);
+    await screenshot(page, 'signin-locked');
+    await stranger.context.close();
   });
 });
