@@ -2,7 +2,7 @@
 // The settings pages' forms. A secret the API returns (a new key, an invitation link) is shown
 // once, here, and never again: the API keeps only its hash.
 import { useActionState } from 'react';
-import { type Shown, createKey, inviteMember, rotateKey, saveWorkspace } from '@/app/(main)/settings/actions';
+import { type Shown, createKey, inviteMember, rotateKey, saveWorkspace, settingsCommand } from '@/app/(main)/settings/actions';
 
 const START: Shown = { error: null };
 const ROLES = ['viewer', 'analyst', 'admin', 'owner'];
@@ -86,6 +86,18 @@ export function RotateForm({ id, name }: { id: string; name: string }) {
       <select name="overlapHours" aria-label={`Overlap for ${name}`} defaultValue="24"><option value="0">no overlap</option><option value="1">1 hour</option><option value="24">24 hours</option><option value="168">7 days</option></select>
       {' '}<button type="submit" disabled={pending}>Rotate</button>
       <Outcome state={state} testId="rotated-key" />
+    </form>
+  );
+}
+
+/** A one-click change (revoke, remove, change role) with the API's refusal shown beside it. */
+export function CommandForm({ command, id, label, ariaLabel, children }: { command: string; id: string; label: string; ariaLabel?: string; children?: React.ReactNode }) {
+  const [state, action, pending] = useActionState(settingsCommand, START);
+  return (
+    <form action={action} style={{ display: 'inline' }}>
+      <input type="hidden" name="command" value={command} /><input type="hidden" name="id" value={id} />
+      {children}{' '}<button type="submit" aria-label={ariaLabel} disabled={pending}>{label}</button>
+      {state.error && <span role="alert" className="error"> {state.error}</span>}
     </form>
   );
 }

@@ -90,6 +90,11 @@ describe('a team adopts Spendgraph', () => {
     expect(await page.getByTestId('invitation-link').count()).toBe(0); // once
     expect(await page.locator(`[data-testid=invitations] tr[data-email="${VIEWER.email}"]`).textContent()).toContain('open');
     await screenshot(page, 'settings-members');
+    // The API's refusal shows beside the button: the last owner stays owner.
+    const own = page.locator(`[data-testid=members] tr[data-email="${OWNER.email}"]`);
+    await own.getByLabel(`Role of ${OWNER.email}`).selectOption('admin');
+    await own.getByRole('button', { name: 'Change role' }).click();
+    await expect.poll(() => own.locator('.error[role=alert]').textContent(), { timeout: 60_000 }).toContain('at least one owner');
   });
 
   it('lets the teammate accept, sign in with e-mail and password, and shows them no admin action', async () => {

@@ -31,8 +31,8 @@ export async function inviteMember(_prev: Shown, form: FormData): Promise<Shown>
   return { error: null, secret: res.data.inviteMember.token };
 }
 
-/** One-click changes: revoke an invitation, change a role, remove a member, revoke a key. */
-export async function settingsCommand(form: FormData) {
+/** One-click changes: revoke an invitation, change a role, remove a member, revoke a key; a refusal is shown beside the button. */
+export async function settingsCommand(_prev: Shown, form: FormData): Promise<Shown> {
   const command = text(form, 'command');
   const calls: Record<string, [string, Record<string, unknown>]> = {
     revokeInvitation: ['mutation($id: ID!) { revokeInvitation(id: $id) { id } }', { id: text(form, 'id') }],
@@ -41,10 +41,11 @@ export async function settingsCommand(form: FormData) {
     revokeApiKey: ['mutation($id: ID!) { revokeApiKey(id: $id) { id } }', { id: text(form, 'id') }],
   };
   const call = calls[command];
-  if (!call) throw new Error(`unknown command ${command}`);
+  if (!call) return { error: `unknown command ${command}` };
   const res = await gql(...call);
-  if (!res.ok) throw new Error(errorText(res.errors));
+  if (!res.ok) return { error: errorText(res.errors) };
   revalidatePath('/settings', 'layout');
+  return { error: null };
 }
 
 export async function createKey(_prev: Shown, form: FormData): Promise<Shown> {

@@ -1,12 +1,11 @@
 // API keys, for machines (ingest, SDK, OTLP, proxy, collectors, BI tools): create (shown once),
 // list, revoke, rotate with an overlap. Owners and admins only; the page says so to the others.
 import { ApiErrors } from '@/components/ApiErrors';
-import { KeyForm, RotateForm } from '@/components/SettingsForms';
+import { CommandForm, KeyForm, RotateForm } from '@/components/SettingsForms';
 import { gql } from '@/lib/api';
 import { formatTime } from '@/lib/format';
 import { allows, getMe } from '@/lib/me';
 import type * as Schema from '@/lib/graphql/schema';
-import { settingsCommand } from '../actions';
 
 type Key = Pick<Schema.ApiKey, 'id' | 'name' | 'prefix' | 'scopes' | 'createdAt' | 'lastUsedAt' | 'expiresAt' | 'revokedAt' | 'restriction' | 'active' | 'rotatedTo'>
   & { createdBy: Pick<Schema.Person, 'email' | 'name'> | null };
@@ -39,10 +38,7 @@ export default async function Keys() {
                 <td><span className={`badge ${k.active ? 'ok' : ''}`}>{k.revokedAt ? 'revoked' : k.active ? (k.rotatedTo ? 'rotated, overlap' : 'active') : 'expired'}</span></td>
                 <td>{k.active && <>
                   <RotateForm id={k.id} name={k.name} />
-                  <form action={settingsCommand}>
-                    <input type="hidden" name="command" value="revokeApiKey" /><input type="hidden" name="id" value={k.id} />
-                    <button type="submit" aria-label={`Revoke ${k.name} (${k.prefix})`}>Revoke</button>
-                  </form>
+                  <CommandForm command="revokeApiKey" id={k.id} label="Revoke" ariaLabel={`Revoke ${k.name} (${k.prefix})`} />
                 </>}</td>
               </tr>
             ))}</tbody>

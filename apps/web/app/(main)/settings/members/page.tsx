@@ -1,12 +1,11 @@
 // Members and invitations. Everyone sees who is in the workspace; owners and admins invite,
 // change roles, remove and revoke (only an owner gives or takes the owner role: the API decides).
 import { ApiErrors } from '@/components/ApiErrors';
-import { InviteForm } from '@/components/SettingsForms';
+import { CommandForm, InviteForm } from '@/components/SettingsForms';
 import { gql } from '@/lib/api';
 import { formatTime } from '@/lib/format';
 import { allows, getMe } from '@/lib/me';
 import type * as Schema from '@/lib/graphql/schema';
-import { settingsCommand } from '../actions';
 
 const ROLES = ['owner', 'admin', 'analyst', 'viewer'];
 type Member = Pick<Schema.WorkspaceMember, 'userId' | 'email' | 'name' | 'role' | 'disabled' | 'createdAt'>;
@@ -36,15 +35,10 @@ export default async function Members() {
               <td>{m.name ?? '—'} {m.disabled && <span className="badge error">disabled</span>}</td><td>{m.email}</td>
               <td><span className="badge">{m.role}</span></td><td>{formatTime(m.createdAt)}</td>
               {manage && <td>
-                <form action={settingsCommand} style={{ display: 'inline' }}>
-                  <input type="hidden" name="command" value="changeMemberRole" /><input type="hidden" name="id" value={m.userId} />
-                  <select name="role" defaultValue={m.role} aria-label={`Role of ${m.email}`}>{ROLES.map((r) => <option key={r}>{r}</option>)}</select>{' '}
-                  <button type="submit">Change role</button>
-                </form>{' '}
-                {m.userId !== me?.person?.id && <form action={settingsCommand} style={{ display: 'inline' }}>
-                  <input type="hidden" name="command" value="removeMember" /><input type="hidden" name="id" value={m.userId} />
-                  <button type="submit" aria-label={`Remove ${m.email}`}>Remove</button>
-                </form>}
+                <CommandForm command="changeMemberRole" id={m.userId} label="Change role">
+                  <select name="role" defaultValue={m.role} aria-label={`Role of ${m.email}`}>{ROLES.map((r) => <option key={r}>{r}</option>)}</select>
+                </CommandForm>{' '}
+                {m.userId !== me?.person?.id && <CommandForm command="removeMember" id={m.userId} label="Remove" ariaLabel={`Remove ${m.email}`} />}
               </td>}
             </tr>
           ))}</tbody>
@@ -61,10 +55,7 @@ export default async function Members() {
               return (
                 <tr key={i.id} data-email={i.email}>
                   <td>{i.email}</td><td>{i.role}</td><td><span className={`badge ${state === 'open' ? 'ok' : ''}`}>{state}</span></td><td>{formatTime(i.expiresAt)}</td>
-                  <td>{state === 'open' && <form action={settingsCommand}>
-                    <input type="hidden" name="command" value="revokeInvitation" /><input type="hidden" name="id" value={i.id} />
-                    <button type="submit" aria-label={`Revoke invitation of ${i.email}`}>Revoke</button>
-                  </form>}</td>
+                  <td>{state === 'open' && <CommandForm command="revokeInvitation" id={i.id} label="Revoke" ariaLabel={`Revoke invitation of ${i.email}`} />}</td>
                 </tr>
               );
             })}</tbody>
