@@ -131,6 +131,12 @@ describe('a team adopts Spendgraph', () => {
     expect(await page.locator('main').textContent()).toContain('Only owners and admins read the audit log.');
     await page.goto(`${web.url}/onboarding`);
     expect(await page.getByRole('button', { name: 'Create an ingest key' }).count()).toBe(0);
+    await page.goto(`${web.url}/budgets`);
+    expect(await page.getByRole('form', { name: 'New budget' }).count()).toBe(0);
+    expect(await page.getByRole('form', { name: 'New alert channel' }).count()).toBe(0);
+    await page.goto(`${web.url}/`);
+    await page.getByTestId('kpi-cost').waitFor();
+    expect(await page.getByRole('button', { name: 'Share as embed' }).count()).toBe(0);
     // The API stays the gate: the viewer's own session cannot invite either.
     const res = await fetch(`${p.apiUrl}/graphql`, {
       method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await sessionOf(context)}` },
@@ -169,6 +175,7 @@ describe('a team adopts Spendgraph', () => {
     expect(Number(shown)).toBe(Number(rows[0]!.cost));
     expect(Number(shown)).toBeGreaterThan(0);
     expect(await page.getByTestId('kpi-calls').getAttribute('data-value')).toBe('1');
+    expect(await page.getByRole('button', { name: 'Share as embed' }).count()).toBeGreaterThan(0); // the owner may (the viewer saw none)
     await screenshot(page, 'overview-first-event');
   });
 
