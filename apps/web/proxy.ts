@@ -1,13 +1,13 @@
-// Every page needs a signed-in session except sign-in (and SSO's routes under it) and embeds; embeds may be framed by
-// the origins in EMBED_FRAME_ANCESTORS, every other page by none.
+// Every page needs a session except sign-in (and SSO's routes under it), the first run, invitation links and
+// embeds; embeds may be framed by the origins in EMBED_FRAME_ANCESTORS, every other page by none.
 import { type NextRequest, NextResponse } from 'next/server';
 import { SESSION_COOKIE } from './lib/config';
 
 export function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
   const isEmbed = pathname.startsWith('/embed/');
-  const isSignIn = pathname === '/signin' || pathname.startsWith('/signin/'); // incl. SSO's /signin/sso/*
-  if (!isEmbed && !isSignIn && !request.cookies.has(SESSION_COOKIE)) {
+  const open = isEmbed || pathname === '/signin' || pathname.startsWith('/signin/') || pathname === '/setup' || pathname.startsWith('/invite/');
+  if (!open && !request.cookies.has(SESSION_COOKIE)) {
     const url = request.nextUrl.clone();
     url.pathname = '/signin';
     url.search = pathname === '/' ? '' : `?next=${encodeURIComponent(pathname + search)}`;

@@ -8,7 +8,7 @@ import { type ApiKeyIdentity, type ApiKeyScope, type Pool, type Role, findWorksp
 export const PERMISSIONS = [
   'usage:read', 'exports:run', 'events:ingest', 'work:write', 'embeds:manage', 'budgets:manage', 'channels:manage',
   'repricing:manage', 'retention:manage', 'deadletters:manage', 'system:read', 'members:manage', 'keys:manage', 'audit:read', 'self',
-  'guard:check', 'sso:manage',
+  'guard:check', 'sso:manage', 'workspace:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -63,6 +63,9 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'GET /v1/embeds/:token': { public: 'the embed token is the credential' },
   'POST /v1/sessions': { public: 'sign-in: checks the key or the e-mail and password itself' },
   'DELETE /v1/sessions/current': { permission: 'self' },
+  'PUT /v1/sessions/current/workspace': { permission: 'self' },
+  'GET /v1/setup': { public: 'first run: says whether the install has no owner yet' },
+  'POST /v1/setup': { public: 'first run: creates the first owner only while the install has none, refused after' },
   'GET /v1/me': { permission: 'self' },
   'POST /v1/invitations/accept': { public: 'the invitation token is the credential' },
   'POST /v1/sso/start': { public: 'sign-in: finds the SSO connection by the e-mail domain' },
@@ -176,6 +179,7 @@ export const FIELD_RULES: Record<string, FieldRule> = {
   'Query.apiKeys': { permission: 'keys:manage' },
   'Query.auditLog': { permission: 'audit:read' },
   'Query.ssoConnection': { permission: 'sso:manage' },
+  'Query.workspace': read,
 
   'Mutation.createBudget': { permission: 'budgets:manage', audit: budgets },
   'Mutation.updateBudget': { permission: 'budgets:manage', audit: budgets },
@@ -202,4 +206,5 @@ export const FIELD_RULES: Record<string, FieldRule> = {
   'Mutation.rotateApiKey': { permission: 'keys:manage', audit: keys },
   'Mutation.setSsoConnection': { permission: 'sso:manage', audit: sso },
   'Mutation.deleteSsoConnection': { permission: 'sso:manage', audit: sso },
+  'Mutation.updateWorkspace': { permission: 'workspace:manage', audit: { targetType: 'workspace', table: 'workspaces', idColumn: 'workspace' } },
 };

@@ -21,6 +21,7 @@ import { sessionRoutes } from './routes/sessions.ts';
 import { peopleRoutes } from './routes/people.ts';
 import { ssoRoutes } from './routes/sso.ts';
 import { SecretBox } from './sso/secret-box.ts';
+import { firstRunRoutes } from './routes/first-run.ts';
 import { authorizeRoutes } from './authz.ts';
 import { databaseClientError, isDatabaseBusy } from './client-errors.ts';
 import { ExportSlots } from './exports/slots.ts';
@@ -109,6 +110,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   const secrets = new SecretBox(deps.operatorToken);
   sessionRoutes(app, signIn);
   peopleRoutes(app, signIn);
+  firstRunRoutes(app, signIn);
   ssoRoutes(app, { ...signIn, secrets });
   app.register((instance) => graphqlRoutes(instance, {
     authenticate, pool: deps.pool, exportPool: deps.exportPool, slots, semantic: deps.semantic, guard: deps.guard, announce: deps.announce, redis: deps.redis,

@@ -35,16 +35,40 @@ export async function signedInKey(): Promise<string> {
   return session;
 }
 
-/** Opens an API session for a key (POST /v1/sessions). */
-export async function startSession(key: string): Promise<{ ok: true; session: string; expiresAt: string } | { ok: false; status: number; message: string }> {
+export type RestResult<T> = { ok: true; status: number; data: T } | { ok: false; status: number; message: string; field?: string };
+
+/**
+ * A REST call to the API (sign-in, first run, invitations, the workspace switch): the JSON answer
+ * on 2xx, otherwise the API's own message (e.g. a lockout's "locked for 900 s"), never thrown.
+ */
+export async function rest<T>(method: string, path: string, { body, credential }: { body?: unknown; credential?: string } = {}): Promise<RestResult<T>> {
+  const headers: Record<string, string> = {};
+  if (credential) headers.authorization = `Bearer ${credential}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
   try {
-    const res = await fetch(`${API_URL}/v1/sessions`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, cache: 'no-store' });
-    const body = (await res.json().catch(() => ({}))) as { session?: string; expiresAt?: string; message?: string };
-    if (res.status === 201 && body.session && body.expiresAt) return { ok: true, session: body.session, expiresAt: body.expiresAt };
-    return { ok: false, status: res.status, message: body.message ?? `the API answered ${res.status}` };
+    const res = await fetch(`${API_URL}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
+    const json = (await res.json().catch(() => ({}))) as T & { message?: string; field?: string };
+    if (res.ok) return { ok: true, status: res.status, data: json };
+    return { ok: false, status: res.status, message: json.message ?? `the API answered ${res.status}`, field: json.field };
   } catch (e) {
     return { ok: false, status: 0, message: `the Spendgraph API at ${API_URL} is unreachable: ${(e as Error).message}` };
   }
+}
+
+/** A session the API opened (sign-in, first run, an accepted invitation, a workspace switch). */
+export interface Session { session: string; expiresAt: string }
+
+/** Opens an API session for a key (POST /v1/sessions). */
+export const startSession = (key: string) => rest<Session>('POST', '/v1/sessions', { credential: key });
+
+/** Signs a person in (POST /v1/sessions with e-mail and password); the session presented, if any, ends. */
+export const passwordSession = (email: string, password: string, replaces?: string) =>
+  rest<Session>('POST', '/v1/sessions', { body: { email, password }, credential: replaces });
+
+/** Whether the install still has no owner (first run). */
+export async function firstRunOpen(): Promise<boolean> {
+  const res = await rest<{ open: boolean }>('GET', '/v1/setup');
+  return res.ok && res.data.open;
 }
 
 /** Ends an API session (sign-out); an API that cannot be reached leaves it to expire. */

@@ -7,3 +7,5 @@ export const SESSION_COOKIE = 'sg_session';
  * http://localhost) unless WEB_COOKIE_SECURE=false, for a plain-HTTP deployment.
  */
 export const SECURE_COOKIES = process.env.WEB_COOKIE_SECURE !== 'false';
+/** The API's address as machines outside reach it (onboarding's snippets); the internal one by default. */
+export const PUBLIC_API_URL = process.env.SPENDGRAPH_PUBLIC_API_URL ?? API_URL;

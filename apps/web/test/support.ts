@@ -4,9 +4,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type Page, chromium } from 'playwright-core';
-import { createApiKey, ensureWorkspace } from '@spendgraph/db';
+import { addMembership, createApiKey, ensureWorkspace } from '@spendgraph/db';
 import { ensureDemoBudgets, generateDemoEvents, postAll, syncDemoWork } from '@spendgraph/demo';
 import { createSemanticLayer } from '@spendgraph/semantic';
+import { person } from '@spendgraph/test-support/people';
 import { type Platform, freePort, storedCount, waitFor } from '@spendgraph/test-support/platform';
 
 const WEB = fileURLToPath(new URL('..', import.meta.url));
@@ -42,9 +43,13 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
-/** A workspace with the demo workload (`events` over `days`), its plans synced and its budgets. */
+/**
+ * A workspace with the demo workload (`events` over `days`), its plans synced and its budgets, and
+ * an owner (as the demo has): an install nobody owns would send sign-in to the first run.
+ */
 export async function demoWorkspace(p: Platform, { events = 3000, days = 30, end: at = new Date() } = {}) {
   const ws = await ensureWorkspace(p.pool, `web-${Date.now().toString(36)}`, 'Web test (demo data)');
+  await addMembership(p.pool, { userId: (await person(p.pool, 'owner')).id, workspaceId: ws.id, role: 'owner' });
   const { key } = await createApiKey(p.pool, ws.id, ['ingest', 'read', 'admin']);
   const end = new Date(at.toISOString().slice(0, 13) + ':00:00Z');
   const sent = await postAll(p.apiUrl, key, generateDemoEvents({ events, days, end }));
@@ -69,10 +74,16 @@ async function warmRollups(p: Platform) {
   }
 }
 
+/** Signs in with an API key (the sign-in page's secondary option, for machines and the demo). */
+export async function signInWithKey(page: Page, key: string) {
+  await page.getByText('Sign in with an API key').click(); // opens the <details>
+  await page.getByLabel('Workspace API key').fill(key);
+  await page.getByRole('button', { name: 'Sign in with key' }).click();
+}
+
 export async function signIn(page: Page, web: Web, key: string) {
   await page.goto(`${web.url}/signin`);
-  await page.getByLabel('Workspace API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await signInWithKey(page, key);
   await page.waitForURL(`${web.url}/`);
 }
 

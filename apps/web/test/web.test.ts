@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { type Platform, graphqlData, startPlatform } from '@spendgraph/test-support/platform';
-import { type Web, demoWorkspace, launchBrowser, screenshot, signIn, startWeb } from './support.ts';
+import { type Web, demoWorkspace, launchBrowser, screenshot, signIn, signInWithKey, startWeb } from './support.ts';
 
 // A first query of a fresh platform builds its roll-ups, slow on a busy machine: no timed expectations.
 vi.setConfig({ testTimeout: 240_000 });
@@ -42,8 +42,7 @@ describe('sign-in', () => {
   it('sends visitors without a key to sign in, refuses an unknown key, keeps a session (not the key) in an httpOnly cookie', async () => {
     await page.goto(`${web.url}/explore`);
     expect(new URL(page.url()).pathname).toBe('/signin');
-    await page.getByLabel('Workspace API key').fill('sg_not-a-key');
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await signInWithKey(page, 'sg_not-a-key');
     await expect.poll(() => page.locator('.error[role=alert]').textContent(), { timeout: 60_000 }).toContain('unknown or revoked');
     await signIn(page, web, ws.key);
     const cookies = await context.cookies();

@@ -15,7 +15,8 @@ export const DEFAULT_THRESHOLDS = [50, 75, 90, 100];
 /** Dimensions a budget cannot be scoped by: they identify single events or time, not work. */
 export const UNSCOPABLE_DIMENSIONS = new Set(['event_id', 'occurred_at', 'workspace_id']);
 
-function isTimeZone(tz: string) {
+/** Whether `tz` is an IANA time zone this runtime knows. */
+export function isTimeZone(tz: string) {
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
     return true;

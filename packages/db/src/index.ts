@@ -28,3 +28,5 @@ export * from './user-sessions.ts';
 export * from './api-keys.ts';
 export * from './audit-log.ts';
 export * from './sso-connections.ts';
+export * from './first-run.ts';
+export * from './workspace-settings.ts';

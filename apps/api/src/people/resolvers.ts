@@ -9,6 +9,7 @@ import {
 import { GraphQLError } from 'graphql';
 import { permissionsOf } from '../authz.ts';
 import { UUID, badInput, forbidden, notFound } from './errors.ts';
+import { workspaceResolvers } from './workspace.ts';
 import { apiKeyInputSchema, auditFilterSchema, emailSchema, parseInput, roleSchema } from './inputs.ts';
 
 export interface PeopleCaller {
@@ -49,8 +50,10 @@ const lastOwner = (e: unknown) => {
 
 export function peopleResolvers(deps: { pool: Pool }) {
   const { pool } = deps;
+  const workspace = workspaceResolvers(deps);
   return {
     Query: {
+      ...workspace.Query,
       async me(_: unknown, _args: unknown, c: PeopleCaller) {
         const workspace = (await findWorkspace(pool, c.workspaceId))!;
         const person = c.userId ? await getUser(pool, c.userId) : undefined;
@@ -78,6 +81,7 @@ export function peopleResolvers(deps: { pool: Pool }) {
       },
     },
     Mutation: {
+      ...workspace.Mutation,
       async inviteMember(_: unknown, args: { email: string; role: string; expiresInHours?: number | null }, c: PeopleCaller) {
         const email = parseInput(emailSchema, args.email, 'email');
         const role = parseInput(roleSchema, args.role, 'role');

@@ -4,12 +4,18 @@
 //   POST   /v1/sessions          { email, password, workspace? } (Authorization: the session it replaces, if any)
 //                                -> 201 { session, expiresAt, userId, workspaceId, role }
 //   DELETE /v1/sessions/current  Authorization: Bearer <session> -> 204
+//   PUT    /v1/sessions/current/workspace  { workspace } (a person's session)
+//                                -> 201 { session, expiresAt, workspaceId, role }: a new session acting in
+//                                   another of the person's workspaces; the one presented ends (the switcher)
 // A key's session acts with its key's workspace and scopes and ends with the key's revocation;
 // a person's acts with their role and ends with sign-out, a password change or leaving the workspace.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { createWebSession, revokeWebSession } from '@spendgraph/db';
+import { z } from 'zod';
+import { createUserSession, createWebSession, revokeWebSession, workspacesOf } from '@spendgraph/db';
 import { requireScope } from '../auth.ts';
-import { type SignInDeps, bearer, isPasswordSignIn, passwordSignIn } from './sign-in.ts';
+import { type SignInDeps, badRequest, bearer, isPasswordSignIn, passwordSignIn } from './sign-in.ts';
+
+const switchSchema = z.object({ workspace: z.string().trim().min(1).max(100) });
 
 export function sessionRoutes(app: FastifyInstance, deps: SignInDeps) {
   const keyAuth = requireScope(deps.credentials.authenticate, ['read', 'admin']);
@@ -30,5 +36,19 @@ export function sessionRoutes(app: FastifyInstance, deps: SignInDeps) {
     if (!session.startsWith('sgs_')) return reply.code(400).send({ error: 'invalid_request', message: 'send the session to end as "Authorization: Bearer <session>"' });
     await revokeWebSession(deps.pool, session);
     return reply.code(204).send();
+  });
+  app.put('/v1/sessions/current/workspace', signedIn, async (request, reply) => {
+    const body = switchSchema.safeParse(request.body);
+    if (!body.success) return badRequest(reply, body.error.issues[0]!);
+    const session = bearer(request.headers.authorization);
+    const userId = request.identity!.userId;
+    if (!userId || !session.startsWith('sgs_')) {
+      return reply.code(400).send({ error: 'invalid_request', message: "only a person's session switches workspaces; a key acts in its own" });
+    }
+    const wanted = body.data.workspace;
+    const membership = (await workspacesOf(deps.pool, userId)).find((m) => m.slug === wanted || m.workspaceId === wanted);
+    if (!membership) return reply.code(403).send({ error: 'forbidden', message: `you are not a member of the workspace '${wanted}'` });
+    const next = await createUserSession(deps.pool, { userId, workspaceId: membership.workspaceId, ttlMs: deps.ttlMs, replaces: session });
+    return reply.code(201).send({ ...next, workspaceId: membership.workspaceId, role: membership.role });
   });
 }

@@ -2,7 +2,7 @@
 // organization's provider, the authorization URL (state, nonce and PKCE verifier kept server-side
 // in sso_attempts, one use, ten minutes), then the code exchanged and the ID token validated
 // (signature, issuer, audience, expiry, nonce) by the library. What the token says is checked
-// here: a verified e-mail at one of the connection's domains. docs/decisions/0011-oidc-sso.md.
+// here: a verified e-mail at one of the connection's domains. docs/decisions/0012-oidc-sso.md.
 import * as oidc from 'openid-client';
 import { LRUCache } from 'lru-cache';
 import {

@@ -1,18 +1,28 @@
 import Link from 'next/link';
+import { WorkspaceSwitcher } from '@/components/WorkspaceSwitcher';
+import { getMe } from '@/lib/me';
 import { signOut } from '../signin/actions';
 
 const LINKS: Array<[string, string]> = [
   ['/', 'Overview'], ['/explore', 'Explorer'], ['/events', 'Event log'], ['/plans', 'Plans'], ['/budgets', 'Budgets'],
   ['/anomalies', 'Anomalies'], ['/reports', 'Morning reports'], ['/customers', 'Customers'], ['/features', 'Features'],
+  ['/onboarding', 'Send data'], ['/settings', 'Settings'],
 ];
 
-export default function MainLayout({ children }: { children: React.ReactNode }) {
+export default async function MainLayout({ children }: { children: React.ReactNode }) {
+  const me = await getMe();
+  const current = me?.workspaces.find((w) => w.workspaceId === me.workspaceId);
   return (
     <div className="shell">
       <nav className="nav" aria-label="Main">
         <h1>Spendgraph</h1>
+        {me && me.workspaces.length > 1 && <WorkspaceSwitcher current={me.workspaceId} workspaces={me.workspaces} />}
+        {me && me.workspaces.length <= 1 && current && <p className="muted" data-testid="workspace-name">{current.name}</p>}
         <ul>{LINKS.map(([href, label]) => <li key={href}><Link href={href}>{label}</Link></li>)}</ul>
-        <form action={signOut} style={{ marginTop: 16 }}><button type="submit">Sign out</button></form>
+        <p className="muted" data-testid="signed-in-as" style={{ marginTop: 16 }}>
+          {me?.person ? <>{me.person.name ?? me.person.email}<br /><span className="badge">{me.role}</span></> : me ? 'Signed in with an API key' : null}
+        </p>
+        <form action={signOut}><button type="submit">Sign out</button></form>
       </nav>
       <main>{children}</main>
     </div>

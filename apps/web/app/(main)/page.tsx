@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { Suspense } from 'react';
 import { ApiErrors } from '@/components/ApiErrors';
 import { Chart } from '@/components/Chart';
-import { EmbedShare } from '@/components/EmbedShare';
+import { EmbedShareIfAllowed } from '@/components/EmbedShareIfAllowed';
 import { SegmentTable } from '@/components/SegmentTable';
 import { gql } from '@/lib/api';
 import { type Node, PERIOD, type Period, SERIES, type Timeseries, barChart, nodeSelection, periodLabel, seriesChart, valueOf } from '@/lib/breakdown';
@@ -93,7 +93,7 @@ async function Summary({ days, current, previous }: { days: number; current: Ran
       <section className="panel" style={{ marginBottom: 16 }}>
         <h3>Daily spend</h3>
         <Chart id="overview-trend" label="Daily spend" spec={seriesChart(d.trend, 'total_cost', 'bar')} />
-        <EmbedShare spec={{ kind: 'timeseries', title: `Daily spend, last ${days} days`, measures: ['total_cost'], by: [], filters: [], timeRange: { relative: `last ${days} days` }, granularity: 'day' }} />
+        <EmbedShareIfAllowed spec={{ kind: 'timeseries', title: `Daily spend, last ${days} days`, measures: ['total_cost'], by: [], filters: [], timeRange: { relative: `last ${days} days` }, granularity: 'day' }} />
       </section>
     </>
   );
@@ -109,7 +109,7 @@ async function Split({ current }: { current: Range }) {
       <section className="panel">
         <h3>By provider</h3>
         <Chart id="overview-providers" label="Spend by provider" spec={{ type: 'pie', slices: providers.children.filter((c) => valueOf(c, 'total_cost') !== null).map((c) => ({ name: c.label, value: Number(valueOf(c, 'total_cost')) })) }} />
-        <EmbedShare spec={{ kind: 'breakdown', title: 'Spend by provider', measures: ['total_cost'], by: ['provider'], filters: [], timeRange: current, limit: 6 }} />
+        <EmbedShareIfAllowed spec={{ kind: 'breakdown', title: 'Spend by provider', measures: ['total_cost'], by: ['provider'], filters: [], timeRange: current, limit: 6 }} />
       </section>
       <section className="panel">
         <h3>By model</h3>

@@ -113,6 +113,7 @@ export type Query = {
    * carry every workspace's load: they also need the operator's token in the x-spendgraph-operator-token header.
    */
   systemStatus: SystemStatus;
+  workspace: WorkspaceSettings;
 };
 
 
@@ -645,6 +646,8 @@ export type Mutation = {
   setSsoConnection: SsoConnection;
   /** Removes the organization's SSO connection; its people keep their accounts and memberships. */
   deleteSsoConnection: Scalars['Boolean']['output'];
+  /** Changes the fields given (owners and admins; recorded in the audit log). */
+  updateWorkspace: WorkspaceSettings;
 };
 
 
@@ -797,6 +800,12 @@ export type MutationSetRawRetentionArgs = {
 /** Budgets and alert channels need a key with the admin scope. */
 export type MutationSetSsoConnectionArgs = {
   input: SsoConnectionInput;
+};
+
+
+/** Budgets and alert channels need a key with the admin scope. */
+export type MutationUpdateWorkspaceArgs = {
+  input: WorkspacePatch;
 };
 
 export type BudgetPeriod =
@@ -1810,4 +1819,25 @@ export type ScheduledJobStatus = {
   lastSuccessMs: Maybe<Scalars['Float']['output']>;
   lastFailureAt: Maybe<Scalars['String']['output']>;
   lastError: Maybe<Scalars['String']['output']>;
+};
+
+export type WorkspaceSettings = {
+  id: Scalars['ID']['output'];
+  slug: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+  organizationId: Scalars['ID']['output'];
+  /** IANA time zone its people read days in. */
+  timeZone: Scalars['String']['output'];
+  /** ISO 4217 code it budgets in. */
+  currency: Scalars['String']['output'];
+  /** Days of raw events kept (null: forever); change with setRawRetention. */
+  rawRetentionDays: Maybe<Scalars['Int']['output']>;
+  /** Whether any event was ever stored here (the onboarding page waits for the first). */
+  hasEvents: Scalars['Boolean']['output'];
+};
+
+export type WorkspacePatch = {
+  name: InputMaybe<Scalars['String']['input']>;
+  timeZone: InputMaybe<Scalars['String']['input']>;
+  currency: InputMaybe<Scalars['String']['input']>;
 };

@@ -5,6 +5,7 @@ import { BudgetForm } from '@/components/BudgetForm';
 import { ChannelForm } from '@/components/ChannelForm';
 import { UsageBar } from '@/components/UsageBar';
 import { gql } from '@/lib/api';
+import { allows, getMe } from '@/lib/me';
 import { BUDGET_FIELDS, type Budget, scopeText } from '@/lib/budgets';
 import { formatMoney, formatTime } from '@/lib/format';
 import { deleteChannel } from './actions';
@@ -20,12 +21,14 @@ export default async function Budgets() {
   const res = await gql<Data>(`{ budgets { ${BUDGET_FIELDS} } alertChannels { id name type target budgetId enabled } meta { dimensions { name title: shortTitle type } } }`);
   if (!res.ok) return <><h2>Budgets</h2><ApiErrors errors={res.errors} /></>;
   const { budgets, alertChannels, meta } = res.data;
+  const me = await getMe();
+  const [manageBudgets, manageChannels] = [allows(me, 'budgets:manage'), allows(me, 'channels:manage')];
   const names = new Map(budgets.map((b) => [b.id, b.name]));
   return (
     <>
       <h2>Budgets</h2>
       <section className="panel scroll" style={{ marginBottom: 16 }}>
-        {budgets.length === 0 ? <p className="empty">No budgets yet: create one below.</p> : (
+        {budgets.length === 0 ? <p className="empty">No budgets yet{manageBudgets ? ': create one below' : ''}.</p> : (
           <table data-testid="budgets">
             <thead><tr><th scope="col">Name</th><th scope="col">Scope</th><th scope="col">Period</th><th scope="col">State</th><th className="num" scope="col">Spend</th>
               <th className="num" scope="col">Amount</th><th scope="col">Used</th><th className="num" scope="col">Projected</th><th scope="col">Period ends</th></tr></thead>
@@ -42,16 +45,16 @@ export default async function Budgets() {
           </table>
         )}
       </section>
-      <BudgetForm dimensions={meta.dimensions.filter((d) => d.type !== 'time')} />
+      {manageBudgets && <BudgetForm dimensions={meta.dimensions.filter((d) => d.type !== 'time')} />}
       <section className="panel" style={{ marginTop: 16 }}>
         <h3>Alert channels</h3>
         {alertChannels.length === 0 ? <p className="empty">No channels: alerts are recorded but not delivered.</p> : (
           <table><tbody>{alertChannels.map((c) => (
             <tr key={c.id}><td>{c.name}</td><td>{c.type}</td><td>{c.target}</td><td>{c.budgetId ? names.get(c.budgetId) ?? c.budgetId : 'every budget'}</td>
-              <td><form action={deleteChannel}><input type="hidden" name="id" value={c.id} /><button type="submit" aria-label={`Delete channel ${c.name}`}>Delete</button></form></td></tr>
+              <td>{manageChannels && <form action={deleteChannel}><input type="hidden" name="id" value={c.id} /><button type="submit" aria-label={`Delete channel ${c.name}`}>Delete</button></form>}</td></tr>
           ))}</tbody></table>
         )}
-        <ChannelForm budgets={budgets} />
+        {manageChannels && <ChannelForm budgets={budgets} />}
       </section>
     </>
   );

@@ -3,7 +3,7 @@
 import { ApiErrors } from '@/components/ApiErrors';
 import { Suspense } from 'react';
 import { Chart, PaintMark } from '@/components/Chart';
-import { EmbedShare } from '@/components/EmbedShare';
+import { EmbedShareIfAllowed } from '@/components/EmbedShareIfAllowed';
 import { ExplorerControls } from '@/components/ExplorerControls';
 import { PivotTable } from '@/components/PivotTable';
 import { gql } from '@/lib/api';
@@ -70,7 +70,7 @@ async function ExploreChart({ state, root, title }: { state: ExploreState; root:
     <section className="panel" style={{ marginBottom: 16 }}>
       <h3>{chartTitle}</h3>
       {ts.ok ? <Chart id="explore-chart" label={chartTitle} money={/cost/.test(measure)} spec={seriesChart(ts.data.timeseries, measure, 'bar')} /> : <ApiErrors errors={ts.errors} />}
-      <EmbedShare spec={spec} />
+      <EmbedShareIfAllowed spec={spec} />
     </section>
   );
 }

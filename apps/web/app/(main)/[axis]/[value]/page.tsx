@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { ApiErrors } from '@/components/ApiErrors';
 import { Chart } from '@/components/Chart';
-import { EmbedShare } from '@/components/EmbedShare';
+import { EmbedShareIfAllowed } from '@/components/EmbedShareIfAllowed';
 import { EventTable } from '@/components/EventTable';
 import { SegmentTable } from '@/components/SegmentTable';
 import { gql } from '@/lib/api';
@@ -39,7 +39,7 @@ export default async function AxisValue({ params }: { params: Promise<{ axis: st
       </div>
       <div className="grid">
         <section className="panel"><h3>Daily cost</h3><Chart id="axis-trend" label={`Daily cost of ${value}`} spec={seriesChart(trend, 'total_cost', 'bar')} />
-          <EmbedShare spec={{ kind: 'timeseries', title: `Daily cost of ${axis.one.toLowerCase()} ${value}`, measures: ['total_cost'], by: [], filters: f, timeRange: RANGE, granularity: 'day' }} /></section>
+          <EmbedShareIfAllowed spec={{ kind: 'timeseries', title: `Daily cost of ${axis.one.toLowerCase()} ${value}`, measures: ['total_cost'], by: [], filters: f, timeRange: RANGE, granularity: 'day' }} /></section>
         <SegmentTable testId="axis-models" title="Most-used models" node={models} />
       </div>
       <section className="panel"><h3>Latest calls</h3><EventTable events={events.edges.map((e) => e.node)} />

@@ -4,6 +4,7 @@ import { ApiErrors } from '@/components/ApiErrors';
 import { BudgetForm } from '@/components/BudgetForm';
 import { UsageBar } from '@/components/UsageBar';
 import { gql } from '@/lib/api';
+import { allows, getMe } from '@/lib/me';
 import { BUDGET_FIELDS, type Budget, outlookText, scopeText } from '@/lib/budgets';
 import { formatMoney, formatTime } from '@/lib/format';
 import type * as Schema from '@/lib/graphql/schema';
@@ -20,6 +21,7 @@ export default async function BudgetPage({ params }: { params: Promise<{ id: str
   if (!res.ok) return <><h2>Budget</h2><ApiErrors errors={res.errors} /></>;
   const b = res.data.budget;
   if (!b) return <><h2>Budget</h2><p className="empty">No budget {id} in this workspace. <Link href="/budgets">All budgets</Link></p></>;
+  const manage = allows(await getMe(), 'budgets:manage');
   const command = (name: string, label: string) => (
     <form action={budgetCommand}><input type="hidden" name="id" value={b.id} /><input type="hidden" name="command" value={name} /><button type="submit">{label}</button></form>
   );
@@ -34,7 +36,7 @@ export default async function BudgetPage({ params }: { params: Promise<{ id: str
         <div className="panel kpi"><div className="label">Projected at period end</div><div className="value">{formatMoney(b.projectedSpend)}</div><div className="sub" data-testid="budget-outlook" data-outlook={b.outlook}>{outlookText(b, formatTime)}</div></div>
         <div className="panel kpi"><div className="label">Scope</div><div>{scopeText(b)}</div><div className="sub">{b.period}, {b.mode}, {b.timezone}; period {formatTime(b.periodStart)} – {formatTime(b.periodEnd)}</div></div>
       </div>
-      <div className="chips" style={{ marginBottom: 16 }}>{b.paused ? command('resumeBudget', 'Resume') : command('pauseBudget', 'Pause')}{command('deleteBudget', 'Delete')}</div>
+      {manage && <div className="chips" style={{ marginBottom: 16 }}>{b.paused ? command('resumeBudget', 'Resume') : command('pauseBudget', 'Pause')}{command('deleteBudget', 'Delete')}</div>}
       <section className="panel" style={{ marginBottom: 16 }}>
         <h3>Threshold history</h3>
         {b.alerts.length === 0 ? <p className="empty">No threshold crossed yet.</p> : (
@@ -46,7 +48,7 @@ export default async function BudgetPage({ params }: { params: Promise<{ id: str
             ))}</tbody></table>
         )}
       </section>
-      <BudgetForm budget={b} dimensions={res.data.meta.dimensions.filter((d) => d.type !== 'time')} />
+      {manage && <BudgetForm budget={b} dimensions={res.data.meta.dimensions.filter((d) => d.type !== 'time')} />}
     </>
   );
 }

@@ -1,0 +1,8 @@
+// "Share as embed" only for those who may make embeds (analysts and up, read keys); the API decides anyway.
+import { type EmbedSpec } from '@/app/embed-actions';
+import { allows, getMe } from '@/lib/me';
+import { EmbedShare } from './EmbedShare';
+
+export async function EmbedShareIfAllowed({ spec }: { spec: EmbedSpec }) {
+  return allows(await getMe(), 'embeds:manage') ? <EmbedShare spec={spec} /> : null;
+}
