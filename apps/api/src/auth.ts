@@ -72,6 +72,9 @@ export interface CredentialOptions {
   failuresPerMinute?: number;
 }
 
+/** A credential stops at its expiry, whatever the cache's lifetime: checked on every use. */
+const expired = (identity: ApiKeyIdentity) => identity.expiresAt !== undefined && identity.expiresAt <= Date.now();
+
 export class Credentials {
   private readonly known: LRUCache<string, ApiKeyIdentity>;
   private readonly unknown: LRUCache<string, true>;
@@ -98,7 +101,8 @@ export class Credentials {
     }
     const hash = hashApiKey(credential).toString('base64');
     const hit = this.listening ? this.known.get(hash) : undefined;
-    if (hit) return hit;
+    if (hit && !expired(hit)) return hit;
+    if (hit) this.known.delete(hash); // reached its expiry while cached: asked again below, and refused
     if (from !== undefined) this.failures.check(from);
     const identity = this.unknown.has(hash) ? undefined : await this.find(credential, hash);
     if (!identity && from !== undefined) this.failures.fail(from);
@@ -116,8 +120,11 @@ export class Credentials {
   private async find(credential: string, hash: string) {
     const generation = this.generation;
     const identity = credential.startsWith('sgs_') ? await findWebSession(this.pool, credential) : await findApiKey(this.pool, credential);
-    if (!identity) this.unknown.set(hash, true);
-    else if (this.listening && generation === this.generation) this.known.set(hash, identity);
+    if (!identity || expired(identity)) {
+      this.unknown.set(hash, true);
+      return undefined;
+    }
+    if (this.listening && generation === this.generation) this.known.set(hash, identity);
     return identity;
   }
 

@@ -8,6 +8,7 @@ import {
   createUser, createWorkspaceIn, findOrganization, findUserByEmail, findWorkspace, issueApiKey, recordAudit, revokeWorkspaceApiKey,
   setPassword, sqlState, UNIQUE_VIOLATION,
 } from '@spendgraph/db';
+import { keyRestrictionSchema } from '@spendgraph/schema';
 
 export const ADMIN_HELP = `spendgraph admin — set up and recover Spendgraph at the database (needs DATABASE_URL)
 
@@ -95,11 +96,15 @@ const COMMANDS: Record<string, (pool: Pool, o: Options) => Promise<Record<string
     if (unknown.length) throw new AdminError(`--scopes: '${unknown.join(', ')}' is not one of ${API_KEY_SCOPES.join(', ')}`);
     const expiresAt = o.expires ? new Date(o.expires) : null;
     if (expiresAt && (Number.isNaN(expiresAt.getTime()) || expiresAt.getTime() <= Date.now())) throw new AdminError(`--expires: '${o.expires}' is not a time in the future`);
-    const restriction = o.restrict?.length ? Object.fromEntries(o.restrict.map((r) => {
+    const pairs = (o.restrict ?? []).map((r) => {
       const at = r.indexOf('=');
       if (at < 1 || at === r.length - 1) throw new AdminError(`--restrict: '${r}' is not DIMENSION=VALUE`);
-      return [r.slice(0, at), r.slice(at + 1)];
-    })) : null;
+      return { dimension: r.slice(0, at), value: r.slice(at + 1) };
+    });
+    const checked = keyRestrictionSchema.safeParse(pairs);
+    if (!checked.success) throw new AdminError(`--restrict: ${checked.error.issues[0]!.message}`);
+    const restriction = checked.data;
+    if (restriction && scopes.includes('admin')) throw new AdminError('--restrict: a key with the admin scope cannot be restricted: it could make unrestricted keys');
     const { key, apiKey } = await issueApiKey(pool, ws.id, { name: required(o, 'name'), scopes: [...new Set(scopes)] as ApiKeyScope[], expiresAt, restriction });
     await recordAudit(pool, { actor: CLI, workspaceId: ws.id, action: 'createApiKey', targetType: 'api_key', targetId: apiKey.id, after: apiKey });
     return { key, apiKey };

@@ -104,7 +104,8 @@ export async function graphqlRoutes(app: FastifyInstance, deps: BudgetDeps & Exp
   // A workspace runs 2 queries at once and queues 16 more (GRAPHQL_PER_WORKSPACE): its burst never fills the process.
   const gate = new WorkspaceGate(Number(process.env.GRAPHQL_PER_WORKSPACE) || 2, 16);
   const preHandler = [requireScope(deps.authenticate, ['read', 'admin']), gate.preHandler()];
-  const workspaceOf = (request: FastifyRequest) => ({ workspaceId: request.identity!.workspaceId });
+  // The semantic context: the workspace and, for a restricted key, the values every query is filtered to.
+  const workspaceOf = (request: FastifyRequest) => ({ workspaceId: request.identity!.workspaceId, restriction: request.identity!.restriction });
   const identityOf = (request: FastifyRequest) => {
     const { scopes, keyId, userId, role } = request.identity!;
     return { ...workspaceOf(request), scopes, keyId, userId, role };

@@ -26,6 +26,6 @@ export function eventsRoutes(app: FastifyInstance, deps: { authenticate: Authent
         message: `the body must be a JSON array of events (or NDJSON, one event per line), at most ${MAX_BATCH_EVENTS}`,
       });
     }
-    return sendAcceptResult(reply, await acceptEvents(deps.queue, request.identity!.workspaceId, body, request.log));
+    return sendAcceptResult(reply, await acceptEvents(deps.queue, request.identity!, body, request.log));
   });
 }

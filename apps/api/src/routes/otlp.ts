@@ -44,7 +44,7 @@ export function otlpRoutes(app: FastifyInstance, deps: { authenticate: Authentic
       }
       const events = spansToEvents(checked.data as OtlpTraceRequest);
       if (events.length === 0) return exported(reply, protobuf); // no GenAI spans: nothing to store
-      const result = await acceptEvents(deps.queue, request.identity!.workspaceId, events, request.log);
+      const result = await acceptEvents(deps.queue, request.identity!, events, request.log);
       return result.status === 'accepted' ? exported(reply, protobuf) : sendAcceptResult(reply, result);
     });
   });

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Agent, request as upstreamRequest } from 'undici';
 import type { ApiKeyIdentity } from '@spendgraph/db';
-import { type UsageEventInput, UsageReader, responseEventId, usageEventInputSchema } from '@spendgraph/schema';
+import { type UsageEventInput, UsageReader, responseEventId, stampRestriction, usageEventInputSchema } from '@spendgraph/schema';
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { type Authenticate, TooManyFailures, tooMany } from '../auth.ts';
 import { check, presentDecision, scopableDimensions } from '../guard/check.ts';
@@ -71,6 +71,9 @@ export function proxyRoutes(app: FastifyInstance, deps: Deps) {
     const identity = await identify(deps, request, reply);
     if (!identity) return reply;
     const tags = callTags(request.headers);
+    // A restricted key's values go on the call (and into the budget check); naming another is refused before the upstream is called.
+    const refused = identity.restriction ? stampRestriction(tags.context, identity.restriction) : [];
+    if (refused.length) return reply.code(403).send({ error: 'forbidden', field: refused[0]!.field, message: `${refused[0]!.field}: ${refused[0]!.message} (from the x-spendgraph-* / Helicone-* headers)` });
     const json = readJson(request.body, request.headers['content-type']);
     const requestModel: string | undefined = typeof json?.model === 'string' ? json.model : undefined;
     const probe = usageEventInputSchema.safeParse({ occurred_at: occurredAt, provider, model: requestModel ?? '-', ...tags.context, tags: tags.tags });
@@ -80,7 +83,7 @@ export function proxyRoutes(app: FastifyInstance, deps: Deps) {
     }
 
     const context = new Map([...Object.entries(tags.context), ['provider', provider], ...(requestModel ? [['model', requestModel]] : [])].filter(([k]) => dimensions.has(k!)) as Array<[string, string]>);
-    const decision = await check(deps.guard, identity.workspaceId, context);
+    const decision = await check(deps.guard, identity, context);
     if (!decision.allow) return reply.code(429).send({ error: 'budget_exceeded', message: decision.reason, ...presentDecision(decision) });
 
     let body = Buffer.isBuffer(request.body) && request.body.length ? request.body : undefined;
@@ -120,7 +123,7 @@ export function proxyRoutes(app: FastifyInstance, deps: Deps) {
       occurred_at: call.occurredAt, provider, model, status: call.status, latency_ms: call.latencyMs,
       ...(reader.usage ? { usage: reader.usage } : {}), source: 'proxy', ...call.tags.context, tags: call.tags.tags,
     };
-    void acceptEvents(deps.queue, workspaceId, [event], request.log).then((r) => {
+    void acceptEvents(deps.queue, { workspaceId }, [event], request.log).then((r) => {
       if (r.status !== 'accepted') request.log.warn({ result: r }, 'a proxied call could not be recorded');
     });
   }
