@@ -20,7 +20,7 @@ import { type GraphqlContext, resolvers } from './resolvers.ts';
 import type { StatusDeps } from './status.ts';
 import type { RepricingDeps } from './repricing.ts';
 import { authorizeResolvers } from './authorize.ts';
-import { peopleResolvers } from '../people/resolvers.ts';
+import { type PeopleDeps, peopleResolvers } from '../people/resolvers.ts';
 
 // schema.graphql holds the query API; every other .graphql file here extends it (budgets, ...).
 const typeDefs = readdirSync(new URL('.', import.meta.url))
@@ -92,7 +92,7 @@ function withPeople<R extends { Query: object; Mutation: object }>(api: R, peopl
   return { ...api, Query: { ...api.Query, ...people.Query }, Mutation: { ...api.Mutation, ...people.Mutation } };
 }
 
-export async function graphqlRoutes(app: FastifyInstance, deps: BudgetDeps & ExportDeps & StatusDeps & RepricingDeps & DeadLetterDeps & { authenticate: Authenticate }) {
+export async function graphqlRoutes(app: FastifyInstance, deps: BudgetDeps & ExportDeps & StatusDeps & RepricingDeps & DeadLetterDeps & PeopleDeps & { authenticate: Authenticate }) {
   const apiOptions = apolloOptions<GraphqlContext>();
   const api = new ApolloServer<GraphqlContext>({
     typeDefs, resolvers: authorizeResolvers(withPeople(resolvers(deps), peopleResolvers(deps)), deps.pool), ...apiOptions, plugins: [...(apiOptions.plugins ?? []), reportPreAggregations],

@@ -7,10 +7,11 @@ import {
   rotateApiKey, withTransaction, workspacesOf, findWorkspace,
 } from '@spendgraph/db';
 import { GraphQLError } from 'graphql';
-import { changeDb } from '../audit.ts';
+import { afterCommit, changeDb } from '../audit.ts';
 import { permissionsOf } from '../authz.ts';
 import { UUID, badInput, forbidden, notFound } from './errors.ts';
 import { apiKeyInputSchema, auditFilterSchema, emailSchema, parseInput, roleSchema } from './inputs.ts';
+import { type InvitationMail, mailInvitation } from './invitation-mail.ts';
 
 export interface PeopleCaller {
   workspaceId: string;
@@ -50,7 +51,13 @@ const lastOwner = (e: unknown) => {
   throw e;
 };
 
-export function peopleResolvers(deps: { pool: Pool }) {
+export interface PeopleDeps {
+  pool: Pool;
+  /** Unset: invitations are not e-mailed (the inviter passes the link on). */
+  invitationMail?: InvitationMail | undefined;
+}
+
+export function peopleResolvers(deps: PeopleDeps) {
   const { pool } = deps;
   return {
     Query: {
@@ -87,9 +94,14 @@ export function peopleResolvers(deps: { pool: Pool }) {
         const hours = args.expiresInHours ?? 72;
         if (!Number.isInteger(hours) || hours < 1 || hours > MAX_INVITATION_HOURS) throw badInput('expiresInHours', `must be between 1 and ${MAX_INVITATION_HOURS}`);
         requireOwnerFor(c, role);
-        return createInvitation(changeDb(pool, c), {
+        const db = changeDb(pool, c);
+        const made = await createInvitation(db, {
           workspaceId: c.workspaceId, email, role, createdBy: c.userId ?? null, expiresAt: new Date(Date.now() + hours * 3_600_000),
         });
+        const workspace = (await findWorkspace(db, c.workspaceId))!.name;
+        const invitedBy = c.userId ? ((await getUser(db, c.userId))?.email ?? null) : null;
+        // E-mailed once committed: the link must work when it arrives.
+        return afterCommit(made, async () => ({ ...made, emailed: await mailInvitation(deps.invitationMail, { ...made, workspace, invitedBy }) }));
       },
       async revokeInvitation(_: unknown, { id }: { id: string }, c: PeopleCaller) {
         requireId('id', id);
