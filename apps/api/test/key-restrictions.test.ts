@@ -102,7 +102,7 @@ describe('reading', () => {
     expect(new Set(events.body.data.events.edges.map((e: { node: { agent: string } }) => e.node.agent))).toEqual(new Set(['build-bot']));
   });
 
-  it('exports, export links and Cube\'s GraphQL are filtered too', async () => {
+  it('exports, export links, Cube\'s GraphQL and the key\'s web sessions are filtered too', async () => {
     const csv = await (await fetch(`${p.apiUrl}/v1/exports/events?format=json&columns=agent`, { headers: { authorization: `Bearer ${keys.botRead}` } })).json() as Array<{ agent: string }>;
     expect(csv.length).toBeGreaterThan(0);
     expect(new Set(csv.map((r) => r.agent))).toEqual(new Set(['build-bot']));
@@ -112,6 +112,10 @@ describe('reading', () => {
     const cube = await graphqlRequest(p.apiUrl, keys.botRead, '{ cube { usage { agent calls } } }', {}, '/graphql/cube');
     expect(cube.body.errors).toBeUndefined();
     expect(cube.body.data.cube.map((r: { usage: { agent: string } }) => r.usage.agent)).toEqual(['build-bot']);
+    // A web session opened with the key reads as the key does.
+    const { session } = await (await fetch(`${p.apiUrl}/v1/sessions`, { method: 'POST', headers: { authorization: `Bearer ${keys.botRead}` } })).json() as { session: string };
+    const viaSession = await read(session, BY_AGENT);
+    expect(viaSession.body.data.breakdown.children.map((c: { label: string }) => c.label)).toEqual(['build-bot']);
   });
 
   it('fields and routes that cannot filter by the restriction refuse the key', async () => {
