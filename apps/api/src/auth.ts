@@ -10,7 +10,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import pg from 'pg';
-import { type ApiKeyIdentity, type ApiKeyScope, type Pool, findApiKey, findWebSession, hashApiKey } from '@spendgraph/db';
+import { type ApiKeyIdentity, type Pool, findApiKey, findWebSession, hashApiKey } from '@spendgraph/db';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -167,7 +167,12 @@ export class Credentials {
   }
 }
 
-export function requireScope(authenticate: Authenticate, scopes: ApiKeyScope[]) {
+/**
+ * Authentication only: the bearer credential becomes request.identity (401 without a working one,
+ * 429 past the failure budget, 503 while the key store is down). What the identity may do is
+ * authz.ts's to decide, for every route: nothing here checks a scope.
+ */
+export function authenticated(authenticate: Authenticate) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -184,9 +189,6 @@ export function requireScope(authenticate: Authenticate, scopes: ApiKeyScope[]) 
       return reply.code(503).header('retry-after', '1').send({ error: 'unavailable', message: 'the key store is unavailable; retry' });
     }
     if (!identity) return reply.code(401).send({ error: 'unauthorized', message: 'unknown or revoked API key' });
-    if (!identity.scopes.some((s) => scopes.includes(s))) {
-      return reply.code(403).send({ error: 'forbidden', message: `this key lacks the ${scopes.join(' or ')} scope` });
-    }
     request.identity = identity;
   };
 }

@@ -8,7 +8,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type GraphQLFormattedError, GraphQLError } from 'graphql';
 import { SemanticError, type SemanticLayer } from '@spendgraph/semantic';
-import { type Authenticate, requireScope } from '../auth.ts';
+import { type Authenticate, authenticated } from '../auth.ts';
 import { databaseClientError, isDatabaseBusy } from '../client-errors.ts';
 import { ApiError } from '../query/errors.ts';
 import { WorkspaceGate } from '../workspace-gate.ts';
@@ -103,7 +103,7 @@ export async function graphqlRoutes(app: FastifyInstance, deps: BudgetDeps & Exp
 
   // A workspace runs 2 queries at once and queues 16 more (GRAPHQL_PER_WORKSPACE): its burst never fills the process.
   const gate = new WorkspaceGate(Number(process.env.GRAPHQL_PER_WORKSPACE) || 2, 16);
-  const preHandler = [requireScope(deps.authenticate, ['read', 'admin']), gate.preHandler()];
+  const preHandler = [authenticated(deps.authenticate), gate.preHandler()];
   // The semantic context: the workspace and, for a restricted key, the values every query is filtered to.
   const workspaceOf = (request: FastifyRequest) => ({ workspaceId: request.identity!.workspaceId, restriction: request.identity!.restriction });
   const identityOf = (request: FastifyRequest) => {

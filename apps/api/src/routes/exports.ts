@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Pool } from '@spendgraph/db';
 import type { Redis } from '@spendgraph/queue';
 import type { SemanticContext, SemanticLayer } from '@spendgraph/semantic';
-import { type Authenticate, requireScope } from '../auth.ts';
+import { type Authenticate, authenticated } from '../auth.ts';
 import { DOWNLOAD_PATH, readLink } from '../exports/links.ts';
 import { openExport, sendTable } from '../exports/open.ts';
 import { type ExportRequest, requestFromQuery } from '../exports/request.ts';
@@ -32,7 +32,7 @@ async function answer(reply: FastifyReply, deps: ExportRouteDeps, ctx: SemanticC
 }
 
 export function exportRoutes(app: FastifyInstance, deps: ExportRouteDeps) {
-  const read = { preHandler: requireScope(deps.authenticate, ['read', 'admin']) };
+  const read = { preHandler: authenticated(deps.authenticate) };
   app.get<{ Params: { shape: string } }>('/v1/exports/:shape', read, (request, reply) =>
     answer(reply, deps, { workspaceId: request.identity!.workspaceId, restriction: request.identity!.restriction }, () => requestFromQuery(request.params.shape, request.query as Record<string, unknown>)));
 

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import {
   WeakPassword, acceptInvitation, createUser, createUserSession, findOpenInvitation, findUserByEmail, listAudit,
 } from '@spendgraph/db';
-import { requireScope } from '../auth.ts';
+import { authenticated } from '../auth.ts';
 import { audited } from '../audit.ts';
 import { permissionsOf } from '../authz.ts';
 import { neutraliseFormula } from '../exports/encode.ts';
@@ -31,7 +31,7 @@ const auditQuerySchema = auditFilterSchema.extend({
 const AUDIT_COLUMNS = ['id', 'occurredAt', 'action', 'actorUserId', 'actorKeyId', 'actorLabel', 'targetType', 'targetId', 'before', 'after'] as const;
 
 export function peopleRoutes(app: FastifyInstance, deps: SignInDeps) {
-  const signedIn = { preHandler: requireScope(deps.credentials.authenticate, ['ingest', 'read', 'admin']) };
+  const signedIn = { preHandler: authenticated(deps.credentials.authenticate) };
 
   app.get('/v1/me', signedIn, async (request) => {
     const i = request.identity!;

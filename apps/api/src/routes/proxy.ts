@@ -10,6 +10,7 @@ import type { ApiKeyIdentity } from '@spendgraph/db';
 import { type UsageEventInput, UsageReader, responseEventId, stampRestriction, usageEventInputSchema } from '@spendgraph/schema';
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { type Authenticate, TooManyFailures, tooMany } from '../auth.ts';
+import { can } from '../authz.ts';
 import { check, presentDecision, scopableDimensions } from '../guard/check.ts';
 import type { GuardCache } from '../guard/guard-cache.ts';
 import { type IngestQueue, acceptEvents } from '../ingest/accept-events.ts';
@@ -45,8 +46,8 @@ async function identify(deps: Deps, request: FastifyRequest, reply: FastifyReply
   }
   if (!identity) {
     reply.code(401).send({ error: 'unauthorized', message: key ? 'unknown or revoked Spendgraph key in x-spendgraph-key' : 'send a Spendgraph API key in the x-spendgraph-key header (the Authorization header goes to the provider)' });
-  } else if (!identity.scopes.some((s) => s === 'ingest' || s === 'admin')) {
-    reply.code(403).send({ error: 'forbidden', message: 'this key lacks the ingest or admin scope' });
+  } else if (!can(identity, 'events:ingest')) {
+    reply.code(403).send({ error: 'forbidden', message: 'this key lacks the events:ingest permission' });
     return undefined;
   }
   return identity;
