@@ -12,12 +12,15 @@
 //   published placeholder): anyone knowing it could sign a token for any workspace.
 // - REST / GraphQL: Cube verifies the JWT (CUBEJS_API_SECRET); its payload must
 //   carry `workspaceId`.
-// - SQL API: the password is a Spendgraph API key with the `read` scope; the
-//   key's workspace becomes the security context (checkSqlAuth).
+// - SQL API: the password is a Spendgraph API key with the `read` scope that
+//   has not expired; the key's workspace and restriction (dimension values it
+//   is confined to) become the security context (checkSqlAuth).
 // - queryRewrite rejects unknown query, filter and time-dimension keys, unknown
 //   operators, any member outside the public views and any
 //   `<view>.workspace_id`, then adds `<view>.workspace_id = workspaceId` for
-//   every view the query names. Roll-ups carry workspace_id, so they still match.
+//   every view the query names, and `<view>.<dimension> = value` for each value
+//   of a restricted key (a view without that dimension is refused). Roll-ups
+//   carry workspace_id, so they still match.
 const crypto = require('crypto');
 const policy = require('./security.json');
 
@@ -106,9 +109,13 @@ module.exports = {
     const order = Array.isArray(query.order) ? query.order.map((o) => (Array.isArray(o) ? o[0] : o.id)) : Object.keys(query.order || {});
     for (const key of order) memberView(key.split('.').slice(0, 2).join('.'));
     if (views.size === 0) throw new Error('The query names no member');
+    const restriction = Object.entries(securityContext.restriction || {});
     query.filters = [
       ...(query.filters || []),
-      ...[...views].map((view) => ({ member: `${view}.${WORKSPACE_DIMENSION}`, operator: 'equals', values: [workspaceId] })),
+      ...[...views].flatMap((view) => [
+        { member: `${view}.${WORKSPACE_DIMENSION}`, operator: 'equals', values: [workspaceId] },
+        ...restriction.map(([dimension, value]) => ({ member: `${view}.${dimension}`, operator: 'equals', values: [value] })),
+      ]),
     ];
     return query;
   },
@@ -117,11 +124,11 @@ module.exports = {
     if (!password) throw new Error('Use a Spendgraph API key with the read scope as the password');
     const hash = crypto.createHash('sha256').update(password).digest();
     const { rows } = await sqlAuthPool().query(
-      `SELECT workspace_id::text AS workspace_id FROM api_keys
-        WHERE key_hash = $1 AND revoked_at IS NULL AND 'read' = ANY (scopes)`,
+      `SELECT workspace_id::text AS workspace_id, restriction FROM api_keys
+        WHERE key_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now()) AND 'read' = ANY (scopes)`,
       [hash],
     );
     if (!rows.length) throw new Error('Invalid API key');
-    return { password, securityContext: { workspaceId: rows[0].workspace_id } };
+    return { password, securityContext: { workspaceId: rows[0].workspace_id, restriction: rows[0].restriction || undefined } };
   },
 };

@@ -1,8 +1,10 @@
 // The one helper that records administrative changes (apps/api/src/graphql/authorize.ts calls it
 // around every audited mutation; the CLI records through @spendgraph/db's recordAudit directly).
-// Before and after are the target's row as stored, read before and after the change, with
-// secrets (key and token hashes, webhook secrets, password hashes) left out.
-import { type Pool, findWorkspace, recordAudit } from '@spendgraph/db';
+// The change and its entry are one transaction: a change whose entry cannot be written is rolled
+// back, and no change goes unrecorded. Before and after are the target's row as stored, read in
+// that transaction before and after the change, with secrets (key and token hashes, webhook
+// secrets, password hashes) left out.
+import { type Db, type Pool, type PoolClient, findWorkspace, recordAudit, withTransaction } from '@spendgraph/db';
 import type { AuditRule } from './authz.ts';
 
 export interface Actor {
@@ -22,10 +24,10 @@ function targetWhere(rule: AuditRule, workspaceId: string, id: string): [string,
 }
 
 /** The target's row as stored (secrets dropped), or null when there is none. */
-async function targetRow(pool: Pool, rule: AuditRule, workspaceId: string, id: string | undefined): Promise<unknown> {
+async function targetRow(db: Db, rule: AuditRule, workspaceId: string, id: string | undefined): Promise<unknown> {
   if (!rule.table || !id) return null;
   const [where, params] = targetWhere(rule, workspaceId, id);
-  const { rows } = await pool.query<{ row: unknown }>(`SELECT to_jsonb(t) - $1::text[] AS row FROM ${rule.table} t WHERE ${where}`, [SECRETS, ...params]);
+  const { rows } = await db.query<{ row: unknown }>(`SELECT to_jsonb(t) - $1::text[] AS row FROM ${rule.table} t WHERE ${where}`, [SECRETS, ...params]);
   return rows[0]?.row ?? null;
 }
 
@@ -50,18 +52,43 @@ const idOf = (v: unknown): string | undefined => {
 };
 
 /**
- * Runs a change and records it: actor, workspace, action, target and the target before and
- * after. Without a table the result (redacted) stands for the after.
+ * What a change answers once it is committed, when the answer needs it committed (a budget's
+ * evaluation, a job the worker reads the row of): `audited` runs it after the commit. `changed`
+ * is what was changed (its id names the audit entry's target).
  */
-export async function audited<T>(pool: Pool, actor: Actor, action: string, rule: AuditRule, args: Record<string, unknown>, change: () => Promise<T>): Promise<T> {
+export class AfterCommit<T> {
+  readonly changed: unknown;
+  readonly run: () => Promise<T>;
+  constructor(changed: unknown, run: () => Promise<T>) {
+    this.changed = changed;
+    this.run = run;
+  }
+}
+export const afterCommit = <T>(changed: unknown, run: () => Promise<T>) => new AfterCommit(changed, run);
+
+/** The transaction an audited change writes in (GraphQL puts it in the resolver's context as `db`). */
+export const changeDb = (pool: Pool, c: { db?: PoolClient }): Db => c.db ?? pool;
+
+/**
+ * Runs a change and records it in the same transaction: actor, workspace, action, target and the
+ * target before and after. Without a table the result (redacted) stands for the after. The
+ * change gets the transaction's client; what it answers with afterCommit runs once committed.
+ */
+export async function audited<T>(
+  pool: Pool, actor: Actor, action: string, rule: AuditRule, args: Record<string, unknown>, change: (db: PoolClient) => Promise<T | AfterCommit<T>>,
+): Promise<T> {
   const givenId = await givenIdOf(pool, rule, actor.workspaceId, args);
-  const before = await targetRow(pool, rule, actor.workspaceId, givenId);
-  const result = await change();
-  const targetId = givenId ?? idOf(result) ?? idOf((result as { apiKey?: unknown; invitation?: unknown })?.apiKey ?? (result as { invitation?: unknown })?.invitation);
-  const after = rule.table ? await targetRow(pool, rule, actor.workspaceId, targetId) : { args: redact(args), result: redact(result) };
-  await recordAudit(pool, {
-    actor: { userId: actor.userId ?? null, keyId: actor.keyId }, workspaceId: actor.workspaceId,
-    action, targetType: rule.targetType, targetId: targetId ?? null, before, after,
+  const result = await withTransaction(pool, async (db) => {
+    const before = await targetRow(db, rule, actor.workspaceId, givenId);
+    const result = await change(db);
+    const answer = result instanceof AfterCommit ? result.changed : result;
+    const targetId = givenId ?? idOf(answer) ?? idOf((answer as { apiKey?: unknown; invitation?: unknown })?.apiKey ?? (answer as { invitation?: unknown })?.invitation);
+    const after = rule.table ? await targetRow(db, rule, actor.workspaceId, targetId) : { args: redact(args), result: redact(answer) };
+    await recordAudit(db, {
+      actor: { userId: actor.userId ?? null, keyId: actor.keyId }, workspaceId: actor.workspaceId,
+      action, targetType: rule.targetType, targetId: targetId ?? null, before, after,
+    });
+    return result;
   });
-  return result;
+  return result instanceof AfterCommit ? result.run() : result;
 }

@@ -10,7 +10,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import pg from 'pg';
-import { type ApiKeyIdentity, type ApiKeyScope, type Pool, findApiKey, findWebSession, hashApiKey } from '@spendgraph/db';
+import { type ApiKeyIdentity, type Pool, findApiKey, findWebSession, hashApiKey } from '@spendgraph/db';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -72,6 +72,9 @@ export interface CredentialOptions {
   failuresPerMinute?: number;
 }
 
+/** A credential stops at its expiry, whatever the cache's lifetime: checked on every use. */
+const expired = (identity: ApiKeyIdentity) => identity.expiresAt !== undefined && identity.expiresAt <= Date.now();
+
 export class Credentials {
   private readonly known: LRUCache<string, ApiKeyIdentity>;
   private readonly unknown: LRUCache<string, true>;
@@ -98,7 +101,8 @@ export class Credentials {
     }
     const hash = hashApiKey(credential).toString('base64');
     const hit = this.listening ? this.known.get(hash) : undefined;
-    if (hit) return hit;
+    if (hit && !expired(hit)) return hit;
+    if (hit) this.known.delete(hash); // reached its expiry while cached: asked again below, and refused
     if (from !== undefined) this.failures.check(from);
     const identity = this.unknown.has(hash) ? undefined : await this.find(credential, hash);
     if (!identity && from !== undefined) this.failures.fail(from);
@@ -116,8 +120,11 @@ export class Credentials {
   private async find(credential: string, hash: string) {
     const generation = this.generation;
     const identity = credential.startsWith('sgs_') ? await findWebSession(this.pool, credential) : await findApiKey(this.pool, credential);
-    if (!identity) this.unknown.set(hash, true);
-    else if (this.listening && generation === this.generation) this.known.set(hash, identity);
+    if (!identity || expired(identity)) {
+      this.unknown.set(hash, true);
+      return undefined;
+    }
+    if (this.listening && generation === this.generation) this.known.set(hash, identity);
     return identity;
   }
 
@@ -160,7 +167,12 @@ export class Credentials {
   }
 }
 
-export function requireScope(authenticate: Authenticate, scopes: ApiKeyScope[]) {
+/**
+ * Authentication only: the bearer credential becomes request.identity (401 without a working one,
+ * 429 past the failure budget, 503 while the key store is down). What the identity may do is
+ * authz.ts's to decide, for every route: nothing here checks a scope.
+ */
+export function authenticated(authenticate: Authenticate) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -177,9 +189,6 @@ export function requireScope(authenticate: Authenticate, scopes: ApiKeyScope[]) 
       return reply.code(503).header('retry-after', '1').send({ error: 'unavailable', message: 'the key store is unavailable; retry' });
     }
     if (!identity) return reply.code(401).send({ error: 'unauthorized', message: 'unknown or revoked API key' });
-    if (!identity.scopes.some((s) => scopes.includes(s))) {
-      return reply.code(403).send({ error: 'forbidden', message: `this key lacks the ${scopes.join(' or ')} scope` });
-    }
     request.identity = identity;
   };
 }

@@ -37,44 +37,59 @@ export function permissionsOf(identity: Pick<ApiKeyIdentity, 'role' | 'scopes' |
 
 export const can = (identity: Pick<ApiKeyIdentity, 'role' | 'scopes' | 'userId'>, permission: Permission) => permissionsOf(identity).has(permission);
 
+/** The workspace's administrators: owners and admins, and keys with the admin scope (e.g. they may end anyone's embed). */
+export const isAdministrator = (identity: Pick<ApiKeyIdentity, 'role' | 'scopes' | 'userId'>) =>
+  identity.userId ? identity.role === 'owner' || identity.role === 'admin' : identity.scopes.includes('admin');
+
+/**
+ * A key restricted to dimension values reaches only the endpoints that apply the restriction
+ * (`restricted: true`: ingest stamps it, queries filter by it); every other one refuses it, so a
+ * new endpoint is closed to restricted keys until it says how it honours them.
+ */
+export function restrictionRefusal(identity: Pick<ApiKeyIdentity, 'restriction'>, rule: { restricted?: true }, what: string): string | undefined {
+  if (!identity.restriction || rule.restricted) return undefined;
+  const to = Object.entries(identity.restriction).map(([d, v]) => `${d} = ${v}`).join(', ');
+  return `this key is restricted to ${to}; ${what} is not limited to those values: use an unrestricted key`;
+}
+
 /** A route is open (it checks a token of its own, or nothing), or needs a permission. */
 export type RouteRule =
   | { public: string }
-  | { permission: Permission; /** authenticated inside the handler (the proxy reads its own header) */ inHandler?: true };
+  | { permission: Permission; /** authenticated inside the handler (the proxy reads its own header) */ inHandler?: true; /** applies a key's restriction (restrictionRefusal) */ restricted?: true };
 
 /** Every REST route, as `METHOD url` (`* url` for every method). */
 export const ROUTE_RULES: Record<string, RouteRule> = {
   'GET /health': { public: 'liveness' },
   'GET /ready': { public: 'readiness' },
   'GET /metrics': { public: 'the operator token is checked in the handler' },
-  'POST /v1/events': { permission: 'events:ingest' },
-  'POST /v1/traces': { permission: 'events:ingest' },
-  '* /proxy/openai/*': { permission: 'events:ingest', inHandler: true },
-  '* /proxy/anthropic/*': { permission: 'events:ingest', inHandler: true },
-  'GET /v1/guard/check': { permission: 'guard:check' },
+  'POST /v1/events': { permission: 'events:ingest', restricted: true },
+  'POST /v1/traces': { permission: 'events:ingest', restricted: true },
+  '* /proxy/openai/*': { permission: 'events:ingest', inHandler: true, restricted: true },
+  '* /proxy/anthropic/*': { permission: 'events:ingest', inHandler: true, restricted: true },
+  'GET /v1/guard/check': { permission: 'guard:check', restricted: true },
   'PUT /v1/plans/:id': { permission: 'work:write' },
   'PUT /v1/tasks/:id': { permission: 'work:write' },
   'PUT /v1/work-items/:id': { permission: 'work:write' },
   'GET /v1/plans': { permission: 'usage:read' },
   'GET /v1/tasks': { permission: 'usage:read' },
   'GET /v1/work-items': { permission: 'usage:read' },
-  'GET /v1/exports/:shape': { permission: 'exports:run' },
+  'GET /v1/exports/:shape': { permission: 'exports:run', restricted: true },
   'GET /v1/exports/download/:token': { public: 'the download token is the credential' },
   'GET /v1/embeds/:token': { public: 'the embed token is the credential' },
   'POST /v1/sessions': { public: 'sign-in: checks the key or the e-mail and password itself' },
-  'DELETE /v1/sessions/current': { permission: 'self' },
+  'DELETE /v1/sessions/current': { permission: 'self', restricted: true },
   'PUT /v1/sessions/current/workspace': { permission: 'self' },
   'GET /v1/setup': { public: 'first run: says whether the install has no owner yet' },
   'POST /v1/setup': { public: 'first run: creates the first owner only while the install has none, refused after' },
-  'GET /v1/me': { permission: 'self' },
+  'GET /v1/me': { permission: 'self', restricted: true },
   'POST /v1/invitations/accept': { public: 'the invitation token is the credential' },
   'POST /v1/sso/start': { public: 'sign-in: finds the SSO connection by the e-mail domain' },
   'POST /v1/sso/callback': { public: 'sign-in: the state, PKCE verifier and ID token are the credential' },
   'GET /v1/audit-log': { permission: 'audit:read' },
-  'GET /graphql': { permission: 'usage:read' },
-  'POST /graphql': { permission: 'usage:read' },
-  'GET /graphql/cube': { permission: 'usage:read' },
-  'POST /graphql/cube': { permission: 'usage:read' },
+  'GET /graphql': { permission: 'usage:read', restricted: true }, // each field says whether it applies restrictions
+  'POST /graphql': { permission: 'usage:read', restricted: true },
+  'GET /graphql/cube': { permission: 'usage:read', restricted: true },
+  'POST /graphql/cube': { permission: 'usage:read', restricted: true },
 };
 
 export const ruleOf = (method: string, url: string): RouteRule | undefined => ROUTE_RULES[`${method} ${url}`] ?? ROUTE_RULES[`* ${url}`];
@@ -95,7 +110,7 @@ export function authorizeRoutes(app: FastifyInstance, pool: Pool) {
       const rule = ruleOf(method, route.url);
       if (!rule) throw new Error(`${method} ${route.url} declares no permission: add it to ROUTE_RULES in apps/api/src/authz.ts`);
       if ('public' in rule) continue;
-      const check = rule.inHandler ? ownWorkspaceOnly : requirePermission(pool, rule.permission);
+      const check = rule.inHandler ? ownWorkspaceOnly : requirePermission(pool, rule, `${method} ${route.url}`);
       route.preHandler = [...[route.preHandler ?? []].flat(), check] as preHandlerHookHandler[];
     }
   });
@@ -106,7 +121,8 @@ const ownWorkspaceOnly: preHandlerHookHandler = async function ownWorkspaceOnly(
   if (request.headers[WORKSPACE_HEADER]) return forbidden(reply, `${WORKSPACE_HEADER} is not accepted here: this route acts in the credential's own workspace`);
 };
 
-function requirePermission(pool: Pool, permission: Permission): preHandlerHookHandler {
+function requirePermission(pool: Pool, rule: { permission: Permission; restricted?: true }, route: string): preHandlerHookHandler {
+  const { permission } = rule;
   return async function authorize(request: FastifyRequest, reply: FastifyReply) {
     if (reply.sent) return;
     const identity = request.identity;
@@ -121,6 +137,8 @@ function requirePermission(pool: Pool, permission: Permission): preHandlerHookHa
       const who = identity.userId ? `the ${request.identity!.role} role` : 'this key';
       return forbidden(reply, `${who} lacks the ${permission} permission`);
     }
+    const refusal = restrictionRefusal(identity, rule, route);
+    if (refusal) return forbidden(reply, refusal);
   };
 }
 
@@ -150,11 +168,14 @@ export interface AuditRule {
 
 export interface FieldRule {
   permission: Permission;
+  /** Applies a restricted key's values (its reads go through the semantic layer with them): restrictionRefusal. */
+  restricted?: true;
   /** Administrative changes are recorded in the audit log. */
   audit?: AuditRule;
 }
 
 const read: FieldRule = { permission: 'usage:read' };
+const restrictedRead: FieldRule = { permission: 'usage:read', restricted: true };
 const budgets: AuditRule = { targetType: 'budget', table: 'budgets' };
 const channels: AuditRule = { targetType: 'alert_channel', table: 'alert_channels' };
 const embeds: AuditRule = { targetType: 'embed_token', table: 'embed_tokens' };
@@ -165,15 +186,15 @@ const sso: AuditRule = { targetType: 'sso_connection', table: 'sso_connections',
 
 /** Every Query and Mutation field of /graphql, as `Type.field`. */
 export const FIELD_RULES: Record<string, FieldRule> = {
-  'Query.meta': read, 'Query.breakdown': read, 'Query.timeseries': read, 'Query.events': read,
+  'Query.meta': restrictedRead, 'Query.breakdown': restrictedRead, 'Query.timeseries': restrictedRead, 'Query.events': restrictedRead,
   'Query.budgets': read, 'Query.budget': read, 'Query.budgetAlerts': read, 'Query.alertChannels': read,
-  'Query.guardCheck': { permission: 'guard:check' }, 'Query.embedTokens': read,
+  'Query.guardCheck': { permission: 'guard:check', restricted: true }, 'Query.embedTokens': read,
   'Query.taskTypeProfiles': read, 'Query.planForecasts': read, 'Query.spendProjection': read,
   'Query.anomalies': read, 'Query.reports': read, 'Query.report': read,
   'Query.plans': read, 'Query.tasks': read, 'Query.workItems': read, 'Query.comparePlans': read, 'Query.planOutliers': read,
   'Query.repricings': read, 'Query.repricing': read, 'Query.retention': read, 'Query.history': read,
   'Query.systemStatus': { permission: 'system:read' },
-  'Query.me': { permission: 'self' },
+  'Query.me': { permission: 'self', restricted: true },
   'Query.members': { permission: 'self' },
   'Query.invitations': { permission: 'members:manage' },
   'Query.apiKeys': { permission: 'keys:manage' },
@@ -191,7 +212,7 @@ export const FIELD_RULES: Record<string, FieldRule> = {
   'Mutation.replayDeadLetters': { permission: 'deadletters:manage', audit: { targetType: 'dead_letters' } },
   'Mutation.createEmbedToken': { permission: 'embeds:manage', audit: embeds },
   'Mutation.revokeEmbedToken': { permission: 'embeds:manage', audit: embeds },
-  'Mutation.createExport': { permission: 'exports:run' },
+  'Mutation.createExport': { permission: 'exports:run', restricted: true },
   'Mutation.upsertPlan': { permission: 'work:write' },
   'Mutation.upsertTask': { permission: 'work:write' },
   'Mutation.upsertWorkItem': { permission: 'work:write' },

@@ -28,6 +28,13 @@ const envSchema = z.object({
   // Wrong passwords in a row that lock an account, and for how long (apps/api/src/routes/sign-in.ts).
   SIGNIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
   SIGNIN_LOCK_MINUTES: z.coerce.number().min(0.01).default(15),
+  /**
+   * Invitations are e-mailed (through the worker, which sends with its own SMTP_URL) when the API
+   * has both: SMTP_URL saying e-mail is set up, and WEB_URL, the web app's address the accept link
+   * points at (<WEB_URL>/invite/<token>). Without them the link is only returned to the inviter.
+   */
+  SMTP_URL: z.string().trim().transform((s) => s || undefined).optional(),
+  WEB_URL: z.string().trim().transform((s) => s.replace(/\/+$/, '') || undefined).pipe(z.url().optional()).optional(),
   /** Connections of the exports' own pool (each running export holds one while its client reads). */
   EXPORT_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(6),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

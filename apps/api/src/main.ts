@@ -39,6 +39,7 @@ const app = buildServer({
   credentials, sessionTtlMs: config.SESSION_TTL_HOURS * 3_600_000, operatorToken: config.OPERATOR_TOKEN,
   lockout: { maxFailures: config.SIGNIN_MAX_FAILURES, lockMs: config.SIGNIN_LOCK_MINUTES * 60_000 },
   proxyUpstreams: { openai: config.PROXY_OPENAI_UPSTREAM, anthropic: config.PROXY_ANTHROPIC_UPSTREAM },
+  invitationMail: config.SMTP_URL && config.WEB_URL ? { queue: alerts, webUrl: config.WEB_URL } : undefined,
 });
 await app.listen({ host: config.API_HOST, port: config.API_PORT });
 

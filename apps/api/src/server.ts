@@ -26,6 +26,7 @@ import { authorizeRoutes } from './authz.ts';
 import { databaseClientError, isDatabaseBusy } from './client-errors.ts';
 import { ExportSlots } from './exports/slots.ts';
 import { ApiError } from './query/errors.ts';
+import type { InvitationMail } from './people/invitation-mail.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -59,6 +60,8 @@ export interface ApiDeps {
   sessionTtlMs: number;
   /** Wrong passwords in a row that lock an account, and for how long (default DEFAULT_LOCKOUT). */
   lockout?: LockoutPolicy;
+  /** Where invitation e-mails are queued, and the web app's address; unset, invitations are not e-mailed. */
+  invitationMail?: InvitationMail | undefined;
 }
 
 /** A refused request as REST answers it: the code, the parameter at fault and what to fix. */
@@ -115,6 +118,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   app.register((instance) => graphqlRoutes(instance, {
     authenticate, pool: deps.pool, exportPool: deps.exportPool, slots, semantic: deps.semantic, guard: deps.guard, announce: deps.announce, redis: deps.redis,
     inspector: deps.inspector, maintenance: deps.maintenance, egress: deps.egress, operatorToken: deps.operatorToken, ingest: deps.queue, secrets,
+    invitationMail: deps.invitationMail,
   }));
   return app;
 }

@@ -1,12 +1,13 @@
 // The authorization matrix, generated from the code: every REST route (Fastify's route table)
-// and every GraphQL Query and Mutation field (introspection) × every role and key scope × the
-// caller's own workspace and another one. A route or field without a declared permission fails
+// and every GraphQL Query and Mutation field (introspection) × every role and key scope (and keys
+// restricted to an agent, which reach only what applies restrictions) × the caller's own
+// workspace and another one. A route or field without a declared permission fails
 // here (and the API does not start); one whose enforcement disagrees with its declaration fails too.
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { type GraphQLField, type GraphQLSchema, buildClientSchema, getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiKeyScope, type Role, ROLES, createApiKey, ensureWorkspace } from '@spendgraph/db';
+import { type ApiKeyScope, type Role, ROLES, createApiKey, ensureWorkspace, issueApiKey } from '@spendgraph/db';
 import { FIELD_RULES, ROLE_PERMISSIONS, ROUTE_RULES, SCOPE_PERMISSIONS, WORKSPACE_HEADER, type Permission, ruleOf } from '../src/authz.ts';
 import { argumentVariants, documentFor } from '@spendgraph/test-support/hostile';
 import { signIn, workspaceWithPeople } from '@spendgraph/test-support/people';
@@ -16,7 +17,7 @@ import { type Platform, graphqlRequest, startPlatform } from '@spendgraph/test-s
 let p: Platform;
 let routes: Array<{ method: string; url: string }>;
 let schema: GraphQLSchema;
-let subjects: Array<{ name: string; credential: string; email?: string; permissions: readonly Permission[] }>;
+let subjects: Array<{ name: string; credential: string; email?: string; permissions: readonly Permission[]; restricted?: true }>;
 let otherSlug: string;
 
 beforeAll(async () => {
@@ -25,9 +26,13 @@ beforeAll(async () => {
   const team = await workspaceWithPeople(p.pool, p.apiUrl);
   otherSlug = (await ensureWorkspace(p.pool, `t-other-${randomUUID().slice(0, 8)}`)).slug;
   const keys = await Promise.all((['ingest', 'read', 'admin'] as ApiKeyScope[]).map(async (s) => ({ s, key: (await createApiKey(p.pool, team.workspaceId, [s])).key })));
+  const restricted = await Promise.all((['ingest', 'read'] as ApiKeyScope[]).map(async (s) => ({
+    s, key: (await issueApiKey(p.pool, team.workspaceId, { name: 'restricted', scopes: [s], restriction: { agent: 'build-bot' } })).key,
+  })));
   subjects = [
     ...ROLES.map((r: Role) => ({ name: r, credential: team.members[r].session, email: team.members[r].email, permissions: ROLE_PERMISSIONS[r] })),
     ...keys.map(({ s, key }) => ({ name: `${s} key`, credential: key, permissions: SCOPE_PERMISSIONS[s] })),
+    ...restricted.map(({ s, key }) => ({ name: `restricted ${s} key`, credential: key, permissions: SCOPE_PERMISSIONS[s], restricted: true as const })),
   ];
   const { body } = await graphqlRequest(p.apiUrl, team.members.owner.session, getIntrospectionQuery());
   schema = buildClientSchema(body.data);
@@ -72,7 +77,7 @@ describe('REST', () => {
         // Signing out ends the session it is sent with: a session of its own.
         const credential = route.url === '/v1/sessions/current' && s.email
           ? ((await (await signIn(p.apiUrl, s.email)).json()) as { session: string }).session : s.credential;
-        const allowed = s.permissions.includes(rule.permission);
+        const allowed = s.permissions.includes(rule.permission) && (!s.restricted || !!rule.restricted);
         const other = await call(route.method, route.url, credential, { [WORKSPACE_HEADER]: otherSlug });
         if (other !== 403) wrong.push(`${route.method} ${route.url} as ${s.name} in another workspace: ${other}`);
         const own = await call(route.method, route.url, credential);
@@ -111,7 +116,7 @@ describe('GraphQL', () => {
       if ('role' in variables) variables.role = 'viewer'; // giving the owner role is an owner's act alone (tested in people.test.ts)
       for (const s of subjects) {
         // The endpoint's own rule first (an ingest key cannot reach /graphql), then the field's.
-        const allowed = s.permissions.includes(endpoint.permission) && s.permissions.includes(rule.permission);
+        const allowed = s.permissions.includes(endpoint.permission) && s.permissions.includes(rule.permission) && (!s.restricted || !!rule.restricted);
         const res = await gql(s.credential, doc, variables);
         const body = res.status === 200 || res.status === 400 ? await res.json() as { errors?: Array<{ extensions?: { code?: string } }> } : undefined;
         const forbidden = res.status === 401 || res.status === 403 || !!body?.errors?.some((e) => e.extensions?.code === 'FORBIDDEN');

@@ -4,10 +4,11 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import {
-  API_KEY_SCOPES, type ApiKeyScope, type Pool, ROLES, type Role, WeakPassword, addMembership, createOrganization, createPool,
+  API_KEY_SCOPES, type ApiKeyScope, type Db, ROLES, type Role, WeakPassword, addMembership, createOrganization, createPool,
   createUser, createWorkspaceIn, findOrganization, findUserByEmail, findWorkspace, issueApiKey, recordAudit, revokeWorkspaceApiKey,
-  setPassword, sqlState, UNIQUE_VIOLATION,
+  setPassword, sqlState, UNIQUE_VIOLATION, withTransaction,
 } from '@spendgraph/db';
+import { keyRestrictionSchema } from '@spendgraph/schema';
 
 export const ADMIN_HELP = `spendgraph admin — set up and recover Spendgraph at the database (needs DATABASE_URL)
 
@@ -47,13 +48,13 @@ function role(o: Options): Role {
   return r as Role;
 }
 
-async function workspace(pool: Pool, o: Options) {
+async function workspace(pool: Db, o: Options) {
   const ws = await findWorkspace(pool, required(o, 'workspace'));
   if (!ws) throw new AdminError(`no workspace '${o.workspace}'`);
   return ws;
 }
 
-async function user(pool: Pool, o: Options) {
+async function user(pool: Db, o: Options) {
   const u = await findUserByEmail(pool, required(o, 'email'));
   if (!u) throw new AdminError(`no person with the e-mail '${o.email}'`);
   return u;
@@ -61,7 +62,8 @@ async function user(pool: Pool, o: Options) {
 
 const generatedPassword = () => randomBytes(18).toString('base64url');
 
-const COMMANDS: Record<string, (pool: Pool, o: Options) => Promise<Record<string, unknown>>> = {
+/** Each command runs in one transaction (runAdmin): its changes and their audit entries commit together. */
+const COMMANDS: Record<string, (pool: Db, o: Options) => Promise<Record<string, unknown>>> = {
   async 'create-organization'(pool, o) {
     const org = await createOrganization(pool, { slug: required(o, 'slug'), name: o.name });
     await recordAudit(pool, { actor: CLI, organizationId: org.id, action: 'createOrganization', targetType: 'organization', targetId: org.id, after: org });
@@ -95,11 +97,15 @@ const COMMANDS: Record<string, (pool: Pool, o: Options) => Promise<Record<string
     if (unknown.length) throw new AdminError(`--scopes: '${unknown.join(', ')}' is not one of ${API_KEY_SCOPES.join(', ')}`);
     const expiresAt = o.expires ? new Date(o.expires) : null;
     if (expiresAt && (Number.isNaN(expiresAt.getTime()) || expiresAt.getTime() <= Date.now())) throw new AdminError(`--expires: '${o.expires}' is not a time in the future`);
-    const restriction = o.restrict?.length ? Object.fromEntries(o.restrict.map((r) => {
+    const pairs = (o.restrict ?? []).map((r) => {
       const at = r.indexOf('=');
       if (at < 1 || at === r.length - 1) throw new AdminError(`--restrict: '${r}' is not DIMENSION=VALUE`);
-      return [r.slice(0, at), r.slice(at + 1)];
-    })) : null;
+      return { dimension: r.slice(0, at), value: r.slice(at + 1) };
+    });
+    const checked = keyRestrictionSchema.safeParse(pairs);
+    if (!checked.success) throw new AdminError(`--restrict: ${checked.error.issues[0]!.message}`);
+    const restriction = checked.data;
+    if (restriction && scopes.includes('admin')) throw new AdminError('--restrict: a key with the admin scope cannot be restricted: it could make unrestricted keys');
     const { key, apiKey } = await issueApiKey(pool, ws.id, { name: required(o, 'name'), scopes: [...new Set(scopes)] as ApiKeyScope[], expiresAt, restriction });
     await recordAudit(pool, { actor: CLI, workspaceId: ws.id, action: 'createApiKey', targetType: 'api_key', targetId: apiKey.id, after: apiKey });
     return { key, apiKey };
@@ -122,7 +128,7 @@ const COMMANDS: Record<string, (pool: Pool, o: Options) => Promise<Record<string
   },
 };
 
-async function member(pool: Pool, workspaceId: string, userId: string, r: Role) {
+async function member(pool: Db, workspaceId: string, userId: string, r: Role) {
   await addMembership(pool, { userId, workspaceId, role: r });
   await recordAudit(pool, { actor: CLI, workspaceId, action: 'addMember', targetType: 'member', targetId: userId, after: { role: r } });
 }
@@ -151,7 +157,7 @@ export async function runAdmin(args: string[]): Promise<number> {
   if (!url) return process.stderr.write('DATABASE_URL is needed: spendgraph admin works at the database\n'), 2;
   const pool = createPool(url, { max: 2, name: 'spendgraph-admin' });
   try {
-    const result = await run(pool, o);
+    const result = await withTransaction(pool, (client) => run(client, o));
     if (o.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     else print(result);
     return 0;

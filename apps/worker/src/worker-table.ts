@@ -6,16 +6,17 @@ import type { Pool } from '@spendgraph/db';
 import { morningReportRepeat } from '@spendgraph/insights';
 import { createPricer } from '@spendgraph/pricing';
 import {
-  APPLY_RETENTION_JOB, DELIVER_JOB, DETECT_ANOMALIES_JOB, type DeliveryJobData, EVALUATE_BUDGETS_JOB, type EvaluateBudgetsJobData,
+  APPLY_RETENTION_JOB, DELIVER_JOB, INVITATION_JOB, DETECT_ANOMALIES_JOB, type DeliveryJobData, EVALUATE_BUDGETS_JOB, type EvaluateBudgetsJobData,
   type EvaluateBudgetsResult, INGEST_BATCH_JOB, INGEST_REPLAY_JOB, type IngestJobResult, MORNING_REPORT_JOB, type QueueDefinition, REPRICE_JOB,
   type Redis, WARM_ROLLUPS_JOB, alertsQueue, budgetsQueue, createIngestQueue, createInsightsQueue, ingestQueue, insightsQueue,
   maintenanceQueue, reportsQueue,
 } from '@spendgraph/queue';
 import type { SemanticLayer } from '@spendgraph/semantic';
-import { createSender } from './channels/index.ts';
+import { createSender, mailer } from './channels/index.ts';
 import type { WorkerConfig } from './config.ts';
 import { applyRetentionProcessor } from './processors/apply-retention.ts';
 import { deliverAlertProcessor } from './processors/deliver-alert.ts';
+import { deliverInvitationProcessor } from './processors/deliver-invitation.ts';
 import { requeueStaleDeliveries } from './processors/deliver.ts';
 import { deliverReportProcessor } from './processors/deliver-report.ts';
 import { detectAnomaliesProcessor } from './processors/detect-anomalies.ts';
@@ -107,7 +108,10 @@ export function workerTable(config: WorkerConfig): WorkerSpec[] {
       group: 'alerts',
       queue: alertsQueue,
       options: { concurrency: 4 },
-      processors: async ({ pool }) => ({ [DELIVER_JOB]: deliverAlertProcessor({ pool, send: createSender(config.channels) }) }),
+      processors: async ({ pool }) => ({
+        [DELIVER_JOB]: deliverAlertProcessor({ pool, send: createSender(config.channels) }),
+        [INVITATION_JOB]: deliverInvitationProcessor(mailer(config.channels)),
+      }),
     }),
     spec({
       group: 'alerts',

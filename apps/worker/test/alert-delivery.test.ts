@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { type IncomingHttpHeaders, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Queue, Worker } from 'bullmq';
-import { SMTPServer } from 'smtp-server';
+import type { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import {
   type AlertChannel, type AlertDelivery, type NewBudgetAlert, type Pool, createPool, ensureWorkspace, getAlert,
@@ -18,6 +18,7 @@ import { waitFor } from '@spendgraph/test-support/platform';
 import { type Resolve, SMTP_NOT_CONFIGURED, createSender } from '../src/channels/index.ts';
 import { channelsConfig } from '../src/config.ts';
 import { deliverAlertProcessor } from '../src/processors/deliver-alert.ts';
+import { type Mail, parseMail, startSmtp } from './smtp.ts';
 import { requeueStaleDeliveries } from '../src/processors/deliver.ts';
 
 // ---------------------------------------------------------------------------
@@ -64,52 +65,6 @@ class Receiver {
     this.server.closeAllConnections();
     return new Promise((r) => this.server.close(r));
   }
-}
-
-interface Mail { from: string; to: string[]; user: string | undefined; raw: string }
-
-/** A real SMTP server on loopback that keeps what it receives. */
-async function startSmtp(mails: Mail[]): Promise<{ server: SMTPServer; url: string }> {
-  const server = new SMTPServer({
-    authOptional: true,
-    allowInsecureAuth: true,
-    disabledCommands: ['STARTTLS'],
-    onAuth: (auth, _session, cb) =>
-      auth.username === 'alerts' && auth.password === 's3cret' ? cb(null, { user: auth.username }) : cb(new Error('bad credentials')),
-    onData: (stream, session, cb) => {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const { mailFrom, rcptTo } = session.envelope;
-        mails.push({
-          from: mailFrom ? mailFrom.address : '',
-          to: rcptTo.map((a) => a.address),
-          user: session.user as string | undefined,
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        cb();
-      });
-    },
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server.server, 'listening');
-  return { server, url: `smtp://alerts:s3cret@127.0.0.1:${(server.server.address() as AddressInfo).port}` };
-}
-
-const unQuote = (s: string) => Buffer.from(s.replace(/=([0-9A-F]{2})/gi, (_, h) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
-
-/** Decodes RFC 2047 encoded-words (=?UTF-8?Q?...?= or ?B?), as mail clients show them. */
-const decodeWords = (s: string) => s.replace(/\?=\s+=\?/g, '?==?').replace(/=\?utf-8\?([QB])\?([^?]*)\?=/gi, (_, enc: string, data: string) =>
-  enc.toUpperCase() === 'B' ? Buffer.from(data, 'base64').toString('utf8') : unQuote(data.replace(/_/g, ' ')));
-
-/** Subject and text of a single-part message (headers unfolded, quoted-printable decoded). */
-function parseMail(raw: string): { subject: string; text: string } {
-  const [head = '', ...rest] = raw.split('\r\n\r\n');
-  const headers = head.replace(/\r\n[ \t]+/g, ' ');
-  const body = rest.join('\r\n\r\n');
-  const qp = /content-transfer-encoding: quoted-printable/i.test(headers);
-  const text = qp ? unQuote(body.replace(/=\r\n/g, '')) : body;
-  return { subject: decodeWords(/^subject: (.*)$/im.exec(headers)?.[1] ?? ''), text: text.replace(/\r\n/g, '\n').trim() };
 }
 
 function verifySignature(header: string | string[] | undefined, secret: string, rawBody: string): boolean {

@@ -85,9 +85,9 @@ export async function revokeWorkspaceApiKey(db: Db, workspaceId: string, id: str
  * longer works.
  */
 export async function rotateApiKey(
-  pool: Pool, workspaceId: string, id: string, overlapMs: number, createdBy: string | null,
+  db: Db, workspaceId: string, id: string, overlapMs: number, createdBy: string | null,
 ): Promise<{ key: string; apiKey: ApiKey; before: ApiKey; previous: ApiKey } | undefined> {
-  return withTransaction(pool, async (client) => {
+  return withTransaction(db, async (client) => {
     const { rows } = await client.query<KeyRow>(
       `SELECT ${COLUMNS} FROM api_keys WHERE workspace_id = $1 AND id = $2 AND revoked_at IS NULL
           AND (expires_at IS NULL OR expires_at > now()) FOR UPDATE`,

@@ -45,9 +45,14 @@ export function createPool(databaseUrl: string, maxOrOptions: number | PoolOptio
   return pool;
 }
 
-/** Runs `fn` in a transaction on one client: committed when it resolves, rolled back when it throws. */
-export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
+/**
+ * Runs `fn` in a transaction on one client: committed when it resolves, rolled back when it throws.
+ * Given a transaction's client instead of the pool, it runs inside that transaction (a savepoint):
+ * a change and its audit entry are then one transaction (apps/api/src/audit.ts).
+ */
+export async function withTransaction<T>(db: Db, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  if (!(db instanceof pg.Pool)) return inSavepoint(db, fn);
+  const client = await db.connect();
   try {
     await client.query('BEGIN');
     const result = await fn(client);
@@ -58,5 +63,17 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClie
     throw e;
   } finally {
     client.release();
+  }
+}
+
+async function inSavepoint<T>(client: pg.PoolClient, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  await client.query('SAVEPOINT nested');
+  try {
+    const result = await fn(client);
+    await client.query('RELEASE SAVEPOINT nested');
+    return result;
+  } catch (e) {
+    await client.query('ROLLBACK TO SAVEPOINT nested').catch(() => {});
+    throw e;
   }
 }

@@ -1,7 +1,7 @@
 // Explicit repricing of stored events after a price change, with its audit record
 // (db/migrations/1764903600000_repricing.sql). The worker supplies the pricing.
 import { iso } from './iso.ts';
-import { type Pool, withTransaction } from './pool.ts';
+import { type Db, type Pool, withTransaction } from './pool.ts';
 import { COST_COLUMNS, TOKEN_TYPES, type TokenCounts, tokensColumn } from '@spendgraph/schema';
 import { USAGE_EVENT_COLUMNS, type UsageEventRow } from './usage-events.ts';
 import { markRollupDaysDirty, utcDays } from './rollup-dirty-days.ts';
@@ -55,7 +55,7 @@ const toRepricing = (r: any): Repricing => ({
 });
 
 /** Records the request (status queued); the requester is named by its key's name and prefix, or the person's e-mail. */
-export async function requestRepricing(pool: Pool, r: RepricingRequest): Promise<Repricing> {
+export async function requestRepricing(pool: Db, r: RepricingRequest): Promise<Repricing> {
   const { rows } = await pool.query(
     `INSERT INTO repricings (workspace_id, requested_by_key, requested_by_name, reason, provider, model_pattern, range_from, range_to)
      SELECT $1, $2, coalesce((SELECT name || ' (' || prefix || '…)' FROM api_keys WHERE id = $2 AND workspace_id = $1),
@@ -71,7 +71,7 @@ export async function getRepricing(pool: Pool, workspaceId: string, id: string):
   return rows[0] && toRepricing(rows[0]);
 }
 
-export async function listRepricings(pool: Pool, workspaceId: string, first: number): Promise<Repricing[]> {
+export async function listRepricings(pool: Db, workspaceId: string, first: number): Promise<Repricing[]> {
   const { rows } = await pool.query('SELECT * FROM repricings WHERE workspace_id = $1 ORDER BY requested_at DESC LIMIT $2', [workspaceId, first]);
   return rows.map(toRepricing);
 }

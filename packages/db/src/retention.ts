@@ -3,7 +3,7 @@
 import { now as clockNow } from '@spendgraph/periods/clock';
 import { COST_COLUMNS, TOKENS_COLUMNS } from '@spendgraph/schema';
 import { iso } from './iso.ts';
-import { type Pool, type PoolClient, withTransaction } from './pool.ts';
+import { type Db, type Pool, type PoolClient, withTransaction } from './pool.ts';
 
 export interface WorkspaceRetention {
   rawRetentionDays: number | null;
@@ -11,13 +11,13 @@ export interface WorkspaceRetention {
   rawDataHorizon: string | null;
 }
 
-export async function workspaceRetention(pool: Pool, workspaceId: string): Promise<WorkspaceRetention> {
+export async function workspaceRetention(pool: Db, workspaceId: string): Promise<WorkspaceRetention> {
   const { rows } = await pool.query('SELECT raw_retention_days, raw_data_horizon FROM workspaces WHERE id = $1', [workspaceId]);
   return { rawRetentionDays: rows[0]?.raw_retention_days ?? null, rawDataHorizon: iso(rows[0]?.raw_data_horizon ?? null) };
 }
 
 /** Days of raw events to keep; null keeps them forever. Takes effect at the next apply-retention run. */
-export async function setRawRetention(pool: Pool, workspaceId: string, days: number | null): Promise<WorkspaceRetention> {
+export async function setRawRetention(pool: Db, workspaceId: string, days: number | null): Promise<WorkspaceRetention> {
   await pool.query('UPDATE workspaces SET raw_retention_days = $2 WHERE id = $1', [workspaceId, days]);
   return workspaceRetention(pool, workspaceId);
 }

@@ -3,10 +3,10 @@
 // sha256, die with the key that made them, and can be listed and revoked.
 import { randomBytes } from 'node:crypto';
 import { iso } from './iso.ts';
-import type { Pool } from './pool.ts';
+import type { Db, Pool } from './pool.ts';
 import type { Role } from './memberships.ts';
 import { roleScopes } from './user-sessions.ts';
-import { type ApiKeyIdentity, type ApiKeyScope, hashApiKey } from './workspaces.ts';
+import { type ApiKeyIdentity, type ApiKeyScope, hashApiKey, keyLimits } from './workspaces.ts';
 
 const newToken = (prefix: string) => `${prefix}${randomBytes(32).toString('base64url')}`;
 
@@ -34,7 +34,7 @@ const embed = (r: EmbedRow): EmbedToken => ({
 });
 
 /** Stores a new embed token; the token itself is returned once, here. */
-export async function createEmbedToken(pool: Pool, t: { workspaceId: string; apiKeyId: string | null; createdBy?: string | null; chart: unknown; expiresAt: Date }) {
+export async function createEmbedToken(pool: Db, t: { workspaceId: string; apiKeyId: string | null; createdBy?: string | null; chart: unknown; expiresAt: Date }) {
   const token = newToken('sge_');
   const { rows } = await pool.query<EmbedRow>(
     `INSERT INTO embed_tokens AS e (workspace_id, api_key_id, prefix, token_hash, chart, expires_at, created_by)
@@ -55,7 +55,7 @@ export async function findEmbedToken(pool: Pool, token: string): Promise<EmbedTo
 }
 
 /** The workspace's embed tokens, newest first; `revokedAt` is also set when their key was revoked. */
-export async function listEmbedTokens(pool: Pool, workspaceId: string): Promise<EmbedToken[]> {
+export async function listEmbedTokens(pool: Db, workspaceId: string): Promise<EmbedToken[]> {
   const { rows } = await pool.query<EmbedRow>(
     `SELECT e.id, e.workspace_id, e.api_key_id, e.created_by, e.prefix, e.chart, e.created_at, e.expires_at,
             least(e.revoked_at, k.revoked_at) AS revoked_at
@@ -67,7 +67,7 @@ export async function listEmbedTokens(pool: Pool, workspaceId: string): Promise<
 }
 
 /** Revokes one of the workspace's embed tokens; false when there is none by that id. */
-export async function revokeEmbedToken(pool: Pool, workspaceId: string, id: string): Promise<boolean> {
+export async function revokeEmbedToken(pool: Db, workspaceId: string, id: string): Promise<boolean> {
   const { rowCount } = await pool.query(
     'UPDATE embed_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE workspace_id = $1 AND id = $2',
     [workspaceId, id],
@@ -87,8 +87,12 @@ export async function createWebSession(pool: Pool, apiKeyId: string, ttlMs: numb
 
 /** The identity of a live session: its key's workspace and scopes, or its person's role in its workspace. */
 export async function findWebSession(pool: Pool, session: string): Promise<ApiKeyIdentity | undefined> {
-  const { rows } = await pool.query<{ key_id: string | null; workspace_id: string; scopes: ApiKeyScope[] | null; user_id: string | null; role: Role | null }>(
-    `SELECT k.id AS key_id, coalesce(k.workspace_id, s.workspace_id) AS workspace_id, k.scopes, s.user_id, m.role
+  const { rows } = await pool.query<{
+    key_id: string | null; workspace_id: string; scopes: ApiKeyScope[] | null; user_id: string | null; role: Role | null;
+    expires_at: Date; restriction: Record<string, string> | null;
+  }>(
+    `SELECT k.id AS key_id, coalesce(k.workspace_id, s.workspace_id) AS workspace_id, k.scopes, s.user_id, m.role,
+            least(s.expires_at, k.expires_at) AS expires_at, k.restriction
        FROM web_sessions s
        LEFT JOIN api_keys k ON k.id = s.api_key_id
        LEFT JOIN memberships m ON m.user_id = s.user_id AND m.workspace_id = s.workspace_id
@@ -100,8 +104,10 @@ export async function findWebSession(pool: Pool, session: string): Promise<ApiKe
   );
   const row = rows[0];
   if (!row) return undefined;
-  if (row.user_id && row.role) return { keyId: null, workspaceId: row.workspace_id, scopes: roleScopes(row.role), userId: row.user_id, role: row.role };
-  return { keyId: row.key_id, workspaceId: row.workspace_id, scopes: row.scopes ?? [] };
+  if (row.user_id && row.role) {
+    return { keyId: null, workspaceId: row.workspace_id, scopes: roleScopes(row.role), userId: row.user_id, role: row.role, ...keyLimits(row.expires_at, null) };
+  }
+  return { keyId: row.key_id, workspaceId: row.workspace_id, scopes: row.scopes ?? [], ...keyLimits(row.expires_at, row.restriction) };
 }
 
 export async function revokeWebSession(pool: Pool, session: string): Promise<void> {

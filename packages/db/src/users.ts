@@ -46,7 +46,7 @@ export async function getUser(db: Db, id: string): Promise<User | undefined> {
 }
 
 /** Sets a new password, lifts a lockout and ends every session of the person (revocations are announced). */
-export async function setPassword(pool: Pool, userId: string, password: string): Promise<void> {
+export async function setPassword(pool: Db, userId: string, password: string): Promise<void> {
   const passwordHash = await hashPassword(password);
   await withTransaction(pool, async (client) => {
     await client.query(

@@ -21,6 +21,18 @@ export interface ApiKeyIdentity {
   /** The person, for their sessions. */
   userId?: string;
   role?: 'owner' | 'admin' | 'analyst' | 'viewer';
+  /** When the credential stops working (ms since the epoch; the earlier of key and session expiry); checked on every use. */
+  expiresAt?: number;
+  /** Dimension values the key is confined to (e.g. { agent: 'build-bot' }): stamped on what it writes, filtered on what it reads. */
+  restriction?: Readonly<Record<string, string>>;
+}
+
+/** The expiry and restriction of a credential as ApiKeyIdentity carries them (absent when there is none). */
+export function keyLimits(expiresAt: Date | null, restriction: Record<string, string> | null): Pick<ApiKeyIdentity, 'expiresAt' | 'restriction'> {
+  return {
+    ...(expiresAt ? { expiresAt: expiresAt.getTime() } : {}),
+    ...(restriction && Object.keys(restriction).length ? { restriction: Object.freeze({ ...restriction }) } : {}),
+  };
 }
 
 export function hashApiKey(key: string): Buffer {
@@ -63,13 +75,14 @@ export async function createApiKey(
 
 /** A key that works: not revoked, not expired (a rotated key works until its overlap ends). Notes its use. */
 export async function findApiKey(pool: Pool, key: string): Promise<ApiKeyIdentity | undefined> {
-  const { rows } = await pool.query<{ id: string; workspace_id: string; scopes: ApiKeyScope[] }>(
-    'SELECT id, workspace_id, scopes FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())',
+  const { rows } = await pool.query<{ id: string; workspace_id: string; scopes: ApiKeyScope[]; expires_at: Date | null; restriction: Record<string, string> | null }>(
+    `SELECT id, workspace_id, scopes, expires_at, restriction FROM api_keys
+      WHERE key_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
     [hashApiKey(key)],
   );
   const row = rows[0];
   if (row) await noteKeyUse(pool, row.id);
-  return row && { keyId: row.id, workspaceId: row.workspace_id, scopes: row.scopes };
+  return row && { keyId: row.id, workspaceId: row.workspace_id, scopes: row.scopes, ...keyLimits(row.expires_at, row.restriction) };
 }
 
 /** last_used_at to the minute: lookups are cached, so this runs at most once per process and cache lifetime. */

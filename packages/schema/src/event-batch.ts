@@ -3,6 +3,8 @@
 // event's index and the field's path, so the caller can fix and resend.
 import { usageEventInputSchema } from './usage-event.ts';
 import { type IngestEvent, toIngestEvent } from './ingest-event.ts';
+import type { ParsedUsageEvent } from './usage-event.ts';
+import type { RestrictableField } from './vocabulary.ts';
 
 export const MAX_BATCH_EVENTS = 10_000;
 const MAX_REPORTED_ISSUES = 100;
@@ -13,11 +15,34 @@ export interface BatchIssue {
   /** Dotted path of the field at fault, e.g. `usage.input_tokens`. */
   path: string;
   message: string;
+  /** `restricted`: the event names another value than the sending key is restricted to. */
+  code?: 'restricted';
 }
+
+/** A restricted key's values (ApiKeyIdentity.restriction): stamped on events that name none; another value is refused. */
+export type Restriction = Readonly<Partial<Record<RestrictableField, string>>>;
 
 export type BatchParseResult = { ok: true; events: IngestEvent[] } | { ok: false; issues: BatchIssue[] };
 
-export function parseEventBatch(items: unknown[]): BatchParseResult {
+/**
+ * What a restricted key sends gets the key's values where it names none (as it gets the key's
+ * workspace); naming another value is refused. Returns the refused fields with why.
+ */
+export function stampRestriction(context: Partial<Record<RestrictableField, string>>, restriction: Restriction): Array<{ field: RestrictableField; message: string }> {
+  const refused = [];
+  for (const [field, value] of Object.entries(restriction) as Array<[RestrictableField, string]>) {
+    if (context[field] === undefined) context[field] = value;
+    else if (context[field] !== value) refused.push({ field, message: `is '${context[field]}', but this key is restricted to ${field} = '${value}'` });
+  }
+  return refused;
+}
+
+/** Stamped before the id is derived from the content: naming the key's value or leaving it out is the same event. */
+function restrict(e: ParsedUsageEvent, restriction: Restriction, index: number): BatchIssue[] {
+  return stampRestriction(e, restriction).map(({ field, message }) => ({ index, path: field, code: 'restricted', message }));
+}
+
+export function parseEventBatch(items: unknown[], restriction?: Restriction): BatchParseResult {
   if (items.length === 0) return { ok: false, issues: [{ index: -1, path: '', message: 'the batch is empty' }] };
   if (items.length > MAX_BATCH_EVENTS) {
     return {
@@ -29,8 +54,13 @@ export function parseEventBatch(items: unknown[]): BatchParseResult {
   const issues: BatchIssue[] = [];
   items.forEach((item, index) => {
     const parsed = usageEventInputSchema.safeParse(item);
-    if (parsed.success) {
+    const refused = parsed.success && restriction ? restrict(parsed.data, restriction, index) : [];
+    if (parsed.success && refused.length === 0) {
       if (issues.length === 0) events.push(toIngestEvent(parsed.data));
+      return;
+    }
+    if (parsed.success) {
+      issues.push(...refused.slice(0, Math.max(0, MAX_REPORTED_ISSUES - issues.length)));
       return;
     }
     for (const issue of parsed.error.issues) {

@@ -5,7 +5,7 @@ import { now } from '@spendgraph/periods/clock';
 import { z } from 'zod';
 import { USAGE_CONVENTIONS, checkUsageConvention } from './usage-conventions.ts';
 import { MAX_WORK_ITEMS, workItemWeight } from './work-item-allocation.ts';
-import { CONTEXT_FIELDS, type ContextField, TOKEN_TYPES, type TokensColumn, tokensColumn } from './vocabulary.ts';
+import { CONTEXT_FIELDS, type ContextField, RESTRICTABLE_FIELDS, type RestrictableField, TOKEN_TYPES, type TokensColumn, tokensColumn } from './vocabulary.ts';
 
 /**
  * The window of `occurred_at` (README): not before 2000-01-01 (a year-0 or 1800 date is a client bug,
@@ -55,6 +55,20 @@ const contextShape = Object.fromEntries(CONTEXT_FIELDS.map((f) => [f, label.opti
   ContextField,
   z.ZodOptional<typeof label>
 >;
+
+/**
+ * A key's restriction as people give it: context fields an event may carry (RESTRICTABLE_FIELDS),
+ * one value each, spelled as an event would spell it. Keys with the admin scope cannot be
+ * restricted (they could make unrestricted keys): the callers check that with the scopes.
+ */
+export const keyRestrictionSchema = z
+  .array(z.strictObject({
+    dimension: z.enum(RESTRICTABLE_FIELDS, { error: `must be one of ${RESTRICTABLE_FIELDS.join(', ')}` }),
+    value: label,
+  }))
+  .max(10)
+  .refine((r) => new Set(r.map((x) => x.dimension)).size === r.length, 'names a dimension twice')
+  .transform((r) => (r.length ? (Object.fromEntries(r.map((x) => [x.dimension, x.value])) as Partial<Record<RestrictableField, string>>) : null));
 
 export const usageEventInputSchema = z
   .object({

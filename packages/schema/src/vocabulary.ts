@@ -48,6 +48,13 @@ export const CONTEXT_FIELDS = [
 export type ContextField = (typeof CONTEXT_FIELDS)[number];
 
 /**
+ * The context an API key may be restricted to (one value per field): the key's events carry it,
+ * its queries are filtered by it. Not work items: a call may be for several, in shares.
+ */
+export const RESTRICTABLE_FIELDS = CONTEXT_FIELDS.filter((f): f is Exclude<ContextField, 'work_item'> => f !== 'work_item');
+export type RestrictableField = (typeof RESTRICTABLE_FIELDS)[number];
+
+/**
  * The context that allocates cost (FOCUS tags, chargeback): all of it but sessions, which are
  * observability and would make every group its own.
  */

@@ -3,7 +3,7 @@
 // gateway, which we do not run, so this wrapper owns both checks.
 import { SemanticError } from './errors.ts';
 import { QUERY_POLICY } from './policy.ts';
-import type { CubeQuery } from './types.ts';
+import type { CubeQuery, SemanticContext } from './types.ts';
 
 export type MemberKind = 'measure' | 'dimension' | 'segment';
 
@@ -98,13 +98,32 @@ function checkFilters(catalog: MemberCatalog, filters: unknown, path: string, vi
 }
 
 /**
- * Validates a query against the public members and returns a copy for Cube
- * with the workspace filter added. Throws SemanticError naming the member at
- * fault. The workspace condition is a separate top-level filter (filters are
- * ANDed), so no `or` written by the caller can widen it. Every view named by
- * the query gets its own condition.
+ * The conditions every query of `ctx` carries, per view it names: the workspace, then each
+ * value a restricted key is confined to (ApiKeyIdentity.restriction). A view without one of the
+ * restricted dimensions cannot honour the restriction: the query is refused, never widened.
  */
-export function scopeToWorkspace(query: CubeQuery, workspaceId: string, catalog: MemberCatalog): Record<string, unknown> {
+function scopeFilters(views: Set<string>, ctx: SemanticContext, catalog: MemberCatalog) {
+  return [...views].sort().flatMap((view) => {
+    const member = catalog.workspaceMembers.get(view);
+    if (!member) throw new Error(`view '${view}' has no workspace dimension`); // excluded when the model is compiled
+    const restricted = Object.entries(ctx.restriction ?? {}).map(([dimension, value]) => {
+      const name = `${view}.${dimension}`;
+      if (!catalog.all.has(name)) throw new SemanticError('RESTRICTED', `this key is restricted to ${dimension} = ${value}, which '${view}' cannot filter on`, name);
+      return { member: name, operator: 'equals', values: [value] };
+    });
+    return [{ member, operator: 'equals', values: [ctx.workspaceId] }, ...restricted];
+  });
+}
+
+/**
+ * Validates a query against the public members and returns a copy for Cube
+ * with the workspace filter (and a restricted key's values) added. Throws SemanticError naming
+ * the member at fault. The scope conditions are separate top-level filters (filters are
+ * ANDed), so no `or` written by the caller can widen them. Every view named by
+ * the query gets its own conditions.
+ */
+export function scopeToWorkspace(query: CubeQuery, ctx: SemanticContext, catalog: MemberCatalog): Record<string, unknown> {
+  const workspaceId = ctx?.workspaceId;
   if (typeof workspaceId !== 'string' || !UUID.test(workspaceId)) {
     invalid('the workspace id of the request context must be a UUID');
   }
@@ -188,12 +207,7 @@ export function scopeToWorkspace(query: CubeQuery, workspaceId: string, catalog:
   }
 
   if (views.size === 0) invalid('the query names no member');
-  const scope = [...views].sort().map((view) => {
-    const member = catalog.workspaceMembers.get(view);
-    if (!member) throw new Error(`view '${view}' has no workspace dimension`); // excluded when the model is compiled
-    return { member, operator: 'equals', values: [workspaceId] };
-  });
   // Appended, so the caller's filters keep their indices in Cube's error messages.
-  q.filters = [...((q.filters as unknown[] | undefined) ?? []), ...scope];
+  q.filters = [...((q.filters as unknown[] | undefined) ?? []), ...scopeFilters(views, ctx, catalog)];
   return q;
 }

@@ -1,4 +1,4 @@
-export type SemanticErrorCode = 'UNKNOWN_MEMBER' | 'NOT_PUBLIC' | 'INVALID_QUERY' | 'LIMIT_EXCEEDED';
+export type SemanticErrorCode = 'UNKNOWN_MEMBER' | 'NOT_PUBLIC' | 'INVALID_QUERY' | 'LIMIT_EXCEEDED' | 'RESTRICTED';
 
 /** A query the semantic layer refuses, with the member at fault when there is one. */
 export class SemanticError extends Error {

@@ -101,7 +101,7 @@ export function createPlanner({ model, preAggregationsSchema, rollupTimezones, d
 
   return {
     async prepare(query: CubeQuery, ctx: SemanticContext, options: LoadOptions = {}): Promise<PreparedQuery> {
-      const scoped = scopeToWorkspace(query, ctx?.workspaceId, model.catalog);
+      const scoped = scopeToWorkspace(query, ctx, model.catalog);
       const normalized = normalize(scoped, options.unlimited);
       // Roll-ups are built by the warming job (off every request) for the configured zones only: a
       // query in another zone reads raw events rather than building a zone's roll-ups inside a request.

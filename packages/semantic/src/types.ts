@@ -52,6 +52,8 @@ export interface ViewMeta {
 
 export interface SemanticContext {
   workspaceId: string;
+  /** A restricted key's dimension values (e.g. { agent: 'build-bot' }): every query is filtered to them. */
+  restriction?: Readonly<Record<string, string>>;
 }
 
 export interface LoadOptions {

@@ -4,12 +4,14 @@
 // only the token's hash, so reading Redis does not yield working links.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from '@spendgraph/queue';
+import type { SemanticContext } from '@spendgraph/semantic';
 import type { ExportRequest } from './request.ts';
 
 export const LINK_TTL_SECONDS = 15 * 60;
 export const DOWNLOAD_PATH = '/v1/exports/download';
 
-interface Link { workspaceId: string; request: ExportRequest }
+/** The workspace and, for a restricted key, the values the download stays filtered to. */
+interface Link extends SemanticContext { request: ExportRequest }
 
 const keyOf = (token: string) => `spendgraph:export-link:${createHash('sha256').update(token).digest('hex')}`;
 

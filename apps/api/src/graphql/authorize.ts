@@ -1,10 +1,11 @@
 // Wraps every Query and Mutation resolver of /graphql with its rule from apps/api/src/authz.ts:
-// the permission is checked before the resolver runs, and audited mutations are recorded
-// (apps/api/src/audit.ts). A resolver without a rule is refused at startup.
+// the permission (and a restricted key's reach) is checked before the resolver runs, and audited
+// mutations are recorded (apps/api/src/audit.ts). A resolver without a rule is refused at startup.
+// This is the only check: resolvers hold no scope checks of their own.
 import { GraphQLError } from 'graphql';
-import { API_KEY_SCOPES, type ApiKeyScope, type Pool, type Role, roleScopes } from '@spendgraph/db';
+import type { ApiKeyScope, Pool, PoolClient, Role } from '@spendgraph/db';
 import { audited } from '../audit.ts';
-import { FIELD_RULES, type Permission, SCOPE_PERMISSIONS, can } from '../authz.ts';
+import { FIELD_RULES, can, restrictionRefusal } from '../authz.ts';
 
 interface Caller {
   workspaceId: string;
@@ -12,23 +13,14 @@ interface Caller {
   keyId: string | null;
   userId?: string;
   role?: Role;
+  restriction?: Readonly<Record<string, string>>;
+  /** An audited mutation's transaction: the change and its audit entry commit together. */
+  db?: PoolClient;
 }
 
 type Resolver = (parent: unknown, args: Record<string, unknown>, context: Caller, info: unknown) => unknown;
 // Resolvers are typed by their own modules; here they are only passed through.
 type ResolverMap = { Query?: object; Mutation?: object };
-
-/**
- * A person's request, once authorized here, carries the key scope the same action needs from a
- * key: the scope checks still inside some resolvers (budgets, retention, ...) then agree with
- * the role (an analyst may change budgets, which a key needs `admin` for).
- */
-function asAuthorized(c: Caller, permission: Permission): Caller {
-  if (!c.userId || !c.role) return c;
-  const granting = API_KEY_SCOPES.find((s) => SCOPE_PERMISSIONS[s].includes(permission));
-  const scopes = new Set<ApiKeyScope>([...roleScopes(c.role), ...(granting ? [granting] : [])]);
-  return { ...c, scopes: [...scopes] };
-}
 
 export function authorizeResolvers<T extends ResolverMap>(resolvers: T, pool: Pool): T {
   const wrapped: Record<string, unknown> = { ...resolvers };
@@ -43,9 +35,11 @@ export function authorizeResolvers<T extends ResolverMap>(resolvers: T, pool: Po
           const who = c.userId ? `the ${c.role} role` : 'this key';
           throw new GraphQLError(`${who} lacks the ${rule.permission} permission needed for ${name}`, { extensions: { code: 'FORBIDDEN' } });
         }
-        const authorized = asAuthorized(c, rule.permission);
-        if (!rule.audit) return resolve(parent, args, authorized, info);
-        return audited(pool, c, name, rule.audit, args, async () => resolve(parent, args, authorized, info));
+        const refusal = restrictionRefusal(c, rule, name);
+        if (refusal) throw new GraphQLError(refusal, { extensions: { code: 'FORBIDDEN' } });
+        if (!rule.audit) return resolve(parent, args, c, info);
+        // The resolver writes in the audit entry's transaction (`db` in its context).
+        return audited(pool, c, name, rule.audit, args, async (db) => resolve(parent, args, { ...c, db }, info) as Promise<unknown>);
       };
       return [name, guarded];
     }));

@@ -4,7 +4,7 @@
 import { now as clockNow } from '@spendgraph/periods/clock';
 import { GraphQLError } from 'graphql';
 import {
-  type Budget, type BudgetStatus, type Pool, deleteAlertChannel, deleteBudget, getBudget, insertAlertChannel, insertBudget,
+  type Budget, type BudgetStatus, type Pool, type PoolClient, deleteAlertChannel, deleteBudget, getBudget, insertAlertChannel, insertBudget,
   listAlertChannels, listAlerts, listBudgets, listDeliveries, budgetStatuses, setBudgetPaused, updateBudget, type AlertChannel,
   type BudgetAlert,
 } from '@spendgraph/db';
@@ -15,6 +15,7 @@ import {
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { DEFAULT_LISTED, GuardContextError, MAX_LISTED, check, parseContext, presentDecision, scopableDimensions } from '../guard/check.ts';
 import type { GuardCache } from '../guard/guard-cache.ts';
+import { afterCommit, changeDb } from '../audit.ts';
 import { argumentError } from '../query/errors.ts';
 
 export interface BudgetDeps {
@@ -29,15 +30,13 @@ export interface BudgetDeps {
 
 export interface BudgetContext {
   workspaceId: string;
-  scopes: string[];
+  /** The audited change's transaction (graphql/authorize.ts). */
+  db?: PoolClient;
+  restriction?: Readonly<Record<string, string>>;
 }
 
 type Args<T> = { input: T };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function requireAdmin(c: BudgetContext) {
-  if (!c.scopes.includes('admin')) throw new GraphQLError('this key lacks the admin scope needed to change budgets and channels', { extensions: { code: 'FORBIDDEN' } });
-}
 
 function checkId(id: string, field = 'id') {
   if (!UUID.test(id)) throw argumentError('INVALID_ARGUMENT', field, `'${id}' is not a budget id`);
@@ -97,8 +96,11 @@ export function budgetResolvers(deps: BudgetDeps) {
 
   async function existing(c: BudgetContext, id: string) {
     checkId(id);
-    return (await getBudget(deps.pool, c.workspaceId, id)) ?? notFound('budget', id);
+    return (await getBudget(changeDb(deps.pool, c), c.workspaceId, id)) ?? notFound('budget', id);
   }
+
+  /** A changed budget answers with its standing, evaluated once the change is committed. */
+  const answer = (b: Budget | undefined, id: string) => (b ? afterCommit(b, () => evaluated(b)) : notFound('budget', id));
 
   return {
     Query: {
@@ -125,56 +127,50 @@ export function budgetResolvers(deps: BudgetDeps) {
         if (listed < 0 || listed > MAX_LISTED) throw argumentError('INVALID_ARGUMENT', 'limit', `must be from 0 to ${MAX_LISTED}`);
         try {
           const parsed = parseContext(context.map((p) => [p.dimension, p.value]), dimensions, (i) => `context[${i}].dimension`);
-          return presentDecision(await check(deps.guard, c.workspaceId, parsed), listed);
+          return presentDecision(await check(deps.guard, c, parsed), listed);
         } catch (e) {
-          if (e instanceof GuardContextError) throw argumentError('INVALID_ARGUMENT', e.field, e.message.slice(e.field.length + 2));
+          if (e instanceof GuardContextError) throw argumentError(e.code, e.field, e.message.slice(e.field.length + 2));
           throw e;
         }
       },
     },
     Mutation: {
       createBudget: async (_: unknown, { input }: Args<Record<string, unknown>>, c: BudgetContext) => {
-        requireAdmin(c);
-        const b = await insertBudget(deps.pool, c.workspaceId, ruled(() => newBudgetFields(input, dimensions)));
-        return evaluated(b);
+        const b = await insertBudget(changeDb(deps.pool, c), c.workspaceId, ruled(() => newBudgetFields(input, dimensions)));
+        return answer(b, b.id);
       },
       updateBudget: async (_: unknown, { id, input }: { id: string; input: Record<string, unknown> }, c: BudgetContext) => {
-        requireAdmin(c);
         const b = await existing(c, id);
         const fields = ruled(() => updatedBudgetFields(b, input, dimensions));
-        const updated = await updateBudget(deps.pool, c.workspaceId, id, fields);
-        return evaluated(updated ?? notFound('budget', id));
+        return answer(await updateBudget(changeDb(deps.pool, c), c.workspaceId, id, fields), id);
       },
       pauseBudget: async (_: unknown, { id }: { id: string }, c: BudgetContext) => {
-        requireAdmin(c);
         await existing(c, id);
-        return evaluated((await setBudgetPaused(deps.pool, c.workspaceId, id, true))!);
+        return answer(await setBudgetPaused(changeDb(deps.pool, c), c.workspaceId, id, true), id);
       },
       resumeBudget: async (_: unknown, { id }: { id: string }, c: BudgetContext) => {
-        requireAdmin(c);
         await existing(c, id);
-        return evaluated((await setBudgetPaused(deps.pool, c.workspaceId, id, false))!);
+        return answer(await setBudgetPaused(changeDb(deps.pool, c), c.workspaceId, id, false), id);
       },
       deleteBudget: async (_: unknown, { id }: { id: string }, c: BudgetContext) => {
-        requireAdmin(c);
         checkId(id);
-        const deleted = await deleteBudget(deps.pool, c.workspaceId, id);
-        if (deleted) {
-          await deps.announce({ budgets: 0, alerts: 0, deliveryIds: [], workspaces: [c.workspaceId] });
-          await deps.guard.reload(c.workspaceId);
-        }
-        return deleted;
+        const deleted = await deleteBudget(changeDb(deps.pool, c), c.workspaceId, id);
+        return afterCommit({ id }, async () => {
+          if (deleted) {
+            await deps.announce({ budgets: 0, alerts: 0, deliveryIds: [], workspaces: [c.workspaceId] });
+            await deps.guard.reload(c.workspaceId);
+          }
+          return deleted;
+        });
       },
       createAlertChannel: async (_: unknown, args: Args<Record<string, unknown>>, c: BudgetContext) => {
-        requireAdmin(c);
         const channel = ruled(() => newAlertChannel(args.input, deps.egress));
         if (channel.budgetId) await existing(c, channel.budgetId);
-        return presentChannel(await insertAlertChannel(deps.pool, c.workspaceId, channel), true);
+        return presentChannel(await insertAlertChannel(changeDb(deps.pool, c), c.workspaceId, channel), true);
       },
       deleteAlertChannel: async (_: unknown, { id }: { id: string }, c: BudgetContext) => {
-        requireAdmin(c);
         checkId(id);
-        return deleteAlertChannel(deps.pool, c.workspaceId, id);
+        return deleteAlertChannel(changeDb(deps.pool, c), c.workspaceId, id);
       },
     },
     Budget: {

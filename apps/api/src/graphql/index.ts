@@ -8,7 +8,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type GraphQLFormattedError, GraphQLError } from 'graphql';
 import { SemanticError, type SemanticLayer } from '@spendgraph/semantic';
-import { type Authenticate, requireScope } from '../auth.ts';
+import { type Authenticate, authenticated } from '../auth.ts';
 import { databaseClientError, isDatabaseBusy } from '../client-errors.ts';
 import { ApiError } from '../query/errors.ts';
 import { WorkspaceGate } from '../workspace-gate.ts';
@@ -20,7 +20,7 @@ import { type GraphqlContext, resolvers } from './resolvers.ts';
 import type { StatusDeps } from './status.ts';
 import type { RepricingDeps } from './repricing.ts';
 import { authorizeResolvers } from './authorize.ts';
-import { peopleResolvers } from '../people/resolvers.ts';
+import { type PeopleDeps, peopleResolvers } from '../people/resolvers.ts';
 import type { SecretBox } from '../sso/secret-box.ts';
 import { ssoResolvers } from '../sso/settings.ts';
 
@@ -95,7 +95,7 @@ function withPeople<R extends { Query: object; Mutation: object }>(api: R, ...mo
 }
 
 export async function graphqlRoutes(
-  app: FastifyInstance, deps: BudgetDeps & ExportDeps & StatusDeps & RepricingDeps & DeadLetterDeps & { authenticate: Authenticate; secrets: SecretBox },
+  app: FastifyInstance, deps: BudgetDeps & ExportDeps & StatusDeps & RepricingDeps & DeadLetterDeps & PeopleDeps & { authenticate: Authenticate; secrets: SecretBox },
 ) {
   const apiOptions = apolloOptions<GraphqlContext>();
   const api = new ApolloServer<GraphqlContext>({
@@ -107,8 +107,9 @@ export async function graphqlRoutes(
 
   // A workspace runs 2 queries at once and queues 16 more (GRAPHQL_PER_WORKSPACE): its burst never fills the process.
   const gate = new WorkspaceGate(Number(process.env.GRAPHQL_PER_WORKSPACE) || 2, 16);
-  const preHandler = [requireScope(deps.authenticate, ['read', 'admin']), gate.preHandler()];
-  const workspaceOf = (request: FastifyRequest) => ({ workspaceId: request.identity!.workspaceId });
+  const preHandler = [authenticated(deps.authenticate), gate.preHandler()];
+  // The semantic context: the workspace and, for a restricted key, the values every query is filtered to.
+  const workspaceOf = (request: FastifyRequest) => ({ workspaceId: request.identity!.workspaceId, restriction: request.identity!.restriction });
   const identityOf = (request: FastifyRequest) => {
     const { scopes, keyId, userId, role } = request.identity!;
     return { ...workspaceOf(request), scopes, keyId, userId, role };

@@ -1,6 +1,5 @@
 // Plans, tasks and work items (upserts and lists) and plan analytics: side-by-side
 // profiles and outliers, all figures from the semantic layer (@spendgraph/plans).
-import { GraphQLError } from 'graphql';
 import { type Plan, type Pool, listPlans, listTasks, listWorkItems, upsertPlan, upsertTask, upsertWorkItem } from '@spendgraph/db';
 import { type OutlierMetric, type PlanProfile, planOutliers, planProfiles } from '@spendgraph/plans';
 import { planUpsertSchema, taskUpsertSchema, workEntityIdSchema, workItemUpsertSchema } from '@spendgraph/schema';
@@ -10,14 +9,8 @@ import { camelCase, camelKeys, snakeKeys } from '../case.ts';
 import { argumentError, semanticCall } from '../query/errors.ts';
 import { QueryArgs, type TimeRangeArg, checkTimezone } from '../query/query-args.ts';
 
-interface Context { workspaceId: string; scopes: string[] }
+interface Context { workspaceId: string }
 const MAX_COMPARED = 50;
-
-function requireWriter(c: Context) {
-  if (!c.scopes.includes('ingest') && !c.scopes.includes('admin')) {
-    throw new GraphQLError('this key lacks the ingest or admin scope needed to change plans, tasks and work items', { extensions: { code: 'FORBIDDEN' } });
-  }
-}
 
 /** Validates an upsert with the REST schema (snake_case); errors name `input.<field>`. */
 function parsed<S extends z.ZodType>(schema: S, id: string, input: object): { id: string; fields: z.infer<S> } {
@@ -65,17 +58,14 @@ export function planResolvers(deps: { pool: Pool; semantic: SemanticLayer }) {
     },
     Mutation: {
       upsertPlan: (_: unknown, a: { id: string; input: object }, c: Context) => {
-        requireWriter(c);
         const { id, fields } = parsed(planUpsertSchema, a.id, a.input);
         return upsertPlan(deps.pool, c.workspaceId, id, fields);
       },
       upsertTask: (_: unknown, a: { id: string; input: object }, c: Context) => {
-        requireWriter(c);
         const { id, fields } = parsed(taskUpsertSchema, a.id, a.input);
         return upsertTask(deps.pool, c.workspaceId, id, fields);
       },
       upsertWorkItem: (_: unknown, a: { id: string; input: object }, c: Context) => {
-        requireWriter(c);
         const { id, fields } = parsed(workItemUpsertSchema, a.id, a.input);
         return upsertWorkItem(deps.pool, c.workspaceId, id, fields);
       },

@@ -2,13 +2,14 @@
 import { now as clockNow } from '@spendgraph/periods/clock';
 import type { Queue } from 'bullmq';
 import { GraphQLError } from 'graphql';
-import { type Pool, type Repricing, getRepricing, listRepricings, requestRepricing, workspaceRetention } from '@spendgraph/db';
+import { type Db, type Pool, type PoolClient, type Repricing, getRepricing, listRepricings, requestRepricing, workspaceRetention } from '@spendgraph/db';
 import { REPRICE_JOB, type RepriceJobData } from '@spendgraph/queue';
+import { afterCommit, changeDb } from '../audit.ts';
 import { argumentError } from '../query/errors.ts';
 import { checkDateRange, checkText } from '../query-limits.ts';
 
 /** Repricings of a workspace run one at a time: a new one is refused while another waits. */
-async function requireNoneQueued(pool: Pool, workspaceId: string) {
+async function requireNoneQueued(pool: Db, workspaceId: string) {
   if ((await listRepricings(pool, workspaceId, 20)).some((r) => r.status === 'queued')) {
     throw new GraphQLError('a repricing of this workspace is still queued; ask again when it is done (see repricings)', { extensions: { code: 'RATE_LIMITED' } });
   }
@@ -22,9 +23,10 @@ export interface RepricingDeps {
 
 interface Ctx {
   workspaceId: string;
-  scopes: string[];
   keyId: string | null;
   userId?: string;
+  /** The audited change's transaction (graphql/authorize.ts). */
+  db?: PoolClient;
 }
 
 interface RepriceInput {
@@ -82,21 +84,24 @@ export function repricingResolvers(deps: RepricingDeps) {
     },
     Mutation: {
       repriceEvents: async (_: unknown, { input }: { input: RepriceInput }, c: Ctx) => {
-        if (!c.scopes.includes('admin')) throw new GraphQLError('this key lacks the admin scope needed to reprice events', { extensions: { code: 'FORBIDDEN' } });
         const range = checkInput(input);
         // Daily aggregates keep costs, not tokens: events past retention cannot be priced again.
         const { rawDataHorizon } = await workspaceRetention(deps.pool, c.workspaceId);
         if (rawDataHorizon && Date.parse(range.from) < Date.parse(rawDataHorizon)) {
           throw argumentError('RAW_DATA_EXPIRED', 'input.from', `raw events before ${rawDataHorizon} are gone (retention) and cannot be repriced; start at or after it`, { rawDataHorizon });
         }
-        await requireNoneQueued(deps.pool, c.workspaceId);
-        const r = await requestRepricing(deps.pool, {
+        const db = changeDb(deps.pool, c);
+        await requireNoneQueued(db, c.workspaceId);
+        const r = await requestRepricing(db, {
           workspaceId: c.workspaceId, keyId: c.keyId, userId: c.userId, reason: input.reason.trim(), provider: input.provider.trim().toLowerCase(),
           modelPattern: input.modelPattern || null, ...range,
         });
-        const data: RepriceJobData = { repricingId: r.id, workspaceId: c.workspaceId };
-        await deps.maintenance.add(REPRICE_JOB, data, { jobId: r.id, attempts: 3, backoff: { type: 'exponential', delay: 2000 } });
-        return present(r);
+        // Queued once the request is committed: the worker reads its row.
+        return afterCommit(r, async () => {
+          const data: RepriceJobData = { repricingId: r.id, workspaceId: c.workspaceId };
+          await deps.maintenance.add(REPRICE_JOB, data, { jobId: r.id, attempts: 3, backoff: { type: 'exponential', delay: 2000 } });
+          return present(r);
+        });
       },
     },
   };

@@ -22,6 +22,8 @@ export interface GraphqlContext {
   /** The person of the request (their web session), and their role in the workspace. */
   userId?: string;
   role?: 'owner' | 'admin' | 'analyst' | 'viewer';
+  /** A restricted key's dimension values: its queries are filtered to them (authz.ts lets it reach only such fields). */
+  restriction?: Readonly<Record<string, string>>;
   /** Roll-ups the request's queries were answered from (reported in the response's extensions). */
   usedPreAggregations: Set<string>;
   /** The request also carries the operator token (system-wide fields of systemStatus). */
@@ -42,7 +44,7 @@ function forRequest(semantic: SemanticLayer, c: GraphqlContext): SemanticLayer {
 
 export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & RepricingDeps & DeadLetterDeps) {
   const { semantic } = deps;
-  const ctx = (c: GraphqlContext) => ({ workspaceId: c.workspaceId });
+  const ctx = (c: GraphqlContext) => ({ workspaceId: c.workspaceId, restriction: c.restriction });
   const budgets = budgetResolvers(deps);
   const plans = planResolvers(deps);
   const insights = insightResolvers(deps);

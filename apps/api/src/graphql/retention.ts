@@ -1,16 +1,16 @@
 // Retention settings, long-term reports (history), and the check that tells a
 // caller when a raw-event query reaches before the workspace's raw-data horizon.
-import { GraphQLError } from 'graphql';
-import { type Pool, setRawRetention, workspaceRetention } from '@spendgraph/db';
+import { type Pool, type PoolClient, setRawRetention, workspaceRetention } from '@spendgraph/db';
 import { HISTORY_VIEW, type SemanticLayer } from '@spendgraph/semantic';
+import { changeDb } from '../audit.ts';
 import { argumentError } from '../query/errors.ts';
 import { type FilterArg, type TimeRangeArg, resolveRange } from '../query/query-args.ts';
 import { timeseries } from '../query/timeseries.ts';
 
-
 interface Ctx {
   workspaceId: string;
-  scopes: string[];
+  /** The audited change's transaction (graphql/authorize.ts). */
+  db?: PoolClient;
 }
 
 /** Start of a GraphQL time range (-Infinity without one: all time). */
@@ -45,9 +45,8 @@ export function retentionResolvers(deps: { pool: Pool; semantic: SemanticLayer }
     },
     Mutation: {
       setRawRetention: async (_: unknown, { days }: { days?: number | null }, c: Ctx) => {
-        if (!c.scopes.includes('admin')) throw new GraphQLError('this key lacks the admin scope needed to change retention', { extensions: { code: 'FORBIDDEN' } });
         if (days != null && (days < 1 || days > 36_500)) throw argumentError('INVALID_ARGUMENT', 'days', 'must be between 1 and 36500, or null to keep raw events forever');
-        return setRawRetention(deps.pool, c.workspaceId, days ?? null);
+        return setRawRetention(changeDb(deps.pool, c), c.workspaceId, days ?? null);
       },
     },
   };

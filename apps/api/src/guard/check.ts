@@ -6,10 +6,19 @@ import type { GuardCache } from './guard-cache.ts';
 
 export class GuardContextError extends Error {
   readonly field: string;
-  constructor(field: string, message: string) {
+  /** `RESTRICTED`: the context names another value than the key is restricted to (403). */
+  readonly code: 'INVALID_ARGUMENT' | 'RESTRICTED';
+  constructor(field: string, message: string, code: GuardContextError['code'] = 'INVALID_ARGUMENT') {
     super(`${field}: ${message}`);
     this.field = field;
+    this.code = code;
   }
+}
+
+/** Who asks: the workspace, and a restricted key's values (the context is theirs; another value is refused). */
+export interface Asker {
+  workspaceId: string;
+  restriction?: Readonly<Record<string, string>>;
 }
 
 /** Dimensions a budget may be scoped by and a context may give: the `usage` view's, minus time and ids. */
@@ -37,8 +46,32 @@ export function parseContext(pairs: Array<[string, string]>, allowed: Set<string
   return context;
 }
 
-export async function check(cache: GuardCache, workspaceId: string, context: Map<string, string>): Promise<GuardDecision> {
-  return decide(await cache.indexOf(workspaceId), context, clockNow());
+export async function check(cache: GuardCache, asker: Asker, context: Map<string, string>): Promise<GuardDecision> {
+  const { restriction } = asker;
+  for (const [dimension, value] of Object.entries(restriction ?? {})) {
+    const given = context.get(dimension);
+    if (given !== undefined && given !== value) throw new GuardContextError(dimension, `is '${given}', but this key is restricted to ${dimension} = '${value}'`, 'RESTRICTED');
+    context.set(dimension, value);
+  }
+  const decision = decide(await cache.indexOf(asker.workspaceId), context, clockNow());
+  return restriction ? confined(decision, restriction) : decision;
+}
+
+/** A budget whose scope keeps it within the key's values: its spend is the key's own figures. */
+const within = (a: GuardBudgetAnswer, restriction: Readonly<Record<string, string>>) =>
+  Object.entries(restriction).every(([dimension, value]) =>
+    a.budget.scope.some((f) => f.member === dimension && f.operator === 'equals' && f.values.length === 1 && f.values[0] === value));
+
+/**
+ * What a restricted key is told: only the budgets within its values. The others (workspace-wide,
+ * another agent's...) still decide, but their names and figures are not its to see.
+ */
+function confined(d: GuardDecision, restriction: Readonly<Record<string, string>>): GuardDecision {
+  const budgets = d.budgets.filter((a) => within(a, restriction));
+  const hiddenBlocking = d.budgets.some((a) => a.standing.blocking && !budgets.includes(a));
+  const reason = hiddenBlocking ? 'a hard budget wider than this key\'s restriction is over its limit'
+    : d.allow ? `within ${budgets.length} budget(s) of this key's restriction` : d.reason;
+  return { ...d, reason, budgets, remaining: budgets[0]?.standing.remaining ?? null };
 }
 
 /** An answer as JSON: decimals as strings. Answers live as long as the guard index, so each is rendered once. */

@@ -1,6 +1,7 @@
 // Inputs of the people and key mutations, checked with zod; a failure names its field.
 import { z } from 'zod';
 import { API_KEY_SCOPES, ROLES } from '@spendgraph/db';
+import { keyRestrictionSchema } from '@spendgraph/schema';
 import { badInput } from './errors.ts';
 
 export const emailSchema = z.string().trim().max(320).regex(/^[^@\s]+@[^@\s]+$/, 'is not an e-mail address');
@@ -11,10 +12,9 @@ export const apiKeyInputSchema = z.object({
   scopes: z.array(z.enum(API_KEY_SCOPES)).min(1, 'needs at least one scope'),
   expiresAt: z.iso.datetime({ offset: true }).nullish()
     .refine((v) => !v || Date.parse(v) > Date.now(), 'must be in the future'),
-  // A key confined to one value per dimension, e.g. agent = nightly-evals.
-  restriction: z.array(z.object({ dimension: z.string().trim().min(1).max(100), value: z.string().min(1).max(500) })).max(10).nullish()
-    .refine((r) => !r || new Set(r.map((x) => x.dimension)).size === r.length, 'names a dimension twice'),
-});
+  // A key confined to one value per context dimension, e.g. agent = nightly-evals.
+  restriction: keyRestrictionSchema.nullish(),
+}).refine((k) => !k.restriction || !k.scopes.includes('admin'), { path: ['restriction'], message: 'a key with the admin scope cannot be restricted: it could make unrestricted keys' });
 
 export const auditFilterSchema = z.object({
   action: z.string().max(100).nullish(),

@@ -2,15 +2,17 @@
 // entries of the mutations, are declared in ../authz.ts and applied by ../graphql/authorize.ts:
 // nothing here checks a permission except the owner rule (only an owner makes or unmakes owners).
 import {
-  type ApiKey, type Pool, type Role, LastOwner, changeRole, createInvitation, getApiKey, getRole, getUser,
+  type ApiKey, type Pool, type PoolClient, type Role, LastOwner, changeRole, createInvitation, getApiKey, getRole, getUser,
   issueApiKey, listApiKeys, listAudit, listInvitations, listMembers, removeMembership, revokeInvitation, revokeWorkspaceApiKey,
   rotateApiKey, withTransaction, workspacesOf, findWorkspace,
 } from '@spendgraph/db';
 import { GraphQLError } from 'graphql';
+import { afterCommit, changeDb } from '../audit.ts';
 import { permissionsOf } from '../authz.ts';
 import { UUID, badInput, forbidden, notFound } from './errors.ts';
 import { workspaceResolvers } from './workspace.ts';
 import { apiKeyInputSchema, auditFilterSchema, emailSchema, parseInput, roleSchema } from './inputs.ts';
+import { type InvitationMail, mailInvitation } from './invitation-mail.ts';
 
 export interface PeopleCaller {
   workspaceId: string;
@@ -18,6 +20,8 @@ export interface PeopleCaller {
   keyId: string | null;
   userId?: string;
   role?: Role;
+  /** The audited change's transaction (graphql/authorize.ts): every mutation writes in it. */
+  db?: PoolClient;
 }
 
 const MAX_INVITATION_HOURS = 720;
@@ -48,7 +52,13 @@ const lastOwner = (e: unknown) => {
   throw e;
 };
 
-export function peopleResolvers(deps: { pool: Pool }) {
+export interface PeopleDeps {
+  pool: Pool;
+  /** Unset: invitations are not e-mailed (the inviter passes the link on). */
+  invitationMail?: InvitationMail | undefined;
+}
+
+export function peopleResolvers(deps: PeopleDeps) {
   const { pool } = deps;
   const workspace = workspaceResolvers(deps);
   return {
@@ -88,43 +98,48 @@ export function peopleResolvers(deps: { pool: Pool }) {
         const hours = args.expiresInHours ?? 72;
         if (!Number.isInteger(hours) || hours < 1 || hours > MAX_INVITATION_HOURS) throw badInput('expiresInHours', `must be between 1 and ${MAX_INVITATION_HOURS}`);
         requireOwnerFor(c, role);
-        return createInvitation(pool, {
+        const db = changeDb(pool, c);
+        const made = await createInvitation(db, {
           workspaceId: c.workspaceId, email, role, createdBy: c.userId ?? null, expiresAt: new Date(Date.now() + hours * 3_600_000),
         });
+        const workspace = (await findWorkspace(db, c.workspaceId))!.name;
+        const invitedBy = c.userId ? ((await getUser(db, c.userId))?.email ?? null) : null;
+        // E-mailed once committed: the link must work when it arrives.
+        return afterCommit(made, async () => ({ ...made, emailed: await mailInvitation(deps.invitationMail, { ...made, workspace, invitedBy }) }));
       },
       async revokeInvitation(_: unknown, { id }: { id: string }, c: PeopleCaller) {
         requireId('id', id);
-        return (await revokeInvitation(pool, c.workspaceId, id)) ?? Promise.reject(notFound('invitation'));
+        return (await revokeInvitation(changeDb(pool, c), c.workspaceId, id)) ?? Promise.reject(notFound('invitation'));
       },
       async changeMemberRole(_: unknown, args: { userId: string; role: string }, c: PeopleCaller) {
         requireId('userId', args.userId);
         const role = parseInput(roleSchema, args.role, 'role');
-        requireOwnerFor(c, role, await getRole(pool, args.userId, c.workspaceId));
-        const changed = await withTransaction(pool, (client) => changeRole(client, c.workspaceId, args.userId, role)).catch(lastOwner);
+        const db = changeDb(pool, c);
+        requireOwnerFor(c, role, await getRole(db, args.userId, c.workspaceId));
+        const changed = await withTransaction(db, (client) => changeRole(client, c.workspaceId, args.userId, role)).catch(lastOwner);
         if (!changed) throw notFound('member');
-        return (await listMembers(pool, c.workspaceId)).find((m) => m.userId === args.userId)!;
+        return (await listMembers(db, c.workspaceId)).find((m) => m.userId === args.userId)!;
       },
       async removeMember(_: unknown, args: { userId: string }, c: PeopleCaller) {
         requireId('userId', args.userId);
-        requireOwnerFor(c, await getRole(pool, args.userId, c.workspaceId));
-        const removed = await withTransaction(pool, (client) => removeMembership(client, c.workspaceId, args.userId)).catch(lastOwner);
+        const db = changeDb(pool, c);
+        requireOwnerFor(c, await getRole(db, args.userId, c.workspaceId));
+        const removed = await withTransaction(db, (client) => removeMembership(client, c.workspaceId, args.userId)).catch(lastOwner);
         if (!removed) throw notFound('member');
         return true;
       },
       async createApiKey(_: unknown, { input }: { input: unknown }, c: PeopleCaller) {
         const k = parseInput(apiKeyInputSchema, input, 'input');
-        // A person gives a key no more than they may do themselves.
-        if (c.userId && c.role !== 'owner' && c.role !== 'admin') throw forbidden('only owners and admins make keys');
-        const { key, apiKey } = await issueApiKey(pool, c.workspaceId, {
+        const { key, apiKey } = await issueApiKey(changeDb(pool, c), c.workspaceId, {
           name: k.name, scopes: [...new Set(k.scopes)], createdBy: c.userId ?? null,
           expiresAt: k.expiresAt ? new Date(k.expiresAt) : null,
-          restriction: k.restriction?.length ? Object.fromEntries(k.restriction.map((r) => [r.dimension, r.value])) : null,
+          restriction: k.restriction ?? null,
         });
         return { key, apiKey: presentKey(pool, apiKey) };
       },
       async revokeApiKey(_: unknown, { id }: { id: string }, c: PeopleCaller) {
         requireId('id', id);
-        const revoked = await revokeWorkspaceApiKey(pool, c.workspaceId, id);
+        const revoked = await revokeWorkspaceApiKey(changeDb(pool, c), c.workspaceId, id);
         if (!revoked) throw notFound('API key');
         return presentKey(pool, revoked);
       },
@@ -134,7 +149,7 @@ export function peopleResolvers(deps: { pool: Pool }) {
         if (typeof hours !== 'number' || !Number.isFinite(hours) || hours < 0 || hours > MAX_OVERLAP_HOURS) {
           throw badInput('overlapHours', `must be between 0 and ${MAX_OVERLAP_HOURS}`);
         }
-        const rotated = await rotateApiKey(pool, c.workspaceId, args.id, hours * 3_600_000, c.userId ?? null);
+        const rotated = await rotateApiKey(changeDb(pool, c), c.workspaceId, args.id, hours * 3_600_000, c.userId ?? null);
         if (!rotated) throw notFound('working API key');
         return { key: rotated.key, apiKey: presentKey(pool, rotated.apiKey) };
       },

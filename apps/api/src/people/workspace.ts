@@ -2,7 +2,8 @@
 // (../authz.ts declares both; the change is audited there).
 import { z } from 'zod';
 import { isTimeZone } from '@spendgraph/budgets';
-import { type Pool, getWorkspaceSettings, updateWorkspaceSettings, workspaceHasEvents } from '@spendgraph/db';
+import { type Pool, type PoolClient, getWorkspaceSettings, updateWorkspaceSettings, workspaceHasEvents } from '@spendgraph/db';
+import { changeDb } from '../audit.ts';
 import { notFound } from './errors.ts';
 import { parseInput } from './inputs.ts';
 
@@ -12,7 +13,7 @@ const patchSchema = z.object({
   currency: z.string().regex(/^[A-Z]{3}$/, 'is not an ISO 4217 code (three capital letters)').nullish(),
 });
 
-interface Caller { workspaceId: string }
+interface Caller { workspaceId: string; db?: PoolClient }
 
 export function workspaceResolvers({ pool }: { pool: Pool }) {
   const present = (s: Awaited<ReturnType<typeof getWorkspaceSettings>>) => {
@@ -26,7 +27,7 @@ export function workspaceResolvers({ pool }: { pool: Pool }) {
     Mutation: {
       async updateWorkspace(_: unknown, { input }: { input: unknown }, c: Caller) {
         const patch = parseInput(patchSchema, input, 'input');
-        return present(await updateWorkspaceSettings(pool, c.workspaceId, {
+        return present(await updateWorkspaceSettings(changeDb(pool, c), c.workspaceId, {
           name: patch.name ?? undefined, timeZone: patch.timeZone ?? undefined, currency: patch.currency ?? undefined,
         }));
       },

@@ -4,7 +4,7 @@
 import { SemanticError } from '@spendgraph/semantic';
 
 /** HTTP status of the codes that are not a plain bad request. */
-const STATUS: Record<string, number> = { RATE_LIMITED: 429, NOT_FOUND: 404, FORBIDDEN: 403 };
+const STATUS: Record<string, number> = { RATE_LIMITED: 429, NOT_FOUND: 404, FORBIDDEN: 403, RESTRICTED: 403 };
 
 export class ApiError extends Error {
   readonly code: string;

@@ -1,7 +1,7 @@
 // POST /v1/events: a JSON array or NDJSON batch of events (see ingest/accept-events.ts).
 import type { FastifyInstance } from 'fastify';
 import { MAX_BATCH_EVENTS } from '@spendgraph/schema';
-import { type Authenticate, requireScope } from '../auth.ts';
+import { type Authenticate, authenticated } from '../auth.ts';
 import { type IngestQueue, acceptEvents, sendAcceptResult } from '../ingest/accept-events.ts';
 import { parseNdjson } from '../ndjson.ts';
 import { decodeUtf8 } from '../utf8-body.ts';
@@ -18,7 +18,7 @@ export function eventsRoutes(app: FastifyInstance, deps: { authenticate: Authent
     else done(Object.assign(new Error(parsed.message), { statusCode: 400 }));
   });
 
-  app.post('/v1/events', { preHandler: requireScope(deps.authenticate, ['ingest', 'admin']) }, async (request, reply) => {
+  app.post('/v1/events', { preHandler: authenticated(deps.authenticate) }, async (request, reply) => {
     const body = request.body;
     if (!Array.isArray(body)) {
       return reply.code(400).send({
@@ -26,6 +26,6 @@ export function eventsRoutes(app: FastifyInstance, deps: { authenticate: Authent
         message: `the body must be a JSON array of events (or NDJSON, one event per line), at most ${MAX_BATCH_EVENTS}`,
       });
     }
-    return sendAcceptResult(reply, await acceptEvents(deps.queue, request.identity!.workspaceId, body, request.log));
+    return sendAcceptResult(reply, await acceptEvents(deps.queue, request.identity!, body, request.log));
   });
 }

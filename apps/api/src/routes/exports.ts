@@ -4,8 +4,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Pool } from '@spendgraph/db';
 import type { Redis } from '@spendgraph/queue';
-import type { SemanticLayer } from '@spendgraph/semantic';
-import { type Authenticate, requireScope } from '../auth.ts';
+import type { SemanticContext, SemanticLayer } from '@spendgraph/semantic';
+import { type Authenticate, authenticated } from '../auth.ts';
 import { DOWNLOAD_PATH, readLink } from '../exports/links.ts';
 import { openExport, sendTable } from '../exports/open.ts';
 import { type ExportRequest, requestFromQuery } from '../exports/request.ts';
@@ -14,14 +14,14 @@ import type { ExportSlots } from '../exports/slots.ts';
 /** `pool` is the exports' own pool. */
 export interface ExportRouteDeps { authenticate: Authenticate; pool: Pool; semantic: SemanticLayer; redis: Redis; slots: ExportSlots }
 
-async function answer(reply: FastifyReply, deps: ExportRouteDeps, workspaceId: string, request: () => ExportRequest) {
+async function answer(reply: FastifyReply, deps: ExportRouteDeps, ctx: SemanticContext, request: () => ExportRequest) {
   let req: ExportRequest;
   let table;
   let release = () => {};
   try {
     req = request();
-    release = deps.slots.take(workspaceId);
-    table = await openExport(deps, { workspaceId }, req);
+    release = deps.slots.take(ctx.workspaceId);
+    table = await openExport(deps, ctx, req);
   } catch (e) {
     release();
     throw e; // an ApiError becomes a 400 or 429 naming the parameter (server.ts)
@@ -32,13 +32,13 @@ async function answer(reply: FastifyReply, deps: ExportRouteDeps, workspaceId: s
 }
 
 export function exportRoutes(app: FastifyInstance, deps: ExportRouteDeps) {
-  const read = { preHandler: requireScope(deps.authenticate, ['read', 'admin']) };
+  const read = { preHandler: authenticated(deps.authenticate) };
   app.get<{ Params: { shape: string } }>('/v1/exports/:shape', read, (request, reply) =>
-    answer(reply, deps, request.identity!.workspaceId, () => requestFromQuery(request.params.shape, request.query as Record<string, unknown>)));
+    answer(reply, deps, { workspaceId: request.identity!.workspaceId, restriction: request.identity!.restriction }, () => requestFromQuery(request.params.shape, request.query as Record<string, unknown>)));
 
   app.get<{ Params: { token: string } }>(`${DOWNLOAD_PATH}/:token`, async (request, reply) => {
     const link = await readLink(deps.redis, request.params.token);
     if (!link) return reply.code(404).send({ error: 'not_found', message: 'unknown or expired export link; ask createExport for a new one' });
-    return answer(reply, deps, link.workspaceId, () => link.request);
+    return answer(reply, deps, { workspaceId: link.workspaceId, restriction: link.restriction }, () => link.request);
   });
 }

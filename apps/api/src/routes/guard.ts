@@ -3,7 +3,7 @@
 // Every other parameter is a dimension of the context; `limit` caps the budgets listed.
 import type { FastifyInstance } from 'fastify';
 import type { SemanticLayer } from '@spendgraph/semantic';
-import { type Authenticate, requireScope } from '../auth.ts';
+import { type Authenticate, authenticated } from '../auth.ts';
 import { DECISION_SCHEMA, DEFAULT_LISTED, GuardContextError, MAX_LISTED, check, parseContext, presentDecision, scopableDimensions } from '../guard/check.ts';
 import type { GuardCache } from '../guard/guard-cache.ts';
 
@@ -11,7 +11,7 @@ const ERROR_SCHEMA = { type: 'object', properties: { error: { type: 'string' }, 
 
 export function guardRoutes(app: FastifyInstance, deps: { authenticate: Authenticate; guard: GuardCache; semantic: SemanticLayer }) {
   const allowed = scopableDimensions(deps.semantic);
-  const options = { preHandler: requireScope(deps.authenticate, ['ingest', 'read', 'admin']), schema: { response: { 200: DECISION_SCHEMA, 400: ERROR_SCHEMA } } };
+  const options = { preHandler: authenticated(deps.authenticate), schema: { response: { 200: DECISION_SCHEMA, 400: ERROR_SCHEMA, 403: ERROR_SCHEMA } } };
   app.get('/v1/guard/check', options, async (request, reply) => {
     const { limit: limitParam, ...query } = request.query as Record<string, string | string[]>;
     try {
@@ -22,10 +22,11 @@ export function guardRoutes(app: FastifyInstance, deps: { authenticate: Authenti
         return [k, v];
       });
       const context = parseContext(pairs, allowed, (_i, name) => name);
-      return presentDecision(await check(deps.guard, request.identity!.workspaceId, context), limit);
+      return presentDecision(await check(deps.guard, request.identity!, context), limit);
     } catch (e) {
       if (!(e instanceof GuardContextError)) throw e;
-      return reply.code(400).send({ error: 'invalid_request', field: e.field, message: e.message });
+      const restricted = e.code === 'RESTRICTED';
+      return reply.code(restricted ? 403 : 400).send({ error: restricted ? 'forbidden' : 'invalid_request', field: e.field, message: e.message });
     }
   });
 }

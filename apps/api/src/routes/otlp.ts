@@ -3,7 +3,7 @@
 // the API: OTEL_EXPORTER_OTLP_ENDPOINT=<api> OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer <key>".
 import { createGunzip } from 'node:zlib';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { type Authenticate, requireScope } from '../auth.ts';
+import { type Authenticate, authenticated } from '../auth.ts';
 import { type IngestQueue, acceptEvents, sendAcceptResult } from '../ingest/accept-events.ts';
 import { OtlpDecodeError, decodeTraceRequest } from '../otlp/decode.ts';
 import { type OtlpTraceRequest, spansToEvents } from '../otlp/spans.ts';
@@ -27,7 +27,7 @@ export function otlpRoutes(app: FastifyInstance, deps: { authenticate: Authentic
       inflated.receivedEncodedLength = Number(request.headers['content-length'] ?? 0);
       return inflated;
     });
-    otlp.post('/v1/traces', { preHandler: requireScope(deps.authenticate, ['ingest', 'admin']) }, async (request, reply) => {
+    otlp.post('/v1/traces', { preHandler: authenticated(deps.authenticate) }, async (request, reply) => {
       const protobuf = (request.headers['content-type'] ?? '').startsWith(PROTOBUF);
       let body: OtlpTraceRequest;
       try {
@@ -44,7 +44,7 @@ export function otlpRoutes(app: FastifyInstance, deps: { authenticate: Authentic
       }
       const events = spansToEvents(checked.data as OtlpTraceRequest);
       if (events.length === 0) return exported(reply, protobuf); // no GenAI spans: nothing to store
-      const result = await acceptEvents(deps.queue, request.identity!.workspaceId, events, request.log);
+      const result = await acceptEvents(deps.queue, request.identity!, events, request.log);
       return result.status === 'accepted' ? exported(reply, protobuf) : sendAcceptResult(reply, result);
     });
   });

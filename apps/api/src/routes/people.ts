@@ -8,9 +8,9 @@ import type { FastifyInstance } from 'fastify';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import {
-  WeakPassword, acceptInvitation, createUser, createUserSession, findOpenInvitation, findUserByEmail, listAudit, withTransaction,
+  WeakPassword, acceptInvitation, createUser, createUserSession, findOpenInvitation, findUserByEmail, listAudit,
 } from '@spendgraph/db';
-import { requireScope } from '../auth.ts';
+import { authenticated } from '../auth.ts';
 import { audited } from '../audit.ts';
 import { permissionsOf } from '../authz.ts';
 import { neutraliseFormula } from '../exports/encode.ts';
@@ -31,7 +31,7 @@ const auditQuerySchema = auditFilterSchema.extend({
 const AUDIT_COLUMNS = ['id', 'occurredAt', 'action', 'actorUserId', 'actorKeyId', 'actorLabel', 'targetType', 'targetId', 'before', 'after'] as const;
 
 export function peopleRoutes(app: FastifyInstance, deps: SignInDeps) {
-  const signedIn = { preHandler: requireScope(deps.credentials.authenticate, ['ingest', 'read', 'admin']) };
+  const signedIn = { preHandler: authenticated(deps.credentials.authenticate) };
 
   app.get('/v1/me', signedIn, async (request) => {
     const i = request.identity!;
@@ -59,7 +59,7 @@ export function peopleRoutes(app: FastifyInstance, deps: SignInDeps) {
     const actor = { workspaceId: invitation.workspaceId, keyId: null, userId: person.id };
     const rule = { targetType: 'member', table: 'memberships', idColumn: 'user_id', idArg: 'userId' };
     const accepted = await audited(deps.pool, actor, 'acceptInvitation', rule, { userId: person.id, invitationId: invitation.id },
-      () => withTransaction(deps.pool, (client) => acceptInvitation(client, body.data.token, person)));
+      (client) => acceptInvitation(client, body.data.token, person));
     if (!accepted) return reply.code(404).send({ error: 'not_found', message: 'this invitation was used meanwhile' });
     const session = await createUserSession(deps.pool, { userId: person.id, workspaceId: invitation.workspaceId, ttlMs: deps.ttlMs });
     return reply.code(201).send({ ...session, userId: person.id, workspaceId: invitation.workspaceId, role: accepted.role });

@@ -7,9 +7,10 @@ import { pipeline } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Agent, request as upstreamRequest } from 'undici';
 import type { ApiKeyIdentity } from '@spendgraph/db';
-import { type UsageEventInput, UsageReader, responseEventId, usageEventInputSchema } from '@spendgraph/schema';
+import { type UsageEventInput, UsageReader, responseEventId, stampRestriction, usageEventInputSchema } from '@spendgraph/schema';
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { type Authenticate, TooManyFailures, tooMany } from '../auth.ts';
+import { can } from '../authz.ts';
 import { check, presentDecision, scopableDimensions } from '../guard/check.ts';
 import type { GuardCache } from '../guard/guard-cache.ts';
 import { type IngestQueue, acceptEvents } from '../ingest/accept-events.ts';
@@ -45,8 +46,8 @@ async function identify(deps: Deps, request: FastifyRequest, reply: FastifyReply
   }
   if (!identity) {
     reply.code(401).send({ error: 'unauthorized', message: key ? 'unknown or revoked Spendgraph key in x-spendgraph-key' : 'send a Spendgraph API key in the x-spendgraph-key header (the Authorization header goes to the provider)' });
-  } else if (!identity.scopes.some((s) => s === 'ingest' || s === 'admin')) {
-    reply.code(403).send({ error: 'forbidden', message: 'this key lacks the ingest or admin scope' });
+  } else if (!can(identity, 'events:ingest')) {
+    reply.code(403).send({ error: 'forbidden', message: 'this key lacks the events:ingest permission' });
     return undefined;
   }
   return identity;
@@ -71,6 +72,9 @@ export function proxyRoutes(app: FastifyInstance, deps: Deps) {
     const identity = await identify(deps, request, reply);
     if (!identity) return reply;
     const tags = callTags(request.headers);
+    // A restricted key's values go on the call (and into the budget check); naming another is refused before the upstream is called.
+    const refused = identity.restriction ? stampRestriction(tags.context, identity.restriction) : [];
+    if (refused.length) return reply.code(403).send({ error: 'forbidden', field: refused[0]!.field, message: `${refused[0]!.field}: ${refused[0]!.message} (from the x-spendgraph-* / Helicone-* headers)` });
     const json = readJson(request.body, request.headers['content-type']);
     const requestModel: string | undefined = typeof json?.model === 'string' ? json.model : undefined;
     const probe = usageEventInputSchema.safeParse({ occurred_at: occurredAt, provider, model: requestModel ?? '-', ...tags.context, tags: tags.tags });
@@ -80,7 +84,7 @@ export function proxyRoutes(app: FastifyInstance, deps: Deps) {
     }
 
     const context = new Map([...Object.entries(tags.context), ['provider', provider], ...(requestModel ? [['model', requestModel]] : [])].filter(([k]) => dimensions.has(k!)) as Array<[string, string]>);
-    const decision = await check(deps.guard, identity.workspaceId, context);
+    const decision = await check(deps.guard, identity, context);
     if (!decision.allow) return reply.code(429).send({ error: 'budget_exceeded', message: decision.reason, ...presentDecision(decision) });
 
     let body = Buffer.isBuffer(request.body) && request.body.length ? request.body : undefined;
@@ -120,7 +124,7 @@ export function proxyRoutes(app: FastifyInstance, deps: Deps) {
       occurred_at: call.occurredAt, provider, model, status: call.status, latency_ms: call.latencyMs,
       ...(reader.usage ? { usage: reader.usage } : {}), source: 'proxy', ...call.tags.context, tags: call.tags.tags,
     };
-    void acceptEvents(deps.queue, workspaceId, [event], request.log).then((r) => {
+    void acceptEvents(deps.queue, { workspaceId }, [event], request.log).then((r) => {
       if (r.status !== 'accepted') request.log.warn({ result: r }, 'a proxied call could not be recorded');
     });
   }

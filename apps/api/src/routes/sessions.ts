@@ -12,14 +12,19 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { createUserSession, createWebSession, revokeWebSession, workspacesOf } from '@spendgraph/db';
-import { requireScope } from '../auth.ts';
+import { authenticated } from '../auth.ts';
+import { can } from '../authz.ts';
 import { type SignInDeps, badRequest, bearer, isPasswordSignIn, passwordSignIn } from './sign-in.ts';
 
 const switchSchema = z.object({ workspace: z.string().trim().min(1).max(100) });
 
 export function sessionRoutes(app: FastifyInstance, deps: SignInDeps) {
-  const keyAuth = requireScope(deps.credentials.authenticate, ['read', 'admin']);
-  const signedIn = { preHandler: keyAuth };
+  const signedIn = { preHandler: authenticated(deps.credentials.authenticate) };
+  // A key opens a web session when it may read (POST /v1/sessions is public: it checks here).
+  const keyAuth = async (request: FastifyRequest, reply: FastifyReply) => {
+    await signedIn.preHandler(request, reply);
+    if (!reply.sent && !can(request.identity!, 'usage:read')) reply.code(403).send({ error: 'forbidden', message: 'this key lacks the usage:read permission a web session needs' });
+  };
   const keyOrPassword = async (request: FastifyRequest, reply: FastifyReply) => {
     if (!isPasswordSignIn(request)) return keyAuth(request, reply);
   };

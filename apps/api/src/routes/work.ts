@@ -7,7 +7,7 @@ import {
   type Pool, listPlans, listTasks, listWorkItems, upsertPlan, upsertTask, upsertWorkItem,
 } from '@spendgraph/db';
 import { planUpsertSchema, taskUpsertSchema, workEntityIdSchema, workItemUpsertSchema } from '@spendgraph/schema';
-import { type Authenticate, requireScope } from '../auth.ts';
+import { type Authenticate, authenticated } from '../auth.ts';
 import { camelKeys, snakeKeys } from '../case.ts';
 
 
@@ -20,8 +20,8 @@ function invalid(reply: FastifyReply, issues: z.core.$ZodIssue[], prefix = '') {
 }
 
 export function workRoutes(app: FastifyInstance, deps: { authenticate: Authenticate; pool: Pool }) {
-  const write = { preHandler: requireScope(deps.authenticate, ['ingest', 'admin']) };
-  const read = { preHandler: requireScope(deps.authenticate, ['read', 'admin']) };
+  const write = { preHandler: authenticated(deps.authenticate) };
+  const read = { preHandler: authenticated(deps.authenticate) };
   const entities = [
     { path: 'plans', schema: planUpsertSchema, upsert: upsertPlan, list: (ws: string) => listPlans(deps.pool, ws) },
     { path: 'tasks', schema: taskUpsertSchema, upsert: upsertTask, list: (ws: string) => listTasks(deps.pool, ws) },

@@ -7,6 +7,7 @@ import {
 import type { PeopleCaller } from '../people/resolvers.ts';
 import { UUID, badInput } from '../people/errors.ts';
 import { parseInput } from '../people/inputs.ts';
+import { changeDb } from '../audit.ts';
 import type { SecretBox } from './secret-box.ts';
 import { issuerProblem } from './issuer.ts';
 
@@ -66,11 +67,11 @@ export function ssoResolvers(deps: { pool: Pool; secrets: SecretBox }) {
         const organizationId = await organizationOf(pool, c);
         await requireAdministered(pool, c, organizationId, input.workspaceIds);
         const clientSecret = input.clientSecret === undefined ? undefined : input.clientSecret === null ? null : secrets.seal(input.clientSecret);
-        const saved = await upsertSsoConnection(pool, { ...input, organizationId, clientSecret }).catch(domainTaken);
+        const saved = await upsertSsoConnection(changeDb(pool, c), { ...input, organizationId, clientSecret }).catch(domainTaken);
         return present(saved);
       },
       async deleteSsoConnection(_: unknown, _args: unknown, c: PeopleCaller) {
-        return deleteSsoConnection(pool, await organizationOf(pool, c));
+        return deleteSsoConnection(changeDb(pool, c), await organizationOf(pool, c));
       },
     },
   };

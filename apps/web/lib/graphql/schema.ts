@@ -1507,6 +1507,8 @@ export type InvitationLink = {
   invitation: Invitation;
   /** The invitation token: shown once, here. Whoever has it can accept as the invited e-mail (POST /v1/invitations/accept). */
   token: Scalars['String']['output'];
+  /** The invitation was queued for e-mail to the invitee (the API has SMTP_URL and WEB_URL); otherwise pass the link on yourself. */
+  emailed: Scalars['Boolean']['output'];
 };
 
 /** A dimension value a key is confined to. */
