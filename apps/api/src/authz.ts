@@ -8,7 +8,7 @@ import { type ApiKeyIdentity, type ApiKeyScope, type Pool, type Role, findWorksp
 export const PERMISSIONS = [
   'usage:read', 'exports:run', 'events:ingest', 'work:write', 'embeds:manage', 'budgets:manage', 'channels:manage',
   'repricing:manage', 'retention:manage', 'deadletters:manage', 'system:read', 'members:manage', 'keys:manage', 'audit:read', 'self',
-  'guard:check',
+  'guard:check', 'bills:import',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -66,6 +66,7 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'GET /v1/me': { permission: 'self' },
   'POST /v1/invitations/accept': { public: 'the invitation token is the credential' },
   'GET /v1/audit-log': { permission: 'audit:read' },
+  'POST /v1/bills/:source': { permission: 'bills:import' },
   'GET /graphql': { permission: 'usage:read' },
   'POST /graphql': { permission: 'usage:read' },
   'GET /graphql/cube': { permission: 'usage:read' },
@@ -162,7 +163,7 @@ export const FIELD_RULES: Record<string, FieldRule> = {
   'Query.taskTypeProfiles': read, 'Query.planForecasts': read, 'Query.spendProjection': read,
   'Query.anomalies': read, 'Query.reports': read, 'Query.report': read,
   'Query.plans': read, 'Query.tasks': read, 'Query.workItems': read, 'Query.comparePlans': read, 'Query.planOutliers': read,
-  'Query.repricings': read, 'Query.repricing': read, 'Query.retention': read, 'Query.history': read,
+  'Query.reconciliation': read, 'Query.repricings': read, 'Query.repricing': read, 'Query.retention': read, 'Query.history': read,
   'Query.systemStatus': { permission: 'system:read' },
   'Query.me': { permission: 'self' },
   'Query.members': { permission: 'self' },

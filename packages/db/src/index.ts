@@ -27,3 +27,4 @@ export * from './invitations.ts';
 export * from './user-sessions.ts';
 export * from './api-keys.ts';
 export * from './audit-log.ts';
+export * from './provider-bills.ts';
