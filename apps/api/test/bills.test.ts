@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '@spendgraph/db';
-import { type Platform, graphqlData, ingestAndWait, startPlatform, workspaceWithKey } from '@spendgraph/test-support/platform';
+import { type Platform, graphqlData, graphqlRequest, ingestAndWait, startPlatform, workspaceWithKey } from '@spendgraph/test-support/platform';
 
 const fixture = (name: string) => readFileSync(new URL(`../../../packages/billing/test/fixtures/${name}`, import.meta.url), 'utf8');
 const openAiBill = () => `[${fixture('openai-costs-page1.json')},${fixture('openai-costs-page2.json')}]`;
@@ -104,6 +104,17 @@ describe('reconciliation with the provider bill', () => {
     const google = r.rows.filter((x: any) => x.provider === 'google');
     expect(google.map((x: any) => [x.day, x.unattributed, x.billed])).toEqual([['2026-11-29', true, '1.734125'], ['2026-11-30', true, '0.031611']]);
     checkAddsUp(r, await truthByDay());
+  });
+
+  it('another workspace sees none of it, through the reconciliation or the Cube GraphQL API', async () => {
+    const other = await workspaceWithKey(p.pool, ['read']);
+    const r = (await graphqlData(p.apiUrl, other.key, RECONCILE, { from: '2026-11-28', to: '2026-11-30' })).reconciliation;
+    expect([r.rows, r.totals]).toEqual([[], []]);
+    const cube = async (key: string) => (await graphqlRequest(p.apiUrl, key, '{ cube { bills { billed provider } } }', {}, '/graphql/cube')).body;
+    expect((await cube(other.key)).data.cube).toEqual([]);
+    const own = (await cube(ws.key)).data.cube.map((c: any) => c.bills).sort((a: any, b: any) => a.provider.localeCompare(b.provider));
+    // Cube's generated GraphQL types measures as Float (as for usage); Query.reconciliation gives exact strings.
+    expect(own).toEqual([{ billed: 1.765736, provider: 'google' }, { billed: Number('2.9523456789012345678'), provider: 'openai' }]);
   });
 
   it('bad files are refused whole with 400 naming the line and field; other sources 404; non-admins 403', async () => {
