@@ -117,7 +117,7 @@ describe('reconciliation with the provider bill', () => {
     expect(own).toEqual([{ billed: 1.765736, provider: 'google' }, { billed: Number('2.9523456789012345678'), provider: 'openai' }]);
   });
 
-  it('bad files are refused whole with 400 naming the line and field; other sources 404; non-admins 403', async () => {
+  it('bad files are refused whole with 400 naming the line and field; other sources 404; non-admins 403; bad ranges name the argument', async () => {
     const [{ n: before }] = await sql(`SELECT count(*)::int AS n FROM provider_bill_lines WHERE workspace_id = $1`);
     const badCsv = await upload('focus', fixture('focus-1.2.csv').replace('0.000001,', 'free,'));
     expect(badCsv.status).toBe(400);
@@ -131,6 +131,10 @@ describe('reconciliation with the provider bill', () => {
     expect((await upload('stripe', '{}')).status).toBe(404);
     const { key: reader } = await createApiKey(p.pool, ws.workspaceId, ['read']);
     expect((await upload('openai', openAiBill(), reader)).status).toBe(403);
+    for (const [vars, field] of [[{ from: 'last week', to: '2026-11-30' }, 'from'], [{ from: '2026-11-30', to: '2026-11-01' }, 'to'], [{ from: '2024-01-01', to: '2026-11-30' }, 'to']] as const) {
+      const { body } = await graphqlRequest(p.apiUrl, ws.key, RECONCILE, vars);
+      expect(body.errors[0].extensions, JSON.stringify(vars)).toMatchObject({ code: 'INVALID_ARGUMENT', field });
+    }
     const [{ n: after }] = await sql(`SELECT count(*)::int AS n FROM provider_bill_lines WHERE workspace_id = $1`);
     expect(after).toBe(before);
   });
