@@ -106,6 +106,25 @@ describe('reconciliation with the provider bill', () => {
     checkAddsUp(r, await truthByDay());
   });
 
+  it('our own FOCUS export, imported as a bill, reconciles with no variance on any row', async () => {
+    const own = await workspaceWithKey(p.pool, ['ingest', 'read', 'admin']);
+    await ingestAndWait(p, own, [
+      { occurred_at: '2026-11-29T10:15:00Z', provider: 'openai', model: 'gpt-4o-mini', usage: { input_tokens: 123_457, output_tokens: 4_321, cache_read_tokens: 1000 } },
+      { occurred_at: '2026-11-30T23:59:00Z', provider: 'anthropic', model: 'claude-sonnet-4-5', usage: { input_tokens: 999, output_tokens: 77 } },
+      { occurred_at: '2026-11-30T01:00:00Z', provider: 'openai', model: 'gpt-4o', cost: '0.123456789', usage: { input_tokens: 10, output_tokens: 5 } },
+    ]);
+    const exported = await fetch(`${p.apiUrl}/v1/exports/focus?from=2026-11-29&to=2026-11-30T23:59:59.999`, { headers: { authorization: `Bearer ${own.key}` } });
+    expect(exported.status).toBe(200);
+    expect((await upload('focus', await exported.text(), own.key)).status).toBe(201);
+    const r = (await graphqlData(p.apiUrl, own.key, RECONCILE, { from: '2026-11-29', to: '2026-11-30' })).reconciliation;
+    expect(r.rows.map((x: any) => [x.day, x.provider, x.model, x.variance])).toEqual([
+      ['2026-11-29', 'openai', 'gpt-4o-mini', '0'], ['2026-11-30', 'anthropic', 'claude-sonnet-4-5', '0'], ['2026-11-30', 'openai', 'gpt-4o', '0'],
+    ]);
+    const [{ total }] = await sql('SELECT sum(total_cost)::text AS total FROM usage_events WHERE workspace_id = $1', [own.workspaceId]);
+    expect(new Decimal(r.totals[0].tracked).equals(total)).toBe(true);
+    expect(new Decimal(r.totals[0].billed).equals(total)).toBe(true);
+  });
+
   it('another workspace sees none of it, through the reconciliation or the Cube GraphQL API', async () => {
     const other = await workspaceWithKey(p.pool, ['read']);
     const r = (await graphqlData(p.apiUrl, other.key, RECONCILE, { from: '2026-11-28', to: '2026-11-30' })).reconciliation;
