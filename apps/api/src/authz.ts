@@ -8,7 +8,7 @@ import { type ApiKeyIdentity, type ApiKeyScope, type Pool, type Role, findWorksp
 export const PERMISSIONS = [
   'usage:read', 'exports:run', 'events:ingest', 'work:write', 'embeds:manage', 'budgets:manage', 'channels:manage',
   'repricing:manage', 'retention:manage', 'deadletters:manage', 'system:read', 'members:manage', 'keys:manage', 'audit:read', 'self',
-  'guard:check', 'sso:manage', 'workspace:manage',
+  'guard:check', 'sso:manage', 'workspace:manage', 'bills:import',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -86,6 +86,7 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'POST /v1/sso/start': { public: 'sign-in: finds the SSO connection by the e-mail domain' },
   'POST /v1/sso/callback': { public: 'sign-in: the state, PKCE verifier and ID token are the credential' },
   'GET /v1/audit-log': { permission: 'audit:read' },
+  'POST /v1/bills/:source': { permission: 'bills:import' },
   'GET /graphql': { permission: 'usage:read', restricted: true }, // each field says whether it applies restrictions
   'POST /graphql': { permission: 'usage:read', restricted: true },
   'GET /graphql/cube': { permission: 'usage:read', restricted: true },
@@ -192,7 +193,7 @@ export const FIELD_RULES: Record<string, FieldRule> = {
   'Query.taskTypeProfiles': read, 'Query.planForecasts': read, 'Query.spendProjection': read,
   'Query.anomalies': read, 'Query.reports': read, 'Query.report': read,
   'Query.plans': read, 'Query.tasks': read, 'Query.workItems': read, 'Query.comparePlans': read, 'Query.planOutliers': read,
-  'Query.repricings': read, 'Query.repricing': read, 'Query.retention': read, 'Query.history': read,
+  'Query.reconciliation': read, 'Query.repricings': read, 'Query.repricing': read, 'Query.retention': read, 'Query.history': read,
   'Query.systemStatus': { permission: 'system:read' },
   'Query.me': { permission: 'self', restricted: true },
   'Query.members': { permission: 'self' },

@@ -41,6 +41,24 @@ const workerEnv = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 }).extend(semanticEnv);
 
+const optional = z.string().trim().transform((s) => s || undefined).optional();
+
+/** The cost-report connectors (processors/pull-bills.ts): off unless a workspace and an admin key are set. */
+const billsEnv = z.object({
+  /** The workspace (id or slug) the organization's bills are imported into. */
+  BILLS_WORKSPACE: optional,
+  /** OpenAI admin key (sk-admin-...) and where to reach the Costs API. */
+  BILLS_OPENAI_ADMIN_KEY: optional,
+  BILLS_OPENAI_BASE_URL: z.url().default('https://api.openai.com'),
+  /** Anthropic Admin API key (sk-ant-admin...) and where to reach the cost report. */
+  BILLS_ANTHROPIC_ADMIN_KEY: optional,
+  BILLS_ANTHROPIC_BASE_URL: z.url().default('https://api.anthropic.com'),
+  /** Period of the pull; 0 turns it off. */
+  BILLS_PULL_EVERY_MS: z.coerce.number().int().min(0).default(6 * 3_600_000),
+  /** Days pulled each time, today included: providers revise recent days, each pull replaces them. */
+  BILLS_PULL_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+});
+
 /** Alert and report channels (channels/). */
 const channelsEnv = z.object({
   /** SMTP server of e-mail channels, e.g. smtp://user:pass@host:587 (smtps:// for implicit TLS); unset, e-mails fail at once. */
@@ -53,12 +71,12 @@ const channelsEnv = z.object({
   ALERT_EGRESS_ALLOW: z.string().optional(),
 });
 
-const envSchema = workerEnv.extend(channelsEnv.shape).extend(insightsEnv.shape).superRefine((c, ctx) => {
+const envSchema = workerEnv.extend(channelsEnv.shape).extend(insightsEnv.shape).extend(billsEnv.shape).superRefine((c, ctx) => {
   const problem = c.WORKER_METRICS_PORT !== 0 ? secretProblem('OPERATOR_TOKEN', c.OPERATOR_TOKEN) : undefined;
   if (problem) ctx.addIssue({ code: 'custom', path: ['OPERATOR_TOKEN'], message: `${problem} (or WORKER_METRICS_PORT=0 to serve no metrics)` });
 });
 
-export type WorkerConfig = z.infer<typeof workerEnv> & { channels: ChannelsConfig; insights: InsightsSettings };
+export type WorkerConfig = z.infer<typeof workerEnv> & z.infer<typeof billsEnv> & { channels: ChannelsConfig; insights: InsightsSettings };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const e = parse(envSchema, env, 'configuration');

@@ -7,7 +7,7 @@ import { morningReportRepeat } from '@spendgraph/insights';
 import { createPricer } from '@spendgraph/pricing';
 import {
   APPLY_RETENTION_JOB, DELIVER_JOB, INVITATION_JOB, DETECT_ANOMALIES_JOB, type DeliveryJobData, EVALUATE_BUDGETS_JOB, type EvaluateBudgetsJobData,
-  type EvaluateBudgetsResult, INGEST_BATCH_JOB, INGEST_REPLAY_JOB, type IngestJobResult, MORNING_REPORT_JOB, type QueueDefinition, REPRICE_JOB,
+  type EvaluateBudgetsResult, INGEST_BATCH_JOB, INGEST_REPLAY_JOB, type IngestJobResult, MORNING_REPORT_JOB, PULL_BILLS_JOB, type QueueDefinition, REPRICE_JOB,
   type Redis, WARM_ROLLUPS_JOB, alertsQueue, budgetsQueue, createIngestQueue, createInsightsQueue, ingestQueue, insightsQueue,
   maintenanceQueue, reportsQueue,
 } from '@spendgraph/queue';
@@ -25,6 +25,7 @@ import { ingestProcessor } from './processors/ingest.ts';
 import { morningReportProcessor } from './processors/morning-report.ts';
 import { recoverFailedIngest } from './processors/recover-ingest.ts';
 import { repriceProcessor } from './processors/reprice.ts';
+import { billConnectors, pullBillsProcessor } from './processors/pull-bills.ts';
 import { warmRollupsProcessor } from './processors/warm-rollups.ts';
 import type { JobProcessors } from './route-jobs.ts';
 import { workspacePricingLoader } from './workspace-pricing.ts';
@@ -89,8 +90,12 @@ export function workerTable(config: WorkerConfig): WorkerSpec[] {
         [WARM_ROLLUPS_JOB]: warmRollupsProcessor({ semantic: await semantic(), log }),
         [APPLY_RETENTION_JOB]: applyRetentionProcessor({ pool, log }),
         [REPRICE_JOB]: repriceProcessor({ pool, pricer: createPricer(), semantic: await semantic(), log }),
+        [PULL_BILLS_JOB]: pullBillsProcessor({ pool, config, log }),
       }),
-      schedules: { [WARM_ROLLUPS_JOB]: every(config.ROLLUP_WARM_EVERY_MS), [APPLY_RETENTION_JOB]: every(config.RETENTION_EVERY_MS) },
+      schedules: {
+        [WARM_ROLLUPS_JOB]: every(config.ROLLUP_WARM_EVERY_MS), [APPLY_RETENTION_JOB]: every(config.RETENTION_EVERY_MS),
+        [PULL_BILLS_JOB]: billConnectors(config).length > 0 ? every(config.BILLS_PULL_EVERY_MS) : null,
+      },
     }),
     spec({
       group: 'budgets',

@@ -30,3 +30,4 @@ export * from './audit-log.ts';
 export * from './sso-connections.ts';
 export * from './first-run.ts';
 export * from './workspace-settings.ts';
+export * from './provider-bills.ts';

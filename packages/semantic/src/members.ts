@@ -17,3 +17,11 @@ export function member<V extends ViewName, N extends string>(view: V, name: N): 
 export function usageMember<N extends string>(name: N): `${typeof USAGE_VIEW}.${N}` {
   return member(USAGE_VIEW, name);
 }
+
+/** Provider bills as imported (cube/model/views/bills.yml): what the reconciliation sets beside `usage`. */
+export const BILLS_VIEW = 'bills';
+
+/** A member of the `bills` view: `billsMember('billed')` is `'bills.billed'`. */
+export function billsMember<N extends string>(name: N): `${typeof BILLS_VIEW}.${N}` {
+  return `${BILLS_VIEW}.${name}`;
+}

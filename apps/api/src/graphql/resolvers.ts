@@ -13,6 +13,7 @@ import { planResolvers } from './plans.ts';
 import { type EventsArgs, events } from '../query/events.ts';
 import { shortName } from '../query/query-args.ts';
 import { type TimeseriesArgs, timeseries } from '../query/timeseries.ts';
+import { type ReconciliationArgs, reconciliation } from '../query/reconciliation.ts';
 
 export interface GraphqlContext {
   workspaceId: string;
@@ -77,6 +78,7 @@ export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & Repricing
         await retention.requireRawData(c, args.timeRange, args.timezone ?? undefined);
         return breakdown(forRequest(semantic, c), ctx(c), args);
       },
+      reconciliation: (_: unknown, args: ReconciliationArgs, c: GraphqlContext) => reconciliation(forRequest(semantic, c), ctx(c), args),
       timeseries: async (_: unknown, args: TimeseriesArgs, c: GraphqlContext) => {
         await retention.requireRawData(c, args.timeRange, args.timezone ?? undefined);
         return timeseries(forRequest(semantic, c), ctx(c), args);

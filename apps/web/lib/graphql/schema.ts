@@ -94,6 +94,13 @@ export type Query = {
   comparePlans: Array<PlanProfile>;
   /** Plans that stand out from their peers on a metric (median and MAD), with the dimension that explains most of the difference. */
   planOutliers: PlanOutliers;
+  /**
+   * Per UTC day × provider × model: what the provider billed, what events tracked (the same
+   * total_cost as every other surface), the variance and its share. Bill lines no event explains
+   * (no model, or a model no event of that day used) make the day's unattributed line, so the
+   * billed figures add up to the invoice exactly. Only days and providers a bill covers count.
+   */
+  reconciliation: Reconciliation;
   /** Repricings of this workspace, newest first: who asked, when, what changed, totals before and after. */
   repricings: Array<Repricing>;
   repricing: Maybe<Repricing>;
@@ -330,6 +337,17 @@ export type QueryComparePlansArgs = {
 export type QueryPlanOutliersArgs = {
   metric?: InputMaybe<PlanMetric>;
   threshold?: InputMaybe<Scalars['Float']['input']>;
+};
+
+
+/**
+ * Spendgraph's query API. Every answer comes from the Cube model in cube/ (view `usage`);
+ * `meta` lists its measures and dimensions. Member names are the view's members, e.g.
+ * `total_cost`, `plan_id` (the `usage.` prefix is optional). The workspace is the API key's.
+ */
+export type QueryReconciliationArgs = {
+  from: Scalars['String']['input'];
+  to: Scalars['String']['input'];
 };
 
 
@@ -1692,6 +1710,46 @@ export type OutlierExplanation = {
   peerShare: Scalars['Float']['output'];
   /** Cost spent on this value beyond what the peers' mix predicts. */
   excessCost: Scalars['Decimal']['output'];
+};
+
+export type Reconciliation = {
+  from: Scalars['String']['output'];
+  to: Scalars['String']['output'];
+  rows: Array<ReconciliationRow>;
+  /** Per currency: billed (the invoice), tracked and variance. */
+  totals: Array<ReconciliationTotal>;
+};
+
+export type ReconciliationRow = {
+  day: Scalars['String']['output'];
+  provider: Scalars['String']['output'];
+  /** Null on the unattributed line. */
+  model: Maybe<Scalars['String']['output']>;
+  /** Spend the bill has and no event explains. */
+  unattributed: Scalars['Boolean']['output'];
+  currency: Scalars['String']['output'];
+  /** Decimal string. */
+  billed: Scalars['String']['output'];
+  /** Decimal string: usage total_cost. */
+  tracked: Scalars['String']['output'];
+  /** Decimal string: billed - tracked. */
+  variance: Scalars['String']['output'];
+  /** variance / billed (6 places); null when nothing was billed. */
+  varianceShare: Maybe<Scalars['String']['output']>;
+  /** The billed figure by the bill's own account (OpenAI project, Anthropic workspace, GCP project, FOCUS sub-account). */
+  accounts: Array<BilledAccount>;
+};
+
+export type BilledAccount = {
+  account: Scalars['String']['output'];
+  billed: Scalars['String']['output'];
+};
+
+export type ReconciliationTotal = {
+  currency: Scalars['String']['output'];
+  billed: Scalars['String']['output'];
+  tracked: Scalars['String']['output'];
+  variance: Scalars['String']['output'];
 };
 
 export type RepriceInput = {

@@ -1,4 +1,4 @@
-// Scheduled upkeep (roll-up warming, retention) and explicit repricings: small jobs, one at a time.
+// Scheduled upkeep (roll-up warming, retention, pulling provider bills) and explicit repricings: small jobs, one at a time.
 import type { Queue, QueueOptions } from 'bullmq';
 import { z } from 'zod';
 import type { Redis } from '../connection.ts';
@@ -9,6 +9,8 @@ export const WARM_ROLLUPS_JOB = 'warm-rollups';
 export const APPLY_RETENTION_JOB = 'apply-retention';
 /** An explicit repricing (its audit row's id is the job id). */
 export const REPRICE_JOB = 'reprice';
+/** Pulls the configured providers' cost reports into provider bill lines (issue 17, reconciliation). */
+export const PULL_BILLS_JOB = 'pull-bills';
 
 export const repriceJobData = z.object({ repricingId: z.string().min(1), workspaceId: z.string().min(1) });
 export type RepriceJobData = z.infer<typeof repriceJobData>;
@@ -22,7 +24,7 @@ export interface WarmRollupsResult {
 export const MAINTENANCE_QUEUE = 'maintenance';
 export const maintenanceQueue = defineQueue({
   name: MAINTENANCE_QUEUE,
-  jobs: { [WARM_ROLLUPS_JOB]: noPayload, [APPLY_RETENTION_JOB]: noPayload, [REPRICE_JOB]: repriceJobData },
+  jobs: { [WARM_ROLLUPS_JOB]: noPayload, [APPLY_RETENTION_JOB]: noPayload, [REPRICE_JOB]: repriceJobData, [PULL_BILLS_JOB]: noPayload },
   // A failed run is retried by the next tick of its schedule; a short history is enough.
   defaultJobOptions: { removeOnComplete: { count: 50 }, removeOnFail: { count: 50 } },
 });
