@@ -13,13 +13,14 @@ type Connection = Pick<Schema.SsoConnection, 'issuer' | 'clientId' | 'hasClientS
 export default async function SsoSettings() {
   const me = await getMe();
   if (!me || !allows(me, 'sso:manage')) return <section className="panel"><p className="empty">Only owners and admins manage single sign-on.</p></section>;
-  const res = await gql<{ ssoConnection: Connection | null }>('{ ssoConnection { issuer clientId hasClientSecret domains defaultRole workspaceIds enabled updatedAt } }');
+  const res = await gql<{ ssoConnection: Connection | null; workspace: { name: string; slug: string } }>(
+    '{ ssoConnection { issuer clientId hasClientSecret domains defaultRole workspaceIds enabled updatedAt } workspace { name slug } }');
   if (!res.ok) return <ApiErrors errors={res.errors} />;
   const c = res.data.ssoConnection;
   // People join only workspaces of this organization the signed-in person administers (a key: its own).
   const workspaces = me.person
     ? me.workspaces.filter((w) => w.organizationId === me.organizationId && (w.role === 'owner' || w.role === 'admin'))
-    : [{ workspaceId: me.workspaceId, name: 'This workspace', slug: 'key' }];
+    : [{ workspaceId: me.workspaceId, ...res.data.workspace }];
   return (
     <section className="panel">
       <h3>Single sign-on (OpenID Connect) {c && <span className={`badge ${c.enabled ? 'ok' : ''}`} data-testid="sso-state">{c.enabled ? 'enabled' : 'disabled'}</span>}</h3>
