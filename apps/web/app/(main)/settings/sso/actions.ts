@@ -39,5 +39,5 @@ export async function removeSso(prev: SsoShown): Promise<SsoShown> {
   const res = await gql('mutation { deleteSsoConnection }');
   if (!res.ok) return { round: prev.round + 1, error: res.errors.map((e) => e.message).join('; ') };
   revalidatePath('/settings/sso');
-  return { round: prev.round + 1, error: null, note: 'Removed: people sign in with a password or an invitation again.' };
+  return { round: prev.round + 1, error: null, note: 'Removed: nobody signs in with SSO here any more; the people it made keep their accounts and memberships.' };
 }
