@@ -2,7 +2,7 @@
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 
-const TABS: Array<[string, string]> = [['/settings', 'Workspace'], ['/settings/members', 'Members'], ['/settings/keys', 'API keys'], ['/settings/audit', 'Audit log']];
+const TABS: Array<[string, string]> = [['/settings', 'Workspace'], ['/settings/members', 'Members'], ['/settings/keys', 'API keys'], ['/settings/sso', 'SSO'], ['/settings/audit', 'Audit log']];
 
 export function SettingsNav() {
   const path = usePathname();

@@ -5,13 +5,13 @@ import { cache } from 'react';
 import { gql } from './api';
 import type * as Schema from './graphql/schema';
 
-export type Me = Pick<Schema.Me, 'workspaceId' | 'role' | 'permissions'> & {
+export type Me = Pick<Schema.Me, 'workspaceId' | 'organizationId' | 'role' | 'permissions'> & {
   person: Pick<Schema.Person, 'id' | 'email' | 'name'> | null;
-  workspaces: Array<Pick<Schema.WorkspaceRole, 'workspaceId' | 'slug' | 'name' | 'role'>>;
+  workspaces: Array<Pick<Schema.WorkspaceRole, 'workspaceId' | 'organizationId' | 'slug' | 'name' | 'role'>>;
 };
 
 export const getMe = cache(async (): Promise<Me | null> => {
-  const res = await gql<{ me: Me }>('{ me { workspaceId role permissions person { id email name } workspaces { workspaceId slug name role } } }');
+  const res = await gql<{ me: Me }>('{ me { workspaceId organizationId role permissions person { id email name } workspaces { workspaceId organizationId slug name role } } }');
   return res.ok ? res.data.me : null;
 });
 

@@ -1,13 +1,16 @@
-// Issue 16's "done when" path in a real Chromium, minus SSO: an empty install (a database of this
-// file's own, so "nobody owns anything yet" is true) → the first-run page makes an organization and
-// its owner → the owner invites a teammate as viewer → the teammate accepts, signs in and sees no
-// admin action → the owner makes an ingest key on the onboarding page → an event sent with it (as
-// curl would) → onboarding turns green and the overview shows it. Screenshots: artifacts/screenshots/.
+// Issue 16's "done when" path in a real Chromium: an empty install (a database of this file's own,
+// so "nobody owns anything yet" is true) → the first-run page makes an organization and its owner →
+// the owner invites a teammate as viewer → the teammate accepts, signs in and sees no admin action →
+// the owner connects SSO to a real OpenID provider on loopback (oidc-provider) → a teammate at the
+// connection's domain signs in there and lands in the app as themselves, a viewer → the owner makes
+// an ingest key on the onboarding page → an event sent with it (as curl would) → onboarding turns
+// green and the overview shows it. Screenshots: artifacts/screenshots/.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { addMembership, createWorkspaceIn } from '@spendgraph/db';
 import { type OwnDatabase, ownDatabase } from '@spendgraph/test-support/database';
+import { type TestIdp, startOidcProvider } from '@spendgraph/test-support/oidc-provider';
 import { person } from '@spendgraph/test-support/people';
 import { type Platform, graphqlData, startPlatform } from '@spendgraph/test-support/platform';
 import { type Web, launchBrowser, screenshot, startWeb } from './support.ts';
@@ -18,15 +21,19 @@ let db: OwnDatabase;
 let p: Platform;
 let web: Web;
 let browser: Browser;
+let idp: TestIdp;
 let owner: { context: BrowserContext; page: Page };
 let teammate: { context: BrowserContext; page: Page };
 const OWNER = { email: 'ana@acme.test', password: 'owner password 123' };
 const VIEWER = { email: 'vic@acme.test', password: 'viewer password 456', name: 'Vic Viewer' };
+const SSO_PERSON = { login: 'sam', email: 'sam@acme.test', name: 'Sam Single' };
 let ingestKey: string;
 
+/** A fresh browser profile; the provider's pages import a web font, which this machine does not fetch. */
 async function newUser() {
   const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
   context.setDefaultTimeout(120_000);
+  await context.route(/fonts\.googleapis\.com/, (route) => route.abort());
   return { context, page: await context.newPage() };
 }
 const sessionOf = async (c: BrowserContext) => (await c.cookies()).find((k) => k.name === 'sg_session')!.value;
@@ -36,12 +43,17 @@ beforeAll(async () => {
   db = await ownDatabase('web_team');
   p = await startPlatform({ databaseUrl: db.url, env: { SIGNIN_MAX_FAILURES: '3', SIGNIN_LOCK_MINUTES: '10' } });
   web = await startWeb(p.apiUrl);
+  idp = await startOidcProvider({
+    redirectUris: [`${web.url}/signin/sso/callback`],
+    accounts: { [SSO_PERSON.login]: { email: SSO_PERSON.email, emailVerified: true, name: SSO_PERSON.name } },
+  });
   browser = await launchBrowser();
   owner = await newUser();
   teammate = await newUser();
 }, 240_000);
 afterAll(async () => {
   await browser?.close();
+  await idp?.stop();
   await web?.stop();
   await p?.stop();
   await db?.drop();
@@ -145,6 +157,74 @@ describe('a team adopts Spendgraph', () => {
     expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('FORBIDDEN');
   });
 
+  it('lets the owner connect SSO on its settings page, naming the field the API refuses and keeping what was typed', async () => {
+    const { page, context } = owner;
+    await page.goto(`${web.url}/settings/sso`);
+    expect(await page.getByTestId('sso-redirect-uri').textContent()).toBe(`${web.url}/signin/sso/callback`);
+    const form = page.getByRole('form', { name: 'SSO connection' });
+    await form.getByLabel('Issuer URL').fill(idp.issuer);
+    await form.getByLabel('Client ID').fill(idp.clientId);
+    await form.getByLabel(/^Client secret/).fill(idp.clientSecret);
+    await form.getByLabel('E-mail domains').fill('acme.test, not a domain');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => alertText(page), { timeout: 60_000 }).toBe('input.domains.1: is not a domain name');
+    expect(await form.getByLabel('E-mail domains').getAttribute('aria-invalid')).toBe('true');
+    expect(await form.getByLabel('Issuer URL').inputValue()).toBe(idp.issuer); // kept; the secret is not
+    expect(await form.getByLabel(/^Client secret/).inputValue()).toBe('');
+    await form.getByLabel('E-mail domains').fill('acme.test');
+    await form.getByLabel(/^Client secret/).fill(idp.clientSecret);
+    await form.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => form.getByRole('status').textContent(), { timeout: 60_000 }).toBe('Saved.');
+    expect(await form.getByLabel(/^Client secret/).inputValue()).toBe(''); // write-only: shown as stored
+    expect(await form.getByText('one is stored').count()).toBe(1);
+    const { me } = await graphqlData(p.apiUrl, await sessionOf(context), '{ me { workspaceId } }');
+    const { ssoConnection } = await graphqlData(p.apiUrl, await sessionOf(context), '{ ssoConnection { issuer clientId hasClientSecret domains defaultRole workspaceIds enabled } }');
+    expect(ssoConnection).toEqual({ issuer: idp.issuer, clientId: idp.clientId, hasClientSecret: true, domains: ['acme.test'], defaultRole: 'viewer', workspaceIds: [me.workspaceId], enabled: true });
+    await screenshot(page, 'settings-sso');
+    // The viewer sees nothing to change.
+    await teammate.page.goto(`${web.url}/settings/sso`);
+    expect(await teammate.page.locator('main').textContent()).toContain('Only owners and admins manage single sign-on.');
+    expect(await teammate.page.getByRole('form', { name: 'SSO connection' }).count()).toBe(0);
+  });
+
+  it('signs a teammate at the connection\'s domain in with SSO in a fresh browser, as themselves with the default role', async () => {
+    const { page, context } = await newUser();
+    const startSso = async (email: string) => {
+      await page.goto(`${web.url}/signin`);
+      await page.getByLabel('Work e-mail (single sign-on)').fill(email);
+      await page.getByRole('button', { name: 'Sign in with SSO' }).click();
+    };
+    // An answer for a sign-in this browser did not start is refused, and says so.
+    await page.goto(`${web.url}/signin/sso/callback?code=stolen&state=forged`);
+    expect(new URL(page.url()).pathname).toBe('/signin');
+    await expect.poll(() => alertText(page)).toContain('did not start in this browser');
+    await startSso(SSO_PERSON.email);
+    await page.waitForURL((u) => u.href.startsWith(idp.issuer));
+    await page.locator('input[name=login]').fill(SSO_PERSON.login);
+    await page.locator('input[name=password]').fill('any password');
+    await screenshot(page, 'sso-provider-login');
+    await page.getByRole('button', { name: 'Sign-in' }).click();
+    await page.getByRole('button', { name: 'Continue' }).click(); // the provider's consent page
+    await page.waitForURL(`${web.url}/`);
+    expect(await page.getByTestId('signed-in-as').textContent()).toContain('viewer');
+    const cookies = await context.cookies();
+    const session = cookies.find((c) => c.name === 'sg_session')!;
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax', secure: true });
+    expect(cookies.some((c) => c.name === 'sg_sso')).toBe(false);
+    const { me } = await graphqlData(p.apiUrl, session.value, '{ me { role person { email name } workspaces { name role } } }');
+    expect(me).toEqual({ role: 'viewer', person: { email: SSO_PERSON.email, name: SSO_PERSON.name }, workspaces: [{ name: 'Production agents', role: 'viewer' }] });
+    await screenshot(page, 'sso-signed-in');
+    // Removed, the connection signs no one in; the people it made keep their accounts.
+    await owner.page.goto(`${web.url}/settings/sso`);
+    await owner.page.getByRole('button', { name: 'Remove connection' }).click();
+    await expect.poll(() => owner.page.getByText(/^Removed: /).count(), { timeout: 60_000 }).toBe(1);
+    expect(await owner.page.getByRole('button', { name: 'Remove connection' }).count()).toBe(0);
+    await context.clearCookies();
+    await startSso(SSO_PERSON.email);
+    await expect.poll(() => alertText(page)).toContain('no organization signs in with SSO for acme.test');
+    await context.close();
+  });
+
   it('makes an ingest key on the onboarding page, shown once in every capture path', async () => {
     const { page } = owner;
     await page.goto(`${web.url}/onboarding`);
@@ -183,7 +263,7 @@ describe('a team adopts Spendgraph', () => {
     const { page } = owner;
     await page.goto(`${web.url}/settings/audit`);
     const actions = await page.getByTestId('audit-log').locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-action')));
-    expect(actions).toEqual(['createApiKey', 'acceptInvitation', 'inviteMember', 'firstRun']);
+    expect(actions).toEqual(['createApiKey', 'deleteSsoConnection', 'ssoJoin', 'setSsoConnection', 'acceptInvitation', 'inviteMember', 'firstRun']);
     await screenshot(page, 'audit-log');
     await page.getByLabel('Action').fill('inviteMember');
     await page.getByRole('button', { name: 'Filter' }).click();

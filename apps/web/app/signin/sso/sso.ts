@@ -1,6 +1,7 @@
 // OpenID Connect sign-in, the web app's side (the API runs the protocol: apps/api/src/routes/sso.ts).
 // The browser leaves with a short-lived httpOnly cookie holding the state the API issued, and
 // comes back with the provider's answer: only the browser that started a sign-in can finish it.
+import { headers } from 'next/headers';
 import type { NextRequest } from 'next/server';
 import { NextResponse } from 'next/server';
 import { API_URL, SECURE_COOKIES } from '@/lib/config';
@@ -16,12 +17,19 @@ type Answer<T> = ({ ok: true } & T) | { ok: false; message: string };
  * browser asked for (`next start` reports its own as localhost; the state cookie and the
  * redirect URI registered at the provider must name the host the browser uses).
  */
-function publicOrigin(request: NextRequest) {
-  const configured = process.env.WEB_PUBLIC_URL?.replace(/\/+$/, '');
-  return configured ?? `${request.nextUrl.protocol}//${request.headers.get('host') ?? request.nextUrl.host}`;
+function originOf(protocol: string, host: string) {
+  return process.env.WEB_PUBLIC_URL?.replace(/\/+$/, '') ?? `${protocol}//${host}`;
 }
+const publicOrigin = (request: NextRequest) => originOf(request.nextUrl.protocol, request.headers.get('host') ?? request.nextUrl.host);
 
 export const redirectUri = (request: NextRequest) => `${publicOrigin(request)}${COOKIE_PATH}/callback`;
+
+/** The same redirect URI, for a page to show (a server component has the request's headers, no URL). */
+export async function redirectUriOfPage() {
+  const h = await headers();
+  const protocol = h.get('x-forwarded-proto')?.split(',')[0]?.trim() ?? 'http';
+  return `${originOf(`${protocol}:`, h.get('host') ?? 'localhost')}${COOKIE_PATH}/callback`;
+}
 
 async function callApi<T>(path: string, body: unknown, session?: string): Promise<Answer<T>> {
   try {
