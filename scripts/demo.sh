@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # README command 1: services, migrations, the API and the worker, and a demo
-# workspace seeded through the real ingest path. Ctrl-C stops the apps (the
-# services keep running: scripts/services.sh down stops them).
+# workspace seeded through the real ingest path (`--empty`: no demo workspace, for
+# your own team). Ctrl-C stops the apps (the services keep running:
+# scripts/services.sh down stops them).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -34,6 +35,21 @@ NODE_ENV=production node --max-semi-space-size=16 apps/api/src/main.ts >"$logs/a
 for _ in $(seq 1 100); do curl -sf "$API_URL/ready" >/dev/null && break; sleep 0.2; done
 curl -sf "$API_URL/ready" >/dev/null || { echo "the API did not become ready; see $logs/api.log" >&2; exit 1; }
 
+if [[ "${1:-}" == "--empty" ]]; then
+  cat <<MSG
+
+Spendgraph is running, with no demo data.
+  Web app:  http://127.0.0.1:$WEB_PORT   (while nobody owns the install, it opens the first-run page:
+            your organization, your workspace and you as its owner; then Settings and Send data)
+  API:      $API_URL
+  Logs:     $logs/{api,worker,web}.log
+
+Press Ctrl-C to stop the API, the worker and the web app.
+MSG
+  wait
+  exit
+fi
+
 # The seed prints the demo key, then the demo owner's e-mail and password, one a line.
 seeded="$(node packages/demo/src/seed-cli.ts)"
 key="$(sed -n 1p <<<"$seeded")"
@@ -42,7 +58,7 @@ demo_password="$(sed -n 3p <<<"$seeded")"
 cat <<MSG
 
 Spendgraph is running.
-  Web app:      http://127.0.0.1:$WEB_PORT   (sign in with the demo key)
+  Web app:      http://127.0.0.1:$WEB_PORT   (sign in with the demo sign-in below)
   API:          $API_URL   (POST /v1/events, GET /ready)
   Demo API key: $key
   Demo sign-in: $demo_email / $demo_password   (owner of the demo workspace; a new password each run)
