@@ -6,9 +6,9 @@
 // its edges — today so far, the partial first day of a rolling window — from raw events:
 // an evaluation costs the same at 10 M or 1 B events.
 // A group's windows (today, this week, this month, the last 7 days, their trend lookbacks)
-// share two queries by day, each budget summing its own days: their recent whole days (from
+// share queries by day, each budget summing its own days: their recent whole days (from
 // roll-ups), and their edges — today so far and the partial first days, each on a day of its
-// own — as one raw read. A lifetime's older history is a query of its own.
+// own — as raw reads, one per run of consecutive days. A lifetime's older history is a query of its own.
 // A budget's spend is the sum of its groups' and segments' exact sums (sums of disjoint
 // groups add up exactly, as in the breakdown's `other` bucket).
 import { Decimal } from 'decimal.js';
@@ -137,8 +137,8 @@ const same = (a: [string, string], b: [string, string]) => a[0] === b[0] && a[1]
 
 /**
  * The group's queries: its recent whole-day segments as one span read by day (unless that
- * could pass the row limit), its edges within one day as one read by day, each other
- * segment on its own; each distinct range once.
+ * could pass the row limit), its edges (each within one day) as reads by day, one per run of
+ * consecutive days, each other segment on its own; each distinct range once.
  */
 function reads(g: Group, today: string): Read[] {
   const recent = DateTime.fromISO(today).minus({ days: BY_DAY_DAYS }).toISODate()!;
@@ -156,9 +156,26 @@ function reads(g: Group, today: string): Read[] {
     if (day(s[0]) === day(s[1]) && !edges.has(day(s[0])) && !isWholeDays(s)) edges.set(day(s[0]), s);
     else out.push({ range: s });
   }
-  const e = [...edges.values()].sort((x, y) => x[0].localeCompare(y[0]));
-  if (e.length) out.push({ range: [e[0]![0], e.at(-1)![1]], edges: e });
+  for (const run of adjacentRuns([...edges.values()].sort((x, y) => x[0].localeCompare(y[0])))) {
+    out.push({ range: [run[0]![0], run.at(-1)![1]], edges: run });
+  }
   return out;
+}
+
+/**
+ * Edges on consecutive days (yesterday's tail and today) read as one query; a lone edge a week
+ * back (a rolling window's first day) as its own: the database scans a query's whole range, not
+ * only its edges, so one query spanning the week would read a week of raw events.
+ */
+function adjacentRuns(edges: Array<[string, string]>): Array<Array<[string, string]>> {
+  const runs: Array<Array<[string, string]>> = [];
+  for (const e of edges) {
+    const last = runs.at(-1)?.at(-1);
+    const next = last && DateTime.fromISO(day(last[0])).plus({ days: 1 }).toISODate();
+    if (last && day(e[0]) <= next!) runs.at(-1)!.push(e);
+    else runs.push([e]);
+  }
+  return runs;
 }
 
 /** The member's segments a read answers; rows of a read by day count for the segment's days. */

@@ -1,6 +1,7 @@
 // Query planning: a caller's query is scoped to its workspace (access.ts), normalized exactly as
 // Cube's REST API does and planned by Cube's JS SQL planner, from roll-ups where they serve
 // (read only while sealed, lambda.ts) or from raw events.
+import { LRUCache } from 'lru-cache';
 import { gatewayQuery, schemaCompiler, type CubeDriver } from './cube.ts';
 import { fromCubeError, SemanticError } from './errors.ts';
 import { rollupFloor } from './lambda.ts';
@@ -86,7 +87,24 @@ export interface PlannerOptions {
   driver: CubeDriver;
 }
 
+/** Plans kept per process: a budget evaluation repeats the same few dozen shapes every run. */
+const PLAN_CACHE_ENTRIES = 500;
+
 export function createPlanner({ model, preAggregationsSchema, rollupTimezones, driver }: PlannerOptions) {
+  // Planning is Cube's synchronous JS (tens of ms a query, mostly describing roll-ups): a query
+  // asked again — same members, filters and absolute ranges — gets the same plan. Its SQL is
+  // evaluated when it runs (partitions, build ranges, refresh keys), so a plan never ages; only
+  // relative ranges ('last 7 days') depend on the clock and are not kept.
+  const plans = new LRUCache<string, Plan>({ max: PLAN_CACHE_ENTRIES });
+  function cachedPlan(normalized: any, fresh: boolean): Plan {
+    const absolute = (normalized.timeDimensions ?? []).every((td: any) => td.dateRange === undefined || Array.isArray(td.dateRange));
+    if (!absolute) return plan(model, normalized, preAggregationsSchema, fresh);
+    const key = JSON.stringify([normalized, fresh]);
+    let p = plans.get(key);
+    if (!p) plans.set(key, (p = plan(model, normalized, preAggregationsSchema, fresh)));
+    return structuredClone(p); // Cube's orchestrator may annotate what it is given
+  }
+
   /**
    * Roll-ups cover ROLLUP_HISTORY (cube/model): a query that reaches further back reads raw
    * events. Without a date range, that depends on whether the workspace has such old events.
@@ -106,15 +124,15 @@ export function createPlanner({ model, preAggregationsSchema, rollupTimezones, d
       // Roll-ups are built by the warming job (off every request) for the configured zones only: a
       // query in another zone reads raw events rather than building a zone's roll-ups inside a request.
       const warmedZone = rollupTimezones.includes(normalized.timezone ?? 'UTC');
-      let main = plan(model, normalized, preAggregationsSchema, options.fresh || !warmedZone);
+      let main = cachedPlan(normalized, Boolean(options.fresh || !warmedZone));
       const fresh = main.fresh || (main.preAggregations.length > 0 && (await beyondRollups(normalized, ctx.workspaceId)));
-      if (fresh && !main.fresh) main = plan(model, normalized, preAggregationsSchema, true);
+      if (fresh && !main.fresh) main = cachedPlan(normalized, true);
       return { normalized, main };
     },
 
     /** The plan of the row count of a query that asked for `total` (read from where the query reads). */
     planTotal({ normalized, main }: PreparedQuery): Plan | undefined {
-      return normalized.total ? plan(model, totalQueryOf(normalized), preAggregationsSchema, main.fresh) : undefined;
+      return normalized.total ? cachedPlan(totalQueryOf(normalized), main.fresh) : undefined;
     },
   };
 }
