@@ -13,7 +13,10 @@
 // groups add up exactly, as in the breakdown's `other` bucket).
 import { Decimal } from 'decimal.js';
 import { DateTime } from 'luxon';
-import { type CubeQuery, type QueryResult, type SemanticLayer, rollupFloor, usageMember } from '@spendgraph/semantic';
+import { type CubeQuery, type QueryReader, type QueryResult, type SemanticLayer, rollupFloor, usageMember } from '@spendgraph/semantic';
+
+/** What spend is read through: the layer, or a reader of one of its snapshots. */
+export type SpendReader = QueryReader & Pick<SemanticLayer, 'meta'>;
 import { cubeTime } from './period.ts';
 import type { Budget } from './schema.ts';
 import { equalsScope, scopeFilters } from './scope.ts';
@@ -236,7 +239,7 @@ const inHistory = (name: string) => name.replace(/^usage\./, `${HISTORY}.`);
  * aggregates kept in `usage_history`): a guardrail never forgets money spent. Undefined
  * where the archive cannot answer the scope (work-item shares, members it does not keep).
  */
-function archivedQuery(semantic: SemanticLayer, g: Group): CubeQuery | undefined {
+function archivedQuery(semantic: SpendReader, g: Group): CubeQuery | undefined {
   if (!g.members.some((m) => m.lifetime) || g.cost !== usageMember('total_cost')) return undefined;
   const history = semantic.meta().views.find((v) => v.name === HISTORY);
   const kept = new Set(history?.dimensions.map((d) => d.name));
@@ -263,7 +266,7 @@ function checkedRows(data: QueryResult['data']): QueryResult['data'] {
 }
 
 /** Spend of each request (same order), exact decimals; 0 where nothing was spent. */
-export async function readSpend(semantic: SemanticLayer, workspaceId: string, requests: SpendRequest[]): Promise<Decimal[]> {
+export async function readSpend(semantic: SpendReader, workspaceId: string, requests: SpendRequest[]): Promise<Decimal[]> {
   const spends = requests.map(() => new Decimal(0));
   await Promise.all(
     plan(requests).flatMap((g) => {
