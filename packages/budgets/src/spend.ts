@@ -273,8 +273,10 @@ export async function readSpend(semantic: SpendReader, workspaceId: string, requ
       const ends = g.members.flatMap((m) => m.segments).map((s) => s[1]).filter((t) => t !== DUSK);
       const today = day(ends.sort().at(-1) ?? g.members[0]!.segments.at(-1)![0]);
       const loads = reads(g, today).map(async (read) => {
-        // A range open into the future is raw events only: roll-ups are built up to a day ahead.
-        const { data } = await semantic.load(query(g, read), { workspaceId }, { fresh: read.range[1] === DUSK });
+        // A range open into the future is raw events only: roll-ups are built up to a day ahead. Edges
+        // (partial days) are raw events anyway; asked as such, their plan is reused as `now` moves on.
+        const fresh = read.range[1] === DUSK || Boolean(read.edges);
+        const { data } = await semantic.load(query(g, read), { workspaceId }, { fresh });
         const byDay = Boolean(read.edges || read.wholeDays);
         const costs = costsOf(checkedRows(data), g, byDay);
         for (const m of g.members) {
