@@ -50,10 +50,10 @@ export class GuardCache {
   /** Follows the worker's announcements; only workspaces already cached are updated. */
   async follow(subscriber: Redis): Promise<void> {
     subscriber.on('message', (_channel, message: string) => {
-      const parsed = message.startsWith('{') ? budgetStatusesMessage.safeParse(JSON.parse(message)) : undefined;
-      const workspaceId = parsed?.success ? parsed.data.workspaceId : message;
+      const statuses = message.startsWith('{') ? statusesIn(message) : undefined;
+      const workspaceId = statuses?.workspaceId ?? message;
       if (!this.entries.has(workspaceId)) return;
-      if (!parsed?.success || !this.apply(parsed.data)) void this.reload(workspaceId).catch(() => {});
+      if (!statuses || !this.apply(statuses)) void this.reload(workspaceId).catch(() => {});
     });
     await subscriber.subscribe(budgetsChangedChannel());
   }
@@ -77,6 +77,16 @@ export class GuardCache {
       budgets, statuses, index: index(budgets, statuses), loadedAt: Date.now(),
       ...(previous?.reloading ? { reloading: previous.reloading } : {}),
     });
+  }
+}
+
+/** An evaluation's statuses, or undefined for a message that is not one (nothing to apply). */
+function statusesIn(message: string): BudgetStatusesMessage | undefined {
+  try {
+    const parsed = budgetStatusesMessage.safeParse(JSON.parse(message));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
   }
 }
 
