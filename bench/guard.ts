@@ -187,7 +187,8 @@ const publisher = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: null
 const stopWs = (await ensureWorkspace(pool, 'bench-guard-stop')).id;
 const { key: stopKey } = await createApiKey(pool, stopWs, ['ingest'], 'bench-guard-stop');
 await pool.query('DELETE FROM budgets WHERE workspace_id = $1', [stopWs]);
-const stopUsers = Array.from({ length: HARD_STOP_RUNS }, (_, i) => `stop-${PORT}-${i}`);
+// One more crossing than measured: the first, uncounted, finds the worker cold (its first Cube plans compiled, JIT).
+const stopUsers = Array.from({ length: HARD_STOP_RUNS + 1 }, (_, i) => `stop-${PORT}-${i}`);
 for (const user of stopUsers) {
   const parsed = parseBudget({ name: `hard-stop-${user}`, period: 'daily', scope: [{ member: 'user_id', values: [user] }], amount: '1', mode: 'hard' });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
@@ -219,12 +220,12 @@ for (const user of stopUsers) {
       denied[i] = performance.now();
     }),
   ]);
-  hardStops.push(Math.max(...denied) - stored);
+  if (user !== stopUsers[0]) hardStops.push(Math.max(...denied) - stored);
 }
 const stop = { p50: quantile(hardStops, 0.5), max: Math.max(...hardStops) };
 const hardStopLine = `(c) hard stop, stored crossing event -> both of 2 API replicas deny, ${hardStops.length} runs: ` +
   `p50 ${stop.p50.toFixed(0)} ms, max ${stop.max.toFixed(0)} ms = ${(stop.max / HARD_STOP_TARGET_MS).toFixed(2)}x the ${HARD_STOP_TARGET_MS} ms target ` +
-  `${stop.max <= HARD_STOP_TARGET_MS ? 'PASS' : 'MISS'} (a workspace of its own with ${HARD_STOP_RUNS} hard budgets)`;
+  `${stop.max <= HARD_STOP_TARGET_MS ? 'PASS' : 'MISS'} (a workspace of its own with ${HARD_STOP_RUNS + 1} hard budgets; a first crossing on the cold worker not counted)`;
 publisher.disconnect();
 worker.kill('SIGTERM');
 api2.kill('SIGTERM');

@@ -17,7 +17,8 @@ export async function benchDatabase(dbName = DB_NAME, workspace = 'bench-query')
   await admin.end();
   const dbUrl = Object.assign(new URL(process.env.DATABASE_URL!), { pathname: `/${dbName}` }).toString();
   await migrate(dbUrl);
-  const pool = createPool(dbUrl);
+  // Seeding a million rows in one statement outlasts the default statement timeout.
+  const pool = createPool(dbUrl, { statementTimeoutMs: 60 * 60_000 });
   const ws = await ensureWorkspace(pool, workspace);
   return { dbUrl, pool, workspaceId: ws.id };
 }

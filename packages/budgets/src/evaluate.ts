@@ -27,6 +27,8 @@ export interface EvaluationResult {
   deliveryIds: string[];
   /** Workspaces whose budget status changed (for the guard caches). */
   workspaces: string[];
+  /** The statuses stored (sent to the guard caches with the announcement). */
+  statuses: BudgetStatus[];
 }
 
 interface Assessment {
@@ -41,20 +43,21 @@ interface Assessment {
 export async function evaluateBudgets(deps: { pool: Pool; semantic: SemanticLayer }, opts: EvaluateOptions = {}): Promise<EvaluationResult> {
   const now = opts.now ?? clockNow();
   const budgets = await activeBudgets(deps.pool, { workspaceId: opts.workspaceId, ids: opts.budgetIds, hardOnly: opts.hardOnly });
-  const result: EvaluationResult = { budgets: budgets.length, alerts: 0, deliveryIds: [], workspaces: [] };
+  const result: EvaluationResult = { budgets: budgets.length, alerts: 0, deliveryIds: [], workspaces: [], statuses: [] };
   for (const [workspaceId, list] of Map.groupBy(budgets, (b) => b.workspaceId)) {
-    const assessments = await assess(deps.semantic, workspaceId, list, now);
+    const assessments = await assess(deps.semantic, workspaceId, list, now, opts.hardOnly);
     // Hard stops need only the spend; the slower plan forecasts feed the scheduled evaluation.
     if (!opts.hardOnly) await projectPlanBudgets(deps, workspaceId, assessments);
     const recorded = await record(deps.pool, assessments, now);
     result.alerts += recorded.alerts;
     result.deliveryIds.push(...recorded.deliveryIds);
+    result.statuses.push(...recorded.statuses);
     result.workspaces.push(workspaceId);
   }
   return result;
 }
 
-async function assess(semantic: SemanticLayer, workspaceId: string, budgets: Budget[], now: Date): Promise<Assessment[]> {
+async function assess(semantic: SemanticLayer, workspaceId: string, budgets: Budget[], now: Date, inSnapshot = false): Promise<Assessment[]> {
   const windows = new Map<string, BudgetWindow>(); // a thousand budgets have a handful of windows
   const plans = budgets.map((budget) => {
     const windowKey = `${budget.period}|${budget.rollingDays}|${budget.timezone}`;
@@ -69,7 +72,12 @@ async function assess(semantic: SemanticLayer, workspaceId: string, budgets: Bud
     requests.push({ budget: p.budget, from: p.window.start, to: p.local });
     if (p.lookback) requests.push({ budget: p.budget, from: p.local.minus(p.lookback), to: p.local });
   }
-  const spends = await readSpend(semantic, workspaceId, requests);
+  // A hard check (a few budgets, mostly today's raw events) reads at one snapshot on the layer's
+  // own connections: its raw reads skip Cube's query queue, where a scheduled evaluation's
+  // reads may be waiting, and its segments all see the same transactions.
+  const spends = inSnapshot
+    ? await semantic.snapshot((reader) => readSpend({ load: reader.load, meta: semantic.meta }, workspaceId, requests))
+    : await readSpend(semantic, workspaceId, requests);
   let i = 0;
   return plans.map(({ budget, window, local, lookback }) => {
     const spend = spends[i++]!;
@@ -111,7 +119,7 @@ async function projectPlanBudgets(deps: { pool: Pool; semantic: SemanticLayer },
  * Stores the statuses and the alerts of newly reached levels of a workspace's budgets, in one
  * transaction holding their locks (evaluations of a budget are serialized, so a level fires once).
  */
-async function record(pool: Pool, assessments: Assessment[], now: Date): Promise<{ alerts: number; deliveryIds: string[] }> {
+async function record(pool: Pool, assessments: Assessment[], now: Date): Promise<{ alerts: number; deliveryIds: string[]; statuses: BudgetStatus[] }> {
   const asOf = now.toISOString();
   return withBudgetsLocked(pool, assessments.map((a) => a.budget.id), async (tx, previous) => {
     const current = assessments.filter((a) => {
@@ -120,8 +128,9 @@ async function record(pool: Pool, assessments: Assessment[], now: Date): Promise
       return !(before && new Date(before.asOf) > now); // else a newer evaluation already ran
     });
     const recorded = await recordAlerts(tx, current.flatMap((a) => newAlerts(a, previous.get(a.budget.id), asOf)));
-    await saveBudgetStatuses(tx, current.map((a) => statusOf(a, asOf)));
-    return recorded;
+    const statuses = current.map((a) => statusOf(a, asOf));
+    await saveBudgetStatuses(tx, statuses);
+    return { ...recorded, statuses };
   });
 }
 

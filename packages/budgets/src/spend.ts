@@ -6,14 +6,17 @@
 // its edges — today so far, the partial first day of a rolling window — from raw events:
 // an evaluation costs the same at 10 M or 1 B events.
 // A group's windows (today, this week, this month, the last 7 days, their trend lookbacks)
-// share two queries by day, each budget summing its own days: their recent whole days (from
+// share queries by day, each budget summing its own days: their recent whole days (from
 // roll-ups), and their edges — today so far and the partial first days, each on a day of its
-// own — as one raw read. A lifetime's older history is a query of its own.
+// own — as raw reads, one per run of consecutive days. A lifetime's older history is a query of its own.
 // A budget's spend is the sum of its groups' and segments' exact sums (sums of disjoint
 // groups add up exactly, as in the breakdown's `other` bucket).
 import { Decimal } from 'decimal.js';
 import { DateTime } from 'luxon';
-import { type CubeQuery, type QueryResult, type SemanticLayer, rollupFloor, usageMember } from '@spendgraph/semantic';
+import { type CubeQuery, type QueryReader, type QueryResult, type SemanticLayer, rollupFloor, usageMember } from '@spendgraph/semantic';
+
+/** What spend is read through: the layer, or a reader of one of its snapshots. */
+export type SpendReader = QueryReader & Pick<SemanticLayer, 'meta'>;
 import { cubeTime } from './period.ts';
 import type { Budget } from './schema.ts';
 import { equalsScope, scopeFilters } from './scope.ts';
@@ -137,8 +140,8 @@ const same = (a: [string, string], b: [string, string]) => a[0] === b[0] && a[1]
 
 /**
  * The group's queries: its recent whole-day segments as one span read by day (unless that
- * could pass the row limit), its edges within one day as one read by day, each other
- * segment on its own; each distinct range once.
+ * could pass the row limit), its edges (each within one day) as reads by day, one per run of
+ * consecutive days, each other segment on its own; each distinct range once.
  */
 function reads(g: Group, today: string): Read[] {
   const recent = DateTime.fromISO(today).minus({ days: BY_DAY_DAYS }).toISODate()!;
@@ -156,9 +159,26 @@ function reads(g: Group, today: string): Read[] {
     if (day(s[0]) === day(s[1]) && !edges.has(day(s[0])) && !isWholeDays(s)) edges.set(day(s[0]), s);
     else out.push({ range: s });
   }
-  const e = [...edges.values()].sort((x, y) => x[0].localeCompare(y[0]));
-  if (e.length) out.push({ range: [e[0]![0], e.at(-1)![1]], edges: e });
+  for (const run of adjacentRuns([...edges.values()].sort((x, y) => x[0].localeCompare(y[0])))) {
+    out.push({ range: [run[0]![0], run.at(-1)![1]], edges: run });
+  }
   return out;
+}
+
+/**
+ * Edges on consecutive days (yesterday's tail and today) read as one query; a lone edge a week
+ * back (a rolling window's first day) as its own: the database scans a query's whole range, not
+ * only its edges, so one query spanning the week would read a week of raw events.
+ */
+function adjacentRuns(edges: Array<[string, string]>): Array<Array<[string, string]>> {
+  const runs: Array<Array<[string, string]>> = [];
+  for (const e of edges) {
+    const last = runs.at(-1)?.at(-1);
+    const next = last && DateTime.fromISO(day(last[0])).plus({ days: 1 }).toISODate();
+    if (last && day(e[0]) <= next!) runs.at(-1)!.push(e);
+    else runs.push([e]);
+  }
+  return runs;
 }
 
 /** The member's segments a read answers; rows of a read by day count for the segment's days. */
@@ -219,7 +239,7 @@ const inHistory = (name: string) => name.replace(/^usage\./, `${HISTORY}.`);
  * aggregates kept in `usage_history`): a guardrail never forgets money spent. Undefined
  * where the archive cannot answer the scope (work-item shares, members it does not keep).
  */
-function archivedQuery(semantic: SemanticLayer, g: Group): CubeQuery | undefined {
+function archivedQuery(semantic: SpendReader, g: Group): CubeQuery | undefined {
   if (!g.members.some((m) => m.lifetime) || g.cost !== usageMember('total_cost')) return undefined;
   const history = semantic.meta().views.find((v) => v.name === HISTORY);
   const kept = new Set(history?.dimensions.map((d) => d.name));
@@ -246,15 +266,17 @@ function checkedRows(data: QueryResult['data']): QueryResult['data'] {
 }
 
 /** Spend of each request (same order), exact decimals; 0 where nothing was spent. */
-export async function readSpend(semantic: SemanticLayer, workspaceId: string, requests: SpendRequest[]): Promise<Decimal[]> {
+export async function readSpend(semantic: SpendReader, workspaceId: string, requests: SpendRequest[]): Promise<Decimal[]> {
   const spends = requests.map(() => new Decimal(0));
   await Promise.all(
     plan(requests).flatMap((g) => {
       const ends = g.members.flatMap((m) => m.segments).map((s) => s[1]).filter((t) => t !== DUSK);
       const today = day(ends.sort().at(-1) ?? g.members[0]!.segments.at(-1)![0]);
       const loads = reads(g, today).map(async (read) => {
-        // A range open into the future is raw events only: roll-ups are built up to a day ahead.
-        const { data } = await semantic.load(query(g, read), { workspaceId }, { fresh: read.range[1] === DUSK });
+        // A range open into the future is raw events only: roll-ups are built up to a day ahead. Edges
+        // (partial days) are raw events anyway; asked as such, their plan is reused as `now` moves on.
+        const fresh = read.range[1] === DUSK || Boolean(read.edges);
+        const { data } = await semantic.load(query(g, read), { workspaceId }, { fresh });
         const byDay = Boolean(read.edges || read.wholeDays);
         const costs = costsOf(checkedRows(data), g, byDay);
         for (const m of g.members) {

@@ -1,9 +1,11 @@
 // Query planning: a caller's query is scoped to its workspace (access.ts), normalized exactly as
 // Cube's REST API does and planned by Cube's JS SQL planner, from roll-ups where they serve
 // (read only while sealed, lambda.ts) or from raw events.
+import { LRUCache } from 'lru-cache';
 import { gatewayQuery, schemaCompiler, type CubeDriver } from './cube.ts';
 import { fromCubeError, SemanticError } from './errors.ts';
 import { rollupFloor } from './lambda.ts';
+import { utcReading } from './local-time.ts';
 import { scopeToWorkspace } from './access.ts';
 import type { CompiledModel } from './model.ts';
 import type { CubeQuery, LoadOptions, SemanticContext } from './types.ts';
@@ -86,7 +88,86 @@ export interface PlannerOptions {
   driver: CubeDriver;
 }
 
+/** A raw plan and the UTC readings of the local times it was planned with, as its parameters hold them. */
+interface RawShape {
+  plan: Plan;
+  readings: string[];
+}
+
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/;
+
+/** The query with its local times (date ranges, date filters) replaced by '?', and those times in order. */
+function timesOf(normalized: any): { shape: unknown; times: string[] } {
+  const times: string[] = [];
+  const walk = (v: unknown, key?: string): unknown => {
+    if (Array.isArray(v)) return v.map((x) => walk(x, key));
+    if (typeof v === 'string' && (key === 'dateRange' || key === 'values') && INSTANT.test(v)) return times.push(v), '?';
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, k)]));
+    return v;
+  };
+  return { shape: walk(normalized), times };
+}
+
+/** How Cube writes a local time of the zone as a parameter (its UTC reading, 'Z'), or undefined. */
+function paramReading(zone: string, time: string): string | undefined {
+  const utc = utcReading(zone, time);
+  return utc && `${utc}Z`;
+}
+
+/** Equal readings at the same places (a reading standing for two times must stand for both again). */
+function samePattern(a: string[], b: Array<string | undefined>): boolean {
+  return a.length === b.length && b.every((r, i) => r !== undefined && a.every((x, j) => (x === a[i]) === (b[j] === r)));
+}
+
+/** The plan names every reading among its parameters, and no other instant. */
+function reusable(p: Plan, readings: Array<string | undefined>): boolean {
+  if (readings.some((r) => r === undefined)) return false;
+  const params = p.sql[1];
+  return readings.every((r) => params.includes(r)) && params.every((v) => typeof v !== 'string' || !INSTANT.test(v) || readings.includes(v));
+}
+
+/** Plans kept per process: a budget evaluation repeats the same few dozen shapes every run. */
+const PLAN_CACHE_ENTRIES = 500;
+
 export function createPlanner({ model, preAggregationsSchema, rollupTimezones, driver }: PlannerOptions) {
+  // Planning is Cube's synchronous JS (tens of ms a query, mostly describing roll-ups): a query
+  // asked again — same members, filters and absolute ranges — gets the same plan. Its SQL is
+  // evaluated when it runs (partitions, build ranges, refresh keys), so a plan never ages; only
+  // relative ranges ('last 7 days') depend on the clock and are not kept.
+  const plans = new LRUCache<string, Plan>({ max: PLAN_CACHE_ENTRIES });
+  const rawPlans = new LRUCache<string, RawShape>({ max: PLAN_CACHE_ENTRIES });
+  function cachedPlan(normalized: any, fresh: boolean): Plan {
+    const absolute = (normalized.timeDimensions ?? []).every((td: any) => td.dateRange === undefined || Array.isArray(td.dateRange));
+    if (!absolute) return plan(model, normalized, preAggregationsSchema, fresh);
+    if (fresh) return rawPlan(normalized);
+    const key = JSON.stringify([normalized, fresh]);
+    let p = plans.get(key);
+    if (!p) plans.set(key, (p = plan(model, normalized, preAggregationsSchema, fresh)));
+    return structuredClone(p); // Cube's orchestrator may annotate what it is given
+  }
+
+  /**
+   * A raw plan's SQL does not depend on its instants, only its parameters do: a query that differs
+   * from a planned one only in its local times (a budget's 'today so far', up to now) reuses that
+   * plan with those parameters replaced. Kept only when each local time's UTC reading was found
+   * among the plan's parameters exactly as Cube wrote it, and every instant parameter is one of them.
+   */
+  function rawPlan(normalized: any): Plan {
+    const zone = normalized.timezone ?? 'UTC';
+    const { shape, times } = timesOf(normalized);
+    const readings = times.map((t) => paramReading(zone, t));
+    const key = JSON.stringify(shape);
+    const cached = rawPlans.get(key);
+    if (cached && samePattern(cached.readings, readings)) {
+      const p = structuredClone(cached.plan);
+      p.sql = [p.sql[0], p.sql[1].map((v) => (cached.readings.includes(v as string) ? readings[cached.readings.indexOf(v as string)] : v))];
+      return p;
+    }
+    const p = plan(model, normalized, preAggregationsSchema, true);
+    if (reusable(p, readings)) rawPlans.set(key, { plan: structuredClone(p), readings: readings as string[] });
+    return p;
+  }
+
   /**
    * Roll-ups cover ROLLUP_HISTORY (cube/model): a query that reaches further back reads raw
    * events. Without a date range, that depends on whether the workspace has such old events.
@@ -106,15 +187,15 @@ export function createPlanner({ model, preAggregationsSchema, rollupTimezones, d
       // Roll-ups are built by the warming job (off every request) for the configured zones only: a
       // query in another zone reads raw events rather than building a zone's roll-ups inside a request.
       const warmedZone = rollupTimezones.includes(normalized.timezone ?? 'UTC');
-      let main = plan(model, normalized, preAggregationsSchema, options.fresh || !warmedZone);
+      let main = cachedPlan(normalized, Boolean(options.fresh || !warmedZone));
       const fresh = main.fresh || (main.preAggregations.length > 0 && (await beyondRollups(normalized, ctx.workspaceId)));
-      if (fresh && !main.fresh) main = plan(model, normalized, preAggregationsSchema, true);
+      if (fresh && !main.fresh) main = cachedPlan(normalized, true);
       return { normalized, main };
     },
 
     /** The plan of the row count of a query that asked for `total` (read from where the query reads). */
     planTotal({ normalized, main }: PreparedQuery): Plan | undefined {
-      return normalized.total ? plan(model, totalQueryOf(normalized), preAggregationsSchema, main.fresh) : undefined;
+      return normalized.total ? cachedPlan(totalQueryOf(normalized), main.fresh) : undefined;
     },
   };
 }

@@ -115,3 +115,34 @@ describe('local times in date ranges', () => {
     expect(params.filter((p) => typeof p === 'string' && /^\d{4}-/.test(p))).toEqual(instants);
   });
 });
+
+describe('a raw plan asked again at other instants', () => {
+  // The planner reuses a raw plan with its instants replaced: the SQL and parameters must be those
+  // a plan made afresh has, in any zone, across a DST change, with date filters beside the range.
+  const query = (timezone: string, from: string, to: string, edges: Array<[string, string]> = []): CubeQuery => ({
+    measures: ['usage.total_cost'],
+    dimensions: ['usage.user_id'],
+    filters: [
+      { member: 'usage.user_id', operator: 'equals', values: ['ana', 'bo'] },
+      ...(edges.length ? [{ or: edges.map((e) => ({ member: 'usage.occurred_at', operator: 'inDateRange', values: [...e] })) }] : []),
+    ],
+    timeDimensions: [{ dimension: 'usage.occurred_at', granularity: 'day', dateRange: [from, to] }],
+    timezone,
+  });
+  it.each<[string, CubeQuery, CubeQuery]>([
+    ['today so far', query('UTC', '2026-12-03T00:00:00.000', '2026-12-03T08:00:00.123'), query('UTC', '2026-12-03T00:00:00.000', '2026-12-03T08:20:01.456')],
+    ['a DST change', query('America/New_York', '2026-10-31T00:00:00.000', '2026-10-31T08:00:00.000'), query('America/New_York', '2026-11-01T00:00:00.000', '2026-11-01T01:30:00.000')],
+    ['edges', query('Europe/Berlin', '2026-12-02T08:00:00.000', '2026-12-03T08:00:00.000', [['2026-12-02T08:00:00.000', '2026-12-02T23:59:59.999'], ['2026-12-03T00:00:00.000', '2026-12-03T08:00:00.000']]),
+      query('Europe/Berlin', '2026-10-24T09:00:00.000', '2026-10-25T09:00:00.000', [['2026-10-24T09:00:00.000', '2026-10-24T23:59:59.999'], ['2026-10-25T00:00:00.000', '2026-10-25T09:00:00.000']])],
+    ['equal instants', query('UTC', '2026-12-03T00:00:00.000', '2026-12-03T00:00:00.000'), query('UTC', '2026-12-03T00:00:00.000', '2026-12-03T05:00:00.000')],
+  ])('is the plan made afresh (%s)', async (_, first, again) => {
+    await layer.sql(first, ctx, { fresh: true });
+    const reused = await layer.sql(again, ctx, { fresh: true });
+    const cold = await createSemanticLayer({ databaseUrl: inject('databaseUrl') });
+    try {
+      expect(reused).toEqual(await cold.sql(again, ctx, { fresh: true }));
+    } finally {
+      await cold.close();
+    }
+  });
+});

@@ -86,10 +86,14 @@ export function budgetResolvers(deps: BudgetDeps) {
     return (await budgetStatuses(deps.pool, workspaceId)).find((s) => s.budgetId === budgetId);
   }
 
-  /** Evaluates the budget now and shows it; every API process's guard learns the new standing. */
+  /**
+   * Evaluates the budget now and shows it; every API process's guard learns the new standing.
+   * The budget itself changed, so the announcement carries no statuses: every guard cache reads
+   * the workspace's budgets again.
+   */
   async function evaluated(b: Budget) {
-    if (!b.paused) await deps.announce(await evaluateBudgets(deps, { workspaceId: b.workspaceId, budgetIds: [b.id] }));
-    else await deps.announce({ budgets: 0, alerts: 0, deliveryIds: [], workspaces: [b.workspaceId] });
+    if (!b.paused) await deps.announce({ ...(await evaluateBudgets(deps, { workspaceId: b.workspaceId, budgetIds: [b.id] })), statuses: [] });
+    else await deps.announce({ budgets: 0, alerts: 0, deliveryIds: [], workspaces: [b.workspaceId], statuses: [] });
     await deps.guard.reload(b.workspaceId);
     return present(b, await statusOf(b.workspaceId, b.id));
   }
@@ -157,7 +161,7 @@ export function budgetResolvers(deps: BudgetDeps) {
         const deleted = await deleteBudget(changeDb(deps.pool, c), c.workspaceId, id);
         return afterCommit({ id }, async () => {
           if (deleted) {
-            await deps.announce({ budgets: 0, alerts: 0, deliveryIds: [], workspaces: [c.workspaceId] });
+            await deps.announce({ budgets: 0, alerts: 0, deliveryIds: [], workspaces: [c.workspaceId], statuses: [] });
             await deps.guard.reload(c.workspaceId);
           }
           return deleted;

@@ -1,12 +1,15 @@
 // Budgets and their latest status per workspace, in memory, so a guard check
-// never waits on the database: loaded on a workspace's first check, reloaded
-// when the worker announces a new evaluation (Redis pub/sub) and in the
-// background once older than maxAgeMs (in case an announcement was missed).
-import { type Pool, budgetStatuses, listBudgets } from '@spendgraph/db';
+// never waits on the database: loaded on a workspace's first check, updated with
+// the statuses the worker sends after each evaluation (Redis pub/sub: a hard stop
+// needs no read back), reloaded when budgets change and in the background once
+// older than maxAgeMs (in case an announcement was missed).
+import { type Budget, type BudgetStatus, type Pool, budgetStatuses, listBudgets } from '@spendgraph/db';
 import { type GuardIndex, buildGuardIndex } from '@spendgraph/budgets';
-import { type Redis, budgetsChangedChannel } from '@spendgraph/queue';
+import { type BudgetStatusesMessage, type Redis, budgetStatusesMessage, budgetsChangedChannel } from '@spendgraph/queue';
 
 interface Entry {
+  budgets: Budget[];
+  statuses: Map<string, BudgetStatus>;
   index: GuardIndex;
   loadedAt: number;
   reloading?: Promise<void>;
@@ -44,22 +47,54 @@ export class GuardCache {
     return reloading;
   }
 
-  /** Follows the worker's announcements; only workspaces already cached are reloaded. */
+  /** Follows the worker's announcements; only workspaces already cached are updated. */
   async follow(subscriber: Redis): Promise<void> {
-    subscriber.on('message', (_channel, workspaceId: string) => {
-      if (this.entries.has(workspaceId)) void this.reload(workspaceId).catch(() => {});
+    subscriber.on('message', (_channel, message: string) => {
+      const statuses = message.startsWith('{') ? statusesIn(message) : undefined;
+      const workspaceId = statuses?.workspaceId ?? message;
+      if (!this.entries.has(workspaceId)) return;
+      if (!statuses || !this.apply(statuses)) void this.reload(workspaceId).catch(() => {});
     });
     await subscriber.subscribe(budgetsChangedChannel());
   }
 
+  /** Puts an evaluation's statuses in the index; false when it names a budget not loaded here (reload instead). */
+  private apply({ workspaceId, statuses }: BudgetStatusesMessage): boolean {
+    const entry = this.entries.get(workspaceId)!;
+    const known = new Set(entry.budgets.map((b) => b.id));
+    if (!statuses.every((s) => known.has(s.budgetId))) return false;
+    for (const s of statuses) newer(entry.statuses, s);
+    entry.index = index(entry.budgets, entry.statuses);
+    return true;
+  }
+
   private async load(workspaceId: string): Promise<void> {
-    const [budgets, statuses] = await Promise.all([listBudgets(this.pool, workspaceId), budgetStatuses(this.pool, workspaceId)]);
-    const byBudget = new Map(statuses.map((s) => [s.budgetId, s]));
+    const [budgets, list] = await Promise.all([listBudgets(this.pool, workspaceId), budgetStatuses(this.pool, workspaceId)]);
+    const statuses = new Map(list.map((s) => [s.budgetId, s]));
     const previous = this.entries.get(workspaceId);
+    for (const s of previous?.statuses.values() ?? []) newer(statuses, s); // one sent while this load read older rows
     this.entries.set(workspaceId, {
-      index: buildGuardIndex(budgets.map((budget) => ({ budget, status: byBudget.get(budget.id) }))),
-      loadedAt: Date.now(),
+      budgets, statuses, index: index(budgets, statuses), loadedAt: Date.now(),
       ...(previous?.reloading ? { reloading: previous.reloading } : {}),
     });
   }
 }
+
+/** An evaluation's statuses, or undefined for a message that is not one (nothing to apply). */
+function statusesIn(message: string): BudgetStatusesMessage | undefined {
+  try {
+    const parsed = budgetStatusesMessage.safeParse(JSON.parse(message));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keeps the status of the later evaluation: never an older one over a newer. */
+function newer(statuses: Map<string, BudgetStatus>, s: BudgetStatus) {
+  const before = statuses.get(s.budgetId);
+  if (!before || Date.parse(before.asOf) <= Date.parse(s.asOf)) statuses.set(s.budgetId, s);
+}
+
+const index = (budgets: Budget[], statuses: Map<string, BudgetStatus>) =>
+  buildGuardIndex(budgets.map((budget) => ({ budget, status: statuses.get(budget.id) })));

@@ -40,7 +40,23 @@ export async function requestHardBudgetCheck(queue: Queue<EvaluateBudgetsJobData
   await queue.add(EVALUATE_BUDGETS_JOB, { workspaceId, hardOnly: true }, { deduplication: { id: `hard:${workspaceId}`, keepLastIfActive: true } });
 }
 
-/** Redis pub/sub channel announcing a workspace whose budgets or budget status changed (message: its id). */
+/**
+ * Redis pub/sub channel announcing a workspace whose budgets or budget status changed. The message
+ * is its id (its budgets are read again) or a BudgetStatusesMessage as JSON (an evaluation's statuses).
+ */
 export function budgetsChangedChannel(): string {
   return `${queuePrefix()}:budgets-changed`;
 }
+
+const nullableString = z.string().nullable();
+
+/** The statuses an evaluation of a workspace's budgets just stored (budget_status rows, decimals as strings). */
+export const budgetStatusesMessage = z.object({
+  workspaceId: z.string(),
+  statuses: z.array(z.object({
+    budgetId: z.string(), workspaceId: z.string(), asOf: z.string(), periodKey: z.string(), periodStart: nullableString,
+    periodEnd: nullableString, amount: z.string(), spend: z.string(), projectedSpend: nullableString,
+    projectedCrossingAt: nullableString, reached: z.array(z.string()),
+  })),
+});
+export type BudgetStatusesMessage = z.infer<typeof budgetStatusesMessage>;
