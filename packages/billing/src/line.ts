@@ -1,25 +1,9 @@
-// What every bill format becomes: lines per UTC day, money as exact decimal strings.
+// What every bill format becomes (the line type is shared with storage: @spendgraph/schema), parse errors and decimals.
 import { Decimal } from 'decimal.js';
 
-export const BILL_SOURCES = ['openai', 'anthropic', 'gcp', 'focus'] as const;
-export type BillSource = (typeof BILL_SOURCES)[number];
-
-export interface BillLine {
-  /** UTC date, YYYY-MM-DD. */
-  day: string;
-  /** Named like events' `provider` (openai, anthropic, google, ...). */
-  provider: string;
-  /** Null when the line names no model (a fee, a tool, another service). */
-  model: string | null;
-  /** The bill's own grouping: OpenAI project, Anthropic workspace, GCP project, FOCUS sub-account. */
-  account: string | null;
-  /** The provider's description of the line. */
-  lineItem: string | null;
-  /** ISO 4217, upper case. */
-  currency: string;
-  /** Decimal string, as billed. */
-  amount: string;
-}
+export type { BillLine, BillSource } from '@spendgraph/schema';
+export { BILL_SOURCES } from '@spendgraph/schema';
+import type { BillLine } from '@spendgraph/schema';
 
 /** A parsed bill: its lines and every day it speaks for (a day without lines billed nothing). */
 export interface ParsedBill {

@@ -1,22 +1,14 @@
 // Provider bill lines (issue 17): an import replaces its source's lines for the days it covers,
 // in one transaction, so importing a period twice counts it once.
+import type { BillLine, BillSource } from '@spendgraph/schema';
 import type { Db, Pool } from './pool.ts';
 import { withTransaction } from './pool.ts';
 
-export interface ProviderBillLine {
-  day: string;
-  provider: string;
-  model: string | null;
-  account: string | null;
-  lineItem: string | null;
-  currency: string;
-  /** Decimal string. */
-  amount: string;
-}
+export type ProviderBillLine = BillLine;
 
 export interface BillImport {
   workspaceId: string;
-  source: 'openai' | 'anthropic' | 'gcp' | 'focus';
+  source: BillSource;
   via: 'upload' | 'connector';
   /** Every UTC day the bill speaks for (its lines' days and the empty days of its period). */
   days: string[];

@@ -6,3 +6,4 @@ export * from './event-batch.ts';
 export * from './work-entities.ts';
 export * from './provider-usage.ts';
 export * from './work-item-allocation.ts';
+export * from './bill-line.ts';
