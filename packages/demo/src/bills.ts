@@ -51,7 +51,7 @@ function billedLine(t: Tracked): Line {
   return { day: t.day, provider: t.provider, model: t.model, description: `${t.model} usage`, amount: amount.toFixed() };
 }
 
-/** Charges no event explains: OpenAI embeddings most weekdays (2–3.5 %), a fine-tuning run now and then (8–16 %). */
+/** Charges no event explains: OpenAI embeddings most weekdays (1.5–3 %), a fine-tuning run now and then (8–16 %). */
 function unattributedLines(day: string, openai: Decimal): Line[] {
   const lines: Line[] = [];
   const u = unit(`${day}:unattributed`);
