@@ -35,7 +35,7 @@ const upload = (source: string, body: string, key = ws.key, type = source === 'o
 
 const RECONCILE = `query ($from: String!, $to: String!) { reconciliation(from: $from, to: $to) {
   rows { day provider model unattributed currency billed tracked variance varianceShare accounts { account billed } }
-  totals { currency billed tracked variance } } }`;
+  totals { currency billed tracked variance varianceShare } } }`;
 const reconciliation = async () => (await graphqlData(p.apiUrl, ws.key, RECONCILE, { from: '2026-11-28', to: '2026-11-30' })).reconciliation;
 
 async function sql<T = any>(text: string, params: unknown[] = [ws.workspaceId]): Promise<T[]> {
@@ -79,7 +79,7 @@ describe('reconciliation with the provider bill', () => {
       ['2026-11-30', null, true, '0.02', '0', '0.02', '1.000000'],
     ]);
     expect(r.rows[3].accounts).toEqual([{ account: 'proj_abc', billed: '1.25' }, { account: 'proj_xyz', billed: '0.5' }]);
-    expect(r.totals).toEqual([{ currency: 'USD', billed: '2.8523456789012345678', tracked: '2.050000001', variance: '0.8023456779012345678' }]);
+    expect(r.totals).toEqual([{ currency: 'USD', billed: '2.8523456789012345678', tracked: '2.050000001', variance: '0.8023456779012345678', varianceShare: '0.281293' }]);
     checkAddsUp(r, await truthByDay());
     const [audit] = await sql(`SELECT target_type, target_id, after->>'lines' AS lines FROM audit_log WHERE workspace_id = $1 AND action = 'importBill'`);
     expect(audit).toEqual({ target_type: 'provider_bill_import', target_id: imported.id, lines: '6' });

@@ -35,21 +35,25 @@ export async function signedInKey(): Promise<string> {
   return session;
 }
 
-export type RestResult<T> = { ok: true; status: number; data: T } | { ok: false; status: number; message: string; field?: string };
+export type RestResult<T> = { ok: true; status: number; data: T } | { ok: false; status: number; message: string; field?: string; line?: number };
 
 /**
  * A REST call to the API (sign-in, first run, invitations, the workspace switch): the JSON answer
  * on 2xx, otherwise the API's own message (e.g. a lockout's "locked for 900 s"), never thrown.
  */
-export async function rest<T>(method: string, path: string, { body, credential }: { body?: unknown; credential?: string } = {}): Promise<RestResult<T>> {
+export async function rest<T>(method: string, path: string, { body, file, credential }: {
+  body?: unknown; /** A file sent as it is (a provider's bill), instead of a JSON body. */ file?: { text: string; type: string }; credential?: string;
+} = {}): Promise<RestResult<T>> {
   const headers: Record<string, string> = {};
   if (credential) headers.authorization = `Bearer ${credential}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
+  if (file) headers['content-type'] = file.type;
   try {
-    const res = await fetch(`${API_URL}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
-    const json = (await res.json().catch(() => ({}))) as T & { message?: string; field?: string };
+    const payload = file ? file.text : body === undefined ? undefined : JSON.stringify(body);
+    const res = await fetch(`${API_URL}${path}`, { method, headers, body: payload, cache: 'no-store' });
+    const json = (await res.json().catch(() => ({}))) as T & { message?: string; field?: string; line?: number };
     if (res.ok) return { ok: true, status: res.status, data: json };
-    return { ok: false, status: res.status, message: json.message ?? `the API answered ${res.status}`, field: json.field };
+    return { ok: false, status: res.status, message: json.message ?? `the API answered ${res.status}`, field: json.field, line: json.line };
   } catch (e) {
     return { ok: false, status: 0, message: `the Spendgraph API at ${API_URL} is unreachable: ${(e as Error).message}` };
   }

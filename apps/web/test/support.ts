@@ -5,7 +5,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { addMembership, createApiKey, ensureWorkspace } from '@spendgraph/db';
-import { ensureDemoBudgets, generateDemoEvents, postAll, syncDemoWork } from '@spendgraph/demo';
+import { ensureDemoBudgets, generateDemoEvents, importDemoBills, postAll, syncDemoWork } from '@spendgraph/demo';
 import { createSemanticLayer } from '@spendgraph/semantic';
 import { person } from '@spendgraph/test-support/people';
 import { type Platform, freePort, storedCount, waitFor } from '@spendgraph/test-support/platform';
@@ -44,8 +44,8 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 /**
- * A workspace with the demo workload (`events` over `days`), its plans synced and its budgets, and
- * an owner (as the demo has): an install nobody owns would send sign-in to the first run.
+ * A workspace with the demo workload (`events` over `days`), its plans synced, its budgets, its
+ * provider bills and an owner (as the demo has): an install nobody owns would send sign-in to the first run.
  */
 export async function demoWorkspace(p: Platform, { events = 3000, days = 30, end: at = new Date() } = {}) {
   const ws = await ensureWorkspace(p.pool, `web-${Date.now().toString(36)}`, 'Web test (demo data)');
@@ -56,6 +56,7 @@ export async function demoWorkspace(p: Platform, { events = 3000, days = 30, end
   await waitFor(async () => (await storedCount(p.pool, ws.id)) === sent, 60_000, 'demo events to be stored');
   await syncDemoWork(p.pool, ws.id, p.apiUrl, key);
   await ensureDemoBudgets(p.pool, ws.id);
+  await importDemoBills(p.apiUrl, key, { days, end });
   await warmRollups(p);
   return { workspaceId: ws.id, key, events: sent };
 }

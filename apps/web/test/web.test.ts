@@ -2,6 +2,7 @@
 // the numbers shown are the API's, segments nest by clicking, exports hold what is
 // shown, embeds render and refuse tampered tokens. Screenshots: artifacts/screenshots/.
 import { readFile } from 'node:fs/promises';
+import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { type Platform, graphqlData, startPlatform } from '@spendgraph/test-support/platform';
@@ -299,5 +300,53 @@ describe('plans, budgets, insights and entity pages', () => {
     await page.locator('[data-chart="axis-trend"] svg').waitFor();
     expect(await page.getByTestId('events').locator('tbody tr').count()).toBeGreaterThan(0);
     await screenshot(page, 'customer');
+  });
+});
+
+describe('reconciliation', () => {
+  const attrs = (sel: string, attr: string) => page.locator(sel).evaluateAll((els, a) => els.map((e) => e.getAttribute(a)), attr);
+
+  it("shows the demo's bills against tracked spend as the API reconciles them; the rows add up to the invoice", async () => {
+    await page.goto(`${web.url}/reconciliation?days=30`);
+    await page.getByTestId('recon-rows').waitFor();
+    const period = page.getByTestId('recon-period');
+    const range = { from: await period.getAttribute('data-from'), to: await period.getAttribute('data-to') };
+    expect(range).toEqual({ from: '2026-11-03', to: '2026-12-02' }); // last 30 days by the API's clock (NOW)
+    const { reconciliation: r } = await api(`query($from: String!, $to: String!) { reconciliation(from: $from, to: $to) {
+      rows { day provider model billed tracked variance varianceShare } totals { currency billed tracked variance varianceShare } } }`, range);
+    expect(r.totals).toHaveLength(1);
+    for (const f of ['billed', 'tracked', 'variance', 'varianceShare'] as const) {
+      expect(await page.getByTestId(`recon-${f === 'varianceShare' ? 'share' : f}`).getAttribute('data-value'), f).toBe(r.totals[0][f]);
+    }
+    const rows = page.getByTestId('recon-rows').locator('tbody tr');
+    const shown = await rows.evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-day'), tr.getAttribute('data-provider'), tr.getAttribute('data-model') || null,
+      ...[...tr.querySelectorAll('td[data-value]')].map((td) => td.getAttribute('data-value') || null)]));
+    expect(shown).toEqual(r.rows.map((x: any) => [x.day, x.provider, x.model, x.billed, x.tracked, x.variance, x.varianceShare]));
+    // The demo's bill: unattributed charges and days over the tracked figure, and the rows' billed sum is the invoice (SQL over the stored lines).
+    expect(shown.filter((x) => x[2] === null).length).toBeGreaterThan(0);
+    expect(r.rows.some((x: any) => x.model && Number(x.variance) > 0)).toBe(true);
+    const [{ invoice }] = (await p.pool.query(`SELECT sum(amount)::text AS invoice FROM provider_bill_lines WHERE workspace_id = $1 AND day BETWEEN $2 AND $3`, [ws.workspaceId, range.from, range.to])).rows;
+    const billed = (await attrs('[data-testid=recon-rows] tbody tr td:nth-child(4)', 'data-value')).reduce((s, v) => s.plus(v!), new Decimal(0));
+    expect(billed.equals(invoice)).toBe(true);
+    expect(new Decimal(r.totals[0].billed).equals(invoice)).toBe(true);
+    await page.locator('[data-chart="recon-daily"] svg').waitFor();
+    await screenshot(page, 'reconciliation');
+  });
+
+  it("uploads a bill (admins), showing the API's refusal naming the line and field", async () => {
+    await page.goto(`${web.url}/reconciliation`);
+    const form = page.getByTestId('bill-upload');
+    const upload = async (csv: string) => {
+      await form.getByLabel('Bill file').setInputFiles({ name: 'bill.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await form.getByRole('button', { name: 'Import' }).click();
+    };
+    const header = 'ChargePeriodStart,BilledCost,BillingCurrency,ServiceProviderName';
+    await upload(`${header}\n2026-10-01T00:00:00Z,free,USD,OpenAI\n`);
+    const refusal = form.locator('.error[role=alert]');
+    await expect.poll(() => refusal.textContent()).toContain('BilledCost');
+    expect([await refusal.getAttribute('data-field'), await refusal.getAttribute('data-line')]).toEqual(['BilledCost', '2']);
+    // A day before the demo's period: the figures above stay as they are.
+    await upload(`${header}\n2026-10-01T00:00:00Z,12.5,USD,OpenAI\n`);
+    await expect.poll(() => form.locator('[role=status]').textContent()).toContain('Imported 1 lines for 2026-10-01 to 2026-10-01');
   });
 });

@@ -35,7 +35,10 @@ export interface ReconciliationRow {
   accounts: AccountBilled[];
 }
 
-export interface ReconciliationTotal { currency: string; billed: string; tracked: string; variance: string }
+export interface ReconciliationTotal { currency: string; billed: string; tracked: string; variance: string; varianceShare: string | null }
+
+/** variance / billed, 6 places; null when nothing was billed. */
+const shareOf = (variance: Decimal, billed: Decimal) => (billed.isZero() ? null : variance.dividedBy(billed).toDecimalPlaces(6).toFixed(6));
 
 const MAX_DAYS = 366;
 const MAX_ROWS = 50_000;
@@ -100,7 +103,7 @@ function present(g: Group, unattributed: boolean): ReconciliationRow {
   return {
     day: g.day, provider: g.provider, model: unattributed ? null : g.model, unattributed, currency: g.currency,
     billed: g.billed.toFixed(), tracked: g.tracked.toFixed(), variance: variance.toFixed(),
-    varianceShare: g.billed.isZero() ? null : variance.dividedBy(g.billed).toDecimalPlaces(6).toFixed(6),
+    varianceShare: shareOf(variance, g.billed),
     accounts: [...g.accounts].map(([account, billed]) => ({ account, billed: billed.toFixed() })).sort((a, c) => a.account.localeCompare(c.account)),
   };
 }
@@ -150,9 +153,10 @@ function totalsOf(rows: ReconciliationRow[]): ReconciliationTotal[] {
     const t = by.get(r.currency) ?? { billed: new Decimal(0), tracked: new Decimal(0) };
     by.set(r.currency, { billed: t.billed.plus(r.billed), tracked: t.tracked.plus(r.tracked) });
   }
-  return [...by].sort(([a], [c]) => a.localeCompare(c)).map(([currency, t]) => ({
-    currency, billed: t.billed.toFixed(), tracked: t.tracked.toFixed(), variance: t.billed.minus(t.tracked).toFixed(),
-  }));
+  return [...by].sort(([a], [c]) => a.localeCompare(c)).map(([currency, t]) => {
+    const variance = t.billed.minus(t.tracked);
+    return { currency, billed: t.billed.toFixed(), tracked: t.tracked.toFixed(), variance: variance.toFixed(), varianceShare: shareOf(variance, t.billed) };
+  });
 }
 
 export async function reconciliation(semantic: SemanticLayer, ctx: SemanticContext, args: ReconciliationArgs) {

@@ -1750,6 +1750,8 @@ export type ReconciliationTotal = {
   billed: Scalars['String']['output'];
   tracked: Scalars['String']['output'];
   variance: Scalars['String']['output'];
+  /** variance / billed (6 places); null when nothing was billed. */
+  varianceShare: Maybe<Scalars['String']['output']>;
 };
 
 export type RepriceInput = {

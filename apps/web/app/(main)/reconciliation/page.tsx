@@ -1,0 +1,120 @@
+// Reconciliation with the provider's bill (issue 17): for the period, what providers billed beside
+// what events tracked, per day × provider × model, with what no event explains on its own line
+// ("unattributed"), so the rows add up to the invoice. Figures are the API's
+// (Query.reconciliation); every one carries its exact decimal string in data-value.
+import Link from 'next/link';
+import { ApiErrors } from '@/components/ApiErrors';
+import { BillUpload } from '@/components/BillUpload';
+import { Chart } from '@/components/Chart';
+import { gql } from '@/lib/api';
+import { PERIOD, type Period, periodLabel } from '@/lib/breakdown';
+import type { ChartSpec } from '@/lib/echarts';
+import { formatMoney } from '@/lib/format';
+import type * as Schema from '@/lib/graphql/schema';
+import { allows, getMe } from '@/lib/me';
+
+const PERIOD_DAYS = [7, 30, 90];
+type Row = Omit<Schema.ReconciliationRow, 'accounts' | '__typename'>;
+type Total = Omit<Schema.ReconciliationTotal, '__typename'>;
+
+// The API's clock names the period (as on every page); bills are per UTC day.
+const RANGE = `query($range: TimeRange!) { range: breakdown(measures: ["calls"], by: [], timeRange: $range) { ${PERIOD} } }`;
+const RECONCILE = `query($from: String!, $to: String!) { reconciliation(from: $from, to: $to) {
+  from to rows { day provider model unattributed currency billed tracked variance varianceShare } totals { currency billed tracked variance varianceShare } } }`;
+
+/** The period's first and last UTC day (an exclusive midnight end is the day before). */
+function days(p: Period): { from: string; to: string } {
+  const end = p.to.slice(11, 19) === '00:00:00' ? new Date(Date.parse(`${p.to.slice(0, 10)}T00:00:00Z`) - 86_400_000).toISOString() : p.to;
+  return { from: p.from.slice(0, 10), to: end.slice(0, 10) };
+}
+
+const share = (v: string | null | undefined) => (v === null || v === undefined ? '—' : `${(Number(v) * 100).toFixed(1)}%`);
+
+function Figure({ label, value, raw, testId }: { label: string; value: string; raw: string | null | undefined; testId: string }) {
+  return <div className="panel kpi" data-testid={testId} data-value={raw ?? ''}><div className="label">{label}</div><div className="value">{value}</div></div>;
+}
+
+function Totals({ total }: { total: Total }) {
+  return (
+    <div className="kpis" data-testid="recon-totals" data-currency={total.currency}>
+      <Figure testId="recon-billed" label={`Billed (${total.currency})`} value={formatMoney(total.billed)} raw={total.billed} />
+      <Figure testId="recon-tracked" label="Tracked by events" value={formatMoney(total.tracked)} raw={total.tracked} />
+      <Figure testId="recon-variance" label="Variance (billed − tracked)" value={formatMoney(total.variance)} raw={total.variance} />
+      <Figure testId="recon-share" label="Variance share of the bill" value={share(total.varianceShare)} raw={total.varianceShare} />
+    </div>
+  );
+}
+
+/** Billed and tracked per day (the chart's figures are for drawing; the table has the exact ones). */
+function dailyChart(rows: Row[]): ChartSpec {
+  const byDay = new Map<string, { billed: number; tracked: number }>();
+  for (const r of rows) {
+    const d = byDay.get(r.day) ?? { billed: 0, tracked: 0 };
+    byDay.set(r.day, { billed: d.billed + Number(r.billed), tracked: d.tracked + Number(r.tracked) });
+  }
+  const categories = [...byDay.keys()].sort();
+  return {
+    type: 'bar', categories,
+    series: [{ name: 'Billed', values: categories.map((d) => byDay.get(d)!.billed) }, { name: 'Tracked', values: categories.map((d) => byDay.get(d)!.tracked) }],
+  };
+}
+
+function Rows({ rows }: { rows: Row[] }) {
+  if (!rows.length) return <p className="empty">No bill covers this period yet. Import one below, or let the worker pull OpenAI's and Anthropic's cost reports.</p>;
+  return (
+    <table data-testid="recon-rows">
+      <thead><tr><th>Day</th><th>Provider</th><th>Model</th><th className="num">Billed</th><th className="num">Tracked</th><th className="num">Variance</th><th className="num">Share</th></tr></thead>
+      <tbody>{rows.map((r) => (
+        <tr key={`${r.day}|${r.provider}|${r.currency}|${r.model ?? ''}`} data-day={r.day} data-provider={r.provider} data-model={r.model ?? ''} data-unattributed={String(r.unattributed)}>
+          <td>{r.day}</td><td>{r.provider}</td>
+          <td>{r.unattributed ? <em title="Billed, and no event explains it (no model, or a model no event of that day used)">Unattributed spend</em> : r.model}</td>
+          <td className="num" data-value={r.billed}>{formatMoney(r.billed)}</td>
+          <td className="num" data-value={r.tracked}>{formatMoney(r.tracked)}</td>
+          <td className="num" data-value={r.variance}>{formatMoney(r.variance)}</td>
+          <td className="num" data-value={r.varianceShare ?? ''}>{share(r.varianceShare)}</td>
+        </tr>
+      ))}</tbody>
+    </table>
+  );
+}
+
+export default async function Reconciliation({ searchParams }: { searchParams: Promise<{ days?: string }> }) {
+  const requested = Number((await searchParams).days);
+  const n = PERIOD_DAYS.includes(requested) ? requested : 30;
+  const me = await getMe();
+  const range = await gql<{ range: { period: Period } }>(RANGE, { range: { relative: `last ${n} days` } });
+  const res = range.ok ? await gql<{ reconciliation: { from: string; to: string; rows: Row[]; totals: Total[] } }>(RECONCILE, days(range.data.range.period)) : range;
+  return (
+    <>
+      <div className="toolbar" style={{ justifyContent: 'space-between' }}>
+        <h2>Reconciliation</h2>
+        <nav aria-label="Period" className="chips">
+          {PERIOD_DAYS.map((d) => <Link key={d} className="chip" style={{ paddingRight: 10, fontWeight: d === n ? 700 : 400 }} href={`/reconciliation?days=${d}`} aria-current={d === n ? 'page' : undefined}>Last {d} days</Link>)}
+        </nav>
+      </div>
+      {!res.ok ? <ApiErrors errors={res.errors} /> : (
+        <>
+          <p className="muted" data-testid="recon-period" data-from={res.data.reconciliation.from} data-to={res.data.reconciliation.to}>
+            {range.ok && periodLabel(range.data.range.period)} · UTC days · only days and providers a bill covers count
+          </p>
+          {res.data.reconciliation.totals.map((t) => <Totals key={t.currency} total={t} />)}
+          <section className="panel" style={{ marginBottom: 16 }}>
+            <h3>Billed and tracked per day</h3>
+            <Chart id="recon-daily" label="Billed and tracked per day" spec={dailyChart(res.data.reconciliation.rows)} />
+          </section>
+          <section className="panel" style={{ marginBottom: 16 }}>
+            <h3>Per day, provider and model</h3>
+            <Rows rows={res.data.reconciliation.rows} />
+          </section>
+        </>
+      )}
+      {allows(me, 'bills:import') && (
+        <section className="panel" data-testid="bill-upload">
+          <h3>Import a bill</h3>
+          <p className="muted">It replaces that format&apos;s lines for the days it covers, so importing a period again never counts twice.</p>
+          <BillUpload />
+        </section>
+      )}
+    </>
+  );
+}
