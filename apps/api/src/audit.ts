@@ -18,7 +18,8 @@ const SECRETS = ['key_hash', 'token_hash', 'secret', 'client_secret', 'password_
 
 /** Where the target's row is: by id in the caller's workspace, the workspace itself, or its organization's row. */
 function targetWhere(rule: AuditRule, workspaceId: string, id: string): [string, string[]] {
-  if (rule.idColumn === 'workspace') return ['id = $2', [workspaceId]];
+  // A workspace- or organization-wide target is named by givenIdOf (the caller's workspace or organization).
+  if (rule.idColumn === 'workspace') return ['id::text = $2', [id]];
   if (rule.idColumn === 'organization') return ['organization_id::text = $2', [id]];
   return [`workspace_id = $2 AND ${rule.idColumn ?? 'id'}::text = $3`, [workspaceId, id]];
 }
