@@ -1,5 +1,5 @@
-// One fresh database per test run, migrated with the real migrations, on the
-// TimescaleDB and Redis that scripts/services.sh provides.
+// One fresh database per test run and project (vitest.config.ts), migrated with the real
+// migrations, on the TimescaleDB and Redis that scripts/services.sh provides.
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { migrate } from '@spendgraph/db';
@@ -9,7 +9,7 @@ export default async function setup(project: TestProject) {
   if (!base || !process.env.REDIS_URL) {
     throw new Error('DATABASE_URL and REDIS_URL must be set: run the tests with `npm test` (scripts/test.sh)');
   }
-  const dbName = `spendgraph_test_${process.pid}`;
+  const dbName = `spendgraph_test_${process.pid}_${project.name.replace(/[^a-z0-9]/gi, '_')}`;
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
