@@ -13,11 +13,14 @@ command -v redis-server >/dev/null ||
 # shellcheck source=lib/deps.sh
 source scripts/lib/deps.sh
 node apps/web/scripts/graphql-types.ts # the web app's GraphQL types, before anything type-checks them
+# shellcheck source=lib/web.sh
+source scripts/lib/web.sh
+# Chromium's install (network) and the web build run while tsc and jscpd check the code.
+{ sg_ensure_chromium && sg_build_web; } &
+web=$!
 tsc -p tsconfig.json
 # Copy-paste check (.jscpd.json; tests and their set-up are left out): repeated logic fails the run.
 jscpd --config .jscpd.json --no-tips
-# shellcheck source=lib/web.sh
-source scripts/lib/web.sh
-sg_ensure_chromium
-sg_build_web
+wait "$web"
+echo "spendgraph: set-up took ${SECONDS} s; the tests start" >&2
 exec vitest run "$@"
