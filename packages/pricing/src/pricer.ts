@@ -18,6 +18,8 @@ export interface PriceRequest {
   tokens: TokenCounts;
   /** The workspace's negotiated rates (parsed with priceOverrideSchema); highest precedence. */
   workspaceOverrides?: readonly ParsedPriceOverride[];
+  /** The tier the provider billed (batch, flex, priority, scale); absent, null or standard: standard rates. */
+  serviceTier?: string | null;
 }
 
 export type PriceResult =
@@ -31,26 +33,26 @@ export interface Pricer {
 
 const UNPRICED: PriceResult = { unpriced: true, costs: null, total: null, currency: null, source: null, version: null };
 
-interface Layer { rates: Rates; currency: string; source: PriceSource; version: string }
+interface Layer { rates: Rates; currency: string; source: PriceSource; version: string; /** A tier entry's multiplier of the standard rates. */ factor?: string }
 
 export function createPricer(options: { priceFile?: string; overrides?: ParsedPriceOverride[] } = {}): Pricer {
   const fileOverrides = options.overrides ?? loadPriceFile(options.priceFile);
   const patterns = new Map<string, RegExp>();
   const catalogCache = new Map<string, ModelPrice | null>();
 
-  const matches = (o: ParsedPriceOverride, provider: string, model: string) => {
+  const matches = (o: ParsedPriceOverride, provider: string, model: string, tier: string | undefined) => {
     let re = patterns.get(o.model_pattern);
     if (!re) patterns.set(o.model_pattern, (re = new RegExp(o.model_pattern, 'i')));
-    return o.provider === provider && re.test(model);
+    return o.provider === provider && o.service_tier === tier && re.test(model);
   };
 
-  /** The override in force at `at`: the latest effective_from not after it. */
-  const inForce = (list: readonly ParsedPriceOverride[], provider: string, model: string, at: Date) => {
+  /** The override in force at `at` for a tier (undefined: standard): the latest effective_from not after it. */
+  const inForce = (list: readonly ParsedPriceOverride[], provider: string, model: string, at: Date, tier?: string) => {
     let best: ParsedPriceOverride | undefined;
     let bestFrom = -Infinity;
     for (const o of list) {
       const from = Date.parse(o.effective_from);
-      if (from > at.getTime() || from < bestFrom || !matches(o, provider, model)) continue;
+      if (from > at.getTime() || from < bestFrom || !matches(o, provider, model, tier)) continue;
       best = o;
       bestFrom = from;
     }
@@ -62,6 +64,11 @@ export function createPricer(options: { priceFile?: string; overrides?: ParsedPr
     const key = `${provider}\0${model}\0${at.toISOString().slice(0, 10)}`;
     if (!catalogCache.has(key)) catalogCache.set(key, catalogPrice(provider, model, at));
     return catalogCache.get(key)!;
+  };
+
+  const tierEntry = (list: readonly ParsedPriceOverride[], provider: string, req: PriceRequest, tier: string) => {
+    const o = inForce(list, provider, req.model, req.occurredAt, tier);
+    return o && overrideLayer(o, 'price-file');
   };
 
   function layers(req: PriceRequest, provider: string): Layer[] {
@@ -84,14 +91,37 @@ export function createPricer(options: { priceFile?: string; overrides?: ParsedPr
       // A partial override takes its missing rates from the sources below it (same currency only).
       const rates: Rates = {};
       for (const l of [top, ...rest].reverse()) if (l.currency === top.currency) Object.assign(rates, l.rates);
-      const complete = withDerivedRates(rates, provider);
-      return costFor(req.tokens, complete, top);
+      const tier = tierOf(req, provider);
+      if (!tier) return costFor(req.tokens, withDerivedRates(rates, provider), top);
+      const own = inForce(req.workspaceOverrides ?? [], provider, req.model, req.occurredAt, tier);
+      const entry = own ? overrideLayer(own, 'workspace') : tierEntry(fileOverrides, provider, req, tier);
+      return costFor(req.tokens, withDerivedRates(entry ? atTier(rates, entry, top.currency) : rates, provider), tieredLayer(top, tier, entry));
     },
   };
 }
 
+/** The non-standard tier a request was billed at, if any. */
+function tierOf(req: PriceRequest, provider: string): string | undefined {
+  const tier = req.serviceTier ?? undefined;
+  return tier === undefined || tier === 'standard' || !provider ? undefined : tier;
+}
+
+/** Standard rates at a tier: × its factor, then the rates it names (same currency only). */
+function atTier(rates: Rates, entry: Layer, currency: string): Rates {
+  const factor = new D(entry.factor ?? 1);
+  const out: Rates = Object.fromEntries(Object.entries(rates).map(([t, r]) => [t, factor.times(r!).toFixed()]));
+  if (entry.currency === currency) Object.assign(out, entry.rates);
+  return out;
+}
+
+/** The version names the tier's price (`catalog@… [batch ×0.5 price-file@2024-04-15]`), or says none was known. */
+function tieredLayer(top: Layer, tier: string, entry: Layer | undefined): Layer {
+  const how = entry ? `${entry.factor ? `×${entry.factor} ` : ''}${entry.version}` : 'no tier price, standard rates';
+  return { ...top, version: `${top.version} [${tier} ${how}]` };
+}
+
 function overrideLayer(o: ParsedPriceOverride, source: PriceSource): Layer {
-  return { rates: o.rates, currency: o.currency, source, version: `${source}@${o.effective_from}` };
+  return { rates: o.rates ?? {}, currency: o.currency, source, version: `${source}@${o.effective_from}`, factor: o.factor };
 }
 
 /** Rates providers define relative to others when no source states them. */
