@@ -3,7 +3,7 @@ import { Decimal } from 'decimal.js';
 import type { ModelPrice } from '@pydantic/genai-prices';
 import { CATALOG_VERSION, catalogPrice, catalogRates } from './catalog.ts';
 import { loadPriceFile } from './price-file.ts';
-import { TOKEN_TYPES, type TokenCounts, type TokenType } from '@spendgraph/schema';
+import { TOKEN_TYPES, type TokenCounts, type TokenType, promptTokens } from '@spendgraph/schema';
 import type { ParsedPriceOverride, Rates } from './rates.ts';
 
 const D = Decimal.clone({ precision: 50 });
@@ -20,6 +20,11 @@ export interface PriceRequest {
   workspaceOverrides?: readonly ParsedPriceOverride[];
   /** The tier the provider billed (batch, flex, priority, scale); absent, null or standard: standard rates. */
   serviceTier?: string | null;
+  /**
+   * The prompt size that picks long-context tiers, when `tokens` are several calls' sums (a what-if
+   * over a token mix): their average prompt. Default: the prompt of `tokens`, one call.
+   */
+  promptTokensPerCall?: number;
 }
 
 export type PriceResult =
@@ -78,7 +83,7 @@ export function createPricer(options: { priceFile?: string; overrides?: ParsedPr
     const file = inForce(fileOverrides, provider, req.model, req.occurredAt);
     if (file) out.push(overrideLayer(file, 'price-file'));
     const catalog = catalogAt(provider, req.model, req.occurredAt);
-    if (catalog) out.push({ rates: catalogRates(catalog, req.tokens), currency: 'USD', source: 'catalog', version: CATALOG_VERSION });
+    if (catalog) out.push({ rates: catalogRates(catalog, req.promptTokensPerCall ?? promptTokens(req.tokens)), currency: 'USD', source: 'catalog', version: CATALOG_VERSION });
     return out;
   }
 
