@@ -6,6 +6,7 @@ import { Decimal } from 'decimal.js';
 import { calcPrice } from '@pydantic/genai-prices';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoEvents, postAll } from '@spendgraph/demo';
+import { spansToEvents } from '../src/otlp/spans.ts';
 import { type Platform, graphqlData, graphqlRequest, ingestAndWait, startPlatform, storedCount, waitFor, workspaceWithKey } from '@spendgraph/test-support/platform';
 
 const NOW = new Date('2026-11-20T12:00:00Z');
@@ -156,5 +157,13 @@ describe('service tiers', () => {
     expect(rows.map((r) => [r.service_tier, r.total_cost])).toEqual([[null, '11.25'], ['standard', '11.25'], ['batch', '5.625'], ['priority', '22.5']]);
     const data = await graphqlData(p.apiUrl, tiers.key, `{ breakdown(measures: ["total_cost"], by: ["service_tier"]) { children { label measures { value } } } }`);
     expect(data.breakdown.children.map((c: any) => [c.label, c.measures[0].value]).sort()).toEqual([['(none)', '11.25'], ['batch', '5.625'], ['priority', '22.5'], ['standard', '11.25']].sort());
+  });
+
+  it('reads the tier from an OTLP span (openai.response.service_tier), and leaves out one it does not know', () => {
+    const span = (tier: string) => ({ traceId: 'ab', spanId: tier, startTimeUnixNano: '1795000000000000000', attributes: [
+      { key: 'gen_ai.provider.name', value: { stringValue: 'openai' } }, { key: 'gen_ai.request.model', value: { stringValue: 'gpt-5' } },
+      { key: 'gen_ai.usage.input_tokens', value: { intValue: 10 } }, { key: 'openai.response.service_tier', value: { stringValue: tier } }] });
+    const events = spansToEvents({ resourceSpans: [{ scopeSpans: [{ spans: [span('flex'), span('default'), span('mystery')] }] }] } as any);
+    expect(events.map((e) => e.service_tier)).toEqual(['flex', 'standard', undefined]);
   });
 });
