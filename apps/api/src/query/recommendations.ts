@@ -100,7 +100,7 @@ function poorCaching(rows: MixRow[]): Found[] {
     const target = Math.min(0.9, Math.max(POOR_CACHE, Math.floor(best * 100) / 100));
     return {
       kind: 'cache' as const, row: r, scenario: { cacheHitRatio: target.toFixed(2) },
-      title: `Cache more of ${r.mix.model}'s prompts in ${where(r)}: ${pct(cacheRatio(r))} read from the cache, ${pct(best)} is reached elsewhere`,
+      title: `Cache more of ${r.mix.model}'s prompts in ${where(r)}: ${pct(cacheRatio(r))} read from the cache, ${pct(target)} assumed reachable`,
       evidence: [
         { label: 'cache hit ratio', value: pct(cacheRatio(r)) },
         { label: `best cache hit ratio of ${r.mix.model} in the workspace`, value: pct(best) },
