@@ -139,6 +139,25 @@ describe('savings recommendations', () => {
   });
 });
 
+describe('growing context', () => {
+  it('recommends bringing a prompt that doubled back to its earlier size, with the saving worked out by hand', async () => {
+    const grow = await workspaceWithKey(p.pool, ['ingest', 'read']);
+    const call = (day: string, i: number, input: number) => ({
+      occurred_at: `2026-11-${day}T10:00:${String(i).padStart(2, '0')}Z`, provider: 'anthropic', model: 'claude-haiku-4-5', workflow: 'wf', step: 'grow',
+      usage: { input_tokens: input, output_tokens: 100 },
+    });
+    await ingestAndWait(p, grow, [...Array.from({ length: 25 }, (_, i) => call('02', i, 10_000)), ...Array.from({ length: 25 }, (_, i) => call('10', i, 20_000))]);
+    const { savingsRecommendations: recs } = await graphqlData(p.apiUrl, grow.key, `{ savingsRecommendations(timeRange: { from: "2026-11-01", to: "2026-11-14" }) {
+      kind saving monthlySaving scenario { contextReduction cacheHitRatio } evidence { label value } } }`);
+    const context = recs.find((r: any) => r.kind === 'context');
+    // Prompts per call 10,000 then 20,000: a 50% smaller context saves half of 750,000 input tokens at haiku's $1/M.
+    expect(context).toMatchObject({ scenario: { contextReduction: '0.5' }, saving: '0.375', monthlySaving: '0.803571' }); // × 30 / 14 days
+    expect(context.evidence.map((e: any) => e.value)).toEqual(['10000', '20000', '100.0%']);
+    // Nothing is read from the cache: at 50%, half of 750,000 input tokens at $0.10/M instead of $1/M.
+    expect(recs.find((r: any) => r.kind === 'cache')).toMatchObject({ scenario: { cacheHitRatio: '0.50' }, saving: '0.3375' });
+  });
+});
+
 describe('service tiers', () => {
   it('stores the tier an event states and prices it as billed: batch at half, priority at its own rates', async () => {
     const tiers = await workspaceWithKey(p.pool, ['ingest', 'read']);
@@ -157,6 +176,10 @@ describe('service tiers', () => {
     expect(rows.map((r) => [r.service_tier, r.total_cost])).toEqual([[null, '11.25'], ['standard', '11.25'], ['batch', '5.625'], ['priority', '22.5']]);
     const data = await graphqlData(p.apiUrl, tiers.key, `{ breakdown(measures: ["total_cost"], by: ["service_tier"]) { children { label measures { value } } } }`);
     expect(data.breakdown.children.map((c: any) => [c.label, c.measures[0].value]).sort()).toEqual([['(none)', '11.25'], ['batch', '5.625'], ['priority', '22.5'], ['standard', '11.25']].sort());
+    const listed = await graphqlData(p.apiUrl, tiers.key, `{ events(first: 10) { edges { node { id serviceTier totalCost } } } }`);
+    expect(listed.events.edges.map((e: any) => [e.node.id, e.node.serviceTier]).sort()).toEqual([
+      ['00000000-0000-4000-8000-000000000001', null], ['00000000-0000-4000-8000-000000000002', 'standard'],
+      ['00000000-0000-4000-8000-000000000003', 'batch'], ['00000000-0000-4000-8000-000000000004', 'priority']]);
   });
 
   it('reads the tier from an OTLP span (openai.response.service_tier), and leaves out one it does not know', () => {

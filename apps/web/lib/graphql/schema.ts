@@ -613,6 +613,8 @@ export type UsageEvent = {
   unpriced: Scalars['Boolean']['output'];
   priceSource: Maybe<Scalars['String']['output']>;
   priceVersion: Maybe<Scalars['String']['output']>;
+  /** The tier the provider billed (standard, batch, flex, priority, scale); null when the event did not say. */
+  serviceTier: Maybe<Scalars['String']['output']>;
   source: Scalars['String']['output'];
   space: Maybe<Scalars['String']['output']>;
   planId: Maybe<Scalars['String']['output']>;
