@@ -102,6 +102,7 @@ describe('what-if savings', () => {
       [{ cacheHitRatio: '1.5' }, 'scenario.cacheHitRatio'],
       [{ contextReduction: '-0.1' }, 'scenario.contextReduction'],
       [{ serviceTier: 'turbo' }, 'scenario.serviceTier'],
+      [{ provider: 'openai' }, 'scenario.provider'],
       [{ model: 'no-such-model-9000', provider: 'acme' }, 'scenario.model'],
     ];
     for (const [scenario, field] of cases) {

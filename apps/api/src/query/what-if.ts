@@ -14,6 +14,8 @@ const D = Decimal.clone({ precision: 50 });
 /** A month, for the monthly estimate. */
 export const MONTH_DAYS = 30;
 const DAY_MS = 86_400_000;
+/** The range of a what-if or recommendation that names none. */
+export const DEFAULT_SAVINGS_RANGE = { relative: `last ${MONTH_DAYS} days` };
 const RATIO = /^(0(\.\d{1,6})?|1(\.0{1,6})?)$/;
 
 export interface WhatIfArgs {
@@ -38,6 +40,7 @@ export function checkScenario(s: WhatIfArgs['scenario'], field = 'scenario'): Sc
     if (s[k] != null && !v) throw argumentError('INVALID_ARGUMENT', `${field}.${k}`, 'must not be empty');
     if (v) out[k] = k === 'provider' ? v.toLowerCase() : v;
   }
+  if (out.provider && !out.model) throw argumentError('INVALID_ARGUMENT', `${field}.provider`, 'applies with model only');
   if (s.serviceTier != null) {
     if (!(SERVICE_TIERS as readonly string[]).includes(s.serviceTier)) throw argumentError('INVALID_ARGUMENT', `${field}.serviceTier`, `must be one of ${SERVICE_TIERS.join(', ')}`);
     out.serviceTier = s.serviceTier;
@@ -73,7 +76,7 @@ export async function tokenMix(
   const q = new QueryArgs(semantic);
   const timezone = args.timezone ?? 'UTC';
   checkTimezone(timezone);
-  q.timeRange(args.timeRange ?? { relative: `last ${MONTH_DAYS} days` }, 'timeRange', timezone);
+  q.timeRange(args.timeRange ?? DEFAULT_SAVINGS_RANGE, 'timeRange', timezone);
   const period = within ? within(q.period!) : q.period!;
   const dims = [u('provider'), u('model'), u('service_tier'), ...by.map(u)];
   const { data } = await semanticCall(q.origins, () => semantic.load({
