@@ -71,9 +71,12 @@ export function createPricer(options: { priceFile?: string; overrides?: ParsedPr
     return catalogCache.get(key)!;
   };
 
-  const tierEntry = (list: readonly ParsedPriceOverride[], provider: string, req: PriceRequest, tier: string) => {
-    const o = inForce(list, provider, req.model, req.occurredAt, tier);
-    return o && overrideLayer(o, 'price-file');
+  /** The tier's entry in force: the workspace's, else the price file's. */
+  const tierLayer = (req: PriceRequest, provider: string, tier: string): Layer | undefined => {
+    const own = inForce(req.workspaceOverrides ?? [], provider, req.model, req.occurredAt, tier);
+    if (own) return overrideLayer(own, 'workspace');
+    const file = inForce(fileOverrides, provider, req.model, req.occurredAt, tier);
+    return file && overrideLayer(file, 'price-file');
   };
 
   function layers(req: PriceRequest, provider: string): Layer[] {
@@ -96,19 +99,12 @@ export function createPricer(options: { priceFile?: string; overrides?: ParsedPr
       // A partial override takes its missing rates from the sources below it (same currency only).
       const rates: Rates = {};
       for (const l of [top, ...rest].reverse()) if (l.currency === top.currency) Object.assign(rates, l.rates);
-      const tier = tierOf(req, provider);
+      const tier = req.serviceTier === 'standard' ? undefined : req.serviceTier ?? undefined;
       if (!tier) return costFor(req.tokens, withDerivedRates(rates, provider), top);
-      const own = inForce(req.workspaceOverrides ?? [], provider, req.model, req.occurredAt, tier);
-      const entry = own ? overrideLayer(own, 'workspace') : tierEntry(fileOverrides, provider, req, tier);
+      const entry = tierLayer(req, provider, tier);
       return costFor(req.tokens, withDerivedRates(entry ? atTier(rates, entry, top.currency) : rates, provider), tieredLayer(top, tier, entry));
     },
   };
-}
-
-/** The non-standard tier a request was billed at, if any. */
-function tierOf(req: PriceRequest, provider: string): string | undefined {
-  const tier = req.serviceTier ?? undefined;
-  return tier === undefined || tier === 'standard' || !provider ? undefined : tier;
 }
 
 /** Standard rates at a tier: × its factor, then the rates it names (same currency only). */
