@@ -8,6 +8,7 @@ import { type Period, cubeDateRange, now, periodJson } from '@spendgraph/periods
 import { type SemanticContext, type SemanticLayer, usageMember } from '@spendgraph/semantic';
 import { SERVICE_TIERS, TOKEN_TYPES, type TokenCounts, tokensColumn } from '@spendgraph/schema';
 import { argumentError, semanticCall } from './errors.ts';
+import { checkText } from '../query-limits.ts';
 import { type FilterArg, MAX_ROWS, QueryArgs, type TimeRangeArg, checkTimezone } from './query-args.ts';
 
 const D = Decimal.clone({ precision: 50 });
@@ -36,6 +37,7 @@ export interface WhatIfGroup {
 export function checkScenario(s: WhatIfArgs['scenario'], field = 'scenario'): Scenario {
   const out: Scenario = {};
   for (const k of ['model', 'provider'] as const) {
+    checkText(`${field}.${k}`, s[k]);
     const v = s[k]?.trim();
     if (s[k] != null && !v) throw argumentError('INVALID_ARGUMENT', `${field}.${k}`, 'must not be empty');
     if (v) out[k] = k === 'provider' ? v.toLowerCase() : v;
