@@ -193,6 +193,7 @@ export const FIELD_RULES: Record<string, FieldRule> = {
   'Query.taskTypeProfiles': read, 'Query.planForecasts': read, 'Query.spendProjection': read,
   'Query.anomalies': read, 'Query.reports': read, 'Query.report': read,
   'Query.plans': read, 'Query.tasks': read, 'Query.workItems': read, 'Query.comparePlans': read, 'Query.planOutliers': read,
+  'Query.whatIf': restrictedRead, 'Query.savingsRecommendations': restrictedRead,
   'Query.reconciliation': read, 'Query.repricings': read, 'Query.repricing': read, 'Query.retention': read, 'Query.history': read,
   'Query.systemStatus': { permission: 'system:read' },
   'Query.me': { permission: 'self', restricted: true },

@@ -14,6 +14,7 @@ export function toRow(workspaceId: string, e: IngestEvent, costs: AppliedCost): 
     status: e.status,
     latency_ms: e.latency_ms,
     ...tokensColumns(e.tokens),
+    service_tier: e.service_tier ?? null,
     ...costs,
     ...contextColumns(e.context),
     source: e.source,

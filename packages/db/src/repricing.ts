@@ -88,6 +88,7 @@ export interface StoredEvent {
   provider: string | null;
   model: string | null;
   tokens: TokenCounts;
+  service_tier: string | null;
   cost: string | null;
   currency: string;
   source: string;
@@ -97,7 +98,7 @@ const UPDATED_COLUMNS = [...COST_COLUMNS, 'total_cost', 'currency', 'price_sourc
 export type NewCosts = Pick<UsageEventRow, (typeof UPDATED_COLUMNS)[number]>;
 const UPDATED_RECORD = USAGE_EVENT_COLUMNS.filter(([c]) => (UPDATED_COLUMNS as readonly string[]).includes(c)).map(([c, type]) => `${c} ${type}`).join(', ');
 const STORED_EVENT = `event_id, occurred_at, kind, provider, model,
-  json_build_object(${TOKEN_TYPES.map((t) => `'${t}', ${tokensColumn(t)}`).join(', ')}) AS tokens,
+  json_build_object(${TOKEN_TYPES.map((t) => `'${t}', ${tokensColumn(t)}`).join(', ')}) AS tokens, service_tier,
   CASE WHEN price_source = 'supplied' THEN total_cost END AS cost, currency, source`;
 
 const SCOPE = `workspace_id = $1 AND provider = $2 AND ($3::text IS NULL OR model ~* $3) AND occurred_at >= $4 AND occurred_at < $5`;

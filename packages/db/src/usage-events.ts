@@ -21,6 +21,8 @@ export interface UsageEventRow
   price_source: string | null;
   price_version: string | null;
   unpriced: boolean;
+  /** The tier the provider billed (standard, batch, flex, priority, scale); null when the event did not say. */
+  service_tier?: string | null;
   source: string;
   tags: Record<string, unknown>;
 }
@@ -42,6 +44,7 @@ export const USAGE_EVENT_COLUMNS: ReadonlyArray<readonly [keyof UsageEventRow, s
   ['price_source', 'text'],
   ['price_version', 'text'],
   ['unpriced', 'bool'],
+  ['service_tier', 'text'],
   ...CONTEXT_FIELDS.map((f) => [f, 'text'] as const),
   ['source', 'text'],
   ['tags', 'jsonb'],

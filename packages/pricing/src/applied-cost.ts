@@ -12,6 +12,8 @@ export interface CostInput {
   model: string | null;
   occurred_at: string | Date;
   tokens: TokenCounts;
+  /** The tier the provider billed; absent or null: standard. */
+  service_tier?: string | null;
   /** A cost the caller supplied (decimal string), in `currency`; null when none. */
   cost: string | null;
   currency: string;
@@ -56,6 +58,7 @@ export function costOf(e: CostInput, pricer: Pricer, ws: WorkspacePricingPolicy)
     model: e.model!,
     occurredAt: new Date(e.occurred_at),
     tokens: e.tokens,
+    serviceTier: e.service_tier,
     workspaceOverrides: ws.overrides,
   });
   if (!price.unpriced) return fromPrice(price);

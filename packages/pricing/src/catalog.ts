@@ -1,7 +1,6 @@
 // Rates from @pydantic/genai-prices: the community-kept catalog with price history.
 import { readFileSync } from 'node:fs';
 import { calcPrice, type ModelPrice } from '@pydantic/genai-prices';
-import { type TokenCounts, promptTokens } from '@spendgraph/schema';
 import type { Rates } from './rates.ts';
 
 // The package does not export its package.json; it sits one level above its entry point.
@@ -26,8 +25,8 @@ function atTier(value: CatalogValue, promptTokens: number): string | undefined {
   return String(price);
 }
 
-export function catalogRates(price: ModelPrice, tokens: TokenCounts): Rates {
-  const prompt = promptTokens(tokens);
+/** The rates for a call whose prompt has `prompt` tokens (long-context tiers depend on it). */
+export function catalogRates(price: ModelPrice, prompt: number): Rates {
   const rates: Rates = {
     input: atTier(price.input_mtok, prompt),
     output: atTier(price.output_mtok, prompt),
@@ -36,4 +35,9 @@ export function catalogRates(price: ModelPrice, tokens: TokenCounts): Rates {
     cache_write_1h: atTier(price.cache_write_1h_mtok, prompt),
   };
   return Object.fromEntries(Object.entries(rates).filter(([, v]) => v !== undefined));
+}
+
+/** The provider whose catalog entry a model name matches (for a what-if naming only the model), or null. */
+export function catalogProvider(model: string, at: Date): string | null {
+  return calcPrice({ input_tokens: 1, output_tokens: 1 }, model, { timestamp: at })?.provider.id ?? null;
 }

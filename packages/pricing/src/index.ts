@@ -5,3 +5,4 @@ export {
   type Rates, type PriceOverride, type ParsedPriceOverride, priceOverrideSchema, ratesSchema,
 } from './rates.ts';
 export { costOf, type AppliedCost, type CostInput, type WorkspacePricingPolicy } from './applied-cost.ts';
+export { type RepricedMix, type Scenario, type TokenMix, atCacheHitRatio, repriceMix, scenarioTokens, shrinkContext, targetOf } from './what-if.ts';

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { ParsedUsageEvent } from './usage-event.ts';
 import { toTokenCounts } from './usage-conventions.ts';
-import { CONTEXT_FIELDS, type ContextField, type TokenCounts } from './vocabulary.ts';
+import { CONTEXT_FIELDS, type ContextField, type ServiceTier, type TokenCounts } from './vocabulary.ts';
 import { type WorkItemShare, allocateShares } from './work-item-allocation.ts';
 
 export interface IngestEvent {
@@ -15,6 +15,8 @@ export interface IngestEvent {
   status: ParsedUsageEvent['status'];
   latency_ms: number | null;
   tokens: TokenCounts;
+  /** The tier the provider billed (absent when the event does not say: priced as standard). */
+  service_tier?: ServiceTier;
   /** Cost supplied by the caller (decimal string), kept unless the workspace reprices. */
   cost: string | null;
   currency: string;
@@ -55,6 +57,8 @@ export function toIngestEvent(e: ParsedUsageEvent): IngestEvent {
     status: e.status,
     latency_ms: e.latency_ms ?? null,
     tokens: toTokenCounts(e.usage, e.provider),
+    // Only when stated, so the content-derived ids of events without a tier stay what they were.
+    ...(e.service_tier ? { service_tier: e.service_tier } : {}),
     cost: e.cost ?? null,
     currency: e.currency,
     source: e.source,

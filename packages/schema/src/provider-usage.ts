@@ -7,8 +7,10 @@
 //   Anthropic Messages: usage.{input_tokens, output_tokens, cache_read_input_tokens, cache_creation_input_tokens,
 //     cache_creation.{ephemeral_5m_input_tokens, ephemeral_1h_input_tokens}}; streamed in `message_start`
 //     (input and cache) and `message_delta` (cumulative output)
+//   The tier billed: OpenAI's response `service_tier` (both APIs), Anthropic's `usage.service_tier`
 import type { ReportedUsage } from './usage-conventions.ts';
 import { uuidV5 } from './ingest-event.ts';
+import { type ServiceTier, knownServiceTier as tierOf } from './vocabulary.ts';
 
 export type UsageProvider = 'openai' | 'anthropic';
 
@@ -50,6 +52,7 @@ export class UsageReader {
   id: string | undefined;
   model: string | undefined;
   usage: ReportedUsage | undefined;
+  serviceTier: ServiceTier | undefined;
 
   constructor(provider: UsageProvider) {
     this.provider = provider;
@@ -67,6 +70,7 @@ export class UsageReader {
     if (typeof o.id === 'string') this.id ??= o.id;
     if (typeof o.model === 'string') this.model = o.model;
     if (o.usage && typeof o.usage === 'object') this.usage = openaiUsage(o.usage);
+    this.serviceTier = tierOf(o.service_tier) ?? this.serviceTier;
   }
 
   private anthropic(o: any) {
@@ -75,6 +79,7 @@ export class UsageReader {
       if (typeof message.id === 'string') this.id = message.id;
       if (typeof message.model === 'string') this.model = message.model;
       if (message.usage) this.usage = anthropicUsage(message.usage);
+      this.serviceTier = tierOf(message.usage?.service_tier) ?? this.serviceTier;
     } else if (o.type === 'message_delta' && o.usage) {
       // Counts in message_delta are cumulative; fields it leaves out keep message_start's values.
       const delta = anthropicUsage(o.usage);

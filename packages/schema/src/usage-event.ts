@@ -5,7 +5,9 @@ import { now } from '@spendgraph/periods/clock';
 import { z } from 'zod';
 import { USAGE_CONVENTIONS, checkUsageConvention } from './usage-conventions.ts';
 import { MAX_WORK_ITEMS, workItemWeight } from './work-item-allocation.ts';
-import { CONTEXT_FIELDS, type ContextField, RESTRICTABLE_FIELDS, type RestrictableField, TOKEN_TYPES, type TokensColumn, tokensColumn } from './vocabulary.ts';
+import {
+  CONTEXT_FIELDS, type ContextField, RESTRICTABLE_FIELDS, type RestrictableField, SERVICE_TIERS, TOKEN_TYPES, type TokensColumn, serviceTierName, tokensColumn,
+} from './vocabulary.ts';
 
 /**
  * The window of `occurred_at` (README): not before 2000-01-01 (a year-0 or 1800 date is a client bug,
@@ -81,6 +83,8 @@ export const usageEventInputSchema = z
     status: z.enum(EVENT_STATUSES).default('ok'),
     latency_ms: z.int().min(0).max(86_400_000).optional(),
     usage: usageSchema.optional(),
+    /** The tier the provider billed the call at (`batch`, `flex`, `priority`...); absent: not known, priced as standard. */
+    service_tier: z.string().transform(serviceTierName).pipe(z.enum(SERVICE_TIERS, { error: `must be one of ${SERVICE_TIERS.join(', ')} (or default, auto)` })).optional(),
     /** A cost the caller already knows (non-token work, or a provider-reported cost). */
     cost: decimalAmount.optional(),
     currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD').default('USD'),

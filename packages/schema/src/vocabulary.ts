@@ -30,6 +30,28 @@ export type CostColumn = `${TokenType}_cost`;
 export const TOKENS_COLUMNS: readonly TokensColumn[] = TOKEN_TYPES.map(tokensColumn);
 export const COST_COLUMNS: readonly CostColumn[] = TOKEN_TYPES.map(costColumn);
 
+/**
+ * The service tier a call was billed at, as providers name it: OpenAI's `service_tier` (`default`,
+ * `flex`, `priority`, `scale`; its Batch API is `batch`), Anthropic's `usage.service_tier`
+ * (`standard`, `priority`, `batch`), Gemini's Batch Mode (`batch`). `default`/`auto` are `standard`.
+ */
+export const SERVICE_TIERS = ['standard', 'batch', 'flex', 'priority', 'scale'] as const;
+export type ServiceTier = (typeof SERVICE_TIERS)[number];
+const SERVICE_TIER_ALIASES: Record<string, ServiceTier> = { default: 'standard', auto: 'standard', on_demand: 'standard' };
+
+/** A provider's spelling of a tier as ours (`default` → `standard`); unknown names are returned as given. */
+export function serviceTierName(name: string): string {
+  const n = name.trim().toLowerCase();
+  return SERVICE_TIER_ALIASES[n] ?? n;
+}
+
+/** A tier a provider or a span reported, in our names; undefined for none or one we do not know (never a refused event). */
+export function knownServiceTier(v: unknown): ServiceTier | undefined {
+  if (typeof v !== 'string' && typeof v !== 'number') return undefined;
+  const name = serviceTierName(String(v));
+  return (SERVICE_TIERS as readonly string[]).includes(name) ? (name as ServiceTier) : undefined;
+}
+
 /** Context columns: the work a call is attributed to. */
 export const CONTEXT_FIELDS = [
   'space',

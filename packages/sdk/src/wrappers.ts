@@ -36,6 +36,7 @@ function observe(sg: Spendgraph, kind: UsageProvider, o: WrapOptions, params: an
       ...(reader.id ? { id: responseEventId(kind, reader.id) } : {}),
       occurred_at: occurredAt, provider: o.provider ?? kind, model, status,
       latency_ms: Math.round(performance.now() - started), ...(reader.usage ? { usage: reader.usage } : {}),
+      ...(reader.serviceTier ? { service_tier: reader.serviceTier } : {}),
       source: 'sdk', ...context, tags,
     };
     sg.record(event);

@@ -14,6 +14,9 @@ import { type EventsArgs, events } from '../query/events.ts';
 import { shortName } from '../query/query-args.ts';
 import { type TimeseriesArgs, timeseries } from '../query/timeseries.ts';
 import { type ReconciliationArgs, reconciliation } from '../query/reconciliation.ts';
+import { DEFAULT_SAVINGS_RANGE, type WhatIfArgs, whatIf } from '../query/what-if.ts';
+import { type RecommendationArgs, savingsRecommendations } from '../query/recommendations.ts';
+import { type Pricer, createPricer } from '@spendgraph/pricing';
 
 export interface GraphqlContext {
   workspaceId: string;
@@ -42,6 +45,9 @@ function forRequest(semantic: SemanticLayer, c: GraphqlContext): SemanticLayer {
   });
   return { ...semantic, ...noted(semantic), snapshot: (read) => semantic.snapshot((reader) => read(noted(reader))) };
 }
+
+let pricer: Pricer | undefined;
+const listPrices = () => (pricer ??= createPricer());
 
 export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & RepricingDeps & DeadLetterDeps) {
   const { semantic } = deps;
@@ -79,6 +85,15 @@ export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & Repricing
         return breakdown(forRequest(semantic, c), ctx(c), args);
       },
       reconciliation: (_: unknown, args: ReconciliationArgs, c: GraphqlContext) => reconciliation(forRequest(semantic, c), ctx(c), args),
+      // What-ifs read raw events (refused before the raw-data horizon) and price with list prices (catalog and price file), the ingest's engine.
+      whatIf: async (_: unknown, args: WhatIfArgs, c: GraphqlContext) => {
+        await retention.requireRawData(c, args.timeRange ?? DEFAULT_SAVINGS_RANGE, args.timezone ?? undefined);
+        return whatIf(forRequest(semantic, c), ctx(c), listPrices(), args);
+      },
+      savingsRecommendations: async (_: unknown, args: RecommendationArgs, c: GraphqlContext) => {
+        await retention.requireRawData(c, args.timeRange ?? DEFAULT_SAVINGS_RANGE, args.timezone ?? undefined);
+        return savingsRecommendations(forRequest(semantic, c), ctx(c), listPrices(), args);
+      },
       timeseries: async (_: unknown, args: TimeseriesArgs, c: GraphqlContext) => {
         await retention.requireRawData(c, args.timeRange, args.timezone ?? undefined);
         return timeseries(forRequest(semantic, c), ctx(c), args);

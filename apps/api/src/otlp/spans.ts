@@ -3,7 +3,7 @@
 // Context comes from span attributes, then resource attributes: `spendgraph.<field>` for every
 // context field (spendgraph.plan_id, spendgraph.work_item…), the conventions' user.id / enduser.id,
 // session.id, gen_ai.conversation.id and gen_ai.agent.name, and `spendgraph.tag.<name>` for tags.
-import { CONTEXT_FIELDS, type ContextField, USAGE_CONVENTIONS, type UsageConvention, type UsageEventInput, uuidV5 } from '@spendgraph/schema';
+import { CONTEXT_FIELDS, type ContextField, USAGE_CONVENTIONS, knownServiceTier, type UsageConvention, type UsageEventInput, uuidV5 } from '@spendgraph/schema';
 
 type AnyValue = { stringValue?: string; boolValue?: boolean; intValue?: string | number; doubleValue?: number; [k: string]: unknown };
 interface KeyValue { key: string; value?: AnyValue }
@@ -63,6 +63,11 @@ function usage(a: (k: string) => unknown) {
   return { input_tokens: input, output_tokens: output, cache_read_tokens: cacheRead, cache_write_5m_tokens: cacheWrite, cache_write_1h_tokens: 0, reasoning_tokens: reasoning, convention };
 }
 
+/** The billed tier: spendgraph.service_tier, else the response's (openai.response.service_tier, formerly gen_ai.openai.…); a name we do not know is left out, not a refused batch. */
+function tier(a: (k: string) => unknown) {
+  return knownServiceTier(a('spendgraph.service_tier') ?? a('openai.response.service_tier') ?? a('gen_ai.openai.response.service_tier'));
+}
+
 function spanEvent(span: OtlpSpan, resource: Attrs): UsageEventInput | undefined {
   const own = attrs(span.attributes);
   const a = (k: string) => own.get(k) ?? resource.get(k);
@@ -80,6 +85,8 @@ function spanEvent(span: OtlpSpan, resource: Attrs): UsageEventInput | undefined
     status: span.status?.code === 2 || span.status?.code === 'STATUS_CODE_ERROR' ? 'error' : 'ok',
     ...(end && end >= start ? { latency_ms: end.getTime() - start.getTime() } : {}),
     usage: usage(a),
+    // The tier the response reports (semantic conventions: openai.response.service_tier).
+    ...(tier(a) ? { service_tier: tier(a) } : {}),
     source: 'otlp',
   };
   for (const [k, field] of Object.entries(CONTEXT_ALIASES)) if (a(k) !== undefined && event[field] === undefined) event[field] = String(a(k));

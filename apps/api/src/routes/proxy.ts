@@ -122,7 +122,7 @@ export function proxyRoutes(app: FastifyInstance, deps: Deps) {
       // From the provider's response id: stored once even if the SDK wrapper reports it too; errors have none.
       id: reader.id ? responseEventId(provider, reader.id) : randomUUID(),
       occurred_at: call.occurredAt, provider, model, status: call.status, latency_ms: call.latencyMs,
-      ...(reader.usage ? { usage: reader.usage } : {}), source: 'proxy', ...call.tags.context, tags: call.tags.tags,
+      ...(reader.usage ? { usage: reader.usage } : {}), ...(reader.serviceTier ? { service_tier: reader.serviceTier } : {}), source: 'proxy', ...call.tags.context, tags: call.tags.tags,
     };
     void acceptEvents(deps.queue, { workspaceId }, [event], request.log).then((r) => {
       if (r.status !== 'accepted') request.log.warn({ result: r }, 'a proxied call could not be recorded');

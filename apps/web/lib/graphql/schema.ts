@@ -113,6 +113,19 @@ export type Query = {
    * single events). Use it for periods before `retention.rawDataHorizon`.
    */
   history: Timeseries;
+  /**
+   * The slice's observed token mix (its model calls' tokens per provider, model and tier, summed by
+   * the database) repriced under the scenario by the same pricing engine as ingest, at list prices in
+   * force now: baseline (the mix at its own models) − scenario = saving, with the monthly estimate and
+   * the assumptions stated. Default range: the last 30 days.
+   */
+  whatIf: WhatIf;
+  /**
+   * The largest savings opportunities of the range, largest monthly saving first, each with its
+   * evidence: an expensive model on a step whose calls stay reliable on a cheaper one, a poor cache
+   * hit ratio, a growing context. Default range: the last 30 days. Nothing is changed.
+   */
+  savingsRecommendations: Array<SavingsRecommendation>;
   /** The SSO connection of this workspace's organization, if any. */
   ssoConnection: Maybe<SsoConnection>;
   /**
@@ -384,6 +397,31 @@ export type QueryHistoryArgs = {
   timeRange: InputMaybe<TimeRange>;
 };
 
+
+/**
+ * Spendgraph's query API. Every answer comes from the Cube model in cube/ (view `usage`);
+ * `meta` lists its measures and dimensions. Member names are the view's members, e.g.
+ * `total_cost`, `plan_id` (the `usage.` prefix is optional). The workspace is the API key's.
+ */
+export type QueryWhatIfArgs = {
+  filters: InputMaybe<Array<Filter>>;
+  timeRange: InputMaybe<TimeRange>;
+  timezone?: InputMaybe<Scalars['String']['input']>;
+  scenario: WhatIfScenarioInput;
+};
+
+
+/**
+ * Spendgraph's query API. Every answer comes from the Cube model in cube/ (view `usage`);
+ * `meta` lists its measures and dimensions. Member names are the view's members, e.g.
+ * `total_cost`, `plan_id` (the `usage.` prefix is optional). The workspace is the API key's.
+ */
+export type QuerySavingsRecommendationsArgs = {
+  timeRange: InputMaybe<TimeRange>;
+  timezone?: InputMaybe<Scalars['String']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+};
+
 export type Granularity =
   | 'hour'
   | 'day'
@@ -575,6 +613,8 @@ export type UsageEvent = {
   unpriced: Scalars['Boolean']['output'];
   priceSource: Maybe<Scalars['String']['output']>;
   priceVersion: Maybe<Scalars['String']['output']>;
+  /** The tier the provider billed (standard, batch, flex, priority, scale); null when the event did not say. */
+  serviceTier: Maybe<Scalars['String']['output']>;
   source: Scalars['String']['output'];
   space: Maybe<Scalars['String']['output']>;
   planId: Maybe<Scalars['String']['output']>;
@@ -1813,6 +1853,116 @@ export type HistoryGranularity =
   | 'month'
   | 'quarter'
   | 'year';
+
+/** What changes; whatever is left out stays as observed. Ratios are decimals from 0 to 1. */
+export type WhatIfScenarioInput = {
+  /** Every model call made with this model instead. */
+  model: InputMaybe<Scalars['String']['input']>;
+  /** The target model's provider; default: the observed one's when the model is unchanged, else the catalog's. */
+  provider: InputMaybe<Scalars['String']['input']>;
+  /** Every call billed at this tier: standard, batch, flex, priority, scale. */
+  serviceTier: InputMaybe<Scalars['String']['input']>;
+  /** Share of every prompt read from the cache (e.g. "0.8"). */
+  cacheHitRatio: InputMaybe<Scalars['Decimal']['input']>;
+  /** Share by which every prompt shrinks (e.g. "0.25": a quarter smaller context). */
+  contextReduction: InputMaybe<Scalars['Decimal']['input']>;
+};
+
+export type WhatIf = {
+  period: Period;
+  scenario: WhatIfScenario;
+  /** Currency of the list prices (USD). */
+  currency: Scalars['String']['output'];
+  /** Decimal string: what the slice's model calls cost as stored. */
+  observedCost: Scalars['Decimal']['output'];
+  /** Decimal string: the observed mix at its own models and tiers, at list prices now. */
+  baselineCost: Scalars['Decimal']['output'];
+  /** Decimal string: the scenario's mix at list prices now. */
+  scenarioCost: Scalars['Decimal']['output'];
+  /** Decimal string: baselineCost − scenarioCost (negative: the scenario costs more). */
+  saving: Scalars['Decimal']['output'];
+  /** saving / baselineCost, 6 places; null without a baseline. */
+  savingShare: Maybe<Scalars['Decimal']['output']>;
+  /** Days the period covers (up to now). */
+  days: Scalars['Decimal']['output'];
+  /** Decimal string, 6 places: saving × 30 / days. */
+  monthlySaving: Scalars['Decimal']['output'];
+  assumptions: Array<Scalars['String']['output']>;
+  /** Per observed provider, model and tier, largest saving first. */
+  groups: Array<WhatIfGroup>;
+};
+
+export type WhatIfScenario = {
+  model: Maybe<Scalars['String']['output']>;
+  provider: Maybe<Scalars['String']['output']>;
+  serviceTier: Maybe<Scalars['String']['output']>;
+  cacheHitRatio: Maybe<Scalars['Decimal']['output']>;
+  contextReduction: Maybe<Scalars['Decimal']['output']>;
+};
+
+export type WhatIfTarget = {
+  provider: Scalars['String']['output'];
+  model: Scalars['String']['output'];
+  serviceTier: Maybe<Scalars['String']['output']>;
+};
+
+export type WhatIfTokens = {
+  input: Scalars['Decimal']['output'];
+  output: Scalars['Decimal']['output'];
+  cache_read: Scalars['Decimal']['output'];
+  cache_write_5m: Scalars['Decimal']['output'];
+  cache_write_1h: Scalars['Decimal']['output'];
+  reasoning: Scalars['Decimal']['output'];
+};
+
+export type WhatIfGroup = {
+  provider: Scalars['String']['output'];
+  model: Scalars['String']['output'];
+  serviceTier: Maybe<Scalars['String']['output']>;
+  calls: Scalars['Int']['output'];
+  errorCalls: Scalars['Int']['output'];
+  tokens: WhatIfTokens;
+  observedCost: Maybe<Scalars['Decimal']['output']>;
+  target: WhatIfTarget;
+  /** Null when no source prices the observed model (left out of the totals). */
+  baselineCost: Maybe<Scalars['Decimal']['output']>;
+  /** Null when no source prices the target (left out of the totals). */
+  scenarioCost: Maybe<Scalars['Decimal']['output']>;
+  saving: Maybe<Scalars['Decimal']['output']>;
+};
+
+export type SavingsKind =
+  | 'cheaper_model'
+  | 'cache'
+  | 'context';
+
+export type SavingsRecommendation = {
+  kind: SavingsKind;
+  /** One line saying what to try. */
+  title: Scalars['String']['output'];
+  /** The slice it applies to (pass to whatIf with the scenario to see the figures). */
+  filters: Array<RecommendationFilter>;
+  scenario: WhatIfScenario;
+  /** Decimal string, 6 places. */
+  monthlySaving: Scalars['Decimal']['output'];
+  /** Decimal string: the saving over the period. */
+  saving: Scalars['Decimal']['output'];
+  /** What the recommendation rests on, as label and value pairs (error rates, cache hit ratio, prompt growth). */
+  evidence: Array<Evidence>;
+  assumptions: Array<Scalars['String']['output']>;
+};
+
+/** A filter of the slice, as whatIf takes it. */
+export type RecommendationFilter = {
+  member: Scalars['String']['output'];
+  operator: FilterOperator;
+  values: Array<Scalars['String']['output']>;
+};
+
+export type Evidence = {
+  label: Scalars['String']['output'];
+  value: Scalars['String']['output'];
+};
 
 /** The organization's identity provider. Its client secret is never returned: only whether one is stored. */
 export type SsoConnection = {
