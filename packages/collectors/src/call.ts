@@ -21,6 +21,11 @@ export interface Call {
   workItems: string[];
   /** Byte offset of the call's first line in its file (incremental reads resume before held-back calls). */
   offset: number;
+  /**
+   * When the session holding this copy of the call started, for agents that copy calls into other
+   * sessions (Gemini CLI imports): of the copies read in one run, the earliest session's is kept.
+   */
+  origin?: string | undefined;
 }
 
 export function emptyUsage(convention: ReportedUsage['convention']): ReportedUsage {

@@ -36,6 +36,11 @@ export interface CollectResult {
   duplicates: number;
 }
 
+/** Whether a copy of a call comes from a session that started before the one of the copy kept so far. */
+function earlier(copy: Call, kept: Call): boolean {
+  return copy.origin !== undefined && kept.origin !== undefined && Date.parse(copy.origin) < Date.parse(kept.origin);
+}
+
 export async function collect(o: CollectOptions): Promise<CollectResult> {
   const now = o.now ?? Date.now();
   const settleMs = o.settleMs ?? 60_000;
@@ -51,8 +56,7 @@ export async function collect(o: CollectOptions): Promise<CollectResult> {
   };
   o.onPlan?.(changed.reduce((n, f) => n + f.size - start(f).offset, 0), changed.length);
   const result: CollectResult = { calls: [], files: {}, errors, filesRead: 0, bytesRead: 0, skippedLines: 0, duplicates: 0 };
-  const seen = new Set<string>();
-  const sinceIso = o.since?.toISOString();
+  const seen = new Map<string, number>(); // key → index in result.calls (-1: before --since)
   const ctx = {
     matcher: o.matcher,
     sessions: o.state.sessions,
@@ -80,12 +84,17 @@ export async function collect(o: CollectOptions): Promise<CollectResult> {
     }
     result.files[file.path] = { ...cursor, size: file.size, mtimeMs };
     for (const call of calls) {
-      if (seen.has(call.key) || o.state.wasSent(call.key)) {
+      const at = seen.get(call.key);
+      if (at !== undefined || o.state.wasSent(call.key)) {
         result.duplicates++;
+        if (at !== undefined && at >= 0 && earlier(call, result.calls[at]!)) result.calls[at] = call;
         continue;
       }
-      seen.add(call.key);
-      if (sinceIso && !(Date.parse(call.occurredAt) >= o.since!.getTime())) continue;
+      if (o.since && !(Date.parse(call.occurredAt) >= o.since.getTime())) {
+        seen.set(call.key, -1);
+        continue;
+      }
+      seen.set(call.key, result.calls.length);
       result.calls.push(call);
     }
   }

@@ -4,7 +4,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { AgentTool } from './call.ts';
 
-export type Roots = Record<AgentTool, string[]>;
+/** Folders to search per agent; an agent left out is not searched. */
+export type Roots = Partial<Record<AgentTool, string[]>>;
 
 /** Standard locations: CLAUDE_CONFIG_DIR (comma-separated) or ~/.config/claude and ~/.claude; CODEX_HOME or ~/.codex; GEMINI_DIR or ~/.gemini. */
 export function defaultRoots(env: NodeJS.ProcessEnv = process.env, home = homedir()): Roots {
@@ -26,7 +27,8 @@ export interface LogFile {
 const LAYOUT: Record<AgentTool, { sub: string; match: (rel: string) => boolean }> = {
   'claude-code': { sub: 'projects', match: (rel) => rel.endsWith('.jsonl') },
   codex: { sub: 'sessions', match: (rel) => /(^|\/)rollout-[^/]*\.jsonl$/.test(rel) },
-  'gemini-cli': { sub: 'tmp', match: (rel) => /(^|\/)chats\/(.+\/)?session-[^/]*\.jsonl?$/.test(rel) },
+  // tmp/<slug or project hash>/chats/session-*.json(l), and subagents' chats/<parentSessionId>/<id>.jsonl
+  'gemini-cli': { sub: 'tmp', match: (rel) => /^[^/]+\/chats\/(session-[^/]*\.jsonl?|[^/]+\/[^/]+\.jsonl)$/.test(rel) },
 };
 
 export interface Discovery {
@@ -40,7 +42,7 @@ export async function discover(roots: Roots): Promise<Discovery> {
   const errors: Discovery['errors'] = [];
   const seen = new Set<string>();
   for (const tool of Object.keys(LAYOUT) as AgentTool[]) {
-    for (const root of roots[tool]) {
+    for (const root of roots[tool] ?? []) {
       const dir = join(root, LAYOUT[tool].sub);
       let entries: string[];
       try {

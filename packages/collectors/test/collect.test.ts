@@ -43,7 +43,7 @@ describe('collect', () => {
     const a1 = r.calls.find((c) => c.key === 'claude:msg_A1')!;
     expect(a1).toMatchObject({ sessionId: 'sess-a', cwd: '/srv/repo', branch: 'feature/WRK-237-login', workItems: ['WRK-237', 'WRK-301'] });
     expect(r.calls.find((c) => c.key === 'claude:msg_A3')).toMatchObject({ subagent: true, agentId: 'agent-x' });
-    expect(r.calls.find((c) => c.key === 'gemini:gem-sub:g3')).toMatchObject({ subagent: true, sessionId: 'gem-1', agentId: 'gem-sub' });
+    expect(r.calls.find((c) => c.key === 'gemini:g3')).toMatchObject({ subagent: true, sessionId: 'gem-1', agentId: 'gem-sub' });
     expect(by('codex').every((c) => c.model === 'gpt-5-codex' && c.workItems.join() === 'WRK-500' && c.cwd === '/srv/codex-repo')).toBe(true);
   });
 
@@ -104,6 +104,6 @@ describe('collect', () => {
   it('skips calls before --since', async () => {
     const r = await run(await CollectState.load(undefined), { since: new Date('2026-11-21T00:00:00Z') });
     expect(r.calls.every((c) => c.occurredAt >= '2026-11-21')).toBe(true);
-    expect(r.calls.map((c) => c.key).sort()).toEqual(['claude:msg_B1', 'gemini:gem-1:g1', 'gemini:gem-1:g2', 'gemini:gem-sub:g3']);
+    expect(r.calls.map((c) => c.key).sort()).toEqual(['claude:msg_B1', 'gemini:g1', 'gemini:g2', 'gemini:g3']);
   });
 });
