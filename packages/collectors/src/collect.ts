@@ -75,7 +75,8 @@ export async function collect(o: CollectOptions): Promise<CollectResult> {
     let cursor = parsed.cursor;
     let calls = parsed.calls;
     let mtimeMs = file.mtimeMs;
-    if (parsed.settles && now - file.mtimeMs < settleMs && calls.length) {
+    // --settle 0 holds nothing back, even a file whose (fractional) mtime is past Date.now()'s whole ms.
+    if (parsed.settles && settleMs > 0 && now - file.mtimeMs < settleMs && calls.length) {
       // The last response may still be streaming: leave it (and what follows) for the next run.
       const held = calls.reduce((a, c) => (c.offset > a.offset ? c : a));
       calls = calls.filter((c) => c.offset < held.offset);
