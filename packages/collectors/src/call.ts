@@ -1,13 +1,14 @@
 // One billable model call found in a session log, before it becomes usage events.
 import { type ReportedUsage, noTokens, tokensColumns } from '@spendgraph/schema';
 
-export type AgentTool = 'claude-code' | 'codex' | 'gemini-cli';
+export type AgentTool = 'claude-code' | 'codex' | 'gemini-cli' | 'opencode';
 
 export interface Call {
   /** Identifies the provider response across lines and files; the event id derives from it. */
   key: string;
   tool: AgentTool;
-  provider: 'anthropic' | 'openai' | 'google';
+  /** The provider as the agent names it (OpenCode: its providerID, e.g. `anthropic`, `openrouter`). */
+  provider: string;
   model: string;
   occurredAt: string;
   /** Counts as the provider reports them (`usage.convention` says how). */

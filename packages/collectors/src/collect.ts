@@ -4,11 +4,17 @@ import { parseClaude } from './claude.ts';
 import { parseCodex } from './codex.ts';
 import { type LogFile, type Roots, discover } from './discover.ts';
 import { parseGemini } from './gemini.ts';
+import { parseOpenCodeDb, parseOpenCodeMessage } from './opencode.ts';
 import type { Parser } from './parse-context.ts';
 import type { CollectState, FileState } from './state.ts';
 import type { WorkItemMatcher } from './work-items.ts';
 
-const PARSERS: Record<LogFile['tool'], Parser> = { 'claude-code': parseClaude, codex: parseCodex, 'gemini-cli': parseGemini };
+const PARSERS: Record<LogFile['tool'], Parser> = {
+  'claude-code': parseClaude,
+  codex: parseCodex,
+  'gemini-cli': parseGemini,
+  opencode: (path, from, ctx) => (path.endsWith('.db') ? parseOpenCodeDb : parseOpenCodeMessage)(path, from, ctx),
+};
 
 export interface CollectOptions {
   roots: Roots;
