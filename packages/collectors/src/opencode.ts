@@ -11,7 +11,6 @@
 // in a child session: its calls go to the root session, flagged as a subagent's.
 import { readFile, readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { type Call, count } from './call.ts';
 import { type Cursor, type FileParse, type ParseContext, str } from './parse-context.ts';
 
@@ -81,6 +80,8 @@ const ROWS = `
 
 /** The database's step-finish parts (and users' texts) added since the cursor. */
 export async function parseOpenCodeDb(path: string, from: Cursor, ctx: ParseContext): Promise<FileParse> {
+  // Loaded on use: node:sqlite needs a flag before Node 22.13, and only OpenCode's database needs it.
+  const { DatabaseSync } = await import('node:sqlite');
   const db = new DatabaseSync(path, { readOnly: true });
   try {
     const max = Number((db.prepare('SELECT coalesce(max(rowid), 0) AS max FROM part').get() as any).max);
