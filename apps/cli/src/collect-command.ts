@@ -3,23 +3,29 @@ import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CollectState, DEFAULT_WORK_ITEM_PATTERN, type Roots, WorkItemMatcher, collect, defaultRoots, formatSummary, summarize } from '@spendgraph/collectors';
+import {
+  CollectState, DEFAULT_WORK_ITEM_PATTERN, type Roots, WorkItemMatcher, collect, defaultRoots, formatSources, formatSummary, listSources,
+  summarize, thisMachine,
+} from '@spendgraph/collectors';
 import { IngestError } from '@spendgraph/sdk';
 import { progressBar } from './progress.ts';
 import { sendCalls } from './send.ts';
 
-export const COLLECT_HELP = `spendgraph collect — send Claude Code, Codex CLI and Gemini CLI usage to Spendgraph
+export const COLLECT_HELP = `spendgraph collect — send Claude Code, Codex CLI, Gemini CLI and OpenCode usage to Spendgraph
 
   --api URL                 Spendgraph API (env SPENDGRAPH_API_URL; default http://127.0.0.1:4000)
   --key KEY                 API key with the ingest scope (env SPENDGRAPH_API_KEY)
   --since DATE              only calls at or after DATE (ISO date or time); older calls are skipped for good
   --dry-run                 print calls and tokens per day, model and session; send nothing, remember nothing
-  --json                    with --dry-run: the summary as JSON
+  --json                    with --dry-run or --list-sources: the output as JSON
+  --list-sources            which agents were found on this machine and which were not (and where they were looked for)
+  --user ID                 the developer these calls are for: the events' user_id (env SPENDGRAPH_USER)
   --watch                   keep collecting every --interval seconds (default 10)
   --work-item-pattern RE    work-item references (env SPENDGRAPH_WORK_ITEM_PATTERN; default ${DEFAULT_WORK_ITEM_PATTERN})
   --claude-dir DIRS         Claude config roots, comma-separated (default CLAUDE_CONFIG_DIR or ~/.config/claude,~/.claude)
   --codex-dir DIR           Codex home (default CODEX_HOME or ~/.codex)
   --gemini-dir DIR          Gemini home (default GEMINI_DIR or ~/.gemini)
+  --opencode-dir DIR        OpenCode data folder (default $XDG_DATA_HOME/opencode or ~/.local/share/opencode)
   --state-dir DIR           what was sent (default ~/.spendgraph/collect/<hash of the API URL and key>)
   --settle SECONDS          a file written to more recently may still be streaming its last response,
                             which waits for the next run (default 60)
@@ -28,7 +34,8 @@ export const COLLECT_HELP = `spendgraph collect — send Claude Code, Codex CLI 
 const OPTIONS = {
   api: { type: 'string' }, key: { type: 'string' }, since: { type: 'string' }, 'dry-run': { type: 'boolean' },
   json: { type: 'boolean' }, watch: { type: 'boolean' }, interval: { type: 'string' }, 'work-item-pattern': { type: 'string' },
-  'claude-dir': { type: 'string' }, 'codex-dir': { type: 'string' }, 'gemini-dir': { type: 'string' },
+  'claude-dir': { type: 'string' }, 'codex-dir': { type: 'string' }, 'gemini-dir': { type: 'string' }, 'opencode-dir': { type: 'string' },
+  'list-sources': { type: 'boolean' }, user: { type: 'string' },
   'state-dir': { type: 'string' }, settle: { type: 'string' }, 'no-progress': { type: 'boolean' }, help: { type: 'boolean' },
 } as const;
 
@@ -45,7 +52,8 @@ function options(args: string[]) {
   const api = parsed.api ?? env.SPENDGRAPH_API_URL ?? 'http://127.0.0.1:4000';
   const key = parsed.key ?? env.SPENDGRAPH_API_KEY;
   const dryRun = parsed['dry-run'] ?? false;
-  if (!dryRun && !key) throw new UsageError('an API key is needed: --key or SPENDGRAPH_API_KEY (or use --dry-run)');
+  const listOnly = parsed['list-sources'] ?? false;
+  if (!dryRun && !listOnly && !key) throw new UsageError('an API key is needed: --key or SPENDGRAPH_API_KEY (or use --dry-run)');
   const since = parsed.since === undefined ? undefined : new Date(parsed.since);
   if (since && Number.isNaN(since.getTime())) throw new UsageError(`--since: '${parsed.since}' is not a date (use e.g. 2026-11-01)`);
   const number = (name: 'interval' | 'settle', dflt: number) => {
@@ -64,9 +72,10 @@ function options(args: string[]) {
   if (parsed['claude-dir']) roots['claude-code'] = parsed['claude-dir'].split(',').filter(Boolean);
   if (parsed['codex-dir']) roots.codex = [parsed['codex-dir']];
   if (parsed['gemini-dir']) roots['gemini-cli'] = [parsed['gemini-dir']];
+  if (parsed['opencode-dir']) roots.opencode = [parsed['opencode-dir']];
   const target = createHash('sha256').update(`${api}\n${key ?? ''}`).digest('hex').slice(0, 12);
   return {
-    api, key: key ?? '', dryRun, json: parsed.json ?? false, since, matcher, roots,
+    api, key: key ?? '', dryRun, listOnly, json: parsed.json ?? false, since, matcher, roots, origin: thisMachine(parsed.user ?? env.SPENDGRAPH_USER),
     watch: parsed.watch ?? false, intervalMs: number('interval', 10) * 1000, settleMs: number('settle', 60) * 1000,
     progress: !parsed['no-progress'], stateDir: parsed['state-dir'] ?? join(homedir(), '.spendgraph', 'collect', target),
   };
@@ -92,7 +101,7 @@ async function once(o: Options): Promise<boolean> {
   }
   let sent = 0;
   try {
-    sent = await sendCalls(result.calls, state, { baseUrl: o.api, apiKey: o.key });
+    sent = await sendCalls(result.calls, state, { baseUrl: o.api, apiKey: o.key }, o.origin);
   } catch (e) {
     if (!(e instanceof IngestError)) throw e;
     process.stderr.write(`not sent: ${e.message}${e.body ? `\n${JSON.stringify(e.body)}` : ''}\n`);
@@ -103,6 +112,13 @@ async function once(o: Options): Promise<boolean> {
   await state.save();
   if (!o.watch || sent > 0) process.stdout.write(`sent ${sent} calls from ${read}\n`);
   return true; // unreadable files were reported and skipped; the others were sent
+}
+
+async function listSourcesCommand(o: Options): Promise<number> {
+  const { sources, errors } = await listSources(o.roots);
+  for (const e of errors) process.stderr.write(`cannot read ${e.path}: ${e.message}\n`);
+  process.stdout.write(o.json ? `${JSON.stringify(sources)}\n` : `${formatSources(sources)}\n`);
+  return 0;
 }
 
 export async function runCollect(args: string[]): Promise<number> {
@@ -118,6 +134,7 @@ export async function runCollect(args: string[]): Promise<number> {
     process.stderr.write(`spendgraph collect: ${e.message}\n\n${COLLECT_HELP}\n`);
     return 2;
   }
+  if (o.listOnly) return listSourcesCommand(o);
   if (!o.watch) return (await once(o)) ? 0 : 1;
   let stop = false;
   let timer: NodeJS.Timeout | undefined;

@@ -28,6 +28,9 @@ export interface LogFile {
   mtimeMs: number;
 }
 
+/** Every agent the collector reads, in the order they are listed. */
+export const AGENT_TOOLS: readonly AgentTool[] = ['claude-code', 'codex', 'gemini-cli', 'opencode'];
+
 /** Where each agent's files are under a root: folders (searched recursively unless `shallow`) and a test on the path below it. */
 const LAYOUT: Record<AgentTool, Array<{ sub: string; shallow?: boolean; match: (rel: string) => boolean }>> = {
   'claude-code': [{ sub: 'projects', match: (rel) => rel.endsWith('.jsonl') }],
@@ -59,7 +62,7 @@ export async function discover(roots: Roots): Promise<Discovery> {
   const files: LogFile[] = [];
   const errors: Discovery['errors'] = [];
   const seen = new Set<string>();
-  for (const tool of Object.keys(LAYOUT) as AgentTool[]) {
+  for (const tool of AGENT_TOOLS) {
     for (const root of roots[tool] ?? []) for (const place of LAYOUT[tool]) {
       const dir = join(root, place.sub);
       let entries: string[];

@@ -49,7 +49,7 @@ describe('collect', () => {
 
   it('sends one event per call; a call for several work items names them all, with shares that add up to exactly 1', async () => {
     const r = await run(await CollectState.load(undefined));
-    const events = r.calls.map(callEvent);
+    const events = r.calls.map((c) => callEvent(c));
     expect(events).toHaveLength(r.calls.length);
     expect(new Set(events.map((e) => e.id)).size).toBe(r.calls.length);
     const parsed = parseEventBatch(events);
