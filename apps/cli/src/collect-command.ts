@@ -11,7 +11,7 @@ import { IngestError } from '@spendgraph/sdk';
 import { progressBar } from './progress.ts';
 import { sendCalls } from './send.ts';
 
-export const COLLECT_HELP = `spendgraph collect — send Claude Code, Codex CLI, Gemini CLI and OpenCode usage to Spendgraph
+export const COLLECT_HELP = `spendgraph collect — send Claude Code, Codex CLI, Gemini CLI, OpenCode and Amp usage to Spendgraph
 
   --api URL                 Spendgraph API (env SPENDGRAPH_API_URL; default http://127.0.0.1:4000)
   --key KEY                 API key with the ingest scope (env SPENDGRAPH_API_KEY)
@@ -26,6 +26,7 @@ export const COLLECT_HELP = `spendgraph collect — send Claude Code, Codex CLI,
   --codex-dir DIR           Codex home (default CODEX_HOME or ~/.codex)
   --gemini-dir DIR          Gemini home (default GEMINI_DIR or ~/.gemini)
   --opencode-dir DIR        OpenCode data folder (default $XDG_DATA_HOME/opencode or ~/.local/share/opencode)
+  --amp-dir DIR             Amp data folder (default AMP_DATA_DIR or ~/.local/share/amp)
   --state-dir DIR           what was sent (default ~/.spendgraph/collect/<hash of the API URL and key>)
   --settle SECONDS          a file written to more recently may still be streaming its last response,
                             which waits for the next run (default 60)
@@ -34,7 +35,7 @@ export const COLLECT_HELP = `spendgraph collect — send Claude Code, Codex CLI,
 const OPTIONS = {
   api: { type: 'string' }, key: { type: 'string' }, since: { type: 'string' }, 'dry-run': { type: 'boolean' },
   json: { type: 'boolean' }, watch: { type: 'boolean' }, interval: { type: 'string' }, 'work-item-pattern': { type: 'string' },
-  'claude-dir': { type: 'string' }, 'codex-dir': { type: 'string' }, 'gemini-dir': { type: 'string' }, 'opencode-dir': { type: 'string' },
+  'claude-dir': { type: 'string' }, 'codex-dir': { type: 'string' }, 'gemini-dir': { type: 'string' }, 'opencode-dir': { type: 'string' }, 'amp-dir': { type: 'string' },
   'list-sources': { type: 'boolean' }, user: { type: 'string' },
   'state-dir': { type: 'string' }, settle: { type: 'string' }, 'no-progress': { type: 'boolean' }, help: { type: 'boolean' },
 } as const;
@@ -73,6 +74,7 @@ function options(args: string[]) {
   if (parsed['codex-dir']) roots.codex = [parsed['codex-dir']];
   if (parsed['gemini-dir']) roots['gemini-cli'] = [parsed['gemini-dir']];
   if (parsed['opencode-dir']) roots.opencode = [parsed['opencode-dir']];
+  if (parsed['amp-dir']) roots.amp = [parsed['amp-dir']];
   const target = createHash('sha256').update(`${api}\n${key ?? ''}`).digest('hex').slice(0, 12);
   return {
     api, key: key ?? '', dryRun, listOnly, json: parsed.json ?? false, since, matcher, roots, origin: thisMachine(parsed.user ?? env.SPENDGRAPH_USER),

@@ -18,7 +18,7 @@ let home: string;
 let stateDir: string;
 
 const dirs = (at = home) => ['--claude-dir', join(at, 'claude'), '--codex-dir', join(at, 'codex'), '--gemini-dir', join(at, 'gemini'),
-  '--opencode-dir', join(at, 'opencode')];
+  '--opencode-dir', join(at, 'opencode'), '--amp-dir', join(at, 'amp')];
 
 async function collect(...args: string[]) {
   return run(process.execPath, [MAIN, 'collect', '--api', p.apiUrl, '--key', ws.key, ...dirs(), '--state-dir', stateDir, '--settle', '0',
@@ -114,7 +114,7 @@ describe('spendgraph collect', () => {
     const list = (...a: string[]) => run(process.execPath, [MAIN, 'collect', '--list-sources', ...dirs(fresh), ...a]);
     const { stdout } = await list('--json');
     expect(JSON.parse(stdout).map((s: any) => [s.tool, s.status, s.files])).toEqual([
-      ['claude-code', 'found', 2], ['codex', 'found', 1], ['gemini-cli', 'found', 4], ['opencode', 'missing', 0],
+      ['claude-code', 'found', 2], ['codex', 'found', 1], ['gemini-cli', 'found', 4], ['opencode', 'missing', 0], ['amp', 'missing', 0],
     ]);
     const text = (await list()).stdout;
     expect(text).toMatch(/^opencode\s+not found\s+\S*opencode \(absent\)$/m);

@@ -1,7 +1,7 @@
 // One billable model call found in a session log, before it becomes usage events.
 import { type ReportedUsage, noTokens, tokensColumns } from '@spendgraph/schema';
 
-export type AgentTool = 'claude-code' | 'codex' | 'gemini-cli' | 'opencode';
+export type AgentTool = 'claude-code' | 'codex' | 'gemini-cli' | 'opencode' | 'amp';
 
 export interface Call {
   /** Identifies the provider response across lines and files; the event id derives from it. */

@@ -1,4 +1,5 @@
 // One collection pass: find the log files, read what is new in each, keep each response once.
+import { parseAmp } from './amp.ts';
 import type { Call } from './call.ts';
 import { parseClaude } from './claude.ts';
 import { parseCodex } from './codex.ts';
@@ -14,6 +15,7 @@ const PARSERS: Record<LogFile['tool'], Parser> = {
   codex: parseCodex,
   'gemini-cli': parseGemini,
   opencode: (path, from, ctx) => (path.endsWith('.db') ? parseOpenCodeDb : parseOpenCodeMessage)(path, from, ctx),
+  amp: parseAmp,
 };
 
 export interface CollectOptions {

@@ -9,7 +9,8 @@ export type Roots = Partial<Record<AgentTool, string[]>>;
 
 /**
  * Standard locations: CLAUDE_CONFIG_DIR (comma-separated) or ~/.config/claude and ~/.claude; CODEX_HOME or ~/.codex;
- * GEMINI_DIR or ~/.gemini; OpenCode's data folder, $XDG_DATA_HOME/opencode or ~/.local/share/opencode.
+ * GEMINI_DIR or ~/.gemini; OpenCode's data folder, $XDG_DATA_HOME/opencode or ~/.local/share/opencode;
+ * AMP_DATA_DIR or ~/.local/share/amp (Amp's own folder, not XDG-relative).
  */
 export function defaultRoots(env: NodeJS.ProcessEnv = process.env, home = homedir()): Roots {
   const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -18,6 +19,7 @@ export function defaultRoots(env: NodeJS.ProcessEnv = process.env, home = homedi
     codex: [env.CODEX_HOME || join(home, '.codex')],
     'gemini-cli': [env.GEMINI_DIR || join(home, '.gemini')],
     opencode: [join(env.XDG_DATA_HOME || join(home, '.local', 'share'), 'opencode')],
+    amp: [env.AMP_DATA_DIR || join(home, '.local', 'share', 'amp')],
   };
 }
 
@@ -29,7 +31,7 @@ export interface LogFile {
 }
 
 /** Every agent the collector reads, in the order they are listed. */
-export const AGENT_TOOLS: readonly AgentTool[] = ['claude-code', 'codex', 'gemini-cli', 'opencode'];
+export const AGENT_TOOLS: readonly AgentTool[] = ['claude-code', 'codex', 'gemini-cli', 'opencode', 'amp'];
 
 /** Where each agent's files are under a root: folders (searched recursively unless `shallow`) and a test on the path below it. */
 const LAYOUT: Record<AgentTool, Array<{ sub: string; shallow?: boolean; match: (rel: string) => boolean }>> = {
@@ -42,6 +44,7 @@ const LAYOUT: Record<AgentTool, Array<{ sub: string; shallow?: boolean; match: (
     { sub: '.', shallow: true, match: (rel) => /^opencode(-[\w.-]+)?\.db$/.test(rel) },
     { sub: join('storage', 'message'), match: (rel) => /^[^/]+\/[^/]+\.json$/.test(rel) },
   ],
+  amp: [{ sub: 'threads', match: (rel) => rel.endsWith('.json') }],
 };
 
 /** A SQLite database in WAL mode is written to its -wal file first: its changes count as the database's. */

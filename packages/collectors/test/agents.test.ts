@@ -8,6 +8,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type AgentTool, CollectState, WorkItemMatcher, collect, summarize } from '../src/index.ts';
+import { ampTruth } from './agents/amp/truth.ts';
 import { geminiTruth } from './agents/gemini/truth.ts';
 import { buildDatabase, openCodeTruth } from './agents/opencode/truth.ts';
 import { type Truth, sorted, tally } from './agents/rows.ts';
@@ -17,6 +18,7 @@ const AGENTS = fileURLToPath(new URL('./agents', import.meta.url));
 const CASES: Array<{ tool: AgentTool; dir: string; truth: (root: string) => Truth; prepare?: (root: string) => void }> = [
   { tool: 'gemini-cli', dir: 'gemini', truth: geminiTruth },
   { tool: 'opencode', dir: 'opencode', truth: openCodeTruth, prepare: buildDatabase },
+  { tool: 'amp', dir: 'amp', truth: ampTruth },
 ];
 
 async function collected(tool: AgentTool, root: string): Promise<Truth> {
