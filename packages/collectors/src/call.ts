@@ -22,6 +22,8 @@ export interface Call {
   workItems: string[];
   /** Byte offset of the call's first line in its file (incremental reads resume before held-back calls). */
   offset: number;
+  /** Keys earlier versions of the collector gave this call (a call sent under one is not sent again). */
+  aliases?: string[] | undefined;
   /**
    * When the session holding this copy of the call started, for agents that copy calls into other
    * sessions (Gemini CLI imports): of the copies read in one run, the earliest session's is kept.

@@ -94,7 +94,7 @@ export async function collect(o: CollectOptions): Promise<CollectResult> {
     result.files[file.path] = { ...cursor, size: file.size, mtimeMs };
     for (const call of calls) {
       const at = seen.get(call.key);
-      if (at !== undefined || o.state.wasSent(call.key)) {
+      if (at !== undefined || o.state.wasSent(call.key) || call.aliases?.some((k) => o.state.wasSent(k))) {
         result.duplicates++;
         if (at !== undefined && at >= 0 && earlier(call, result.calls[at]!)) result.calls[at] = call;
         continue;

@@ -77,6 +77,8 @@ class GeminiFile {
       workItems: this.ctx.sessions.current(session, []),
       offset: previous?.offset ?? offset,
       origin: this.carry.startTime,
+      // Before the key was the message id alone it included the file's session id.
+      aliases: this.carry.sessionId ? [`gemini:${this.carry.sessionId}:${m.id}`] : undefined,
     });
   }
 

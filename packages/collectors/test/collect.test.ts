@@ -86,6 +86,14 @@ describe('collect', () => {
     expect(third.calls.map((c) => c.key)).toEqual(['claude:msg_new']);
   });
 
+  it('does not send again a Gemini call sent under the key of earlier versions (session id and message id)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sg-state-'));
+    const state = await CollectState.load(dir);
+    await state.markSent(['gemini:gem-1:g1', 'gemini:gem-sub:g3']);
+    const r = await run(state);
+    expect(r.calls.filter((c) => c.tool === 'gemini-cli').map((c) => c.key).sort()).toEqual(['gemini:g2', 'gemini:m1']);
+  });
+
   it('holds back the last response of a file still being written', async () => {
     const session = join(home, 'claude/projects/-srv-repo/sess-b.jsonl');
     const now = Date.now();
