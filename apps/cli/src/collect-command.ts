@@ -24,6 +24,8 @@ export const COLLECT_HELP = `spendgraph collect — send Claude Code, Codex CLI,
   --json                    with --dry-run or --list-sources: the output as JSON
   --list-sources            which agents were found on this machine and which were not (and where they were looked for)
   --user ID                 the developer these calls are for: the events' user_id (env SPENDGRAPH_USER)
+  --machine NAME            the events' machine tag (env SPENDGRAPH_MACHINE; default a hash of the host name),
+                            e.g. one name for a pool of CI runners
   --watch                   keep collecting every --interval seconds (default 10)
   --work-item-pattern RE    work-item references (env SPENDGRAPH_WORK_ITEM_PATTERN; default ${DEFAULT_WORK_ITEM_PATTERN})
   --claude-dir DIRS         Claude config roots, comma-separated (default CLAUDE_CONFIG_DIR or ~/.config/claude,~/.claude)
@@ -45,7 +47,7 @@ const OPTIONS = {
   api: { type: 'string' }, key: { type: 'string' }, since: { type: 'string' }, 'dry-run': { type: 'boolean' },
   json: { type: 'boolean' }, watch: { type: 'boolean' }, interval: { type: 'string' }, 'work-item-pattern': { type: 'string' },
   'claude-dir': { type: 'string' }, 'codex-dir': { type: 'string' }, 'gemini-dir': { type: 'string' }, 'opencode-dir': { type: 'string' }, 'amp-dir': { type: 'string' },
-  'list-sources': { type: 'boolean' }, user: { type: 'string' }, 'key-file': { type: 'string' }, install: { type: 'boolean' },
+  'list-sources': { type: 'boolean' }, user: { type: 'string' }, machine: { type: 'string' }, 'key-file': { type: 'string' }, install: { type: 'boolean' },
   every: { type: 'string' }, scheduler: { type: 'string' }, 'no-start': { type: 'boolean' },
   'state-dir': { type: 'string' }, settle: { type: 'string' }, 'no-progress': { type: 'boolean' }, help: { type: 'boolean' },
 } as const;
@@ -97,10 +99,12 @@ function options(args: string[]) {
   if (parsed['gemini-dir']) roots['gemini-cli'] = [parsed['gemini-dir']];
   if (parsed['opencode-dir']) roots.opencode = [parsed['opencode-dir']];
   if (parsed['amp-dir']) roots.amp = [parsed['amp-dir']];
+  const who = { user: parsed.user ?? env.SPENDGRAPH_USER, name: parsed.machine ?? env.SPENDGRAPH_MACHINE };
   const target = createHash('sha256').update(`${api}\n${key ?? ''}`).digest('hex').slice(0, 12);
   return {
     install: parsed.install ?? false, every, scheduler, start: !parsed['no-start'],
-    api, key: key ?? '', dryRun, listOnly, json: parsed.json ?? false, since, matcher, roots, origin: thisMachine(parsed.user ?? env.SPENDGRAPH_USER),
+    api, key: key ?? '', dryRun, listOnly, json: parsed.json ?? false, since, matcher, roots, who,
+    origin: thisMachine(who),
     watch: parsed.watch ?? false, intervalMs: number('interval', 10) * 1000, settleMs: number('settle', 60) * 1000,
     progress: !parsed['no-progress'], stateDir: parsed['state-dir'] ?? join(homedir(), '.spendgraph', 'collect', target),
   };
@@ -148,6 +152,7 @@ async function installCommand(o: Options): Promise<number> {
   const done = await install({
     home: homedir(), api: o.api, key: o.key, every: o.every, scheduler: o.scheduler, start: o.start,
     command: [process.execPath, '--max-semi-space-size=64', main],
+    extra: [...(o.who.user ? ['--user', o.who.user] : []), ...(o.who.name ? ['--machine', o.who.name] : [])],
   });
   process.stdout.write(`key written to ${done.keyFile} (mode 600)\n${done.files.map((f) => `wrote ${f}`).join('\n')}\n`);
   process.stdout.write(done.started ? `started: collect runs every ${o.every} minutes\n` : `to start it: ${done.next}\n`);

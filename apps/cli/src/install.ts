@@ -20,6 +20,8 @@ export interface InstallOptions {
   command: string[];
   /** Write the files only; print how to start the schedule. */
   start: boolean;
+  /** More options for each run (--user, --machine). */
+  extra?: string[];
 }
 
 export interface Installed {
@@ -39,7 +41,7 @@ export function defaultScheduler(platform = process.platform): Scheduler {
 
 /** The scheduled command's arguments after the collector itself. */
 function collectArgs(o: InstallOptions, keyFile: string): string[] {
-  return [...o.command, 'collect', '--api', o.api, '--key-file', keyFile, '--no-progress'];
+  return [...o.command, 'collect', '--api', o.api, '--key-file', keyFile, '--no-progress', ...(o.extra ?? [])];
 }
 
 /** systemd quoting: every argument in double quotes, with \ and " escaped, and % doubled (a specifier otherwise). */

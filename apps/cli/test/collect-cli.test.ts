@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { thisMachine } from '@spendgraph/collectors';
 import { type Platform, graphqlData, startPlatform, storedCount, waitFor, workspaceWithKey } from '@spendgraph/test-support/platform';
 
 const run = promisify(execFile);
@@ -86,6 +87,7 @@ describe('spendgraph collect', () => {
     expect(origin.rows).toEqual([{ machine: expect.stringMatching(/^[0-9a-f]{12}$/), os: process.platform, user_id: 'dev-7' }]);
     const byMachine = (await graphqlData(p.apiUrl, ws.key, q, { by: ['machine_os', 'machine'] })).breakdown.children;
     expect(byMachine.map((c: any) => [c.value, m(c).calls])).toEqual([[process.platform, 11]]);
+    expect(origin.rows[0].machine).toBe(thisMachine().machine); // the host name's hash
 
     const again = await collect();
     expect(again.stdout).toContain('sent 0 calls');

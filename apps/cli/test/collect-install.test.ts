@@ -56,12 +56,13 @@ describe('spendgraph collect --install', () => {
 
   it('launchd: a LaunchAgent plist with the interval and the key file, not the key', async () => {
     const home = await mkdtemp(join(tmpdir(), 'sg-install-'));
-    await installIn(home, '--scheduler', 'launchd', '--every', '30');
+    await installIn(home, '--scheduler', 'launchd', '--every', '30', '--user', 'dev-7', '--machine', 'ci-mac');
     const plist = await readFile(join(home, 'Library/LaunchAgents/dev.spendgraph.collect.plist'), 'utf8');
     expect(plist).toContain('<key>Label</key>\n  <string>dev.spendgraph.collect</string>');
     expect(plist).toContain('<key>StartInterval</key>\n  <integer>1800</integer>');
     expect(plist).toContain(`<string>--key-file</string>\n    <string>${join(home, '.spendgraph', 'key')}</string>`);
     expect(plist).toContain(`<key>StandardErrorPath</key>\n  <string>${join(home, '.spendgraph', 'collect.log')}</string>`);
+    expect(plist).toContain('<string>--user</string>\n    <string>dev-7</string>\n    <string>--machine</string>\n    <string>ci-mac</string>');
     expect(plist).not.toContain(KEY);
     // Well formed: every opened element is closed.
     const tags = [...plist.replace(/<\?xml[^>]*>|<!DOCTYPE[^>]*>/g, '').matchAll(/<(\/?)([a-z]+)[^>]*?(\/?)>/g)];

@@ -9,9 +9,13 @@ import type { Call } from './call.ts';
 /** Where the calls were collected: the machine (tags `machine`, `os`) and, if given, the developer (`user_id`). */
 export interface Origin { machine: string; os: string; user?: string | undefined }
 
-/** This machine: a hash of its host name (the name itself is not sent) and its OS. */
-export function thisMachine(user?: string, host = hostname(), os: string = process.platform): Origin {
-  return { machine: createHash('sha256').update(host.toLowerCase()).digest('hex').slice(0, 12), os, user };
+/**
+ * This machine: the name given (e.g. `ci-linux` for a pool of runners whose host names change), or else
+ * a hash of its host name (the name itself is not sent); and its OS.
+ */
+export function thisMachine(o: { user?: string | undefined; name?: string | undefined } = {}, host = hostname(), os: string = process.platform): Origin {
+  const machine = o.name?.trim() || createHash('sha256').update(host.toLowerCase()).digest('hex').slice(0, 12);
+  return { machine: machine.slice(0, 100), os, user: o.user };
 }
 
 const clip = (s: string | undefined, n: number) => (s === undefined ? undefined : s.length > n ? s.slice(0, n) : s);

@@ -45,7 +45,6 @@ function apply(rows: Row[], sessions: Sessions, ctx: ParseContext): Call[] {
       input_tokens: count(t.input), output_tokens: count(t.output), cache_read_tokens: count(t.cache?.read),
       cache_write_5m_tokens: count(t.cache?.write), cache_write_1h_tokens: 0, reasoning_tokens: count(t.reasoning), convention: 'disjoint' as const,
     };
-    if (!usage.input_tokens && !usage.output_tokens && !usage.cache_read_tokens && !usage.cache_write_5m_tokens && !usage.reasoning_tokens) continue;
     const created = typeof m.time?.created === 'number' ? new Date(m.time.created).toISOString() : undefined;
     if (!created) continue;
     calls.push({

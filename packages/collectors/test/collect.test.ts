@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseEventBatch } from '@spendgraph/schema';
-import { type Call, CollectState, WorkItemMatcher, callEvent, collect, summarize } from '../src/index.ts';
+import { type Call, CollectState, WorkItemMatcher, callEvent, collect, summarize, thisMachine } from '../src/index.ts';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures', import.meta.url));
 let home: string;
@@ -65,6 +65,18 @@ describe('collect', () => {
     expect(claude.reduce((t, e) => t + e.tokens.input, 0)).toBe(122);
     expect(claude.reduce((t, e) => t + e.tokens.output, 0)).toBe(83);
     expect(events.find((e) => e.agent === 'claude-code/subagent')?.tags).toMatchObject({ subagent: true, agent_id: 'agent-x' });
+  });
+
+  it('names the machine (a hash of the host name, or the name given) and OS on every event, and the developer if given', async () => {
+    const r = await run(await CollectState.load(undefined));
+    const hashed = thisMachine({ user: 'dev-7' }, 'Build-Host.local', 'linux');
+    expect(hashed).toEqual({ machine: expect.stringMatching(/^[0-9a-f]{12}$/), os: 'linux', user: 'dev-7' });
+    expect(thisMachine({}, 'build-host.LOCAL').machine).toBe(hashed.machine);
+    expect(thisMachine({}, 'other-host').machine).not.toBe(hashed.machine);
+    expect(thisMachine({ name: ' ci-linux ' }, 'runner-8f2k').machine).toBe('ci-linux');
+    const parsed = parseEventBatch(r.calls.map((c) => callEvent(c, hashed)));
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    expect(new Set(parsed.events.map((e) => `${e.tags.machine}/${e.tags.os}/${e.context.user_id}`))).toEqual(new Set([`${hashed.machine}/linux/dev-7`]));
   });
 
   it('reads only what is new on a rerun, and never a response again, even copied into a new file', async () => {
