@@ -155,7 +155,9 @@ async function installCommand(o: Options): Promise<number> {
     extra: [...(o.who.user ? ['--user', o.who.user] : []), ...(o.who.name ? ['--machine', o.who.name] : [])],
   });
   process.stdout.write(`key written to ${done.keyFile} (mode 600)\n${done.files.map((f) => `wrote ${f}`).join('\n')}\n`);
-  process.stdout.write(done.started ? `started: collect runs every ${o.every} minutes\n` : `to start it: ${done.next}\n`);
+  if (done.started) process.stdout.write(`started: collect runs every ${o.every} minutes\n`);
+  else if (!o.start) process.stdout.write(`to start it: ${done.next}\n`);
+  else process.stderr.write(`could not start the schedule; run: ${done.next}${o.scheduler === 'systemd' ? ' (or install with --scheduler cron where systemd user instances are not available)' : ''}\n`);
   return done.started || !o.start ? 0 : 1;
 }
 
