@@ -61,7 +61,11 @@ describe('OpenCode database', () => {
       await state.save();
       return r;
     };
-    expect((await run()).calls).toHaveLength(11);
+    const first = await run();
+    expect(first.calls).toHaveLength(11);
+    // Work items from users' prompts, in the database and in the JSON files (ses_0z9 is only there).
+    const items = (key: string) => first.calls.find((c) => c.key === key)?.workItems;
+    expect([items('opencode:prt_0a1a1f1'), items('opencode:prt_1c3a1f1'), items('opencode:prt_0z9a1f1')]).toEqual([['PROJ-9'], ['WRK-410'], ['PROJ-55']]);
     // OpenCode keeps its database in WAL mode: a new step is written to opencode.db-wal first.
     const db = new DatabaseSync(join(home, 'opencode.db'));
     db.exec('PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0');
