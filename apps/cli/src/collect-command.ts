@@ -1,38 +1,66 @@
 // spendgraph collect: coding-agent session logs → Spendgraph, incrementally.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CollectState, DEFAULT_WORK_ITEM_PATTERN, type Roots, WorkItemMatcher, collect, defaultRoots, formatSummary, summarize } from '@spendgraph/collectors';
+import {
+  CollectState, DEFAULT_WORK_ITEM_PATTERN, type Roots, WorkItemMatcher, collect, defaultRoots, formatSources, formatSummary, listSources,
+  summarize, thisMachine,
+} from '@spendgraph/collectors';
 import { IngestError } from '@spendgraph/sdk';
+import { type Scheduler, defaultScheduler, install } from './install.ts';
 import { progressBar } from './progress.ts';
 import { sendCalls } from './send.ts';
 
-export const COLLECT_HELP = `spendgraph collect — send Claude Code, Codex CLI and Gemini CLI usage to Spendgraph
+export const COLLECT_HELP = `spendgraph collect — send Claude Code, Codex CLI, Gemini CLI, OpenCode and Amp usage to Spendgraph
 
   --api URL                 Spendgraph API (env SPENDGRAPH_API_URL; default http://127.0.0.1:4000)
   --key KEY                 API key with the ingest scope (env SPENDGRAPH_API_KEY)
+  --key-file FILE           read the key from FILE instead
   --since DATE              only calls at or after DATE (ISO date or time); older calls are skipped for good
   --dry-run                 print calls and tokens per day, model and session; send nothing, remember nothing
-  --json                    with --dry-run: the summary as JSON
+  --json                    with --dry-run or --list-sources: the output as JSON
+  --list-sources            which agents were found on this machine and which were not (and where they were looked for)
+  --user ID                 the developer these calls are for: the events' user_id (env SPENDGRAPH_USER)
+  --machine NAME            the events' machine tag (env SPENDGRAPH_MACHINE; default a hash of the host name),
+                            e.g. one name for a pool of CI runners
   --watch                   keep collecting every --interval seconds (default 10)
   --work-item-pattern RE    work-item references (env SPENDGRAPH_WORK_ITEM_PATTERN; default ${DEFAULT_WORK_ITEM_PATTERN})
   --claude-dir DIRS         Claude config roots, comma-separated (default CLAUDE_CONFIG_DIR or ~/.config/claude,~/.claude)
   --codex-dir DIR           Codex home (default CODEX_HOME or ~/.codex)
   --gemini-dir DIR          Gemini home (default GEMINI_DIR or ~/.gemini)
+  --opencode-dir DIR        OpenCode data folder (default $XDG_DATA_HOME/opencode or ~/.local/share/opencode)
+  --amp-dir DIR             Amp data folder (default AMP_DATA_DIR or ~/.local/share/amp)
   --state-dir DIR           what was sent (default ~/.spendgraph/collect/<hash of the API URL and key>)
   --settle SECONDS          a file written to more recently may still be streaming its last response,
                             which waits for the next run (default 60)
-  --no-progress             no progress bar`;
+  --no-progress             no progress bar
+  --install                 run collect in the background every --every minutes (default 15) with this --api and
+                            key: a systemd user timer (Linux), a launchd agent (macOS) or a crontab line
+                            (--scheduler cron); the key goes to ~/.spendgraph/key (mode 600)
+  --scheduler NAME          with --install: systemd, cron or launchd (default: launchd on macOS, else systemd)
+  --no-start                with --install: write the files, do not start the schedule (prints how to)`;
 
 const OPTIONS = {
   api: { type: 'string' }, key: { type: 'string' }, since: { type: 'string' }, 'dry-run': { type: 'boolean' },
   json: { type: 'boolean' }, watch: { type: 'boolean' }, interval: { type: 'string' }, 'work-item-pattern': { type: 'string' },
-  'claude-dir': { type: 'string' }, 'codex-dir': { type: 'string' }, 'gemini-dir': { type: 'string' },
+  'claude-dir': { type: 'string' }, 'codex-dir': { type: 'string' }, 'gemini-dir': { type: 'string' }, 'opencode-dir': { type: 'string' }, 'amp-dir': { type: 'string' },
+  'list-sources': { type: 'boolean' }, user: { type: 'string' }, machine: { type: 'string' }, 'key-file': { type: 'string' }, install: { type: 'boolean' },
+  every: { type: 'string' }, scheduler: { type: 'string' }, 'no-start': { type: 'boolean' },
   'state-dir': { type: 'string' }, settle: { type: 'string' }, 'no-progress': { type: 'boolean' }, help: { type: 'boolean' },
 } as const;
 
 class UsageError extends Error {}
+
+function readKey(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (e: any) {
+    throw new UsageError(`--key-file: cannot read ${file} (${e.code ?? e.message})`);
+  }
+}
 
 function options(args: string[]) {
   let parsed;
@@ -43,9 +71,10 @@ function options(args: string[]) {
   }
   const env = process.env;
   const api = parsed.api ?? env.SPENDGRAPH_API_URL ?? 'http://127.0.0.1:4000';
-  const key = parsed.key ?? env.SPENDGRAPH_API_KEY;
+  const key = parsed['key-file'] ? readKey(parsed['key-file']) : (parsed.key ?? env.SPENDGRAPH_API_KEY);
   const dryRun = parsed['dry-run'] ?? false;
-  if (!dryRun && !key) throw new UsageError('an API key is needed: --key or SPENDGRAPH_API_KEY (or use --dry-run)');
+  const listOnly = parsed['list-sources'] ?? false;
+  if (!dryRun && !listOnly && !key) throw new UsageError('an API key is needed: --key or SPENDGRAPH_API_KEY (or use --dry-run)');
   const since = parsed.since === undefined ? undefined : new Date(parsed.since);
   if (since && Number.isNaN(since.getTime())) throw new UsageError(`--since: '${parsed.since}' is not a date (use e.g. 2026-11-01)`);
   const number = (name: 'interval' | 'settle', dflt: number) => {
@@ -53,6 +82,10 @@ function options(args: string[]) {
     if (!Number.isFinite(v) || v < 0) throw new UsageError(`--${name}: must be a number of seconds`);
     return v;
   };
+  const every = parsed.every === undefined ? 15 : Number(parsed.every);
+  if (!Number.isInteger(every) || every < 1 || every > 1440) throw new UsageError('--every: must be a whole number of minutes from 1 to 1440');
+  const scheduler = (parsed.scheduler ?? defaultScheduler()) as Scheduler;
+  if (!['systemd', 'cron', 'launchd'].includes(scheduler)) throw new UsageError(`--scheduler: '${parsed.scheduler}' is not one of systemd, cron, launchd`);
   const pattern = parsed['work-item-pattern'] ?? env.SPENDGRAPH_WORK_ITEM_PATTERN ?? DEFAULT_WORK_ITEM_PATTERN;
   let matcher;
   try {
@@ -64,9 +97,14 @@ function options(args: string[]) {
   if (parsed['claude-dir']) roots['claude-code'] = parsed['claude-dir'].split(',').filter(Boolean);
   if (parsed['codex-dir']) roots.codex = [parsed['codex-dir']];
   if (parsed['gemini-dir']) roots['gemini-cli'] = [parsed['gemini-dir']];
+  if (parsed['opencode-dir']) roots.opencode = [parsed['opencode-dir']];
+  if (parsed['amp-dir']) roots.amp = [parsed['amp-dir']];
+  const who = { user: parsed.user ?? env.SPENDGRAPH_USER, name: parsed.machine ?? env.SPENDGRAPH_MACHINE };
   const target = createHash('sha256').update(`${api}\n${key ?? ''}`).digest('hex').slice(0, 12);
   return {
-    api, key: key ?? '', dryRun, json: parsed.json ?? false, since, matcher, roots,
+    install: parsed.install ?? false, every, scheduler, start: !parsed['no-start'],
+    api, key: key ?? '', dryRun, listOnly, json: parsed.json ?? false, since, matcher, roots, who,
+    origin: thisMachine(who),
     watch: parsed.watch ?? false, intervalMs: number('interval', 10) * 1000, settleMs: number('settle', 60) * 1000,
     progress: !parsed['no-progress'], stateDir: parsed['state-dir'] ?? join(homedir(), '.spendgraph', 'collect', target),
   };
@@ -92,7 +130,7 @@ async function once(o: Options): Promise<boolean> {
   }
   let sent = 0;
   try {
-    sent = await sendCalls(result.calls, state, { baseUrl: o.api, apiKey: o.key });
+    sent = await sendCalls(result.calls, state, { baseUrl: o.api, apiKey: o.key }, o.origin);
   } catch (e) {
     if (!(e instanceof IngestError)) throw e;
     process.stderr.write(`not sent: ${e.message}${e.body ? `\n${JSON.stringify(e.body)}` : ''}\n`);
@@ -103,6 +141,31 @@ async function once(o: Options): Promise<boolean> {
   await state.save();
   if (!o.watch || sent > 0) process.stdout.write(`sent ${sent} calls from ${read}\n`);
   return true; // unreadable files were reported and skipped; the others were sent
+}
+
+async function installCommand(o: Options): Promise<number> {
+  if (o.dryRun) {
+    process.stderr.write('spendgraph collect: --install schedules sending; it cannot be a --dry-run\n');
+    return 2;
+  }
+  const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+  const done = await install({
+    home: homedir(), api: o.api, key: o.key, every: o.every, scheduler: o.scheduler, start: o.start,
+    command: [process.execPath, '--max-semi-space-size=64', main],
+    extra: [...(o.who.user ? ['--user', o.who.user] : []), ...(o.who.name ? ['--machine', o.who.name] : [])],
+  });
+  process.stdout.write(`key written to ${done.keyFile} (mode 600)\n${done.files.map((f) => `wrote ${f}`).join('\n')}\n`);
+  if (done.started) process.stdout.write(`started: collect runs every ${o.every} minutes\n`);
+  else if (!o.start) process.stdout.write(`to start it: ${done.next}\n`);
+  else process.stderr.write(`could not start the schedule; run: ${done.next}${o.scheduler === 'systemd' ? ' (or install with --scheduler cron where systemd user instances are not available)' : ''}\n`);
+  return done.started || !o.start ? 0 : 1;
+}
+
+async function listSourcesCommand(o: Options): Promise<number> {
+  const { sources, errors } = await listSources(o.roots);
+  for (const e of errors) process.stderr.write(`cannot read ${e.path}: ${e.message}\n`);
+  process.stdout.write(o.json ? `${JSON.stringify(sources)}\n` : `${formatSources(sources)}\n`);
+  return 0;
 }
 
 export async function runCollect(args: string[]): Promise<number> {
@@ -118,6 +181,8 @@ export async function runCollect(args: string[]): Promise<number> {
     process.stderr.write(`spendgraph collect: ${e.message}\n\n${COLLECT_HELP}\n`);
     return 2;
   }
+  if (o.listOnly) return listSourcesCommand(o);
+  if (o.install) return installCommand(o);
   if (!o.watch) return (await once(o)) ? 0 : 1;
   let stop = false;
   let timer: NodeJS.Timeout | undefined;

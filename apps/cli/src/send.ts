@@ -1,12 +1,12 @@
 // Sends collected calls as event batches; each call's key is recorded once its batch is accepted,
 // so an interrupted run resumes without sending anything twice.
-import { type Call, type CollectState, callEvent } from '@spendgraph/collectors';
+import { type Call, type CollectState, type Origin, callEvent } from '@spendgraph/collectors';
 import type { UsageEventInput } from '@spendgraph/schema';
 import { type TransportOptions, postEvents } from '@spendgraph/sdk';
 
 const BATCH_EVENTS = 5000;
 
-export async function sendCalls(calls: Call[], state: CollectState, transport: TransportOptions): Promise<number> {
+export async function sendCalls(calls: Call[], state: CollectState, transport: TransportOptions, origin?: Origin): Promise<number> {
   let sent = 0;
   let events: UsageEventInput[] = [];
   let keys: string[] = [];
@@ -20,7 +20,7 @@ export async function sendCalls(calls: Call[], state: CollectState, transport: T
   };
   for (const call of calls) {
     if (events.length === BATCH_EVENTS) await flush();
-    events.push(callEvent(call));
+    events.push(callEvent(call, origin));
     keys.push(call.key);
   }
   await flush();

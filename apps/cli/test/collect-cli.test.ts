@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { thisMachine } from '@spendgraph/collectors';
 import { type Platform, graphqlData, startPlatform, storedCount, waitFor, workspaceWithKey } from '@spendgraph/test-support/platform';
 
 const run = promisify(execFile);
@@ -17,9 +18,12 @@ let ws: { workspaceId: string; key: string };
 let home: string;
 let stateDir: string;
 
+const dirs = (at = home) => ['--claude-dir', join(at, 'claude'), '--codex-dir', join(at, 'codex'), '--gemini-dir', join(at, 'gemini'),
+  '--opencode-dir', join(at, 'opencode'), '--amp-dir', join(at, 'amp')];
+
 async function collect(...args: string[]) {
-  return run(process.execPath, [MAIN, 'collect', '--api', p.apiUrl, '--key', ws.key, '--claude-dir', join(home, 'claude'),
-    '--codex-dir', join(home, 'codex'), '--gemini-dir', join(home, 'gemini'), '--state-dir', stateDir, '--settle', '0', '--no-progress', ...args]);
+  return run(process.execPath, [MAIN, 'collect', '--api', p.apiUrl, '--key', ws.key, ...dirs(), '--state-dir', stateDir, '--settle', '0',
+    '--no-progress', '--user', 'dev-7', ...args]);
 }
 
 beforeAll(async () => {
@@ -78,6 +82,13 @@ describe('spendgraph collect', () => {
       { agent: 'gemini-cli/subagent', session_id: 'gem-1', repo: null, branch: null },
     ]);
 
+    // Each event names the machine (a hash of its host name) and its OS, and the developer given by --user.
+    const origin = await p.pool.query(`SELECT DISTINCT tags->>'machine' AS machine, tags->>'os' AS os, user_id FROM usage_events WHERE workspace_id = $1`, [ws.workspaceId]);
+    expect(origin.rows).toEqual([{ machine: expect.stringMatching(/^[0-9a-f]{12}$/), os: process.platform, user_id: 'dev-7' }]);
+    const byMachine = (await graphqlData(p.apiUrl, ws.key, q, { by: ['machine_os', 'machine'] })).breakdown.children;
+    expect(byMachine.map((c: any) => [c.value, m(c).calls])).toEqual([[process.platform, 11]]);
+    expect(origin.rows[0].machine).toBe(thisMachine().machine); // the host name's hash
+
     const again = await collect();
     expect(again.stdout).toContain('sent 0 calls');
     expect(await storedCount(p.pool, ws.workspaceId)).toBe(11);
@@ -97,6 +108,19 @@ describe('spendgraph collect', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     await waitFor(async () => (await storedCount(p.pool, ws.workspaceId)) === 12, 30_000, 'the watched call to be stored');
+  });
+
+  it('--list-sources says which agents were found and which were not, without a key', async () => {
+    const fresh = await mkdtemp(join(tmpdir(), 'sg-cli-sources-'));
+    await cp(FIXTURES, fresh, { recursive: true });
+    const list = (...a: string[]) => run(process.execPath, [MAIN, 'collect', '--list-sources', ...dirs(fresh), ...a]);
+    const { stdout } = await list('--json');
+    expect(JSON.parse(stdout).map((s: any) => [s.tool, s.status, s.files])).toEqual([
+      ['claude-code', 'found', 2], ['codex', 'found', 1], ['gemini-cli', 'found', 4], ['opencode', 'missing', 0], ['amp', 'missing', 0],
+    ]);
+    const text = (await list()).stdout;
+    expect(text).toMatch(/^opencode\s+not found\s+\S*opencode \(absent\)$/m);
+    expect(text).toMatch(/^codex\s+found: 1 files/m);
   });
 
   it('rejects bad options with a message naming them', async () => {

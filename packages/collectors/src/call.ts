@@ -1,13 +1,14 @@
 // One billable model call found in a session log, before it becomes usage events.
 import { type ReportedUsage, noTokens, tokensColumns } from '@spendgraph/schema';
 
-export type AgentTool = 'claude-code' | 'codex' | 'gemini-cli';
+export type AgentTool = 'claude-code' | 'codex' | 'gemini-cli' | 'opencode' | 'amp';
 
 export interface Call {
   /** Identifies the provider response across lines and files; the event id derives from it. */
   key: string;
   tool: AgentTool;
-  provider: 'anthropic' | 'openai' | 'google';
+  /** The provider as the agent names it (OpenCode: its providerID, e.g. `anthropic`, `openrouter`). */
+  provider: string;
   model: string;
   occurredAt: string;
   /** Counts as the provider reports them (`usage.convention` says how). */
@@ -21,6 +22,13 @@ export interface Call {
   workItems: string[];
   /** Byte offset of the call's first line in its file (incremental reads resume before held-back calls). */
   offset: number;
+  /** Keys earlier versions of the collector gave this call (a call sent under one is not sent again). */
+  aliases?: string[] | undefined;
+  /**
+   * When the session holding this copy of the call started, for agents that copy calls into other
+   * sessions (Gemini CLI imports): of the copies read in one run, the earliest session's is kept.
+   */
+  origin?: string | undefined;
 }
 
 export function emptyUsage(convention: ReportedUsage['convention']): ReportedUsage {

@@ -1,14 +1,22 @@
 // One collection pass: find the log files, read what is new in each, keep each response once.
+import { parseAmp } from './amp.ts';
 import type { Call } from './call.ts';
 import { parseClaude } from './claude.ts';
 import { parseCodex } from './codex.ts';
 import { type LogFile, type Roots, discover } from './discover.ts';
 import { parseGemini } from './gemini.ts';
+import { parseOpenCodeDb, parseOpenCodeMessage } from './opencode.ts';
 import type { Parser } from './parse-context.ts';
 import type { CollectState, FileState } from './state.ts';
 import type { WorkItemMatcher } from './work-items.ts';
 
-const PARSERS: Record<LogFile['tool'], Parser> = { 'claude-code': parseClaude, codex: parseCodex, 'gemini-cli': parseGemini };
+const PARSERS: Record<LogFile['tool'], Parser> = {
+  'claude-code': parseClaude,
+  codex: parseCodex,
+  'gemini-cli': parseGemini,
+  opencode: (path, from, ctx) => (path.endsWith('.db') ? parseOpenCodeDb : parseOpenCodeMessage)(path, from, ctx),
+  amp: parseAmp,
+};
 
 export interface CollectOptions {
   roots: Roots;
@@ -36,6 +44,11 @@ export interface CollectResult {
   duplicates: number;
 }
 
+/** Whether a copy of a call comes from a session that started before the one of the copy kept so far. */
+function earlier(copy: Call, kept: Call): boolean {
+  return copy.origin !== undefined && kept.origin !== undefined && Date.parse(copy.origin) < Date.parse(kept.origin);
+}
+
 export async function collect(o: CollectOptions): Promise<CollectResult> {
   const now = o.now ?? Date.now();
   const settleMs = o.settleMs ?? 60_000;
@@ -51,8 +64,7 @@ export async function collect(o: CollectOptions): Promise<CollectResult> {
   };
   o.onPlan?.(changed.reduce((n, f) => n + f.size - start(f).offset, 0), changed.length);
   const result: CollectResult = { calls: [], files: {}, errors, filesRead: 0, bytesRead: 0, skippedLines: 0, duplicates: 0 };
-  const seen = new Set<string>();
-  const sinceIso = o.since?.toISOString();
+  const seen = new Map<string, number>(); // key → index in result.calls (-1: before --since)
   const ctx = {
     matcher: o.matcher,
     sessions: o.state.sessions,
@@ -71,7 +83,8 @@ export async function collect(o: CollectOptions): Promise<CollectResult> {
     let cursor = parsed.cursor;
     let calls = parsed.calls;
     let mtimeMs = file.mtimeMs;
-    if (parsed.settles && now - file.mtimeMs < settleMs && calls.length) {
+    // --settle 0 holds nothing back, even a file whose (fractional) mtime is past Date.now()'s whole ms.
+    if (parsed.settles && settleMs > 0 && now - file.mtimeMs < settleMs && calls.length) {
       // The last response may still be streaming: leave it (and what follows) for the next run.
       const held = calls.reduce((a, c) => (c.offset > a.offset ? c : a));
       calls = calls.filter((c) => c.offset < held.offset);
@@ -80,12 +93,17 @@ export async function collect(o: CollectOptions): Promise<CollectResult> {
     }
     result.files[file.path] = { ...cursor, size: file.size, mtimeMs };
     for (const call of calls) {
-      if (seen.has(call.key) || o.state.wasSent(call.key)) {
+      const at = seen.get(call.key);
+      if (at !== undefined || o.state.wasSent(call.key) || call.aliases?.some((k) => o.state.wasSent(k))) {
         result.duplicates++;
+        if (at !== undefined && at >= 0 && earlier(call, result.calls[at]!)) result.calls[at] = call;
         continue;
       }
-      seen.add(call.key);
-      if (sinceIso && !(Date.parse(call.occurredAt) >= o.since!.getTime())) continue;
+      if (o.since && !(Date.parse(call.occurredAt) >= o.since.getTime())) {
+        seen.set(call.key, -1);
+        continue;
+      }
+      seen.set(call.key, result.calls.length);
       result.calls.push(call);
     }
   }

@@ -5,6 +5,7 @@ export * from './state.ts';
 export * from './events.ts';
 export * from './collect.ts';
 export * from './summary.ts';
+export * from './sources.ts';
 export { parseClaude } from './claude.ts';
 export { parseCodex, CODEX_FALLBACK_MODEL } from './codex.ts';
 export { parseGemini } from './gemini.ts';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseEventBatch } from '@spendgraph/schema';
-import { type Call, CollectState, WorkItemMatcher, callEvent, collect, summarize } from '../src/index.ts';
+import { type Call, CollectState, WorkItemMatcher, callEvent, collect, summarize, thisMachine } from '../src/index.ts';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures', import.meta.url));
 let home: string;
@@ -43,13 +43,13 @@ describe('collect', () => {
     const a1 = r.calls.find((c) => c.key === 'claude:msg_A1')!;
     expect(a1).toMatchObject({ sessionId: 'sess-a', cwd: '/srv/repo', branch: 'feature/WRK-237-login', workItems: ['WRK-237', 'WRK-301'] });
     expect(r.calls.find((c) => c.key === 'claude:msg_A3')).toMatchObject({ subagent: true, agentId: 'agent-x' });
-    expect(r.calls.find((c) => c.key === 'gemini:gem-sub:g3')).toMatchObject({ subagent: true, sessionId: 'gem-1', agentId: 'gem-sub' });
+    expect(r.calls.find((c) => c.key === 'gemini:g3')).toMatchObject({ subagent: true, sessionId: 'gem-1', agentId: 'gem-sub' });
     expect(by('codex').every((c) => c.model === 'gpt-5-codex' && c.workItems.join() === 'WRK-500' && c.cwd === '/srv/codex-repo')).toBe(true);
   });
 
   it('sends one event per call; a call for several work items names them all, with shares that add up to exactly 1', async () => {
     const r = await run(await CollectState.load(undefined));
-    const events = r.calls.map(callEvent);
+    const events = r.calls.map((c) => callEvent(c));
     expect(events).toHaveLength(r.calls.length);
     expect(new Set(events.map((e) => e.id)).size).toBe(r.calls.length);
     const parsed = parseEventBatch(events);
@@ -65,6 +65,18 @@ describe('collect', () => {
     expect(claude.reduce((t, e) => t + e.tokens.input, 0)).toBe(122);
     expect(claude.reduce((t, e) => t + e.tokens.output, 0)).toBe(83);
     expect(events.find((e) => e.agent === 'claude-code/subagent')?.tags).toMatchObject({ subagent: true, agent_id: 'agent-x' });
+  });
+
+  it('names the machine (a hash of the host name, or the name given) and OS on every event, and the developer if given', async () => {
+    const r = await run(await CollectState.load(undefined));
+    const hashed = thisMachine({ user: 'dev-7' }, 'Build-Host.local', 'linux');
+    expect(hashed).toEqual({ machine: expect.stringMatching(/^[0-9a-f]{12}$/), os: 'linux', user: 'dev-7' });
+    expect(thisMachine({}, 'build-host.LOCAL').machine).toBe(hashed.machine);
+    expect(thisMachine({}, 'other-host').machine).not.toBe(hashed.machine);
+    expect(thisMachine({ name: ' ci-linux ' }, 'runner-8f2k').machine).toBe('ci-linux');
+    const parsed = parseEventBatch(r.calls.map((c) => callEvent(c, hashed)));
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    expect(new Set(parsed.events.map((e) => `${e.tags.machine}/${e.tags.os}/${e.context.user_id}`))).toEqual(new Set([`${hashed.machine}/linux/dev-7`]));
   });
 
   it('reads only what is new on a rerun, and never a response again, even copied into a new file', async () => {
@@ -86,6 +98,14 @@ describe('collect', () => {
     expect(third.calls.map((c) => c.key)).toEqual(['claude:msg_new']);
   });
 
+  it('does not send again a Gemini call sent under the key of earlier versions (session id and message id)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sg-state-'));
+    const state = await CollectState.load(dir);
+    await state.markSent(['gemini:gem-1:g1', 'gemini:gem-sub:g3']);
+    const r = await run(state);
+    expect(r.calls.filter((c) => c.tool === 'gemini-cli').map((c) => c.key).sort()).toEqual(['gemini:g2', 'gemini:m1']);
+  });
+
   it('holds back the last response of a file still being written', async () => {
     const session = join(home, 'claude/projects/-srv-repo/sess-b.jsonl');
     const now = Date.now();
@@ -104,6 +124,6 @@ describe('collect', () => {
   it('skips calls before --since', async () => {
     const r = await run(await CollectState.load(undefined), { since: new Date('2026-11-21T00:00:00Z') });
     expect(r.calls.every((c) => c.occurredAt >= '2026-11-21')).toBe(true);
-    expect(r.calls.map((c) => c.key).sort()).toEqual(['claude:msg_B1', 'gemini:gem-1:g1', 'gemini:gem-1:g2', 'gemini:gem-sub:g3']);
+    expect(r.calls.map((c) => c.key).sort()).toEqual(['claude:msg_B1', 'gemini:g1', 'gemini:g2', 'gemini:g3']);
   });
 });
