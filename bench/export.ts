@@ -28,11 +28,19 @@ const { child: api, url } = await startApi(
 );
 const rssMb = (pid = api.pid!) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
-interface Run { rows: number; bytes: number; seconds: number; rssGrowthMb: number }
+interface Run { rows: number; bytes: number; seconds: number; rssGrowthMb: number; apiCpuSeconds: number }
+
+/** The API's CPU seconds so far (utime + stime): robust to a busy shared machine, unlike wall time. */
+const apiCpuSeconds = () => {
+  const stat = readFileSync(`/proc/${api.pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
 
 /** Reads a byte stream to its end, counting lines, while /proc says how far the API's RSS rose. */
 async function drain(body: AsyncIterable<Uint8Array>, header: boolean): Promise<Run> {
   const before = rssMb();
+  const cpuBefore = apiCpuSeconds();
   let peak = before;
   const sampler = setInterval(() => (peak = Math.max(peak, rssMb())), 100);
   const t0 = performance.now();
@@ -46,7 +54,7 @@ async function drain(body: AsyncIterable<Uint8Array>, header: boolean): Promise<
   } finally {
     clearInterval(sampler);
   }
-  return { rows: lines - (header ? 1 : 0), bytes, seconds: (performance.now() - t0) / 1000, rssGrowthMb: Math.max(peak, rssMb()) - before };
+  return { rows: lines - (header ? 1 : 0), bytes, seconds: (performance.now() - t0) / 1000, rssGrowthMb: Math.max(peak, rssMb()) - before, apiCpuSeconds: apiCpuSeconds() - cpuBefore };
 }
 
 async function viaApi(path: string, header: boolean): Promise<Run> {
@@ -84,10 +92,11 @@ for (let r = 0; r < RUNS; r++) {
     results.add(`${name}.rows_per_s`, rate, 'rows/s', 'higher');
     results.add(`${name}.mb_per_s`, x.bytes / 1e6 / x.seconds, 'MB/s', 'higher');
     if (name !== 'copy') results.add(`${name}.api_rss_growth_mb`, x.rssGrowthMb, 'MB', 'lower');
+    if (name !== 'copy') results.add(`${name}.api_cpu_us_per_row`, (1e6 * x.apiCpuSeconds) / x.rows, 'µs', 'lower');
     if (name === 'focus_csv') results.add('focus_csv.events_per_s', focusEvents / x.seconds, 'events/s', 'higher');
     console.log(`${name.padEnd(14)} ${fmt(x.rows).padStart(10)} rows ${(x.bytes / 1e6).toFixed(0).padStart(5)} MB ${x.seconds.toFixed(1).padStart(6)} s ` +
       `${fmt(rate).padStart(8)} rows/s ${(x.bytes / 1e6 / x.seconds).toFixed(1).padStart(5)} MB/s` +
-      `${name === 'copy' ? '' : `   API RSS +${x.rssGrowthMb.toFixed(0)} MB`}   load ${loadAverage()[0]}`);
+      `${name === 'copy' ? '' : `   API RSS +${x.rssGrowthMb.toFixed(0)} MB, CPU ${((1e6 * x.apiCpuSeconds) / x.rows).toFixed(1)} µs/row`}   load ${loadAverage()[0]}`);
   }
 }
 
