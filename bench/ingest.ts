@@ -140,7 +140,7 @@ interface Apps {
 
 async function startApps(): Promise<Apps> {
   // The worker runs the ingest queue only: its RSS is the ingest path's (upkeep jobs can run elsewhere).
-  const env = appEnv({ databaseUrl: dbUrl, apiPort: PORT, queuePrefix: `sg-bench-${randomUUID()}`, extra: { WORKER_QUEUES: 'ingest' } });
+  const env = appEnv({ databaseUrl: dbUrl, apiPort: PORT, queuePrefix: `sg-bench-${randomUUID()}`, extra: { WORKER_QUEUES: 'ingest', WORKER_METRICS_PORT: '0' } }); // no metrics port: parallel runs would clash
   const api = start('api', env);
   const workers = Array.from({ length: WORKERS }, () => start('worker', env));
   const url = `http://127.0.0.1:${PORT}`;
