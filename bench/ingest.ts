@@ -21,6 +21,7 @@ import { generateDemoEvents } from '@spendgraph/demo';
 import { parseEventBatch, type UsageEventInput } from '@spendgraph/schema';
 import { appEnv, startApp, untilReady } from './support/apps.ts';
 import { cpuSecondsBetween, cpuSnapshot } from './support/cpu.ts';
+import { BenchResults, loadAverage } from './support/results.ts';
 
 const N = Number(process.env.BENCH_EVENTS ?? 400_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 5_000);
@@ -120,8 +121,9 @@ function start(app: 'api' | 'worker', env: NodeJS.ProcessEnv): ChildProcess {
   return startApp(app, env, ['--max-semi-space-size=16', ...(process.env.BENCH_NODE_FLAGS?.split(' ') ?? []), ...profile]);
 }
 
-function peakRssMb(pid: number): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+/** VmHWM: the process's peak RSS so far; VmRSS: now. */
+function rssMb(pid: number, field: 'VmHWM' | 'VmRSS' = 'VmHWM'): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
@@ -138,7 +140,7 @@ interface Apps {
 
 async function startApps(): Promise<Apps> {
   // The worker runs the ingest queue only: its RSS is the ingest path's (upkeep jobs can run elsewhere).
-  const env = appEnv({ databaseUrl: dbUrl, apiPort: PORT, queuePrefix: `sg-bench-${randomUUID()}`, extra: { WORKER_QUEUES: 'ingest' } });
+  const env = appEnv({ databaseUrl: dbUrl, apiPort: PORT, queuePrefix: `sg-bench-${randomUUID()}`, extra: { WORKER_QUEUES: 'ingest', WORKER_METRICS_PORT: '0' } }); // no metrics port: parallel runs would clash
   const api = start('api', env);
   const workers = Array.from({ length: WORKERS }, () => start('worker', env));
   const url = `http://127.0.0.1:${PORT}`;
@@ -223,25 +225,52 @@ async function steady(apps: Apps, rate: number) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-console.log(`ingest benchmark: ${fmt(N)} events, batches of ${fmt(BATCH)}, ${CONCURRENCY} concurrent requests, ${WORKERS} worker process(es)`);
+const results = new BenchResults('ingest', { events: N, batch: BATCH, concurrency: CONCURRENCY, workers: WORKERS, steadyShare: STEADY_SHARE, steadySeconds: STEADY_SECONDS });
+console.log(`ingest benchmark: ${fmt(N)} events, batches of ${fmt(BATCH)}, ${CONCURRENCY} concurrent requests, ${WORKERS} worker process(es); load average ${loadAverage().join(' ')}`);
 const { rate: copy, rows } = await rawCopyRate();
 console.log(`(a) raw COPY into ids + hypertable:      ${fmt(copy)} events/s`);
 const store = await storePathRates(rows);
 console.log(`(a2) store per 1,000-row job:             ${fmt(store.now)} events/s; one COPY keyed by time (before ADR 0004) ${fmt(store.before)} events/s; ratio ${(store.now / store.before).toFixed(2)}`);
 const apps = await startApps();
+await sleep(2000);
+const idle = { api: rssMb(apps.api.pid!, 'VmRSS'), workers: apps.workers.map((w) => rssMb(w.pid!, 'VmRSS')) };
 const e2e = await saturated(apps);
 const calm = await steady(apps, e2e.rate * STEADY_SHARE);
-const rss = apps.workers.map((w) => peakRssMb(w.pid!));
-const apiRss = peakRssMb(apps.api.pid!);
+const rss = apps.workers.map((w) => rssMb(w.pid!));
+const apiRss = rssMb(apps.api.pid!);
 for (const c of [apps.api, ...apps.workers]) c.kill('SIGTERM');
 const ms = (xs: number[], q: number) => `${quantile(xs, q).toFixed(0)} ms`;
+const share = e2e.rate / copy;
+const ours = ((e2e.cpu.get('api') ?? 0) + (e2e.cpu.get('worker') ?? 0)) * 1e6 / N;
 console.log(`(b) HTTP -> BullMQ -> hypertable:         ${fmt(e2e.rate)} events/s  (API accepted at ${fmt(e2e.acceptRate)} events/s)`);
-console.log(`(c) b / a:                                ${((100 * e2e.rate) / copy).toFixed(1)} %`);
+console.log(`(c) b / a:                                ${(100 * share).toFixed(1)} %`);
 console.log(`(d) POST -> row visible at ${fmt(calm.rate)} events/s steady: p50 ${ms(calm.latencies, 0.5)}, p95 ${ms(calm.latencies, 0.95)}  (${calm.latencies.length} probes over ${STEADY_SECONDS} s)`);
 console.log(`    ... and while saturated as in (b):   p50 ${ms(e2e.latencies, 0.5)}, p95 ${ms(e2e.latencies, 0.95)}  (${e2e.latencies.length} probes; a backlog builds)`);
-console.log(`(e) worker peak RSS:                      ${rss.map((r) => `${r.toFixed(0)} MB`).join(', ')}  (api ${apiRss.toFixed(0)} MB)`);
+console.log(`(e) peak RSS: worker ${rss.map((r) => `${r.toFixed(0)} MB`).join(', ')}, api ${apiRss.toFixed(0)} MB; idle after start: worker ${idle.workers.map((r) => `${r.toFixed(0)} MB`).join(', ')}, api ${idle.api.toFixed(0)} MB`);
 const cpuLine = [...e2e.cpu].map(([g, s]) => `${g} ${((1e6 * s) / N).toFixed(1)}`).join(', ');
 console.log(`    CPU per event during (b), µs:        ${cpuLine}  (${([...e2e.cpu.values()].reduce((a, b) => a + b, 0) / e2e.seconds).toFixed(2)} cores busy)`);
+
+const ratio = (label: string, value: number, target: string, ok: boolean) => console.log(`${label.padEnd(52)} ${value.toFixed(2).padStart(6)}  (target ${target}) ${ok ? 'ok' : 'MISSED'}`);
+console.log('\nratios against the targets of issue 18:');
+ratio('(b) ÷ raw COPY (a)', share, '>= 0.60', share >= 0.6);
+ratio('CPU µs per event in api + worker ÷ 60 µs', ours / 60, '<= 1.00', ours <= 60);
+ratio('API RSS idle after start ÷ 150 MB', idle.api / 150, '<= 1.00', idle.api <= 150);
+ratio('API peak RSS under the bench ÷ 250 MB', apiRss / 250, '<= 1.00', apiRss <= 250);
+const workerPeak = Math.max(...rss);
+ratio('worker peak RSS ÷ 200 MB', workerPeak / 200, '<= 1.00', workerPeak <= 200);
+
+results.add('raw_copy.events_per_s', copy, 'events/s', 'higher');
+results.add('store_per_job.events_per_s', store.now, 'events/s', 'higher');
+results.add('end_to_end.events_per_s', e2e.rate, 'events/s', 'higher');
+results.add('end_to_end.share_of_copy', share, 'ratio', 'higher');
+results.add('visible.steady_p95_ms', quantile(calm.latencies, 0.95), 'ms', 'lower');
+results.add('cpu.api_worker_us_per_event', ours, 'µs', 'lower');
+for (const [g, s] of e2e.cpu) results.add(`cpu.${g.replace(' ', '_')}_us_per_event`, (1e6 * s) / N, 'µs', 'lower');
+results.add('rss.api_idle_mb', idle.api, 'MB', 'lower');
+results.add('rss.api_peak_mb', apiRss, 'MB', 'lower');
+results.add('rss.worker_idle_mb', Math.max(...idle.workers), 'MB', 'lower');
+results.add('rss.worker_peak_mb', workerPeak, 'MB', 'lower');
+console.log(`load average at the end: ${loadAverage().join(' ')}; results: ${results.write()}`);
 await pool.end();
 await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
 await admin.end();

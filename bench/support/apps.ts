@@ -56,8 +56,8 @@ export async function untilReady(url: string, what: string): Promise<void> {
 }
 
 /** The API on `env.API_PORT`, ready to answer. */
-export async function startApi(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
-  const child = startApp('api', env);
+export async function startApi(env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<{ child: ChildProcess; url: string }> {
+  const child = startApp('api', env, nodeArgs);
   const url = `http://127.0.0.1:${env.API_PORT}`;
   await untilReady(`${url}/ready`, 'the API');
   return { child, url };

@@ -37,6 +37,8 @@ const envSchema = z.object({
   WEB_URL: z.string().trim().transform((s) => s.replace(/\/+$/, '') || undefined).pipe(z.url().optional()).optional(),
   /** Connections of the exports' own pool (each running export holds one while its client reads). */
   EXPORT_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(6),
+  /** An export is one statement as long as its client reads (the stall timeout ends a client that stopped): 30 min. */
+  EXPORT_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(30 * 60_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 }).extend(semanticEnv);
 

@@ -10,7 +10,9 @@ import { buildServer } from './server.ts';
 const config = loadConfig();
 const pool = createPool(config.DATABASE_URL, { max: 10, name: 'spendgraph-api' });
 // Exports hold a cursor while their client reads: a pool of their own, so nothing else waits behind them.
-const exportPool = createPool(config.DATABASE_URL, { max: config.EXPORT_POOL_SIZE, name: 'spendgraph-exports' });
+const exportPool = createPool(config.DATABASE_URL, {
+  max: config.EXPORT_POOL_SIZE, name: 'spendgraph-exports', statementTimeoutMs: config.EXPORT_STATEMENT_TIMEOUT_MS,
+});
 const redis = redisConnection(config.REDIS_URL, 'producer');
 redis.on('error', () => {}); // reconnects on its own; /ready reports the outage
 const queue = createIngestQueue(redis);

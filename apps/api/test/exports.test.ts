@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { neutraliseFormula } from '../src/exports/encode.ts';
 import { validateFocus } from '../src/exports/focus-spec.ts';
 import { type Platform, graphqlData, graphqlRequest, ingestAndWait, startPlatform, waitFor, workspaceWithKey } from '@spendgraph/test-support/platform';
 
@@ -60,6 +61,16 @@ async function ndjsonOf(path: string, key = a.key) {
 async function apiTotal(key: string, extra = '') {
   const data = await graphqlData(p.apiUrl, key, `{ breakdown(measures: ["total_cost", "calls"], by: []${extra}) { measures { measure value } } }`);
   return Object.fromEntries(data.breakdown.measures.map((m: { measure: string; value: string }) => [m.measure, m.value]));
+}
+
+/** Postgres writes events CSV and NDJSON (COPY); JSON goes through the row encoder: the same cells, as the encoder would write them. */
+async function expectCsvAsEncoded(key: string, query = '') {
+  const { rows } = await csvOf(`/v1/exports/events?${query}`, key);
+  const json = await jsonOf(`/v1/exports/events?format=json&${query}`, key);
+  const cell = (v: unknown) => (v === null || v === '' ? '' : typeof v === 'string' ? neutraliseFormula(v) : String(v));
+  expect(rows.length).toBeGreaterThan(0);
+  expect(rows).toEqual(json.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, cell(v)]))));
+  expect(await ndjsonOf(`/v1/exports/events?format=ndjson&${query}`, key)).toEqual(json);
 }
 
 const sum = (values: unknown[]) => values.reduce<Decimal>((s, v) => s.plus(new Decimal(String(v || 0))), new Decimal(0));
@@ -146,6 +157,12 @@ describe('events exports', () => {
     expect(rows[0]!.occurred_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d+Z$/);
   });
 
+  it('writes in Postgres the CSV and NDJSON the row encoder would write, cell for cell, with filters and columns', async () => {
+    await expectCsvAsEncoded(a.key);
+    const filters = encodeURIComponent(JSON.stringify([{ member: 'step', operator: 'equals', values: ['review', "o'neil"] }, { member: 'latency_ms', operator: 'notSet' }]));
+    await expectCsvAsEncoded(a.key, `filters=${filters}&columns=total_cost,occurred_at,tags,unpriced,model&from=${encodeURIComponent(hour(1).toISOString())}`);
+  });
+
   it('selects columns and filters, with times in the asked time zone', async () => {
     const filters = encodeURIComponent(JSON.stringify([{ member: 'step', operator: 'equals', values: ['review'] }, { member: 'kind', operator: 'equals', values: ['model_call'] }]));
     const rows = await ndjsonOf(`/v1/exports/events?format=ndjson&filters=${filters}&columns=model,total_cost,occurred_at&timezone=Asia/Kolkata`);
@@ -182,6 +199,7 @@ describe('events exports', () => {
     expect(labels.map((r) => r.label).sort()).toEqual(["'=HYPERLINK(\"http://evil.example\",\"click\")", '-5', 'Total'].sort());
     const json = await jsonOf('/v1/exports/events?format=json&columns=user_id', c.key);
     expect(json.map((r) => r.user_id).sort()).toEqual(['-5', formulas.user_id].sort());
+    await expectCsvAsEncoded(c.key);
   });
 
   it('never exports another workspace\'s events', async () => {

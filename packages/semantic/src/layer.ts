@@ -3,13 +3,13 @@
 // (rollups.ts), put together from options. See docs/decisions/0001-read-path.md and
 // ../shared/notes/cube-in-process.md (beside the checkout) for why it is done this way.
 import { createDriver, createExecutor, createOrchestrator, SNAPSHOT_CONNECTIONS } from './execution.ts';
+import { DEFAULT_PRE_AGGREGATIONS_SCHEMA } from './constants.ts';
 import { DEFAULT_MODEL_DIR, loadModel } from './model.ts';
 import { createPlanner } from './planning.ts';
 import { RESULT_CACHE_BYTES } from './result-cache.ts';
 import { schemaCreator, warmRollups } from './rollups.ts';
 import type { QueryReader, SemanticLayer, SemanticLayerOptions, SemanticLogger } from './types.ts';
 
-export const DEFAULT_PRE_AGGREGATIONS_SCHEMA = 'cube_rollups';
 const DEFAULT_QUERY_TIMEOUT_MS = 120_000;
 const silent: SemanticLogger = () => {};
 

@@ -1,14 +1,12 @@
 // The compiled model and its catalog: the YAML model is compiled once per model directory per
 // process; the catalog lists the members a query may name (access.ts) and the public views.
-import { fileURLToPath } from 'node:url';
+import { DEFAULT_MODEL_DIR, WORKSPACE_DIMENSION } from './constants.ts';
 import { QUERY_POLICY } from './policy.ts';
 import { modelRepository, nativeStandIn, schemaCompiler, type CubeCompilers, type CubeMetaConfig, type CubeMetaMember } from './cube.ts';
 import { STANDARD_GRANULARITIES, type MemberCatalog, type MemberKind, type PublicMember } from './access.ts';
 import type { MemberMeta, ViewMeta } from './types.ts';
 
-export const DEFAULT_MODEL_DIR = fileURLToPath(new URL('../../../cube/model', import.meta.url));
-/** The hidden dimension every public view must declare; the caller's workspace is injected on it. */
-export const WORKSPACE_DIMENSION = QUERY_POLICY.workspaceDimension;
+export { DEFAULT_MODEL_DIR, WORKSPACE_DIMENSION };
 
 export interface CompiledModel {
   compilers: CubeCompilers;

@@ -1,7 +1,7 @@
 // The semantic layer's settings as environment variables, for the apps' config modules to parse
 // with their own (the layer itself reads no environment: it takes SemanticLayerOptions).
 import { z } from 'zod';
-import { DEFAULT_PRE_AGGREGATIONS_SCHEMA } from './layer.ts';
+import { DEFAULT_PRE_AGGREGATIONS_SCHEMA } from './constants.ts';
 import type { SemanticLayerOptions } from './types.ts';
 
 /** Fields to add to an app's environment schema (z.object({...}).extend(semanticEnv)). */

@@ -67,5 +67,6 @@ const ENCODERS = { csv, json: jsonArray, ndjson } as const;
 
 /** The table as a byte stream; read it and it reads the rows, stop and they stop (a database cursor closes). */
 export function encode(table: Table, format: Format): Readable {
+  if (table.bytes) return Readable.from(table.bytes, { objectMode: false });
   return Readable.from(ENCODERS[format](project(table.rows, table.columns), table.columns), { objectMode: false });
 }

@@ -67,7 +67,10 @@ export const FOCUS_COLUMNS = [
   'x_TokenType', 'x_Kind', 'x_Calls', 'x_PriceSource', 'x_PriceVersion', 'x_ListCostBasis',
 ] as const;
 
-interface Context { workspaceId: string; workspaceName: string; list: Pricer }
+interface Context { workspaceId: string; workspaceName: string; list: Pricer; periods: Map<string, Period> }
+
+/** A charge hour's FOCUS periods, as text. */
+interface Period { at: Date; chargeStart: string; chargeEnd: string; billingStart: string; billingEnd: string }
 
 export async function focusTable(deps: TableDeps, ctx: SemanticContext, req: ExportRequest): Promise<Table> {
   refuse(req, ['measures', 'by', 'granularity', 'sort', 'limit'], 'FOCUS');
@@ -92,6 +95,7 @@ export async function focusTable(deps: TableDeps, ctx: SemanticContext, req: Exp
     workspaceId: ctx.workspaceId,
     workspaceName: (await getWorkspace(deps.pool, ctx.workspaceId))?.name ?? ctx.workspaceId,
     list: createPricer(),
+    periods: new Map(),
   };
   return {
     columns,
@@ -108,28 +112,44 @@ const cell = (g: Row, member: string) => (g[member] === null || g[member] === un
 /** A dimension of the group, or one of MEASURES (read from its allocated member). */
 const text = (g: Row, m: string) => cell(g, MEASURES.includes(m) ? allocated(m) : usageMember(m));
 
+/** The hour's periods, worked out once per hour (groups come in hour order; the map holds the current hour only). */
+function periodOf(c: Context, hour: string): Period {
+  let p = c.periods.get(hour);
+  if (!p) {
+    const start = DateTime.fromSQL(hour, { zone: 'utc' });
+    p = {
+      at: start.toJSDate(), chargeStart: iso(start), chargeEnd: iso(start.plus({ hours: 1 })),
+      billingStart: iso(start.startOf('month')), billingEnd: iso(start.startOf('month').plus({ months: 1 })),
+    };
+    c.periods.clear();
+    c.periods.set(hour, p);
+  }
+  return p;
+}
+
 /** One group's charges: a row per token type with tokens, or one row for a cost given as a whole. */
 function chargesOf(g: Row, c: Context): ExportRow[] {
+  const group = { period: periodOf(c, String(g[HOUR])), tags: JSON.stringify(tagsOf(g)) };
   const kind = text(g, 'kind')!;
   const source = text(g, 'price_source');
   const typed = TOKEN_TYPES.filter((t) => text(g, costColumn(t)) !== null && new D(text(g, tokensColumn(t)) ?? 0).gt(0));
   if (kind !== 'model_call' || source === 'supplied' || !typed.length) {
     const tokens = new D(text(g, 'total_tokens') ?? 0);
     const byTokens = tokens.gt(0);
-    return [charge(g, c, {
+    return [charge(g, c, group, {
       tokenType: byTokens ? 'all' : null, meter: byTokens ? 'Tokens' : 'Requests',
       quantity: byTokens ? tokens : new D(text(g, 'calls')!), cost: new D(text(g, 'total_cost')!),
     })];
   }
-  return typed.map((t) => charge(g, c, {
+  return typed.map((t) => charge(g, c, group, {
     tokenType: t, meter: METERS[t], quantity: new D(text(g, tokensColumn(t))!), cost: new D(text(g, costColumn(t))!),
   }));
 }
 
 interface Meter { tokenType: TokenType | 'all' | null; meter: string; quantity: Decimal; cost: Decimal }
 
-function charge(g: Row, c: Context, m: Meter): ExportRow {
-  const start = DateTime.fromSQL(String(g[HOUR]), { zone: 'utc' });
+function charge(g: Row, c: Context, group: { period: Period; tags: string }, m: Meter): ExportRow {
+  const { period } = group;
   const provider = text(g, 'provider');
   const model = text(g, 'model');
   const kind = text(g, 'kind')!;
@@ -138,7 +158,7 @@ function charge(g: Row, c: Context, m: Meter): ExportRow {
   const currency = text(g, 'currency')!;
   const tokens = m.tokenType !== null;
   const pricingQuantity = tokens ? m.quantity.dividedBy(MILLION) : m.quantity;
-  const list = listCost(c, m, { provider, model, source, currency, at: start.toJSDate(), pricingQuantity });
+  const list = listCost(c, m, { provider, model, source, currency, at: period.at, pricingQuantity });
   const providerName = provider ?? 'Unspecified';
   const sku = [provider ?? kind, model ?? kind, m.tokenType ?? kind].join('/');
   return {
@@ -146,14 +166,14 @@ function charge(g: Row, c: Context, m: Meter): ExportRow {
     BillingAccountId: c.workspaceId,
     BillingAccountName: c.workspaceName,
     BillingCurrency: currency,
-    BillingPeriodStart: iso(start.startOf('month')),
-    BillingPeriodEnd: iso(start.startOf('month').plus({ months: 1 })),
+    BillingPeriodStart: period.billingStart,
+    BillingPeriodEnd: period.billingEnd,
     ChargeCategory: 'Usage',
     ChargeClass: null,
     ChargeDescription: `${model ?? kind} ${m.meter.toLowerCase()} (${providerName})`,
     ChargeFrequency: 'Usage-Based',
-    ChargePeriodStart: iso(start),
-    ChargePeriodEnd: iso(start.plus({ hours: 1 })),
+    ChargePeriodStart: period.chargeStart,
+    ChargePeriodEnd: period.chargeEnd,
     ConsumedQuantity: m.quantity.toFixed(),
     ConsumedUnit: tokens ? 'Tokens' : 'Requests',
     ContractedCost: m.cost.toFixed(),
@@ -180,7 +200,7 @@ function charge(g: Row, c: Context, m: Meter): ExportRow {
     SkuPriceId: version ? `${sku}@${version}` : sku,
     SubAccountId: c.workspaceId,
     SubAccountName: c.workspaceName,
-    Tags: JSON.stringify(tagsOf(g)),
+    Tags: group.tags,
     x_TokenType: m.tokenType,
     x_Kind: kind,
     x_Calls: text(g, 'calls'),

@@ -7,7 +7,7 @@ import { argumentError } from '../query/errors.ts';
 import { CONTENT_TYPES, encode } from './encode.ts';
 import { focusTable } from './focus.ts';
 import type { ExportRequest } from './request.ts';
-import { type ExportRow, type Table, type TableDeps, breakdownTable, eventsTable, timeseriesTable } from './tables.ts';
+import { type Table, type TableDeps, breakdownTable, eventsTable, timeseriesTable } from './tables.ts';
 
 const OPEN = { breakdown: breakdownTable, timeseries: timeseriesTable, events: eventsTable, focus: focusTable } as const;
 
@@ -16,17 +16,31 @@ const OPEN = { breakdown: breakdownTable, timeseries: timeseriesTable, events: e
  * the database refuses) surfaces here, while an HTTP answer can still be a 400.
  */
 export async function openExport(deps: TableDeps, ctx: SemanticContext, req: ExportRequest): Promise<Table> {
-  const table = await OPEN[req.shape](deps, ctx, req);
-  const it = (Symbol.asyncIterator in table.rows ? table.rows[Symbol.asyncIterator]() : table.rows[Symbol.iterator]()) as
-    AsyncIterator<ExportRow[]> | Iterator<ExportRow[]>;
-  let first: IteratorResult<ExportRow[]>;
+  let table: Table;
+  try {
+    table = await OPEN[req.shape](deps, ctx, req);
+  } catch (e) {
+    throw databaseArgumentError(e) ?? e; // Postgres may see a filter's value while the export is planned
+  }
+  if (table.bytes) {
+    const { items, close } = await peeked(table.bytes);
+    return { ...table, bytes: items, close };
+  }
+  const { items, close } = await peeked(table.rows);
+  return { ...table, rows: items, close };
+}
+
+/** The items with the first one already read (its error thrown here), and how to stop early. */
+async function peeked<T>(source: AsyncIterable<T> | Iterable<T>) {
+  const it = (Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]()) as AsyncIterator<T> | Iterator<T>;
+  let first: IteratorResult<T>;
   try {
     first = await it.next();
   } catch (e) {
     throw databaseArgumentError(e) ?? e;
   }
   const close = async () => void (await it.return?.());
-  async function* rows() {
+  async function* items() {
     try {
       if (first.done) return;
       yield first.value;
@@ -35,7 +49,7 @@ export async function openExport(deps: TableDeps, ctx: SemanticContext, req: Exp
       await close(); // a client gone mid-export: the database cursor is closed and its connection returned
     }
   }
-  return { ...table, rows: rows(), close };
+  return { items: items(), close };
 }
 
 /** Closes a table opened only to check it (a generator never started would not run its cleanup). */

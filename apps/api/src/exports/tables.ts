@@ -13,6 +13,7 @@ import { QueryArgs, checkTimezone, shortName } from '../query/query-args.ts';
 import { timeseries } from '../query/timeseries.ts';
 import type { ExportRequest } from './request.ts';
 import { type Row, streamQuery } from './stream-query.ts';
+import { copyOut, copyStatement } from './copy-export.ts';
 
 export type Cell = string | number | boolean | null;
 export type ExportRow = Record<string, Cell>;
@@ -23,6 +24,8 @@ export interface Table {
   rows: AsyncIterable<ExportRow[]> | Iterable<ExportRow[]>;
   /** Facts about the export sent as response headers (e.g. unpriced events left out). */
   headers?: Record<string, string>;
+  /** The table already encoded in the export's format (Postgres wrote it); `rows` is then empty. */
+  bytes?: AsyncIterable<Buffer>;
   /** Releases what the rows hold (a database cursor) when they will not be read to the end. */
   close?: () => Promise<void>;
 }
@@ -125,6 +128,12 @@ export async function eventsTable(deps: TableDeps, ctx: SemanticContext, req: Ex
     order: NEWEST_FIRST,
     timezone,
   };
+  if ((req.format === 'csv' || req.format === 'ndjson') && timezone === 'UTC') {
+    // Postgres writes the file (copy-export.ts); other zones' offsets are formatted below, as JSON's are.
+    const cells = columns.map((c) => ({ name: c, member: usageMember(c), utcInstant: c === 'occurred_at' }));
+    const statement = await semanticCall(q.origins, () => copyStatement(deps.pool, deps.semantic, query, ctx, cells, req.format as 'csv' | 'ndjson'));
+    return { columns, rows: [], bytes: copyOut(deps.pool, statement) };
+  }
   const rows = await semanticCall(q.origins, () => streamQuery(deps.pool, deps.semantic, query, ctx));
   return { columns, rows: eventRows(rows, columns, timezone) };
 }
