@@ -202,6 +202,7 @@ export const FIELD_RULES: Record<string, FieldRule> = {
   'Query.auditLog': { permission: 'audit:read' },
   'Query.ssoConnection': { permission: 'sso:manage' },
   'Query.workspace': read,
+  'Query.billVarianceThreshold': read, 'Query.billVarianceAlerts': read,
 
   'Mutation.createBudget': { permission: 'budgets:manage', audit: budgets },
   'Mutation.updateBudget': { permission: 'budgets:manage', audit: budgets },
@@ -229,4 +230,5 @@ export const FIELD_RULES: Record<string, FieldRule> = {
   'Mutation.setSsoConnection': { permission: 'sso:manage', audit: sso },
   'Mutation.deleteSsoConnection': { permission: 'sso:manage', audit: sso },
   'Mutation.updateWorkspace': { permission: 'workspace:manage', audit: { targetType: 'workspace', table: 'workspaces', idColumn: 'workspace' } },
+  'Mutation.setBillVarianceThreshold': { permission: 'workspace:manage', audit: { targetType: 'workspace', table: 'workspaces', idColumn: 'workspace' } },
 };

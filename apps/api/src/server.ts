@@ -107,7 +107,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   proxyRoutes(app, { authenticate, queue: deps.queue, guard: deps.guard, semantic: deps.semantic, upstreams: deps.proxyUpstreams });
   guardRoutes(app, { authenticate, guard: deps.guard, semantic: deps.semantic });
   workRoutes(app, { authenticate, pool: deps.pool });
-  billRoutes(app, { authenticate, pool: deps.pool });
+  billRoutes(app, { authenticate, pool: deps.pool, maintenance: deps.maintenance });
   const slots = new ExportSlots();
   exportRoutes(app, { authenticate, pool: deps.exportPool, semantic: deps.semantic, redis: deps.redis, slots });
   embedRoutes(app, { semantic: deps.semantic, pool: deps.pool });

@@ -31,3 +31,4 @@ export * from './sso-connections.ts';
 export * from './first-run.ts';
 export * from './workspace-settings.ts';
 export * from './provider-bills.ts';
+export * from './bill-variance.ts';
