@@ -8,7 +8,7 @@ import { type ApiKeyIdentity, type ApiKeyScope, type Pool, type Role, findWorksp
 export const PERMISSIONS = [
   'usage:read', 'exports:run', 'events:ingest', 'work:write', 'embeds:manage', 'budgets:manage', 'channels:manage',
   'repricing:manage', 'retention:manage', 'deadletters:manage', 'system:read', 'members:manage', 'keys:manage', 'audit:read', 'self',
-  'guard:check', 'sso:manage', 'workspace:manage', 'bills:import',
+  'guard:check', 'sso:manage', 'workspace:manage', 'bills:import', 'costs:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -183,6 +183,7 @@ const embeds: AuditRule = { targetType: 'embed_token', table: 'embed_tokens' };
 const keys: AuditRule = { targetType: 'api_key', table: 'api_keys' };
 const invitations: AuditRule = { targetType: 'invitation', table: 'invitations' };
 const members: AuditRule = { targetType: 'member', table: 'memberships', idColumn: 'user_id', idArg: 'userId' };
+const costPools: AuditRule = { targetType: 'cost_pool', table: 'cost_pools' };
 const sso: AuditRule = { targetType: 'sso_connection', table: 'sso_connections', idColumn: 'organization' };
 
 /** Every Query and Mutation field of /graphql, as `Type.field`. */
@@ -202,7 +203,7 @@ export const FIELD_RULES: Record<string, FieldRule> = {
   'Query.auditLog': { permission: 'audit:read' },
   'Query.ssoConnection': { permission: 'sso:manage' },
   'Query.workspace': read,
-  'Query.billVarianceThreshold': read, 'Query.billVarianceAlerts': read,
+  'Query.billVarianceThreshold': read, 'Query.billVarianceAlerts': read, 'Query.costPools': read, 'Query.economics': read,
 
   'Mutation.createBudget': { permission: 'budgets:manage', audit: budgets },
   'Mutation.updateBudget': { permission: 'budgets:manage', audit: budgets },
@@ -230,5 +231,8 @@ export const FIELD_RULES: Record<string, FieldRule> = {
   'Mutation.setSsoConnection': { permission: 'sso:manage', audit: sso },
   'Mutation.deleteSsoConnection': { permission: 'sso:manage', audit: sso },
   'Mutation.updateWorkspace': { permission: 'workspace:manage', audit: { targetType: 'workspace', table: 'workspaces', idColumn: 'workspace' } },
+  'Mutation.createCostPool': { permission: 'costs:manage', audit: costPools },
+  'Mutation.deleteCostPool': { permission: 'costs:manage', audit: costPools },
+  'Mutation.setAllocationRule': { permission: 'costs:manage', audit: { targetType: 'allocation_rule', table: 'allocation_rules', idColumn: 'pool_id', idArg: 'poolId' } },
   'Mutation.setBillVarianceThreshold': { permission: 'workspace:manage', audit: { targetType: 'workspace', table: 'workspaces', idColumn: 'workspace' } },
 };

@@ -32,3 +32,4 @@ export * from './first-run.ts';
 export * from './workspace-settings.ts';
 export * from './provider-bills.ts';
 export * from './bill-variance.ts';
+export * from './cost-pools.ts';

@@ -3,6 +3,7 @@ import { type BreakdownArgs, breakdown } from '../query/breakdown.ts';
 import { billVarianceResolvers } from './bill-variance.ts';
 import { type BudgetDeps, budgetResolvers } from './budgets.ts';
 import { type DeadLetterDeps, deadLetterResolvers } from './dead-letters.ts';
+import { economicsResolvers } from './economics.ts';
 import { embedResolvers } from './embeds.ts';
 import { type ExportDeps, exportResolvers } from './exports.ts';
 import { forecastResolvers } from './forecast.ts';
@@ -56,12 +57,13 @@ export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & Repricing
   const embeds = embedResolvers(deps);
   const status = statusResolvers(deps);
   const variance = billVarianceResolvers(deps);
+  const economics = economicsResolvers(deps);
   return {
     ...budgets,
     ...insights,
     SystemStatus: { ...status.SystemStatus, ...deadLetters.SystemStatus },
     Mutation: { ...budgets.Mutation, ...plans.Mutation, ...exportResolvers(deps).Mutation, ...retention.Mutation, ...repricing.Mutation, ...embeds.Mutation, ...deadLetters.Mutation,
-      ...variance.Mutation },
+      ...variance.Mutation, ...economics.Mutation },
     Query: {
       ...budgets.Query,
       ...plans.Query,
@@ -72,6 +74,7 @@ export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & Repricing
       ...repricing.Query,
       ...embeds.Query,
       ...variance.Query,
+      ...economics.Query,
       meta: () => {
         const view = semantic.meta().views.find((v) => v.name === USAGE_VIEW)!;
         const short = <T extends { name: string }>(m: T) => ({ ...m, name: shortName(m.name) });
