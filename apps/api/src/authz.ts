@@ -8,7 +8,7 @@ import { type ApiKeyIdentity, type ApiKeyScope, type Pool, type Role, findWorksp
 export const PERMISSIONS = [
   'usage:read', 'exports:run', 'events:ingest', 'work:write', 'embeds:manage', 'budgets:manage', 'channels:manage',
   'repricing:manage', 'retention:manage', 'deadletters:manage', 'system:read', 'members:manage', 'keys:manage', 'audit:read', 'self',
-  'guard:check', 'sso:manage', 'workspace:manage', 'bills:import', 'costs:manage',
+  'guard:check', 'sso:manage', 'workspace:manage', 'bills:import', 'economics:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -87,6 +87,8 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'POST /v1/sso/callback': { public: 'sign-in: the state, PKCE verifier and ID token are the credential' },
   'GET /v1/audit-log': { permission: 'audit:read' },
   'POST /v1/bills/:source': { permission: 'bills:import' },
+  'POST /v1/revenue': { permission: 'economics:manage' },
+  'POST /v1/revenue/stripe': { permission: 'economics:manage' },
   'GET /graphql': { permission: 'usage:read', restricted: true }, // each field says whether it applies restrictions
   'POST /graphql': { permission: 'usage:read', restricted: true },
   'GET /graphql/cube': { permission: 'usage:read', restricted: true },
@@ -231,8 +233,8 @@ export const FIELD_RULES: Record<string, FieldRule> = {
   'Mutation.setSsoConnection': { permission: 'sso:manage', audit: sso },
   'Mutation.deleteSsoConnection': { permission: 'sso:manage', audit: sso },
   'Mutation.updateWorkspace': { permission: 'workspace:manage', audit: { targetType: 'workspace', table: 'workspaces', idColumn: 'workspace' } },
-  'Mutation.createCostPool': { permission: 'costs:manage', audit: costPools },
-  'Mutation.deleteCostPool': { permission: 'costs:manage', audit: costPools },
-  'Mutation.setAllocationRule': { permission: 'costs:manage', audit: { targetType: 'allocation_rule', table: 'allocation_rules', idColumn: 'pool_id', idArg: 'poolId' } },
+  'Mutation.createCostPool': { permission: 'economics:manage', audit: costPools },
+  'Mutation.deleteCostPool': { permission: 'economics:manage', audit: costPools },
+  'Mutation.setAllocationRule': { permission: 'economics:manage', audit: { targetType: 'allocation_rule', table: 'allocation_rules', idColumn: 'pool_id', idArg: 'poolId' } },
   'Mutation.setBillVarianceThreshold': { permission: 'workspace:manage', audit: { targetType: 'workspace', table: 'workspaces', idColumn: 'workspace' } },
 };

@@ -129,4 +129,35 @@ describe('cost pools and allocation rules', () => {
     const foreign = await graphqlRequest(p.apiUrl, other.key, RULE, { id: pool.id, r: { method: 'even', dimension: 'plan' } });
     expect(foreign.body.errors[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'poolId' });
   });
+
+  it('revenue by REST, CSV and a Stripe invoice event; margin = revenue − true cost per customer, feature and month', async () => {
+    const post = (path: string, body: string, type = 'application/json') =>
+      fetch(`${p.apiUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ws.key}`, 'content-type': type }, body });
+    const json = '[{"id":"r1","day":"2026-11-10","customer_id":"cust-triage","feature":"search","amount":1000.123456789},{"id":"r2","day":"2026-11-11","customer_id":"cust-review","amount":"0.5"}]';
+    expect(await (await post('/v1/revenue', json)).json()).toEqual({ stored: 2, duplicates: 0 });
+    expect(await (await post('/v1/revenue', json)).json()).toEqual({ stored: 0, duplicates: 2 });
+    const csv = 'id,day,customer_id,feature,amount\nc1,2026-11-12,cust-summarize,search,3.30\n';
+    expect((await post('/v1/revenue', csv, 'text/csv')).status).toBe(201);
+    const stripe = JSON.stringify({
+      id: 'evt_1', type: 'invoice.paid', data: { object: {
+        id: 'in_1', customer: 'cus_9', currency: 'usd', created: 1795132800, metadata: { customer_id: 'cust-triage' },
+        status_transitions: { paid_at: 1795996800 }, // 2026-11-30T00:00:00Z
+        lines: { data: [{ id: 'il_1', amount: 2599, metadata: { feature: 'chat' } }, { id: 'il_2', amount: 1, metadata: {} }] } } },
+    });
+    expect(await (await post('/v1/revenue/stripe', stripe)).json()).toEqual({ stored: 2, duplicates: 0 });
+    expect((await post('/v1/revenue/stripe', JSON.stringify({ id: 'evt_2', type: 'customer.created', data: { object: { id: 'c', currency: 'usd', created: 1, lines: { data: [] } } } }))).status).toBe(202);
+    const badCsv = await post('/v1/revenue', 'id,day,amount\nx,2026-11-12,lots\n', 'text/csv');
+    expect([badCsv.status, await badCsv.json()]).toMatchObject([400, { field: 'amount', line: 2 }]);
+    expect(await (await post('/v1/revenue', '[{"id":"y","day":"2026-11-31","amount":"1"}]')).json()).toMatchObject({ field: '0.day' });
+
+    const { rows } = await p.pool.query(`SELECT customer_id, sum(amount)::text AS revenue FROM revenue_entries WHERE workspace_id = $1 GROUP BY 1`, [ws.workspaceId]);
+    expect(new Map(rows.map((r) => [r.customer_id, r.revenue]))).toEqual(new Map([['cust-triage', '1026.123456789'], ['cust-review', '0.5'], ['cust-summarize', '3.3']]));
+    for (const by of [['customer_id'], ['feature'], ['month'], ['customer_id', 'feature', 'month']]) {
+      for (const r of (await gql(ECON, { by })).economics) {
+        expect(new Decimal(r.margin).equals(new Decimal(r.revenue).minus(r.trueCost)), `${by} ${r.key}`).toBe(true);
+      }
+    }
+    const customers = new Map<string, any>((await gql(ECON, { by: ['customer_id'] })).economics.map((r: any) => [r.key[0], r]));
+    for (const r of rows) expect(new Decimal(customers.get(r.customer_id).revenue).equals(r.revenue), r.customer_id).toBe(true);
+  });
 });

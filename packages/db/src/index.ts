@@ -33,3 +33,4 @@ export * from './workspace-settings.ts';
 export * from './provider-bills.ts';
 export * from './bill-variance.ts';
 export * from './cost-pools.ts';
+export * from './revenue.ts';

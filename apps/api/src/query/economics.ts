@@ -15,7 +15,7 @@ export interface EconomicsArgs { from: string; to: string; by: string[] }
 
 function check(args: EconomicsArgs) {
   for (const field of ['from', 'to'] as const) {
-    if (!DATE.test(args[field]) || Number.isNaN(Date.parse(args[field]))) throw argumentError('INVALID_ARGUMENT', field, `'${args[field]}' is not a date (YYYY-MM-DD)`);
+    if (!DATE.test(args[field]) || Number.isNaN(Date.parse(args[field])) || !new Date(args[field]).toISOString().startsWith(args[field])) throw argumentError('INVALID_ARGUMENT', field, `'${args[field]}' is not a date (YYYY-MM-DD)`);
   }
   if (args.to < args.from) throw argumentError('INVALID_ARGUMENT', 'to', 'is before from');
   if (args.by.length > 3) throw argumentError('INVALID_ARGUMENT', 'by', 'at most 3 dimensions');
