@@ -5,13 +5,7 @@
 // through the real API (GraphQL for pools, POST /v1/revenue for revenue); ids are fixed, so a
 // rerun stores nothing twice.
 import { Decimal } from 'decimal.js';
-
-/** A number in [0, 1) fixed by its text (FNV-1a). */
-function unit(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return h / 4294967296;
-}
+import { unit } from './bills.ts';
 
 const POOLS = [
   { name: 'Vector database', amount: '1200', rule: { method: 'proportional', measure: 'calls', dimension: 'feature' } },

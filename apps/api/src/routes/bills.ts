@@ -4,12 +4,18 @@
 // counts. A file that cannot be read is refused whole with 400 naming the line and field. The
 // worker then checks the imported days' variance against the workspace's alert threshold.
 import type { Queue } from 'bullmq';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { BILL_SOURCES, BillParseError, type BillSource, PARSERS } from '@spendgraph/billing';
 import { type Pool, importBill } from '@spendgraph/db';
 import { queueBillVarianceCheck } from '@spendgraph/queue';
 import { type Authenticate, authenticated } from '../auth.ts';
 import { audited } from '../audit.ts';
+
+/** A file that cannot be read: 400 naming its field (and line); anything else is rethrown. */
+export function refuseUnreadable(reply: FastifyReply, e: unknown) {
+  if (!(e instanceof BillParseError)) throw e;
+  return reply.code(400).send({ error: 'invalid_request', field: e.field, ...(e.line === undefined ? {} : { line: e.line }), message: e.message });
+}
 
 const isSource = (s: string): s is BillSource => (BILL_SOURCES as readonly string[]).includes(s);
 
@@ -27,8 +33,7 @@ export function billRoutes(app: FastifyInstance, deps: { authenticate: Authentic
       try {
         bill = PARSERS[source](text);
       } catch (e) {
-        if (!(e instanceof BillParseError)) throw e;
-        return reply.code(400).send({ error: 'invalid_request', field: e.field, ...(e.line === undefined ? {} : { line: e.line }), message: e.message });
+        return refuseUnreadable(reply, e);
       }
       if (bill.days.length === 0) return reply.code(400).send({ error: 'invalid_request', field: 'body', message: 'body: the bill has no lines and no days' });
       const identity = request.identity!;

@@ -4,11 +4,12 @@
 // one entry per line). An entry is stored once per id. Input that cannot be read is refused whole
 // with 400 naming the field (and the CSV line).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { BillParseError, parseRevenueCsv, parseRevenueJson, parseStripeInvoiceEvent } from '@spendgraph/billing';
+import { parseRevenueCsv, parseRevenueJson, parseStripeInvoiceEvent } from '@spendgraph/billing';
 import { type Pool, insertRevenue } from '@spendgraph/db';
 import type { RevenueEntry, RevenueSource } from '@spendgraph/schema';
 import { type Authenticate, authenticated } from '../auth.ts';
 import { audited } from '../audit.ts';
+import { refuseUnreadable } from './bills.ts';
 
 type Read = { entries: RevenueEntry[] | null; source: RevenueSource } | FastifyReply;
 
@@ -16,8 +17,7 @@ function read(reply: FastifyReply, parse: () => { entries: RevenueEntry[] | null
   try {
     return parse();
   } catch (e) {
-    if (!(e instanceof BillParseError)) throw e;
-    return reply.code(400).send({ error: 'invalid_request', field: e.field, ...(e.line === undefined ? {} : { line: e.line }), message: e.message });
+    return refuseUnreadable(reply, e);
   }
 }
 
