@@ -323,8 +323,9 @@ describe('profitability', () => {
     const losing = customers.filter((r: any) => new Decimal(r.margin).isNegative()).sort((a: any, b: any) => new Decimal(a.margin).comparedTo(b.margin));
     expect(losing.length).toBeGreaterThan(0);
     expect(await read('profit-unprofitable')).toEqual(losing.map(figures));
-    // November's three demo pools (1,200 + 2,000 + 300) are allocated whole; totals are the API's.
-    expect(await page.getByTestId('profit-allocatedCost').getAttribute('data-value')).toBe('3500');
+    // November's four demo pools (1,200 + 2,000 + 300 + 150) are allocated whole; customers carry the observability pool.
+    expect(await page.getByTestId('profit-allocatedCost').getAttribute('data-value')).toBe('3650');
+    expect(customers.some((r: any) => new Decimal(r.allocatedCost).gt(0))).toBe(true);
     expect(await page.getByTestId('profit-margin').getAttribute('data-value')).toBe(totals[0].margin);
     await screenshot(page, 'profitability');
   });

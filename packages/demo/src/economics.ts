@@ -10,7 +10,8 @@ import { unit } from './bills.ts';
 const POOLS = [
   { name: 'Vector database', amount: '1200', rule: { method: 'proportional', measure: 'calls', dimension: 'feature' } },
   { name: 'GPU hosts', amount: '2000', rule: { method: 'proportional', measure: 'cost', dimension: 'workflow' } },
-  { name: 'Observability', amount: '300', rule: { method: 'even', dimension: 'workflow' } },
+  { name: 'Observability', amount: '300', rule: { method: 'proportional', measure: 'calls', dimension: 'customer' } },
+  { name: 'Support contract', amount: '150', rule: { method: 'even', dimension: 'workflow' } },
 ] as const;
 
 async function graphql(apiUrl: string, key: string, query: string, variables: Record<string, unknown>) {

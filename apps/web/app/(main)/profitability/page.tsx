@@ -6,7 +6,7 @@
 import Link from 'next/link';
 import { ApiErrors } from '@/components/ApiErrors';
 import { gql } from '@/lib/api';
-import { PERIOD, type Period, periodLabel } from '@/lib/breakdown';
+import { PERIOD, type Period, periodLabel, utcDays } from '@/lib/breakdown';
 import { formatMoney } from '@/lib/format';
 import type * as Schema from '@/lib/graphql/schema';
 
@@ -19,11 +19,6 @@ const FIELDS = 'key directCost allocatedCost trueCost revenue margin';
 const ECONOMICS = `query($from: String!, $to: String!, $by: [String!]!) { economics(from: $from, to: $to, by: $by) { ${FIELDS} }
   totals: economics(from: $from, to: $to, by: []) { ${FIELDS} } }`;
 
-/** The period's first and last UTC day (an exclusive midnight end is the day before). */
-function days(p: Period): { from: string; to: string } {
-  const end = p.to.slice(11, 19) === '00:00:00' ? new Date(Date.parse(`${p.to.slice(0, 10)}T00:00:00Z`) - 86_400_000).toISOString() : p.to;
-  return { from: p.from.slice(0, 10), to: end.slice(0, 10) };
-}
 
 const FIGURES: Array<[keyof Row, string]> = [['revenue', 'Revenue'], ['directCost', 'Direct cost'], ['allocatedCost', 'Allocated'], ['trueCost', 'True cost'], ['margin', 'Margin']];
 
@@ -51,7 +46,7 @@ export default async function Profitability({ searchParams }: { searchParams: Pr
   const period = PERIODS.find((p) => p === params.period) ?? 'this month';
   const [by, label] = BY.find(([b]) => b === params.by) ?? BY[0];
   const range = await gql<{ range: { period: Period } }>(RANGE, { range: { relative: period } });
-  const span = range.ok ? days(range.data.range.period) : undefined;
+  const span = range.ok ? utcDays(range.data.range.period) : undefined;
   const res = range.ok ? await gql<{ economics: Row[]; totals: Row[] }>(ECONOMICS, { ...span, by: [by] }) : range;
   const href = (p: string, b: string) => `/profitability?period=${encodeURIComponent(p)}&by=${b}`;
   const rows = res.ok ? res.data.economics.filter((r) => r.key[0] !== null) : [];
