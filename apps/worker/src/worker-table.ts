@@ -110,7 +110,8 @@ export function workerTable(config: WorkerConfig): WorkerSpec[] {
       processors: async ({ pool, log, semantic, alerts, publisher }) => ({
         [EVALUATE_BUDGETS_JOB]: evaluateBudgetsProcessor({
           pool, semantic: await semantic(), alerts, redis: publisher, log,
-          requeueStaleDeliveries: async () => (await requeueStaleDeliveries({ pool, table: 'alert_deliveries', queue: alerts }, STALE_DELIVERY_MS)).requeued,
+          requeueStaleDeliveries: async () => (await requeueStaleDeliveries({ pool, table: 'alert_deliveries', queue: alerts }, STALE_DELIVERY_MS)).requeued
+            + (await requeueStaleDeliveries({ pool, table: 'bill_variance_deliveries', queue: alerts, jobName: DELIVER_VARIANCE_JOB }, STALE_DELIVERY_MS)).requeued,
         }),
       }),
       schedules: { [EVALUATE_BUDGETS_JOB]: every(config.BUDGET_EVAL_EVERY_MS) },

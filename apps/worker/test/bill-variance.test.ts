@@ -10,7 +10,8 @@ import { Queue } from 'bullmq';
 import { Decimal } from 'decimal.js';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { MAINTENANCE_QUEUE } from '@spendgraph/queue';
+import { DELIVER_VARIANCE_JOB, MAINTENANCE_QUEUE, createAlertsQueue } from '@spendgraph/queue';
+import { requeueStaleDeliveries } from '../src/processors/deliver.ts';
 import { type Platform, graphqlData, graphqlRequest, ingestAndWait, startPlatform, waitFor, workspaceWithKey } from '@spendgraph/test-support/platform';
 
 const fixture = (name: string) => readFileSync(new URL(`../../../packages/billing/test/fixtures/${name}`, import.meta.url), 'utf8');
@@ -106,6 +107,21 @@ it('a day whose variance share exceeds the threshold alerts through the webhook 
   const { rows } = await p.pool.query(`SELECT status FROM bill_variance_deliveries WHERE workspace_id = $1`, [ws.workspaceId]);
   expect(rows).toEqual([{ status: 'delivered' }]);
   expect(received).toHaveLength(1);
+});
+
+it('a delivery whose job was lost is queued again under its own job name and delivered', async () => {
+  const { rows: [{ id }] } = await p.pool.query(`UPDATE bill_variance_deliveries SET status = 'pending', updated_at = now() - interval '10 minutes'
+    WHERE workspace_id = $1 RETURNING id`, [ws.workspaceId]);
+  const alerts = createAlertsQueue(redis, { prefix: p.env.QUEUE_PREFIX });
+  try {
+    const { requeued } = await requeueStaleDeliveries({ pool: p.pool, table: 'bill_variance_deliveries', queue: alerts, jobName: DELIVER_VARIANCE_JOB }, 5 * 60_000);
+    expect(requeued).toBeGreaterThanOrEqual(1);
+    await waitFor(async () => received.length >= 2, 60_000, 'the requeued delivery');
+    expect(received[1]!.headers['x-spendgraph-delivery']).toBe(id);
+    expect((await alerts.getJob(id))?.name).toBe(DELIVER_VARIANCE_JOB);
+  } finally {
+    await alerts.close();
+  }
 });
 
 it('without a threshold nothing alerts', async () => {
