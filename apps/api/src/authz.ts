@@ -8,7 +8,7 @@ import { type ApiKeyIdentity, type ApiKeyScope, type Pool, type Role, findWorksp
 export const PERMISSIONS = [
   'usage:read', 'exports:run', 'events:ingest', 'work:write', 'embeds:manage', 'budgets:manage', 'channels:manage',
   'repricing:manage', 'retention:manage', 'deadletters:manage', 'system:read', 'members:manage', 'keys:manage', 'audit:read', 'self',
-  'guard:check', 'sso:manage', 'workspace:manage', 'bills:import',
+  'guard:check', 'sso:manage', 'workspace:manage', 'bills:import', 'economics:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -87,6 +87,8 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'POST /v1/sso/callback': { public: 'sign-in: the state, PKCE verifier and ID token are the credential' },
   'GET /v1/audit-log': { permission: 'audit:read' },
   'POST /v1/bills/:source': { permission: 'bills:import' },
+  'POST /v1/revenue': { permission: 'economics:manage' },
+  'POST /v1/revenue/stripe': { permission: 'economics:manage' },
   'GET /graphql': { permission: 'usage:read', restricted: true }, // each field says whether it applies restrictions
   'POST /graphql': { permission: 'usage:read', restricted: true },
   'GET /graphql/cube': { permission: 'usage:read', restricted: true },
@@ -183,6 +185,7 @@ const embeds: AuditRule = { targetType: 'embed_token', table: 'embed_tokens' };
 const keys: AuditRule = { targetType: 'api_key', table: 'api_keys' };
 const invitations: AuditRule = { targetType: 'invitation', table: 'invitations' };
 const members: AuditRule = { targetType: 'member', table: 'memberships', idColumn: 'user_id', idArg: 'userId' };
+const costPools: AuditRule = { targetType: 'cost_pool', table: 'cost_pools' };
 const sso: AuditRule = { targetType: 'sso_connection', table: 'sso_connections', idColumn: 'organization' };
 
 /** Every Query and Mutation field of /graphql, as `Type.field`. */
@@ -203,6 +206,7 @@ export const FIELD_RULES: Record<string, FieldRule> = {
   'Query.auditLog': { permission: 'audit:read' },
   'Query.ssoConnection': { permission: 'sso:manage' },
   'Query.workspace': read,
+  'Query.billVarianceThreshold': read, 'Query.billVarianceAlerts': read, 'Query.costPools': read, 'Query.economics': read,
 
   'Mutation.createBudget': { permission: 'budgets:manage', audit: budgets },
   'Mutation.updateBudget': { permission: 'budgets:manage', audit: budgets },
@@ -230,4 +234,8 @@ export const FIELD_RULES: Record<string, FieldRule> = {
   'Mutation.setSsoConnection': { permission: 'sso:manage', audit: sso },
   'Mutation.deleteSsoConnection': { permission: 'sso:manage', audit: sso },
   'Mutation.updateWorkspace': { permission: 'workspace:manage', audit: { targetType: 'workspace', table: 'workspaces', idColumn: 'workspace' } },
+  'Mutation.createCostPool': { permission: 'economics:manage', audit: costPools },
+  'Mutation.deleteCostPool': { permission: 'economics:manage', audit: costPools },
+  'Mutation.setAllocationRule': { permission: 'economics:manage', audit: { targetType: 'allocation_rule', table: 'allocation_rules', idColumn: 'pool_id', idArg: 'poolId' } },
+  'Mutation.setBillVarianceThreshold': { permission: 'workspace:manage', audit: { targetType: 'workspace', table: 'workspaces', idColumn: 'workspace' } },
 };

@@ -23,6 +23,7 @@ import { ssoRoutes } from './routes/sso.ts';
 import { SecretBox } from './sso/secret-box.ts';
 import { firstRunRoutes } from './routes/first-run.ts';
 import { billRoutes } from './routes/bills.ts';
+import { revenueRoutes } from './routes/revenue.ts';
 import { authorizeRoutes } from './authz.ts';
 import { databaseClientError, isDatabaseBusy } from './client-errors.ts';
 import { ExportSlots } from './exports/slots.ts';
@@ -107,7 +108,8 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   proxyRoutes(app, { authenticate, queue: deps.queue, guard: deps.guard, semantic: deps.semantic, upstreams: deps.proxyUpstreams });
   guardRoutes(app, { authenticate, guard: deps.guard, semantic: deps.semantic });
   workRoutes(app, { authenticate, pool: deps.pool });
-  billRoutes(app, { authenticate, pool: deps.pool });
+  billRoutes(app, { authenticate, pool: deps.pool, maintenance: deps.maintenance });
+  revenueRoutes(app, { authenticate, pool: deps.pool });
   const slots = new ExportSlots();
   exportRoutes(app, { authenticate, pool: deps.exportPool, semantic: deps.semantic, redis: deps.redis, slots });
   embedRoutes(app, { semantic: deps.semantic, pool: deps.pool });

@@ -131,6 +131,9 @@ describe('reconciliation with the provider bill', () => {
     expect([r.rows, r.totals]).toEqual([[], []]);
     const cube = async (key: string) => (await graphqlRequest(p.apiUrl, key, '{ cube { bills { billed provider } } }', {}, '/graphql/cube')).body;
     expect((await cube(other.key)).data.cube).toEqual([]);
+    const rec = async (key: string) => (await graphqlRequest(p.apiUrl, key, '{ cube { reconciliation { billed provider } } }', {}, '/graphql/cube')).body.data.cube;
+    expect(await rec(other.key)).toEqual([]);
+    expect((await rec(ws.key)).map((c: any) => c.reconciliation.provider).sort()).toEqual(['google', 'openai']);
     const own = (await cube(ws.key)).data.cube.map((c: any) => c.bills).sort((a: any, b: any) => a.provider.localeCompare(b.provider));
     // Cube's generated GraphQL types measures as Float (as for usage); Query.reconciliation gives exact strings.
     expect(own).toEqual([{ billed: 1.765736, provider: 'google' }, { billed: Number('2.9523456789012345678'), provider: 'openai' }]);

@@ -15,6 +15,12 @@ export function nodeSelection(depth: number): string {
   return `${NODE} children { ${depth <= 0 ? 'label' : nodeSelection(depth - 1)} }`;
 }
 export const PERIOD = 'period { from to partial timezone }';
+
+/** A period's first and last UTC day (an exclusive midnight end is the day before): bills and pools are per UTC day. */
+export function utcDays(p: Period): { from: string; to: string } {
+  const end = p.to.slice(11, 19) === '00:00:00' ? new Date(Date.parse(`${p.to.slice(0, 10)}T00:00:00Z`) - 86_400_000).toISOString() : p.to;
+  return { from: p.from.slice(0, 10), to: end.slice(0, 10) };
+}
 export const SERIES = `${PERIOD} series { label key { dimension value } points { time partial measures { measure value } } }`;
 
 export function valueOf(node: Pick<Node, 'measures'> | undefined, measure: string): string | null {

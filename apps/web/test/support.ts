@@ -5,7 +5,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { addMembership, createApiKey, ensureWorkspace } from '@spendgraph/db';
-import { ensureDemoBudgets, generateDemoEvents, importDemoBills, postAll, syncDemoWork } from '@spendgraph/demo';
+import { ensureDemoBudgets, ensureDemoEconomics, generateDemoEvents, importDemoBills, postAll, syncDemoWork } from '@spendgraph/demo';
 import { createSemanticLayer } from '@spendgraph/semantic';
 import { person } from '@spendgraph/test-support/people';
 import { type Platform, freePort, storedCount, waitFor } from '@spendgraph/test-support/platform';
@@ -57,6 +57,7 @@ export async function demoWorkspace(p: Platform, { events = 3000, days = 30, end
   await syncDemoWork(p.pool, ws.id, p.apiUrl, key);
   await ensureDemoBudgets(p.pool, ws.id);
   await importDemoBills(p.apiUrl, key, { days, end });
+  await ensureDemoEconomics(p.apiUrl, key, { days, end });
   await warmRollups(p);
   return { workspaceId: ws.id, key, events: sent };
 }

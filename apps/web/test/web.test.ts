@@ -303,6 +303,34 @@ describe('plans, budgets, insights and entity pages', () => {
   });
 });
 
+describe('profitability', () => {
+  it("lists the demo's unprofitable customers and every customer's margin as the API computes it (revenue − true cost)", async () => {
+    await page.goto(`${web.url}/profitability?period=last%20month&by=customer_id`);
+    await page.getByTestId('profit-rows').waitFor();
+    const period = page.getByTestId('profit-period');
+    const range = { from: await period.getAttribute('data-from'), to: await period.getAttribute('data-to') };
+    expect(range).toEqual({ from: '2026-11-01', to: '2026-11-30' }); // last month by the API's clock (NOW)
+    const fields = 'key revenue directCost allocatedCost trueCost margin';
+    const { rows, totals } = await api(`query($from: String!, $to: String!) { rows: economics(from: $from, to: $to, by: ["customer_id"]) { ${fields} }
+      totals: economics(from: $from, to: $to, by: []) { ${fields} } }`, range);
+    const read = (testId: string) => page.getByTestId(testId).locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-key'),
+      ...[...tr.querySelectorAll('td[data-value]')].map((td) => td.getAttribute('data-value'))]));
+    const customers = rows.filter((r: any) => r.key[0] !== null);
+    const figures = (r: any) => [r.key[0], r.revenue, r.directCost, r.allocatedCost, r.trueCost, r.margin];
+    expect(await read('profit-rows')).toEqual(customers.map(figures));
+    for (const r of rows) expect(new Decimal(r.margin).equals(new Decimal(r.revenue).minus(r.trueCost)), r.key[0]).toBe(true);
+    // The demo prices a few customers under their cost: they are listed, most negative first.
+    const losing = customers.filter((r: any) => new Decimal(r.margin).isNegative()).sort((a: any, b: any) => new Decimal(a.margin).comparedTo(b.margin));
+    expect(losing.length).toBeGreaterThan(0);
+    expect(await read('profit-unprofitable')).toEqual(losing.map(figures));
+    // November's four demo pools (1,200 + 2,000 + 300 + 150) are allocated whole; customers carry the observability pool.
+    expect(await page.getByTestId('profit-allocatedCost').getAttribute('data-value')).toBe('3650');
+    expect(customers.some((r: any) => new Decimal(r.allocatedCost).gt(0))).toBe(true);
+    expect(await page.getByTestId('profit-margin').getAttribute('data-value')).toBe(totals[0].margin);
+    await screenshot(page, 'profitability');
+  });
+});
+
 describe('reconciliation', () => {
   const attrs = (sel: string, attr: string) => page.locator(sel).evaluateAll((els, a) => els.map((e) => e.getAttribute(a)), attr);
 

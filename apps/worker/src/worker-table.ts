@@ -6,7 +6,7 @@ import type { Pool } from '@spendgraph/db';
 import { morningReportRepeat } from '@spendgraph/insights';
 import { createPricer } from '@spendgraph/pricing';
 import {
-  APPLY_RETENTION_JOB, DELIVER_JOB, INVITATION_JOB, DETECT_ANOMALIES_JOB, type DeliveryJobData, EVALUATE_BUDGETS_JOB, type EvaluateBudgetsJobData,
+  APPLY_RETENTION_JOB, CHECK_BILL_VARIANCE_JOB, DELIVER_JOB, DELIVER_VARIANCE_JOB, INVITATION_JOB, DETECT_ANOMALIES_JOB, type DeliveryJobData, EVALUATE_BUDGETS_JOB, type EvaluateBudgetsJobData,
   type EvaluateBudgetsResult, INGEST_BATCH_JOB, INGEST_REPLAY_JOB, type IngestJobResult, MORNING_REPORT_JOB, PULL_BILLS_JOB, type QueueDefinition, REPRICE_JOB,
   type Redis, WARM_ROLLUPS_JOB, alertsQueue, budgetsQueue, createIngestQueue, createInsightsQueue, ingestQueue, insightsQueue,
   maintenanceQueue, reportsQueue,
@@ -15,10 +15,12 @@ import type { SemanticLayer } from '@spendgraph/semantic';
 import { createSender, mailer } from './channels/index.ts';
 import type { WorkerConfig } from './config.ts';
 import { applyRetentionProcessor } from './processors/apply-retention.ts';
+import { checkBillVariance, checkBillVarianceProcessor } from './processors/check-bill-variance.ts';
 import { deliverAlertProcessor } from './processors/deliver-alert.ts';
 import { deliverInvitationProcessor } from './processors/deliver-invitation.ts';
 import { requeueStaleDeliveries } from './processors/deliver.ts';
 import { deliverReportProcessor } from './processors/deliver-report.ts';
+import { deliverVarianceAlertProcessor } from './processors/deliver-variance-alert.ts';
 import { detectAnomaliesProcessor } from './processors/detect-anomalies.ts';
 import { evaluateBudgetsProcessor } from './processors/evaluate-budgets.ts';
 import { ingestProcessor } from './processors/ingest.ts';
@@ -86,12 +88,16 @@ export function workerTable(config: WorkerConfig): WorkerSpec[] {
       queue: maintenanceQueue,
       // Warming a large workspace's roll-ups can take minutes.
       options: { concurrency: 1, lockDuration: 10 * 60_000 },
-      processors: async ({ pool, log, semantic }) => ({
-        [WARM_ROLLUPS_JOB]: warmRollupsProcessor({ semantic: await semantic(), log }),
-        [APPLY_RETENTION_JOB]: applyRetentionProcessor({ pool, log }),
-        [REPRICE_JOB]: repriceProcessor({ pool, pricer: createPricer(), semantic: await semantic(), log }),
-        [PULL_BILLS_JOB]: pullBillsProcessor({ pool, config, log }),
-      }),
+      processors: async ({ pool, log, semantic, alerts }) => {
+        const variance = { pool, semantic: await semantic(), alerts, log };
+        return {
+          [WARM_ROLLUPS_JOB]: warmRollupsProcessor({ semantic: await semantic(), log }),
+          [APPLY_RETENTION_JOB]: applyRetentionProcessor({ pool, log }),
+          [REPRICE_JOB]: repriceProcessor({ pool, pricer: createPricer(), semantic: await semantic(), log }),
+          [PULL_BILLS_JOB]: pullBillsProcessor({ pool, config, log, afterImport: (d) => checkBillVariance(variance, d) }),
+          [CHECK_BILL_VARIANCE_JOB]: checkBillVarianceProcessor(variance),
+        };
+      },
       schedules: {
         [WARM_ROLLUPS_JOB]: every(config.ROLLUP_WARM_EVERY_MS), [APPLY_RETENTION_JOB]: every(config.RETENTION_EVERY_MS),
         [PULL_BILLS_JOB]: billConnectors(config).length > 0 ? every(config.BILLS_PULL_EVERY_MS) : null,
@@ -104,7 +110,8 @@ export function workerTable(config: WorkerConfig): WorkerSpec[] {
       processors: async ({ pool, log, semantic, alerts, publisher }) => ({
         [EVALUATE_BUDGETS_JOB]: evaluateBudgetsProcessor({
           pool, semantic: await semantic(), alerts, redis: publisher, log,
-          requeueStaleDeliveries: async () => (await requeueStaleDeliveries({ pool, table: 'alert_deliveries', queue: alerts }, STALE_DELIVERY_MS)).requeued,
+          requeueStaleDeliveries: async () => (await requeueStaleDeliveries({ pool, table: 'alert_deliveries', queue: alerts }, STALE_DELIVERY_MS)).requeued
+            + (await requeueStaleDeliveries({ pool, table: 'bill_variance_deliveries', queue: alerts, jobName: DELIVER_VARIANCE_JOB }, STALE_DELIVERY_MS)).requeued,
         }),
       }),
       schedules: { [EVALUATE_BUDGETS_JOB]: every(config.BUDGET_EVAL_EVERY_MS) },
@@ -115,6 +122,7 @@ export function workerTable(config: WorkerConfig): WorkerSpec[] {
       options: { concurrency: 4 },
       processors: async ({ pool }) => ({
         [DELIVER_JOB]: deliverAlertProcessor({ pool, send: createSender(config.channels) }),
+        [DELIVER_VARIANCE_JOB]: deliverVarianceAlertProcessor({ pool, send: createSender(config.channels) }),
         [INVITATION_JOB]: deliverInvitationProcessor(mailer(config.channels)),
       }),
     }),

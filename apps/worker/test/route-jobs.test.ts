@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { type Job, Worker } from 'bullmq';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import {
-  ALL_QUEUES, APPLY_RETENTION_JOB, MAINTENANCE_QUEUE, PULL_BILLS_JOB, REPRICE_JOB, type Redis, WARM_ROLLUPS_JOB, createMaintenanceQueue, maintenanceQueue,
+  ALL_QUEUES, APPLY_RETENTION_JOB, CHECK_BILL_VARIANCE_JOB, MAINTENANCE_QUEUE, PULL_BILLS_JOB, REPRICE_JOB, type Redis, WARM_ROLLUPS_JOB, createMaintenanceQueue, maintenanceQueue,
   redisConnection,
 } from '@spendgraph/queue';
 import { waitFor } from '@spendgraph/test-support/platform';
@@ -31,6 +31,7 @@ beforeAll(() => {
     [APPLY_RETENTION_JOB]: async () => ran.push(APPLY_RETENTION_JOB),
     [REPRICE_JOB]: async (job: Job) => ran.push(`${REPRICE_JOB}:${job.data.repricingId}`),
     [PULL_BILLS_JOB]: async () => ran.push(PULL_BILLS_JOB),
+    [CHECK_BILL_VARIANCE_JOB]: async () => ran.push(CHECK_BILL_VARIANCE_JOB),
   }), { connection: connection(), prefix });
 });
 afterAll(async () => {

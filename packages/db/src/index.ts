@@ -31,3 +31,6 @@ export * from './sso-connections.ts';
 export * from './first-run.ts';
 export * from './workspace-settings.ts';
 export * from './provider-bills.ts';
+export * from './bill-variance.ts';
+export * from './cost-pools.ts';
+export * from './revenue.ts';

@@ -14,7 +14,7 @@ interface Tracked { day: string; provider: string; model: string; cost: string }
 interface Line { day: string; provider: string; model: string | null; description: string; amount: string }
 
 /** A number in [0, 1) fixed by its text (FNV-1a), so a day's variance never changes between runs. */
-function unit(text: string): number {
+export function unit(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
   return h / 4294967296;

@@ -3,3 +3,4 @@ export * from './post-events.ts';
 export * from './budgets.ts';
 export * from './work.ts';
 export * from './bills.ts';
+export * from './economics.ts';

@@ -5,6 +5,7 @@ import { createApiKey, createPool, ensureWorkspace } from '@spendgraph/db';
 import { DETECT_ANOMALIES_JOB, MORNING_REPORT_JOB, WARM_ROLLUPS_JOB, createInsightsQueue, createMaintenanceQueue, redisConnection } from '@spendgraph/queue';
 import { importDemoBills } from './bills.ts';
 import { ensureDemoBudgets } from './budgets.ts';
+import { ensureDemoEconomics } from './economics.ts';
 import { ensureDemoUser } from './people.ts';
 import { generateDemoEvents } from './generate.ts';
 import { syncDemoWork } from './work.ts';
@@ -46,6 +47,8 @@ await syncDemoWork(pool, workspace.id, apiUrl, key);
 const budgets = await ensureDemoBudgets(pool, workspace.id);
 if (budgets) console.error(`demo: created ${budgets} budgets (the worker evaluates them within a minute)`);
 console.error(`demo: imported ${await importDemoBills(apiUrl, key, { days, end })} provider bill lines (reconciliation)`);
+const economics = await ensureDemoEconomics(apiUrl, key, { days, end });
+console.error(`demo: ${economics.pools} cost pools and ${economics.revenue} revenue entries (profitability)`);
 
 // Today's anomalies and report now rather than at the next hour and the next morning, and the
 // roll-ups of the 90 back-filled days rebuilt now rather than at the next warming run (figures

@@ -11,7 +11,9 @@ export { SemanticError, type SemanticErrorCode } from './errors.ts';
 export { DEFAULT_MODEL_DIR, DEFAULT_PRE_AGGREGATIONS_SCHEMA, WORKSPACE_DIMENSION } from './constants.ts';
 export { QUERY_POLICY, secretProblem } from './policy.ts';
 export { rollupFloor } from './lambda.ts';
-export { BILLS_VIEW, HISTORY_VIEW, USAGE_VIEW, type ViewName, billsMember, member, usageMember } from './members.ts';
+export {
+  BILLS_VIEW, HISTORY_VIEW, RECONCILIATION_VIEW, USAGE_VIEW, type ViewName, billsMember, member, reconciliationMember, usageMember,
+} from './members.ts';
 export { semanticEnv, semanticOptions } from './settings.ts';
 
 export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<SemanticLayer> {

@@ -25,3 +25,11 @@ export const BILLS_VIEW = 'bills';
 export function billsMember<N extends string>(name: N): `${typeof BILLS_VIEW}.${N}` {
   return `${BILLS_VIEW}.${name}`;
 }
+
+/** Billed beside tracked (cube/model/views/reconciliation.yml): what Query.reconciliation asks. */
+export const RECONCILIATION_VIEW = 'reconciliation';
+
+/** A member of the `reconciliation` view: `reconciliationMember('variance')` is `'reconciliation.variance'`. */
+export function reconciliationMember<N extends string>(name: N): `${typeof RECONCILIATION_VIEW}.${N}` {
+  return `${RECONCILIATION_VIEW}.${name}`;
+}

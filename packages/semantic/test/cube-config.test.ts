@@ -48,6 +48,12 @@ describe('cube/cube.js', () => {
     expect(config.queryRewrite({ measures: ['bills.billed'], dimensions: ['bills.provider'] }, { securityContext: { workspaceId: ws } }).filters).toEqual([
       { member: 'bills.workspace_id', operator: 'equals', values: [ws] },
     ]);
+    expect(config.queryRewrite({ measures: ['reconciliation.variance'] }, { securityContext: { workspaceId: ws } }).filters).toEqual([
+      { member: 'reconciliation.workspace_id', operator: 'equals', values: [ws] },
+    ]);
+    expect(config.queryRewrite({ measures: ['economics.margin'], dimensions: ['economics.customer_id'] }, { securityContext: { workspaceId: ws } }).filters).toEqual([
+      { member: 'economics.workspace_id', operator: 'equals', values: [ws] },
+    ]);
   });
 
   it('refuses queries without a workspace, on hidden members or on the private cube', () => {
@@ -56,6 +62,8 @@ describe('cube/cube.js', () => {
     expect(rewrite({ measures: ['usage.calls'], filters: [{ and: [{ member: 'usage.workspace_id', operator: 'equals', values: ['x'] }] }] })).toThrow(/usage\.workspace_id/);
     expect(rewrite({ measures: ['usage_events.total_cost'] })).toThrow(/usage_events\.total_cost/);
     expect(rewrite({ measures: ['provider_bills.billed'] })).toThrow(/provider_bills\.billed/);
+    expect(rewrite({ measures: ['bill_reconciliation.billed'] })).toThrow(/bill_reconciliation\.billed/);
+    expect(rewrite({ measures: ['allocations.margin'] })).toThrow(/allocations\.margin/);
     expect(rewrite({ measures: ['bills.billed'], dimensions: ['bills.workspace_id'] })).toThrow(/bills\.workspace_id/);
     expect(rewrite({ measures: ['usage.calls'], order: [['usage.workspace_id', 'asc']] })).toThrow(/usage\.workspace_id/);
   });

@@ -9,17 +9,22 @@ const databaseUrl = 'postgres://unused@127.0.0.1:1/unused'; // nothing here conn
 afterAll(removeModelVariants);
 
 describe('the model', () => {
-  it('compiles, with the cubes private and the bills, usage and usage_history views public', async () => {
+  it('compiles, with the cubes private and the bills, cost_pools, economics, reconciliation, usage and usage_history views public', async () => {
     const model = await loadModel();
-    expect(model.views.map((v) => v.name).sort()).toEqual(['bills', 'usage', 'usage_history']);
+    expect(model.views.map((v) => v.name).sort()).toEqual(['bills', 'cost_pools', 'economics', 'reconciliation', 'usage', 'usage_history']);
     expect(model.catalog.public.has('bills.billed')).toBe(true);
+    expect(model.catalog.public.has('reconciliation.variance')).toBe(true);
+    expect(model.catalog.public.has('reconciliation.workspace_id')).toBe(false);
+    expect(model.catalog.public.has('economics.margin')).toBe(true);
+    expect(model.catalog.public.has('economics.workspace_id')).toBe(false);
+    expect(model.catalog.public.has('cost_pools.workspace_id')).toBe(false);
     expect(model.catalog.public.has('bills.workspace_id')).toBe(false);
     expect(model.catalog.public.has('usage_history.total_cost')).toBe(true);
     expect(model.catalog.public.has('usage_history.workspace_id')).toBe(false);
     expect(model.catalog.public.has('usage.total_cost')).toBe(true);
     expect(model.catalog.public.has('usage.workspace_id')).toBe(false);
     expect(model.catalog.all.has('usage.workspace_id')).toBe(true);
-    expect([...model.catalog.public.keys()].some((m) => !/^(usage|usage_history|bills)\./.test(m))).toBe(false);
+    expect([...model.catalog.public.keys()].some((m) => !/^(usage|usage_history|bills|reconciliation|economics|cost_pools)\./.test(m))).toBe(false);
   });
 
   it('refuses a view without a hidden workspace_id dimension', async () => {

@@ -430,7 +430,7 @@ describe('query checks', () => {
 describe('meta', () => {
   it('lists the public members of the public views only', () => {
     const { views } = rollupLayer.meta();
-    expect(views.map((v) => v.name).sort()).toEqual(['bills', 'usage', 'usage_history']);
+    expect(views.map((v) => v.name).sort()).toEqual(['bills', 'cost_pools', 'economics', 'reconciliation', 'usage', 'usage_history']);
     const usage = views.find((v) => v.name === 'usage');
     const names = [...usage!.measures, ...usage!.dimensions].map((m) => m.name);
     expect(names).not.toContain('usage.workspace_id');

@@ -1,7 +1,9 @@
 import { type QueryReader, type SemanticLayer, USAGE_VIEW } from '@spendgraph/semantic';
 import { type BreakdownArgs, breakdown } from '../query/breakdown.ts';
+import { billVarianceResolvers } from './bill-variance.ts';
 import { type BudgetDeps, budgetResolvers } from './budgets.ts';
 import { type DeadLetterDeps, deadLetterResolvers } from './dead-letters.ts';
+import { economicsResolvers } from './economics.ts';
 import { embedResolvers } from './embeds.ts';
 import { type ExportDeps, exportResolvers } from './exports.ts';
 import { forecastResolvers } from './forecast.ts';
@@ -60,11 +62,14 @@ export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & Repricing
   const deadLetters = deadLetterResolvers(deps);
   const embeds = embedResolvers(deps);
   const status = statusResolvers(deps);
+  const variance = billVarianceResolvers(deps);
+  const economics = economicsResolvers(deps);
   return {
     ...budgets,
     ...insights,
     SystemStatus: { ...status.SystemStatus, ...deadLetters.SystemStatus },
-    Mutation: { ...budgets.Mutation, ...plans.Mutation, ...exportResolvers(deps).Mutation, ...retention.Mutation, ...repricing.Mutation, ...embeds.Mutation, ...deadLetters.Mutation },
+    Mutation: { ...budgets.Mutation, ...plans.Mutation, ...exportResolvers(deps).Mutation, ...retention.Mutation, ...repricing.Mutation, ...embeds.Mutation, ...deadLetters.Mutation,
+      ...variance.Mutation, ...economics.Mutation },
     Query: {
       ...budgets.Query,
       ...plans.Query,
@@ -74,6 +79,8 @@ export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & Repricing
       ...retention.Query,
       ...repricing.Query,
       ...embeds.Query,
+      ...variance.Query,
+      ...economics.Query,
       meta: () => {
         const view = semantic.meta().views.find((v) => v.name === USAGE_VIEW)!;
         const short = <T extends { name: string }>(m: T) => ({ ...m, name: shortName(m.name) });

@@ -5,7 +5,8 @@ import { signOut } from '../signin/actions';
 
 const LINKS: Array<[string, string]> = [
   ['/', 'Overview'], ['/explore', 'Explorer'], ['/events', 'Event log'], ['/plans', 'Plans'], ['/budgets', 'Budgets'],
-  ['/anomalies', 'Anomalies'], ['/reconciliation', 'Reconciliation'], ['/savings', 'Savings'], ['/reports', 'Morning reports'], ['/customers', 'Customers'], ['/features', 'Features'],
+  ['/anomalies', 'Anomalies'], ['/reconciliation', 'Reconciliation'], ['/profitability', 'Profitability'], ['/savings', 'Savings'], ['/reports', 'Morning reports'],
+  ['/customers', 'Customers'], ['/features', 'Features'],
   ['/onboarding', 'Send data'], ['/settings', 'Settings'],
 ];
 

@@ -31,6 +31,10 @@ export type Query = {
   timeseries: Timeseries;
   /** Single events, newest first, with cursor pagination. */
   events: EventConnection;
+  /** Percent of variance share (|billed − tracked| / billed) beyond which a day × provider raises an alert; null: no alerts. */
+  billVarianceThreshold: Maybe<Scalars['String']['output']>;
+  /** Variance alerts raised, newest day first. */
+  billVarianceAlerts: Array<BillVarianceAlert>;
   /** Budgets of the workspace with their current standing (paused ones included). */
   budgets: Array<Budget>;
   budget: Maybe<Budget>;
@@ -43,6 +47,14 @@ export type Query = {
    * scoped on a dimension the context does not give does not apply. Same answer as GET /v1/guard/check.
    */
   guardCheck: GuardDecision;
+  /** Cost pools, newest month first; of one month when given (YYYY-MM). */
+  costPools: Array<CostPool>;
+  /**
+   * Direct, allocated and true cost, revenue and margin from `from` to `to` (UTC days, inclusive),
+   * grouped by up to three of: workflow, feature, customer_id, plan_id, pool, currency, month.
+   * Allocated shares are dated on the first day of their pool's month. Exact decimal strings.
+   */
+  economics: Array<EconomicsRow>;
   /** This workspace's embed tokens, newest first (up to 1,000): what each shows and whether it still works. */
   embedTokens: Array<EmbedTokenInfo>;
   /**
@@ -186,6 +198,16 @@ export type QueryEventsArgs = {
  * `meta` lists its measures and dimensions. Member names are the view's members, e.g.
  * `total_cost`, `plan_id` (the `usage.` prefix is optional). The workspace is the API key's.
  */
+export type QueryBillVarianceAlertsArgs = {
+  first: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * Spendgraph's query API. Every answer comes from the Cube model in cube/ (view `usage`);
+ * `meta` lists its measures and dimensions. Member names are the view's members, e.g.
+ * `total_cost`, `plan_id` (the `usage.` prefix is optional). The workspace is the API key's.
+ */
 export type QueryBudgetArgs = {
   id: Scalars['ID']['input'];
 };
@@ -211,6 +233,28 @@ export type QueryBudgetAlertsArgs = {
 export type QueryGuardCheckArgs = {
   context: Array<ContextValue>;
   limit?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * Spendgraph's query API. Every answer comes from the Cube model in cube/ (view `usage`);
+ * `meta` lists its measures and dimensions. Member names are the view's members, e.g.
+ * `total_cost`, `plan_id` (the `usage.` prefix is optional). The workspace is the API key's.
+ */
+export type QueryCostPoolsArgs = {
+  month: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/**
+ * Spendgraph's query API. Every answer comes from the Cube model in cube/ (view `usage`);
+ * `meta` lists its measures and dimensions. Member names are the view's members, e.g.
+ * `total_cost`, `plan_id` (the `usage.` prefix is optional). The workspace is the API key's.
+ */
+export type QueryEconomicsArgs = {
+  from: Scalars['String']['input'];
+  to: Scalars['String']['input'];
+  by: Array<Scalars['String']['input']>;
 };
 
 
@@ -639,6 +683,21 @@ export type WorkItemShare = {
   share: Scalars['Decimal']['output'];
 };
 
+export type BillVarianceAlert = {
+  id: Scalars['ID']['output'];
+  /** UTC day, YYYY-MM-DD. */
+  day: Scalars['String']['output'];
+  provider: Scalars['String']['output'];
+  currency: Scalars['String']['output'];
+  billed: Scalars['String']['output'];
+  tracked: Scalars['String']['output'];
+  variance: Scalars['String']['output'];
+  varianceShare: Scalars['String']['output'];
+  /** The threshold in force when it fired, percent. */
+  threshold: Scalars['String']['output'];
+  occurredAt: Scalars['String']['output'];
+};
+
 /** Budgets and alert channels need a key with the admin scope. */
 export type Mutation = {
   createBudget: Budget;
@@ -652,11 +711,21 @@ export type Mutation = {
   createAlertChannel: AlertChannel;
   deleteAlertChannel: Scalars['Boolean']['output'];
   /**
+   * Sets the variance threshold in percent (a decimal string, e.g. "5"; above 0, at most 1000), or
+   * null to stop variance alerts. Alerts go to the workspace's enabled workspace-wide alert channels.
+   */
+  setBillVarianceThreshold: Maybe<Scalars['String']['output']>;
+  /**
    * Queues dead-lettered events of this workspace for storing again (admin scope), once the cause
    * is fixed: those named by `eventIds`, or all (at most 10,000 per call). They leave the dead
    * letters; one refused again comes back with `attempts` + 1. An id stored meanwhile is skipped.
    */
   replayDeadLetters: DeadLetterReplay;
+  /** Creates a cost pool of a month (or replaces the amount of the pool of that name and month). */
+  createCostPool: CostPool;
+  deleteCostPool: Scalars['Boolean']['output'];
+  /** Sets how a pool is allocated (replacing its rule). */
+  setAllocationRule: CostPool;
   /**
    * An opaque, expiring token for one chart of this workspace (keys with the read scope). Whoever
    * holds it sees that chart's data through GET /v1/embeds/{token} (the web app's /embed/{token}),
@@ -753,8 +822,33 @@ export type MutationDeleteAlertChannelArgs = {
 
 
 /** Budgets and alert channels need a key with the admin scope. */
+export type MutationSetBillVarianceThresholdArgs = {
+  percent: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Budgets and alert channels need a key with the admin scope. */
 export type MutationReplayDeadLettersArgs = {
   eventIds: InputMaybe<Array<Scalars['ID']['input']>>;
+};
+
+
+/** Budgets and alert channels need a key with the admin scope. */
+export type MutationCreateCostPoolArgs = {
+  input: CostPoolInput;
+};
+
+
+/** Budgets and alert channels need a key with the admin scope. */
+export type MutationDeleteCostPoolArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Budgets and alert channels need a key with the admin scope. */
+export type MutationSetAllocationRuleArgs = {
+  poolId: Scalars['ID']['input'];
+  rule: AllocationRuleInput;
 };
 
 
@@ -1111,6 +1205,79 @@ export type DeadLetter = {
 
 export type DeadLetterReplay = {
   queued: Scalars['Int']['output'];
+};
+
+export type CostPoolInput = {
+  name: Scalars['String']['input'];
+  /** Decimal string above 0, at most 8 decimal places (USD). */
+  amount: Scalars['String']['input'];
+  /** YYYY-MM. */
+  month: Scalars['String']['input'];
+};
+
+export type AllocationMethod =
+  | 'proportional'
+  | 'even'
+  | 'fixed';
+
+export type AllocationMeasure =
+  | 'cost'
+  | 'tokens'
+  | 'calls';
+
+export type AllocationDimension =
+  | 'workflow'
+  | 'feature'
+  | 'customer'
+  | 'plan';
+
+export type AllocationRuleInput = {
+  method: AllocationMethod;
+  /** For proportional rules. */
+  measure: InputMaybe<AllocationMeasure>;
+  dimension: AllocationDimension;
+  /** For fixed rules: percentages of named values, adding up to 100. */
+  percentages: InputMaybe<Array<AllocationShareInput>>;
+};
+
+export type AllocationShareInput = {
+  value: Scalars['String']['input'];
+  percent: Scalars['String']['input'];
+};
+
+export type AllocationShare = {
+  value: Scalars['String']['output'];
+  percent: Scalars['String']['output'];
+};
+
+export type AllocationRule = {
+  method: AllocationMethod;
+  measure: Maybe<AllocationMeasure>;
+  dimension: AllocationDimension;
+  percentages: Maybe<Array<AllocationShare>>;
+};
+
+export type CostPool = {
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  amount: Scalars['String']['output'];
+  currency: Scalars['String']['output'];
+  /** YYYY-MM. */
+  month: Scalars['String']['output'];
+  source: Scalars['String']['output'];
+  rule: Maybe<AllocationRule>;
+  /** What the rule allocated (equals amount once the month has a basis to allocate over). */
+  allocated: Scalars['String']['output'];
+};
+
+export type EconomicsRow = {
+  /** The grouping values, in the order of `by` (null: no value). */
+  key: Array<Maybe<Scalars['String']['output']>>;
+  directCost: Scalars['String']['output'];
+  allocatedCost: Scalars['String']['output'];
+  trueCost: Scalars['String']['output'];
+  revenue: Scalars['String']['output'];
+  margin: Scalars['String']['output'];
 };
 
 export type EmbedKind =

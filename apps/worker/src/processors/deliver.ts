@@ -59,7 +59,7 @@ async function attempt<F extends Found>(send: (found: F) => Promise<SendOutcome>
  * queuing a no-op, since the delivery id is the job id: it is removed first.
  */
 export async function requeueStaleDeliveries(
-  deps: { pool: Pool; table: DeliveryTable; queue: Queue<DeliveryJobData> },
+  deps: { pool: Pool; table: DeliveryTable; queue: Queue<DeliveryJobData>; /** The job name its processor is under (default deliver). */ jobName?: string },
   olderThanMs: number,
 ): Promise<{ requeued: number }> {
   const ids = await stalePendingDeliveries(deps.pool, deps.table, olderThanMs);
@@ -67,6 +67,6 @@ export async function requeueStaleDeliveries(
     const job = await deps.queue.getJob(id);
     if (job && ['completed', 'failed'].includes(await job.getState())) await job.remove();
   }
-  await queueDeliveries(deps.queue, ids);
+  await queueDeliveries(deps.queue, ids, deps.jobName);
   return { requeued: ids.length };
 }

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { type ConnectorSource, pullCostReport } from '@spendgraph/billing';
 import { type BillImportResult, type Pool, findWorkspace, importBill } from '@spendgraph/db';
 import { now } from '@spendgraph/periods';
+import type { CheckBillVarianceJobData } from '@spendgraph/queue';
 import type { WorkerConfig } from '../config.ts';
 
 type BillsConfig = Pick<WorkerConfig, 'BILLS_WORKSPACE' | 'BILLS_OPENAI_ADMIN_KEY' | 'BILLS_OPENAI_BASE_URL' | 'BILLS_ANTHROPIC_ADMIN_KEY' | 'BILLS_ANTHROPIC_BASE_URL' | 'BILLS_PULL_DAYS'>;
@@ -24,7 +25,8 @@ export function billConnectors(c: BillsConfig): Connector[] {
 
 const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-export function pullBillsProcessor(deps: { pool: Pool; config: BillsConfig; log: Logger }) {
+/** `afterImport`: the variance check of an import's days (check-bill-variance.ts). */
+export function pullBillsProcessor(deps: { pool: Pool; config: BillsConfig; log: Logger; afterImport?: (d: CheckBillVarianceJobData) => Promise<unknown> }) {
   return async (): Promise<{ imports: BillImportResult[] }> => {
     const connectors = billConnectors(deps.config);
     if (connectors.length === 0) return { imports: [] };
@@ -39,7 +41,9 @@ export function pullBillsProcessor(deps: { pool: Pool; config: BillsConfig; log:
       try {
         const bill = await pullCostReport({ ...c, from, to, signal: AbortSignal.timeout(5 * 60_000) });
         if (bill.days.length === 0) continue;
-        imports.push(await importBill(deps.pool, { workspaceId: workspace.id, source: c.source, via: 'connector', days: bill.days, lines: bill.lines }));
+        const imported = await importBill(deps.pool, { workspaceId: workspace.id, source: c.source, via: 'connector', days: bill.days, lines: bill.lines });
+        imports.push(imported);
+        await deps.afterImport?.({ workspaceId: workspace.id, from: imported.firstDay, to: imported.lastDay });
       } catch (err) {
         // One provider down must not stop the other's import; the job fails after both tried.
         deps.log.warn({ source: c.source, err: (err as Error).message }, 'could not pull a cost report');

@@ -7,6 +7,8 @@ import type { Redis } from '../connection.ts';
 import { defineQueue, openQueue } from '../define.ts';
 
 export const DELIVER_JOB = 'deliver';
+/** A bill variance alert to one channel (a row of bill_variance_deliveries). */
+export const DELIVER_VARIANCE_JOB = 'deliver-variance';
 
 export const deliveryJobData = z.object({ deliveryId: z.string().min(1) });
 export type DeliveryJobData = z.infer<typeof deliveryJobData>;
@@ -38,7 +40,7 @@ export type InvitationJobData = z.infer<typeof invitationJobData>;
 export const ALERTS_QUEUE = 'alerts';
 export const REPORTS_QUEUE = 'report-deliveries';
 export const alertsQueue = defineQueue({
-  name: ALERTS_QUEUE, jobs: { [DELIVER_JOB]: deliveryJobData, [INVITATION_JOB]: invitationJobData }, defaultJobOptions: DELIVERY_JOB_OPTIONS,
+  name: ALERTS_QUEUE, jobs: { [DELIVER_JOB]: deliveryJobData, [DELIVER_VARIANCE_JOB]: deliveryJobData, [INVITATION_JOB]: invitationJobData }, defaultJobOptions: DELIVERY_JOB_OPTIONS,
 });
 export const reportsQueue = defineQueue({ name: REPORTS_QUEUE, jobs: { [DELIVER_JOB]: deliveryJobData }, defaultJobOptions: DELIVERY_JOB_OPTIONS });
 
@@ -53,7 +55,7 @@ export async function queueInvitationEmail(queue: Queue, data: InvitationJobData
 }
 
 /** Queues delivery jobs; the delivery id is the job id, so queuing one twice is harmless. */
-export async function queueDeliveries(queue: Queue<DeliveryJobData>, deliveryIds: string[]): Promise<void> {
+export async function queueDeliveries(queue: Queue<DeliveryJobData>, deliveryIds: string[], name: string = DELIVER_JOB): Promise<void> {
   if (!deliveryIds.length) return;
-  await queue.addBulk(deliveryIds.map((deliveryId) => ({ name: DELIVER_JOB, data: { deliveryId }, opts: { jobId: deliveryId } })));
+  await queue.addBulk(deliveryIds.map((deliveryId) => ({ name, data: { deliveryId }, opts: { jobId: deliveryId } })));
 }

@@ -7,7 +7,7 @@ import { ApiErrors } from '@/components/ApiErrors';
 import { BillUpload } from '@/components/BillUpload';
 import { Chart } from '@/components/Chart';
 import { gql } from '@/lib/api';
-import { PERIOD, type Period, periodLabel } from '@/lib/breakdown';
+import { PERIOD, type Period, periodLabel, utcDays } from '@/lib/breakdown';
 import type { ChartSpec } from '@/lib/echarts';
 import { formatMoney } from '@/lib/format';
 import type * as Schema from '@/lib/graphql/schema';
@@ -22,11 +22,6 @@ const RANGE = `query($range: TimeRange!) { range: breakdown(measures: ["calls"],
 const RECONCILE = `query($from: String!, $to: String!) { reconciliation(from: $from, to: $to) {
   from to rows { day provider model unattributed currency billed tracked variance varianceShare } totals { currency billed tracked variance varianceShare } } }`;
 
-/** The period's first and last UTC day (an exclusive midnight end is the day before). */
-function days(p: Period): { from: string; to: string } {
-  const end = p.to.slice(11, 19) === '00:00:00' ? new Date(Date.parse(`${p.to.slice(0, 10)}T00:00:00Z`) - 86_400_000).toISOString() : p.to;
-  return { from: p.from.slice(0, 10), to: end.slice(0, 10) };
-}
 
 const share = (v: string | null | undefined) => (v === null || v === undefined ? '—' : `${(Number(v) * 100).toFixed(1)}%`);
 
@@ -83,7 +78,7 @@ export default async function Reconciliation({ searchParams }: { searchParams: P
   const n = PERIOD_DAYS.includes(requested) ? requested : 30;
   const me = await getMe();
   const range = await gql<{ range: { period: Period } }>(RANGE, { range: { relative: `last ${n} days` } });
-  const res = range.ok ? await gql<{ reconciliation: { from: string; to: string; rows: Row[]; totals: Total[] } }>(RECONCILE, days(range.data.range.period)) : range;
+  const res = range.ok ? await gql<{ reconciliation: { from: string; to: string; rows: Row[]; totals: Total[] } }>(RECONCILE, utcDays(range.data.range.period)) : range;
   return (
     <>
       <div className="toolbar" style={{ justifyContent: 'space-between' }}>

@@ -1,0 +1,87 @@
+// Profitability (issue 17): revenue beside true cost — direct (the events) plus shared cost
+// pools allocated by their rules — and the margin, per customer or feature, with the
+// unprofitable ones listed first with what drives their cost. Figures are the API's
+// (Query.economics, the model's `economics` view); each carries its exact decimal string in
+// data-value. Pools are allocated by month, so periods are whole months.
+import Link from 'next/link';
+import { ApiErrors } from '@/components/ApiErrors';
+import { gql } from '@/lib/api';
+import { PERIOD, type Period, periodLabel, utcDays } from '@/lib/breakdown';
+import { formatMoney } from '@/lib/format';
+import type * as Schema from '@/lib/graphql/schema';
+
+type Row = Omit<Schema.EconomicsRow, '__typename'>;
+const PERIODS = ['this month', 'last month'] as const;
+const BY = [['customer_id', 'Customers'], ['feature', 'Features']] as const;
+
+const RANGE = `query($range: TimeRange!) { range: breakdown(measures: ["calls"], by: [], timeRange: $range) { ${PERIOD} } }`;
+const FIELDS = 'key directCost allocatedCost trueCost revenue margin';
+const ECONOMICS = `query($from: String!, $to: String!, $by: [String!]!) { economics(from: $from, to: $to, by: $by) { ${FIELDS} }
+  totals: economics(from: $from, to: $to, by: []) { ${FIELDS} } }`;
+
+
+const FIGURES: Array<[keyof Row, string]> = [['revenue', 'Revenue'], ['directCost', 'Direct cost'], ['allocatedCost', 'Allocated'], ['trueCost', 'True cost'], ['margin', 'Margin']];
+
+function Table({ rows, label, testId }: { rows: Row[]; label: string; testId: string }) {
+  return (
+    <table data-testid={testId}>
+      <thead><tr><th>{label}</th>{FIGURES.map(([, title]) => <th key={title} className="num">{title}</th>)}<th className="num">Margin %</th></tr></thead>
+      <tbody>{rows.map((r) => {
+        // For reading only; the exact figures are in data-value.
+        const share = Number(r.revenue) === 0 ? null : (Number(r.margin) / Number(r.revenue)) * 100;
+        return (
+          <tr key={r.key[0] ?? ''} data-key={r.key[0] ?? ''}>
+            <td>{r.key[0] ?? <em>none</em>}</td>
+            {FIGURES.map(([f]) => <td key={f} className="num" data-field={f} data-value={String(r[f])}>{formatMoney(String(r[f]))}</td>)}
+            <td className="num">{share === null ? '—' : `${share.toFixed(1)}%`}</td>
+          </tr>
+        );
+      })}</tbody>
+    </table>
+  );
+}
+
+export default async function Profitability({ searchParams }: { searchParams: Promise<{ period?: string; by?: string }> }) {
+  const params = await searchParams;
+  const period = PERIODS.find((p) => p === params.period) ?? 'this month';
+  const [by, label] = BY.find(([b]) => b === params.by) ?? BY[0];
+  const range = await gql<{ range: { period: Period } }>(RANGE, { range: { relative: period } });
+  const span = range.ok ? utcDays(range.data.range.period) : undefined;
+  const res = range.ok ? await gql<{ economics: Row[]; totals: Row[] }>(ECONOMICS, { ...span, by: [by] }) : range;
+  const href = (p: string, b: string) => `/profitability?period=${encodeURIComponent(p)}&by=${b}`;
+  const rows = res.ok ? res.data.economics.filter((r) => r.key[0] !== null) : [];
+  // A negative decimal string starts with '-'; the order is for reading (most negative first).
+  const unprofitable = rows.filter((r) => r.margin.startsWith('-')).sort((a, b) => Number(a.margin) - Number(b.margin));
+  const total = (f: keyof Row) => String((res.ok ? res.data.totals[0]?.[f] : undefined) ?? '0');
+  return (
+    <>
+      <div className="toolbar" style={{ justifyContent: 'space-between' }}>
+        <h2>Profitability</h2>
+        <nav aria-label="Period" className="chips">
+          {PERIODS.map((p) => <Link key={p} className="chip" style={{ paddingRight: 10, fontWeight: p === period ? 700 : 400 }} href={href(p, by)} aria-current={p === period ? 'page' : undefined}>{p[0]!.toUpperCase() + p.slice(1)}</Link>)}
+          {BY.map(([b, l]) => <Link key={b} className="chip" style={{ paddingRight: 10, fontWeight: b === by ? 700 : 400 }} href={href(period, b)} aria-current={b === by ? 'page' : undefined}>{l}</Link>)}
+        </nav>
+      </div>
+      {!res.ok ? <ApiErrors errors={res.errors} /> : (
+        <>
+          <p className="muted" data-testid="profit-period" data-from={span?.from} data-to={span?.to}>
+            {range.ok && periodLabel(range.data.range.period)} · true cost = direct cost of the events + shared cost pools allocated by their rules
+          </p>
+          <div className="kpis" data-testid="profit-totals">
+            {FIGURES.map(([f, title]) => (
+              <div key={f} className="panel kpi" data-testid={`profit-${f}`} data-value={total(f)}><div className="label">{title}</div><div className="value">{formatMoney(total(f))}</div></div>
+            ))}
+          </div>
+          <section className="panel" style={{ marginBottom: 16 }}>
+            <h3>Unprofitable {label.toLowerCase()}</h3>
+            {unprofitable.length ? <Table rows={unprofitable} label={label.slice(0, -1)} testId="profit-unprofitable" /> : <p className="empty" data-testid="profit-none-unprofitable">None: every one earns more than it costs.</p>}
+          </section>
+          <section className="panel">
+            <h3>All {label.toLowerCase()} by true cost</h3>
+            {rows.length ? <Table rows={rows} label={label.slice(0, -1)} testId="profit-rows" /> : <p className="empty">No revenue or cost in this period yet: send revenue with POST /v1/revenue.</p>}
+          </section>
+        </>
+      )}
+    </>
+  );
+}
