@@ -23,6 +23,7 @@ import { ssoRoutes } from './routes/sso.ts';
 import { SecretBox } from './sso/secret-box.ts';
 import { firstRunRoutes } from './routes/first-run.ts';
 import { billRoutes } from './routes/bills.ts';
+import { openApiRoutes } from './routes/openapi.ts';
 import { authorizeRoutes } from './authz.ts';
 import { databaseClientError, isDatabaseBusy } from './client-errors.ts';
 import { ExportSlots } from './exports/slots.ts';
@@ -102,6 +103,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   const { authenticate } = deps.credentials;
   metricsRoutes(app, deps);
   healthRoutes(app, deps);
+  openApiRoutes(app);
   eventsRoutes(app, { authenticate, queue: deps.queue });
   otlpRoutes(app, { authenticate, queue: deps.queue });
   proxyRoutes(app, { authenticate, queue: deps.queue, guard: deps.guard, semantic: deps.semantic, upstreams: deps.proxyUpstreams });
