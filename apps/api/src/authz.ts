@@ -67,6 +67,7 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'GET /reference/': { public: 'the API reference page' },
   'GET /reference/js/scalar.js': { public: 'the API reference page\'s script' },
   'POST /v1/events': { permission: 'events:ingest', restricted: true },
+  'POST /api/v1/events': { permission: 'events:ingest', restricted: true }, // OpenMeter's path for /v1/events
   'POST /v1/traces': { permission: 'events:ingest', restricted: true },
   '* /proxy/openai/*': { permission: 'events:ingest', inHandler: true, restricted: true },
   '* /proxy/anthropic/*': { permission: 'events:ingest', inHandler: true, restricted: true },

@@ -7,3 +7,4 @@ export * from './work-entities.ts';
 export * from './provider-usage.ts';
 export * from './work-item-allocation.ts';
 export * from './bill-line.ts';
+export * from './cloudevents.ts';

@@ -6,7 +6,7 @@
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { BILL_SOURCES } from '@spendgraph/billing';
-import { MAX_BATCH_EVENTS, planUpsertSchema, taskUpsertSchema, usageEventInputSchema, workEntityIdSchema, workItemUpsertSchema } from '@spendgraph/schema';
+import { CLOUDEVENTS_BATCH, CLOUDEVENTS_STRUCTURED, MAX_BATCH_EVENTS, cloudEventSchema, planUpsertSchema, taskUpsertSchema, usageEventInputSchema, workEntityIdSchema, workItemUpsertSchema } from '@spendgraph/schema';
 import { otlpTraceRequestSchema } from '../otlp/schema.ts';
 import { passwordSignInSchema } from '../routes/sign-in.ts';
 import { switchSchema } from '../routes/sessions.ts';
@@ -33,6 +33,11 @@ export const EVENT_EXAMPLE = {
   id: '0b6c3a8e-6a4f-4f1e-9c64-2f7f0e1f4b10', occurred_at: '2026-05-04T10:00:00Z', provider: 'anthropic', model: 'claude-sonnet-4-5',
   usage: { input_tokens: 1200, output_tokens: 300, cache_read_tokens: 800 }, user_id: 'ana', agent: 'coder', feature: 'review',
   tags: { repo: 'api' },
+};
+
+export const CLOUDEVENT_EXAMPLE = {
+  specversion: '1.0', type: 'prompt', id: '00001', time: '2026-05-04T10:00:00.001Z', source: 'chat-app', subject: 'customer-1',
+  data: { provider: 'openai', model: 'gpt-4o', prompt_tokens: 1200, completion_tokens: 300, feature: 'chat' },
 };
 
 const ingestResponses: Responses = {
@@ -79,6 +84,28 @@ const graphql = (what: string): [Operation, Operation] => {
 const [getGraphql, postGraphql] = graphql('The GraphQL API (breakdowns, timeseries, budgets, people, keys…)');
 const [getCube, postCube] = graphql('Cube’s own GraphQL schema over the semantic layer');
 
+const postEvents: Operation = {
+  summary: 'Record usage events',
+  description: `A batch of usage events (model calls, tools, retrieval, infrastructure), at most ${MAX_BATCH_EVENTS}: a JSON array, or NDJSON with one event per line. ` +
+    'All or nothing: one invalid event refuses the batch. Events with the same id (or, without one, the same content) are stored once, so retries are safe.\n\n' +
+    'CloudEvents 1.0 are accepted too (structured: one event as application/cloudevents+json; batch: an array as application/cloudevents-batch+json), ' +
+    'as OpenMeter users send them: id + source are the idempotency key, subject is the customer (customer_id), time the moment, and data carries provider, ' +
+    'model, token counts (input_tokens…, prompt_tokens/completion_tokens, or tokens + type input/output), cost, context fields and tags; other scalar data fields become tags.',
+  tags: ['Ingest'],
+  request: {
+    body: {
+      required: true,
+      content: {
+        'application/json': { schema: eventBatchSchema, example: [EVENT_EXAMPLE] },
+        'application/x-ndjson': { schema: usageEventInputSchema, example: EVENT_EXAMPLE },
+        [CLOUDEVENTS_STRUCTURED]: { schema: cloudEventSchema, example: CLOUDEVENT_EXAMPLE },
+        [CLOUDEVENTS_BATCH]: { schema: z.array(cloudEventSchema).min(1).max(MAX_BATCH_EVENTS), example: [CLOUDEVENT_EXAMPLE] },
+      },
+    },
+  },
+  responses: ingestResponses,
+};
+
 const auditQuery = auditQuerySchema;
 
 export const OPERATIONS: Record<string, Operation> = {
@@ -106,21 +133,10 @@ export const OPERATIONS: Record<string, Operation> = {
     responses: { 200: { description: 'JavaScript', content: { 'application/javascript': { schema: { type: 'string' } } } } },
   },
 
-  'POST /v1/events': {
-    summary: 'Record usage events',
-    description: `A batch of usage events (model calls, tools, retrieval, infrastructure), at most ${MAX_BATCH_EVENTS}: a JSON array, or NDJSON with one event per line. ` +
-      'All or nothing: one invalid event refuses the batch. Events with the same id (or, without one, the same content) are stored once, so retries are safe.',
-    tags: ['Ingest'],
-    request: {
-      body: {
-        required: true,
-        content: {
-          'application/json': { schema: eventBatchSchema, example: [EVENT_EXAMPLE] },
-          'application/x-ndjson': { schema: usageEventInputSchema, example: EVENT_EXAMPLE },
-        },
-      },
-    },
-    responses: ingestResponses,
+  'POST /v1/events': postEvents,
+  'POST /api/v1/events': {
+    ...postEvents, summary: 'Record usage events (OpenMeter’s path)',
+    description: `POST /v1/events at OpenMeter’s path: point OpenMeter clients (LiteLLM’s OpenMeter callback: OPENMETER_API_ENDPOINT) at the API.\n\n${postEvents.description}`,
   },
   'POST /v1/traces': {
     summary: 'OTLP/HTTP trace export',
