@@ -69,6 +69,7 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'POST /v1/events': { permission: 'events:ingest', restricted: true },
   'POST /api/v1/events': { permission: 'events:ingest', restricted: true }, // OpenMeter's path for /v1/events
   'POST /v1/traces': { permission: 'events:ingest', restricted: true },
+  'POST /v1/callbacks/litellm': { permission: 'events:ingest', restricted: true },
   '* /proxy/openai/*': { permission: 'events:ingest', inHandler: true, restricted: true },
   '* /proxy/anthropic/*': { permission: 'events:ingest', inHandler: true, restricted: true },
   'GET /v1/guard/check': { permission: 'guard:check', restricted: true },

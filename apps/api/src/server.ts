@@ -24,6 +24,7 @@ import { SecretBox } from './sso/secret-box.ts';
 import { firstRunRoutes } from './routes/first-run.ts';
 import { billRoutes } from './routes/bills.ts';
 import { openApiRoutes } from './routes/openapi.ts';
+import { callbackRoutes } from './routes/callbacks.ts';
 import { authorizeRoutes } from './authz.ts';
 import { databaseClientError, isDatabaseBusy } from './client-errors.ts';
 import { ExportSlots } from './exports/slots.ts';
@@ -106,6 +107,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   openApiRoutes(app);
   eventsRoutes(app, { authenticate, queue: deps.queue });
   otlpRoutes(app, { authenticate, queue: deps.queue });
+  callbackRoutes(app, { authenticate, queue: deps.queue });
   proxyRoutes(app, { authenticate, queue: deps.queue, guard: deps.guard, semantic: deps.semantic, upstreams: deps.proxyUpstreams });
   guardRoutes(app, { authenticate, guard: deps.guard, semantic: deps.semantic });
   workRoutes(app, { authenticate, pool: deps.pool });

@@ -154,6 +154,15 @@ export const OPERATIONS: Record<string, Operation> = {
     },
     responses: { 200: json(z.object({}), 'an empty ExportTraceServiceResponse (protobuf when the request was)'), ...ingestResponses },
   },
+  'POST /v1/callbacks/litellm': {
+    summary: 'LiteLLM logging callback',
+    description: 'LiteLLM’s generic logging callback (callback_type: generic_api, endpoint <api>/v1/callbacks/litellm, header Authorization: Bearer <ingest key>): ' +
+      'StandardLoggingPayload records as a JSON array, NDJSON or one object. Each becomes a usage event: provider and model, token counts, ' +
+      'response_cost kept as the supplied cost, the key’s user as user_id, end_user as customer_id, spend_logs_metadata as context or tags.',
+    tags: ['Ingest'],
+    request: { body: { required: true, content: { 'application/json': { schema: { type: 'array', items: { type: 'object' } } } } } },
+    responses: ingestResponses,
+  },
   '* /proxy/openai/*': proxy('OpenAI'),
   '* /proxy/anthropic/*': proxy('Anthropic'),
 
