@@ -70,6 +70,7 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'POST /api/v1/events': { permission: 'events:ingest', restricted: true }, // OpenMeter's path for /v1/events
   'POST /v1/traces': { permission: 'events:ingest', restricted: true },
   'POST /v1/callbacks/litellm': { permission: 'events:ingest', restricted: true },
+  'POST /v1/callbacks/helicone/:token': { permission: 'events:ingest', restricted: true }, // the key in the path when no header
   '* /proxy/openai/*': { permission: 'events:ingest', inHandler: true, restricted: true },
   '* /proxy/anthropic/*': { permission: 'events:ingest', inHandler: true, restricted: true },
   'GET /v1/guard/check': { permission: 'guard:check', restricted: true },

@@ -3,9 +3,8 @@
 // call: its provider and model, OpenAI-style token counts, LiteLLM's response_cost kept as the
 // supplied cost, the virtual key's user and team, the end user as customer, request tags as tags.
 import { findProvider } from '@pydantic/genai-prices';
-import { Decimal } from 'decimal.js';
 import { openaiUsage, responseEventId, uuidV5 } from '@spendgraph/schema';
-import { contextFieldOf } from '../otlp/frameworks.ts';
+import { contextFieldOf, dollars } from '../otlp/frameworks.ts';
 
 type Payload = Record<string, any>;
 
@@ -55,7 +54,7 @@ export function litellmToUsageEvent(p: Payload): Record<string, unknown> {
   const usage = p.response && typeof p.response === 'object' && p.response.usage
     ? openaiUsage(p.response.usage)
     : openaiUsage({ prompt_tokens: p.prompt_tokens, completion_tokens: p.completion_tokens });
-  const cost = typeof p.response_cost === 'number' && Number.isFinite(p.response_cost) && p.response_cost >= 0 ? new Decimal(p.response_cost).toFixed() : undefined;
+  const cost = dollars(p.response_cost);
   const id = text(p.id);
   const event: Record<string, unknown> = {
     // The provider's response id where there is one: the SDK wrappers and the proxy report it under the same id.

@@ -163,6 +163,16 @@ export const OPERATIONS: Record<string, Operation> = {
     request: { body: { required: true, content: { 'application/json': { schema: { type: 'array', items: { type: 'object' } } } } } },
     responses: ingestResponses,
   },
+  'POST /v1/callbacks/helicone/:token': {
+    summary: 'Helicone webhook',
+    description: 'Helicone’s webhook payload (request_id, request_body, response_body; with “include data”: model, provider, user_id, metadata.cost…). ' +
+      'Helicone sends no header of ours: the key goes in the path (an ingest-only key; Authorization wins when present). Usage is read from the ' +
+      'provider’s response, Helicone’s cost kept as the supplied cost.',
+    tags: ['Ingest'],
+    security: [],
+    request: { params: z.object({ token: z.string().describe('an API key with events:ingest') }), body: { required: true, content: { 'application/json': { schema: { type: 'object' } } } } },
+    responses: ingestResponses,
+  },
   '* /proxy/openai/*': proxy('OpenAI'),
   '* /proxy/anthropic/*': proxy('Anthropic'),
 

@@ -50,10 +50,13 @@ export function providerName(raw: string, known: Record<string, string>): string
   return known[head] ?? head;
 }
 
-/** A number of dollars as an exact decimal string, or undefined. */
-const dollars = (v: unknown): string | undefined => {
+/**
+ * A gateway's float of dollars as a decimal string, or undefined: to 18 places (events' limit),
+ * which drops only the float's binary noise (0.00020250000000000002 → 0.0002025).
+ */
+export const dollars = (v: unknown): string | undefined => {
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-  return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? new Decimal(n).toFixed() : undefined;
+  return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? new Decimal(n).toDecimalPlaces(18).toFixed() : undefined;
 };
 
 function parseJson(v: unknown): any {
