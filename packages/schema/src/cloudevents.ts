@@ -62,13 +62,14 @@ export function cloudEventToUsageEvent(ce: CloudEvent): Record<string, unknown> 
   };
   const tags: Record<string, unknown> = { ce_type: ce.type, ce_source: ce.source.slice(0, 500) };
   for (const [k, v] of Object.entries(data)) {
-    if (v === null) continue; // senders write null for "none" (LiteLLM's cost when it has no price)
-    if (EVENT_FIELDS.has(k)) event[k] = k === 'tags' ? undefined : v;
+    if (v === null || k === 'tags') continue; // senders write null for "none" (LiteLLM's cost when it has no price)
+    if (EVENT_FIELDS.has(k)) event[k] = v;
     else if (!isTokenField(k, data) && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')) tags[k] = v;
   }
-  if (typeof data.tags === 'object' && data.tags !== null && !Array.isArray(data.tags)) Object.assign(tags, data.tags);
-  else if (data.tags !== undefined) event.tags = data.tags; // not an object: the schema names it
-  event.tags ??= tags;
+  const given = data.tags;
+  const isObject = typeof given === 'object' && given !== null && !Array.isArray(given);
+  // Tags that are not an object are passed on for the schema to name.
+  event.tags = given === undefined || given === null ? tags : isObject ? { ...tags, ...given } : given;
   const usage = usageOf(data);
   if (usage) event.usage = usage;
   if (event.customer_id === undefined && ce.subject !== undefined) event.customer_id = ce.subject;
