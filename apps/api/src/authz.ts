@@ -62,8 +62,15 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'GET /health': { public: 'liveness' },
   'GET /ready': { public: 'readiness' },
   'GET /metrics': { public: 'the operator token is checked in the handler' },
+  'GET /openapi.json': { public: 'the API description' },
+  'GET /reference': { public: 'the API reference page (redirect)' },
+  'GET /reference/': { public: 'the API reference page' },
+  'GET /reference/js/scalar.js': { public: 'the API reference page\'s script' },
   'POST /v1/events': { permission: 'events:ingest', restricted: true },
+  'POST /api/v1/events': { permission: 'events:ingest', restricted: true }, // OpenMeter's path for /v1/events
   'POST /v1/traces': { permission: 'events:ingest', restricted: true },
+  'POST /v1/callbacks/litellm': { permission: 'events:ingest', restricted: true },
+  'POST /v1/callbacks/helicone/:token': { permission: 'events:ingest', restricted: true }, // the key in the path when no header
   '* /proxy/openai/*': { permission: 'events:ingest', inHandler: true, restricted: true },
   '* /proxy/anthropic/*': { permission: 'events:ingest', inHandler: true, restricted: true },
   'GET /v1/guard/check': { permission: 'guard:check', restricted: true },

@@ -14,10 +14,10 @@ export function decodeUtf8(body: Buffer): string {
 }
 
 /** Replaces Fastify's JSON parser by one that checks the encoding first (same JSON rules otherwise). */
-export function strictUtf8Json(app: FastifyInstance) {
+export function strictUtf8Json(app: FastifyInstance, types: string[] = ['application/json']) {
   const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+  for (const type of types) if (app.hasContentTypeParser(type)) app.removeContentTypeParser(type);
+  app.addContentTypeParser(types, { parseAs: 'buffer' }, (request, body, done) => {
     let text: string;
     try {
       text = decodeUtf8(body as Buffer);

@@ -8,3 +8,4 @@ export * from './provider-usage.ts';
 export * from './work-item-allocation.ts';
 export * from './bill-line.ts';
 export * from './revenue.ts';
+export * from './cloudevents.ts';

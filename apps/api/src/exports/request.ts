@@ -55,7 +55,7 @@ const filtersParam = one.transform((text, ctx) => {
   }
 }).pipe(z.array(filterSchema, { error: 'must be a JSON array of {member, operator, values}' }));
 
-const querySchema = z.strictObject({
+export const exportQuerySchema = z.strictObject({
   format: z.enum(FORMATS).default('csv'),
   measures: list.optional(),
   by: list.optional(),
@@ -76,7 +76,7 @@ export function requestFromQuery(shape: string, query: Record<string, unknown>):
   if (!(SHAPES as readonly string[]).includes(shape)) {
     throw argumentError('INVALID_ARGUMENT', 'shape', `'${shape}' is not one of ${SHAPES.join(', ')}`);
   }
-  const parsed = querySchema.safeParse(query);
+  const parsed = exportQuerySchema.safeParse(query);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = issue.code === 'unrecognized_keys' ? issue.keys[0]! : issuePath(issue.path);

@@ -1,9 +1,11 @@
-// OpenTelemetry GenAI spans → usage event inputs (semantic conventions for generative AI).
-// A span is a model call when it carries gen_ai.usage.* token counts; other spans are ignored.
+// OpenTelemetry GenAI spans → usage event inputs (semantic conventions for generative AI, and
+// the names the frameworks' instrumentations use for the same things: frameworks.ts).
+// A span is a model call when it carries token counts and sums no other span's; others are ignored.
 // Context comes from span attributes, then resource attributes: `spendgraph.<field>` for every
 // context field (spendgraph.plan_id, spendgraph.work_item…), the conventions' user.id / enduser.id,
 // session.id, gen_ai.conversation.id and gen_ai.agent.name, and `spendgraph.tag.<name>` for tags.
 import { CONTEXT_FIELDS, type ContextField, USAGE_CONVENTIONS, knownServiceTier, type UsageConvention, type UsageEventInput, uuidV5 } from '@spendgraph/schema';
+import { type Lookup, contextFieldOf, first, isAggregate, metadataOf, providerName, reportedCost } from './frameworks.ts';
 
 type AnyValue = { stringValue?: string; boolValue?: boolean; intValue?: string | number; doubleValue?: number; [k: string]: unknown };
 interface KeyValue { key: string; value?: AnyValue }
@@ -35,10 +37,13 @@ function attrs(list: KeyValue[] | undefined): Attrs {
 const PROVIDERS: Record<string, string> = {
   'gcp.gemini': 'google', 'gcp.gen_ai': 'google', 'gcp.vertex_ai': 'google-vertex', 'azure.ai.openai': 'azure',
   'azure.ai.inference': 'azure', 'aws.bedrock': 'aws-bedrock', mistral_ai: 'mistral', x_ai: 'xai', 'ibm.watsonx.ai': 'ibm-watsonx',
+  // the AI SDK's provider ids (before the dot), OpenInference's llm.provider
+  'amazon-bedrock': 'aws-bedrock', 'google-vertex': 'google-vertex', aws: 'aws-bedrock', vertexai: 'google-vertex', xai: 'xai',
 };
 
 const CONTEXT_ALIASES: Record<string, ContextField> = {
   'user.id': 'user_id', 'enduser.id': 'user_id', 'session.id': 'session_id', 'gen_ai.conversation.id': 'session_id', 'gen_ai.agent.name': 'agent',
+  'agent.name': 'agent', 'ai.telemetry.functionId': 'feature', 'traceloop.workflow.name': 'workflow',
 };
 
 const int = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.floor(v) : 0);
@@ -48,12 +53,12 @@ function nanosToDate(n: string | number | undefined): Date | undefined {
   return new Date(Number(BigInt(n) / 1_000_000n));
 }
 
-function usage(a: (k: string) => unknown) {
-  const input = int(a('gen_ai.usage.input_tokens'));
-  const cacheRead = int(a('gen_ai.usage.cache_read.input_tokens') ?? a('gen_ai.usage.cache_read_input_tokens'));
-  const cacheWrite = int(a('gen_ai.usage.cache_creation.input_tokens') ?? a('gen_ai.usage.cache_creation_input_tokens'));
-  const reasoning = int(a('gen_ai.usage.reasoning.output_tokens') ?? a('gen_ai.usage.reasoning_tokens'));
-  const output = int(a('gen_ai.usage.output_tokens'));
+function usage(a: Lookup) {
+  const input = int(first(a, 'gen_ai.usage.input_tokens'));
+  const cacheRead = int(first(a, 'gen_ai.usage.cache_read.input_tokens'));
+  const cacheWrite = int(first(a, 'gen_ai.usage.cache_creation.input_tokens'));
+  const reasoning = int(first(a, 'gen_ai.usage.reasoning.output_tokens'));
+  const output = int(first(a, 'gen_ai.usage.output_tokens'));
   const stated = a('spendgraph.usage.convention');
   // The conventions count cached tokens inside input_tokens and reasoning inside output_tokens;
   // instrumentations that report Anthropic's own figures (input without the cache) cannot, so
@@ -70,30 +75,40 @@ function tier(a: (k: string) => unknown) {
 
 function spanEvent(span: OtlpSpan, resource: Attrs): UsageEventInput | undefined {
   const own = attrs(span.attributes);
-  const a = (k: string) => own.get(k) ?? resource.get(k);
-  if (a('gen_ai.usage.input_tokens') === undefined && a('gen_ai.usage.output_tokens') === undefined) return undefined;
-  const rawProvider = String(a('gen_ai.provider.name') ?? a('gen_ai.system') ?? '');
-  const model = a('gen_ai.response.model') ?? a('gen_ai.request.model');
+  const a: Lookup = (k) => own.get(k) ?? resource.get(k);
+  if (first(a, 'gen_ai.usage.input_tokens') === undefined && first(a, 'gen_ai.usage.output_tokens') === undefined) return undefined;
+  if (isAggregate(a)) return undefined;
+  const rawProvider = String(first(a, 'gen_ai.provider.name') ?? '');
+  const model = first(a, 'gen_ai.response.model') ?? first(a, 'gen_ai.request.model');
+  const cost = reportedCost(a);
   const start = nanosToDate(span.startTimeUnixNano) ?? new Date();
   const end = nanosToDate(span.endTimeUnixNano);
   const event: Record<string, unknown> = {
     // One event per span: a re-exported span is stored once.
     id: uuidV5(`otlp:${span.traceId ?? ''}:${span.spanId ?? ''}`),
     occurred_at: start.toISOString(),
-    provider: rawProvider ? (PROVIDERS[rawProvider] ?? rawProvider) : undefined,
+    provider: rawProvider ? providerName(rawProvider, PROVIDERS) : undefined,
     model: model === undefined ? undefined : String(model),
     status: span.status?.code === 2 || span.status?.code === 'STATUS_CODE_ERROR' ? 'error' : 'ok',
     ...(end && end >= start ? { latency_ms: end.getTime() - start.getTime() } : {}),
     usage: usage(a),
     // The tier the response reports (semantic conventions: openai.response.service_tier).
     ...(tier(a) ? { service_tier: tier(a) } : {}),
+    // A gateway's own figure for the call is what was billed: kept, with who reported it (tags.cost_source).
+    ...(cost ? { cost: cost.cost } : {}),
     source: 'otlp',
   };
+  const tags: Record<string, string | number | boolean> = {};
+  for (const [k, v] of Object.entries(metadataOf([...resource, ...own]))) {
+    const field = contextFieldOf(k);
+    if (field) event[field] = String(v);
+    else tags[k] = v;
+  }
   for (const [k, field] of Object.entries(CONTEXT_ALIASES)) if (a(k) !== undefined && event[field] === undefined) event[field] = String(a(k));
   for (const f of CONTEXT_FIELDS) if (a(`spendgraph.${f}`) !== undefined) event[f] = String(a(`spendgraph.${f}`));
-  const tags: Record<string, string | number | boolean> = {};
   if (span.traceId) tags.trace_id = span.traceId;
   if (a('service.name') !== undefined) tags.service = String(a('service.name'));
+  if (cost) tags.cost_source = cost.source;
   for (const m of [resource, own]) for (const [k, v] of m) if (k.startsWith('spendgraph.tag.')) tags[k.slice('spendgraph.tag.'.length)] = v;
   event.tags = tags;
   return event as UsageEventInput;

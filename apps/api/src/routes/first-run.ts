@@ -10,7 +10,7 @@ import { WeakPassword, createFirstOwner, createUserSession, firstRunOpen } from 
 import { emailSchema } from '../people/inputs.ts';
 import { type SignInDeps, badRequest } from './sign-in.ts';
 
-const setupSchema = z.object({
+export const setupSchema = z.object({
   organization: z.string().trim().min(1, 'must not be empty').max(200),
   workspace: z.string().trim().min(1, 'must not be empty').max(200),
   name: z.string().trim().max(200).optional(),

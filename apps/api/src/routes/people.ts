@@ -17,13 +17,13 @@ import { neutraliseFormula } from '../exports/encode.ts';
 import { auditFilterSchema } from '../people/inputs.ts';
 import { type SignInDeps, badRequest, checkPassword } from './sign-in.ts';
 
-const acceptSchema = z.object({
+export const acceptSchema = z.object({
   token: z.string().regex(/^sgi_[A-Za-z0-9_-]{43}$/, 'is not an invitation token'),
   password: z.string().min(1).max(1024),
   name: z.string().trim().max(200).optional(),
 });
 
-const auditQuerySchema = auditFilterSchema.extend({
+export const auditQuerySchema = auditFilterSchema.extend({
   format: z.enum(['json', 'csv']).default('json'),
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
 });

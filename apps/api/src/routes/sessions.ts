@@ -16,7 +16,7 @@ import { authenticated } from '../auth.ts';
 import { can } from '../authz.ts';
 import { type SignInDeps, badRequest, bearer, isPasswordSignIn, passwordSignIn } from './sign-in.ts';
 
-const switchSchema = z.object({ workspace: z.string().trim().min(1).max(100) });
+export const switchSchema = z.object({ workspace: z.string().trim().min(1).max(100) });
 
 export function sessionRoutes(app: FastifyInstance, deps: SignInDeps) {
   const signedIn = { preHandler: authenticated(deps.credentials.authenticate) };

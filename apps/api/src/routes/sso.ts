@@ -18,13 +18,13 @@ import { type SignInDeps, badRequest, bearer } from './sign-in.ts';
 const redirectUri = z.url({ protocol: /^https?$/ }).max(2000)
   .refine((u) => !u.includes('#') && !u.includes('?'), 'must have no query or fragment');
 
-const startSchema = z.object({
+export const startSchema = z.object({
   email: z.string().trim().max(320).regex(/^[^@\s]+@[^@\s]+$/, 'is not an e-mail address').optional(),
   domain: z.string().trim().toLowerCase().min(1).max(253).optional(),
   redirectUri,
 }).refine((s) => s.email || s.domain, { message: 'give the e-mail (or the domain) to sign in with', path: ['email'] });
 
-const callbackSchema = z.object({ query: z.string().min(1).max(8000) });
+export const callbackSchema = z.object({ query: z.string().min(1).max(8000) });
 
 const domainOf = (email: string) => email.slice(email.lastIndexOf('@') + 1).toLowerCase();
 
