@@ -17,4 +17,4 @@ export const PARSERS: Record<BillSource, (text: string) => ParsedBill> = {
   gcp: parseGcpBillingCsv,
   focus: parseFocusCsv,
 };
-export { MAX_REVENUE_ENTRIES, parseRevenueCsv, parseRevenueJson, parseStripeInvoiceEvent } from './revenue.ts';
+export { MAX_REVENUE_ENTRIES, parseRevenueCsv, revenueEntrySchema, parseRevenueJson, parseStripeInvoiceEvent } from './revenue.ts';

@@ -22,7 +22,7 @@ export class BillParseError extends Error {
   }
 }
 
-const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+export const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /** A decimal string written the plain way (no exponent), or undefined when it is not a number. */
 export function decimal(text: string): string | undefined {

@@ -5,7 +5,7 @@ import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import type { RevenueEntry } from '@spendgraph/schema';
 import { currency as csvCurrency, day as csvDay, money as csvMoney, readCsv, required } from './csv.ts';
-import { BillParseError, decimal } from './line.ts';
+import { BillParseError, DECIMAL, decimal } from './line.ts';
 import { parseExactJson, readJson } from './json.ts';
 
 export const MAX_REVENUE_ENTRIES = 10_000;
@@ -14,17 +14,18 @@ export const MAX_REVENUE_ENTRIES = 10_000;
 const isDay = (d: string) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d);
 
 const text = z.string().trim().min(1).max(200);
-const entrySchema = z.object({
+/** One revenue entry as POST /v1/revenue takes it (the OpenAPI document describes it with this schema). */
+export const revenueEntrySchema = z.object({
   id: text,
   day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a UTC day (YYYY-MM-DD)').refine(isDay, 'is not a date'),
   customer_id: text.nullish(),
   feature: text.nullish(),
   plan_id: text.nullish(),
-  amount: z.string().refine((a) => decimal(a) !== undefined, 'must be a decimal string'),
+  amount: z.string().regex(DECIMAL, 'must be a decimal string'),
   currency: z.string().regex(/^[A-Za-z]{3}$/, 'must be an ISO 4217 code').default('USD'),
 }).strict();
 
-const entryOf = (e: z.infer<typeof entrySchema>): RevenueEntry => ({
+const entryOf = (e: z.infer<typeof revenueEntrySchema>): RevenueEntry => ({
   id: e.id, day: e.day, customerId: e.customer_id ?? null, feature: e.feature ?? null, planId: e.plan_id ?? null,
   amount: decimal(e.amount)!, currency: e.currency.toUpperCase(),
 });
@@ -37,7 +38,7 @@ function checkCount(n: number) {
 /** `[{ id, day, customer_id?, feature?, plan_id?, amount, currency? }]` (amounts as decimal strings or numbers, read exactly). */
 export function parseRevenueJson(body: string): RevenueEntry[] {
   const value = parseExactJson(body);
-  const entries = readJson(z.array(entrySchema), value);
+  const entries = readJson(z.array(revenueEntrySchema), value);
   checkCount(entries.length);
   return entries.map(entryOf);
 }

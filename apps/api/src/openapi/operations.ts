@@ -5,7 +5,7 @@
 // and on a schema whose JSON Schema accepts what zod refuses, or the reverse).
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { BILL_SOURCES } from '@spendgraph/billing';
+import { BILL_SOURCES, MAX_REVENUE_ENTRIES, revenueEntrySchema } from '@spendgraph/billing';
 import { CLOUDEVENTS_BATCH, CLOUDEVENTS_STRUCTURED, MAX_BATCH_EVENTS, cloudEventSchema, planUpsertSchema, taskUpsertSchema, usageEventInputSchema, workEntityIdSchema, workItemUpsertSchema } from '@spendgraph/schema';
 import { otlpTraceRequestSchema } from '../otlp/schema.ts';
 import { passwordSignInSchema } from '../routes/sign-in.ts';
@@ -220,6 +220,26 @@ export const OPERATIONS: Record<string, Operation> = {
       body: { required: true, content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } } },
     },
     responses: { 201: json(z.object({ import: z.looseObject({ id: z.uuid() }) }), 'the import'), ...fail({ 400: 'the file cannot be read (field and line name where)', ...signedIn, 404: 'unknown source' }) },
+  },
+
+  'POST /v1/revenue': {
+    summary: 'Record revenue',
+    description: 'Revenue for margins: a JSON array of entries, or text/csv with the same columns. Amounts are exact decimal strings; an entry is stored once per id, so a resent file counts once.',
+    tags: ['Economics'],
+    request: {
+      body: { required: true, content: {
+        'application/json': { schema: z.array(revenueEntrySchema).min(1).max(MAX_REVENUE_ENTRIES), example: [{ id: 'inv-1042-1', day: '2026-11-02', customer_id: 'acme', feature: 'chat', amount: '1200.00', currency: 'USD' }] },
+        'text/csv': { schema: { type: 'string' }, example: 'id,day,customer_id,feature,amount,currency\ninv-1042-1,2026-11-02,acme,chat,1200.00,USD\n' },
+      } },
+    },
+    responses: { 201: json(z.looseObject({ stored: z.number(), duplicates: z.number() }), 'what was stored and what was already there'), ...fail({ 400: 'an entry cannot be read (field, and line for CSV)', ...signedIn }) },
+  },
+  'POST /v1/revenue/stripe': {
+    summary: 'Record revenue from a Stripe invoice event',
+    description: 'A Stripe-shaped `invoice.paid` event: one revenue entry per invoice line (customer and feature from the line’s metadata). Other event types are acknowledged and ignored.',
+    tags: ['Economics'],
+    request: { body: { required: true, content: { 'application/json': { schema: { type: 'object' } } } } },
+    responses: { 201: json(z.looseObject({ stored: z.number(), duplicates: z.number() }), 'what was stored'), 202: json(z.looseObject({ ignored: z.boolean() }), 'not an invoice.paid event: nothing stored'), ...fail({ 400: 'the event cannot be read (field named)', ...signedIn }) },
   },
 
   'POST /v1/sessions': {
