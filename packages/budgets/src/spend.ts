@@ -38,7 +38,7 @@ interface Group {
   cost: string;
   dimensions: string[];
   /** Per request of the group, its window's date ranges and the values it counts for each dimension (all rows for a solo query). */
-  members: Array<{ slot: number; segments: Segment[]; values: Array<Set<string>>; lifetime: boolean }>;
+  members: Array<{ slot: number; segments: Array<[string, string]>; values: Array<Set<string>>; lifetime: boolean }>;
 }
 
 /**
@@ -49,7 +49,7 @@ interface Group {
 interface Read {
   range: [string, string];
   /** Edges read together (each on a day of its own), or undefined. */
-  edges?: Segment[];
+  edges?: Array<[string, string]>;
   /** A span of whole days: counts every whole-day segment within it. */
   wholeDays?: boolean;
 }
@@ -69,22 +69,13 @@ const DAWN = '1000-01-01T00:00:00.000';
 const DUSK = '2999-12-31T23:59:59.999';
 
 /**
- * A Cube date range (local, inclusive) of a window; `-1`: subtracted (the rest of today after a
- * window ending now, so that today is read as a whole day).
+ * The window [from, to] as Cube date ranges (local, inclusive): whole days in the middle
+ * (roll-ups can answer them), the partial first and last days apart, and for a lifetime
+ * window the history before the roll-ups' floor apart and today open-ended (read raw).
  */
-export type Segment = [from: string, to: string, sign?: -1];
-
-/**
- * The window [from, to] as Cube date ranges: whole days up to and including today (roll-ups read
- * them, a day written to since its roll-up was built from raw events in the same statement), the
- * partial first day apart (raw events), and today's rest after `to` subtracted (stamps ahead of
- * the clock: usually nothing, a cheap raw read). A lifetime window reads the history before the
- * roll-ups' floor apart and adds what lies after today instead (read raw).
- */
-export function windowSegments(from: DateTime | null, to: DateTime): Segment[] {
+export function windowSegments(from: DateTime | null, to: DateTime): Array<[string, string]> {
   const today = to.startOf('day');
-  const tomorrow = today.plus({ days: 1 });
-  const segments: Segment[] = [];
+  const segments: Array<[string, string]> = [];
   const before = (t: DateTime) => cubeTime(t.minus({ milliseconds: 1 }));
   let days: DateTime;
   if (!from) {
@@ -95,9 +86,8 @@ export function windowSegments(from: DateTime | null, to: DateTime): Segment[] {
     if (days > today) return [[cubeTime(from), cubeTime(to)]]; // within one day
     if (days > from) segments.push([cubeTime(from), before(days)]);
   }
-  segments.push([cubeTime(days), before(tomorrow)]);
-  if (!from) segments.push([cubeTime(tomorrow), DUSK]);
-  else if (to < tomorrow.minus({ milliseconds: 1 })) segments.push([cubeTime(to.plus({ milliseconds: 1 })), before(tomorrow), -1]);
+  if (days < today) segments.push([cubeTime(days), before(today)]);
+  segments.push([cubeTime(today < days ? days : today), from ? cubeTime(to) : DUSK]);
   return segments;
 }
 
@@ -113,7 +103,7 @@ function newGroup(r: SpendRequest, dimensions: string[], filters: CubeQuery['fil
 /** Puts each request in a group: shared for `equals` scopes on the same dimensions, shared by identical scopes otherwise. */
 function plan(requests: SpendRequest[]): Group[] {
   const groups = new Map<string, Group>();
-  const windows = new Map<string, Segment[]>(); // a thousand budgets have a handful of windows
+  const windows = new Map<string, Array<[string, string]>>(); // a thousand budgets have a handful of windows
   requests.forEach((r, slot) => {
     const windowKey = `${r.from?.toMillis()}|${r.to.toMillis()}|${r.to.zoneName}`;
     if (!windows.has(windowKey)) windows.set(windowKey, windowSegments(r.from, r.to));
@@ -144,9 +134,9 @@ function plan(requests: SpendRequest[]): Group[] {
   return [...groups.values()];
 }
 
-const isWholeDays = ([from, to]: Segment) => from.endsWith('T00:00:00.000') && to.endsWith('T23:59:59.999');
+const isWholeDays = ([from, to]: [string, string]) => from.endsWith('T00:00:00.000') && to.endsWith('T23:59:59.999');
 const day = (t: string) => t.slice(0, 10);
-const same = (a: Segment, b: Segment) => a[0] === b[0] && a[1] === b[1];
+const same = (a: [string, string], b: [string, string]) => a[0] === b[0] && a[1] === b[1];
 
 /**
  * The group's queries: its recent whole-day segments as one span read by day (unless that
@@ -155,7 +145,7 @@ const same = (a: Segment, b: Segment) => a[0] === b[0] && a[1] === b[1];
  */
 function reads(g: Group, today: string): Read[] {
   const recent = DateTime.fromISO(today).minus({ days: BY_DAY_DAYS }).toISODate()!;
-  const distinct = new Map(g.members.flatMap((m) => m.segments).map((s) => [`${s[0]}|${s[1]}`, s]));
+  const distinct = new Map(g.members.flatMap((m) => m.segments).map((s) => [s.join('|'), s]));
   const segments = [...distinct.values()];
   const out: Read[] = [];
   const days = segments.filter((s) => isWholeDays(s) && day(s[0]) >= recent);
@@ -163,12 +153,11 @@ function reads(g: Group, today: string): Read[] {
   const values = g.query.filters!.reduce((n, f) => n * ('values' in f ? (f.values?.length ?? 1) : 1), 1);
   const byDay = span && (DateTime.fromISO(day(span[1])).diff(DateTime.fromISO(day(span[0])), 'days').days + 1) * values < MAX_ROWS;
   if (byDay) out.push({ range: span, wholeDays: true });
-  const edges = new Map<string, Segment>(); // by day
+  const edges = new Map<string, [string, string]>(); // by day
   for (const s of segments) {
     if (byDay && days.includes(s)) continue;
-    // Today's rest after now (subtracted) on its own: nearly empty, it must not widen a run of edges to all of today.
-    if (day(s[0]) === day(s[1]) && !edges.has(day(s[0])) && !isWholeDays(s) && !s[2]) edges.set(day(s[0]), s);
-    else out.push({ range: [s[0], s[1]] });
+    if (day(s[0]) === day(s[1]) && !edges.has(day(s[0])) && !isWholeDays(s)) edges.set(day(s[0]), s);
+    else out.push({ range: s });
   }
   for (const run of adjacentRuns([...edges.values()].sort((x, y) => x[0].localeCompare(y[0])))) {
     out.push({ range: [run[0]![0], run.at(-1)![1]], edges: run });
@@ -181,8 +170,8 @@ function reads(g: Group, today: string): Read[] {
  * back (a rolling window's first day) as its own: the database scans a query's whole range, not
  * only its edges, so one query spanning the week would read a week of raw events.
  */
-function adjacentRuns(edges: Segment[]): Segment[][] {
-  const runs: Segment[][] = [];
+function adjacentRuns(edges: Array<[string, string]>): Array<Array<[string, string]>> {
+  const runs: Array<Array<[string, string]>> = [];
   for (const e of edges) {
     const last = runs.at(-1)?.at(-1);
     const next = last && DateTime.fromISO(day(last[0])).plus({ days: 1 }).toISODate();
@@ -193,7 +182,7 @@ function adjacentRuns(edges: Segment[]): Segment[][] {
 }
 
 /** The member's segments a read answers; rows of a read by day count for the segment's days. */
-function segmentsIn(m: Group['members'][number], read: Read): Segment[] {
+function segmentsIn(m: Group['members'][number], read: Read): Array<[string, string]> {
   if (read.edges) return m.segments.filter((s) => read.edges!.some((e) => same(e, s)));
   if (read.wholeDays) return m.segments.filter((s) => isWholeDays(s) && s[0] >= read.range[0] && s[1] <= read.range[1]);
   return m.segments.filter((s) => same(s, read.range));
@@ -204,7 +193,7 @@ function query(g: Group, read: Read): CubeQuery {
   const byDay = read.edges || read.wholeDays;
   const q: CubeQuery = { ...g.query, timeDimensions: [{ dimension: occurredAt, dateRange: read.range, ...(byDay ? { granularity: 'day' } : {}) }] };
   if (read.edges && read.edges.length > 1) {
-    q.filters = [...q.filters!, { or: read.edges.map((e) => ({ member: occurredAt, operator: 'inDateRange', values: [e[0], e[1]] })) }];
+    q.filters = [...q.filters!, { or: read.edges.map((e) => ({ member: occurredAt, operator: 'inDateRange', values: [...e] })) }];
   }
   return q;
 }
@@ -231,7 +220,7 @@ function keysOf(values: Array<Set<string>>): string[] {
 }
 
 /** The member's spend in a read: all its rows, or those of the segment's days when read by day. */
-function spendOf(costs: Costs, keys: string[], days?: Segment): Decimal {
+function spendOf(costs: Costs, keys: string[], days?: [string, string]): Decimal {
   let total = new Decimal(0);
   for (const key of keys) {
     for (const { day: d, cost } of costs.get(key) ?? []) {
@@ -284,15 +273,15 @@ export async function readSpend(semantic: SpendReader, workspaceId: string, requ
       const ends = g.members.flatMap((m) => m.segments).map((s) => s[1]).filter((t) => t !== DUSK);
       const today = day(ends.sort().at(-1) ?? g.members[0]!.segments.at(-1)![0]);
       const loads = reads(g, today).map(async (read) => {
-        // A range open into the future is raw events only: roll-ups are built up to a day ahead. Partial
-        // days are raw events anyway; asked as such, their plan is reused as `now` moves on.
-        const fresh = read.range[1] === DUSK || !isWholeDays(read.range);
+        // A range open into the future is raw events only: roll-ups are built up to a day ahead. Edges
+        // (partial days) are raw events anyway; asked as such, their plan is reused as `now` moves on.
+        const fresh = read.range[1] === DUSK || Boolean(read.edges);
         const { data } = await semantic.load(query(g, read), { workspaceId }, { fresh });
         const byDay = Boolean(read.edges || read.wholeDays);
         const costs = costsOf(checkedRows(data), g, byDay);
         for (const m of g.members) {
           const keys = keysOf(m.values);
-          for (const s of segmentsIn(m, read)) spends[m.slot] = spends[m.slot]!.plus(spendOf(costs, keys, byDay ? s : undefined).times(s[2] ?? 1));
+          for (const s of segmentsIn(m, read)) spends[m.slot] = spends[m.slot]!.plus(spendOf(costs, keys, byDay ? s : undefined));
         }
       });
       const archived = archivedQuery(semantic, g);

@@ -13,30 +13,29 @@ import { windowSegments } from '../src/spend.ts';
 
 describe('windowSegments', () => {
   const t = (iso: string, zone = 'UTC') => DateTime.fromISO(iso, { zone });
-  it('splits a window into its partial first day and whole days through today, less today after now', () => {
-    const rest = ['2026-12-02T10:44:00.001', '2026-12-02T23:59:59.999', -1];
-    expect(windowSegments(t('2026-12-01T00:00:00'), t('2026-12-02T10:44:00'))).toEqual([['2026-12-01T00:00:00.000', '2026-12-02T23:59:59.999'], rest]);
+  it('splits a window into its partial edges and the whole days between', () => {
+    expect(windowSegments(t('2026-12-01T00:00:00'), t('2026-12-02T10:44:00'))).toEqual([
+      ['2026-12-01T00:00:00.000', '2026-12-01T23:59:59.999'],
+      ['2026-12-02T00:00:00.000', '2026-12-02T10:44:00.000'],
+    ]);
     expect(windowSegments(t('2026-11-25T10:44:00'), t('2026-12-02T10:44:00'))).toEqual([
       ['2026-11-25T10:44:00.000', '2026-11-25T23:59:59.999'],
-      ['2026-11-26T00:00:00.000', '2026-12-02T23:59:59.999'],
-      rest,
+      ['2026-11-26T00:00:00.000', '2026-12-01T23:59:59.999'],
+      ['2026-12-02T00:00:00.000', '2026-12-02T10:44:00.000'],
     ]);
-    expect(windowSegments(t('2026-12-02T00:00:00'), t('2026-12-02T10:44:00'))).toEqual([['2026-12-02T00:00:00.000', '2026-12-02T23:59:59.999'], rest]);
+    expect(windowSegments(t('2026-12-02T00:00:00'), t('2026-12-02T10:44:00'))).toEqual([['2026-12-02T00:00:00.000', '2026-12-02T10:44:00.000']]);
     expect(windowSegments(t('2026-12-02T03:00:00'), t('2026-12-02T10:44:00'))).toEqual([['2026-12-02T03:00:00.000', '2026-12-02T10:44:00.000']]);
-    // At the day's last instant nothing of it is left to subtract.
-    expect(windowSegments(t('2026-12-02T00:00:00'), t('2026-12-02T23:59:59.999'))).toEqual([['2026-12-02T00:00:00.000', '2026-12-02T23:59:59.999']]);
   });
 
   it('a lifetime window reads history before the roll-ups apart; days are local to the zone, across a DST change', () => {
     const segments = windowSegments(null, t('2026-11-02T10:00:00', 'America/New_York'));
     expect(segments).toHaveLength(3);
     expect(segments[0]![0]).toBe('1000-01-01T00:00:00.000');
-    expect(segments[1]![1]).toBe('2026-11-02T23:59:59.999');
-    expect(segments[2]).toEqual(['2026-11-03T00:00:00.000', '2999-12-31T23:59:59.999']); // no end: stamps ahead of the clock count
+    expect(segments[2]).toEqual(['2026-11-02T00:00:00.000', '2999-12-31T23:59:59.999']); // no end: stamps ahead of the clock count
     expect(windowSegments(t('2026-10-31T12:00:00', 'America/New_York'), t('2026-11-02T10:00:00', 'America/New_York'))).toEqual([
       ['2026-10-31T12:00:00.000', '2026-10-31T23:59:59.999'],
-      ['2026-11-01T00:00:00.000', '2026-11-02T23:59:59.999'], // the 1st is 25 hours long
-      ['2026-11-02T10:00:00.001', '2026-11-02T23:59:59.999', -1],
+      ['2026-11-01T00:00:00.000', '2026-11-01T23:59:59.999'], // 25 hours long
+      ['2026-11-02T00:00:00.000', '2026-11-02T10:00:00.000'],
     ]);
   });
 });
