@@ -64,13 +64,16 @@ async function assess(semantic: SemanticLayer, workspaceId: string, budgets: Bud
     if (!windows.has(windowKey)) windows.set(windowKey, budgetWindow(budget, now));
     const window = windows.get(windowKey)!;
     const local = DateTime.fromJSDate(now, { zone: budget.timezone });
-    const lookback = trendLookback(budget);
-    return { budget, window, local, lookback };
+    // The trend starts at a midnight: its days are whole (roll-ups, no raw read of a partial first
+    // day), and its rate is taken over the time it spans.
+    const trend = trendLookback(budget);
+    const since = trend && local.minus(trend).startOf('day');
+    return { budget, window, local, since, lookback: since && local.diff(since) };
   });
   const requests: SpendRequest[] = [];
   for (const p of plans) {
     requests.push({ budget: p.budget, from: p.window.start, to: p.local });
-    if (p.lookback) requests.push({ budget: p.budget, from: p.local.minus(p.lookback), to: p.local });
+    if (p.since) requests.push({ budget: p.budget, from: p.since, to: p.local });
   }
   // A hard check (a few budgets, mostly today's raw events) reads at one snapshot on the layer's
   // own connections: its raw reads skip Cube's query queue, where a scheduled evaluation's

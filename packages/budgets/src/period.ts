@@ -33,6 +33,7 @@ export function budgetWindow(b: Pick<Budget, 'period' | 'rollingDays' | 'timezon
  * The trailing window whose spend rate projects the trend: the last 7 days for
  * weekly and monthly periods, the last day for daily periods and rolling
  * windows (a rolling window is compared with its own average); none for lifetime.
+ * The evaluation starts it at the midnight before (whole days read from roll-ups).
  */
 export function trendLookback(b: Pick<Budget, 'period' | 'rollingDays'>): Duration | null {
   switch (b.period) {
