@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CollectState, DEFAULT_WORK_ITEM_PATTERN, type Roots, WorkItemMatcher, collect, defaultRoots, formatSummary, summarize } from '@spendgraph/collectors';
 import { IngestError } from '@spendgraph/sdk';
+import { readCliEnv } from './env.ts';
 import { progressBar } from './progress.ts';
 import { sendCalls } from './send.ts';
 
@@ -41,7 +42,7 @@ function options(args: string[]) {
   } catch (e: any) {
     throw new UsageError(e.message);
   }
-  const env = process.env;
+  const env = readCliEnv();
   const api = parsed.api ?? env.SPENDGRAPH_API_URL ?? 'http://127.0.0.1:4000';
   const key = parsed.key ?? env.SPENDGRAPH_API_KEY;
   const dryRun = parsed['dry-run'] ?? false;
