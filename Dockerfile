@@ -22,26 +22,38 @@ FROM base AS deps
 COPY --from=manifests /manifests/ ./
 # npm install, not npm ci: see scripts/lib/deps.sh. Cube Store's binary is never used (in-process layer).
 # NPM_CONFIG_CACHE: a builder may mount a warm npm cache elsewhere (scripts/containers.sh mounts the host's).
+# FROM_CHECKOUT=1: the builder mounts at /prebuilt the checkout whose dependencies are installed from
+# this lock (scripts/lib/deps.sh) and whose web app is built, after the suite has tested exactly those
+# (CI: scripts/containers.sh build --from-checkout); those trees are copied instead of made again.
 ARG NPM_CONFIG_CACHE=/root/.npm
+ARG FROM_CHECKOUT=""
 RUN --mount=type=cache,target=/root/.npm \
-    CUBESTORE_SKIP_POST_INSTALL=true npm install --no-audit --no-fund --prefer-offline
+    if [ -n "$FROM_CHECKOUT" ]; then \
+      cp -a /prebuilt/node_modules . && for d in /prebuilt/apps/*/node_modules /prebuilt/packages/*/node_modules; do \
+        if [ -d "$d" ]; then cp -a "$d" "${d#/prebuilt/}"; fi; done; \
+    else CUBESTORE_SKIP_POST_INSTALL=true npm install --no-audit --no-fund --prefer-offline; fi
 
 # The sources, the web app's production build, then only production dependencies.
 FROM deps AS build
+ARG FROM_CHECKOUT=""
 COPY . .
-RUN node apps/web/scripts/graphql-types.ts --check && cd apps/web && node ../../node_modules/next/dist/bin/next build \
- && rm -rf .next/cache
-# What every app image shares, gathered in /runtime (one layer to copy).
-RUN npm prune --omit=dev --no-audit --no-fund \
- && rm -rf packages/test-support apps/*/test packages/*/test \
- && mkdir /runtime && mv package.json node_modules packages cube db /runtime/
+RUN node apps/web/scripts/graphql-types.ts --check \
+ && if [ -n "$FROM_CHECKOUT" ]; then tar -C /prebuilt/apps/web --exclude=.next/cache -cf - .next | tar -C apps/web -xf -; \
+    else (cd apps/web && node ../../node_modules/next/dist/bin/next build); fi \
+ && rm -rf apps/web/.next/cache
+RUN npm prune --omit=dev --no-audit --no-fund --offline \
+ && rm -rf packages/test-support apps/*/test packages/*/test
 
 # What every app image holds: production dependencies, the shared packages, the model, the migrations.
 FROM base AS runtime
 ENV NODE_ENV=production
 RUN groupadd --system --gid 10001 spendgraph \
  && useradd --system --uid 10001 --gid spendgraph --home-dir /app --shell /usr/sbin/nologin spendgraph
-COPY --from=build /runtime/ ./
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/packages ./packages
+COPY --from=build /app/cube ./cube
+COPY --from=build /app/db ./db
 USER spendgraph
 # VERSION: the apps' version (package.json); SOURCE: where the sources live (the repository's URL);
 # REVISION: the commit built (scripts/containers.sh passes all three).

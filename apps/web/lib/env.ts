@@ -27,8 +27,6 @@ export type WebEnv = z.infer<typeof webEnv>;
 
 export function loadWebEnv(env: NodeJS.ProcessEnv = process.env): WebEnv {
   const parsed = webEnv.safeParse(env);
-  if (!parsed.success) {
-    throw new Error(`invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  return parsed.data;
+  if (parsed.success) return parsed.data;
+  throw new Error(`invalid configuration: ${z.prettifyError(parsed.error)}`);
 }
