@@ -18,42 +18,42 @@ COPY . /src
 RUN cd /src && mkdir /manifests && cp --parents package.json package-lock.json */*/package.json /manifests/
 
 # Every workspace's dependencies, dev tools included (the web build needs them), from the lock.
-FROM base AS deps
-COPY --from=manifests /manifests/ ./
 # npm install, not npm ci: see scripts/lib/deps.sh. Cube Store's binary is never used (in-process layer).
 # NPM_CONFIG_CACHE: a builder may mount a warm npm cache elsewhere (scripts/containers.sh mounts the host's).
 # FROM_CHECKOUT=1: the builder mounts at /prebuilt the checkout whose dependencies are installed from
 # this lock (scripts/lib/deps.sh) and whose web app is built, after the suite has tested exactly those
 # (CI: scripts/containers.sh build --from-checkout); those trees are copied instead of made again.
+FROM base AS deps
+COPY --from=manifests /manifests/ ./
 ARG NPM_CONFIG_CACHE=/root/.npm
 ARG FROM_CHECKOUT=""
 RUN --mount=type=cache,target=/root/.npm \
-    if [ -n "$FROM_CHECKOUT" ]; then \
-      cp -a /prebuilt/node_modules . && for d in /prebuilt/apps/*/node_modules /prebuilt/packages/*/node_modules; do \
-        if [ -d "$d" ]; then cp -a "$d" "${d#/prebuilt/}"; fi; done; \
-    else CUBESTORE_SKIP_POST_INSTALL=true npm install --no-audit --no-fund --prefer-offline; fi
+    if [ -z "$FROM_CHECKOUT" ]; then CUBESTORE_SKIP_POST_INSTALL=true npm install --no-audit --no-fund --prefer-offline; fi
 
-# The sources, the web app's production build, then only production dependencies.
+# The web app's production build.
 FROM deps AS build
 ARG FROM_CHECKOUT=""
 COPY . .
-RUN node apps/web/scripts/graphql-types.ts --check \
- && if [ -n "$FROM_CHECKOUT" ]; then tar -C /prebuilt/apps/web --exclude=.next/cache -cf - .next | tar -C apps/web -xf -; \
-    else (cd apps/web && node ../../node_modules/next/dist/bin/next build); fi \
+RUN if [ -n "$FROM_CHECKOUT" ]; then tar -C /prebuilt/apps/web --exclude=.next/cache -cf - .next | tar -C apps/web -xf -; \
+    else node apps/web/scripts/graphql-types.ts --check && (cd apps/web && node ../../node_modules/next/dist/bin/next build); fi \
  && rm -rf apps/web/.next/cache
-RUN npm prune --omit=dev --no-audit --no-fund --offline \
- && rm -rf packages/test-support apps/*/test packages/*/test
 
-# What every app image holds: production dependencies, the shared packages, the model, the migrations.
+# What every app image holds: production dependencies (the deps stage's tree, or the checkout's,
+# pruned in the same step: one layer), the shared packages, the model, the migrations.
 FROM base AS runtime
 ENV NODE_ENV=production
 RUN groupadd --system --gid 10001 spendgraph \
  && useradd --system --uid 10001 --gid spendgraph --home-dir /app --shell /usr/sbin/nologin spendgraph
-COPY --from=build /app/package.json ./
-COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/packages ./packages
-COPY --from=build /app/cube ./cube
-COPY --from=build /app/db ./db
+COPY --from=manifests /manifests/ ./
+ARG FROM_CHECKOUT=""
+RUN --mount=type=bind,from=deps,source=/app,target=/deps \
+    src=/deps; if [ -n "$FROM_CHECKOUT" ]; then src=/prebuilt; fi \
+ && cp -a "$src/node_modules" . && for d in "$src"/apps/*/node_modules "$src"/packages/*/node_modules; do \
+      if [ -d "$d" ]; then cp -a "$d" "${d#"$src"/}"; fi; done \
+ && npm prune --omit=dev --offline --no-audit --no-fund && rm -rf /root/.npm
+COPY packages ./packages
+COPY cube ./cube
+COPY db ./db
 USER spendgraph
 # VERSION: the apps' version (package.json); SOURCE: where the sources live (the repository's URL);
 # REVISION: the commit built (scripts/containers.sh passes all three).
@@ -68,7 +68,7 @@ LABEL org.opencontainers.image.title="Spendgraph" \
 
 # HTTP API (GraphQL, REST, ingest); also runs the migrations: node packages/db/src/migrate-cli.ts
 FROM runtime AS api
-COPY --from=build /app/apps/api ./apps/api
+COPY apps/api ./apps/api
 ENV API_HOST=0.0.0.0 API_PORT=4000
 EXPOSE 4000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=6 \
@@ -77,7 +77,7 @@ CMD ["node", "--max-semi-space-size=16", "apps/api/src/main.ts"]
 
 # Queue worker (ingest, roll-ups, budgets, alerts, insights); Prometheus /metrics on WORKER_METRICS_PORT.
 FROM runtime AS worker
-COPY --from=build /app/apps/worker ./apps/worker
+COPY apps/worker ./apps/worker
 ENV WORKER_METRICS_HOST=0.0.0.0 WORKER_METRICS_PORT=9464
 EXPOSE 9464
 # Healthy while its metrics endpoint answers (WORKER_METRICS_PORT=0 serves none: nothing to check).
@@ -99,7 +99,7 @@ CMD ["node", "../../node_modules/next/dist/bin/next", "start"]
 
 # The spendgraph command (collect, admin): docker run --rm spendgraph/cli admin --help
 FROM runtime AS cli
-COPY --from=build /app/apps/cli ./apps/cli
+COPY apps/cli ./apps/cli
 HEALTHCHECK NONE
 ENTRYPOINT ["node", "apps/cli/src/main.ts"]
 CMD ["--help"]

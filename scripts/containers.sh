@@ -87,7 +87,9 @@ build_target() { # target
   mkdir -p "$npm_cache"
   local -a checkout=()
   [ -z "$FROM_CHECKOUT" ] || checkout=(--volume "$REPO_ROOT:/prebuilt:ro" --build-arg FROM_CHECKOUT=1)
-  buildah bud --isolation=chroot --layers --format docker "${checkout[@]}" \
+  # --rm=false: removing the intermediate containers (a GB of small files) takes minutes here;
+  # cmd_build removes them in the background once every image is built.
+  buildah bud --isolation=chroot --layers --rm=false --format docker "${checkout[@]}" \
     --volume "$npm_cache:/npm-cache" --build-arg NPM_CONFIG_CACHE=/npm-cache \
     --build-arg BASE_IMAGE="$BASE_IMAGE" \
     --build-arg VERSION="$(node -p 'require(process.argv[1]).version' "$REPO_ROOT/apps/api/package.json")" \
@@ -116,7 +118,16 @@ cmd_build() {
   ensure_tools
   timed base cmd_base
   : >"$CACHE_DIR/build.log"
+  local before
+  before="$(buildah containers --quiet --all | sort)"
   for t in "${@:-${TARGETS[@]}}"; do timed "image $t" build_target "$t"; done
+  remove_in_background $(comm -13 <(echo "$before") <(buildah containers --quiet --all | sort))
+}
+
+# The build's intermediate containers, removed while the caller goes on.
+remove_in_background() { # container ids
+  [ "$#" -gt 0 ] || return 0
+  setsid nohup buildah rm "$@" >>"$CACHE_DIR/cleanup.log" 2>&1 </dev/null &
 }
 
 case "${1:-}" in
