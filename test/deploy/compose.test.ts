@@ -39,7 +39,7 @@ const SECRETS = ['POSTGRES_PASSWORD', 'OPERATOR_TOKEN', 'CUBEJS_API_SECRET'];
 
 /** .env.example's variables, the secrets filled in as a user would. */
 const example = Object.fromEntries(readFileSync(`${ROOT}.env.example`, 'utf8').split('\n')
-  .filter((l) => /^\w+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).replace(/^'(.*)'$/, '$1')]));
+  .filter((l) => /^\w+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).replace(/^'(.*)'$|^"(.*)"$/, '$1$2')]));
 const userEnv = { ...example, ...Object.fromEntries(SECRETS.map((s) => [s, randomBytes(32).toString('hex')])) };
 
 /** Compose's interpolation: ${VAR}, ${VAR:-default}, ${VAR:?error} (an unset or empty VAR refuses to start). */
