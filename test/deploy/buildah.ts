@@ -42,7 +42,9 @@ export async function runImage(image: string, env: Record<string, string>, args?
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
-        process.kill(-child.pid!, 'SIGTERM');
+        try {
+          process.kill(-child.pid!, 'SIGTERM');
+        } catch { /* the group ended meanwhile */ }
         await exited;
       }
       await exec('buildah', ['rm', container]);
