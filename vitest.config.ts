@@ -1,6 +1,9 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
-const ALL = ['apps/*/test/**/*.test.ts', 'packages/*/test/**/*.test.ts'];
+const ALL = ['apps/*/test/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'test/**/*.test.ts'];
+
+// The container images' smoke test builds images (minutes on a fresh machine): `npm run test:containers`.
+const CONTAINERS = 'test/deploy/images.test.ts';
 
 // Files whose subject is the whole database or the machine's timing: they warm every workspace's
 // roll-ups and count what a warm rebuilt, run retention or repricing across the install, kill
@@ -28,11 +31,13 @@ const shared = {
 // Every other file works in workspaces of its own on the run's database and queues under a prefix
 // of its own (packages/test-support/src/platform.ts), so two run at a time: most of a file's time
 // is spent waiting on its API, worker, PostgreSQL or Chromium, and the suite has to fit CI's time.
+const suite = [
+  { test: { ...shared, name: 'workspaces', include: ALL, exclude: [...configDefaults.exclude, ...WHOLE_INSTALL, CONTAINERS], maxWorkers: 2, sequence: { groupOrder: 0 } } },
+  { test: { ...shared, name: 'whole-install', include: WHOLE_INSTALL, maxWorkers: 1, sequence: { groupOrder: 1 } } },
+];
+
 export default defineConfig({
   test: {
-    projects: [
-      { test: { ...shared, name: 'workspaces', include: ALL, exclude: WHOLE_INSTALL, maxWorkers: 2, sequence: { groupOrder: 0 } } },
-      { test: { ...shared, name: 'whole-install', include: WHOLE_INSTALL, maxWorkers: 1, sequence: { groupOrder: 1 } } },
-    ],
+    projects: process.env.SPENDGRAPH_CONTAINER_TESTS === '1' ? [{ test: { ...shared, name: 'containers', include: [CONTAINERS] } }] : suite,
   },
 });

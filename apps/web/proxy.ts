@@ -1,7 +1,7 @@
 // Every page needs a session except sign-in (and SSO's routes under it), the first run, invitation links and
 // embeds; embeds may be framed by the origins in EMBED_FRAME_ANCESTORS, every other page by none.
 import { type NextRequest, NextResponse } from 'next/server';
-import { SESSION_COOKIE } from './lib/config';
+import { EMBED_FRAME_ANCESTORS, SESSION_COOKIE } from './lib/config';
 
 export function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
@@ -15,7 +15,7 @@ export function proxy(request: NextRequest) {
   }
   const response = NextResponse.next();
   if (isEmbed) {
-    response.headers.set('content-security-policy', `frame-ancestors ${process.env.EMBED_FRAME_ANCESTORS ?? "'self'"}`);
+    response.headers.set('content-security-policy', `frame-ancestors ${EMBED_FRAME_ANCESTORS}`);
   } else {
     response.headers.set('content-security-policy', "frame-ancestors 'none'");
     response.headers.set('x-frame-options', 'DENY');

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { secretProblem, semanticEnv } from '@spendgraph/semantic';
 
-const envSchema = z.object({
+/** The API's environment (docker-compose.yml is checked against it: test/deploy/compose.test.ts). */
+export const apiEnv = z.object({
   DATABASE_URL: z.string().min(1, 'DATABASE_URL is required'),
   REDIS_URL: z.string().min(1, 'REDIS_URL is required'),
   API_HOST: z.string().default('127.0.0.1'),
@@ -42,10 +43,10 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 }).extend(semanticEnv);
 
-export type ApiConfig = z.infer<typeof envSchema>;
+export type ApiConfig = z.infer<typeof apiEnv>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
-  const parsed = envSchema.safeParse(env);
+  const parsed = apiEnv.safeParse(env);
   if (!parsed.success) {
     throw new Error(`invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }

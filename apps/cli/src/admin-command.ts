@@ -9,6 +9,7 @@ import {
   setPassword, sqlState, UNIQUE_VIOLATION, withTransaction,
 } from '@spendgraph/db';
 import { keyRestrictionSchema } from '@spendgraph/schema';
+import { readCliEnv } from './env.ts';
 
 export const ADMIN_HELP = `spendgraph admin — set up and recover Spendgraph at the database (needs DATABASE_URL)
 
@@ -153,7 +154,7 @@ export async function runAdmin(args: string[]): Promise<number> {
     return process.stderr.write(`${(e as Error).message}\n`), 2;
   }
   if (o.help) return process.stdout.write(`${ADMIN_HELP}\n`), 0;
-  const url = process.env.DATABASE_URL;
+  const url = readCliEnv().DATABASE_URL;
   if (!url) return process.stderr.write('DATABASE_URL is needed: spendgraph admin works at the database\n'), 2;
   const pool = createPool(url, { max: 2, name: 'spendgraph-admin' });
   try {

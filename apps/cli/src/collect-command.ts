@@ -11,6 +11,7 @@ import {
 } from '@spendgraph/collectors';
 import { IngestError } from '@spendgraph/sdk';
 import { type Scheduler, defaultScheduler, install } from './install.ts';
+import { readCliEnv } from './env.ts';
 import { progressBar } from './progress.ts';
 import { sendCalls } from './send.ts';
 
@@ -69,7 +70,7 @@ function options(args: string[]) {
   } catch (e: any) {
     throw new UsageError(e.message);
   }
-  const env = process.env;
+  const env = readCliEnv();
   const api = parsed.api ?? env.SPENDGRAPH_API_URL ?? 'http://127.0.0.1:4000';
   const key = parsed['key-file'] ? readKey(parsed['key-file']) : (parsed.key ?? env.SPENDGRAPH_API_KEY);
   const dryRun = parsed['dry-run'] ?? false;

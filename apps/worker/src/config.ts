@@ -71,7 +71,8 @@ const channelsEnv = z.object({
   ALERT_EGRESS_ALLOW: z.string().optional(),
 });
 
-const envSchema = workerEnv.extend(channelsEnv.shape).extend(insightsEnv.shape).extend(billsEnv.shape).superRefine((c, ctx) => {
+/** The worker's environment (docker-compose.yml is checked against it: test/deploy/compose.test.ts). */
+export const workerEnvSchema = workerEnv.extend(channelsEnv.shape).extend(insightsEnv.shape).extend(billsEnv.shape).superRefine((c, ctx) => {
   const problem = c.WORKER_METRICS_PORT !== 0 ? secretProblem('OPERATOR_TOKEN', c.OPERATOR_TOKEN) : undefined;
   if (problem) ctx.addIssue({ code: 'custom', path: ['OPERATOR_TOKEN'], message: `${problem} (or WORKER_METRICS_PORT=0 to serve no metrics)` });
 });
@@ -79,7 +80,7 @@ const envSchema = workerEnv.extend(channelsEnv.shape).extend(insightsEnv.shape).
 export type WorkerConfig = z.infer<typeof workerEnv> & z.infer<typeof billsEnv> & { channels: ChannelsConfig; insights: InsightsSettings };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  const e = parse(envSchema, env, 'configuration');
+  const e = parse(workerEnvSchema, env, 'configuration');
   return { ...e, channels: channelsOf(e), insights: insightsSettingsOf(e) };
 }
 

@@ -1,8 +1,9 @@
 import { migrate } from './migrate.ts';
+import { migrateEnv } from './migrate-env.ts';
 
-const url = process.env.DATABASE_URL;
-if (!url) {
-  console.error('DATABASE_URL is not set (eval "$(scripts/services.sh env)")');
+const env = migrateEnv.safeParse(process.env);
+if (!env.success) {
+  console.error(env.error.issues.map((i) => i.message).join('; '));
   process.exit(2);
 }
-await migrate(url, (m) => console.error(m));
+await migrate(env.data.DATABASE_URL, (m) => console.error(m));

@@ -4,7 +4,7 @@
 import { headers } from 'next/headers';
 import type { NextRequest } from 'next/server';
 import { NextResponse } from 'next/server';
-import { API_URL, SECURE_COOKIES } from '@/lib/config';
+import { API_URL, SECURE_COOKIES, WEB_PUBLIC_URL } from '@/lib/config';
 
 export const SSO_COOKIE = 'sg_sso';
 export const COOKIE_PATH = '/signin/sso';
@@ -18,7 +18,7 @@ type Answer<T> = ({ ok: true } & T) | { ok: false; message: string };
  * redirect URI registered at the provider must name the host the browser uses).
  */
 function originOf(protocol: string, host: string) {
-  return process.env.WEB_PUBLIC_URL?.replace(/\/+$/, '') ?? `${protocol}//${host}`;
+  return WEB_PUBLIC_URL ?? `${protocol}//${host}`;
 }
 const publicOrigin = (request: NextRequest) => originOf(request.nextUrl.protocol, request.headers.get('host') ?? request.nextUrl.host);
 
