@@ -222,9 +222,9 @@ for (const user of stopUsers) {
   ]);
   if (user !== stopUsers[0]) hardStops.push(Math.max(...denied) - stored);
 }
-const stop = { p50: quantile(hardStops, 0.5), max: Math.max(...hardStops) };
+const stop = { p50: quantile(hardStops, 0.5), p90: quantile(hardStops, 0.9), max: Math.max(...hardStops) };
 const hardStopLine = `(c) hard stop, stored crossing event -> both of 2 API replicas deny, ${hardStops.length} runs: ` +
-  `p50 ${stop.p50.toFixed(0)} ms, max ${stop.max.toFixed(0)} ms = ${(stop.max / HARD_STOP_TARGET_MS).toFixed(2)}x the ${HARD_STOP_TARGET_MS} ms target ` +
+  `p50 ${stop.p50.toFixed(0)} ms, p90 ${stop.p90.toFixed(0)} ms, max ${stop.max.toFixed(0)} ms = ${(stop.max / HARD_STOP_TARGET_MS).toFixed(2)}x the ${HARD_STOP_TARGET_MS} ms target ` +
   `${stop.max <= HARD_STOP_TARGET_MS ? 'PASS' : 'MISS'} (a workspace of its own with ${HARD_STOP_RUNS + 1} hard budgets; a first crossing on the cold worker not counted)`;
 publisher.disconnect();
 worker.kill('SIGTERM');
@@ -238,5 +238,6 @@ console.log(`    (client and API share the machine's 2 cores; an answer lists th
 console.log(`    the decision alone (in memory, ${fmt(entries.length)} budgets): p50 ${(quantile(inMemory, 0.5) * 1000).toFixed(0)} us, p99 ${(quantile(inMemory, 0.99) * 1000).toFixed(0)} us`);
 for (const line of evaluations) console.log(line);
 console.log(hardStopLine);
+console.log(`    each run, ms: ${hardStops.map((ms) => ms.toFixed(0)).join(' ')}`);
 await pool.end();
 process.exit(0);
