@@ -14,8 +14,10 @@ export interface AnomalyEvidence {
 
 export interface AnomalyCause {
   cause: 'model_choice' | 'context_size' | 'subagents' | 'retries' | 'cache_misses' | 'call_volume';
-  /** How far beyond its peers the subject is on this cause (higher is stronger); causes are sorted by it. */
+  /** The cause's share (0-1) of the excess over the peer median; causes are sorted by it. */
   score: number;
+  /** The cause's dollars of that excess (decimal string); absent on anomalies recorded before causes were priced. */
+  excess?: string;
   summary: string;
   evidence: AnomalyEvidence[];
 }
