@@ -60,12 +60,13 @@ describe('sessions costing over 2x the median of their peers', () => {
     expect(ctx!.causes[0]!.evidence).toEqual([{ metric: 'prompt_tokens_per_call', value: '15000', peerMedian: '4000' }]);
     const [sub] = await listAnomalies(p.pool, ws.workspaceId, { subjectId: 'sub-1', kind: 'session' });
     expect(sub!.causes.map((c) => c.cause)).toEqual(['subagents', 'call_volume']);
-    expect(sub!.causes[0]!.evidence).toEqual([
-      { metric: 'subagent_calls', value: '2', peerMedian: '0' }, { metric: 'subagents', value: '1', peerMedian: '0' },
-    ]);
+    // Half its cost went to the explorer (ln 2); its coder made 3 calls to the peers' 2 (ln 1.5).
+    expect(sub!.causes[0]!.evidence).toEqual([{ metric: 'subagent_cost_share', value: '0.5', peerMedian: '0' }]);
+    expect(sub!.causes.map((c) => c.excess)).toEqual(['1.26186', '0.73814']);
     const [err] = await listAnomalies(p.pool, ws.workspaceId, { subjectId: 'err-1', kind: 'session' });
-    expect(err!.causes.map((c) => c.cause)).toEqual(['retries', 'call_volume']);
-    expect(err!.causes[0]!.evidence).toEqual([{ metric: 'error_rate', value: '0.6667', peerMedian: '0' }]);
+    // Its successful calls are as many as its peers': the failed ones are retries, not call volume.
+    expect(err!.causes.map((c) => c.cause)).toEqual(['retries']);
+    expect(err!.causes[0]!.evidence).toEqual([{ metric: 'failed_call_cost_share', value: '0.6667', peerMedian: '0' }]);
   });
 
   it('tasks are compared with the tasks of their type', async () => {

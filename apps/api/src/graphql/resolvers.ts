@@ -58,7 +58,8 @@ export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & Repricing
     ...budgets,
     ...insights,
     SystemStatus: { ...status.SystemStatus, ...deadLetters.SystemStatus },
-    Mutation: { ...budgets.Mutation, ...plans.Mutation, ...exportResolvers(deps).Mutation, ...retention.Mutation, ...repricing.Mutation, ...embeds.Mutation, ...deadLetters.Mutation },
+    Mutation: { ...budgets.Mutation, ...plans.Mutation, ...exportResolvers(deps).Mutation, ...retention.Mutation, ...repricing.Mutation, ...embeds.Mutation, ...deadLetters.Mutation,
+      ...insights.Mutation },
     Query: {
       ...budgets.Query,
       ...plans.Query,
