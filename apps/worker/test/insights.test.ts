@@ -92,6 +92,16 @@ it('the anomaly job flags the workspace sessions and tasks', async () => {
   expect(await listAnomalies(p.pool, ws.workspaceId)).toHaveLength(8);
 });
 
+it('a job with a range detects every window of it (past days on demand, back-filled days)', async () => {
+  const job = await insights.add(DETECT_ANOMALIES_JOB, { workspaceId: ws.workspaceId, from: '2026-10-01T00:00:00Z', to: '2026-10-11T00:00:00Z' });
+  await waitFor(async () => (await job.getState()) === 'completed', 60_000, 'the range job');
+  // Ten days instead of the two around now; the same 8 anomalies (all on Oct 10), none added or removed.
+  expect((await insights.getJob(job.id!))?.returnvalue).toMatchObject({ workspaces: 1, windows: 10, anomalies: 8 });
+  const bad = await insights.add(DETECT_ANOMALIES_JOB, { workspaceId: ws.workspaceId, from: '2026-10-11T00:00:00Z', to: '2026-10-01T00:00:00Z' });
+  await waitFor(async () => (await bad.getState()) === 'failed', 30_000, 'the bad range job');
+  expect((await insights.getJob(bad.id!))?.failedReason).toContain('from must be before to');
+});
+
 it('the morning report is written once and delivered to a signed webhook', async () => {
   const channel = await insertAlertChannel(p.pool, ws.workspaceId, { name: 'hook', type: 'webhook', target: webhook, budgetId: null, secret: 'whsec_test' });
   const at = '2026-10-11T07:00:00.000Z';
