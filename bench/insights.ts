@@ -22,7 +22,7 @@ import { CAUSES, type Cause, type Label, generate, rng } from './support/insight
 const seeds = (v: string | undefined, d: string) => (v ?? d).split(',').map(Number);
 const TUNING = seeds(process.env.BENCH_TUNING_SEEDS, '1');
 const EVAL = seeds(process.env.BENCH_EVAL_SEEDS, '101,102,103');
-const NOISES = (process.env.BENCH_NOISES ?? '0.15,0.3').split(',').map(Number);
+const NOISES = (process.env.BENCH_NOISES ?? '0.1,0.15').split(',').map(Number);
 const DAYS = Number(process.env.BENCH_INSIGHTS_DAYS ?? 14);
 const SESSIONS = Number(process.env.BENCH_INSIGHTS_SESSIONS ?? 150);
 const START = new Date('2026-06-01T00:00:00Z');
@@ -157,12 +157,12 @@ for (const [title, list] of [['tuning', TUNING], ['evaluation', EVAL]] as const)
     const y = Array.from({ length: 400 }, (_, t) => (100 + 0.2 * t) * weekday[t % 7]! * Math.exp(0.15 * r.normal()));
     for (let start = 90; start + 30 < 400; start += 12) {
       const asOf = start + 10; // 10 days into a 30-day "month"
-      const fit = fitDaily(Array.from({ length: 56 }, (_, i) => ({ t: asOf - 56 + i, weekday: (asOf - 56 + i) % 7, y: y[asOf - 56 + i]! })));
+      const fit = fitDaily(Array.from({ length: 56 }, (_, i) => ({ t: asOf - 56 + i, weekday: ((asOf - 56 + i) % 7) + 1, y: y[asOf - 56 + i]! })));
       let projected = 0;
       let actual = 0;
       for (let t = start; t < start + 30; t++) {
         actual += y[t]!;
-        projected += t < asOf ? y[t]! : predictDay(fit, t, t % 7);
+        projected += t < asOf ? y[t]! : predictDay(fit, t, (t % 7) + 1);
       }
       errors.push(Math.abs(projected / actual - 1));
       signed += projected - actual;

@@ -37,8 +37,8 @@ const MODELS = {
 } as const;
 type Model = keyof typeof MODELS;
 
-const TYPES = [['bugfix', 1], ['feature', 2.2], ['refactor', 1.5], ['docs', 0.5]] as const;
-const AGENTS = [['coder', 1, 0.15], ['planner', 0.6, 0.3], ['reviewer', 2.5, 0.1]] as const; // scale, opus share of calls
+const TYPES = [['bugfix', 1], ['feature', 2.2], ['refactor', 1.5], ['docs', 0.7]] as const;
+const AGENTS = [['coder', 1, 0.15], ['planner', 0.6, 0.2], ['reviewer', 2.5, 0.1]] as const; // prompt scale, opus share of calls
 
 interface Shape {
   calls: number;
@@ -50,6 +50,8 @@ interface Shape {
   helperPrompt: number;
   helperModel: Model;
 }
+
+const OUTPUT = 150;
 
 function eventOf(model: Model, prompt: number, hit: number, output: number) {
   const m = MODELS[model];
@@ -73,11 +75,13 @@ export interface Options {
 /** Multiplies one aspect of a shape so the session costs about `x` times as much. */
 function inject(s: Shape, cause: Cause, x: number): Shape {
   switch (cause) {
-    case 'model_choice': return { ...s, opusShare: 1 };
+    // The opus share whose price per token is x times the agent's mix (opus costs 5x sonnet).
+    case 'model_choice': return { ...s, opusShare: Math.min(1, ((1 + 4 * s.opusShare) * x - 1) / 4) };
     case 'context_size': return { ...s, prompt: Math.round(s.prompt * (x + 0.3)) };
-    case 'cache_misses': return { ...s, hit: 0 };
+    case 'cache_misses': return { ...s, hit: Math.max(0, (1 - x * (1 - 0.9 * s.hit)) / 0.9) };
     case 'retries': return { ...s, failed: s.failed + Math.round(s.calls * (x - 1)) };
-    case 'subagents': return { ...s, helperCalls: Math.max(1, Math.round(s.calls * (x - 1))), helperPrompt: s.prompt, helperModel: 'claude-sonnet-4-5' };
+    // Fewer calls than the main agent (else the helper would be the main agent), each the larger.
+    case 'subagents': return { ...s, helperCalls: s.calls - 1, helperPrompt: Math.round((s.prompt * s.calls * (x - 1) * (1 + 4 * s.opusShare)) / (s.calls - 1)), helperModel: 'claude-sonnet-4-5' };
     case 'call_volume': return { ...s, calls: Math.round(s.calls * x) };
   }
 }
@@ -98,23 +102,25 @@ export function generate(o: Options): { events: Array<Record<string, unknown>>; 
       const [agent, agentScale, opus] = r.pick(AGENTS);
       const id = `s${o.seed}-${day}-${i}`;
       let shape: Shape = {
-        calls: Math.max(2, Math.round(8 * typeScale * Math.exp(o.noise * r.normal()))),
+        calls: Math.max(5, Math.round(8 * typeScale * Math.exp(o.noise * r.normal()))),
         prompt: Math.round(6000 * agentScale * Math.exp(o.noise * r.normal())),
-        hit: Math.min(0.95, Math.max(0.5, 0.8 + 0.05 * r.normal())), opusShare: opus,
+        hit: Math.min(0.95, Math.max(0.6, 0.85 + 0.03 * r.normal())), opusShare: opus,
         failed: r.u() < 0.15 ? 1 : 0, helperCalls: r.u() < 0.2 ? 1 + Math.floor(r.u() * 3) : 0, helperPrompt: 800, helperModel: 'claude-haiku-4-5',
       };
       const s = special.get(i);
-      if (s) shape = inject(shape, s.cause, s.near ? 1.5 : 2.6 + r.u() * 1.2);
+      if (s) shape = inject(shape, s.cause, s.near ? 1.5 : 3 + r.u() * 1.5);
       labels.push({ sessionId: id, cause: s && !s.near ? s.cause : null, nearMiss: !!s?.near });
       const at = (k: number) => new Date(o.start.getTime() + day * 86_400_000 + (i * 500 + k) * 1000).toISOString();
       const base = { session_id: id, task_id: `T-${id}`, task_type: taskType, agent };
       let k = 0;
+      // The agent's model mix: that share of the calls on opus (a session's mix, not a coin per call).
+      const opusCalls = Math.round((shape.calls + shape.failed) * shape.opusShare);
       for (let c = 0; c < shape.calls + shape.failed; c++) {
-        const model: Model = shape.opusShare >= 1 || r.u() < shape.opusShare ? 'claude-opus-4-1' : 'claude-sonnet-4-5';
-        events.push({ ...base, ...eventOf(model, shape.prompt, shape.hit, 400), occurred_at: at(k++), ...(c >= shape.calls ? { status: 'error' } : {}) });
+        const model: Model = c < opusCalls ? 'claude-opus-4-1' : 'claude-sonnet-4-5';
+        events.push({ ...base, ...eventOf(model, shape.prompt, shape.hit, OUTPUT), occurred_at: at(k++), ...(c >= shape.calls ? { status: 'error' } : {}) });
       }
       for (let c = 0; c < shape.helperCalls; c++) {
-        events.push({ ...base, agent: 'explorer', ...eventOf(shape.helperModel, shape.helperPrompt, shape.helperModel === 'claude-haiku-4-5' ? 0.5 : shape.hit, shape.helperModel === 'claude-haiku-4-5' ? 200 : 400), occurred_at: at(k++) });
+        events.push({ ...base, agent: 'explorer', ...eventOf(shape.helperModel, shape.helperPrompt, shape.helperModel === 'claude-haiku-4-5' ? 0.5 : shape.hit, shape.helperModel === 'claude-haiku-4-5' ? 100 : OUTPUT), occurred_at: at(k++) });
       }
     }
   }
