@@ -129,6 +129,21 @@ const fmt = (x: number, places = 1) => round(new Decimal(Number.isFinite(x) ? x 
 const pct = (x: number) => `${fmt(x * 100)}%`;
 const ev = (metric: string, value: number, peer: number): AnomalyEvidence => ({ metric, value: fmt(value, 4), peerMedian: fmt(peer, 4) });
 
+/** An output token's price in uncached input tokens, when a cost came without its parts (Anthropic and OpenAI list 4-5x). */
+const OUTPUT_WEIGHT = 5;
+
+/**
+ * The share of the subject's cost spent on prompts: from the cost's parts when the events
+ * carry them; else estimated from tokens (prompts at `promptPrice` per token, output at 5x).
+ */
+function promptShareOf(s: Subject, promptPrice: number): number {
+  const cost = s.cost.toNumber();
+  if (cost > 0 && s.promptCost > 0) return Math.min(1, s.promptCost / cost);
+  const output = Math.max(0, [...s.modelTokens.values()].reduce((a, b) => a + b, 0) - s.promptTokens);
+  const prompt = s.promptTokens * promptPrice;
+  return prompt > 0 ? prompt / (prompt + OUTPUT_WEIGHT * output) : 0;
+}
+
 function terms(c: CauseInput): Term[] {
   const f = factorsOf(c.subject);
   const p = peerFactors(c.peers.map(factorsOf));
@@ -136,7 +151,7 @@ function terms(c: CauseInput): Term[] {
   const peerMix = mixPrice(pooledTokens(c.peers), c.market);
   const rho = c.market.cacheReadRatio;
   const promptPrice = (hit: number) => 1 - hit * (1 - rho);
-  const promptShare = c.subject.cost.gt(0) ? Math.min(1, c.subject.promptCost / c.subject.cost.toNumber()) : 0;
+  const promptShare = promptShareOf(c.subject, promptPrice(f.cacheHitRate));
   const cacheFactor = 1 + promptShare * (promptPrice(f.cacheHitRate) / promptPrice(p.cacheHitRate) - 1);
   const models = [...c.subject.modelCost].sort(([, a], [, b]) => b.comparedTo(a)).map(([m]) => m).slice(0, 3).join(', ');
   const s = c.subject;
