@@ -78,7 +78,8 @@ function inject(s: Shape, cause: Cause, x: number): Shape {
     // The opus share whose price per token is x times the agent's mix (opus costs 5x sonnet).
     case 'model_choice': return { ...s, opusShare: Math.min(1, ((1 + 4 * s.opusShare) * x - 1) / 4) };
     case 'context_size': return { ...s, prompt: Math.round(s.prompt * (x + 0.3)) };
-    case 'cache_misses': return { ...s, hit: Math.max(0, (1 - x * (1 - 0.9 * s.hit)) / 0.9) };
+    // An anomaly: the cache missed entirely (a broken prefix), as far as a cache can cost; a near miss: partly.
+    case 'cache_misses': return { ...s, hit: x >= 2 ? 0 : Math.max(0, (1 - x * (1 - 0.9 * s.hit)) / 0.9) };
     case 'retries': return { ...s, failed: s.failed + Math.round(s.calls * (x - 1)) };
     // Fewer calls than the main agent (else the helper would be the main agent), each the larger.
     case 'subagents': return { ...s, helperCalls: s.calls - 1, helperPrompt: Math.round((s.prompt * s.calls * (x - 1) * (1 + 4 * s.opusShare)) / (s.calls - 1)), helperModel: 'claude-sonnet-4-5' };
