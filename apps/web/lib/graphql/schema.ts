@@ -997,6 +997,8 @@ export type BudgetThresholdCrossed = {
   periodEnd: Maybe<Scalars['String']['output']>;
   projectedSpend: Maybe<Scalars['Decimal']['output']>;
   projectedCrossingAt: Maybe<Scalars['String']['output']>;
+  /** A plan budget's forecast: the probability (0-1) that the plan's total exceeds the limit. */
+  exceedProbability: Maybe<Scalars['Float']['output']>;
   occurredAt: Scalars['String']['output'];
   deliveries: Array<AlertDelivery>;
 };
