@@ -4,6 +4,7 @@
 // misses (the same causes at about 1.5x, which must not be flagged).
 // Costs are exact decimals: tokens x per-model rates.
 import { Decimal } from 'decimal.js';
+import { seededRandom } from '@spendgraph/forecast';
 
 export const CAUSES = ['model_choice', 'context_size', 'cache_misses', 'retries', 'subagents', 'call_volume'] as const;
 export type Cause = (typeof CAUSES)[number];
@@ -15,16 +16,9 @@ export interface Label {
   nearMiss: boolean;
 }
 
-/** mulberry32 with Box-Muller normals. */
+/** A seeded generator with Box-Muller normals. */
 export function rng(seed: number) {
-  let a = seed >>> 0;
-  const u = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const u = seededRandom(seed);
   const normal = () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
   return { u, normal, pick: <T>(xs: readonly T[]) => xs[Math.floor(u() * xs.length)]! };
 }

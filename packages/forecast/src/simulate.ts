@@ -26,15 +26,15 @@ export function fitLogNormal(costs: number[]): LogNormalFit | null {
   return { mu, sigma: Math.sqrt(variance), n };
 }
 
-/** mulberry32: small, fast and good enough for sampling. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
+/** splitmix32: a small seeded generator, good enough for sampling (uniform in [0, 1)). */
+export function seededRandom(seed: number): () => number {
+  let state = seed | 0;
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    state = (state + 0x9e3779b9) | 0;
+    let z = state;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    return ((z ^ (z >>> 16)) >>> 0) / 4294967296;
   };
 }
 
@@ -64,7 +64,7 @@ export interface RemainingDistribution {
 export const SIMULATIONS = 4000;
 
 export function simulateRemaining(groups: TaskGroupDraw[], seed = 23, runs = SIMULATIONS): RemainingDistribution {
-  const rand = generator(seed);
+  const rand = seededRandom(seed);
   const totals = new Array<number>(runs);
   for (let r = 0; r < runs; r++) {
     let total = 0;
