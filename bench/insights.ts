@@ -139,7 +139,7 @@ function planTrial(seed: number) {
   return { truth, expected, low: quantile(d, 0.25), high: quantile(d, 0.9) };
 }
 for (const [title, list] of [['tuning', TUNING], ['evaluation', EVAL]] as const) {
-  const trials = list.flatMap((seed) => Array.from({ length: 200 }, (_, i) => planTrial(seed * 10_000 + i)));
+  const trials = list.flatMap((seed) => Array.from({ length: 1000 }, (_, i) => planTrial(seed * 10_000 + i)));
   const bias = trials.reduce((a, t) => a + t.expected, 0) / trials.reduce((a, t) => a + t.truth, 0) - 1;
   const coverage = trials.filter((t) => t.truth >= t.low && t.truth <= t.high).length / trials.length;
   console.log(`plans (${title} seeds, ${trials.length} plans): bias of the expected remaining ${pct(bias)} [within 3 %: ${Math.abs(bias) <= 0.03 ? 'ok' : 'MISSED'}], `
