@@ -73,6 +73,7 @@ function detectionRange(a: { from: string; to: string }): { from: string; to: st
   if (to - from > MAX_WINDOWS * 86_400_000) throw argumentError('INVALID_ARGUMENT', 'to', `the range may span at most ${MAX_WINDOWS} days`);
   return { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
 }
+
 type ReportArgs = { kind?: Report['kind']; from?: string; to?: string; first?: number };
 
 export function insightResolvers(deps: InsightDeps) {
