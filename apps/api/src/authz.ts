@@ -230,6 +230,7 @@ export const FIELD_RULES: Record<string, FieldRule> = {
   'Mutation.upsertTask': { permission: 'work:write' },
   'Mutation.upsertWorkItem': { permission: 'work:write' },
   'Mutation.repriceEvents': { permission: 'repricing:manage', audit: { targetType: 'repricing', table: 'repricings' } },
+  'Mutation.detectAnomalies': { permission: 'workspace:manage', audit: { targetType: 'anomaly_detection' } },
   'Mutation.setRawRetention': { permission: 'retention:manage', audit: { targetType: 'workspace', table: 'workspaces', idColumn: 'workspace' } },
   'Mutation.inviteMember': { permission: 'members:manage', audit: invitations },
   'Mutation.revokeInvitation': { permission: 'members:manage', audit: invitations },

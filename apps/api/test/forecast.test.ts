@@ -71,18 +71,24 @@ describe('plan forecasts', () => {
     const query = `query ($ids: [ID!]) { planForecasts(ids: $ids) {
       planId spent openTasks unprofiled remaining remainingLow remainingHigh forecastTotal forecastHigh exceedsBudget
       byTaskType { taskType count unprofiled remaining profile { allTypes n } }
-      budgets { budgetId name amount mode paused exceeds mayExceed overBy } } }`;
+      budgets { budgetId name amount mode paused exceeds mayExceed exceedProbability overBy } } }`;
     const { planForecasts } = await ok(a.key, query);
-    // p7/a (implement) 2.5 + p7/b (design: all types, the same four tasks) 2.5; spent 4.
-    expect(planForecasts).toEqual([{
-      planId: 'plan-7', spent: '4', openTasks: 2, unprofiled: 1, remaining: '5', remainingLow: '3.5', remainingHigh: '15.8',
-      forecastTotal: '9', forecastHigh: '19.8', exceedsBudget: true,
+    // The expected spend: p7/a (implement: 1, 2, 3, 10) 4 + p7/b (design: all types, the same four tasks) 4; spent 4.
+    expect(planForecasts).toMatchObject([{
+      planId: 'plan-7', spent: '4', openTasks: 2, unprofiled: 1, remaining: '8', forecastTotal: '12', exceedsBudget: true,
       byTaskType: [
-        { taskType: 'design', count: 1, unprofiled: true, remaining: '2.5', profile: { allTypes: true, n: 4 } },
-        { taskType: 'implement', count: 1, unprofiled: false, remaining: '2.5', profile: { allTypes: false, n: 4 } },
+        { taskType: 'design', count: 1, unprofiled: true, remaining: '4', profile: { allTypes: true, n: 4 } },
+        { taskType: 'implement', count: 1, unprofiled: false, remaining: '4', profile: { allTypes: false, n: 4 } },
       ],
-      budgets: [{ budgetId: createBudget.id, name: 'plan 7', amount: '8', mode: 'soft', paused: false, exceeds: true, mayExceed: true, overBy: '1' }],
+      budgets: [{ budgetId: createBudget.id, name: 'plan 7', amount: '8', mode: 'soft', paused: false, exceeds: true, mayExceed: true, overBy: '4' }],
     }]);
+    // The interval and the probability come from the simulated total (seeded): p25 < expected < p90, 4 + p90 above 8.
+    const [f] = planForecasts;
+    expect(Number(f.remainingLow)).toBeLessThan(8);
+    expect(Number(f.remainingHigh)).toBeGreaterThan(8);
+    expect(Number(f.forecastHigh) - Number(f.remainingHigh)).toBeCloseTo(4, 9);
+    expect(f.budgets[0].exceedProbability).toBeGreaterThan(0.1);
+    expect(f.budgets[0].exceedProbability).toBeLessThan(1);
     // Workspace b: its own plan-7 (spent 1000, one implement task at 1000), no budget; a's plan-9 does not exist.
     const other = await ok(b.key, query, { ids: ['plan-7'] });
     expect(other.planForecasts).toMatchObject([{ planId: 'plan-7', spent: '1000', remaining: '1000', budgets: [], exceedsBudget: false }]);

@@ -77,8 +77,10 @@ export function workerTable(config: WorkerConfig): WorkerSpec[] {
       queue: ingestQueue,
       // A crashed worker's jobs are redelivered once their lock lapses.
       options: { concurrency: config.WORKER_CONCURRENCY, lockDuration: config.WORKER_LOCK_DURATION_MS, stalledInterval: config.WORKER_LOCK_DURATION_MS },
-      processors: async ({ pool, budgets }) => {
-        const ingest = ingestProcessor({ pool, pricer: createPricer(), workspacePricing: workspacePricingLoader(pool), budgets });
+      processors: async ({ pool, budgets, connection, onClose }) => {
+        const insights = createInsightsQueue(connection());
+        onClose(() => insights.close());
+        const ingest = ingestProcessor({ pool, pricer: createPricer(), workspacePricing: workspacePricingLoader(pool), budgets, insights });
         return { [INGEST_BATCH_JOB]: ingest, [INGEST_REPLAY_JOB]: ingest };
       },
       alongside: recoverIngest,

@@ -267,6 +267,18 @@ it('reports a forecast: when the limit is projected to be crossed', async () => 
   });
 });
 
+it('reports a plan forecast with its calibrated probability', async () => {
+  const url = receiver.endpoint(200);
+  const { alertId, deliveryIds: [id] } = await fireAlert([{ type: 'webhook', target: url, secret: 'whsec-5' }], {
+    alert: { kind: 'forecast', threshold: null, spend: '60', projectedSpend: '130.004', projectedCrossingAt: null, exceedProbability: 0.73 },
+  });
+  await queueDeliveries(main.queue, [id!]);
+  await settled(alertId, id!);
+  expect(JSON.parse(receiver.to(url)[0]!.body)).toMatchObject({
+    kind: 'forecast', exceed_probability: 0.73, summary: 'Budget "Team A" is 73% likely to exceed its limit',
+  });
+});
+
 it('posts text and an mrkdwn block to a Slack-compatible webhook', async () => {
   const url = receiver.endpoint(200);
   const { alertId, deliveryIds: [id] } = await fireAlert([{ type: 'slack', target: url }], { budgetName: 'Ops & <infra>' });

@@ -99,8 +99,9 @@ function reachedLevels(b: Budget, spend: Decimal, projection: Projection | null)
 
 /**
  * A lifetime budget of one plan (scope plan_id = X) projects to the plan's
- * forecast: what it spent plus its open tasks x their type's median cost
- * (@spendgraph/forecast). It has no crossing date: the plan ends when its tasks do.
+ * forecast: what it spent plus its open tasks x their type's mean cost, with the
+ * calibrated probability of exceeding the amount (@spendgraph/forecast), which its
+ * forecast alert carries. It has no crossing date: the plan ends when its tasks do.
  */
 async function projectPlanBudgets(deps: { pool: Pool; semantic: SemanticLayer }, workspaceId: string, assessments: Assessment[]) {
   const planOf = (b: Budget) => (b.period === 'lifetime' && b.scope.length === 1 && isPlanBudget(b, b.scope[0]!.values[0]!) ? b.scope[0]!.values[0]! : undefined);
@@ -108,11 +109,12 @@ async function projectPlanBudgets(deps: { pool: Pool; semantic: SemanticLayer },
   if (!planned.length) return;
   for (const [currency, list] of Map.groupBy(planned, (a) => a.budget.currency)) {
     const forecasts = await planForecasts(deps, workspaceId, [...new Set(list.map((a) => planOf(a.budget)!))], { currency });
-    const totals = new Map(forecasts.map((f) => [f.planId, f.forecastTotal]));
+    const byPlan = new Map(forecasts.map((f) => [f.planId, f]));
     for (const a of list) {
-      const total = totals.get(planOf(a.budget)!);
-      if (!total) continue; // not in progress, or no completed task to learn from
-      a.projection = { projectedSpend: new Decimal(total), crossingAt: null };
+      const f = byPlan.get(planOf(a.budget)!);
+      if (!f?.forecastTotal) continue; // not in progress, or no completed task to learn from
+      const probability = f.budgets.find((b) => b.budget.id === a.budget.id)?.exceedProbability ?? null;
+      a.projection = { projectedSpend: new Decimal(f.forecastTotal), crossingAt: null, probability };
       a.reached = reachedLevels(a.budget, a.spend, a.projection);
     }
   }
@@ -159,6 +161,7 @@ function newAlerts(a: Assessment, previous: BudgetStatus | undefined, asOf: stri
     currency: b.currency,
     projectedSpend: projection?.projectedSpend.toFixed() ?? null,
     projectedCrossingAt: projection?.crossingAt?.toISOString() ?? null,
+    exceedProbability: level === 'forecast' ? (projection?.probability ?? null) : null,
   }));
 }
 

@@ -9,6 +9,8 @@ export interface Projection {
   projectedSpend: Decimal;
   /** When the spend reaches the amount at that rate; null when it does not within the period (or already has). */
   crossingAt: Date | null;
+  /** A plan budget's: the calibrated probability (0-1) that the plan's total exceeds the amount. */
+  probability?: number | null;
 }
 
 const DAY_MS = 86_400_000;

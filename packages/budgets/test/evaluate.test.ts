@@ -68,8 +68,8 @@ describe('the trend', () => {
 });
 
 describe('a lifetime plan budget', () => {
-  it('warns when the plan\'s forecast (spent + open tasks x their type\'s median) exceeds it', async () => {
-    // Two done feature tasks cost 2 and 4 (median 3); three feature tasks are still open: 6 + 3 x 3 = 15.
+  it('warns when the plan\'s forecast (spent + open tasks x their type\'s mean) exceeds it, with its probability', async () => {
+    // Two done feature tasks cost 2 and 4 (mean 3); three feature tasks are still open: 6 + 3 x 3 = 15.
     const plan = { plan_id: 'plan-x', task_type: 'feature' };
     const ws = await workspaceSpending([
       ['2026-10-01T10:00:00Z', '2', { ...plan, task_id: 'plan-x/t1' }], ['2026-10-02T10:00:00Z', '4', { ...plan, task_id: 'plan-x/t2' }],
@@ -80,6 +80,10 @@ describe('a lifetime plan budget', () => {
     await evaluate(ws.workspaceId, '2026-10-03T00:00:00Z');
     expect(await statusOf(ws.workspaceId)).toMatchObject({ spend: '6', projectedSpend: '15', projectedCrossingAt: null, reached: ['forecast'] });
     expect(await alerts(ws.workspaceId)).toEqual([{ kind: 'forecast', threshold: null, spend: '6', period: null }]);
+    // The calibrated chance that three more tasks like those (2 and 4) take the plan past 10 when it has spent 6.
+    const [fired] = await listAlerts(p.pool, ws.workspaceId);
+    expect(fired!.exceedProbability).toBeGreaterThan(0.8);
+    expect(fired!.exceedProbability).toBeLessThanOrEqual(1);
   });
 });
 

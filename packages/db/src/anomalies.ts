@@ -14,8 +14,10 @@ export interface AnomalyEvidence {
 
 export interface AnomalyCause {
   cause: 'model_choice' | 'context_size' | 'subagents' | 'retries' | 'cache_misses' | 'call_volume';
-  /** How far beyond its peers the subject is on this cause (higher is stronger); causes are sorted by it. */
+  /** The cause's share (0-1) of the excess over the peer median; causes are sorted by it. */
   score: number;
+  /** The cause's dollars of that excess (decimal string); absent on anomalies recorded before causes were priced. */
+  excess?: string;
   summary: string;
   evidence: AnomalyEvidence[];
 }
@@ -100,16 +102,32 @@ export interface AnomalyFilter {
   from?: string;
   to?: string;
   first?: number;
+  /** Only those after this one in the list's order (a cursor: anomalyCursor of the last one read). */
+  after?: AnomalyCursor;
 }
 
-/** Anomalies of a workspace, newest window first, then the largest ratio. */
+/** An anomaly's place in the list's order. */
+export interface AnomalyCursor {
+  windowStart: string;
+  ratio: string;
+  kind: AnomalyKind;
+  subjectId: string;
+}
+
+export const anomalyCursor = (a: Anomaly): AnomalyCursor => ({ windowStart: a.windowStart, ratio: a.ratio, kind: a.kind, subjectId: a.subjectId });
+
+/** Anomalies of a workspace, newest window first, then the largest ratio (then kind and subject). */
 export async function listAnomalies(db: Db, workspaceId: string, f: AnomalyFilter = {}): Promise<Anomaly[]> {
+  const c = f.after;
   const { rows } = await db.query(
     `SELECT ${ANOMALY_COLUMNS} FROM anomalies
       WHERE workspace_id = $1 AND ($2::text IS NULL OR kind = $2) AND ($3::text IS NULL OR subject_id = $3)
         AND ($4::timestamptz IS NULL OR window_end > $4) AND ($5::timestamptz IS NULL OR window_start < $5)
+        AND ($7::timestamptz IS NULL OR window_start < $7 OR (window_start = $7 AND (ratio < $8::numeric
+          OR (ratio = $8::numeric AND (kind > $9 OR (kind = $9 AND subject_id > $10))))))
       ORDER BY window_start DESC, ratio DESC, kind, subject_id LIMIT $6`,
-    [workspaceId, f.kind ?? null, f.subjectId ?? null, f.from ?? null, f.to ?? null, f.first ?? 100],
+    [workspaceId, f.kind ?? null, f.subjectId ?? null, f.from ?? null, f.to ?? null, f.first ?? 100,
+      c?.windowStart ?? null, c?.ratio ?? null, c?.kind ?? null, c?.subjectId ?? null],
   );
   return rows.map(toAnomaly);
 }

@@ -20,6 +20,8 @@ export interface BudgetAlert {
   currency: string;
   projectedSpend: string | null;
   projectedCrossingAt: string | null;
+  /** A plan budget's forecast: the probability (0-1) that the plan's total exceeds the amount. */
+  exceedProbability?: number | null;
   occurredAt: string;
 }
 
@@ -35,11 +37,11 @@ export type NewBudgetAlert = Omit<BudgetAlert, 'id' | 'occurredAt' | 'budgetName
 export async function recordAlert(tx: PoolClient, a: NewBudgetAlert): Promise<{ alertId: string; deliveryIds: string[] } | undefined> {
   const { rows } = await tx.query(
     `INSERT INTO budget_alerts (workspace_id, budget_id, kind, threshold, period_key, period_start, period_end, spend,
-       amount, currency, projected_spend, projected_crossing_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+       amount, currency, projected_spend, projected_crossing_at, exceed_probability)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
      ON CONFLICT DO NOTHING RETURNING id`,
     [a.workspaceId, a.budgetId, a.kind, a.threshold, a.periodKey, a.periodStart, a.periodEnd, a.spend, a.amount, a.currency,
-      a.projectedSpend, a.projectedCrossingAt],
+      a.projectedSpend, a.projectedCrossingAt, a.exceedProbability ?? null],
   );
   const alertId = rows[0]?.id as string | undefined;
   if (!alertId) return undefined;
@@ -55,14 +57,14 @@ export async function recordAlert(tx: PoolClient, a: NewBudgetAlert): Promise<{ 
 
 const ALERT_COLUMNS = `a.id, a.workspace_id, a.budget_id, b.name AS budget_name, a.kind, a.threshold::float8 AS threshold, a.period_key,
   a.period_start, a.period_end, a.spend::text AS spend, a.amount::text AS amount, a.currency,
-  a.projected_spend::text AS projected_spend, a.projected_crossing_at, a.occurred_at`;
+  a.projected_spend::text AS projected_spend, a.projected_crossing_at, a.exceed_probability::float8 AS exceed_probability, a.occurred_at`;
 
 function toAlert(r: any): BudgetAlert {
   return {
     id: r.id, workspaceId: r.workspace_id, budgetId: r.budget_id, budgetName: r.budget_name, kind: r.kind,
     threshold: r.threshold, periodKey: r.period_key, periodStart: iso(r.period_start), periodEnd: iso(r.period_end),
     spend: r.spend, amount: r.amount, currency: r.currency, projectedSpend: r.projected_spend,
-    projectedCrossingAt: iso(r.projected_crossing_at), occurredAt: iso(r.occurred_at),
+    projectedCrossingAt: iso(r.projected_crossing_at), exceedProbability: r.exceed_probability ?? null, occurredAt: iso(r.occurred_at),
   };
 }
 
@@ -112,15 +114,15 @@ export async function recordAlerts(tx: PoolClient, alerts: NewBudgetAlert[]): Pr
   const rows = alerts.map((a) => ({
     workspace_id: a.workspaceId, budget_id: a.budgetId, kind: a.kind, threshold: a.threshold, period_key: a.periodKey,
     period_start: a.periodStart, period_end: a.periodEnd, spend: a.spend, amount: a.amount, currency: a.currency,
-    projected_spend: a.projectedSpend, projected_crossing_at: a.projectedCrossingAt,
+    projected_spend: a.projectedSpend, projected_crossing_at: a.projectedCrossingAt, exceed_probability: a.exceedProbability ?? null,
   }));
   const { rows: [out] } = await tx.query(
     `WITH alert AS (
        INSERT INTO budget_alerts (workspace_id, budget_id, kind, threshold, period_key, period_start, period_end, spend,
-         amount, currency, projected_spend, projected_crossing_at)
+         amount, currency, projected_spend, projected_crossing_at, exceed_probability)
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS s (workspace_id uuid, budget_id uuid, kind text, threshold numeric,
          period_key text, period_start timestamptz, period_end timestamptz, spend numeric, amount numeric, currency text,
-         projected_spend numeric, projected_crossing_at timestamptz)
+         projected_spend numeric, projected_crossing_at timestamptz, exceed_probability numeric)
        ON CONFLICT DO NOTHING RETURNING id, workspace_id, budget_id),
      delivery AS (
        INSERT INTO alert_deliveries (workspace_id, alert_id, channel_id)

@@ -9,3 +9,4 @@ export {
 } from './projection.ts';
 export { type DailyPoint, type FitMethod, type SeasonalFit, MIN_SEASONAL_DAYS, fitDaily, predictDay } from './seasonal.ts';
 export { money } from './money.ts';
+export { type LogNormalFit, type RemainingDistribution, fitLogNormal, probabilityAbove, quantile, seededRandom, simulateRemaining } from './simulate.ts';

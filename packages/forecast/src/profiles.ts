@@ -119,7 +119,11 @@ export function profileOf(taskType: string | null, costs: Decimal[]): CostProfil
 }
 
 export async function taskTypeProfiles(semantic: SemanticLayer, workspaceId: string, opts: ProfileOptions = {}): Promise<TaskTypeProfiles> {
-  const tasks = await completedTaskCosts(semantic, workspaceId, opts);
+  return profilesOf(await completedTaskCosts(semantic, workspaceId, opts), opts.currency ?? 'USD');
+}
+
+/** Completed tasks' costs by type (untyped ones left out). */
+export function costsByType(tasks: CompletedTask[]): Map<string, Decimal[]> {
   const byType = new Map<string, Decimal[]>();
   for (const t of tasks) {
     if (t.taskType === null) continue;
@@ -127,9 +131,13 @@ export async function taskTypeProfiles(semantic: SemanticLayer, workspaceId: str
     if (!costs) byType.set(t.taskType, (costs = []));
     costs.push(t.cost);
   }
+  return byType;
+}
+
+export function profilesOf(tasks: CompletedTask[], currency: string): TaskTypeProfiles {
   return {
-    currency: opts.currency ?? 'USD',
-    types: [...byType].sort(([a], [b]) => a.localeCompare(b)).map(([type, costs]) => profileOf(type, costs)),
+    currency,
+    types: [...costsByType(tasks)].sort(([a], [b]) => a.localeCompare(b)).map(([type, costs]) => profileOf(type, costs)),
     all: tasks.length ? profileOf(null, tasks.map((t) => t.cost)) : null,
   };
 }

@@ -144,21 +144,31 @@ describe('plan forecasts', () => {
     expect(forecasts.map((f) => f.planId)).toEqual(['plan-7']);
     const [f] = forecasts;
     // spent: 0.6 (r2) + 4 (p7/a) + 1.4 (plan, no task) = 6.
-    // remaining: 2 x 2.5 + 0.5 + 2 (all types) = 7.5; low 2 x 1.75 + 0.45 + 0.8 = 4.75; high 2 x 7.9 + 0.58 + 7 = 23.38.
+    // remaining, the expected spend: 2 x 4 (implement's mean) + 0.5 (review's) + 3.142857 (all types', for design) = 11.642857.
     expect(f).toMatchObject({
       planId: 'plan-7', name: 'Seven', status: 'in_progress', currency: 'USD', spent: '6', openTasks: 4, unprofiled: 1,
-      remaining: '7.5', remainingLow: '4.75', remainingHigh: '23.38',
-      forecastTotal: '13.5', forecastLow: '10.75', forecastHigh: '29.38', exceedsBudget: true,
+      remaining: '11.642857', forecastTotal: '17.642857', exceedsBudget: true,
     });
-    expect(f!.byType.map((g) => [g.taskType, g.count, g.unprofiled, g.profile?.taskType, g.remaining, g.remainingLow, g.remainingHigh])).toEqual([
-      ['design', 1, true, null, '2', '0.8', '7'],
-      ['implement', 2, false, 'implement', '5', '3.5', '15.8'],
-      ['review', 1, false, 'review', '0.5', '0.45', '0.58'],
+    // The interval is the simulated total's p25-p90 (seeded: the same every time), around the expected spend.
+    const [low, high] = [Number(f!.remainingLow), Number(f!.remainingHigh)];
+    expect(low).toBeGreaterThan(0);
+    expect(low).toBeLessThan(11.642857);
+    expect(high).toBeGreaterThan(11.642857);
+    expect(new Decimal(f!.forecastLow!).minus(f!.remainingLow!).toFixed()).toBe('6');
+    expect((await planForecasts({ pool: p.pool, semantic }, w))[0]!.remainingHigh).toBe(f!.remainingHigh);
+    expect(f!.byType.map((g) => [g.taskType, g.count, g.unprofiled, g.profile?.taskType, g.remaining])).toEqual([
+      ['design', 1, true, null, '3.142857'],
+      ['implement', 2, false, 'implement', '8'],
+      ['review', 1, false, 'review', '0.5'],
     ]);
-    expect(f!.budgets.map((b) => [b.budget.id, b.amount, b.exceeds, b.mayExceed, b.overBy])).toEqual([
-      [tight.id, '13', true, true, '0.5'],
-      [roomy.id, '20', false, true, '-6.5'],
+    expect(f!.budgets.map((b) => [b.budget.id, b.amount, b.exceeds, b.overBy])).toEqual([
+      [tight.id, '13', true, '4.642857'],
+      [roomy.id, '20', false, '-2.357143'],
     ]);
+    const [pTight, pRoomy] = f!.budgets.map((b) => b.exceedProbability!);
+    expect(pTight).toBeGreaterThan(pRoomy!);
+    expect(pRoomy).toBeGreaterThan(0);
+    expect(f!.budgets.map((b) => b.mayExceed)).toEqual([true, high + 6 > 20]);
 
     // A paused budget is listed but does not flag the plan.
     await p.pool.query('UPDATE budgets SET paused = true WHERE id = $1', [tight.id]);

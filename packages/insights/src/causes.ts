@@ -1,103 +1,197 @@
-// Why a subject costs more than its peers: each candidate cause compares one
-// metric of the subject with the median of that metric over its peer group.
+// Why a subject costs more than its peers, in dollars. Its cost is written as a
+// product of factors, each compared with its peers' (the peer medians; model
+// prices and cache use the window's prices):
 //
-//   model_choice  share of its cost spent on expensive models (cost per 1k tokens above the
-//                 window's median model): indicated when 25 points or more above the peers'
-//   context_size  prompt tokens (input + cache reads + cache writes) per call: 1.5x the peers' or more
-//   subagents     subagent calls (calls of agents other than the session's main agent, plus calls
-//                 tagged subagent = true): 1.5x the peers' or more, or any when peers have none
-//   retries       share of failed calls (error, rate_limited, timeout, cancelled): 10 points or more above
-//   cache_misses  share of prompt tokens read from the cache: 25 points or more below the peers'
-//   call_volume   calls: 1.5x the peers' or more (more work, none of the above)
+//   call_volume   the main agent's own successful calls
+//   context_size  prompt tokens (input + cache reads + cache writes) per such call
+//   model_choice  price per token of the subject's model mix over the price of its peers' mix
+//                 (the same tokens at the peers' mix of models, at the window's price per model)
+//   cache_misses  the price of its prompts at its cache hit rate over the price at the peers' rate
+//   retries       cost / cost of successful calls (failed calls were paid for too)
+//   subagents     cost of successful calls / cost of the main agent's own ones
 //
-// score orders the indicated causes: the metric's ratio to the peers' for counts
-// and sizes, 1 + 4 x the difference for shares (25 points = 2, all of it = 5).
+// ln(cost / peer cost) is about the sum of ln(factor / peers' factor); the excess
+// over the peer median is split between the causes whose factor is above their
+// peers' in proportion to those logarithms (a log-mean Divisia split), so the
+// causes' dollars add up to the excess and the largest is the top cause. Causes
+// under `materialShare` of it are not named (their part goes to the named ones).
 import { Decimal } from 'decimal.js';
 import type { AnomalyCause, AnomalyEvidence } from '@spendgraph/db';
-import { median, round } from './stats.ts';
+import { round } from './stats.ts';
 import type { Subject } from './subjects.ts';
 
-export interface Metrics {
-  expensiveShare: Decimal;
-  contextPerCall: Decimal;
-  subagentCalls: Decimal;
-  /** Distinct agents other than the main one. */
-  subagents: Decimal;
-  errorRate: Decimal;
-  cacheHitRate: Decimal;
-  calls: Decimal;
+type CauseName = AnomalyCause['cause'];
+
+/** The window's prices: cost per token of each model, and a cache read's price as a share of an uncached input token's. */
+export interface Market {
+  pricePerToken: Map<string, number>;
+  cacheReadRatio: number;
 }
 
-const ZERO = new Decimal(0);
-const share = (part: Decimal, whole: Decimal) => (whole.isZero() ? ZERO : part.div(whole));
+const DEFAULT_CACHE_READ_RATIO = 0.1;
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
-export function metricsOf(s: Subject, expensive: Set<string>): Metrics {
-  const expensiveCost = [...s.modelCost].filter(([m]) => expensive.has(m)).reduce((t, [, c]) => t.plus(c), ZERO);
+export function marketOf(subjects: Subject[]): Market {
+  const tokens = new Map<string, number>();
+  const cost = new Map<string, number>();
+  for (const s of subjects) {
+    for (const [m, t] of s.modelTokens) tokens.set(m, (tokens.get(m) ?? 0) + t);
+    for (const [m, c] of s.modelCost) cost.set(m, (cost.get(m) ?? 0) + c.toNumber());
+  }
+  const pricePerToken = new Map([...tokens].filter(([, t]) => t > 0).map(([m, t]) => [m, (cost.get(m) ?? 0) / t]));
+  const input = sum(subjects.map((s) => s.inputCost)) / sum(subjects.map((s) => s.inputTokens));
+  const read = sum(subjects.map((s) => s.cacheReadCost)) / sum(subjects.map((s) => s.cacheReadTokens));
+  const ratio = read / input;
+  return { pricePerToken, cacheReadRatio: Number.isFinite(ratio) && ratio >= 0 && ratio <= 1 ? ratio : DEFAULT_CACHE_READ_RATIO };
+}
+
+/** The per-subject factors compared with peers' medians. */
+export interface Factors {
+  calls: number;
+  promptPerCall: number;
+  /** Share of prompt tokens read from the cache. */
+  cacheHitRate: number;
+  /** cost / cost of successful calls. */
+  retryFactor: number;
+  /** cost of successful calls / cost of the main agent's own successful calls. */
+  subagentFactor: number;
+}
+
+const MAX_FACTOR = 1000;
+const ratioOf = (a: number, b: number) => (b > 0 ? Math.min(MAX_FACTOR, a / b) : a > 0 ? MAX_FACTOR : 1);
+
+export function factorsOf(s: Subject): Factors {
+  const cost = s.cost.toNumber();
+  const ok = cost - s.errorCost.toNumber();
+  const own = ok - s.subagentCost.toNumber();
   return {
-    expensiveShare: share(expensiveCost, s.cost),
-    contextPerCall: share(s.contextTokens, s.calls),
-    subagentCalls: s.subagentCalls,
-    subagents: new Decimal(s.subagents.length),
-    errorRate: share(s.errorCalls, s.calls),
-    cacheHitRate: share(s.cacheReadTokens, s.contextTokens),
-    calls: s.calls,
+    calls: s.coreCalls,
+    promptPerCall: s.coreCalls ? s.corePromptTokens / s.coreCalls : 0,
+    cacheHitRate: s.promptTokens ? s.cacheReadTokens / s.promptTokens : 0,
+    retryFactor: ratioOf(cost, ok),
+    subagentFactor: ratioOf(ok, own),
   };
 }
 
-export function peerMedians(peers: Metrics[]): Metrics {
-  const of = (k: keyof Metrics) => median(peers.map((m) => m[k]));
-  return {
-    expensiveShare: of('expensiveShare'), contextPerCall: of('contextPerCall'), subagentCalls: of('subagentCalls'),
-    subagents: of('subagents'), errorRate: of('errorRate'), cacheHitRate: of('cacheHitRate'), calls: of('calls'),
-  };
+function medianOf(xs: number[]): number {
+  if (!xs.length) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-const pct = (d: Decimal) => `${d.times(100).toDecimalPlaces(1).toFixed()}%`;
-const num = (d: Decimal) => d.toDecimalPlaces(1).toFixed();
-const ev = (metric: string, value: Decimal, peer: Decimal): AnomalyEvidence => ({ metric, value: round(value), peerMedian: round(peer) });
-
-/** 1.5x the peers' or more; with peers at 0, any positive value (scored 1 + value, at most 10). */
-function ratioScore(value: Decimal, peer: Decimal): number | null {
-  if (value.lte(0)) return null;
-  if (peer.isZero()) return Math.min(10, value.plus(1).toNumber());
-  const r = value.div(peer);
-  return r.gte(1.5) ? r.toDecimalPlaces(2).toNumber() : null;
+export function peerFactors(peers: Factors[]): Factors {
+  const of = (k: keyof Factors) => medianOf(peers.map((f) => f[k]));
+  return { calls: of('calls'), promptPerCall: of('promptPerCall'), cacheHitRate: of('cacheHitRate'), retryFactor: of('retryFactor'), subagentFactor: of('subagentFactor') };
 }
 
-function shareScore(diff: Decimal, min: number): number | null {
-  return diff.gte(min) ? diff.times(4).plus(1).toDecimalPlaces(2).toNumber() : null;
+/** Price per token of a token mix at the window's prices. */
+function mixPrice(tokens: Map<string, number>, market: Market): number {
+  let t = 0;
+  let c = 0;
+  for (const [m, n] of tokens) {
+    const p = market.pricePerToken.get(m);
+    if (p === undefined) continue;
+    t += n;
+    c += n * p;
+  }
+  return t ? c / t : 0;
 }
 
-const agents = (names: string[]) => (names.length ? `other agents: ${names.join(', ')}` : 'tagged calls of the main agent');
+function pooledTokens(peers: Subject[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const p of peers) for (const [m, n] of p.modelTokens) out.set(m, (out.get(m) ?? 0) + n);
+  return out;
+}
 
-export interface CauseContext {
+export interface CauseInput {
   subject: Subject;
-  expensive: Set<string>;
+  /** The subject's peers, itself left out. */
+  peers: Subject[];
+  /** Cost minus the peer median (positive). */
+  excess: Decimal;
+  market: Market;
+  /** Smallest share of the excess a named cause explains (0-1). */
+  materialShare: number;
+  currency: string;
 }
 
-export function likelyCauses(m: Metrics, peer: Metrics, c: CauseContext): AnomalyCause[] {
-  const causes: AnomalyCause[] = [];
-  const add = (cause: AnomalyCause['cause'], score: number | null, summary: string, evidence: AnomalyEvidence[]) => {
-    if (score !== null) causes.push({ cause, score, summary, evidence });
-  };
-  const models = [...c.subject.modelCost].filter(([name]) => c.expensive.has(name)).sort(([, a], [, b]) => b.comparedTo(a)).map(([name]) => name);
-  add('model_choice', shareScore(m.expensiveShare.minus(peer.expensiveShare), 0.25),
-    `${pct(m.expensiveShare)} of its cost went to expensive models (${models.join(', ')}); peers' median ${pct(peer.expensiveShare)}`,
-    [ev('expensive_model_share', m.expensiveShare, peer.expensiveShare)]);
-  add('context_size', ratioScore(m.contextPerCall, peer.contextPerCall),
-    `${num(m.contextPerCall)} prompt tokens per call; peers' median ${num(peer.contextPerCall)}`,
-    [ev('prompt_tokens_per_call', m.contextPerCall, peer.contextPerCall)]);
-  add('subagents', ratioScore(m.subagentCalls, peer.subagentCalls),
-    `${num(m.subagentCalls)} subagent calls (${agents(c.subject.subagents)}); peers' median ${num(peer.subagentCalls)}`,
-    [ev('subagent_calls', m.subagentCalls, peer.subagentCalls), ev('subagents', m.subagents, peer.subagents)]);
-  add('retries', m.errorRate.gt(0) ? shareScore(m.errorRate.minus(peer.errorRate), 0.1) : null,
-    `${pct(m.errorRate)} of its calls failed (${c.subject.errorCalls.toFixed()} calls); peers' median ${pct(peer.errorRate)}`,
-    [ev('error_rate', m.errorRate, peer.errorRate)]);
-  add('cache_misses', shareScore(peer.cacheHitRate.minus(m.cacheHitRate), 0.25),
-    `${pct(m.cacheHitRate)} of its prompt tokens were read from the cache; peers' median ${pct(peer.cacheHitRate)}`,
-    [ev('cache_hit_rate', m.cacheHitRate, peer.cacheHitRate)]);
-  add('call_volume', ratioScore(m.calls, peer.calls),
-    `${m.calls.toFixed()} calls; peers' median ${num(peer.calls)}`,
-    [ev('calls', m.calls, peer.calls)]);
-  return causes.sort((a, b) => b.score - a.score);
+interface Term {
+  cause: CauseName;
+  /** ln(factor / peers' factor). */
+  log: number;
+  summary: (dollars: string) => string;
+  evidence: AnomalyEvidence[];
+}
+
+const ln = (a: number, b: number) => (a > 0 && b > 0 ? Math.log(a / b) : 0);
+const fmt = (x: number, places = 1) => round(new Decimal(Number.isFinite(x) ? x : 0), places);
+const pct = (x: number) => `${fmt(x * 100)}%`;
+const ev = (metric: string, value: number, peer: number): AnomalyEvidence => ({ metric, value: fmt(value, 4), peerMedian: fmt(peer, 4) });
+
+/** An output token's price in uncached input tokens, when a cost came without its parts (Anthropic and OpenAI list 4-5x). */
+const OUTPUT_WEIGHT = 5;
+
+/**
+ * The share of the subject's cost spent on prompts: from the cost's parts when the events
+ * carry them; else estimated from tokens (prompts at `promptPrice` per token, output at 5x).
+ */
+function promptShareOf(s: Subject, promptPrice: number): number {
+  const cost = s.cost.toNumber();
+  if (cost > 0 && s.promptCost > 0) return Math.min(1, s.promptCost / cost);
+  const output = Math.max(0, [...s.modelTokens.values()].reduce((a, b) => a + b, 0) - s.promptTokens);
+  const prompt = s.promptTokens * promptPrice;
+  return prompt > 0 ? prompt / (prompt + OUTPUT_WEIGHT * output) : 0;
+}
+
+function terms(c: CauseInput): Term[] {
+  const f = factorsOf(c.subject);
+  const p = peerFactors(c.peers.map(factorsOf));
+  const own = mixPrice(c.subject.modelTokens, c.market);
+  const peerMix = mixPrice(pooledTokens(c.peers), c.market);
+  const rho = c.market.cacheReadRatio;
+  const promptPrice = (hit: number) => 1 - hit * (1 - rho);
+  const promptShare = promptShareOf(c.subject, promptPrice(f.cacheHitRate));
+  const cacheFactor = 1 + promptShare * (promptPrice(f.cacheHitRate) / promptPrice(p.cacheHitRate) - 1);
+  const models = [...c.subject.modelCost].sort(([, a], [, b]) => b.comparedTo(a)).map(([m]) => m).slice(0, 3).join(', ');
+  const s = c.subject;
+  return [
+    { cause: 'model_choice', log: ln(own, peerMix),
+      summary: (d) => `${d} from its models (${models}): ${fmt(own / peerMix, 2)}x the price per token of its peers' mix of models`,
+      evidence: [ev('price_per_1k_tokens', own * 1000, peerMix * 1000)] },
+    { cause: 'context_size', log: ln(f.promptPerCall, p.promptPerCall),
+      summary: (d) => `${d} from ${fmt(f.promptPerCall)} prompt tokens per call; peers' median ${fmt(p.promptPerCall)}`,
+      evidence: [ev('prompt_tokens_per_call', f.promptPerCall, p.promptPerCall)] },
+    { cause: 'cache_misses', log: Math.log(cacheFactor),
+      summary: (d) => `${d} from ${pct(f.cacheHitRate)} of its prompt tokens read from the cache; peers' median ${pct(p.cacheHitRate)}`,
+      evidence: [ev('cache_hit_rate', f.cacheHitRate, p.cacheHitRate)] },
+    { cause: 'retries', log: ln(f.retryFactor, p.retryFactor),
+      summary: (d) => `${d} from ${s.errorCalls} failed calls of ${s.calls} (${pct(s.calls ? s.errorCalls / s.calls : 0)})`,
+      evidence: [ev('failed_call_cost_share', 1 - 1 / f.retryFactor, 1 - 1 / p.retryFactor)] },
+    { cause: 'subagents', log: ln(f.subagentFactor, p.subagentFactor),
+      summary: (d) => `${d} from ${s.subagentCalls} subagent calls (${s.subagents.length ? `other agents: ${s.subagents.join(', ')}` : 'tagged calls of the main agent'})`,
+      evidence: [ev('subagent_cost_share', 1 - 1 / f.subagentFactor, 1 - 1 / p.subagentFactor)] },
+    { cause: 'call_volume', log: ln(f.calls, p.calls),
+      summary: (d) => `${d} from ${f.calls} calls of its main agent; peers' median ${fmt(p.calls)}`,
+      evidence: [ev('calls', f.calls, p.calls)] },
+  ];
+}
+
+/**
+ * The named causes of an anomaly, largest first: each one's dollars of the excess
+ * (`excess`, a decimal string; they add up to the excess exactly) and share of it
+ * (`score`, 0-1). Causes under the material share are left out and the excess is
+ * split between the named ones.
+ */
+export function likelyCauses(c: CauseInput): AnomalyCause[] {
+  const positive = terms(c).filter((t) => t.log > 1e-9).sort((a, b) => b.log - a.log || a.cause.localeCompare(b.cause));
+  const all = sum(positive.map((t) => t.log));
+  const named = positive.filter((t) => t.log / all >= c.materialShare);
+  const total = sum(named.map((t) => t.log));
+  const dollars = named.map((t) => c.excess.times(t.log / total).toDecimalPlaces(6));
+  if (dollars.length) dollars[0] = c.excess.minus(dollars.slice(1).reduce((a, b) => a.plus(b), new Decimal(0)));
+  return named.map((t, i) => ({
+    cause: t.cause, score: Number((t.log / total).toFixed(4)), excess: dollars[i]!.toFixed(),
+    summary: t.summary(`${c.currency} ${dollars[i]!.toDecimalPlaces(2).toFixed(2)} of the excess`), evidence: t.evidence,
+  }));
 }

@@ -1,22 +1,25 @@
 // Flags sessions and tasks whose cost exceeds `threshold` x the median cost of
-// their peer group (the subjects of the same window sharing a task type, or a
-// main agent, ...), with the likely causes. Each window's set of anomalies is
-// replaced on every run: reruns are idempotent and rows show the latest figures.
+// their peer group (peers.ts), with the causes of the excess in dollars
+// (causes.ts). Each window's set of anomalies is replaced on every run: reruns
+// are idempotent and rows show the latest figures.
 import { now as clockNow } from '@spendgraph/periods/clock';
 import { Decimal } from 'decimal.js';
 import { type AnomalyKind, type NewAnomaly, type Pool, listWorkspaceIds, replaceAnomalies } from '@spendgraph/db';
 import type { SemanticLayer } from '@spendgraph/semantic';
-import { type Metrics, likelyCauses, metricsOf, peerMedians } from './causes.ts';
+import { type Market, likelyCauses, marketOf } from './causes.ts';
+import { type PeerGroup, assignPeerGroups } from './peers.ts';
 import { type AnomalySettings, DEFAULT_ANOMALY_SETTINGS, type DetectionWindow } from './settings.ts';
-import { median, round } from './stats.ts';
-import { type Scan, type Subject, expensiveModels, readSubjects } from './subjects.ts';
-import { type Window, windowAt, windowsToScan } from './window.ts';
+import { round } from './stats.ts';
+import { type Scan, type Subject, readSubjects } from './subjects.ts';
+import { type Window, windowAt, windowsBetween, windowsToScan } from './window.ts';
 
 export interface DetectOptions {
   /** One workspace; every workspace when absent. */
   workspaceId?: string;
   /** Default now: the window containing it and the one before are scanned. */
   now?: Date;
+  /** Every window overlapping [from, to) instead (re-detection of past days, back-filled history). */
+  range?: { from: Date; to: Date };
   /** Default: settings.window (a UTC day). */
   window?: DetectionWindow;
   /** Only the window containing `now` (the report asks for the day it reports on). */
@@ -27,28 +30,30 @@ export interface DetectOptions {
 
 export interface DetectResult {
   workspaces: number;
+  /** Windows scanned per workspace. */
+  windows: number;
   /** Anomalies now recorded in the scanned windows. */
   anomalies: number;
   inserted: number;
   removed: number;
 }
 
-interface Candidate {
-  subject: Subject;
-  dimension: string;
-  value: string;
-  peers: Subject[];
-  median: Decimal;
-  ratio: Decimal;
+/** Windows a range may span (a year of days): detection over more is refused. */
+export const MAX_WINDOWS = 366;
+
+function windowsOf(opts: DetectOptions, window: DetectionWindow): Window[] {
+  if (opts.range) return windowsBetween(window, opts.range.from, opts.range.to);
+  const now = opts.now ?? clockNow();
+  return opts.onlyWindowOfNow ? [windowAt(window, now)] : windowsToScan(window, now);
 }
 
 export async function detectAnomalies(deps: { pool: Pool; semantic: SemanticLayer }, opts: DetectOptions = {}): Promise<DetectResult> {
   const settings = { ...DEFAULT_ANOMALY_SETTINGS, ...opts.settings };
   const window = opts.window ?? settings.window;
-  const now = opts.now ?? clockNow();
-  const windows = opts.onlyWindowOfNow ? [windowAt(window, now)] : windowsToScan(window, now);
+  const windows = windowsOf(opts, window);
+  if (windows.length > MAX_WINDOWS) throw new RangeError(`a detection range may span at most ${MAX_WINDOWS} windows`);
   const workspaces = opts.workspaceId ? [opts.workspaceId] : await listWorkspaceIds(deps.pool);
-  const result: DetectResult = { workspaces: workspaces.length, anomalies: 0, inserted: 0, removed: 0 };
+  const result: DetectResult = { workspaces: workspaces.length, windows: windows.length, anomalies: 0, inserted: 0, removed: 0 };
   for (const workspaceId of workspaces) {
     for (const w of windows) {
       const scan: Scan = { workspaceId, window: w, timezone: window.timezone, currency: settings.currency };
@@ -72,54 +77,52 @@ async function detectInWindow(
   kinds: AnomalyKind[],
   settings: AnomalySettings,
 ): Promise<Map<AnomalyKind, NewAnomaly[]>> {
-  const { models: expensive } = await expensiveModels(deps.semantic, scan);
   const out = new Map<AnomalyKind, NewAnomaly[]>();
   for (const kind of kinds) {
     const subjects = await readSubjects(deps.semantic, scan, kind, settings.peerDimensions);
-    const metrics = new Map(subjects.map((s) => [s.id, metricsOf(s, expensive)]));
-    const candidates = flag(subjects, settings);
-    out.set(kind, candidates.map((c) => toAnomaly(scan, kind, settings, c, metrics, expensive)));
+    out.set(kind, findAnomalies(subjects, settings).map((c) => toAnomaly(scan, kind, settings, c, marketOf(subjects))));
   }
   return out;
 }
 
-/** Each subject over the threshold in some peer group, compared with the group where its ratio is highest. */
-function flag(subjects: Subject[], s: AnomalySettings): Candidate[] {
-  const threshold = new Decimal(s.threshold);
-  const best = new Map<string, Candidate>();
-  for (const dimension of s.peerDimensions) {
-    const groups = Map.groupBy(subjects.filter((x) => x.peerValues.has(dimension)), (x) => x.peerValues.get(dimension)!);
-    for (const [value, peers] of groups) {
-      if (peers.length < s.minPeers) continue;
-      const mid = median(peers.map((p) => p.cost));
-      if (mid.lte(0)) continue;
-      for (const subject of peers) {
-        if (subject.cost.lt(s.minCost) || !subject.cost.gt(mid.times(threshold))) continue;
-        const ratio = subject.cost.div(mid);
-        const known = best.get(subject.id);
-        if (!known || ratio.gt(known.ratio)) best.set(subject.id, { subject, dimension, value, peers, median: mid, ratio });
-      }
-    }
-  }
-  return [...best.values()].sort((a, b) => b.ratio.comparedTo(a.ratio) || a.subject.id.localeCompare(b.subject.id));
+interface Candidate {
+  subject: Subject;
+  group: PeerGroup;
+  ratio: Decimal;
 }
 
-function toAnomaly(scan: Scan, kind: AnomalyKind, s: AnomalySettings, c: Candidate, metrics: Map<string, Metrics>, expensive: Set<string>): NewAnomaly {
-  const peer = peerMedians(c.peers.map((p) => metrics.get(p.id)!));
+/** The subjects costing over `threshold` x their peer group's median, largest ratio first. */
+export function findAnomalies(subjects: Subject[], s: AnomalySettings): Candidate[] {
+  const threshold = new Decimal(s.threshold);
+  const groups = assignPeerGroups(subjects, s.peerDimensions, s.minPeers);
+  const found: Candidate[] = [];
+  for (const subject of subjects) {
+    const group = groups.get(subject.id);
+    if (!group || group.medianCost.lte(0) || subject.cost.lt(s.minCost)) continue;
+    if (subject.cost.gt(group.medianCost.times(threshold))) found.push({ subject, group, ratio: subject.cost.div(group.medianCost) });
+  }
+  return found.sort((a, b) => b.ratio.comparedTo(a.ratio) || a.subject.id.localeCompare(b.subject.id));
+}
+
+function toAnomaly(scan: Scan, kind: AnomalyKind, s: AnomalySettings, c: Candidate, market: Market): NewAnomaly {
+  const { subject, group } = c;
   return {
     workspaceId: scan.workspaceId,
     kind,
-    subjectId: c.subject.id,
-    peerDimension: c.dimension,
-    peerValue: c.value,
-    peerCount: c.peers.length,
+    subjectId: subject.id,
+    peerDimension: group.dimension,
+    peerValue: group.value,
+    peerCount: group.members.length,
     ...bounds(scan.window),
     timezone: scan.timezone,
     currency: scan.currency,
-    cost: c.subject.cost.toFixed(),
-    peerMedian: c.median.toFixed(),
+    cost: subject.cost.toFixed(),
+    peerMedian: group.medianCost.toFixed(),
     ratio: round(c.ratio),
     threshold: s.threshold,
-    causes: likelyCauses(metrics.get(c.subject.id)!, peer, { subject: c.subject, expensive }),
+    causes: likelyCauses({
+      subject, peers: group.members.filter((m) => m !== subject), excess: subject.cost.minus(group.medianCost),
+      market, materialShare: s.materialShare, currency: scan.currency,
+    }),
   };
 }

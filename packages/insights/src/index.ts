@@ -1,7 +1,9 @@
 export * from './settings.ts';
-export { detectAnomalies, type DetectOptions, type DetectResult } from './detect.ts';
-export { likelyCauses, metricsOf, peerMedians, type Metrics } from './causes.ts';
-export { windowAt, windowsToScan, type Window } from './window.ts';
+export { detectAnomalies, findAnomalies, MAX_WINDOWS, type DetectOptions, type DetectResult } from './detect.ts';
+export { likelyCauses, factorsOf, marketOf, type Factors, type Market } from './causes.ts';
+export { assignPeerGroups, peerLevels, type PeerGroup } from './peers.ts';
+export { readSubjects, type Subject } from './subjects.ts';
+export { windowAt, windowsBetween, windowsToScan, type Window } from './window.ts';
 export { median } from './stats.ts';
 export { buildMorningReport, writeMorningReport, reportDate, type MorningReport, type MorningReportOptions, type WrittenReport } from './report/build.ts';
 export { morningFigures, type MorningFigures, type ReportScope } from './report/figures.ts';

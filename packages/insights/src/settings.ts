@@ -5,7 +5,10 @@
 //   ANOMALY_MIN_COST         subjects costing less are never flagged (decimal, default 0)
 //   ANOMALY_WINDOW           day | week: the calendar window subjects and peers are compared in (default day)
 //   ANOMALY_TIMEZONE         IANA zone of those windows (default UTC)
-//   ANOMALY_PEER_DIMENSIONS  comma-separated dimensions defining peer groups (default task_type,agent)
+//   ANOMALY_PEER_DIMENSIONS  comma-separated dimensions whose combination is a peer group (default task_type,agent);
+//                            a subject whose group is smaller than ANOMALY_MIN_PEERS is compared with a coarser one
+//                            (fewer dimensions, the first ones listed kept first: task_type, then agent)
+//   ANOMALY_MATERIAL_SHARE   a cause explaining less than this share of the excess is not named (default 0.15)
 //   INSIGHTS_CURRENCY        currency of anomalies and reports (default USD; costs in others are left out)
 //   MORNING_REPORT_TIME      HH:MM the report is written at (default 07:00)
 //   MORNING_REPORT_TIMEZONE  IANA zone of that time and of the report's days (default UTC)
@@ -26,6 +29,7 @@ export interface AnomalySettings {
   minCost: string;
   window: DetectionWindow;
   peerDimensions: string[];
+  materialShare: number;
   currency: string;
 }
 
@@ -42,6 +46,7 @@ export const DEFAULT_ANOMALY_SETTINGS: AnomalySettings = {
   minCost: '0',
   window: { period: 'day', timezone: 'UTC' },
   peerDimensions: ['task_type', 'agent'],
+  materialShare: 0.15,
   currency: 'USD',
 };
 
@@ -65,7 +70,8 @@ export const insightsEnv = z.object({
   ANOMALY_TIMEZONE: zone.default('UTC'),
   ANOMALY_PEER_DIMENSIONS: z.string().default('task_type,agent')
     .transform((s) => s.split(',').map((d) => d.trim()).filter(Boolean))
-    .pipe(z.array(dimension).min(1)),
+    .pipe(z.array(dimension).min(1).max(4)),
+  ANOMALY_MATERIAL_SHARE: z.coerce.number().min(0).max(1).default(0.15),
   INSIGHTS_CURRENCY: z.string().trim().regex(/^[A-Z]{3}$/, 'not an ISO 4217 code').default('USD'),
   MORNING_REPORT_TIME: z.string().trim().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24 h)').default('07:00'),
   MORNING_REPORT_TIMEZONE: zone.default('UTC'),
@@ -85,6 +91,7 @@ export function insightsSettingsOf(e: z.infer<typeof insightsEnv>): InsightsSett
       minCost: e.ANOMALY_MIN_COST,
       window: { period: e.ANOMALY_WINDOW, timezone: e.ANOMALY_TIMEZONE },
       peerDimensions: e.ANOMALY_PEER_DIMENSIONS,
+      materialShare: e.ANOMALY_MATERIAL_SHARE,
       currency: e.INSIGHTS_CURRENCY,
     },
     morningReport: { time: e.MORNING_REPORT_TIME, timezone: e.MORNING_REPORT_TIMEZONE, currency: e.INSIGHTS_CURRENCY },

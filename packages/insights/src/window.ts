@@ -24,3 +24,14 @@ export function cubeRange(w: Window): [string, string] {
   const f = (t: DateTime) => t.toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS");
   return [f(w.start), f(w.end.minus({ milliseconds: 1 }))];
 }
+
+/** Every window overlapping [from, to). */
+export function windowsBetween(w: DetectionWindow, from: Date, to: Date): Window[] {
+  const out: Window[] = [];
+  const end = DateTime.fromJSDate(to);
+  for (let cur = windowAt(w, from); cur.start < end; cur = { start: cur.end, end: cur.end.plus({ [w.period]: 1 }) }) {
+    out.push(cur);
+    if (out.length > 10_000) break;
+  }
+  return out;
+}

@@ -41,26 +41,32 @@ describe('sessions costing over 2x the median of their peers', () => {
     for (const a of sessions) {
       expect(a).toMatchObject({ cost: '3', peerMedian: '1', ratio: '3', threshold: '2', currency: 'USD', peerCount: 12,
         windowStart: '2026-10-10T00:00:00.000Z', windowEnd: '2026-10-11T00:00:00.000Z' });
-      expect(['task_type', 'agent']).toContain(a.peerDimension);
+      // Peers share the task type and the main agent (issue 23: not one or the other).
+      expect(a).toMatchObject({ peerDimension: 'task_type x agent', peerValue: 'bugfix x coder' });
+      // The named causes' dollars add up to the excess over the peer median (one cause each here).
+      expect(a.causes.reduce((t, c) => t.plus(c.excess!), new Decimal(0)).toFixed()).toBe('2');
     }
     expect(sessions.map((a) => a.subjectId)).not.toContain('n8'); // USD 1.90: 1.9x the median
   });
 
   it('carry the evidence of each cause', async () => {
     const [opus] = await listAnomalies(p.pool, ws.workspaceId, { subjectId: 'opus-1', kind: 'session' });
-    expect(opus!.causes[0]).toMatchObject({ cause: 'model_choice', score: 5, evidence: [{ metric: 'expensive_model_share', value: '1', peerMedian: '0' }] });
-    expect(opus!.causes[0]!.summary).toContain('claude-opus-4-1');
+    // Prices per 1k tokens of the window (sonnet's is lowered by ctx-1's cheap cache reads): 2.87x.
+    expect(opus!.causes).toEqual([{ cause: 'model_choice', score: 1, excess: '2', summary: expect.stringContaining('claude-opus-4-1'),
+      evidence: [{ metric: 'price_per_1k_tokens', value: '0.3571', peerMedian: '0.1245' }] }]);
+    expect(opus!.causes[0]!.summary).toMatch(/^USD 2\.00 of the excess from its models/);
     const [ctx] = await listAnomalies(p.pool, ws.workspaceId, { subjectId: 'ctx-1', kind: 'session' });
     expect(ctx!.causes.map((c) => c.cause)).toEqual(['context_size']);
     expect(ctx!.causes[0]!.evidence).toEqual([{ metric: 'prompt_tokens_per_call', value: '15000', peerMedian: '4000' }]);
     const [sub] = await listAnomalies(p.pool, ws.workspaceId, { subjectId: 'sub-1', kind: 'session' });
     expect(sub!.causes.map((c) => c.cause)).toEqual(['subagents', 'call_volume']);
-    expect(sub!.causes[0]!.evidence).toEqual([
-      { metric: 'subagent_calls', value: '2', peerMedian: '0' }, { metric: 'subagents', value: '1', peerMedian: '0' },
-    ]);
+    // Half its cost went to the explorer (ln 2); its coder made 3 calls to the peers' 2 (ln 1.5).
+    expect(sub!.causes[0]!.evidence).toEqual([{ metric: 'subagent_cost_share', value: '0.5', peerMedian: '0' }]);
+    expect(sub!.causes.map((c) => c.excess)).toEqual(['1.26186', '0.73814']);
     const [err] = await listAnomalies(p.pool, ws.workspaceId, { subjectId: 'err-1', kind: 'session' });
-    expect(err!.causes.map((c) => c.cause)).toEqual(['retries', 'call_volume']);
-    expect(err!.causes[0]!.evidence).toEqual([{ metric: 'error_rate', value: '0.6667', peerMedian: '0' }]);
+    // Its successful calls are as many as its peers': the failed ones are retries, not call volume.
+    expect(err!.causes.map((c) => c.cause)).toEqual(['retries']);
+    expect(err!.causes[0]!.evidence).toEqual([{ metric: 'failed_call_cost_share', value: '0.6667', peerMedian: '0' }]);
   });
 
   it('tasks are compared with the tasks of their type', async () => {

@@ -34,7 +34,7 @@ export function dayOfSessions(): Event[] {
     ...normal,
     ...session('n8', times(2, { cost: '0.95' })),
     ...session('opus-1', times(2, { ...OPUS, cost: '1.5' }), { plan_id: 'plan-A' }),
-    ...session('ctx-1', times(2, { usage: usage(6000, 9000), cost: '1.5' }), { plan_id: 'plan-A' }),
+    ...session('ctx-1', times(2, { usage: usage(3750, 11250), cost: '1.5' }), { plan_id: 'plan-A' }), // the peers' cache hit rate (75 %)
     ...session('sub-1', [...times(3, { cost: '0.5' }), ...times(2, { agent: 'explorer', cost: '0.75' })], { work_item: 'WI-7' }),
     ...session('err-1', [...times(4, { status: 'error', cost: '0.5' }), ...times(2, { cost: '0.5' })], { work_item: 'WI-8' }),
   ];

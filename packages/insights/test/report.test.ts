@@ -82,7 +82,10 @@ describe('the morning report', () => {
     expect(markdown).toContain('- anthropic: USD 20.90 (77.7%); yesterday USD 20.90\n  - claude-sonnet-4-5: USD 17.90 (66.5%)\n  - claude-opus-4-1: USD 3.00 (11.2%)');
     expect(markdown).toContain('- WI-7: USD 7.00 (26.0%)');
     expect(markdown).toContain('- plan-A: USD 6.00 (22.3%)');
-    expect(markdown).toMatch(/- Session opus-1: USD 3\.00, 3\.0x the median of its 12 peers \((agent = coder|task_type = bugfix), median USD 1\.00\)\. Likely cause: model choice - 100% of its cost went to expensive models \(claude-opus-4-1\)/);
+    expect(markdown).toContain('- Session opus-1: USD 3.00, 3.0x the median of its 12 peers (task_type x agent = bugfix x coder, median USD 1.00). '
+      + 'Excess USD 2.00: model choice USD 2.00. Likely cause: model choice - USD 2.00 of the excess from its models (claude-opus-4-1)');
+    expect(markdown).toContain('- Session sub-1: USD 3.00, 3.0x the median of its 12 peers (task_type x agent = bugfix x coder, median USD 1.00). '
+      + 'Excess USD 2.00: subagents USD 1.26, call volume USD 0.7381.');
     expect(markdown).toContain('- "Coder, monthly" (soft, monthly): USD 19.40 of 25.00 (77.6%)');
     expect(markdown).not.toContain('Roomy');
   });

@@ -39,7 +39,7 @@ function presentPlan(f: PlanForecast) {
     byTaskType: f.byType.map((g) => ({ ...g, profile: g.profile && profile(g.profile, f.currency) })),
     budgets: f.budgets.map((b) => ({
       budgetId: b.budget.id, name: b.budget.name, amount: b.amount, mode: b.budget.mode, paused: b.budget.paused,
-      exceeds: b.exceeds, mayExceed: b.mayExceed, overBy: b.overBy,
+      exceeds: b.exceeds, mayExceed: b.mayExceed, exceedProbability: b.exceedProbability, overBy: b.overBy,
     })),
   };
 }

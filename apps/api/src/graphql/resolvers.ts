@@ -69,7 +69,7 @@ export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & Repricing
     ...insights,
     SystemStatus: { ...status.SystemStatus, ...deadLetters.SystemStatus },
     Mutation: { ...budgets.Mutation, ...plans.Mutation, ...exportResolvers(deps).Mutation, ...retention.Mutation, ...repricing.Mutation, ...embeds.Mutation, ...deadLetters.Mutation,
-      ...variance.Mutation, ...economics.Mutation },
+      ...variance.Mutation, ...economics.Mutation, ...insights.Mutation },
     Query: {
       ...budgets.Query,
       ...plans.Query,

@@ -81,9 +81,10 @@ export type Query = {
   spendProjection: SpendProjection;
   /**
    * Sessions and tasks whose cost exceeded the threshold (default 2x) times the median cost of their
-   * peer group (same task type or same main agent) within a detection window, with the likely causes
-   * and their evidence. Newest window first, then the largest ratio. `from`/`to` (ISO times) select
-   * windows overlapping them.
+   * peer group (same task type and main agent; a coarser group when that one is too small) within a
+   * detection window, with the causes of the excess in dollars. Newest window first, then the largest
+   * ratio. `from`/`to` (ISO times) select windows overlapping them. At most 250 per page (`first`):
+   * `after` (the last anomaly's `cursor`) continues the list where it stopped.
    */
   anomalies: Array<Anomaly>;
   /** Stored reports, newest date first; `from`/`to` are inclusive dates (YYYY-MM-DD). */
@@ -304,6 +305,7 @@ export type QueryAnomaliesArgs = {
   from: InputMaybe<Scalars['String']['input']>;
   to: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  after: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -741,6 +743,11 @@ export type Mutation = {
    * short-lived link that streams it: large exports never pass through GraphQL.
    */
   createExport: ExportLink;
+  /**
+   * Detects anomalies again in every window overlapping [from, to) (ISO times, at most a year of
+   * windows), e.g. after back-filling history or changing the settings. Queued for the worker.
+   */
+  detectAnomalies: AnomalyDetection;
   /** An invitation by link, valid for `expiresInHours` (default 72, at most 720). */
   inviteMember: InvitationLink;
   revokeInvitation: Invitation;
@@ -867,6 +874,13 @@ export type MutationRevokeEmbedTokenArgs = {
 /** Budgets and alert channels need a key with the admin scope. */
 export type MutationCreateExportArgs = {
   input: ExportInput;
+};
+
+
+/** Budgets and alert channels need a key with the admin scope. */
+export type MutationDetectAnomaliesArgs = {
+  from: Scalars['String']['input'];
+  to: Scalars['String']['input'];
 };
 
 
@@ -1117,6 +1131,8 @@ export type BudgetThresholdCrossed = {
   periodEnd: Maybe<Scalars['String']['output']>;
   projectedSpend: Maybe<Scalars['Decimal']['output']>;
   projectedCrossingAt: Maybe<Scalars['String']['output']>;
+  /** A plan budget's forecast: the probability (0-1) that the plan's total exceeds the limit. */
+  exceedProbability: Maybe<Scalars['Float']['output']>;
   occurredAt: Scalars['String']['output'];
   deliveries: Array<AlertDelivery>;
 };
@@ -1400,11 +1416,12 @@ export type PlanSpendForecast = {
   /** Open tasks whose type had no completed sample (priced with the all-types profile). */
   unprofiled: Scalars['Int']['output'];
   byTaskType: Array<PlanForecastTaskGroup>;
-  /** Σ open tasks × their type's median; null when no task of the workspace was ever completed. */
+  /** Expected remaining spend: Σ open tasks × their type's mean cost; null when no task of the workspace was ever completed. */
   remaining: Maybe<Scalars['Decimal']['output']>;
+  /** p25 and p90 of the simulated remaining total (lognormal per task type fitted to its completed tasks). */
   remainingLow: Maybe<Scalars['Decimal']['output']>;
   remainingHigh: Maybe<Scalars['Decimal']['output']>;
-  /** spent + remaining (and the interval's ends). */
+  /** spent + remaining (and the interval's ends: p25-p90 of the total). */
   forecastTotal: Maybe<Scalars['Decimal']['output']>;
   forecastLow: Maybe<Scalars['Decimal']['output']>;
   forecastHigh: Maybe<Scalars['Decimal']['output']>;
@@ -1431,10 +1448,12 @@ export type PlanForecastBudget = {
   amount: Scalars['Decimal']['output'];
   mode: BudgetMode;
   paused: Scalars['Boolean']['output'];
-  /** Forecast total above the amount. */
+  /** Forecast total (expected) above the amount. */
   exceeds: Scalars['Boolean']['output'];
-  /** The interval's upper end above the amount. */
+  /** The interval's upper end (p90) above the amount: 10 % likely or more. */
   mayExceed: Scalars['Boolean']['output'];
+  /** The probability (0-1) that the plan's total exceeds the amount (e.g. 0.73: 73 % likely). */
+  exceedProbability: Maybe<Scalars['Float']['output']>;
   /** Forecast total minus amount (negative: headroom). */
   overBy: Maybe<Scalars['Decimal']['output']>;
 };
@@ -1502,6 +1521,13 @@ export type SpendBacktestDay = {
   predicted: Scalars['Decimal']['output'];
 };
 
+export type AnomalyDetection = {
+  /** The worker's job. */
+  jobId: Scalars['ID']['output'];
+  from: Scalars['String']['output'];
+  to: Scalars['String']['output'];
+};
+
 export type AnomalyKind =
   | 'session'
   | 'task';
@@ -1510,17 +1536,17 @@ export type ReportKind =
   | 'morning';
 
 export type AnomalyCauseKind =
-  /** a larger share of its cost went to expensive models (cost per 1k tokens above the median model) */
+  /** its mix of models costs more per token than its peers' mix (the same tokens at their mix) */
   | 'model_choice'
   /** more prompt tokens (input, cache reads and writes) per call */
   | 'context_size'
-  /** more calls by subagents (agents other than the main agent, or calls tagged subagent = true) */
+  /** cost of subagents (agents other than the main agent, or calls tagged subagent = true) */
   | 'subagents'
-  /** a larger share of failed calls */
+  /** cost of failed calls */
   | 'retries'
   /** a smaller share of prompt tokens read from the cache */
   | 'cache_misses'
-  /** more calls */
+  /** more calls of the main agent */
   | 'call_volume';
 
 export type Anomaly = {
@@ -1534,19 +1560,23 @@ export type Anomaly = {
   timezone: Scalars['String']['output'];
   currency: Scalars['String']['output'];
   cost: Scalars['Decimal']['output'];
+  /** cost - peerGroup.medianCost: what the causes' excess adds up to. */
+  excess: Scalars['Decimal']['output'];
   /** cost / peerGroup.medianCost */
   ratio: Scalars['Decimal']['output'];
   threshold: Scalars['Decimal']['output'];
-  /** Strongest first; empty when no single cause stands out. */
+  /** Largest share of the excess first; causes under the material share (ANOMALY_MATERIAL_SHARE) are not named. */
   causes: Array<AnomalyCause>;
   /** The strongest cause, if any. */
   likelyCause: Maybe<AnomalyCauseKind>;
   detectedAt: Scalars['String']['output'];
   updatedAt: Scalars['String']['output'];
+  /** Pass as `after` to list the anomalies following this one. */
+  cursor: Scalars['String']['output'];
 };
 
 export type PeerGroup = {
-  /** The dimension peers share (task_type, agent) and its value. */
+  /** The dimensions peers share, joined by ' x ' (task_type x agent, or a coarser one), and their values. */
   dimension: Scalars['String']['output'];
   value: Scalars['String']['output'];
   /** Subjects in the group, this one included. */
@@ -1556,8 +1586,10 @@ export type PeerGroup = {
 
 export type AnomalyCause = {
   cause: AnomalyCauseKind;
-  /** How far beyond its peers the subject is on this cause; orders the causes. */
+  /** The cause's share (0-1) of the excess; orders the causes. */
   score: Scalars['Float']['output'];
+  /** The cause's dollars of the excess (null on anomalies detected before causes were priced). */
+  excess: Maybe<Scalars['Decimal']['output']>;
   summary: Scalars['String']['output'];
   evidence: Array<AnomalyEvidence>;
 };
@@ -1646,6 +1678,13 @@ export type ReportAnomaly = {
   peerMedian: Scalars['Decimal']['output'];
   likelyCause: Maybe<AnomalyCauseKind>;
   summary: Maybe<Scalars['String']['output']>;
+  /** The excess over the peer median split by cause (empty in reports written before causes were priced). */
+  causes: Array<ReportAnomalyCause>;
+};
+
+export type ReportAnomalyCause = {
+  cause: AnomalyCauseKind;
+  excess: Scalars['Decimal']['output'];
 };
 
 export type ReportBudgetAtRisk = {

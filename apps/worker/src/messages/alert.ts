@@ -23,6 +23,8 @@ export interface AlertPayload {
   period: { key: string; start: string | null; end: string | null };
   projected_spend: string | null;
   projected_crossing_at: string | null;
+  /** A plan budget's forecast: the probability (0-1) that the plan's total exceeds the amount. */
+  exceed_probability: number | null;
   occurred_at: string;
   summary: string;
 }
@@ -42,6 +44,7 @@ export function alertPayload(a: BudgetAlert): AlertPayload {
     period: { key: a.periodKey, start: a.periodStart, end: a.periodEnd },
     projected_spend: a.projectedSpend,
     projected_crossing_at: a.projectedCrossingAt,
+    exceed_probability: a.exceedProbability ?? null,
     occurred_at: a.occurredAt,
     summary: headline(a),
   };
@@ -56,6 +59,7 @@ const minute = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 export function headline(a: BudgetAlert): string {
   if (a.kind === 'threshold') return `Budget "${a.budgetName}" reached ${a.threshold}%`;
   const when = a.projectedCrossingAt ? ` on ${day(a.projectedCrossingAt)}` : '';
+  if (a.exceedProbability != null) return `Budget "${a.budgetName}" is ${Math.round(a.exceedProbability * 100)}% likely to exceed its limit`;
   return `Budget "${a.budgetName}" is projected to exceed its limit${when}`;
 }
 

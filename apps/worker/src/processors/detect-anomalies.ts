@@ -1,5 +1,6 @@
-// The scheduled anomaly detection: every workspace (or the job's one), the
-// window containing now and the one before (its last events may have come in since).
+// Anomaly detection: every workspace (or the job's one), the window containing now
+// and the one before (its last events may have come in since), or every window of
+// the job's range (past days on demand, back-filled days).
 import { now as clockNow } from '@spendgraph/periods/clock';
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
@@ -19,11 +20,11 @@ export function detectAnomaliesProcessor(deps: {
 }) {
   return async (job: Job<DetectAnomaliesJobData>): Promise<DetectAnomaliesResult> => {
     const started = performance.now();
-    const result = await detectAnomalies(deps, {
-      workspaceId: job.data.workspaceId, now: deps.now?.() ?? clockNow(), settings: deps.settings,
-    });
-    if (!job.data.workspaceId) await deps.requeueStaleReportDeliveries?.();
-    const summary = { workspaces: result.workspaces, anomalies: result.anomalies, ms: Math.round(performance.now() - started) };
+    const { workspaceId, from, to } = job.data ?? {};
+    const range = from && to ? { from: new Date(from), to: new Date(to) } : undefined;
+    const result = await detectAnomalies(deps, { workspaceId, now: deps.now?.() ?? clockNow(), range, settings: deps.settings });
+    if (!workspaceId && !range) await deps.requeueStaleReportDeliveries?.();
+    const summary = { workspaces: result.workspaces, windows: result.windows, anomalies: result.anomalies, ms: Math.round(performance.now() - started) };
     deps.log.info({ ...summary, inserted: result.inserted, removed: result.removed }, 'anomalies detected');
     return summary;
   };

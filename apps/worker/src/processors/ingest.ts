@@ -13,7 +13,9 @@ import {
   type EvaluateBudgetsJobData, type EvaluateBudgetsResult, type IngestJobData, type IngestJobResult, requestHardBudgetCheck,
 } from '@spendgraph/queue';
 import type { IngestEvent } from '@spendgraph/schema';
+import { now as clockNow } from '@spendgraph/periods/clock';
 import { allocationRows } from '../allocations.ts';
+import { queueBackfillDetection } from '../backfill.ts';
 import { namedWork } from '../named-work.ts';
 import { toRow } from '../event-row.ts';
 import type { WorkspacePricing } from '../workspace-pricing.ts';
@@ -27,6 +29,9 @@ export function ingestProcessor(deps: {
   workspacePricing: (workspaceId: string) => Promise<WorkspacePricing>;
   /** Where the check of a workspace's hard budgets goes once new rows are stored. */
   budgets: Queue<EvaluateBudgetsJobData, EvaluateBudgetsResult>;
+  /** Where anomaly detection of back-filled days goes (backfill.ts); none: not queued. */
+  insights?: Queue;
+  now?: () => Date;
 }) {
   return async (job: Job<IngestJobData, IngestJobResult>): Promise<IngestJobResult> => {
     try {
@@ -42,6 +47,7 @@ export function ingestProcessor(deps: {
       // Hard budgets are checked at once, not on the next schedule. (The rows' days are marked
       // dirty for the roll-ups by insertUsageEvents, in the same transaction as the rows.)
       if (outcome.inserted.length > 0) await requestHardBudgetCheck(deps.budgets, workspaceId);
+      if (deps.insights) await queueBackfillDetection(deps.insights, workspaceId, outcome.inserted, deps.now?.() ?? clockNow());
       const deadLettered = unpriceable.length + outcome.refused.length;
       return { inserted: outcome.inserted.length, duplicates: rows.length - outcome.inserted.length - outcome.refused.length, deadLettered };
     } catch (err) {

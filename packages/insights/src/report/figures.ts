@@ -44,6 +44,8 @@ export interface MorningFigures {
   anomalies: Array<{
     id: string; kind: string; subjectId: string; cost: string; peerMedian: string; ratio: string;
     peerDimension: string; peerValue: string; peerCount: number; cause: string | null; summary: string | null;
+    /** The excess over the peer median by cause (absent in reports stored before causes were priced). */
+    causes?: Array<{ cause: string; excess: string }>;
   }>;
   budgetsAtRisk: Array<{
     id: string; name: string; mode: string; period: string; state: string; spend: string; amount: string; currency: string;
@@ -191,6 +193,7 @@ async function anomaliesOf(pool: Pool, r: ReportScope, date: DateTime): Promise<
     id: a.id, kind: a.kind, subjectId: a.subjectId, cost: a.cost, peerMedian: a.peerMedian, ratio: a.ratio,
     peerDimension: a.peerDimension, peerValue: a.peerValue, peerCount: a.peerCount,
     cause: a.causes[0]?.cause ?? null, summary: a.causes[0]?.summary ?? null,
+    causes: a.causes.filter((c) => c.excess !== undefined).map((c) => ({ cause: c.cause, excess: c.excess! })),
   }));
 }
 

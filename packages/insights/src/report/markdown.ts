@@ -42,6 +42,7 @@ export function morningMarkdown(f: MorningFigures): string {
     ...section('Anomalies', f.anomalies.map((a) =>
       `- ${a.kind === 'session' ? 'Session' : 'Task'} ${a.subjectId}: ${m(a.cost)}, ${new Decimal(a.ratio).toFixed(1)}x the median of its ${a.peerCount} peers `
       + `(${a.peerDimension} = ${a.peerValue}, median ${m(a.peerMedian)})`
+      + (a.causes?.length ? `. Excess ${m(new Decimal(a.cost).minus(a.peerMedian).toFixed())}: ${a.causes.map((c) => `${CAUSE_NAMES[c.cause] ?? c.cause} ${m(c.excess)}`).join(', ')}` : '')
       + (a.cause ? `. Likely cause: ${CAUSE_NAMES[a.cause] ?? a.cause} - ${a.summary}` : ''))),
     ...section('Budgets at risk', f.budgetsAtRisk.map((b) =>
       `- "${b.name}" (${b.mode}, ${b.period}): ${b.currency} ${new Decimal(b.spend).toFixed(2)} of ${new Decimal(b.amount).toFixed(2)} (${b.percentUsed.toFixed(1)}%)`

@@ -9,14 +9,25 @@ import { defineQueue, openQueue } from '../define.ts';
 export const DETECT_ANOMALIES_JOB = 'detect-anomalies';
 export const MORNING_REPORT_JOB = 'morning-report';
 
+const isoTime = z.string().refine((t) => !Number.isNaN(Date.parse(t)), 'not an ISO time');
+
 export const detectAnomaliesJobData = z.object({
   /** One workspace; all of them when absent (the schedule). */
   workspaceId: z.string().min(1).optional(),
-}).nullish();
+  /**
+   * Every window overlapping [from, to) (ISO times) instead of today and yesterday: detection of
+   * past days on demand (the detectAnomalies mutation) and of days whose events came in late (ingest).
+   */
+  from: isoTime.optional(),
+  to: isoTime.optional(),
+}).refine((d) => (d.from === undefined) === (d.to === undefined), 'from and to go together')
+  .refine((d) => d.from === undefined || Date.parse(d.from) < Date.parse(d.to!), 'from must be before to')
+  .nullish();
 export type DetectAnomaliesJobData = NonNullable<z.infer<typeof detectAnomaliesJobData>>;
 
 export interface DetectAnomaliesResult {
   workspaces: number;
+  windows?: number;
   anomalies: number;
   ms: number;
 }
