@@ -110,6 +110,6 @@ export async function warmRollups(deps: WarmingDeps): Promise<{ built: string[];
   const prefixes = model.compilers.cubeEvaluator
     .preAggregations()
     .map((info) => ({ prefix: `${info.cube}_${info.preAggregationName}`.toLowerCase(), cube: info.cube }));
-  const pruned = await pruneDirtyMarks(driver, preAggregationsSchema, prefixes);
+  const pruned = await pruneDirtyMarks(driver, prefixes);
   return { built: [...new Set(built)].sort(), prunedDirtyMarks: pruned };
 }

@@ -196,6 +196,25 @@ describe('roll-ups never change an answer', () => {
     await expectSameAnswers(30, ws.a);
   });
 
+  it('a warming run on another roll-up schema of the database keeps the marks this one’s tables have not seen', async () => {
+    // Another deployment (or the planner's _fresh schema) warms its own tables after events arrive
+    // for a workspace whose current week this layer has built; its prune must not make this layer's
+    // older tables read as sealed.
+    const other = await createSemanticLayer({ databaseUrl: inject('databaseUrl'), preAggregationsSchema: `${SCHEMA}_other` });
+    try {
+      const fresh = (await ensureWorkspace(pool, `rp-fresh-${randomUUID().slice(0, 8)}`)).id;
+      await rollups.load(TOTALS(0, 21), { workspaceId: fresh }); // this layer's current week is built
+      await insertUsageEvents(pool, events(fresh, [21], 3));
+      await insertUsageEvents(pool, events(ws.b, [21], 1)); // a newer mark of the day: the fresh one may go
+      await other.warmPreAggregations();
+      const after = await rollups.load(TOTALS(0, 21), { workspaceId: fresh });
+      expect(Number(after.data[0]!['usage.calls'])).toBe(3);
+      expect(after.data).toEqual([await sqlTotals(fresh, date(0), date(21))]);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('after retention removes raw events', async () => {
     await pool.query('UPDATE workspaces SET raw_retention_days = 10 WHERE id = $1', [ws.b]);
     await applyRetention(pool);
