@@ -264,7 +264,16 @@ interface Outcome { status: number; text: string }
 type Check = (o: Outcome, what: string) => void;
 
 /**
- * One request. The server may answer an oversized body (413) and close before it is all sent:
+ * Larger than the API takes: a body over its 1 MiB limit, or a request line and headers over Node's
+ * 16 KiB header limit (the server answers 413/414/431 and closes, maybe before the client is done).
+ */
+function oversized(url: string, headers: Record<string, string>, body?: string) {
+  const head = url.length + Object.entries(headers).reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
+  return (body?.length ?? 0) > 1024 * 1024 || head > 16 * 1024;
+}
+
+/**
+ * One request. The server may refuse an oversized request and close before it is all sent:
  * the client then sees its write fail; that refusal is counted as status 0, not as a failure.
  */
 async function call(method: string, url: string, headers: Record<string, string>, body?: string, retried = false): Promise<Outcome> {
@@ -273,7 +282,7 @@ async function call(method: string, url: string, headers: Record<string, string>
     return { status: res.status, text: await res.text() };
   } catch (e) {
     const code = ((e as Error).cause as NodeJS.ErrnoException | undefined)?.code;
-    if ((code === 'EPIPE' || code === 'ECONNRESET') && (body?.length ?? 0) > 1024 * 1024) return { status: 0, text: '' };
+    if ((code === 'EPIPE' || code === 'ECONNRESET') && oversized(url, headers, body)) return { status: 0, text: '' };
     // A kept-alive socket the server closed after refusing a request (414, 431) just as the client
     // reused it: asked again once (ids make resent events safe). A crashed API fails again.
     if (code === 'UND_ERR_SOCKET' && !retried) return call(method, url, headers, body, true);
