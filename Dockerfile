@@ -25,9 +25,9 @@ RUN cd /src && mkdir /manifests && cp --parents package.json package-lock.json *
 # (CI: scripts/containers.sh build --from-checkout); those trees are copied instead of made again.
 FROM base AS deps
 COPY --from=manifests /manifests/ ./
-ARG NPM_CONFIG_CACHE=/root/.npm
+ARG NPM_CONFIG_CACHE=/var/cache/npm
 ARG FROM_CHECKOUT=""
-RUN --mount=type=cache,target=/root/.npm \
+RUN --mount=type=cache,target=/var/cache/npm \
     if [ -z "$FROM_CHECKOUT" ]; then CUBESTORE_SKIP_POST_INSTALL=true npm install --no-audit --no-fund --prefer-offline; fi
 
 # The web app's production build.
@@ -50,7 +50,7 @@ RUN --mount=type=bind,from=deps,source=/app,target=/deps \
     src=/deps; if [ -n "$FROM_CHECKOUT" ]; then src=/prebuilt; fi \
  && cp -a "$src/node_modules" . && for d in "$src"/apps/*/node_modules "$src"/packages/*/node_modules; do \
       if [ -d "$d" ]; then cp -a "$d" "${d#"$src"/}"; fi; done \
- && npm prune --omit=dev --offline --no-audit --no-fund && rm -rf /root/.npm
+ && npm prune --omit=dev --offline --no-audit --no-fund && npm cache clean --force
 COPY packages ./packages
 COPY cube ./cube
 COPY db ./db

@@ -59,7 +59,7 @@ base_tarball() { # out.tar
   debootstrap --variant=minbase bookworm "$root" "$mirror" >&2
   install -m 0755 "$(command -v node)" "$root/usr/local/bin/node"
   npm install --global --silent --no-audit --no-fund --prefix "$root/usr/local" "npm@$(npm_version)" >&2
-  rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* "$root"/root/.npm
+  rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
   tar -C "$root" -cf "$out.partial" . && mv "$out.partial" "$out"
 }
 
