@@ -8,11 +8,8 @@ const CONTAINERS = 'test/deploy/images.test.ts';
 // Files whose subject is the whole database or the machine's timing: they warm every workspace's
 // roll-ups and count what a warm rebuilt, run retention or repricing across the install, kill
 // processes, or measure one tenant's effect on another. They run one at a time after the rest, so
-// no other file writes events or loads the machine while they look. budgets.test.ts runs here too:
-// its all-time scope warning missed a fresh workspace's events while another file stored two years
-// of history beside it (cause not found yet: docs/decisions/0001-read-path.md).
+// no other file writes events or loads the machine while they look.
 const WHOLE_INSTALL = [
-  'apps/api/test/budgets.test.ts',
   'packages/semantic/test/semantic-layer.test.ts',
   'packages/semantic/test/read-path.test.ts',
   'packages/budgets/test/spend.test.ts',

@@ -240,7 +240,10 @@ describe('plans, budgets, insights and entity pages', () => {
     for (const id of ids) await page.getByLabel(`Compare ${id}`).check();
     await page.getByRole('button', { name: 'Compare selected' }).click();
     await page.waitForURL(/\/plans\/compare\?ids=/);
-    const { comparePlans } = await api(`query($ids: [ID!]!) { comparePlans(ids: $ids) { planId measures { measure value } } }`, { ids });
+    // The page compares the plans in the order of its URL (the order they were listed in).
+    const shownIds = new URL(page.url()).searchParams.getAll('ids');
+    expect([...shownIds].sort()).toEqual([...ids].sort());
+    const { comparePlans } = await api(`query($ids: [ID!]!) { comparePlans(ids: $ids) { planId measures { measure value } } }`, { ids: shownIds });
     const shown = await page.getByTestId('compare').locator('tbody tr').first().locator('td').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-value')));
     expect(shown).toEqual(comparePlans.map(cost));
     await noError();

@@ -5,10 +5,13 @@ import { createRequire } from 'node:module';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { installLocalTimeFix } from './local-time.ts';
+import { installWholePartitions } from './whole-partitions.ts';
 
 const require = createRequire(import.meta.url);
 // Local times in date ranges mean the zone's wall clock (Cube's conversion is off near DST changes).
 installLocalTimeFix();
+// A roll-up partition built inside a query holds its whole range, not the part that query asked for.
+installWholePartitions();
 
 export interface CubeCompilers {
   compiler: { compile(): Promise<void>; withQuery<T>(query: any, fn: () => T): T };

@@ -67,9 +67,8 @@ export function buildSelect(loadSql: [string, unknown[]]): string {
 interface PartitionDescription {
   preAggregationId: string;
   tableName: string;
+  /** The whole partition's build SQL (whole-partitions.ts). */
   loadSql: [string, unknown[]];
-  /** The whole partition's build SQL (loadSql may be clipped to the build range's end). */
-  structureVersionLoadSql?: [string, unknown[]];
   buildRangeStart?: string;
   buildRangeEnd?: string;
   partitionGranularity?: string;
@@ -87,13 +86,12 @@ function utcRange(loadSql: [string, unknown[]]): [string, string] {
 export function lambdaRelation(table: string, p: PartitionDescription, workspaceId: string): string {
   if (!UUID.test(workspaceId)) throw new Error('lambda reads need a workspace id');
   const cube = p.preAggregationId.split('.')[0]!;
-  const loadSql = p.structureVersionLoadSql ?? p.loadSql;
-  const [from, to] = utcRange(loadSql);
+  const [from, to] = utcRange(p.loadSql);
   const ws = literal(workspaceId);
   const sealed = `public.rollup_partition_sealed((SELECT ${cube}__build_snapshot FROM ${table} LIMIT 1), ${ws}::uuid, ${literal(from)}::timestamptz, ${literal(to)}::timestamptz)`;
   return (
     `(SELECT * FROM ${table} WHERE ${sealed}` +
-    ` UNION ALL SELECT * FROM (${buildSelect(loadSql)}) AS raw_tail WHERE raw_tail.${cube}__workspace_id = ${ws}::uuid AND NOT ${sealed})`
+    ` UNION ALL SELECT * FROM (${buildSelect(p.loadSql)}) AS raw_tail WHERE raw_tail.${cube}__workspace_id = ${ws}::uuid AND NOT ${sealed})`
   );
 }
 

@@ -10,6 +10,7 @@ import { createSemanticLayer, type CubeQuery, type SemanticLayer } from '../src/
 import { at, BASE, date, row } from './fixtures.ts';
 import { modelWithoutRollups, removeModelVariants } from './support.ts';
 import { rollupFloor } from '../src/lambda.ts';
+import { ownDatabase } from '@spendgraph/test-support/database';
 
 const SCHEMA = 'rp_rollups';
 let pool: Pool;
@@ -241,6 +242,56 @@ describe('history bounds', () => {
     expect(recent.usedPreAggregations).toEqual(['usage_events.daily_totals']);
     expect(recent.data).toEqual([{ 'usage.total_cost': '2.000000', 'usage.calls': '1' }]);
     expect((await rollups.load(TOTALS(0, 21), { workspaceId: ws.a })).data).toEqual([await sqlTotals(ws.a, date(0), date(21))]);
+  }, 180_000);
+});
+
+describe('the roll-ups\u2019 history', () => {
+  it('starts at the oldest day stored, as soon as older history is stored', async () => {
+    // A database of its own: the oldest day of the shared one depends on the other files.
+    const db = await ownDatabase('rp_history');
+    const own = createPool(db.url, 2);
+    const layer = await createSemanticLayer({ databaseUrl: db.url, preAggregationsSchema: 'rp_history' });
+    try {
+      const w = (await ensureWorkspace(own, `rp-history-${randomUUID().slice(0, 8)}`)).id;
+      const allTime = { measures: ['usage.total_cost', 'usage.calls'] };
+      await insertUsageEvents(own, [row(w, { occurred_at: at(15, 9), total_cost: '1.000000' })]);
+      await layer.warmPreAggregations();
+      expect((await layer.load(allTime, { workspaceId: w })).data).toEqual([{ 'usage.total_cost': '1.000000', 'usage.calls': '1' }]);
+      // Two weeks before the oldest day so far: an import of older history.
+      await insertUsageEvents(own, [row(w, { occurred_at: at(1, 9), total_cost: '2.000000' })]);
+      const weeks = await layer.load(TOTALS(0, 20), { workspaceId: w });
+      expect(weeks.usedPreAggregations).toEqual(['usage_events.daily_totals']);
+      expect(weeks.data).toEqual([{ 'usage.total_cost': '3.000000', 'usage.calls': '2' }]);
+      expect((await layer.load(allTime, { workspaceId: w })).data).toEqual([{ 'usage.total_cost': '3.000000', 'usage.calls': '2' }]);
+    } finally {
+      await layer.close();
+      await own.end();
+      await db.drop();
+    }
+  }, 180_000);
+});
+
+describe('a partition built on demand', () => {
+  it('holds its whole week, whatever range the query that built it asked for', async () => {
+    // Cube builds a missing partition inside the query that needs it, with its SQL cut at the end
+    // of that query's range; the table then stood for the whole week, sealed.
+    const layer = await createSemanticLayer({ databaseUrl: inject('databaseUrl'), preAggregationsSchema: `${SCHEMA}_demand` });
+    try {
+      const w = (await ensureWorkspace(pool, `rp-demand-${randomUUID().slice(0, 8)}`)).id;
+      // The Tuesday and the Friday of a past week (BASE is a Monday).
+      await insertUsageEvents(pool, [row(w, { occurred_at: at(15, 9), total_cost: '1.000000' }), row(w, { occurred_at: at(18, 9), total_cost: '2.000000' })]);
+      const mondayToWednesday = await layer.load(TOTALS(14, 16), { workspaceId: w }); // builds that week's partition
+      expect(mondayToWednesday.usedPreAggregations).toEqual(['usage_events.daily_totals']);
+      expect(mondayToWednesday.data).toEqual([{ 'usage.total_cost': '1.000000', 'usage.calls': '1' }]);
+      const week = await layer.load(TOTALS(14, 20), { workspaceId: w });
+      expect(week.usedPreAggregations).toEqual(['usage_events.daily_totals']);
+      expect(week.data).toEqual([{ 'usage.total_cost': '3.000000', 'usage.calls': '2' }]);
+      const byModelThenAllTime = await layer.load({ measures: ['usage.calls'], dimensions: ['usage.model'], timeDimensions: [{ dimension: 'usage.occurred_at', dateRange: [date(14), date(15)] }] }, { workspaceId: w });
+      expect(byModelThenAllTime.data).toHaveLength(1);
+      expect((await layer.load({ measures: ['usage.calls'], dimensions: ['usage.model'] }, { workspaceId: w })).data).toEqual([{ 'usage.model': null, 'usage.calls': '2' }]);
+    } finally {
+      await layer.close();
+    }
   }, 180_000);
 });
 
