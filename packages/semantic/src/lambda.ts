@@ -1,19 +1,22 @@
 // Lambda reads (docs/decisions/0001-read-path.md): a query that Cube answers from a roll-up
-// reads each partition only while it is sealed for the caller's workspace, and otherwise the
-// same partition computed from raw events — in the same SQL statement, so the answer is the
-// raw truth at that statement's snapshot.
+// reads each partition's days from the roll-up while they are sealed for the caller's workspace,
+// and the other days from raw events — in the same SQL statement, so the answer is the raw
+// truth at that statement's snapshot.
 //
 // Cube's own lambda roll-ups (rollup_lambda + union_with_source_data) need Cube Store. Cube
 // substitutes every roll-up partition it reads by the relation its loader returns
 // (`targetTableName`); during a user query we return, instead of the table name,
 //
-//   (SELECT * FROM <partition> WHERE <sealed>
+//   (WITH dirty AS (<the local days changed since the partition's build snapshot, or NULL>)
+//    SELECT * FROM <partition> WHERE <its day> not in dirty
 //    UNION ALL
-//    SELECT * FROM (<the partition's own build query>) f WHERE <workspace> AND NOT <sealed>)
+//    SELECT * FROM (<the partition's own build query, over the dirty days' instants only>) f
+//     WHERE <workspace> AND dirty IS NOT NULL AND <its day> in dirty)
 //
-// where <sealed> is rollup_partition_sealed(<the partition's build snapshot>, workspace, range)
-// (db/migrations/1765000100000_rollup_dirty_days.sql). Postgres evaluates it once per
-// partition (an InitPlan) and runs only one arm.
+// where dirty is rollup_partition_dirty_span(<build snapshot>, workspace, range, zone)
+// (db/migrations). Postgres computes it once per partition; a sealed partition skips the raw arm
+// (a one-time filter), and a written-to week reads raw only the days written to (today, under
+// live ingest), not the whole week.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 
@@ -64,6 +67,21 @@ export function buildSelect(loadSql: [string, unknown[]]): string {
   });
 }
 
+/**
+ * The build SQL with its time filter (`<time> >= $a::timestamptz AND <time> <= $b::timestamptz`)
+ * narrowed by `<time> >= from AND <time> <= to` (SQL expressions). The partition's own bounds stay:
+ * they let the planner leave the hypertable's other chunks out of the plan.
+ */
+function narrowed(loadSql: [string, unknown[]], from: string, to: string): [string, unknown[]] {
+  let n = 0;
+  const sql = loadSql[0].replace(/([\w".]+) (>=|<=) (\$\d+::timestamptz)/g, (m, time: string, op: string) => {
+    n++;
+    return `${m} AND ${time} ${op} ${op === '>=' ? from : to}`;
+  });
+  if (n !== 2) throw new Error(`unexpected roll-up build SQL: ${n} time bounds`);
+  return [sql, loadSql[1]];
+}
+
 interface PartitionDescription {
   preAggregationId: string;
   tableName: string;
@@ -76,22 +94,41 @@ interface PartitionDescription {
 }
 
 /** The UTC range the partition's build query covers: its two timestamp parameters. */
-function utcRange(loadSql: [string, unknown[]]): [string, string] {
+function utcRange(loadSql: [string, unknown[]]): [string, string] | undefined {
   const stamps = loadSql[1].filter((p): p is string => typeof p === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/.test(p));
-  if (stamps.length !== 2) return ['-infinity', 'infinity']; // unpartitioned: the whole history
-  return [stamps[0]!, stamps[1]!];
+  return stamps.length === 2 ? [stamps[0]!, stamps[1]!] : undefined; // else unpartitioned: the whole history
 }
+
+/** The partition's day column: its rows are per local day of the time dimension. */
+function dayColumn(select: string): string | undefined {
+  return /date_trunc\('day', .*? AT TIME ZONE '[^']+'\)\) "(\w+_day)"/.exec(select)?.[1];
+}
+
+/**
+ * Margin around the dirty days' instants for the raw arm's scan: a local midnight read back as an
+ * instant may be off by a DST shift; the arm keeps only rows of the dirty days anyway.
+ */
+const SCAN_MARGIN = "interval '3 hours'";
 
 /** The relation that stands for one partition table in a user query. */
 export function lambdaRelation(table: string, p: PartitionDescription, workspaceId: string): string {
   if (!UUID.test(workspaceId)) throw new Error('lambda reads need a workspace id');
   const cube = p.preAggregationId.split('.')[0]!;
-  const [from, to] = utcRange(p.loadSql);
+  const { loadSql } = p;
+  const range = utcRange(loadSql);
+  const day = dayColumn(buildSelect(loadSql));
+  if (!range || !day) throw new Error(`roll-up ${p.preAggregationId} is not partitioned by day: lambda reads need its days`);
+  const [from, to] = range.map((t) => `${literal(t)}::timestamptz`) as [string, string];
   const ws = literal(workspaceId);
-  const sealed = `public.rollup_partition_sealed((SELECT ${cube}__build_snapshot FROM ${table} LIMIT 1), ${ws}::uuid, ${literal(from)}::timestamptz, ${literal(to)}::timestamptz)`;
+  const tz = literal(p.timezone ?? 'UTC');
+  const dirty = `(SELECT days FROM dirty)`;
+  // The raw arm scans only the dirty days' instants (NULL bounds when sealed: nothing).
+  const scan = narrowed(loadSql, `(lower(${dirty}) AT TIME ZONE ${tz}) - ${SCAN_MARGIN}`, `(upper(${dirty}) AT TIME ZONE ${tz}) + ${SCAN_MARGIN}`);
   return (
-    `(SELECT * FROM ${table} WHERE ${sealed}` +
-    ` UNION ALL SELECT * FROM (${buildSelect(p.loadSql)}) AS raw_tail WHERE raw_tail.${cube}__workspace_id = ${ws}::uuid AND NOT ${sealed})`
+    `(WITH dirty AS MATERIALIZED (SELECT public.rollup_partition_dirty_span((SELECT ${cube}__build_snapshot FROM ${table} LIMIT 1), ${ws}::uuid, ${from}, ${to}, ${tz}) AS days)` +
+    ` SELECT * FROM ${table} WHERE NOT coalesce(${dirty} @> ${day}, false)` +
+    ` UNION ALL SELECT * FROM (${buildSelect(scan)}) AS raw_tail` +
+    ` WHERE raw_tail.${cube}__workspace_id = ${ws}::uuid AND ${dirty} IS NOT NULL AND ${dirty} @> raw_tail.${day})`
   );
 }
 

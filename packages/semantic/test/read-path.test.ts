@@ -312,3 +312,49 @@ describe('dirty marks commit with the rows', () => {
     expect((await rollups.load(TOTALS(0, 21), { workspaceId: w })).data).toEqual([{ 'usage.total_cost': '1.000000', 'usage.calls': '1' }]);
   });
 });
+
+describe('per-day sealing inside a weekly partition', () => {
+  /** Stores a copy of one of the workspace's events on `day` without marking the day dirty (no writer does this). */
+  const unmarkedCopy = (workspaceId: string, day: number) =>
+    pool.query(
+      `INSERT INTO usage_events SELECT (jsonb_populate_record(NULL::usage_events, to_jsonb(u) || jsonb_build_object('event_id', gen_random_uuid()))).*
+         FROM usage_events u WHERE workspace_id = $1 AND occurred_at >= $2::timestamptz AND occurred_at < $2::timestamptz + interval '1 day' LIMIT 1`,
+      [workspaceId, at(day)],
+    );
+  const CALLS_BY_DAY = (timezone: string): CubeQuery => ({
+    measures: ['usage.calls', 'usage.total_cost'],
+    timeDimensions: [{ dimension: 'usage.occurred_at', dateRange: [date(7), date(13)], granularity: 'day' }],
+    timezone,
+  });
+
+  it('a week written to reads only its written days from raw events, the others from its roll-up, in any zone', async () => {
+    const w = (await ensureWorkspace(pool, `rp-day-${randomUUID().slice(0, 8)}`)).id;
+    await insertUsageEvents(pool, events(w, [6, 7, 8, 9, 10, 11, 12, 13, 14], 6));
+    // A zone whose local days straddle UTC days: a dirty UTC day makes two local days dirty.
+    const kolkata = await createSemanticLayer({ databaseUrl: inject('databaseUrl'), preAggregationsSchema: 'rp_kolkata', rollupTimezones: ['Asia/Kolkata'] });
+    try {
+      await Promise.all([rollups.warmPreAggregations(), kolkata.warmPreAggregations()]);
+      const before = { utc: await rollups.load(CALLS_BY_DAY('UTC'), { workspaceId: w }), ist: await kolkata.load(CALLS_BY_DAY('Asia/Kolkata'), { workspaceId: w }) };
+      expect(before.utc.usedPreAggregations).toEqual(['usage_events.daily_totals']);
+      expect(before.ist.usedPreAggregations).toEqual(['usage_events.daily_totals']);
+      await unmarkedCopy(w, 8); // seen only where day 8 is read from raw events
+      await unmarkedCopy(w, 12);
+      await insertUsageEvents(pool, events(w, [10], 3)); // marks UTC day 10 dirty
+      const calls = (r: { data: Array<Record<string, unknown>> }) => r.data.map((x) => Number(x['usage.calls']));
+      const utc = calls(await rollups.load(CALLS_BY_DAY('UTC'), { workspaceId: w }));
+      // UTC: day 10 (index 3) from raw events, the rest of the week from the roll-up (the unmarked copies unseen).
+      expect(utc).toEqual(calls(before.utc).map((n, i) => (i === 3 ? n + 3 : n)));
+      // Asia/Kolkata (+05:30): UTC day 10 touches local days 10 and 11; only those are read raw.
+      const ist = await kolkata.load(CALLS_BY_DAY('Asia/Kolkata'), { workspaceId: w });
+      const rawIst = await raw.load(CALLS_BY_DAY('Asia/Kolkata'), { workspaceId: w });
+      expect(sorted(ist.data.filter((_, i) => i === 3 || i === 4))).toEqual(sorted(rawIst.data.filter((_, i) => i === 3 || i === 4)));
+      expect(calls(ist).filter((_, i) => i !== 3 && i !== 4)).toEqual(calls(before.ist).filter((_, i) => i !== 3 && i !== 4));
+      // Once every day is marked (as writers do), every answer is the raw truth again.
+      await pool.query('SELECT mark_rollup_days_dirty($1, ARRAY[$2::date, $3::date])', [w, date(8), date(12)]);
+      expect(sorted((await rollups.load(CALLS_BY_DAY('UTC'), { workspaceId: w })).data)).toEqual(sorted((await raw.load(CALLS_BY_DAY('UTC'), { workspaceId: w })).data));
+      expect(sorted((await kolkata.load(CALLS_BY_DAY('Asia/Kolkata'), { workspaceId: w })).data)).toEqual(sorted((await raw.load(CALLS_BY_DAY('Asia/Kolkata'), { workspaceId: w })).data));
+    } finally {
+      await kolkata.close();
+    }
+  }, 240_000);
+});
