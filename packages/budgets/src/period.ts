@@ -47,7 +47,3 @@ export function trendLookback(b: Pick<Budget, 'period' | 'rollingDays'>): Durati
   }
 }
 
-/** Cube's date range format: local time in the query's time zone (its `to` is inclusive). */
-export function cubeTime(t: DateTime): string {
-  return t.toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS");
-}

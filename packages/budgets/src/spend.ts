@@ -13,11 +13,11 @@
 // groups add up exactly, as in the breakdown's `other` bucket).
 import { Decimal } from 'decimal.js';
 import { DateTime } from 'luxon';
+import { cubeTime } from '@spendgraph/periods';
 import { type CubeQuery, type QueryReader, type QueryResult, type SemanticLayer, rollupFloor, usageMember } from '@spendgraph/semantic';
 
 /** What spend is read through: the layer, or a reader of one of its snapshots. */
 export type SpendReader = QueryReader & Pick<SemanticLayer, 'meta'>;
-import { cubeTime } from './period.ts';
 import type { Budget } from './schema.ts';
 import { equalsScope, scopeFilters } from './scope.ts';
 

@@ -15,6 +15,7 @@
 // reported as MAPE (mean absolute percentage error over the days with spend) and
 // as the error of the 7-day total, next to the forecast.
 import { now as clockNow } from '@spendgraph/periods/clock';
+import { cubeTime } from '@spendgraph/periods';
 import { Decimal } from 'decimal.js';
 import { DateTime } from 'luxon';
 import { type CubeQuery, type SemanticLayer, usageMember } from '@spendgraph/semantic';
@@ -97,7 +98,6 @@ export interface SpendProjection {
   backtest: Backtest | null;
 }
 
-const cubeTime = (t: DateTime) => t.toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS");
 const DAY_KEY = `${usageMember('occurred_at')}.day`;
 
 /** Daily cost from `from` (a local midnight) to `to`, keyed by local date. */

@@ -1,5 +1,6 @@
 // Calendar windows anomalies are detected in: the day (or ISO week) of a moment, in a time zone.
 import { DateTime } from 'luxon';
+import { cubeTime } from '@spendgraph/periods';
 import type { DetectionWindow } from './settings.ts';
 
 export interface Window {
@@ -21,8 +22,7 @@ export function windowsToScan(w: DetectionWindow, at: Date): Window[] {
 
 /** Cube's date range for a window: local times in the query's zone, both ends inclusive. */
 export function cubeRange(w: Window): [string, string] {
-  const f = (t: DateTime) => t.toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS");
-  return [f(w.start), f(w.end.minus({ milliseconds: 1 }))];
+  return [cubeTime(w.start), cubeTime(w.end.minus({ milliseconds: 1 }))];
 }
 
 /** Every window overlapping [from, to). */

@@ -106,13 +106,17 @@ export function cubeDateRange(p: Period): [string, string] {
 }
 
 /**
- * The wall-clock time in `zone` that names instant `ms` (the semantic layer reads it back with
- * the zone's real offset). One hour a year has no reading of its own: the first pass of a
- * repeated hour reads as its second pass.
+ * How a query to the semantic layer names instant `t`: the wall-clock time of its zone (read back
+ * with the zone's real offset). One hour a year has no reading of its own — the first pass of a
+ * repeated hour reads as its second pass —: that instant is given as itself, with its offset, and
+ * the semantic layer pins its reading to it.
  */
-function cubeLocalTime(ms: number, zone: string): string {
-  return DateTime.fromMillis(ms, { zone }).toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS");
+export function cubeTime(t: DateTime): string {
+  const reading = t.toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS");
+  return DateTime.fromISO(reading, { zone: t.zone }).toMillis() === t.toMillis() ? reading : t.toISO()!;
 }
+
+const cubeLocalTime = (ms: number, zone: string) => cubeTime(DateTime.fromMillis(ms, { zone }));
 
 /** The period as ISO instants with the time zone's offset, for answers. */
 export function periodJson(p: Period) {

@@ -36,6 +36,8 @@ describe('resolvePeriod', () => {
     expect(cubeDateRange(spring)).toEqual(['2026-03-08T00:00:00.000', '2026-03-08T23:59:59.999']);
     // Wall-clock times of the zone, right after the change too (the semantic layer reads them with the zone's real offset).
     expect(cubeDateRange(resolvePeriod('last 24 hours', 'America/New_York', at('2026-03-08T07:30:00Z')))).toEqual(['2026-03-07T02:30:00.000', '2026-03-08T03:29:59.999']);
+    // The first pass of the repeated hour has no reading of its own: given as the instant, with its offset.
+    expect(cubeDateRange(absolutePeriod('2026-11-01T05:35:18.867Z', '2026-11-01T06:35:18.867Z', 'America/New_York'))).toEqual(['2026-11-01T01:35:18.867-04:00', '2026-11-01T01:35:18.867']);
   });
 
   it('does not round `last N hours` to whole hours', () => {

@@ -5,7 +5,7 @@ import { LRUCache } from 'lru-cache';
 import { gatewayQuery, schemaCompiler, type CubeDriver } from './cube.ts';
 import { fromCubeError, SemanticError } from './errors.ts';
 import { rollupFloor } from './lambda.ts';
-import { utcReading } from './local-time.ts';
+import { readingOf, utcReading, withFirstPasses } from './local-time.ts';
 import { scopeToWorkspace } from './access.ts';
 import type { CompiledModel } from './model.ts';
 import type { CubeQuery, LoadOptions, SemanticContext } from './types.ts';
@@ -25,6 +25,36 @@ export interface Plan {
 export interface PreparedQuery {
   normalized: any;
   main: Plan;
+  /** Readings the query meant as a repeated hour's first pass (pinFirstPasses). */
+  pins: Pin[];
+}
+
+type Pin = [timezone: string, reading: string, utc: string];
+
+const WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/**
+ * Cube's date ranges are local readings of the query's zone, and one hour a year has none of its
+ * own (the first pass of a repeated hour reads as the second). A caller that means such an instant
+ * gives it with its offset (@spendgraph/periods cubeDateRange does); it becomes its reading here,
+ * pinned to the instant while Cube plans the query (for the whole query: one that also named the
+ * second pass by the same reading would get the first for both).
+ */
+function pinFirstPasses(query: Record<string, unknown>): { query: Record<string, unknown>; pins: Pin[] } {
+  const zone = typeof query.timezone === 'string' ? query.timezone : 'UTC';
+  const pins: Pin[] = [];
+  const walk = (v: unknown, key?: string): unknown => {
+    if (Array.isArray(v)) return v.map((x) => walk(x, key));
+    if (typeof v === 'string' && (key === 'dateRange' || key === 'values') && WITH_OFFSET.test(v)) {
+      const read = readingOf(zone, v);
+      if (!read) return v;
+      if (read.firstPass) pins.push([zone, read.reading, read.firstPass]);
+      return read.reading;
+    }
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, k)]));
+    return v;
+  };
+  return { query: walk(query) as Record<string, unknown>, pins };
 }
 
 /** Normalizes a (scoped) REST query exactly as Cube's API gateway does. */
@@ -136,7 +166,9 @@ export function createPlanner({ model, preAggregationsSchema, rollupTimezones, d
   // relative ranges ('last 7 days') depend on the clock and are not kept.
   const plans = new LRUCache<string, Plan>({ max: PLAN_CACHE_ENTRIES });
   const rawPlans = new LRUCache<string, RawShape>({ max: PLAN_CACHE_ENTRIES });
-  function cachedPlan(normalized: any, fresh: boolean): Plan {
+  function cachedPlan(normalized: any, fresh: boolean, pins: Pin[]): Plan {
+    // Pinned readings are one hour a year: planned afresh, never kept.
+    if (pins.length) return withFirstPasses(pins, () => plan(model, normalized, preAggregationsSchema, fresh));
     const absolute = (normalized.timeDimensions ?? []).every((td: any) => td.dateRange === undefined || Array.isArray(td.dateRange));
     if (!absolute) return plan(model, normalized, preAggregationsSchema, fresh);
     if (fresh) return rawPlan(normalized);
@@ -183,19 +215,20 @@ export function createPlanner({ model, preAggregationsSchema, rollupTimezones, d
   return {
     async prepare(query: CubeQuery, ctx: SemanticContext, options: LoadOptions = {}): Promise<PreparedQuery> {
       const scoped = scopeToWorkspace(query, ctx, model.catalog);
-      const normalized = normalize(scoped, options.unlimited);
+      const { query: local, pins } = pinFirstPasses(scoped);
+      const normalized = normalize(local, options.unlimited);
       // Roll-ups are built by the warming job (off every request) for the configured zones only: a
       // query in another zone reads raw events rather than building a zone's roll-ups inside a request.
       const warmedZone = rollupTimezones.includes(normalized.timezone ?? 'UTC');
-      let main = cachedPlan(normalized, Boolean(options.fresh || !warmedZone));
+      let main = cachedPlan(normalized, Boolean(options.fresh || !warmedZone), pins);
       const fresh = main.fresh || (main.preAggregations.length > 0 && (await beyondRollups(normalized, ctx.workspaceId)));
-      if (fresh && !main.fresh) main = cachedPlan(normalized, true);
-      return { normalized, main };
+      if (fresh && !main.fresh) main = cachedPlan(normalized, true, pins);
+      return { normalized, main, pins };
     },
 
     /** The plan of the row count of a query that asked for `total` (read from where the query reads). */
-    planTotal({ normalized, main }: PreparedQuery): Plan | undefined {
-      return normalized.total ? cachedPlan(totalQueryOf(normalized), main.fresh) : undefined;
+    planTotal({ normalized, main, pins }: PreparedQuery): Plan | undefined {
+      return normalized.total ? cachedPlan(totalQueryOf(normalized), main.fresh, pins) : undefined;
     },
   };
 }

@@ -110,6 +110,9 @@ describe('local times in date ranges', () => {
     ['America/Los_Angeles', ['2026-10-30T00:00:00.000', '2026-11-01T08:33:15.781'], ['2026-10-30T07:00:00.000Z', '2026-11-01T16:33:15.781Z']],
     ['Europe/Berlin', ['2026-10-25T01:30:00.000', '2026-10-26T23:59:59.999'], ['2026-10-24T23:30:00.000Z', '2026-10-26T22:59:59.999Z']],
     ['America/New_York', ['2026-03-08T03:15:00.000', '2026-03-08T05:00:00.000'], ['2026-03-08T07:15:00.000Z', '2026-03-08T09:00:00.000Z']],
+    // The first pass of New York's repeated hour has no reading: given as an instant, it is that instant.
+    ['America/New_York', ['2026-11-01T01:35:18.867-04:00', '2026-11-01T01:40:00.000'], ['2026-11-01T05:35:18.867Z', '2026-11-01T06:40:00.000Z']],
+    ['America/New_York', ['2026-11-01T00:10:00.000', '2026-11-01T05:59:59.999Z'], ['2026-11-01T04:10:00.000Z', '2026-11-01T05:59:59.999Z']],
   ])('are the wall clock of %s, also after a DST change', async (timezone, dateRange, instants) => {
     const { params } = await layer.sql({ measures: ['usage.p95_latency_ms'], timeDimensions: [{ dimension: 'usage.occurred_at', dateRange }], timezone }, ctx);
     expect(params.filter((p) => typeof p === 'string' && /^\d{4}-/.test(p))).toEqual(instants);
