@@ -1,6 +1,7 @@
 // Effort as a dimension (issue 24): each capture path stores the reasoning effort its source states
 // (REST, proxy body and header, SDK wrapper, OTLP span), through the real API, queue, worker and
 // hypertable; GraphQL groups by it as SQL over the raw events does, and a budget can cap it.
+import { readFileSync } from 'node:fs';
 import Anthropic from '@anthropic-ai/sdk';
 import { Decimal } from 'decimal.js';
 import OpenAI from 'openai';
@@ -103,6 +104,27 @@ describe('effort capture', () => {
     const res = await fetch(`${p.apiUrl}/v1/traces`, { method: 'POST', headers: { authorization: `Bearer ${ot.key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect(res.status).toBe(200);
     expect(await efforts(ot.workspaceId, 'otlp', 4)).toEqual([['a', 'high'], ['b', 'minimal'], ['c', 'medium'], ['d', null]]);
+  });
+
+  it('gateways: LiteLLM\'s model_parameters, Helicone\'s request body, a CloudEvent\'s data.effort', async () => {
+    const gw = await workspaceWithKey(p.pool, ['ingest']);
+    const fixture = (path: string) => JSON.parse(readFileSync(new URL(`./fixtures/${path}`, import.meta.url), 'utf8'));
+    const post = (path: string, body: unknown, type = 'application/json') =>
+      fetch(`${p.apiUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${gw.key}`, 'content-type': type }, body: JSON.stringify(body) });
+    expect((await post('/v1/callbacks/litellm', fixture('litellm/generic-api.json'))).status).toBe(202);
+    expect((await post(`/v1/callbacks/helicone/${gw.key}`, fixture('helicone/webhooks.json').openai_reasoning)).status).toBe(202);
+    const ce = (id: string, effort: string) => ({ specversion: '1.0', type: 'llm.call', id, time: '2026-10-02T10:00:00Z', source: 'batch-app',
+      data: { provider: 'openai', model: 'o3', input_tokens: 100, output_tokens: 50, effort } });
+    expect((await post('/v1/events', ce('e-1', 'low'), 'application/cloudevents+json')).status).toBe(202);
+    const bad = await post('/v1/events', ce('e-2', 'turbo'), 'application/cloudevents+json');
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain('data.effort');
+    const rows = await waitFor(async () => {
+      const r = await p.pool.query('SELECT source, model, effort FROM usage_events WHERE workspace_id = $1 ORDER BY source, model', [gw.workspaceId]);
+      return r.rows.length >= 4 && r.rows.map((x) => [x.source, x.model, x.effort]);
+    }, 30_000, 'the gateways\' calls');
+    // LiteLLM's failed Anthropic call asked for a 4,096-token thinking budget (medium); its OpenAI call for none.
+    expect(rows).toEqual([['cloudevents', 'o3', 'low'], ['helicone', 'o4-mini-2025-04-16', 'high'], ['litellm', 'claude-sonnet-4-5', 'medium'], ['litellm', 'gpt-4o-mini', null]]);
   });
 });
 
