@@ -163,6 +163,18 @@ describe('effort in the model', () => {
     }
     expect(Object.keys(api).length).toBe(8);
     expect(api).toEqual(sql);
+
+    // The FOCUS export tags each row with its effort: its costs by task type and effort are the same sums.
+    const focus = await fetch(`${p.apiUrl}/v1/exports/focus?format=ndjson&from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z`, { headers: { authorization: `Bearer ${model.key}` } });
+    expect(focus.status).toBe(200);
+    const exported = new Map<string, Decimal>();
+    for (const line of (await focus.text()).split('\n').filter(Boolean)) {
+      const row = JSON.parse(line);
+      const tags = JSON.parse(String(row.Tags));
+      const k = `${tags.x_spendgraph_task_type ?? null}/${tags.x_spendgraph_effort ?? null}`;
+      exported.set(k, (exported.get(k) ?? new Decimal(0)).plus(row.BilledCost));
+    }
+    expect(Object.fromEntries([...exported].map(([k, v]) => [k, v.toFixed()]))).toEqual(Object.fromEntries(Object.entries(sql).map(([k, v]) => [k, v[0]])));
   });
 
   it('a hard budget scoped on effort blocks high-effort proxied calls and lets the others through', async () => {
