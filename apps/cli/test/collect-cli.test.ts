@@ -59,6 +59,13 @@ describe('spendgraph collect', () => {
       { source: 'codex', input: 2000, output: 600, cache_read: 2000, w5m: 0, w1h: 0, reasoning: 200 },
       { source: 'gemini-cli', input: 1310, output: 210, cache_read: 700, w5m: 0, w1h: 0, reasoning: 55 },
     ]);
+    // Codex logs each turn's reasoning effort (turn_context), Claude Code the thinking a prompt set (sess-b's: high):
+    // it lands on the stored events; the Gemini CLI logs none.
+    const effort = await p.pool.query(`SELECT source, effort, count(*)::int AS n FROM usage_events WHERE workspace_id = $1 GROUP BY 1, 2 ORDER BY 1, 2`, [ws.workspaceId]);
+    expect(effort.rows).toEqual([
+      { source: 'claude-code', effort: 'high', n: 1 }, { source: 'claude-code', effort: null, n: 3 }, { source: 'codex', effort: 'high', n: 1 }, { source: 'codex', effort: 'medium', n: 2 },
+      { source: 'gemini-cli', effort: null, n: 4 },
+    ]);
     // `calls` is the number of calls, in total and per source; each work item has the calls done for it,
     // and its share of their tokens (A1 10/50, A2 5/20, A3 7/3 halved between WRK-237 and WRK-301).
     const q = `query ($by: [String!]!) { breakdown(measures: ["calls", "work_item_input_tokens", "work_item_output_tokens"], by: $by,

@@ -4,14 +4,14 @@ import type * as Schema from './graphql/schema.ts';
 export const EVENT_FIELDS = `id occurredAt kind provider model status latencyMs
   tokens { input output cacheRead cacheWrite5m cacheWrite1h reasoning }
   costs { input output cacheRead cacheWrite5m cacheWrite1h reasoning }
-  totalCost currency unpriced priceSource priceVersion serviceTier source space planId taskId taskType workflow step agent
+  totalCost currency unpriced priceSource priceVersion serviceTier effort source space planId taskId taskType workflow step agent
   userId customerId feature sessionId workItem workItems { id share }`;
 
 type Tokens = Schema.TokenCounts;
 /** An event as EVENT_FIELDS selects it (type generated from the schema). */
 export type UsageEvent = Pick<Schema.UsageEvent,
   'id' | 'occurredAt' | 'kind' | 'provider' | 'model' | 'status' | 'latencyMs' | 'tokens' | 'costs' | 'totalCost' | 'currency' | 'unpriced' |
-  'priceSource' | 'priceVersion' | 'serviceTier' | 'source' | 'space' | 'planId' | 'taskId' | 'taskType' | 'workflow' | 'step' | 'agent' | 'userId' |
+  'priceSource' | 'priceVersion' | 'serviceTier' | 'effort' | 'source' | 'space' | 'planId' | 'taskId' | 'taskType' | 'workflow' | 'step' | 'agent' | 'userId' |
   'customerId' | 'feature' | 'sessionId' | 'workItem' | 'workItems'>;
 
 export const TOKEN_TYPES: Array<[keyof Tokens, string]> = [

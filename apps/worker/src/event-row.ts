@@ -15,6 +15,7 @@ export function toRow(workspaceId: string, e: IngestEvent, costs: AppliedCost): 
     latency_ms: e.latency_ms,
     ...tokensColumns(e.tokens),
     service_tier: e.service_tier ?? null,
+    effort: e.effort ?? null,
     ...costs,
     ...contextColumns(e.context),
     source: e.source,

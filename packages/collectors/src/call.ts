@@ -13,6 +13,8 @@ export interface Call {
   occurredAt: string;
   /** Counts as the provider reports them (`usage.convention` says how). */
   usage: ReportedUsage;
+  /** The reasoning effort the agent logged for the call's turn (a source's name; events keep the ones we know). */
+  effort?: string | undefined;
   sessionId?: string | undefined;
   cwd?: string | undefined;
   branch?: string | undefined;

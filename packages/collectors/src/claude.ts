@@ -3,6 +3,7 @@
 // the response's message id (the request id is missing behind some gateways) and the last line wins,
 // since early partials carry low output_tokens. `<synthetic>` and API-error lines are not billable.
 import { basename } from 'node:path';
+import { effortOfBudget, knownEffort } from '@spendgraph/schema';
 import { type Call, count } from './call.ts';
 import { ByteScanner, type LineFilter, parseLine, readLines } from './lines.ts';
 import { type Cursor, type FileParse, type ParseContext, contentText, str } from './parse-context.ts';
@@ -10,6 +11,19 @@ import { type Cursor, type FileParse, type ParseContext, contentText, str } from
 const ID_MARK = '"message":{"id":"';
 const [USAGE, USER, TOOL_RESULT] = [0, 1, 2];
 const [WITH_USAGE, PROMPT] = [1, 2];
+
+const THINKING_MARK = '"thinkingMetadata"';
+
+/**
+ * The thinking a prompt line asks for (Claude Code writes `thinkingMetadata` on prompts in some
+ * versions, not in others: then the calls have no effort): disabled is none, else its level, else
+ * its token budget mapped like any thinking budget.
+ */
+function thinkingEffort(m: any): string | undefined {
+  if (!m || typeof m !== 'object') return undefined;
+  if (m.disabled === true) return 'none';
+  return knownEffort(m.level) ?? effortOfBudget(m.maxThinkingTokens);
+}
 
 /** Lines with usage, and user lines that are not tool results (prompts may name work items). */
 function relevantLines(): LineFilter {
@@ -36,6 +50,8 @@ export async function parseClaude(path: string, from: Cursor, ctx: ParseContext)
   const branchItems = new Map<string, string[]>();
   // The lines of one response follow each other and the last one counts: only that one is parsed.
   let pending: { key: string; text: string; start: number } | undefined;
+  // Per session, the thinking level its last prompt set (read in this pass of the file).
+  const efforts = new Map<string, string | undefined>();
 
   const assistant = (text: string, start: number) => {
     const o = parseLine(text);
@@ -73,6 +89,7 @@ export async function parseClaude(path: string, from: Cursor, ctx: ParseContext)
         reasoning_tokens: 0,
         convention: 'anthropic',
       },
+      effort: efforts.get(session),
       sessionId: session,
       cwd: str(o.cwd),
       branch,
@@ -101,14 +118,17 @@ export async function parseClaude(path: string, from: Cursor, ctx: ParseContext)
         else assistant(text, start);
         continue;
       }
-      // Prompts may reference work items; tool results are not the user's words.
+      // Prompts may reference work items and set the thinking level; tool results are not the user's words.
       // (The branch name is matched on each call: the test looks at the message only.)
       const message = text.indexOf('"message":');
-      if (message < 0 || !ctx.matcher.mayMatch(text, message)) continue;
+      const thinking = text.includes(THINKING_MARK);
+      if (message < 0 || !(thinking || ctx.matcher.mayMatch(text, message))) continue;
       const o = parseLine(text);
       if (o?.type !== 'user' || o.isMeta) continue;
-      settle(); // the response before this prompt is attributed to the items referenced before it
-      ctx.sessions.add(str(o.sessionId) ?? fileSession, ctx.matcher.find(contentText(o.message?.content)));
+      settle(); // the response before this prompt is attributed to the items referenced (and the thinking set) before it
+      const session = str(o.sessionId) ?? fileSession;
+      if (thinking) efforts.set(session, thinkingEffort(o.thinkingMetadata));
+      ctx.sessions.add(session, ctx.matcher.find(contentText(o.message?.content)));
     }
   }
   settle();

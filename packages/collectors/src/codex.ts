@@ -11,7 +11,7 @@ import { type Cursor, type FileParse, type ParseContext, contentText, str } from
 export const CODEX_FALLBACK_MODEL = 'gpt-5';
 
 interface Totals { input: number; cached: number; cacheWrite: number; output: number; reasoning: number; total: number }
-interface Carry { sessionId?: string; cwd?: string; branch?: string; model?: string; last?: Totals }
+interface Carry { sessionId?: string; cwd?: string; branch?: string; model?: string; effort?: string; last?: Totals }
 
 function totals(u: any): Totals | undefined {
   if (!u || typeof u !== 'object') return undefined;
@@ -44,6 +44,7 @@ export async function parseCodex(path: string, from: Cursor, ctx: ParseContext):
     } else if (o.type === 'turn_context') {
       carry.model = str(p.model) ?? carry.model;
       carry.cwd = str(p.cwd) ?? carry.cwd;
+      carry.effort = str(p.effort) ?? carry.effort; // the turn's reasoning effort (absent in early builds)
     } else if (o.type === 'response_item' && p.role === 'user' && ctx.matcher.mayMatch(text)) {
       ctx.sessions.add(carry.sessionId!, ctx.matcher.find(contentText(p.content).replace(/<environment_context>[\s\S]*?<\/environment_context>/g, '')));
     } else if (o.type === 'event_msg' && p.type === 'user_message' && ctx.matcher.mayMatch(text)) {
@@ -70,6 +71,7 @@ export async function parseCodex(path: string, from: Cursor, ctx: ParseContext):
           reasoning_tokens: used.reasoning,
           convention: 'openai',
         },
+        effort: carry.effort,
         sessionId: carry.sessionId,
         cwd: carry.cwd,
         branch: carry.branch,

@@ -3,7 +3,7 @@
 // (`work_items`): still one call, one event; the allocation divides its cost exactly.
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import { TOKEN_TYPES, type UsageEventInput, toTokenCounts, tokensColumns, uuidV5 } from '@spendgraph/schema';
+import { TOKEN_TYPES, type UsageEventInput, knownEffort, toTokenCounts, tokensColumns, uuidV5 } from '@spendgraph/schema';
 import type { Call } from './call.ts';
 
 /** Where the calls were collected: the machine (tags `machine`, `os`) and, if given, the developer (`user_id`). */
@@ -49,6 +49,7 @@ export function callEvent(call: Call, origin?: Origin): UsageEventInput {
     ...(origin?.user ? { user_id: clip(origin.user, 200) } : {}),
     ...(items.length === 1 ? { work_item: items[0] } : items.length > 1 ? { work_items: items } : {}),
     usage: disjointUsage(call),
+    ...(knownEffort(call.effort) ? { effort: knownEffort(call.effort) } : {}),
     tags,
   };
 }

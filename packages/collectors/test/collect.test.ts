@@ -45,6 +45,10 @@ describe('collect', () => {
     expect(r.calls.find((c) => c.key === 'claude:msg_A3')).toMatchObject({ subagent: true, agentId: 'agent-x' });
     expect(r.calls.find((c) => c.key === 'gemini:g3')).toMatchObject({ subagent: true, sessionId: 'gem-1', agentId: 'gem-sub' });
     expect(by('codex').every((c) => c.model === 'gpt-5-codex' && c.workItems.join() === 'WRK-500' && c.cwd === '/srv/codex-repo')).toBe(true);
+    // Each call has the effort of the turn_context in force: medium for the first two, high after the second turn.
+    expect(by('codex').map((c) => c.effort)).toEqual(['medium', 'medium', 'high']);
+    // Claude Code: the prompt of sess-b sets thinking to high (thinkingMetadata); sess-a's prompts say nothing.
+    expect(Object.fromEntries(by('claude-code').map((c) => [c.key, c.effort ?? null]))).toEqual({ 'claude:msg_A1': null, 'claude:msg_A2': null, 'claude:msg_A3': null, 'claude:msg_B1': 'high' });
   });
 
   it('sends one event per call; a call for several work items names them all, with shares that add up to exactly 1', async () => {

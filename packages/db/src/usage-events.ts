@@ -23,6 +23,8 @@ export interface UsageEventRow
   unpriced: boolean;
   /** The tier the provider billed (standard, batch, flex, priority, scale); null when the event did not say. */
   service_tier?: string | null;
+  /** The reasoning effort of the call (none, minimal, low, medium, high, xhigh); null when the source did not say. */
+  effort?: string | null;
   source: string;
   tags: Record<string, unknown>;
 }
@@ -45,6 +47,7 @@ export const USAGE_EVENT_COLUMNS: ReadonlyArray<readonly [keyof UsageEventRow, s
   ['price_version', 'text'],
   ['unpriced', 'bool'],
   ['service_tier', 'text'],
+  ['effort', 'text'],
   ...CONTEXT_FIELDS.map((f) => [f, 'text'] as const),
   ['source', 'text'],
   ['tags', 'jsonb'],

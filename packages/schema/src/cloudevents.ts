@@ -25,7 +25,7 @@ export const cloudEventSchema = z.looseObject({
 export type CloudEvent = z.infer<typeof cloudEventSchema>;
 
 /** `data` fields taken as the usage event's own (the rest become tags). */
-const EVENT_FIELDS = new Set<string>(['provider', 'model', 'kind', 'status', 'latency_ms', 'cost', 'currency', 'usage', 'tags', 'work_items', ...CONTEXT_FIELDS]);
+const EVENT_FIELDS = new Set<string>(['provider', 'model', 'kind', 'status', 'latency_ms', 'cost', 'currency', 'usage', 'tags', 'work_items', 'effort', ...CONTEXT_FIELDS]);
 
 /** Token counts as senders name them in `data`, flat: ours, and OpenAI's. */
 const TOKEN_ALIASES: Record<string, string> = {

@@ -1,4 +1,5 @@
 export * from './vocabulary.ts';
+export * from './effort.ts';
 export * from './usage-event.ts';
 export * from './usage-conventions.ts';
 export * from './ingest-event.ts';

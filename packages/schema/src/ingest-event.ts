@@ -1,6 +1,7 @@
 // What the API puts on the queue and the worker prices and stores: a validated
 // event with its id settled, its time in UTC and its tokens as disjoint partitions.
 import { createHash } from 'node:crypto';
+import type { Effort } from './effort.ts';
 import type { ParsedUsageEvent } from './usage-event.ts';
 import { toTokenCounts } from './usage-conventions.ts';
 import { CONTEXT_FIELDS, type ContextField, type ServiceTier, type TokenCounts } from './vocabulary.ts';
@@ -17,6 +18,8 @@ export interface IngestEvent {
   tokens: TokenCounts;
   /** The tier the provider billed (absent when the event does not say: priced as standard). */
   service_tier?: ServiceTier;
+  /** The reasoning effort the call was made at (absent when the event does not say). */
+  effort?: Effort;
   /** Cost supplied by the caller (decimal string), kept unless the workspace reprices. */
   cost: string | null;
   currency: string;
@@ -57,8 +60,9 @@ export function toIngestEvent(e: ParsedUsageEvent): IngestEvent {
     status: e.status,
     latency_ms: e.latency_ms ?? null,
     tokens: toTokenCounts(e.usage, e.provider),
-    // Only when stated, so the content-derived ids of events without a tier stay what they were.
+    // Only when stated, so the content-derived ids of events without a tier or effort stay what they were.
     ...(e.service_tier ? { service_tier: e.service_tier } : {}),
+    ...(e.effort ? { effort: e.effort } : {}),
     cost: e.cost ?? null,
     currency: e.currency,
     source: e.source,

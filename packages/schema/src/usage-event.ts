@@ -3,6 +3,7 @@
 // column names of `usage_events`, so there is one vocabulary end to end.
 import { now } from '@spendgraph/periods/clock';
 import { z } from 'zod';
+import { EFFORT_LEVELS, effortName } from './effort.ts';
 import { USAGE_CONVENTIONS, checkUsageConvention } from './usage-conventions.ts';
 import { MAX_WORK_ITEMS, workItemWeight } from './work-item-allocation.ts';
 import {
@@ -85,6 +86,8 @@ export const usageEventInputSchema = z
     usage: usageSchema.optional(),
     /** The tier the provider billed the call at (`batch`, `flex`, `priority`...); absent: not known, priced as standard. */
     service_tier: z.string().transform(serviceTierName).pipe(z.enum(SERVICE_TIERS, { error: `must be one of ${SERVICE_TIERS.join(', ')} (or default, auto)` })).optional(),
+    /** The reasoning effort the call was made at (`low`, `medium`, `high`...; effort.ts maps the sources' names); absent: not known. */
+    effort: z.string().transform(effortName).pipe(z.enum(EFFORT_LEVELS, { error: `must be one of ${EFFORT_LEVELS.join(', ')}` })).optional(),
     /** A cost the caller already knows (non-token work, or a provider-reported cost). */
     cost: decimalAmount.optional(),
     currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD').default('USD'),

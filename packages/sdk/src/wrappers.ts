@@ -3,10 +3,11 @@
 // context in force (the wrapper's, then withContext()'s). Reporting never changes what the caller
 // gets back and never throws into it: the original promise is returned as is.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { type ContextField, type UsageEventInput, type UsageProvider, UsageReader, responseEventId } from '@spendgraph/schema';
+import { type ContextField, type UsageEventInput, type UsageProvider, UsageReader, effortOfRequest, responseEventId } from '@spendgraph/schema';
 import type { Spendgraph } from './client.ts';
 
-export type CallContext = Partial<Record<ContextField, string>> & { tags?: Record<string, string | number | boolean> };
+/** `effort` labels calls whose request does not say it (a request's reasoning_effort or thinking budget wins). */
+export type CallContext = Partial<Record<ContextField, string>> & { effort?: string; tags?: Record<string, string | number | boolean> };
 
 const current = new AsyncLocalStorage<CallContext>();
 
@@ -27,8 +28,9 @@ type Status = 'ok' | 'error' | 'rate_limited' | 'cancelled';
 function observe(sg: Spendgraph, kind: UsageProvider, o: WrapOptions, params: any, promise: PromiseLike<any>) {
   const started = performance.now();
   const occurredAt = new Date().toISOString();
-  const { tags, ...context } = { ...o.context, ...current.getStore(), tags: { ...o.context?.tags, ...current.getStore()?.tags } };
+  const { tags, effort: stated, ...context } = { ...o.context, ...current.getStore(), tags: { ...o.context?.tags, ...current.getStore()?.tags } };
   const reader = new UsageReader(kind);
+  const effort = effortOfRequest(params) ?? stated;
   const finish = (status: Status) => {
     const model = reader.model ?? params?.model;
     if (typeof model !== 'string') return;
@@ -37,6 +39,7 @@ function observe(sg: Spendgraph, kind: UsageProvider, o: WrapOptions, params: an
       occurred_at: occurredAt, provider: o.provider ?? kind, model, status,
       latency_ms: Math.round(performance.now() - started), ...(reader.usage ? { usage: reader.usage } : {}),
       ...(reader.serviceTier ? { service_tier: reader.serviceTier } : {}),
+      ...(effort ? { effort } : {}),
       source: 'sdk', ...context, tags,
     };
     sg.record(event);

@@ -5,8 +5,8 @@
 // columns. Column rules we rely on are in focus-spec.ts (checked in the tests).
 //
 // - Tag set: the context an event names (space, plan, task, task type, workflow,
-//   step, agent, user, customer, feature, work item) plus its free tags (the model's
-//   `tags` dimension, jsonb's canonical text). Sessions are left out: they are
+//   step, agent, user, customer, feature, work item) and its reasoning effort, plus its free
+//   tags (the model's `tags` dimension, jsonb's canonical text). Sessions are left out: they are
 //   observability, not cost allocation, and would make every row its own.
 // - Work items: a call for several is split between their tag sets by its shares, so
 //   costs, quantities and x_Calls are the work-item measures (cost × share, summed):
@@ -49,7 +49,9 @@ const METERS: Record<TokenType, string> = {
   reasoning: 'Reasoning Tokens',
 };
 
-const GROUP_DIMENSIONS = ['provider', 'model', 'kind', 'currency', 'price_source', 'price_version', ...ALLOCATION_FIELDS, 'tags'];
+/** Dimensions that become `x_spendgraph_<name>` tags: the context, and the effort the call was made at. */
+const TAGGED_DIMENSIONS = [...ALLOCATION_FIELDS, 'effort'];
+const GROUP_DIMENSIONS = ['provider', 'model', 'kind', 'currency', 'price_source', 'price_version', ...TAGGED_DIMENSIONS, 'tags'];
 const MEASURES = [
   ...TOKEN_TYPES.flatMap((t) => [costColumn(t), tokensColumn(t)]), 'total_cost', 'total_tokens', 'calls',
 ];
@@ -239,7 +241,7 @@ function catalogRate(list: Pricer, provider: string, model: string, type: TokenT
 function tagsOf(g: Row): Record<string, string | number | boolean | null> {
   const free = text(g, 'tags');
   const tags: Record<string, string | number | boolean | null> = free ? JSON.parse(free) : {};
-  for (const d of ALLOCATION_FIELDS) {
+  for (const d of TAGGED_DIMENSIONS) {
     const v = text(g, d);
     if (v !== null) tags[`${TAG_PREFIX}${d}`] = v;
   }

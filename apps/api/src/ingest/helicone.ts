@@ -3,7 +3,7 @@
 // metadata {cost, promptTokens, completionTokens, latencyMs}). One payload is one call; usage is
 // read from the provider's own response when the body came whole, else from Helicone's counts.
 import { findProvider } from '@pydantic/genai-prices';
-import { anthropicUsage, openaiUsage, responseEventId, uuidV5 } from '@spendgraph/schema';
+import { anthropicUsage, effortOfRequest, openaiUsage, responseEventId, uuidV5 } from '@spendgraph/schema';
 import { dollars } from '../otlp/frameworks.ts';
 
 type Payload = Record<string, any>;
@@ -37,6 +37,7 @@ export function heliconeToUsageEvent(p: Payload): Record<string, unknown> {
     status: response.error ? 'error' : 'ok',
     ...(typeof m.latencyMs === 'number' && m.latencyMs >= 0 ? { latency_ms: Math.round(m.latencyMs) } : {}),
     usage,
+    ...(effortOfRequest(request) ? { effort: effortOfRequest(request) } : {}),
     ...(cost === undefined ? {} : { cost }),
     source: 'helicone',
     ...(text(p.user_id) ? { user_id: p.user_id } : {}),

@@ -3,7 +3,7 @@
 // call: its provider and model, OpenAI-style token counts, LiteLLM's response_cost kept as the
 // supplied cost, the virtual key's user and team, the end user as customer, request tags as tags.
 import { findProvider } from '@pydantic/genai-prices';
-import { openaiUsage, responseEventId, uuidV5 } from '@spendgraph/schema';
+import { effortOfRequest, openaiUsage, responseEventId, uuidV5 } from '@spendgraph/schema';
 import { contextFieldOf, dollars } from '../otlp/frameworks.ts';
 
 type Payload = Record<string, any>;
@@ -64,6 +64,8 @@ export function litellmToUsageEvent(p: Payload): Record<string, unknown> {
     status: statusOf(p),
     ...(start && end && end >= start ? { latency_ms: Math.round((end - start) * 1000) } : {}),
     usage,
+    // The call's optional parameters (reasoning_effort, thinking) as LiteLLM passed them on.
+    ...(effortOfRequest(p.model_parameters) ? { effort: effortOfRequest(p.model_parameters) } : {}),
     ...(cost === undefined ? {} : { cost }),
     source: 'litellm',
     ...(text(p.metadata?.user_api_key_user_id) ? { user_id: p.metadata.user_api_key_user_id } : {}),

@@ -19,6 +19,8 @@ export const ALIASES: Record<string, readonly string[]> = {
   'gen_ai.usage.reasoning.output_tokens': ['gen_ai.usage.reasoning.output_tokens', 'gen_ai.usage.reasoning_tokens', 'ai.usage.reasoningTokens', 'llm.token_count.completion_details.reasoning'],
   'gen_ai.response.model': ['gen_ai.response.model', 'ai.response.model', 'llm.model_name', 'embedding.model_name'],
   'gen_ai.request.model': ['gen_ai.request.model', 'ai.model.id'],
+  // No GenAI convention names it yet: ours, the name OpenLLMetry's OpenAI instrumentation writes, and OpenAI's namespace.
+  'gen_ai.request.reasoning_effort': ['spendgraph.effort', 'gen_ai.request.reasoning_effort', 'openai.request.reasoning_effort', 'gen_ai.openai.request.reasoning_effort'],
   'gen_ai.provider.name': ['gen_ai.provider.name', 'gen_ai.system', 'llm.provider', 'llm.system', 'ai.model.provider'],
 };
 
@@ -59,7 +61,8 @@ export const dollars = (v: unknown): string | undefined => {
   return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? new Decimal(n).toDecimalPlaces(18).toFixed() : undefined;
 };
 
-function parseJson(v: unknown): any {
+/** A JSON-valued attribute, or undefined when it is not one. */
+export function parseJson(v: unknown): any {
   if (typeof v !== 'string') return undefined;
   try {
     return JSON.parse(v);

@@ -4,8 +4,8 @@
 // Context comes from span attributes, then resource attributes: `spendgraph.<field>` for every
 // context field (spendgraph.plan_id, spendgraph.work_item…), the conventions' user.id / enduser.id,
 // session.id, gen_ai.conversation.id and gen_ai.agent.name, and `spendgraph.tag.<name>` for tags.
-import { CONTEXT_FIELDS, type ContextField, USAGE_CONVENTIONS, knownServiceTier, type UsageConvention, type UsageEventInput, uuidV5 } from '@spendgraph/schema';
-import { type Lookup, contextFieldOf, first, isAggregate, metadataOf, providerName, reportedCost } from './frameworks.ts';
+import { CONTEXT_FIELDS, type ContextField, USAGE_CONVENTIONS, effortOfRequest, knownEffort, knownServiceTier, type UsageConvention, type UsageEventInput, uuidV5 } from '@spendgraph/schema';
+import { type Lookup, contextFieldOf, first, isAggregate, metadataOf, parseJson, providerName, reportedCost } from './frameworks.ts';
 
 type AnyValue = { stringValue?: string; boolValue?: boolean; intValue?: string | number; doubleValue?: number; [k: string]: unknown };
 interface KeyValue { key: string; value?: AnyValue }
@@ -73,6 +73,11 @@ function tier(a: (k: string) => unknown) {
   return knownServiceTier(a('spendgraph.service_tier') ?? a('openai.response.service_tier') ?? a('gen_ai.openai.response.service_tier'));
 }
 
+/** The reasoning effort asked for (spendgraph.effort, gen_ai.request.reasoning_effort…), else in OpenInference's invocation parameters; unknown names are left out. */
+function effort(a: Lookup) {
+  return knownEffort(first(a, 'gen_ai.request.reasoning_effort')) ?? effortOfRequest(parseJson(a('llm.invocation_parameters')));
+}
+
 function spanEvent(span: OtlpSpan, resource: Attrs): UsageEventInput | undefined {
   const own = attrs(span.attributes);
   const a: Lookup = (k) => own.get(k) ?? resource.get(k);
@@ -94,6 +99,7 @@ function spanEvent(span: OtlpSpan, resource: Attrs): UsageEventInput | undefined
     usage: usage(a),
     // The tier the response reports (semantic conventions: openai.response.service_tier).
     ...(tier(a) ? { service_tier: tier(a) } : {}),
+    ...(effort(a) ? { effort: effort(a) } : {}),
     // A gateway's own figure for the call is what was billed: kept, with who reported it (tags.cost_source).
     ...(cost ? { cost: cost.cost } : {}),
     source: 'otlp',

@@ -1,6 +1,7 @@
 // Tags for a proxied call from its request headers, and the headers forwarded upstream.
 //   x-spendgraph-<field>      a context field, dashes for underscores (x-spendgraph-plan-id, x-spendgraph-user-id…)
 //   x-spendgraph-tag-<name>   a tag
+//   x-spendgraph-effort       the call's reasoning effort when its body does not say (read by routes/proxy.ts)
 //   Helicone-User-Id, Helicone-Session-Id, Helicone-Property-<Name>   Helicone's headers, for an easy move
 import type { IncomingHttpHeaders } from 'node:http';
 import { CONTEXT_FIELDS, type ContextField } from '@spendgraph/schema';

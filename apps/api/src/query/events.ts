@@ -19,7 +19,7 @@ export const NEWEST_FIRST: Array<[string, 'desc']> = [[TIME_DIMENSION, 'desc'], 
 /** Event fields that are dimensions of the view. */
 export const EVENT_DIMENSIONS = [
   'event_id', 'occurred_at', 'kind', 'provider', 'model', 'status', 'latency_ms', 'currency', 'unpriced', 'price_source',
-  'price_version', 'service_tier', 'source', ...CONTEXT_FIELDS.filter((f) => f !== 'work_item'), 'work_items',
+  'price_version', 'service_tier', 'effort', 'source', ...CONTEXT_FIELDS.filter((f) => f !== 'work_item'), 'work_items',
 ] as const;
 /** Token counts and costs are measures; an ungrouped query gives each event's own. */
 export const EVENT_MEASURES = [...TOKENS_COLUMNS, ...COST_COLUMNS, 'total_cost'] as const;
@@ -88,7 +88,7 @@ function toEvent(r: (name: string) => string | null) {
     },
     totalCost: str('total_cost'),
     currency: str('currency'), unpriced: r('unpriced') === null ? false : String(r('unpriced')) === 'true',
-    priceSource: str('price_source'), priceVersion: str('price_version'), serviceTier: str('service_tier'), source: str('source'),
+    priceSource: str('price_source'), priceVersion: str('price_version'), serviceTier: str('service_tier'), effort: str('effort'), source: str('source'),
     space: str('space'), planId: str('plan_id'), taskId: str('task_id'), taskType: str('task_type'), workflow: str('workflow'),
     step: str('step'), agent: str('agent'), userId: str('user_id'), customerId: str('customer_id'), feature: str('feature'),
     sessionId: str('session_id'), ...workItemsOf(str('work_items')),

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Agent, request as upstreamRequest } from 'undici';
 import type { ApiKeyIdentity } from '@spendgraph/db';
-import { type UsageEventInput, UsageReader, responseEventId, stampRestriction, usageEventInputSchema } from '@spendgraph/schema';
+import { type UsageEventInput, UsageReader, effortOfRequest, responseEventId, stampRestriction, usageEventInputSchema } from '@spendgraph/schema';
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { type Authenticate, TooManyFailures, tooMany } from '../auth.ts';
 import { can } from '../authz.ts';
@@ -77,13 +77,17 @@ export function proxyRoutes(app: FastifyInstance, deps: Deps) {
     if (refused.length) return reply.code(403).send({ error: 'forbidden', field: refused[0]!.field, message: `${refused[0]!.field}: ${refused[0]!.message} (from the x-spendgraph-* / Helicone-* headers)` });
     const json = readJson(request.body, request.headers['content-type']);
     const requestModel: string | undefined = typeof json?.model === 'string' ? json.model : undefined;
-    const probe = usageEventInputSchema.safeParse({ occurred_at: occurredAt, provider, model: requestModel ?? '-', ...tags.context, tags: tags.tags });
+    const stated = typeof request.headers['x-spendgraph-effort'] === 'string' ? { effort: request.headers['x-spendgraph-effort'] } : {};
+    const probe = usageEventInputSchema.safeParse({ occurred_at: occurredAt, provider, model: requestModel ?? '-', ...tags.context, ...stated, tags: tags.tags });
     if (!probe.success) {
       const issue = probe.error.issues[0]!;
       return reply.code(400).send({ error: 'invalid_request', field: issue.path.join('.'), message: `${issue.path.join('.')}: ${issue.message} (from the x-spendgraph-* / Helicone-* headers)` });
     }
+    // What the request asks the provider for, else what the caller states (x-spendgraph-effort).
+    const effort = effortOfRequest(json) ?? probe.data.effort;
 
-    const context = new Map([...Object.entries(tags.context), ['provider', provider], ...(requestModel ? [['model', requestModel]] : [])].filter(([k]) => dimensions.has(k!)) as Array<[string, string]>);
+    const context = new Map([...Object.entries(tags.context), ['provider', provider], ...(requestModel ? [['model', requestModel]] : []), ...(effort ? [['effort', effort]] : [])]
+      .filter(([k]) => dimensions.has(k!)) as Array<[string, string]>);
     const decision = await check(deps.guard, identity, context);
     if (!decision.allow) return reply.code(429).send({ error: 'budget_exceeded', message: decision.reason, ...presentDecision(decision) });
 
@@ -106,7 +110,7 @@ export function proxyRoutes(app: FastifyInstance, deps: Deps) {
     const reader = new UsageReader(provider);
     const tap = new UsageTap(reader, String(res.headers['content-type'] ?? ''), (complete) =>
       record(request, identity.workspaceId, provider, reader, {
-        requestModel, tags, occurredAt, latencyMs: Math.round(performance.now() - started),
+        requestModel, effort, tags, occurredAt, latencyMs: Math.round(performance.now() - started),
         status: status === 429 ? 'rate_limited' : status >= 400 ? 'error' : complete ? 'ok' : 'cancelled',
       }),
     );
@@ -115,14 +119,15 @@ export function proxyRoutes(app: FastifyInstance, deps: Deps) {
   }
 
   function record(request: FastifyRequest, workspaceId: string, provider: Provider, reader: UsageReader,
-    call: { requestModel: string | undefined; tags: CallTags; occurredAt: string; latencyMs: number; status: 'ok' | 'error' | 'rate_limited' | 'cancelled' }) {
+    call: { requestModel: string | undefined; effort: string | undefined; tags: CallTags; occurredAt: string; latencyMs: number; status: 'ok' | 'error' | 'rate_limited' | 'cancelled' }) {
     const model = reader.model ?? call.requestModel;
     if (!model) return; // not a model call (e.g. GET /v1/models)
     const event: UsageEventInput = {
       // From the provider's response id: stored once even if the SDK wrapper reports it too; errors have none.
       id: reader.id ? responseEventId(provider, reader.id) : randomUUID(),
       occurred_at: call.occurredAt, provider, model, status: call.status, latency_ms: call.latencyMs,
-      ...(reader.usage ? { usage: reader.usage } : {}), ...(reader.serviceTier ? { service_tier: reader.serviceTier } : {}), source: 'proxy', ...call.tags.context, tags: call.tags.tags,
+      ...(reader.usage ? { usage: reader.usage } : {}), ...(reader.serviceTier ? { service_tier: reader.serviceTier } : {}),
+      ...(call.effort ? { effort: call.effort } : {}), source: 'proxy', ...call.tags.context, tags: call.tags.tags,
     };
     void acceptEvents(deps.queue, { workspaceId }, [event], request.log).then((r) => {
       if (r.status !== 'accepted') request.log.warn({ result: r }, 'a proxied call could not be recorded');

@@ -661,6 +661,8 @@ export type UsageEvent = {
   priceVersion: Maybe<Scalars['String']['output']>;
   /** The tier the provider billed (standard, batch, flex, priority, scale); null when the event did not say. */
   serviceTier: Maybe<Scalars['String']['output']>;
+  /** The reasoning effort of the call (none, minimal, low, medium, high, xhigh); null when the source did not say. */
+  effort: Maybe<Scalars['String']['output']>;
   source: Scalars['String']['output'];
   space: Maybe<Scalars['String']['output']>;
   planId: Maybe<Scalars['String']['output']>;

@@ -28,6 +28,7 @@ export default async function EventDetail({ params }: { params: Promise<{ id: st
             <dt>Cost</dt><dd data-testid="event-cost" data-value={e.totalCost ?? ''}>{e.unpriced ? 'unpriced (no price known for this call)' : formatMoney(e.totalCost)} {e.currency}</dd>
             <dt>Price applied</dt><dd>{e.priceSource ?? '—'}{e.priceVersion ? ` (${e.priceVersion})` : ''}</dd>
             <dt>Service tier</dt><dd>{e.serviceTier ?? 'not stated (standard)'}</dd>
+            <dt>Effort</dt><dd>{e.effort ?? 'not stated'}</dd>
           </dl>
         </section>
         <section className="panel">
