@@ -47,7 +47,7 @@ function notFound(what: string, id: string): never {
 }
 
 /** The budget with its standing, as the Budget type shows it. */
-function present(b: Budget, status: BudgetStatus | undefined, now = clockNow()) {
+export function present(b: Budget, status: BudgetStatus | undefined, now = clockNow()) {
   const s = standing(b, status, now);
   return {
     ...b,
