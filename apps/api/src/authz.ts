@@ -3,7 +3,7 @@
 // here stops the API from starting (and fails apps/api/test/authz-matrix.test.ts): no endpoint
 // can skip the check. docs/decisions/0010-people-roles-keys.md.
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions, preHandlerHookHandler } from 'fastify';
-import { type ApiKeyIdentity, type ApiKeyScope, type Pool, type Role, findWorkspace, getRole, roleScopes, workspacesOf } from '@spendgraph/db';
+import { type ApiKeyIdentity, type ApiKeyScope, type Pool, type Role, findWorkspace, getRole, roleScopes, workspacesIn, workspacesOf } from '@spendgraph/db';
 
 export const PERMISSIONS = [
   'usage:read', 'exports:run', 'events:ingest', 'work:write', 'embeds:manage', 'budgets:manage', 'channels:manage',
@@ -184,6 +184,27 @@ export async function organizationReach(
     .filter((m) => m.organizationId === own.organizationId && ROLE_PERMISSIONS[m.role].includes(permission));
   const workspaces = memberships.map((m) => ({ id: m.workspaceId, slug: m.slug, name: m.name, role: m.role }));
   return { organizationId: own.organizationId, workspaces: workspaces.sort((a, b) => a.slug.localeCompare(b.slug)) };
+}
+
+/**
+ * Whether the caller may act on `permission` over a set of the organization's workspaces (ids or
+ * slugs; null: all of them, later ones too, which needs every one now): an organization budget
+ * needs budgets:manage in each workspace it covers. The ids, or a refusal naming what is missing.
+ */
+export async function organizationSetAccess(
+  pool: Pool, identity: Pick<ApiKeyIdentity, 'workspaceId' | 'role' | 'scopes' | 'userId'>, permission: Permission, named: readonly string[] | null,
+): Promise<{ organizationId: string; workspaceIds: string[] } | { refusal: string }> {
+  const reach = await organizationReach(pool, identity, permission);
+  const reached = new Map(reach.workspaces.flatMap((w) => [[w.id, w.id], [w.slug, w.id]]));
+  if (named === null) {
+    const all = await workspacesIn(pool, reach.organizationId);
+    const missing = all.filter((w) => !reached.has(w.id));
+    if (missing.length) return { refusal: `all of the organization's workspaces needs the ${permission} permission in each; you lack it in ${missing.length} of them` };
+    return { organizationId: reach.organizationId, workspaceIds: all.map((w) => w.id) };
+  }
+  const unknown = named.find((n) => !reached.has(n));
+  if (unknown !== undefined) return { refusal: `'${unknown}' is not a workspace of your organization in which you have the ${permission} permission` };
+  return { organizationId: reach.organizationId, workspaceIds: [...new Set(named.map((n) => reached.get(n)!))] };
 }
 
 /** What a change is recorded as in the audit log: its target and, where there is one, the row it changes. */

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMembership, createApiKey, createOrganization, createWorkspaceIn, ensureWorkspace } from '@spendgraph/db';
-import { type Platform, graphqlData, graphqlRequest, ingestAndWait, startPlatform } from '@spendgraph/test-support/platform';
+import { type Platform, graphqlData, graphqlRequest, ingestAndWait, startPlatform, waitFor } from '@spendgraph/test-support/platform';
 import { person, signIn } from '@spendgraph/test-support/people';
 
 const NOW = new Date('2026-11-20T12:00:00Z');
@@ -74,7 +74,9 @@ async function sqlBy(column: 'agent' | 'model' | 'plan_id', workspaceIds: string
 const same = async (x: string | null, y: string | null) => (await p.pool.query('SELECT $1::numeric IS NOT DISTINCT FROM $2::numeric AS eq', [x, y])).rows[0].eq;
 
 beforeAll(async () => {
-  p = await startPlatform({ now: NOW });
+  p = await startPlatform({ worker: false, now: NOW });
+  // Hard budgets are checked after each batch; no schedule (this file's evaluations are the ones it causes).
+  p.startWorker({ WORKER_QUEUES: 'ingest,budgets,alerts', BUDGET_EVAL_EVERY_MS: '0' });
   const org = await createOrganization(p.pool, { slug: `t-org-${randomUUID().slice(0, 8)}` });
   [a, b, c] = [await workspace(org.id), await workspace(org.id), await workspace(org.id)];
   elsewhere = await workspace(null);
@@ -157,5 +159,67 @@ describe('organizationOverview for a member of two of three workspaces', () => {
   it('names a bad argument', async () => {
     const { body } = await graphqlRequest(p.apiUrl, a.key, '{ organizationOverview(limit: 0) { calls } }');
     expect(body.errors[0].extensions).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'limit' });
+  });
+});
+
+describe('organization budgets', () => {
+  const CREATE = `mutation ($input: BudgetInput!) { createBudget(input: $input) { id spend state blocking organization { all workspaceCount } } }`;
+  const guard = async (key: string) => (await fetch(`${p.apiUrl}/v1/guard/check?model=gpt-4o`, { headers: { authorization: `Bearer ${key}` } })).json() as Promise<any>;
+  const monthSpend = async (ids: string[]) => (await p.pool.query(
+    `SELECT coalesce(sum(total_cost), 0)::text AS cost FROM usage_events WHERE workspace_id = ANY($1) AND occurred_at >= '2026-11-01' AND occurred_at <= $2`,
+    [ids, NOW.toISOString()])).rows[0].cost as string;
+  let manager: string;
+  let d: Ws;
+
+  beforeAll(async () => {
+    d = await workspace((await p.pool.query('SELECT organization_id FROM workspaces WHERE id = $1', [a.workspaceId])).rows[0].organization_id);
+    const someone = await person(p.pool, 'manager');
+    for (const ws of [a, b, d]) await addMembership(p.pool, { userId: someone.id, workspaceId: ws.workspaceId, role: 'admin' });
+    manager = ((await (await signIn(p.apiUrl, someone.email)).json()) as { session: string }).session;
+  });
+
+  it('needs budgets:manage in every workspace it covers, and in all of them for the whole organization', async () => {
+    const input = { name: 'org cap', wholeWorkspace: true, period: 'monthly', amount: '1', mode: 'hard' };
+    // The two-of-three person is an analyst in B but a viewer in A.
+    const headers = { 'x-spendgraph-workspace': b.slug };
+    const asPerson = (who: string, variables: Record<string, unknown>) => fetch(`${p.apiUrl}/graphql`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${who}`, ...headers },
+      body: JSON.stringify({ query: CREATE, variables }),
+    }).then((r) => r.json() as Promise<any>);
+    const refused = await asPerson(session, { input: { ...input, organization: { workspaces: [a.slug, b.slug] } } });
+    expect(refused.errors[0]).toMatchObject({ extensions: { code: 'FORBIDDEN', field: 'input.organization.workspaces' } });
+    expect(refused.errors[0].message).toContain(`'${a.slug}'`);
+    const third = await asPerson(manager, { input: { ...input, organization: { workspaces: [b.slug, c.slug] } } });
+    expect(third.errors[0].extensions.code).toBe('FORBIDDEN');
+    const all = await asPerson(manager, { input: { ...input, organization: {} } });
+    expect(all.errors[0].message).toMatch(/all of the organization's workspaces needs the budgets:manage permission/);
+    expect((await p.pool.query(`SELECT count(*)::int AS n FROM budgets WHERE name = 'org cap'`)).rows[0].n).toBe(0);
+  });
+
+  it('sums its spend over its workspaces to the cent, and its hard stop blocks a call in each of them only', async () => {
+    const [inB, inD] = [await monthSpend([b.workspaceId]), await monthSpend([d.workspaceId])];
+    expect(inD).toBe('0');
+    // Over the limit only through B's spend plus what D spends next.
+    const amount = (await p.pool.query('SELECT ($1::numeric + 5)::text AS v', [inB])).rows[0].v;
+    const res = await fetch(`${p.apiUrl}/graphql`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${manager}`, 'x-spendgraph-workspace': b.slug },
+      body: JSON.stringify({ query: CREATE, variables: { input: { name: 'b and d', wholeWorkspace: true, period: 'monthly', amount, mode: 'hard', organization: { workspaces: [b.slug, d.slug] } } } }),
+    });
+    const created = ((await res.json()) as any).data.createBudget;
+    expect(created).toMatchObject({ state: 'warning', blocking: false, organization: { all: false, workspaceCount: 2 } });
+    expect(await same(created.spend, inB)).toBe(true);
+    expect(await guard(d.key)).toMatchObject({ allow: true });
+
+    await ingestAndWait(p, d, [{ occurred_at: new Date(NOW.getTime() - 60_000).toISOString(), provider: 'openai', model: 'gpt-4o', cost: '5.000000001' }]);
+    const denied = await waitFor(async () => {
+      const g = await guard(d.key);
+      return !g.allow && g;
+    }, 20_000, 'the organization budget to deny in D');
+    expect(denied.reason).toContain(`hard budget 'b and d' (${created.id}) is over its limit`);
+    expect(await same(denied.budgets[0].spend, await monthSpend([b.workspaceId, d.workspaceId]))).toBe(true);
+    expect(await guard(b.key)).toMatchObject({ allow: false });
+    // C is not covered: only its own budget speaks there, and the overview's other figures are unchanged.
+    const inC = await guard(c.key);
+    expect(inC.budgets.map((x: { id: string }) => x.id)).not.toContain(created.id);
   });
 });
