@@ -3,7 +3,7 @@
 // here stops the API from starting (and fails apps/api/test/authz-matrix.test.ts): no endpoint
 // can skip the check. docs/decisions/0010-people-roles-keys.md.
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions, preHandlerHookHandler } from 'fastify';
-import { type ApiKeyIdentity, type ApiKeyScope, type Pool, type Role, findWorkspace, getRole, roleScopes } from '@spendgraph/db';
+import { type ApiKeyIdentity, type ApiKeyScope, type Pool, type Role, findWorkspace, getRole, roleScopes, workspacesIn, workspacesOf } from '@spendgraph/db';
 
 export const PERMISSIONS = [
   'usage:read', 'exports:run', 'events:ingest', 'work:write', 'embeds:manage', 'budgets:manage', 'channels:manage',
@@ -162,6 +162,51 @@ async function switchWorkspace(pool: Pool, identity: ApiKeyIdentity, idOrSlug: s
   return role && { ...identity, workspaceId: workspace.id, role, scopes: roleScopes(role) };
 }
 
+/** A workspace an organization-wide answer may include, with the caller's role there (none for a key). */
+export interface ReachedWorkspace { id: string; slug: string; name: string; role: Role | null }
+
+/**
+ * The workspaces of the caller's organization in which the caller holds `permission`: a person's
+ * memberships there, each judged by its own role (being an owner of one workspace grants nothing in
+ * another); a key only its own workspace, as everywhere. Organization-wide answers read these and
+ * no others: this is their gate, as ROUTE_RULES and FIELD_RULES are for one workspace.
+ */
+export async function organizationReach(
+  pool: Pool, identity: Pick<ApiKeyIdentity, 'workspaceId' | 'role' | 'scopes' | 'userId'>, permission: Permission,
+): Promise<{ organizationId: string; workspaces: ReachedWorkspace[] }> {
+  const own = await findWorkspace(pool, identity.workspaceId);
+  if (!own) return { organizationId: '', workspaces: [] };
+  if (!identity.userId) {
+    const allowed = can(identity, permission);
+    return { organizationId: own.organizationId, workspaces: allowed ? [{ id: own.id, slug: own.slug, name: own.name, role: null }] : [] };
+  }
+  const memberships = (await workspacesOf(pool, identity.userId))
+    .filter((m) => m.organizationId === own.organizationId && ROLE_PERMISSIONS[m.role].includes(permission));
+  const workspaces = memberships.map((m) => ({ id: m.workspaceId, slug: m.slug, name: m.name, role: m.role }));
+  return { organizationId: own.organizationId, workspaces: workspaces.sort((a, b) => a.slug.localeCompare(b.slug)) };
+}
+
+/**
+ * Whether the caller may act on `permission` over a set of the organization's workspaces (ids or
+ * slugs; null: all of them, later ones too, which needs every one now): an organization budget
+ * needs budgets:manage in each workspace it covers. The ids, or a refusal naming what is missing.
+ */
+export async function organizationSetAccess(
+  pool: Pool, identity: Pick<ApiKeyIdentity, 'workspaceId' | 'role' | 'scopes' | 'userId'>, permission: Permission, named: readonly string[] | null,
+): Promise<{ organizationId: string; workspaceIds: string[] } | { refusal: string }> {
+  const reach = await organizationReach(pool, identity, permission);
+  const reached = new Map(reach.workspaces.flatMap((w) => [[w.id, w.id], [w.slug, w.id]]));
+  if (named === null) {
+    const all = await workspacesIn(pool, reach.organizationId);
+    const missing = all.filter((w) => !reached.has(w.id));
+    if (missing.length) return { refusal: `all of the organization's workspaces needs the ${permission} permission in each; you lack it in ${missing.length} of them` };
+    return { organizationId: reach.organizationId, workspaceIds: all.map((w) => w.id) };
+  }
+  const unknown = named.find((n) => !reached.has(n));
+  if (unknown !== undefined) return { refusal: `'${unknown}' is not a workspace of your organization in which you have the ${permission} permission` };
+  return { organizationId: reach.organizationId, workspaceIds: [...new Set(named.map((n) => reached.get(n)!))] };
+}
+
 /** What a change is recorded as in the audit log: its target and, where there is one, the row it changes. */
 export interface AuditRule {
   targetType: string;
@@ -213,6 +258,8 @@ export const FIELD_RULES: Record<string, FieldRule> = {
   'Query.auditLog': { permission: 'audit:read' },
   'Query.ssoConnection': { permission: 'sso:manage' },
   'Query.workspace': read,
+  // Reads every workspace of the organization organizationReach() allows, each by the caller's role there.
+  'Query.organizationOverview': read,
   'Query.billVarianceThreshold': read, 'Query.billVarianceAlerts': read, 'Query.costPools': read, 'Query.economics': read,
 
   'Mutation.createBudget': { permission: 'budgets:manage', audit: budgets },

@@ -9,7 +9,7 @@ import { isPlanBudget, planForecasts } from '@spendgraph/forecast';
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { type BudgetWindow, budgetWindow, trendLookback } from './period.ts';
 import { type Projection, project } from './projection.ts';
-import { type SpendRequest, readSpend } from './spend.ts';
+import { type SpendReader, type SpendRequest, readSpend } from './spend.ts';
 
 export interface EvaluateOptions {
   workspaceId?: string;
@@ -29,6 +29,8 @@ export interface EvaluationResult {
   workspaces: string[];
   /** The statuses stored (sent to the guard caches with the announcement). */
   statuses: BudgetStatus[];
+  /** Organization budgets evaluated: the workspaces each covers (their guard caches get its status too). */
+  covers?: Record<string, string[]>;
 }
 
 interface Assessment {
@@ -45,19 +47,22 @@ export async function evaluateBudgets(deps: { pool: Pool; semantic: SemanticLaye
   const budgets = await activeBudgets(deps.pool, { workspaceId: opts.workspaceId, ids: opts.budgetIds, hardOnly: opts.hardOnly });
   const result: EvaluationResult = { budgets: budgets.length, alerts: 0, deliveryIds: [], workspaces: [], statuses: [] };
   for (const [workspaceId, list] of Map.groupBy(budgets, (b) => b.workspaceId)) {
-    const assessments = await assess(deps.semantic, workspaceId, list, now, opts.hardOnly);
+    const assessments = await assess(deps.semantic, list, now, opts.hardOnly);
     // Hard stops need only the spend; the slower plan forecasts feed the scheduled evaluation.
     if (!opts.hardOnly) await projectPlanBudgets(deps, workspaceId, assessments);
     const recorded = await record(deps.pool, assessments, now);
     result.alerts += recorded.alerts;
     result.deliveryIds.push(...recorded.deliveryIds);
     result.statuses.push(...recorded.statuses);
-    result.workspaces.push(workspaceId);
+    // Every workspace an organization budget covers: their guard caches read its new standing.
+    result.workspaces.push(workspaceId, ...list.flatMap((b) => b.coveredWorkspaceIds));
+    for (const b of list) if (b.organization) (result.covers ??= {})[b.id] = b.coveredWorkspaceIds;
   }
+  result.workspaces = [...new Set(result.workspaces)];
   return result;
 }
 
-async function assess(semantic: SemanticLayer, workspaceId: string, budgets: Budget[], now: Date, inSnapshot = false): Promise<Assessment[]> {
+async function assess(semantic: SemanticLayer, budgets: Budget[], now: Date, inSnapshot = false): Promise<Assessment[]> {
   const windows = new Map<string, BudgetWindow>(); // a thousand budgets have a handful of windows
   const plans = budgets.map((budget) => {
     const windowKey = `${budget.period}|${budget.rollingDays}|${budget.timezone}`;
@@ -79,14 +84,29 @@ async function assess(semantic: SemanticLayer, workspaceId: string, budgets: Bud
   // own connections: its raw reads skip Cube's query queue, where a scheduled evaluation's
   // reads may be waiting, and its segments all see the same transactions.
   const spends = inSnapshot
-    ? await semantic.snapshot((reader) => readSpend({ load: reader.load, meta: semantic.meta }, workspaceId, requests))
-    : await readSpend(semantic, workspaceId, requests);
+    ? await semantic.snapshot((reader) => spendAcross({ load: reader.load, meta: semantic.meta }, requests))
+    : await spendAcross(semantic, requests);
   let i = 0;
   return plans.map(({ budget, window, local, lookback }) => {
     const spend = spends[i++]!;
     const projection = lookback ? project(budget, window, spend, spends[i++]!, lookback, local) : null;
     return { budget, window, spend, projection, reached: reachedLevels(budget, spend, projection) };
   });
+}
+
+/**
+ * Spend of each request over the workspaces its budget covers (an organization budget's are
+ * several): the layer reads one workspace at a time, and the sums are exact decimals.
+ */
+async function spendAcross(semantic: SpendReader, requests: SpendRequest[]): Promise<Decimal[]> {
+  const totals = requests.map(() => new Decimal(0));
+  const workspaces = new Set(requests.flatMap((r) => r.budget.coveredWorkspaceIds));
+  await Promise.all([...workspaces].map(async (workspaceId) => {
+    const slots = requests.flatMap((r, i) => (r.budget.coveredWorkspaceIds.includes(workspaceId) ? [i] : []));
+    const spends = await readSpend(semantic, workspaceId, slots.map((i) => requests[i]!));
+    slots.forEach((slot, j) => (totals[slot] = totals[slot]!.plus(spends[j]!)));
+  }));
+  return totals;
 }
 
 function reachedLevels(b: Budget, spend: Decimal, projection: Projection | null): string[] {

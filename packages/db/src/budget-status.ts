@@ -34,6 +34,12 @@ export async function budgetStatuses(db: Db, workspaceId: string): Promise<Budge
   return rows.map(toStatus);
 }
 
+/** The statuses of some budgets, wherever they live (organization budgets covering a workspace). */
+export async function statusesOf(db: Db, budgetIds: string[]): Promise<BudgetStatus[]> {
+  const { rows } = await db.query(`SELECT ${STATUS_COLUMNS} FROM budget_status WHERE budget_id = ANY ($1)`, [budgetIds]);
+  return rows.map(toStatus);
+}
+
 /**
  * Runs `fn` in one transaction holding the row locks of the budgets (taken in id order, so
  * concurrent evaluations never deadlock), with the current status of each budget still there:

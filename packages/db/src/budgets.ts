@@ -23,9 +23,13 @@ export interface BudgetFields {
   thresholds: number[];
   forecastAlerts: boolean;
   mode: 'soft' | 'hard';
+  /** An organization budget: the organization and the workspaces it covers (null: all of them, later ones too). Set on creation only. */
+  organization?: { id: string; workspaceIds: string[] | null } | null;
 }
 
 export interface Budget extends BudgetFields {
+  /** The workspaces whose spend counts and where its hard stop applies: its own, or an organization budget's. */
+  coveredWorkspaceIds: string[];
   id: string;
   workspaceId: string;
   paused: boolean;
@@ -34,7 +38,13 @@ export interface Budget extends BudgetFields {
 }
 
 const BUDGET_COLUMNS = `id, workspace_id, name, scope, whole_workspace, period, rolling_days, timezone, amount::text AS amount,
-  currency, thresholds::float8[] AS thresholds, forecast_alerts, mode, paused, created_at, updated_at`;
+  currency, thresholds::float8[] AS thresholds, forecast_alerts, mode, paused, created_at, updated_at, organization_id, workspace_ids,
+  CASE WHEN organization_id IS NULL THEN ARRAY[workspace_id]
+       ELSE coalesce(workspace_ids, ARRAY(SELECT w.id FROM workspaces w WHERE w.organization_id = budgets.organization_id ORDER BY w.id)) END AS covered`;
+
+/** Budgets covering a workspace: its own, and its organization's that name it or all of its workspaces. */
+const COVERS = `(workspace_id = $1 OR (organization_id = (SELECT organization_id FROM workspaces WHERE id = $1)
+  AND (workspace_ids IS NULL OR $1 = ANY (workspace_ids))))`;
 
 function toBudget(r: any): Budget {
   return {
@@ -42,6 +52,7 @@ function toBudget(r: any): Budget {
     period: r.period, rollingDays: r.rolling_days, timezone: r.timezone, amount: r.amount, currency: r.currency,
     thresholds: r.thresholds, forecastAlerts: r.forecast_alerts, mode: r.mode, paused: r.paused,
     createdAt: iso(r.created_at), updatedAt: iso(r.updated_at),
+    organization: r.organization_id ? { id: r.organization_id, workspaceIds: r.workspace_ids } : null, coveredWorkspaceIds: r.covered,
   };
 }
 
@@ -53,9 +64,9 @@ function budgetValues(f: BudgetFields) {
 export async function insertBudget(db: Db, workspaceId: string, f: BudgetFields): Promise<Budget> {
   const { rows } = await db.query(
     `INSERT INTO budgets (workspace_id, name, scope, whole_workspace, period, rolling_days, timezone, amount, currency,
-       thresholds, forecast_alerts, mode)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ${BUDGET_COLUMNS}`,
-    [workspaceId, ...budgetValues(f)],
+       thresholds, forecast_alerts, mode, organization_id, workspace_ids)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING ${BUDGET_COLUMNS}`,
+    [workspaceId, ...budgetValues(f), f.organization?.id ?? null, f.organization?.workspaceIds ?? null],
   );
   return toBudget(rows[0]);
 }
@@ -93,11 +104,17 @@ export async function listBudgets(db: Db, workspaceId: string): Promise<Budget[]
   return rows.map(toBudget);
 }
 
-/** Budgets to evaluate: not paused; of one workspace, some ids, and/or hard ones only. */
+/** A workspace's budgets and the organization budgets covering it: what its guard check answers from. */
+export async function coveringBudgets(db: Db, workspaceId: string): Promise<Budget[]> {
+  const { rows } = await db.query(`SELECT ${BUDGET_COLUMNS} FROM budgets WHERE ${COVERS} ORDER BY created_at, id`, [workspaceId]);
+  return rows.map(toBudget);
+}
+
+/** Budgets to evaluate: not paused; covering one workspace (its own and its organization's), some ids, and/or hard ones only. */
 export async function activeBudgets(db: Db, where: { workspaceId?: string; ids?: string[]; hardOnly?: boolean } = {}): Promise<Budget[]> {
   const { rows } = await db.query(
     `SELECT ${BUDGET_COLUMNS} FROM budgets
-      WHERE NOT paused AND ($1::uuid IS NULL OR workspace_id = $1) AND ($2::uuid[] IS NULL OR id = ANY ($2))
+      WHERE NOT paused AND ($1::uuid IS NULL OR ${COVERS}) AND ($2::uuid[] IS NULL OR id = ANY ($2))
         AND (NOT $3 OR mode = 'hard')
       ORDER BY workspace_id, id`,
     [where.workspaceId ?? null, where.ids ?? null, where.hardOnly ?? false],

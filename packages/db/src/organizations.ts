@@ -57,3 +57,12 @@ export async function findWorkspace(db: Db, idOrSlug: string): Promise<Organizat
   const r = rows[0];
   return r && { id: r.id, slug: r.slug, name: r.name, organizationId: r.organization_id };
 }
+
+/** The workspaces of an organization, by slug. */
+export async function workspacesIn(db: Db, organizationId: string): Promise<OrganizationWorkspace[]> {
+  const { rows } = await db.query<{ id: string; slug: string; name: string; organization_id: string }>(
+    'SELECT id, slug, name, organization_id FROM workspaces WHERE organization_id = $1 ORDER BY slug',
+    [organizationId],
+  );
+  return rows.map((r) => ({ id: r.id, slug: r.slug, name: r.name, organizationId: r.organization_id }));
+}

@@ -6,8 +6,9 @@ import { GraphQLError } from 'graphql';
 import {
   type Budget, type BudgetStatus, type Pool, type PoolClient, deleteAlertChannel, deleteBudget, getBudget, insertAlertChannel, insertBudget,
   listAlertChannels, listAlerts, listBudgets, listDeliveries, budgetStatuses, setBudgetPaused, updateBudget, type AlertChannel,
-  type BudgetAlert,
+  type BudgetAlert, type ApiKeyScope, type Role,
 } from '@spendgraph/db';
+import { organizationSetAccess } from '../authz.ts';
 import {
   type EgressPolicy, type EvaluationResult, RuleError, evaluateBudgets, newAlertChannel, newBudgetFields, scopeWarnings, standing,
   updatedBudgetFields,
@@ -33,6 +34,10 @@ export interface BudgetContext {
   /** The audited change's transaction (graphql/authorize.ts). */
   db?: PoolClient;
   restriction?: Readonly<Record<string, string>>;
+  /** Who asks: an organization budget needs budgets:manage in every workspace it covers (authz.ts). */
+  scopes?: string[];
+  userId?: string;
+  role?: Role;
 }
 
 type Args<T> = { input: T };
@@ -47,7 +52,7 @@ function notFound(what: string, id: string): never {
 }
 
 /** The budget with its standing, as the Budget type shows it. */
-function present(b: Budget, status: BudgetStatus | undefined, now = clockNow()) {
+export function present(b: Budget, status: BudgetStatus | undefined, now = clockNow()) {
   const s = standing(b, status, now);
   return {
     ...b,
@@ -76,6 +81,9 @@ function ruled<T>(apply: () => T): T {
   }
 }
 
+/** Budgets themselves changed in these workspaces: every guard cache reads them again. */
+const changed = (workspaces: string[]): EvaluationResult => ({ budgets: 0, alerts: 0, deliveryIds: [], workspaces, statuses: [] });
+
 const presentAlert = (a: BudgetAlert) => ({ ...a, limit: a.amount });
 const presentChannel = (c: AlertChannel, withSecret = false) => ({ ...c, secret: withSecret ? c.secret : null });
 
@@ -93,14 +101,28 @@ export function budgetResolvers(deps: BudgetDeps) {
    */
   async function evaluated(b: Budget) {
     if (!b.paused) await deps.announce({ ...(await evaluateBudgets(deps, { workspaceId: b.workspaceId, budgetIds: [b.id] })), statuses: [] });
-    else await deps.announce({ budgets: 0, alerts: 0, deliveryIds: [], workspaces: [b.workspaceId], statuses: [] });
-    await deps.guard.reload(b.workspaceId);
+    else await deps.announce(changed(b.coveredWorkspaceIds));
+    await Promise.all(b.coveredWorkspaceIds.map((w) => deps.guard.reload(w)));
     return present(b, await statusOf(b.workspaceId, b.id));
   }
 
+  /**
+   * The workspaces an organization budget covers (null: all), as ids, if the caller may manage
+   * budgets in each of them (authz.ts decides); a refusal names the field.
+   */
+  async function organizationScope(c: BudgetContext, named: readonly string[] | null, field: string) {
+    const caller = { workspaceId: c.workspaceId, scopes: (c.scopes ?? []) as ApiKeyScope[], userId: c.userId, role: c.role };
+    const access = await organizationSetAccess(deps.pool, caller, 'budgets:manage', named);
+    if ('refusal' in access) throw new GraphQLError(access.refusal, { extensions: { code: 'FORBIDDEN', field } });
+    return { id: access.organizationId, workspaceIds: named === null ? null : access.workspaceIds };
+  }
+
+  /** A budget of the workspace; an organization budget only for those who may manage budgets wherever it reaches. */
   async function existing(c: BudgetContext, id: string) {
     checkId(id);
-    return (await getBudget(changeDb(deps.pool, c), c.workspaceId, id)) ?? notFound('budget', id);
+    const b = (await getBudget(changeDb(deps.pool, c), c.workspaceId, id)) ?? notFound('budget', id);
+    if (b.organization) await organizationScope(c, b.organization.workspaceIds, 'id');
+    return b;
   }
 
   /** A changed budget answers with its standing, evaluated once the change is committed. */
@@ -139,8 +161,11 @@ export function budgetResolvers(deps: BudgetDeps) {
       },
     },
     Mutation: {
-      createBudget: async (_: unknown, { input }: Args<Record<string, unknown>>, c: BudgetContext) => {
-        const b = await insertBudget(changeDb(deps.pool, c), c.workspaceId, ruled(() => newBudgetFields(input, dimensions)));
+      createBudget: async (_: unknown, { input: { organization, ...input } }: Args<Record<string, unknown>>, c: BudgetContext) => {
+        const fields = ruled(() => newBudgetFields(input, dimensions));
+        const named = (organization as { workspaces?: string[] | null } | null | undefined);
+        const scope = named ? await organizationScope(c, named.workspaces ?? null, 'input.organization.workspaces') : null;
+        const b = await insertBudget(changeDb(deps.pool, c), c.workspaceId, { ...fields, organization: scope });
         return answer(b, b.id);
       },
       updateBudget: async (_: unknown, { id, input }: { id: string; input: Record<string, unknown> }, c: BudgetContext) => {
@@ -158,11 +183,14 @@ export function budgetResolvers(deps: BudgetDeps) {
       },
       deleteBudget: async (_: unknown, { id }: { id: string }, c: BudgetContext) => {
         checkId(id);
+        const b = await getBudget(changeDb(deps.pool, c), c.workspaceId, id);
+        if (b?.organization) await organizationScope(c, b.organization.workspaceIds, 'id');
         const deleted = await deleteBudget(changeDb(deps.pool, c), c.workspaceId, id);
+        const workspaces = b?.coveredWorkspaceIds ?? [c.workspaceId];
         return afterCommit({ id }, async () => {
           if (deleted) {
-            await deps.announce({ budgets: 0, alerts: 0, deliveryIds: [], workspaces: [c.workspaceId], statuses: [] });
-            await deps.guard.reload(c.workspaceId);
+            await deps.announce(changed(workspaces));
+            await Promise.all(workspaces.map((w) => deps.guard.reload(w)));
           }
           return deleted;
         });
@@ -178,6 +206,7 @@ export function budgetResolvers(deps: BudgetDeps) {
       },
     },
     Budget: {
+      organization: (b: Budget) => b.organization && { all: b.organization.workspaceIds === null, workspaceCount: b.coveredWorkspaceIds.length },
       // Read only when asked for (the budget page, create and update answers): it queries the events.
       scopeWarnings: (b: Budget) => scopeWarnings(deps.semantic, b.workspaceId, b.scope),
       alerts: async (b: Budget, { first }: { first?: number }) =>

@@ -12,6 +12,7 @@ import { type StatusDeps, statusResolvers } from './status.ts';
 import { retentionResolvers } from './retention.ts';
 import { type RepricingDeps, repricingResolvers } from './repricing.ts';
 import { planResolvers } from './plans.ts';
+import { organizationResolvers } from './organization.ts';
 import { type EventsArgs, events } from '../query/events.ts';
 import { shortName } from '../query/query-args.ts';
 import { type TimeseriesArgs, timeseries } from '../query/timeseries.ts';
@@ -81,6 +82,7 @@ export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & Repricing
       ...embeds.Query,
       ...variance.Query,
       ...economics.Query,
+      ...organizationResolvers(deps, retention.requireRawData).Query,
       meta: () => {
         const view = semantic.meta().views.find((v) => v.name === USAGE_VIEW)!;
         const short = <T extends { name: string }>(m: T) => ({ ...m, name: shortName(m.name) });

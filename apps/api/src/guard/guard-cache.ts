@@ -3,7 +3,7 @@
 // the statuses the worker sends after each evaluation (Redis pub/sub: a hard stop
 // needs no read back), reloaded when budgets change and in the background once
 // older than maxAgeMs (in case an announcement was missed).
-import { type Budget, type BudgetStatus, type Pool, budgetStatuses, listBudgets } from '@spendgraph/db';
+import { type Budget, type BudgetStatus, type Pool, coveringBudgets, statusesOf } from '@spendgraph/db';
 import { type GuardIndex, buildGuardIndex } from '@spendgraph/budgets';
 import { type BudgetStatusesMessage, type Redis, budgetStatusesMessage, budgetsChangedChannel } from '@spendgraph/queue';
 
@@ -69,7 +69,9 @@ export class GuardCache {
   }
 
   private async load(workspaceId: string): Promise<void> {
-    const [budgets, list] = await Promise.all([listBudgets(this.pool, workspaceId), budgetStatuses(this.pool, workspaceId)]);
+    // Its own budgets and the organization's covering it: a hard organization budget stops work here too.
+    const budgets = await coveringBudgets(this.pool, workspaceId);
+    const list = await statusesOf(this.pool, budgets.map((b) => b.id));
     const statuses = new Map(list.map((s) => [s.budgetId, s]));
     const previous = this.entries.get(workspaceId);
     for (const s of previous?.statuses.values() ?? []) newer(statuses, s); // one sent while this load read older rows
