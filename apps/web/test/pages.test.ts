@@ -1,0 +1,103 @@
+// What a person met on the existing pages (issue 21), each in a real Chromium over the real API
+// and demo data: the explorer, the overview, the event log, budgets and embeds. Every figure is
+// checked against the API's answer to the same question. Screenshots: artifacts/screenshots/.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { type Platform, graphqlData, startPlatform } from '@spendgraph/test-support/platform';
+import { describeChange, formatMs, formatTags, formatTime } from '../lib/format.ts';
+import { type Web, demoWorkspace, launchBrowser, screenshot, signIn, startWeb } from './support.ts';
+
+vi.setConfig({ testTimeout: 240_000 });
+
+let p: Platform;
+let web: Web;
+let browser: Browser;
+let page: Page;
+let ws: { workspaceId: string; key: string };
+/** The API's clock: the demo's 30 days end at 10:00 today (2 Dec), so 2 Nov holds a few evening calls. */
+const NOW = new Date('2026-12-02T10:44:00Z');
+
+type M = { measures: Array<{ measure: string; value: string | null }> };
+const api = (query: string, variables: Record<string, unknown> = {}) => graphqlData(p.apiUrl, ws.key, query, variables);
+const val = (n: M, m: string) => n.measures.find((x) => x.measure === m)?.value ?? null;
+const attrs = (selector: string, attr: string) => page.locator(selector).evaluateAll((els, a) => els.map((e) => e.getAttribute(a)), attr);
+const texts = (selector: string) => page.locator(selector).allTextContents();
+const search = (name: string) => new URL(page.url()).searchParams.get(name);
+
+beforeAll(async () => {
+  p = await startPlatform({ now: NOW });
+  ws = await demoWorkspace(p, { end: NOW });
+  web = await startWeb(p.apiUrl);
+  browser = await launchBrowser();
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  context.setDefaultTimeout(120_000);
+  page = await context.newPage();
+  await signIn(page, web, ws.key);
+}, 300_000);
+afterAll(async () => {
+  await browser?.close();
+  await web?.stop();
+  await p?.stop();
+});
+
+describe('explorer', () => {
+  it('shows a time measure as a time (not NaN) and the tags dimension as key=value pairs', async () => {
+    await page.goto(`${web.url}/explore?m=last_event_at,calls&by=provider&range=last%2030%20days`);
+    await page.getByTestId('pivot').waitFor();
+    const { breakdown } = await api(`{ breakdown(measures: ["last_event_at", "calls"], by: ["provider"], timeRange: { relative: "last 30 days" }) { measures { measure value } } }`);
+    const total = page.getByTestId('pivot-total').locator('td').nth(1);
+    expect(await total.textContent()).toBe(formatTime(val(breakdown, 'last_event_at')));
+    expect((await page.getByTestId('pivot').textContent())!).not.toContain('NaN');
+
+    await page.goto(`${web.url}/explore?m=calls&by=tags&range=last%2030%20days`);
+    const { breakdown: tags } = await api(`{ breakdown(measures: ["calls"], by: ["tags"], timeRange: { relative: "last 30 days" }) { children { value other } } }`);
+    const labels = await texts('tr[data-depth="1"] td:first-child a');
+    expect(labels).toEqual(tags.children.map((c: { value: string }) => formatTags(c.value)));
+    expect(labels.some((l) => /team=eng/.test(l))).toBe(true);
+    for (const l of labels) expect(l).not.toContain('{');
+  });
+
+  it('adds and removes measures with plain clicks', async () => {
+    await page.goto(`${web.url}/explore?m=total_cost&range=last%2030%20days`);
+    const measures = page.getByRole('group', { name: 'Measures' });
+    await measures.getByLabel('Calls', { exact: true }).click();
+    await expect.poll(() => search('m')).toBe('total_cost,calls');
+    await page.getByRole('columnheader', { name: 'Calls', exact: true }).waitFor();
+    await measures.getByLabel('Total cost', { exact: true }).click();
+    await expect.poll(() => search('m')).toBe('calls');
+  });
+
+  it('applies a custom range on Apply, not on every keystroke', async () => {
+    await page.goto(`${web.url}/explore?m=total_cost&from=2026-11-20&to=2026-11-26`);
+    const before = page.url();
+    await page.getByLabel('From').fill('2026-11-10');
+    await page.getByLabel('To').fill('2026-11-15');
+    await page.waitForTimeout(1500);
+    expect(page.url()).toBe(before); // typing did not reload
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => [search('from'), search('to')]).toEqual(['2026-11-10', '2026-11-15']);
+  });
+
+  it('drills into an "Other (N)" bucket: the event log shows exactly its calls and cost', async () => {
+    await page.goto(`${web.url}/explore?m=total_cost,calls&by=model&range=last%2030%20days&limit=3`);
+    const { breakdown } = await api(`{ breakdown(measures: ["total_cost", "calls"], by: ["model"], timeRange: { relative: "last 30 days" }, limit: 3) { children { other otherCount measures { measure value } } } }`);
+    const other = breakdown.children.find((c: { other: boolean }) => c.other);
+    expect(other.otherCount).toBeGreaterThan(1);
+    await page.getByRole('link', { name: `Other (${other.otherCount})` }).click();
+    await page.waitForURL(/\/events\?/);
+    const summary = page.getByTestId('events-summary');
+    expect([await summary.getAttribute('data-calls'), await summary.getAttribute('data-cost')]).toEqual([val(other, 'calls'), val(other, 'total_cost')]);
+  });
+
+  it('compares every row with the previous period', async () => {
+    await page.goto(`${web.url}/explore?m=calls&by=provider&range=last%207%20days&compare=1`);
+    await page.getByTestId('explore-previous-period').waitFor();
+    const { before } = await api(`{ before: breakdown(measures: ["calls"], by: ["provider"], timeRange: { relative: "last 7 days", previous: true }) { children { value other measures { measure value } } } }`);
+    const prev = new Map(before.children.filter((c: { other: boolean }) => !c.other).map((c: M & { value: string | null }) => [JSON.stringify([c.value]), val(c, 'calls')]));
+    const rows = await page.locator('tr[data-depth="1"]').evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-path'), tr.querySelectorAll('td')[3]!.querySelector('[data-value]')!.getAttribute('data-value')]));
+    expect(rows.length).toBeGreaterThan(1);
+    for (const [path, shown] of rows) expect(shown, path!).toBe(prev.get(path!) ?? '');
+    await screenshot(page, 'explorer-compare');
+  });
+});
+
