@@ -101,3 +101,57 @@ describe('explorer', () => {
   });
 });
 
+describe('overview', () => {
+  it('picks a range from presets or dates, and compares it with the same length before', async () => {
+    await page.goto(`${web.url}/`);
+    const presets = page.getByRole('navigation', { name: 'Period presets' });
+    await presets.getByRole('link', { name: 'Last month' }).click();
+    await expect.poll(() => search('range')).toBe('last month');
+    const period = page.getByTestId('overview-period');
+    await expect.poll(() => period.getAttribute('data-from')).toBe('2026-11-01T00:00:00Z');
+
+    // Against a previous period with barely any calls: no +2000 % change, but a note saying why.
+    const form = page.getByRole('form', { name: 'Custom period' });
+    await form.getByLabel('From').fill('2026-11-03');
+    await form.getByLabel('To').fill('2026-12-02');
+    await form.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => period.getAttribute('data-from')).toBe('2026-11-03T00:00:00Z');
+    const { c, q } = await api(`{ c: breakdown(measures: ["total_cost", "calls"], by: [], timeRange: { from: "2026-11-03", to: "2026-12-02" }) { measures { measure value } }
+      q: breakdown(measures: ["total_cost", "calls"], by: [], timeRange: { from: "2026-10-04", to: "2026-11-02" }) { measures { measure value } } }`);
+    expect(Number(val(q, 'calls'))).toBeGreaterThan(0); // a few calls before: the old page showed a huge percentage
+    expect(await page.getByTestId('kpi-cost').getAttribute('data-value')).toBe(val(c, 'total_cost'));
+    const change = page.getByTestId('kpi-cost-change');
+    expect(await change.getAttribute('data-comparable')).toBe('false');
+    expect(await change.textContent()).toContain('no comparable previous period');
+    expect(await change.getAttribute('title')).toContain(`${Number(val(q, 'calls'))} calls against`);
+    expect(await page.getByTestId('overview-period').textContent()).toContain('compared with 4 Oct – 2 Nov 2026');
+
+    // A comparable previous period: the change as the API's figures give it.
+    await presets.getByRole('link', { name: 'Last 7 days' }).click();
+    await expect.poll(() => search('range')).toBe('last 7 days');
+    const { c7, p7 } = await api(`{ c7: breakdown(measures: ["total_cost", "calls"], by: [], timeRange: { relative: "last 7 days" }) { measures { measure value } }
+      p7: breakdown(measures: ["total_cost", "calls"], by: [], timeRange: { relative: "last 7 days", previous: true }) { measures { measure value } } }`);
+    await expect.poll(() => change.getAttribute('data-comparable')).toBe('true');
+    const expected = describeChange(val(c7, 'total_cost'), val(p7, 'total_cost'), { current: val(c7, 'calls'), previous: val(p7, 'calls') });
+    expect(await change.textContent()).toBe(expected.text);
+    await screenshot(page, 'overview-range');
+  });
+
+  it('labels every bar of the by-model chart and no pie slice too small to read', async () => {
+    await page.goto(`${web.url}/?range=last%2030%20days`);
+    await page.locator('[data-chart="overview-models"] svg').waitFor();
+    const { providers } = await api(`{ providers: breakdown(measures: ["total_cost"], by: ["provider", "model"], timeRange: { relative: "last 30 days" }, limit: 6) {
+      children { label other measures { measure value share } children { label other measures { measure value } } } } }`);
+    const models = providers.children.flatMap((c: { children: Array<{ label: string; other: boolean; measures: M['measures'] }> }) => c.children.filter((m) => !m.other));
+    expect(models.length).toBeGreaterThan(6);
+    const barLabels = await texts('[data-chart="overview-models"] svg text');
+    for (const m of models) expect(barLabels, m.label).toContain(val(m, 'total_cost') === null ? `${m.label} (unpriced)` : m.label);
+    const pieLabels = await texts('[data-chart="overview-providers"] svg text');
+    expect(pieLabels.filter((l) => /: 0(\.0)?%$/.test(l))).toEqual([]);
+    for (const prov of providers.children) {
+      const share = prov.measures[0].share;
+      if (share !== null && share >= 0.05) expect(pieLabels.some((l) => l.startsWith(`${prov.label}: `)), prov.label).toBe(true);
+    }
+  });
+});
+
