@@ -155,3 +155,44 @@ describe('overview', () => {
   });
 });
 
+describe('event log', () => {
+  it("shows the filter's count and total from the API, an agent column, what a retrieval called, and figures in one format", async () => {
+    await page.goto(`${web.url}/events?range=last%2030%20days`);
+    const { all } = await api(`{ all: breakdown(measures: ["calls", "total_cost"], by: [], timeRange: { relative: "last 30 days" }) { measures { measure value } } }`);
+    const summary = page.getByTestId('events-summary');
+    expect([await summary.getAttribute('data-calls'), await summary.getAttribute('data-cost')]).toEqual([val(all, 'calls'), val(all, 'total_cost')]);
+    expect(await summary.textContent()).toContain(`${Number(val(all, 'calls')).toLocaleString('en-US')} events`);
+
+    const { events } = await api(`{ events(timeRange: { relative: "last 30 days" }, first: 50) { edges { node { id agent latencyMs totalCost unpriced } } } }`);
+    const nodes = events.edges.map((e: { node: unknown }) => e.node);
+    expect(await attrs('[data-testid=events] tbody tr', 'data-event-id')).toEqual(nodes.map((n: { id: string }) => n.id));
+    expect(await texts('[data-testid=events] tbody td[data-field=agent]')).toEqual(nodes.map((n: { agent: string | null }) => n.agent ?? '—'));
+    expect(await texts('[data-testid=events] tbody td[data-field=latency]')).toEqual(nodes.map((n: { latencyMs: number | null }) => formatMs(n.latencyMs)));
+    const latencies = await texts('[data-testid=events] tbody td[data-field=latency]');
+    expect(latencies.some((l) => /^\d{1,3},\d{3} ms$/.test(l))).toBe(true); // thousands separated
+    for (const c of await texts('[data-testid=events] tbody td[data-field=cost]')) expect(c).toMatch(/^(\$\d+\.\d{6}|unpriced)$/);
+
+    // Sorted by the API (the whole filter, not the page): costliest first, then cheapest; unpriced last either way.
+    const byCost = async (order: string) => (await api(`query($o: EventOrder) { events(timeRange: { relative: "last 30 days" }, first: 50, order: $o) { edges { node { id totalCost } } } }`, { o: order }))
+      .events.edges.map((e: { node: { id: string; totalCost: string | null } }) => e.node);
+    for (const order of ['costliest', 'cheapest']) {
+      await page.getByRole('link', { name: 'Cost', exact: true }).click();
+      await expect.poll(() => search('order')).toBe(order);
+      const expected = await byCost(order);
+      expect(await attrs('[data-testid=events] tbody tr', 'data-event-id')).toEqual(expected.map((n: { id: string }) => n.id));
+      const costs = (await attrs('[data-testid=events] tbody td[data-field=cost]', 'data-value')).map(Number);
+      expect(costs).toEqual([...costs].sort((a, b) => (order === 'costliest' ? b - a : a - b)));
+      expect(await page.getByRole('columnheader', { name: /Cost/ }).getAttribute('aria-sort')).toBe(order === 'costliest' ? 'descending' : 'ascending');
+    }
+    // And against the stored rows: the costliest page starts with the range's most expensive event.
+    const [{ max }] = (await p.pool.query(`SELECT max(total_cost)::text AS max FROM usage_events WHERE workspace_id = $1 AND occurred_at >= '2026-11-03' AND occurred_at < '2026-12-03'`, [ws.workspaceId])).rows;
+    expect(Number((await byCost('costliest'))[0].totalCost)).toBe(Number(max));
+
+    await page.goto(`${web.url}/events?range=last%2030%20days&f=kind|equals|retrieval`);
+    const called = await texts('[data-testid=events] tbody td[data-field=called]');
+    expect(called.length).toBeGreaterThan(0);
+    expect(new Set(called)).toEqual(new Set(['retrieval']));
+    await screenshot(page, 'events-summary');
+  });
+});
+
