@@ -196,3 +196,47 @@ describe('event log', () => {
   });
 });
 
+describe('budgets', () => {
+  it("suggests the workspace's values for the scope dimension picked", async () => {
+    await page.goto(`${web.url}/budgets`);
+    const form = page.getByRole('form', { name: 'New budget' });
+    await form.getByLabel('Scope dimension 1').selectOption('agent');
+    const { breakdown } = await api(`{ breakdown(measures: ["calls"], by: ["agent"], limit: 200, sort: { measure: "calls" }) { children { value other } } }`);
+    const seen = breakdown.children.filter((c: { value: string | null; other: boolean }) => c.value !== null && !c.other).map((c: { value: string }) => c.value);
+    expect(seen).toContain('coder');
+    await expect.poll(() => attrs('[data-testid=scope-values-0] option', 'value')).toEqual(seen);
+  });
+
+  it('keeps what was typed when the API refuses the budget', async () => {
+    const form = page.getByRole('form', { name: 'New budget' });
+    await form.getByLabel('Name').fill('Kept after a refusal');
+    await form.getByLabel('Amount (USD)').fill('-5');
+    await form.getByLabel('Scope dimension 1').selectOption('agent');
+    await form.getByLabel('Scope values 1').fill('coder, reviewer');
+    await form.getByRole('button', { name: 'Create budget' }).click();
+    await expect.poll(() => form.locator('.error[role=alert]').textContent(), { timeout: 60_000 }).toContain('input.amount');
+    expect(await form.getByLabel('Name').inputValue()).toBe('Kept after a refusal');
+    expect(await form.getByLabel('Amount (USD)').inputValue()).toBe('-5');
+    expect(await form.getByLabel('Scope dimension 1').inputValue()).toBe('agent');
+    expect(await form.getByLabel('Scope values 1').inputValue()).toBe('coder, reviewer');
+  });
+
+  it('asks before deleting a budget; cancelling keeps it', async () => {
+    const { createBudget } = await api(`mutation { createBudget(input: { name: "Web test: delete me", period: monthly, amount: "10", wholeWorkspace: true }) { id } }`);
+    const exists = async () => (await api(`query($id: ID!) { budget(id: $id) { id } }`, { id: createBudget.id })).budget !== null;
+    await page.goto(`${web.url}/budgets/${createBudget.id}`);
+    const asked: string[] = [];
+    page.once('dialog', (d) => { asked.push(d.message()); void d.dismiss(); });
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await expect.poll(() => asked.length).toBe(1);
+    expect(asked[0]).toContain('Web test: delete me');
+    await page.waitForTimeout(1000);
+    expect(new URL(page.url()).pathname).toBe(`/budgets/${createBudget.id}`);
+    expect(await exists()).toBe(true);
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.waitForURL(`${web.url}/budgets`);
+    expect(await exists()).toBe(false);
+  });
+});
+
