@@ -240,3 +240,30 @@ describe('budgets', () => {
   });
 });
 
+describe('embeds', () => {
+  /** WCAG contrast of two `rgb(...)` colours. */
+  const contrast = (a: string, b: string) => {
+    const lum = (c: string) => {
+      const [r, g, bl] = c.match(/\d+(\.\d+)?/g)!.slice(0, 3).map((x) => Number(x) / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+      return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
+    };
+    const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+    return (hi! + 0.05) / (lo! + 0.05);
+  };
+
+  it("draws a dark embed's title light on its dark background", async () => {
+    const { createEmbedToken } = await api(`mutation { createEmbedToken(input: { kind: breakdown, title: "Spend by provider", measures: ["total_cost"], by: ["provider"],
+      timeRange: { relative: "last 30 days" }, theme: dark }) { path } }`);
+    const anonymous = await browser.newContext();
+    const embed = await anonymous.newPage();
+    await embed.goto(`${web.url}${createEmbedToken.path}`);
+    type Css = (e: unknown) => { color: string; backgroundColor: string };
+    const [color, background] = await embed.locator('main h1').evaluate((h) => {
+      const css = (globalThis as unknown as { getComputedStyle: Css }).getComputedStyle;
+      return [css(h).color, css(h.closest('main')).backgroundColor];
+    });
+    expect(contrast(color!, background!)).toBeGreaterThanOrEqual(4.5);
+    await screenshot(embed, 'embed-dark-title');
+    await anonymous.close();
+  });
+});
