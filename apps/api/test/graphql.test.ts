@@ -210,6 +210,33 @@ describe('events', () => {
     expect(seen[0]).toMatchObject({ planId: 'plan-3', step: 'review', occurredAt: expected[0]!.occurred_at.toISOString(), totalCost: expected[0]!.total_cost, costs: { input: null } });
   });
 
+  it('pages through single events in each order (oldest first, by cost) without gaps or repeats, as SQL orders them', async () => {
+    const filters = [{ member: 'plan_id', operator: 'equals', values: ['plan-2'] }, { member: 'step', operator: 'equals', values: ['test'] }];
+    const sql = {
+      oldest: 'occurred_at ASC, event_id ASC',
+      costliest: 'total_cost DESC NULLS LAST, occurred_at DESC, event_id DESC',
+      cheapest: 'total_cost ASC NULLS LAST, occurred_at DESC, event_id DESC',
+    };
+    for (const [order, orderBy] of Object.entries(sql)) {
+      const { rows } = await p.pool.query<{ id: string }>(
+        `SELECT event_id::text AS id FROM usage_events WHERE workspace_id = $1 AND plan_id = 'plan-2' AND step = 'test' ORDER BY ${orderBy}`, [a.workspaceId]);
+      const seen: string[] = [];
+      let after: string | null = null;
+      for (let page = 0; page < 100; page++) {
+        const { data } = await ok(a.key, `query ($f: [Filter!], $after: String, $o: EventOrder) { events(filters: $f, first: 9, after: $after, order: $o) { edges { node { id } } pageInfo { hasNextPage endCursor } } }`, { f: filters, after, o: order });
+        seen.push(...data.events.edges.map((e: any) => e.node.id));
+        if (!data.events.pageInfo.hasNextPage) break;
+        after = data.events.pageInfo.endCursor;
+      }
+      expect(rows.length).toBeGreaterThan(9);
+      expect(seen, order).toEqual(rows.map((r) => r.id));
+    }
+    // A time cursor does not page a cost order (nor the other way round).
+    const { data } = await ok(a.key, '{ events(first: 1) { pageInfo { endCursor } } }');
+    const { body } = await gql(a.key, 'query ($c: String) { events(order: costliest, after: $c) { edges { cursor } } }', { c: data.events.pageInfo.endCursor });
+    expect(body.errors[0].extensions).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'after' });
+  });
+
   it('refuses a forged cursor', async () => {
     const { body } = await gql(a.key, '{ events(after: "bm90IGEgY3Vyc29y") { edges { cursor } } }');
     expect(body.errors[0].extensions).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'after' });

@@ -1,7 +1,8 @@
 'use client';
-// Create or edit a budget; the scope picker offers the model's dimensions.
-import { useActionState, useState } from 'react';
-import { type FormState, saveBudget } from '@/app/(main)/budgets/actions';
+// Create or edit a budget; the scope picker offers the model's dimensions and, for the one
+// picked, the values this workspace's events carry (most used first).
+import { type FormEvent, startTransition, useActionState, useEffect, useState } from 'react';
+import { type FormState, saveBudget, scopeValues } from '@/app/(main)/budgets/actions';
 
 export interface BudgetValues {
   id?: string; name: string; scope: Array<{ member: string; operator: string; values: string[] }>; wholeWorkspace: boolean;
@@ -12,8 +13,15 @@ export function BudgetForm({ budget, dimensions }: { budget?: BudgetValues; dime
   const [state, action, pending] = useActionState<FormState, FormData>(saveBudget, { error: null });
   const [rows, setRows] = useState(budget?.scope.length ? budget.scope : [{ member: '', operator: 'equals', values: [] as string[] }]);
   const [period, setPeriod] = useState(budget?.period ?? 'monthly');
+  // Submitted from onSubmit, not `<form action>`: React resets an action form after every
+  // submission, so a refused budget would come back blank; this way what was typed stays.
+  const submit = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const data = new FormData(e.currentTarget);
+    startTransition(() => action(data));
+  };
   return (
-    <form action={action} className="panel" aria-label={budget ? 'Edit budget' : 'New budget'}>
+    <form onSubmit={submit} className="panel" aria-label={budget ? 'Edit budget' : 'New budget'}>
       <h3>{budget ? 'Edit budget' : 'New budget'}</h3>
       {budget?.id && <input type="hidden" name="id" value={budget.id} />}
       <div className="toolbar">
@@ -34,12 +42,14 @@ export function BudgetForm({ budget, dimensions }: { budget?: BudgetValues; dime
         <legend className="muted">Scope (all conditions must hold)</legend>
         {rows.map((r, i) => (
           <div className="chips" key={i} style={{ marginBottom: 6 }}>
-            <select name="scope_member" aria-label={`Scope dimension ${i + 1}`} defaultValue={r.member}>
+            <select name="scope_member" aria-label={`Scope dimension ${i + 1}`} value={r.member}
+              onChange={(e) => setRows(rows.map((x, j) => (j === i ? { ...x, member: e.target.value } : x)))}>
               <option value="">dimension…</option>
               {dimensions.map((d) => <option key={d.name} value={d.name}>{d.title}</option>)}
             </select>
             <select name="scope_operator" aria-label={`Scope operator ${i + 1}`} defaultValue={r.operator}><option value="equals">is one of</option><option value="notEquals">is none of</option></select>
-            <input name="scope_values" aria-label={`Scope values ${i + 1}`} placeholder="values, comma-separated" defaultValue={r.values.join(', ')} />
+            <input name="scope_values" aria-label={`Scope values ${i + 1}`} placeholder="values, comma-separated" defaultValue={r.values.join(', ')} list={`scope-values-${i}`} />
+            <ValueSuggestions id={`scope-values-${i}`} member={r.member} />
             <button type="button" aria-label={`Remove scope condition ${i + 1}`} onClick={() => setRows(rows.filter((_, j) => j !== i))}>×</button>
           </div>
         ))}
@@ -52,4 +62,16 @@ export function BudgetForm({ budget, dimensions }: { budget?: BudgetValues; dime
       <p><button className="primary" type="submit" disabled={pending}>{pending ? 'Saving…' : budget ? 'Save changes' : 'Create budget'}</button></p>
     </form>
   );
+}
+
+/** The values the workspace has seen for a dimension, as the input's suggestions. */
+function ValueSuggestions({ id, member }: { id: string; member: string }) {
+  const [values, setValues] = useState<string[]>([]);
+  useEffect(() => {
+    let live = true;
+    setValues([]);
+    if (member) void scopeValues(member).then((v) => live && setValues(v));
+    return () => { live = false; };
+  }, [member]);
+  return <datalist id={id} data-testid={id} data-member={member}>{values.map((v) => <option key={v} value={v} />)}</datalist>;
 }

@@ -1,7 +1,8 @@
 'use client';
 // The explorer's controls: every change rewrites the URL (the page renders from it).
 import { useRouter } from 'next/navigation';
-import { type ExploreState, GRANULARITIES, RANGES, exploreQuery } from '@/lib/query-state';
+import { type FormEvent, useState } from 'react';
+import { type ExploreState, GRANULARITIES, RANGES, type TimeRange, exploreQuery } from '@/lib/query-state';
 import { FilterBar, type MemberOption } from './FilterBar';
 
 export function ExplorerControls({ state, measures, dimensions }: { state: ExploreState; measures: MemberOption[]; dimensions: MemberOption[] }) {
@@ -13,12 +14,14 @@ export function ExplorerControls({ state, measures, dimensions }: { state: Explo
   return (
     <div className="panel" style={{ marginBottom: 16 }}>
       <div className="toolbar">
-        <label>Measures
-          <select multiple size={4} aria-label="Measures" value={state.measures}
-            onChange={(e) => go({ measures: [...e.target.selectedOptions].map((o) => o.value) })}>
-            {measures.map((m) => <option key={m.name} value={m.name}>{m.title}</option>)}
-          </select>
-        </label>
+        <fieldset className="field measures" aria-label="Measures">
+          <legend>Measures</legend>
+          {/* Checkboxes: a click adds or removes one measure (a multi-select replaced the selection). */}
+          {measures.map((m) => (
+            <label key={m.name}><input type="checkbox" checked={state.measures.includes(m.name)} disabled={state.measures.length === 1 && state.measures[0] === m.name}
+              onChange={(e) => go({ measures: e.target.checked ? [...state.measures, m.name] : state.measures.filter((x) => x !== m.name) })} /> {m.title}</label>
+          ))}
+        </fieldset>
         <div className="field">Segments (outer to inner)
           <div className="chips" aria-label="Segments">
             {state.by.map((d, i) => (
@@ -39,15 +42,13 @@ export function ExplorerControls({ state, measures, dimensions }: { state: Explo
             <option value="custom">custom…</option>
           </select>
         </label>
-        {custom && <>
-          <label>From <input type="date" aria-label="From" value={state.range.from} onChange={(e) => go({ range: { ...state.range, from: e.target.value } })} /></label>
-          <label>To <input type="date" aria-label="To" value={state.range.to ?? ''} onChange={(e) => go({ range: { ...state.range, to: e.target.value || undefined } })} /></label>
-        </>}
+        {custom && <CustomRange key={`${state.range.from}|${state.range.to ?? ''}`} range={state.range} onApply={(range) => go({ range })} />}
         <label>Granularity
           <select aria-label="Granularity" value={state.granularity} onChange={(e) => go({ granularity: e.target.value })}>
             {GRANULARITIES.map((g) => <option key={g}>{g}</option>)}
           </select>
         </label>
+        <label className="inline"><input type="checkbox" aria-label="Compare with the previous period" checked={state.compare} onChange={(e) => go({ compare: e.target.checked })} /> vs previous period</label>
         <label>Top N per segment
           <input type="number" aria-label="Top N per segment" min={1} max={1000} defaultValue={state.limit} style={{ width: 80 }}
             onBlur={(e) => Number(e.target.value) !== state.limit && go({ limit: Number(e.target.value) })} />
@@ -55,5 +56,22 @@ export function ExplorerControls({ state, measures, dimensions }: { state: Explo
       </div>
       <FilterBar filters={state.filters} dimensions={dimensions} onChange={(filters) => go({ filters })} />
     </div>
+  );
+}
+
+/** From/To applied on Apply, Enter or leaving a field: typing a date does not reload the page per keystroke. */
+function CustomRange({ range, onApply }: { range: TimeRange; onApply: (range: TimeRange) => void }) {
+  const [draft, setDraft] = useState({ from: range.from ?? '', to: range.to ?? '' });
+  const apply = (e?: FormEvent) => {
+    e?.preventDefault();
+    if (!draft.from || (draft.from === range.from && (draft.to || undefined) === range.to)) return;
+    onApply({ from: draft.from, ...(draft.to ? { to: draft.to } : {}) });
+  };
+  return (
+    <form className="toolbar" style={{ margin: 0 }} onSubmit={apply} onBlur={(e) => !e.currentTarget.contains(e.relatedTarget as Node | null) && apply()}>
+      <label>From <input type="date" aria-label="From" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} /></label>
+      <label>To <input type="date" aria-label="To" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} /></label>
+      <button type="submit">Apply</button>
+    </form>
   );
 }

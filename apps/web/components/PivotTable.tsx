@@ -10,15 +10,30 @@ import {
 } from '@tanstack/react-table';
 import type { Node } from '@/lib/breakdown';
 import { flatten, toCsv } from '@/lib/flatten';
-import { formatMeasure, formatPercent } from '@/lib/format';
-import { type Filter, type TimeRange, eventsHref } from '@/lib/query-state';
+import { formatChange, formatMeasure, formatPercent, formatTags } from '@/lib/format';
+import { type Filter, type TimeRange, eventsHref, otherEventsHref } from '@/lib/query-state';
 
 interface Props {
   root: Node; by: string[]; measures: Array<{ name: string; title: string }>;
   filters: Filter[]; range: TimeRange; initialSort: { column: string; desc: boolean } | null;
+  /** The same breakdown over the previous period: adds a previous and a change column per measure. */
+  previous?: Node | null;
 }
 
-const num = (v: string | null) => (v === null ? Number.NEGATIVE_INFINITY : Number(v));
+/** Sort key of a value: numbers, and time measures (`last_event_at`) by their instant. */
+const num = (v: string | null) => (v === null ? Number.NEGATIVE_INFINITY : /^\d{4}-\d{2}-\d{2}T/.test(v) ? Date.parse(v) : Number(v));
+/** A node as people read it: the tags dimension's JSON as `key=value` pairs. */
+export const nodeLabel = (n: Node) => (n.dimension === 'tags' && !n.other && n.value !== null ? formatTags(n.value) : n.label);
+const pathKey = (n: Node) => JSON.stringify(n.path.map((p) => p.value));
+const measureOf = (n: Node | undefined, m: string) => n?.measures.find((x) => x.measure === m)?.value ?? null;
+
+/** Nodes of a tree by their path (not `Other` buckets: which groups they hold differs between periods). */
+function byPath(root: Node | null | undefined): Map<string, Node> {
+  const map = new Map<string, Node>();
+  const walk = (n: Node) => { if (!n.other) map.set(pathKey(n), n); n.children.forEach(walk); };
+  if (root) walk(root);
+  return map;
+}
 
 function download(name: string, type: string, text: string) {
   const url = URL.createObjectURL(new Blob([text], { type }));
@@ -29,18 +44,26 @@ function download(name: string, type: string, text: string) {
   URL.revokeObjectURL(url);
 }
 
-export function PivotTable({ root, by, measures, filters, range, initialSort }: Props) {
+export function PivotTable({ root, by, measures, filters, range, initialSort, previous }: Props) {
   const [sorting, setSorting] = useState<SortingState>(initialSort ? [{ id: initialSort.column, desc: initialSort.desc }] : []);
   const [expanded, setExpanded] = useState<ExpandedState>(true);
+  const before = useMemo(() => byPath(previous), [previous]);
+  /** Where a row drills to: its events; an `Other (N)` bucket's are its parent's minus the values shown beside it. */
+  const href = (row: Row<Node>) => {
+    const n = row.original;
+    if (!n.other) return eventsHref(filters, range, n.path);
+    const parent = row.getParentRow()?.original ?? root;
+    return otherEventsHref(filters, range, parent.path, n.dimension!, parent.children.filter((c) => !c.other).map((c) => c.value));
+  };
   const columns = useMemo<ColumnDef<Node>[]>(() => [
     {
-      id: 'label', header: by.length ? by.join(' › ') : 'Segment', accessorFn: (n) => n.label, sortingFn: 'alphanumeric',
+      id: 'label', header: by.length ? by.join(' › ') : 'Segment', accessorFn: nodeLabel, sortingFn: 'alphanumeric',
       cell: ({ row }) => (
         <span style={{ paddingLeft: row.depth * 18, display: 'inline-flex', gap: 6 }}>
           {row.getCanExpand()
             ? <button type="button" className="expander" aria-expanded={row.getIsExpanded()} aria-label={`${row.getIsExpanded() ? 'Collapse' : 'Expand'} ${row.original.label}`} onClick={row.getToggleExpandedHandler()} style={{ padding: '0 5px' }}>{row.getIsExpanded() ? '−' : '+'}</button>
             : <span style={{ width: 22 }} />}
-          {row.original.other ? row.original.label : <Link href={eventsHref(filters, range, row.original.path)} title="Events behind this segment">{row.original.label}</Link>}
+          <Link href={href(row)} title={row.original.other ? 'Events of the groups in this bucket' : 'Events behind this segment'}>{nodeLabel(row.original)}</Link>
         </span>
       ),
     },
@@ -51,7 +74,7 @@ export function PivotTable({ root, by, measures, filters, range, initialSort }: 
         cell: ({ row, getValue }) => {
           const v = getValue() as string | null;
           const text = formatMeasure(m.name, v);
-          return row.original.other ? <span data-value={v ?? ''}>{text}</span> : <Link href={eventsHref(filters, range, row.original.path)} data-value={v ?? ''}>{text}</Link>;
+          return <Link href={href(row)} data-value={v ?? ''}>{text}</Link>;
         },
       },
       {
@@ -59,8 +82,9 @@ export function PivotTable({ root, by, measures, filters, range, initialSort }: 
         sortingFn: (a, b) => ((a.getValue(`${m.name}__share`) as number | null) ?? -1) - ((b.getValue(`${m.name}__share`) as number | null) ?? -1),
         cell: ({ getValue }) => formatPercent(getValue() as number | null),
       },
+      ...(previous ? comparisonColumns(m, before) : []),
     ]),
-  ], [by, measures, filters, range]);
+  ], [by, measures, filters, range, previous, before, root]);
 
   const table = useReactTable({
     data: root.children, columns, state: { sorting, expanded },
@@ -116,6 +140,10 @@ export function PivotTable({ root, by, measures, filters, range, initialSort }: 
               {names.flatMap((m) => [
                 <td key={m} className="num" data-value={root.measures.find((x) => x.measure === m)?.value ?? ''}><strong>{formatMeasure(m, root.measures.find((x) => x.measure === m)?.value)}</strong></td>,
                 <td key={`${m}s`} />,
+                ...(previous ? [
+                  <td key={`${m}p`} className="num" data-value={measureOf(previous, m) ?? ''}>{formatMeasure(m, measureOf(previous, m))}</td>,
+                  <td key={`${m}c`} className="num">{formatChange(measureOf(root, m), measureOf(previous, m))}</td>,
+                ] : []),
               ])}
             </tr>
             {table.getRowModel().rows.map((row) => (
@@ -129,4 +157,20 @@ export function PivotTable({ root, by, measures, filters, range, initialSort }: 
       </div>
     </section>
   );
+}
+
+/** The previous period's value of a row (matched by path) and the change against it. */
+function comparisonColumns(m: { name: string; title: string }, before: Map<string, Node>): ColumnDef<Node>[] {
+  const prev = (n: Node) => (n.other ? null : measureOf(before.get(pathKey(n)), m.name));
+  return [
+    {
+      id: `${m.name}__previous`, header: `${m.title}, previous period`, accessorFn: prev,
+      sortingFn: (a, b) => num(a.getValue(`${m.name}__previous`)) - num(b.getValue(`${m.name}__previous`)),
+      cell: ({ row, getValue }) => <span data-value={(getValue() as string | null) ?? ''}>{row.original.other ? '—' : formatMeasure(m.name, getValue() as string | null)}</span>,
+    },
+    {
+      id: `${m.name}__change`, header: `${m.title} change`, enableSorting: false,
+      cell: ({ row }) => (row.original.other ? '—' : formatChange(measureOf(row.original, m.name), prev(row.original))),
+    },
+  ];
 }

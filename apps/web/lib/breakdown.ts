@@ -39,6 +39,7 @@ export function barChart(node: Node, measure: string, name = measure) {
     type: 'bar' as const,
     categories: children.map((c) => (valueOf(c, measure) === null && /cost/.test(measure) ? `${c.label} (unpriced)` : c.label)),
     series: [{ name, values: children.map((c) => chartValue(valueOf(c, measure))) }],
+    horizontal: true,
   };
 }
 

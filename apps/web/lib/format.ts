@@ -1,40 +1,123 @@
-// Display formats for the API's exact decimal strings.
-const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 });
-const smallMoney = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 6 });
+// The one module for how figures read: money (the API's exact decimal strings, formatted as
+// decimals by Intl.NumberFormat, never through a float), counts, milliseconds, percentages,
+// changes and times. Every page formats through it, so the same figure reads the same everywhere.
+type Value = string | number | null | undefined;
+type Decimal = `${number}` | number; // Intl.NumberFormat formats a decimal string exactly
+
+const usd = (min: number, max: number) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: min, maximumFractionDigits: max });
+/** Totals: cents. */
+const money = usd(2, 2);
+/** A total under a cent (a few cheap calls): its first significant digits, up to 6 decimals. */
+const cents = usd(2, 6);
+/** One call's cost: always 6 decimals, so a column of calls lines up and compares digit by digit. */
+const unitMoney = usd(6, 6);
 const count = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+const percent = (digits: number) => new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+const missing = (v: Value): v is null | undefined | '' => v === null || v === undefined || v === '';
+/** A string the API sent as a decimal, or a number, as Intl takes it (strings stay exact). */
+const decimal = (v: string | number) => (typeof v === 'number' ? v : (v.trim() as Decimal));
+/** `0.00x` (non-zero, under one cent), read from the decimal text without a float. */
+function underACent(v: string | number): boolean {
+  if (typeof v === 'number') return v !== 0 && Math.abs(v) < 0.01;
+  const [whole = '', frac = ''] = v.trim().replace(/^[-+]/, '').split('.');
+  return /^0*$/.test(whole) && /^0{0,2}$/.test(frac.slice(0, 2)) && /[1-9]/.test(frac);
+}
 
 export function isMoney(member: string) {
   return /cost|spend|amount/.test(member) && !/per_dollar/.test(member);
 }
 
-export function formatMoney(v: string | number | null | undefined) {
-  if (v === null || v === undefined || v === '') return '—';
-  const n = Number(v);
-  return Math.abs(n) < 1 && n !== 0 ? smallMoney.format(n) : money.format(n);
+/** Per-call figures (an average call, one event): 6 decimals. */
+export function isUnitMoney(member: string) {
+  return /(^|_)(avg_cost|cost_per_call)/.test(member);
 }
 
-/** A measure's value by its name: money, percent (rates), counts, or plain numbers. */
-export function formatMeasure(member: string, v: string | number | null | undefined) {
-  if (v === null || v === undefined || v === '') return '—';
+/** A total: 2 decimals (a non-zero total under a cent keeps its digits rather than read $0.00). */
+export function formatMoney(v: Value) {
+  if (missing(v)) return '—';
+  return underACent(v) ? cents.format(decimal(v)) : money.format(decimal(v));
+}
+
+/** One call's cost (or an average per call): 6 decimals, the same in every row. */
+export function formatUnitMoney(v: Value) {
+  return missing(v) ? '—' : unitMoney.format(decimal(v));
+}
+
+export function formatCount(v: Value) {
+  return missing(v) ? '—' : count.format(decimal(v));
+}
+
+/** Latency: `6,291 ms`. */
+export function formatMs(v: Value) {
+  return missing(v) ? '—' : `${count.format(decimal(v))} ms`;
+}
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+
+/** A measure's value by its name: money, percent (rates), counts, times, or plain numbers. */
+export function formatMeasure(member: string, v: Value) {
+  if (missing(v)) return '—';
+  if (typeof v === 'string' && ISO_TIME.test(v)) return formatTime(v); // time measures (`last_event_at`)
+  if (isUnitMoney(member)) return formatUnitMoney(v);
   if (isMoney(member)) return formatMoney(v);
-  const n = Number(v);
-  if (/rate$/.test(member)) return `${n.toFixed(2)}%`; // the model's rates are percentages (0-100)
-  if (/^(calls|error_calls|unpriced_calls|priced_calls|distinct_|completed_tasks$)|tokens$/.test(member)) return count.format(n);
-  return number.format(n);
+  if (/rate$/.test(member)) return `${percent(2).format(decimal(v))}%`; // the model's rates are percentages (0-100)
+  if (/^(calls|error_calls|unpriced_calls|priced_calls|distinct_|completed_tasks$)|tokens$/.test(member)) return formatCount(v);
+  if (/_ms$|latency/.test(member)) return formatMs(v);
+  return number.format(decimal(v));
 }
 
+/** A share (0-1) as a percentage. */
 export function formatPercent(share: number | null | undefined, digits = 1) {
-  return share === null || share === undefined ? '' : `${(share * 100).toFixed(digits)}%`;
+  return share === null || share === undefined ? '' : `${percent(digits).format(share * 100)}%`;
 }
 
-export function formatChange(current: number, previous: number) {
-  if (!previous) return current ? 'new' : '—';
-  const pct = ((current - previous) / previous) * 100;
-  return `${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%`;
+/**
+ * Below this share of the current period's calls, the previous period is not comparable (the
+ * workspace had barely started): a percentage change against it says nothing.
+ */
+export const COMPARABLE_SHARE = 0.1;
+
+export interface Change { text: string; comparable: boolean; why?: string }
+
+/**
+ * Change of a figure against the previous period. `activity` (e.g. calls now and before) says
+ * whether the previous period had enough data to compare with; without it, any non-zero previous counts.
+ */
+export function describeChange(current: Value, previous: Value, activity?: { current: Value; previous: Value }): Change {
+  const [c, p] = [Number(current ?? 0), Number(previous ?? 0)];
+  const [ac, ap] = activity ? [Number(activity.current ?? 0), Number(activity.previous ?? 0)] : [1, 1];
+  if (!p || (activity && ap < ac * COMPARABLE_SHARE)) {
+    if (!c && !p) return { text: '—', comparable: false };
+    return {
+      text: 'no comparable previous period', comparable: false,
+      why: `The previous period has ${formatCount(ap)} calls against ${formatCount(ac)} now (under ${COMPARABLE_SHARE * 100}%): a percentage change against it would say nothing.`,
+    };
+  }
+  const pct = ((c - p) / p) * 100; // a ratio for display, not a sum of money
+  return { text: `${pct >= 0 ? '+' : ''}${percent(1).format(pct)}%`, comparable: true };
+}
+
+export function formatChange(current: Value, previous: Value) {
+  const p = Number(previous ?? 0);
+  if (!p) return Number(current ?? 0) ? 'new' : '—';
+  return describeChange(current, previous).text;
 }
 
 export function formatTime(iso: string | null | undefined) {
   if (!iso) return '—';
   return iso.replace('T', ' ').replace(/\.\d+Z?$|Z$/, '').slice(0, 19);
+}
+
+/** The free-tags dimension's JSON object as `key=value` pairs (one tag set, not a blob of JSON). */
+export function formatTags(json: string | null | undefined): string {
+  if (!json) return '(no tags)';
+  try {
+    const tags = JSON.parse(json) as Record<string, unknown>;
+    const pairs = Object.entries(tags).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+    return pairs.length ? pairs.join(' · ') : '(no tags)';
+  } catch {
+    return json;
+  }
 }

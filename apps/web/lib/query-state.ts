@@ -10,6 +10,8 @@ export interface ExploreState {
   filters: Filter[];
   limit: number;
   sort: { column: string; desc: boolean } | null;
+  /** Period-over-period columns: the same query over the previous period. */
+  compare: boolean;
 }
 
 export type SearchParams = Record<string, string | string[] | undefined>;
@@ -59,6 +61,7 @@ export function parseExplore(p: SearchParams): ExploreState {
     filters: parseFilters(p),
     limit: Number.isInteger(limit) && limit > 0 && limit <= 1000 ? limit : 10,
     sort: sort ? { column: sort.replace(/:(asc|desc)$/, ''), desc: !sort.endsWith(':asc') } : null,
+    compare: one(p, 'compare') === '1',
   };
 }
 
@@ -67,6 +70,18 @@ function rangeParams(range: TimeRange, q: URLSearchParams) {
     q.set('from', range.from);
     if (range.to) q.set('to', range.to);
   } else if (range.relative) q.set('range', range.relative);
+}
+
+/** A range as URL parameters (`range=` or `from=`/`to=`). */
+export function rangeSearch(range: TimeRange): string {
+  const q = new URLSearchParams();
+  rangeParams(range, q);
+  return q.toString();
+}
+
+/** How a range reads in a label: `last 30 days`, `2026-11-01 – 2026-11-15`. */
+export function rangeName(range: TimeRange): string {
+  return range.from ? `${range.from} – ${range.to ?? 'now'}` : range.relative ?? '';
 }
 
 export function exploreQuery(s: ExploreState): string {
@@ -78,6 +93,7 @@ export function exploreQuery(s: ExploreState): string {
   for (const f of s.filters) q.append('f', filterParam(f));
   if (s.limit !== 10) q.set('limit', String(s.limit));
   if (s.sort) q.set('sort', `${s.sort.column}:${s.sort.desc ? 'desc' : 'asc'}`);
+  if (s.compare) q.set('compare', '1');
   return q.toString();
 }
 
@@ -88,6 +104,30 @@ export function eventsHref(filters: Filter[], range: TimeRange, path: Array<{ di
   for (const f of filters) q.append('f', filterParam(f));
   for (const p of path) q.append('f', filterParam(p.value === null ? { member: p.dimension, operator: 'notSet', values: [] } : { member: p.dimension, operator: 'equals', values: [p.value] }));
   return `/events?${q}`;
+}
+
+/**
+ * The events behind an `Other (N)` bucket: its parent's path, and none of the values its
+ * siblings show (a shown `(none)` sibling excludes events without the field), as the API forms it.
+ */
+export function otherEventsHref(filters: Filter[], range: TimeRange, parentPath: Array<{ dimension: string; value: string | null }>, dimension: string, shown: Array<string | null>) {
+  const present = shown.filter((v): v is string => v !== null);
+  const exclude: Filter[] = [
+    ...(present.length ? [{ member: dimension, operator: 'notEquals', values: present }] : []),
+    ...(present.length < shown.length ? [{ member: dimension, operator: 'set', values: [] }] : []),
+  ];
+  return eventsHref([...filters, ...exclude], range, parentPath);
+}
+
+/** The same length of time just before a range (the period-over-period comparison). */
+export function previousRange(range: TimeRange, today = new Date().toISOString().slice(0, 10)): TimeRange & { previous?: boolean } {
+  if (!range.from) return { ...range, previous: true };
+  const day = 86_400_000;
+  const from = Date.parse(`${range.from}T00:00:00Z`);
+  const to = Date.parse(`${range.to ?? today}T00:00:00Z`); // inclusive last day
+  const days = Math.round((to - from) / day) + 1;
+  const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
+  return { from: iso(from - days * day), to: iso(from - day) };
 }
 
 /** GraphQL filter arguments (set/notSet take no values). */

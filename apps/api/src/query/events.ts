@@ -1,5 +1,6 @@
-// Single events, newest first. The cursor is the last event's (time, id): keyset
-// pagination stays correct while new events arrive.
+// Single events, newest first (or oldest first, or by cost). In time order the cursor is the
+// last event's (time, id): keyset pagination stays correct while new events arrive. In cost
+// order it is the number of events already read (an offset: a new event may shift a page).
 import { CONTEXT_FIELDS, COST_COLUMNS, TOKENS_COLUMNS } from '@spendgraph/schema';
 import { type SemanticContext, type SemanticLayer, usageMember } from '@spendgraph/semantic';
 import { argumentError, semanticCall } from './errors.ts';
@@ -10,12 +11,20 @@ export interface EventsArgs {
   timeRange?: TimeRangeArg | null;
   first?: number | null;
   after?: string | null;
+  order?: EventOrder | null;
 }
 
+export type EventOrder = 'newest' | 'oldest' | 'costliest' | 'cheapest';
+
 const MAX_PAGE = 500;
+/** Cost order pages by offset: past this many events, narrow the filters instead (each page rereads those before it). */
+const MAX_OFFSET = 50_000;
 const ID = usageMember('event_id');
 /** Newest first; the id breaks ties so the order (and a keyset cursor) is total. */
 export const NEWEST_FIRST: Array<[string, 'desc']> = [[TIME_DIMENSION, 'desc'], [ID, 'desc']];
+const OLDEST_FIRST: Array<[string, 'asc']> = [[TIME_DIMENSION, 'asc'], [ID, 'asc']];
+/** By cost; unpriced events (cost unknown) last either way, then newest first so the order is total. */
+const BY_COST = (direction: 'asc' | 'desc'): Array<[string, 'asc' | 'desc']> => [[usageMember('unpriced'), 'asc'], [usageMember('total_cost'), direction], ...NEWEST_FIRST];
 /** Event fields that are dimensions of the view. */
 export const EVENT_DIMENSIONS = [
   'event_id', 'occurred_at', 'kind', 'provider', 'model', 'status', 'latency_ms', 'currency', 'unpriced', 'price_source',
@@ -25,14 +34,20 @@ export const EVENT_DIMENSIONS = [
 export const EVENT_MEASURES = [...TOKENS_COLUMNS, ...COST_COLUMNS, 'total_cost'] as const;
 
 type Cursor = [time: string, id: string];
+/** A cost-ordered page's cursor: how many events came before. */
+type OffsetCursor = ['offset', number];
 
-function encodeCursor(c: Cursor) {
+function encodeCursor(c: Cursor | OffsetCursor) {
   return Buffer.from(JSON.stringify(c)).toString('base64url');
 }
 
-function decodeCursor(s: string): Cursor {
+function decodeCursor(s: string, byTime: boolean): Cursor | OffsetCursor {
   try {
     const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
+    if (!byTime) {
+      if (Array.isArray(c) && c.length === 2 && c[0] === 'offset' && Number.isInteger(c[1]) && c[1] > 0 && c[1] <= MAX_OFFSET) return c as OffsetCursor;
+      throw new Error('not an offset cursor');
+    }
     const year = Array.isArray(c) && typeof c[0] === 'string' ? new Date(Date.parse(c[0])).getUTCFullYear() : NaN;
     if (c.length === 2 && year >= 2000 && year <= 9999 && typeof c[1] === 'string' && c[1].length <= 100) return c as Cursor;
   } catch { /* reported below */ }
@@ -44,12 +59,17 @@ export async function events(semantic: SemanticLayer, ctx: SemanticContext, args
   const first = args.first ?? 50;
   if (first < 1 || first > MAX_PAGE) throw argumentError('INVALID_ARGUMENT', 'first', `must be between 1 and ${MAX_PAGE}`);
   const filters = q.filters(args.filters);
-  if (args.after) {
-    const [time, id] = decodeCursor(args.after);
+  const order = args.order ?? 'newest';
+  const byTime = order === 'newest' || order === 'oldest';
+  const cursor = args.after ? decodeCursor(args.after, byTime) : null;
+  const offset = cursor?.[0] === 'offset' ? (cursor as OffsetCursor)[1] : 0;
+  if (cursor && cursor[0] !== 'offset') {
+    const [time, id] = cursor as Cursor;
+    const newest = order === 'newest';
     filters.push({
       or: [
-        { member: TIME_DIMENSION, operator: 'beforeDate', values: [time] },
-        { and: [{ member: TIME_DIMENSION, operator: 'inDateRange', values: [time, time] }, { member: ID, operator: 'lt', values: [id] }] },
+        { member: TIME_DIMENSION, operator: newest ? 'beforeDate' : 'afterDate', values: [time] },
+        { and: [{ member: TIME_DIMENSION, operator: 'inDateRange', values: [time, time] }, { member: ID, operator: newest ? 'lt' : 'gt', values: [id] }] },
       ],
     });
   }
@@ -59,14 +79,15 @@ export async function events(semantic: SemanticLayer, ctx: SemanticContext, args
     ungrouped: true,
     filters,
     timeDimensions: q.timeRange(args.timeRange),
-    order: NEWEST_FIRST,
+    order: { newest: NEWEST_FIRST, oldest: OLDEST_FIRST, costliest: BY_COST('desc'), cheapest: BY_COST('asc') }[order],
     timezone: 'UTC',
     limit: first + 1,
+    ...(offset ? { offset } : {}),
   }, ctx));
   const page = data.slice(0, first);
-  const edges = page.map((row) => {
+  const edges = page.map((row, i) => {
     const r = (name: string) => (row[usageMember(name)] ?? null) as string | null;
-    return { cursor: encodeCursor([String(r('occurred_at')), String(r('event_id'))]), node: toEvent(r) };
+    return { cursor: encodeCursor(byTime ? [String(r('occurred_at')), String(r('event_id'))] : ['offset', offset + i + 1]), node: toEvent(r) };
   });
   return { edges, pageInfo: { hasNextPage: data.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
 }

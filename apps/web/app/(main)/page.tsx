@@ -8,15 +8,16 @@ import { EmbedShareIfAllowed } from '@/components/EmbedShareIfAllowed';
 import { SegmentTable } from '@/components/SegmentTable';
 import { gql } from '@/lib/api';
 import { type Node, PERIOD, type Period, SERIES, type Timeseries, barChart, nodeSelection, periodLabel, seriesChart, valueOf } from '@/lib/breakdown';
-import { formatChange, formatMeasure, formatMoney, formatTime } from '@/lib/format';
+import { RangePicker } from '@/components/RangePicker';
+import { describeChange, formatMeasure, formatMoney, formatTime, formatUnitMoney } from '@/lib/format';
+import { type SearchParams, type TimeRange, parseRange, previousRange, rangeName, rangeSearch } from '@/lib/query-state';
 import type * as Schema from '@/lib/graphql/schema';
 
 const TOTALS = ['total_cost', 'calls', 'unpriced_calls', 'error_rate', 'avg_cost_per_call'];
 const M = '["total_cost", "calls"]';
 const top = (dim: string) => `breakdown(measures: ${M}, by: ["${dim}"], timeRange: $range, limit: 5) { ${nodeSelection(1)} }`;
 // Periods are the API's (packages/periods): `last N days` is today and the N-1 days before.
-const PERIOD_DAYS = [7, 30, 90];
-type Range = { relative: string; previous?: boolean };
+type Range = TimeRange & { previous?: boolean };
 type Budget = Pick<Schema.Budget, 'id' | 'name' | 'state' | 'spend' | 'amount' | 'percentUsed' | 'blocking' | 'atRisk'>;
 type Alert = Pick<Schema.BudgetThresholdCrossed, 'id' | 'budgetId' | 'budgetName' | 'kind' | 'threshold' | 'spend' | 'limit' | 'occurredAt'>;
 
@@ -33,7 +34,7 @@ const BUDGETS = `query($since: String!) {
   budgetAlerts(since: $since, first: 200) { id budgetId budgetName kind threshold spend limit occurredAt }
 }`;
 
-function Kpi({ label, value, sub, testId, raw }: { label: string; value: string; sub?: string; testId: string; raw?: string | null }) {
+function Kpi({ label, value, sub, testId, raw }: { label: string; value: string; sub?: React.ReactNode; testId: string; raw?: string | null }) {
   return (
     <div className="panel kpi" data-testid={testId} data-value={raw ?? ''}>
       <div className="label">{label}</div><div className="value">{value}</div>{sub && <div className="sub">{sub}</div>}
@@ -45,20 +46,16 @@ function Pending({ height = 120 }: { height?: number }) {
   return <div className="skeleton" style={{ height }} aria-busy="true" aria-label="Loading" />;
 }
 
-export default async function Overview({ searchParams }: { searchParams: Promise<{ days?: string }> }) {
-  const requested = Number((await searchParams).days);
-  const days = PERIOD_DAYS.includes(requested) ? requested : 30;
-  const current: Range = { relative: `last ${days} days` };
-  const previous: Range = { ...current, previous: true };
+export default async function Overview({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const params = await searchParams;
+  const days = Number(params.days); // the former `?days=N` links still work
+  const current: Range = [7, 30, 90].includes(days) ? { relative: `last ${days} days` } : parseRange(params);
+  const previous: Range = previousRange(current);
   return (
     <>
-      <div className="toolbar" style={{ justifyContent: 'space-between' }}>
-        <h2>Overview</h2>
-        <nav aria-label="Period" className="chips">
-          {PERIOD_DAYS.map((n) => <Link key={n} className="chip" style={{ paddingRight: 10, fontWeight: n === days ? 700 : 400 }} href={`/?days=${n}`} aria-current={n === days ? 'page' : undefined}>Last {n} days</Link>)}
-        </nav>
-      </div>
-      <Suspense fallback={<><Pending /><Pending height={300} /></>}><Summary days={days} current={current} previous={previous} /></Suspense>
+      <h2>Overview</h2>
+      <RangePicker path="/" range={current} />
+      <Suspense fallback={<><Pending /><Pending height={300} /></>}><Summary current={current} previous={previous} /></Suspense>
       <Suspense fallback={<Pending height={300} />}><Split current={current} /></Suspense>
       <Suspense fallback={<Pending height={200} />}><Tops current={current} /></Suspense>
       <Suspense fallback={<Pending />}><Budgets /></Suspense>
@@ -66,34 +63,38 @@ export default async function Overview({ searchParams }: { searchParams: Promise
   );
 }
 
-async function Summary({ days, current, previous }: { days: number; current: Range; previous: Range }) {
+async function Summary({ current, previous }: { current: Range; previous: Range }) {
   const res = await gql<{ current: Node & { period: Period }; previous: Node & { period: Period }; trend: Timeseries }>(SUMMARY, { range: current, previous });
   if (!res.ok) return <ApiErrors errors={res.errors} />;
   const d = res.data;
   const cost = valueOf(d.current, 'total_cost');
   const prevCost = valueOf(d.previous, 'total_cost');
   const unpriced = Number(valueOf(d.current, 'unpriced_calls') ?? 0);
+  // A change against a period with almost no calls (the workspace had just started) says nothing.
+  const change = describeChange(cost, prevCost, { current: valueOf(d.current, 'calls'), previous: valueOf(d.previous, 'calls') });
+  const name = rangeName(current);
   return (
     <>
       {unpriced > 0 && (
         <p className="callout" data-testid="unpriced">
           <strong>{formatMeasure('calls', unpriced)} unpriced calls</strong> in this period: their cost is unknown (no price for the model or a token type), so the totals leave them out.{' '}
-          <Link href={`/events?f=unpriced|equals|true&range=${encodeURIComponent(current.relative)}`}>See them</Link>
+          <Link href={`/events?f=unpriced|equals|true&${rangeSearch(current)}`}>See them</Link>
         </p>
       )}
       <p className="muted" data-testid="overview-period" data-from={d.current.period.from} data-to={d.current.period.to} data-partial={String(d.current.period.partial)}>
         {periodLabel(d.current.period)} · compared with {periodLabel(d.previous.period)}
       </p>
       <div className="kpis">
-        <Kpi testId="kpi-cost" label={`Spend, last ${days} days${d.current.period.partial ? ' (today so far)' : ''}`} value={formatMoney(cost)} raw={cost} sub={`${formatChange(Number(cost ?? 0), Number(prevCost ?? 0))} vs previous ${days} days (${formatMoney(prevCost)})`} />
+        <Kpi testId="kpi-cost" label={`Spend, ${name}${d.current.period.partial ? ' (today so far)' : ''}`} value={formatMoney(cost)} raw={cost}
+          sub={<><span data-testid="kpi-cost-change" data-comparable={String(change.comparable)} title={change.why}>{change.text}{change.why && <abbr aria-label={change.why} title={change.why}> ⓘ</abbr>}</span> vs previous period ({formatMoney(prevCost)})</>} />
         <Kpi testId="kpi-calls" label="Calls" value={formatMeasure('calls', valueOf(d.current, 'calls'))} raw={valueOf(d.current, 'calls')} sub={`${formatMeasure('calls', valueOf(d.previous, 'calls'))} before`} />
         <Kpi testId="kpi-errors" label="Error rate" value={formatMeasure('error_rate', valueOf(d.current, 'error_rate'))} raw={valueOf(d.current, 'error_rate')} sub={`${formatMeasure('error_rate', valueOf(d.previous, 'error_rate'))} before`} />
-        <Kpi testId="kpi-avg" label="Avg cost per call" value={formatMoney(valueOf(d.current, 'avg_cost_per_call'))} raw={valueOf(d.current, 'avg_cost_per_call')} sub={`${formatMoney(valueOf(d.previous, 'avg_cost_per_call'))} before`} />
+        <Kpi testId="kpi-avg" label="Avg cost per call" value={formatUnitMoney(valueOf(d.current, 'avg_cost_per_call'))} raw={valueOf(d.current, 'avg_cost_per_call')} sub={`${formatUnitMoney(valueOf(d.previous, 'avg_cost_per_call'))} before`} />
       </div>
       <section className="panel" style={{ marginBottom: 16 }}>
         <h3>Daily spend</h3>
         <Chart id="overview-trend" label="Daily spend" spec={seriesChart(d.trend, 'total_cost', 'bar')} />
-        <EmbedShareIfAllowed spec={{ kind: 'timeseries', title: `Daily spend, last ${days} days`, measures: ['total_cost'], by: [], filters: [], timeRange: { relative: `last ${days} days` }, granularity: 'day' }} />
+        <EmbedShareIfAllowed spec={{ kind: 'timeseries', title: `Daily spend, ${name}`, measures: ['total_cost'], by: [], filters: [], timeRange: current, granularity: 'day' }} />
       </section>
     </>
   );
@@ -113,8 +114,8 @@ async function Split({ current }: { current: Range }) {
       </section>
       <section className="panel">
         <h3>By model</h3>
-        <Chart id="overview-models" label="Spend by model" spec={barChart({ ...providers, children: models }, 'total_cost', 'Cost')} />
-        <p className="muted"><Link href={`/explore?m=total_cost,calls&by=provider,model&range=${encodeURIComponent(current.relative)}`}>Explore by provider and model →</Link></p>
+        <Chart id="overview-models" label="Spend by model" height={Math.max(200, models.length * 28 + 40)} spec={barChart({ ...providers, children: models }, 'total_cost', 'Cost')} />
+        <p className="muted"><Link href={`/explore?m=total_cost,calls&by=provider,model&${rangeSearch(current)}`}>Explore by provider and model →</Link></p>
       </section>
     </div>
   );

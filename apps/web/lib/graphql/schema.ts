@@ -29,7 +29,7 @@ export type Query = {
   breakdown: BreakdownNode;
   /** Measures per time bucket, one series per combination of the `by` dimensions. */
   timeseries: Timeseries;
-  /** Single events, newest first, with cursor pagination. */
+  /** Single events in `order` (newest first unless asked otherwise), with cursor pagination. */
   events: EventConnection;
   /** Percent of variance share (|billed − tracked| / billed) beyond which a day × provider raises an alert; null: no alerts. */
   billVarianceThreshold: Maybe<Scalars['String']['output']>;
@@ -191,6 +191,7 @@ export type QueryEventsArgs = {
   timeRange: InputMaybe<TimeRange>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after: InputMaybe<Scalars['String']['input']>;
+  order?: InputMaybe<EventOrder>;
 };
 
 
@@ -479,6 +480,13 @@ export type Granularity =
 export type SortDirection =
   | 'ASC'
   | 'DESC';
+
+/** Order of single events. By cost, unpriced events (cost unknown) come last, and ties newest first. */
+export type EventOrder =
+  | 'newest'
+  | 'oldest'
+  | 'costliest'
+  | 'cheapest';
 
 export type FilterOperator =
   | 'equals'

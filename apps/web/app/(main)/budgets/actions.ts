@@ -51,6 +51,14 @@ export async function budgetCommand(form: FormData) {
   redirect(command === 'deleteBudget' ? '/budgets' : `/budgets/${id}`);
 }
 
+/** Suggestions for a scope value: the dimension's values in this workspace's events, most calls first. */
+export async function scopeValues(member: string): Promise<string[]> {
+  if (!/^[a-z_]{1,64}$/.test(member)) return [];
+  const res = await gql<{ breakdown: { children: Array<{ value: string | null; other: boolean }> } }>(
+    'query($by: [String!]!) { breakdown(measures: ["calls"], by: $by, limit: 200, sort: { measure: "calls" }) { children { value other } } }', { by: [member] });
+  return res.ok ? res.data.breakdown.children.flatMap((c) => (c.other || c.value === null ? [] : [c.value])) : [];
+}
+
 export async function createChannel(_prev: FormState, form: FormData): Promise<FormState> {
   const budgetId = String(form.get('budgetId') ?? '');
   const input = { name: String(form.get('name') ?? ''), type: String(form.get('type')), target: String(form.get('target') ?? ''), ...(budgetId ? { budgetId } : {}) };

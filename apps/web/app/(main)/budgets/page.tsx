@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { ApiErrors } from '@/components/ApiErrors';
 import { BudgetForm } from '@/components/BudgetForm';
 import { ChannelForm } from '@/components/ChannelForm';
+import { ConfirmSubmit } from '@/components/ConfirmSubmit';
 import { UsageBar } from '@/components/UsageBar';
 import { gql } from '@/lib/api';
 import { allows, getMe } from '@/lib/me';
@@ -51,7 +52,7 @@ export default async function Budgets() {
         {alertChannels.length === 0 ? <p className="empty">No channels: alerts are recorded but not delivered.</p> : (
           <table><tbody>{alertChannels.map((c) => (
             <tr key={c.id}><td>{c.name}</td><td>{c.type}</td><td>{c.target}</td><td>{c.budgetId ? names.get(c.budgetId) ?? c.budgetId : 'every budget'}</td>
-              <td>{manageChannels && <form action={deleteChannel}><input type="hidden" name="id" value={c.id} /><button type="submit" aria-label={`Delete channel ${c.name}`}>Delete</button></form>}</td></tr>
+              <td>{manageChannels && <form action={deleteChannel}><input type="hidden" name="id" value={c.id} /><ConfirmSubmit label="Delete" ariaLabel={`Delete channel ${c.name}`} question={`Delete the alert channel “${c.name}”? Alerts stop going to it.`} /></form>}</td></tr>
           ))}</tbody></table>
         )}
         {manageChannels && <ChannelForm budgets={budgets} />}

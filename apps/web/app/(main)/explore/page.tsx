@@ -7,8 +7,9 @@ import { EmbedShareIfAllowed } from '@/components/EmbedShareIfAllowed';
 import { ExplorerControls } from '@/components/ExplorerControls';
 import { PivotTable } from '@/components/PivotTable';
 import { gql } from '@/lib/api';
+import { formatTags } from '@/lib/format';
 import { type Node, PERIOD, type Period, SERIES, type Timeseries, nodeSelection, periodLabel, seriesChart } from '@/lib/breakdown';
-import { type ExploreState, type SearchParams, apiFilters, parseExplore } from '@/lib/query-state';
+import { type ExploreState, type SearchParams, apiFilters, parseExplore, previousRange } from '@/lib/query-state';
 import type { EmbedSpec } from '@/app/embed-actions';
 import type * as Schema from '@/lib/graphql/schema';
 
@@ -20,12 +21,17 @@ const MAX_SERIES = 8;
 export default async function Explore({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const state = parseExplore(await searchParams);
   const filters = apiFilters(state.filters);
-  const [res, meta] = await Promise.all([gql<{ breakdown: Node & { period: Period | null } }>(
+  const breakdown = (range: ExploreState['range'] & { previous?: boolean }) => gql<{ breakdown: Node & { period: Period | null } }>(
     `query Explore($m: [String!]!, $by: [String!]!, $f: [Filter!], $r: TimeRange, $limit: Int) {
       breakdown(measures: $m, by: $by, filters: $f, timeRange: $r, limit: $limit) { ${nodeSelection(state.by.length)} ${PERIOD} }
     }`,
-    { m: state.measures, by: state.by, f: filters, r: state.range, limit: state.limit },
-  ), gql<{ meta: { measures: Member[]; dimensions: Member[] } }>('{ meta { measures { name title shortTitle type additive } dimensions { name title shortTitle type } } }')]);
+    { m: state.measures, by: state.by, f: filters, r: range, limit: state.limit },
+  );
+  const [res, meta, before] = await Promise.all([
+    breakdown(state.range),
+    gql<{ meta: { measures: Member[]; dimensions: Member[] } }>('{ meta { measures { name title shortTitle type additive } dimensions { name title shortTitle type } } }'),
+    state.compare ? breakdown(previousRange(state.range)) : null,
+  ]);
   // Short titles ("Calls", not "Usage Calls"): every member belongs to the one usage view.
   const short = (m: Member) => ({ name: m.name, title: m.shortTitle });
   const measureOptions = meta.ok ? meta.data.meta.measures.map(short) : [];
@@ -39,12 +45,14 @@ export default async function Explore({ searchParams }: { searchParams: Promise<
     <>
       <h2>Explorer</h2>
       {controls}
-      {root.period && <p className="muted" data-testid="explore-period" data-partial={String(root.period.partial)}>{periodLabel(root.period)}</p>}
+      {root.period && <p className="muted" data-testid="explore-period" data-partial={String(root.period.partial)}>{periodLabel(root.period)}
+        {before?.ok && before.data.breakdown.period && <span data-testid="explore-previous-period"> · compared with {periodLabel(before.data.breakdown.period)}</span>}</p>}
+      {before && !before.ok && <ApiErrors errors={before.errors} />}
       <Suspense fallback={<div className="skeleton" style={{ height: 340 }} aria-busy="true" aria-label="Loading the chart" />}>
         <ExploreChart state={state} root={root} title={title(state.measures[0]!)} />
       </Suspense>
       <PivotTable root={root} by={state.by} filters={state.filters} range={state.range} initialSort={state.sort}
-        measures={state.measures.map((m) => ({ name: m, title: title(m) }))} />
+        measures={state.measures.map((m) => ({ name: m, title: title(m) }))} previous={before?.ok ? before.data.breakdown : null} />
       <PaintMark id="explore-pivot" />
     </>
   );
@@ -69,8 +77,13 @@ async function ExploreChart({ state, root, title }: { state: ExploreState; root:
   return (
     <section className="panel" style={{ marginBottom: 16 }}>
       <h3>{chartTitle}</h3>
-      {ts.ok ? <Chart id="explore-chart" label={chartTitle} money={/cost/.test(measure)} spec={seriesChart(ts.data.timeseries, measure, 'bar')} /> : <ApiErrors errors={ts.errors} />}
+      {ts.ok ? <Chart id="explore-chart" label={chartTitle} money={/cost/.test(measure)} spec={seriesChart(first === 'tags' ? tagSeries(ts.data.timeseries) : ts.data.timeseries, measure, 'bar')} /> : <ApiErrors errors={ts.errors} />}
       <EmbedShareIfAllowed spec={spec} />
     </section>
   );
+}
+
+/** Series over the tags dimension named by their `key=value` pairs, not their JSON. */
+function tagSeries(ts: Timeseries): Timeseries {
+  return { ...ts, series: ts.series.map((s) => ({ ...s, label: s.label && s.key[0]?.value ? formatTags(s.key[0].value) : s.label })) };
 }

@@ -2,6 +2,7 @@
 import Link from 'next/link';
 import { ApiErrors } from '@/components/ApiErrors';
 import { BudgetForm } from '@/components/BudgetForm';
+import { ConfirmSubmit } from '@/components/ConfirmSubmit';
 import { UsageBar } from '@/components/UsageBar';
 import { gql } from '@/lib/api';
 import { allows, getMe } from '@/lib/me';
@@ -23,7 +24,8 @@ export default async function BudgetPage({ params }: { params: Promise<{ id: str
   if (!b) return <><h2>Budget</h2><p className="empty">No budget {id} in this workspace. <Link href="/budgets">All budgets</Link></p></>;
   const manage = allows(await getMe(), 'budgets:manage');
   const command = (name: string, label: string) => (
-    <form action={budgetCommand}><input type="hidden" name="id" value={b.id} /><input type="hidden" name="command" value={name} /><button type="submit">{label}</button></form>
+    <form action={budgetCommand}><input type="hidden" name="id" value={b.id} /><input type="hidden" name="command" value={name} />
+      {name === 'deleteBudget' ? <ConfirmSubmit label={label} question={`Delete the budget “${b.name}”? Its history goes with it; this cannot be undone.`} /> : <button type="submit">{label}</button>}</form>
   );
   return (
     <>

@@ -4,7 +4,8 @@ import { Fragment } from 'react';
 import { ApiErrors } from '@/components/ApiErrors';
 import { gql } from '@/lib/api';
 import { CONTEXT_FIELDS, EVENT_FIELDS, TOKEN_TYPES, type UsageEvent, contextValue } from '@/lib/events';
-import { formatMeasure, formatMoney, formatTime } from '@/lib/format';
+import { calledText } from '@/components/EventTable';
+import { formatCount, formatMs, formatTime, formatUnitMoney } from '@/lib/format';
 
 export default async function EventDetail({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
@@ -23,9 +24,9 @@ export default async function EventDetail({ params }: { params: Promise<{ id: st
           <h3>Call</h3>
           <dl className="kv">
             <dt>Time (UTC)</dt><dd>{formatTime(e.occurredAt)}</dd><dt>Kind</dt><dd>{e.kind}</dd>
-            <dt>Provider / model</dt><dd>{e.provider} / {e.model}</dd><dt>Status</dt><dd>{e.status}</dd>
-            <dt>Latency</dt><dd>{e.latencyMs === null ? '—' : `${e.latencyMs} ms`}</dd>
-            <dt>Cost</dt><dd data-testid="event-cost" data-value={e.totalCost ?? ''}>{e.unpriced ? 'unpriced (no price known for this call)' : formatMoney(e.totalCost)} {e.currency}</dd>
+            <dt>Provider / model</dt><dd>{calledText(e)}</dd><dt>Status</dt><dd>{e.status}</dd>
+            <dt>Latency</dt><dd>{formatMs(e.latencyMs)}</dd>
+            <dt>Cost</dt><dd data-testid="event-cost" data-value={e.totalCost ?? ''}>{e.unpriced ? 'unpriced (no price known for this call)' : formatUnitMoney(e.totalCost)} {e.currency}</dd>
             <dt>Price applied</dt><dd>{e.priceSource ?? '—'}{e.priceVersion ? ` (${e.priceVersion})` : ''}</dd>
             <dt>Service tier</dt><dd>{e.serviceTier ?? 'not stated (standard)'}</dd>
             <dt>Effort</dt><dd>{e.effort ?? 'not stated'}</dd>
@@ -36,7 +37,7 @@ export default async function EventDetail({ params }: { params: Promise<{ id: st
           <table data-testid="event-tokens">
             <thead><tr><th scope="col">Type</th><th className="num" scope="col">Tokens</th><th className="num" scope="col">Cost</th></tr></thead>
             <tbody>{TOKEN_TYPES.map(([k, label]) => (
-              <tr key={k}><td>{label}</td><td className="num">{formatMeasure('tokens', e.tokens[k])}</td><td className="num">{formatMoney(e.costs[k])}</td></tr>
+              <tr key={k}><td>{label}</td><td className="num">{formatCount(e.tokens[k])}</td><td className="num">{formatUnitMoney(e.costs[k])}</td></tr>
             ))}</tbody>
           </table>
         </section>
