@@ -136,3 +136,34 @@ describe('anomalies page', () => {
     await expect.poll(() => page.locator('.error, [role=alert]').first().textContent()).toContain('from');
   });
 });
+
+describe('morning report page', () => {
+  it('renders the figures, small charts and links into the explorer instead of raw Markdown', async () => {
+    await page.goto(`${web.url}/reports/${reportId}`);
+    await page.getByTestId('report-providers').waitFor();
+    const { report } = await api(`query ($id: ID!) { report(id: $id) { figuresJson figures { yesterday { cost } last7Days { cost } trend { averageCost costs { cost } }
+      providers { provider cost } topWorkItems { id cost } anomalies { subject } } } }`, { id: reportId });
+    const f = report.figures;
+    expect(await page.getByTestId('report-yesterday').getAttribute('data-value')).toBe(f.yesterday.cost);
+    expect(await page.getByTestId('report-yesterday').textContent()).toBe('$20.90');
+    expect(await page.getByTestId('report-last7').getAttribute('data-value')).toBe(f.last7Days.cost);
+    expect(await page.getByTestId('report-per-session').getAttribute('data-value')).toBe(f.trend.averageCost);
+    expect(await page.getByTestId('report-providers').locator('tr[data-provider]').evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-provider'), tr.querySelector('td[data-value]')!.getAttribute('data-value')])))
+      .toEqual(f.providers.map((x: { provider: string; cost: string }) => [x.provider, x.cost]));
+    expect(await page.getByTestId('report-work-items').locator('td[data-value]').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-value'))))
+      .toEqual(f.topWorkItems.map((x: { cost: string }) => x.cost));
+    expect(await page.locator('[data-chart="session-trend"] polyline').getAttribute('points')).toMatch(new RegExp(`^(\\S+ ){${f.trend.costs.length - 1}}\\S+$`));
+    // No Markdown syntax on the page itself (it stays, folded, as sent to Slack).
+    expect(await page.locator('main').innerText()).not.toMatch(/\*\*|^#/m);
+    expect(await page.getByTestId('report-markdown').isVisible()).toBe(false);
+    const { from, to } = JSON.parse(report.figuresJson).last7Days;
+    const anthropic = page.getByTestId('report-providers').getByRole('link', { name: 'anthropic' });
+    expect(new URL((await anthropic.getAttribute('href'))!, web.url).searchParams.getAll('f')).toEqual(['provider|equals|anthropic']);
+    expect(new URL((await anthropic.getAttribute('href'))!, web.url).searchParams.get('from')).toBe(from.slice(0, 10));
+    expect(new URL((await page.getByTestId('report-explore').getAttribute('href'))!, web.url).searchParams.get('to')).toBe(to.slice(0, 10));
+    await screenshot(page, 'morning-report');
+    await page.getByTestId('report-anomalies').getByRole('link', { name: 'session sub-1' }).click();
+    await page.waitForURL(/subject=sub-1/);
+    expect(await shownRows().count()).toBe(1);
+  });
+});

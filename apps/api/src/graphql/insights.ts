@@ -7,7 +7,7 @@ import {
   anomalyCursor, anomalyTotals, getReport, groupAnomalies, listAnomalies, listReportDeliveries, listReports, setAnomalyStatus,
 } from '@spendgraph/db';
 import { now } from '@spendgraph/periods';
-import { MAX_WINDOWS, type MorningFigures } from '@spendgraph/insights';
+import { MAX_WINDOWS, type MorningFigures, morningHtml } from '@spendgraph/insights';
 import type { Queue } from 'bullmq';
 import { DETECT_ANOMALIES_JOB, type DetectAnomaliesJobData, type Redis, createInsightsQueue } from '@spendgraph/queue';
 import type { SemanticLayer } from '@spendgraph/semantic';
@@ -169,6 +169,7 @@ export function insightResolvers(deps: InsightDeps) {
     Report: {
       figuresJson: (r: Report) => JSON.stringify(r.figures),
       figures: (r: Report) => r.figures as MorningFigures,
+      html: (r: Report) => morningHtml(r.figures as MorningFigures, { reportId: r.id }),
       deliveries: (r: Report) => listReportDeliveries(deps.pool, r.workspaceId, [r.id]),
     },
     ReportAnomaly: {

@@ -1716,6 +1716,8 @@ export type Report = {
   timezone: Scalars['String']['output'];
   currency: Scalars['String']['output'];
   markdown: Scalars['String']['output'];
+  /** The report as the HTML e-mail sends it (without links: the worker adds them from WEB_URL). */
+  html: Scalars['String']['output'];
   /** The figures the Markdown was written from, as JSON. */
   figuresJson: Scalars['String']['output'];
   figures: MorningReportFigures;
@@ -1744,6 +1746,8 @@ export type ReportCostChange = {
 
 export type ReportSessionTrend = {
   sessions: Scalars['Int']['output'];
+  /** Each session's cost, oldest first (the trend's points). */
+  costs: Array<ReportSessionCost>;
   averageCost: Scalars['Decimal']['output'];
   medianCost: Scalars['Decimal']['output'];
   firstHalfAverage: Scalars['Decimal']['output'];
@@ -1751,6 +1755,11 @@ export type ReportSessionTrend = {
   changePercent: Maybe<Scalars['Float']['output']>;
   slopePerSession: Scalars['Float']['output'];
   direction: Scalars['String']['output'];
+};
+
+export type ReportSessionCost = {
+  sessionId: Scalars['String']['output'];
+  cost: Scalars['Decimal']['output'];
 };
 
 export type ReportProviderCost = {
