@@ -8,12 +8,12 @@ import { type ApiKeyIdentity, type ApiKeyScope, type Pool, type Role, findWorksp
 export const PERMISSIONS = [
   'usage:read', 'exports:run', 'events:ingest', 'work:write', 'embeds:manage', 'budgets:manage', 'channels:manage',
   'repricing:manage', 'retention:manage', 'deadletters:manage', 'system:read', 'members:manage', 'keys:manage', 'audit:read', 'self',
-  'guard:check', 'sso:manage', 'workspace:manage', 'bills:import', 'economics:manage',
+  'guard:check', 'sso:manage', 'workspace:manage', 'bills:import', 'economics:manage', 'anomalies:triage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const VIEWER: Permission[] = ['usage:read', 'exports:run', 'self', 'guard:check'];
-const ANALYST: Permission[] = [...VIEWER, 'budgets:manage', 'embeds:manage'];
+const ANALYST: Permission[] = [...VIEWER, 'budgets:manage', 'embeds:manage', 'anomalies:triage'];
 
 /** People: owner and admin may do everything (only an owner may make or unmake owners: people/members.ts). */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
@@ -237,6 +237,7 @@ const embeds: AuditRule = { targetType: 'embed_token', table: 'embed_tokens' };
 const keys: AuditRule = { targetType: 'api_key', table: 'api_keys' };
 const invitations: AuditRule = { targetType: 'invitation', table: 'invitations' };
 const members: AuditRule = { targetType: 'member', table: 'memberships', idColumn: 'user_id', idArg: 'userId' };
+const anomalies: AuditRule = { targetType: 'anomaly', table: 'anomalies' };
 const costPools: AuditRule = { targetType: 'cost_pool', table: 'cost_pools' };
 const sso: AuditRule = { targetType: 'sso_connection', table: 'sso_connections', idColumn: 'organization' };
 
@@ -246,7 +247,7 @@ export const FIELD_RULES: Record<string, FieldRule> = {
   'Query.budgets': read, 'Query.budget': read, 'Query.budgetAlerts': read, 'Query.alertChannels': read,
   'Query.guardCheck': { permission: 'guard:check', restricted: true }, 'Query.embedTokens': read,
   'Query.taskTypeProfiles': read, 'Query.planForecasts': read, 'Query.spendProjection': read,
-  'Query.anomalies': read, 'Query.reports': read, 'Query.report': read,
+  'Query.anomalies': read, 'Query.anomalySummary': read, 'Query.reports': read, 'Query.report': read,
   'Query.plans': read, 'Query.tasks': read, 'Query.workItems': read, 'Query.comparePlans': read, 'Query.planOutliers': read,
   'Query.whatIf': restrictedRead, 'Query.savingsRecommendations': restrictedRead,
   'Query.reconciliation': read, 'Query.repricings': read, 'Query.repricing': read, 'Query.retention': read, 'Query.history': read,
@@ -277,6 +278,9 @@ export const FIELD_RULES: Record<string, FieldRule> = {
   'Mutation.upsertTask': { permission: 'work:write' },
   'Mutation.upsertWorkItem': { permission: 'work:write' },
   'Mutation.repriceEvents': { permission: 'repricing:manage', audit: { targetType: 'repricing', table: 'repricings' } },
+  'Mutation.acknowledgeAnomaly': { permission: 'anomalies:triage', audit: anomalies },
+  'Mutation.dismissAnomaly': { permission: 'anomalies:triage', audit: anomalies },
+  'Mutation.reopenAnomaly': { permission: 'anomalies:triage', audit: anomalies },
   'Mutation.detectAnomalies': { permission: 'workspace:manage', audit: { targetType: 'anomaly_detection' } },
   'Mutation.setRawRetention': { permission: 'retention:manage', audit: { targetType: 'workspace', table: 'workspaces', idColumn: 'workspace' } },
   'Mutation.inviteMember': { permission: 'members:manage', audit: invitations },

@@ -69,6 +69,8 @@ const channelsEnv = z.object({
   ALERT_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** Internal destinations webhooks may reach (packages/budgets/src/egress.ts); every other internal address is refused. */
   ALERT_EGRESS_ALLOW: z.string().optional(),
+  /** The web app's address, for links in e-mailed reports (none without it). */
+  WEB_URL: z.string().trim().transform((s) => s.replace(/\/+$/, '') || undefined).pipe(z.url().optional()).optional(),
 });
 
 /** The worker's environment (docker-compose.yml is checked against it: test/deploy/compose.test.ts). */
@@ -90,7 +92,7 @@ export function channelsConfig(env: NodeJS.ProcessEnv): ChannelsConfig {
 }
 
 function channelsOf(e: z.infer<typeof channelsEnv>): ChannelsConfig {
-  return { smtpUrl: e.SMTP_URL, emailFrom: e.ALERTS_EMAIL_FROM, webhookTimeoutMs: e.ALERT_WEBHOOK_TIMEOUT_MS, egress: parseEgressAllowList(e.ALERT_EGRESS_ALLOW) };
+  return { smtpUrl: e.SMTP_URL, emailFrom: e.ALERTS_EMAIL_FROM, webhookTimeoutMs: e.ALERT_WEBHOOK_TIMEOUT_MS, egress: parseEgressAllowList(e.ALERT_EGRESS_ALLOW), webUrl: e.WEB_URL };
 }
 
 function parse<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv, what: string): z.infer<S> {

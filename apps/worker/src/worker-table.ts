@@ -132,7 +132,7 @@ export function workerTable(config: WorkerConfig): WorkerSpec[] {
       group: 'alerts',
       queue: reportsQueue,
       options: { concurrency: 4 },
-      processors: async ({ pool }) => ({ [DELIVER_JOB]: deliverReportProcessor({ pool, send: createSender(config.channels) }) }),
+      processors: async ({ pool }) => ({ [DELIVER_JOB]: deliverReportProcessor({ pool, send: createSender(config.channels), webUrl: config.channels.webUrl }) }),
     }),
     spec({
       group: 'insights',

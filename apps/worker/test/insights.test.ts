@@ -25,6 +25,7 @@ import { detectAnomaliesProcessor } from '../src/processors/detect-anomalies.ts'
 import { morningReportProcessor } from '../src/processors/morning-report.ts';
 import { backfilledDays } from '../src/backfill.ts';
 import { routeJobs } from '../src/route-jobs.ts';
+import { type Mail, mailParts, parseMail, startSmtp } from './smtp.ts';
 
 let p: Platform;
 let semantic: SemanticLayer;
@@ -34,6 +35,9 @@ const closers: Array<() => Promise<unknown>> = [];
 const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
 let insights: Queue;
 let webhook: string;
+const mails: Mail[] = [];
+let smtpUrl: string;
+const WEB_URL = 'https://spendgraph.example.test';
 
 const prefix = `sg-test-${randomUUID()}`;
 const log = pino({ level: 'silent' });
@@ -62,6 +66,9 @@ beforeAll(async () => {
   await once(server, 'listening');
   closers.push(() => new Promise((r) => server.close(r)));
   webhook = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  const smtp = await startSmtp(mails);
+  smtpUrl = smtp.url;
+  closers.push(() => new Promise((r) => smtp.server.close(() => r(undefined))));
 
   insights = createInsightsQueue(connection(), { prefix });
   const deliveries = createReportsQueue(connection(), { prefix, defaultJobOptions: { attempts: 2, backoff: { type: 'fixed', delay: 100 } } });
@@ -69,7 +76,9 @@ beforeAll(async () => {
   const report = morningReportProcessor({ pool: p.pool, semantic, settings, queue: insights, deliveries, log });
   const workers = [
     new Worker(INSIGHTS_QUEUE, routeJobs(insightsQueue, { [DETECT_ANOMALIES_JOB]: detect, [MORNING_REPORT_JOB]: report }), { connection: connection(), prefix }),
-    new Worker(REPORTS_QUEUE, deliverReportProcessor({ pool: p.pool, send: createSender(channelsConfig({ ALERT_EGRESS_ALLOW: new URL(webhook).host })) }), { connection: connection(), prefix }),
+    new Worker(REPORTS_QUEUE, deliverReportProcessor({
+      pool: p.pool, webUrl: WEB_URL, send: createSender(channelsConfig({ ALERT_EGRESS_ALLOW: new URL(webhook).host, SMTP_URL: smtpUrl })),
+    }), { connection: connection(), prefix }),
   ];
   closers.push(() => Promise.all(workers.map((w) => w.close())), () => insights.close(), () => deliveries.close());
   closers.push(async () => {
@@ -124,6 +133,7 @@ it('ingesting events of past days queues their detection (back-filled history)',
 
 it('the morning report is written once and delivered to a signed webhook', async () => {
   const channel = await insertAlertChannel(p.pool, ws.workspaceId, { name: 'hook', type: 'webhook', target: webhook, budgetId: null, secret: 'whsec_test' });
+  const mailChannel = await insertAlertChannel(p.pool, ws.workspaceId, { name: 'finance', type: 'email', target: 'finance@example.test', budgetId: null, secret: null });
   const at = '2026-10-11T07:00:00.000Z';
   await insights.add(MORNING_REPORT_JOB, { workspaceId: ws.workspaceId, at });
   await waitFor(async () => received.length > 0, 30_000, 'the report delivery');
@@ -138,8 +148,24 @@ it('the morning report is written once and delivered to a signed webhook', async
   expect(payload).toMatchObject({ type: 'report.morning', report_id: report!.id, workspace_id: ws.workspaceId, for_date: '2026-10-10' });
   expect(payload.markdown).toContain('- **Yesterday:** USD 20.90 over 31 calls');
   expect(payload.figures.last7Days.cost).toBe('26.9');
-  await waitFor(async () => (await listReportDeliveries(p.pool, ws.workspaceId, [report!.id]))[0]?.status === 'delivered', 10_000, 'the delivery log');
-  expect((await listReportDeliveries(p.pool, ws.workspaceId, [report!.id]))[0]).toMatchObject({ channelId: channel.id, attempts: 1, lastStatus: 204 });
+  const delivered = async () => (await listReportDeliveries(p.pool, ws.workspaceId, [report!.id])).filter((d) => d.status === 'delivered');
+  await waitFor(async () => (await delivered()).length === 2, 30_000, 'the delivery log');
+  expect((await delivered()).find((d) => d.channelId === channel.id)).toMatchObject({ attempts: 1, lastStatus: 204 });
+  expect((await delivered()).find((d) => d.channelId === mailChannel.id)).toMatchObject({ attempts: 1 });
+
+  // The e-mail: HTML with the figures, bars and links into the web app; the Markdown as its text alternative.
+  expect(mails).toHaveLength(1);
+  expect(parseMail(mails[0]!.raw).subject).toBe('[Spendgraph] Morning report for 2026-10-10');
+  const parts = mailParts(mails[0]!.raw);
+  expect(parts['text/plain']).toContain('- **Yesterday:** USD 20.90 over 31 calls');
+  const html = parts['text/html']!;
+  expect(html).toContain('<div style="font-size:22px;font-weight:600">USD 20.90</div>');
+  expect(html).toContain(`<a href="${WEB_URL}/reports/${report!.id}"`);
+  expect(html).toContain(`href="${WEB_URL}/explore?m=total_cost%2Ccalls&amp;by=model&amp;from=`);
+  expect(html).toContain('>WI-7</a>');
+  expect(html).toContain(`href="${WEB_URL}/anomalies?kind=session&amp;subject=sub-1&amp;status=all"`);
+  expect(html).toContain('subagent work USD 1.26');
+  expect(html).not.toMatch(/\*\*|^#/m);
 
   // The same day again (a second firing, a retry): nothing new is written or sent.
   const again = await insights.add(MORNING_REPORT_JOB, { workspaceId: ws.workspaceId, at: '2026-10-11T08:00:00.000Z' });
@@ -147,6 +173,7 @@ it('the morning report is written once and delivered to a signed webhook', async
   expect((await insights.getJob(again.id!))?.returnvalue).toMatchObject({ created: false, deliveries: 0 });
   expect(await listReports(p.pool, ws.workspaceId)).toHaveLength(1);
   expect(received).toHaveLength(1);
+  expect(mails).toHaveLength(1);
 });
 
 it('the scheduled job queues one report job per workspace and date', async () => {

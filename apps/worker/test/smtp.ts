@@ -48,3 +48,14 @@ export function parseMail(raw: string): { subject: string; text: string } {
   const text = qp ? unQuote(body.replace(/=\r\n/g, '')) : body;
   return { subject: decodeWords(/^subject: (.*)$/im.exec(headers)?.[1] ?? ''), text: text.replace(/\r\n/g, '\n').trim() };
 }
+
+/** The decoded parts of a multipart message by content type (text/plain, text/html), as a mail client picks them. */
+export function mailParts(raw: string): Record<string, string> {
+  const [head = ''] = raw.split('\r\n\r\n');
+  const boundary = /boundary="?([^";\r\n]+)"?/i.exec(head.replace(/\r\n[ \t]+/g, ' '))?.[1];
+  if (!boundary) return {};
+  return Object.fromEntries(raw.split(`--${boundary}`).slice(1, -1).map((part) => {
+    const type = /content-type: ([\w/+-]+)/i.exec(part)?.[1]?.toLowerCase() ?? '';
+    return [type, parseMail(part.replace(/^\r\n/, '')).text];
+  }));
+}

@@ -8,3 +8,4 @@ export { median } from './stats.ts';
 export { buildMorningReport, writeMorningReport, reportDate, type MorningReport, type MorningReportOptions, type WrittenReport } from './report/build.ts';
 export { morningFigures, type MorningFigures, type ReportScope } from './report/figures.ts';
 export { morningMarkdown, money } from './report/markdown.ts';
+export { morningHtml, explorerPath, escapeHtml, type HtmlOptions } from './report/html.ts';

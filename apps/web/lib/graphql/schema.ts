@@ -83,10 +83,14 @@ export type Query = {
    * Sessions and tasks whose cost exceeded the threshold (default 2x) times the median cost of their
    * peer group (same task type and main agent; a coarser group when that one is too small) within a
    * detection window, with the causes of the excess in dollars. Newest window first, then the largest
-   * ratio. `from`/`to` (ISO times) select windows overlapping them. At most 250 per page (`first`):
-   * `after` (the last anomaly's `cursor`) continues the list where it stopped.
+   * ratio (`orderBy: impact`: the largest excess over the peer median first). `from`/`to` (ISO times)
+   * select windows overlapping them; `status`, `peerGroup` (its value) and `likelyCause` narrow the
+   * list further. At most 250 per page (`first`): `after` (the last anomaly's `cursor`, of the same
+   * order) continues the list where it stopped.
    */
   anomalies: Array<Anomaly>;
+  /** Count, cost and excess of every anomaly the same filters select (all pages), summed by the database, and its groups. */
+  anomalySummary: AnomalySummary;
   /** Stored reports, newest date first; `from`/`to` are inclusive dates (YYYY-MM-DD). */
   reports: Array<Report>;
   report: Maybe<Report>;
@@ -305,8 +309,28 @@ export type QueryAnomaliesArgs = {
   subject: InputMaybe<Scalars['String']['input']>;
   from: InputMaybe<Scalars['String']['input']>;
   to: InputMaybe<Scalars['String']['input']>;
+  status: InputMaybe<Array<AnomalyStatus>>;
+  peerGroup: InputMaybe<Scalars['String']['input']>;
+  likelyCause: InputMaybe<AnomalyCauseKind>;
+  orderBy?: InputMaybe<AnomalyOrder>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/**
+ * Spendgraph's query API. Every answer comes from the Cube model in cube/ (view `usage`);
+ * `meta` lists its measures and dimensions. Member names are the view's members, e.g.
+ * `total_cost`, `plan_id` (the `usage.` prefix is optional). The workspace is the API key's.
+ */
+export type QueryAnomalySummaryArgs = {
+  kind: InputMaybe<AnomalyKind>;
+  subject: InputMaybe<Scalars['String']['input']>;
+  from: InputMaybe<Scalars['String']['input']>;
+  to: InputMaybe<Scalars['String']['input']>;
+  status: InputMaybe<Array<AnomalyStatus>>;
+  peerGroup: InputMaybe<Scalars['String']['input']>;
+  likelyCause: InputMaybe<AnomalyCauseKind>;
 };
 
 
@@ -758,6 +782,12 @@ export type Mutation = {
    * windows), e.g. after back-filling history or changing the settings. Queued for the worker.
    */
   detectAnomalies: AnomalyDetection;
+  /** Marks an anomaly as seen and being looked at (who and when are recorded). */
+  acknowledgeAnomaly: Anomaly;
+  /** Marks an anomaly as not a problem (expected, or explained); who and when are recorded. */
+  dismissAnomaly: Anomaly;
+  /** Opens an acknowledged or dismissed anomaly again. */
+  reopenAnomaly: Anomaly;
   /** An invitation by link, valid for `expiresInHours` (default 72, at most 720). */
   inviteMember: InvitationLink;
   revokeInvitation: Invitation;
@@ -891,6 +921,26 @@ export type MutationCreateExportArgs = {
 export type MutationDetectAnomaliesArgs = {
   from: Scalars['String']['input'];
   to: Scalars['String']['input'];
+};
+
+
+/** Budgets and alert channels need a key with the admin scope. */
+export type MutationAcknowledgeAnomalyArgs = {
+  id: Scalars['ID']['input'];
+  note: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Budgets and alert channels need a key with the admin scope. */
+export type MutationDismissAnomalyArgs = {
+  id: Scalars['ID']['input'];
+  note: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Budgets and alert channels need a key with the admin scope. */
+export type MutationReopenAnomalyArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -1531,6 +1581,63 @@ export type SpendBacktestDay = {
   predicted: Scalars['Decimal']['output'];
 };
 
+export type AnomalyStatus =
+  | 'open'
+  | 'acknowledged'
+  | 'dismissed';
+
+export type AnomalyOrder =
+  /** newest window first, then the largest ratio */
+  | 'recent'
+  /** the largest excess over the peer median (dollar impact) first */
+  | 'impact';
+
+export type AnomalyGrouping =
+  /** the session or task (kind:subject) */
+  | 'subject'
+  /** the peer group's value */
+  | 'peer_group'
+  /** the strongest cause */
+  | 'likely_cause';
+
+export type AnomalySummary = {
+  count: Scalars['Int']['output'];
+  /** Sum of the anomalies' costs. */
+  cost: Scalars['Decimal']['output'];
+  /** Sum of their excess over their peer medians: the dollar impact. */
+  excess: Scalars['Decimal']['output'];
+  open: Scalars['Int']['output'];
+  acknowledged: Scalars['Int']['output'];
+  dismissed: Scalars['Int']['output'];
+  /** The selected anomalies grouped, the largest excess first. */
+  groups: Array<AnomalyGroup>;
+};
+
+
+export type AnomalySummaryGroupsArgs = {
+  by: AnomalyGrouping;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type AnomalyGroup = {
+  key: Scalars['String']['output'];
+  count: Scalars['Int']['output'];
+  cost: Scalars['Decimal']['output'];
+  excess: Scalars['Decimal']['output'];
+  latestWindowStart: Scalars['String']['output'];
+};
+
+export type AnomalyTriage = {
+  status: AnomalyStatus;
+  /** When it was acknowledged or dismissed (null while open). */
+  at: Maybe<Scalars['String']['output']>;
+  /** The person's name or e-mail; null when an API key did it (see keyId). */
+  by: Maybe<Scalars['String']['output']>;
+  userId: Maybe<Scalars['ID']['output']>;
+  keyId: Maybe<Scalars['ID']['output']>;
+  note: Maybe<Scalars['String']['output']>;
+};
+
 export type AnomalyDetection = {
   /** The worker's job. */
   jobId: Scalars['ID']['output'];
@@ -1581,7 +1688,8 @@ export type Anomaly = {
   likelyCause: Maybe<AnomalyCauseKind>;
   detectedAt: Scalars['String']['output'];
   updatedAt: Scalars['String']['output'];
-  /** Pass as `after` to list the anomalies following this one. */
+  triage: AnomalyTriage;
+  /** Pass as `after` to list the anomalies following this one (in the same order). */
   cursor: Scalars['String']['output'];
 };
 
@@ -1618,6 +1726,8 @@ export type Report = {
   timezone: Scalars['String']['output'];
   currency: Scalars['String']['output'];
   markdown: Scalars['String']['output'];
+  /** The report as the HTML e-mail sends it (without links: the worker adds them from WEB_URL). */
+  html: Scalars['String']['output'];
   /** The figures the Markdown was written from, as JSON. */
   figuresJson: Scalars['String']['output'];
   figures: MorningReportFigures;
@@ -1646,6 +1756,8 @@ export type ReportCostChange = {
 
 export type ReportSessionTrend = {
   sessions: Scalars['Int']['output'];
+  /** Each session's cost, oldest first (the trend's points). */
+  costs: Array<ReportSessionCost>;
   averageCost: Scalars['Decimal']['output'];
   medianCost: Scalars['Decimal']['output'];
   firstHalfAverage: Scalars['Decimal']['output'];
@@ -1653,6 +1765,11 @@ export type ReportSessionTrend = {
   changePercent: Maybe<Scalars['Float']['output']>;
   slopePerSession: Scalars['Float']['output'];
   direction: Scalars['String']['output'];
+};
+
+export type ReportSessionCost = {
+  sessionId: Scalars['String']['output'];
+  cost: Scalars['Decimal']['output'];
 };
 
 export type ReportProviderCost = {

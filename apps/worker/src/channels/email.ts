@@ -9,6 +9,7 @@ export interface Mail {
   to: string;
   subject: string;
   text: string;
+  html?: string | undefined;
   headers: Record<string, string>;
 }
 
@@ -34,5 +35,5 @@ export function mailer(config: Pick<ChannelsConfig, 'smtpUrl' | 'emailFrom'>): (
 /** An e-mail channel's delivery of a message. */
 export function sendEmail(config: ChannelsConfig): Send {
   const send = mailer(config);
-  return (o) => send({ to: o.channel.target, subject: o.message.subject, text: o.message.text, headers: { 'x-spendgraph-delivery': o.deliveryId } });
+  return (o) => send({ to: o.channel.target, subject: o.message.subject, text: o.message.text, html: o.message.html, headers: { 'x-spendgraph-delivery': o.deliveryId } });
 }

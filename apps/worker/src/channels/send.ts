@@ -16,6 +16,8 @@ export interface ChannelsConfig {
   egress: EgressPolicy;
   /** Name resolution of webhook hosts (the system's by default). */
   resolve?: Resolve | undefined;
+  /** The web app's address (WEB_URL): links in e-mailed reports. */
+  webUrl?: string | undefined;
 }
 
 /** One message in the forms its channels take. */
@@ -28,6 +30,8 @@ export interface Message {
   subject: string;
   /** Markdown: the e-mail's text body. */
   text: string;
+  /** The e-mail's HTML body, for messages that have one (reports); the text stays the plain alternative. */
+  html?: string;
   /** Slack's mrkdwn. */
   slack: string;
 }

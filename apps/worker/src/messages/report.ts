@@ -2,8 +2,9 @@
 //   webhook  {type: 'report.morning', report_id, workspace_id, for_date, timezone, currency,
 //            markdown, figures, created_at}, x-spendgraph-event: report.morning
 //   slack    the Markdown turned into Slack's mrkdwn
-//   email    the Markdown as the text body
+//   email    HTML (tables, bars, links into the web app when WEB_URL is set), the Markdown as its text alternative
 import type { Report } from '@spendgraph/db';
+import { type MorningFigures, morningHtml } from '@spendgraph/insights';
 import type { Message } from '../channels/index.ts';
 
 export const reportEvent = (r: Report) => `report.${r.kind}`;
@@ -27,6 +28,7 @@ export function toSlack(markdown: string): string {
     .replace(/\*\*(.+?)\*\*/g, '*$1*');
 }
 
-export function reportMessage(r: Report): Message {
-  return { event: reportEvent(r), payload: reportPayload(r), subject: reportSubject(r), text: r.markdown, slack: toSlack(r.markdown) };
+export function reportMessage(r: Report, webUrl?: string): Message {
+  const html = r.kind === 'morning' ? morningHtml(r.figures as MorningFigures, { webUrl, reportId: r.id }) : undefined;
+  return { event: reportEvent(r), payload: reportPayload(r), subject: reportSubject(r), text: r.markdown, slack: toSlack(r.markdown), ...(html ? { html } : {}) };
 }

@@ -1,32 +1,49 @@
-// Anomalies: sessions and tasks costing more than their peers, with their excess split by cause and the evidence.
+// Anomalies: sessions and tasks costing more than their peers, to triage. Filters, order and
+// grouping live in the URL; the impact and totals are the API's (summed in the database).
 import Link from 'next/link';
 import { ApiErrors } from '@/components/ApiErrors';
 import { gql } from '@/lib/api';
-import { formatMoney, formatTime } from '@/lib/format';
-import type * as Schema from '@/lib/graphql/schema';
+import { anomalyFilterArgs, anomalyHref, anomalyQuery } from '@/lib/anomalies';
+import { AnomalyRow, Filters, Groups, type Row, type Summary, Totals } from './parts';
 
-type Anomaly = Pick<Schema.Anomaly, 'id' | 'kind' | 'subject' | 'windowStart' | 'cost' | 'excess' | 'ratio' | 'likelyCause' | 'peerGroup' | 'causes'>;
+const PAGE = 25;
+const FILTER_VARS = '$kind: AnomalyKind, $from: String, $to: String, $status: [AnomalyStatus!], $peerGroup: String, $likelyCause: AnomalyCauseKind, $subject: String';
+const FILTER_ARGS = 'kind: $kind, from: $from, to: $to, status: $status, peerGroup: $peerGroup, likelyCause: $likelyCause, subject: $subject';
+const ROW = `id kind subject windowStart cost excess ratio likelyCause cursor peerGroup { dimension value size medianCost }
+  causes { cause excess evidence { metric value peerMedian } } triage { status at by note }`;
 
-export default async function Anomalies({ searchParams }: { searchParams: Promise<{ kind?: string }> }) {
-  const kind = (await searchParams).kind;
-  const res = await gql<{ anomalies: Anomaly[] }>(`query($kind: AnomalyKind) { anomalies(kind: $kind, first: 100) { id kind subject windowStart cost excess ratio likelyCause
-    peerGroup { dimension value size medianCost } causes { cause score excess summary evidence { metric value peerMedian } } } }`, { kind: kind === 'session' || kind === 'task' ? kind : null });
-  if (!res.ok) return <><h2>Anomalies</h2><ApiErrors errors={res.errors} /></>;
-  const field = (k: string) => (k === 'session' ? 'session_id' : 'task_id');
+export default async function Anomalies({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+  const q = anomalyQuery(await searchParams);
+  const res = await gql<{ anomalySummary: Summary; anomalies: Row[] }>(
+    `query(${FILTER_VARS}, $order: AnomalyOrder, $first: Int, $after: String, $group: AnomalyGrouping!, $grouped: Boolean!) {
+      anomalySummary(${FILTER_ARGS}) { count cost excess open acknowledged dismissed groups(by: $group) @include(if: $grouped) { key count cost excess latestWindowStart } }
+      anomalies(${FILTER_ARGS}, orderBy: $order, first: $first, after: $after) @skip(if: $grouped) { ${ROW} } }`,
+    { ...anomalyFilterArgs(q), order: q.sort, first: PAGE, after: q.after ?? null, group: q.group ?? 'subject', grouped: !!q.group },
+  );
   return (
     <>
       <h2>Anomalies</h2>
-      <nav className="chips" aria-label="Kind" style={{ marginBottom: 12 }}>
-        <Link className="chip" style={{ paddingRight: 10 }} href="/anomalies">all</Link><Link className="chip" style={{ paddingRight: 10 }} href="/anomalies?kind=session">sessions</Link><Link className="chip" style={{ paddingRight: 10 }} href="/anomalies?kind=task">tasks</Link>
-      </nav>
-      {res.data.anomalies.length === 0 ? <p className="empty panel">No anomalies detected (the worker checks every hour).</p> : res.data.anomalies.map((a) => (
-        <section className="panel" key={a.id} style={{ marginBottom: 12 }} data-testid="anomaly">
-          <h3>{a.kind} <Link href={`/events?f=${encodeURIComponent(`${field(a.kind)}|equals|${encodeURIComponent(a.subject)}`)}&from=${a.windowStart.slice(0, 10)}`}>{a.subject}</Link>: {formatMoney(a.cost)}, {Number(a.ratio).toFixed(1)}× its peers</h3>
-          <p className="muted">{formatTime(a.windowStart)} · peers: {a.peerGroup.dimension} = {a.peerGroup.value} ({a.peerGroup.size}, median {formatMoney(a.peerGroup.medianCost)}) · likely cause: {a.likelyCause?.replaceAll('_', ' ') ?? '—'}</p>
-          <p data-testid="excess">Excess over the peer median: <strong>{formatMoney(a.excess)}</strong>{a.causes.some((c) => c.excess) ? ` = ${a.causes.map((c) => `${c.cause.replaceAll('_', ' ')} ${c.excess ? formatMoney(c.excess) : '?'}`).join(' + ')}` : ''}</p>
-          <ul>{a.causes.map((c) => <li key={c.cause}><strong>{c.cause.replaceAll('_', ' ')}</strong>{c.excess ? ` (${formatMoney(c.excess)}, ${Math.round(c.score * 100)} %)` : ''}: {c.summary} <span className="muted">({c.evidence.map((e) => `${e.metric} ${e.value} vs ${e.peerMedian}`).join('; ')})</span></li>)}</ul>
-        </section>
-      ))}
+      <Filters q={q} />
+      {!res.ok ? <ApiErrors errors={res.errors} /> : (
+        <>
+          <Totals s={res.data.anomalySummary} />
+          {q.group ? <Groups q={{ ...q, group: q.group }} groups={res.data.anomalySummary.groups ?? []} /> : <List q={q} rows={res.data.anomalies} />}
+        </>
+      )}
     </>
+  );
+}
+
+function List({ q, rows }: { q: ReturnType<typeof anomalyQuery>; rows: Row[] }) {
+  if (rows.length === 0) return <p className="empty panel">{q.after ? 'No more anomalies.' : 'No anomaly matches these filters (the worker checks every hour).'}</p>;
+  return (
+    <section className="panel scroll">
+      <table data-testid="anomalies"><thead><tr><th scope="col">Session or task</th><th className="num" scope="col">Dollar impact</th><th scope="col">Why</th><th scope="col">Triage</th></tr></thead>
+        <tbody>{rows.map((a) => <AnomalyRow key={a.id} a={a} />)}</tbody></table>
+      <nav className="chips" aria-label="Pages" style={{ marginTop: 12 }}>
+        {q.after && <Link href={anomalyHref(q)}>First page</Link>}
+        {rows.length === PAGE && <Link data-testid="next-page" href={anomalyHref(q, { after: rows.at(-1)!.cursor })}>Next page →</Link>}
+      </nav>
+    </section>
   );
 }

@@ -1,19 +1,46 @@
 import Link from 'next/link';
 import { ApiErrors } from '@/components/ApiErrors';
 import { gql } from '@/lib/api';
+import { Anomalies, Budgets, type Figures, Kpis, Providers, SessionTrend, Shares, explorerHref } from './parts';
 
-/** One morning report as delivered (its Markdown) with its delivery log. */
+type Report = { forDate: string; timezone: string; markdown: string; figures: Figures & { last7Days: { from: string; to: string } }; deliveries: Array<{ id: string; status: string; attempts: number }> };
+
+const FIGURES = `yesterday { cost calls previousCost } last7Days { cost calls previousCost }
+  trend { sessions averageCost medianCost direction costs { sessionId cost } }
+  providers { provider cost share yesterdayCost models { model cost share } } topWorkItems { id cost share } topPlans { id cost share }
+  anomalies { id kind subject cost ratio peerValue peerMedian likelyCause causes { cause excess } }
+  budgetsAtRisk { id name spend amount percentUsed projectedCrossingAt blocking }`;
+
+/** One morning report: its figures with small charts and links into the explorer; the Markdown as sent to Slack below. */
 export default async function ReportPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const res = await gql<{ report: { forDate: string; timezone: string; markdown: string; deliveries: Array<{ id: string; status: string; attempts: number }> } | null }>(
-    'query($id: ID!) { report(id: $id) { forDate timezone markdown deliveries { id status attempts } } }', { id });
+  const res = await gql<{ report: (Report & { figuresJson: string }) | null }>(
+    `query($id: ID!) { report(id: $id) { forDate timezone markdown figuresJson figures { ${FIGURES} } deliveries { id status attempts } } }`, { id });
   if (!res.ok) return <><h2>Morning report</h2><ApiErrors errors={res.errors} /></>;
   const r = res.data.report;
   if (!r) return <><h2>Morning report</h2><p className="empty">No report {id}.</p></>;
+  // The 7 days reported, as dates (the GraphQL figures leave them out; the stored JSON has them).
+  const { from, to } = (JSON.parse(r.figuresJson) as { last7Days: { from: string; to: string } }).last7Days;
+  const range = { from: from.slice(0, 10), to: to.slice(0, 10) };
+  const f = r.figures;
   return (
     <>
       <h2>Morning report, {r.forDate} <span className="muted">({r.timezone})</span></h2>
-      <pre className="markdown panel" data-testid="report-markdown">{r.markdown}</pre>
+      <Kpis f={f} />
+      <div className="grid">
+        <section className="panel"><h3>Cost per session, last {f.trend.sessions} sessions</h3><SessionTrend costs={f.trend.costs} /></section>
+        <section className="panel"><h3>Budgets at risk</h3><Budgets rows={f.budgetsAtRisk} /></section>
+      </div>
+      <section className="panel scroll" style={{ marginBottom: 16 }}>
+        <h3>Cost by provider and model, last 7 days <Link className="muted" href={explorerHref(range, ['provider', 'model'])} data-testid="report-explore">open in the explorer</Link></h3>
+        <Providers f={f} range={range} />
+      </section>
+      <div className="grid">
+        <Shares title="Top work items, last 7 days" rows={f.topWorkItems} member="work_item" range={range} testId="report-work-items" />
+        <Shares title="Top plans, last 7 days" rows={f.topPlans} member="plan_id" range={range} testId="report-plans" />
+      </div>
+      <section className="panel" style={{ marginBottom: 16 }}><h3>Anomalies</h3><Anomalies rows={f.anomalies} /></section>
+      <details className="panel"><summary>As sent to Slack (Markdown)</summary><pre className="markdown" data-testid="report-markdown">{r.markdown}</pre></details>
       <p className="muted">Deliveries: {r.deliveries.length ? r.deliveries.map((d) => `${d.status} (${d.attempts})`).join(', ') : 'none (no channel)'}</p>
       <p><Link href="/reports">← Reports</Link></p>
     </>
