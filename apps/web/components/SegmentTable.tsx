@@ -3,7 +3,9 @@ import { type Node, valueOf } from '@/lib/breakdown';
 import { formatMeasure, formatPercent } from '@/lib/format';
 
 /** A breakdown level as a small table: label (optionally linked), cost, share, calls. */
-export function SegmentTable({ title, node, href, testId }: { title: string; node: Node; href?: (value: string) => string; testId: string }) {
+export function SegmentTable({ title, node, href, testId, cost: costMeasure = 'total_cost', calls = 'calls' }: {
+  title: string; node: Node; href?: (value: string) => string; testId: string; /** Measure names (work items: their shares). */ cost?: string; calls?: string;
+}) {
   return (
     <section className="panel" aria-labelledby={`${testId}-h`} data-testid={testId}>
       <h3 id={`${testId}-h`}>{title}</h3>
@@ -12,13 +14,13 @@ export function SegmentTable({ title, node, href, testId }: { title: string; nod
           <thead><tr><th scope="col">{title.replace(/^Top /, '')}</th><th className="num" scope="col">Cost</th><th className="num" scope="col">Share</th><th className="num" scope="col">Calls</th></tr></thead>
           <tbody>
             {node.children.map((c) => {
-              const cost = valueOf(c, 'total_cost');
+              const cost = valueOf(c, costMeasure);
               return (
                 <tr key={c.label}>
                   <td>{href && c.value !== null && !c.other ? <Link href={href(c.value)}>{c.label}</Link> : c.label}</td>
-                  <td className="num" data-value={cost ?? ''}>{formatMeasure('total_cost', cost)}</td>
-                  <td className="num">{formatPercent(c.measures.find((m) => m.measure === 'total_cost')?.share)}</td>
-                  <td className="num">{formatMeasure('calls', valueOf(c, 'calls'))}</td>
+                  <td className="num" data-value={cost ?? ''}>{formatMeasure(costMeasure, cost)}</td>
+                  <td className="num">{formatPercent(c.measures.find((m) => m.measure === costMeasure)?.share)}</td>
+                  <td className="num">{formatMeasure(calls, valueOf(c, calls))}</td>
                 </tr>
               );
             })}

@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { ThemeToggle } from '@/components/ThemeToggle';
 import { WorkspaceSwitcher } from '@/components/WorkspaceSwitcher';
 import { getMe } from '@/lib/me';
 import { signOut } from '../signin/actions';
@@ -6,7 +7,7 @@ import { signOut } from '../signin/actions';
 const LINKS: Array<[string, string]> = [
   ['/', 'Overview'], ['/explore', 'Explorer'], ['/events', 'Event log'], ['/plans', 'Plans'], ['/budgets', 'Budgets'],
   ['/anomalies', 'Anomalies'], ['/reconciliation', 'Reconciliation'], ['/profitability', 'Profitability'], ['/savings', 'Savings'], ['/reports', 'Morning reports'],
-  ['/customers', 'Customers'], ['/features', 'Features'],
+  ['/customers', 'Customers'], ['/features', 'Features'], ['/users', 'Users'], ['/models', 'Models'], ['/agents', 'Agents'],
   ['/onboarding', 'Send data'], ['/settings', 'Settings'],
 ];
 
@@ -23,6 +24,7 @@ export default async function MainLayout({ children }: { children: React.ReactNo
         <p className="muted" data-testid="signed-in-as" style={{ marginTop: 16 }}>
           {me?.person ? <>{me.person.name ?? me.person.email}<br /><span className="badge">{me.role}</span></> : me ? 'Signed in with an API key' : null}
         </p>
+        <ThemeToggle />
         <form action={signOut}><button type="submit">Sign out</button></form>
       </nav>
       <main>{children}</main>

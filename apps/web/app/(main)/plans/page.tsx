@@ -38,7 +38,7 @@ export default async function Plans() {
               return (
                 <tr key={p.id} data-plan-id={p.id}>
                   <td><input type="checkbox" name="ids" value={p.id} aria-label={`Compare ${p.id}`} /></td>
-                  <td><Link href={`/plans/compare?ids=${encodeURIComponent(p.id)}`}>{p.name ?? p.id}</Link> <span className="muted">{p.id}</span></td>
+                  <td><Link href={`/plans/${encodeURIComponent(p.id)}`}>{p.name ?? p.id}</Link> <span className="muted">{p.id}</span></td>
                   <td><span className="badge">{p.status}</span></td><td>{p.owner ?? '—'}</td>
                   <td className="num" data-value={valueOf(c, 'total_cost') ?? ''}>{formatMoney(valueOf(c, 'total_cost'))}</td>
                   <td className="num">{formatMeasure('calls', valueOf(c, 'calls'))}</td>
@@ -57,7 +57,7 @@ export default async function Plans() {
             <thead><tr><th scope="col">Plan</th><th className="num" scope="col">Spent</th><th className="num" scope="col">Open tasks</th><th className="num" scope="col">Remaining (median)</th>
               <th className="num" scope="col">Forecast total</th><th className="num" scope="col">Interval (p25–p90)</th><th scope="col">Budget</th></tr></thead>
             <tbody>{planForecasts.map((f) => (
-              <tr key={f.planId}><td>{f.name ?? f.planId}</td><td className="num">{formatMoney(f.spent)}</td><td className="num">{f.openTasks}{f.unprofiled ? ` (${f.unprofiled} unprofiled)` : ''}</td>
+              <tr key={f.planId}><td><Link href={`/plans/${encodeURIComponent(f.planId)}`}>{f.name ?? f.planId}</Link></td><td className="num">{formatMoney(f.spent)}</td><td className="num">{f.openTasks}{f.unprofiled ? ` (${f.unprofiled} unprofiled)` : ''}</td>
                 <td className="num">{formatMoney(f.remaining)}</td><td className="num" data-value={f.forecastTotal ?? ''}>{formatMoney(f.forecastTotal)}</td>
                 <td className="num">{formatMoney(f.forecastLow)} – {formatMoney(f.forecastHigh)}</td>
                 <td>{f.exceedsBudget ? <span className="badge over">exceeds its budget</span> : '—'}</td></tr>

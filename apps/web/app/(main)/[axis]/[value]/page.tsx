@@ -1,49 +1,83 @@
-// One customer or feature: cost and calls, its trend, its most-used models, its latest calls.
+// One customer, feature, user, model, agent, session or work item: cost and calls, its trend (a
+// session: its calls in order), its breakdowns, the budgets that apply to it, its latest calls.
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { ApiErrors } from '@/components/ApiErrors';
+import { BudgetsInScope } from '@/components/BudgetsInScope';
 import { Chart } from '@/components/Chart';
 import { EmbedShareIfAllowed } from '@/components/EmbedShareIfAllowed';
 import { EventTable } from '@/components/EventTable';
 import { SegmentTable } from '@/components/SegmentTable';
+import { SeriesTable } from '@/components/SeriesTable';
+import { SessionCalls } from '@/components/SessionCalls';
 import { gql } from '@/lib/api';
-import { AXES } from '@/lib/axes';
+import { AXES, type Axis, axisHref, costMeasure } from '@/lib/axes';
 import { type Node, SERIES, type Timeseries, nodeSelection, seriesChart, valueOf } from '@/lib/breakdown';
 import { EVENT_FIELDS, type UsageEvent } from '@/lib/events';
 import { formatMeasure, formatMoney } from '@/lib/format';
+import type * as Schema from '@/lib/graphql/schema';
 
-const RANGE = { relative: 'last 30 days' };
+type Data = { totals: Node; trend: Timeseries; events: { edges: Array<{ node: UsageEvent }> }; workItems?: Array<Pick<Schema.WorkItem, 'id' | 'title' | 'repository' | 'url'>> } & Record<`b${number}`, Node>;
 
-export default async function AxisValue({ params }: { params: Promise<{ axis: string; value: string }> }) {
+function query(axis: Axis) {
+  const cost = costMeasure(axis);
+  const per = axis.cost ? '' : ', "avg_cost_per_call", "error_rate"';
+  const breakdowns = axis.breakdowns.map((b, i) => `b${i}: breakdown(measures: ["${cost}", "calls"], by: ["${b.by}"], filters: $f, timeRange: $r, limit: 8) { ${nodeSelection(1)} }`).join('\n');
+  const workItem = axis.dimension === 'work_item';
+  return `query($f: [Filter!], $r: TimeRange${workItem ? ', $v: [ID!]' : ''}) {
+    totals: breakdown(measures: ["${cost}", "calls"${per}], by: [], filters: $f, timeRange: $r) { ${nodeSelection(0)} }
+    ${breakdowns}
+    trend: timeseries(measures: ["${cost}"], granularity: day, filters: $f, timeRange: $r) { ${SERIES} }
+    events(filters: $f, timeRange: $r, first: 20) { edges { node { ${EVENT_FIELDS} } } }
+    ${workItem ? 'workItems(ids: $v) { id title repository url }' : ''}
+  }`;
+}
+
+function Kpi({ label, value, testId, measure }: { label: string; value: string | null; testId?: string; measure: string }) {
+  return <div className="panel kpi" data-testid={testId} data-value={value ?? ''}><div className="label">{label}</div><div className="value">{formatMeasure(measure, value)}</div></div>;
+}
+
+export default async function AxisValue({ params, searchParams }: { params: Promise<{ axis: string; value: string }>; searchParams: Promise<{ range?: string }> }) {
   const { axis: seg, value: raw } = await params;
   const axis = AXES[seg];
   if (!axis) notFound();
   const value = decodeURIComponent(raw);
+  const rangeName = (await searchParams).range ?? 'last 30 days';
+  const range = { relative: rangeName };
   const f = [{ member: axis.dimension, operator: 'equals', values: [value] }];
-  const res = await gql<{ totals: Node; models: Node; trend: Timeseries; events: { edges: Array<{ node: UsageEvent }> } }>(`query($f: [Filter!], $r: TimeRange) {
-    totals: breakdown(measures: ["total_cost", "calls", "avg_cost_per_call", "error_rate"], by: [], filters: $f, timeRange: $r) { ${nodeSelection(0)} }
-    models: breakdown(measures: ["total_cost", "calls"], by: ["model"], filters: $f, timeRange: $r, limit: 8) { ${nodeSelection(1)} }
-    trend: timeseries(measures: ["total_cost"], granularity: day, filters: $f, timeRange: $r) { ${SERIES} }
-    events(filters: $f, first: 20) { edges { node { ${EVENT_FIELDS} } } }
-  }`, { f, r: RANGE });
-  if (!res.ok) return <><h2>{axis.one} {value}</h2><ApiErrors errors={res.errors} /></>;
-  const { totals, models, trend, events } = res.data;
+  const res = await gql<Data>(query(axis), { f, r: range, ...(axis.dimension === 'work_item' ? { v: [value] } : {}) });
+  const heading = <h2>{axis.one} {value} <span className="muted" style={{ fontSize: 13, fontWeight: 400 }}>{rangeName}</span></h2>;
+  if (!res.ok) return <>{heading}<ApiErrors errors={res.errors} /></>;
+  const { totals, trend, events, workItems } = res.data;
+  const cost = costMeasure(axis);
+  const item = workItems?.[0];
   return (
     <>
-      <h2>{axis.one} {value} <span className="muted" style={{ fontSize: 13, fontWeight: 400 }}>last 30 days</span></h2>
+      {heading}
+      {item && <p data-testid="work-item" className="muted">{item.title ?? 'Untitled'} · repository {item.repository ?? '—'}{item.url && <> · <a href={item.url}>open</a></>}</p>}
       <div className="kpis">
-        <div className="panel kpi" data-testid="axis-cost" data-value={valueOf(totals, 'total_cost') ?? ''}><div className="label">Cost</div><div className="value">{formatMoney(valueOf(totals, 'total_cost'))}</div></div>
-        <div className="panel kpi"><div className="label">Calls</div><div className="value">{formatMeasure('calls', valueOf(totals, 'calls'))}</div></div>
-        <div className="panel kpi"><div className="label">Avg per call</div><div className="value">{formatMoney(valueOf(totals, 'avg_cost_per_call'))}</div></div>
-        <div className="panel kpi"><div className="label">Error rate</div><div className="value">{formatMeasure('error_rate', valueOf(totals, 'error_rate'))}</div></div>
+        <Kpi label="Cost" testId="axis-cost" measure={cost} value={valueOf(totals, cost)} />
+        <Kpi label="Calls" testId="axis-calls" measure="calls" value={valueOf(totals, 'calls')} />
+        {!axis.cost && <><Kpi label="Avg per call" measure="avg_cost_per_call" value={valueOf(totals, 'avg_cost_per_call')} />
+          <Kpi label="Error rate" measure="error_rate" value={valueOf(totals, 'error_rate')} /></>}
       </div>
+      {axis.timeline && <SessionCalls filters={f} range={range} />}
       <div className="grid">
-        <section className="panel"><h3>Daily cost</h3><Chart id="axis-trend" label={`Daily cost of ${value}`} spec={seriesChart(trend, 'total_cost', 'bar')} />
-          <EmbedShareIfAllowed spec={{ kind: 'timeseries', title: `Daily cost of ${axis.one.toLowerCase()} ${value}`, measures: ['total_cost'], by: [], filters: f, timeRange: RANGE, granularity: 'day' }} /></section>
-        <SegmentTable testId="axis-models" title="Most-used models" node={models} />
+        {!axis.timeline && (
+          <section className="panel"><h3>Daily cost</h3><Chart id="axis-trend" label={`Daily cost of ${value}`} spec={seriesChart(trend, cost, 'bar')} />
+            <SeriesTable ts={trend} measure={cost} label="Daily cost" testId="axis-trend-table" />
+            <EmbedShareIfAllowed spec={{ kind: 'timeseries', title: `Daily cost of ${axis.one.toLowerCase()} ${value}`, measures: [cost], by: [], filters: f, timeRange: range, granularity: 'day' }} /></section>
+        )}
+        {axis.breakdowns.map((b, i) => (
+          <SegmentTable key={b.by} testId={`axis-${b.by}`} title={b.title} node={res.data[`b${i}`]} cost={cost}
+            href={b.link ? (v) => axisHref(b.link!, v) : undefined} />
+        ))}
+        <BudgetsInScope context={[{ dimension: axis.dimension, value }]} />
       </div>
-      <section className="panel"><h3>Latest calls</h3><EventTable events={events.edges.map((e) => e.node)} />
-        <p><Link href={`/events?f=${encodeURIComponent(`${axis.dimension}|equals|${encodeURIComponent(value)}`)}`}>All calls of this {axis.one.toLowerCase()} →</Link></p></section>
+      {!axis.timeline && (
+        <section className="panel"><h3>Latest calls</h3><EventTable events={events.edges.map((e) => e.node)} />
+          <p><Link href={`/events?f=${encodeURIComponent(`${axis.dimension}|equals|${encodeURIComponent(value)}`)}`}>All calls of this {axis.one.toLowerCase()} →</Link></p></section>
+      )}
     </>
   );
 }
