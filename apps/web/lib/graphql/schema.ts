@@ -94,6 +94,11 @@ export type Query = {
   /** Stored reports, newest date first; `from`/`to` are inclusive dates (YYYY-MM-DD). */
   reports: Array<Report>;
   report: Maybe<Report>;
+  /**
+   * Spend across the workspaces of the caller's organization that the caller may read (a person's
+   * memberships there, each by its role; a key: its own workspace). Others are neither counted nor named.
+   */
+  organizationOverview: OrganizationOverview;
   me: Me;
   members: Array<WorkspaceMember>;
   invitations: Array<Invitation>;
@@ -354,6 +359,19 @@ export type QueryReportsArgs = {
  */
 export type QueryReportArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Spendgraph's query API. Every answer comes from the Cube model in cube/ (view `usage`);
+ * `meta` lists its measures and dimensions. Member names are the view's members, e.g.
+ * `total_cost`, `plan_id` (the `usage.` prefix is optional). The workspace is the API key's.
+ */
+export type QueryOrganizationOverviewArgs = {
+  timeRange: InputMaybe<TimeRange>;
+  timezone?: InputMaybe<Scalars['String']['input']>;
+  granularity?: InputMaybe<Granularity>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -1109,6 +1127,23 @@ export type BudgetInput = {
   /** Alert when the trend projects crossing the limit before the period ends. */
   forecastAlerts: InputMaybe<Scalars['Boolean']['input']>;
   mode: InputMaybe<BudgetMode>;
+  /**
+   * An organization budget: its spend is summed over these workspaces of the organization and its
+   * hard stop applies in each. Needs budgets:manage in every one of them.
+   */
+  organization: InputMaybe<OrganizationBudgetInput>;
+};
+
+export type OrganizationBudgetInput = {
+  /** Workspaces (slugs or ids) it covers; omit for all of the organization's workspaces, later ones too. */
+  workspaces: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+export type BudgetOrganization = {
+  /** It covers every workspace of the organization, later ones too. */
+  all: Scalars['Boolean']['output'];
+  /** Workspaces it covers now. */
+  workspaceCount: Scalars['Int']['output'];
 };
 
 export type BudgetPatch = {
@@ -1144,6 +1179,8 @@ export type Budget = {
   thresholds: Array<Scalars['Float']['output']>;
   forecastAlerts: Scalars['Boolean']['output'];
   mode: BudgetMode;
+  /** An organization budget's reach; null for a budget of this workspace alone. */
+  organization: Maybe<BudgetOrganization>;
   paused: Scalars['Boolean']['output'];
   createdAt: Scalars['String']['output'];
   updatedAt: Scalars['String']['output'];
@@ -1836,6 +1873,69 @@ export type ReportDelivery = {
   lastStatus: Maybe<Scalars['Int']['output']>;
   lastError: Maybe<Scalars['String']['output']>;
   deliveredAt: Maybe<Scalars['String']['output']>;
+};
+
+export type Organization = {
+  id: Scalars['ID']['output'];
+  slug: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+};
+
+export type OrganizationOverview = {
+  organization: Organization;
+  period: Period;
+  /** Sum over the workspaces listed; null when nothing in them is priced. */
+  totalCost: Maybe<Scalars['Decimal']['output']>;
+  calls: Scalars['Decimal']['output'];
+  /** Spend by workspace, highest first: every workspace the caller may read, with or without spend. */
+  workspaces: Array<WorkspaceSpend>;
+  /** Cost per bucket, summed over the workspaces (buckets without events are absent). */
+  trend: Array<OrganizationPoint>;
+  topAgents: Array<OrganizationGroup>;
+  topModels: Array<OrganizationGroup>;
+  topPlans: Array<OrganizationGroup>;
+  /** Budgets at risk (warning, over, denying or projected to cross) in the workspaces listed. */
+  budgetsAtRisk: Array<WorkspaceBudget>;
+};
+
+export type WorkspaceSpend = {
+  id: Scalars['ID']['output'];
+  slug: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+  /** The caller's role there (null for a key). */
+  role: Maybe<Scalars['String']['output']>;
+  totalCost: Maybe<Scalars['Decimal']['output']>;
+  calls: Scalars['Decimal']['output'];
+  /** Fraction (0-1) of the organization's total. */
+  share: Maybe<Scalars['Float']['output']>;
+};
+
+export type WorkspaceCost = {
+  /** The workspace's slug. */
+  workspace: Scalars['String']['output'];
+  totalCost: Maybe<Scalars['Decimal']['output']>;
+};
+
+export type OrganizationPoint = {
+  /** Start of the bucket, in the query's time zone (YYYY-MM-DDTHH:mm:ss.SSS). */
+  time: Scalars['String']['output'];
+  partial: Scalars['Boolean']['output'];
+  totalCost: Maybe<Scalars['Decimal']['output']>;
+  byWorkspace: Array<WorkspaceCost>;
+};
+
+export type OrganizationGroup = {
+  /** null for events without the field. */
+  value: Maybe<Scalars['String']['output']>;
+  totalCost: Maybe<Scalars['Decimal']['output']>;
+  calls: Scalars['Decimal']['output'];
+  byWorkspace: Array<WorkspaceCost>;
+};
+
+export type WorkspaceBudget = {
+  /** The workspace's slug. */
+  workspace: Scalars['String']['output'];
+  budget: Budget;
 };
 
 export type Role =
