@@ -163,6 +163,9 @@ describe('effort in the model', () => {
     }
     expect(Object.keys(api).length).toBe(8);
     expect(api).toEqual(sql);
+    // The explorer offers the dimensions `meta` lists.
+    const meta = await graphqlData(p.apiUrl, model.key, '{ meta { dimensions { name title } } }');
+    expect(meta.meta.dimensions.filter((d: { name: string }) => /(^|\.)effort$/.test(d.name))).toEqual([{ name: expect.any(String), title: expect.stringContaining('Effort') }]);
 
     // The FOCUS export tags each row with its effort: its costs by task type and effort are the same sums.
     const focus = await fetch(`${p.apiUrl}/v1/exports/focus?format=ndjson&from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z`, { headers: { authorization: `Bearer ${model.key}` } });

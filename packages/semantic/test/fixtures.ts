@@ -83,7 +83,7 @@ export function workspaceAEvents(ws: string): UsageEventRow[] {
       input_tokens: 1000, output_tokens: 200, cache_read_tokens: 5000,
       input_cost: '0.003', output_cost: '0.003', cache_read_cost: '0.0015', total_cost: '0.0075',
       space: 'eng', plan_id: 'p1', task_id: 'p1/t1', task_type: 'feature', workflow: 'build', step: 'implement', agent: 'coder',
-      user_id: 'ana', customer_id: 'c1', feature: 'chat', session_id: 's1', work_item: 'W-1',
+      user_id: 'ana', customer_id: 'c1', feature: 'chat', session_id: 's1', work_item: 'W-1', effort: 'high',
     }),
     row(ws, {
       ...sonnet, occurred_at: at(0, 11), status: 'error', latency_ms: 300,
@@ -97,7 +97,7 @@ export function workspaceAEvents(ws: string): UsageEventRow[] {
       input_tokens: 2000, output_tokens: 400, cache_read_tokens: 1000, reasoning_tokens: 100,
       input_cost: '0.005', output_cost: '0.004', cache_read_cost: '0.00125', reasoning_cost: '0.001', total_cost: '0.01125',
       space: 'eng', plan_id: 'p2', task_id: 'p2/t1', task_type: 'bugfix', workflow: 'build', step: 'implement', agent: 'coder',
-      user_id: 'bob', customer_id: 'c2', feature: 'search', session_id: 's2',
+      user_id: 'bob', customer_id: 'c2', feature: 'search', session_id: 's2', effort: 'low',
     }),
     row(ws, {
       provider: 'mystery', model: 'unknown-model', occurred_at: at(1, 12), latency_ms: 400,

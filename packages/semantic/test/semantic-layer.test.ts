@@ -216,6 +216,19 @@ describe('roll-ups', () => {
     expect(fromRollup.data.length).toBe(5);
   });
 
+  it('effort within task type reads daily_by_work and gives the same figures as raw events', async () => {
+    const query: CubeQuery = {
+      measures: ['usage.total_cost', 'usage.total_tokens', 'usage.calls', 'usage.error_calls'],
+      dimensions: ['usage.task_type', 'usage.effort'],
+      timeDimensions: [{ dimension: 'usage.occurred_at', granularity: 'day' }],
+      order: [['usage.occurred_at.day', 'asc'], ['usage.task_type', 'asc'], ['usage.effort', 'asc']],
+    };
+    const fromRollup = await rollupLayer.load(query, A());
+    expect(fromRollup.usedPreAggregations).toEqual(['usage_events.daily_by_work']);
+    expect(fromRollup.data).toEqual((await rawLayer.load(query, A())).data);
+    expect(fromRollup.data.map((r) => r['usage.effort'])).toEqual(expect.arrayContaining(['high', 'low', null]));
+  });
+
   it('rows stored after the build are in the answer at once (lambda read); a fresh query reads raw events only', async () => {
     const late = await ensureWorkspace(pool, 'sem-late-arrival');
     await insertUsageEvents(pool, [row(late.id, { occurred_at: at(2, 10), provider: 'openai', total_cost: '1.250000', unpriced: false })]);
