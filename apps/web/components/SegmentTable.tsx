@@ -2,6 +2,9 @@ import Link from 'next/link';
 import { type Node, valueOf } from '@/lib/breakdown';
 import { formatMeasure, formatPercent } from '@/lib/format';
 
+/** `Top sessions` -> `Sessions`: the first column's heading. */
+const column = (title: string) => title.replace(/^Top (\w)/, (_, c: string) => c.toUpperCase());
+
 /** A breakdown level as a small table: label (optionally linked), cost, share, calls. */
 export function SegmentTable({ title, node, href, testId, cost: costMeasure = 'total_cost', calls = 'calls' }: {
   title: string; node: Node; href?: (value: string) => string; testId: string; /** Measure names (work items: their shares). */ cost?: string; calls?: string;
@@ -11,7 +14,7 @@ export function SegmentTable({ title, node, href, testId, cost: costMeasure = 't
       <h3 id={`${testId}-h`}>{title}</h3>
       {node.children.length === 0 ? <p className="empty">No data in this period.</p> : (
         <table>
-          <thead><tr><th scope="col">{title.replace(/^Top /, '')}</th><th className="num" scope="col">Cost</th><th className="num" scope="col">Share</th><th className="num" scope="col">Calls</th></tr></thead>
+          <thead><tr><th scope="col">{column(title)}</th><th className="num" scope="col">Cost</th><th className="num" scope="col">Share</th><th className="num" scope="col">Calls</th></tr></thead>
           <tbody>
             {node.children.map((c) => {
               const cost = valueOf(c, costMeasure);
