@@ -70,7 +70,7 @@ describe('anomalies page', () => {
     const text = await page.getByTestId('anomalies').innerText();
     // No internal metric names or enum values in what a person reads.
     expect(text).not.toMatch(/_share|_per_|_tokens|subagent_calls|model_choice|\w+_\w+ \d/);
-    const sub = page.locator('tr[data-testid="anomaly"]', { hasText: 'sub-1' }).first();
+    const sub = shownRows().filter({ has: page.getByRole('link', { name: 'sub-1', exact: true }) });
     expect(await sub.getByTestId('explanation').textContent()).toBe(
       'Cost $3.00, 3.0× the $1.00 median of 11 similar sessions (bugfix × coder): $2.00 more. From subagent work $1.26, many calls $0.73814.');
     await sub.getByText('Evidence').click();
