@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { type Platform, graphqlData, startPlatform } from '@spendgraph/test-support/platform';
-import { describeChange, formatMs, formatTags, formatTime } from '../lib/format.ts';
+import { describeChange, formatMs, formatTags } from '../lib/format.ts';
 import { type Web, demoWorkspace, launchBrowser, screenshot, signIn, startWeb } from './support.ts';
 
 vi.setConfig({ testTimeout: 240_000 });
@@ -23,6 +23,12 @@ const val = (n: M, m: string) => n.measures.find((x) => x.measure === m)?.value 
 const attrs = (selector: string, attr: string) => page.locator(selector).evaluateAll((els, a) => els.map((e) => e.getAttribute(a)), attr);
 const texts = (selector: string) => page.locator(selector).allTextContents();
 const search = (name: string) => new URL(page.url()).searchParams.get(name);
+/** Waits for a client navigation or a server render (expect.poll's own default is 1 s). */
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 120_000 });
+/** Waits for an element; if it never comes, says what the page shows instead. */
+const shown = (testId: string) => page.getByTestId(testId).waitFor().catch(async (e) => {
+  throw new Error(`${e.message}\npage shows: ${(await page.locator('main').innerText()).slice(0, 1000)}`);
+});
 
 beforeAll(async () => {
   p = await startPlatform({ now: NOW });
@@ -41,15 +47,9 @@ afterAll(async () => {
 });
 
 describe('explorer', () => {
-  it('shows a time measure as a time (not NaN) and the tags dimension as key=value pairs', async () => {
-    await page.goto(`${web.url}/explore?m=last_event_at,calls&by=provider&range=last%2030%20days`);
-    await page.getByTestId('pivot').waitFor();
-    const { breakdown } = await api(`{ breakdown(measures: ["last_event_at", "calls"], by: ["provider"], timeRange: { relative: "last 30 days" }) { measures { measure value } } }`);
-    const total = page.getByTestId('pivot-total').locator('td').nth(1);
-    expect(await total.textContent()).toBe(formatTime(val(breakdown, 'last_event_at')));
-    expect((await page.getByTestId('pivot').textContent())!).not.toContain('NaN');
-
+  it('shows the tags dimension as key=value pairs, not JSON objects', async () => {
     await page.goto(`${web.url}/explore?m=calls&by=tags&range=last%2030%20days`);
+    await shown('pivot');
     const { breakdown: tags } = await api(`{ breakdown(measures: ["calls"], by: ["tags"], timeRange: { relative: "last 30 days" }) { children { value other } } }`);
     const labels = await texts('tr[data-depth="1"] td:first-child a');
     expect(labels).toEqual(tags.children.map((c: { value: string }) => formatTags(c.value)));
@@ -61,21 +61,21 @@ describe('explorer', () => {
     await page.goto(`${web.url}/explore?m=total_cost&range=last%2030%20days`);
     const measures = page.getByRole('group', { name: 'Measures' });
     await measures.getByLabel('Calls', { exact: true }).click();
-    await expect.poll(() => search('m')).toBe('total_cost,calls');
+    await poll(() => search('m')).toBe('total_cost,calls');
     await page.getByRole('columnheader', { name: 'Calls', exact: true }).waitFor();
     await measures.getByLabel('Total cost', { exact: true }).click();
-    await expect.poll(() => search('m')).toBe('calls');
+    await poll(() => search('m')).toBe('calls');
   });
 
   it('applies a custom range on Apply, not on every keystroke', async () => {
     await page.goto(`${web.url}/explore?m=total_cost&from=2026-11-20&to=2026-11-26`);
     const before = page.url();
-    await page.getByLabel('From').fill('2026-11-10');
-    await page.getByLabel('To').fill('2026-11-15');
+    await page.getByLabel('From', { exact: true }).fill('2026-11-10');
+    await page.getByLabel('To', { exact: true }).fill('2026-11-15');
     await page.waitForTimeout(1500);
     expect(page.url()).toBe(before); // typing did not reload
     await page.getByRole('button', { name: 'Apply' }).click();
-    await expect.poll(() => [search('from'), search('to')]).toEqual(['2026-11-10', '2026-11-15']);
+    await poll(() => [search('from'), search('to')]).toEqual(['2026-11-10', '2026-11-15']);
   });
 
   it('drills into an "Other (N)" bucket: the event log shows exactly its calls and cost', async () => {
@@ -106,16 +106,16 @@ describe('overview', () => {
     await page.goto(`${web.url}/`);
     const presets = page.getByRole('navigation', { name: 'Period presets' });
     await presets.getByRole('link', { name: 'Last month' }).click();
-    await expect.poll(() => search('range')).toBe('last month');
+    await poll(() => search('range')).toBe('last month');
     const period = page.getByTestId('overview-period');
-    await expect.poll(() => period.getAttribute('data-from')).toBe('2026-11-01T00:00:00Z');
+    await poll(() => period.getAttribute('data-from')).toBe('2026-11-01T00:00:00Z');
 
     // Against a previous period with barely any calls: no +2000 % change, but a note saying why.
     const form = page.getByRole('form', { name: 'Custom period' });
-    await form.getByLabel('From').fill('2026-11-03');
-    await form.getByLabel('To').fill('2026-12-02');
+    await form.getByLabel('From', { exact: true }).fill('2026-11-03');
+    await form.getByLabel('To', { exact: true }).fill('2026-12-02');
     await form.getByRole('button', { name: 'Apply' }).click();
-    await expect.poll(() => period.getAttribute('data-from')).toBe('2026-11-03T00:00:00Z');
+    await poll(() => period.getAttribute('data-from')).toBe('2026-11-03T00:00:00Z');
     const { c, q } = await api(`{ c: breakdown(measures: ["total_cost", "calls"], by: [], timeRange: { from: "2026-11-03", to: "2026-12-02" }) { measures { measure value } }
       q: breakdown(measures: ["total_cost", "calls"], by: [], timeRange: { from: "2026-10-04", to: "2026-11-02" }) { measures { measure value } } }`);
     expect(Number(val(q, 'calls'))).toBeGreaterThan(0); // a few calls before: the old page showed a huge percentage
@@ -128,10 +128,10 @@ describe('overview', () => {
 
     // A comparable previous period: the change as the API's figures give it.
     await presets.getByRole('link', { name: 'Last 7 days' }).click();
-    await expect.poll(() => search('range')).toBe('last 7 days');
+    await poll(() => search('range')).toBe('last 7 days');
     const { c7, p7 } = await api(`{ c7: breakdown(measures: ["total_cost", "calls"], by: [], timeRange: { relative: "last 7 days" }) { measures { measure value } }
       p7: breakdown(measures: ["total_cost", "calls"], by: [], timeRange: { relative: "last 7 days", previous: true }) { measures { measure value } } }`);
-    await expect.poll(() => change.getAttribute('data-comparable')).toBe('true');
+    await poll(() => change.getAttribute('data-comparable')).toBe('true');
     const expected = describeChange(val(c7, 'total_cost'), val(p7, 'total_cost'), { current: val(c7, 'calls'), previous: val(p7, 'calls') });
     expect(await change.textContent()).toBe(expected.text);
     await screenshot(page, 'overview-range');
@@ -177,7 +177,7 @@ describe('event log', () => {
       .events.edges.map((e: { node: { id: string; totalCost: string | null } }) => e.node);
     for (const order of ['costliest', 'cheapest']) {
       await page.getByRole('link', { name: 'Cost', exact: true }).click();
-      await expect.poll(() => search('order')).toBe(order);
+      await poll(() => search('order')).toBe(order);
       const expected = await byCost(order);
       expect(await attrs('[data-testid=events] tbody tr', 'data-event-id')).toEqual(expected.map((n: { id: string }) => n.id));
       const costs = (await attrs('[data-testid=events] tbody td[data-field=cost]', 'data-value')).map(Number);
@@ -204,7 +204,7 @@ describe('budgets', () => {
     const { breakdown } = await api(`{ breakdown(measures: ["calls"], by: ["agent"], limit: 200, sort: { measure: "calls" }) { children { value other } } }`);
     const seen = breakdown.children.filter((c: { value: string | null; other: boolean }) => c.value !== null && !c.other).map((c: { value: string }) => c.value);
     expect(seen).toContain('coder');
-    await expect.poll(() => attrs('[data-testid=scope-values-0] option', 'value')).toEqual(seen);
+    await poll(() => attrs('[data-testid=scope-values-0] option', 'value')).toEqual(seen);
   });
 
   it('keeps what was typed when the API refuses the budget', async () => {
@@ -214,7 +214,7 @@ describe('budgets', () => {
     await form.getByLabel('Scope dimension 1').selectOption('agent');
     await form.getByLabel('Scope values 1').fill('coder, reviewer');
     await form.getByRole('button', { name: 'Create budget' }).click();
-    await expect.poll(() => form.locator('.error[role=alert]').textContent(), { timeout: 60_000 }).toContain('input.amount');
+    await poll(() => form.locator('.error[role=alert]').textContent()).toContain('input.amount');
     expect(await form.getByLabel('Name').inputValue()).toBe('Kept after a refusal');
     expect(await form.getByLabel('Amount (USD)').inputValue()).toBe('-5');
     expect(await form.getByLabel('Scope dimension 1').inputValue()).toBe('agent');
@@ -228,7 +228,7 @@ describe('budgets', () => {
     const asked: string[] = [];
     page.once('dialog', (d) => { asked.push(d.message()); void d.dismiss(); });
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
-    await expect.poll(() => asked.length).toBe(1);
+    await poll(() => asked.length).toBe(1);
     expect(asked[0]).toContain('Web test: delete me');
     await page.waitForTimeout(1000);
     expect(new URL(page.url()).pathname).toBe(`/budgets/${createBudget.id}`);

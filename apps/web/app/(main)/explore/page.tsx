@@ -41,6 +41,9 @@ export default async function Explore({ searchParams }: { searchParams: Promise<
 
   const root = res.data.breakdown;
   const title = (name: string) => measureOptions.find((m) => m.name === name)?.title ?? name;
+  // The chart draws the first measure that is a quantity: a time (`last_event_at`) has no bar height.
+  const isTime = (name: string) => meta.ok && meta.data.meta.measures.some((m) => m.name === name && m.type === 'time');
+  const chartMeasure = state.measures.find((m) => !isTime(m) && !/_at$/.test(m));
   return (
     <>
       <h2>Explorer</h2>
@@ -49,7 +52,7 @@ export default async function Explore({ searchParams }: { searchParams: Promise<
         {before?.ok && before.data.breakdown.period && <span data-testid="explore-previous-period"> · compared with {periodLabel(before.data.breakdown.period)}</span>}</p>}
       {before && !before.ok && <ApiErrors errors={before.errors} />}
       <Suspense fallback={<div className="skeleton" style={{ height: 340 }} aria-busy="true" aria-label="Loading the chart" />}>
-        <ExploreChart state={state} root={root} title={title(state.measures[0]!)} />
+        {chartMeasure && <ExploreChart state={state} root={root} measure={chartMeasure} title={title(chartMeasure)} />}
       </Suspense>
       <PivotTable root={root} by={state.by} filters={state.filters} range={state.range} initialSort={state.sort}
         measures={state.measures.map((m) => ({ name: m, title: title(m) }))} previous={before?.ok ? before.data.breakdown : null} />
@@ -59,12 +62,11 @@ export default async function Explore({ searchParams }: { searchParams: Promise<
 }
 
 /** The chart streams in after the table: one series per top value of the first segment. */
-async function ExploreChart({ state, root, title }: { state: ExploreState; root: Node; title: string }) {
+async function ExploreChart({ state, root, measure, title }: { state: ExploreState; root: Node; measure: string; title: string }) {
   const filters = apiFilters(state.filters);
   const first = state.by[0];
   const topValues = first ? root.children.filter((c) => !c.other && c.value !== null).slice(0, MAX_SERIES).map((c) => c.value!) : [];
   const chartFilters = first && topValues.length ? [...filters, { member: first, operator: 'equals', values: topValues }] : filters;
-  const measure = state.measures[0]!;
   const ts = await gql<{ timeseries: Timeseries }>(
     `query($m: [String!]!, $g: Granularity!, $by: [String!], $f: [Filter!], $r: TimeRange) { timeseries(measures: $m, granularity: $g, by: $by, filters: $f, timeRange: $r) { ${SERIES} } }`,
     { m: [measure], g: state.granularity, by: first ? [first] : [], f: chartFilters, r: state.range },
