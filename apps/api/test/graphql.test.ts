@@ -148,6 +148,13 @@ describe('breakdown', () => {
     expectTree(data.breakdown, rowsA, ['plan_id', 'step', 'model'], 2);
   });
 
+  it('orders children by a time measure (last_event_at), latest first, as SQL does', async () => {
+    const { data } = await ok(a.key, `{ breakdown(measures: ["last_event_at", "calls"], by: ["model"]) { children { value measures { measure value } } } }`);
+    const { rows } = await p.pool.query<{ model: string | null }>(
+      'SELECT model FROM usage_events WHERE workspace_id = $1 GROUP BY model ORDER BY max(occurred_at) DESC, model', [a.workspaceId]);
+    expect(data.breakdown.children.map((c: any) => c.value)).toEqual(rows.map((r) => r.model));
+  });
+
   it('gives each node its share of the parent for additive measures only', async () => {
     const { data } = await ok(a.key, TREE, { by: ['plan_id'] });
     const top = data.breakdown.children[0];

@@ -175,8 +175,15 @@ function rowOrder(measure: string, direction: 'ASC' | 'DESC', dim: string) {
     const x = cell(a, measure);
     const y = cell(b, measure);
     if (x === null || y === null) return x === y ? byValue(a, b) : x === null ? 1 : -1;
-    return sign * new Decimal(x).comparedTo(y) || byValue(a, b);
+    return sign * compareValues(x, y) || byValue(a, b);
   };
+}
+
+const NUMBER = /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i;
+
+/** Numbers exactly (decimal strings); times (`last_event_at`, ISO readings) in their order as text. */
+function compareValues(x: string, y: string): number {
+  return NUMBER.test(x) && NUMBER.test(y) ? new Decimal(x).comparedTo(y) : x.localeCompare(y);
 }
 
 function pathEquals(node: Draft) {
