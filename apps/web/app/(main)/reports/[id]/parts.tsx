@@ -12,7 +12,7 @@ type Range = { from: string; to: string };
 /** The explorer over the reported 7 days: cost and calls by `by`, filtered to `member = value`. */
 export function explorerHref(range: Range, by: string[], filter?: [string, string]) {
   return `/explore?${exploreQuery({
-    measures: ['total_cost', 'calls'], by, range, granularity: 'day', limit: 10, sort: null,
+    measures: ['total_cost', 'calls'], by, range, granularity: 'day', limit: 10, sort: null, compare: false,
     filters: filter ? [{ member: filter[0], operator: 'equals', values: [filter[1]] }] : [],
   })}`;
 }
