@@ -3,17 +3,19 @@
 // events (Cube without roll-ups, and plain SQL), also after events arrive for partitions already
 // built (today, back-filled days), after a repricing and after retention — before any rebuild.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {} from '@spendgraph/test-support/global-setup';
 import { applyRepricing, applyRetention, createPool, ensureWorkspace, insertUsageEvents, requestRepricing, type Pool, type UsageEventRow } from '@spendgraph/db';
 import { createSemanticLayer, type CubeQuery, type SemanticLayer } from '../src/index.ts';
 import { at, BASE, date, row } from './fixtures.ts';
 import { modelWithoutRollups, removeModelVariants } from './support.ts';
 import { rollupFloor } from '../src/lambda.ts';
-import { ownDatabase } from '@spendgraph/test-support/database';
+import { type OwnDatabase, ownDatabase } from '@spendgraph/test-support/database';
 
 const SCHEMA = 'rp_rollups';
 let pool: Pool;
+let own: OwnDatabase;
+let databaseUrl: string;
 let rollups: SemanticLayer;
 let raw: SemanticLayer;
 let ws: { a: string; b: string };
@@ -109,7 +111,10 @@ const TOTALS = (from: number, to: number): CubeQuery => ({
 });
 
 beforeAll(async () => {
-  const databaseUrl = inject('databaseUrl');
+  // A database of its own: other files' roll-up tables (built before this file's events) would
+  // rightly keep the dirty marks the warming test expects to see pruned.
+  own = await ownDatabase('read_path');
+  databaseUrl = own.url;
   pool = createPool(databaseUrl, 2);
   ws = {
     a: (await ensureWorkspace(pool, `rp-a-${randomUUID().slice(0, 8)}`)).id,
@@ -127,6 +132,7 @@ afterAll(async () => {
   await raw?.close();
   await rollups?.close();
   await pool?.end();
+  await own?.drop();
   await removeModelVariants();
 });
 
@@ -201,7 +207,7 @@ describe('roll-ups never change an answer', () => {
     // Another deployment (or the planner's _fresh schema) warms its own tables after events arrive
     // for a workspace whose current week this layer has built; its prune must not make this layer's
     // older tables read as sealed.
-    const other = await createSemanticLayer({ databaseUrl: inject('databaseUrl'), preAggregationsSchema: `${SCHEMA}_other` });
+    const other = await createSemanticLayer({ databaseUrl: databaseUrl, preAggregationsSchema: `${SCHEMA}_other` });
     try {
       const fresh = (await ensureWorkspace(pool, `rp-fresh-${randomUUID().slice(0, 8)}`)).id;
       await rollups.load(TOTALS(0, 21), { workspaceId: fresh }); // this layer's current week is built
@@ -275,7 +281,7 @@ describe('a partition built on demand', () => {
   it('holds its whole week, whatever range the query that built it asked for', async () => {
     // Cube builds a missing partition inside the query that needs it, with its SQL cut at the end
     // of that query's range; the table then stood for the whole week, sealed.
-    const layer = await createSemanticLayer({ databaseUrl: inject('databaseUrl'), preAggregationsSchema: `${SCHEMA}_demand` });
+    const layer = await createSemanticLayer({ databaseUrl: databaseUrl, preAggregationsSchema: `${SCHEMA}_demand` });
     try {
       const w = (await ensureWorkspace(pool, `rp-demand-${randomUUID().slice(0, 8)}`)).id;
       // The Tuesday and the Friday of a past week (BASE is a Monday).
@@ -331,7 +337,7 @@ describe('per-day sealing inside a weekly partition', () => {
     const w = (await ensureWorkspace(pool, `rp-day-${randomUUID().slice(0, 8)}`)).id;
     await insertUsageEvents(pool, events(w, [6, 7, 8, 9, 10, 11, 12, 13, 14], 6));
     // A zone whose local days straddle UTC days: a dirty UTC day makes two local days dirty.
-    const kolkata = await createSemanticLayer({ databaseUrl: inject('databaseUrl'), preAggregationsSchema: 'rp_kolkata', rollupTimezones: ['Asia/Kolkata'] });
+    const kolkata = await createSemanticLayer({ databaseUrl, preAggregationsSchema: 'rp_kolkata', rollupTimezones: ['Asia/Kolkata'] });
     try {
       await Promise.all([rollups.warmPreAggregations(), kolkata.warmPreAggregations()]);
       const before = { utc: await rollups.load(CALLS_BY_DAY('UTC'), { workspaceId: w }), ist: await kolkata.load(CALLS_BY_DAY('Asia/Kolkata'), { workspaceId: w }) };
