@@ -87,14 +87,14 @@ describe('anomalies page', () => {
     await filters.getByRole('button', { name: 'Apply' }).click();
     await page.waitForURL(/kind=task/);
     const { anomalySummary: tasks } = await api('{ anomalySummary(kind: task, from: "2026-10-10T00:00:00Z", to: "2026-10-11T00:00:00Z", status: [open, acknowledged]) { count excess } }');
-    expect(await page.getByTestId('anomaly-count').getAttribute('data-value')).toBe(String(tasks.count));
+    await expect.poll(() => page.getByTestId('anomaly-count').getAttribute('data-value'), { timeout: 60_000 }).toBe(String(tasks.count));
     expect(await page.getByTestId('anomaly-impact').getAttribute('data-value')).toBe(tasks.excess);
     expect(await shownRows().count()).toBe(tasks.count);
     await filters.getByLabel('From').fill('2026-10-11');
     await filters.getByLabel('To').fill('2026-10-11');
     await filters.getByRole('button', { name: 'Apply' }).click();
     await page.waitForURL(/from=2026-10-11/);
-    expect(await page.getByTestId('anomaly-count').getAttribute('data-value')).toBe('0');
+    await expect.poll(() => page.getByTestId('anomaly-count').getAttribute('data-value'), { timeout: 60_000 }).toBe('0');
 
     await page.goto(`${web.url}/anomalies?group=likely_cause`);
     const groups = page.getByTestId('anomaly-groups').locator('tbody tr');
@@ -103,7 +103,7 @@ describe('anomalies page', () => {
       .toEqual(g.groups.map((x: { key: string; excess: string }) => [x.key, x.excess]));
     await groups.filter({ hasText: 'Subagent work' }).getByRole('link').click();
     await page.waitForURL(/cause=subagents/);
-    expect(await shownRows().count()).toBe(g.groups.find((x: { key: string }) => x.key === 'subagents').count);
+    await expect.poll(() => shownRows().count(), { timeout: 60_000 }).toBe(g.groups.find((x: { key: string }) => x.key === 'subagents').count);
   });
 
   it('acknowledges and dismisses with who and when; dismissed ones leave the default list and its total', async () => {
@@ -165,6 +165,7 @@ describe('morning report page', () => {
     await screenshot(page, 'morning-report');
     await page.getByTestId('report-anomalies').getByRole('link', { name: 'session sub-1' }).click();
     await page.waitForURL(/subject=sub-1/);
-    expect(await shownRows().count()).toBe(1);
+    // The URL changes before the anomalies page has rendered (a client-side navigation).
+    await expect.poll(() => shownRows().count(), { timeout: 60_000 }).toBe(1);
   });
 });
