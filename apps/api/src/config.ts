@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseEnv } from '@spendgraph/env';
 import { secretProblem, semanticEnv } from '@spendgraph/semantic';
 
 /** The API's environment (docker-compose.yml is checked against it: test/deploy/compose.test.ts). */
@@ -45,10 +46,7 @@ export const apiEnv = z.object({
 
 export type ApiConfig = z.infer<typeof apiEnv>;
 
+/** The API's configuration; any variable may come from the file NAME_FILE names (secrets). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
-  const parsed = apiEnv.safeParse(env);
-  if (!parsed.success) {
-    throw new Error(`invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  return parsed.data;
+  return parseEnv(apiEnv, env);
 }

@@ -1,5 +1,6 @@
 // Every environment variable the spendgraph command reads (one schema; the compose `cli`
 // service is checked against it: test/deploy/compose.test.ts). Options on the command line win.
+import { parseEnv } from '@spendgraph/env';
 import { z } from 'zod';
 
 const optional = z.string().trim().transform((s) => s || undefined).optional();
@@ -22,4 +23,5 @@ export const cliEnv = z.object({
   AMP_DATA_DIR: optional,
 });
 
-export const readCliEnv = (env: NodeJS.ProcessEnv = process.env) => cliEnv.parse(env);
+/** SPENDGRAPH_API_KEY and DATABASE_URL may come from the files SPENDGRAPH_API_KEY_FILE / DATABASE_URL_FILE name. */
+export const readCliEnv = (env: NodeJS.ProcessEnv = process.env) => parseEnv(cliEnv, env);

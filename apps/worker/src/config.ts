@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { parseEgressAllowList } from '@spendgraph/budgets';
 import { type InsightsSettings, insightsEnv, insightsSettingsOf } from '@spendgraph/insights';
+import { parseEnv } from '@spendgraph/env';
 import { secretProblem, semanticEnv } from '@spendgraph/semantic';
 import type { ChannelsConfig } from './channels/index.ts';
 
@@ -82,21 +83,16 @@ export const workerEnvSchema = workerEnv.extend(channelsEnv.shape).extend(insigh
 export type WorkerConfig = z.infer<typeof workerEnv> & z.infer<typeof billsEnv> & { channels: ChannelsConfig; insights: InsightsSettings };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  const e = parse(workerEnvSchema, env, 'configuration');
+  const e = parseEnv(workerEnvSchema, env);
   return { ...e, channels: channelsOf(e), insights: insightsSettingsOf(e) };
 }
 
 /** The channel settings alone (tests deliver without the rest of a worker). */
 export function channelsConfig(env: NodeJS.ProcessEnv): ChannelsConfig {
-  return channelsOf(parse(channelsEnv, env, 'channel configuration'));
+  return channelsOf(parseEnv(channelsEnv, env, 'channel configuration'));
 }
 
 function channelsOf(e: z.infer<typeof channelsEnv>): ChannelsConfig {
   return { smtpUrl: e.SMTP_URL, emailFrom: e.ALERTS_EMAIL_FROM, webhookTimeoutMs: e.ALERT_WEBHOOK_TIMEOUT_MS, egress: parseEgressAllowList(e.ALERT_EGRESS_ALLOW), webUrl: e.WEB_URL };
 }
 
-function parse<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv, what: string): z.infer<S> {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) throw new Error(`invalid ${what}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return parsed.data;
-}

@@ -1,9 +1,12 @@
+import { parseEnv } from '@spendgraph/env';
 import { migrate } from './migrate.ts';
 import { migrateEnv } from './migrate-env.ts';
 
-const env = migrateEnv.safeParse(process.env);
-if (!env.success) {
-  console.error(env.error.issues.map((i) => i.message).join('; '));
+let url: string;
+try {
+  url = parseEnv(migrateEnv).DATABASE_URL;
+} catch (e) {
+  console.error((e as Error).message);
   process.exit(2);
 }
-await migrate(env.data.DATABASE_URL, (m) => console.error(m));
+await migrate(url, (m) => console.error(m));
