@@ -19,6 +19,7 @@ const WHOLE_INSTALL = [
   'apps/worker/test/fault-tolerance.test.ts',
   'apps/api/test/consistency.test.ts',
   'apps/api/test/tenant-abuse.test.ts',
+  'test/deploy/scale-out.test.ts',
 ];
 
 const shared = {

@@ -32,8 +32,17 @@ export function databaseClientError(e: unknown): ClientError | undefined {
   return undefined;
 }
 
-/** pg's own client-side timeouts and pool waits (no SQLSTATE): the database is busy, retry. */
+/**
+ * The database is busy or out of reach, retry: pg's own client-side timeouts and pool waits (no
+ * SQLSTATE), a refused or dropped connection (a read replica restarting), a server shutting down
+ * or starting up (SQLSTATE 57P01-57P03).
+ */
 export function isDatabaseBusy(e: unknown): boolean {
-  const message = e instanceof Error ? e.message : '';
-  return /^(Query read timeout|timeout exceeded when trying to connect|Connection terminated due to connection timeout)/.test(message);
+  const { message = '', code = '' } = (e ?? {}) as { message?: string; code?: string };
+  return (
+    /^(Query read timeout|timeout exceeded when trying to connect|Connection terminated)/.test(message) ||
+    /^connect ECONNREFUSED/.test(message) ||
+    /^ResourceRequest timed out/.test(message) || // Cube's driver pool: no connection within its timeout
+    ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P02', '57P03'].includes(code)
+  );
 }

@@ -5,6 +5,11 @@ import { secretProblem, semanticEnv } from '@spendgraph/semantic';
 /** The API's environment (docker-compose.yml is checked against it: test/deploy/compose.test.ts). */
 export const apiEnv = z.object({
   DATABASE_URL: z.string().min(1, 'DATABASE_URL is required'),
+  /**
+   * A streaming replica of DATABASE_URL that queries (GraphQL, REST, embeds) and exports read from;
+   * writes, the guard and budget spend stay on the primary. Answers report its lag.
+   */
+  DATABASE_READ_URL: z.string().trim().transform((s) => s || undefined).optional(),
   REDIS_URL: z.string().min(1, 'REDIS_URL is required'),
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(4000),

@@ -10,7 +10,8 @@ import { buildServer } from './server.ts';
 const config = loadConfig();
 const pool = createPool(config.DATABASE_URL, { max: 10, name: 'spendgraph-api' });
 // Exports hold a cursor while their client reads: a pool of their own, so nothing else waits behind them.
-const exportPool = createPool(config.DATABASE_URL, {
+const readUrl = config.DATABASE_READ_URL ?? config.DATABASE_URL;
+const exportPool = createPool(readUrl, {
   max: config.EXPORT_POOL_SIZE, name: 'spendgraph-exports', statementTimeoutMs: config.EXPORT_STATEMENT_TIMEOUT_MS,
 });
 const redis = redisConnection(config.REDIS_URL, 'producer');
@@ -22,7 +23,7 @@ const alerts = createAlertsQueue(redis);
 const inspector = queueInspector(redis);
 const maintenance = createMaintenanceQueue(redis);
 
-const semantic = await createSemanticLayer(semanticOptions(config.DATABASE_URL, config));
+const semantic = await createSemanticLayer({ ...semanticOptions(config.DATABASE_URL, config), readUrl: config.DATABASE_READ_URL });
 
 // Guard checks answer from memory; the worker announces new evaluations on a pub/sub channel.
 const guard = new GuardCache(pool);
@@ -42,6 +43,7 @@ const app = buildServer({
   lockout: { maxFailures: config.SIGNIN_MAX_FAILURES, lockMs: config.SIGNIN_LOCK_MINUTES * 60_000 },
   proxyUpstreams: { openai: config.PROXY_OPENAI_UPSTREAM, anthropic: config.PROXY_ANTHROPIC_UPSTREAM },
   invitationMail: config.SMTP_URL && config.WEB_URL ? { queue: alerts, webUrl: config.WEB_URL } : undefined,
+  readReplica: Boolean(config.DATABASE_READ_URL),
 });
 await app.listen({ host: config.API_HOST, port: config.API_PORT });
 

@@ -1,7 +1,8 @@
 // The API's Prometheus metrics (GET /metrics): request rate and latency per route
 // (ingest, GraphQL queries, guard checks), events accepted, queue depth.
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import type { SemanticLayer } from '@spendgraph/semantic';
 import { type QueueInspector, isOperator, metricsRegistry, queueDepthMetric } from '@spendgraph/queue';
 
 export const registry = metricsRegistry('api');
@@ -23,8 +24,9 @@ const acceptedEvents = new Counter({
 export const countAccepted = (n: number) => acceptedEvents.inc(n);
 
 /** Times every request, and serves GET /metrics to the operator (Authorization: Bearer <OPERATOR_TOKEN>). */
-export function metricsRoutes(app: FastifyInstance, deps: { inspector: QueueInspector; operatorToken: string }) {
+export function metricsRoutes(app: FastifyInstance, deps: { inspector: QueueInspector; operatorToken: string; semantic: Pick<SemanticLayer, 'readLag'>; readReplica?: boolean }) {
   queueDepthMetric(registry, deps.inspector);
+  if (deps.readReplica) replicaLagMetric(deps.semantic);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     requestDuration.observe({ route, method: request.method, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
@@ -34,5 +36,18 @@ export function metricsRoutes(app: FastifyInstance, deps: { inspector: QueueInsp
       return reply.code(401).send({ error: 'unauthorized', message: 'metrics are for the operator: send "Authorization: Bearer <OPERATOR_TOKEN>"' });
     }
     return reply.type(registry.contentType).send(await registry.metrics());
+  });
+}
+
+/** How far the read replica's answers trail the primary (DATABASE_READ_URL); absent without a replica. */
+function replicaLagMetric(semantic: Pick<SemanticLayer, 'readLag'>) {
+  new Gauge({
+    name: 'spendgraph_read_replica_lag_seconds',
+    help: 'Seconds the read replica (DATABASE_READ_URL) trails the primary: queries and exports read there; -1 when it does not answer',
+    registers: [registry],
+    async collect() {
+      const lag = await semantic.readLag().catch(() => null);
+      this.set(lag ? lag.lagMs / 1000 : -1);
+    },
   });
 }

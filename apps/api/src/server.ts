@@ -62,10 +62,21 @@ export interface ApiDeps {
   operatorToken: string;
   /** Lifetime of a web session (POST /v1/sessions). */
   sessionTtlMs: number;
+  /** Queries and exports read from a streaming replica (DATABASE_READ_URL): answers say how current they are. */
+  readReplica?: boolean;
   /** Wrong passwords in a row that lock an account, and for how long (default DEFAULT_LOCKOUT). */
   lockout?: LockoutPolicy;
   /** Where invitation e-mails are queued, and the web app's address; unset, invitations are not e-mailed. */
   invitationMail?: InvitationMail | undefined;
+}
+
+/** Exports read from the replica: their answers carry how current it was when they started. */
+function replicaAsOf(app: FastifyInstance, semantic: SemanticLayer) {
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith('/v1/exports')) return;
+    const lag = await semantic.readLag().catch(() => undefined);
+    if (lag) reply.header('x-spendgraph-as-of', lag.asOf).header('x-spendgraph-replica-lag-ms', String(lag.lagMs));
+  });
 }
 
 /** A refused request as REST answers it: the code, the parameter at fault and what to fix. */
@@ -126,7 +137,8 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   app.register((instance) => graphqlRoutes(instance, {
     authenticate, pool: deps.pool, exportPool: deps.exportPool, slots, semantic: deps.semantic, guard: deps.guard, announce: deps.announce, redis: deps.redis,
     inspector: deps.inspector, maintenance: deps.maintenance, egress: deps.egress, operatorToken: deps.operatorToken, ingest: deps.queue, secrets,
-    invitationMail: deps.invitationMail,
+    invitationMail: deps.invitationMail, readReplica: deps.readReplica,
   }));
+  if (deps.readReplica) replicaAsOf(app, deps.semantic);
   return app;
 }

@@ -79,7 +79,9 @@ function isRollupTableRace(e: unknown, schema: string): boolean {
   return (
     new RegExp(`relation "${schema}\\.[^"]+" does not exist`).test(message) ||
     /relation "[^"]+" already exists|pg_type_typname_nsp_index/.test(message) || // queries create nothing but roll-up tables
-    /Pre-aggregation table is not found/.test(message)
+    /Pre-aggregation table is not found/.test(message) ||
+    // On a read replica: the primary dropped a roll-up table this read had open.
+    /conflict with recovery/.test(message)
   );
 }
 
@@ -128,10 +130,12 @@ export interface ExecutorDeps {
   preAggregationsSchema: string;
   ensureSchema: () => Promise<void>;
   logger: SemanticLogger;
+  /** Before a retry after a roll-up table race (a read replica waits until it has the primary's tables). */
+  beforeTableRetry?: () => Promise<void>;
 }
 
 export function createExecutor(deps: ExecutorDeps) {
-  const { model, planner, orchestrator, snapshotDriver, preAggregationsSchema, ensureSchema, logger } = deps;
+  const { model, planner, orchestrator, snapshotDriver, preAggregationsSchema, ensureSchema, logger, beforeTableRetry } = deps;
   let closed = false;
 
   /**
@@ -153,6 +157,7 @@ export function createExecutor(deps: ExecutorDeps) {
         }
         if (isRollupTableRace(e, preAggregationsSchema) && raceRetries++ < TABLE_RACE_RETRIES) {
           await forgetRollupTables(orchestrator, preAggregationsSchema, logger);
+          await beforeTableRetry?.();
           await sleep(raceRetries === 1 ? 100 : 3000); // the list expires after 5 s anyway
           continue;
         }

@@ -7,6 +7,7 @@ import { DEFAULT_PRE_AGGREGATIONS_SCHEMA } from './constants.ts';
 import { DEFAULT_MODEL_DIR, loadModel } from './model.ts';
 import { createPlanner } from './planning.ts';
 import { RESULT_CACHE_BYTES } from './result-cache.ts';
+import { ReplicaWatch } from './replica.ts';
 import { schemaCreator, warmRollups } from './rollups.ts';
 import type { QueryReader, SemanticLayer, SemanticLayerOptions, SemanticLogger } from './types.ts';
 
@@ -22,6 +23,7 @@ function settings(opts: SemanticLayerOptions) {
   const zones = [...new Set((opts.rollupTimezones ?? []).map((z) => z.trim()).filter(Boolean))];
   return {
     databaseUrl: opts.databaseUrl,
+    readUrl: opts.readUrl || undefined,
     modelDir: opts.modelDir ?? DEFAULT_MODEL_DIR,
     preAggregationsSchema,
     rollupTimezones: zones.length ? zones : ['UTC'],
@@ -32,20 +34,30 @@ function settings(opts: SemanticLayerOptions) {
 }
 
 export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<SemanticLayer> {
-  const { databaseUrl, modelDir, preAggregationsSchema, rollupTimezones, queryTimeoutMs, resultCacheBytes, logger } = settings(opts);
+  const { databaseUrl, readUrl, modelDir, preAggregationsSchema, rollupTimezones, queryTimeoutMs, resultCacheBytes, logger } = settings(opts);
   const model = await loadModel(modelDir);
   const driver = createDriver(databaseUrl, queryTimeoutMs);
-  const snapshotDriver = createDriver(databaseUrl, queryTimeoutMs, SNAPSHOT_CONNECTIONS);
+  // Snapshot reads run on the replica when there is one; roll-ups are built on the primary.
+  const snapshotDriver = createDriver(readUrl ?? databaseUrl, queryTimeoutMs, SNAPSHOT_CONNECTIONS);
+  const replica = readUrl ? new ReplicaWatch(driver, snapshotDriver) : undefined;
   const orchestrator = createOrchestrator(driver, logger, resultCacheBytes);
   const ensureSchema = schemaCreator(driver, preAggregationsSchema, logger);
   const planner = createPlanner({ model, preAggregationsSchema, rollupTimezones, driver });
-  const executor = createExecutor({ model, planner, driver, snapshotDriver, orchestrator, preAggregationsSchema, ensureSchema, logger });
+  const executor = createExecutor({
+    model, planner, driver, snapshotDriver, orchestrator, preAggregationsSchema, ensureSchema, logger,
+    // A roll-up table the primary just built may not have reached the replica yet.
+    ...(replica ? { beforeTableRetry: () => replica.catchUp().then(() => {}) } : {}),
+  });
   let closed = false;
 
   return {
     async load(query, ctx, options) {
       if (options?.unlimited) throw new Error('load() holds its rows in memory: stream an unlimited query from sql()');
-      return executor.load(await planner.prepare(query, ctx, options), ctx.workspaceId);
+      const prepared = await planner.prepare(query, ctx, options);
+      // With a replica every query reads there, on a snapshot of its own (the orchestrator's one
+      // statement would run on the primary).
+      if (replica) return executor.snapshot((conn) => executor.load(prepared, ctx.workspaceId, conn));
+      return executor.load(prepared, ctx.workspaceId);
     },
 
     snapshot(read) {
@@ -75,6 +87,10 @@ export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<S
 
     warmPreAggregations() {
       return warmRollups({ model, orchestrator, driver, preAggregationsSchema, rollupTimezones, ensureSchema, untilDone: executor.untilDone });
+    },
+
+    readLag() {
+      return replica ? replica.lag() : Promise.resolve(undefined);
     },
 
     async close() {

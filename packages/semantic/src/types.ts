@@ -1,3 +1,4 @@
+import type { ReplicaLag } from './replica.ts';
 /** A query in Cube's REST format, naming view members (`usage.total_cost`). */
 export interface CubeQuery {
   measures?: string[];
@@ -98,6 +99,8 @@ export interface SemanticLayer extends QueryReader {
    * (dirty partitions are read from raw events).
    */
   warmPreAggregations(): Promise<{ built: string[]; prunedDirtyMarks: number }>;
+  /** With a read replica (options.readUrl): how current its answers are; undefined without one. */
+  readLag(): Promise<ReplicaLag | undefined>;
   close(): Promise<void>;
 }
 
@@ -107,6 +110,11 @@ export type SemanticLogger = (message: string, params: unknown) => void;
 /** Everything the layer is configured by: it reads no environment (the apps' config modules do). */
 export interface SemanticLayerOptions {
   databaseUrl: string;
+  /**
+   * A streaming replica of `databaseUrl` the queries read from (one REPEATABLE READ snapshot each);
+   * roll-ups are built on the primary. Unset, everything runs on the primary.
+   */
+  readUrl?: string;
   /** Directory of the YAML model; default `<repo>/cube/model`. */
   modelDir?: string;
   /** Postgres schema the roll-up tables are built in; default `cube_rollups`. */

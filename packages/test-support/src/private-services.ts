@@ -151,3 +151,39 @@ export async function privatePostgres(name: string): Promise<PrivateService> {
   await admin.end();
   return service;
 }
+
+/**
+ * A streaming replica of a private PostgreSQL (pg_basebackup -R: it follows the primary's WAL,
+ * read-only, `hot_standby_feedback` on so long reads are not cancelled by the primary's cleanup).
+ * `crash()` kills it; `start()` brings it back, catching up from the primary.
+ */
+export async function privateReplica(name: string, primaryUrl: string): Promise<PrivateService> {
+  const root = await tsdbRoot();
+  const port = await freePort();
+  const primary = new URL(primaryUrl);
+  const inside = `/var/lib/spendgraph/test-${name}-${process.pid}`;
+  const host = join(root.dir, inside);
+  const pgdata = `${inside}/data`;
+  await rm(host, { recursive: true, force: true });
+  await mkdir(join(host, 'sock'), { recursive: true });
+  await run('chown', ['-R', `${root.uid}:${root.gid}`, host]);
+  await inRoot(root, 'pg_basebackup', ['-h', '127.0.0.1', '-p', primary.port, '-U', 'postgres', '-D', pgdata, '-R', '-X', 'stream', '-c', 'fast']);
+  // Later settings win: the copied postgresql.conf names the primary's port and sockets.
+  await appendFile(join(host, 'data', 'postgresql.conf'), `\nport = ${port}\nunix_socket_directories = '${inside}/sock'\nhot_standby_feedback = on\n`);
+  await run('chown', ['-R', `${root.uid}:${root.gid}`, host]);
+  const service: PrivateService = {
+    url: Object.assign(new URL(primaryUrl), { port: String(port) }).toString(),
+    async start() {
+      await inRoot(root, 'pg_ctl', ['-D', pgdata, '-w', '-t', '60', '-l', `${inside}/postgresql.log`, 'start']);
+    },
+    async crash() {
+      await inRoot(root, 'pg_ctl', ['-D', pgdata, '-w', '-m', 'immediate', 'stop']);
+    },
+    async destroy() {
+      await inRoot(root, 'pg_ctl', ['-D', pgdata, '-w', '-m', 'immediate', 'stop']).catch(() => {});
+      await rm(host, { recursive: true, force: true });
+    },
+  };
+  await service.start();
+  return service;
+}

@@ -69,18 +69,29 @@ function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLF
 /** A query and its variables: 1 MB is far beyond any the limits let through, and parsing more would tie up the process. */
 const GRAPHQL_BODY_LIMIT = 1024 * 1024;
 
-/** Tells clients which roll-ups answered (`extensions.usedPreAggregations`), to see why a query is slow. */
-const reportPreAggregations: ApolloServerPlugin<GraphqlContext> = {
-  async requestDidStart() {
-    return {
-      async willSendResponse({ response, contextValue }) {
-        if (response.body.kind !== 'single') return;
-        const result = response.body.singleResult;
-        result.extensions = { ...result.extensions, usedPreAggregations: [...contextValue.usedPreAggregations].sort() };
-      },
-    };
-  },
-};
+/**
+ * Tells clients which roll-ups answered (`extensions.usedPreAggregations`), to see why a query is
+ * slow, and, with a read replica, how current the answer is (`extensions.readReplica`: every
+ * transaction committed before `asOf` is in it). The lag is read before the query runs, so the
+ * answer's snapshot is at least that current.
+ */
+function answerNotes(semantic: Pick<SemanticLayer, 'readLag'>, readReplica: boolean): ApolloServerPlugin<GraphqlContext> {
+  return {
+    async requestDidStart() {
+      const lag = readReplica ? semantic.readLag().catch(() => undefined) : undefined;
+      return {
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          const replica = await lag;
+          result.extensions = {
+            ...result.extensions, usedPreAggregations: [...contextValue.usedPreAggregations].sort(), ...(replica ? { readReplica: replica } : {}),
+          };
+        },
+      };
+    },
+  };
+}
 
 function apolloOptions<C extends BaseContext>(): Partial<ApolloServerOptions<C>> {
   const protection = armor.protect();
@@ -95,11 +106,11 @@ function withPeople<R extends { Query: object; Mutation: object }>(api: R, ...mo
 }
 
 export async function graphqlRoutes(
-  app: FastifyInstance, deps: BudgetDeps & ExportDeps & StatusDeps & RepricingDeps & DeadLetterDeps & PeopleDeps & { authenticate: Authenticate; secrets: SecretBox },
+  app: FastifyInstance, deps: BudgetDeps & ExportDeps & StatusDeps & RepricingDeps & DeadLetterDeps & PeopleDeps & { authenticate: Authenticate; secrets: SecretBox; readReplica?: boolean },
 ) {
   const apiOptions = apolloOptions<GraphqlContext>();
   const api = new ApolloServer<GraphqlContext>({
-    typeDefs, resolvers: authorizeResolvers(withPeople(resolvers(deps), peopleResolvers(deps), ssoResolvers(deps)), deps.pool), ...apiOptions, plugins: [...(apiOptions.plugins ?? []), reportPreAggregations],
+    typeDefs, resolvers: authorizeResolvers(withPeople(resolvers(deps), peopleResolvers(deps), ssoResolvers(deps)), deps.pool), ...apiOptions, plugins: [...(apiOptions.plugins ?? []), answerNotes(deps.semantic, Boolean(deps.readReplica))],
   } as ApolloServerOptions<GraphqlContext>);
   const cube = new ApolloServer<BaseContext>({ schema: cubeGraphqlSchema(deps.semantic), ...apolloOptions() } as ApolloServerOptions<BaseContext>);
   await Promise.all([api.start(), cube.start()]);
