@@ -2,7 +2,8 @@ import { configDefaults, defineConfig } from 'vitest/config';
 
 const ALL = ['apps/*/test/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'test/**/*.test.ts'];
 
-// The container images' smoke test builds images (minutes on a fresh machine): `npm run test:containers`.
+// The container images' smoke test builds every image (minutes): it runs last, alone, so the images
+// hold exactly what the rest of the suite tested (`npm run test:containers` runs it by itself).
 const CONTAINERS = 'test/deploy/images.test.ts';
 
 // Files whose subject is the whole database or the machine's timing: they warm every workspace's
@@ -35,10 +36,11 @@ const shared = {
 const suite = [
   { test: { ...shared, name: 'workspaces', include: ALL, exclude: [...configDefaults.exclude, ...WHOLE_INSTALL, CONTAINERS], maxWorkers: 2, sequence: { groupOrder: 0 } } },
   { test: { ...shared, name: 'whole-install', include: WHOLE_INSTALL, maxWorkers: 1, sequence: { groupOrder: 1 } } },
+  { test: { ...shared, name: 'containers', include: [CONTAINERS], maxWorkers: 1, sequence: { groupOrder: 2 } } },
 ];
 
 export default defineConfig({
   test: {
-    projects: process.env.SPENDGRAPH_CONTAINER_TESTS === '1' ? [{ test: { ...shared, name: 'containers', include: [CONTAINERS] } }] : suite,
+    projects: process.env.SPENDGRAPH_CONTAINER_TESTS === '1' ? suite.filter((p) => p.test.name === 'containers') : suite,
   },
 });

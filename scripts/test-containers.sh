@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The container images' smoke test (test/deploy/images.test.ts), apart from `npm test`: it builds
+# The container images' smoke test (test/deploy/images.test.ts) alone (`npm test` runs it last): it builds
 # the images (scripts/containers.sh build --from-checkout) and runs them against the same services.
 # Needs root (debootstrap, buildah); installs buildah and debootstrap when missing.
 set -euo pipefail
