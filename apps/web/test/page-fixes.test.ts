@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { type Platform, graphqlData, startPlatform } from '@spendgraph/test-support/platform';
 import { describeChange, formatMs, formatTags } from '../lib/format.ts';
-import { type Web, demoWorkspace, launchBrowser, screenshot, signIn, startWeb } from './support.ts';
+import { type Web, demoWorkspace, hydrated, launchBrowser, screenshot, signIn, startWeb } from './support.ts';
 
 vi.setConfig({ testTimeout: 240_000 });
 
@@ -70,6 +70,7 @@ describe('explorer', () => {
   it('applies a custom range on Apply, not on every keystroke', async () => {
     await page.goto(`${web.url}/explore?m=total_cost&from=2026-11-20&to=2026-11-26`);
     const before = page.url();
+    await hydrated(page.getByLabel('From', { exact: true }));
     await page.getByLabel('From', { exact: true }).fill('2026-11-10');
     await page.getByLabel('To', { exact: true }).fill('2026-11-15');
     await page.waitForTimeout(1500);

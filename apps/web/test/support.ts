@@ -3,7 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { type Browser, type Locator, type Page, chromium } from 'playwright-core';
 import { addMembership, createApiKey, ensureWorkspace } from '@spendgraph/db';
 import { ensureDemoBudgets, ensureDemoEconomics, generateDemoEvents, importDemoBills, postAll, syncDemoWork } from '@spendgraph/demo';
 import { createSemanticLayer } from '@spendgraph/semantic';
@@ -92,4 +92,15 @@ export async function signIn(page: Page, web: Web, key: string) {
 export async function screenshot(page: Page, name: string) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+}
+
+/**
+ * Waits until React has hydrated the element (its props are attached to the DOM node): a value
+ * typed into a controlled input before then is reset by hydration (a loaded machine's slow start).
+ */
+export async function hydrated(locator: Locator) {
+  await locator.evaluate((el) => new Promise<void>((resolve) => {
+    const check = () => (Object.keys(el).some((k) => k.startsWith('__reactProps')) ? resolve() : setTimeout(check, 50));
+    check();
+  }));
 }

@@ -43,7 +43,7 @@ function Kpi({ label, value, sub, testId, raw }: { label: string; value: string;
 }
 
 function Pending({ height = 120 }: { height?: number }) {
-  return <div className="skeleton" style={{ height }} aria-busy="true" aria-label="Loading" />;
+  return <div className="skeleton" style={{ height }} role="status" aria-busy="true" aria-label="Loading" />;
 }
 
 export default async function Overview({ searchParams }: { searchParams: Promise<SearchParams> }) {

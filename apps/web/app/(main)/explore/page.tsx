@@ -51,7 +51,7 @@ export default async function Explore({ searchParams }: { searchParams: Promise<
       {root.period && <p className="muted" data-testid="explore-period" data-partial={String(root.period.partial)}>{periodLabel(root.period)}
         {before?.ok && before.data.breakdown.period && <span data-testid="explore-previous-period"> · compared with {periodLabel(before.data.breakdown.period)}</span>}</p>}
       {before && !before.ok && <ApiErrors errors={before.errors} />}
-      <Suspense fallback={<div className="skeleton" style={{ height: 340 }} aria-busy="true" aria-label="Loading the chart" />}>
+      <Suspense fallback={<div className="skeleton" style={{ height: 340 }} role="status" aria-busy="true" aria-label="Loading the chart" />}>
         {chartMeasure && <ExploreChart state={state} root={root} measure={chartMeasure} title={title(chartMeasure)} />}
       </Suspense>
       <PivotTable root={root} by={state.by} filters={state.filters} range={state.range} initialSort={state.sort}
