@@ -250,6 +250,16 @@ console.log(`(e) peak RSS: worker ${rss.map((r) => `${r.toFixed(0)} MB`).join(',
 const cpuLine = [...e2e.cpu].map(([g, s]) => `${g} ${((1e6 * s) / N).toFixed(1)}`).join(', ');
 console.log(`    CPU per event during (b), µs:        ${cpuLine}  (${([...e2e.cpu.values()].reduce((a, b) => a + b, 0) / e2e.seconds).toFixed(2)} cores busy)`);
 
+// (f) disk: bytes per stored event (the hypertable with its indexes and TOAST, and the idempotency
+// ids), for the operations guide's sizing; every row of the database is from (a), (a2) and (b).
+const { rows: [disk] } = await pool.query(
+  `SELECT (SELECT count(*) FROM usage_events)::float8 AS events,
+          hypertable_size('usage_events')::float8 AS events_bytes,
+          (SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c WHERE c.relname = 'usage_event_ids')::float8 AS ids_bytes`);
+const bytesPerEvent = (disk.events_bytes + disk.ids_bytes) / disk.events;
+console.log(`(f) disk per stored event:                ${bytesPerEvent.toFixed(0)} bytes (hypertable ${(disk.events_bytes / disk.events).toFixed(0)}, ids ${(disk.ids_bytes / disk.events).toFixed(0)}; ${fmt(disk.events)} rows)`);
+results.add('disk.bytes_per_event', bytesPerEvent, 'bytes', 'lower');
+
 const ratio = (label: string, value: number, target: string, ok: boolean) => console.log(`${label.padEnd(52)} ${value.toFixed(2).padStart(6)}  (target ${target}) ${ok ? 'ok' : 'MISSED'}`);
 console.log('\nratios against the targets of issue 18:');
 ratio('(b) ÷ raw COPY (a)', share, '>= 0.60', share >= 0.6);

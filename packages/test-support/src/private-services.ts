@@ -187,3 +187,9 @@ export async function privateReplica(name: string, primaryUrl: string): Promise<
   await service.start();
   return service;
 }
+
+/** Runs one of the root's PostgreSQL 17 programs (pg_dump, pg_restore, psql) as its postgres user; paths are the root's. */
+export async function rootProgram(bin: string, args: string[]): Promise<{ stdout: string; stderr: string; rootDir: string }> {
+  const root = await tsdbRoot();
+  return { ...(await inRoot(root, bin, args)), rootDir: root.dir };
+}
