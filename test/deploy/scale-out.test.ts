@@ -121,14 +121,26 @@ describe('two APIs, two workers and a read replica', () => {
     expect(made.body.errors).toBeUndefined();
     const check = (api: Platform) => fetch(`${api.apiUrl}/v1/guard/check?model=gpt-4o`, { headers: { authorization: `Bearer ${ws.key}` } }).then((r) => r.json());
     for (const api of apis) expect(await check(api)).toMatchObject({ allow: true });
+    // The moment the worker announces the crossing evaluation (Redis pub/sub), and when each API first denies.
+    const listener = new Redis(inject('redisUrl'));
+    const announced = new Promise<number>((resolve) => {
+      listener.on('message', (_channel, message: string) => {
+        if (message.includes(ws.workspaceId) && message.includes('"spend":"1.5')) resolve(Date.now());
+      });
+    });
+    await listener.subscribe(`${apis[0]!.env.QUEUE_PREFIX}:budgets-changed`);
     const crossing = [{ id: randomUUID(), occurred_at: new Date().toISOString(), provider: 'openai', model: 'gpt-4o', cost: '1.5' }];
     expect((await postEvents(apis[1]!.apiUrl, ws.key, crossing)).status).toBe(202);
     const accepted = Date.now();
-    const deniedAfter = await Promise.all(apis.map(async (api) => {
-      await waitFor(async () => ((await check(api)) as { allow: boolean }).allow === false, 30_000, 'the guard to deny');
-      return Date.now() - accepted;
+    const deniedAt = await Promise.all(apis.map(async (api) => {
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
+        if (((await check(api)) as { allow: boolean }).allow === false) return Date.now();
+      }
+      throw new Error('the guard never denied');
     }));
-    process.stderr.write(`scale-out: guard denies on both APIs ${deniedAfter.join(' / ')} ms after the crossing batch's 202 (ingest + evaluation + pub/sub)\n`);
+    const at = await announced;
+    listener.disconnect();
+    process.stderr.write(`scale-out: both APIs deny ${deniedAt.map((t) => t - at).join(' / ')} ms after the evaluation announced the crossing (${at - accepted} ms after the batch's 202: ingest + evaluation)\n`);
   });
 
   it('run a scheduled job once per period however many workers serve its queue', async () => {
