@@ -2,6 +2,9 @@
 // hypertable; stored events and costs against the file's own totals; importing again (or the same
 // records in the tool's other file format) stores nothing twice.
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -132,6 +135,26 @@ describe('spendgraph import', () => {
         ]);
       }
     }
+  });
+
+  it('streams a large export: JSON array elements split across read chunks, brackets and quotes inside strings', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sg-import-'));
+    const rows = Array.from({ length: 12_000 }, (_, i) => ({
+      request_id: `chatcmpl-${i}`, call_type: 'acompletion', spend: (i % 7) / 1000, total_tokens: 100 + i, prompt_tokens: 60 + i, completion_tokens: 40,
+      startTime: '2026-11-20T10:00:00.000Z', endTime: '2026-11-20T10:00:01.000Z', model: 'gpt-4o-mini', custom_llm_provider: 'openai',
+      metadata: { note: `a "quoted" ] } [ { \\ ${'x'.repeat(i % 300)}` }, request_tags: ['a]', '{b'],
+    }));
+    const tokens = rows.reduce((n, r) => n + r.total_tokens, 0);
+    const cost = rows.reduce((n, r) => n + Math.round(r.spend * 1000), 0) / 1000;
+    const file = join(dir, 'spendlogs.json');
+    await writeFile(file, JSON.stringify(rows, null, 1));
+    const { stdout } = await run(process.execPath, [MAIN, 'import', '--dry-run', '--json', '--no-progress', file]);
+    const [s] = JSON.parse(stdout);
+    expect(s).toMatchObject({ format: 'litellm', shape: 'json-array', balanced: true, sent: 0, file: { rows: 12_000, tokens, cost: String(cost) }, imported: { rows: 12_000, tokens } });
+    await writeFile(join(dir, 'spendlogs.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n'));
+    const [l] = JSON.parse((await run(process.execPath, [MAIN, 'import', '--dry-run', '--json', '--no-progress', join(dir, 'spendlogs.jsonl')])).stdout);
+    expect(l).toMatchObject({ shape: 'jsonl', file: s.file, imported: s.imported });
+    await rm(dir, { recursive: true });
   });
 
   it('says which tool it cannot tell, and refuses an unknown --format', async () => {
