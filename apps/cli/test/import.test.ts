@@ -62,9 +62,12 @@ describe('spendgraph import', () => {
     expect(csv).toMatchObject({ shape: 'csv', balanced: true, sent: 5, file: s.file });
     await storedAll(ws, 5);
     await importJson(ws, fixture('langfuse-observations.json'));
+    // A sentinel after the re-sent batch (3 new events): once it is stored, the re-sent one was processed.
+    await importJson(ws, fixture('helicone-requests.csv'));
+    await storedAll(ws, 8);
     const after = await stored(ws);
-    expect(after.events).toBe(5);
-    expect(decimal(after.cost)).toBe(decimal('0.0105525'));
+    expect(after.events).toBe(8);
+    expect(decimal(after.cost)).toBe(decimal(String(0.0105525 + 0.00336)));
   });
 
   it('Helicone: the JSONL export (full records) and the CSV export (its own columns) reconcile and store once', async () => {
@@ -83,6 +86,9 @@ describe('spendgraph import', () => {
       { model: 'gpt-4o', status: 'rate_limited', session_id: null, user_id: null, feature: null, input_tokens: 0, cache_read_tokens: 0 },
     ]);
     await importJson(ws, fixture('helicone-requests.jsonl'));
+    await importJson(ws, fixture('litellm-spendlogs.json')); // a sentinel of 4 new events after the re-sent batch
+    await storedAll(ws, 7);
+    expect((await stored(ws)).events).toBe(7);
 
     const csvWs = await workspaceWithKey(p.pool, ['ingest']);
     const [c] = await importJson(csvWs, fixture('helicone-requests.csv'));
@@ -90,7 +96,6 @@ describe('spendgraph import', () => {
     await storedAll(csvWs, 3);
     const csvDb = await stored(csvWs);
     expect([csvDb.events, csvDb.tokens, decimal(csvDb.cost)]).toEqual([3, 3000, decimal('0.00336')]);
-    expect((await stored(ws)).events).toBe(3);
   });
 
   it('LiteLLM SpendLogs: spend kept as supplied, keys, teams and end users carried; JSON and CSV are the same rows', async () => {
@@ -135,6 +140,20 @@ describe('spendgraph import', () => {
         ]);
       }
     }
+  });
+
+  it('ccusage as installed now: its report with several sections imports one, reconciled with its totals', async () => {
+    // The repository's own ccusage run on the collectors' Claude Code fixture: a change of its JSON shows here.
+    const dir = await mkdtemp(join(tmpdir(), 'sg-ccusage-'));
+    const claude = fileURLToPath(new URL('../../../packages/collectors/test/fixtures/claude', import.meta.url));
+    const ccusage = fileURLToPath(new URL('../../../node_modules/ccusage/src/cli.js', import.meta.url));
+    const { stdout: report } = await run(process.execPath, [ccusage, 'daily', '--json', '--offline', '--sections', 'daily,monthly'], { env: { ...process.env, CLAUDE_CONFIG_DIR: claude } });
+    await writeFile(join(dir, 'report.json'), report);
+    const [s] = JSON.parse((await run(process.execPath, [MAIN, 'import', '--dry-run', '--json', '--no-progress', join(dir, 'report.json')])).stdout);
+    const totals = JSON.parse(report).totals;
+    expect(s).toMatchObject({ format: 'ccusage', balanced: true, file: { tokens: totals.totalTokens }, imported: { tokens: totals.totalTokens, cost: String(totals.totalCost) } });
+    expect(s.skipped.reasons).toEqual({ "section 'monthly' not imported (the 'daily' section holds the same usage)": 1 });
+    await rm(dir, { recursive: true });
   });
 
   it('streams a large export: JSON array elements split across read chunks, brackets and quotes inside strings', async () => {

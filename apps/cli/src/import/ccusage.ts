@@ -56,7 +56,10 @@ function breakdownOutcome(report: string, row: RawRecord, b: RawRecord, o: { pro
 export function ccusageRecords(r: RawRecord, o: { provider?: string }): Outcome[] {
   const report = ccusageReport(r);
   if (!report) return [{ skip: 'not a ccusage daily, weekly, monthly or session report (blocks reports are not imported)', fileTokens: 0, fileCost: '0' }];
-  return list(r[report]).flatMap((row) => list((row as RawRecord).modelBreakdowns).map((b) => breakdownOutcome(report, row as RawRecord, b as RawRecord, o)));
+  // `--sections daily,monthly` writes several reports of the same usage: the first is imported, the others would count it again.
+  const others: Outcome[] = CCUSAGE_REPORTS.filter((k) => k !== report && Array.isArray(r[k]))
+    .map((k) => ({ skip: `section '${k}' not imported (the '${report}' section holds the same usage)`, fileTokens: 0, fileCost: '0' }));
+  return [...list(r[report]).flatMap((row) => list((row as RawRecord).modelBreakdowns).map((b) => breakdownOutcome(report, row as RawRecord, b as RawRecord, o))), ...others];
 }
 
 /** The report's own totals (its `totals` object). */
