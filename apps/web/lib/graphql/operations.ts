@@ -74,6 +74,21 @@ export type CreateApiKeyMutationVariables = Exact<{
 
 export type CreateApiKeyMutation = { createApiKey: { key: string } };
 
+export type ReportsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ReportsQuery = { reports: Array<{ id: string, forDate: string, figures: { yesterday: { cost: string, previousCost: string }, last7Days: { cost: string }, anomalies: Array<{ id: string }>, budgetsAtRisk: Array<{ id: string }> } }> };
+
+export type WorkspaceSettingsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type WorkspaceSettingsQuery = { workspace: { name: string, slug: string, timeZone: string, currency: string, rawRetentionDays: number | null } };
+
+export type SsoSettingsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SsoSettingsQuery = { ssoConnection: { issuer: string, clientId: string, hasClientSecret: boolean, domains: Array<string>, defaultRole: Role, workspaceIds: Array<string>, enabled: boolean, updatedAt: string } | null, workspace: { name: string, slug: string } };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -155,3 +170,55 @@ export const CreateApiKeyDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<CreateApiKeyMutation, CreateApiKeyMutationVariables>;
+export const ReportsDocument = new TypedDocumentString(`
+    query Reports {
+  reports(first: 60) {
+    id
+    forDate
+    figures {
+      yesterday {
+        cost
+        previousCost
+      }
+      last7Days {
+        cost
+      }
+      anomalies {
+        id
+      }
+      budgetsAtRisk {
+        id
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ReportsQuery, ReportsQueryVariables>;
+export const WorkspaceSettingsDocument = new TypedDocumentString(`
+    query WorkspaceSettings {
+  workspace {
+    name
+    slug
+    timeZone
+    currency
+    rawRetentionDays
+  }
+}
+    `) as unknown as TypedDocumentString<WorkspaceSettingsQuery, WorkspaceSettingsQueryVariables>;
+export const SsoSettingsDocument = new TypedDocumentString(`
+    query SsoSettings {
+  ssoConnection {
+    issuer
+    clientId
+    hasClientSecret
+    domains
+    defaultRole
+    workspaceIds
+    enabled
+    updatedAt
+  }
+  workspace {
+    name
+    slug
+  }
+}
+    `) as unknown as TypedDocumentString<SsoSettingsQuery, SsoSettingsQueryVariables>;
