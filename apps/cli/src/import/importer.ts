@@ -6,7 +6,7 @@ import { Decimal } from 'decimal.js';
 import { type UsageEventInput, conventionFor, usageEventInputSchema } from '@spendgraph/schema';
 import { type TransportOptions, postEvents } from '@spendgraph/sdk';
 import { ccusageRecords, ccusageReport, ccusageTotals } from './ccusage.ts';
-import type { Outcome, RawRecord } from './fields.ts';
+import type { Mapped, Outcome, RawRecord } from './fields.ts';
 import { heliconeRecord } from './helicone.ts';
 import { langfuseRecord } from './langfuse.ts';
 import { litellmRecord } from './litellm.ts';
@@ -112,13 +112,14 @@ export async function importFile(o: ImportOptions): Promise<ImportSummary> {
     for (const out of outcomes) {
       file.add(out.fileTokens, out.fileCost);
       const reason = 'skip' in out ? out.skip : invalidReason(out.event);
-      if (reason !== undefined || 'skip' in out) {
+      if (reason !== undefined) {
         skipped.add(out.fileTokens, out.fileCost);
-        reasons[reason!] = (reasons[reason!] ?? 0) + 1;
+        reasons[reason] = (reasons[reason] ?? 0) + 1;
         continue;
       }
-      imported.add(eventTokens(out.event), out.event.cost ?? '0');
-      batch.push(out.event);
+      const { event } = out as Mapped;
+      imported.add(eventTokens(event), event.cost ?? '0');
+      batch.push(event);
       if (batch.length >= (o.batchSize ?? 1000)) await flush();
     }
   }
