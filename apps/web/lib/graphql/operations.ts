@@ -89,6 +89,18 @@ export type SsoSettingsQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type SsoSettingsQuery = { ssoConnection: { issuer: string, clientId: string, hasClientSecret: boolean, domains: Array<string>, defaultRole: Role, workspaceIds: Array<string>, enabled: boolean, updatedAt: string } | null, workspace: { name: string, slug: string } };
 
+export type ApiKeysQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ApiKeysQuery = { apiKeys: Array<{ id: string, name: string, prefix: string, scopes: Array<ApiKeyScope>, createdAt: string, lastUsedAt: string | null, expiresAt: string | null, revokedAt: string | null, active: boolean, rotatedTo: string | null, restriction: Array<{ dimension: string, value: string }>, createdBy: { email: string, name: string | null } | null }>, meta: { dimensions: Array<{ name: string, type: string, title: string }> } };
+
+export type MembersQueryVariables = Exact<{
+  manage: boolean;
+}>;
+
+
+export type MembersQuery = { members: Array<{ userId: string, email: string, name: string | null, role: Role, disabled: boolean, createdAt: string }>, invitations?: Array<{ id: string, email: string, role: Role, createdAt: string, expiresAt: string, acceptedAt: string | null, revokedAt: string | null }> };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -222,3 +234,55 @@ export const SsoSettingsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<SsoSettingsQuery, SsoSettingsQueryVariables>;
+export const ApiKeysDocument = new TypedDocumentString(`
+    query ApiKeys {
+  apiKeys {
+    id
+    name
+    prefix
+    scopes
+    createdAt
+    lastUsedAt
+    expiresAt
+    revokedAt
+    active
+    rotatedTo
+    restriction {
+      dimension
+      value
+    }
+    createdBy {
+      email
+      name
+    }
+  }
+  meta {
+    dimensions {
+      name
+      title: shortTitle
+      type
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ApiKeysQuery, ApiKeysQueryVariables>;
+export const MembersDocument = new TypedDocumentString(`
+    query Members($manage: Boolean!) {
+  members {
+    userId
+    email
+    name
+    role
+    disabled
+    createdAt
+  }
+  invitations @include(if: $manage) {
+    id
+    email
+    role
+    createdAt
+    expiresAt
+    acceptedAt
+    revokedAt
+  }
+}
+    `) as unknown as TypedDocumentString<MembersQuery, MembersQueryVariables>;
