@@ -12,7 +12,7 @@ command -v redis-server >/dev/null ||
   { apt-get install -y -q redis-server || { apt-get update -q && apt-get install -y -q redis-server; }; } >&2
 # shellcheck source=lib/deps.sh
 source scripts/lib/deps.sh
-node apps/web/scripts/graphql-types.ts # the web app's GraphQL types, before anything type-checks them
+node apps/web/scripts/graphql-types.ts --check # generated GraphQL types (web app, SDK) in step with the schema and operations, before anything type-checks them
 # shellcheck source=lib/web.sh
 source scripts/lib/web.sh
 # Chromium's install (network) and the web build run while tsc and jscpd check the code.

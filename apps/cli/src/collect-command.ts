@@ -53,9 +53,9 @@ const OPTIONS = {
   'state-dir': { type: 'string' }, settle: { type: 'string' }, 'no-progress': { type: 'boolean' }, help: { type: 'boolean' },
 } as const;
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
-function readKey(file: string): string {
+export function readKey(file: string): string {
   try {
     return readFileSync(file, 'utf8').trim();
   } catch (e: any) {

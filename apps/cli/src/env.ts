@@ -8,7 +8,7 @@ const optional = z.string().trim().transform((s) => s || undefined).optional();
 export const cliEnv = z.object({
   /** admin: the database it works at. */
   DATABASE_URL: optional,
-  /** collect: the API, the ingest key, the work-item pattern (--api, --key, --work-item-pattern). */
+  /** collect and import: the API and the ingest key (--api, --key); collect: the work-item pattern (--work-item-pattern). */
   SPENDGRAPH_API_URL: optional,
   SPENDGRAPH_API_KEY: optional,
   SPENDGRAPH_WORK_ITEM_PATTERN: optional,

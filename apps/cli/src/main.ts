@@ -3,13 +3,17 @@
 // spent collecting garbage while parsing large histories (short-lived line strings).
 import { runAdmin } from './admin-command.ts';
 import { runCollect } from './collect-command.ts';
+import { runImport } from './import-command.ts';
 
 const USAGE = `usage: spendgraph collect [options]   (spendgraph collect --help for the options)
+       spendgraph import FILE...        (spendgraph import --help: Langfuse, Helicone, LiteLLM, ccusage history)
        spendgraph admin <command> ...   (spendgraph admin --help for the commands)`;
 
 const [command, ...rest] = process.argv.slice(2);
 if (command === 'collect') {
   process.exitCode = await runCollect(rest);
+} else if (command === 'import') {
+  process.exitCode = await runImport(rest);
 } else if (command === 'admin') {
   process.exitCode = await runAdmin(rest);
 } else {

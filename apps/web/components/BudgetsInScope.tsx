@@ -1,9 +1,7 @@
 import Link from 'next/link';
 import { gql } from '@/lib/api';
 import { formatMoney } from '@/lib/format';
-import type * as Schema from '@/lib/graphql/schema';
-
-type GuardBudget = Pick<Schema.GuardBudget, 'id' | 'name' | 'mode' | 'period' | 'spend' | 'amount' | 'remaining' | 'percentUsed' | 'blocking'>;
+import { BudgetsInScopeDocument } from '@/lib/graphql/operations';
 
 /**
  * The budgets that apply to work in this context (the API's guard check: the whole workspace's and
@@ -11,8 +9,7 @@ type GuardBudget = Pick<Schema.GuardBudget, 'id' | 'name' | 'mode' | 'period' | 
  * a read-only key may lack, and the rest of the page does not depend on it.
  */
 export async function BudgetsInScope({ context }: { context: Array<{ dimension: string; value: string }> }) {
-  const res = await gql<{ guardCheck: { applicable: number; budgets: GuardBudget[] } }>(`query($c: [ContextValue!]!) {
-    guardCheck(context: $c, limit: 50) { applicable budgets { id name mode period spend amount remaining percentUsed blocking } } }`, { c: context });
+  const res = await gql(BudgetsInScopeDocument, { context });
   return (
     <section className="panel scroll" aria-labelledby="budgets-in-scope-h" data-testid="budgets-in-scope">
       <h3 id="budgets-in-scope-h">Budgets in scope</h3>

@@ -3,6 +3,7 @@
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { API_URL, SESSION_COOKIE } from './config';
+import type { TypedDocumentString } from './graphql/operations';
 
 export interface ApiError { message: string; code?: string; field?: string }
 export type ApiResult<T> = { ok: true; data: T } | { ok: false; errors: ApiError[] };
@@ -80,9 +81,15 @@ export async function endSession(session: string): Promise<void> {
   await fetch(`${API_URL}/v1/sessions/current`, { method: 'DELETE', headers: { authorization: `Bearer ${session}` }, cache: 'no-store' }).catch(() => {});
 }
 
-/** A GraphQL request as the signed-in user; a rejected key sends them to sign in again. */
-export async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<ApiResult<T>> {
-  const result = await graphqlWithKey<T>(await signedInKey(), query, variables);
+/**
+ * A GraphQL request as the signed-in user; a rejected key sends them to sign in again. Given a
+ * generated document (lib/graphql/operations.ts, from lib/graphql/operations/*.graphql), its
+ * variables and answer are typed from the schema; given a string, the caller states the answer's type.
+ */
+export async function gql<R, V>(document: TypedDocumentString<R, V>, variables?: V): Promise<ApiResult<R>>;
+export async function gql<T>(query: string, variables?: Record<string, unknown>): Promise<ApiResult<T>>;
+export async function gql<T>(query: string | TypedDocumentString<T, unknown>, variables: unknown = {}): Promise<ApiResult<T>> {
+  const result = await graphqlWithKey<T>(await signedInKey(), query.toString(), (variables ?? {}) as Record<string, unknown>);
   if (result.status === 401) redirect('/signin?expired=1');
   return result;
 }

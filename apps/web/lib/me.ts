@@ -3,15 +3,12 @@
 // the API stays the gate.
 import { cache } from 'react';
 import { gql } from './api';
-import type * as Schema from './graphql/schema';
+import { MeDocument, type MeQuery } from './graphql/operations';
 
-export type Me = Pick<Schema.Me, 'workspaceId' | 'organizationId' | 'role' | 'permissions'> & {
-  person: Pick<Schema.Person, 'id' | 'email' | 'name'> | null;
-  workspaces: Array<Pick<Schema.WorkspaceRole, 'workspaceId' | 'organizationId' | 'slug' | 'name' | 'role'>>;
-};
+export type Me = MeQuery['me'];
 
 export const getMe = cache(async (): Promise<Me | null> => {
-  const res = await gql<{ me: Me }>('{ me { workspaceId organizationId role permissions person { id email name } workspaces { workspaceId organizationId slug name role } } }');
+  const res = await gql(MeDocument);
   return res.ok ? res.data.me : null;
 });
 

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { UsageEventInput } from '@spendgraph/schema';
 import { type TransportOptions, postEvents } from './transport.ts';
+import { breakdown, guardCheck, timeseries } from './queries.ts';
 
 export interface ClientOptions extends TransportOptions {
   /** Default 1000 ms. */
@@ -51,6 +52,19 @@ export class Spendgraph {
     this.timer = undefined;
     this.inFlight = this.inFlight.then(() => this.sendQueued());
     return this.inFlight;
+  }
+
+  /** Typed reads with this client's API and key (which then needs the read scope too): see queries.ts. */
+  breakdown(v: Parameters<typeof breakdown>[1]) {
+    return breakdown(this.options, v);
+  }
+
+  timeseries(v: Parameters<typeof timeseries>[1]) {
+    return timeseries(this.options, v);
+  }
+
+  guardCheck(context: Parameters<typeof guardCheck>[1], limit?: number) {
+    return guardCheck(this.options, context, limit);
   }
 
   /** Flushes; call before the process exits. */

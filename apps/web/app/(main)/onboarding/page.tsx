@@ -3,11 +3,12 @@
 import { ApiErrors } from '@/components/ApiErrors';
 import { Onboarding } from '@/components/Onboarding';
 import { gql } from '@/lib/api';
+import { OnboardingWorkspaceDocument } from '@/lib/graphql/operations';
 import { PUBLIC_API_URL } from '@/lib/config';
 import { allows, getMe } from '@/lib/me';
 
 export default async function OnboardingPage() {
-  const [res, me] = await Promise.all([gql<{ workspace: { name: string; hasEvents: boolean } }>('{ workspace { name hasEvents } }'), getMe()]);
+  const [res, me] = await Promise.all([gql(OnboardingWorkspaceDocument), getMe()]);
   if (!res.ok) return <><h2>Send data</h2><ApiErrors errors={res.errors} /></>;
   return (
     <>

@@ -2,12 +2,11 @@ import Link from 'next/link';
 import { ApiErrors } from '@/components/ApiErrors';
 import { gql } from '@/lib/api';
 import { formatChange, formatMoney } from '@/lib/format';
-
-interface Report { id: string; forDate: string; figures: { yesterday: { cost: string; previousCost: string }; last7Days: { cost: string }; anomalies: unknown[]; budgetsAtRisk: unknown[] } }
+import { ReportsDocument } from '@/lib/graphql/operations';
 
 /** The morning reports, newest first. */
 export default async function Reports() {
-  const res = await gql<{ reports: Report[] }>('{ reports(first: 60) { id forDate figures { yesterday { cost previousCost } last7Days { cost } anomalies { id } budgetsAtRisk { id } } } }');
+  const res = await gql(ReportsDocument);
   if (!res.ok) return <><h2>Morning reports</h2><ApiErrors errors={res.errors} /></>;
   return (
     <>

@@ -4,12 +4,10 @@ import { ApiErrors } from '@/components/ApiErrors';
 import { WorkspaceForm } from '@/components/SettingsForms';
 import { gql } from '@/lib/api';
 import { allows, getMe } from '@/lib/me';
-import type * as Schema from '@/lib/graphql/schema';
-
-type Data = { workspace: Pick<Schema.WorkspaceSettings, 'name' | 'slug' | 'timeZone' | 'currency' | 'rawRetentionDays'> };
+import { WorkspaceSettingsDocument } from '@/lib/graphql/operations';
 
 export default async function WorkspaceSettings() {
-  const [res, me] = await Promise.all([gql<Data>('{ workspace { name slug timeZone currency rawRetentionDays } }'), getMe()]);
+  const [res, me] = await Promise.all([gql(WorkspaceSettingsDocument), getMe()]);
   if (!res.ok) return <ApiErrors errors={res.errors} />;
   const canEdit = allows(me, 'workspace:manage') && allows(me, 'retention:manage');
   return (

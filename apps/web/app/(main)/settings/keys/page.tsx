@@ -5,16 +5,11 @@ import { CommandForm, KeyForm, RotateForm } from '@/components/SettingsForms';
 import { gql } from '@/lib/api';
 import { formatTime } from '@/lib/format';
 import { allows, getMe } from '@/lib/me';
-import type * as Schema from '@/lib/graphql/schema';
-
-type Key = Pick<Schema.ApiKey, 'id' | 'name' | 'prefix' | 'scopes' | 'createdAt' | 'lastUsedAt' | 'expiresAt' | 'revokedAt' | 'restriction' | 'active' | 'rotatedTo'>
-  & { createdBy: Pick<Schema.Person, 'email' | 'name'> | null };
+import { ApiKeysDocument } from '@/lib/graphql/operations';
 
 export default async function Keys() {
   if (!allows(await getMe(), 'keys:manage')) return <section className="panel"><p className="empty">Only owners and admins manage API keys.</p></section>;
-  const res = await gql<{ apiKeys: Key[]; meta: { dimensions: Array<{ name: string; title: string; type: string }> } }>(
-    `{ apiKeys { id name prefix scopes createdAt lastUsedAt expiresAt revokedAt active rotatedTo restriction { dimension value } createdBy { email name } }
-       meta { dimensions { name title: shortTitle type } } }`);
+  const res = await gql(ApiKeysDocument);
   if (!res.ok) return <ApiErrors errors={res.errors} />;
   const { apiKeys, meta } = res.data;
   return (

@@ -5,11 +5,10 @@ import { CommandForm, InviteForm } from '@/components/SettingsForms';
 import { gql } from '@/lib/api';
 import { formatTime } from '@/lib/format';
 import { allows, getMe } from '@/lib/me';
-import type * as Schema from '@/lib/graphql/schema';
+import { MembersDocument, type MembersQuery } from '@/lib/graphql/operations';
 
 const ROLES = ['owner', 'admin', 'analyst', 'viewer'];
-type Member = Pick<Schema.WorkspaceMember, 'userId' | 'email' | 'name' | 'role' | 'disabled' | 'createdAt'>;
-type Invitation = Pick<Schema.Invitation, 'id' | 'email' | 'role' | 'createdAt' | 'expiresAt' | 'acceptedAt' | 'revokedAt'>;
+type Invitation = NonNullable<MembersQuery['invitations']>[number];
 
 function invitationState(i: Invitation) {
   if (i.acceptedAt) return 'accepted';
@@ -20,8 +19,7 @@ function invitationState(i: Invitation) {
 export default async function Members() {
   const me = await getMe();
   const manage = allows(me, 'members:manage');
-  const res = await gql<{ members: Member[]; invitations?: Invitation[] }>(
-    `{ members { userId email name role disabled createdAt } ${manage ? 'invitations { id email role createdAt expiresAt acceptedAt revokedAt }' : ''} }`);
+  const res = await gql(MembersDocument, { manage });
   if (!res.ok) return <ApiErrors errors={res.errors} />;
   const { members, invitations = [] } = res.data;
   return (

@@ -5,16 +5,13 @@ import { SsoForm } from '@/components/SsoForm';
 import { gql } from '@/lib/api';
 import { formatTime } from '@/lib/format';
 import { allows, getMe } from '@/lib/me';
-import type * as Schema from '@/lib/graphql/schema';
+import { SsoSettingsDocument } from '@/lib/graphql/operations';
 import { redirectUriOfPage } from '@/app/signin/sso/sso';
-
-type Connection = Pick<Schema.SsoConnection, 'issuer' | 'clientId' | 'hasClientSecret' | 'domains' | 'defaultRole' | 'workspaceIds' | 'enabled' | 'updatedAt'>;
 
 export default async function SsoSettings() {
   const me = await getMe();
   if (!me || !allows(me, 'sso:manage')) return <section className="panel"><p className="empty">Only owners and admins manage single sign-on.</p></section>;
-  const res = await gql<{ ssoConnection: Connection | null; workspace: { name: string; slug: string } }>(
-    '{ ssoConnection { issuer clientId hasClientSecret domains defaultRole workspaceIds enabled updatedAt } workspace { name slug } }');
+  const res = await gql(SsoSettingsDocument);
   if (!res.ok) return <ApiErrors errors={res.errors} />;
   const c = res.data.ssoConnection;
   // People join only workspaces of this organization the signed-in person administers (a key: its own).
