@@ -54,7 +54,8 @@ base_tarball() { # out.tar
   local out="$1" root mirror
   mirror="$(find_debian_mirror)" || mirror=http://deb.debian.org/debian
   root="$(mktemp -d "$CACHE_DIR/root.XXXXXX")"
-  trap 'unmount_below_root "$root"; rm -rf "$root"' RETURN
+  # A RETURN trap outlives the function: it clears itself, or it would fire (root unbound) at the next return.
+  trap 'unmount_below_root "$root"; rm -rf "$root"; trap - RETURN' RETURN
   log "debootstrap bookworm (minbase) from $mirror"
   debootstrap --variant=minbase bookworm "$root" "$mirror" >&2
   install -m 0755 "$(command -v node)" "$root/usr/local/bin/node"
