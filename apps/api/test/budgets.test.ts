@@ -2,20 +2,26 @@
 // hard stop after an ingested batch, the guard check (REST and GraphQL), signed
 // webhook delivery, and workspace isolation.
 import { createHmac, randomUUID } from 'node:crypto';
-import { type IncomingMessage, createServer } from 'node:http';
+import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { BUDGETS_QUEUE, EVALUATE_BUDGETS_JOB } from '@spendgraph/queue';
-import { type Platform, freePort, graphqlData, graphqlRequest, ingestAndWait, startPlatform, waitFor, workspaceWithKey } from '@spendgraph/test-support/platform';
+import { type Platform, graphqlData, graphqlRequest, ingestAndWait, startPlatform, waitFor, workspaceWithKey } from '@spendgraph/test-support/platform';
 
 let p: Platform;
 let a: { workspaceId: string; key: string };
 let b: { workspaceId: string; key: string };
 let budgetsQueue: Queue;
 let redis: Redis;
-/** The port of this file's webhook receiver, on loopback: the operator allow-list lets alerts reach it. */
+/**
+ * This file's webhook receiver, on loopback: the operator allow-list lets alerts reach its port. It
+ * listens before the platform starts (a port picked free and bound later can be taken meanwhile);
+ * the webhook tests set what it does with a request.
+ */
+let hooks: ReturnType<typeof createServer>;
 let hookPort: number;
+let onHook: (req: IncomingMessage, body: string, res: ServerResponse) => void = (_q, _b, res) => void res.writeHead(204).end();
 /** The API's and worker's clock: budget periods are today's whatever the hour the suite runs at. */
 const NOW = new Date('2026-12-02T10:44:00Z');
 
@@ -39,7 +45,13 @@ function guardCheck(key: string, params: Record<string, string>) {
 }
 
 beforeAll(async () => {
-  hookPort = await freePort();
+  hooks = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => onHook(req, body, res));
+  });
+  await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', r));
+  hookPort = (hooks.address() as { port: number }).port;
   p = await startPlatform({ worker: false, now: NOW, env: { ALERT_EGRESS_ALLOW: `127.0.0.1:${hookPort}` } });
   // No schedule: this file's evaluations are the ones it asks for (other files share the database).
   p.startWorker({ WORKER_QUEUES: 'ingest,budgets,alerts', BUDGET_EVAL_EVERY_MS: '0' });
@@ -52,6 +64,7 @@ afterAll(async () => {
   await budgetsQueue?.close();
   redis?.disconnect();
   await p?.stop();
+  await new Promise((r) => hooks?.close(r));
 });
 
 describe('scope values the workspace has never seen', () => {
@@ -177,25 +190,18 @@ describe('the guard check refuses a bad context', () => {
 });
 
 describe('alerts are delivered to a signed webhook', () => {
-  let server: ReturnType<typeof createServer>;
   let url: string;
   const received: Array<{ headers: IncomingMessage['headers']; body: string }> = [];
   let failuresLeft = 1;
 
-  beforeAll(async () => {
-    server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (d) => (body += d));
-      req.on('end', () => {
-        received.push({ headers: req.headers, body });
-        if (failuresLeft-- > 0) return res.writeHead(503).end('busy'); // the worker must retry
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((r) => server.listen(hookPort, '127.0.0.1', r));
+  beforeAll(() => {
+    onHook = (req, body, res) => {
+      received.push({ headers: req.headers, body });
+      if (failuresLeft-- > 0) return void res.writeHead(503).end('busy'); // the worker must retry
+      res.writeHead(204).end();
+    };
     url = `http://127.0.0.1:${hookPort}/hooks/spendgraph`;
   });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
   it('fires each threshold once, in order, and every delivery is signed and retried until it lands', async () => {
     const c = await workspaceWithKey(p.pool, ['ingest', 'read', 'admin']);

@@ -6,13 +6,15 @@ import { type FormState, saveBudget, scopeValues } from '@/app/(main)/budgets/ac
 
 export interface BudgetValues {
   id?: string; name: string; scope: Array<{ member: string; operator: string; values: string[] }>; wholeWorkspace: boolean;
-  period: string; rollingDays: number | null; timezone: string; amount: string; thresholds: number[]; forecastAlerts: boolean; mode: string;
+  period: string; rollingDays: number | null; rollingHours?: number | null; unit?: string; timezone: string; amount: string; thresholds: number[];
+  forecastAlerts: boolean; mode: string;
 }
 
 export function BudgetForm({ budget, dimensions }: { budget?: BudgetValues; dimensions: Array<{ name: string; title: string }> }) {
   const [state, action, pending] = useActionState<FormState, FormData>(saveBudget, { error: null });
   const [rows, setRows] = useState(budget?.scope.length ? budget.scope : [{ member: '', operator: 'equals', values: [] as string[] }]);
   const [period, setPeriod] = useState(budget?.period ?? 'monthly');
+  const [unit, setUnit] = useState(budget?.unit ?? 'cost');
   // Submitted from onSubmit, not `<form action>`: React resets an action form after every
   // submission, so a refused budget would come back blank; this way what was typed stays.
   const submit = (e: FormEvent<HTMLFormElement>) => {
@@ -26,13 +28,25 @@ export function BudgetForm({ budget, dimensions }: { budget?: BudgetValues; dime
       {budget?.id && <input type="hidden" name="id" value={budget.id} />}
       <div className="toolbar">
         <label>Name <input name="name" required defaultValue={budget?.name} /></label>
-        <label>Amount (USD) <input name="amount" required inputMode="decimal" defaultValue={budget?.amount} style={{ width: 110 }} /></label>
+        <label>Counts
+          <select name="unit" value={unit} onChange={(e) => setUnit(e.target.value)}>
+            <option value="cost">cost (a budget)</option><option value="tokens">tokens (a plan limit)</option><option value="calls">calls (a plan limit)</option>
+          </select>
+        </label>
+        <label>{unit === 'cost' ? 'Amount (USD)' : `Limit (${unit})`} <input name="amount" required inputMode="decimal" defaultValue={budget?.amount} style={{ width: 110 }} /></label>
         <label>Period
           <select name="period" value={period} onChange={(e) => setPeriod(e.target.value)}>
             {['daily', 'weekly', 'monthly', 'rolling', 'lifetime'].map((p) => <option key={p}>{p}</option>)}
           </select>
         </label>
-        {period === 'rolling' && <label>Days <input name="rollingDays" type="number" min={1} defaultValue={budget?.rollingDays ?? 30} style={{ width: 70 }} /></label>}
+        {period === 'rolling' && (
+          <label>Window
+            <span className="chips">
+              <input name="rollingLength" aria-label="Window length" type="number" min={1} defaultValue={budget?.rollingHours ?? budget?.rollingDays ?? 30} style={{ width: 70 }} />
+              <select name="rollingUnit" aria-label="Window unit" defaultValue={budget?.rollingHours ? 'hours' : 'days'}><option value="days">days</option><option value="hours">hours</option></select>
+            </span>
+          </label>
+        )}
         <label>Time zone <input name="timezone" defaultValue={budget?.timezone ?? 'UTC'} style={{ width: 140 }} /></label>
         <label>Mode <select name="mode" defaultValue={budget?.mode ?? 'soft'}><option value="soft">soft (alert)</option><option value="hard">hard (alert and deny)</option></select></label>
         <label>Thresholds (%) <input name="thresholds" defaultValue={(budget?.thresholds ?? [50, 75, 90, 100]).join(', ')} /></label>

@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import { gql } from '@/lib/api';
-import { formatMoney } from '@/lib/format';
+import { formatBudgetAmount } from '@/lib/budgets';
 import { BudgetsInScopeDocument } from '@/lib/graphql/operations';
 
 /**
@@ -19,7 +19,7 @@ export async function BudgetsInScope({ context }: { context: Array<{ dimension: 
             <thead><tr><th scope="col">Budget</th><th scope="col">Period</th><th className="num" scope="col">Spend</th><th className="num" scope="col">Amount</th><th className="num" scope="col">Used</th></tr></thead>
             <tbody>{res.data.guardCheck.budgets.map((b) => (
               <tr key={b.id} data-budget-id={b.id}><td><Link href="/budgets">{b.name}</Link> {b.blocking && <span className="badge over">blocking</span>}</td><td>{b.period} ({b.mode})</td>
-                <td className="num" data-value={b.spend}>{formatMoney(b.spend)}</td><td className="num" data-value={b.amount}>{formatMoney(b.amount)}</td>
+                <td className="num" data-value={b.spend}>{formatBudgetAmount(b, b.spend)}</td><td className="num" data-value={b.amount}>{formatBudgetAmount(b, b.amount)}</td>
                 <td className="num">{b.percentUsed.toFixed(1)}%</td></tr>
             ))}</tbody>
           </table>

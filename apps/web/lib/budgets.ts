@@ -1,12 +1,13 @@
 // Budget fields the pages show.
 import type * as Schema from './graphql/schema.ts';
+import { formatCount, formatMoney } from './format';
 
-export const BUDGET_FIELDS = `id name scope { member operator values } wholeWorkspace period rollingDays timezone amount currency thresholds
+export const BUDGET_FIELDS = `id name scope { member operator values } wholeWorkspace period rollingDays rollingHours unit timezone amount currency thresholds
   forecastAlerts mode paused state spend remaining percentUsed projectedSpend projectedCrossingAt outlook atRisk blocking periodStart periodEnd evaluatedAt`;
 
 /** A budget as BUDGET_FIELDS selects it (type generated from the schema). */
 export type Budget = Pick<Schema.Budget,
-  'id' | 'name' | 'scope' | 'wholeWorkspace' | 'period' | 'rollingDays' | 'timezone' | 'amount' | 'currency' | 'thresholds' |
+  'id' | 'name' | 'scope' | 'wholeWorkspace' | 'period' | 'rollingDays' | 'rollingHours' | 'unit' | 'timezone' | 'amount' | 'currency' | 'thresholds' |
   'forecastAlerts' | 'mode' | 'paused' | 'state' | 'spend' | 'remaining' | 'percentUsed' | 'projectedSpend' | 'projectedCrossingAt' |
   'outlook' | 'atRisk' | 'blocking' | 'periodStart' | 'periodEnd' | 'evaluatedAt'>;
 
@@ -23,4 +24,16 @@ export function outlookText(b: Pick<Budget, 'outlook' | 'projectedCrossingAt'>, 
     case 'under': return 'stays under the limit';
     default: return 'no projection yet';
   }
+}
+
+/** An amount in the budget's unit: money, or a plan limit's tokens or calls. */
+export function formatBudgetAmount(b: { unit?: Schema.BudgetUnit | null }, v: string | null | undefined): string {
+  if (!b.unit || b.unit === 'cost') return formatMoney(v);
+  return v === null || v === undefined ? '—' : `${formatCount(v)} ${b.unit}`;
+}
+
+/** The period as people say it: "rolling (5 h)", "rolling (30 d)", "monthly". */
+export function periodText(b: Pick<Budget, 'period' | 'rollingDays' | 'rollingHours'>): string {
+  if (b.rollingHours) return `${b.period} (${b.rollingHours} h)`;
+  return b.rollingDays ? `${b.period} (${b.rollingDays} d)` : b.period;
 }

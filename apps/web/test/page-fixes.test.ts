@@ -222,6 +222,31 @@ describe('budgets', () => {
     expect(await form.getByLabel('Scope values 1').inputValue()).toBe('coder, reviewer');
   });
 
+  it("creates a plan limit (a seat's tokens in a 5-hour window) and shows its usage in tokens", async () => {
+    const { breakdown } = await api(`{ breakdown(measures: ["calls"], by: ["user_id"], limit: 1, sort: { measure: "calls" }) { children { value } } }`);
+    const seat = breakdown.children[0].value as string;
+    await page.goto(`${web.url}/budgets`);
+    const form = page.getByRole('form', { name: 'New budget' });
+    await hydrated(form.getByLabel('Counts'));
+    await form.getByLabel('Name').fill(`Plan limit ${seat}`);
+    await form.getByLabel('Counts').selectOption('tokens');
+    await form.getByLabel('Limit (tokens)').fill('2000000');
+    await form.getByLabel('Period').selectOption('rolling');
+    await form.getByLabel('Window length').fill('5');
+    await form.getByLabel('Window unit').selectOption('hours');
+    await form.getByLabel('Scope dimension 1').selectOption('user_id');
+    await form.getByLabel('Scope values 1').fill(seat);
+    await form.getByRole('button', { name: 'Create budget' }).click();
+    await poll(() => page.url()).toMatch(/\/budgets\/[0-9a-f-]{36}$/);
+    const id = page.url().split('/').at(-1)!;
+    const { budget } = await api(`query($id: ID!) { budget(id: $id) { unit rollingHours period spend amount } }`, { id });
+    expect(budget).toMatchObject({ unit: 'tokens', rollingHours: 5, period: 'rolling', amount: '2000000' });
+    const spend = page.getByTestId('budget-spend');
+    await poll(() => spend.getAttribute('data-value')).toBe(budget.spend);
+    expect(await spend.innerText()).toMatch(/^[\d,]+ tokens$/);
+    expect(await page.locator('.kpi .label').first().textContent()).toBe('Usage this 5-hour window');
+  });
+
   it('asks before deleting a budget; cancelling keeps it', async () => {
     const { createBudget } = await api(`mutation { createBudget(input: { name: "Web test: delete me", period: monthly, amount: "10", wholeWorkspace: true }) { id } }`);
     const exists = async () => (await api(`query($id: ID!) { budget(id: $id) { id } }`, { id: createBudget.id })).budget !== null;

@@ -162,7 +162,7 @@ const THRESHOLD_ALERT = {
 /** A budget with its own channels and one recorded alert: the delivery id of each channel, in order. */
 async function fireAlert(channels: ChannelSpec[], opts: { budgetName?: string; alert?: Partial<NewBudgetAlert> } = {}) {
   const budget = await insertBudget(pool, workspaceId, {
-    name: opts.budgetName ?? 'Team A', scope: [], wholeWorkspace: true, period: 'monthly', rollingDays: null, timezone: 'UTC',
+    name: opts.budgetName ?? 'Team A', scope: [], wholeWorkspace: true, period: 'monthly', rollingDays: null, rollingHours: null, unit: 'cost', timezone: 'UTC',
     amount: '100', currency: 'USD', thresholds: [50, 90], forecastAlerts: true, mode: 'soft',
   });
   const created: AlertChannel[] = [];

@@ -65,14 +65,14 @@ export async function evaluateBudgets(deps: { pool: Pool; semantic: SemanticLaye
 async function assess(semantic: SemanticLayer, budgets: Budget[], now: Date, inSnapshot = false): Promise<Assessment[]> {
   const windows = new Map<string, BudgetWindow>(); // a thousand budgets have a handful of windows
   const plans = budgets.map((budget) => {
-    const windowKey = `${budget.period}|${budget.rollingDays}|${budget.timezone}`;
+    const windowKey = `${budget.period}|${budget.rollingDays}|${budget.rollingHours}|${budget.timezone}`;
     if (!windows.has(windowKey)) windows.set(windowKey, budgetWindow(budget, now));
     const window = windows.get(windowKey)!;
     const local = DateTime.fromJSDate(now, { zone: budget.timezone });
     // The trend starts at a midnight: its days are whole (roll-ups, no raw read of a partial first
     // day), and its rate is taken over the time it spans.
     const trend = trendLookback(budget);
-    const since = trend && local.minus(trend).startOf('day');
+    const since = trend && (budget.rollingHours ? local.minus(trend) : local.minus(trend).startOf('day'));
     return { budget, window, local, since, lookback: since && local.diff(since) };
   });
   const requests: SpendRequest[] = [];

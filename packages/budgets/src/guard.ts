@@ -104,12 +104,13 @@ export function decide(index: GuardIndex, context: ReadonlyMap<string, string>, 
   };
 }
 
-const money = (d: Decimal, currency: string) => `${currency} ${d.toFixed(2)}`;
+/** An amount in the budget's unit: money, or a plan limit's tokens or calls. */
+const inUnit = (d: Decimal, b: Pick<Budget, 'unit' | 'currency'>) => (b.unit === 'cost' ? `${b.currency} ${d.toFixed(2)}` : `${d.toFixed()} ${b.unit}`);
 
 /** Names the blocking budgets (the first three, and how many more). */
 function denial(blocking: GuardBudgetAnswer[]): string {
   const named = blocking.slice(0, 3).map(({ budget: b, standing: s, resetsAt }) =>
-    `hard budget '${b.name}' (${b.id}) is over its limit: ${money(s.spend, b.currency)} of ${money(s.amount, b.currency)} spent` +
-    (resetsAt ? `; it resets at ${resetsAt}` : b.period === 'rolling' ? `; it allows again when the ${b.rollingDays}-day window falls below the limit` : '; an admin must raise the limit'));
+    `hard budget '${b.name}' (${b.id}) is over its limit: ${inUnit(s.spend, b)} of ${inUnit(s.amount, b)} ${b.unit === 'cost' ? 'spent' : 'used'}` +
+    (resetsAt ? `; it resets at ${resetsAt}` : b.period === 'rolling' ? `; it allows again when the ${b.rollingHours ? `${b.rollingHours}-hour` : `${b.rollingDays}-day`} window falls below the limit` : '; an admin must raise the limit'));
   return named.join('; ') + (blocking.length > 3 ? `; and ${blocking.length - 3} more hard budget(s) over their limit` : '');
 }

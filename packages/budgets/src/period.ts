@@ -15,12 +15,17 @@ export interface BudgetWindow {
 /** Calendar budgets count the shared vocabulary's current period (packages/periods). */
 const CALENDAR_PERIOD = { daily: 'today', weekly: 'this week', monthly: 'this month' } as const;
 
-export function budgetWindow(b: Pick<Budget, 'period' | 'rollingDays' | 'timezone'>, now: Date): BudgetWindow {
+/** A rolling window's length: days, or hours (a plan's usage window). */
+export function rollingLength(b: Pick<Budget, 'rollingDays' | 'rollingHours'>): Duration {
+  return b.rollingHours ? Duration.fromObject({ hours: b.rollingHours }) : Duration.fromObject({ days: b.rollingDays! });
+}
+
+export function budgetWindow(b: Pick<Budget, 'period' | 'rollingDays' | 'rollingHours' | 'timezone'>, now: Date): BudgetWindow {
   switch (b.period) {
     case 'lifetime':
       return { start: null, end: null, key: 'lifetime' };
     case 'rolling':
-      return { start: DateTime.fromJSDate(now, { zone: b.timezone }).minus({ days: b.rollingDays! }), end: null, key: 'rolling' };
+      return { start: DateTime.fromJSDate(now, { zone: b.timezone }).minus(rollingLength(b)), end: null, key: 'rolling' };
     default: {
       const p = resolvePeriod(CALENDAR_PERIOD[b.period], b.timezone, now);
       const start = DateTime.fromJSDate(p.from, { zone: b.timezone });
@@ -33,9 +38,12 @@ export function budgetWindow(b: Pick<Budget, 'period' | 'rollingDays' | 'timezon
  * The trailing window whose spend rate projects the trend: the last 7 days for
  * weekly and monthly periods, the last day for daily periods and rolling
  * windows (a rolling window is compared with its own average); none for lifetime.
- * The evaluation starts it at the midnight before (whole days read from roll-ups).
+ * The evaluation starts it at the midnight before (whole days read from roll-ups), except
+ * for a window in hours: a plan's usage window projects from the current pace, its last
+ * fifth (at least an hour), read as it is.
  */
-export function trendLookback(b: Pick<Budget, 'period' | 'rollingDays'>): Duration | null {
+export function trendLookback(b: Pick<Budget, 'period' | 'rollingDays' | 'rollingHours'>): Duration | null {
+  if (b.period === 'rolling' && b.rollingHours) return Duration.fromObject({ hours: Math.max(1, b.rollingHours / 5) });
   switch (b.period) {
     case 'lifetime':
       return null;

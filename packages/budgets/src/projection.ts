@@ -2,7 +2,7 @@
 import { Decimal } from 'decimal.js';
 import type { DateTime, Duration } from 'luxon';
 import type { Budget } from './schema.ts';
-import type { BudgetWindow } from './period.ts';
+import { type BudgetWindow, rollingLength } from './period.ts';
 
 export interface Projection {
   /** Spend at the end of the period if the recent rate holds (rolling: over a whole window at that rate). */
@@ -21,7 +21,7 @@ const DAY_MS = 86_400_000;
  * window's spend changes by (recent rate - spend / window) per day.
  */
 export function project(
-  b: Pick<Budget, 'period' | 'rollingDays' | 'amount'>,
+  b: Pick<Budget, 'period' | 'rollingDays' | 'rollingHours' | 'amount'>,
   window: BudgetWindow,
   spend: Decimal,
   recentSpend: Decimal,
@@ -31,7 +31,7 @@ export function project(
   const amount = new Decimal(b.amount);
   const ratePerDay = recentSpend.div(lookback.as('milliseconds') / DAY_MS);
   if (b.period === 'rolling') {
-    const days = b.rollingDays!;
+    const days = rollingLength(b).as('days');
     const slopePerDay = ratePerDay.minus(spend.div(days));
     const projectedSpend = ratePerDay.times(days);
     const crossing = spend.lt(amount) && slopePerDay.gt(0) && projectedSpend.gte(amount)

@@ -53,6 +53,10 @@ export function updatedBudgetFields(budget: Budget, changes: Record<string, unkn
   const merged: Record<string, unknown> = { ...budget, ...given };
   if (Array.isArray(given.scope) && given.scope.length && given.wholeWorkspace === undefined) merged.wholeWorkspace = false;
   if (given.period && given.period !== 'rolling' && given.rollingDays === undefined) merged.rollingDays = null;
+  if (given.period && given.period !== 'rolling' && given.rollingHours === undefined) merged.rollingHours = null;
+  // A window given in the other unit replaces the stored one.
+  if (given.rollingHours !== undefined && given.rollingDays === undefined) merged.rollingDays = null;
+  if (given.rollingDays !== undefined && given.rollingHours === undefined) merged.rollingHours = null;
   const { id: _id, workspaceId: _ws, paused: _p, createdAt: _c, updatedAt: _u, ...fields } = merged;
   return newBudgetFields(fields, dimensions);
 }

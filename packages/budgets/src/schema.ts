@@ -9,6 +9,9 @@ export type { Budget } from '@spendgraph/db';
 export const BUDGET_PERIODS = ['daily', 'weekly', 'monthly', 'rolling', 'lifetime'] as const;
 export type BudgetPeriod = (typeof BUDGET_PERIODS)[number];
 export const BUDGET_MODES = ['soft', 'hard'] as const;
+/** What a budget's amount counts: money, or a subscription plan's usage (a plan limit). */
+export const BUDGET_UNITS = ['cost', 'tokens', 'calls'] as const;
+export type BudgetUnit = (typeof BUDGET_UNITS)[number];
 export type BudgetMode = (typeof BUDGET_MODES)[number];
 export const DEFAULT_THRESHOLDS = [50, 75, 90, 100];
 
@@ -46,8 +49,10 @@ export const budgetInputSchema = z
     /** Explicitly the whole workspace: an empty scope is refused so that no budget covers everything by accident. */
     wholeWorkspace: z.boolean().default(false),
     period: z.enum(BUDGET_PERIODS),
-    /** Window length of a rolling budget. */
+    /** Window length of a rolling budget, in days or (a plan's usage window, e.g. 5) in hours. */
     rollingDays: z.number().int().min(1).max(366).nullish(),
+    rollingHours: z.number().int().min(1).max(8784).nullish(),
+    unit: z.enum(BUDGET_UNITS).default('cost'),
     /** Calendar periods start at midnight (weeks on Monday) in this IANA time zone. */
     timezone: z.string().default('UTC').refine(isTimeZone, 'is not an IANA time zone'),
     amount: amountSchema,
@@ -75,11 +80,21 @@ export const budgetInputSchema = z
       if (seen.has(f.member)) ctx.addIssue({ code: 'custom', path: ['scope', i, 'member'], message: `'${f.member}' appears twice` });
       seen.add(f.member);
     });
-    if (b.period === 'rolling' && !b.rollingDays) {
-      ctx.addIssue({ code: 'custom', path: ['rollingDays'], message: 'a rolling budget needs its window length in days' });
+    if (b.period === 'rolling' && !b.rollingDays && !b.rollingHours) {
+      ctx.addIssue({ code: 'custom', path: ['rollingDays'], message: 'a rolling budget needs its window length, in days (rollingDays) or hours (rollingHours)' });
     }
-    if (b.period !== 'rolling' && b.rollingDays) {
-      ctx.addIssue({ code: 'custom', path: ['rollingDays'], message: `only rolling budgets have a window length (period is ${b.period})` });
+    if (b.rollingDays && b.rollingHours) {
+      ctx.addIssue({ code: 'custom', path: ['rollingHours'], message: 'give the window in days or in hours, not both' });
+    }
+    for (const field of ['rollingDays', 'rollingHours'] as const) {
+      if (b.period !== 'rolling' && b[field]) {
+        ctx.addIssue({ code: 'custom', path: [field], message: `only rolling budgets have a window length (period is ${b.period})` });
+      }
+    }
+    // A call shared by several work items counts its share of cost; tokens and calls have no shares.
+    const workItem = b.scope.findIndex((f) => f.member.replace(/^usage\./, '').startsWith('work_item'));
+    if (b.unit !== 'cost' && workItem >= 0) {
+      ctx.addIssue({ code: 'custom', path: ['scope', workItem, 'member'], message: `a budget of ${b.unit} cannot be scoped by work items (a call shared by several counts its share of cost only)` });
     }
   });
 export type BudgetInput = z.input<typeof budgetInputSchema>;
@@ -88,7 +103,7 @@ export type BudgetInput = z.input<typeof budgetInputSchema>;
 export function parseBudget(input: unknown): { ok: true; fields: BudgetFields } | { ok: false; issues: Array<{ path: string; message: string }> } {
   const parsed = budgetInputSchema.safeParse(input);
   if (!parsed.success) return { ok: false, issues: parsed.error.issues.map((i) => ({ path: issuePath(i.path), message: i.message })) };
-  return { ok: true, fields: { ...parsed.data, rollingDays: parsed.data.rollingDays ?? null } };
+  return { ok: true, fields: { ...parsed.data, rollingDays: parsed.data.rollingDays ?? null, rollingHours: parsed.data.rollingHours ?? null } };
 }
 
 /** Where a workspace's (or one budget's) alerts go: a webhook or Slack URL, or an e-mail address. */

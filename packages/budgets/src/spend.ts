@@ -58,8 +58,13 @@ const MAX_ROWS = 50_000;
 /** Dimensions a call can have several values of (its work items): their spend is the allocated cost. */
 const WORK_ITEM_DIMENSIONS = new Set(['work_item', 'work_item_title', 'work_item_repository']);
 
-/** A budget on work items counts a call shared with other items by its share, never in full for each. */
+/**
+ * What a budget counts: cost (a budget on work items counts a call shared with other items by its
+ * share, never in full for each), or a plan limit's tokens or calls.
+ */
 function costMember(b: Budget): string {
+  if (b.unit === 'tokens') return usageMember('total_tokens');
+  if (b.unit === 'calls') return usageMember('calls');
   return usageMember(b.scope.some((f) => WORK_ITEM_DIMENSIONS.has(f.member.replace(/^usage\./, ''))) ? 'work_item_total_cost' : 'total_cost');
 }
 

@@ -7,7 +7,7 @@ import { RuleError, newAlertChannel, newBudgetFields, parseEgressAllowList, upda
 const DIMENSIONS = new Set(['agent', 'user_id', 'model']);
 const stored: Budget = {
   id: 'b1', workspaceId: 'w', name: 'Team', scope: [{ member: 'agent', operator: 'equals', values: ['coder'] }], wholeWorkspace: false,
-  period: 'rolling', rollingDays: 7, timezone: 'UTC', amount: '500', currency: 'USD', thresholds: [50, 100], forecastAlerts: true,
+  period: 'rolling', rollingDays: 7, rollingHours: null, unit: 'cost', timezone: 'UTC', amount: '500', currency: 'USD', thresholds: [50, 100], forecastAlerts: true,
   mode: 'soft', paused: false, createdAt: '2026-12-01T00:00:00.000Z', updatedAt: '2026-12-01T00:00:00.000Z', coveredWorkspaceIds: ['w'],
 };
 

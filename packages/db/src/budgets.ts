@@ -15,8 +15,12 @@ export interface BudgetFields {
   wholeWorkspace: boolean;
   period: 'daily' | 'weekly' | 'monthly' | 'rolling' | 'lifetime';
   rollingDays: number | null;
+  /** A rolling window given in hours instead (a plan's 5-hour window); one of the two. */
+  rollingHours: number | null;
   timezone: string;
-  /** Decimal string. */
+  /** What the amount counts: money (cost), or a plan's usage (tokens, calls). */
+  unit: 'cost' | 'tokens' | 'calls';
+  /** Decimal string, in the unit. */
   amount: string;
   currency: string;
   /** Percent of the amount, ascending. */
@@ -37,7 +41,7 @@ export interface Budget extends BudgetFields {
   updatedAt: string;
 }
 
-const BUDGET_COLUMNS = `id, workspace_id, name, scope, whole_workspace, period, rolling_days, timezone, amount::text AS amount,
+const BUDGET_COLUMNS = `id, workspace_id, name, scope, whole_workspace, period, rolling_days, rolling_hours, unit, timezone, amount::text AS amount,
   currency, thresholds::float8[] AS thresholds, forecast_alerts, mode, paused, created_at, updated_at, organization_id, workspace_ids,
   CASE WHEN organization_id IS NULL THEN ARRAY[workspace_id]
        ELSE coalesce(workspace_ids, ARRAY(SELECT w.id FROM workspaces w WHERE w.organization_id = budgets.organization_id ORDER BY w.id)) END AS covered`;
@@ -49,7 +53,7 @@ const COVERS = `(workspace_id = $1 OR (organization_id = (SELECT organization_id
 function toBudget(r: any): Budget {
   return {
     id: r.id, workspaceId: r.workspace_id, name: r.name, scope: r.scope, wholeWorkspace: r.whole_workspace,
-    period: r.period, rollingDays: r.rolling_days, timezone: r.timezone, amount: r.amount, currency: r.currency,
+    period: r.period, rollingDays: r.rolling_days, rollingHours: r.rolling_hours, unit: r.unit, timezone: r.timezone, amount: r.amount, currency: r.currency,
     thresholds: r.thresholds, forecastAlerts: r.forecast_alerts, mode: r.mode, paused: r.paused,
     createdAt: iso(r.created_at), updatedAt: iso(r.updated_at),
     organization: r.organization_id ? { id: r.organization_id, workspaceIds: r.workspace_ids } : null, coveredWorkspaceIds: r.covered,
@@ -58,14 +62,14 @@ function toBudget(r: any): Budget {
 
 function budgetValues(f: BudgetFields) {
   return [f.name, JSON.stringify(f.scope), f.wholeWorkspace, f.period, f.rollingDays, f.timezone, f.amount, f.currency,
-    f.thresholds, f.forecastAlerts, f.mode];
+    f.thresholds, f.forecastAlerts, f.mode, f.rollingHours, f.unit];
 }
 
 export async function insertBudget(db: Db, workspaceId: string, f: BudgetFields): Promise<Budget> {
   const { rows } = await db.query(
     `INSERT INTO budgets (workspace_id, name, scope, whole_workspace, period, rolling_days, timezone, amount, currency,
-       thresholds, forecast_alerts, mode, organization_id, workspace_ids)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING ${BUDGET_COLUMNS}`,
+       thresholds, forecast_alerts, mode, rolling_hours, unit, organization_id, workspace_ids)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING ${BUDGET_COLUMNS}`,
     [workspaceId, ...budgetValues(f), f.organization?.id ?? null, f.organization?.workspaceIds ?? null],
   );
   return toBudget(rows[0]);
@@ -74,7 +78,7 @@ export async function insertBudget(db: Db, workspaceId: string, f: BudgetFields)
 export async function updateBudget(db: Db, workspaceId: string, id: string, f: BudgetFields): Promise<Budget | undefined> {
   const { rows } = await db.query(
     `UPDATE budgets SET name = $3, scope = $4, whole_workspace = $5, period = $6, rolling_days = $7, timezone = $8,
-       amount = $9, currency = $10, thresholds = $11, forecast_alerts = $12, mode = $13, updated_at = now()
+       amount = $9, currency = $10, thresholds = $11, forecast_alerts = $12, mode = $13, rolling_hours = $14, unit = $15, updated_at = now()
      WHERE workspace_id = $1 AND id = $2 RETURNING ${BUDGET_COLUMNS}`,
     [workspaceId, id, ...budgetValues(f)],
   );

@@ -41,7 +41,7 @@ const done = (ws: Ws, ...ids: string[]) => Promise.all(ids.map((id) => upsertTas
 function planBudget(plan: string | string[], amount: string, extra: Partial<BudgetFields> = {}): BudgetFields {
   return {
     name: `plan ${plan}`, scope: [{ member: 'plan_id', operator: 'equals', values: Array.isArray(plan) ? plan : [plan] }], wholeWorkspace: false,
-    period: 'lifetime', rollingDays: null, timezone: 'UTC', amount, currency: 'USD', thresholds: [100], forecastAlerts: true, mode: 'soft', ...extra,
+    period: 'lifetime', rollingDays: null, rollingHours: null, unit: 'cost', timezone: 'UTC', amount, currency: 'USD', thresholds: [100], forecastAlerts: true, mode: 'soft', ...extra,
   };
 }
 

@@ -82,6 +82,7 @@ function render({ budget: b, standing: s, resetsAt }: GuardBudgetAnswer) {
     name: b.name,
     mode: b.mode,
     period: b.period,
+    unit: b.unit,
     spend: s.spend.toFixed(),
     amount: s.amount.toFixed(),
     remaining: s.remaining.toFixed(),
@@ -125,7 +126,7 @@ export const DECISION_SCHEMA = {
       items: {
         type: 'object',
         properties: {
-          id: { type: 'string' }, name: { type: 'string' }, mode: { type: 'string' }, period: { type: 'string' },
+          id: { type: 'string' }, name: { type: 'string' }, mode: { type: 'string' }, period: { type: 'string' }, unit: { type: 'string' },
           spend: { type: 'string' }, amount: { type: 'string' }, remaining: { type: 'string' }, percentUsed: { type: 'number' },
           blocking: { type: 'boolean' }, resetsAt: { type: ['string', 'null'] },
         },

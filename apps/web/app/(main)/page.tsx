@@ -12,13 +12,14 @@ import { RangePicker } from '@/components/RangePicker';
 import { describeChange, formatMeasure, formatMoney, formatTime, formatUnitMoney } from '@/lib/format';
 import { type SearchParams, type TimeRange, parseRange, previousRange, rangeName, rangeSearch } from '@/lib/query-state';
 import type * as Schema from '@/lib/graphql/schema';
+import { formatBudgetAmount } from '@/lib/budgets';
 
 const TOTALS = ['total_cost', 'calls', 'unpriced_calls', 'error_rate', 'avg_cost_per_call'];
 const M = '["total_cost", "calls"]';
 const top = (dim: string) => `breakdown(measures: ${M}, by: ["${dim}"], timeRange: $range, limit: 5) { ${nodeSelection(1)} }`;
 // Periods are the API's (packages/periods): `last N days` is today and the N-1 days before.
 type Range = TimeRange & { previous?: boolean };
-type Budget = Pick<Schema.Budget, 'id' | 'name' | 'state' | 'spend' | 'amount' | 'percentUsed' | 'blocking' | 'atRisk'>;
+type Budget = Pick<Schema.Budget, 'id' | 'name' | 'state' | 'spend' | 'amount' | 'unit' | 'percentUsed' | 'blocking' | 'atRisk'>;
 type Alert = Pick<Schema.BudgetThresholdCrossed, 'id' | 'budgetId' | 'budgetName' | 'kind' | 'threshold' | 'spend' | 'limit' | 'occurredAt'>;
 
 // Sections stream in as their data arrives (one request each); the figures and the trend come first.
@@ -30,7 +31,7 @@ const SUMMARY = `query($range: TimeRange!, $previous: TimeRange!) {
 const SPLIT = `query($range: TimeRange!) { providers: breakdown(measures: ${M}, by: ["provider", "model"], timeRange: $range, limit: 6) { ${nodeSelection(2)} } }`;
 const TOPS = `query($range: TimeRange!) { plans: ${top('plan_id')} users: ${top('user_id')} customers: ${top('customer_id')} features: ${top('feature')} }`;
 const BUDGETS = `query($since: String!) {
-  budgets { id name state spend amount percentUsed blocking atRisk }
+  budgets { id name state spend amount unit percentUsed blocking atRisk }
   budgetAlerts(since: $since, first: 200) { id budgetId budgetName kind threshold spend limit occurredAt }
 }`;
 
@@ -147,7 +148,7 @@ async function Budgets() {
         {atRisk.length === 0 ? <p className="empty">No budget is near its limit.</p> : (
           <table><tbody>{atRisk.map((b) => (
             <tr key={b.id}><td><Link href={`/budgets/${b.id}`}>{b.name}</Link></td><td><span className={`badge ${b.state}`}>{b.blocking ? 'blocking' : b.state}</span></td>
-              <td className="num">{formatMoney(b.spend)} / {formatMoney(b.amount)}</td><td className="num">{b.percentUsed.toFixed(1)}%</td></tr>
+              <td className="num">{formatBudgetAmount(b, b.spend)} / {formatBudgetAmount(b, b.amount)}</td><td className="num">{b.percentUsed.toFixed(1)}%</td></tr>
           ))}</tbody></table>
         )}
       </section>

@@ -11,6 +11,12 @@ export type BudgetPeriod =
   | 'rolling'
   | 'lifetime';
 
+/** What a budget's amount counts: money, or a subscription plan's usage (a plan limit: a seat's tokens in a 5-hour window, a weekly cap). */
+export type BudgetUnit =
+  | 'cost'
+  | 'tokens'
+  | 'calls';
+
 export type BudgetMode =
   /** alert only */
   | 'soft'
@@ -50,7 +56,7 @@ export type BudgetsInScopeQueryVariables = Exact<{
 }>;
 
 
-export type BudgetsInScopeQuery = { guardCheck: { applicable: number, budgets: Array<{ id: string, name: string, mode: BudgetMode, period: BudgetPeriod, spend: string, amount: string, remaining: string, percentUsed: number, blocking: boolean }> } };
+export type BudgetsInScopeQuery = { guardCheck: { applicable: number, budgets: Array<{ id: string, name: string, mode: BudgetMode, period: BudgetPeriod, unit: BudgetUnit, spend: string, amount: string, remaining: string, percentUsed: number, blocking: boolean }> } };
 
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -129,6 +135,7 @@ export const BudgetsInScopeDocument = new TypedDocumentString(`
       name
       mode
       period
+      unit
       spend
       amount
       remaining

@@ -1059,6 +1059,12 @@ export type BudgetPeriod =
   | 'rolling'
   | 'lifetime';
 
+/** What a budget's amount counts: money, or a subscription plan's usage (a plan limit: a seat's tokens in a 5-hour window, a weekly cap). */
+export type BudgetUnit =
+  | 'cost'
+  | 'tokens'
+  | 'calls';
+
 export type BudgetOutlook =
   | 'over'
   | 'crosses'
@@ -1116,10 +1122,15 @@ export type BudgetInput = {
   scope: InputMaybe<Array<ScopeFilterInput>>;
   wholeWorkspace: InputMaybe<Scalars['Boolean']['input']>;
   period: BudgetPeriod;
-  /** Window length of a rolling budget. */
+  /** Window length of a rolling budget, in days. */
   rollingDays: InputMaybe<Scalars['Int']['input']>;
+  /** Window length of a rolling budget in hours instead (a plan's usage window, e.g. 5). */
+  rollingHours: InputMaybe<Scalars['Int']['input']>;
   /** IANA time zone of calendar periods (days start at midnight, weeks on Monday). */
   timezone: InputMaybe<Scalars['String']['input']>;
+  /** What the amount counts; tokens and calls make a plan limit. */
+  unit: InputMaybe<BudgetUnit>;
+  /** In the unit: money in `currency`, or a number of tokens or calls. */
   amount: Scalars['Decimal']['input'];
   currency: InputMaybe<Scalars['String']['input']>;
   /** Percent of the amount; each fires once per period. Default 50, 75, 90, 100. */
@@ -1152,7 +1163,9 @@ export type BudgetPatch = {
   wholeWorkspace: InputMaybe<Scalars['Boolean']['input']>;
   period: InputMaybe<BudgetPeriod>;
   rollingDays: InputMaybe<Scalars['Int']['input']>;
+  rollingHours: InputMaybe<Scalars['Int']['input']>;
   timezone: InputMaybe<Scalars['String']['input']>;
+  unit: InputMaybe<BudgetUnit>;
   amount: InputMaybe<Scalars['Decimal']['input']>;
   currency: InputMaybe<Scalars['String']['input']>;
   thresholds: InputMaybe<Array<Scalars['Float']['input']>>;
@@ -1173,7 +1186,10 @@ export type Budget = {
   wholeWorkspace: Scalars['Boolean']['output'];
   period: BudgetPeriod;
   rollingDays: Maybe<Scalars['Int']['output']>;
+  rollingHours: Maybe<Scalars['Int']['output']>;
   timezone: Scalars['String']['output'];
+  unit: BudgetUnit;
+  /** In the unit (money, tokens or calls); so are spend, remaining and projectedSpend. */
   amount: Scalars['Decimal']['output'];
   currency: Scalars['String']['output'];
   thresholds: Array<Scalars['Float']['output']>;
@@ -1289,6 +1305,8 @@ export type GuardBudget = {
   name: Scalars['String']['output'];
   mode: BudgetMode;
   period: BudgetPeriod;
+  /** What spend, amount and remaining count: money, or a plan limit's tokens or calls. */
+  unit: BudgetUnit;
   spend: Scalars['Decimal']['output'];
   amount: Scalars['Decimal']['output'];
   remaining: Scalars['Decimal']['output'];

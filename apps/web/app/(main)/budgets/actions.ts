@@ -19,13 +19,20 @@ function budgetInput(form: FormData) {
     scope,
     wholeWorkspace: form.get('wholeWorkspace') === 'on',
     period,
-    ...(period === 'rolling' ? { rollingDays: Number(form.get('rollingDays') || 30) } : {}),
+    ...(period === 'rolling' ? rollingWindow(form) : {}),
     timezone: String(form.get('timezone') || 'UTC'),
+    unit: String(form.get('unit') || 'cost'),
     amount: String(form.get('amount') ?? ''),
     ...(thresholds.length ? { thresholds } : {}),
     forecastAlerts: form.get('forecastAlerts') === 'on',
     mode: String(form.get('mode') ?? 'soft'),
   };
+}
+
+/** A rolling window in days, or in hours (a plan's usage window). */
+function rollingWindow(form: FormData) {
+  const length = Number(form.get('rollingLength') || 30);
+  return form.get('rollingUnit') === 'hours' ? { rollingHours: length, rollingDays: null } : { rollingDays: length, rollingHours: null };
 }
 
 const errorText = (errors: Array<{ message: string }>) => errors.map((e) => e.message).join('; ');

@@ -7,8 +7,8 @@ import { ConfirmSubmit } from '@/components/ConfirmSubmit';
 import { UsageBar } from '@/components/UsageBar';
 import { gql } from '@/lib/api';
 import { allows, getMe } from '@/lib/me';
-import { BUDGET_FIELDS, type Budget, scopeText } from '@/lib/budgets';
-import { formatMoney, formatTime } from '@/lib/format';
+import { BUDGET_FIELDS, type Budget, formatBudgetAmount, periodText, scopeText } from '@/lib/budgets';
+import { formatTime } from '@/lib/format';
 import { deleteChannel } from './actions';
 import type * as Schema from '@/lib/graphql/schema';
 
@@ -36,11 +36,11 @@ export default async function Budgets() {
             <tbody>{budgets.map((b) => (
               <tr key={b.id} data-budget-id={b.id}>
                 <td><Link href={`/budgets/${b.id}`}>{b.name}</Link> {b.mode === 'hard' && <span className="badge">hard</span>}</td>
-                <td>{scopeText(b)}</td><td>{b.period}{b.rollingDays ? ` (${b.rollingDays} d)` : ''}</td>
+                <td>{scopeText(b)}</td><td>{periodText(b)}</td>
                 <td><span className={`badge ${b.state}`}>{b.blocking ? 'blocking' : b.state}</span></td>
-                <td className="num" data-value={b.spend}>{formatMoney(b.spend)}</td><td className="num">{formatMoney(b.amount)}</td>
+                <td className="num" data-value={b.spend}>{formatBudgetAmount(b, b.spend)}</td><td className="num">{formatBudgetAmount(b, b.amount)}</td>
                 <td><UsageBar percent={b.percentUsed} state={b.state} /></td>
-                <td className="num">{formatMoney(b.projectedSpend)}</td><td>{formatTime(b.periodEnd)}</td>
+                <td className="num">{formatBudgetAmount(b, b.projectedSpend)}</td><td>{formatTime(b.periodEnd)}</td>
               </tr>
             ))}</tbody>
           </table>

@@ -6,8 +6,8 @@ import { ConfirmSubmit } from '@/components/ConfirmSubmit';
 import { UsageBar } from '@/components/UsageBar';
 import { gql } from '@/lib/api';
 import { allows, getMe } from '@/lib/me';
-import { BUDGET_FIELDS, type Budget, outlookText, scopeText } from '@/lib/budgets';
-import { formatMoney, formatTime } from '@/lib/format';
+import { BUDGET_FIELDS, type Budget, formatBudgetAmount, outlookText, periodText, scopeText } from '@/lib/budgets';
+import { formatTime } from '@/lib/format';
 import type * as Schema from '@/lib/graphql/schema';
 import { budgetCommand } from '../actions';
 
@@ -33,10 +33,10 @@ export default async function BudgetPage({ params }: { params: Promise<{ id: str
       {b.blocking && <p className="error" role="status">Hard stop: work in this budget’s scope is denied until {formatTime(b.periodEnd)} or until the limit is raised.</p>}
       {b.scopeWarnings.map((w) => <p key={w.message} className="callout" data-testid="scope-warning">This budget counts nothing for it: {w.message}</p>)}
       <div className="kpis">
-        <div className="panel kpi"><div className="label">Spend this period</div><div className="value" data-testid="budget-spend" data-value={b.spend}>{formatMoney(b.spend)}</div><div className="sub">of {formatMoney(b.amount)} {b.currency}</div></div>
+        <div className="panel kpi"><div className="label">{b.unit === 'cost' ? 'Spend this period' : `Usage this ${b.rollingHours ? `${b.rollingHours}-hour window` : 'period'}`}</div><div className="value" data-testid="budget-spend" data-value={b.spend}>{formatBudgetAmount(b, b.spend)}</div><div className="sub">of {formatBudgetAmount(b, b.amount)}{b.unit === 'cost' ? ` ${b.currency}` : ''}</div></div>
         <div className="panel kpi"><div className="label">Used</div><UsageBar percent={b.percentUsed} state={b.state} /></div>
-        <div className="panel kpi"><div className="label">Projected at period end</div><div className="value">{formatMoney(b.projectedSpend)}</div><div className="sub" data-testid="budget-outlook" data-outlook={b.outlook}>{outlookText(b, formatTime)}</div></div>
-        <div className="panel kpi"><div className="label">Scope</div><div>{scopeText(b)}</div><div className="sub">{b.period}, {b.mode}, {b.timezone}; period {formatTime(b.periodStart)} – {formatTime(b.periodEnd)}</div></div>
+        <div className="panel kpi"><div className="label">{b.period === 'rolling' ? 'A whole window at this pace' : 'Projected at period end'}</div><div className="value">{formatBudgetAmount(b, b.projectedSpend)}</div><div className="sub" data-testid="budget-outlook" data-outlook={b.outlook}>{outlookText(b, formatTime)}</div></div>
+        <div className="panel kpi"><div className="label">Scope</div><div>{scopeText(b)}</div><div className="sub">{periodText(b)}, {b.mode}, {b.timezone}; period {formatTime(b.periodStart)} – {formatTime(b.periodEnd)}</div></div>
       </div>
       {manage && <div className="chips" style={{ marginBottom: 16 }}>{b.paused ? command('resumeBudget', 'Resume') : command('pauseBudget', 'Pause')}{command('deleteBudget', 'Delete')}</div>}
       <section className="panel" style={{ marginBottom: 16 }}>
@@ -44,8 +44,8 @@ export default async function BudgetPage({ params }: { params: Promise<{ id: str
         {b.alerts.length === 0 ? <p className="empty">No threshold crossed yet.</p> : (
           <table><thead><tr><th scope="col">When</th><th scope="col">Alert</th><th className="num" scope="col">Spend / limit</th><th scope="col">Deliveries</th></tr></thead>
             <tbody>{b.alerts.map((a) => (
-              <tr key={a.id}><td>{formatTime(a.occurredAt)}</td><td>{a.kind === 'forecast' ? `projected ${formatMoney(a.projectedSpend)}, crossing ${formatTime(a.projectedCrossingAt)}` : `${a.threshold}% reached`}</td>
-                <td className="num">{formatMoney(a.spend)} / {formatMoney(a.limit)}</td>
+              <tr key={a.id}><td>{formatTime(a.occurredAt)}</td><td>{a.kind === 'forecast' ? `projected ${formatBudgetAmount(b, a.projectedSpend)}, crossing ${formatTime(a.projectedCrossingAt)}` : `${a.threshold}% reached`}</td>
+                <td className="num">{formatBudgetAmount(b, a.spend)} / {formatBudgetAmount(b, a.limit)}</td>
                 <td>{a.deliveries.length ? a.deliveries.map((d) => `${d.status} (${d.attempts})${d.lastError ? `: ${d.lastError}` : ''}`).join('; ') : '—'}</td></tr>
             ))}</tbody></table>
         )}
