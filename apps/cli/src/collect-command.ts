@@ -15,7 +15,7 @@ import { readCliEnv } from './env.ts';
 import { progressBar } from './progress.ts';
 import { sendCalls } from './send.ts';
 
-export const COLLECT_HELP = `spendgraph collect — send Claude Code, Codex CLI, Gemini CLI, OpenCode and Amp usage to Spendgraph
+export const COLLECT_HELP = `spendgraph collect — send Claude Code, Codex CLI, Gemini CLI, OpenCode, Amp and Qwen Code usage to Spendgraph
 
   --api URL                 Spendgraph API (env SPENDGRAPH_API_URL; default http://127.0.0.1:4000)
   --key KEY                 API key with the ingest scope (env SPENDGRAPH_API_KEY)
@@ -34,6 +34,7 @@ export const COLLECT_HELP = `spendgraph collect — send Claude Code, Codex CLI,
   --gemini-dir DIR          Gemini home (default GEMINI_DIR or ~/.gemini)
   --opencode-dir DIR        OpenCode data folder (default $XDG_DATA_HOME/opencode or ~/.local/share/opencode)
   --amp-dir DIR             Amp data folder (default AMP_DATA_DIR or ~/.local/share/amp)
+  --qwen-dir DIR            Qwen Code runtime folder (default QWEN_RUNTIME_DIR or ~/.qwen)
   --state-dir DIR           what was sent (default ~/.spendgraph/collect/<hash of the API URL and key>)
   --settle SECONDS          a file written to more recently may still be streaming its last response,
                             which waits for the next run (default 60)
@@ -48,6 +49,7 @@ const OPTIONS = {
   api: { type: 'string' }, key: { type: 'string' }, since: { type: 'string' }, 'dry-run': { type: 'boolean' },
   json: { type: 'boolean' }, watch: { type: 'boolean' }, interval: { type: 'string' }, 'work-item-pattern': { type: 'string' },
   'claude-dir': { type: 'string' }, 'codex-dir': { type: 'string' }, 'gemini-dir': { type: 'string' }, 'opencode-dir': { type: 'string' }, 'amp-dir': { type: 'string' },
+  'qwen-dir': { type: 'string' },
   'list-sources': { type: 'boolean' }, user: { type: 'string' }, machine: { type: 'string' }, 'key-file': { type: 'string' }, install: { type: 'boolean' },
   every: { type: 'string' }, scheduler: { type: 'string' }, 'no-start': { type: 'boolean' },
   'state-dir': { type: 'string' }, settle: { type: 'string' }, 'no-progress': { type: 'boolean' }, help: { type: 'boolean' },
@@ -100,6 +102,7 @@ function options(args: string[]) {
   if (parsed['gemini-dir']) roots['gemini-cli'] = [parsed['gemini-dir']];
   if (parsed['opencode-dir']) roots.opencode = [parsed['opencode-dir']];
   if (parsed['amp-dir']) roots.amp = [parsed['amp-dir']];
+  if (parsed['qwen-dir']) roots['qwen-code'] = [parsed['qwen-dir']];
   const who = { user: parsed.user ?? env.SPENDGRAPH_USER, name: parsed.machine ?? env.SPENDGRAPH_MACHINE };
   const target = createHash('sha256').update(`${api}\n${key ?? ''}`).digest('hex').slice(0, 12);
   return {

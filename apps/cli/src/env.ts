@@ -21,6 +21,7 @@ export const cliEnv = z.object({
   GEMINI_DIR: optional,
   XDG_DATA_HOME: optional,
   AMP_DATA_DIR: optional,
+  QWEN_RUNTIME_DIR: optional,
 });
 
 /** SPENDGRAPH_API_KEY and DATABASE_URL may come from the files SPENDGRAPH_API_KEY_FILE / DATABASE_URL_FILE name. */

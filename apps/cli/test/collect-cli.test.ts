@@ -19,7 +19,7 @@ let home: string;
 let stateDir: string;
 
 const dirs = (at = home) => ['--claude-dir', join(at, 'claude'), '--codex-dir', join(at, 'codex'), '--gemini-dir', join(at, 'gemini'),
-  '--opencode-dir', join(at, 'opencode'), '--amp-dir', join(at, 'amp')];
+  '--opencode-dir', join(at, 'opencode'), '--amp-dir', join(at, 'amp'), '--qwen-dir', join(at, 'qwen')];
 
 async function collect(...args: string[]) {
   return run(process.execPath, [MAIN, 'collect', '--api', p.apiUrl, '--key', ws.key, ...dirs(), '--state-dir', stateDir, '--settle', '0',
@@ -124,6 +124,7 @@ describe('spendgraph collect', () => {
     const { stdout } = await list('--json');
     expect(JSON.parse(stdout).map((s: any) => [s.tool, s.status, s.files])).toEqual([
       ['claude-code', 'found', 2], ['codex', 'found', 1], ['gemini-cli', 'found', 4], ['opencode', 'missing', 0], ['amp', 'missing', 0],
+      ['qwen-code', 'missing', 0],
     ]);
     const text = (await list()).stdout;
     expect(text).toMatch(/^opencode\s+not found\s+\S*opencode \(absent\)$/m);

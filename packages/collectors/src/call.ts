@@ -1,7 +1,7 @@
 // One billable model call found in a session log, before it becomes usage events.
 import { type ReportedUsage, noTokens, tokensColumns } from '@spendgraph/schema';
 
-export type AgentTool = 'claude-code' | 'codex' | 'gemini-cli' | 'opencode' | 'amp';
+export type AgentTool = 'claude-code' | 'codex' | 'gemini-cli' | 'opencode' | 'amp' | 'qwen-code';
 
 export interface Call {
   /** Identifies the provider response across lines and files; the event id derives from it. */
@@ -28,7 +28,7 @@ export interface Call {
   aliases?: string[] | undefined;
   /**
    * When the session holding this copy of the call started, for agents that copy calls into other
-   * sessions (Gemini CLI imports): of the copies read in one run, the earliest session's is kept.
+   * sessions (Gemini CLI imports, Qwen Code forks): of the copies read in one run, the earliest session's is kept.
    */
   origin?: string | undefined;
 }

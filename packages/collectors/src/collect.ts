@@ -6,6 +6,7 @@ import { parseCodex } from './codex.ts';
 import { type LogFile, type Roots, discover } from './discover.ts';
 import { parseGemini } from './gemini.ts';
 import { parseOpenCodeDb, parseOpenCodeMessage } from './opencode.ts';
+import { parseQwen } from './qwen.ts';
 import type { Parser } from './parse-context.ts';
 import type { CollectState, FileState } from './state.ts';
 import type { WorkItemMatcher } from './work-items.ts';
@@ -16,6 +17,7 @@ const PARSERS: Record<LogFile['tool'], Parser> = {
   'gemini-cli': parseGemini,
   opencode: (path, from, ctx) => (path.endsWith('.db') ? parseOpenCodeDb : parseOpenCodeMessage)(path, from, ctx),
   amp: parseAmp,
+  'qwen-code': parseQwen,
 };
 
 export interface CollectOptions {

@@ -10,7 +10,7 @@ export type Roots = Partial<Record<AgentTool, string[]>>;
 /**
  * Standard locations: CLAUDE_CONFIG_DIR (comma-separated) or ~/.config/claude and ~/.claude; CODEX_HOME or ~/.codex;
  * GEMINI_DIR or ~/.gemini; OpenCode's data folder, $XDG_DATA_HOME/opencode or ~/.local/share/opencode;
- * AMP_DATA_DIR or ~/.local/share/amp (Amp's own folder, not XDG-relative).
+ * AMP_DATA_DIR or ~/.local/share/amp (Amp's own folder, not XDG-relative); QWEN_RUNTIME_DIR or ~/.qwen.
  */
 export function defaultRoots(env: NodeJS.ProcessEnv = process.env, home = homedir()): Roots {
   const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -20,6 +20,7 @@ export function defaultRoots(env: NodeJS.ProcessEnv = process.env, home = homedi
     'gemini-cli': [env.GEMINI_DIR || join(home, '.gemini')],
     opencode: [join(env.XDG_DATA_HOME || join(home, '.local', 'share'), 'opencode')],
     amp: [env.AMP_DATA_DIR || join(home, '.local', 'share', 'amp')],
+    'qwen-code': [env.QWEN_RUNTIME_DIR || join(home, '.qwen')],
   };
 }
 
@@ -31,7 +32,7 @@ export interface LogFile {
 }
 
 /** Every agent the collector reads, in the order they are listed. */
-export const AGENT_TOOLS: readonly AgentTool[] = ['claude-code', 'codex', 'gemini-cli', 'opencode', 'amp'];
+export const AGENT_TOOLS: readonly AgentTool[] = ['claude-code', 'codex', 'gemini-cli', 'opencode', 'amp', 'qwen-code'];
 
 /** Where each agent's files are under a root: folders (searched recursively unless `shallow`) and a test on the path below it. */
 const LAYOUT: Record<AgentTool, Array<{ sub: string; shallow?: boolean; match: (rel: string) => boolean }>> = {
@@ -45,6 +46,8 @@ const LAYOUT: Record<AgentTool, Array<{ sub: string; shallow?: boolean; match: (
     { sub: join('storage', 'message'), match: (rel) => /^[^/]+\/[^/]+\.json$/.test(rel) },
   ],
   amp: [{ sub: 'threads', match: (rel) => rel.endsWith('.json') }],
+  // projects/<sanitized cwd>/chats/<sessionId>.jsonl (and anything a later build nests under chats/)
+  'qwen-code': [{ sub: 'projects', match: (rel) => /^[^/]+\/chats\/.+\.jsonl$/.test(rel) }],
 };
 
 /** A SQLite database in WAL mode is written to its -wal file first: its changes count as the database's. */

@@ -9,3 +9,4 @@ export * from './sources.ts';
 export { parseClaude } from './claude.ts';
 export { parseCodex, CODEX_FALLBACK_MODEL } from './codex.ts';
 export { parseGemini } from './gemini.ts';
+export { parseQwen, qwenUsage } from './qwen.ts';
