@@ -778,6 +778,13 @@ export type Mutation = {
   /** Creates a cost pool of a month (or replaces the amount of the pool of that name and month). */
   createCostPool: CostPool;
   deleteCostPool: Scalars['Boolean']['output'];
+  /**
+   * Cost pools from a FOCUS 1.x CSV file (AWS, Azure, GCP, FinOps tools): one pool per value of
+   * `groupBy` (default ServiceName) and charge month, its amount the lines' cost summed exactly.
+   * Importing again replaces the amounts of the pools of the same name and month. `rule` is given to
+   * the pools this import creates. A file that cannot be read is refused naming the line and column.
+   */
+  importCostPools: CostPoolImport;
   /** Sets how a pool is allocated (replacing its rule). */
   setAllocationRule: CostPool;
   /**
@@ -907,6 +914,12 @@ export type MutationCreateCostPoolArgs = {
 /** Budgets and alert channels need a key with the admin scope. */
 export type MutationDeleteCostPoolArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/** Budgets and alert channels need a key with the admin scope. */
+export type MutationImportCostPoolsArgs = {
+  input: FocusPoolImportInput;
 };
 
 
@@ -1326,6 +1339,40 @@ export type CostPoolInput = {
   amount: Scalars['String']['input'];
   /** YYYY-MM. */
   month: Scalars['String']['input'];
+};
+
+export type FocusPoolImportInput = {
+  /** The FOCUS file's text (CSV with its header). */
+  csv: Scalars['String']['input'];
+  /** The column whose value names each pool (default ServiceName). */
+  groupBy: InputMaybe<Scalars['String']['input']>;
+  /** The cost summed (default BilledCost). */
+  cost: InputMaybe<FocusCostColumn>;
+  /** The allocation rule of the pools this import creates. */
+  rule: InputMaybe<AllocationRuleInput>;
+};
+
+export type FocusCostColumn =
+  | 'BilledCost'
+  | 'EffectiveCost';
+
+export type CostPoolImport = {
+  /** The pools created or updated (`allocated`: as the model had it before this import's commit; ask costPools after). */
+  pools: Array<CostPool>;
+  /** Groups whose net cost was not above zero: no pool. */
+  skipped: Array<SkippedCostPool>;
+  /** Data lines the file had. */
+  lines: Scalars['Int']['output'];
+  created: Scalars['Int']['output'];
+  updated: Scalars['Int']['output'];
+  unchanged: Scalars['Int']['output'];
+};
+
+export type SkippedCostPool = {
+  name: Scalars['String']['output'];
+  month: Scalars['String']['output'];
+  amount: Scalars['String']['output'];
+  lines: Scalars['Int']['output'];
 };
 
 export type AllocationMethod =
