@@ -54,7 +54,8 @@ function expectedPools(lines = LINES, column: 1 | 2 = 2, cost: 3 | 4 = 3) {
     const key = JSON.stringify([l[column] || `(no ${column === 2 ? 'ServiceName' : 'ServiceCategory'})`, l[0].slice(0, 7)]);
     sums.set(key, (sums.get(key) ?? new Decimal(0)).plus(l[cost]));
   }
-  return new Map([...sums].map(([k, v]) => [k, v.toDecimalPlaces(8, Decimal.ROUND_HALF_EVEN)]).filter(([, v]) => (v as Decimal).gt(0))) as Map<string, Decimal>;
+  const rounded = [...sums].map(([k, v]) => [k, v.toDecimalPlaces(8, Decimal.ROUND_HALF_EVEN)] as const);
+  return new Map(rounded.filter(([, v]) => v.gt(0)));
 }
 
 async function storedPools(workspaceId = ws.workspaceId) {
