@@ -192,7 +192,7 @@ export const OPERATIONS: Record<string, Operation> = {
 
   'GET /v1/exports/:shape': {
     summary: 'Export a query’s result as a file',
-    description: 'breakdown, timeseries, events or FOCUS 1.2 rows as CSV, JSON or NDJSON, streamed. The parameters are the GraphQL queries’ arguments.',
+    description: 'breakdown, timeseries, events or FOCUS 1.2 rows as CSV, JSON or NDJSON, streamed. The parameters are the GraphQL queries’ arguments. FOCUS rows hold direct cost (x_CostType Direct) and, without filters, the shares of cost pools allocated by their rules (x_CostType Allocated, with x_Allocation* columns). economics: direct, allocated and true cost, revenue and margin per `by` (customer_id, feature, workflow, plan_id, pool, currency, month) over the UTC days of from/to or relative — Query.economics’ rows.',
     tags: ['Exports'],
     request: { params: z.object({ shape: z.enum(SHAPES) }), query: exportQuerySchema },
     responses: {

@@ -1489,11 +1489,16 @@ export type EmbedTokenInfo = {
   active: Scalars['Boolean']['output'];
 };
 
+/**
+ * economics: direct, allocated and true cost, revenue and margin per `by` (customer_id, feature,
+ * workflow, plan_id, pool, currency, month) over the UTC days of timeRange (Query.economics' rows).
+ */
 export type ExportShape =
   | 'breakdown'
   | 'timeseries'
   | 'events'
-  | 'focus';
+  | 'focus'
+  | 'economics';
 
 export type ExportFormat =
   | 'csv'
@@ -1501,7 +1506,8 @@ export type ExportFormat =
   | 'ndjson';
 
 /**
- * The arguments of breakdown, timeseries or events (focus takes filters and timeRange),
+ * The arguments of breakdown, timeseries or events (focus takes filters and timeRange; economics
+ * by and timeRange),
  * plus the format and the columns wanted (default: all, in their order).
  */
 export type ExportInput = {
