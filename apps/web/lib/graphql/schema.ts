@@ -1834,6 +1834,48 @@ export type MorningReportFigures = {
   topPlans: Array<ReportCostShare>;
   anomalies: Array<ReportAnomaly>;
   budgetsAtRisk: Array<ReportBudgetAtRisk>;
+  /** Billed vs tracked for the report's date and its month to date (UTC days); null in reports stored before it existed. */
+  reconciliation: Maybe<ReportReconciliation>;
+  /** Month to date: revenue, true cost and margin; null when the month has neither, or in reports stored before it existed. */
+  margin: Maybe<ReportMargin>;
+};
+
+export type ReportReconciliation = {
+  /** Null when no bill covers the day. */
+  yesterday: Maybe<ReportReconciliationLine>;
+  /** Null when no bill covers the month so far. */
+  monthToDate: Maybe<ReportReconciliationLine>;
+};
+
+export type ReportReconciliationLine = {
+  from: Scalars['String']['output'];
+  to: Scalars['String']['output'];
+  billed: Scalars['Decimal']['output'];
+  tracked: Scalars['Decimal']['output'];
+  variance: Scalars['Decimal']['output'];
+  /** variance / billed (6 places); null when nothing was billed. */
+  varianceShare: Maybe<Scalars['Decimal']['output']>;
+  /** What the bill has and no event explains. */
+  unattributed: Scalars['Decimal']['output'];
+};
+
+export type ReportMargin = {
+  from: Scalars['String']['output'];
+  to: Scalars['String']['output'];
+  revenue: Scalars['Decimal']['output'];
+  directCost: Scalars['Decimal']['output'];
+  allocatedCost: Scalars['Decimal']['output'];
+  trueCost: Scalars['Decimal']['output'];
+  margin: Scalars['Decimal']['output'];
+  /** Customers by margin, lowest first. */
+  leastProfitable: Array<ReportCustomerMargin>;
+};
+
+export type ReportCustomerMargin = {
+  customerId: Scalars['String']['output'];
+  revenue: Scalars['Decimal']['output'];
+  trueCost: Scalars['Decimal']['output'];
+  margin: Scalars['Decimal']['output'];
 };
 
 export type ReportCostChange = {
