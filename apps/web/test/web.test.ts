@@ -326,8 +326,12 @@ describe('profitability', () => {
     const losing = customers.filter((r: any) => new Decimal(r.margin).isNegative()).sort((a: any, b: any) => new Decimal(a.margin).comparedTo(b.margin));
     expect(losing.length).toBeGreaterThan(0);
     expect(await read('profit-unprofitable')).toEqual(losing.map(figures));
-    // November's four demo pools (1,200 + 2,000 + 300 + 150) are allocated whole; customers carry the observability pool.
-    expect(await page.getByTestId('profit-allocatedCost').getAttribute('data-value')).toBe('3650');
+    // November's four demo pools (three entered, the vector database imported from a FOCUS file) are allocated whole;
+    // customers carry the observability pool.
+    const { rows: pools } = await p.pool.query(`SELECT source, amount::text FROM cost_pools WHERE workspace_id = $1 AND month = '2026-11-01'`, [ws.workspaceId]);
+    expect(pools.map((x) => x.source).sort()).toEqual(['focus', 'manual', 'manual', 'manual']);
+    const pooled = pools.reduce((s, x) => s.plus(x.amount), new Decimal(0));
+    expect(new Decimal((await page.getByTestId('profit-allocatedCost').getAttribute('data-value'))!).equals(pooled)).toBe(true);
     expect(customers.some((r: any) => new Decimal(r.allocatedCost).gt(0))).toBe(true);
     expect(await page.getByTestId('profit-margin').getAttribute('data-value')).toBe(totals[0].margin);
     await screenshot(page, 'profitability');
