@@ -70,6 +70,6 @@ export function parseFocusPools(text: string, options: FocusPoolOptions = {}): P
   }
   const all = [...groups.values()]
     .map((g) => ({ name: g.name, month: g.month, amount: g.amount.toDecimalPlaces(POOL_DP, Decimal.ROUND_HALF_EVEN).toFixed(), lines: g.lines }))
-    .sort((a, b) => a.month.localeCompare(b.month) || a.name.localeCompare(b.name));
+    .sort((a, b) => (a.month === b.month ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.month < b.month ? -1 : 1));
   return { pools: all.filter((p) => new Decimal(p.amount).gt(0)), skipped: all.filter((p) => !new Decimal(p.amount).gt(0)), lines: rows.length };
 }
