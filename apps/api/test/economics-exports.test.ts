@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueApiKey } from '@spendgraph/db';
 import { validateFocus } from '../src/exports/focus-spec.ts';
 import { type Platform, graphqlData, ingestAndWait, startPlatform, workspaceWithKey } from '@spendgraph/test-support/platform';
 
@@ -114,6 +115,12 @@ describe('the FOCUS export: direct rows and the pools allocated shares', () => {
     const december = await csvOf('/v1/exports/focus?from=2026-12-01&to=2026-12-31');
     expect(december.rows.filter((r) => r.x_CostType === 'Allocated')).toEqual([]);
     expect(sum(december.rows.map((r) => r.BilledCost)).toFixed()).toBe('3');
+    // A key confined to one customer exports that customer's direct rows; pool shares have no customer to confine them to.
+    const { key: acme } = await issueApiKey(p.pool, ws.workspaceId, { name: 'acme only', scopes: ['read'], restriction: { customer_id: 'acme' } });
+    const confined = await csvOf(`/v1/exports/focus?${NOVEMBER}`, acme);
+    expect(confined.rows.length).toBeGreaterThan(0);
+    expect(confined.rows.every((r) => r.x_CostType === 'Direct' && JSON.parse(r.Tags!).x_spendgraph_customer_id === 'acme')).toBe(true);
+    expect(confined.res.headers.get('x-spendgraph-allocated-rows')).toMatch(/^omitted/);
     const other = await workspaceWithKey(p.pool, ['read']);
     const foreign = await csvOf(`/v1/exports/focus?${NOVEMBER}`, other.key);
     expect(foreign.rows).toEqual([]);

@@ -9,6 +9,7 @@
 import { Decimal } from 'decimal.js';
 import { DateTime } from 'luxon';
 import type { SemanticContext, SemanticLayer } from '@spendgraph/semantic';
+import { argumentError } from '../query/errors.ts';
 import type { ExportRow } from './tables.ts';
 
 const E = (name: string) => `economics.${name}`;
@@ -52,6 +53,7 @@ export async function allocatedRows(semantic: SemanticLayer, ctx: SemanticContex
     order: [[E('day.month'), 'asc'], [E('pool'), 'asc'], ...values.map((v) => [v, 'asc'] as [string, 'asc'])],
     timezone: 'UTC', limit: LIMIT,
   }, ctx), rules(semantic, ctx, dateRange)]);
+  if (data.length >= LIMIT) throw argumentError('RANGE_TOO_LARGE', 'to', `${LIMIT} allocated shares or more; ask for fewer months`);
   return data.map((r) => {
     const month = String(r[E('day.month')]).slice(0, 10);
     const pool = String(r[E('pool')]);

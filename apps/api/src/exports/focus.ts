@@ -23,9 +23,9 @@
 // - ServiceProviderName is FOCUS 1.3's name for ProviderName; both are given.
 // - Direct and allocated cost (issue 17): these rows are the events' direct cost (x_CostType
 //   Direct); without filters the export adds the cost pools' allocated shares as rows of their own
-//   (focus-allocated.ts), so the file's BilledCost adds up to the true cost. Filters name events,
-//   which pool shares are not: with filters the shares are left out (header
-//   `x-spendgraph-allocated-rows`).
+//   (focus-allocated.ts), so the file's BilledCost adds up to the true cost. Filters and key
+//   restrictions name events, which pool shares are not: with either the shares are left out
+//   (header `x-spendgraph-allocated-rows`).
 import { Decimal } from 'decimal.js';
 import { DateTime } from 'luxon';
 import { createPricer, type Pricer } from '@spendgraph/pricing';
@@ -105,14 +105,16 @@ export async function focusTable(deps: TableDeps, ctx: SemanticContext, req: Exp
     list: createPricer(),
     periods: new Map(),
   };
-  const shares = filters.length ? null
+  // Pools have no value for the dimensions filters and key restrictions name: their shares are left out then.
+  const eventsOnly = filters.length > 0 || Object.keys(ctx.restriction ?? {}).length > 0;
+  const shares = eventsOnly ? null
     : await allocatedRows(deps.semantic, ctx, dateRange as [string, string] | undefined, { workspaceId: c.workspaceId, workspaceName: c.workspaceName, tagPrefix: TAG_PREFIX });
   return {
     columns,
     rows: focusRows(rows, c, shares ?? []),
     headers: {
       'x-spendgraph-unpriced-calls': String(unpriced.data[0]?.[usageMember('unpriced_calls')] ?? 0),
-      'x-spendgraph-allocated-rows': shares ? String(shares.length) : 'omitted: filters apply to events, not to cost pools',
+      'x-spendgraph-allocated-rows': shares ? String(shares.length) : 'omitted: filters and key restrictions apply to events, not to cost pools',
     },
   };
 }
