@@ -96,6 +96,7 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'POST /v1/bills/:source': { permission: 'bills:import' },
   'POST /v1/revenue': { permission: 'economics:manage' },
   'POST /v1/revenue/stripe': { permission: 'economics:manage' },
+  'POST /v1/cost-pools/focus': { permission: 'economics:manage' },
   'GET /graphql': { permission: 'usage:read', restricted: true }, // each field says whether it applies restrictions
   'POST /graphql': { permission: 'usage:read', restricted: true },
   'GET /graphql/cube': { permission: 'usage:read', restricted: true },
@@ -295,6 +296,7 @@ export const FIELD_RULES: Record<string, FieldRule> = {
   'Mutation.updateWorkspace': { permission: 'workspace:manage', audit: { targetType: 'workspace', table: 'workspaces', idColumn: 'workspace' } },
   'Mutation.createCostPool': { permission: 'economics:manage', audit: costPools },
   'Mutation.deleteCostPool': { permission: 'economics:manage', audit: costPools },
+  'Mutation.importCostPools': { permission: 'economics:manage', audit: { targetType: 'cost_pool' } },
   'Mutation.setAllocationRule': { permission: 'economics:manage', audit: { targetType: 'allocation_rule', table: 'allocation_rules', idColumn: 'pool_id', idArg: 'poolId' } },
   'Mutation.setBillVarianceThreshold': { permission: 'workspace:manage', audit: { targetType: 'workspace', table: 'workspaces', idColumn: 'workspace' } },
 };

@@ -24,6 +24,7 @@ import { SecretBox } from './sso/secret-box.ts';
 import { firstRunRoutes } from './routes/first-run.ts';
 import { billRoutes } from './routes/bills.ts';
 import { revenueRoutes } from './routes/revenue.ts';
+import { costPoolRoutes } from './routes/cost-pools.ts';
 import { openApiRoutes } from './routes/openapi.ts';
 import { callbackRoutes } from './routes/callbacks.ts';
 import { authorizeRoutes } from './authz.ts';
@@ -125,6 +126,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   workRoutes(app, { authenticate, pool: deps.pool });
   billRoutes(app, { authenticate, pool: deps.pool, maintenance: deps.maintenance });
   revenueRoutes(app, { authenticate, pool: deps.pool });
+  costPoolRoutes(app, { authenticate, pool: deps.pool });
   const slots = new ExportSlots();
   exportRoutes(app, { authenticate, pool: deps.exportPool, semantic: deps.semantic, redis: deps.redis, slots });
   embedRoutes(app, { semantic: deps.semantic, pool: deps.pool });

@@ -9,6 +9,8 @@ const usd = (min: number, max: number) => new Intl.NumberFormat('en-US', { style
 const money = usd(2, 2);
 /** A total under a cent (a few cheap calls): its first significant digits, up to 6 decimals. */
 const cents = usd(2, 6);
+/** A total under a millionth of a dollar: its first two significant digits. */
+const tiny = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumSignificantDigits: 2 });
 /** One call's cost: always 6 decimals, so a column of calls lines up and compares digit by digit. */
 const unitMoney = usd(6, 6);
 const count = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -37,7 +39,10 @@ export function isUnitMoney(member: string) {
 /** A total: 2 decimals (a non-zero total under a cent keeps its digits rather than read $0.00). */
 export function formatMoney(v: Value) {
   if (missing(v)) return '—';
-  return underACent(v) ? cents.format(decimal(v)) : money.format(decimal(v));
+  if (!underACent(v)) return money.format(decimal(v));
+  // Under a millionth (a bill's rounding against tracked cost) six decimals read -$0.00: its first digits instead.
+  const shown = cents.format(decimal(v));
+  return /[1-9]/.test(shown) ? shown : tiny.format(decimal(v));
 }
 
 /** One call's cost (or an average per call): 6 decimals, the same in every row. */

@@ -29,6 +29,8 @@ describe('format', () => {
   it('keeps a total under a cent readable, and per-call costs at 6 decimals', () => {
     expect(formatMoney('0.0042')).toBe('$0.0042');
     expect(formatMoney('0')).toBe('$0.00');
+    // Under a millionth (a bill's rounding): its first digits, never -$0.00.
+    expect([formatMoney('-0.00000043'), formatMoney('0.000000051'), formatMoney('-0.000271')]).toEqual(['-$0.00000043', '$0.000000051', '-$0.000271']);
     expect(formatMoney(null)).toBe('—');
     expect([formatUnitMoney('0.2024'), formatUnitMoney('0.222035')]).toEqual(['$0.202400', '$0.222035']);
     expect(formatMeasure('avg_cost_per_call', '0.0123456789')).toBe('$0.012346');

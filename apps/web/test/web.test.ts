@@ -326,11 +326,43 @@ describe('profitability', () => {
     const losing = customers.filter((r: any) => new Decimal(r.margin).isNegative()).sort((a: any, b: any) => new Decimal(a.margin).comparedTo(b.margin));
     expect(losing.length).toBeGreaterThan(0);
     expect(await read('profit-unprofitable')).toEqual(losing.map(figures));
-    // November's four demo pools (1,200 + 2,000 + 300 + 150) are allocated whole; customers carry the observability pool.
-    expect(await page.getByTestId('profit-allocatedCost').getAttribute('data-value')).toBe('3650');
+    // November's four demo pools (three entered, the vector database imported from a FOCUS file) are allocated whole;
+    // customers carry the observability pool.
+    const { rows: pools } = await p.pool.query(`SELECT source, amount::text FROM cost_pools WHERE workspace_id = $1 AND month = '2026-11-01'`, [ws.workspaceId]);
+    expect(pools.map((x) => x.source).sort()).toEqual(['focus', 'manual', 'manual', 'manual']);
+    const pooled = pools.reduce((s, x) => s.plus(x.amount), new Decimal(0));
+    expect(new Decimal((await page.getByTestId('profit-allocatedCost').getAttribute('data-value'))!).equals(pooled)).toBe(true);
     expect(customers.some((r: any) => new Decimal(r.allocatedCost).gt(0))).toBe(true);
     expect(await page.getByTestId('profit-margin').getAttribute('data-value')).toBe(totals[0].margin);
     await screenshot(page, 'profitability');
+  });
+
+  it("imports cost pools from a FOCUS file (admins): the API's refusal names the line and column; the pool allocates whole", async () => {
+    await page.goto(`${web.url}/profitability?period=last%20month&by=feature`);
+    const form = page.getByTestId('pool-upload');
+    const upload = async (csv: string, over: string) => {
+      await form.getByLabel('FOCUS file').setInputFiles({ name: 'aws-focus.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await form.getByLabel('Allocate new pools over').selectOption(over);
+      await form.getByRole('button', { name: 'Import pools' }).click();
+    };
+    const header = 'ChargePeriodStart,ServiceName,BilledCost,BillingCurrency';
+    await upload(`${header}
+2026-11-02T00:00:00Z,Amazon ElastiCache,12.5,USD
+2026-11-03T00:00:00Z,Amazon ElastiCache,lots,USD
+`, 'feature');
+    const refusal = form.locator('.error[role=alert]');
+    await expect.poll(() => refusal.textContent()).toContain('BilledCost');
+    expect([await refusal.getAttribute('data-field'), await refusal.getAttribute('data-line')]).toEqual(['BilledCost', '3']);
+    await upload(`${header}
+2026-11-02T00:00:00Z,Amazon ElastiCache,12.5,USD
+2026-11-03T00:00:00Z,Amazon ElastiCache,30.25,USD
+`, 'feature');
+    await expect.poll(() => form.locator('[role=status]').textContent()).toContain('1 pools (1 new, 0 updated, 0 unchanged)');
+    const { costPools } = await api('{ costPools(month: "2026-11") { name amount source allocated rule { dimension measure } } }', {});
+    expect(costPools.find((x: any) => x.name === 'Amazon ElastiCache')).toEqual({ name: 'Amazon ElastiCache', amount: '42.75', source: 'focus', allocated: '42.75', rule: { dimension: 'feature', measure: 'cost' } });
+    await page.reload();
+    await expect.poll(async () => new Decimal((await page.getByTestId('profit-allocatedCost').getAttribute('data-value'))!)
+      .equals((await p.pool.query(`SELECT sum(amount) AS s FROM cost_pools WHERE workspace_id = $1 AND month = '2026-11-01'`, [ws.workspaceId])).rows[0].s)).toBe(true);
   });
 });
 

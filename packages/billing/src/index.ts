@@ -18,3 +18,4 @@ export const PARSERS: Record<BillSource, (text: string) => ParsedBill> = {
   focus: parseFocusCsv,
 };
 export { MAX_REVENUE_ENTRIES, parseRevenueCsv, revenueEntrySchema, parseRevenueJson, parseStripeInvoiceEvent } from './revenue.ts';
+export { FOCUS_POOL_COST_COLUMNS, type FocusPoolCostColumn, type FocusPoolOptions, MAX_POOLS_PER_FILE, type ParsedPool, type ParsedPools, parseFocusPools } from './focus-pools.ts';

@@ -1,7 +1,7 @@
 // Every format read from fixtures built on the providers' documented shapes (test/fixtures/README.md).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BillParseError, PARSERS, modelOfSku, sum } from '../src/index.ts';
+import { BillParseError, PARSERS, modelOfSku, parseFocusPools, sum } from '../src/index.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 const pages = (prefix: string) => `[${fixture(`${prefix}1.json`)},${fixture(`${prefix}2.json`)}]`;
@@ -62,5 +62,21 @@ describe('provider bill parsers', () => {
     expect(error(() => PARSERS.openai(fixture('openai-costs-page1.json').replace('"value": 0.06', '"value": "six cents"'))).field).toBe('data.0.results.2.amount.value');
     expect(error(() => PARSERS.anthropic('{"data": [{"starting_at": "2026-11-29T00:00:00Z", "ending_at": "2026-11-29T01:00:00Z", "results": []}]}')).field).toBe('data.0');
     expect(error(() => PARSERS.openai('{"data": ')).field).toBe('body');
+  });
+
+  it('FOCUS as cost pools: grouped by service (or a column) and month, exact sums kept to 1e-8, errors naming the line past quoted newlines', () => {
+    expect(parseFocusPools(fixture('focus-1.2.csv'))).toEqual({
+      pools: [{ name: 'Amazon Bedrock', month: '2026-11-01', amount: '0.750001', lines: 2 }], skipped: [], lines: 2,
+    });
+    expect(parseFocusPools(fixture('focus-1.2.csv'), { groupBy: 'PublisherName', cost: 'EffectiveCost' }).pools.map((p) => [p.name, p.amount]))
+      .toEqual([['AWS', '0.000001'], ['Anthropic', '0.75']]);
+    const csv = '\uFEFFChargePeriodStart,ServiceName,BilledCost,BillingCurrency\n'
+      + '2026-10-31T23:00:00Z,"Vector\nDB",0.123456785,USD\n2026-11-01T00:00:00+01:00,"Vector\nDB",1,USD\n2026-11-02,Free tier,-0.5,USD\n2026-11-03,Free tier,0.5,USD\n';
+    expect(parseFocusPools(csv)).toEqual({
+      pools: [{ name: 'Vector\nDB', month: '2026-10-01', amount: '1.12345678', lines: 2 }],
+      skipped: [{ name: 'Free tier', month: '2026-11-01', amount: '0', lines: 2 }], lines: 4,
+    });
+    expect(error(() => parseFocusPools(csv.replace(',0.5,USD\n', ',half,USD\n')))).toMatchObject({ line: 7, field: 'BilledCost' });
+    expect(error(() => parseFocusPools(csv, { groupBy: 'x_Team' }))).toMatchObject({ line: 1, field: 'group_by' });
   });
 });

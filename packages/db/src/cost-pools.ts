@@ -1,7 +1,7 @@
 // Cost pools and their allocation rules (issue 17, unit economics). The allocation itself is
 // computed by the model (cube/model/cubes/allocations.yml); these are the inputs.
 import { iso } from './iso.ts';
-import type { Db } from './pool.ts';
+import { type Db, withTransaction } from './pool.ts';
 
 export type AllocationMethod = 'proportional' | 'even' | 'fixed';
 export type AllocationMeasure = 'cost' | 'tokens' | 'calls';
@@ -79,4 +79,44 @@ export async function setAllocationRule(db: Db, workspaceId: string, poolId: str
      ON CONFLICT (pool_id) DO UPDATE SET method = EXCLUDED.method, measure = EXCLUDED.measure, dimension = EXCLUDED.dimension, percentages = EXCLUDED.percentages`,
     [workspaceId, poolId, rule.method, rule.measure, rule.dimension, percentages === null ? null : JSON.stringify(percentages)]);
   return rowCount ? getCostPool(db, workspaceId, poolId) : undefined;
+}
+
+export interface ImportedPool {
+  id: string;
+  name: string;
+  /** YYYY-MM-DD, the month's first day. */
+  month: string;
+  amount: string;
+  /** The amount before this import; null when the pool is new. */
+  previousAmount: string | null;
+}
+
+/**
+ * Pools imported from a FOCUS file (source `focus`): each created, or the amount of the pool of
+ * that name and month replaced, so importing a file again changes nothing. A new pool gets `rule`
+ * when one is given; an existing pool keeps its own. Imports into one workspace take turns.
+ */
+export async function importCostPools(
+  on: Db, workspaceId: string, pools: Array<{ name: string; month: string; amount: string }>, rule: AllocationRule | null,
+): Promise<ImportedPool[]> {
+  return withTransaction(on, async (db) => {
+    await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`cost_pools:${workspaceId}`]);
+    const { rows } = await db.query(
+      `WITH input AS (SELECT * FROM unnest($2::text[], $3::numeric[], $4::date[]) AS i(name, amount, month)),
+            before AS (SELECT p.name, p.month, p.amount FROM cost_pools p JOIN input i USING (name, month) WHERE p.workspace_id = $1),
+            up AS (INSERT INTO cost_pools (workspace_id, name, amount, month, source) SELECT $1, name, amount, month, 'focus' FROM input
+                   ON CONFLICT (workspace_id, name, month) DO UPDATE SET amount = EXCLUDED.amount, source = 'focus' RETURNING id, name, month, amount)
+       SELECT up.id, up.name, up.month::text AS month, up.amount::text AS amount, b.amount::text AS previous
+         FROM up LEFT JOIN before b USING (name, month) ORDER BY up.month, up.name`,
+      [workspaceId, pools.map((p) => p.name), pools.map((p) => p.amount), pools.map((p) => p.month)]);
+    const created = rows.filter((r) => r.previous === null).map((r) => r.id as string);
+    if (rule && created.length) {
+      const percentages = rule.percentages ? JSON.stringify(Object.fromEntries(rule.percentages.map((p) => [p.value, p.percent]))) : null;
+      await db.query(
+        `INSERT INTO allocation_rules (pool_id, workspace_id, method, measure, dimension, percentages)
+         SELECT id, $1, $3, $4, $5, $6 FROM unnest($2::uuid[]) AS id ON CONFLICT (pool_id) DO NOTHING`,
+        [workspaceId, created, rule.method, rule.measure, rule.dimension, percentages]);
+    }
+    return rows.map((r) => ({ id: r.id, name: r.name, month: r.month, amount: r.amount, previousAmount: r.previous }));
+  });
 }

@@ -9,3 +9,4 @@ export { buildMorningReport, writeMorningReport, reportDate, type MorningReport,
 export { morningFigures, type MorningFigures, type ReportScope } from './report/figures.ts';
 export { morningMarkdown, money } from './report/markdown.ts';
 export { morningHtml, explorerPath, escapeHtml, type HtmlOptions } from './report/html.ts';
+export { economicsFigures, LEAST_PROFITABLE_N, type EconomicsFigures, type MarginLine, type ReconciliationLine } from './report/economics.ts';

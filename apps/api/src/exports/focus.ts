@@ -21,6 +21,11 @@
 // - Unpriced events have no cost and FOCUS cost columns cannot be null: they are left
 //   out, and their count is in the `x-spendgraph-unpriced-calls` header.
 // - ServiceProviderName is FOCUS 1.3's name for ProviderName; both are given.
+// - Direct and allocated cost (issue 17): these rows are the events' direct cost (x_CostType
+//   Direct); without filters the export adds the cost pools' allocated shares as rows of their own
+//   (focus-allocated.ts), so the file's BilledCost adds up to the true cost. Filters and key
+//   restrictions name events, which pool shares are not: with either the shares are left out
+//   (header `x-spendgraph-allocated-rows`).
 import { Decimal } from 'decimal.js';
 import { DateTime } from 'luxon';
 import { createPricer, type Pricer } from '@spendgraph/pricing';
@@ -32,6 +37,7 @@ import { QueryArgs, TIME_DIMENSION } from '../query/query-args.ts';
 import type { ExportRequest } from './request.ts';
 import { type Row, streamQuery } from './stream-query.ts';
 import { type ExportRow, type Table, type TableDeps, refuse, selectColumns } from './tables.ts';
+import { ALLOCATION_COLUMNS, DIRECT, allocatedRows } from './focus-allocated.ts';
 
 const D = Decimal.clone({ precision: 50 });
 const MILLION = new D(1_000_000);
@@ -66,7 +72,7 @@ export const FOCUS_COLUMNS = [
   'ListCost', 'ListUnitPrice', 'PricingCategory', 'PricingCurrency', 'PricingQuantity', 'PricingUnit', 'ProviderName', 'PublisherName',
   'ResourceId', 'ResourceName', 'ResourceType', 'ServiceCategory', 'ServiceName', 'ServiceProviderName', 'ServiceSubcategory',
   'SkuId', 'SkuMeter', 'SkuPriceId', 'SubAccountId', 'SubAccountName', 'Tags',
-  'x_TokenType', 'x_Kind', 'x_Calls', 'x_PriceSource', 'x_PriceVersion', 'x_ListCostBasis',
+  'x_TokenType', 'x_Kind', 'x_Calls', 'x_PriceSource', 'x_PriceVersion', 'x_ListCostBasis', ...ALLOCATION_COLUMNS,
 ] as const;
 
 interface Context { workspaceId: string; workspaceName: string; list: Pricer; periods: Map<string, Period> }
@@ -99,15 +105,23 @@ export async function focusTable(deps: TableDeps, ctx: SemanticContext, req: Exp
     list: createPricer(),
     periods: new Map(),
   };
+  // Pools have no value for the dimensions filters and key restrictions name: their shares are left out then.
+  const eventsOnly = filters.length > 0 || Object.keys(ctx.restriction ?? {}).length > 0;
+  const shares = eventsOnly ? null
+    : await allocatedRows(deps.semantic, ctx, dateRange as [string, string] | undefined, { workspaceId: c.workspaceId, workspaceName: c.workspaceName, tagPrefix: TAG_PREFIX });
   return {
     columns,
-    rows: focusRows(rows, c),
-    headers: { 'x-spendgraph-unpriced-calls': String(unpriced.data[0]?.[usageMember('unpriced_calls')] ?? 0) },
+    rows: focusRows(rows, c, shares ?? []),
+    headers: {
+      'x-spendgraph-unpriced-calls': String(unpriced.data[0]?.[usageMember('unpriced_calls')] ?? 0),
+      'x-spendgraph-allocated-rows': shares ? String(shares.length) : 'omitted: filters and key restrictions apply to events, not to cost pools',
+    },
   };
 }
 
-async function* focusRows(batches: AsyncIterable<Row[]>, c: Context): AsyncGenerator<ExportRow[]> {
+async function* focusRows(batches: AsyncIterable<Row[]>, c: Context, shares: ExportRow[]): AsyncGenerator<ExportRow[]> {
   for await (const groups of batches) yield groups.flatMap((g) => chargesOf(g, c));
+  if (shares.length) yield shares;
 }
 
 const cell = (g: Row, member: string) => (g[member] === null || g[member] === undefined ? null : String(g[member]));
@@ -209,6 +223,7 @@ function charge(g: Row, c: Context, group: { period: Period; tags: string }, m: 
     x_PriceSource: source,
     x_PriceVersion: version,
     x_ListCostBasis: list.basis,
+    ...DIRECT,
   };
 }
 

@@ -5,11 +5,12 @@ import type { SemanticContext } from '@spendgraph/semantic';
 import { databaseClientError } from '../client-errors.ts';
 import { argumentError } from '../query/errors.ts';
 import { CONTENT_TYPES, encode } from './encode.ts';
+import { economicsTable } from './economics.ts';
 import { focusTable } from './focus.ts';
 import type { ExportRequest } from './request.ts';
 import { type Table, type TableDeps, breakdownTable, eventsTable, timeseriesTable } from './tables.ts';
 
-const OPEN = { breakdown: breakdownTable, timeseries: timeseriesTable, events: eventsTable, focus: focusTable } as const;
+const OPEN = { breakdown: breakdownTable, timeseries: timeseriesTable, events: eventsTable, focus: focusTable, economics: economicsTable } as const;
 
 /**
  * The export's table with its first row already read: every argument error (and a filter value

@@ -7,7 +7,7 @@ import { argumentError } from '../query/errors.ts';
 import type { ArgumentNames } from '../query/query-args.ts';
 import type { BreakdownArgs } from '../query/breakdown.ts';
 
-export const SHAPES = ['breakdown', 'timeseries', 'events', 'focus'] as const;
+export const SHAPES = ['breakdown', 'timeseries', 'events', 'focus', 'economics'] as const;
 export const FORMATS = ['csv', 'json', 'ndjson'] as const;
 export type Shape = (typeof SHAPES)[number];
 export type Format = (typeof FORMATS)[number];

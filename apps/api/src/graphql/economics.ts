@@ -6,6 +6,8 @@ import type { SemanticLayer } from '@spendgraph/semantic';
 import { changeDb } from '../audit.ts';
 import { argumentError } from '../query/errors.ts';
 import { type EconomicsArgs, allocatedByPool, economics } from '../query/economics.ts';
+import { BillParseError, type FocusPoolCostColumn } from '@spendgraph/billing';
+import { importFocusPools } from '../pool-import.ts';
 
 interface Ctx { workspaceId: string; restriction?: Readonly<Record<string, string>>; db?: PoolClient }
 
@@ -40,6 +42,15 @@ function checkRule(rule: AllocationRule): AllocationRule {
   return { method: rule.method, measure: rule.measure ?? null, dimension: rule.dimension, percentages: rule.percentages ?? null };
 }
 
+interface PoolImportInput { csv: string; groupBy?: string | null; cost?: FocusPoolCostColumn | null; rule?: AllocationRule | null }
+
+/** A file that cannot be read, as a GraphQL error naming the input field, the column and the line. */
+function unreadable(e: unknown): never {
+  if (!(e instanceof BillParseError)) throw e;
+  const field = e.field === 'group_by' ? 'input.groupBy' : 'input.csv';
+  throw argumentError('INVALID_ARGUMENT', field, e.message, { column: e.field, ...(e.line === undefined ? {} : { line: e.line }) });
+}
+
 export function economicsResolvers(deps: { pool: Pool; semantic: SemanticLayer }) {
   const ctx = (c: Ctx) => ({ workspaceId: c.workspaceId, restriction: c.restriction });
   const present = async (c: Ctx, pools: CostPool[]) => {
@@ -58,6 +69,15 @@ export function economicsResolvers(deps: { pool: Pool; semantic: SemanticLayer }
         return { ...pool, month: pool.month.slice(0, 7), allocated: '0' };
       },
       deleteCostPool: (_: unknown, { id }: { id: string }, c: Ctx) => deleteCostPool(changeDb(deps.pool, c), c.workspaceId, id),
+      importCostPools: async (_: unknown, { input }: { input: PoolImportInput }, c: Ctx) => {
+        const rule = input.rule ? checkRule(input.rule) : null;
+        const options = { groupBy: input.groupBy ?? undefined, cost: input.cost ?? undefined };
+        const db = changeDb(deps.pool, c);
+        const result = await importFocusPools(db, c.workspaceId, input.csv, options, rule).catch(unreadable);
+        const ids = new Set(result.pools.map((p) => p.id));
+        const pools = await present(c, (await listCostPools(db, c.workspaceId)).filter((p) => ids.has(p.id)));
+        return { ...result, pools, skipped: result.skipped.map((p) => ({ ...p, month: p.month.slice(0, 7) })) };
+      },
       setAllocationRule: async (_: unknown, { poolId, rule }: { poolId: string; rule: AllocationRule }, c: Ctx) => {
         const pool = await setAllocationRule(changeDb(deps.pool, c), c.workspaceId, poolId, checkRule(rule));
         if (!pool) throw argumentError('NOT_FOUND', 'poolId', `no cost pool ${poolId} in this workspace`);

@@ -6,6 +6,7 @@
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { BILL_SOURCES, MAX_REVENUE_ENTRIES, revenueEntrySchema } from '@spendgraph/billing';
+import { poolImportQuerySchema } from '../routes/cost-pools.ts';
 import { CLOUDEVENTS_BATCH, CLOUDEVENTS_STRUCTURED, MAX_BATCH_EVENTS, cloudEventSchema, planUpsertSchema, taskUpsertSchema, usageEventInputSchema, workEntityIdSchema, workItemUpsertSchema } from '@spendgraph/schema';
 import { otlpTraceRequestSchema } from '../otlp/schema.ts';
 import { passwordSignInSchema } from '../routes/sign-in.ts';
@@ -191,7 +192,7 @@ export const OPERATIONS: Record<string, Operation> = {
 
   'GET /v1/exports/:shape': {
     summary: 'Export a query’s result as a file',
-    description: 'breakdown, timeseries, events or FOCUS 1.2 rows as CSV, JSON or NDJSON, streamed. The parameters are the GraphQL queries’ arguments.',
+    description: 'breakdown, timeseries, events or FOCUS 1.2 rows as CSV, JSON or NDJSON, streamed. The parameters are the GraphQL queries’ arguments. FOCUS rows hold direct cost (x_CostType Direct) and, without filters, the shares of cost pools allocated by their rules (x_CostType Allocated, with x_Allocation* columns). economics: direct, allocated and true cost, revenue and margin per `by` (customer_id, feature, workflow, plan_id, pool, currency, month) over the UTC days of from/to or relative — Query.economics’ rows.',
     tags: ['Exports'],
     request: { params: z.object({ shape: z.enum(SHAPES) }), query: exportQuerySchema },
     responses: {
@@ -240,6 +241,20 @@ export const OPERATIONS: Record<string, Operation> = {
     tags: ['Economics'],
     request: { body: { required: true, content: { 'application/json': { schema: { type: 'object' } } } } },
     responses: { 201: json(z.looseObject({ stored: z.number(), duplicates: z.number() }), 'what was stored'), 202: json(z.looseObject({ ignored: z.boolean() }), 'not an invoice.paid event: nothing stored'), ...fail({ 400: 'the event cannot be read (field named)', ...signedIn }) },
+  },
+
+  'POST /v1/cost-pools/focus': {
+    summary: 'Import cost pools from a FOCUS file',
+    description: 'A FOCUS 1.x CSV file (AWS, Azure, GCP, FinOps tools) as the body: one cost pool per value of `group_by` (default ServiceName) and charge month (UTC, from ChargePeriodStart), its amount the exact sum of the lines’ BilledCost (or EffectiveCost), rounded to 8 decimal places. Pools are USD only. Importing a file again replaces the amounts of the pools of the same name and month, so it never counts twice; groups whose net is not above zero are skipped. With `dimension`, the pools this import creates get an allocation rule (existing pools keep theirs). Pools then allocate like pools entered by hand.',
+    tags: ['Economics'],
+    request: {
+      query: poolImportQuerySchema,
+      body: { required: true, content: { 'text/csv': { schema: { type: 'string' }, example: 'ChargePeriodStart,ServiceName,BilledCost,BillingCurrency\n2026-11-01T00:00:00Z,Amazon OpenSearch Service,812.40,USD\n' } } },
+    },
+    responses: {
+      201: json(z.looseObject({ pools: z.array(z.looseObject({ id: z.uuid(), name: z.string(), month: z.string(), amount: z.string() })), skipped: z.array(z.looseObject({})), lines: z.number(), created: z.number(), updated: z.number(), unchanged: z.number() }), 'the pools created or updated'),
+      ...fail({ 400: 'the file or a parameter cannot be read (field names the column or parameter, line the file’s line)', ...signedIn }),
+    },
   },
 
   'POST /v1/sessions': {

@@ -35,8 +35,9 @@ export async function economics(semantic: SemanticLayer, ctx: SemanticContext, a
     timeDimensions: [{ dimension: m('day'), ...(byMonth ? { granularity: 'month' } : {}), dateRange: [args.from, `${args.to}T23:59:59.999`] }],
     order: [[m('true_cost'), 'desc']],
     timezone: 'UTC',
-    limit: MAX_ROWS,
+    limit: MAX_ROWS + 1,
   }, ctx);
+  if (data.length > MAX_ROWS) throw argumentError('RANGE_TOO_LARGE', 'by', `more than ${MAX_ROWS} groups; group by fewer dimensions or ask for fewer days`);
   return data.map((row) => ({
     key: args.by.map((d) => {
       const v = d === 'month' ? row[m('day.month')] : row[m(d)];

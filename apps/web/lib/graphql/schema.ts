@@ -778,6 +778,13 @@ export type Mutation = {
   /** Creates a cost pool of a month (or replaces the amount of the pool of that name and month). */
   createCostPool: CostPool;
   deleteCostPool: Scalars['Boolean']['output'];
+  /**
+   * Cost pools from a FOCUS 1.x CSV file (AWS, Azure, GCP, FinOps tools): one pool per value of
+   * `groupBy` (default ServiceName) and charge month, its amount the lines' cost summed exactly.
+   * Importing again replaces the amounts of the pools of the same name and month. `rule` is given to
+   * the pools this import creates. A file that cannot be read is refused naming the line and column.
+   */
+  importCostPools: CostPoolImport;
   /** Sets how a pool is allocated (replacing its rule). */
   setAllocationRule: CostPool;
   /**
@@ -907,6 +914,12 @@ export type MutationCreateCostPoolArgs = {
 /** Budgets and alert channels need a key with the admin scope. */
 export type MutationDeleteCostPoolArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/** Budgets and alert channels need a key with the admin scope. */
+export type MutationImportCostPoolsArgs = {
+  input: FocusPoolImportInput;
 };
 
 
@@ -1346,6 +1359,40 @@ export type CostPoolInput = {
   month: Scalars['String']['input'];
 };
 
+export type FocusPoolImportInput = {
+  /** The FOCUS file's text (CSV with its header). */
+  csv: Scalars['String']['input'];
+  /** The column whose value names each pool (default ServiceName). */
+  groupBy: InputMaybe<Scalars['String']['input']>;
+  /** The cost summed (default BilledCost). */
+  cost: InputMaybe<FocusCostColumn>;
+  /** The allocation rule of the pools this import creates. */
+  rule: InputMaybe<AllocationRuleInput>;
+};
+
+export type FocusCostColumn =
+  | 'BilledCost'
+  | 'EffectiveCost';
+
+export type CostPoolImport = {
+  /** The pools created or updated (`allocated`: as the model had it before this import's commit; ask costPools after). */
+  pools: Array<CostPool>;
+  /** Groups whose net cost was not above zero: no pool. */
+  skipped: Array<SkippedCostPool>;
+  /** Data lines the file had. */
+  lines: Scalars['Int']['output'];
+  created: Scalars['Int']['output'];
+  updated: Scalars['Int']['output'];
+  unchanged: Scalars['Int']['output'];
+};
+
+export type SkippedCostPool = {
+  name: Scalars['String']['output'];
+  month: Scalars['String']['output'];
+  amount: Scalars['String']['output'];
+  lines: Scalars['Int']['output'];
+};
+
 export type AllocationMethod =
   | 'proportional'
   | 'even'
@@ -1460,11 +1507,16 @@ export type EmbedTokenInfo = {
   active: Scalars['Boolean']['output'];
 };
 
+/**
+ * economics: direct, allocated and true cost, revenue and margin per `by` (customer_id, feature,
+ * workflow, plan_id, pool, currency, month) over the UTC days of timeRange (Query.economics' rows).
+ */
 export type ExportShape =
   | 'breakdown'
   | 'timeseries'
   | 'events'
-  | 'focus';
+  | 'focus'
+  | 'economics';
 
 export type ExportFormat =
   | 'csv'
@@ -1472,7 +1524,8 @@ export type ExportFormat =
   | 'ndjson';
 
 /**
- * The arguments of breakdown, timeseries or events (focus takes filters and timeRange),
+ * The arguments of breakdown, timeseries or events (focus takes filters and timeRange; economics
+ * by and timeRange),
  * plus the format and the columns wanted (default: all, in their order).
  */
 export type ExportInput = {
@@ -1799,6 +1852,48 @@ export type MorningReportFigures = {
   topPlans: Array<ReportCostShare>;
   anomalies: Array<ReportAnomaly>;
   budgetsAtRisk: Array<ReportBudgetAtRisk>;
+  /** Billed vs tracked for the report's date and its month to date (UTC days); null in reports stored before it existed. */
+  reconciliation: Maybe<ReportReconciliation>;
+  /** Month to date: revenue, true cost and margin; null when the month has neither, or in reports stored before it existed. */
+  margin: Maybe<ReportMargin>;
+};
+
+export type ReportReconciliation = {
+  /** Null when no bill covers the day. */
+  yesterday: Maybe<ReportReconciliationLine>;
+  /** Null when no bill covers the month so far. */
+  monthToDate: Maybe<ReportReconciliationLine>;
+};
+
+export type ReportReconciliationLine = {
+  from: Scalars['String']['output'];
+  to: Scalars['String']['output'];
+  billed: Scalars['Decimal']['output'];
+  tracked: Scalars['Decimal']['output'];
+  variance: Scalars['Decimal']['output'];
+  /** variance / billed (6 places); null when nothing was billed. */
+  varianceShare: Maybe<Scalars['Decimal']['output']>;
+  /** What the bill has and no event explains. */
+  unattributed: Scalars['Decimal']['output'];
+};
+
+export type ReportMargin = {
+  from: Scalars['String']['output'];
+  to: Scalars['String']['output'];
+  revenue: Scalars['Decimal']['output'];
+  directCost: Scalars['Decimal']['output'];
+  allocatedCost: Scalars['Decimal']['output'];
+  trueCost: Scalars['Decimal']['output'];
+  margin: Scalars['Decimal']['output'];
+  /** Customers by margin, lowest first. */
+  leastProfitable: Array<ReportCustomerMargin>;
+};
+
+export type ReportCustomerMargin = {
+  customerId: Scalars['String']['output'];
+  revenue: Scalars['Decimal']['output'];
+  trueCost: Scalars['Decimal']['output'];
+  margin: Scalars['Decimal']['output'];
 };
 
 export type ReportCostChange = {

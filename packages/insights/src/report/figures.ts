@@ -9,6 +9,7 @@ import { standing } from '@spendgraph/budgets';
 import { type Period, cubeDateRange, previousPeriod, resolvePeriod } from '@spendgraph/periods';
 import { type CubeQuery, type SemanticLayer, usageMember } from '@spendgraph/semantic';
 import { median } from '../stats.ts';
+import { type EconomicsFigures, economicsFigures } from './economics.ts';
 
 export const TREND_SESSIONS = 30;
 export const TOP_N = 5;
@@ -51,6 +52,10 @@ export interface MorningFigures {
     id: string; name: string; mode: string; period: string; state: string; spend: string; amount: string; currency: string;
     percentUsed: number; projectedCrossingAt: string | null; blocking: boolean;
   }>;
+  /** Billed vs tracked (the report's date and its month to date, as UTC days); absent in reports stored before. */
+  reconciliation?: EconomicsFigures['reconciliation'];
+  /** Month to date: revenue, true cost, margin, least profitable customers; absent in reports stored before. */
+  margin?: EconomicsFigures['margin'];
 }
 
 export interface ReportScope {
@@ -220,11 +225,11 @@ export async function morningFigures(deps: { pool: Pool; semantic: SemanticLayer
     anomaliesOf(deps.pool, r, date), budgetsAtRisk(deps.pool, r),
   ]);
   const weekCost = new Decimal(t.last7Days.cost);
-  const [topWorkItems, topPlans] = await Promise.all([
-    top(deps.semantic, r, date, 'work_item', weekCost), top(deps.semantic, r, date, 'plan_id', weekCost),
+  const [topWorkItems, topPlans, economics] = await Promise.all([
+    top(deps.semantic, r, date, 'work_item', weekCost), top(deps.semantic, r, date, 'plan_id', weekCost), economicsFigures(deps.semantic, r),
   ]);
   return {
     forDate: r.forDate, timezone: r.timezone, currency: r.currency,
-    ...t, trend: tr, providers: prov, topWorkItems, topPlans, anomalies, budgetsAtRisk: budgets,
+    ...t, trend: tr, providers: prov, topWorkItems, topPlans, anomalies, budgetsAtRisk: budgets, ...economics,
   };
 }

@@ -2,7 +2,7 @@
 // part and Slack's form), as tables with inline bars (mail clients run no scripts and drop
 // <style>), and, when the web app's address is known, links to the report page and the explorer.
 import { Decimal } from 'decimal.js';
-import { money } from './markdown.ts';
+import { marginShare, money, varianceShare } from './markdown.ts';
 import type { MorningFigures } from './figures.ts';
 
 export interface HtmlOptions {
@@ -50,6 +50,28 @@ function kpi(label: string, value: string, sub: string): string {
     + `<div style="font-size:22px;font-weight:600">${value}</div><div style="color:#667085;font-size:12px">${sub}</div></td>`;
 }
 
+/** The profitability page's period holding the report's date: written the next day, the 1st is already in the next month. */
+function profitabilityPath(forDate: string): string {
+  const next = new Date(Date.parse(`${forDate}T00:00:00Z`) + 86_400_000).toISOString();
+  return `/profitability?${new URLSearchParams({ period: next.slice(0, 7) === forDate.slice(0, 7) ? 'this month' : 'last month', by: 'customer_id' })}`;
+}
+
+/** The reconciliation and margin tables (absent in reports stored before they existed). */
+function economicsHtml(f: MorningFigures, o: HtmlOptions, m: (v: string) => string): string {
+  const recon = f.reconciliation;
+  const reconRows = recon ? ([['Yesterday', recon.yesterday, 7], ['Month to date', recon.monthToDate, 30]] as const).flatMap(([label, x, days]) => (x ? [[
+    link(o, `/reconciliation?days=${days}`, escapeHtml(x.from === x.to ? `${label} (${x.from})` : `${label} (${x.from} to ${x.to})`)),
+    m(x.billed), m(x.tracked), m(x.variance), varianceShare(x.varianceShare), m(x.unattributed),
+  ]] : [])) : [];
+  const margin = f.margin;
+  const marginRows = margin ? [
+    [link(o, profitabilityPath(f.forDate), `<strong>All (${escapeHtml(margin.from)} to ${escapeHtml(margin.to)})</strong>`), m(margin.revenue), m(margin.trueCost), m(margin.margin), marginShare(margin.margin, margin.revenue)],
+    ...margin.leastProfitable.map((c) => [`&nbsp;&nbsp;${escapeHtml(c.customerId)}`, m(c.revenue), m(c.trueCost), m(c.margin), marginShare(c.margin, c.revenue)]),
+  ] : [];
+  return (recon ? table('Bill reconciliation (UTC days)', ['Range', 'Billed', 'Tracked', 'Variance', 'Share', 'Unattributed'], reconRows) : '')
+    + (margin !== undefined ? table('Margin, month to date (least profitable customers)', ['Customers', 'Revenue', 'True cost', 'Margin', 'Margin %'], marginRows) : '');
+}
+
 export function morningHtml(f: MorningFigures, o: HtmlOptions = {}): string {
   const m = (v: string) => escapeHtml(money(f.currency, v));
   const e = escapeHtml;
@@ -81,6 +103,7 @@ export function morningHtml(f: MorningFigures, o: HtmlOptions = {}): string {
     + table('Top plans (last 7 days)', ['Plan', 'Cost', 'Share', ''], shares('plan_id', f.topPlans))
     + table('Anomalies', ['Session or task', 'Cost', 'vs peers', 'Excess', 'From'], anomalies)
     + table('Budgets at risk', ['Budget', 'Spend', 'Limit', 'Used', ''], budgets)
+    + economicsHtml(f, o, m)
     + (o.webUrl ? `<p style="margin-top:20px">${link(o, explorerPath(f, ['provider', 'model']), 'Open the last 7 days in the explorer')}</p>` : '')
     + '</body></html>';
 }

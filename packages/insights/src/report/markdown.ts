@@ -21,6 +21,29 @@ function section(title: string, lines: string[]): string[] {
   return ['', `## ${title}`, '', ...(lines.length ? lines : ['None.'])];
 }
 
+/** variance / billed as a percent (the exact share stays in the figures). */
+export const varianceShare = (share: string | null) => (share === null ? 'n/a' : `${new Decimal(share).times(100).toFixed(1)}%`);
+/** margin / revenue as a percent; n/a without revenue. */
+export const marginShare = (margin: string, revenue: string) => (new Decimal(revenue).isZero() ? 'n/a' : `${new Decimal(margin).div(revenue).times(100).toFixed(1)}%`);
+
+function economicsLines(f: MorningFigures, m: (v: string) => string): string[] {
+  const recon = f.reconciliation;
+  const line = (label: string, x: NonNullable<NonNullable<MorningFigures['reconciliation']>['yesterday']>) =>
+    `- **${label}** (${x.from === x.to ? x.from : `${x.from} to ${x.to}`}): billed ${m(x.billed)}, tracked ${m(x.tracked)}, variance ${m(x.variance)} (${varianceShare(x.varianceShare)} of the bill); unattributed ${m(x.unattributed)}`;
+  const margin = f.margin;
+  return [
+    ...(recon === undefined ? [] : section('Bill reconciliation (UTC days)', [
+      ...(recon.yesterday ? [line('Yesterday', recon.yesterday)] : []),
+      ...(recon.monthToDate ? [line('Month to date', recon.monthToDate)] : []),
+    ])),
+    ...(margin === undefined ? [] : section('Margin (month to date)', margin ? [
+      `- **${margin.from} to ${margin.to}:** revenue ${m(margin.revenue)}, true cost ${m(margin.trueCost)} (direct ${m(margin.directCost)} + allocated ${m(margin.allocatedCost)}), margin ${m(margin.margin)} (${marginShare(margin.margin, margin.revenue)})`,
+      ...(margin.leastProfitable.length ? ['- Least profitable customers:'] : []),
+      ...margin.leastProfitable.map((c) => `  - ${c.customerId}: margin ${m(c.margin)} (revenue ${m(c.revenue)}, true cost ${m(c.trueCost)})`),
+    ] : [])),
+  ];
+}
+
 export function morningMarkdown(f: MorningFigures): string {
   const m = (v: string) => money(f.currency, v);
   const t = f.trend;
@@ -48,6 +71,7 @@ export function morningMarkdown(f: MorningFigures): string {
       `- "${b.name}" (${b.mode}, ${b.period}): ${b.currency} ${new Decimal(b.spend).toFixed(2)} of ${new Decimal(b.amount).toFixed(2)} (${b.percentUsed.toFixed(1)}%)`
       + (b.blocking ? ', blocking work' : b.state === 'over' ? ', over the limit' : '')
       + (b.projectedCrossingAt ? `, projected to cross the limit on ${b.projectedCrossingAt.slice(0, 10)}` : ''))),
+    ...economicsLines(f, m),
   ];
   return `${lines.join('\n')}\n`;
 }

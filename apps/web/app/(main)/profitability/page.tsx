@@ -5,10 +5,12 @@
 // data-value. Pools are allocated by month, so periods are whole months.
 import Link from 'next/link';
 import { ApiErrors } from '@/components/ApiErrors';
+import { PoolUpload } from '@/components/PoolUpload';
 import { gql } from '@/lib/api';
 import { PERIOD, type Period, periodLabel, utcDays } from '@/lib/breakdown';
 import { formatMoney } from '@/lib/format';
 import type * as Schema from '@/lib/graphql/schema';
+import { allows, getMe } from '@/lib/me';
 
 type Row = Omit<Schema.EconomicsRow, '__typename'>;
 const PERIODS = ['this month', 'last month'] as const;
@@ -43,6 +45,7 @@ function Table({ rows, label, testId }: { rows: Row[]; label: string; testId: st
 
 export default async function Profitability({ searchParams }: { searchParams: Promise<{ period?: string; by?: string }> }) {
   const params = await searchParams;
+  const me = await getMe();
   const period = PERIODS.find((p) => p === params.period) ?? 'this month';
   const [by, label] = BY.find(([b]) => b === params.by) ?? BY[0];
   const range = await gql<{ range: { period: Period } }>(RANGE, { range: { relative: period } });
@@ -81,6 +84,13 @@ export default async function Profitability({ searchParams }: { searchParams: Pr
             {rows.length ? <Table rows={rows} label={label.slice(0, -1)} testId="profit-rows" /> : <p className="empty">No revenue or cost in this period yet: send revenue with POST /v1/revenue.</p>}
           </section>
         </>
+      )}
+      {allows(me, 'economics:manage') && (
+        <section className="panel" data-testid="pool-upload" style={{ marginTop: 16 }}>
+          <h3>Import cost pools from a FOCUS file</h3>
+          <p className="muted">Shared infrastructure from an AWS, Azure, GCP or FinOps tool export: one pool per value of the column and month, the lines&apos; BilledCost summed. Importing the file again replaces those pools&apos; amounts, never adds to them.</p>
+          <PoolUpload />
+        </section>
       )}
     </>
   );

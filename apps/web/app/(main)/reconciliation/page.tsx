@@ -23,7 +23,8 @@ const RECONCILE = `query($from: String!, $to: String!) { reconciliation(from: $f
   from to rows { day provider model unattributed currency billed tracked variance varianceShare } totals { currency billed tracked variance varianceShare } } }`;
 
 
-const share = (v: string | null | undefined) => (v === null || v === undefined ? '—' : `${(Number(v) * 100).toFixed(1)}%`);
+/** A share as a percent; one that rounds to zero reads 0.0%, not -0.0%. */
+const share = (v: string | null | undefined) => (v === null || v === undefined ? '—' : `${(Number(v) * 100).toFixed(1).replace(/^-(0\.0)$/, '$1')}%`);
 
 function Figure({ label, value, raw, testId }: { label: string; value: string; raw: string | null | undefined; testId: string }) {
   return <div className="panel kpi" data-testid={testId} data-value={raw ?? ''}><div className="label">{label}</div><div className="value">{value}</div></div>;

@@ -93,3 +93,36 @@ export function Budgets({ rows }: { rows: Figures['budgetsAtRisk'] }) {
     ))}</ul>
   );
 }
+
+type Economics = Pick<Schema.MorningReportFigures, 'reconciliation' | 'margin'>;
+const shareOf = (v: string | null | undefined) => (v === null || v === undefined ? '—' : `${(Number(v) * 100).toFixed(1)}%`);
+
+/** Billed vs tracked (yesterday, month to date) and the month's margin, with links to their pages. */
+export function EconomicsLines({ f }: { f: Economics }) {
+  const lines = [['Yesterday', f.reconciliation?.yesterday, 7], ['Month to date', f.reconciliation?.monthToDate, 30]] as const;
+  const m = f.margin;
+  return (
+    <div className="grid">
+      <section className="panel" data-testid="report-reconciliation">
+        <h3>Bill reconciliation <Link className="muted" href="/reconciliation?days=30">open</Link></h3>
+        {lines.every(([, x]) => !x) ? <p className="empty">No bill covers these days.</p> : (
+          <table><thead><tr><th scope="col">UTC days</th><th className="num" scope="col">Billed</th><th className="num" scope="col">Tracked</th><th className="num" scope="col">Variance</th><th className="num" scope="col">Unattributed</th></tr></thead>
+            <tbody>{lines.flatMap(([label, x, days]) => (x ? [
+              <tr key={label}><td><Link href={`/reconciliation?days=${days}`}>{label}</Link></td><td className="num" data-value={x.billed}>{formatMoney(x.billed)}</td><td className="num" data-value={x.tracked}>{formatMoney(x.tracked)}</td>
+                <td className="num" data-value={x.variance}>{formatMoney(x.variance)} ({shareOf(x.varianceShare)})</td><td className="num" data-value={x.unattributed}>{formatMoney(x.unattributed)}</td></tr>,
+            ] : []))}</tbody></table>
+        )}
+      </section>
+      <section className="panel" data-testid="report-margin">
+        <h3>Margin, month to date <Link className="muted" href="/profitability?by=customer_id">open</Link></h3>
+        {!m ? <p className="empty">No revenue or cost this month.</p> : (
+          <table><thead><tr><th scope="col">Customers</th><th className="num" scope="col">Revenue</th><th className="num" scope="col">True cost</th><th className="num" scope="col">Margin</th></tr></thead>
+            <tbody>
+              <tr><td><strong>All</strong></td><td className="num" data-value={m.revenue}>{formatMoney(m.revenue)}</td><td className="num" data-value={m.trueCost}>{formatMoney(m.trueCost)}</td><td className="num" data-value={m.margin}>{formatMoney(m.margin)}</td></tr>
+              {m.leastProfitable.map((c) => <tr key={c.customerId}><td style={{ paddingLeft: 20 }}>{c.customerId}</td><td className="num">{formatMoney(c.revenue)}</td><td className="num">{formatMoney(c.trueCost)}</td><td className="num" data-value={c.margin}>{formatMoney(c.margin)}</td></tr>)}
+            </tbody></table>
+        )}
+      </section>
+    </div>
+  );
+}
