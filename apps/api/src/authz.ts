@@ -284,6 +284,7 @@ export const FIELD_RULES: Record<string, FieldRule> = {
   'Mutation.reopenAnomaly': { permission: 'anomalies:triage', audit: anomalies },
   'Mutation.detectAnomalies': { permission: 'workspace:manage', audit: { targetType: 'anomaly_detection' } },
   'Mutation.setRawRetention': { permission: 'retention:manage', audit: { targetType: 'workspace', table: 'workspaces', idColumn: 'workspace' } },
+  'Mutation.setMyDeveloperIds': { permission: 'self', restricted: true },
   'Mutation.inviteMember': { permission: 'members:manage', audit: invitations },
   'Mutation.revokeInvitation': { permission: 'members:manage', audit: invitations },
   'Mutation.changeMemberRole': { permission: 'members:manage', audit: members },

@@ -13,17 +13,30 @@ export interface User {
   hasPassword: boolean;
   disabledAt: string | null;
   createdAt: string;
+  /** The user_id values the person's calls carry, as they set them (empty: their e-mail and its local part). */
+  developerIds: string[];
 }
 
 interface UserRow {
   id: string; email: string; name: string | null; password_hash: string | null; disabled_at: Date | null; created_at: Date;
-  failed_sign_ins: number; locked_until: Date | null;
+  failed_sign_ins: number; locked_until: Date | null; developer_ids: string[];
 }
-const COLUMNS = 'id, email, name, password_hash, disabled_at, created_at, failed_sign_ins, locked_until';
+const COLUMNS = 'id, email, name, password_hash, disabled_at, created_at, failed_sign_ins, locked_until, developer_ids';
 const user = (r: UserRow): User => ({
   id: r.id, email: r.email, name: r.name, hasPassword: r.password_hash !== null,
-  disabledAt: iso(r.disabled_at), createdAt: iso(r.created_at),
+  disabledAt: iso(r.disabled_at), createdAt: iso(r.created_at), developerIds: r.developer_ids,
 });
+
+/** The user_id values a person's calls carry: those they set, else their e-mail and its local part. */
+export function developerIdsOf(u: Pick<User, 'email' | 'developerIds'>): string[] {
+  return u.developerIds.length ? u.developerIds : [...new Set([u.email, u.email.split('@')[0]!])];
+}
+
+/** Sets the user_id values of the person's calls (an empty list: back to their e-mail). */
+export async function setDeveloperIds(db: Db, userId: string, ids: string[]): Promise<User | undefined> {
+  const { rows } = await db.query<UserRow>(`UPDATE users SET developer_ids = $2 WHERE id = $1 RETURNING ${COLUMNS}`, [userId, ids]);
+  return rows[0] && user(rows[0]);
+}
 
 export async function createUser(db: Db, u: { email: string; name?: string | null; password?: string }): Promise<User> {
   const passwordHash = u.password === undefined ? null : await hashPassword(u.password);

@@ -6,6 +6,8 @@ import { badInput } from './errors.ts';
 
 export const emailSchema = z.string().trim().max(320).regex(/^[^@\s]+@[^@\s]+$/, 'is not an e-mail address');
 export const roleSchema = z.enum(ROLES);
+/** The user_id values a person's calls carry: as events store them (trimmed, unique). */
+export const developerIdsSchema = z.array(z.string().trim().min(1, 'must not be empty').max(200)).max(20, 'at most 20 ids').transform((ids) => [...new Set(ids)]);
 
 export const apiKeyInputSchema = z.object({
   name: z.string().trim().min(1, 'must not be empty').max(200),

@@ -4,14 +4,14 @@
 import {
   type ApiKey, type Pool, type PoolClient, type Role, LastOwner, changeRole, createInvitation, getApiKey, getRole, getUser,
   issueApiKey, listApiKeys, listAudit, listInvitations, listMembers, removeMembership, revokeInvitation, revokeWorkspaceApiKey,
-  rotateApiKey, withTransaction, workspacesOf, findWorkspace,
+  rotateApiKey, withTransaction, workspacesOf, findWorkspace, developerIdsOf, setDeveloperIds,
 } from '@spendgraph/db';
 import { GraphQLError } from 'graphql';
 import { afterCommit, changeDb } from '../audit.ts';
 import { permissionsOf } from '../authz.ts';
 import { UUID, badInput, forbidden, notFound } from './errors.ts';
 import { workspaceResolvers } from './workspace.ts';
-import { apiKeyInputSchema, auditFilterSchema, emailSchema, parseInput, roleSchema } from './inputs.ts';
+import { apiKeyInputSchema, auditFilterSchema, developerIdsSchema, emailSchema, parseInput, roleSchema } from './inputs.ts';
 import { type InvitationMail, mailInvitation } from './invitation-mail.ts';
 
 export interface PeopleCaller {
@@ -70,7 +70,7 @@ export function peopleResolvers(deps: PeopleDeps) {
         const key = c.keyId ? await getApiKey(pool, c.workspaceId, c.keyId) : undefined;
         return {
           workspaceId: c.workspaceId, organizationId: workspace.organizationId,
-          person: person ?? null, role: c.role ?? null,
+          person: person ?? null, role: c.role ?? null, developerIds: person ? developerIdsOf(person) : [],
           workspaces: c.userId ? await workspacesOf(pool, c.userId) : [],
           apiKey: key ? presentKey(pool, key) : null,
           permissions: [...permissionsOf({ ...c, scopes: c.scopes as never })].sort(),
@@ -92,6 +92,11 @@ export function peopleResolvers(deps: PeopleDeps) {
     },
     Mutation: {
       ...workspace.Mutation,
+      async setMyDeveloperIds(_: unknown, args: { ids: string[] }, c: PeopleCaller) {
+        if (!c.userId) throw badInput('ids', 'only a signed-in person has developer ids (this is an API key)');
+        const ids = parseInput(developerIdsSchema, args.ids, 'ids');
+        return developerIdsOf((await setDeveloperIds(pool, c.userId, ids))!);
+      },
       async inviteMember(_: unknown, args: { email: string; role: string; expiresInHours?: number | null }, c: PeopleCaller) {
         const email = parseInput(emailSchema, args.email, 'email');
         const role = parseInput(roleSchema, args.role, 'role');

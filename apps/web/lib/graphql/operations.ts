@@ -61,7 +61,7 @@ export type BudgetsInScopeQuery = { guardCheck: { applicable: number, budgets: A
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MeQuery = { me: { workspaceId: string, organizationId: string, role: Role | null, permissions: Array<string>, person: { id: string, email: string, name: string | null } | null, workspaces: Array<{ workspaceId: string, organizationId: string, slug: string, name: string, role: Role }> } };
+export type MeQuery = { me: { workspaceId: string, organizationId: string, role: Role | null, permissions: Array<string>, developerIds: Array<string>, person: { id: string, email: string, name: string | null } | null, workspaces: Array<{ workspaceId: string, organizationId: string, slug: string, name: string, role: Role }> } };
 
 export type OnboardingWorkspaceQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -152,6 +152,7 @@ export const MeDocument = new TypedDocumentString(`
     organizationId
     role
     permissions
+    developerIds
     person {
       id
       email

@@ -813,6 +813,8 @@ export type Mutation = {
   dismissAnomaly: Anomaly;
   /** Opens an acknowledged or dismissed anomaly again. */
   reopenAnomaly: Anomaly;
+  /** The user_id values your calls carry (at most 20; an empty list: your e-mail and its local part). A signed-in person only. */
+  setMyDeveloperIds: Array<Scalars['String']['output']>;
   /** An invitation by link, valid for `expiresInHours` (default 72, at most 720). */
   inviteMember: InvitationLink;
   revokeInvitation: Invitation;
@@ -972,6 +974,12 @@ export type MutationDismissAnomalyArgs = {
 /** Budgets and alert channels need a key with the admin scope. */
 export type MutationReopenAnomalyArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/** Budgets and alert channels need a key with the admin scope. */
+export type MutationSetMyDeveloperIdsArgs = {
+  ids: Array<Scalars['String']['input']>;
 };
 
 
@@ -2081,6 +2089,11 @@ export type Me = {
   workspaceId: Scalars['ID']['output'];
   organizationId: Scalars['ID']['output'];
   person: Maybe<Person>;
+  /**
+   * The user_id values a signed-in person's calls carry (`spendgraph collect --user`, the SDK's user_id):
+   * those set with setMyDeveloperIds, else the e-mail and its local part. Empty for an API key.
+   */
+  developerIds: Array<Scalars['String']['output']>;
   role: Maybe<Role>;
   workspaces: Array<WorkspaceRole>;
   apiKey: Maybe<ApiKey>;

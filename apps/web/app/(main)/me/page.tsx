@@ -1,0 +1,75 @@
+// A developer's own view: my cost this week (or last), by repository and work item, by agent and
+// machine, and my latest coding sessions: the calls whose user_id is one of mine (Me.developerIds).
+import Link from 'next/link';
+import { ApiErrors } from '@/components/ApiErrors';
+import { SegmentTable } from '@/components/SegmentTable';
+import { gql } from '@/lib/api';
+import { axisHref } from '@/lib/axes';
+import { type Node, nodeSelection, valueOf } from '@/lib/breakdown';
+import { describeChange, formatMeasure, formatTime } from '@/lib/format';
+import { getMe } from '@/lib/me';
+import { DeveloperIdsForm } from './DeveloperIdsForm';
+
+const RANGES = ['this week', 'last week', 'this month', 'last 30 days'] as const;
+
+/** Work items share a call's cost (work_item_total_cost); every other breakdown counts whole calls. */
+const QUERY = `query($f: [Filter!], $r: TimeRange, $prev: TimeRange) {
+  totals: breakdown(measures: ["total_cost", "calls"], by: [], filters: $f, timeRange: $r) { ${nodeSelection(0)} }
+  previous: breakdown(measures: ["total_cost", "calls"], by: [], filters: $f, timeRange: $prev) { ${nodeSelection(0)} }
+  repositories: breakdown(measures: ["work_item_total_cost", "calls"], by: ["work_item_repository"], filters: $f, timeRange: $r, limit: 10) { ${nodeSelection(1)} }
+  workItems: breakdown(measures: ["work_item_total_cost", "calls"], by: ["work_item"], filters: $f, timeRange: $r, limit: 10) { ${nodeSelection(1)} }
+  agents: breakdown(measures: ["total_cost", "calls"], by: ["agent"], filters: $f, timeRange: $r, limit: 8) { ${nodeSelection(1)} }
+  machines: breakdown(measures: ["total_cost", "calls"], by: ["machine"], filters: $f, timeRange: $r, limit: 8) { ${nodeSelection(1)} }
+  sessions: breakdown(measures: ["total_cost", "calls", "last_event_at"], by: ["session_id"], filters: $f, timeRange: $r, limit: 10, sort: { measure: "last_event_at" }) { ${nodeSelection(1)} }
+}`;
+
+type Data = Record<'totals' | 'previous' | 'repositories' | 'workItems' | 'agents' | 'machines' | 'sessions', Node>;
+
+
+export default async function MyCost({ searchParams }: { searchParams: Promise<{ range?: string }> }) {
+  const requested = (await searchParams).range;
+  const range = RANGES.find((r) => r === requested) ?? 'this week';
+  const me = await getMe();
+  const heading = <h2>My cost <span className="muted" style={{ fontSize: 13, fontWeight: 400 }}>{range}</span></h2>;
+  if (!me?.person) return <>{heading}<p className="empty">Your own view is for a signed-in person: an API key has no calls of its own.</p></>;
+  const f = [{ member: 'user_id', operator: 'equals', values: me.developerIds }];
+  const res = await gql<Data>(QUERY, { f, r: { relative: range }, prev: { relative: range, previous: true } });
+  if (!res.ok) return <>{heading}<ApiErrors errors={res.errors} /></>;
+  const d = res.data;
+  const cost = valueOf(d.totals, 'total_cost');
+  const change = describeChange(cost, valueOf(d.previous, 'total_cost'));
+  return (
+    <>
+      {heading}
+      <nav className="chips" aria-label="Range">
+        {RANGES.map((r) => <Link key={r} href={`/me?range=${encodeURIComponent(r)}`} aria-current={r === range ? 'page' : undefined} className={r === range ? 'chip active' : 'chip'}>{r}</Link>)}
+      </nav>
+      <p className="muted" data-testid="developer-ids">Calls with user_id {me.developerIds.map((id) => <code key={id}>{id}</code>).reduce<React.ReactNode[]>((all, c, i) => (i ? [...all, ', ', c] : [c]), [])}
+        {' '}(what <code>spendgraph collect --user</code> and the SDK's <code>user_id</code> record).</p>
+      <div className="kpis">
+        <div className="panel kpi" data-testid="my-cost" data-value={cost ?? ''}><div className="label">Cost</div><div className="value">{formatMeasure('total_cost', cost)}</div>
+          <div className="sub">{change.text} vs the {range.startsWith('last 30') ? '30 days' : range.split(' ')[1]} before</div></div>
+        <div className="panel kpi" data-testid="my-calls" data-value={valueOf(d.totals, 'calls') ?? ''}><div className="label">Calls</div><div className="value">{formatMeasure('calls', valueOf(d.totals, 'calls'))}</div></div>
+      </div>
+      <div className="grid">
+        <SegmentTable testId="my-repositories" title="Repositories" node={d.repositories} cost="work_item_total_cost" />
+        <SegmentTable testId="my-work-items" title="Work items" node={d.workItems} cost="work_item_total_cost" href={(v) => axisHref('work-items', v)} />
+        <SegmentTable testId="my-agents" title="Agents" node={d.agents} href={(v) => axisHref('agents', v)} />
+        <SegmentTable testId="my-machines" title="Machines" node={d.machines} />
+      </div>
+      <section className="panel" data-testid="my-sessions" style={{ marginTop: 16 }}>
+        <h3>Latest sessions</h3>
+        {d.sessions.children.length === 0 ? <p className="empty">No session in this period.</p> : (
+          <table>
+            <thead><tr><th scope="col">Session</th><th scope="col">Last call</th><th className="num" scope="col">Cost</th><th className="num" scope="col">Calls</th></tr></thead>
+            <tbody>{d.sessions.children.filter((s) => s.value !== null && !s.other).map((s) => (
+              <tr key={s.value}><td><Link href={axisHref('sessions', s.value!)}>{s.label}</Link></td><td>{formatTime(valueOf(s, 'last_event_at'))}</td>
+                <td className="num" data-value={valueOf(s, 'total_cost') ?? ''}>{formatMeasure('total_cost', valueOf(s, 'total_cost'))}</td><td className="num">{formatMeasure('calls', valueOf(s, 'calls'))}</td></tr>
+            ))}</tbody>
+          </table>
+        )}
+      </section>
+      <DeveloperIdsForm ids={me.developerIds} />
+    </>
+  );
+}
