@@ -207,6 +207,19 @@ export async function organizationSetAccess(
   return { organizationId: reach.organizationId, workspaceIds: [...new Set(named.map((n) => reached.get(n)!))] };
 }
 
+/**
+ * Whether a budget may be shown to a caller who may read `readable` (ids from organizationReach
+ * with usage:read): a workspace's own budget to its readers; an organization budget only to
+ * whoever may read every workspace it covers, since its spend is their sum.
+ */
+export const budgetVisible = (b: { organization?: unknown; coveredWorkspaceIds: readonly string[] }, readable: ReadonlySet<string>) =>
+  !b.organization || b.coveredWorkspaceIds.every((id) => readable.has(id));
+
+/** The ids of the organization's workspaces the caller may read (budgetVisible's second argument). */
+export async function readableWorkspaces(pool: Pool, identity: Pick<ApiKeyIdentity, 'workspaceId' | 'role' | 'scopes' | 'userId'>) {
+  return new Set((await organizationReach(pool, identity, 'usage:read')).workspaces.map((w) => w.id));
+}
+
 /** What a change is recorded as in the audit log: its target and, where there is one, the row it changes. */
 export interface AuditRule {
   targetType: string;
@@ -261,6 +274,8 @@ export const FIELD_RULES: Record<string, FieldRule> = {
   'Query.workspace': read,
   // Reads every workspace of the organization organizationReach() allows, each by the caller's role there.
   'Query.organizationOverview': read,
+  // The organization budgets the caller may read every covered workspace of (budgetVisible).
+  'Query.organizationBudgets': read,
   'Query.billVarianceThreshold': read, 'Query.billVarianceAlerts': read, 'Query.costPools': read, 'Query.economics': read,
 
   'Mutation.createBudget': { permission: 'budgets:manage', audit: budgets },
