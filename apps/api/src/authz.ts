@@ -81,6 +81,8 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'GET /v1/tasks': { permission: 'usage:read' },
   'GET /v1/work-items': { permission: 'usage:read' },
   'GET /v1/exports/:shape': { permission: 'exports:run', restricted: true },
+  // Every workspace of the organization where the caller may run exports (organizationReach), each by its own role.
+  'GET /v1/organization/exports/focus': { permission: 'exports:run', restricted: true },
   'GET /v1/exports/download/:token': { public: 'the download token is the credential' },
   'GET /v1/embeds/:token': { public: 'the embed token is the credential' },
   'POST /v1/sessions': { public: 'sign-in: checks the key or the e-mail and password itself' },

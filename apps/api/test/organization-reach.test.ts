@@ -176,6 +176,29 @@ describe('exports and embeds', () => {
     expect(viaGraphql.status).toBe(403);
   });
 
+  it('exports the organization\'s FOCUS rows as a section per permitted workspace, each summing to SQL, and nothing of the third', async () => {
+    const res = await fetch(`${p.apiUrl}/v1/organization/exports/focus?format=ndjson&from=2026-11-01T00:00:00Z&to=2026-11-21T00:00:00Z`, { headers: { authorization: `Bearer ${session}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-spendgraph-workspaces')).toBe([a.slug, b.slug].sort().join(','));
+    const text = await res.text();
+    expectHidden(text);
+    const rows = text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const organizationId = (await sql('SELECT organization_id FROM workspaces WHERE id = $1', [a.workspaceId]))[0].organization_id;
+    expect(new Set(rows.map((r) => r.BillingAccountId))).toEqual(new Set([organizationId]));
+    // One section per workspace, in slug order: the sub-account changes once.
+    const order = [a, b].sort((x, y) => x.slug.localeCompare(y.slug)).map((w) => w.workspaceId);
+    expect([...new Set(rows.map((r) => r.SubAccountId))]).toEqual(order);
+    expect(rows.findIndex((r) => r.SubAccountId === order[1])).toBe(rows.filter((r) => r.SubAccountId === order[0]).length);
+    for (const ws of [a, b]) {
+      const billed = (await sql('SELECT coalesce(sum(v::numeric), 0)::text AS v FROM unnest($1::text[]) v', [rows.filter((r) => r.SubAccountId === ws.workspaceId).map((r) => r.BilledCost)]))[0].v;
+      const own = (await sql('SELECT sum(total_cost)::text AS v FROM usage_events WHERE workspace_id = $1', [ws.workspaceId]))[0].v;
+      expect(await same(billed, own)).toBe(true);
+    }
+    // A key: its own workspace's section only.
+    const byKey = await fetch(`${p.apiUrl}/v1/organization/exports/focus?format=ndjson&from=2026-11-01T00:00:00Z&to=2026-11-21T00:00:00Z`, { headers: { authorization: `Bearer ${c.key}` } });
+    expect(new Set((await byKey.text()).split('\n').filter(Boolean).map((l) => JSON.parse(l).SubAccountId))).toEqual(new Set([c.workspaceId]));
+  });
+
   it('embeds only what the workspace it was made in holds; the third cannot be embedded', async () => {
     const chart = { kind: 'breakdown', measures: ['total_cost', 'calls'], by: ['agent'], timeRange: RANGE };
     const made = (await data(session, 'mutation ($i: EmbedInput!) { createEmbedToken(input: $i) { token } }', { i: chart }, b.slug)).createEmbedToken; // an analyst there
