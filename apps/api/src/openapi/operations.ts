@@ -199,6 +199,16 @@ export const OPERATIONS: Record<string, Operation> = {
       ...fail({ 400: 'a parameter is invalid (field names it)', ...signedIn, 429: 'too many exports running for this workspace' }),
     },
   },
+  'GET /v1/organization/exports/focus': {
+    summary: 'Export the organization’s FOCUS rows',
+    description: 'FOCUS 1.2 rows of every workspace of the caller’s organization where the caller may run exports (a key: its own), a section per workspace in slug order: SubAccountId/Name is the workspace, BillingAccountId/Name the organization. The parameters are those of GET /v1/exports/focus; x-spendgraph-workspaces lists the workspaces included.',
+    tags: ['Exports'],
+    request: { query: exportQuerySchema },
+    responses: {
+      200: { description: `the rows (${FORMATS.join(', ')})`, content: { 'text/csv': { schema: { type: 'string' } }, 'application/json': { schema: { type: 'array' } }, 'application/x-ndjson': { schema: { type: 'string' } } } },
+      ...fail({ 400: 'a parameter is invalid (field names it)', ...signedIn, 429: 'too many exports running for this workspace' }),
+    },
+  },
   'GET /v1/exports/download/:token': {
     summary: 'Download an export link', description: 'The file of an export createExport (GraphQL) made a link for; the token is the credential.', tags: ['Exports'],
     security: [],

@@ -7,7 +7,7 @@ import { Decimal } from 'decimal.js';
 import type { SemanticContext, SemanticLayer } from '@spendgraph/semantic';
 import type { ReachedWorkspace } from '../authz.ts';
 import { type BreakdownArgs, type BreakdownNode, breakdown } from './breakdown.ts';
-import { GraphQLError } from 'graphql';
+import { argumentError } from './errors.ts';
 import { QueryArgs } from './query-args.ts';
 import { type TimeseriesArgs, timeseries } from './timeseries.ts';
 
@@ -38,7 +38,8 @@ const sum = (values: Value[]) => {
 export function segmentWorkspaces(reached: readonly ReachedWorkspace[], named: readonly string[], field = 'workspaces'): ReachedWorkspace[] {
   if (!named.length) return [...reached];
   return [...new Set(named)].map((n, i) => reached.find((w) => w.slug === n || w.id === n) ?? (() => {
-    throw new GraphQLError(`'${n}' is not a workspace of your organization you may read`, { extensions: { code: 'FORBIDDEN', field: `${field}[${i}]` } });
+    // Not FORBIDDEN (the permission layer's answer): whether it exists elsewhere is not said.
+    throw argumentError('INVALID_ARGUMENT', `${field}[${i}]`, `'${n}' is not a workspace of your organization you may read`);
   })());
 }
 
