@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { Suspense } from 'react';
 import { ApiErrors } from '@/components/ApiErrors';
+import { BudgetStandingCells } from '@/components/BudgetStandingCells';
 import { Chart } from '@/components/Chart';
 import { EmbedShareIfAllowed } from '@/components/EmbedShareIfAllowed';
 import { SegmentTable } from '@/components/SegmentTable';
@@ -146,8 +147,7 @@ async function Budgets() {
         <h3>Budgets at risk</h3>
         {atRisk.length === 0 ? <p className="empty">No budget is near its limit.</p> : (
           <table><tbody>{atRisk.map((b) => (
-            <tr key={b.id}><td><Link href={`/budgets/${b.id}`}>{b.name}</Link></td><td><span className={`badge ${b.state}`}>{b.blocking ? 'blocking' : b.state}</span></td>
-              <td className="num">{formatMoney(b.spend)} / {formatMoney(b.amount)}</td><td className="num">{b.percentUsed.toFixed(1)}%</td></tr>
+            <tr key={b.id}><td><Link href={`/budgets/${b.id}`}>{b.name}</Link></td><BudgetStandingCells b={b} /></tr>
           ))}</tbody></table>
         )}
       </section>

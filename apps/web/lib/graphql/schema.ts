@@ -99,6 +99,12 @@ export type Query = {
    * memberships there, each by its role; a key: its own workspace). Others are neither counted nor named.
    */
   organizationOverview: OrganizationOverview;
+  /**
+   * The organization's budgets (organization scope) whose every covered workspace the caller may
+   * read (their spend is those workspaces' sum), with their standing. Created, changed and deleted
+   * with the Budget mutations from any workspace they cover.
+   */
+  organizationBudgets: Array<Budget>;
   me: Me;
   members: Array<WorkspaceMember>;
   invitations: Array<Invitation>;
@@ -172,6 +178,7 @@ export type QueryBreakdownArgs = {
   timezone?: InputMaybe<Scalars['String']['input']>;
   sort: InputMaybe<Sort>;
   limit: InputMaybe<Scalars['Int']['input']>;
+  workspaces: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 
@@ -187,6 +194,7 @@ export type QueryTimeseriesArgs = {
   filters: InputMaybe<Array<Filter>>;
   timeRange: InputMaybe<TimeRange>;
   timezone?: InputMaybe<Scalars['String']['input']>;
+  workspaces: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 
@@ -1144,6 +1152,10 @@ export type BudgetOrganization = {
   all: Scalars['Boolean']['output'];
   /** Workspaces it covers now. */
   workspaceCount: Scalars['Int']['output'];
+  /** Their slugs. */
+  workspaces: Array<Scalars['String']['output']>;
+  /** The slug of the workspace it was created in (its alerts and standing are kept there). */
+  home: Scalars['String']['output'];
 };
 
 export type BudgetPatch = {
@@ -1933,8 +1945,8 @@ export type OrganizationGroup = {
 };
 
 export type WorkspaceBudget = {
-  /** The workspace's slug. */
-  workspace: Scalars['String']['output'];
+  /** The workspace's slug; null for an organization budget (budget.organization says where it reaches). */
+  workspace: Maybe<Scalars['String']['output']>;
   budget: Budget;
 };
 
@@ -2299,6 +2311,12 @@ export type WhatIfScenarioInput = {
   cacheHitRatio: InputMaybe<Scalars['Decimal']['input']>;
   /** Share by which every prompt shrinks (e.g. "0.25": a quarter smaller context). */
   contextReduction: InputMaybe<Scalars['Decimal']['input']>;
+  /**
+   * The same work at this lower effort (none, minimal, low, medium, high, xhigh): every call above it
+   * takes the token mix per call observed in the range for the same task type and model at this level
+   * (groups are then by task type and effort too; the assumptions say what is left as observed).
+   */
+  effort: InputMaybe<Scalars['String']['input']>;
 };
 
 export type WhatIf = {
@@ -2331,6 +2349,7 @@ export type WhatIfScenario = {
   serviceTier: Maybe<Scalars['String']['output']>;
   cacheHitRatio: Maybe<Scalars['Decimal']['output']>;
   contextReduction: Maybe<Scalars['Decimal']['output']>;
+  effort: Maybe<Scalars['String']['output']>;
 };
 
 export type WhatIfTarget = {
@@ -2352,6 +2371,9 @@ export type WhatIfGroup = {
   provider: Scalars['String']['output'];
   model: Scalars['String']['output'];
   serviceTier: Maybe<Scalars['String']['output']>;
+  /** With an effort scenario: the group's task type (null: none) and effort (null: not stated); null otherwise. */
+  taskType: Maybe<Scalars['String']['output']>;
+  effort: Maybe<Scalars['String']['output']>;
   calls: Scalars['Int']['output'];
   errorCalls: Scalars['Int']['output'];
   tokens: WhatIfTokens;
