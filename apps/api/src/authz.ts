@@ -278,6 +278,8 @@ export const FIELD_RULES: Record<string, FieldRule> = {
   'Query.organizationOverview': read,
   // The organization budgets the caller may read every covered workspace of (budgetVisible).
   'Query.organizationBudgets': read,
+  // The stored morning reports of the workspaces organizationReach() allows.
+  'Query.organizationReport': read,
   'Query.billVarianceThreshold': read, 'Query.billVarianceAlerts': read, 'Query.costPools': read, 'Query.economics': read,
 
   'Mutation.createBudget': { permission: 'budgets:manage', audit: budgets },

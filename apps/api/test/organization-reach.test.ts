@@ -7,6 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMembership, createApiKey, createOrganization, createWorkspaceIn } from '@spendgraph/db';
+import { writeMorningReport } from '@spendgraph/insights';
+import { createSemanticLayer } from '@spendgraph/semantic';
 import { type Platform, graphqlData, ingestAndWait, startPlatform, waitFor } from '@spendgraph/test-support/platform';
 import { person, signIn } from '@spendgraph/test-support/people';
 
@@ -210,6 +212,35 @@ describe('exports and embeds', () => {
     expect(text).toContain('agent-b');
     const refused = await gql(session, 'mutation ($i: EmbedInput!) { createEmbedToken(input: $i) { token } }', { i: chart }, c.slug);
     expect(refused.status).toBe(403);
+  });
+});
+
+describe('the organization\'s morning report', () => {
+  it('has a section per permitted workspace, each its stored report of the date, and nothing of the third', async () => {
+    const semantic = await createSemanticLayer({ databaseUrl: p.env.DATABASE_URL!, preAggregationsSchema: p.env.SPENDGRAPH_ROLLUP_SCHEMA });
+    try {
+      for (const ws of [a, b, c]) await writeMorningReport({ pool: p.pool, semantic }, { workspaceId: ws.workspaceId, at: new Date('2026-11-20T07:00:00Z') });
+    } finally {
+      await semantic.close();
+    }
+    const QUERY = `query ($d: String) { organizationReport(forDate: $d) { forDate markdown sections { workspace name report { forDate markdown } } } }`;
+    const { text } = await gql(session, QUERY, { d: '2026-11-19' });
+    expectHidden(text);
+    const r = JSON.parse(text).data.organizationReport;
+    expect(r.forDate).toBe('2026-11-19');
+    expect(r.sections.map((x: { workspace: string }) => x.workspace)).toEqual([a.slug, b.slug].sort());
+    for (const x of r.sections) {
+      const ws = x.workspace === a.slug ? a : b;
+      const stored = (await sql(`SELECT markdown FROM reports WHERE workspace_id = $1 AND kind = 'morning' AND for_date = '2026-11-19'`, [ws.workspaceId]))[0].markdown;
+      expect(x.report.markdown).toBe(stored);
+      expect(r.markdown).toContain(`## ${x.name}`);
+    }
+    const third = (await sql(`SELECT markdown FROM reports WHERE workspace_id = $1`, [c.workspaceId]))[0].markdown as string;
+    expect(third.length).toBeGreaterThan(0);
+    // Without a date: the latest any permitted workspace has.
+    expect((await data(session, QUERY, {})).organizationReport.forDate).toBe('2026-11-19');
+    const bad = JSON.parse((await gql(session, QUERY, { d: 'yesterday' })).text);
+    expect(bad.errors[0].extensions).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'forDate' });
   });
 });
 

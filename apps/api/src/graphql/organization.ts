@@ -5,6 +5,7 @@ import { type ReachedWorkspace, organizationReach } from '../authz.ts';
 import { type OverviewArgs, DEFAULT_OVERVIEW_RANGE, organizationOverview } from '../query/organization-overview.ts';
 import type { BudgetDeps } from './budgets.ts';
 import { presentVisible } from './budgets.ts';
+import { organizationReport } from '../query/organization-report.ts';
 import type { GraphqlContext } from './resolvers.ts';
 
 type RawDataCheck = (c: { workspaceId: string }, range: OverviewArgs['timeRange'], timezone?: string) => Promise<void>;
@@ -38,6 +39,11 @@ export function organizationResolvers(deps: BudgetDeps, requireRawData: RawDataC
           budgetsAtRisk(c, reach.workspaces),
         ]);
         return { organization, ...figures, budgetsAtRisk: atRisk };
+      },
+      organizationReport: async (_: unknown, { forDate }: { forDate?: string | null }, c: GraphqlContext) => {
+        const reach = await reachOf(c);
+        const organization = await findOrganization(deps.pool, reach.organizationId);
+        return organizationReport(deps.pool, { name: organization?.name ?? '' }, reach.workspaces, forDate);
       },
       organizationBudgets: async (_: unknown, __: unknown, c: GraphqlContext) => {
         const reach = await reachOf(c);
