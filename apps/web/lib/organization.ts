@@ -20,6 +20,7 @@ export interface OrganizationData {
     budgetsAtRisk: Array<{ workspace: string | null; budget: Pick<Schema.Budget, 'id' | 'name' | 'state' | 'spend' | 'amount' | 'percentUsed' | 'blocking'> & { organization: Pick<Reach, 'workspaces'> | null } }>;
   };
   organizationBudgets: Array<Budget & { organization: Reach }>;
+  organizationReport: Pick<Schema.OrganizationReport, 'forDate' | 'markdown'>;
   meta: { dimensions: Array<Pick<Schema.Member, 'name' | 'title' | 'type'>> };
 }
 

@@ -95,6 +95,7 @@ describe('the organization page', () => {
       const own = (await sql('SELECT sum(total_cost)::text AS v FROM usage_events WHERE workspace_id = $1', [ws.workspaceId]))[0].v;
       expect(await same(await page.getByTestId('org-workspaces').locator(`tr[data-workspace="${ws.slug}"] td[data-value]`).getAttribute('data-value'), own)).toBe(true);
     }
+    expect(await page.getByTestId('organization-period').textContent()).toMatch(/^22 Oct – 20 Nov 2026 \(UTC\)/);
     const agents = await page.getByTestId('org-topAgents').locator('td:first-child').allTextContents();
     expect(agents).toEqual(expect.arrayContaining(['agent-a', 'agent-b', 'agent-0']));
     const text = await page.locator('main').textContent();

@@ -105,6 +105,11 @@ export type Query = {
    * with the Budget mutations from any workspace they cover.
    */
   organizationBudgets: Array<Budget>;
+  /**
+   * The organization's morning report: a section per workspace the caller may read, each that
+   * workspace's stored morning report of the date (YYYY-MM-DD; default: the latest date any of them has).
+   */
+  organizationReport: OrganizationReport;
   me: Me;
   members: Array<WorkspaceMember>;
   invitations: Array<Invitation>;
@@ -380,6 +385,16 @@ export type QueryOrganizationOverviewArgs = {
   timezone?: InputMaybe<Scalars['String']['input']>;
   granularity?: InputMaybe<Granularity>;
   limit?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * Spendgraph's query API. Every answer comes from the Cube model in cube/ (view `usage`);
+ * `meta` lists its measures and dimensions. Member names are the view's members, e.g.
+ * `total_cost`, `plan_id` (the `usage.` prefix is optional). The workspace is the API key's.
+ */
+export type QueryOrganizationReportArgs = {
+  forDate: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -1885,6 +1900,22 @@ export type ReportDelivery = {
   lastStatus: Maybe<Scalars['Int']['output']>;
   lastError: Maybe<Scalars['String']['output']>;
   deliveredAt: Maybe<Scalars['String']['output']>;
+};
+
+export type OrganizationReport = {
+  /** The date reported on; null when no workspace has a report yet. */
+  forDate: Maybe<Scalars['String']['output']>;
+  /** The sections under one title, each workspace's report a heading level down. */
+  markdown: Scalars['String']['output'];
+  sections: Array<OrganizationReportSection>;
+};
+
+export type OrganizationReportSection = {
+  /** The workspace's slug. */
+  workspace: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+  /** Its morning report of the date; null when it has none (nothing spent in the week before). */
+  report: Maybe<Report>;
 };
 
 export type Organization = {

@@ -10,7 +10,7 @@ import { RangePicker } from '@/components/RangePicker';
 import { UsageBar } from '@/components/UsageBar';
 import { gql } from '@/lib/api';
 import { BUDGET_FIELDS, type Budget, scopeText } from '@/lib/budgets';
-import { periodLabel } from '@/lib/breakdown';
+import { PERIOD, periodLabel } from '@/lib/breakdown';
 import { formatCount, formatMoney, formatPercent } from '@/lib/format';
 import { allows, getMe } from '@/lib/me';
 import { type OrganizationData, organizationBudgetScope, trendChart } from '@/lib/organization';
@@ -19,13 +19,14 @@ import { budgetCommand } from '../budgets/actions';
 
 const OVERVIEW = `query($range: TimeRange) {
   organizationOverview(timeRange: $range, granularity: day, limit: 10) {
-    organization { slug name } period { from to partial } totalCost calls
+    organization { slug name } ${PERIOD} totalCost calls
     workspaces { slug name role totalCost calls share }
     trend { time partial totalCost byWorkspace { workspace totalCost } }
     topAgents { value totalCost calls } topModels { value totalCost calls } topPlans { value totalCost calls }
     budgetsAtRisk { workspace budget { id name state spend amount percentUsed blocking organization { workspaces } } }
   }
   organizationBudgets { ${BUDGET_FIELDS} organization { all workspaces home } }
+  organizationReport { forDate markdown }
   meta { dimensions { name title: shortTitle type } }
 }`;
 
@@ -33,7 +34,7 @@ export default async function Organization({ searchParams }: { searchParams: Pro
   const range = parseRange(await searchParams);
   const res = await gql<OrganizationData>(OVERVIEW, { range });
   if (!res.ok) return <><h2>Organization</h2><ApiErrors errors={res.errors} /></>;
-  const { organizationOverview: o, organizationBudgets: budgets, meta } = res.data;
+  const { organizationOverview: o, organizationBudgets: budgets, organizationReport: report, meta } = res.data;
   const me = await getMe();
   const manageable = (me?.workspaces ?? []).filter((w) => w.organizationId === me?.organizationId);
   return (
@@ -83,6 +84,12 @@ export default async function Organization({ searchParams }: { searchParams: Pro
           ))}</tbody></table>
         )}
       </section>
+      {report.forDate && (
+        <details className="panel" style={{ marginBottom: 16 }} data-testid="organization-report">
+          <summary>Morning report for {report.forDate}: a section per workspace (Markdown)</summary>
+          <pre className="markdown">{report.markdown}</pre>
+        </details>
+      )}
       <OrganizationBudgets budgets={budgets} manage={allows(me, 'budgets:manage')} />
       {allows(me, 'budgets:manage') && manageable.length > 0 && (
         <BudgetForm dimensions={meta.dimensions.filter((d) => d.type !== 'time')} organization={manageable.map((w) => ({ slug: w.slug, name: w.name }))} />
