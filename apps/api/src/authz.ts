@@ -234,6 +234,8 @@ export interface AuditRule {
   idColumn?: string;
   /** The argument holding the target's id (default id). */
   idArg?: string;
+  /** The row may be its organization's, found from any of its workspaces (organization budgets). */
+  organizational?: true;
 }
 
 export interface FieldRule {
@@ -246,7 +248,7 @@ export interface FieldRule {
 
 const read: FieldRule = { permission: 'usage:read' };
 const restrictedRead: FieldRule = { permission: 'usage:read', restricted: true };
-const budgets: AuditRule = { targetType: 'budget', table: 'budgets' };
+const budgets: AuditRule = { targetType: 'budget', table: 'budgets', organizational: true };
 const channels: AuditRule = { targetType: 'alert_channel', table: 'alert_channels' };
 const embeds: AuditRule = { targetType: 'embed_token', table: 'embed_tokens' };
 const keys: AuditRule = { targetType: 'api_key', table: 'api_keys' };

@@ -272,6 +272,10 @@ describe('organization budgets across the wall', () => {
   it('can be changed and deleted from another workspace it covers', async () => {
     const changed = (await data(admin, `mutation { updateBudget(id: "${id}", input: { amount: "200000" }) { amount organization { home } } }`, {}, c.slug)).updateBudget;
     expect(changed).toEqual({ amount: '200000', organization: { home: a.slug } });
+    // The audit entry (in C, where it was changed) has the row before and after.
+    const [entry] = await sql(`SELECT before->>'amount' AS before, after->>'amount' AS after FROM audit_log
+      WHERE workspace_id = $1 AND action = 'updateBudget' AND target_id = $2`, [c.workspaceId, id]);
+    expect(entry).toEqual({ before: '100000', after: '200000' });
     const refused = await gql(session, `mutation { deleteBudget(id: "${id}") }`, {}, b.slug);
     expect(JSON.parse(refused.text).errors[0].extensions.code).toBe('FORBIDDEN');
     expect((await data(admin, `mutation { deleteBudget(id: "${id}") }`, {}, b.slug)).deleteBudget).toBe(true);
