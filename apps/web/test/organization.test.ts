@@ -108,15 +108,17 @@ describe('the organization page', () => {
     // The workspaces are the rows that expand (the pivot opens them at first); their agents are under them.
     const top = page.locator('table tbody tr').filter({ has: page.getByRole('button', { name: /^(Expand|Collapse) / }) });
     await top.first().waitFor();
-    const labels = await top.locator('td:first-child a').allTextContents();
+    const labels = await top.locator('td:first-child [data-segment]').allTextContents();
     expect(labels.sort()).toEqual([a.name, b.name].sort());
     for (const ws of [a, b]) {
       const own = (await sql('SELECT sum(total_cost)::text AS v FROM usage_events WHERE workspace_id = $1', [ws.workspaceId]))[0].v;
       const row = top.filter({ hasText: ws.name });
-      expect(await same(await row.locator('td a[data-value]').first().getAttribute('data-value'), own)).toBe(true);
+      expect(await same(await row.locator('td [data-value]').first().getAttribute('data-value'), own)).toBe(true);
     }
     const text = await page.locator('main').textContent();
     for (const shown of ['agent-a', 'agent-b']) expect(text).toContain(shown);
+    // The event log is one workspace's: no cell under a workspace links to events.
+    expect(await page.locator('table tbody a[href^="/events"]').count()).toBe(0);
     for (const hidden of [c.name, c.slug, 'agent-c']) expect(text).not.toContain(hidden);
     await page.goto(`${web.url}/organization`);
   });
