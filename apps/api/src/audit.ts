@@ -21,7 +21,9 @@ function targetWhere(rule: AuditRule, workspaceId: string, id: string): [string,
   // A workspace- or organization-wide target is named by givenIdOf (the caller's workspace or organization).
   if (rule.idColumn === 'workspace') return ['id::text = $2', [id]];
   if (rule.idColumn === 'organization') return ['organization_id::text = $2', [id]];
-  return [`workspace_id = $2 AND ${rule.idColumn ?? 'id'}::text = $3`, [workspaceId, id]];
+  // An organization's row (an organization budget changed from another workspace it covers) is its target too.
+  const where = rule.organizational ? `(workspace_id = $2 OR organization_id = (SELECT organization_id FROM workspaces WHERE id = $2))` : 'workspace_id = $2';
+  return [`${where} AND ${rule.idColumn ?? 'id'}::text = $3`, [workspaceId, id]];
 }
 
 /** The target's row as stored (secrets dropped), or null when there is none. */

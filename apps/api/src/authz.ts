@@ -81,6 +81,8 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'GET /v1/tasks': { permission: 'usage:read' },
   'GET /v1/work-items': { permission: 'usage:read' },
   'GET /v1/exports/:shape': { permission: 'exports:run', restricted: true },
+  // Every workspace of the organization where the caller may run exports (organizationReach), each by its own role.
+  'GET /v1/organization/exports/focus': { permission: 'exports:run', restricted: true },
   'GET /v1/exports/download/:token': { public: 'the download token is the credential' },
   'GET /v1/embeds/:token': { public: 'the embed token is the credential' },
   'POST /v1/sessions': { public: 'sign-in: checks the key or the e-mail and password itself' },
@@ -208,6 +210,19 @@ export async function organizationSetAccess(
   return { organizationId: reach.organizationId, workspaceIds: [...new Set(named.map((n) => reached.get(n)!))] };
 }
 
+/**
+ * Whether a budget may be shown to a caller who may read `readable` (ids from organizationReach
+ * with usage:read): a workspace's own budget to its readers; an organization budget only to
+ * whoever may read every workspace it covers, since its spend is their sum.
+ */
+export const budgetVisible = (b: { organization?: unknown; coveredWorkspaceIds: readonly string[] }, readable: ReadonlySet<string>) =>
+  !b.organization || b.coveredWorkspaceIds.every((id) => readable.has(id));
+
+/** The ids of the organization's workspaces the caller may read (budgetVisible's second argument). */
+export async function readableWorkspaces(pool: Pool, identity: Pick<ApiKeyIdentity, 'workspaceId' | 'role' | 'scopes' | 'userId'>) {
+  return new Set((await organizationReach(pool, identity, 'usage:read')).workspaces.map((w) => w.id));
+}
+
 /** What a change is recorded as in the audit log: its target and, where there is one, the row it changes. */
 export interface AuditRule {
   targetType: string;
@@ -220,6 +235,8 @@ export interface AuditRule {
   idColumn?: string;
   /** The argument holding the target's id (default id). */
   idArg?: string;
+  /** The row may be its organization's, found from any of its workspaces (organization budgets). */
+  organizational?: true;
 }
 
 export interface FieldRule {
@@ -232,7 +249,7 @@ export interface FieldRule {
 
 const read: FieldRule = { permission: 'usage:read' };
 const restrictedRead: FieldRule = { permission: 'usage:read', restricted: true };
-const budgets: AuditRule = { targetType: 'budget', table: 'budgets' };
+const budgets: AuditRule = { targetType: 'budget', table: 'budgets', organizational: true };
 const channels: AuditRule = { targetType: 'alert_channel', table: 'alert_channels' };
 const embeds: AuditRule = { targetType: 'embed_token', table: 'embed_tokens' };
 const keys: AuditRule = { targetType: 'api_key', table: 'api_keys' };
@@ -262,6 +279,10 @@ export const FIELD_RULES: Record<string, FieldRule> = {
   'Query.workspace': read,
   // Reads every workspace of the organization organizationReach() allows, each by the caller's role there.
   'Query.organizationOverview': read,
+  // The organization budgets the caller may read every covered workspace of (budgetVisible).
+  'Query.organizationBudgets': read,
+  // The stored morning reports of the workspaces organizationReach() allows.
+  'Query.organizationReport': read,
   'Query.billVarianceThreshold': read, 'Query.billVarianceAlerts': read, 'Query.costPools': read, 'Query.economics': read,
 
   'Mutation.createBudget': { permission: 'budgets:manage', audit: budgets },

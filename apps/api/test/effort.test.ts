@@ -195,3 +195,45 @@ describe('effort in the model', () => {
     expect((await proxied(capped.key, 'openai', 'v1/chat/completions', { ...chat, reasoning_effort: 'low' })).status).toBe(200);
   });
 });
+
+describe('the what-if at a lower effort', () => {
+  const WHAT_IF = `query ($scenario: WhatIfScenarioInput!) { whatIf(timeRange: { relative: "last 7 days" }, scenario: $scenario) {
+    baselineCost scenarioCost saving scenario { effort } assumptions groups { taskType effort calls baselineCost scenarioCost saving } } }`;
+
+  it('prices high-effort bugfixes with the token mix per call of low-effort bugfixes; a task type never seen at low stays as observed', async () => {
+    const ws = await workspaceWithKey(p.pool, ['ingest', 'read']);
+    // Yesterday (inside the last 7 days at any hour): 2 bugfixes at low (even token sums: whole tokens per call), 3 at high, 2 features at high only.
+    // Output includes reasoning (OpenAI's convention).
+    const at = (i: number) => new Date(Date.now() - 86_400_000 - i * 60_000).toISOString();
+    const call = (i: number, task_type: string, effort: string, input: number, output: number, reasoning: number) => ({
+      occurred_at: at(i), provider: 'openai', model: 'gpt-5', task_type, effort, usage: { input_tokens: input, output_tokens: output, reasoning_tokens: reasoning },
+    });
+    await ingestAndWait(p, ws, [
+      call(0, 'bugfix', 'low', 1_000, 300, 100), call(1, 'bugfix', 'low', 1_400, 500, 300),
+      call(2, 'bugfix', 'high', 5_000, 6_000, 4_000), call(3, 'bugfix', 'high', 6_000, 8_500, 6_000), call(4, 'bugfix', 'high', 7_000, 11_000, 8_000),
+      call(5, 'feature', 'high', 9_000, 13_000, 9_000), call(6, 'feature', 'high', 9_500, 14_000, 9_500),
+    ]);
+    const w = (await graphqlData(p.apiUrl, ws.key, WHAT_IF, { scenario: { effort: 'low' } })).whatIf;
+    expect(w.scenario.effort).toBe('low');
+    const group = (taskType: string, effort: string) => w.groups.find((g: any) => g.taskType === taskType && g.effort === effort);
+    const [low, high, feature] = [group('bugfix', 'low'), group('bugfix', 'high'), group('feature', 'high')];
+    expect([low.calls, high.calls, feature.calls]).toEqual([2, 3, 2]);
+    // Three calls at the low mix per call: 1.5 times what the two low calls cost (prices are linear at one prompt size per call).
+    expect(new Decimal(high.scenarioCost).equals(new Decimal(low.baselineCost).times(3).dividedBy(2))).toBe(true);
+    expect(new Decimal(high.saving).equals(new Decimal(high.baselineCost).minus(high.scenarioCost))).toBe(true);
+    expect(Number(high.saving)).toBeGreaterThan(0);
+    for (const g of [low, feature]) expect(g.saving).toBe('0');
+    expect(new Decimal(w.saving).equals(new Decimal(high.saving))).toBe(true);
+    expect(w.assumptions[0]).toMatch(/^Every call above low effort made at low: .* \(2 calls observed at low; 3 calls moved\)\.$/);
+    expect(w.assumptions).toContain('2 calls above low have no call of their task type and model observed at low: they are priced as observed (no saving counted).');
+  });
+
+  it('refuses an unknown effort, naming the field', async () => {
+    const ws = await workspaceWithKey(p.pool, ['ingest', 'read']);
+    const res = await fetch(`${p.apiUrl}/graphql`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ws.key}` },
+      body: JSON.stringify({ query: WHAT_IF, variables: { scenario: { effort: 'turbo' } } }),
+    });
+    expect(((await res.json()) as any).errors[0].extensions).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'scenario.effort' });
+  });
+});

@@ -10,7 +10,13 @@ export interface BudgetValues {
   forecastAlerts: boolean; mode: string;
 }
 
-export function BudgetForm({ budget, dimensions }: { budget?: BudgetValues; dimensions: Array<{ name: string; title: string }> }) {
+/**
+ * `organization`: a new organization budget over some of these workspaces (or all of the
+ * organization's, later ones too); the API refuses a workspace where the person may not manage budgets.
+ */
+export function BudgetForm({ budget, dimensions, organization }: {
+  budget?: BudgetValues; dimensions: Array<{ name: string; title: string }>; organization?: Array<{ slug: string; name: string }>;
+}) {
   const [state, action, pending] = useActionState<FormState, FormData>(saveBudget, { error: null });
   const [rows, setRows] = useState(budget?.scope.length ? budget.scope : [{ member: '', operator: 'equals', values: [] as string[] }]);
   const [period, setPeriod] = useState(budget?.period ?? 'monthly');
@@ -23,8 +29,9 @@ export function BudgetForm({ budget, dimensions }: { budget?: BudgetValues; dime
     startTransition(() => action(data));
   };
   return (
-    <form onSubmit={submit} className="panel" aria-label={budget ? 'Edit budget' : 'New budget'}>
-      <h3>{budget ? 'Edit budget' : 'New budget'}</h3>
+    <form onSubmit={submit} className="panel" aria-label={budget ? 'Edit budget' : organization ? 'New organization budget' : 'New budget'}>
+      <h3>{budget ? 'Edit budget' : organization ? 'New organization budget' : 'New budget'}</h3>
+      {organization && <OrganizationReach workspaces={organization} />}
       {budget?.id && <input type="hidden" name="id" value={budget.id} />}
       <div className="toolbar">
         <label>Name <input name="name" required defaultValue={budget?.name} /></label>
@@ -75,6 +82,23 @@ export function BudgetForm({ budget, dimensions }: { budget?: BudgetValues; dime
       {state.error && <p className="error" role="alert">{state.error}</p>}
       <p><button className="primary" type="submit" disabled={pending}>{pending ? 'Saving…' : budget ? 'Save changes' : 'Create budget'}</button></p>
     </form>
+  );
+}
+
+/** The workspaces an organization budget covers: some of them, or all of the organization's. */
+function OrganizationReach({ workspaces }: { workspaces: Array<{ slug: string; name: string }> }) {
+  const [all, setAll] = useState(false);
+  return (
+    <fieldset style={{ border: 0, padding: 0 }}>
+      <legend className="muted">Workspaces it covers (its spend is their sum; its hard stop applies in each)</legend>
+      <input type="hidden" name="return" value="/organization" />
+      <div className="chips">
+        <label style={{ display: 'flex', gap: 6, alignItems: 'center' }}><input type="checkbox" name="org_all" checked={all} onChange={(e) => setAll(e.target.checked)} /> all of the organization’s workspaces (later ones too)</label>
+        {!all && workspaces.map((w) => (
+          <label key={w.slug} style={{ display: 'flex', gap: 6, alignItems: 'center' }}><input type="checkbox" name="org_workspace" value={w.slug} /> {w.name}</label>
+        ))}
+      </div>
+    </fieldset>
   );
 }
 

@@ -9,6 +9,7 @@ import {
   getSortedRowModel, useReactTable,
 } from '@tanstack/react-table';
 import type { Node } from '@/lib/breakdown';
+import { WORKSPACE_SEGMENT } from '@/lib/query-state';
 import { flatten, toCsv } from '@/lib/flatten';
 import { formatChange, formatMeasure, formatPercent, formatTags } from '@/lib/format';
 import { type Filter, type TimeRange, eventsHref, otherEventsHref } from '@/lib/query-state';
@@ -19,6 +20,12 @@ interface Props {
   /** The same breakdown over the previous period: adds a previous and a change column per measure. */
   previous?: Node | null;
 }
+
+/**
+ * A node under a workspace of the organization (the explorer segmented by workspace): the event
+ * log is one workspace's, so its cells link to no events.
+ */
+const acrossWorkspaces = (n: Node) => n.path.some((p) => p.dimension === WORKSPACE_SEGMENT);
 
 /** Sort key of a value: numbers, and time measures (`last_event_at`) by their instant. */
 const num = (v: string | null) => (v === null ? Number.NEGATIVE_INFINITY : /^\d{4}-\d{2}-\d{2}T/.test(v) ? Date.parse(v) : Number(v));
@@ -63,7 +70,9 @@ export function PivotTable({ root, by, measures, filters, range, initialSort, pr
           {row.getCanExpand()
             ? <button type="button" className="expander" aria-expanded={row.getIsExpanded()} aria-label={`${row.getIsExpanded() ? 'Collapse' : 'Expand'} ${row.original.label}`} onClick={row.getToggleExpandedHandler()} style={{ padding: '0 5px' }}>{row.getIsExpanded() ? '−' : '+'}</button>
             : <span style={{ width: 22 }} />}
-          <Link href={href(row)} title={row.original.other ? 'Events of the groups in this bucket' : 'Events behind this segment'}>{nodeLabel(row.original)}</Link>
+          {acrossWorkspaces(row.original)
+            ? <span data-segment="">{nodeLabel(row.original)}</span>
+            : <Link href={href(row)} data-segment="" title={row.original.other ? 'Events of the groups in this bucket' : 'Events behind this segment'}>{nodeLabel(row.original)}</Link>}
         </span>
       ),
     },
@@ -74,7 +83,7 @@ export function PivotTable({ root, by, measures, filters, range, initialSort, pr
         cell: ({ row, getValue }) => {
           const v = getValue() as string | null;
           const text = formatMeasure(m.name, v);
-          return <Link href={href(row)} data-value={v ?? ''}>{text}</Link>;
+          return acrossWorkspaces(row.original) ? <span data-value={v ?? ''}>{text}</span> : <Link href={href(row)} data-value={v ?? ''}>{text}</Link>;
         },
       },
       {

@@ -49,6 +49,21 @@ export function parseRange(p: SearchParams, fallback = 'last 30 days'): TimeRang
   return { relative: one(p, 'range') ?? fallback };
 }
 
+/** The explorer's segment by workspace across the organization (not a member of the model: the API's `workspaces` argument). */
+export const WORKSPACE_SEGMENT = 'workspace';
+
+/**
+ * A view segmented by workspace: `workspace` among the segments (always the top level) and/or a
+ * filter `workspace equals a,b`. `workspaces` is what the API is asked for (null: this workspace
+ * only; []: every one the person may read), `by` and `filters` the rest, `levels` the table's levels.
+ */
+export function workspaceSegment(state: Pick<ExploreState, 'by' | 'filters'>) {
+  const named = state.filters.find((f) => f.member === WORKSPACE_SEGMENT && f.operator === 'equals');
+  const by = state.by.filter((d) => d !== WORKSPACE_SEGMENT);
+  const workspaces = named ? named.values : state.by.includes(WORKSPACE_SEGMENT) ? [] : null;
+  return { workspaces, by, filters: state.filters.filter((f) => f.member !== WORKSPACE_SEGMENT), levels: workspaces ? [WORKSPACE_SEGMENT, ...by] : by };
+}
+
 export function parseExplore(p: SearchParams): ExploreState {
   const measures = list(one(p, 'm'));
   const sort = one(p, 'sort');

@@ -27,6 +27,17 @@ export interface BudgetAlert {
 
 export type AlertDelivery = Delivery;
 
+/**
+ * The channels (as `c`) an alert of a budget goes to: the enabled channels of the budget itself
+ * (in whichever workspace they were made), the workspace-wide ones of its home workspace and, for
+ * an organization budget, the workspace-wide ones of every workspace it covers (the
+ * organization's channels; ADR 0022). A delivery is the row of its channel's workspace.
+ */
+const RECEIVING_CHANNEL = (workspace: string, budget: string) => `c.enabled AND (c.budget_id = ${budget} OR (c.budget_id IS NULL AND (
+  c.workspace_id = ${workspace} OR c.workspace_id = ANY (SELECT unnest(CASE WHEN b.organization_id IS NULL THEN ARRAY[]::uuid[]
+    ELSE coalesce(b.workspace_ids, ARRAY(SELECT w.id FROM workspaces w WHERE w.organization_id = b.organization_id)) END)
+    FROM budgets b WHERE b.id = ${budget}))))`;
+
 export type NewBudgetAlert = Omit<BudgetAlert, 'id' | 'occurredAt' | 'budgetName'>;
 
 /**
@@ -47,8 +58,7 @@ export async function recordAlert(tx: PoolClient, a: NewBudgetAlert): Promise<{ 
   if (!alertId) return undefined;
   const deliveries = await tx.query(
     `INSERT INTO alert_deliveries (workspace_id, alert_id, channel_id)
-     SELECT $1, $2, id FROM alert_channels
-      WHERE workspace_id = $1 AND enabled AND (budget_id IS NULL OR budget_id = $3)
+     SELECT c.workspace_id, $2, c.id FROM alert_channels c WHERE ${RECEIVING_CHANNEL('$1::uuid', '$3::uuid')}
      RETURNING id`,
     [a.workspaceId, alertId, a.budgetId],
   );
@@ -126,8 +136,8 @@ export async function recordAlerts(tx: PoolClient, alerts: NewBudgetAlert[]): Pr
        ON CONFLICT DO NOTHING RETURNING id, workspace_id, budget_id),
      delivery AS (
        INSERT INTO alert_deliveries (workspace_id, alert_id, channel_id)
-       SELECT alert.workspace_id, alert.id, c.id FROM alert
-         JOIN alert_channels c ON c.workspace_id = alert.workspace_id AND c.enabled AND (c.budget_id IS NULL OR c.budget_id = alert.budget_id)
+       SELECT c.workspace_id, alert.id, c.id FROM alert
+         JOIN alert_channels c ON ${RECEIVING_CHANNEL('alert.workspace_id', 'alert.budget_id')}
        RETURNING id)
      SELECT (SELECT count(*)::int FROM alert) AS alerts, ARRAY(SELECT id FROM delivery) AS delivery_ids`,
     [JSON.stringify(rows)],

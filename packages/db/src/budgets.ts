@@ -103,6 +103,24 @@ export async function getBudget(db: Db, workspaceId: string, id: string): Promis
   return rows[0] && toBudget(rows[0]);
 }
 
+/**
+ * A budget of the workspace, or an organization budget of its organization (its home may be
+ * another workspace: changes go to `workspaceId`). Who may see or change the latter is the API's
+ * check (apps/api/src/authz.ts: budgetVisible, organizationSetAccess).
+ */
+export async function getOrganizationalBudget(db: Db, workspaceId: string, id: string): Promise<Budget | undefined> {
+  const { rows } = await db.query(
+    `SELECT ${BUDGET_COLUMNS} FROM budgets WHERE id = $2
+        AND (workspace_id = $1 OR organization_id = (SELECT organization_id FROM workspaces WHERE id = $1))`, [workspaceId, id]);
+  return rows[0] && toBudget(rows[0]);
+}
+
+/** The organization budgets of an organization, oldest first. */
+export async function organizationBudgets(db: Db, organizationId: string): Promise<Budget[]> {
+  const { rows } = await db.query(`SELECT ${BUDGET_COLUMNS} FROM budgets WHERE organization_id = $1 ORDER BY created_at, id`, [organizationId]);
+  return rows.map(toBudget);
+}
+
 export async function listBudgets(db: Db, workspaceId: string): Promise<Budget[]> {
   const { rows } = await db.query(`SELECT ${BUDGET_COLUMNS} FROM budgets WHERE workspace_id = $1 ORDER BY created_at, id`, [workspaceId]);
   return rows.map(toBudget);

@@ -7,6 +7,7 @@ import { argumentError } from '../query/errors.ts';
 import { CONTENT_TYPES, encode } from './encode.ts';
 import { economicsTable } from './economics.ts';
 import { focusTable } from './focus.ts';
+import { organizationFocusTable } from './organization-focus.ts';
 import type { ExportRequest } from './request.ts';
 import { type Table, type TableDeps, breakdownTable, eventsTable, timeseriesTable } from './tables.ts';
 
@@ -16,10 +17,19 @@ const OPEN = { breakdown: breakdownTable, timeseries: timeseriesTable, events: e
  * The export's table with its first row already read: every argument error (and a filter value
  * the database refuses) surfaces here, while an HTTP answer can still be a 400.
  */
-export async function openExport(deps: TableDeps, ctx: SemanticContext, req: ExportRequest): Promise<Table> {
+export function openExport(deps: TableDeps, ctx: SemanticContext, req: ExportRequest): Promise<Table> {
+  return opened(() => OPEN[req.shape](deps, ctx, req));
+}
+
+/** The organization's FOCUS export (organization-focus.ts), opened and checked like any export. */
+export function openOrganizationFocus(deps: TableDeps, ...args: Parameters<typeof organizationFocusTable> extends [unknown, ...infer R] ? R : never): Promise<Table> {
+  return opened(() => organizationFocusTable(deps, ...args));
+}
+
+async function opened(open: () => Promise<Table>): Promise<Table> {
   let table: Table;
   try {
-    table = await OPEN[req.shape](deps, ctx, req);
+    table = await open();
   } catch (e) {
     throw databaseArgumentError(e) ?? e; // Postgres may see a filter's value while the export is planned
   }

@@ -4,11 +4,11 @@
 import { now as clockNow } from '@spendgraph/periods/clock';
 import { GraphQLError } from 'graphql';
 import {
-  type Budget, type BudgetStatus, type Pool, type PoolClient, deleteAlertChannel, deleteBudget, getBudget, insertAlertChannel, insertBudget,
-  listAlertChannels, listAlerts, listBudgets, listDeliveries, budgetStatuses, setBudgetPaused, updateBudget, type AlertChannel,
-  type BudgetAlert, type ApiKeyScope, type Role,
+  type Budget, type BudgetStatus, type Pool, type PoolClient, deleteAlertChannel, deleteBudget, insertAlertChannel, insertBudget,
+  listAlertChannels, listAlerts, coveringBudgets, getOrganizationalBudget, listDeliveries, budgetStatuses, setBudgetPaused, updateBudget, type AlertChannel,
+  type BudgetAlert, type ApiKeyScope, type Role, workspacesIn,
 } from '@spendgraph/db';
-import { organizationSetAccess } from '../authz.ts';
+import { budgetVisible, organizationSetAccess, readableWorkspaces } from '../authz.ts';
 import {
   type EgressPolicy, type EvaluationResult, RuleError, evaluateBudgets, newAlertChannel, newBudgetFields, scopeWarnings, standing,
   updatedBudgetFields,
@@ -41,6 +41,7 @@ export interface BudgetContext {
 }
 
 type Args<T> = { input: T };
+const caller = (c: BudgetContext) => ({ workspaceId: c.workspaceId, scopes: (c.scopes ?? []) as ApiKeyScope[], userId: c.userId, role: c.role });
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function checkId(id: string, field = 'id') {
@@ -87,12 +88,23 @@ const changed = (workspaces: string[]): EvaluationResult => ({ budgets: 0, alert
 const presentAlert = (a: BudgetAlert) => ({ ...a, limit: a.amount });
 const presentChannel = (c: AlertChannel, withSecret = false) => ({ ...c, secret: withSecret ? c.secret : null });
 
+/** Budgets with their standing (kept in each one's home workspace), those the caller may see (budgetVisible). */
+export async function presentVisible(pool: Pool, c: BudgetContext, budgets: Budget[]) {
+  const readable = budgets.some((b) => b.organization) ? await readableWorkspaces(pool, caller(c)) : new Set<string>();
+  const visible = budgets.filter((b) => budgetVisible(b, readable));
+  const homes = [...new Set(visible.map((b) => b.workspaceId))];
+  const statuses = new Map((await Promise.all(homes.map((w) => budgetStatuses(pool, w)))).flat().map((s) => [s.budgetId, s]));
+  return visible.map((b) => present(b, statuses.get(b.id)));
+}
+
 export function budgetResolvers(deps: BudgetDeps) {
   const dimensions = scopableDimensions(deps.semantic);
 
   async function statusOf(workspaceId: string, budgetId: string) {
     return (await budgetStatuses(deps.pool, workspaceId)).find((s) => s.budgetId === budgetId);
   }
+
+  const shown = (c: BudgetContext, budgets: Budget[]) => presentVisible(deps.pool, c, budgets);
 
   /**
    * Evaluates the budget now and shows it; every API process's guard learns the new standing.
@@ -111,16 +123,18 @@ export function budgetResolvers(deps: BudgetDeps) {
    * budgets in each of them (authz.ts decides); a refusal names the field.
    */
   async function organizationScope(c: BudgetContext, named: readonly string[] | null, field: string) {
-    const caller = { workspaceId: c.workspaceId, scopes: (c.scopes ?? []) as ApiKeyScope[], userId: c.userId, role: c.role };
-    const access = await organizationSetAccess(deps.pool, caller, 'budgets:manage', named);
+    const access = await organizationSetAccess(deps.pool, caller(c), 'budgets:manage', named);
     if ('refusal' in access) throw new GraphQLError(access.refusal, { extensions: { code: 'FORBIDDEN', field } });
     return { id: access.organizationId, workspaceIds: named === null ? null : access.workspaceIds };
   }
 
-  /** A budget of the workspace; an organization budget only for those who may manage budgets wherever it reaches. */
+  /**
+   * A budget of the workspace or an organization budget of its organization (changes go to its home,
+   * b.workspaceId); an organization budget only for those who may manage budgets wherever it reaches.
+   */
   async function existing(c: BudgetContext, id: string) {
     checkId(id);
-    const b = (await getBudget(changeDb(deps.pool, c), c.workspaceId, id)) ?? notFound('budget', id);
+    const b = (await getOrganizationalBudget(changeDb(deps.pool, c), c.workspaceId, id)) ?? notFound('budget', id);
     if (b.organization) await organizationScope(c, b.organization.workspaceIds, 'id');
     return b;
   }
@@ -130,15 +144,11 @@ export function budgetResolvers(deps: BudgetDeps) {
 
   return {
     Query: {
-      budgets: async (_: unknown, __: unknown, c: BudgetContext) => {
-        const [budgets, statuses] = await Promise.all([listBudgets(deps.pool, c.workspaceId), budgetStatuses(deps.pool, c.workspaceId)]);
-        const byId = new Map(statuses.map((s) => [s.budgetId, s]));
-        return budgets.map((b) => present(b, byId.get(b.id)));
-      },
+      budgets: async (_: unknown, __: unknown, c: BudgetContext) => shown(c, await coveringBudgets(deps.pool, c.workspaceId)),
       budget: async (_: unknown, { id }: { id: string }, c: BudgetContext) => {
         checkId(id);
-        const b = await getBudget(deps.pool, c.workspaceId, id);
-        return b ? present(b, await statusOf(c.workspaceId, id)) : null;
+        const b = await getOrganizationalBudget(deps.pool, c.workspaceId, id);
+        return b ? (await shown(c, [b]))[0] ?? null : null;
       },
       budgetAlerts: async (_: unknown, a: { budgetId?: string; since?: string; first?: number }, c: BudgetContext) => {
         if (a.budgetId) checkId(a.budgetId, 'budgetId');
@@ -171,21 +181,21 @@ export function budgetResolvers(deps: BudgetDeps) {
       updateBudget: async (_: unknown, { id, input }: { id: string; input: Record<string, unknown> }, c: BudgetContext) => {
         const b = await existing(c, id);
         const fields = ruled(() => updatedBudgetFields(b, input, dimensions));
-        return answer(await updateBudget(changeDb(deps.pool, c), c.workspaceId, id, fields), id);
+        return answer(await updateBudget(changeDb(deps.pool, c), b.workspaceId, id, fields), id);
       },
       pauseBudget: async (_: unknown, { id }: { id: string }, c: BudgetContext) => {
-        await existing(c, id);
-        return answer(await setBudgetPaused(changeDb(deps.pool, c), c.workspaceId, id, true), id);
+        const b = await existing(c, id);
+        return answer(await setBudgetPaused(changeDb(deps.pool, c), b.workspaceId, id, true), id);
       },
       resumeBudget: async (_: unknown, { id }: { id: string }, c: BudgetContext) => {
-        await existing(c, id);
-        return answer(await setBudgetPaused(changeDb(deps.pool, c), c.workspaceId, id, false), id);
+        const b = await existing(c, id);
+        return answer(await setBudgetPaused(changeDb(deps.pool, c), b.workspaceId, id, false), id);
       },
       deleteBudget: async (_: unknown, { id }: { id: string }, c: BudgetContext) => {
         checkId(id);
-        const b = await getBudget(changeDb(deps.pool, c), c.workspaceId, id);
+        const b = await getOrganizationalBudget(changeDb(deps.pool, c), c.workspaceId, id);
         if (b?.organization) await organizationScope(c, b.organization.workspaceIds, 'id');
-        const deleted = await deleteBudget(changeDb(deps.pool, c), c.workspaceId, id);
+        const deleted = await deleteBudget(changeDb(deps.pool, c), b?.workspaceId ?? c.workspaceId, id);
         const workspaces = b?.coveredWorkspaceIds ?? [c.workspaceId];
         return afterCommit({ id }, async () => {
           if (deleted) {
@@ -206,7 +216,14 @@ export function budgetResolvers(deps: BudgetDeps) {
       },
     },
     Budget: {
-      organization: (b: Budget) => b.organization && { all: b.organization.workspaceIds === null, workspaceCount: b.coveredWorkspaceIds.length },
+      organization: async (b: Budget) => {
+        if (!b.organization) return null;
+        const slugs = new Map((await workspacesIn(deps.pool, b.organization.id)).map((w) => [w.id, w.slug]));
+        return {
+          all: b.organization.workspaceIds === null, workspaceCount: b.coveredWorkspaceIds.length,
+          workspaces: b.coveredWorkspaceIds.map((id) => slugs.get(id)!).sort(), home: slugs.get(b.workspaceId)!,
+        };
+      },
       // Read only when asked for (the budget page, create and update answers): it queries the events.
       scopeWarnings: (b: Budget) => scopeWarnings(deps.semantic, b.workspaceId, b.scope),
       alerts: async (b: Budget, { first }: { first?: number }) =>

@@ -2,6 +2,12 @@ import { type QueryReader, type SemanticLayer, USAGE_VIEW } from '@spendgraph/se
 import { type BreakdownArgs, breakdown } from '../query/breakdown.ts';
 import { billVarianceResolvers } from './bill-variance.ts';
 import { type BudgetDeps, budgetResolvers } from './budgets.ts';
+import { breakdownAcross, segmentWorkspaces, timeseriesAcross } from '../query/across-workspaces.ts';
+import { organizationReach } from '../authz.ts';
+import type { ApiKeyScope } from '@spendgraph/db';
+
+/** A query segmented by workspace across the organization (null or absent: this workspace only). */
+interface Segmented { workspaces?: string[] | null }
 import { type DeadLetterDeps, deadLetterResolvers } from './dead-letters.ts';
 import { economicsResolvers } from './economics.ts';
 import { embedResolvers } from './embeds.ts';
@@ -56,6 +62,17 @@ export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & Repricing
   const { semantic } = deps;
   const ctx = (c: GraphqlContext) => ({ workspaceId: c.workspaceId, restriction: c.restriction });
   const budgets = budgetResolvers(deps);
+  /**
+   * The workspaces a query segmented by workspace reads (organizationReach decides; each is
+   * checked for raw data as the query itself would be), or undefined when it is not segmented.
+   */
+  async function segment(c: GraphqlContext, named: readonly string[] | null | undefined, args: { timeRange?: BreakdownArgs['timeRange']; timezone?: string | null }) {
+    if (named === null || named === undefined) return undefined;
+    const reach = await organizationReach(deps.pool, { ...c, scopes: c.scopes as ApiKeyScope[] }, 'usage:read');
+    const chosen = segmentWorkspaces(reach.workspaces, named);
+    for (const ws of chosen) await retention.requireRawData({ workspaceId: ws.id }, args.timeRange, args.timezone ?? undefined);
+    return chosen;
+  }
   const plans = planResolvers(deps);
   const insights = insightResolvers(deps);
   const retention = retentionResolvers(deps);
@@ -89,7 +106,9 @@ export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & Repricing
         return { measures: view.measures.map(short), dimensions: view.dimensions.map(short) };
       },
       // Raw-event queries: refused (RAW_DATA_EXPIRED) when they reach before the workspace's raw-data horizon.
-      breakdown: async (_: unknown, args: BreakdownArgs, c: GraphqlContext) => {
+      breakdown: async (_: unknown, { workspaces, ...args }: BreakdownArgs & Segmented, c: GraphqlContext) => {
+        const across = await segment(c, workspaces, args);
+        if (across) return breakdownAcross(forRequest(semantic, c), across, c.restriction, args);
         await retention.requireRawData(c, args.timeRange, args.timezone ?? undefined);
         return breakdown(forRequest(semantic, c), ctx(c), args);
       },
@@ -103,7 +122,9 @@ export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & Repricing
         await retention.requireRawData(c, args.timeRange ?? DEFAULT_SAVINGS_RANGE, args.timezone ?? undefined);
         return savingsRecommendations(forRequest(semantic, c), ctx(c), listPrices(), args);
       },
-      timeseries: async (_: unknown, args: TimeseriesArgs, c: GraphqlContext) => {
+      timeseries: async (_: unknown, { workspaces, ...args }: TimeseriesArgs & Segmented, c: GraphqlContext) => {
+        const across = await segment(c, workspaces, args);
+        if (across) return timeseriesAcross(forRequest(semantic, c), across, c.restriction, args);
         await retention.requireRawData(c, args.timeRange, args.timezone ?? undefined);
         return timeseries(forRequest(semantic, c), ctx(c), args);
       },

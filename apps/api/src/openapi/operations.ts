@@ -25,6 +25,15 @@ const json = (schema: z.ZodType | Record<string, unknown>, description: string) 
 const error = (description: string) => json(errorSchema, description);
 const fail = (codes: Record<number, string>): Responses => Object.fromEntries(Object.entries(codes).map(([c, d]) => [c, error(d)]));
 const signedIn = { 401: 'no credential, or an unknown, expired or revoked one', 403: 'the credential lacks the permission, or another workspace was named' };
+
+/** What an export route answers: the file in the format asked for, or why not. */
+const exportResponses = {
+  200: {
+    description: `the rows (${FORMATS.join(', ')})`,
+    content: { 'text/csv': { schema: { type: 'string' as const } }, 'application/json': { schema: { type: 'array' as const } }, 'application/x-ndjson': { schema: { type: 'string' as const } } },
+  },
+  ...fail({ 400: 'a parameter is invalid (field names it)', ...signedIn, 429: 'too many exports running for this workspace' }),
+};
 const body = (schema: z.ZodType, example: unknown, contentType = 'application/json') => ({ body: { required: true, content: { [contentType]: { schema, example } } } });
 
 /** An event batch: what POST /v1/events accepts (each item checked by usageEventInputSchema; parseEventBatch). */
@@ -195,10 +204,14 @@ export const OPERATIONS: Record<string, Operation> = {
     description: 'breakdown, timeseries, events or FOCUS 1.2 rows as CSV, JSON or NDJSON, streamed. The parameters are the GraphQL queries’ arguments. FOCUS rows hold direct cost (x_CostType Direct) and, without filters, the shares of cost pools allocated by their rules (x_CostType Allocated, with x_Allocation* columns). economics: direct, allocated and true cost, revenue and margin per `by` (customer_id, feature, workflow, plan_id, pool, currency, month) over the UTC days of from/to or relative — Query.economics’ rows.',
     tags: ['Exports'],
     request: { params: z.object({ shape: z.enum(SHAPES) }), query: exportQuerySchema },
-    responses: {
-      200: { description: `the rows (${FORMATS.join(', ')})`, content: { 'text/csv': { schema: { type: 'string' } }, 'application/json': { schema: { type: 'array' } }, 'application/x-ndjson': { schema: { type: 'string' } } } },
-      ...fail({ 400: 'a parameter is invalid (field names it)', ...signedIn, 429: 'too many exports running for this workspace' }),
-    },
+    responses: exportResponses,
+  },
+  'GET /v1/organization/exports/focus': {
+    summary: 'Export the organization’s FOCUS rows',
+    description: 'FOCUS 1.2 rows of every workspace of the caller’s organization where the caller may run exports (a key: its own), a section per workspace in slug order: SubAccountId/Name is the workspace, BillingAccountId/Name the organization. The parameters are those of GET /v1/exports/focus; x-spendgraph-workspaces lists the workspaces included.',
+    tags: ['Exports'],
+    request: { query: exportQuerySchema },
+    responses: exportResponses,
   },
   'GET /v1/exports/download/:token': {
     summary: 'Download an export link', description: 'The file of an export createExport (GraphQL) made a link for; the token is the credential.', tags: ['Exports'],

@@ -9,6 +9,7 @@ import { type SemanticContext, type SemanticLayer, usageMember } from '@spendgra
 import { SERVICE_TIERS, TOKEN_TYPES, type TokenCounts, tokensColumn } from '@spendgraph/schema';
 import { argumentError, semanticCall } from './errors.ts';
 import { checkText } from '../query-limits.ts';
+import { EFFORT_BY, atEffort, checkEffort, effortAssumptions } from './effort-what-if.ts';
 import { type FilterArg, MAX_ROWS, QueryArgs, type TimeRangeArg, checkTimezone } from './query-args.ts';
 
 const D = Decimal.clone({ precision: 50 });
@@ -23,11 +24,13 @@ export interface WhatIfArgs {
   filters?: FilterArg[] | null;
   timeRange?: TimeRangeArg | null;
   timezone?: string | null;
-  scenario: { model?: string | null; provider?: string | null; serviceTier?: string | null; cacheHitRatio?: string | null; contextReduction?: string | null };
+  scenario: { model?: string | null; provider?: string | null; serviceTier?: string | null; cacheHitRatio?: string | null; contextReduction?: string | null; effort?: string | null };
 }
 
 export interface WhatIfGroup {
   provider: string; model: string; serviceTier: string | null; calls: number; errorCalls: number;
+  /** An effort scenario's groups are also by task type and effort (null otherwise). */
+  taskType: string | null; effort: string | null;
   tokens: Record<string, string>; observedCost: string | null;
   target: { provider: string; model: string; serviceTier: string | null };
   baselineCost: string | null; scenarioCost: string | null; saving: string | null;
@@ -52,7 +55,7 @@ export function checkScenario(s: WhatIfArgs['scenario'], field = 'scenario'): Sc
     if (!RATIO.test(String(s[k]))) throw argumentError('INVALID_ARGUMENT', `${field}.${k}`, `'${s[k]}' is not a decimal from 0 to 1 (at most 6 places)`);
     out[k] = String(s[k]);
   }
-  if (Object.keys(out).length === 0) throw argumentError('INVALID_ARGUMENT', field, 'change something: model, serviceTier, cacheHitRatio or contextReduction');
+  if (Object.keys(out).length === 0 && s.effort == null) throw argumentError('INVALID_ARGUMENT', field, 'change something: model, serviceTier, cacheHitRatio, contextReduction or effort');
   return out;
 }
 
@@ -134,21 +137,26 @@ export function assumptions(s: Scenario, at: Date, days: Decimal, left: number, 
 
 export async function whatIf(semantic: SemanticLayer, ctx: SemanticContext, pricer: Pricer, args: WhatIfArgs) {
   const scenario = checkScenario(args.scenario);
-  const { period, rows } = await tokenMix(semantic, ctx, args);
+  const effort = checkEffort(args.scenario.effort);
+  const { period, rows: observed } = await tokenMix(semantic, ctx, args, effort ? EFFORT_BY : []);
+  const moved = effort ? atEffort(observed, effort) : undefined;
+  const rows = moved?.rows ?? observed.map((r) => ({ ...r, atTarget: r.mix.tokens }));
   const at = now();
   const groups: WhatIfGroup[] = [];
   let left = 0;
   let writesAsInput = false;
   for (const r of rows) {
-    const p = repriceMix(pricer, r.mix, scenario, at);
+    const p = repriceMix(pricer, { ...r.mix, tokens: r.atTarget }, scenario, at);
+    const baselineCost = repriceMix(pricer, r.mix, scenario, at).baseline;
     writesAsInput ||= p.writesAsInput;
-    const priced = p.baseline !== null && p.scenario !== null;
+    const priced = baselineCost !== null && p.scenario !== null;
     if (!priced) left += r.mix.calls;
     groups.push({
       ...r.mix, errorCalls: r.errorCalls, observedCost: r.observedCost, target: p.target,
+      taskType: r.by.task_type ?? null, effort: r.by.effort ?? null,
       tokens: Object.fromEntries(TOKEN_TYPES.map((t) => [t, String(r.mix.tokens[t])])),
-      baselineCost: p.baseline, scenarioCost: p.scenario,
-      saving: priced ? new D(p.baseline!).minus(p.scenario!).toFixed() : null,
+      baselineCost, scenarioCost: p.scenario,
+      saving: priced ? new D(baselineCost).minus(p.scenario!).toFixed() : null,
     });
   }
   if (scenario.model && !groups.some((g) => g.scenarioCost !== null) && groups.length) {
@@ -162,7 +170,10 @@ export async function whatIf(semantic: SemanticLayer, ctx: SemanticContext, pric
   groups.sort((a, b) => new D(b.saving ?? 0).comparedTo(a.saving ?? 0) || a.model.localeCompare(b.model));
   return {
     period: periodJson(period),
-    scenario: { model: scenario.model ?? null, provider: scenario.provider ?? null, serviceTier: scenario.serviceTier ?? null, cacheHitRatio: scenario.cacheHitRatio ?? null, contextReduction: scenario.contextReduction ?? null },
+    scenario: {
+      model: scenario.model ?? null, provider: scenario.provider ?? null, serviceTier: scenario.serviceTier ?? null,
+      cacheHitRatio: scenario.cacheHitRatio ?? null, contextReduction: scenario.contextReduction ?? null, effort: effort ?? null,
+    },
     currency: 'USD',
     observedCost: sum(groups.map((g) => g.observedCost)).toFixed(),
     baselineCost: baseline.toFixed(),
@@ -171,7 +182,10 @@ export async function whatIf(semantic: SemanticLayer, ctx: SemanticContext, pric
     savingShare: baseline.isZero() ? null : saving.dividedBy(baseline).toDecimalPlaces(6).toFixed(6),
     days: days.toDecimalPlaces(6).toFixed(),
     monthlySaving: monthly(saving, days),
-    assumptions: assumptions(scenario, at, days, left, writesAsInput),
+    assumptions: [
+      ...(effort && moved ? effortAssumptions(effort, moved.rows.filter((r) => r.outcome === 'moved').reduce((n, r) => n + r.mix.calls, 0), moved.reference, moved.unobserved) : []),
+      ...assumptions(scenario, at, days, left, writesAsInput),
+    ],
     groups,
   };
 }

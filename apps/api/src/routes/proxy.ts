@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Agent, request as upstreamRequest } from 'undici';
+import { now as clockNow } from '@spendgraph/periods/clock';
 import type { ApiKeyIdentity } from '@spendgraph/db';
 import { type UsageEventInput, UsageReader, effortOfRequest, responseEventId, stampRestriction, usageEventInputSchema } from '@spendgraph/schema';
 import type { SemanticLayer } from '@spendgraph/semantic';
@@ -68,7 +69,7 @@ export function proxyRoutes(app: FastifyInstance, deps: Deps) {
 
   async function forward(provider: Provider, request: FastifyRequest, reply: FastifyReply) {
     const started = performance.now();
-    const occurredAt = new Date().toISOString();
+    const occurredAt = clockNow().toISOString(); // the process's clock: the guard check and the budgets read the same one
     const identity = await identify(deps, request, reply);
     if (!identity) return reply;
     const tags = callTags(request.headers);

@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { Suspense } from 'react';
 import { ApiErrors } from '@/components/ApiErrors';
+import { BudgetStandingCells } from '@/components/BudgetStandingCells';
 import { Chart } from '@/components/Chart';
 import { EmbedShareIfAllowed } from '@/components/EmbedShareIfAllowed';
 import { SegmentTable } from '@/components/SegmentTable';
@@ -12,7 +13,6 @@ import { RangePicker } from '@/components/RangePicker';
 import { describeChange, formatMeasure, formatMoney, formatTime, formatUnitMoney } from '@/lib/format';
 import { type SearchParams, type TimeRange, parseRange, previousRange, rangeName, rangeSearch } from '@/lib/query-state';
 import type * as Schema from '@/lib/graphql/schema';
-import { formatBudgetAmount } from '@/lib/budgets';
 
 const TOTALS = ['total_cost', 'calls', 'unpriced_calls', 'error_rate', 'avg_cost_per_call'];
 const M = '["total_cost", "calls"]';
@@ -87,7 +87,7 @@ async function Summary({ current, previous }: { current: Range; previous: Range 
       </p>
       <div className="kpis">
         <Kpi testId="kpi-cost" label={`Spend, ${name}${d.current.period.partial ? ' (today so far)' : ''}`} value={formatMoney(cost)} raw={cost}
-          sub={<><span data-testid="kpi-cost-change" data-comparable={String(change.comparable)} title={change.why}>{change.text}{change.why && <abbr aria-label={change.why} title={change.why}> ⓘ</abbr>}</span> vs previous period ({formatMoney(prevCost)})</>} />
+          sub={<><span data-testid="kpi-cost-change" data-comparable={String(change.comparable)} title={change.why}>{change.text}{change.why && <span role="img" aria-label={change.why} title={change.why}> ⓘ</span>}</span> vs previous period ({formatMoney(prevCost)})</>} />
         <Kpi testId="kpi-calls" label="Calls" value={formatMeasure('calls', valueOf(d.current, 'calls'))} raw={valueOf(d.current, 'calls')} sub={`${formatMeasure('calls', valueOf(d.previous, 'calls'))} before`} />
         <Kpi testId="kpi-errors" label="Error rate" value={formatMeasure('error_rate', valueOf(d.current, 'error_rate'))} raw={valueOf(d.current, 'error_rate')} sub={`${formatMeasure('error_rate', valueOf(d.previous, 'error_rate'))} before`} />
         <Kpi testId="kpi-avg" label="Avg cost per call" value={formatUnitMoney(valueOf(d.current, 'avg_cost_per_call'))} raw={valueOf(d.current, 'avg_cost_per_call')} sub={`${formatUnitMoney(valueOf(d.previous, 'avg_cost_per_call'))} before`} />
@@ -147,8 +147,7 @@ async function Budgets() {
         <h3>Budgets at risk</h3>
         {atRisk.length === 0 ? <p className="empty">No budget is near its limit.</p> : (
           <table><tbody>{atRisk.map((b) => (
-            <tr key={b.id}><td><Link href={`/budgets/${b.id}`}>{b.name}</Link></td><td><span className={`badge ${b.state}`}>{b.blocking ? 'blocking' : b.state}</span></td>
-              <td className="num">{formatBudgetAmount(b, b.spend)} / {formatBudgetAmount(b, b.amount)}</td><td className="num">{b.percentUsed.toFixed(1)}%</td></tr>
+            <tr key={b.id}><td><Link href={`/budgets/${b.id}`}>{b.name}</Link></td><BudgetStandingCells b={b} /></tr>
           ))}</tbody></table>
         )}
       </section>

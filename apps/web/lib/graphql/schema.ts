@@ -99,6 +99,17 @@ export type Query = {
    * memberships there, each by its role; a key: its own workspace). Others are neither counted nor named.
    */
   organizationOverview: OrganizationOverview;
+  /**
+   * The organization's budgets (organization scope) whose every covered workspace the caller may
+   * read (their spend is those workspaces' sum), with their standing. Created, changed and deleted
+   * with the Budget mutations from any workspace they cover.
+   */
+  organizationBudgets: Array<Budget>;
+  /**
+   * The organization's morning report: a section per workspace the caller may read, each that
+   * workspace's stored morning report of the date (YYYY-MM-DD; default: the latest date any of them has).
+   */
+  organizationReport: OrganizationReport;
   me: Me;
   members: Array<WorkspaceMember>;
   invitations: Array<Invitation>;
@@ -172,6 +183,7 @@ export type QueryBreakdownArgs = {
   timezone?: InputMaybe<Scalars['String']['input']>;
   sort: InputMaybe<Sort>;
   limit: InputMaybe<Scalars['Int']['input']>;
+  workspaces: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 
@@ -187,6 +199,7 @@ export type QueryTimeseriesArgs = {
   filters: InputMaybe<Array<Filter>>;
   timeRange: InputMaybe<TimeRange>;
   timezone?: InputMaybe<Scalars['String']['input']>;
+  workspaces: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 
@@ -372,6 +385,16 @@ export type QueryOrganizationOverviewArgs = {
   timezone?: InputMaybe<Scalars['String']['input']>;
   granularity?: InputMaybe<Granularity>;
   limit?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * Spendgraph's query API. Every answer comes from the Cube model in cube/ (view `usage`);
+ * `meta` lists its measures and dimensions. Member names are the view's members, e.g.
+ * `total_cost`, `plan_id` (the `usage.` prefix is optional). The workspace is the API key's.
+ */
+export type QueryOrganizationReportArgs = {
+  forDate: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -1176,6 +1199,10 @@ export type BudgetOrganization = {
   all: Scalars['Boolean']['output'];
   /** Workspaces it covers now. */
   workspaceCount: Scalars['Int']['output'];
+  /** Their slugs. */
+  workspaces: Array<Scalars['String']['output']>;
+  /** The slug of the workspace it was created in (its alerts and standing are kept there). */
+  home: Scalars['String']['output'];
 };
 
 export type BudgetPatch = {
@@ -1996,6 +2023,22 @@ export type ReportDelivery = {
   deliveredAt: Maybe<Scalars['String']['output']>;
 };
 
+export type OrganizationReport = {
+  /** The date reported on; null when no workspace has a report yet. */
+  forDate: Maybe<Scalars['String']['output']>;
+  /** The sections under one title, each workspace's report a heading level down. */
+  markdown: Scalars['String']['output'];
+  sections: Array<OrganizationReportSection>;
+};
+
+export type OrganizationReportSection = {
+  /** The workspace's slug. */
+  workspace: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+  /** Its morning report of the date; null when it has none (nothing spent in the week before). */
+  report: Maybe<Report>;
+};
+
 export type Organization = {
   id: Scalars['ID']['output'];
   slug: Scalars['String']['output'];
@@ -2054,8 +2097,8 @@ export type OrganizationGroup = {
 };
 
 export type WorkspaceBudget = {
-  /** The workspace's slug. */
-  workspace: Scalars['String']['output'];
+  /** The workspace's slug; null for an organization budget (budget.organization says where it reaches). */
+  workspace: Maybe<Scalars['String']['output']>;
   budget: Budget;
 };
 
@@ -2425,6 +2468,12 @@ export type WhatIfScenarioInput = {
   cacheHitRatio: InputMaybe<Scalars['Decimal']['input']>;
   /** Share by which every prompt shrinks (e.g. "0.25": a quarter smaller context). */
   contextReduction: InputMaybe<Scalars['Decimal']['input']>;
+  /**
+   * The same work at this lower effort (none, minimal, low, medium, high, xhigh): every call above it
+   * takes the token mix per call observed in the range for the same task type and model at this level
+   * (groups are then by task type and effort too; the assumptions say what is left as observed).
+   */
+  effort: InputMaybe<Scalars['String']['input']>;
 };
 
 export type WhatIf = {
@@ -2457,6 +2506,7 @@ export type WhatIfScenario = {
   serviceTier: Maybe<Scalars['String']['output']>;
   cacheHitRatio: Maybe<Scalars['Decimal']['output']>;
   contextReduction: Maybe<Scalars['Decimal']['output']>;
+  effort: Maybe<Scalars['String']['output']>;
 };
 
 export type WhatIfTarget = {
@@ -2478,6 +2528,9 @@ export type WhatIfGroup = {
   provider: Scalars['String']['output'];
   model: Scalars['String']['output'];
   serviceTier: Maybe<Scalars['String']['output']>;
+  /** With an effort scenario: the group's task type (null: none) and effort (null: not stated); null otherwise. */
+  taskType: Maybe<Scalars['String']['output']>;
+  effort: Maybe<Scalars['String']['output']>;
   calls: Scalars['Int']['output'];
   errorCalls: Scalars['Int']['output'];
   tokens: WhatIfTokens;

@@ -26,6 +26,7 @@ function budgetInput(form: FormData) {
     ...(thresholds.length ? { thresholds } : {}),
     forecastAlerts: form.get('forecastAlerts') === 'on',
     mode: String(form.get('mode') ?? 'soft'),
+    ...organizationInput(form),
   };
 }
 
@@ -35,17 +36,29 @@ function rollingWindow(form: FormData) {
   return form.get('rollingUnit') === 'hours' ? { rollingHours: length, rollingDays: null } : { rollingDays: length, rollingHours: null };
 }
 
+/** An organization budget's workspaces (the organization page's form): all, or those ticked. */
+function organizationInput(form: FormData): { organization?: { workspaces?: string[] } } {
+  if (form.get('return') !== ORGANIZATION_PAGE) return {};
+  return { organization: form.get('org_all') === 'on' ? {} : { workspaces: form.getAll('org_workspace').map(String) } };
+}
+
+/** Where a change made from the organization page returns to (the only other page than /budgets). */
+const ORGANIZATION_PAGE = '/organization';
+const returnTo = (form: FormData) => (form.get('return') === ORGANIZATION_PAGE ? ORGANIZATION_PAGE : undefined);
+
 const errorText = (errors: Array<{ message: string }>) => errors.map((e) => e.message).join('; ');
 
 export async function saveBudget(_prev: FormState, form: FormData): Promise<FormState> {
   const id = String(form.get('id') ?? '');
-  const input = budgetInput(form);
+  const { organization, ...fields } = budgetInput(form);
+  // An organization budget's workspaces are set on creation only (BudgetPatch has none).
+  const input = id ? fields : { ...fields, ...(organization ? { organization } : {}) };
   const res = id
     ? await gql<{ updateBudget: { id: string } }>('mutation($id: ID!, $input: BudgetPatch!) { updateBudget(id: $id, input: $input) { id } }', { id, input })
     : await gql<{ createBudget: { id: string } }>('mutation($input: BudgetInput!) { createBudget(input: $input) { id } }', { input });
   if (!res.ok) return { error: errorText(res.errors) };
   revalidatePath('/budgets');
-  redirect(`/budgets/${id || (res.data as { createBudget: { id: string } }).createBudget.id}`);
+  redirect(returnTo(form) ?? `/budgets/${id || (res.data as { createBudget: { id: string } }).createBudget.id}`);
 }
 
 export async function budgetCommand(form: FormData) {
@@ -55,7 +68,7 @@ export async function budgetCommand(form: FormData) {
   const selection = command === 'deleteBudget' ? '' : ' { id }';
   const res = await gql(`mutation($id: ID!) { ${command}(id: $id)${selection} }`, { id });
   if (!res.ok) throw new Error(errorText(res.errors));
-  redirect(command === 'deleteBudget' ? '/budgets' : `/budgets/${id}`);
+  redirect(returnTo(form) ?? (command === 'deleteBudget' ? '/budgets' : `/budgets/${id}`));
 }
 
 /** Suggestions for a scope value: the dimension's values in this workspace's events, most calls first. */

@@ -9,7 +9,8 @@ import { PivotTable } from '@/components/PivotTable';
 import { gql } from '@/lib/api';
 import { formatTags } from '@/lib/format';
 import { type Node, PERIOD, type Period, SERIES, type Timeseries, nodeSelection, periodLabel, seriesChart } from '@/lib/breakdown';
-import { type ExploreState, type SearchParams, apiFilters, parseExplore, previousRange } from '@/lib/query-state';
+import { type ExploreState, type SearchParams, WORKSPACE_SEGMENT, apiFilters, parseExplore, previousRange, workspaceSegment } from '@/lib/query-state';
+import { getMe } from '@/lib/me';
 import type { EmbedSpec } from '@/app/embed-actions';
 import type * as Schema from '@/lib/graphql/schema';
 
@@ -20,22 +21,30 @@ const MAX_SERIES = 8;
 
 export default async function Explore({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const state = parseExplore(await searchParams);
-  const filters = apiFilters(state.filters);
+  // Segmented by workspace across the organization: the API's `workspaces` argument puts that level on top.
+  const segment = workspaceSegment(state);
+  const filters = apiFilters(segment.filters);
   const breakdown = (range: ExploreState['range'] & { previous?: boolean }) => gql<{ breakdown: Node & { period: Period | null } }>(
-    `query Explore($m: [String!]!, $by: [String!]!, $f: [Filter!], $r: TimeRange, $limit: Int) {
-      breakdown(measures: $m, by: $by, filters: $f, timeRange: $r, limit: $limit) { ${nodeSelection(state.by.length)} ${PERIOD} }
+    `query Explore($m: [String!]!, $by: [String!]!, $f: [Filter!], $r: TimeRange, $limit: Int, $w: [String!]) {
+      breakdown(measures: $m, by: $by, filters: $f, timeRange: $r, limit: $limit, workspaces: $w) { ${nodeSelection(segment.levels.length)} ${PERIOD} }
     }`,
-    { m: state.measures, by: state.by, f: filters, r: range, limit: state.limit },
+    { m: state.measures, by: segment.by, f: filters, r: range, limit: state.limit, w: segment.workspaces },
   );
-  const [res, meta, before] = await Promise.all([
+  const [res, meta, before, me] = await Promise.all([
     breakdown(state.range),
     gql<{ meta: { measures: Member[]; dimensions: Member[] } }>('{ meta { measures { name title shortTitle type additive } dimensions { name title shortTitle type } } }'),
     state.compare ? breakdown(previousRange(state.range)) : null,
+    getMe(),
   ]);
   // Short titles ("Calls", not "Usage Calls"): every member belongs to the one usage view.
   const short = (m: Member) => ({ name: m.name, title: m.shortTitle });
   const measureOptions = meta.ok ? meta.data.meta.measures.map(short) : [];
-  const dimensionOptions = meta.ok ? meta.data.meta.dimensions.filter((d) => d.type !== 'time').map(short) : [];
+  // Workspace is offered to whoever belongs to more than one workspace of the organization.
+  const inOrganization = (me?.workspaces ?? []).filter((w) => w.organizationId === me?.organizationId).length;
+  const dimensionOptions = [
+    ...(inOrganization > 1 ? [{ name: WORKSPACE_SEGMENT, title: 'Workspace (organization)' }] : []),
+    ...(meta.ok ? meta.data.meta.dimensions.filter((d) => d.type !== 'time').map(short) : []),
+  ];
   const controls = <ExplorerControls state={state} measures={measureOptions} dimensions={dimensionOptions} />;
   if (!res.ok) return <><h2>Explorer</h2>{controls}<ApiErrors errors={res.errors} /></>;
 
@@ -54,7 +63,7 @@ export default async function Explore({ searchParams }: { searchParams: Promise<
       <Suspense fallback={<div className="skeleton" style={{ height: 340 }} role="status" aria-busy="true" aria-label="Loading the chart" />}>
         {chartMeasure && <ExploreChart state={state} root={root} measure={chartMeasure} title={title(chartMeasure)} />}
       </Suspense>
-      <PivotTable root={root} by={state.by} filters={state.filters} range={state.range} initialSort={state.sort}
+      <PivotTable root={root} by={segment.levels} filters={state.filters} range={state.range} initialSort={state.sort}
         measures={state.measures.map((m) => ({ name: m, title: title(m) }))} previous={before?.ok ? before.data.breakdown : null} />
       <PaintMark id="explore-pivot" />
     </>
@@ -63,13 +72,16 @@ export default async function Explore({ searchParams }: { searchParams: Promise<
 
 /** The chart streams in after the table: one series per top value of the first segment. */
 async function ExploreChart({ state, root, measure, title }: { state: ExploreState; root: Node; measure: string; title: string }) {
-  const filters = apiFilters(state.filters);
-  const first = state.by[0];
+  const segment = workspaceSegment(state);
+  const filters = apiFilters(segment.filters);
+  const first = segment.levels[0];
   const topValues = first ? root.children.filter((c) => !c.other && c.value !== null).slice(0, MAX_SERIES).map((c) => c.value!) : [];
-  const chartFilters = first && topValues.length ? [...filters, { member: first, operator: 'equals', values: topValues }] : filters;
+  // By workspace: one series per workspace asked for (each workspace's own timeseries, put side by side by the API).
+  const across = segment.workspaces !== null;
+  const chartFilters = !across && first && topValues.length ? [...filters, { member: first, operator: 'equals', values: topValues }] : filters;
   const ts = await gql<{ timeseries: Timeseries }>(
-    `query($m: [String!]!, $g: Granularity!, $by: [String!], $f: [Filter!], $r: TimeRange) { timeseries(measures: $m, granularity: $g, by: $by, filters: $f, timeRange: $r) { ${SERIES} } }`,
-    { m: [measure], g: state.granularity, by: first ? [first] : [], f: chartFilters, r: state.range },
+    `query($m: [String!]!, $g: Granularity!, $by: [String!], $f: [Filter!], $r: TimeRange, $w: [String!]) { timeseries(measures: $m, granularity: $g, by: $by, filters: $f, timeRange: $r, workspaces: $w) { ${SERIES} } }`,
+    { m: [measure], g: state.granularity, by: first && !across ? [first] : [], f: chartFilters, r: state.range, w: across ? topValues : null },
   );
   const chartTitle = `${title} by ${state.granularity}${first ? `, top ${topValues.length} ${first}` : ''}`;
   const spec: EmbedSpec = {
@@ -80,7 +92,8 @@ async function ExploreChart({ state, root, measure, title }: { state: ExploreSta
     <section className="panel" style={{ marginBottom: 16 }}>
       <h3>{chartTitle}</h3>
       {ts.ok ? <Chart id="explore-chart" label={chartTitle} money={/cost/.test(measure)} spec={seriesChart(first === 'tags' ? tagSeries(ts.data.timeseries) : ts.data.timeseries, measure, 'bar')} /> : <ApiErrors errors={ts.errors} />}
-      <EmbedShareIfAllowed spec={spec} />
+      {/* An embed shows one workspace's data: a view across workspaces is not shared as one. */}
+      {!across && <EmbedShareIfAllowed spec={spec} />}
     </section>
   );
 }
