@@ -261,6 +261,7 @@ export const FIELD_RULES: Record<string, FieldRule> = {
   'Query.workspace': read,
   // Reads every workspace of the organization organizationReach() allows, each by the caller's role there.
   'Query.organizationOverview': read,
+  'Query.fxRates': read,
   'Query.billVarianceThreshold': read, 'Query.billVarianceAlerts': read, 'Query.costPools': read, 'Query.economics': read,
 
   'Mutation.createBudget': { permission: 'budgets:manage', audit: budgets },
@@ -297,4 +298,6 @@ export const FIELD_RULES: Record<string, FieldRule> = {
   'Mutation.deleteCostPool': { permission: 'economics:manage', audit: costPools },
   'Mutation.setAllocationRule': { permission: 'economics:manage', audit: { targetType: 'allocation_rule', table: 'allocation_rules', idColumn: 'pool_id', idArg: 'poolId' } },
   'Mutation.setBillVarianceThreshold': { permission: 'workspace:manage', audit: { targetType: 'workspace', table: 'workspaces', idColumn: 'workspace' } },
+  // Rates are the deployment's (public ECB figures); an import only adds days (docs/decisions/0023-currencies.md).
+  'Mutation.importFxRates': { permission: 'workspace:manage', audit: { targetType: 'fx_rates' } },
 };

@@ -1,9 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
+import { seedShippedFxRates } from './fx-rates.ts';
+import { createPool } from './pool.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../db/migrations', import.meta.url));
 
-/** Applies pending migrations from db/migrations; safe to call concurrently (advisory lock). */
+/**
+ * Applies pending migrations from db/migrations, then loads the shipped ECB rate history when it
+ * is not stored yet (docs/decisions/0023-currencies.md); safe to call concurrently (advisory locks).
+ */
 export async function migrate(databaseUrl: string, log: (msg: string) => void = () => {}): Promise<void> {
   await runner({
     databaseUrl,
@@ -14,4 +19,11 @@ export async function migrate(databaseUrl: string, log: (msg: string) => void = 
     singleTransaction: true,
     log,
   });
+  const pool = createPool(databaseUrl, { max: 1, name: 'spendgraph-migrate', statementTimeoutMs: 600_000 });
+  try {
+    const seeded = await seedShippedFxRates(pool);
+    if (seeded) log(`ECB reference rates: ${seeded.added} loaded, through ${seeded.latestDay}`);
+  } finally {
+    await pool.end();
+  }
 }
