@@ -227,6 +227,24 @@ describe('budgets and bad currency codes', () => {
     expect(other.extensions).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'input.currency' });
   });
 
+  it('pools and revenue in other currencies convert at their own day\'s rate; margin = revenue − true cost', async () => {
+    const pool = (await gql(c, 'mutation ($i: CostPoolInput!) { createCostPool(input: $i) { id currency } }', { i: { name: 'gpu', amount: '1000', month: '2026-12', currency: 'GBP' } })).createCostPool;
+    expect(pool.currency).toBe('GBP');
+    await gql(c, 'mutation ($id: ID!) { setAllocationRule(poolId: $id, rule: { method: proportional, measure: cost, dimension: workflow }) { id } }', { id: pool.id });
+    const res = await fetch(`${p.apiUrl}/v1/revenue`, {
+      method: 'POST', headers: { authorization: `Bearer ${c.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify([{ id: 'r-usd', day: '2026-12-02', customer_id: 'acme', amount: '50', currency: 'USD' }]),
+    });
+    expect(res.status).toBe(201);
+    const [row] = (await gql(c, '{ economics(from: "2026-12-01", to: "2026-12-31", by: ["month"]) { directCost allocatedCost trueCost revenue margin } }')).economics;
+    // Pools convert at the rate of their month's first day, revenue at its own day's (both the newest shipped rates here).
+    expect(new Decimal(row.allocatedCost).minus(new Decimal(1000).dividedBy(rateOf('GBP', '2026-12-01'))).abs().lt('1e-9')).toBe(true);
+    expect(new Decimal(row.revenue).minus(new Decimal(50).dividedBy(rateOf('USD', '2026-12-02'))).abs().lt('1e-9')).toBe(true);
+    expect(new Decimal(row.margin).equals(new Decimal(row.revenue).minus(row.directCost).minus(row.allocatedCost))).toBe(true);
+    const bad = await errorOf(c, 'mutation ($i: CostPoolInput!) { createCostPool(input: $i) { id } }', { i: { name: 'x', amount: '1', month: '2026-12', currency: 'XYZ' } });
+    expect(bad.extensions).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'input.currency' });
+  });
+
   it('bad currency codes get a 400 naming the field', async () => {
     for (const currency of ['usd', 'XYZ', 'EURO']) {
       const res = await postEvents(p.apiUrl, c.key, [event('2026-12-02T08:00:00Z', currency, '1')]);
