@@ -18,6 +18,8 @@ interface Props {
   filters: Filter[]; range: TimeRange; initialSort: { column: string; desc: boolean } | null;
   /** The same breakdown over the previous period: adds a previous and a change column per measure. */
   previous?: Node | null;
+  /** The workspace's reporting currency: money measures are in it. */
+  currency: string;
 }
 
 /** Sort key of a value: numbers, and time measures (`last_event_at`) by their instant. */
@@ -44,7 +46,7 @@ function download(name: string, type: string, text: string) {
   URL.revokeObjectURL(url);
 }
 
-export function PivotTable({ root, by, measures, filters, range, initialSort, previous }: Props) {
+export function PivotTable({ root, by, measures, filters, range, initialSort, previous, currency }: Props) {
   const [sorting, setSorting] = useState<SortingState>(initialSort ? [{ id: initialSort.column, desc: initialSort.desc }] : []);
   const [expanded, setExpanded] = useState<ExpandedState>(true);
   const before = useMemo(() => byPath(previous), [previous]);
@@ -73,7 +75,7 @@ export function PivotTable({ root, by, measures, filters, range, initialSort, pr
         sortingFn: (a, b) => num(a.getValue(m.name)) - num(b.getValue(m.name)),
         cell: ({ row, getValue }) => {
           const v = getValue() as string | null;
-          const text = formatMeasure(m.name, v);
+          const text = formatMeasure(m.name, v, currency);
           return <Link href={href(row)} data-value={v ?? ''}>{text}</Link>;
         },
       },
@@ -84,7 +86,7 @@ export function PivotTable({ root, by, measures, filters, range, initialSort, pr
       },
       ...(previous ? comparisonColumns(m, before) : []),
     ]),
-  ], [by, measures, filters, range, previous, before, root]);
+  ], [by, measures, filters, range, previous, before, root, currency]);
 
   const table = useReactTable({
     data: root.children, columns, state: { sorting, expanded },
@@ -138,10 +140,10 @@ export function PivotTable({ root, by, measures, filters, range, initialSort, pr
             <tr data-depth="0" data-testid="pivot-total">
               <td><strong>Total</strong></td>
               {names.flatMap((m) => [
-                <td key={m} className="num" data-value={root.measures.find((x) => x.measure === m)?.value ?? ''}><strong>{formatMeasure(m, root.measures.find((x) => x.measure === m)?.value)}</strong></td>,
+                <td key={m} className="num" data-value={root.measures.find((x) => x.measure === m)?.value ?? ''}><strong>{formatMeasure(m, root.measures.find((x) => x.measure === m)?.value, currency)}</strong></td>,
                 <td key={`${m}s`} />,
                 ...(previous ? [
-                  <td key={`${m}p`} className="num" data-value={measureOf(previous, m) ?? ''}>{formatMeasure(m, measureOf(previous, m))}</td>,
+                  <td key={`${m}p`} className="num" data-value={measureOf(previous, m) ?? ''}>{formatMeasure(m, measureOf(previous, m), currency)}</td>,
                   <td key={`${m}c`} className="num">{formatChange(measureOf(root, m), measureOf(previous, m))}</td>,
                 ] : []),
               ])}
@@ -166,7 +168,7 @@ function comparisonColumns(m: { name: string; title: string }, before: Map<strin
     {
       id: `${m.name}__previous`, header: `${m.title}, previous period`, accessorFn: prev,
       sortingFn: (a, b) => num(a.getValue(`${m.name}__previous`)) - num(b.getValue(`${m.name}__previous`)),
-      cell: ({ row, getValue }) => <span data-value={(getValue() as string | null) ?? ''}>{row.original.other ? '—' : formatMeasure(m.name, getValue() as string | null)}</span>,
+      cell: ({ row, getValue }) => <span data-value={(getValue() as string | null) ?? ''}>{row.original.other ? '—' : formatMeasure(m.name, getValue() as string | null, currency)}</span>,
     },
     {
       id: `${m.name}__change`, header: `${m.title} change`, enableSorting: false,

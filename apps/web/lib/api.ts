@@ -2,7 +2,9 @@
 // cookie). The web app only asks the API; it never reads the database.
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
+import { cache } from 'react';
 import { API_URL, SESSION_COOKIE } from './config';
+import { setCurrencySource } from './format';
 
 export interface ApiError { message: string; code?: string; field?: string }
 export type ApiResult<T> = { ok: true; data: T } | { ok: false; errors: ApiError[] };
@@ -80,9 +82,21 @@ export async function endSession(session: string): Promise<void> {
   await fetch(`${API_URL}/v1/sessions/current`, { method: 'DELETE', headers: { authorization: `Bearer ${session}` }, cache: 'no-store' }).catch(() => {});
 }
 
+/**
+ * The workspace's reporting currency, read once per request with the session's key: the request's
+ * display currency (lib/format.ts), since every money figure the API sends is in it.
+ */
+const requestCurrency = cache((): { code: string } => ({ code: 'USD' }));
+setCurrencySource(() => requestCurrency().code);
+const learnCurrency = cache(async (key: string): Promise<void> => {
+  const res = await graphqlWithKey<{ workspace: { currency: string } }>(key, '{ workspace { currency } }');
+  if (res.ok) requestCurrency().code = res.data.workspace.currency;
+});
+
 /** A GraphQL request as the signed-in user; a rejected key sends them to sign in again. */
 export async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<ApiResult<T>> {
-  const result = await graphqlWithKey<T>(await signedInKey(), query, variables);
+  const key = await signedInKey();
+  const [result] = await Promise.all([graphqlWithKey<T>(key, query, variables), learnCurrency(key)]);
   if (result.status === 401) redirect('/signin?expired=1');
   return result;
 }
