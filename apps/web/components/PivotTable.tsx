@@ -84,7 +84,7 @@ export function PivotTable({ root, by, measures, filters, range, initialSort, pr
         sortingFn: (a, b) => ((a.getValue(`${m.name}__share`) as number | null) ?? -1) - ((b.getValue(`${m.name}__share`) as number | null) ?? -1),
         cell: ({ getValue }) => formatPercent(getValue() as number | null),
       },
-      ...(previous ? comparisonColumns(m, before) : []),
+      ...(previous ? comparisonColumns(m, before, currency) : []),
     ]),
   ], [by, measures, filters, range, previous, before, root, currency]);
 
@@ -162,7 +162,7 @@ export function PivotTable({ root, by, measures, filters, range, initialSort, pr
 }
 
 /** The previous period's value of a row (matched by path) and the change against it. */
-function comparisonColumns(m: { name: string; title: string }, before: Map<string, Node>): ColumnDef<Node>[] {
+function comparisonColumns(m: { name: string; title: string }, before: Map<string, Node>, currency: string): ColumnDef<Node>[] {
   const prev = (n: Node) => (n.other ? null : measureOf(before.get(pathKey(n)), m.name));
   return [
     {
