@@ -227,6 +227,16 @@ describe('budgets and bad currency codes', () => {
     expect(other.extensions).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'input.currency' });
   });
 
+  it('the FOCUS export states its costs in the reporting currency', async () => {
+    const res = await fetch(`${p.apiUrl}/v1/exports/focus?format=ndjson&from=2026-12-02&to=2026-12-02`, { headers: { authorization: `Bearer ${c.key}` } });
+    expect(res.status).toBe(200);
+    const rows = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+    expect(new Set(rows.map((r) => r.BillingCurrency))).toEqual(new Set(['EUR']));
+    const billed = rows.reduce((s, r) => s.plus(r.BilledCost!), new Decimal(0));
+    const expected = [...(await truth(c, 'EUR')).values()].reduce((s, v) => s.plus(v), new Decimal(0));
+    expect(billed.minus(expected).abs().lt('1e-9')).toBe(true);
+  });
+
   it('pools and revenue in other currencies convert at their own day\'s rate; margin = revenue − true cost', async () => {
     const pool = (await gql(c, 'mutation ($i: CostPoolInput!) { createCostPool(input: $i) { id currency } }', { i: { name: 'gpu', amount: '1000', month: '2026-12', currency: 'GBP' } })).createCostPool;
     expect(pool.currency).toBe('GBP');
