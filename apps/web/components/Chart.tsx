@@ -18,11 +18,11 @@ export function PaintMark({ id }: { id: string }) {
 /** Server width of the drawing; the SVG scales to its container until the live chart takes over. */
 const SERVER_WIDTH = 960;
 
-export function Chart({ spec, label, money = true, theme, height = 280, id }: {
-  spec: ChartSpec; label: string; money?: boolean; theme?: 'light' | 'dark'; height?: number; id: string;
+export function Chart({ spec, label, money = true, currency = displayCurrency(), theme, height = 280, id }: {
+  spec: ChartSpec; label: string; money?: boolean; /** Default: the request's (the workspace's reporting currency). */ currency?: string;
+  theme?: 'light' | 'dark'; height?: number; id: string;
 }) {
   if (isEmpty(spec)) return <p className="empty">No data in this range.</p>;
-  const currency = displayCurrency(); // the request's: the workspace's reporting currency
   const svg = renderSvg(spec, money, currency, theme, SERVER_WIDTH, height);
   const partial = spec.type === 'pie' ? [] : spec.categories.filter((_, i) => spec.partial?.[i]);
   return (
