@@ -129,7 +129,7 @@ export async function insertUsageEvents(pool: Pool, rows: UsageEventRow[]): Prom
 function utcDay(at: string): string | null {
   const d = new Date(at);
   const day = Number.isNaN(d.getTime()) ? '' : d.toISOString().slice(0, 10);
-  return /^\d{4}-\d{2}-\d{2}$/.test(day) ? day : null;
+  return /^\d{4}-\d{2}-\d{2}$/.test(day) && !day.startsWith('0000') ? day : null; // Postgres has no year 0
 }
 
 /** Sets each row's fx_rate: its currency to its workspace's reporting currency, on its UTC day. */
