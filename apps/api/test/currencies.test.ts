@@ -127,6 +127,23 @@ describe('conversion at each day\'s reference rate', () => {
     expect(new Decimal(e.economics[0].directCost).minus(expected).abs().lt('1e-9')).toBe(true);
   });
 
+  it('history (daily aggregates, archived days included) converts at the same rates', async () => {
+    // An archived day (what retention leaves in usage_daily): GBP 12.5 on 2026-03-02.
+    await p.pool.query(
+      `INSERT INTO usage_daily (workspace_id, day, kind, provider, model, status, currency, unpriced, source, calls, total_cost)
+       VALUES ($1, '2026-03-02T00:00:00Z', 'model_call', 'openai', 'gpt-4o-mini', 'ok', 'GBP', false, 'api', 1, 12.5)`, [a.workspaceId]);
+    const { history } = await gql(a, `{ history(measures: ["total_cost"], granularity: day, by: ["currency"], timeRange: { from: "2026-03-01", to: "2026-04-14" }) {
+      series { key { value } points { time measures { value currency } } } } }`);
+    const got = new Map<string, Decimal>();
+    for (const s of history.series) {
+      for (const pt of s.points) if (pt.measures[0].value !== null) got.set(`${pt.time.slice(0, 10)}|${s.key[0].value}`, new Decimal(pt.measures[0].value));
+    }
+    const archived = got.get('2026-03-02|GBP')!;
+    got.delete('2026-03-02|GBP');
+    expectSame(got, await truth(a, 'EUR'));
+    expect(archived.minus(new Decimal('12.5').dividedBy(rateOf('GBP', '2026-03-02'))).abs().lt('1e-9')).toBe(true);
+  });
+
   it('a new reporting currency re-converts every day at its own rate', async () => {
     expect((await setCurrency(a, 'GBP')).updateWorkspace.currency).toBe('GBP');
     const got = await perDay(a, '2026-04-01', '2026-04-14');
