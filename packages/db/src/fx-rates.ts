@@ -2,7 +2,7 @@
 // docs/decisions/0023-currencies.md): the shipped history, imports of newer days, and the
 // factors events are stored with. An import re-converts exactly the events whose factor it
 // changed and marks their days dirty, in its transaction, so every roll-up stays exact.
-import { type FxRate, shippedRates } from '@spendgraph/fx';
+import { type FxRate, shippedNewest, shippedRates } from '@spendgraph/fx';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -37,10 +37,17 @@ export interface FxImportOptions {
 
 const STAGE = `CREATE TEMP TABLE fx_rates_incoming (currency text, day date, per_eur numeric) ON COMMIT DROP`;
 
-// Per currency: the first changed day to the next stored day after the last changed one.
-const SPANS = `SELECT c.currency, min(c.day)::text AS from_day,
-         (SELECT min(r.day) FROM fx_rates r WHERE r.currency = c.currency AND r.day > max(c.day))::text AS to_day
-    FROM fx_rates_changed c GROUP BY c.currency`;
+// The days whose rates changed or fell back to a changed one: per currency, the first changed day
+// to the next stored day after the last changed one; one currency, or any when several changed (one
+// scan of the events from the first such day instead of one per currency: an import of a day
+// changes every currency, the shipped history all of them).
+const SPAN = `WITH per AS (
+    SELECT c.currency, min(c.day) AS from_day,
+           (SELECT min(r.day) FROM fx_rates r WHERE r.currency = c.currency AND r.day > max(c.day)) AS to_day
+      FROM fx_rates_changed c GROUP BY c.currency)
+  SELECT CASE WHEN count(*) = 1 THEN min(currency) END AS currency, min(from_day)::text AS from_day,
+         CASE WHEN bool_and(to_day IS NOT NULL) THEN max(to_day)::text END AS to_day
+    FROM per HAVING count(*) > 0`;
 
 /** Stores rates and re-converts the events they change, in one transaction. */
 export async function importFxRates(db: Db, rates: FxRate[], o: FxImportOptions): Promise<FxImportOutcome> {
@@ -52,9 +59,10 @@ export async function importFxRates(db: Db, rates: FxRate[], o: FxImportOptions)
     await client.query('CREATE TEMP TABLE fx_rates_changed (currency text, day date) ON COMMIT DROP');
     await client.query(`WITH up AS (${UPSERT}) INSERT INTO fx_rates_changed SELECT currency, day FROM up`, [o.source, o.revise ?? false]);
     let eventsReconverted = 0;
-    for (const s of (await client.query<{ currency: string; from_day: string; to_day: string | null }>(SPANS)).rows) {
-      const n = await client.query('SELECT sg_fx_refresh_events(NULL, $1, $2::date, $3::date) AS n', [s.currency, s.from_day, s.to_day]);
-      eventsReconverted += Number(n.rows[0].n);
+    const span = (await client.query<{ currency: string | null; from_day: string; to_day: string | null }>(SPAN)).rows[0];
+    if (span) {
+      const n = await client.query('SELECT sg_fx_refresh_events(NULL, $1, $2::date, $3::date) AS n', [span.currency, span.from_day, span.to_day]);
+      eventsReconverted = Number(n.rows[0].n);
     }
     const latest = await client.query<{ day: string | null }>(`SELECT max(day)::text AS day FROM fx_rates`);
     return {
@@ -82,10 +90,9 @@ async function copyRates(client: PoolClient, rates: FxRate[]): Promise<void> {
 
 /** Loads the shipped ECB history unless it is stored already (after the migrations). */
 export async function seedShippedFxRates(pool: Pool): Promise<FxImportOutcome | null> {
-  const rates = shippedRates();
-  const newest = rates.reduce((a, r) => (r.day > a.day ? r : a));
+  const newest = shippedNewest();
   const { rows } = await pool.query('SELECT 1 FROM fx_rates WHERE currency = $1 AND day = $2', [newest.currency, newest.day]);
-  return rows.length ? null : importFxRates(pool, rates, { source: 'shipped' });
+  return rows.length ? null : importFxRates(pool, shippedRates(), { source: 'shipped' });
 }
 
 /** The rates' coverage: how many days, the first and the newest, and the currencies. */

@@ -2,7 +2,8 @@
 // deployment's): the shipped history is loaded once by the migrations; cross rates go through the
 // euro in numeric; a revised Friday re-converts Friday's, Saturday's and Sunday's events (they
 // use Friday's rate) and marks exactly those days dirty, not Thursday or Monday; a reporting
-// currency change re-converts and marks every day whose factor changed.
+// currency change re-converts and marks every day whose factor changed; on an install upgraded
+// with events, loading the history converts them (the migration left them at factor 1).
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Pool, createPool, ensureWorkspace, importFxRates, insertUsageEvents, migrate, updateWorkspaceSettings, type UsageEventRow } from '../src/index.ts';
@@ -84,5 +85,19 @@ describe('ECB rates in the database', () => {
     expect(gbp.get('2026-03-14USD')).toBe((await one(`SELECT round(0.9 / $1::numeric, 14)::text AS v`, [usd])).v);
     const all = await pool.query(`SELECT count(DISTINCT day)::int AS n FROM rollup_dirty_days WHERE workspace_id = $1 AND seq > $2`, [ws.id, seq2]);
     expect(all.rows[0].n).toBe(5);
+  });
+
+  it('an existing install: the migration leaves events at factor 1, loading the history converts them', async () => {
+    const ws = await ensureWorkspace(pool, `fx-${randomUUID().slice(0, 8)}`);
+    await insertUsageEvents(pool, [row(ws.id, '2025-05-09T10:00:00Z', 'EUR', '10'), row(ws.id, '2025-05-10T10:00:00Z', 'USD', '10')]);
+    // As before the migration: no rates, every event at the column's default.
+    await pool.query('DELETE FROM fx_rates');
+    await pool.query('UPDATE usage_events SET fx_rate = 1 WHERE workspace_id = $1', [ws.id]);
+    const seq = (await one('SELECT max(seq) AS s FROM rollup_dirty_days')).s;
+    await migrate(db.url);
+    const f = (await pool.query(`SELECT currency, fx_rate::text AS f FROM usage_events WHERE workspace_id = $1 ORDER BY occurred_at`, [ws.id])).rows;
+    expect(f).toEqual([{ currency: 'EUR', f: '1.12520000000000' }, { currency: 'USD', f: '1' }]); // the ECB's 1.1252 USD per euro of 2025-05-09
+    const marked = await pool.query(`SELECT DISTINCT day::text FROM rollup_dirty_days WHERE workspace_id = $1 AND seq > $2`, [ws.id, seq]);
+    expect(marked.rows.map((r) => r.day)).toEqual(['2025-05-09']);
   });
 });

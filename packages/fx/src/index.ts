@@ -1,2 +1,2 @@
 export { type FxRate, FxParseError, parseEcb, parseEcbCsv, parseEcbXml } from './ecb.ts';
-export { shippedRates } from './shipped.ts';
+export { shippedNewest, shippedRates } from './shipped.ts';

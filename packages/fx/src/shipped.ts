@@ -10,8 +10,19 @@ const FILE = new URL('../data/eurofxref-hist.csv.gz', import.meta.url);
 
 let cached: FxRate[] | undefined;
 
+const text = () => gunzipSync(readFileSync(FILE)).toString('utf8');
+
+/**
+ * The newest day of the shipped history and a currency it has a rate for, without parsing the
+ * rest (the ECB's file lists days newest first): enough to tell whether the history is loaded.
+ */
+export function shippedNewest(): FxRate {
+  const [header, first] = text().split('\n', 2);
+  return parseEcbCsv(`${header}\n${first}\n`)[0]!;
+}
+
 /** Every rate of the shipped history (about 200 k), parsed once per process. */
 export function shippedRates(): FxRate[] {
-  cached ??= parseEcbCsv(gunzipSync(readFileSync(FILE)).toString('utf8'));
+  cached ??= parseEcbCsv(text());
   return cached;
 }
