@@ -283,6 +283,7 @@ export const FIELD_RULES: Record<string, FieldRule> = {
   'Query.organizationBudgets': read,
   // The stored morning reports of the workspaces organizationReach() allows.
   'Query.organizationReport': read,
+  'Query.fxRates': read,
   'Query.billVarianceThreshold': read, 'Query.billVarianceAlerts': read, 'Query.costPools': read, 'Query.economics': read,
 
   'Mutation.createBudget': { permission: 'budgets:manage', audit: budgets },
@@ -321,4 +322,6 @@ export const FIELD_RULES: Record<string, FieldRule> = {
   'Mutation.importCostPools': { permission: 'economics:manage', audit: { targetType: 'cost_pool' } },
   'Mutation.setAllocationRule': { permission: 'economics:manage', audit: { targetType: 'allocation_rule', table: 'allocation_rules', idColumn: 'pool_id', idArg: 'poolId' } },
   'Mutation.setBillVarianceThreshold': { permission: 'workspace:manage', audit: { targetType: 'workspace', table: 'workspaces', idColumn: 'workspace' } },
+  // Rates are the deployment's (public ECB figures); an import only adds days (docs/decisions/0023-currencies.md).
+  'Mutation.importFxRates': { permission: 'workspace:manage', audit: { targetType: 'fx_rates' } },
 };

@@ -2,12 +2,14 @@
 // running API or anyone signed in: organizations, workspaces, people, keys, passwords. Every
 // change is written to the audit log with the actor "cli".
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   API_KEY_SCOPES, type ApiKeyScope, type Db, ROLES, type Role, WeakPassword, addMembership, createOrganization, createPool,
   createUser, createWorkspaceIn, findOrganization, findUserByEmail, findWorkspace, issueApiKey, recordAudit, revokeWorkspaceApiKey,
-  setPassword, sqlState, UNIQUE_VIOLATION, withTransaction,
+  setPassword, sqlState, UNIQUE_VIOLATION, withTransaction, importFxRates,
 } from '@spendgraph/db';
+import { FxParseError, parseEcb } from '@spendgraph/fx';
 import { keyRestrictionSchema } from '@spendgraph/schema';
 import { readCliEnv } from './env.ts';
 
@@ -21,6 +23,8 @@ export const ADMIN_HELP = `spendgraph admin — set up and recover Spendgraph at
   create-key          --workspace WS --name NAME --scopes ingest,read,admin [--expires ISO-TIME] [--restrict DIMENSION=VALUE ...]
   revoke-key          --workspace WS --id KEY-ID
   reset-password      --email EMAIL [--password PW]   (ends every session of the person)
+  import-fx-rates     --file PATH [--revise]   (ECB eurofxref CSV or XML; --revise applies the ECB's
+                      corrections to stored days; every figure a rate changes is re-converted)
 
   ORG and WS are a slug or an id. --json prints the result as JSON.`;
 
@@ -28,6 +32,7 @@ const OPTIONS = {
   slug: { type: 'string' }, name: { type: 'string' }, organization: { type: 'string' }, email: { type: 'string' },
   password: { type: 'string' }, workspace: { type: 'string' }, role: { type: 'string' }, scopes: { type: 'string' },
   expires: { type: 'string' }, restrict: { type: 'string', multiple: true }, id: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' },
+  file: { type: 'string' }, revise: { type: 'boolean' },
 } as const;
 
 type Options = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
@@ -37,7 +42,7 @@ class AdminError extends Error {}
 
 const CLI = { label: 'cli' };
 
-function required(o: Options, name: 'slug' | 'organization' | 'email' | 'workspace' | 'role' | 'scopes' | 'name' | 'id'): string {
+function required(o: Options, name: 'slug' | 'organization' | 'email' | 'workspace' | 'role' | 'scopes' | 'name' | 'id' | 'file'): string {
   const v = o[name];
   if (typeof v !== 'string' || v.trim() === '') throw new AdminError(`--${name} is needed`);
   return v.trim();
@@ -119,6 +124,19 @@ const COMMANDS: Record<string, (pool: Db, o: Options) => Promise<Record<string, 
     if (!revoked) throw new AdminError(`no key '${id}' in the workspace '${ws.slug}'`);
     await recordAudit(pool, { actor: CLI, workspaceId: ws.id, action: 'revokeApiKey', targetType: 'api_key', targetId: id, after: revoked });
     return { apiKey: revoked };
+  },
+  async 'import-fx-rates'(pool, o) {
+    const path = required(o, 'file');
+    let rates;
+    try {
+      rates = parseEcb(readFileSync(path, 'utf8'));
+    } catch (e) {
+      if (e instanceof FxParseError || (e as NodeJS.ErrnoException).code) throw new AdminError(`--file: ${(e as Error).message}`);
+      throw e;
+    }
+    const outcome = await importFxRates(pool, rates, { source: 'import', revise: o.revise ?? false });
+    await recordAudit(pool, { actor: CLI, action: 'importFxRates', targetType: 'fx_rates', after: outcome });
+    return { fxRates: outcome };
   },
   async 'reset-password'(pool, o) {
     const u = await user(pool, o);

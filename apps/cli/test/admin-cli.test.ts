@@ -2,6 +2,9 @@
 // the real API: the person signs in, the key ingests, a revoked key and a reset password stop working.
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,6 +69,28 @@ describe('spendgraph admin', () => {
     expect(rows.map((r) => r.action)).toEqual(['createOrganization', 'createWorkspace', 'createUser', 'addMember', 'createApiKey', 'revokeApiKey']);
     const { rows: keyRows } = await p.pool.query(`SELECT after::text FROM audit_log WHERE action = 'createApiKey' AND workspace_id = $1`, [workspace.id]);
     expect(keyRows[0].after).not.toContain(key);
+  });
+
+  it('imports ECB rates from a file, revising a stored day only with --revise, audited', async () => {
+    // A day far ahead: no other test has events after it, so the shared rates change no figure of theirs.
+    const dir = mkdtempSync(join(tmpdir(), 'fx-'));
+    const file = join(dir, 'eurofxref.csv');
+    writeFileSync(file, 'Date, USD, JPY, \n02 January 2099, 1.5000, 150.00, \n');
+    const added = (await json('import-fx-rates', '--file', file)).fxRates;
+    expect(added).toMatchObject({ added: 2, revised: 0, kept: 0, latestDay: '2099-01-02' });
+    writeFileSync(file, 'Date,USD,\n2099-01-02,1.6,\n');
+    expect((await json('import-fx-rates', '--file', file)).fxRates).toMatchObject({ added: 0, kept: 1, revised: 0 });
+    expect((await json('import-fx-rates', '--file', file, '--revise')).fxRates).toMatchObject({ added: 0, kept: 0, revised: 1 });
+    const { rows } = await p.pool.query(`SELECT per_eur::text AS r, source FROM fx_rates WHERE currency = 'USD' AND day = '2099-01-02'`);
+    expect(rows).toEqual([{ r: '1.6', source: 'import' }]);
+    const audit = await p.pool.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'importFxRates' AND actor_label = 'cli' AND after->>'latestDay' >= '2099-01-02'`);
+    expect(audit.rows[0].n).toBe(3);
+    writeFileSync(file, 'Date,USD,\n2099-01-03,-1,\n');
+    const bad = await admin('import-fx-rates', '--file', file);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--file: rate:');
+    await p.pool.query(`DELETE FROM fx_rates WHERE day = '2099-01-02'`);
+    rmSync(dir, { recursive: true });
   });
 
   it('says what is wrong, with exit code 2, and changes nothing', async () => {

@@ -17,8 +17,8 @@ function useAppTheme(): 'light' | 'dark' {
 }
 
 /** Shows the server's SVG, then draws the same option live in its place. */
-export function LiveChart({ spec, label, money, theme, height, id, svg }: {
-  spec: ChartSpec; label: string; money: boolean; theme?: 'light' | 'dark'; height: number; id: string; svg: string;
+export function LiveChart({ spec, label, money, currency, theme, height, id, svg }: {
+  spec: ChartSpec; label: string; money: boolean; currency: string; theme?: 'light' | 'dark'; height: number; id: string; svg: string;
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const app = useAppTheme();
@@ -28,11 +28,11 @@ export function LiveChart({ spec, label, money, theme, height, id, svg }: {
     if (!el) return;
     el.innerHTML = '';
     const chart = echarts.init(el, drawn === 'dark' ? 'dark' : undefined, { renderer: 'svg' });
-    chart.setOption(chartOption(spec, money));
+    chart.setOption(chartOption(spec, money, currency));
     const observer = new ResizeObserver(() => chart.resize());
     observer.observe(el);
     return () => { observer.disconnect(); chart.dispose(); };
-  }, [spec, money, drawn]);
+  }, [spec, money, currency, drawn]);
   return (
     <div ref={ref} role="img" aria-label={label} data-chart={id} className="chart" style={{ width: '100%', height }}
       dangerouslySetInnerHTML={{ __html: svg }} suppressHydrationWarning />

@@ -19,6 +19,8 @@ interface Props {
   filters: Filter[]; range: TimeRange; initialSort: { column: string; desc: boolean } | null;
   /** The same breakdown over the previous period: adds a previous and a change column per measure. */
   previous?: Node | null;
+  /** The workspace's reporting currency: money measures are in it. */
+  currency: string;
 }
 
 /**
@@ -51,7 +53,7 @@ function download(name: string, type: string, text: string) {
   URL.revokeObjectURL(url);
 }
 
-export function PivotTable({ root, by, measures, filters, range, initialSort, previous }: Props) {
+export function PivotTable({ root, by, measures, filters, range, initialSort, previous, currency }: Props) {
   const [sorting, setSorting] = useState<SortingState>(initialSort ? [{ id: initialSort.column, desc: initialSort.desc }] : []);
   const [expanded, setExpanded] = useState<ExpandedState>(true);
   const before = useMemo(() => byPath(previous), [previous]);
@@ -82,7 +84,7 @@ export function PivotTable({ root, by, measures, filters, range, initialSort, pr
         sortingFn: (a, b) => num(a.getValue(m.name)) - num(b.getValue(m.name)),
         cell: ({ row, getValue }) => {
           const v = getValue() as string | null;
-          const text = formatMeasure(m.name, v);
+          const text = formatMeasure(m.name, v, currency);
           return acrossWorkspaces(row.original) ? <span data-value={v ?? ''}>{text}</span> : <Link href={href(row)} data-value={v ?? ''}>{text}</Link>;
         },
       },
@@ -91,9 +93,9 @@ export function PivotTable({ root, by, measures, filters, range, initialSort, pr
         sortingFn: (a, b) => ((a.getValue(`${m.name}__share`) as number | null) ?? -1) - ((b.getValue(`${m.name}__share`) as number | null) ?? -1),
         cell: ({ getValue }) => formatPercent(getValue() as number | null),
       },
-      ...(previous ? comparisonColumns(m, before) : []),
+      ...(previous ? comparisonColumns(m, before, currency) : []),
     ]),
-  ], [by, measures, filters, range, previous, before, root]);
+  ], [by, measures, filters, range, previous, before, root, currency]);
 
   const table = useReactTable({
     data: root.children, columns, state: { sorting, expanded },
@@ -147,10 +149,10 @@ export function PivotTable({ root, by, measures, filters, range, initialSort, pr
             <tr data-depth="0" data-testid="pivot-total">
               <td><strong>Total</strong></td>
               {names.flatMap((m) => [
-                <td key={m} className="num" data-value={root.measures.find((x) => x.measure === m)?.value ?? ''}><strong>{formatMeasure(m, root.measures.find((x) => x.measure === m)?.value)}</strong></td>,
+                <td key={m} className="num" data-value={root.measures.find((x) => x.measure === m)?.value ?? ''}><strong>{formatMeasure(m, root.measures.find((x) => x.measure === m)?.value, currency)}</strong></td>,
                 <td key={`${m}s`} />,
                 ...(previous ? [
-                  <td key={`${m}p`} className="num" data-value={measureOf(previous, m) ?? ''}>{formatMeasure(m, measureOf(previous, m))}</td>,
+                  <td key={`${m}p`} className="num" data-value={measureOf(previous, m) ?? ''}>{formatMeasure(m, measureOf(previous, m), currency)}</td>,
                   <td key={`${m}c`} className="num">{formatChange(measureOf(root, m), measureOf(previous, m))}</td>,
                 ] : []),
               ])}
@@ -169,13 +171,13 @@ export function PivotTable({ root, by, measures, filters, range, initialSort, pr
 }
 
 /** The previous period's value of a row (matched by path) and the change against it. */
-function comparisonColumns(m: { name: string; title: string }, before: Map<string, Node>): ColumnDef<Node>[] {
+function comparisonColumns(m: { name: string; title: string }, before: Map<string, Node>, currency: string): ColumnDef<Node>[] {
   const prev = (n: Node) => (n.other ? null : measureOf(before.get(pathKey(n)), m.name));
   return [
     {
       id: `${m.name}__previous`, header: `${m.title}, previous period`, accessorFn: prev,
       sortingFn: (a, b) => num(a.getValue(`${m.name}__previous`)) - num(b.getValue(`${m.name}__previous`)),
-      cell: ({ row, getValue }) => <span data-value={(getValue() as string | null) ?? ''}>{row.original.other ? '—' : formatMeasure(m.name, getValue() as string | null)}</span>,
+      cell: ({ row, getValue }) => <span data-value={(getValue() as string | null) ?? ''}>{row.original.other ? '—' : formatMeasure(m.name, getValue() as string | null, currency)}</span>,
     },
     {
       id: `${m.name}__change`, header: `${m.title} change`, enableSorting: false,

@@ -30,7 +30,8 @@ export function WorkspaceForm({ values, canEdit }: { values: WorkspaceValues; ca
       <fieldset disabled={!canEdit} style={{ border: 0, padding: 0, display: 'grid', gap: 12, maxWidth: 420 }}>
         <label className="field">Name<input name="name" defaultValue={values.name} required /></label>
         <label className="field">Time zone (IANA)<input name="timeZone" defaultValue={values.timeZone} required /></label>
-        <label className="field">Currency (ISO 4217)<input name="currency" defaultValue={values.currency} maxLength={3} required /></label>
+        <label className="field">Reporting currency (ISO 4217)<input name="currency" defaultValue={values.currency} maxLength={3} required /></label>
+        <p className="muted" data-testid="currency-hint">Every figure is shown in it: each cost, bill, pool and revenue converted at the ECB reference rate of its own day.</p>
         <label className="field">Keep raw events for (days; empty: forever)<input name="retentionDays" type="number" min={1} defaultValue={retention} /></label>
         <input type="hidden" name="retentionBefore" value={retention} />
         {canEdit && <button className="primary" type="submit" disabled={pending}>{pending ? 'Saving…' : 'Save'}</button>}

@@ -2,8 +2,10 @@
 // cookie). The web app only asks the API; it never reads the database.
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
+import { cache } from 'react';
 import { API_URL, SESSION_COOKIE } from './config';
 import type { TypedDocumentString } from './graphql/operations';
+import { setCurrencySource } from './format';
 
 export interface ApiError { message: string; code?: string; field?: string }
 export type ApiResult<T> = { ok: true; data: T } | { ok: false; errors: ApiError[] };
@@ -82,6 +84,17 @@ export async function endSession(session: string): Promise<void> {
 }
 
 /**
+ * The workspace's reporting currency, read once per request with the session's key: the request's
+ * display currency (lib/format.ts), since every money figure the API sends is in it.
+ */
+const requestCurrency = cache((): { code: string } => ({ code: 'USD' }));
+setCurrencySource(() => requestCurrency().code);
+const learnCurrency = cache(async (key: string): Promise<void> => {
+  const res = await graphqlWithKey<{ workspace: { currency: string } }>(key, '{ workspace { currency } }');
+  if (res.ok) requestCurrency().code = res.data.workspace.currency;
+});
+
+/**
  * A GraphQL request as the signed-in user; a rejected key sends them to sign in again. Given a
  * generated document (lib/graphql/operations.ts, from lib/graphql/operations/*.graphql), its
  * variables and answer are typed from the schema; given a string, the caller states the answer's type.
@@ -89,7 +102,8 @@ export async function endSession(session: string): Promise<void> {
 export async function gql<R, V>(document: TypedDocumentString<R, V>, variables?: V): Promise<ApiResult<R>>;
 export async function gql<T>(query: string, variables?: Record<string, unknown>): Promise<ApiResult<T>>;
 export async function gql<T>(query: string | TypedDocumentString<T, unknown>, variables: unknown = {}): Promise<ApiResult<T>> {
-  const result = await graphqlWithKey<T>(await signedInKey(), query.toString(), (variables ?? {}) as Record<string, unknown>);
+  const key = await signedInKey();
+  const [result] = await Promise.all([graphqlWithKey<T>(key, query.toString(), (variables ?? {}) as Record<string, unknown>), learnCurrency(key)]);
   if (result.status === 401) redirect('/signin?expired=1');
   return result;
 }

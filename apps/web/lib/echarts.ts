@@ -25,8 +25,8 @@ export function isEmpty(spec: ChartSpec) {
   return spec.type === 'pie' ? !spec.slices.length : !spec.categories.length;
 }
 
-export function chartOption(spec: ChartSpec, isMoney: boolean) {
-  const fmt = (v: unknown) => (typeof v === 'number' ? (isMoney ? formatMoney(v) : formatCount(v)) : String(v ?? '—'));
+export function chartOption(spec: ChartSpec, isMoney: boolean, currency: string) {
+  const fmt = (v: unknown) => (typeof v === 'number' ? (isMoney ? formatMoney(v, currency) : formatCount(v)) : String(v ?? '—'));
   const common = { aria: { enabled: true }, animation: false, backgroundColor: 'transparent', tooltip: { trigger: spec.type === 'pie' ? 'item' : 'axis', valueFormatter: fmt } };
   if (spec.type === 'pie') {
     return {
@@ -58,10 +58,10 @@ export function chartOption(spec: ChartSpec, isMoney: boolean) {
 }
 
 /** The chart as an SVG string, drawn on the server: visible before any script runs. */
-export function renderSvg(spec: ChartSpec, isMoney: boolean, theme: 'light' | 'dark' | undefined, width: number, height: number) {
+export function renderSvg(spec: ChartSpec, isMoney: boolean, currency: string, theme: 'light' | 'dark' | undefined, width: number, height: number) {
   const chart = echarts.init(null, theme === 'dark' ? 'dark' : undefined, { renderer: 'svg', ssr: true, width, height });
   try {
-    chart.setOption(chartOption(spec, isMoney));
+    chart.setOption(chartOption(spec, isMoney, currency));
     return chart.renderToSVGString();
   } finally {
     chart.dispose();

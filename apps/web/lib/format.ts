@@ -4,15 +4,44 @@
 type Value = string | number | null | undefined;
 type Decimal = `${number}` | number; // Intl.NumberFormat formats a decimal string exactly
 
-const usd = (min: number, max: number) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: min, maximumFractionDigits: max });
+/**
+ * Money is shown in the workspace's reporting currency, the one every figure of the API is in
+ * (docs/decisions/0023-currencies.md). On the server it is the request's: lib/api.ts learns it
+ * with the request's first GraphQL answer (so any figure a page formats after awaiting its data
+ * has it) and is its source here; client components are given it as a prop. USD otherwise.
+ */
+let currencySource: () => string = () => 'USD';
+
+/** Where the display currency comes from (lib/api.ts: the request's). */
+export function setCurrencySource(source: () => string) {
+  currencySource = source;
+}
+
+/** The display currency: on the server, the request's workspace's reporting currency. */
+export function displayCurrency(): string {
+  return currencySource();
+}
+
+const formats = new Map<string, Intl.NumberFormat>();
+function moneyFormat(currency: string, min: number, max: number): Intl.NumberFormat {
+  const key = `${currency}|${min}|${max}`;
+  let f = formats.get(key);
+  if (!f) formats.set(key, (f = new Intl.NumberFormat('en-US', { style: 'currency', currency, minimumFractionDigits: min, maximumFractionDigits: max })));
+  return f;
+}
 /** Totals: cents. */
-const money = usd(2, 2);
+const money = (currency: string) => moneyFormat(currency, 2, 2);
 /** A total under a cent (a few cheap calls): its first significant digits, up to 6 decimals. */
-const cents = usd(2, 6);
-/** A total under a millionth of a dollar: its first two significant digits. */
-const tiny = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumSignificantDigits: 2 });
+const cents = (currency: string) => moneyFormat(currency, 2, 6);
+/** A total under a millionth: its first two significant digits. */
+const tiny = (currency: string) => {
+  const key = `${currency}|tiny`;
+  let f = formats.get(key);
+  if (!f) formats.set(key, (f = new Intl.NumberFormat('en-US', { style: 'currency', currency, maximumSignificantDigits: 2 })));
+  return f;
+};
 /** One call's cost: always 6 decimals, so a column of calls lines up and compares digit by digit. */
-const unitMoney = usd(6, 6);
+const unitMoney = (currency: string) => moneyFormat(currency, 6, 6);
 const count = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
 const percent = (digits: number) => new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -37,17 +66,17 @@ export function isUnitMoney(member: string) {
 }
 
 /** A total: 2 decimals (a non-zero total under a cent keeps its digits rather than read $0.00). */
-export function formatMoney(v: Value) {
+export function formatMoney(v: Value, currency = displayCurrency()) {
   if (missing(v)) return '—';
-  if (!underACent(v)) return money.format(decimal(v));
+  if (!underACent(v)) return money(currency).format(decimal(v));
   // Under a millionth (a bill's rounding against tracked cost) six decimals read -$0.00: its first digits instead.
-  const shown = cents.format(decimal(v));
-  return /[1-9]/.test(shown) ? shown : tiny.format(decimal(v));
+  const shown = cents(currency).format(decimal(v));
+  return /[1-9]/.test(shown) ? shown : tiny(currency).format(decimal(v));
 }
 
 /** One call's cost (or an average per call): 6 decimals, the same in every row. */
-export function formatUnitMoney(v: Value) {
-  return missing(v) ? '—' : unitMoney.format(decimal(v));
+export function formatUnitMoney(v: Value, currency = displayCurrency()) {
+  return missing(v) ? '—' : unitMoney(currency).format(decimal(v));
 }
 
 export function formatCount(v: Value) {
@@ -62,13 +91,13 @@ export function formatMs(v: Value) {
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 
 /** A measure's value by its name: money, percent (rates), counts, times, or plain numbers. */
-export function formatMeasure(member: string, v: Value) {
+export function formatMeasure(member: string, v: Value, currency = displayCurrency()) {
   if (missing(v)) return '—';
   if (typeof v === 'string' && ISO_TIME.test(v)) return formatTime(v); // time measures (`last_event_at`)
-  if (isUnitMoney(member)) return formatUnitMoney(v);
-  if (isMoney(member)) return formatMoney(v);
+  if (isUnitMoney(member)) return formatUnitMoney(v, currency);
+  if (isMoney(member)) return formatMoney(v, currency);
   if (/rate$/.test(member)) return `${percent(2).format(decimal(v))}%`; // the model's rates are percentages (0-100)
-  if (/^(calls|error_calls|unpriced_calls|priced_calls|distinct_|completed_tasks$)|tokens$/.test(member)) return formatCount(v);
+  if (/^(calls|error_calls|unpriced_calls|unconverted_calls|priced_calls|distinct_|completed_tasks$)|tokens$/.test(member)) return formatCount(v);
   if (/_ms$|latency/.test(member)) return formatMs(v);
   return number.format(decimal(v));
 }

@@ -310,6 +310,14 @@ describe('a team adopts Spendgraph', () => {
     await expect.poll(() => form.getByRole('status').textContent(), { timeout: 60_000 }).toBe('Saved.');
     const session = await sessionOf(context);
     expect((await graphqlData(p.apiUrl, session, '{ workspace { timeZone currency } }')).workspace).toEqual({ timeZone: 'Europe/Berlin', currency: 'EUR' });
+    // Every figure is now in euros: the USD event converted at its day's ECB rate, shown with €.
+    await page.goto(`${web.url}/`);
+    await expect.poll(() => page.getByTestId('reporting-currency').textContent(), { timeout: 60_000 }).toBe('Figures in EUR');
+    const eur = (await graphqlData(p.apiUrl, session, '{ breakdown(measures: ["total_cost"], by: [], timeRange: { relative: "last 30 days" }) { measures { value currency } } }')).breakdown.measures[0];
+    expect(eur.currency).toBe('EUR');
+    expect(await page.getByTestId('kpi-cost').getAttribute('data-value')).toBe(eur.value);
+    expect(await page.getByTestId('kpi-cost').textContent()).toContain('€');
+    await screenshot(page, 'overview-in-euros');
     const { rows } = await p.pool.query(`SELECT organization_id FROM workspaces WHERE name = 'Production agents'`);
     const staging = await createWorkspaceIn(p.pool, rows[0].organization_id, { slug: 'staging', name: 'Staging' });
     const { me } = await graphqlData(p.apiUrl, session, '{ me { person { id } } }');

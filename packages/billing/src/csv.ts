@@ -1,6 +1,7 @@
 // CSV bills (Google Cloud's billing export, FOCUS): records by header, with their line numbers
 // so an error can name the line. csv-parse handles quoting, embedded newlines and a BOM.
 import { CsvError, parse } from 'csv-parse/sync';
+import { isCurrencyCode } from '@spendgraph/schema';
 import { BillParseError, decimal, utcDay } from './line.ts';
 
 export interface CsvRow {
@@ -59,6 +60,6 @@ export function day(row: CsvRow, column: string): string {
 
 export function currency(row: CsvRow, column: string): string {
   const v = required(row, column);
-  if (!/^[A-Za-z]{3}$/.test(v)) throw new BillParseError(column, `'${v}' is not an ISO 4217 currency code`, row.line);
+  if (!/^[A-Za-z]{3}$/.test(v) || !isCurrencyCode(v.toUpperCase())) throw new BillParseError(column, `'${v}' is not an ISO 4217 currency code`, row.line);
   return v.toUpperCase();
 }

@@ -3,7 +3,7 @@
 // error is a BillParseError naming the field (and the CSV line).
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
-import type { RevenueEntry } from '@spendgraph/schema';
+import { type RevenueEntry, isCurrencyCode } from '@spendgraph/schema';
 import { currency as csvCurrency, day as csvDay, money as csvMoney, readCsv, required } from './csv.ts';
 import { BillParseError, DECIMAL, decimal } from './line.ts';
 import { parseExactJson, readJson } from './json.ts';
@@ -22,7 +22,7 @@ export const revenueEntrySchema = z.object({
   feature: text.nullish(),
   plan_id: text.nullish(),
   amount: z.string().regex(DECIMAL, 'must be a decimal string'),
-  currency: z.string().regex(/^[A-Za-z]{3}$/, 'must be an ISO 4217 code').default('USD'),
+  currency: z.string().regex(/^[A-Za-z]{3}$/, 'must be an ISO 4217 code').refine((c) => isCurrencyCode(c.toUpperCase()), 'is not an ISO 4217 currency code').default('USD'),
 }).strict();
 
 const entryOf = (e: z.infer<typeof revenueEntrySchema>): RevenueEntry => ({

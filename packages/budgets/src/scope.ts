@@ -5,10 +5,12 @@ import type { Budget, ScopeFilter } from './schema.ts';
 
 type CubeFilter = NonNullable<CubeQuery['filters']>[number];
 
-/** The budget's scope and currency as filters of a `usage` query. */
-export function scopeFilters(b: Pick<Budget, 'scope' | 'currency'>): CubeFilter[] {
+/**
+ * The budget's scope as filters of a `usage` query. No currency filter: cost measures are in the
+ * workspace's reporting currency, every event converted (docs/decisions/0023-currencies.md).
+ */
+export function scopeFilters(b: Pick<Budget, 'scope'>): CubeFilter[] {
   return [
-    { member: usageMember('currency'), operator: 'equals', values: [b.currency] },
     ...b.scope.map((f) => ({ member: usageMember(f.member), operator: f.operator, values: [...f.values] })),
   ];
 }

@@ -130,9 +130,7 @@ function plan(requests: SpendRequest[]): Group[] {
   });
   for (const g of groups.values()) {
     if (g.query.filters) continue; // a solo query has its budget's filters
-    const currency = requests[g.members[0]!.slot]!.budget.currency;
     g.query.filters = [
-      { member: usageMember('currency'), operator: 'equals', values: [currency] },
       ...g.dimensions.map((d, i) => ({ member: usageMember(d), operator: 'equals', values: [...new Set(g.members.flatMap((m) => [...m.values[i]!]))] })),
     ];
   }

@@ -56,12 +56,13 @@ export async function listCostPools(db: Db, workspaceId: string, month?: string 
 
 /** Creates a pool, or replaces the amount of the pool of that name and month (a re-import). */
 export async function upsertCostPool(
-  db: Db, workspaceId: string, p: Pick<CostPool, 'name' | 'amount' | 'month' | 'source'>,
+  db: Db, workspaceId: string, p: Pick<CostPool, 'name' | 'amount' | 'month' | 'source'> & { currency?: string },
 ): Promise<CostPool> {
   const { rows } = await db.query(
-    `INSERT INTO cost_pools (workspace_id, name, amount, month, source) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (workspace_id, name, month) DO UPDATE SET amount = EXCLUDED.amount, source = EXCLUDED.source RETURNING id`,
-    [workspaceId, p.name, p.amount, p.month, p.source]);
+    `INSERT INTO cost_pools (workspace_id, name, amount, month, source, currency) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (workspace_id, name, month) DO UPDATE SET amount = EXCLUDED.amount, source = EXCLUDED.source, currency = EXCLUDED.currency
+     RETURNING id`,
+    [workspaceId, p.name, p.amount, p.month, p.source, p.currency ?? 'USD']);
   return (await getCostPool(db, workspaceId, rows[0].id))!;
 }
 

@@ -34,3 +34,4 @@ export * from './provider-bills.ts';
 export * from './bill-variance.ts';
 export * from './cost-pools.ts';
 export * from './revenue.ts';
+export * from './fx-rates.ts';

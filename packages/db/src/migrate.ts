@@ -1,11 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
+import { seedShippedFxRates } from './fx-rates.ts';
+import { createPool } from './pool.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../db/migrations', import.meta.url));
 
 /**
  * Applies pending migrations from db/migrations (at most `count`: a test builds an older release's
- * schema with it); safe to call concurrently (advisory lock).
+ * schema with it), then loads the shipped ECB rate history when it is not stored yet
+ * (docs/decisions/0023-currencies.md); safe to call concurrently (advisory locks).
  */
 export async function migrate(databaseUrl: string, log: (msg: string) => void = () => {}, count = Infinity): Promise<void> {
   await runner({
@@ -17,4 +20,12 @@ export async function migrate(databaseUrl: string, log: (msg: string) => void = 
     singleTransaction: true,
     log,
   });
+  if (count !== Infinity) return; // an older release's schema: the rates table may not exist yet
+  const pool = createPool(databaseUrl, { max: 1, name: 'spendgraph-migrate', statementTimeoutMs: 600_000 });
+  try {
+    const seeded = await seedShippedFxRates(pool);
+    if (seeded) log(`ECB reference rates: ${seeded.added} loaded, through ${seeded.latestDay}`);
+  } finally {
+    await pool.end();
+  }
 }

@@ -133,6 +133,8 @@ export async function applyRepricing(pool: Pool, id: string, price: (e: StoredEv
     )).rowCount : 0;
     // Roll-up partitions of the repriced days are read from raw events until rebuilt.
     if (changed) await markRollupDaysDirty(client, r.workspace_id, utcDays(events.map((e) => e.occurred_at)));
+    // A repriced event may have changed currency: its factor to the reporting currency follows.
+    if (changed) await client.query('SELECT sg_fx_refresh_events($1, NULL, $2::date, ($3::timestamptz AT TIME ZONE \'UTC\')::date + 1)', [r.workspace_id, iso(r.range_from).slice(0, 10), r.range_to]);
     const after = (await client.query(SUMMARY, scope)).rows[0];
     const done = await client.query(
       `UPDATE repricings SET status = 'done', started_at = now(), finished_at = clock_timestamp(), error = NULL,

@@ -4,6 +4,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { CONTEXT_FIELDS, COST_COLUMNS, type ContextField, type CostColumn, TOKENS_COLUMNS, type TokensColumn } from '@spendgraph/schema';
 import { UNIQUE_VIOLATION, isRefusedRow, sqlState } from './errors.ts';
 import { type Pool, type PoolClient, withTransaction } from './pool.ts';
+import { factorKey, factorsForBatch } from './fx-rates.ts';
 import { markRowsDirty } from './rollup-dirty-days.ts';
 
 /** A priced event as stored in the `usage_events` hypertable (its vocabulary: packages/schema). */
@@ -18,6 +19,11 @@ export interface UsageEventRow
   status: string;
   latency_ms: number | null;
   currency: string;
+  /**
+   * What one unit of `currency` is worth in the workspace's reporting currency on the event's UTC
+   * day (ECB reference rates); set by storeUsageEvents, null when no rate is known.
+   */
+  fx_rate?: string | null;
   price_source: string | null;
   price_version: string | null;
   unpriced: boolean;
@@ -43,6 +49,7 @@ export const USAGE_EVENT_COLUMNS: ReadonlyArray<readonly [keyof UsageEventRow, s
   ...COST_COLUMNS.map((c) => [c, 'numeric'] as const),
   ['total_cost', 'numeric'],
   ['currency', 'text'],
+  ['fx_rate', 'numeric'],
   ['price_source', 'text'],
   ['price_version', 'text'],
   ['unpriced', 'bool'],
@@ -102,6 +109,7 @@ export type InStoreTransaction = (client: PoolClient, outcome: StoreOutcome) => 
 export async function storeUsageEvents(pool: Pool, rows: UsageEventRow[], inTransaction?: InStoreTransaction): Promise<StoreOutcome> {
   const batch = firstOfEachId(rows);
   return withTransaction(pool, async (client) => {
+    await convertToReporting(client, batch);
     const outcome = await storeBatch(client, batch);
     await markRowsDirty(client, outcome.inserted); // the read path relies on rows and marks committing together
     await inTransaction?.(client, outcome);
@@ -115,6 +123,27 @@ export async function insertUsageEvents(pool: Pool, rows: UsageEventRow[]): Prom
     if (refused.length) throw new Error(`the database refused event ${refused[0]!.row.event_id}: ${refused[0]!.message}`);
   });
   return outcome.inserted.length;
+}
+
+/** The UTC day of an instant; null for one the database will refuse anyway (the row goes to the dead letters). */
+function utcDay(at: string): string | null {
+  const d = new Date(at);
+  const day = Number.isNaN(d.getTime()) ? '' : d.toISOString().slice(0, 10);
+  return /^\d{4}-\d{2}-\d{2}$/.test(day) && !day.startsWith('0000') ? day : null; // Postgres has no year 0
+}
+
+/** Sets each row's fx_rate: its currency to its workspace's reporting currency, on its UTC day. */
+async function convertToReporting(client: PoolClient, rows: UsageEventRow[]): Promise<void> {
+  const keys = new Map<string, { ws: string; cur: string; day: string }>();
+  for (const r of rows) {
+    const day = utcDay(r.occurred_at);
+    if (day) keys.set(factorKey(r.workspace_id, r.currency, day), { ws: r.workspace_id, cur: r.currency, day });
+  }
+  const factors = keys.size ? await factorsForBatch(client, [...keys.values()]) : new Map<string, string | null>();
+  for (const r of rows) {
+    const day = utcDay(r.occurred_at);
+    r.fx_rate = day ? (factors.get(factorKey(r.workspace_id, r.currency, day)) ?? null) : null;
+  }
 }
 
 const idKey = (r: UsageEventRow) => `${r.workspace_id}/${r.event_id}`.toLowerCase();

@@ -1,6 +1,7 @@
 // A workspace's settings as its settings page shows them: name, time zone, currency and raw
 // retention (retention.ts changes that one), and whether any event has arrived yet (onboarding).
-import type { Db } from './pool.ts';
+import { reconvertWorkspace } from './fx-rates.ts';
+import { type Db, withTransaction } from './pool.ts';
 
 export interface WorkspaceSettings {
   id: string;
@@ -29,14 +30,22 @@ export async function getWorkspaceSettings(db: Db, workspaceId: string): Promise
   return rows[0] && settings(rows[0]);
 }
 
-/** Changes the fields given (the others stay). */
+/**
+ * Changes the fields given (the others stay). A new reporting currency re-converts the
+ * workspace's events and marks the days that changed dirty, in the same transaction
+ * (docs/decisions/0023-currencies.md).
+ */
 export async function updateWorkspaceSettings(db: Db, workspaceId: string, patch: WorkspaceSettingsPatch): Promise<WorkspaceSettings | undefined> {
-  const { rows } = await db.query<Row>(
-    `UPDATE workspaces SET name = coalesce($2, name), time_zone = coalesce($3, time_zone), currency = coalesce($4, currency)
-      WHERE id = $1 RETURNING ${COLUMNS}`,
-    [workspaceId, patch.name ?? null, patch.timeZone ?? null, patch.currency ?? null],
-  );
-  return rows[0] && settings(rows[0]);
+  return withTransaction(db, async (client) => {
+    const before = await client.query<{ currency: string }>('SELECT currency FROM workspaces WHERE id = $1 FOR UPDATE', [workspaceId]);
+    const { rows } = await client.query<Row>(
+      `UPDATE workspaces SET name = coalesce($2, name), time_zone = coalesce($3, time_zone), currency = coalesce($4, currency)
+        WHERE id = $1 RETURNING ${COLUMNS}`,
+      [workspaceId, patch.name ?? null, patch.timeZone ?? null, patch.currency ?? null],
+    );
+    if (rows[0] && before.rows[0]!.currency !== rows[0].currency) await reconvertWorkspace(client, workspaceId);
+    return rows[0] && settings(rows[0]);
+  });
 }
 
 /** Whether any event of the workspace was ever stored: one probe of usage_event_ids' key (ids outlive retention). */

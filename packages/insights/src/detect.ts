@@ -4,7 +4,7 @@
 // are idempotent and rows show the latest figures.
 import { now as clockNow } from '@spendgraph/periods/clock';
 import { Decimal } from 'decimal.js';
-import { type AnomalyKind, type NewAnomaly, type Pool, listWorkspaceIds, replaceAnomalies } from '@spendgraph/db';
+import { type AnomalyKind, type NewAnomaly, type Pool, getWorkspaceSettings, listWorkspaceIds, replaceAnomalies } from '@spendgraph/db';
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { type Market, likelyCauses, marketOf } from './causes.ts';
 import { type PeerGroup, assignPeerGroups } from './peers.ts';
@@ -47,6 +47,11 @@ function windowsOf(opts: DetectOptions, window: DetectionWindow): Window[] {
   return opts.onlyWindowOfNow ? [windowAt(window, now)] : windowsToScan(window, now);
 }
 
+/** The currency a workspace's figures are in: its reporting currency (docs/decisions/0023-currencies.md). */
+export async function reportingCurrency(pool: Pool, workspaceId: string): Promise<string> {
+  return (await getWorkspaceSettings(pool, workspaceId))?.currency ?? 'USD';
+}
+
 export async function detectAnomalies(deps: { pool: Pool; semantic: SemanticLayer }, opts: DetectOptions = {}): Promise<DetectResult> {
   const settings = { ...DEFAULT_ANOMALY_SETTINGS, ...opts.settings };
   const window = opts.window ?? settings.window;
@@ -55,8 +60,9 @@ export async function detectAnomalies(deps: { pool: Pool; semantic: SemanticLaye
   const workspaces = opts.workspaceId ? [opts.workspaceId] : await listWorkspaceIds(deps.pool);
   const result: DetectResult = { workspaces: workspaces.length, windows: windows.length, anomalies: 0, inserted: 0, removed: 0 };
   for (const workspaceId of workspaces) {
+    const currency = await reportingCurrency(deps.pool, workspaceId);
     for (const w of windows) {
-      const scan: Scan = { workspaceId, window: w, timezone: window.timezone, currency: settings.currency };
+      const scan: Scan = { workspaceId, window: w, timezone: window.timezone, currency };
       const found = await detectInWindow(deps, scan, opts.kinds ?? ['session', 'task'], settings);
       for (const [kind, anomalies] of found) {
         const r = await replaceAnomalies(deps.pool, { workspaceId, kind, ...bounds(w) }, anomalies);

@@ -9,7 +9,7 @@
 //                            a subject whose group is smaller than ANOMALY_MIN_PEERS is compared with a coarser one
 //                            (fewer dimensions, the first ones listed kept first: task_type, then agent)
 //   ANOMALY_MATERIAL_SHARE   a cause explaining less than this share of the excess is not named (default 0.15)
-//   INSIGHTS_CURRENCY        currency of anomalies and reports (default USD; costs in others are left out)
+//   INSIGHTS_CURRENCY        no longer read: anomalies and reports are in each workspace's reporting currency (ADR 0023)
 //   MORNING_REPORT_TIME      HH:MM the report is written at (default 07:00)
 //   MORNING_REPORT_TIMEZONE  IANA zone of that time and of the report's days (default UTC)
 import { Decimal } from 'decimal.js';

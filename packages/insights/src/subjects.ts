@@ -59,7 +59,8 @@ function baseQuery(s: Scan, dimensions: string[], measures: readonly string[], f
     measures: measures.map(usageMember),
     dimensions: dimensions.map(usageMember),
     timeDimensions: [{ dimension: usageMember('occurred_at'), dateRange: cubeRange(s.window) }],
-    filters: [{ member: usageMember('currency'), operator: 'equals', values: [s.currency] }, ...filters],
+    // Costs are in the workspace's reporting currency, every event converted (docs/decisions/0023-currencies.md).
+    filters,
     timezone: s.timezone,
     limit: MAX_ROWS,
   };

@@ -10,3 +10,4 @@ export * from './work-item-allocation.ts';
 export * from './bill-line.ts';
 export * from './revenue.ts';
 export * from './cloudevents.ts';
+export * from './currency.ts';

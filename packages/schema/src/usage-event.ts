@@ -3,6 +3,7 @@
 // column names of `usage_events`, so there is one vocabulary end to end.
 import { now } from '@spendgraph/periods/clock';
 import { z } from 'zod';
+import { currencyCode } from './currency.ts';
 import { EFFORT_LEVELS, effortName } from './effort.ts';
 import { USAGE_CONVENTIONS, checkUsageConvention } from './usage-conventions.ts';
 import { MAX_WORK_ITEMS, workItemWeight } from './work-item-allocation.ts';
@@ -90,7 +91,7 @@ export const usageEventInputSchema = z
     effort: z.string().transform(effortName).pipe(z.enum(EFFORT_LEVELS, { error: `must be one of ${EFFORT_LEVELS.join(', ')}` })).optional(),
     /** A cost the caller already knows (non-token work, or a provider-reported cost). */
     cost: decimalAmount.optional(),
-    currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD').default('USD'),
+    currency: currencyCode.default('USD'),
     source: storableText.trim().min(1).max(50).default('api'),
     ...contextShape,
     /**

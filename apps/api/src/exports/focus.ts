@@ -29,7 +29,7 @@
 import { Decimal } from 'decimal.js';
 import { DateTime } from 'luxon';
 import { createPricer, type Pricer } from '@spendgraph/pricing';
-import { getWorkspace } from '@spendgraph/db';
+import { getWorkspace, getWorkspaceSettings } from '@spendgraph/db';
 import { ALLOCATION_FIELDS, TOKEN_TYPES, type TokenType, costColumn, noTokens, tokensColumn } from '@spendgraph/schema';
 import { type SemanticContext, usageMember } from '@spendgraph/semantic';
 import { semanticCall } from '../query/errors.ts';
@@ -75,7 +75,8 @@ export const FOCUS_COLUMNS = [
   'x_TokenType', 'x_Kind', 'x_Calls', 'x_PriceSource', 'x_PriceVersion', 'x_ListCostBasis', ...ALLOCATION_COLUMNS,
 ] as const;
 
-interface Context { workspaceId: string; workspaceName: string; list: Pricer; periods: Map<string, Period> }
+/** `currency`: the workspace's reporting currency, the one every cost measure is in (ADR 0023). */
+interface Context { workspaceId: string; workspaceName: string; currency: string; list: Pricer; periods: Map<string, Period> }
 
 /** A charge hour's FOCUS periods, as text. */
 interface Period { at: Date; chargeStart: string; chargeEnd: string; billingStart: string; billingEnd: string }
@@ -102,6 +103,7 @@ export async function focusTable(deps: TableDeps, ctx: SemanticContext, req: Exp
   const c: Context = {
     workspaceId: ctx.workspaceId,
     workspaceName: (await getWorkspace(deps.pool, ctx.workspaceId))?.name ?? ctx.workspaceId,
+    currency: (await getWorkspaceSettings(deps.pool, ctx.workspaceId))?.currency ?? 'USD',
     list: createPricer(),
     periods: new Map(),
   };
@@ -171,7 +173,7 @@ function charge(g: Row, c: Context, group: { period: Period; tags: string }, m: 
   const kind = text(g, 'kind')!;
   const source = text(g, 'price_source');
   const version = text(g, 'price_version');
-  const currency = text(g, 'currency')!;
+  const currency = c.currency; // costs are converted to it, whatever the events were recorded in
   const tokens = m.tokenType !== null;
   const pricingQuantity = tokens ? m.quantity.dividedBy(MILLION) : m.quantity;
   const list = listCost(c, m, { provider, model, source, currency, at: period.at, pricingQuantity });

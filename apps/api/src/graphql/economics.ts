@@ -1,6 +1,7 @@
 // Cost pools, allocation rules and unit economics (issue 17). Inputs are checked here with the
 // field at fault named; the allocation and every figure come from the model.
 import { Decimal } from 'decimal.js';
+import { isCurrencyCode } from '@spendgraph/schema';
 import { type AllocationRule, type CostPool, type Pool, type PoolClient, deleteCostPool, listCostPools, setAllocationRule, upsertCostPool } from '@spendgraph/db';
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { changeDb } from '../audit.ts';
@@ -19,13 +20,15 @@ function monthStart(month: string, field: string): string {
   return `${month}-01`;
 }
 
-function checkPool(input: { name: string; amount: string; month: string }) {
+function checkPool(input: { name: string; amount: string; month: string; currency?: string | null }) {
   const name = input.name.trim();
   if (name.length < 1 || name.length > 200) throw argumentError('INVALID_ARGUMENT', 'input.name', 'must be 1 to 200 characters');
   if (!AMOUNT.test(input.amount) || new Decimal(input.amount).isZero()) {
     throw argumentError('INVALID_ARGUMENT', 'input.amount', `'${input.amount}' is not an amount above 0 with at most 8 decimal places`);
   }
-  return { name, amount: input.amount, month: monthStart(input.month, 'input.month'), source: 'manual' as const };
+  const currency = input.currency ?? 'USD';
+  if (!isCurrencyCode(currency)) throw argumentError('INVALID_ARGUMENT', 'input.currency', `'${currency}' is not an ISO 4217 currency code`);
+  return { name, amount: input.amount, month: monthStart(input.month, 'input.month'), source: 'manual' as const, currency };
 }
 
 function checkRule(rule: AllocationRule): AllocationRule {

@@ -9,6 +9,7 @@ import type { ApiKeyScope } from '@spendgraph/db';
 /** A query segmented by workspace across the organization (null or absent: this workspace only). */
 interface Segmented { workspaces?: string[] | null }
 import { type DeadLetterDeps, deadLetterResolvers } from './dead-letters.ts';
+import { currencyResolvers } from './currencies.ts';
 import { economicsResolvers } from './economics.ts';
 import { embedResolvers } from './embeds.ts';
 import { type ExportDeps, exportResolvers } from './exports.ts';
@@ -82,12 +83,14 @@ export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & Repricing
   const status = statusResolvers(deps);
   const variance = billVarianceResolvers(deps);
   const economics = economicsResolvers(deps);
+  const currencies = currencyResolvers(deps);
   return {
     ...budgets,
     ...insights,
     SystemStatus: { ...status.SystemStatus, ...deadLetters.SystemStatus },
     Mutation: { ...budgets.Mutation, ...plans.Mutation, ...exportResolvers(deps).Mutation, ...retention.Mutation, ...repricing.Mutation, ...embeds.Mutation, ...deadLetters.Mutation,
-      ...variance.Mutation, ...economics.Mutation, ...insights.Mutation },
+      ...variance.Mutation, ...economics.Mutation, ...insights.Mutation, ...currencies.Mutation },
+    MeasureValue: currencies.MeasureValue,
     Query: {
       ...budgets.Query,
       ...plans.Query,
@@ -99,6 +102,7 @@ export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & Repricing
       ...embeds.Query,
       ...variance.Query,
       ...economics.Query,
+      ...currencies.Query,
       ...organizationResolvers(deps, retention.requireRawData).Query,
       meta: () => {
         const view = semantic.meta().views.find((v) => v.name === USAGE_VIEW)!;

@@ -223,7 +223,7 @@ export const OPERATIONS: Record<string, Operation> = {
     summary: 'An embedded chart’s data', description: 'The data of a chart made by createEmbedToken; the token is the credential.', tags: ['Embeds'],
     security: [],
     request: { params: z.object({ token: z.string() }) },
-    responses: { 200: json(z.looseObject({ chart: z.unknown(), expiresAt: z.string().nullable() }), 'the chart and its data'), ...fail({ 401: 'unknown, expired or revoked token' }) },
+    responses: { 200: json(z.looseObject({ chart: z.unknown(), expiresAt: z.string().nullable(), currency: z.string().describe('ISO 4217 code of money measures: the workspace reporting currency') }), 'the chart and its data'), ...fail({ 401: 'unknown, expired or revoked token' }) },
   },
   'POST /v1/bills/:source': {
     summary: 'Import a provider bill',

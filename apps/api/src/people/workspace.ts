@@ -2,15 +2,16 @@
 // (../authz.ts declares both; the change is audited there).
 import { z } from 'zod';
 import { isTimeZone } from '@spendgraph/budgets';
-import { type Pool, type PoolClient, getWorkspaceSettings, updateWorkspaceSettings, workspaceHasEvents } from '@spendgraph/db';
+import { type Pool, type PoolClient, getWorkspaceSettings, knownCurrency, updateWorkspaceSettings, workspaceHasEvents } from '@spendgraph/db';
+import { currencyCode } from '@spendgraph/schema';
 import { changeDb } from '../audit.ts';
-import { notFound } from './errors.ts';
+import { badInput, notFound } from './errors.ts';
 import { parseInput } from './inputs.ts';
 
 const patchSchema = z.object({
   name: z.string().trim().min(1, 'must not be empty').max(200).nullish(),
   timeZone: z.string().max(100).refine(isTimeZone, 'is not an IANA time zone').nullish(),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'is not an ISO 4217 code (three capital letters)').nullish(),
+  currency: currencyCode.nullish(),
 });
 
 interface Caller { workspaceId: string; db?: PoolClient }
@@ -27,6 +28,10 @@ export function workspaceResolvers({ pool }: { pool: Pool }) {
     Mutation: {
       async updateWorkspace(_: unknown, { input }: { input: unknown }, c: Caller) {
         const patch = parseInput(patchSchema, input, 'input');
+        // The reporting currency must be convertible: the euro or a currency with ECB rates.
+        if (patch.currency && !(await knownCurrency(pool, patch.currency))) {
+          throw badInput('input.currency', `no reference rates for ${patch.currency}: import them first (README, "Currencies")`);
+        }
         return present(await updateWorkspaceSettings(changeDb(pool, c), c.workspaceId, {
           name: patch.name ?? undefined, timeZone: patch.timeZone ?? undefined, currency: patch.currency ?? undefined,
         }));

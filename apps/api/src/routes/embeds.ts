@@ -2,7 +2,7 @@
 // token (made by createEmbedToken, stored hashed) names the workspace and the query.
 // An unknown, expired or revoked token — or one whose key was revoked — gets a 401 and no data.
 import type { FastifyInstance } from 'fastify';
-import { type Pool, findEmbedToken } from '@spendgraph/db';
+import { type Pool, findEmbedToken, getWorkspaceSettings } from '@spendgraph/db';
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { chartData } from '../embeds/chart.ts';
 import { embedChartSchema } from '../embeds/token.ts';
@@ -15,6 +15,8 @@ export function embedRoutes(app: FastifyInstance, deps: { semantic: SemanticLaye
     if (!found) return reply.code(401).send({ error: 'invalid_token', message: 'this embed token is unknown, expired or revoked' });
     const chart = embedChartSchema.parse(found.chart);
     const data = await chartData(deps.semantic, found.workspaceId, chart);
-    return { chart, expiresAt: found.expiresAt, ...data };
+    // Money measures are in the workspace's reporting currency (docs/decisions/0023-currencies.md).
+    const currency = (await getWorkspaceSettings(deps.pool, found.workspaceId))?.currency ?? 'USD';
+    return { chart, expiresAt: found.expiresAt, currency, ...data };
   });
 }

@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { ThemeToggle } from '@/components/ThemeToggle';
 import { WorkspaceSwitcher } from '@/components/WorkspaceSwitcher';
+import { displayCurrency } from '@/lib/format';
 import { getMe } from '@/lib/me';
 import { signOut } from '../signin/actions';
 
@@ -23,6 +24,7 @@ export default async function MainLayout({ children }: { children: React.ReactNo
         <h1>Spendgraph</h1>
         {me && me.workspaces.length > 1 && <WorkspaceSwitcher current={me.workspaceId} workspaces={me.workspaces} />}
         {me && me.workspaces.length <= 1 && current && <p className="muted" data-testid="workspace-name">{current.name}</p>}
+        {me && <p className="muted" data-testid="reporting-currency" title="The workspace's reporting currency: every figure is converted to it">Figures in {displayCurrency()}</p>}
         <ul>{links.map(([href, label]) => <li key={href}><Link href={href}>{label}</Link></li>)}</ul>
         <p className="muted" data-testid="signed-in-as" style={{ marginTop: 16 }}>
           {me?.person ? <>{me.person.name ?? me.person.email}<br /><span className="badge">{me.role}</span></> : me ? 'Signed in with an API key' : null}

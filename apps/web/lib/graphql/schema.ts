@@ -47,6 +47,8 @@ export type Query = {
    * scoped on a dimension the context does not give does not apply. Same answer as GET /v1/guard/check.
    */
   guardCheck: GuardDecision;
+  /** The ECB reference rates this deployment holds (shipped history plus imports). */
+  fxRates: FxRatesCoverage;
   /** Cost pools, newest month first; of one month when given (YYYY-MM). */
   costPools: Array<CostPool>;
   /**
@@ -634,6 +636,8 @@ export type MeasureValue = {
   value: Maybe<Scalars['Decimal']['output']>;
   /** Fraction (0-1) of the parent's value; additive measures only. */
   share: Maybe<Scalars['Float']['output']>;
+  /** ISO 4217 code of a money measure's value (the workspace's reporting currency); null for counts, tokens, times and ratios of them. */
+  currency: Maybe<Scalars['String']['output']>;
 };
 
 export type DimensionValue = {
@@ -793,6 +797,13 @@ export type Mutation = {
    */
   setBillVarianceThreshold: Maybe<Scalars['String']['output']>;
   /**
+   * Imports ECB euro reference rates: the text of eurofxref-hist.csv / eurofxref.csv (the zip's
+   * CSV) or eurofxref-hist.xml / eurofxref-hist-90d.xml / eurofxref-daily.xml. Days not stored yet are
+   * added and every figure they change is re-converted; a stored day keeps its rate (an ECB
+   * correction is applied by the operator: `spendgraph fx-rates import --revise`). Owners and admins.
+   */
+  importFxRates: FxRatesImport;
+  /**
    * Queues dead-lettered events of this workspace for storing again (admin scope), once the cause
    * is fixed: those named by `eventIds`, or all (at most 10,000 per call). They leave the dead
    * letters; one refused again comes back with `attempts` + 1. An id stored meanwhile is skipped.
@@ -921,6 +932,12 @@ export type MutationDeleteAlertChannelArgs = {
 /** Budgets and alert channels need a key with the admin scope. */
 export type MutationSetBillVarianceThresholdArgs = {
   percent: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Budgets and alert channels need a key with the admin scope. */
+export type MutationImportFxRatesArgs = {
+  file: Scalars['String']['input'];
 };
 
 
@@ -1176,6 +1193,7 @@ export type BudgetInput = {
   unit: InputMaybe<BudgetUnit>;
   /** In the unit: money in `currency`, or a number of tokens or calls. */
   amount: Scalars['Decimal']['input'];
+  /** The workspace's reporting currency (the default): spend in every currency counts, converted to it. */
   currency: InputMaybe<Scalars['String']['input']>;
   /** Percent of the amount; each fires once per period. Default 50, 75, 90, 100. */
   thresholds: InputMaybe<Array<Scalars['Float']['input']>>;
@@ -1364,6 +1382,28 @@ export type GuardBudget = {
   resetsAt: Maybe<Scalars['String']['output']>;
 };
 
+export type FxRatesCoverage = {
+  /** Days with ECB rates. */
+  days: Scalars['Int']['output'];
+  /** First and newest day with rates (YYYY-MM-DD); a day after the newest converts at the newest. */
+  firstDay: Maybe<Scalars['String']['output']>;
+  latestDay: Maybe<Scalars['String']['output']>;
+  /** ISO 4217 codes that convert (EUR and every currency with a rate). */
+  currencies: Array<Scalars['String']['output']>;
+};
+
+export type FxRatesImport = {
+  /** Currency × day rates stored for the first time. */
+  added: Scalars['Int']['output'];
+  /** Rates equal to the stored ones. */
+  unchanged: Scalars['Int']['output'];
+  /** Rates that differ from stored ones and were kept as stored. */
+  kept: Scalars['Int']['output'];
+  /** Events (of every workspace) whose converted cost changed. */
+  eventsReconverted: Scalars['Int']['output'];
+  latestDay: Maybe<Scalars['String']['output']>;
+};
+
 export type DeadLetters = {
   count: Scalars['Int']['output'];
   oldestAt: Maybe<Scalars['String']['output']>;
@@ -1388,10 +1428,12 @@ export type DeadLetterReplay = {
 
 export type CostPoolInput = {
   name: Scalars['String']['input'];
-  /** Decimal string above 0, at most 8 decimal places (USD). */
+  /** Decimal string above 0, at most 8 decimal places, in `currency`. */
   amount: Scalars['String']['input'];
   /** YYYY-MM. */
   month: Scalars['String']['input'];
+  /** ISO 4217 code of the amount (default USD); figures convert it at the ECB rate of the month's first day. */
+  currency: InputMaybe<Scalars['String']['input']>;
 };
 
 export type FocusPoolImportInput = {
@@ -2652,7 +2694,7 @@ export type WorkspaceSettings = {
   organizationId: Scalars['ID']['output'];
   /** IANA time zone its people read days in. */
   timeZone: Scalars['String']['output'];
-  /** ISO 4217 code it budgets in. */
+  /** ISO 4217 code of its reporting currency: every money figure is converted to it at the ECB rate of its own UTC day; budgets are in it. */
   currency: Scalars['String']['output'];
   /** Days of raw events kept (null: forever); change with setRawRetention. */
   rawRetentionDays: Maybe<Scalars['Int']['output']>;

@@ -4,7 +4,7 @@ import { now as clockNow } from '@spendgraph/periods/clock';
 import { DateTime } from 'luxon';
 import { type Pool, type Report, listReports, recordReport } from '@spendgraph/db';
 import type { SemanticLayer } from '@spendgraph/semantic';
-import { detectAnomalies } from '../detect.ts';
+import { detectAnomalies, reportingCurrency } from '../detect.ts';
 import { type AnomalySettings, DEFAULT_ANOMALY_SETTINGS, type MorningReportSettings } from '../settings.ts';
 import { type MorningFigures, morningFigures } from './figures.ts';
 import { morningMarkdown } from './markdown.ts';
@@ -36,7 +36,7 @@ export function reportDate(at: Date, timezone: string): string {
 export async function buildMorningReport(deps: Deps, opts: MorningReportOptions): Promise<MorningReport> {
   const at = opts.at ?? clockNow();
   const timezone = opts.settings?.timezone ?? 'UTC';
-  const currency = opts.settings?.currency ?? opts.anomalies?.currency ?? 'USD';
+  const currency = await reportingCurrency(deps.pool, opts.workspaceId);
   const forDate = reportDate(at, timezone);
   const anomalySettings = { ...DEFAULT_ANOMALY_SETTINGS, ...opts.anomalies, currency };
   // The anomaly window holding the report's day: its figures are final once the day is over.

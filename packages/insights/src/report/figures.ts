@@ -74,7 +74,8 @@ const dec = (v: unknown) => new Decimal((v as string | null) ?? 0);
 const day = (t: DateTime) => t.toFormat('yyyy-MM-dd');
 
 async function load(semantic: SemanticLayer, r: ReportScope, q: Omit<CubeQuery, 'timezone'>): Promise<Row[]> {
-  const filters = [{ member: usageMember('currency'), operator: 'equals', values: [r.currency] }, ...(q.filters ?? [])];
+  // Costs are in the workspace's reporting currency (r.currency), every event converted (ADR 0023).
+  const filters = q.filters ?? [];
   return (await semantic.load({ ...q, filters, timezone: r.timezone }, { workspaceId: r.workspaceId }, { fresh: true })).data;
 }
 

@@ -7,7 +7,7 @@ import { EmbedShareIfAllowed } from '@/components/EmbedShareIfAllowed';
 import { ExplorerControls } from '@/components/ExplorerControls';
 import { PivotTable } from '@/components/PivotTable';
 import { gql } from '@/lib/api';
-import { formatTags } from '@/lib/format';
+import { displayCurrency, formatTags } from '@/lib/format';
 import { type Node, PERIOD, type Period, SERIES, type Timeseries, nodeSelection, periodLabel, seriesChart } from '@/lib/breakdown';
 import { type ExploreState, type SearchParams, WORKSPACE_SEGMENT, apiFilters, parseExplore, previousRange, workspaceSegment } from '@/lib/query-state';
 import { getMe } from '@/lib/me';
@@ -64,7 +64,7 @@ export default async function Explore({ searchParams }: { searchParams: Promise<
         {chartMeasure && <ExploreChart state={state} root={root} measure={chartMeasure} title={title(chartMeasure)} />}
       </Suspense>
       <PivotTable root={root} by={segment.levels} filters={state.filters} range={state.range} initialSort={state.sort}
-        measures={state.measures.map((m) => ({ name: m, title: title(m) }))} previous={before?.ok ? before.data.breakdown : null} />
+        measures={state.measures.map((m) => ({ name: m, title: title(m) }))} previous={before?.ok ? before.data.breakdown : null} currency={displayCurrency()} />
       <PaintMark id="explore-pivot" />
     </>
   );

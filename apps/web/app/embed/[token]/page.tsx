@@ -10,6 +10,8 @@ export const metadata: Metadata = { robots: { index: false } };
 interface EmbedAnswer {
   chart: { kind: 'breakdown' | 'timeseries'; title?: string | null; measures: string[]; by: string[]; theme: 'light' | 'dark'; granularity?: string | null };
   expiresAt: string; breakdown?: Node; timeseries?: Timeseries;
+  /** The workspace's reporting currency: money measures are in it. */
+  currency: string;
 }
 
 async function load(token: string): Promise<{ ok: true; data: EmbedAnswer } | { ok: false; message: string }> {
@@ -27,7 +29,7 @@ export default async function Embed({ params, searchParams }: { params: Promise<
   if (!result.ok) {
     return <main className="embed"><p className="error" role="alert" data-testid="embed-error">This embedded chart cannot be shown: {result.message}.</p></main>;
   }
-  const { chart, breakdown, timeseries, expiresAt } = result.data;
+  const { chart, breakdown, timeseries, expiresAt, currency } = result.data;
   const requested = (await searchParams).theme;
   const theme = requested === 'dark' || requested === 'light' ? requested : chart.theme;
   const measure = chart.measures[0]!;
@@ -38,7 +40,7 @@ export default async function Embed({ params, searchParams }: { params: Promise<
   return (
     <main className={`embed ${theme}`} data-theme={theme}>
       <h1>{title}</h1>
-      <Chart id="embed-chart" label={title} theme={theme} money={/cost/.test(measure)} spec={spec} height={300} />
+      <Chart id="embed-chart" label={title} theme={theme} money={/cost/.test(measure)} currency={currency} spec={spec} height={300} />
       {breakdown && <p data-testid="embed-total" data-value={valueOf(breakdown, measure) ?? ''} className="muted">Total: {valueOf(breakdown, measure)}</p>}
       <footer>Spendgraph · link valid until {expiresAt}</footer>
     </main>
