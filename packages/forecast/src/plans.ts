@@ -84,7 +84,7 @@ export interface PlanForecast {
 }
 
 export interface PlanForecastOptions {
-  /** Spend, profiles and budgets in this currency (default USD). */
+  /** The workspace's reporting currency: spend and profiles are in it, and so are its budgets (default USD). */
   currency?: string;
 }
 
@@ -95,7 +95,7 @@ export function isPlanBudget(b: Pick<Budget, 'scope' | 'wholeWorkspace'>, planId
   return f!.member === 'plan_id' && f!.operator === 'equals' && f!.values.length === 1 && f!.values[0] === planId;
 }
 
-async function spentByPlan(semantic: SemanticLayer, workspaceId: string, planIds: string[], currency: string): Promise<Map<string, Decimal>> {
+async function spentByPlan(semantic: SemanticLayer, workspaceId: string, planIds: string[]): Promise<Map<string, Decimal>> {
   const spent = new Map<string, Decimal>();
   if (!planIds.length) return spent;
   const { data } = await semantic.load(
@@ -104,7 +104,6 @@ async function spentByPlan(semantic: SemanticLayer, workspaceId: string, planIds
       dimensions: [usageMember('plan_id')],
       filters: [
         { member: usageMember('plan_id'), operator: 'equals', values: planIds },
-        { member: usageMember('currency'), operator: 'equals', values: [currency] },
       ],
       limit: MAX_ROWS,
     },
@@ -159,7 +158,7 @@ export async function planForecasts(deps: ForecastDeps, workspaceId: string, pla
 
   const [completed, spent, budgets] = await Promise.all([
     completedTaskCosts(semantic, workspaceId, { currency, pool }),
-    spentByPlan(semantic, workspaceId, inProgress.map((p) => p.id), currency),
+    spentByPlan(semantic, workspaceId, inProgress.map((p) => p.id)),
     listBudgets(pool, workspaceId),
   ]);
   const profiles = profilesOf(completed, currency);

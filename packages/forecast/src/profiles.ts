@@ -10,7 +10,8 @@
 // A task's type is the one the tasks table gives (when a pool is passed), else the
 // type its events carry (the one carrying most of its cost when they disagree).
 // Tasks without a type count only in the all-types profile. Completed tasks with no
-// priced spend in the currency are not samples: nothing says what they cost.
+// priced spend are not samples: nothing says what they cost. Costs are the model's: every
+// currency converted to the workspace's reporting currency (docs/decisions/0023-currencies.md).
 import { Decimal } from 'decimal.js';
 import { max, mean, median, min, quantileSorted } from 'simple-statistics';
 import { type Pool, listTasks } from '@spendgraph/db';
@@ -42,7 +43,7 @@ export interface TaskTypeProfiles {
 }
 
 export interface ProfileOptions {
-  /** Only events in this currency count (default USD). */
+  /** The workspace's reporting currency, which the model's costs are in (a label; default USD). */
   currency?: string;
   /** Reads task types from the tasks table (authoritative) instead of the events' task_type. */
   pool?: Pool;
@@ -56,14 +57,12 @@ export interface CompletedTask {
 }
 
 export async function completedTaskCosts(semantic: SemanticLayer, workspaceId: string, opts: ProfileOptions = {}): Promise<CompletedTask[]> {
-  const currency = opts.currency ?? 'USD';
   const query: CubeQuery = {
     measures: [usageMember('total_cost')],
     dimensions: [usageMember('task_id'), usageMember('task_type')],
     filters: [
       { member: usageMember('task_status'), operator: 'equals', values: ['done'] },
       { member: usageMember('task_id'), operator: 'set' },
-      { member: usageMember('currency'), operator: 'equals', values: [currency] },
     ],
     limit: MAX_ROWS,
   };

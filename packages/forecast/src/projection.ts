@@ -36,7 +36,7 @@ export interface ProjectionOptions {
   timezone: string;
   /** Default: the current time. */
   now?: Date;
-  /** Only events in this currency count (default USD). */
+  /** The workspace's reporting currency, which the model's costs are in (a label; default USD). */
   currency?: string;
 }
 
@@ -105,7 +105,7 @@ async function dailyCost(semantic: SemanticLayer, workspaceId: string, opts: Pro
   const query: CubeQuery = {
     measures: [usageMember('total_cost')],
     timeDimensions: [{ dimension: usageMember('occurred_at'), granularity: 'day', dateRange: [cubeTime(from), cubeTime(to)] }],
-    filters: [...(opts.filters ?? []), { member: usageMember('currency'), operator: 'equals', values: [opts.currency ?? 'USD'] }],
+    filters: opts.filters ?? [],
     timezone: opts.timezone,
     limit: MAX_ROWS,
   };

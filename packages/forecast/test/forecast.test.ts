@@ -47,7 +47,7 @@ function planBudget(plan: string | string[], amount: string, extra: Partial<Budg
 
 /**
  * Completed tasks: implement 1, 2 (two events), 3, 10; review 0.4, 0.6; one untyped 5.
- * Not samples: an open implement task (100), a cancelled one (50), a done task in EUR.
+ * Not samples: an open implement task (100), a cancelled one (50).
  */
 async function profileFixture() {
   const ws = await workspace([
@@ -61,12 +61,11 @@ async function profileFixture() {
     [AT, '5', task('plan-old', 'u1')],
     [AT, '100', task('plan-old', 'still-open', 'implement')],
     [AT, '50', task('plan-old', 'dropped', 'implement')],
-    [AT, '7', { ...task('plan-old', 'in-euros', 'implement'), currency: 'EUR' }],
     // plan-7: an open implement task that has spent 4, and 1.4 on the plan outside tasks.
     [AT, '4', task('plan-7', 'p7/a', 'implement')],
     [AT, '1.4', { plan_id: 'plan-7' }],
   ]);
-  await done(ws, 't1', 't2', 't3', 't4', 'r1', 'r2', 'u1', 'in-euros');
+  await done(ws, 't1', 't2', 't3', 't4', 'r1', 'r2', 'u1');
   await upsertTask(p.pool, ws.workspaceId, 'dropped', { status: 'cancelled' });
   return ws;
 }
@@ -97,9 +96,17 @@ describe('task type profiles', () => {
     ]);
     // all: 0.4, 0.6, 1, 2, 3, 5, 10 -> median 2; p25 at rank 1.5: (0.6 + 1) / 2; p90 at rank 5.4: 5 + 0.4 x 5.
     expect(profiles.all).toEqual({ taskType: null, n: 7, p25: '0.8', median: '2', p90: '7', mean: '3.142857', min: '0.4', max: '10', total: '22' });
-    expect((await taskTypeProfiles(semantic, ws.workspaceId, { currency: 'EUR' })).types).toEqual([
-      { taskType: 'implement', n: 1, p25: '7', median: '7', p90: '7', mean: '7', min: '7', max: '7', total: '7' },
-    ]);
+  });
+
+  it('count a task in another currency at its cost converted to the reporting currency, as every figure of the model', async () => {
+    const ws = await workspace([[AT, '2', task('p', 'usd', 'implement')], [AT, '7', { ...task('p', 'eur', 'implement'), currency: 'EUR' }]]);
+    await done(ws, 'usd', 'eur');
+    const { rows: [truth] } = await p.pool.query(
+      'SELECT sum(total_cost * fx_rate)::float8 AS total FROM usage_events WHERE workspace_id = $1', [ws.workspaceId]);
+    const { types } = await taskTypeProfiles(semantic, ws.workspaceId);
+    expect(types.map((t) => [t.taskType, t.n])).toEqual([['implement', 2]]);
+    expect(Number(types[0]!.total)).toBeCloseTo(truth.total, 6);
+    expect(Number(types[0]!.total)).not.toBeCloseTo(9, 2); // 7 EUR is not 7 USD
   });
 
   it('take the type from the tasks table when given a pool', async () => {

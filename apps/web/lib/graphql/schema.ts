@@ -290,7 +290,7 @@ export type QueryEconomicsArgs = {
  * `total_cost`, `plan_id` (the `usage.` prefix is optional). The workspace is the API key's.
  */
 export type QueryTaskTypeProfilesArgs = {
-  currency?: InputMaybe<Scalars['String']['input']>;
+  currency: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -301,7 +301,7 @@ export type QueryTaskTypeProfilesArgs = {
  */
 export type QueryPlanForecastsArgs = {
   ids: InputMaybe<Array<Scalars['ID']['input']>>;
-  currency?: InputMaybe<Scalars['String']['input']>;
+  currency: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -314,7 +314,7 @@ export type QuerySpendProjectionArgs = {
   filters: InputMaybe<Array<Filter>>;
   period?: InputMaybe<ProjectionPeriod>;
   timezone?: InputMaybe<Scalars['String']['input']>;
-  currency?: InputMaybe<Scalars['String']['input']>;
+  currency: InputMaybe<Scalars['String']['input']>;
   asOf: InputMaybe<Scalars['String']['input']>;
 };
 
