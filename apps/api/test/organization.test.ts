@@ -196,6 +196,20 @@ describe('organization budgets', () => {
     expect((await p.pool.query(`SELECT count(*)::int AS n FROM budgets WHERE name = 'org cap'`)).rows[0].n).toBe(0);
   });
 
+  it('adds up only workspaces of one reporting currency: one reporting in EUR is refused, naming it', async () => {
+    await p.pool.query(`UPDATE workspaces SET currency = 'EUR' WHERE id = $1`, [d.workspaceId]);
+    try {
+      const res = await fetch(`${p.apiUrl}/graphql`, {
+        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${manager}`, 'x-spendgraph-workspace': b.slug },
+        body: JSON.stringify({ query: CREATE, variables: { input: { name: 'mixed', wholeWorkspace: true, period: 'monthly', amount: '1', organization: { workspaces: [b.slug, d.slug] } } } }),
+      }).then((r) => r.json() as Promise<any>);
+      expect(res.errors[0]).toMatchObject({ extensions: { code: 'INVALID_ARGUMENT', field: 'input.organization.workspaces' } });
+      expect(res.errors[0].message).toContain(`${d.slug} reports in EUR`);
+    } finally {
+      await p.pool.query(`UPDATE workspaces SET currency = 'USD' WHERE id = $1`, [d.workspaceId]);
+    }
+  });
+
   it('sums its spend over its workspaces to the cent, and its hard stop blocks a call in each of them only', async () => {
     const [inB, inD] = [await monthSpend([b.workspaceId]), await monthSpend([d.workspaceId])];
     expect(inD).toBe('0');

@@ -98,6 +98,20 @@ export async function presentVisible(pool: Pool, c: BudgetContext, budgets: Budg
 }
 
 /**
+ * An organization budget sums its workspaces' spend, each in its own reporting currency: they must
+ * all be the budget's (a sum across currencies would mean nothing). Refused naming the field.
+ */
+async function oneCurrency(pool: Pool, scope: { id: string; workspaceIds: string[] | null }, currency: string) {
+  const { rows } = await pool.query<{ slug: string; currency: string }>(
+    `SELECT slug, currency FROM workspaces WHERE organization_id = $1 AND ($2::uuid[] IS NULL OR id = ANY ($2)) AND currency <> $3 ORDER BY slug LIMIT 5`,
+    [scope.id, scope.workspaceIds, currency]);
+  if (rows.length) {
+    throw argumentError('INVALID_ARGUMENT', 'input.organization.workspaces',
+      `an organization budget adds up workspaces in one reporting currency (${currency}); ${rows.map((r) => `${r.slug} reports in ${r.currency}`).join(', ')}`);
+  }
+}
+
+/**
  * A budget is in its workspace's reporting currency: its spend is every event's cost converted
  * to it (docs/decisions/0023-currencies.md). Another currency is refused, naming the field.
  */
@@ -189,6 +203,7 @@ export function budgetResolvers(deps: BudgetDeps) {
         const fields = ruled(() => newBudgetFields(input, dimensions));
         const named = (organization as { workspaces?: string[] | null } | null | undefined);
         const scope = named ? await organizationScope(c, named.workspaces ?? null, 'input.organization.workspaces') : null;
+        if (scope) await oneCurrency(deps.pool, scope, input.currency as string);
         const b = await insertBudget(changeDb(deps.pool, c), c.workspaceId, { ...fields, organization: scope });
         return answer(b, b.id);
       },
