@@ -6,9 +6,9 @@ import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMembership } from '@spendgraph/db';
-import { TEST_PASSWORD, person } from '@spendgraph/test-support/people';
+import { person } from '@spendgraph/test-support/people';
 import { type Platform, graphqlData, graphqlRequest, ingestAndWait, startPlatform, workspaceWithKey } from '@spendgraph/test-support/platform';
-import { type Web, launchBrowser, screenshot, startWeb } from './support.ts';
+import { type Web, launchBrowser, screenshot, signInAsPerson, startWeb } from './support.ts';
 
 /** Wednesday: "this week" began on Monday 30 Nov (UTC). */
 const NOW = new Date('2026-12-02T10:44:00Z');
@@ -46,12 +46,7 @@ beforeAll(async () => {
   web = await startWeb(p.apiUrl);
   browser = await launchBrowser();
   page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-  await page.goto(`${web.url}/signin`);
-  const form = page.getByRole('form', { name: 'Sign in', exact: true });
-  await form.getByLabel('E-mail').fill(me.email);
-  await form.getByLabel('Password').fill(TEST_PASSWORD);
-  await form.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${web.url}/`);
+  await signInAsPerson(page, web, me.email);
 }, 240_000);
 
 afterAll(async () => {

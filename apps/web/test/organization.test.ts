@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { addMembership, createApiKey, createOrganization, createWorkspaceIn } from '@spendgraph/db';
 import { type FakeLlm, startFakeLlm } from '@spendgraph/test-support/fake-llm';
-import { TEST_PASSWORD, person } from '@spendgraph/test-support/people';
+import { person } from '@spendgraph/test-support/people';
 import { type Platform, graphqlData, ingestAndWait, startPlatform, waitFor } from '@spendgraph/test-support/platform';
-import { type Web, launchBrowser, screenshot, startWeb } from './support.ts';
+import { type Web, launchBrowser, screenshot, signInAsPerson, startWeb } from './support.ts';
 
 vi.setConfig({ testTimeout: 240_000 });
 
@@ -67,12 +67,7 @@ beforeAll(async () => {
   const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
   context.setDefaultTimeout(120_000);
   page = await context.newPage();
-  await page.goto(`${web.url}/signin`);
-  const form = page.getByRole('form', { name: 'Sign in', exact: true });
-  await form.getByLabel('E-mail').fill(someone.email);
-  await form.getByLabel('Password').fill(TEST_PASSWORD);
-  await form.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${web.url}/`);
+  await signInAsPerson(page, web, someone.email);
 }, 240_000);
 afterAll(async () => {
   await browser?.close();

@@ -7,7 +7,7 @@ import { type Browser, type Locator, type Page, chromium } from 'playwright-core
 import { addMembership, createApiKey, ensureWorkspace } from '@spendgraph/db';
 import { ensureDemoBudgets, ensureDemoEconomics, generateDemoEvents, importDemoBills, postAll, syncDemoWork } from '@spendgraph/demo';
 import { createSemanticLayer } from '@spendgraph/semantic';
-import { person } from '@spendgraph/test-support/people';
+import { TEST_PASSWORD, person } from '@spendgraph/test-support/people';
 import { type Platform, freePort, storedCount, waitFor } from '@spendgraph/test-support/platform';
 
 const WEB = fileURLToPath(new URL('..', import.meta.url));
@@ -86,6 +86,16 @@ export async function signInWithKey(page: Page, key: string) {
 export async function signIn(page: Page, web: Web, key: string) {
   await page.goto(`${web.url}/signin`);
   await signInWithKey(page, key);
+  await page.waitForURL(`${web.url}/`);
+}
+
+/** Signs a person in with e-mail and password (the test password by default) and waits for the overview. */
+export async function signInAsPerson(page: Page, web: Web, email: string, password = TEST_PASSWORD) {
+  await page.goto(`${web.url}/signin`);
+  const form = page.getByRole('form', { name: 'Sign in', exact: true });
+  await form.getByLabel('E-mail').fill(email);
+  await form.getByLabel('Password').fill(password);
+  await form.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(`${web.url}/`);
 }
 

@@ -7,10 +7,10 @@ import type { Browser, Page } from 'playwright-core';
 import { addMembership, createApiKey, ensureWorkspace } from '@spendgraph/db';
 import { detectAnomalies, writeMorningReport } from '@spendgraph/insights';
 import { type SemanticLayer, createSemanticLayer } from '@spendgraph/semantic';
-import { TEST_PASSWORD, person } from '@spendgraph/test-support/people';
+import { person } from '@spendgraph/test-support/people';
 import { type Platform, graphqlData, startPlatform } from '@spendgraph/test-support/platform';
 import { dayOfSessions, ingest, otherDays } from '../../../packages/insights/test/fixture.ts';
-import { type Web, launchBrowser, screenshot, startWeb } from './support.ts';
+import { type Web, launchBrowser, screenshot, signInAsPerson, startWeb } from './support.ts';
 
 vi.setConfig({ testTimeout: 180_000 });
 
@@ -41,12 +41,7 @@ beforeAll(async () => {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   context.setDefaultTimeout(60_000);
   page = await context.newPage();
-  await page.goto(`${web.url}/signin`);
-  const form = page.getByRole('form', { name: 'Sign in', exact: true });
-  await form.getByLabel('E-mail').fill(owner.email);
-  await form.getByLabel('Password').fill(TEST_PASSWORD);
-  await form.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${web.url}/`);
+  await signInAsPerson(page, web, owner.email);
 }, 240_000);
 afterAll(async () => {
   await browser?.close();

@@ -112,26 +112,17 @@ synchronous_commit = on
 timezone = 'UTC'
 `;
 
-/**
- * A fresh PostgreSQL cluster (trust auth on 127.0.0.1 only) with one database,
- * `spendgraph`, that has the timescaledb extension. `url` points at that database.
- */
-export async function privatePostgres(name: string): Promise<PrivateService> {
-  const root = await tsdbRoot();
+/** A cluster's directory and port in the root, made empty; `service` starts, crashes and removes it. */
+async function clusterDir(root: Root, name: string) {
   const port = await freePort();
   const inside = `/var/lib/spendgraph/test-${name}-${process.pid}`; // path inside the root
   const host = join(root.dir, inside);
   const pgdata = `${inside}/data`;
   await rm(host, { recursive: true, force: true });
   await mkdir(join(host, 'sock'), { recursive: true });
-  await run('chown', ['-R', `${root.uid}:${root.gid}`, host]);
-  await inRoot(root, 'initdb', ['-D', pgdata, '-U', 'postgres', '--encoding=UTF8', '--locale=C.UTF-8', '--auth=trust']);
-  await appendFile(join(host, 'data', 'postgresql.conf'), PG_CONF(port, `${inside}/sock`));
-  await run('chown', ['-R', `${root.uid}:${root.gid}`, host]);
-
-  const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  const url = `postgres://postgres@127.0.0.1:${port}/spendgraph`;
-  const service: PrivateService = {
+  const own = () => run('chown', ['-R', `${root.uid}:${root.gid}`, host]);
+  await own();
+  const service = (url: string): PrivateService => ({
     url,
     async start() {
       await inRoot(root, 'pg_ctl', ['-D', pgdata, '-w', '-t', '60', '-l', `${inside}/postgresql.log`, 'start']);
@@ -143,7 +134,23 @@ export async function privatePostgres(name: string): Promise<PrivateService> {
       await inRoot(root, 'pg_ctl', ['-D', pgdata, '-w', '-m', 'immediate', 'stop']).catch(() => {});
       await rm(host, { recursive: true, force: true });
     },
-  };
+  });
+  return { port, inside, host, pgdata, own, service };
+}
+
+/**
+ * A fresh PostgreSQL cluster (trust auth on 127.0.0.1 only) with one database,
+ * `spendgraph`, that has the timescaledb extension. `url` points at that database.
+ */
+export async function privatePostgres(name: string): Promise<PrivateService> {
+  const root = await tsdbRoot();
+  const { port, inside, host, pgdata, own, service: serviceAt } = await clusterDir(root, name);
+  await inRoot(root, 'initdb', ['-D', pgdata, '-U', 'postgres', '--encoding=UTF8', '--locale=C.UTF-8', '--auth=trust']);
+  await appendFile(join(host, 'data', 'postgresql.conf'), PG_CONF(port, `${inside}/sock`));
+  await own();
+
+  const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  const service = serviceAt(`postgres://postgres@127.0.0.1:${port}/spendgraph`);
   await service.start();
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -159,31 +166,12 @@ export async function privatePostgres(name: string): Promise<PrivateService> {
  */
 export async function privateReplica(name: string, primaryUrl: string): Promise<PrivateService> {
   const root = await tsdbRoot();
-  const port = await freePort();
-  const primary = new URL(primaryUrl);
-  const inside = `/var/lib/spendgraph/test-${name}-${process.pid}`;
-  const host = join(root.dir, inside);
-  const pgdata = `${inside}/data`;
-  await rm(host, { recursive: true, force: true });
-  await mkdir(join(host, 'sock'), { recursive: true });
-  await run('chown', ['-R', `${root.uid}:${root.gid}`, host]);
-  await inRoot(root, 'pg_basebackup', ['-h', '127.0.0.1', '-p', primary.port, '-U', 'postgres', '-D', pgdata, '-R', '-X', 'stream', '-c', 'fast']);
+  const { port, inside, host, pgdata, own, service: serviceAt } = await clusterDir(root, name);
+  await inRoot(root, 'pg_basebackup', ['-h', '127.0.0.1', '-p', new URL(primaryUrl).port, '-U', 'postgres', '-D', pgdata, '-R', '-X', 'stream', '-c', 'fast']);
   // Later settings win: the copied postgresql.conf names the primary's port and sockets.
   await appendFile(join(host, 'data', 'postgresql.conf'), `\nport = ${port}\nunix_socket_directories = '${inside}/sock'\nhot_standby_feedback = on\n`);
-  await run('chown', ['-R', `${root.uid}:${root.gid}`, host]);
-  const service: PrivateService = {
-    url: Object.assign(new URL(primaryUrl), { port: String(port) }).toString(),
-    async start() {
-      await inRoot(root, 'pg_ctl', ['-D', pgdata, '-w', '-t', '60', '-l', `${inside}/postgresql.log`, 'start']);
-    },
-    async crash() {
-      await inRoot(root, 'pg_ctl', ['-D', pgdata, '-w', '-m', 'immediate', 'stop']);
-    },
-    async destroy() {
-      await inRoot(root, 'pg_ctl', ['-D', pgdata, '-w', '-m', 'immediate', 'stop']).catch(() => {});
-      await rm(host, { recursive: true, force: true });
-    },
-  };
+  await own();
+  const service = serviceAt(Object.assign(new URL(primaryUrl), { port: String(port) }).toString());
   await service.start();
   return service;
 }
