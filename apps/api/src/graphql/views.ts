@@ -16,7 +16,7 @@ import { parseOrRefuse, validViewState } from '../views/state.ts';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_HOURS = 90 * 24;
 const MAX_TILES = 24;
-const name = z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters');
+const name = z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters').refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
 const tilesSchema = z.array(z.object({ viewId: z.string().regex(UUID, 'is not a view id'), size: z.enum(['small', 'medium', 'large']).nullish() })).max(MAX_TILES);
 
 interface Caller { workspaceId: string; keyId: string | null; userId?: string; role?: Role; scopes: string[]; db?: PoolClient }

@@ -10,7 +10,9 @@ import { LIMITS } from '../query-limits.ts';
 const OPERATORS = [
   'equals', 'notEquals', 'contains', 'notContains', 'startsWith', 'notStartsWith', 'endsWith', 'notEndsWith', 'gt', 'gte', 'lt', 'lte', 'set', 'notSet',
 ] as const;
-const name = z.string().min(1).max(200);
+/** Text Postgres can store (no NUL): refused here, naming the field, not by the database. */
+const text = (max: number) => z.string().max(max).refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
+const name = text(200).pipe(z.string().min(1));
 
 /** How a view is drawn: over time (a series per value of its first segment), as bars of its first segment, or as the pivot table. */
 export const VIEW_CHARTS = ['timeseries', 'bar', 'table'] as const;
@@ -18,9 +20,9 @@ export const VIEW_CHARTS = ['timeseries', 'bar', 'table'] as const;
 export const viewStateSchema = z.object({
   measures: z.array(name).min(1).max(LIMITS.measures),
   by: z.array(name).max(LIMITS.by).default([]),
-  filters: z.array(z.object({ member: name, operator: z.enum(OPERATORS), values: z.array(z.string().max(1000)).max(100).nullish() })).max(20).nullish()
+  filters: z.array(z.object({ member: name, operator: z.enum(OPERATORS), values: z.array(text(1000)).max(100).nullish() })).max(20).nullish()
     .transform((f) => (f ?? []).map((x) => ({ member: x.member, operator: x.operator, values: x.values ?? [] }))),
-  timeRange: z.object({ relative: z.string().max(100).nullish(), from: z.string().max(40).nullish(), to: z.string().max(40).nullish() }).strict()
+  timeRange: z.object({ relative: text(100).nullish(), from: text(40).nullish(), to: text(40).nullish() }).strict()
     .nullish().transform((r) => (r?.from ? { from: r.from, ...(r.to ? { to: r.to } : {}) } : { relative: r?.relative ?? 'last 30 days' })),
   granularity: z.enum(['hour', 'day', 'week', 'month', 'quarter', 'year']).nullish().transform((g) => g ?? 'day'),
   chart: z.enum(VIEW_CHARTS).nullish().transform((c) => c ?? 'timeseries'),
