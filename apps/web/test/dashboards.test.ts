@@ -95,6 +95,7 @@ describe('saved views and dashboards', () => {
   it('builds a dashboard of the two views whose tiles show the API\'s figures', async () => {
     await page.goto(`${web.url}/dashboards`);
     const form = page.getByTestId('new-dashboard');
+    await hydrated(form.getByRole('button', { name: 'Create dashboard' }));
     await form.getByLabel('Dashboard name').fill('Spend');
     await form.getByLabel('Add Cost by provider').check();
     await form.getByLabel('Add Daily cost').check();
