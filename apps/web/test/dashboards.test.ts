@@ -111,6 +111,16 @@ describe('saved views and dashboards', () => {
     await screenshot(page, 'dashboard');
   });
 
+  it('a view on the dashboard stays shared: the views page shows the API\'s refusal', async () => {
+    await page.goto(`${web.url}/views`);
+    const row = page.locator('[data-testid="view-row"][data-name="Daily cost"]');
+    await hydrated(row.getByRole('button', { name: 'Save' }));
+    await row.getByLabel('Share Daily cost').uncheck();
+    await row.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(async () => row.getByRole('alert').textContent()).toContain('input.shared');
+    expect((await api('{ savedViews { name shared } }')).savedViews.find((v: { name: string }) => v.name === 'Daily cost').shared).toBe(true);
+  });
+
   it('reorders and resizes tiles in the editor', async () => {
     await page.goto(`${web.url}/dashboards/${dashboardId}`);
     const editor = page.getByTestId('dashboard-editor');

@@ -16,12 +16,14 @@ export async function saveView(input: { name: string; shared: boolean; state: un
   return { ok: true, id: res.data.saveView.id };
 }
 
-export async function renameView(form: FormData) {
+/** Renames, shares or unshares a view; the API's refusal (e.g. a view on a dashboard made private) is shown by the form. */
+export async function renameView(_: { error: string | null }, form: FormData): Promise<{ error: string | null }> {
   const res = await gql('mutation($id: ID!, $input: UpdateViewInput!) { updateView(id: $id, input: $input) { id } }', {
     id: String(form.get('id')), input: { name: String(form.get('name') ?? ''), shared: form.get('shared') === 'on' },
   });
-  if (!res.ok) throw new Error(failed(res.errors).error);
+  if (!res.ok) return { error: failed(res.errors).error };
   revalidatePath('/views');
+  return { error: null };
 }
 
 export async function deleteView(form: FormData) {

@@ -7,7 +7,8 @@ import { gql } from '@/lib/api';
 import { allows, getMe } from '@/lib/me';
 import { rangeName } from '@/lib/query-state';
 import { type SavedView, VIEW_FIELDS, viewHref, viewRange } from '@/lib/views';
-import { deleteView, renameView } from './actions';
+import { ViewEdit } from '@/components/ViewEdit';
+import { deleteView } from './actions';
 
 export default async function Views() {
   const [res, me] = await Promise.all([gql<{ savedViews: SavedView[] }>(`{ savedViews { ${VIEW_FIELDS} } }`), getMe()]);
@@ -27,12 +28,7 @@ export default async function Views() {
                 <td>{v.shared ? 'workspace' : 'only you'}</td>
                 {manage && <td>{v.mine && (
                   <div className="toolbar" style={{ marginBottom: 0 }}>
-                    <form action={renameView} className="toolbar" style={{ marginBottom: 0 }}>
-                      <input type="hidden" name="id" value={v.id} />
-                      <input name="name" aria-label={`New name of ${v.name}`} defaultValue={v.name} maxLength={200} />
-                      <label><span><input type="checkbox" name="shared" aria-label={`Share ${v.name}`} defaultChecked={v.shared} /> shared</span></label>
-                      <button type="submit">Save</button>
-                    </form>
+                    <ViewEdit id={v.id} name={v.name} shared={v.shared} />
                     <form action={deleteView}><input type="hidden" name="id" value={v.id} /><ConfirmSubmit label="Delete" ariaLabel={`Delete ${v.name}`} question={`Delete the view ${v.name}? It leaves every dashboard.`} /></form>
                   </div>
                 )}</td>}
