@@ -19,7 +19,7 @@ export default async function Dashboards() {
     <>
       <h2>Dashboards</h2>
       {dashboards.length ? (
-        <ul data-testid="dashboards">
+        <ul data-testid="dashboards" className="link-list">
           {dashboards.map((d) => (
             <li key={d.id} data-testid="dashboard-row" data-name={d.name}>
               <Link href={`/dashboards/${d.id}`}>{d.name}</Link> <span className="muted">{d.tiles.length} tile{d.tiles.length === 1 ? '' : 's'}</span>
