@@ -182,17 +182,18 @@ describe('saved views and dashboards', () => {
   });
 
   // axe-core in the page, WCAG 2 A/AA rules, as pages.test.ts does.
-  it('the views, dashboards and dashboard pages have no serious or critical axe violations', async () => {
+  it('the views, dashboards and dashboard pages have no serious or critical axe violations (light and dark)', async () => {
     const axe = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
     const found: Record<string, string[]> = {};
-    for (const path of ['/views', '/dashboards', `/dashboards/${dashboardId}`]) {
+    for (const [scheme, path] of (['light', 'dark'] as const).flatMap((s) => ['/views', '/dashboards', `/dashboards/${dashboardId}`].map((x) => [s, x] as const))) {
+      await page.emulateMedia({ colorScheme: scheme });
       await page.goto(`${web.url}${path}`);
       await page.locator('main h2').first().waitFor();
       await page.addScriptTag({ path: axe });
       const rules = JSON.stringify({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
       const violations = await page.evaluate(`axe.run(document, ${rules}).then((r) => r.violations)`) as Array<{ id: string; impact: string; nodes: unknown[] }>;
       const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.length})`);
-      if (serious.length) found[path] = serious;
+      if (serious.length) found[`${scheme} ${path}`] = serious;
     }
     expect(found).toEqual({});
   });
