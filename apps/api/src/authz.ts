@@ -9,11 +9,12 @@ export const PERMISSIONS = [
   'usage:read', 'exports:run', 'events:ingest', 'work:write', 'embeds:manage', 'budgets:manage', 'channels:manage',
   'repricing:manage', 'retention:manage', 'deadletters:manage', 'system:read', 'members:manage', 'keys:manage', 'audit:read', 'self',
   'guard:check', 'sso:manage', 'workspace:manage', 'bills:import', 'economics:manage', 'anomalies:triage',
+  'views:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const VIEWER: Permission[] = ['usage:read', 'exports:run', 'self', 'guard:check'];
-const ANALYST: Permission[] = [...VIEWER, 'budgets:manage', 'embeds:manage', 'anomalies:triage'];
+const ANALYST: Permission[] = [...VIEWER, 'budgets:manage', 'embeds:manage', 'anomalies:triage', 'views:manage'];
 
 /** People: owner and admin may do everything (only an owner may make or unmake owners: people/members.ts). */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
@@ -26,7 +27,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
 /** Keys: exactly what the scopes allowed before people existed (an existing key with `admin` may do everything). */
 export const SCOPE_PERMISSIONS: Record<ApiKeyScope, readonly Permission[]> = {
   ingest: ['events:ingest', 'work:write', 'guard:check'],
-  read: ['usage:read', 'exports:run', 'embeds:manage', 'self', 'guard:check'],
+  read: ['usage:read', 'exports:run', 'embeds:manage', 'views:manage', 'self', 'guard:check'],
   admin: PERMISSIONS,
 };
 
@@ -257,6 +258,8 @@ const invitations: AuditRule = { targetType: 'invitation', table: 'invitations' 
 const members: AuditRule = { targetType: 'member', table: 'memberships', idColumn: 'user_id', idArg: 'userId' };
 const anomalies: AuditRule = { targetType: 'anomaly', table: 'anomalies' };
 const costPools: AuditRule = { targetType: 'cost_pool', table: 'cost_pools' };
+const savedViews: AuditRule = { targetType: 'saved_view', table: 'saved_views' };
+const dashboards: AuditRule = { targetType: 'dashboard', table: 'dashboards' };
 const sso: AuditRule = { targetType: 'sso_connection', table: 'sso_connections', idColumn: 'organization' };
 
 /** Every Query and Mutation field of /graphql, as `Type.field`. */
@@ -284,6 +287,8 @@ export const FIELD_RULES: Record<string, FieldRule> = {
   // The stored morning reports of the workspaces organizationReach() allows.
   'Query.organizationReport': read,
   'Query.fxRates': read,
+  // Shared views and the caller's own private ones; dashboards are the workspace's (views/state.ts, graphql/views.ts).
+  'Query.savedViews': read, 'Query.savedView': read, 'Query.dashboards': read, 'Query.dashboard': read, 'Query.pinnedDashboard': read,
   'Query.billVarianceThreshold': read, 'Query.billVarianceAlerts': read, 'Query.costPools': read, 'Query.economics': read,
 
   'Mutation.createBudget': { permission: 'budgets:manage', audit: budgets },
@@ -296,6 +301,15 @@ export const FIELD_RULES: Record<string, FieldRule> = {
   'Mutation.replayDeadLetters': { permission: 'deadletters:manage', audit: { targetType: 'dead_letters' } },
   'Mutation.createEmbedToken': { permission: 'embeds:manage', audit: embeds },
   'Mutation.revokeEmbedToken': { permission: 'embeds:manage', audit: embeds },
+  'Mutation.saveView': { permission: 'views:manage', audit: savedViews },
+  'Mutation.updateView': { permission: 'views:manage', audit: savedViews },
+  'Mutation.deleteView': { permission: 'views:manage', audit: savedViews },
+  'Mutation.createDashboard': { permission: 'views:manage', audit: dashboards },
+  'Mutation.updateDashboard': { permission: 'views:manage', audit: dashboards },
+  'Mutation.deleteDashboard': { permission: 'views:manage', audit: dashboards },
+  'Mutation.pinDashboard': { permission: 'views:manage', audit: dashboards },
+  // Its target is the new token (the argument is dashboardId, not id).
+  'Mutation.createDashboardEmbedToken': { permission: 'embeds:manage', audit: embeds },
   'Mutation.createExport': { permission: 'exports:run', restricted: true },
   'Mutation.upsertPlan': { permission: 'work:write' },
   'Mutation.upsertTask': { permission: 'work:write' },

@@ -1,9 +1,13 @@
 'use client';
-// "Share as embed": an opaque, expiring, revocable token for this chart and a copy-paste iframe snippet.
+// "Share as embed": an opaque, expiring, revocable token for this chart (or a whole dashboard) and a copy-paste iframe snippet.
 import { useState } from 'react';
 import { type EmbedSpec, createEmbed } from '@/app/embed-actions';
+import { createDashboardEmbed } from '@/app/(main)/views/actions';
 
-export function EmbedShare({ spec }: { spec: EmbedSpec }) {
+type Shared = { spec: EmbedSpec; dashboard?: undefined } | { dashboard: { id: string; name: string }; spec?: undefined };
+
+export function EmbedShare({ spec, dashboard }: Shared) {
+  const title = spec?.title ?? dashboard!.name;
   const [open, setOpen] = useState(false);
   const [theme, setTheme] = useState<'light' | 'dark'>('light');
   const [hours, setHours] = useState(168);
@@ -11,12 +15,12 @@ export function EmbedShare({ spec }: { spec: EmbedSpec }) {
   const [busy, setBusy] = useState(false);
   const create = async () => {
     setBusy(true);
-    const r = await createEmbed(spec, theme, hours);
+    const r = spec ? await createEmbed(spec, theme, hours) : await createDashboardEmbed(dashboard!.id, theme, hours);
     setBusy(false);
     setResult(r.ok ? { url: `${window.location.origin}${r.path}`, expiresAt: r.expiresAt } : { error: r.error });
   };
   const snippet = result && 'url' in result
-    ? `<iframe src="${result.url}" title="${spec.title.replace(/"/g, '&quot;')}" width="100%" height="360" style="border:0" loading="lazy"></iframe>` : '';
+    ? `<iframe src="${result.url}" title="${title.replace(/"/g, '&quot;')}" width="100%" height="${spec ? 360 : 900}" style="border:0" loading="lazy"></iframe>` : '';
   if (!open) return <button type="button" onClick={() => setOpen(true)}>Share as embed</button>;
   return (
     <div className="panel" data-testid="embed-share" style={{ marginTop: 12 }}>
@@ -32,7 +36,7 @@ export function EmbedShare({ spec }: { spec: EmbedSpec }) {
       </div>
       {result && 'error' in result && <p className="error" role="alert">{result.error}</p>}
       {result && 'url' in result && <>
-        <p>Anyone with this link sees this chart (read-only) until {result.expiresAt}. <a href={result.url} target="_blank" rel="noreferrer" data-testid="embed-url">Open</a></p>
+        <p>Anyone with this link sees this {spec ? 'chart' : 'dashboard'} (read-only) until {result.expiresAt}. <a href={result.url} target="_blank" rel="noreferrer" data-testid="embed-url">Open</a></p>
         <pre className="snippet" data-testid="embed-snippet">{snippet}</pre>
         <button type="button" onClick={() => navigator.clipboard?.writeText(snippet)}>Copy snippet</button>
       </>}

@@ -3,6 +3,6 @@ import { type EmbedSpec } from '@/app/embed-actions';
 import { allows, getMe } from '@/lib/me';
 import { EmbedShare } from './EmbedShare';
 
-export async function EmbedShareIfAllowed({ spec }: { spec: EmbedSpec }) {
-  return allows(await getMe(), 'embeds:manage') ? <EmbedShare spec={spec} /> : null;
+export async function EmbedShareIfAllowed(props: { spec: EmbedSpec } | { dashboard: { id: string; name: string } }) {
+  return allows(await getMe(), 'embeds:manage') ? <EmbedShare {...props} /> : null;
 }

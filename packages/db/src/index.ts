@@ -35,3 +35,4 @@ export * from './bill-variance.ts';
 export * from './cost-pools.ts';
 export * from './revenue.ts';
 export * from './fx-rates.ts';
+export * from './saved-views.ts';

@@ -20,3 +20,15 @@ export const embedChartSchema = z.object({
   theme: z.enum(['light', 'dark']).default('light'),
 });
 export type EmbedChart = z.infer<typeof embedChartSchema>;
+
+/** What an embedded dashboard shows: its tiles' figures (apps/api/src/views/figures.ts) in the token's theme. */
+export const embedDashboardSchema = z.object({
+  kind: z.literal('dashboard'),
+  dashboardId: z.string(),
+  title: z.string().max(200).nullish(),
+  theme: z.enum(['light', 'dark']).default('light'),
+});
+export type EmbedDashboard = z.infer<typeof embedDashboardSchema>;
+
+/** Any embed token's content: one chart or one dashboard. */
+export const embedSchema = z.union([embedDashboardSchema, embedChartSchema]);

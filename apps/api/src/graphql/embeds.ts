@@ -5,7 +5,7 @@ import { changeDb } from '../audit.ts';
 import { isAdministrator } from '../authz.ts';
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { chartData } from '../embeds/chart.ts';
-import { type EmbedChart, embedChartSchema } from '../embeds/token.ts';
+import { type EmbedChart, embedSchema } from '../embeds/token.ts';
 import { argumentError } from '../query/errors.ts';
 
 const MAX_HOURS = 90 * 24;
@@ -20,7 +20,7 @@ export function embedResolvers(deps: { semantic: SemanticLayer; pool: Pool }) {
     Query: {
       embedTokens: async (_: unknown, _args: unknown, c: Caller) =>
         (await listEmbedTokens(deps.pool, c.workspaceId)).map((e) => {
-          const chart = embedChartSchema.parse(e.chart);
+          const chart = embedSchema.parse(e.chart);
           return { ...e, kind: chart.kind, title: chart.title ?? null, active: !e.revokedAt && Date.parse(e.expiresAt) > Date.now() };
         }),
     },

@@ -12,6 +12,7 @@ import { type DeadLetterDeps, deadLetterResolvers } from './dead-letters.ts';
 import { currencyResolvers } from './currencies.ts';
 import { economicsResolvers } from './economics.ts';
 import { embedResolvers } from './embeds.ts';
+import { viewResolvers } from './views.ts';
 import { type ExportDeps, exportResolvers } from './exports.ts';
 import { forecastResolvers } from './forecast.ts';
 import { insightResolvers } from './insights.ts';
@@ -80,6 +81,7 @@ export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & Repricing
   const repricing = repricingResolvers(deps);
   const deadLetters = deadLetterResolvers(deps);
   const embeds = embedResolvers(deps);
+  const views = viewResolvers(deps);
   const status = statusResolvers(deps);
   const variance = billVarianceResolvers(deps);
   const economics = economicsResolvers(deps);
@@ -88,7 +90,7 @@ export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & Repricing
     ...budgets,
     ...insights,
     SystemStatus: { ...status.SystemStatus, ...deadLetters.SystemStatus },
-    Mutation: { ...budgets.Mutation, ...plans.Mutation, ...exportResolvers(deps).Mutation, ...retention.Mutation, ...repricing.Mutation, ...embeds.Mutation, ...deadLetters.Mutation,
+    Mutation: { ...budgets.Mutation, ...plans.Mutation, ...exportResolvers(deps).Mutation, ...retention.Mutation, ...repricing.Mutation, ...embeds.Mutation, ...views.Mutation, ...deadLetters.Mutation,
       ...variance.Mutation, ...economics.Mutation, ...insights.Mutation, ...currencies.Mutation },
     MeasureValue: currencies.MeasureValue,
     Query: {
@@ -100,6 +102,7 @@ export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & Repricing
       ...retention.Query,
       ...repricing.Query,
       ...embeds.Query,
+      ...views.Query,
       ...variance.Query,
       ...economics.Query,
       ...currencies.Query,

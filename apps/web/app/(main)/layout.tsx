@@ -6,7 +6,7 @@ import { getMe } from '@/lib/me';
 import { signOut } from '../signin/actions';
 
 const LINKS: Array<[string, string]> = [
-  ['/', 'Overview'], ['/me', 'My cost'], ['/explore', 'Explorer'], ['/events', 'Event log'], ['/plans', 'Plans'], ['/budgets', 'Budgets'],
+  ['/', 'Overview'], ['/me', 'My cost'], ['/explore', 'Explorer'], ['/views', 'Saved views'], ['/dashboards', 'Dashboards'], ['/events', 'Event log'], ['/plans', 'Plans'], ['/budgets', 'Budgets'],
   ['/anomalies', 'Anomalies'], ['/reconciliation', 'Reconciliation'], ['/profitability', 'Profitability'], ['/savings', 'Savings'], ['/reports', 'Morning reports'],
   ['/customers', 'Customers'], ['/features', 'Features'], ['/users', 'Users'], ['/models', 'Models'], ['/agents', 'Agents'],
   ['/onboarding', 'Send data'], ['/settings', 'Settings'],

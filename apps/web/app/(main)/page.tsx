@@ -1,5 +1,6 @@
 // Overview: this period vs the last, the trend, the split by provider and model, the top
-// plans/users/customers/features, budgets at risk, recent alerts and unpriced calls.
+// plans/users/customers/features, budgets at risk, recent alerts and unpriced calls; above them
+// the dashboard pinned as the workspace's overview, if any (each tile keeps its own view's range).
 import Link from 'next/link';
 import { Suspense } from 'react';
 import { ApiErrors } from '@/components/ApiErrors';
@@ -7,6 +8,8 @@ import { BudgetStandingCells } from '@/components/BudgetStandingCells';
 import { Chart } from '@/components/Chart';
 import { EmbedShareIfAllowed } from '@/components/EmbedShareIfAllowed';
 import { SegmentTable } from '@/components/SegmentTable';
+import { DashboardTiles } from '@/components/DashboardTiles';
+import { DASHBOARD_FIELDS, type Dashboard } from '@/lib/views';
 import { gql } from '@/lib/api';
 import { type Node, PERIOD, type Period, SERIES, type Timeseries, barChart, nodeSelection, periodLabel, seriesChart, valueOf } from '@/lib/breakdown';
 import { RangePicker } from '@/components/RangePicker';
@@ -55,12 +58,28 @@ export default async function Overview({ searchParams }: { searchParams: Promise
   return (
     <>
       <h2>Overview</h2>
+      <Suspense fallback={<Pending height={280} />}><Pinned /></Suspense>
       <RangePicker path="/" range={current} />
       <Suspense fallback={<><Pending /><Pending height={300} /></>}><Summary current={current} previous={previous} /></Suspense>
       <Suspense fallback={<Pending height={300} />}><Split current={current} /></Suspense>
       <Suspense fallback={<Pending height={200} />}><Tops current={current} /></Suspense>
       <Suspense fallback={<Pending />}><Budgets /></Suspense>
     </>
+  );
+}
+
+/** The pinned dashboard, with a link to it; nothing when none is pinned. */
+async function Pinned() {
+  const res = await gql<{ pinnedDashboard: Dashboard | null }>(`{ pinnedDashboard { ${DASHBOARD_FIELDS} } }`);
+  // A key restricted to some values reads no dashboards (their views are not limited to its values): the overview stays as it was.
+  if (!res.ok) return res.errors.every((e) => e.code === 'FORBIDDEN') ? null : <ApiErrors errors={res.errors} />;
+  const d = res.data.pinnedDashboard;
+  if (!d) return null;
+  return (
+    <section data-testid="pinned-dashboard" data-id={d.id} style={{ marginBottom: 16 }}>
+      <h3><Link href={`/dashboards/${d.id}`}>{d.name}</Link> <span className="muted">pinned dashboard</span></h3>
+      <DashboardTiles tiles={d.tiles} />
+    </section>
   );
 }
 

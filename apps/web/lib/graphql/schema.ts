@@ -168,6 +168,15 @@ export type Query = {
    * carry every workspace's load: they also need the operator's token in the x-spendgraph-operator-token header.
    */
   systemStatus: SystemStatus;
+  /** The explorer views this caller may see: the workspace's shared ones and their own private ones, by name. */
+  savedViews: Array<SavedView>;
+  /** One view (null: none here, or another person's private view). */
+  savedView: Maybe<SavedView>;
+  /** The workspace's dashboards, the pinned one first. */
+  dashboards: Array<Dashboard>;
+  dashboard: Maybe<Dashboard>;
+  /** The dashboard pinned as the workspace's overview, if any. */
+  pinnedDashboard: Maybe<Dashboard>;
   workspace: WorkspaceSettings;
 };
 
@@ -536,6 +545,26 @@ export type QuerySavingsRecommendationsArgs = {
   limit?: InputMaybe<Scalars['Int']['input']>;
 };
 
+
+/**
+ * Spendgraph's query API. Every answer comes from the Cube model in cube/ (view `usage`);
+ * `meta` lists its measures and dimensions. Member names are the view's members, e.g.
+ * `total_cost`, `plan_id` (the `usage.` prefix is optional). The workspace is the API key's.
+ */
+export type QuerySavedViewArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Spendgraph's query API. Every answer comes from the Cube model in cube/ (view `usage`);
+ * `meta` lists its measures and dimensions. Member names are the view's members, e.g.
+ * `total_cost`, `plan_id` (the `usage.` prefix is optional). The workspace is the API key's.
+ */
+export type QueryDashboardArgs = {
+  id: Scalars['ID']['input'];
+};
+
 export type Granularity =
   | 'hour'
   | 'day'
@@ -881,6 +910,28 @@ export type Mutation = {
   setSsoConnection: SsoConnection;
   /** Removes the organization's SSO connection; its people keep their accounts and memberships. */
   deleteSsoConnection: Scalars['Boolean']['output'];
+  /**
+   * Saves an explorer view under a name: private to its maker unless `shared`. The state is checked
+   * now (measures, segments and filter members of the model, the range): a bad one is refused with its field.
+   */
+  saveView: SavedView;
+  /** Renames, shares or unshares a view, or replaces its state (its maker, or an admin for a shared view). Null: none here. */
+  updateView: Maybe<SavedView>;
+  /** Deletes a view and takes it off every dashboard (its maker, or an admin for a shared view). False: none here. */
+  deleteView: Scalars['Boolean']['output'];
+  /** A dashboard of shared views, in order, each with a size. */
+  createDashboard: Dashboard;
+  /** Renames a dashboard or replaces its tiles (adds, removes, reorders). Null: none here. */
+  updateDashboard: Maybe<Dashboard>;
+  deleteDashboard: Scalars['Boolean']['output'];
+  /** Pins a dashboard as the workspace's overview (unpinning any other; at most one) or unpins it. Null: none here. */
+  pinDashboard: Maybe<Dashboard>;
+  /**
+   * An embed token for a whole dashboard: whoever holds it sees its tiles' figures through
+   * GET /v1/embeds/{token} (the web app's /embed/{token}), nothing else. Listed and revoked with the
+   * chart embeds (embedTokens, revokeEmbedToken).
+   */
+  createDashboardEmbedToken: EmbedToken;
   /** Changes the fields given (owners and admins; recorded in the audit log). */
   updateWorkspace: WorkspaceSettings;
 };
@@ -1105,6 +1156,59 @@ export type MutationSetRawRetentionArgs = {
 /** Budgets and alert channels need a key with the admin scope. */
 export type MutationSetSsoConnectionArgs = {
   input: SsoConnectionInput;
+};
+
+
+/** Budgets and alert channels need a key with the admin scope. */
+export type MutationSaveViewArgs = {
+  input: SaveViewInput;
+};
+
+
+/** Budgets and alert channels need a key with the admin scope. */
+export type MutationUpdateViewArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateViewInput;
+};
+
+
+/** Budgets and alert channels need a key with the admin scope. */
+export type MutationDeleteViewArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Budgets and alert channels need a key with the admin scope. */
+export type MutationCreateDashboardArgs = {
+  input: DashboardInput;
+};
+
+
+/** Budgets and alert channels need a key with the admin scope. */
+export type MutationUpdateDashboardArgs = {
+  id: Scalars['ID']['input'];
+  input: DashboardUpdate;
+};
+
+
+/** Budgets and alert channels need a key with the admin scope. */
+export type MutationDeleteDashboardArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Budgets and alert channels need a key with the admin scope. */
+export type MutationPinDashboardArgs = {
+  id: Scalars['ID']['input'];
+  pinned?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/** Budgets and alert channels need a key with the admin scope. */
+export type MutationCreateDashboardEmbedTokenArgs = {
+  dashboardId: Scalars['ID']['input'];
+  theme?: InputMaybe<EmbedTheme>;
+  expiresInHours?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -1539,6 +1643,12 @@ export type EmbedKind =
   | 'breakdown'
   | 'timeseries';
 
+/** What a token shows: a chart's query, or a whole dashboard (createDashboardEmbedToken). */
+export type EmbedTokenKind =
+  | 'breakdown'
+  | 'timeseries'
+  | 'dashboard';
+
 export type EmbedTheme =
   | 'light'
   | 'dark';
@@ -1574,7 +1684,7 @@ export type EmbedTokenInfo = {
   id: Scalars['ID']['output'];
   /** The first characters of the token, to recognise it. */
   prefix: Scalars['String']['output'];
-  kind: EmbedKind;
+  kind: EmbedTokenKind;
   title: Maybe<Scalars['String']['output']>;
   createdAt: Scalars['String']['output'];
   expiresAt: Scalars['String']['output'];
@@ -2685,6 +2795,112 @@ export type ScheduledJobStatus = {
   lastSuccessMs: Maybe<Scalars['Float']['output']>;
   lastFailureAt: Maybe<Scalars['String']['output']>;
   lastError: Maybe<Scalars['String']['output']>;
+};
+
+/** How a view is drawn: over time (a series per value of its first segment), as bars of its first segment, or as the pivot table. */
+export type ViewChart =
+  | 'timeseries'
+  | 'bar'
+  | 'table';
+
+/** What a tile takes of a dashboard's width. */
+export type TileSize =
+  | 'small'
+  | 'medium'
+  | 'large';
+
+/** The explorer's state (the explorer's URL holds the same). */
+export type ViewStateInput = {
+  measures: Array<Scalars['String']['input']>;
+  by: InputMaybe<Array<Scalars['String']['input']>>;
+  filters: InputMaybe<Array<Filter>>;
+  /** Default: last 30 days. */
+  timeRange: InputMaybe<TimeRange>;
+  /** Default: day. */
+  granularity: InputMaybe<Granularity>;
+  /** Default: timeseries. */
+  chart: InputMaybe<ViewChart>;
+  /** Children kept per node of the breakdown (default 10). */
+  limit: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type SaveViewInput = {
+  name: Scalars['String']['input'];
+  /** Shown to the whole workspace (default: private to its maker). */
+  shared: InputMaybe<Scalars['Boolean']['input']>;
+  state: ViewStateInput;
+};
+
+export type UpdateViewInput = {
+  name: InputMaybe<Scalars['String']['input']>;
+  shared: InputMaybe<Scalars['Boolean']['input']>;
+  state: InputMaybe<ViewStateInput>;
+};
+
+export type TileInput = {
+  viewId: Scalars['ID']['input'];
+  size: InputMaybe<TileSize>;
+};
+
+export type DashboardInput = {
+  name: Scalars['String']['input'];
+  tiles: InputMaybe<Array<TileInput>>;
+};
+
+export type DashboardUpdate = {
+  name: InputMaybe<Scalars['String']['input']>;
+  /** The whole ordered list of tiles (replaces the former one). */
+  tiles: InputMaybe<Array<TileInput>>;
+};
+
+export type ViewFilter = {
+  member: Scalars['String']['output'];
+  operator: FilterOperator;
+  values: Array<Scalars['String']['output']>;
+};
+
+export type ViewTimeRange = {
+  relative: Maybe<Scalars['String']['output']>;
+  from: Maybe<Scalars['String']['output']>;
+  to: Maybe<Scalars['String']['output']>;
+};
+
+export type ViewState = {
+  measures: Array<Scalars['String']['output']>;
+  by: Array<Scalars['String']['output']>;
+  filters: Array<ViewFilter>;
+  timeRange: ViewTimeRange;
+  granularity: Granularity;
+  chart: ViewChart;
+  limit: Scalars['Int']['output'];
+};
+
+export type SavedView = {
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  /** Shown to the whole workspace; false: only its maker sees it. */
+  shared: Scalars['Boolean']['output'];
+  /** Made by this caller. */
+  mine: Scalars['Boolean']['output'];
+  state: ViewState;
+  createdAt: Scalars['String']['output'];
+  updatedAt: Scalars['String']['output'];
+};
+
+export type DashboardTile = {
+  view: SavedView;
+  size: TileSize;
+};
+
+export type Dashboard = {
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  /** The workspace's overview shows it. */
+  pinned: Scalars['Boolean']['output'];
+  /** In order; a tile whose view was deleted is gone. */
+  tiles: Array<DashboardTile>;
+  createdAt: Scalars['String']['output'];
+  updatedAt: Scalars['String']['output'];
 };
 
 export type WorkspaceSettings = {

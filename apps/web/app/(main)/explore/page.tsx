@@ -10,7 +10,9 @@ import { gql } from '@/lib/api';
 import { displayCurrency, formatTags } from '@/lib/format';
 import { type Node, PERIOD, type Period, SERIES, type Timeseries, nodeSelection, periodLabel, seriesChart } from '@/lib/breakdown';
 import { type ExploreState, type SearchParams, WORKSPACE_SEGMENT, apiFilters, parseExplore, previousRange, workspaceSegment } from '@/lib/query-state';
-import { getMe } from '@/lib/me';
+import { allows, getMe } from '@/lib/me';
+import { SaveView } from '@/components/SaveView';
+import { stateOfExplore } from '@/lib/views';
 import type { EmbedSpec } from '@/app/embed-actions';
 import type * as Schema from '@/lib/graphql/schema';
 
@@ -46,6 +48,8 @@ export default async function Explore({ searchParams }: { searchParams: Promise<
     ...(meta.ok ? meta.data.meta.dimensions.filter((d) => d.type !== 'time').map(short) : []),
   ];
   const controls = <ExplorerControls state={state} measures={measureOptions} dimensions={dimensionOptions} />;
+  // A view across workspaces is not one workspace's to save (as with embeds).
+  const saveable = allows(me, 'views:manage') && segment.workspaces === null;
   if (!res.ok) return <><h2>Explorer</h2>{controls}<ApiErrors errors={res.errors} /></>;
 
   const root = res.data.breakdown;
@@ -57,6 +61,7 @@ export default async function Explore({ searchParams }: { searchParams: Promise<
     <>
       <h2>Explorer</h2>
       {controls}
+      {saveable && <SaveView state={stateOfExplore(state, 'timeseries')} />}
       {root.period && <p className="muted" data-testid="explore-period" data-partial={String(root.period.partial)}>{periodLabel(root.period)}
         {before?.ok && before.data.breakdown.period && <span data-testid="explore-previous-period"> · compared with {periodLabel(before.data.breakdown.period)}</span>}</p>}
       {before && !before.ok && <ApiErrors errors={before.errors} />}
