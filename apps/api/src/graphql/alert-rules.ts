@@ -148,6 +148,7 @@ export function alertRuleResolvers(deps: { pool: Pool; semantic: SemanticLayer }
     },
     Notification: {
       anomalyId: (n: Notification) => (typeof n.detail.anomalyId === 'string' ? n.detail.anomalyId : null),
+      anomalySubject: (n: Notification) => (typeof n.detail.subjectId === 'string' ? n.detail.subjectId : null),
     },
   };
 }
