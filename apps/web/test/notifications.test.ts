@@ -3,7 +3,6 @@
 // the real worker evaluates the rule, and the notification appears in the nav's bell (its count is
 // SQL's over raw events) and as a browser notification. Also axe-core on the anomalies, reports and
 // alert rules pages. Screenshots: artifacts/screenshots/alert-rules.png, notifications.png.
-import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -16,7 +15,7 @@ import { type SemanticLayer, createSemanticLayer } from '@spendgraph/semantic';
 import { TEST_PASSWORD, person } from '@spendgraph/test-support/people';
 import { type Platform, graphqlData, ingestAndWait, startPlatform, waitFor } from '@spendgraph/test-support/platform';
 import { dayOfSessions, ingest, otherDays } from '../../../packages/insights/test/fixture.ts';
-import { type Web, hydrated, launchBrowser, screenshot, startWeb } from './support.ts';
+import { type Web, hydrated, launchBrowser, screenshot, seriousViolations, startWeb } from './support.ts';
 
 vi.setConfig({ testTimeout: 180_000 });
 
@@ -167,24 +166,13 @@ describe('alert rules and the bell', () => {
   });
 });
 
-// axe-core in the page, WCAG 2 A/AA rules (as pages.test.ts).
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-async function seriousViolations(path: string) {
-  await page.goto(`${web.url}${path}`);
-  await page.locator('main h2').first().waitFor();
-  await page.addScriptTag({ path: AXE });
-  const rules = JSON.stringify({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-  const violations = await page.evaluate(`axe.run(document, ${rules}).then((r) => r.violations)`) as Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }>;
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.length}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')})`);
-}
-
 describe('accessibility (axe-core)', () => {
   it('the anomalies, reports and alert rules pages have no serious or critical violations (light and dark)', async () => {
     const found: Record<string, string[]> = {};
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
       for (const path of ['/anomalies', '/anomalies?group=likely_cause', '/reports', `/reports/${reportId}`, '/alerts']) {
-        const v = await seriousViolations(path);
+        const v = await seriousViolations(page, `${web.url}${path}`);
         if (v.length) found[`${scheme} ${path}`] = v;
       }
     }
