@@ -14,6 +14,7 @@ const permissionNow = (): Permission => (typeof window !== 'undefined' && 'Notif
 export function NotificationBell() {
   const [state, setState] = useState<BellState>({ unread: 0, notifications: [] });
   const [open, setOpen] = useState(false);
+  const [loaded, setLoaded] = useState(false);
   const [permission, setPermission] = useState<Permission>('unsupported');
   /** Ids already seen: only those arriving later are announced to the browser. */
   const seen = useRef<Set<string> | null>(null);
@@ -27,6 +28,7 @@ export function NotificationBell() {
     }
     seen.current = new Set([...(known ?? []), ...next.notifications.map((n) => n.id)]);
     setState(next);
+    setLoaded(true);
   }, []);
 
   useEffect(() => {
@@ -43,7 +45,7 @@ export function NotificationBell() {
   const ask = async () => setPermission(await Notification.requestPermission());
 
   return (
-    <div className="bell" data-testid="notification-bell">
+    <div className="bell" data-testid="notification-bell" data-loaded={loaded}>
       <button type="button" aria-expanded={open} aria-controls="notification-list" onClick={() => setOpen(!open)}
         aria-label={`Notifications, ${state.unread} unread`}>
         Notifications {state.unread > 0 && <span className="badge" data-testid="unread-count">{state.unread}</span>}
