@@ -12,7 +12,7 @@ const RULE = 'id name kind enabled channelIds anomaly { minImpact anomalyKind pe
 interface Data {
   alertRules: RuleFormRule[];
   alertChannels: Array<{ id: string; name: string; type: string }>;
-  meta: { measures: Array<RuleFormMember & { type: string }>; dimensions: Array<RuleFormMember & { type: string }> };
+  meta: { measures: Array<{ name: string; shortTitle: string; type: string }>; dimensions: Array<{ name: string; shortTitle: string; type: string }> };
   notifications: Array<{ id: string; title: string; occurredAt: string; read: boolean }>;
 }
 
@@ -26,13 +26,14 @@ function describe(r: RuleFormRule): string {
 
 export default async function Alerts({ searchParams }: { searchParams: Promise<{ edit?: string }> }) {
   const { edit } = await searchParams;
-  const res = await gql<Data>(`{ alertRules { ${RULE} } alertChannels { id name type } meta { measures { name title type } dimensions { name title type } }
+  const res = await gql<Data>(`{ alertRules { ${RULE} } alertChannels { id name type } meta { measures { name shortTitle type } dimensions { name shortTitle type } }
     notifications(first: 20) { id title occurredAt read } }`);
   if (!res.ok) return <><h2>Alert rules</h2><ApiErrors errors={res.errors} /></>;
   const { alertRules, alertChannels, meta, notifications } = res.data;
   const editing = alertRules.find((r) => r.id === edit);
   const channelName = new Map(alertChannels.map((c) => [c.id, c.name]));
-  const dimensions = meta.dimensions.filter((d) => d.type !== 'time');
+  const member = (m: { name: string; shortTitle: string }): RuleFormMember => ({ name: m.name, title: m.shortTitle });
+  const dimensions = meta.dimensions.filter((d) => d.type !== 'time').map(member);
   return (
     <>
       <h2>Alert rules</h2>
@@ -54,7 +55,7 @@ export default async function Alerts({ searchParams }: { searchParams: Promise<{
         )}
       </section>
       <h3>{editing ? `Edit ${editing.name}` : 'New rule'}</h3>
-      <AlertRuleForm key={editing?.id ?? 'new'} rule={editing} measures={meta.measures} dimensions={dimensions} channels={alertChannels} />
+      <AlertRuleForm key={editing?.id ?? 'new'} rule={editing} measures={meta.measures.map(member)} dimensions={dimensions} channels={alertChannels} />
       <h3>Latest notifications</h3>
       <section className="panel">
         {notifications.length === 0 ? <p className="empty">None yet.</p> : (
