@@ -260,6 +260,7 @@ const anomalies: AuditRule = { targetType: 'anomaly', table: 'anomalies' };
 const costPools: AuditRule = { targetType: 'cost_pool', table: 'cost_pools' };
 const savedViews: AuditRule = { targetType: 'saved_view', table: 'saved_views' };
 const dashboards: AuditRule = { targetType: 'dashboard', table: 'dashboards' };
+const alertRules: AuditRule = { targetType: 'alert_rule', table: 'alert_rules' };
 const sso: AuditRule = { targetType: 'sso_connection', table: 'sso_connections', idColumn: 'organization' };
 
 /** Every Query and Mutation field of /graphql, as `Type.field`. */
@@ -290,12 +291,18 @@ export const FIELD_RULES: Record<string, FieldRule> = {
   // Shared views and the caller's own private ones; dashboards are the workspace's (views/state.ts, graphql/views.ts).
   'Query.savedViews': read, 'Query.savedView': read, 'Query.dashboards': read, 'Query.dashboard': read, 'Query.pinnedDashboard': read,
   'Query.billVarianceThreshold': read, 'Query.billVarianceAlerts': read, 'Query.costPools': read, 'Query.economics': read,
+  'Query.alertRules': read, 'Query.notifications': read, 'Query.unreadNotifications': read,
 
   'Mutation.createBudget': { permission: 'budgets:manage', audit: budgets },
   'Mutation.updateBudget': { permission: 'budgets:manage', audit: budgets },
   'Mutation.pauseBudget': { permission: 'budgets:manage', audit: budgets },
   'Mutation.resumeBudget': { permission: 'budgets:manage', audit: budgets },
   'Mutation.deleteBudget': { permission: 'budgets:manage', audit: budgets },
+  // Alert rules are kept by those who keep budgets (analysts too); each person marks their own notifications read.
+  'Mutation.createAlertRule': { permission: 'budgets:manage', audit: alertRules },
+  'Mutation.updateAlertRule': { permission: 'budgets:manage', audit: alertRules },
+  'Mutation.deleteAlertRule': { permission: 'budgets:manage', audit: alertRules },
+  'Mutation.markNotificationsRead': { permission: 'usage:read' },
   'Mutation.createAlertChannel': { permission: 'channels:manage', audit: channels },
   'Mutation.deleteAlertChannel': { permission: 'channels:manage', audit: channels },
   'Mutation.replayDeadLetters': { permission: 'deadletters:manage', audit: { targetType: 'dead_letters' } },

@@ -2,12 +2,11 @@
 // over the real API and demo data: every figure shown is the API's (exact in data-value), a
 // session's calls are the raw events in order; dark mode; axe-core on every page.
 // Screenshots: artifacts/screenshots/page-*.png.
-import { createRequire } from 'node:module';
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { type Platform, graphqlData, startPlatform } from '@spendgraph/test-support/platform';
-import { type Web, demoWorkspace, launchBrowser, screenshot, signIn, startWeb } from './support.ts';
+import { type Web, demoWorkspace, launchBrowser, screenshot, seriousViolations as axeViolations, signIn, startWeb } from './support.ts';
 
 vi.setConfig({ testTimeout: 240_000 });
 
@@ -173,16 +172,7 @@ describe('dark mode', () => {
   });
 });
 
-// axe-core in the page (injected as a script: no test runner adapter needed), WCAG 2 A/AA rules.
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-async function seriousViolations(path: string) {
-  await page.goto(`${web.url}${path}`);
-  await page.locator('main h2').first().waitFor();
-  await page.addScriptTag({ path: AXE });
-  const rules = JSON.stringify({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-  const violations = await page.evaluate(`axe.run(document, ${rules}).then((r) => r.violations)`) as Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }>;
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.length}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')})`);
-}
+const seriousViolations = (path: string) => axeViolations(page, `${web.url}${path}`);
 
 describe('accessibility (axe-core)', () => {
   const own = ['/users', '/models', '/agents', '/agents/coder', '/sessions', '/work-items', '/plans'];

@@ -2,6 +2,7 @@
 // through the real ingest path, and Debian's Chromium driven by playwright-core.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type Locator, type Page, chromium } from 'playwright-core';
 import { addMembership, createApiKey, ensureWorkspace } from '@spendgraph/db';
@@ -113,4 +114,17 @@ export async function hydrated(locator: Locator) {
     const check = () => (Object.keys(el).some((k) => k.startsWith('__reactProps')) ? resolve() : setTimeout(check, 50));
     check();
   }));
+}
+
+// axe-core in the page (injected as a script: no test runner adapter needed), WCAG 2 A/AA rules.
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** The serious and critical axe-core violations of a page (`url`, once its first heading is in). */
+export async function seriousViolations(page: Page, url: string): Promise<string[]> {
+  await page.goto(url);
+  await page.locator('main h2').first().waitFor();
+  await page.addScriptTag({ path: AXE });
+  const rules = JSON.stringify({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+  const violations = await page.evaluate(`axe.run(document, ${rules}).then((r) => r.violations)`) as Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }>;
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.length}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')})`);
 }

@@ -32,6 +32,8 @@ const workerEnv = z.object({
   BUDGET_EVAL_EVERY_MS: z.coerce.number().int().min(0).default(60_000),
   /** Period of anomaly detection; 0 turns it off. Its rules: ANOMALY_* (packages/insights settings). */
   ANOMALY_EVERY_MS: z.coerce.number().int().min(0).default(3_600_000),
+  /** How often alert rules are evaluated (0: never on a schedule). */
+  ALERT_RULES_EVERY_MS: z.coerce.number().int().min(0).default(60_000),
   /** The morning report at MORNING_REPORT_TIME in MORNING_REPORT_TIMEZONE (packages/insights settings). */
   MORNING_REPORT_ENABLED: z.stringbool().default(true),
   /** Prometheus /metrics of this process (0 turns it off); bound to WORKER_METRICS_HOST. */

@@ -6,7 +6,7 @@ import type { Pool } from '@spendgraph/db';
 import { morningReportRepeat } from '@spendgraph/insights';
 import { createPricer } from '@spendgraph/pricing';
 import {
-  APPLY_RETENTION_JOB, CHECK_BILL_VARIANCE_JOB, DELIVER_JOB, DELIVER_VARIANCE_JOB, INVITATION_JOB, DETECT_ANOMALIES_JOB, type DeliveryJobData, EVALUATE_BUDGETS_JOB, type EvaluateBudgetsJobData,
+  APPLY_RETENTION_JOB, CHECK_BILL_VARIANCE_JOB, DELIVER_JOB, DELIVER_NOTIFICATION_JOB, DELIVER_VARIANCE_JOB, EVALUATE_ALERT_RULES_JOB, INVITATION_JOB, DETECT_ANOMALIES_JOB, type DeliveryJobData, EVALUATE_BUDGETS_JOB, type EvaluateBudgetsJobData,
   type EvaluateBudgetsResult, INGEST_BATCH_JOB, INGEST_REPLAY_JOB, type IngestJobResult, MORNING_REPORT_JOB, PULL_BILLS_JOB, type QueueDefinition, REPRICE_JOB,
   type Redis, WARM_ROLLUPS_JOB, alertsQueue, budgetsQueue, createIngestQueue, createInsightsQueue, ingestQueue, insightsQueue,
   maintenanceQueue, reportsQueue,
@@ -19,9 +19,11 @@ import { checkBillVariance, checkBillVarianceProcessor } from './processors/chec
 import { deliverAlertProcessor } from './processors/deliver-alert.ts';
 import { deliverInvitationProcessor } from './processors/deliver-invitation.ts';
 import { requeueStaleDeliveries } from './processors/deliver.ts';
+import { deliverNotificationProcessor } from './processors/deliver-notification.ts';
 import { deliverReportProcessor } from './processors/deliver-report.ts';
 import { deliverVarianceAlertProcessor } from './processors/deliver-variance-alert.ts';
 import { detectAnomaliesProcessor } from './processors/detect-anomalies.ts';
+import { evaluateAlertRulesProcessor } from './processors/evaluate-alert-rules.ts';
 import { evaluateBudgetsProcessor } from './processors/evaluate-budgets.ts';
 import { ingestProcessor } from './processors/ingest.ts';
 import { morningReportProcessor } from './processors/morning-report.ts';
@@ -125,6 +127,7 @@ export function workerTable(config: WorkerConfig): WorkerSpec[] {
       processors: async ({ pool }) => ({
         [DELIVER_JOB]: deliverAlertProcessor({ pool, send: createSender(config.channels) }),
         [DELIVER_VARIANCE_JOB]: deliverVarianceAlertProcessor({ pool, send: createSender(config.channels) }),
+        [DELIVER_NOTIFICATION_JOB]: deliverNotificationProcessor({ pool, send: createSender(config.channels) }),
         [INVITATION_JOB]: deliverInvitationProcessor(mailer(config.channels)),
       }),
     }),
@@ -138,7 +141,7 @@ export function workerTable(config: WorkerConfig): WorkerSpec[] {
       group: 'insights',
       queue: insightsQueue,
       options: { concurrency: 2, lockDuration: 10 * 60_000 },
-      processors: async ({ pool, log, semantic, reports, connection, onClose }) => {
+      processors: async ({ pool, log, semantic, reports, alerts, connection, onClose }) => {
         const queue = createInsightsQueue(connection()); // the morning report's per-workspace jobs
         onClose(() => queue.close());
         return {
@@ -147,11 +150,16 @@ export function workerTable(config: WorkerConfig): WorkerSpec[] {
             requeueStaleReportDeliveries: async () => (await requeueStaleDeliveries({ pool, table: 'report_deliveries', queue: reports }, STALE_DELIVERY_MS)).requeued,
           }),
           [MORNING_REPORT_JOB]: morningReportProcessor({ pool, semantic: await semantic(), settings: config.insights, queue, deliveries: reports, log }),
+          [EVALUATE_ALERT_RULES_JOB]: evaluateAlertRulesProcessor({
+            pool, semantic: await semantic(), alerts, log,
+            requeueStaleDeliveries: async () => (await requeueStaleDeliveries({ pool, table: 'notification_deliveries', queue: alerts, jobName: DELIVER_NOTIFICATION_JOB }, STALE_DELIVERY_MS)).requeued,
+          }),
         };
       },
       schedules: {
         [DETECT_ANOMALIES_JOB]: every(config.ANOMALY_EVERY_MS),
         [MORNING_REPORT_JOB]: config.MORNING_REPORT_ENABLED ? morningReportRepeat(config.insights.morningReport) : null,
+        [EVALUATE_ALERT_RULES_JOB]: every(config.ALERT_RULES_EVERY_MS),
       },
     }),
   ];

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { insertAlertChannel, listAnomalies, listReportDeliveries, listReports } from '@spendgraph/db';
 import { insightsSettings } from '@spendgraph/insights';
 import {
-  DETECT_ANOMALIES_JOB, INSIGHTS_QUEUE, MORNING_REPORT_JOB, REPORTS_QUEUE, type Redis, createInsightsQueue, createReportsQueue, insightsQueue,
+  EVALUATE_ALERT_RULES_JOB, createAlertsQueue, DETECT_ANOMALIES_JOB, INSIGHTS_QUEUE, MORNING_REPORT_JOB, REPORTS_QUEUE, type Redis, createInsightsQueue, createReportsQueue, insightsQueue,
   redisConnection,
 } from '@spendgraph/queue';
 import { type SemanticLayer, createSemanticLayer } from '@spendgraph/semantic';
@@ -22,6 +22,7 @@ import { createSender } from '../src/channels/index.ts';
 import { channelsConfig } from '../src/config.ts';
 import { deliverReportProcessor } from '../src/processors/deliver-report.ts';
 import { detectAnomaliesProcessor } from '../src/processors/detect-anomalies.ts';
+import { evaluateAlertRulesProcessor } from '../src/processors/evaluate-alert-rules.ts';
 import { morningReportProcessor } from '../src/processors/morning-report.ts';
 import { backfilledDays } from '../src/backfill.ts';
 import { routeJobs } from '../src/route-jobs.ts';
@@ -74,13 +75,16 @@ beforeAll(async () => {
   const deliveries = createReportsQueue(connection(), { prefix, defaultJobOptions: { attempts: 2, backoff: { type: 'fixed', delay: 100 } } });
   const detect = detectAnomaliesProcessor({ pool: p.pool, semantic, settings: settings.anomalies, log, now: () => new Date('2026-10-10T23:00:00Z') });
   const report = morningReportProcessor({ pool: p.pool, semantic, settings, queue: insights, deliveries, log });
+  // Every job name of the queue has its processor (alert rules are tested in alert-rules.test.ts).
+  const alerts = createAlertsQueue(connection(), { prefix });
+  const rules = evaluateAlertRulesProcessor({ pool: p.pool, semantic, alerts, log });
   const workers = [
-    new Worker(INSIGHTS_QUEUE, routeJobs(insightsQueue, { [DETECT_ANOMALIES_JOB]: detect, [MORNING_REPORT_JOB]: report }), { connection: connection(), prefix }),
+    new Worker(INSIGHTS_QUEUE, routeJobs(insightsQueue, { [DETECT_ANOMALIES_JOB]: detect, [MORNING_REPORT_JOB]: report, [EVALUATE_ALERT_RULES_JOB]: rules }), { connection: connection(), prefix }),
     new Worker(REPORTS_QUEUE, deliverReportProcessor({
       pool: p.pool, webUrl: WEB_URL, send: createSender(channelsConfig({ ALERT_EGRESS_ALLOW: new URL(webhook).host, SMTP_URL: smtpUrl })),
     }), { connection: connection(), prefix }),
   ];
-  closers.push(() => Promise.all(workers.map((w) => w.close())), () => insights.close(), () => deliveries.close());
+  closers.push(() => Promise.all(workers.map((w) => w.close())), () => insights.close(), () => deliveries.close(), () => alerts.close());
   closers.push(async () => {
     for (const name of [INSIGHTS_QUEUE, REPORTS_QUEUE]) {
       const q = new Queue(name, { connection: connection(), prefix });

@@ -3,10 +3,10 @@
 import { iso } from './iso.ts';
 import type { Db } from './pool.ts';
 
-export type DeliveryTable = 'alert_deliveries' | 'report_deliveries' | 'bill_variance_deliveries';
+export type DeliveryTable = 'alert_deliveries' | 'report_deliveries' | 'bill_variance_deliveries' | 'notification_deliveries';
 
-/** What a delivery delivers: a budget alert, a report or a bill variance alert. */
-const PARENT_COLUMN = { alert_deliveries: 'alert_id', report_deliveries: 'report_id', bill_variance_deliveries: 'alert_id' } as const satisfies Record<DeliveryTable, string>;
+/** What a delivery delivers: a budget alert, a report, a bill variance alert or an alert rule's notification. */
+const PARENT_COLUMN = { alert_deliveries: 'alert_id', report_deliveries: 'report_id', bill_variance_deliveries: 'alert_id', notification_deliveries: 'notification_id' } as const satisfies Record<DeliveryTable, string>;
 
 /** One message to one channel, with its attempts. */
 export interface Delivery {

@@ -32,6 +32,7 @@ export * from './first-run.ts';
 export * from './workspace-settings.ts';
 export * from './provider-bills.ts';
 export * from './bill-variance.ts';
+export * from './alert-rules.ts';
 export * from './cost-pools.ts';
 export * from './revenue.ts';
 export * from './fx-rates.ts';

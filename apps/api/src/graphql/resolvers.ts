@@ -1,5 +1,6 @@
 import { type QueryReader, type SemanticLayer, USAGE_VIEW } from '@spendgraph/semantic';
 import { type BreakdownArgs, breakdown } from '../query/breakdown.ts';
+import { alertRuleResolvers } from './alert-rules.ts';
 import { billVarianceResolvers } from './bill-variance.ts';
 import { type BudgetDeps, budgetResolvers } from './budgets.ts';
 import { breakdownAcross, segmentWorkspaces, timeseriesAcross } from '../query/across-workspaces.ts';
@@ -86,12 +87,14 @@ export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & Repricing
   const variance = billVarianceResolvers(deps);
   const economics = economicsResolvers(deps);
   const currencies = currencyResolvers(deps);
+  const alertRules = alertRuleResolvers(deps);
   return {
     ...budgets,
     ...insights,
     SystemStatus: { ...status.SystemStatus, ...deadLetters.SystemStatus },
     Mutation: { ...budgets.Mutation, ...plans.Mutation, ...exportResolvers(deps).Mutation, ...retention.Mutation, ...repricing.Mutation, ...embeds.Mutation, ...views.Mutation, ...deadLetters.Mutation,
-      ...variance.Mutation, ...economics.Mutation, ...insights.Mutation, ...currencies.Mutation },
+      ...variance.Mutation, ...economics.Mutation, ...insights.Mutation, ...currencies.Mutation, ...alertRules.Mutation },
+    Notification: alertRules.Notification,
     MeasureValue: currencies.MeasureValue,
     Query: {
       ...budgets.Query,
@@ -106,6 +109,7 @@ export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & Repricing
       ...variance.Query,
       ...economics.Query,
       ...currencies.Query,
+      ...alertRules.Query,
       ...organizationResolvers(deps, retention.requireRawData).Query,
       meta: () => {
         const view = semantic.meta().views.find((v) => v.name === USAGE_VIEW)!;

@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { NotificationBell } from '@/components/NotificationBell';
 import { ThemeToggle } from '@/components/ThemeToggle';
 import { WorkspaceSwitcher } from '@/components/WorkspaceSwitcher';
 import { displayCurrency } from '@/lib/format';
@@ -7,7 +8,7 @@ import { signOut } from '../signin/actions';
 
 const LINKS: Array<[string, string]> = [
   ['/', 'Overview'], ['/me', 'My cost'], ['/explore', 'Explorer'], ['/views', 'Saved views'], ['/dashboards', 'Dashboards'], ['/events', 'Event log'], ['/plans', 'Plans'], ['/budgets', 'Budgets'],
-  ['/anomalies', 'Anomalies'], ['/reconciliation', 'Reconciliation'], ['/profitability', 'Profitability'], ['/savings', 'Savings'], ['/reports', 'Morning reports'],
+  ['/anomalies', 'Anomalies'], ['/alerts', 'Alert rules'], ['/reconciliation', 'Reconciliation'], ['/profitability', 'Profitability'], ['/savings', 'Savings'], ['/reports', 'Morning reports'],
   ['/customers', 'Customers'], ['/features', 'Features'], ['/users', 'Users'], ['/models', 'Models'], ['/agents', 'Agents'],
   ['/onboarding', 'Send data'], ['/settings', 'Settings'],
 ];
@@ -25,6 +26,7 @@ export default async function MainLayout({ children }: { children: React.ReactNo
         {me && me.workspaces.length > 1 && <WorkspaceSwitcher current={me.workspaceId} workspaces={me.workspaces} />}
         {me && me.workspaces.length <= 1 && current && <p className="muted" data-testid="workspace-name">{current.name}</p>}
         {me && <p className="muted" data-testid="reporting-currency" title="The workspace's reporting currency: every figure is converted to it">Figures in {displayCurrency()}</p>}
+        {me && <NotificationBell />}
         <ul>{links.map(([href, label]) => <li key={href}><Link href={href}>{label}</Link></li>)}</ul>
         <p className="muted" data-testid="signed-in-as" style={{ marginTop: 16 }}>
           {me?.person ? <>{me.person.name ?? me.person.email}<br /><span className="badge">{me.role}</span></> : me ? 'Signed in with an API key' : null}

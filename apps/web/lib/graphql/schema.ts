@@ -31,6 +31,12 @@ export type Query = {
   timeseries: Timeseries;
   /** Single events in `order` (newest first unless asked otherwise), with cursor pagination. */
   events: EventConnection;
+  /** The workspace's alert rules, oldest first. */
+  alertRules: Array<AlertRule>;
+  /** Notifications the workspace's rules recorded, newest first, read or not for the caller (a person, else the API key). */
+  notifications: Array<Notification>;
+  /** How many of the workspace's notifications the caller has not marked read. */
+  unreadNotifications: Scalars['Int']['output'];
   /** Percent of variance share (|billed − tracked| / billed) beyond which a day × provider raises an alert; null: no alerts. */
   billVarianceThreshold: Maybe<Scalars['String']['output']>;
   /** Variance alerts raised, newest day first. */
@@ -225,6 +231,17 @@ export type QueryEventsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after: InputMaybe<Scalars['String']['input']>;
   order?: InputMaybe<EventOrder>;
+};
+
+
+/**
+ * Spendgraph's query API. Every answer comes from the Cube model in cube/ (view `usage`);
+ * `meta` lists its measures and dimensions. Member names are the view's members, e.g.
+ * `total_cost`, `plan_id` (the `usage.` prefix is optional). The workspace is the API key's.
+ */
+export type QueryNotificationsArgs = {
+  first: InputMaybe<Scalars['Int']['input']>;
+  unreadOnly: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -793,6 +810,106 @@ export type WorkItemShare = {
   share: Scalars['Decimal']['output'];
 };
 
+export type AlertRuleKind =
+  | 'anomaly'
+  | 'metric';
+
+export type AlertWindow =
+  | 'day'
+  | 'hour';
+
+export type AlertComparison =
+  | 'gt'
+  | 'lt';
+
+/**
+ * `anomaly` takes `anomaly`, `metric` takes `metric` (the other stays null). `channelIds`: the
+ * workspace's alert channels it is delivered to besides the in-app list (none: in-app only).
+ */
+export type AlertRuleInput = {
+  name: Scalars['String']['input'];
+  kind: AlertRuleKind;
+  enabled: InputMaybe<Scalars['Boolean']['input']>;
+  channelIds: InputMaybe<Array<Scalars['ID']['input']>>;
+  anomaly: InputMaybe<AnomalyRuleInput>;
+  metric: InputMaybe<MetricRuleInput>;
+};
+
+/** New anomalies whose excess over their peers is at least `minImpact` (a decimal string, reporting currency), of this kind, peer group and likely cause when given. */
+export type AnomalyRuleInput = {
+  minImpact: Scalars['String']['input'];
+  anomalyKind: InputMaybe<Scalars['String']['input']>;
+  peerValue: InputMaybe<Scalars['String']['input']>;
+  likelyCause: InputMaybe<Scalars['String']['input']>;
+};
+
+/**
+ * A measure of the usage view (as in the explorer: `total_cost`, `calls`, `error_rate`, ...) per one
+ * dimension (`user_id`; null: the whole scope), with filters, per UTC `window`, `comparison` with
+ * `threshold` (a decimal string). Fires once per group and window.
+ */
+export type MetricRuleInput = {
+  measure: Scalars['String']['input'];
+  dimension: InputMaybe<Scalars['String']['input']>;
+  filters: InputMaybe<Array<Filter>>;
+  window: AlertWindow;
+  comparison: AlertComparison;
+  threshold: Scalars['String']['input'];
+};
+
+export type AlertRule = {
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  kind: AlertRuleKind;
+  enabled: Scalars['Boolean']['output'];
+  channelIds: Array<Scalars['ID']['output']>;
+  anomaly: Maybe<AnomalyRule>;
+  metric: Maybe<MetricRule>;
+  createdAt: Scalars['String']['output'];
+  updatedAt: Scalars['String']['output'];
+};
+
+export type AnomalyRule = {
+  minImpact: Scalars['String']['output'];
+  anomalyKind: Maybe<Scalars['String']['output']>;
+  peerValue: Maybe<Scalars['String']['output']>;
+  likelyCause: Maybe<Scalars['String']['output']>;
+};
+
+export type MetricRule = {
+  measure: Scalars['String']['output'];
+  dimension: Maybe<Scalars['String']['output']>;
+  filters: Array<RuleFilter>;
+  window: AlertWindow;
+  comparison: AlertComparison;
+  threshold: Scalars['String']['output'];
+};
+
+export type RuleFilter = {
+  member: Scalars['String']['output'];
+  operator: FilterOperator;
+  values: Maybe<Array<Scalars['String']['output']>>;
+};
+
+export type Notification = {
+  id: Scalars['ID']['output'];
+  ruleId: Scalars['ID']['output'];
+  ruleName: Scalars['String']['output'];
+  /** The dimension's value ('' for the whole scope) or the anomaly's id. */
+  groupKey: Scalars['String']['output'];
+  windowStart: Scalars['String']['output'];
+  windowEnd: Scalars['String']['output'];
+  /** The figure that fired it (the measure, or the anomaly's excess) and the threshold. */
+  value: Scalars['String']['output'];
+  threshold: Scalars['String']['output'];
+  title: Scalars['String']['output'];
+  occurredAt: Scalars['String']['output'];
+  read: Scalars['Boolean']['output'];
+  /** The anomaly it is about (anomaly rules), and its session or task id. */
+  anomalyId: Maybe<Scalars['ID']['output']>;
+  anomalySubject: Maybe<Scalars['String']['output']>;
+};
+
 export type BillVarianceAlert = {
   id: Scalars['ID']['output'];
   /** UTC day, YYYY-MM-DD. */
@@ -820,6 +937,13 @@ export type Mutation = {
   /** A webhook channel's signing secret is returned here, once. */
   createAlertChannel: AlertChannel;
   deleteAlertChannel: Scalars['Boolean']['output'];
+  createAlertRule: AlertRule;
+  /** Replaces the rule's definition; what it already fired stays. */
+  updateAlertRule: AlertRule;
+  /** Deletes the rule and its notifications. */
+  deleteAlertRule: Scalars['Boolean']['output'];
+  /** Marks notifications read for the caller (ids null: all of the workspace's); how many were newly marked. */
+  markNotificationsRead: Scalars['Int']['output'];
   /**
    * Sets the variance threshold in percent (a decimal string, e.g. "5"; above 0, at most 1000), or
    * null to stop variance alerts. Alerts go to the workspace's enabled workspace-wide alert channels.
@@ -977,6 +1101,31 @@ export type MutationCreateAlertChannelArgs = {
 /** Budgets and alert channels need a key with the admin scope. */
 export type MutationDeleteAlertChannelArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/** Budgets and alert channels need a key with the admin scope. */
+export type MutationCreateAlertRuleArgs = {
+  input: AlertRuleInput;
+};
+
+
+/** Budgets and alert channels need a key with the admin scope. */
+export type MutationUpdateAlertRuleArgs = {
+  id: Scalars['ID']['input'];
+  input: AlertRuleInput;
+};
+
+
+/** Budgets and alert channels need a key with the admin scope. */
+export type MutationDeleteAlertRuleArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Budgets and alert channels need a key with the admin scope. */
+export type MutationMarkNotificationsReadArgs = {
+  ids: InputMaybe<Array<Scalars['ID']['input']>>;
 };
 
 

@@ -9,6 +9,8 @@ import { defineQueue, openQueue } from '../define.ts';
 export const DELIVER_JOB = 'deliver';
 /** A bill variance alert to one channel (a row of bill_variance_deliveries). */
 export const DELIVER_VARIANCE_JOB = 'deliver-variance';
+/** An alert rule's notification to one channel (a row of notification_deliveries). */
+export const DELIVER_NOTIFICATION_JOB = 'deliver-notification';
 
 export const deliveryJobData = z.object({ deliveryId: z.string().min(1) });
 export type DeliveryJobData = z.infer<typeof deliveryJobData>;
@@ -40,7 +42,7 @@ export type InvitationJobData = z.infer<typeof invitationJobData>;
 export const ALERTS_QUEUE = 'alerts';
 export const REPORTS_QUEUE = 'report-deliveries';
 export const alertsQueue = defineQueue({
-  name: ALERTS_QUEUE, jobs: { [DELIVER_JOB]: deliveryJobData, [DELIVER_VARIANCE_JOB]: deliveryJobData, [INVITATION_JOB]: invitationJobData }, defaultJobOptions: DELIVERY_JOB_OPTIONS,
+  name: ALERTS_QUEUE, jobs: { [DELIVER_JOB]: deliveryJobData, [DELIVER_VARIANCE_JOB]: deliveryJobData, [DELIVER_NOTIFICATION_JOB]: deliveryJobData, [INVITATION_JOB]: invitationJobData }, defaultJobOptions: DELIVERY_JOB_OPTIONS,
 });
 export const reportsQueue = defineQueue({ name: REPORTS_QUEUE, jobs: { [DELIVER_JOB]: deliveryJobData }, defaultJobOptions: DELIVERY_JOB_OPTIONS });
 

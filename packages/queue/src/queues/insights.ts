@@ -8,6 +8,8 @@ import { defineQueue, openQueue } from '../define.ts';
 
 export const DETECT_ANOMALIES_JOB = 'detect-anomalies';
 export const MORNING_REPORT_JOB = 'morning-report';
+/** Alert rules (issue 21): every enabled rule (or one workspace's), on a schedule. */
+export const EVALUATE_ALERT_RULES_JOB = 'evaluate-alert-rules';
 
 const isoTime = z.string().refine((t) => !Number.isNaN(Date.parse(t)), 'not an ISO time');
 
@@ -47,12 +49,26 @@ export interface MorningReportResult {
   deliveries?: number;
 }
 
+export const evaluateAlertRulesJobData = z.object({
+  /** One workspace; all of them when absent (the schedule). */
+  workspaceId: z.string().min(1).optional(),
+}).nullish();
+export type EvaluateAlertRulesJobData = NonNullable<z.infer<typeof evaluateAlertRulesJobData>>;
+
+export interface EvaluateAlertRulesResult {
+  rules: number;
+  notifications: number;
+  deliveries: number;
+  /** Rules that could not be evaluated (a member gone from the model, say): logged, the others still run. */
+  failed: number;
+}
+
 export const INSIGHTS_QUEUE = 'insights';
 export const insightsQueue = defineQueue({
   name: INSIGHTS_QUEUE,
-  jobs: { [DETECT_ANOMALIES_JOB]: detectAnomaliesJobData, [MORNING_REPORT_JOB]: morningReportJobData },
+  jobs: { [DETECT_ANOMALIES_JOB]: detectAnomaliesJobData, [MORNING_REPORT_JOB]: morningReportJobData, [EVALUATE_ALERT_RULES_JOB]: evaluateAlertRulesJobData },
   defaultJobOptions: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 }, attempts: 3, backoff: { type: 'exponential', delay: 5000 } },
 });
 
-export const createInsightsQueue = (connection: Redis, options: Partial<QueueOptions> = {}): Queue<DetectAnomaliesJobData | MorningReportJobData> =>
+export const createInsightsQueue = (connection: Redis, options: Partial<QueueOptions> = {}): Queue<DetectAnomaliesJobData | MorningReportJobData | EvaluateAlertRulesJobData> =>
   openQueue(insightsQueue, connection, options);
