@@ -4,6 +4,51 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type Granularity =
+  | 'hour'
+  | 'day'
+  | 'week'
+  | 'month'
+  | 'quarter'
+  | 'year';
+
+export type FilterOperator =
+  | 'equals'
+  | 'notEquals'
+  | 'contains'
+  | 'notContains'
+  | 'startsWith'
+  | 'notStartsWith'
+  | 'endsWith'
+  | 'notEndsWith'
+  | 'gt'
+  | 'gte'
+  | 'lt'
+  | 'lte'
+  | 'set'
+  | 'notSet';
+
+/** A condition on a dimension or measure; `values` are strings (numbers too). */
+export type Filter = {
+  member: string;
+  operator: FilterOperator;
+  values?: Array<string> | null | undefined;
+};
+
+/**
+ * Either `relative` or `from`/`to` (ISO dates or times in the query's time zone, `to` inclusive; without `to`: up to now).
+ * `relative`: `today`, `yesterday`, `this week|month|quarter|year`, `last week|month|quarter|year` (the previous whole one),
+ * `last N days|weeks|months|quarters|years` (N units ending with the current one: `last 7 days` includes today),
+ * `last N hours|minutes` (up to now). Weeks start on Monday; day boundaries follow `timezone`.
+ */
+export type TimeRange = {
+  relative?: string | null | undefined;
+  /** With `relative`: the period of the same kind just before it (`last 7 days` -> the 7 days before; `this month` -> last month). */
+  previous?: boolean | null | undefined;
+  from?: string | null | undefined;
+  to?: string | null | undefined;
+};
+
 export type BudgetPeriod =
   | 'daily'
   | 'weekly'
@@ -17,15 +62,131 @@ export type BudgetUnit =
   | 'tokens'
   | 'calls';
 
+export type BudgetOutlook =
+  | 'over'
+  | 'crosses'
+  | 'under'
+  | 'unknown';
+
 export type BudgetMode =
   /** alert only */
   | 'soft'
   /** alert and deny work over the limit */
   | 'hard';
 
+export type BudgetState =
+  | 'ok'
+  | 'warning'
+  | 'over'
+  | 'paused'
+  /** not evaluated yet */
+  | 'pending';
+
+export type AlertChannelType =
+  | 'webhook'
+  | 'slack'
+  | 'email';
+
+export type ScopeOperator =
+  | 'equals'
+  | 'notEquals';
+
+/** A dimension of the `usage` view (as in `meta`) having one of the values, or none of them. */
+export type ScopeFilterInput = {
+  member: string;
+  operator?: ScopeOperator | null | undefined;
+  values: Array<string>;
+};
+
+export type BudgetInput = {
+  name: string;
+  /** Conditions on dimensions (AND). Leave empty only with wholeWorkspace: true. */
+  scope?: Array<ScopeFilterInput> | null | undefined;
+  wholeWorkspace?: boolean | null | undefined;
+  period: BudgetPeriod;
+  /** Window length of a rolling budget, in days. */
+  rollingDays?: number | null | undefined;
+  /** Window length of a rolling budget in hours instead (a plan's usage window, e.g. 5). */
+  rollingHours?: number | null | undefined;
+  /** IANA time zone of calendar periods (days start at midnight, weeks on Monday). */
+  timezone?: string | null | undefined;
+  /** What the amount counts; tokens and calls make a plan limit. */
+  unit?: BudgetUnit | null | undefined;
+  /** In the unit: money in `currency`, or a number of tokens or calls. */
+  amount: string;
+  /** The workspace's reporting currency (the default): spend in every currency counts, converted to it. */
+  currency?: string | null | undefined;
+  /** Percent of the amount; each fires once per period. Default 50, 75, 90, 100. */
+  thresholds?: Array<number> | null | undefined;
+  /** Alert when the trend projects crossing the limit before the period ends. */
+  forecastAlerts?: boolean | null | undefined;
+  mode?: BudgetMode | null | undefined;
+  /**
+   * An organization budget: its spend is summed over these workspaces of the organization and its
+   * hard stop applies in each. Needs budgets:manage in every one of them.
+   */
+  organization?: OrganizationBudgetInput | null | undefined;
+};
+
+export type OrganizationBudgetInput = {
+  /** Workspaces (slugs or ids) it covers; omit for all of the organization's workspaces, later ones too. */
+  workspaces?: Array<string> | null | undefined;
+};
+
+export type BudgetPatch = {
+  name?: string | null | undefined;
+  scope?: Array<ScopeFilterInput> | null | undefined;
+  wholeWorkspace?: boolean | null | undefined;
+  period?: BudgetPeriod | null | undefined;
+  rollingDays?: number | null | undefined;
+  rollingHours?: number | null | undefined;
+  timezone?: string | null | undefined;
+  unit?: BudgetUnit | null | undefined;
+  amount?: string | null | undefined;
+  currency?: string | null | undefined;
+  thresholds?: Array<number> | null | undefined;
+  forecastAlerts?: boolean | null | undefined;
+  mode?: BudgetMode | null | undefined;
+};
+
+export type AlertChannelInput = {
+  name: string;
+  type: AlertChannelType;
+  /** URL for webhook and slack, an e-mail address for email. */
+  target: string;
+  /** Only this budget's alerts; default every budget of the workspace. */
+  budgetId?: string | number | null | undefined;
+};
+
 export type ContextValue = {
   dimension: string;
   value: string;
+};
+
+export type EmbedKind =
+  | 'breakdown'
+  | 'timeseries';
+
+export type EmbedTheme =
+  | 'light'
+  | 'dark';
+
+export type EmbedInput = {
+  kind: EmbedKind;
+  title?: string | null | undefined;
+  measures: Array<string>;
+  /** Dimensions: the breakdown's levels, or the timeseries' series. */
+  by?: Array<string> | null | undefined;
+  filters?: Array<Filter> | null | undefined;
+  timeRange?: TimeRange | null | undefined;
+  timezone?: string | null | undefined;
+  /** Timeseries only (default day). */
+  granularity?: Granularity | null | undefined;
+  /** Breakdown only: children kept per node. */
+  limit?: number | null | undefined;
+  theme?: EmbedTheme | null | undefined;
+  /** Lifetime of the token, 1 hour to 90 days (default 7 days). */
+  expiresInHours?: number | null | undefined;
 };
 
 export type Role =
@@ -51,6 +212,25 @@ export type ApiKeyInput = {
   restriction?: Array<KeyRestrictionInput> | null | undefined;
 };
 
+export type SsoConnectionInput = {
+  issuer: string;
+  clientId: string;
+  /** Left out: the stored secret stays. Null: none (a public client, PKCE only). */
+  clientSecret?: string | null | undefined;
+  domains: Array<string>;
+  /** admin, analyst or viewer (owners are made by owners, not by sign-in). */
+  defaultRole?: Role;
+  /** Workspaces of this organization a person joins on first sign-in (ones you administer). */
+  workspaceIds?: Array<string | number>;
+  enabled?: boolean;
+};
+
+export type WorkspacePatch = {
+  name?: string | null | undefined;
+  timeZone?: string | null | undefined;
+  currency?: string | null | undefined;
+};
+
 export type BudgetsInScopeQueryVariables = Exact<{
   context: Array<ContextValue> | ContextValue;
 }>;
@@ -58,10 +238,83 @@ export type BudgetsInScopeQueryVariables = Exact<{
 
 export type BudgetsInScopeQuery = { guardCheck: { applicable: number, budgets: Array<{ id: string, name: string, mode: BudgetMode, period: BudgetPeriod, unit: BudgetUnit, spend: string, amount: string, remaining: string, percentUsed: number, blocking: boolean }> } };
 
+export type BudgetFieldsFragment = { id: string, name: string, wholeWorkspace: boolean, period: BudgetPeriod, rollingDays: number | null, rollingHours: number | null, unit: BudgetUnit, timezone: string, amount: string, currency: string, thresholds: Array<number>, forecastAlerts: boolean, mode: BudgetMode, paused: boolean, state: BudgetState, spend: string, remaining: string, percentUsed: number, projectedSpend: string | null, projectedCrossingAt: string | null, outlook: BudgetOutlook, atRisk: boolean, blocking: boolean, periodStart: string | null, periodEnd: string | null, evaluatedAt: string | null, scope: Array<{ member: string, operator: ScopeOperator, values: Array<string> }> };
+
+export type CreateBudgetMutationVariables = Exact<{
+  input: BudgetInput;
+}>;
+
+
+export type CreateBudgetMutation = { createBudget: { id: string } };
+
+export type UpdateBudgetMutationVariables = Exact<{
+  id: string | number;
+  input: BudgetPatch;
+}>;
+
+
+export type UpdateBudgetMutation = { updateBudget: { id: string } };
+
+export type PauseBudgetMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type PauseBudgetMutation = { pauseBudget: { id: string } };
+
+export type ResumeBudgetMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ResumeBudgetMutation = { resumeBudget: { id: string } };
+
+export type DeleteBudgetMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DeleteBudgetMutation = { deleteBudget: boolean };
+
+export type CreateAlertChannelMutationVariables = Exact<{
+  input: AlertChannelInput;
+}>;
+
+
+export type CreateAlertChannelMutation = { createAlertChannel: { id: string, secret: string | null } };
+
+export type DeleteAlertChannelMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DeleteAlertChannelMutation = { deleteAlertChannel: boolean };
+
+export type ScopeValuesQueryVariables = Exact<{
+  by: Array<string> | string;
+}>;
+
+
+export type ScopeValuesQuery = { breakdown: { children: Array<{ value: string | null, other: boolean }> } };
+
+export type CreateEmbedTokenMutationVariables = Exact<{
+  input: EmbedInput;
+}>;
+
+
+export type CreateEmbedTokenMutation = { createEmbedToken: { token: string, expiresAt: string, path: string } };
+
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type MeQuery = { me: { workspaceId: string, organizationId: string, role: Role | null, permissions: Array<string>, developerIds: Array<string>, person: { id: string, email: string, name: string | null } | null, workspaces: Array<{ workspaceId: string, organizationId: string, slug: string, name: string, role: Role }> } };
+
+export type SetMyDeveloperIdsMutationVariables = Exact<{
+  ids: Array<string> | string;
+}>;
+
+
+export type SetMyDeveloperIdsMutation = { setMyDeveloperIds: Array<string> };
 
 export type OnboardingWorkspaceQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -107,6 +360,78 @@ export type MembersQueryVariables = Exact<{
 
 export type MembersQuery = { members: Array<{ userId: string, email: string, name: string | null, role: Role, disabled: boolean, createdAt: string }>, invitations?: Array<{ id: string, email: string, role: Role, createdAt: string, expiresAt: string, acceptedAt: string | null, revokedAt: string | null }> };
 
+export type UpdateWorkspaceMutationVariables = Exact<{
+  input: WorkspacePatch;
+}>;
+
+
+export type UpdateWorkspaceMutation = { updateWorkspace: { id: string } };
+
+export type SetRawRetentionMutationVariables = Exact<{
+  days?: number | null | undefined;
+}>;
+
+
+export type SetRawRetentionMutation = { setRawRetention: { rawRetentionDays: number | null } };
+
+export type InviteMemberMutationVariables = Exact<{
+  e: string;
+  r: Role;
+  h?: number | null | undefined;
+}>;
+
+
+export type InviteMemberMutation = { inviteMember: { token: string } };
+
+export type RevokeInvitationMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RevokeInvitationMutation = { revokeInvitation: { id: string } };
+
+export type ChangeMemberRoleMutationVariables = Exact<{
+  id: string | number;
+  r: Role;
+}>;
+
+
+export type ChangeMemberRoleMutation = { changeMemberRole: { userId: string } };
+
+export type RemoveMemberMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RemoveMemberMutation = { removeMember: boolean };
+
+export type RevokeApiKeyMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RevokeApiKeyMutation = { revokeApiKey: { id: string } };
+
+export type RotateApiKeyMutationVariables = Exact<{
+  id: string | number;
+  h?: number | null | undefined;
+}>;
+
+
+export type RotateApiKeyMutation = { rotateApiKey: { key: string } };
+
+export type SetSsoConnectionMutationVariables = Exact<{
+  input: SsoConnectionInput;
+}>;
+
+
+export type SetSsoConnectionMutation = { setSsoConnection: { updatedAt: string } };
+
+export type DeleteSsoConnectionMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type DeleteSsoConnectionMutation = { deleteSsoConnection: boolean };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -125,7 +450,41 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
-
+export const BudgetFieldsFragmentDoc = new TypedDocumentString(`
+    fragment BudgetFields on Budget {
+  id
+  name
+  scope {
+    member
+    operator
+    values
+  }
+  wholeWorkspace
+  period
+  rollingDays
+  rollingHours
+  unit
+  timezone
+  amount
+  currency
+  thresholds
+  forecastAlerts
+  mode
+  paused
+  state
+  spend
+  remaining
+  percentUsed
+  projectedSpend
+  projectedCrossingAt
+  outlook
+  atRisk
+  blocking
+  periodStart
+  periodEnd
+  evaluatedAt
+}
+    `, {"fragmentName":"BudgetFields"}) as unknown as TypedDocumentString<BudgetFieldsFragment, unknown>;
 export const BudgetsInScopeDocument = new TypedDocumentString(`
     query BudgetsInScope($context: [ContextValue!]!) {
   guardCheck(context: $context, limit: 50) {
@@ -145,6 +504,71 @@ export const BudgetsInScopeDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<BudgetsInScopeQuery, BudgetsInScopeQueryVariables>;
+export const CreateBudgetDocument = new TypedDocumentString(`
+    mutation CreateBudget($input: BudgetInput!) {
+  createBudget(input: $input) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<CreateBudgetMutation, CreateBudgetMutationVariables>;
+export const UpdateBudgetDocument = new TypedDocumentString(`
+    mutation UpdateBudget($id: ID!, $input: BudgetPatch!) {
+  updateBudget(id: $id, input: $input) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<UpdateBudgetMutation, UpdateBudgetMutationVariables>;
+export const PauseBudgetDocument = new TypedDocumentString(`
+    mutation PauseBudget($id: ID!) {
+  pauseBudget(id: $id) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<PauseBudgetMutation, PauseBudgetMutationVariables>;
+export const ResumeBudgetDocument = new TypedDocumentString(`
+    mutation ResumeBudget($id: ID!) {
+  resumeBudget(id: $id) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<ResumeBudgetMutation, ResumeBudgetMutationVariables>;
+export const DeleteBudgetDocument = new TypedDocumentString(`
+    mutation DeleteBudget($id: ID!) {
+  deleteBudget(id: $id)
+}
+    `) as unknown as TypedDocumentString<DeleteBudgetMutation, DeleteBudgetMutationVariables>;
+export const CreateAlertChannelDocument = new TypedDocumentString(`
+    mutation CreateAlertChannel($input: AlertChannelInput!) {
+  createAlertChannel(input: $input) {
+    id
+    secret
+  }
+}
+    `) as unknown as TypedDocumentString<CreateAlertChannelMutation, CreateAlertChannelMutationVariables>;
+export const DeleteAlertChannelDocument = new TypedDocumentString(`
+    mutation DeleteAlertChannel($id: ID!) {
+  deleteAlertChannel(id: $id)
+}
+    `) as unknown as TypedDocumentString<DeleteAlertChannelMutation, DeleteAlertChannelMutationVariables>;
+export const ScopeValuesDocument = new TypedDocumentString(`
+    query ScopeValues($by: [String!]!) {
+  breakdown(measures: ["calls"], by: $by, limit: 200, sort: {measure: "calls"}) {
+    children {
+      value
+      other
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ScopeValuesQuery, ScopeValuesQueryVariables>;
+export const CreateEmbedTokenDocument = new TypedDocumentString(`
+    mutation CreateEmbedToken($input: EmbedInput!) {
+  createEmbedToken(input: $input) {
+    token
+    expiresAt
+    path
+  }
+}
+    `) as unknown as TypedDocumentString<CreateEmbedTokenMutation, CreateEmbedTokenMutationVariables>;
 export const MeDocument = new TypedDocumentString(`
     query Me {
   me {
@@ -168,6 +592,11 @@ export const MeDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<MeQuery, MeQueryVariables>;
+export const SetMyDeveloperIdsDocument = new TypedDocumentString(`
+    mutation SetMyDeveloperIds($ids: [String!]!) {
+  setMyDeveloperIds(ids: $ids)
+}
+    `) as unknown as TypedDocumentString<SetMyDeveloperIdsMutation, SetMyDeveloperIdsMutationVariables>;
 export const OnboardingWorkspaceDocument = new TypedDocumentString(`
     query OnboardingWorkspace {
   workspace {
@@ -294,3 +723,69 @@ export const MembersDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<MembersQuery, MembersQueryVariables>;
+export const UpdateWorkspaceDocument = new TypedDocumentString(`
+    mutation UpdateWorkspace($input: WorkspacePatch!) {
+  updateWorkspace(input: $input) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<UpdateWorkspaceMutation, UpdateWorkspaceMutationVariables>;
+export const SetRawRetentionDocument = new TypedDocumentString(`
+    mutation SetRawRetention($days: Int) {
+  setRawRetention(days: $days) {
+    rawRetentionDays
+  }
+}
+    `) as unknown as TypedDocumentString<SetRawRetentionMutation, SetRawRetentionMutationVariables>;
+export const InviteMemberDocument = new TypedDocumentString(`
+    mutation InviteMember($e: String!, $r: Role!, $h: Int) {
+  inviteMember(email: $e, role: $r, expiresInHours: $h) {
+    token
+  }
+}
+    `) as unknown as TypedDocumentString<InviteMemberMutation, InviteMemberMutationVariables>;
+export const RevokeInvitationDocument = new TypedDocumentString(`
+    mutation RevokeInvitation($id: ID!) {
+  revokeInvitation(id: $id) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<RevokeInvitationMutation, RevokeInvitationMutationVariables>;
+export const ChangeMemberRoleDocument = new TypedDocumentString(`
+    mutation ChangeMemberRole($id: ID!, $r: Role!) {
+  changeMemberRole(userId: $id, role: $r) {
+    userId
+  }
+}
+    `) as unknown as TypedDocumentString<ChangeMemberRoleMutation, ChangeMemberRoleMutationVariables>;
+export const RemoveMemberDocument = new TypedDocumentString(`
+    mutation RemoveMember($id: ID!) {
+  removeMember(userId: $id)
+}
+    `) as unknown as TypedDocumentString<RemoveMemberMutation, RemoveMemberMutationVariables>;
+export const RevokeApiKeyDocument = new TypedDocumentString(`
+    mutation RevokeApiKey($id: ID!) {
+  revokeApiKey(id: $id) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<RevokeApiKeyMutation, RevokeApiKeyMutationVariables>;
+export const RotateApiKeyDocument = new TypedDocumentString(`
+    mutation RotateApiKey($id: ID!, $h: Int) {
+  rotateApiKey(id: $id, overlapHours: $h) {
+    key
+  }
+}
+    `) as unknown as TypedDocumentString<RotateApiKeyMutation, RotateApiKeyMutationVariables>;
+export const SetSsoConnectionDocument = new TypedDocumentString(`
+    mutation SetSsoConnection($input: SsoConnectionInput!) {
+  setSsoConnection(input: $input) {
+    updatedAt
+  }
+}
+    `) as unknown as TypedDocumentString<SetSsoConnectionMutation, SetSsoConnectionMutationVariables>;
+export const DeleteSsoConnectionDocument = new TypedDocumentString(`
+    mutation DeleteSsoConnection {
+  deleteSsoConnection
+}
+    `) as unknown as TypedDocumentString<DeleteSsoConnectionMutation, DeleteSsoConnectionMutationVariables>;
