@@ -12,6 +12,13 @@ export type Granularity =
   | 'quarter'
   | 'year';
 
+/** Order of single events. By cost, unpriced events (cost unknown) come last, and ties newest first. */
+export type EventOrder =
+  | 'newest'
+  | 'oldest'
+  | 'costliest'
+  | 'cheapest';
+
 export type FilterOperator =
   | 'equals'
   | 'notEquals'
@@ -212,6 +219,25 @@ export type ApiKeyInput = {
   restriction?: Array<KeyRestrictionInput> | null | undefined;
 };
 
+export type PlanStatus =
+  | 'draft'
+  | 'open'
+  | 'in_progress'
+  | 'done'
+  | 'cancelled';
+
+export type TaskStatus =
+  | 'open'
+  | 'in_progress'
+  | 'done'
+  | 'cancelled';
+
+export type PlanMetric =
+  | 'cost_per_completed_task'
+  | 'total_cost'
+  | 'tokens_per_task'
+  | 'error_rate';
+
 export type SsoConnectionInput = {
   issuer: string;
   clientId: string;
@@ -230,6 +256,49 @@ export type WorkspacePatch = {
   timeZone?: string | null | undefined;
   currency?: string | null | undefined;
 };
+
+export type BreakdownNodeFieldsFragment = { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> };
+
+export type BreakdownLevel0Fragment = { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> };
+
+export type BreakdownLevel1Fragment = { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> };
+
+export type BreakdownLevel2Fragment = { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> };
+
+export type PeriodFieldsFragment = { from: string, to: string, partial: boolean, timezone: string };
+
+export type SeriesFieldsFragment = { period: { from: string, to: string, partial: boolean, timezone: string } | null, series: Array<{ label: string, key: Array<{ dimension: string, value: string | null }>, points: Array<{ time: string, partial: boolean, measures: Array<{ measure: string, value: string | null }> }> }> };
+
+export type AxisListQueryVariables = Exact<{
+  m: Array<string> | string;
+  by: Array<string> | string;
+  r?: TimeRange | null | undefined;
+}>;
+
+
+export type AxisListQuery = { breakdown: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> } };
+
+export type AxisValueQueryVariables = Exact<{
+  f?: Array<Filter> | Filter | null | undefined;
+  r?: TimeRange | null | undefined;
+  totals: Array<string> | string;
+  cost: Array<string> | string;
+  workItem: boolean;
+  v?: Array<string | number> | string | number | null | undefined;
+}>;
+
+
+export type AxisValueQuery = { totals: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, trend: { period: { from: string, to: string, partial: boolean, timezone: string } | null, series: Array<{ label: string, key: Array<{ dimension: string, value: string | null }>, points: Array<{ time: string, partial: boolean, measures: Array<{ measure: string, value: string | null }> }> }> }, events: { edges: Array<{ node: { id: string, occurredAt: string, kind: string, provider: string | null, model: string | null, status: string, latencyMs: number | null, totalCost: string | null, currency: string, unpriced: boolean, priceSource: string | null, priceVersion: string | null, serviceTier: string | null, effort: string | null, source: string, space: string | null, planId: string | null, taskId: string | null, taskType: string | null, workflow: string | null, step: string | null, agent: string | null, userId: string | null, customerId: string | null, feature: string | null, sessionId: string | null, workItem: string | null, tokens: { input: string, output: string, cacheRead: string, cacheWrite5m: string, cacheWrite1h: string, reasoning: string }, costs: { input: string | null, output: string | null, cacheRead: string | null, cacheWrite5m: string | null, cacheWrite1h: string | null, reasoning: string | null }, workItems: Array<{ id: string, share: string }> } }> }, workItems?: Array<{ id: string, title: string | null, repository: string | null, url: string | null }> };
+
+export type AxisSegmentsQueryVariables = Exact<{
+  m: Array<string> | string;
+  by: Array<string> | string;
+  f?: Array<Filter> | Filter | null | undefined;
+  r?: TimeRange | null | undefined;
+}>;
+
+
+export type AxisSegmentsQuery = { breakdown: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> } };
 
 export type BudgetsInScopeQueryVariables = Exact<{
   context: Array<ContextValue> | ContextValue;
@@ -304,6 +373,37 @@ export type CreateEmbedTokenMutationVariables = Exact<{
 
 export type CreateEmbedTokenMutation = { createEmbedToken: { token: string, expiresAt: string, path: string } };
 
+export type EventFieldsFragment = { id: string, occurredAt: string, kind: string, provider: string | null, model: string | null, status: string, latencyMs: number | null, totalCost: string | null, currency: string, unpriced: boolean, priceSource: string | null, priceVersion: string | null, serviceTier: string | null, effort: string | null, source: string, space: string | null, planId: string | null, taskId: string | null, taskType: string | null, workflow: string | null, step: string | null, agent: string | null, userId: string | null, customerId: string | null, feature: string | null, sessionId: string | null, workItem: string | null, tokens: { input: string, output: string, cacheRead: string, cacheWrite5m: string, cacheWrite1h: string, reasoning: string }, costs: { input: string | null, output: string | null, cacheRead: string | null, cacheWrite5m: string | null, cacheWrite1h: string | null, reasoning: string | null }, workItems: Array<{ id: string, share: string }> };
+
+export type EventLogQueryVariables = Exact<{
+  f?: Array<Filter> | Filter | null | undefined;
+  r?: TimeRange | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  order?: EventOrder | null | undefined;
+  summary: Array<string> | string;
+}>;
+
+
+export type EventLogQuery = { meta: { dimensions: Array<{ name: string, type: string, title: string }> }, events: { edges: Array<{ node: { id: string, occurredAt: string, kind: string, provider: string | null, model: string | null, status: string, latencyMs: number | null, totalCost: string | null, currency: string, unpriced: boolean, priceSource: string | null, priceVersion: string | null, serviceTier: string | null, effort: string | null, source: string, space: string | null, planId: string | null, taskId: string | null, taskType: string | null, workflow: string | null, step: string | null, agent: string | null, userId: string | null, customerId: string | null, feature: string | null, sessionId: string | null, workItem: string | null, tokens: { input: string, output: string, cacheRead: string, cacheWrite5m: string, cacheWrite1h: string, reasoning: string }, costs: { input: string | null, output: string | null, cacheRead: string | null, cacheWrite5m: string | null, cacheWrite1h: string | null, reasoning: string | null }, workItems: Array<{ id: string, share: string }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, summary: { measures: Array<{ measure: string, value: string | null }>, period: { from: string, to: string, partial: boolean, timezone: string } | null } };
+
+export type EventDetailQueryVariables = Exact<{
+  f?: Array<Filter> | Filter | null | undefined;
+}>;
+
+
+export type EventDetailQuery = { events: { edges: Array<{ node: { id: string, occurredAt: string, kind: string, provider: string | null, model: string | null, status: string, latencyMs: number | null, totalCost: string | null, currency: string, unpriced: boolean, priceSource: string | null, priceVersion: string | null, serviceTier: string | null, effort: string | null, source: string, space: string | null, planId: string | null, taskId: string | null, taskType: string | null, workflow: string | null, step: string | null, agent: string | null, userId: string | null, customerId: string | null, feature: string | null, sessionId: string | null, workItem: string | null, tokens: { input: string, output: string, cacheRead: string, cacheWrite5m: string, cacheWrite1h: string, reasoning: string }, costs: { input: string | null, output: string | null, cacheRead: string | null, cacheWrite5m: string | null, cacheWrite1h: string | null, reasoning: string | null }, workItems: Array<{ id: string, share: string }> } }> } };
+
+export type SessionCallsQueryVariables = Exact<{
+  f?: Array<Filter> | Filter | null | undefined;
+  r?: TimeRange | null | undefined;
+  n?: number | null | undefined;
+  a?: string | null | undefined;
+}>;
+
+
+export type SessionCallsQuery = { events: { edges: Array<{ node: { id: string, occurredAt: string, kind: string, provider: string | null, model: string | null, status: string, latencyMs: number | null, totalCost: string | null, currency: string, unpriced: boolean, priceSource: string | null, priceVersion: string | null, serviceTier: string | null, effort: string | null, source: string, space: string | null, planId: string | null, taskId: string | null, taskType: string | null, workflow: string | null, step: string | null, agent: string | null, userId: string | null, customerId: string | null, feature: string | null, sessionId: string | null, workItem: string | null, tokens: { input: string, output: string, cacheRead: string, cacheWrite5m: string, cacheWrite1h: string, reasoning: string }, costs: { input: string | null, output: string | null, cacheRead: string | null, cacheWrite5m: string | null, cacheWrite1h: string | null, reasoning: string | null }, workItems: Array<{ id: string, share: string }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -315,6 +415,15 @@ export type SetMyDeveloperIdsMutationVariables = Exact<{
 
 
 export type SetMyDeveloperIdsMutation = { setMyDeveloperIds: Array<string> };
+
+export type MyCostQueryVariables = Exact<{
+  f?: Array<Filter> | Filter | null | undefined;
+  r?: TimeRange | null | undefined;
+  prev?: TimeRange | null | undefined;
+}>;
+
+
+export type MyCostQuery = { totals: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, previous: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, repositories: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, workItems: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, agents: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, machines: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, sessions: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> } };
 
 export type OnboardingWorkspaceQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -332,6 +441,29 @@ export type CreateApiKeyMutationVariables = Exact<{
 
 
 export type CreateApiKeyMutation = { createApiKey: { key: string } };
+
+export type PlansQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PlansQuery = { plans: Array<{ id: string, name: string | null, status: PlanStatus, owner: string | null, createdAt: string }>, cost: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, planForecasts: Array<{ planId: string, name: string | null, spent: string, openTasks: number, unprofiled: number, remaining: string | null, forecastTotal: string | null, forecastLow: string | null, forecastHigh: string | null, exceedsBudget: boolean }>, planOutliers: { metric: PlanMetric, plans: number, median: number | null, outliers: Array<{ planId: string, value: number, score: number, direction: string, totalCost: string, explanation: { dimension: string, value: string | null, excessCost: string } | null }> } };
+
+export type PlanQueryVariables = Exact<{
+  id: string | number;
+  ids?: Array<string | number> | string | number | null | undefined;
+  f?: Array<Filter> | Filter | null | undefined;
+}>;
+
+
+export type PlanQuery = { plans: Array<{ id: string, name: string | null, status: PlanStatus, owner: string | null, sourceDocument: string | null, createdAt: string, closedAt: string | null }>, tasks: Array<{ id: string, taskType: string | null, status: TaskStatus, estimate: string | null, createdAt: string, closedAt: string | null }>, totals: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, byTask: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, byTaskType: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, byModel: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, trend: { period: { from: string, to: string, partial: boolean, timezone: string } | null, series: Array<{ label: string, key: Array<{ dimension: string, value: string | null }>, points: Array<{ time: string, partial: boolean, measures: Array<{ measure: string, value: string | null }> }> }> }, planForecasts: Array<{ spent: string, openTasks: number, unprofiled: number, remaining: string | null, forecastTotal: string | null, forecastLow: string | null, forecastHigh: string | null, exceedsBudget: boolean, budgets: Array<{ budgetId: string, name: string, amount: string, exceeds: boolean, mayExceed: boolean, exceedProbability: number | null, overBy: string | null }> }> };
+
+export type PlanSegmentFragment = { value: string | null, share: number | null, measures: Array<{ measure: string, value: string | null }> };
+
+export type ComparePlansQueryVariables = Exact<{
+  ids: Array<string | number> | string | number;
+}>;
+
+
+export type ComparePlansQuery = { comparePlans: Array<{ planId: string, plan: { name: string | null, status: PlanStatus } | null, measures: Array<{ measure: string, value: string | null }>, byTaskType: Array<{ value: string | null, share: number | null, measures: Array<{ measure: string, value: string | null }> }>, byStep: Array<{ value: string | null, share: number | null, measures: Array<{ measure: string, value: string | null }> }>, byModel: Array<{ value: string | null, share: number | null, measures: Array<{ measure: string, value: string | null }> }> }> };
 
 export type ReportsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -450,6 +582,146 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
+export const BreakdownNodeFieldsFragmentDoc = new TypedDocumentString(`
+    fragment BreakdownNodeFields on BreakdownNode {
+  dimension
+  value
+  label
+  other
+  otherCount
+  path {
+    dimension
+    value
+  }
+  measures {
+    measure
+    value
+    share
+  }
+}
+    `, {"fragmentName":"BreakdownNodeFields"}) as unknown as TypedDocumentString<BreakdownNodeFieldsFragment, unknown>;
+export const BreakdownLevel0FragmentDoc = new TypedDocumentString(`
+    fragment BreakdownLevel0 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    label
+  }
+}
+    fragment BreakdownNodeFields on BreakdownNode {
+  dimension
+  value
+  label
+  other
+  otherCount
+  path {
+    dimension
+    value
+  }
+  measures {
+    measure
+    value
+    share
+  }
+}`, {"fragmentName":"BreakdownLevel0"}) as unknown as TypedDocumentString<BreakdownLevel0Fragment, unknown>;
+export const BreakdownLevel1FragmentDoc = new TypedDocumentString(`
+    fragment BreakdownLevel1 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel0
+  }
+}
+    fragment BreakdownNodeFields on BreakdownNode {
+  dimension
+  value
+  label
+  other
+  otherCount
+  path {
+    dimension
+    value
+  }
+  measures {
+    measure
+    value
+    share
+  }
+}
+fragment BreakdownLevel0 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    label
+  }
+}`, {"fragmentName":"BreakdownLevel1"}) as unknown as TypedDocumentString<BreakdownLevel1Fragment, unknown>;
+export const BreakdownLevel2FragmentDoc = new TypedDocumentString(`
+    fragment BreakdownLevel2 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel1
+  }
+}
+    fragment BreakdownNodeFields on BreakdownNode {
+  dimension
+  value
+  label
+  other
+  otherCount
+  path {
+    dimension
+    value
+  }
+  measures {
+    measure
+    value
+    share
+  }
+}
+fragment BreakdownLevel0 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    label
+  }
+}
+fragment BreakdownLevel1 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel0
+  }
+}`, {"fragmentName":"BreakdownLevel2"}) as unknown as TypedDocumentString<BreakdownLevel2Fragment, unknown>;
+export const PeriodFieldsFragmentDoc = new TypedDocumentString(`
+    fragment PeriodFields on Period {
+  from
+  to
+  partial
+  timezone
+}
+    `, {"fragmentName":"PeriodFields"}) as unknown as TypedDocumentString<PeriodFieldsFragment, unknown>;
+export const SeriesFieldsFragmentDoc = new TypedDocumentString(`
+    fragment SeriesFields on Timeseries {
+  period {
+    ...PeriodFields
+  }
+  series {
+    label
+    key {
+      dimension
+      value
+    }
+    points {
+      time
+      partial
+      measures {
+        measure
+        value
+      }
+    }
+  }
+}
+    fragment PeriodFields on Period {
+  from
+  to
+  partial
+  timezone
+}`, {"fragmentName":"SeriesFields"}) as unknown as TypedDocumentString<SeriesFieldsFragment, unknown>;
 export const BudgetFieldsFragmentDoc = new TypedDocumentString(`
     fragment BudgetFields on Budget {
   id
@@ -485,6 +757,254 @@ export const BudgetFieldsFragmentDoc = new TypedDocumentString(`
   evaluatedAt
 }
     `, {"fragmentName":"BudgetFields"}) as unknown as TypedDocumentString<BudgetFieldsFragment, unknown>;
+export const EventFieldsFragmentDoc = new TypedDocumentString(`
+    fragment EventFields on UsageEvent {
+  id
+  occurredAt
+  kind
+  provider
+  model
+  status
+  latencyMs
+  tokens {
+    input
+    output
+    cacheRead
+    cacheWrite5m
+    cacheWrite1h
+    reasoning
+  }
+  costs {
+    input
+    output
+    cacheRead
+    cacheWrite5m
+    cacheWrite1h
+    reasoning
+  }
+  totalCost
+  currency
+  unpriced
+  priceSource
+  priceVersion
+  serviceTier
+  effort
+  source
+  space
+  planId
+  taskId
+  taskType
+  workflow
+  step
+  agent
+  userId
+  customerId
+  feature
+  sessionId
+  workItem
+  workItems {
+    id
+    share
+  }
+}
+    `, {"fragmentName":"EventFields"}) as unknown as TypedDocumentString<EventFieldsFragment, unknown>;
+export const PlanSegmentFragmentDoc = new TypedDocumentString(`
+    fragment PlanSegment on PlanSegment {
+  value
+  share
+  measures {
+    measure
+    value
+  }
+}
+    `, {"fragmentName":"PlanSegment"}) as unknown as TypedDocumentString<PlanSegmentFragment, unknown>;
+export const AxisListDocument = new TypedDocumentString(`
+    query AxisList($m: [String!]!, $by: [String!]!, $r: TimeRange) {
+  breakdown(measures: $m, by: $by, timeRange: $r, limit: 500) {
+    ...BreakdownLevel1
+  }
+}
+    fragment BreakdownNodeFields on BreakdownNode {
+  dimension
+  value
+  label
+  other
+  otherCount
+  path {
+    dimension
+    value
+  }
+  measures {
+    measure
+    value
+    share
+  }
+}
+fragment BreakdownLevel0 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    label
+  }
+}
+fragment BreakdownLevel1 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel0
+  }
+}`) as unknown as TypedDocumentString<AxisListQuery, AxisListQueryVariables>;
+export const AxisValueDocument = new TypedDocumentString(`
+    query AxisValue($f: [Filter!], $r: TimeRange, $totals: [String!]!, $cost: [String!]!, $workItem: Boolean!, $v: [ID!]) {
+  totals: breakdown(measures: $totals, by: [], filters: $f, timeRange: $r) {
+    ...BreakdownLevel0
+  }
+  trend: timeseries(measures: $cost, granularity: day, filters: $f, timeRange: $r) {
+    ...SeriesFields
+  }
+  events(filters: $f, timeRange: $r, first: 20) {
+    edges {
+      node {
+        ...EventFields
+      }
+    }
+  }
+  workItems(ids: $v) @include(if: $workItem) {
+    id
+    title
+    repository
+    url
+  }
+}
+    fragment BreakdownNodeFields on BreakdownNode {
+  dimension
+  value
+  label
+  other
+  otherCount
+  path {
+    dimension
+    value
+  }
+  measures {
+    measure
+    value
+    share
+  }
+}
+fragment BreakdownLevel0 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    label
+  }
+}
+fragment PeriodFields on Period {
+  from
+  to
+  partial
+  timezone
+}
+fragment SeriesFields on Timeseries {
+  period {
+    ...PeriodFields
+  }
+  series {
+    label
+    key {
+      dimension
+      value
+    }
+    points {
+      time
+      partial
+      measures {
+        measure
+        value
+      }
+    }
+  }
+}
+fragment EventFields on UsageEvent {
+  id
+  occurredAt
+  kind
+  provider
+  model
+  status
+  latencyMs
+  tokens {
+    input
+    output
+    cacheRead
+    cacheWrite5m
+    cacheWrite1h
+    reasoning
+  }
+  costs {
+    input
+    output
+    cacheRead
+    cacheWrite5m
+    cacheWrite1h
+    reasoning
+  }
+  totalCost
+  currency
+  unpriced
+  priceSource
+  priceVersion
+  serviceTier
+  effort
+  source
+  space
+  planId
+  taskId
+  taskType
+  workflow
+  step
+  agent
+  userId
+  customerId
+  feature
+  sessionId
+  workItem
+  workItems {
+    id
+    share
+  }
+}`) as unknown as TypedDocumentString<AxisValueQuery, AxisValueQueryVariables>;
+export const AxisSegmentsDocument = new TypedDocumentString(`
+    query AxisSegments($m: [String!]!, $by: [String!]!, $f: [Filter!], $r: TimeRange) {
+  breakdown(measures: $m, by: $by, filters: $f, timeRange: $r, limit: 8) {
+    ...BreakdownLevel1
+  }
+}
+    fragment BreakdownNodeFields on BreakdownNode {
+  dimension
+  value
+  label
+  other
+  otherCount
+  path {
+    dimension
+    value
+  }
+  measures {
+    measure
+    value
+    share
+  }
+}
+fragment BreakdownLevel0 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    label
+  }
+}
+fragment BreakdownLevel1 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel0
+  }
+}`) as unknown as TypedDocumentString<AxisSegmentsQuery, AxisSegmentsQueryVariables>;
 export const BudgetsInScopeDocument = new TypedDocumentString(`
     query BudgetsInScope($context: [ContextValue!]!) {
   guardCheck(context: $context, limit: 50) {
@@ -569,6 +1089,213 @@ export const CreateEmbedTokenDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<CreateEmbedTokenMutation, CreateEmbedTokenMutationVariables>;
+export const EventLogDocument = new TypedDocumentString(`
+    query EventLog($f: [Filter!], $r: TimeRange, $first: Int, $after: String, $order: EventOrder, $summary: [String!]!) {
+  meta {
+    dimensions {
+      name
+      title: shortTitle
+      type
+    }
+  }
+  events(filters: $f, timeRange: $r, first: $first, after: $after, order: $order) {
+    edges {
+      node {
+        ...EventFields
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+  summary: breakdown(measures: $summary, by: [], filters: $f, timeRange: $r) {
+    measures {
+      measure
+      value
+    }
+    period {
+      ...PeriodFields
+    }
+  }
+}
+    fragment PeriodFields on Period {
+  from
+  to
+  partial
+  timezone
+}
+fragment EventFields on UsageEvent {
+  id
+  occurredAt
+  kind
+  provider
+  model
+  status
+  latencyMs
+  tokens {
+    input
+    output
+    cacheRead
+    cacheWrite5m
+    cacheWrite1h
+    reasoning
+  }
+  costs {
+    input
+    output
+    cacheRead
+    cacheWrite5m
+    cacheWrite1h
+    reasoning
+  }
+  totalCost
+  currency
+  unpriced
+  priceSource
+  priceVersion
+  serviceTier
+  effort
+  source
+  space
+  planId
+  taskId
+  taskType
+  workflow
+  step
+  agent
+  userId
+  customerId
+  feature
+  sessionId
+  workItem
+  workItems {
+    id
+    share
+  }
+}`) as unknown as TypedDocumentString<EventLogQuery, EventLogQueryVariables>;
+export const EventDetailDocument = new TypedDocumentString(`
+    query EventDetail($f: [Filter!]) {
+  events(filters: $f, first: 1) {
+    edges {
+      node {
+        ...EventFields
+      }
+    }
+  }
+}
+    fragment EventFields on UsageEvent {
+  id
+  occurredAt
+  kind
+  provider
+  model
+  status
+  latencyMs
+  tokens {
+    input
+    output
+    cacheRead
+    cacheWrite5m
+    cacheWrite1h
+    reasoning
+  }
+  costs {
+    input
+    output
+    cacheRead
+    cacheWrite5m
+    cacheWrite1h
+    reasoning
+  }
+  totalCost
+  currency
+  unpriced
+  priceSource
+  priceVersion
+  serviceTier
+  effort
+  source
+  space
+  planId
+  taskId
+  taskType
+  workflow
+  step
+  agent
+  userId
+  customerId
+  feature
+  sessionId
+  workItem
+  workItems {
+    id
+    share
+  }
+}`) as unknown as TypedDocumentString<EventDetailQuery, EventDetailQueryVariables>;
+export const SessionCallsDocument = new TypedDocumentString(`
+    query SessionCalls($f: [Filter!], $r: TimeRange, $n: Int, $a: String) {
+  events(filters: $f, timeRange: $r, first: $n, after: $a) {
+    edges {
+      node {
+        ...EventFields
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    fragment EventFields on UsageEvent {
+  id
+  occurredAt
+  kind
+  provider
+  model
+  status
+  latencyMs
+  tokens {
+    input
+    output
+    cacheRead
+    cacheWrite5m
+    cacheWrite1h
+    reasoning
+  }
+  costs {
+    input
+    output
+    cacheRead
+    cacheWrite5m
+    cacheWrite1h
+    reasoning
+  }
+  totalCost
+  currency
+  unpriced
+  priceSource
+  priceVersion
+  serviceTier
+  effort
+  source
+  space
+  planId
+  taskId
+  taskType
+  workflow
+  step
+  agent
+  userId
+  customerId
+  feature
+  sessionId
+  workItem
+  workItems {
+    id
+    share
+  }
+}`) as unknown as TypedDocumentString<SessionCallsQuery, SessionCallsQueryVariables>;
 export const MeDocument = new TypedDocumentString(`
     query Me {
   me {
@@ -597,6 +1324,99 @@ export const SetMyDeveloperIdsDocument = new TypedDocumentString(`
   setMyDeveloperIds(ids: $ids)
 }
     `) as unknown as TypedDocumentString<SetMyDeveloperIdsMutation, SetMyDeveloperIdsMutationVariables>;
+export const MyCostDocument = new TypedDocumentString(`
+    query MyCost($f: [Filter!], $r: TimeRange, $prev: TimeRange) {
+  totals: breakdown(
+    measures: ["total_cost", "calls"]
+    by: []
+    filters: $f
+    timeRange: $r
+  ) {
+    ...BreakdownLevel0
+  }
+  previous: breakdown(
+    measures: ["total_cost", "calls"]
+    by: []
+    filters: $f
+    timeRange: $prev
+  ) {
+    ...BreakdownLevel0
+  }
+  repositories: breakdown(
+    measures: ["work_item_total_cost", "calls"]
+    by: ["work_item_repository"]
+    filters: $f
+    timeRange: $r
+    limit: 10
+  ) {
+    ...BreakdownLevel1
+  }
+  workItems: breakdown(
+    measures: ["work_item_total_cost", "calls"]
+    by: ["work_item"]
+    filters: $f
+    timeRange: $r
+    limit: 10
+  ) {
+    ...BreakdownLevel1
+  }
+  agents: breakdown(
+    measures: ["total_cost", "calls"]
+    by: ["agent"]
+    filters: $f
+    timeRange: $r
+    limit: 8
+  ) {
+    ...BreakdownLevel1
+  }
+  machines: breakdown(
+    measures: ["total_cost", "calls"]
+    by: ["machine"]
+    filters: $f
+    timeRange: $r
+    limit: 8
+  ) {
+    ...BreakdownLevel1
+  }
+  sessions: breakdown(
+    measures: ["total_cost", "calls", "last_event_at"]
+    by: ["session_id"]
+    filters: $f
+    timeRange: $r
+    limit: 10
+    sort: {measure: "last_event_at"}
+  ) {
+    ...BreakdownLevel1
+  }
+}
+    fragment BreakdownNodeFields on BreakdownNode {
+  dimension
+  value
+  label
+  other
+  otherCount
+  path {
+    dimension
+    value
+  }
+  measures {
+    measure
+    value
+    share
+  }
+}
+fragment BreakdownLevel0 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    label
+  }
+}
+fragment BreakdownLevel1 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel0
+  }
+}`) as unknown as TypedDocumentString<MyCostQuery, MyCostQueryVariables>;
 export const OnboardingWorkspaceDocument = new TypedDocumentString(`
     query OnboardingWorkspace {
   workspace {
@@ -619,6 +1439,238 @@ export const CreateApiKeyDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<CreateApiKeyMutation, CreateApiKeyMutationVariables>;
+export const PlansDocument = new TypedDocumentString(`
+    query Plans {
+  plans {
+    id
+    name
+    status
+    owner
+    createdAt
+  }
+  cost: breakdown(
+    measures: ["total_cost", "calls", "completed_tasks", "cost_per_completed_task"]
+    by: ["plan_id"]
+    limit: 1000
+  ) {
+    ...BreakdownLevel1
+  }
+  planForecasts {
+    planId
+    name
+    spent
+    openTasks
+    unprofiled
+    remaining
+    forecastTotal
+    forecastLow
+    forecastHigh
+    exceedsBudget
+  }
+  planOutliers {
+    metric
+    plans
+    median
+    outliers {
+      planId
+      value
+      score
+      direction
+      totalCost
+      explanation {
+        dimension
+        value
+        excessCost
+      }
+    }
+  }
+}
+    fragment BreakdownNodeFields on BreakdownNode {
+  dimension
+  value
+  label
+  other
+  otherCount
+  path {
+    dimension
+    value
+  }
+  measures {
+    measure
+    value
+    share
+  }
+}
+fragment BreakdownLevel0 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    label
+  }
+}
+fragment BreakdownLevel1 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel0
+  }
+}`) as unknown as TypedDocumentString<PlansQuery, PlansQueryVariables>;
+export const PlanDocument = new TypedDocumentString(`
+    query Plan($id: ID!, $ids: [ID!], $f: [Filter!]) {
+  plans(ids: $ids) {
+    id
+    name
+    status
+    owner
+    sourceDocument
+    createdAt
+    closedAt
+  }
+  tasks(planId: $id) {
+    id
+    taskType
+    status
+    estimate
+    createdAt
+    closedAt
+  }
+  totals: breakdown(
+    measures: ["total_cost", "calls", "completed_tasks", "cost_per_completed_task"]
+    by: []
+    filters: $f
+  ) {
+    ...BreakdownLevel0
+  }
+  byTask: breakdown(
+    measures: ["total_cost", "calls"]
+    by: ["task_id"]
+    filters: $f
+    limit: 1000
+  ) {
+    ...BreakdownLevel1
+  }
+  byTaskType: breakdown(
+    measures: ["total_cost", "calls"]
+    by: ["task_type"]
+    filters: $f
+    limit: 8
+  ) {
+    ...BreakdownLevel1
+  }
+  byModel: breakdown(
+    measures: ["total_cost", "calls"]
+    by: ["model"]
+    filters: $f
+    limit: 8
+  ) {
+    ...BreakdownLevel1
+  }
+  trend: timeseries(measures: ["total_cost"], granularity: day, filters: $f) {
+    ...SeriesFields
+  }
+  planForecasts(ids: $ids) {
+    spent
+    openTasks
+    unprofiled
+    remaining
+    forecastTotal
+    forecastLow
+    forecastHigh
+    exceedsBudget
+    budgets {
+      budgetId
+      name
+      amount
+      exceeds
+      mayExceed
+      exceedProbability
+      overBy
+    }
+  }
+}
+    fragment BreakdownNodeFields on BreakdownNode {
+  dimension
+  value
+  label
+  other
+  otherCount
+  path {
+    dimension
+    value
+  }
+  measures {
+    measure
+    value
+    share
+  }
+}
+fragment BreakdownLevel0 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    label
+  }
+}
+fragment BreakdownLevel1 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel0
+  }
+}
+fragment PeriodFields on Period {
+  from
+  to
+  partial
+  timezone
+}
+fragment SeriesFields on Timeseries {
+  period {
+    ...PeriodFields
+  }
+  series {
+    label
+    key {
+      dimension
+      value
+    }
+    points {
+      time
+      partial
+      measures {
+        measure
+        value
+      }
+    }
+  }
+}`) as unknown as TypedDocumentString<PlanQuery, PlanQueryVariables>;
+export const ComparePlansDocument = new TypedDocumentString(`
+    query ComparePlans($ids: [ID!]!) {
+  comparePlans(ids: $ids) {
+    planId
+    plan {
+      name
+      status
+    }
+    measures {
+      measure
+      value
+    }
+    byTaskType {
+      ...PlanSegment
+    }
+    byStep {
+      ...PlanSegment
+    }
+    byModel {
+      ...PlanSegment
+    }
+  }
+}
+    fragment PlanSegment on PlanSegment {
+  value
+  share
+  measures {
+    measure
+    value
+  }
+}`) as unknown as TypedDocumentString<ComparePlansQuery, ComparePlansQueryVariables>;
 export const ReportsDocument = new TypedDocumentString(`
     query Reports {
   reports(first: 60) {
