@@ -89,6 +89,12 @@ export type BudgetState =
   /** not evaluated yet */
   | 'pending';
 
+export type AlertKind =
+  /** a threshold (percent of the amount) was reached */
+  | 'threshold'
+  /** the trend projects crossing the limit before the period ends */
+  | 'forecast';
+
 export type AlertChannelType =
   | 'webhook'
   | 'slack'
@@ -196,6 +202,24 @@ export type EmbedInput = {
   expiresInHours?: number | null | undefined;
 };
 
+export type AnomalyKind =
+  | 'session'
+  | 'task';
+
+export type AnomalyCauseKind =
+  /** its mix of models costs more per token than its peers' mix (the same tokens at their mix) */
+  | 'model_choice'
+  /** more prompt tokens (input, cache reads and writes) per call */
+  | 'context_size'
+  /** cost of subagents (agents other than the main agent, or calls tagged subagent = true) */
+  | 'subagents'
+  /** cost of failed calls */
+  | 'retries'
+  /** a smaller share of prompt tokens read from the cache */
+  | 'cache_misses'
+  /** more calls of the main agent */
+  | 'call_volume';
+
 export type Role =
   | 'owner'
   | 'admin'
@@ -219,6 +243,17 @@ export type ApiKeyInput = {
   restriction?: Array<KeyRestrictionInput> | null | undefined;
 };
 
+export type AuditFilter = {
+  action?: string | null | undefined;
+  actorUserId?: string | number | null | undefined;
+  actorKeyId?: string | number | null | undefined;
+  targetType?: string | null | undefined;
+  targetId?: string | null | undefined;
+  /** ISO 8601 instants: since inclusive, until exclusive. */
+  since?: string | null | undefined;
+  until?: string | null | undefined;
+};
+
 export type PlanStatus =
   | 'draft'
   | 'open'
@@ -237,6 +272,31 @@ export type PlanMetric =
   | 'total_cost'
   | 'tokens_per_task'
   | 'error_rate';
+
+/** What changes; whatever is left out stays as observed. Ratios are decimals from 0 to 1. */
+export type WhatIfScenarioInput = {
+  /** Every model call made with this model instead. */
+  model?: string | null | undefined;
+  /** The target model's provider; default: the observed one's when the model is unchanged, else the catalog's. */
+  provider?: string | null | undefined;
+  /** Every call billed at this tier: standard, batch, flex, priority, scale. */
+  serviceTier?: string | null | undefined;
+  /** Share of every prompt read from the cache (e.g. "0.8"). */
+  cacheHitRatio?: string | null | undefined;
+  /** Share by which every prompt shrinks (e.g. "0.25": a quarter smaller context). */
+  contextReduction?: string | null | undefined;
+  /**
+   * The same work at this lower effort (none, minimal, low, medium, high, xhigh): every call above it
+   * takes the token mix per call observed in the range for the same task type and model at this level
+   * (groups are then by task type and effort too; the assumptions say what is left as observed).
+   */
+  effort?: string | null | undefined;
+};
+
+export type SavingsKind =
+  | 'cheaper_model'
+  | 'cache'
+  | 'context';
 
 export type SsoConnectionInput = {
   issuer: string;
@@ -299,6 +359,13 @@ export type AxisSegmentsQueryVariables = Exact<{
 
 
 export type AxisSegmentsQuery = { breakdown: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> } };
+
+export type PeriodOfRangeQueryVariables = Exact<{
+  range: TimeRange;
+}>;
+
+
+export type PeriodOfRangeQuery = { range: { period: { from: string, to: string, partial: boolean, timezone: string } | null } };
 
 export type BudgetsInScopeQueryVariables = Exact<{
   context: Array<ContextValue> | ContextValue;
@@ -365,6 +432,55 @@ export type ScopeValuesQueryVariables = Exact<{
 
 
 export type ScopeValuesQuery = { breakdown: { children: Array<{ value: string | null, other: boolean }> } };
+
+export type BudgetsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type BudgetsQuery = { budgets: Array<{ id: string, name: string, wholeWorkspace: boolean, period: BudgetPeriod, rollingDays: number | null, rollingHours: number | null, unit: BudgetUnit, timezone: string, amount: string, currency: string, thresholds: Array<number>, forecastAlerts: boolean, mode: BudgetMode, paused: boolean, state: BudgetState, spend: string, remaining: string, percentUsed: number, projectedSpend: string | null, projectedCrossingAt: string | null, outlook: BudgetOutlook, atRisk: boolean, blocking: boolean, periodStart: string | null, periodEnd: string | null, evaluatedAt: string | null, scope: Array<{ member: string, operator: ScopeOperator, values: Array<string> }> }>, alertChannels: Array<{ id: string, name: string, type: AlertChannelType, target: string, budgetId: string | null, enabled: boolean }>, meta: { dimensions: Array<{ name: string, type: string, title: string }> } };
+
+export type BudgetQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type BudgetQuery = { budget: { id: string, name: string, wholeWorkspace: boolean, period: BudgetPeriod, rollingDays: number | null, rollingHours: number | null, unit: BudgetUnit, timezone: string, amount: string, currency: string, thresholds: Array<number>, forecastAlerts: boolean, mode: BudgetMode, paused: boolean, state: BudgetState, spend: string, remaining: string, percentUsed: number, projectedSpend: string | null, projectedCrossingAt: string | null, outlook: BudgetOutlook, atRisk: boolean, blocking: boolean, periodStart: string | null, periodEnd: string | null, evaluatedAt: string | null, scopeWarnings: Array<{ message: string }>, alerts: Array<{ id: string, kind: AlertKind, threshold: number | null, spend: string, limit: string, periodStart: string | null, projectedSpend: string | null, projectedCrossingAt: string | null, occurredAt: string, deliveries: Array<{ id: string, status: string, attempts: number, lastError: string | null }> }>, scope: Array<{ member: string, operator: ScopeOperator, values: Array<string> }> } | null, meta: { dimensions: Array<{ name: string, type: string, title: string }> } };
+
+export type ReconciliationQueryVariables = Exact<{
+  from: string;
+  to: string;
+}>;
+
+
+export type ReconciliationQuery = { reconciliation: { from: string, to: string, rows: Array<{ day: string, provider: string, model: string | null, unattributed: boolean, currency: string, billed: string, tracked: string, variance: string, varianceShare: string | null }>, totals: Array<{ currency: string, billed: string, tracked: string, variance: string, varianceShare: string | null }> } };
+
+export type EconomicsFieldsFragment = { key: Array<string | null>, directCost: string, allocatedCost: string, trueCost: string, revenue: string, margin: string };
+
+export type EconomicsQueryVariables = Exact<{
+  from: string;
+  to: string;
+  by: Array<string> | string;
+}>;
+
+
+export type EconomicsQuery = { economics: Array<{ key: Array<string | null>, directCost: string, allocatedCost: string, trueCost: string, revenue: string, margin: string }>, totals: Array<{ key: Array<string | null>, directCost: string, allocatedCost: string, trueCost: string, revenue: string, margin: string }> };
+
+export type WhatIfScenarioFieldsFragment = { model: string | null, provider: string | null, serviceTier: string | null, cacheHitRatio: string | null, contextReduction: string | null };
+
+export type SavingsRecommendationsQueryVariables = Exact<{
+  range: TimeRange;
+}>;
+
+
+export type SavingsRecommendationsQuery = { savingsRecommendations: Array<{ kind: SavingsKind, title: string, saving: string, monthlySaving: string, filters: Array<{ member: string, operator: FilterOperator, values: Array<string> }>, scenario: { model: string | null, provider: string | null, serviceTier: string | null, cacheHitRatio: string | null, contextReduction: string | null }, evidence: Array<{ label: string, value: string }> }> };
+
+export type WhatIfQueryVariables = Exact<{
+  range: TimeRange;
+  filters?: Array<Filter> | Filter | null | undefined;
+  scenario: WhatIfScenarioInput;
+}>;
+
+
+export type WhatIfQuery = { whatIf: { baselineCost: string, scenarioCost: string, saving: string, savingShare: string | null, monthlySaving: string, days: string, assumptions: Array<string>, groups: Array<{ provider: string, model: string, calls: number, errorCalls: number, baselineCost: string | null, scenarioCost: string | null, saving: string | null, target: { provider: string, model: string, serviceTier: string | null } }> } };
 
 export type CreateEmbedTokenMutationVariables = Exact<{
   input: EmbedInput;
@@ -442,6 +558,13 @@ export type CreateApiKeyMutationVariables = Exact<{
 
 export type CreateApiKeyMutation = { createApiKey: { key: string } };
 
+export type OrganizationQueryVariables = Exact<{
+  range?: TimeRange | null | undefined;
+}>;
+
+
+export type OrganizationQuery = { organizationOverview: { totalCost: string | null, calls: string, organization: { slug: string, name: string }, period: { from: string, to: string, partial: boolean, timezone: string }, workspaces: Array<{ slug: string, name: string, role: string | null, totalCost: string | null, calls: string, share: number | null }>, trend: Array<{ time: string, partial: boolean, totalCost: string | null, byWorkspace: Array<{ workspace: string, totalCost: string | null }> }>, topAgents: Array<{ value: string | null, totalCost: string | null, calls: string }>, topModels: Array<{ value: string | null, totalCost: string | null, calls: string }>, topPlans: Array<{ value: string | null, totalCost: string | null, calls: string }>, budgetsAtRisk: Array<{ workspace: string | null, budget: { id: string, name: string, state: BudgetState, spend: string, amount: string, percentUsed: number, blocking: boolean, organization: { workspaces: Array<string> } | null } }> }, organizationBudgets: Array<{ id: string, name: string, wholeWorkspace: boolean, period: BudgetPeriod, rollingDays: number | null, rollingHours: number | null, unit: BudgetUnit, timezone: string, amount: string, currency: string, thresholds: Array<number>, forecastAlerts: boolean, mode: BudgetMode, paused: boolean, state: BudgetState, spend: string, remaining: string, percentUsed: number, projectedSpend: string | null, projectedCrossingAt: string | null, outlook: BudgetOutlook, atRisk: boolean, blocking: boolean, periodStart: string | null, periodEnd: string | null, evaluatedAt: string | null, organization: { all: boolean, workspaces: Array<string>, home: string } | null, scope: Array<{ member: string, operator: ScopeOperator, values: Array<string> }> }>, organizationReport: { forDate: string | null, markdown: string }, meta: { dimensions: Array<{ name: string, type: string, title: string }> } };
+
 export type PlansQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -469,6 +592,15 @@ export type ReportsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type ReportsQuery = { reports: Array<{ id: string, forDate: string, figures: { yesterday: { cost: string, previousCost: string }, last7Days: { cost: string }, anomalies: Array<{ id: string }>, budgetsAtRisk: Array<{ id: string }> } }> };
+
+export type ReconciliationLineFieldsFragment = { from: string, to: string, billed: string, tracked: string, variance: string, varianceShare: string | null, unattributed: string };
+
+export type ReportQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ReportQuery = { report: { forDate: string, timezone: string, markdown: string, figuresJson: string, deliveries: Array<{ id: string, status: string, attempts: number }>, figures: { yesterday: { cost: string, calls: string, previousCost: string }, last7Days: { cost: string, calls: string, previousCost: string }, trend: { sessions: number, averageCost: string, medianCost: string, direction: string, costs: Array<{ sessionId: string, cost: string }> }, providers: Array<{ provider: string, cost: string, share: number | null, yesterdayCost: string, models: Array<{ model: string, cost: string, share: number | null }> }>, topWorkItems: Array<{ id: string, cost: string, share: number | null }>, topPlans: Array<{ id: string, cost: string, share: number | null }>, anomalies: Array<{ id: string, kind: AnomalyKind, subject: string, cost: string, ratio: string, peerValue: string, peerMedian: string, likelyCause: AnomalyCauseKind | null, causes: Array<{ cause: AnomalyCauseKind, excess: string }> }>, budgetsAtRisk: Array<{ id: string, name: string, spend: string, amount: string, percentUsed: number, projectedCrossingAt: string | null, blocking: boolean }>, reconciliation: { yesterday: { from: string, to: string, billed: string, tracked: string, variance: string, varianceShare: string | null, unattributed: string } | null, monthToDate: { from: string, to: string, billed: string, tracked: string, variance: string, varianceShare: string | null, unattributed: string } | null } | null, margin: { from: string, to: string, revenue: string, directCost: string, allocatedCost: string, trueCost: string, margin: string, leastProfitable: Array<{ customerId: string, revenue: string, trueCost: string, margin: string }> } | null } } | null };
 
 export type WorkspaceSettingsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -563,6 +695,20 @@ export type DeleteSsoConnectionMutationVariables = Exact<{ [key: string]: never;
 
 
 export type DeleteSsoConnectionMutation = { deleteSsoConnection: boolean };
+
+export type AuditActorsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type AuditActorsQuery = { members: Array<{ userId: string, email: string }>, apiKeys: Array<{ id: string, name: string, prefix: string }> };
+
+export type AuditLogQueryVariables = Exact<{
+  f?: AuditFilter | null | undefined;
+  n?: number | null | undefined;
+  b?: string | number | null | undefined;
+}>;
+
+
+export type AuditLogQuery = { auditLog: Array<{ id: string, occurredAt: string, actorUserId: string | null, actorKeyId: string | null, actorLabel: string | null, action: string, targetType: string | null, targetId: string | null, before: string | null, after: string | null }> };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -757,6 +903,25 @@ export const BudgetFieldsFragmentDoc = new TypedDocumentString(`
   evaluatedAt
 }
     `, {"fragmentName":"BudgetFields"}) as unknown as TypedDocumentString<BudgetFieldsFragment, unknown>;
+export const EconomicsFieldsFragmentDoc = new TypedDocumentString(`
+    fragment EconomicsFields on EconomicsRow {
+  key
+  directCost
+  allocatedCost
+  trueCost
+  revenue
+  margin
+}
+    `, {"fragmentName":"EconomicsFields"}) as unknown as TypedDocumentString<EconomicsFieldsFragment, unknown>;
+export const WhatIfScenarioFieldsFragmentDoc = new TypedDocumentString(`
+    fragment WhatIfScenarioFields on WhatIfScenario {
+  model
+  provider
+  serviceTier
+  cacheHitRatio
+  contextReduction
+}
+    `, {"fragmentName":"WhatIfScenarioFields"}) as unknown as TypedDocumentString<WhatIfScenarioFieldsFragment, unknown>;
 export const EventFieldsFragmentDoc = new TypedDocumentString(`
     fragment EventFields on UsageEvent {
   id
@@ -818,6 +983,17 @@ export const PlanSegmentFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"PlanSegment"}) as unknown as TypedDocumentString<PlanSegmentFragment, unknown>;
+export const ReconciliationLineFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ReconciliationLineFields on ReportReconciliationLine {
+  from
+  to
+  billed
+  tracked
+  variance
+  varianceShare
+  unattributed
+}
+    `, {"fragmentName":"ReconciliationLineFields"}) as unknown as TypedDocumentString<ReconciliationLineFieldsFragment, unknown>;
 export const AxisListDocument = new TypedDocumentString(`
     query AxisList($m: [String!]!, $by: [String!]!, $r: TimeRange) {
   breakdown(measures: $m, by: $by, timeRange: $r, limit: 500) {
@@ -1005,6 +1181,20 @@ fragment BreakdownLevel1 on BreakdownNode {
     ...BreakdownLevel0
   }
 }`) as unknown as TypedDocumentString<AxisSegmentsQuery, AxisSegmentsQueryVariables>;
+export const PeriodOfRangeDocument = new TypedDocumentString(`
+    query PeriodOfRange($range: TimeRange!) {
+  range: breakdown(measures: ["calls"], by: [], timeRange: $range) {
+    period {
+      ...PeriodFields
+    }
+  }
+}
+    fragment PeriodFields on Period {
+  from
+  to
+  partial
+  timezone
+}`) as unknown as TypedDocumentString<PeriodOfRangeQuery, PeriodOfRangeQueryVariables>;
 export const BudgetsInScopeDocument = new TypedDocumentString(`
     query BudgetsInScope($context: [ContextValue!]!) {
   guardCheck(context: $context, limit: 50) {
@@ -1080,6 +1270,224 @@ export const ScopeValuesDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ScopeValuesQuery, ScopeValuesQueryVariables>;
+export const BudgetsDocument = new TypedDocumentString(`
+    query Budgets {
+  budgets {
+    ...BudgetFields
+  }
+  alertChannels {
+    id
+    name
+    type
+    target
+    budgetId
+    enabled
+  }
+  meta {
+    dimensions {
+      name
+      title: shortTitle
+      type
+    }
+  }
+}
+    fragment BudgetFields on Budget {
+  id
+  name
+  scope {
+    member
+    operator
+    values
+  }
+  wholeWorkspace
+  period
+  rollingDays
+  rollingHours
+  unit
+  timezone
+  amount
+  currency
+  thresholds
+  forecastAlerts
+  mode
+  paused
+  state
+  spend
+  remaining
+  percentUsed
+  projectedSpend
+  projectedCrossingAt
+  outlook
+  atRisk
+  blocking
+  periodStart
+  periodEnd
+  evaluatedAt
+}`) as unknown as TypedDocumentString<BudgetsQuery, BudgetsQueryVariables>;
+export const BudgetDocument = new TypedDocumentString(`
+    query Budget($id: ID!) {
+  budget(id: $id) {
+    ...BudgetFields
+    scopeWarnings {
+      message
+    }
+    alerts(first: 100) {
+      id
+      kind
+      threshold
+      spend
+      limit
+      periodStart
+      projectedSpend
+      projectedCrossingAt
+      occurredAt
+      deliveries {
+        id
+        status
+        attempts
+        lastError
+      }
+    }
+  }
+  meta {
+    dimensions {
+      name
+      title: shortTitle
+      type
+    }
+  }
+}
+    fragment BudgetFields on Budget {
+  id
+  name
+  scope {
+    member
+    operator
+    values
+  }
+  wholeWorkspace
+  period
+  rollingDays
+  rollingHours
+  unit
+  timezone
+  amount
+  currency
+  thresholds
+  forecastAlerts
+  mode
+  paused
+  state
+  spend
+  remaining
+  percentUsed
+  projectedSpend
+  projectedCrossingAt
+  outlook
+  atRisk
+  blocking
+  periodStart
+  periodEnd
+  evaluatedAt
+}`) as unknown as TypedDocumentString<BudgetQuery, BudgetQueryVariables>;
+export const ReconciliationDocument = new TypedDocumentString(`
+    query Reconciliation($from: String!, $to: String!) {
+  reconciliation(from: $from, to: $to) {
+    from
+    to
+    rows {
+      day
+      provider
+      model
+      unattributed
+      currency
+      billed
+      tracked
+      variance
+      varianceShare
+    }
+    totals {
+      currency
+      billed
+      tracked
+      variance
+      varianceShare
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ReconciliationQuery, ReconciliationQueryVariables>;
+export const EconomicsDocument = new TypedDocumentString(`
+    query Economics($from: String!, $to: String!, $by: [String!]!) {
+  economics(from: $from, to: $to, by: $by) {
+    ...EconomicsFields
+  }
+  totals: economics(from: $from, to: $to, by: []) {
+    ...EconomicsFields
+  }
+}
+    fragment EconomicsFields on EconomicsRow {
+  key
+  directCost
+  allocatedCost
+  trueCost
+  revenue
+  margin
+}`) as unknown as TypedDocumentString<EconomicsQuery, EconomicsQueryVariables>;
+export const SavingsRecommendationsDocument = new TypedDocumentString(`
+    query SavingsRecommendations($range: TimeRange!) {
+  savingsRecommendations(timeRange: $range, limit: 10) {
+    kind
+    title
+    saving
+    monthlySaving
+    filters {
+      member
+      operator
+      values
+    }
+    scenario {
+      ...WhatIfScenarioFields
+    }
+    evidence {
+      label
+      value
+    }
+  }
+}
+    fragment WhatIfScenarioFields on WhatIfScenario {
+  model
+  provider
+  serviceTier
+  cacheHitRatio
+  contextReduction
+}`) as unknown as TypedDocumentString<SavingsRecommendationsQuery, SavingsRecommendationsQueryVariables>;
+export const WhatIfDocument = new TypedDocumentString(`
+    query WhatIf($range: TimeRange!, $filters: [Filter!], $scenario: WhatIfScenarioInput!) {
+  whatIf(timeRange: $range, filters: $filters, scenario: $scenario) {
+    baselineCost
+    scenarioCost
+    saving
+    savingShare
+    monthlySaving
+    days
+    assumptions
+    groups {
+      provider
+      model
+      calls
+      errorCalls
+      target {
+        provider
+        model
+        serviceTier
+      }
+      baselineCost
+      scenarioCost
+      saving
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<WhatIfQuery, WhatIfQueryVariables>;
 export const CreateEmbedTokenDocument = new TypedDocumentString(`
     mutation CreateEmbedToken($input: EmbedInput!) {
   createEmbedToken(input: $input) {
@@ -1439,6 +1847,125 @@ export const CreateApiKeyDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<CreateApiKeyMutation, CreateApiKeyMutationVariables>;
+export const OrganizationDocument = new TypedDocumentString(`
+    query Organization($range: TimeRange) {
+  organizationOverview(timeRange: $range, granularity: day, limit: 10) {
+    organization {
+      slug
+      name
+    }
+    period {
+      ...PeriodFields
+    }
+    totalCost
+    calls
+    workspaces {
+      slug
+      name
+      role
+      totalCost
+      calls
+      share
+    }
+    trend {
+      time
+      partial
+      totalCost
+      byWorkspace {
+        workspace
+        totalCost
+      }
+    }
+    topAgents {
+      value
+      totalCost
+      calls
+    }
+    topModels {
+      value
+      totalCost
+      calls
+    }
+    topPlans {
+      value
+      totalCost
+      calls
+    }
+    budgetsAtRisk {
+      workspace
+      budget {
+        id
+        name
+        state
+        spend
+        amount
+        percentUsed
+        blocking
+        organization {
+          workspaces
+        }
+      }
+    }
+  }
+  organizationBudgets {
+    ...BudgetFields
+    organization {
+      all
+      workspaces
+      home
+    }
+  }
+  organizationReport {
+    forDate
+    markdown
+  }
+  meta {
+    dimensions {
+      name
+      title: shortTitle
+      type
+    }
+  }
+}
+    fragment PeriodFields on Period {
+  from
+  to
+  partial
+  timezone
+}
+fragment BudgetFields on Budget {
+  id
+  name
+  scope {
+    member
+    operator
+    values
+  }
+  wholeWorkspace
+  period
+  rollingDays
+  rollingHours
+  unit
+  timezone
+  amount
+  currency
+  thresholds
+  forecastAlerts
+  mode
+  paused
+  state
+  spend
+  remaining
+  percentUsed
+  projectedSpend
+  projectedCrossingAt
+  outlook
+  atRisk
+  blocking
+  periodStart
+  periodEnd
+  evaluatedAt
+}`) as unknown as TypedDocumentString<OrganizationQuery, OrganizationQueryVariables>;
 export const PlansDocument = new TypedDocumentString(`
     query Plans {
   plans {
@@ -1694,6 +2221,118 @@ export const ReportsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ReportsQuery, ReportsQueryVariables>;
+export const ReportDocument = new TypedDocumentString(`
+    query Report($id: ID!) {
+  report(id: $id) {
+    forDate
+    timezone
+    markdown
+    figuresJson
+    deliveries {
+      id
+      status
+      attempts
+    }
+    figures {
+      yesterday {
+        cost
+        calls
+        previousCost
+      }
+      last7Days {
+        cost
+        calls
+        previousCost
+      }
+      trend {
+        sessions
+        averageCost
+        medianCost
+        direction
+        costs {
+          sessionId
+          cost
+        }
+      }
+      providers {
+        provider
+        cost
+        share
+        yesterdayCost
+        models {
+          model
+          cost
+          share
+        }
+      }
+      topWorkItems {
+        id
+        cost
+        share
+      }
+      topPlans {
+        id
+        cost
+        share
+      }
+      anomalies {
+        id
+        kind
+        subject
+        cost
+        ratio
+        peerValue
+        peerMedian
+        likelyCause
+        causes {
+          cause
+          excess
+        }
+      }
+      budgetsAtRisk {
+        id
+        name
+        spend
+        amount
+        percentUsed
+        projectedCrossingAt
+        blocking
+      }
+      reconciliation {
+        yesterday {
+          ...ReconciliationLineFields
+        }
+        monthToDate {
+          ...ReconciliationLineFields
+        }
+      }
+      margin {
+        from
+        to
+        revenue
+        directCost
+        allocatedCost
+        trueCost
+        margin
+        leastProfitable {
+          customerId
+          revenue
+          trueCost
+          margin
+        }
+      }
+    }
+  }
+}
+    fragment ReconciliationLineFields on ReportReconciliationLine {
+  from
+  to
+  billed
+  tracked
+  variance
+  varianceShare
+  unattributed
+}`) as unknown as TypedDocumentString<ReportQuery, ReportQueryVariables>;
 export const WorkspaceSettingsDocument = new TypedDocumentString(`
     query WorkspaceSettings {
   workspace {
@@ -1841,3 +2480,32 @@ export const DeleteSsoConnectionDocument = new TypedDocumentString(`
   deleteSsoConnection
 }
     `) as unknown as TypedDocumentString<DeleteSsoConnectionMutation, DeleteSsoConnectionMutationVariables>;
+export const AuditActorsDocument = new TypedDocumentString(`
+    query AuditActors {
+  members {
+    userId
+    email
+  }
+  apiKeys {
+    id
+    name
+    prefix
+  }
+}
+    `) as unknown as TypedDocumentString<AuditActorsQuery, AuditActorsQueryVariables>;
+export const AuditLogDocument = new TypedDocumentString(`
+    query AuditLog($f: AuditFilter, $n: Int, $b: ID) {
+  auditLog(filter: $f, first: $n, before: $b) {
+    id
+    occurredAt
+    actorUserId
+    actorKeyId
+    actorLabel
+    action
+    targetType
+    targetId
+    before
+    after
+  }
+}
+    `) as unknown as TypedDocumentString<AuditLogQuery, AuditLogQueryVariables>;
