@@ -47,7 +47,7 @@ export default async function Profitability({ searchParams }: { searchParams: Pr
   const [by, label] = BY.find(([b]) => b === params.by) ?? BY[0];
   const range = await periodOf(period);
   const span = range.ok ? utcDays(range.data) : undefined;
-  const res = span ? await gql(EconomicsDocument, { ...span, by: [by] }) : { ok: false as const, errors: range.ok ? [] : range.errors };
+  const res = range.ok ? await gql(EconomicsDocument, { ...utcDays(range.data), by: [by] }) : range;
   const href = (p: string, b: string) => `/profitability?period=${encodeURIComponent(p)}&by=${b}`;
   const rows = res.ok ? res.data.economics.filter((r) => r.key[0] !== null) : [];
   // A negative decimal string starts with '-'; the order is for reading (most negative first).

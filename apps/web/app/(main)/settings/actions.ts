@@ -46,9 +46,8 @@ export async function settingsCommand(_prev: Shown, form: FormData): Promise<Sho
     removeMember: () => gql(RemoveMemberDocument, { id }),
     revokeApiKey: () => gql(RevokeApiKeyDocument, { id }),
   };
-  const call = calls[command];
-  if (!call) return { error: `unknown command ${command}` };
-  const res = await call();
+  if (!Object.hasOwn(calls, command)) return { error: `unknown command ${command}` };
+  const res = await calls[command]!();
   if (!res.ok) return { error: errorText(res.errors) };
   revalidatePath('/settings', 'layout');
   return { error: null };
