@@ -1,6 +1,7 @@
 'use server';
 // Creates an embed token through the API (createEmbedToken) for the signed-in workspace.
 import { gql } from '@/lib/api';
+import { CreateEmbedTokenDocument, type EmbedInput } from '@/lib/graphql/operations';
 
 export interface EmbedSpec {
   kind: 'breakdown' | 'timeseries'; title: string; measures: string[]; by: string[];
@@ -9,9 +10,6 @@ export interface EmbedSpec {
 }
 
 export async function createEmbed(spec: EmbedSpec, theme: 'light' | 'dark', expiresInHours: number) {
-  const res = await gql<{ createEmbedToken: { token: string; expiresAt: string; path: string } }>(
-    `mutation($input: EmbedInput!) { createEmbedToken(input: $input) { token expiresAt path } }`,
-    { input: { ...spec, theme, expiresInHours } },
-  );
+  const res = await gql(CreateEmbedTokenDocument, { input: { ...spec, theme, expiresInHours } as EmbedInput });
   return res.ok ? { ok: true as const, ...res.data.createEmbedToken } : { ok: false as const, error: res.errors.map((e) => e.message).join('; ') };
 }

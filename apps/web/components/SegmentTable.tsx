@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { type Node, valueOf } from '@/lib/breakdown';
+import { type Level, valueOf } from '@/lib/breakdown';
 import { formatMeasure, formatPercent } from '@/lib/format';
 
 /** `Top sessions` -> `Sessions`: the first column's heading. */
@@ -7,7 +7,7 @@ const column = (title: string) => title.replace(/^Top (\w)/, (_, c: string) => c
 
 /** A breakdown level as a small table: label (optionally linked), cost, share, calls. */
 export function SegmentTable({ title, node, href, testId, cost: costMeasure = 'total_cost', calls = 'calls' }: {
-  title: string; node: Node; href?: (value: string) => string; testId: string; /** Measure names (work items: their shares). */ cost?: string; calls?: string;
+  title: string; node: Level; href?: (value: string) => string; testId: string; /** Measure names (work items: their shares). */ cost?: string; calls?: string;
 }) {
   return (
     <section className="panel" aria-labelledby={`${testId}-h`} data-testid={testId}>

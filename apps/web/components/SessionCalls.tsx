@@ -1,7 +1,8 @@
 import Link from 'next/link';
 import { ApiErrors } from '@/components/ApiErrors';
-import { gql } from '@/lib/api';
-import { EVENT_FIELDS, type UsageEvent } from '@/lib/events';
+import { type ApiResult, gql } from '@/lib/api';
+import { type UsageEvent } from '@/lib/events';
+import { type Filter, SessionCallsDocument, type SessionCallsQuery } from '@/lib/graphql/operations';
 import { formatMeasure, formatMoney, formatTime } from '@/lib/format';
 import type { TimeRange } from '@/lib/query-state';
 
@@ -9,15 +10,12 @@ import type { TimeRange } from '@/lib/query-state';
 const MAX_CALLS = 2000;
 const PAGE = 500;
 
-type Page = { edges: Array<{ node: UsageEvent }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
-
 /** Every call of a session, newest first from the API (keyset pages), shown oldest first. */
-async function sessionCalls(filters: unknown, range: TimeRange) {
+async function sessionCalls(filters: Filter[], range: TimeRange) {
   const calls: UsageEvent[] = [];
   let after: string | null = null;
   for (;;) {
-    const res: Awaited<ReturnType<typeof gql<{ events: Page }>>> = await gql<{ events: Page }>(`query($f: [Filter!], $r: TimeRange, $n: Int, $a: String) {
-      events(filters: $f, timeRange: $r, first: $n, after: $a) { edges { node { ${EVENT_FIELDS} } } pageInfo { hasNextPage endCursor } } }`, { f: filters, r: range, n: PAGE, a: after });
+    const res: ApiResult<SessionCallsQuery> = await gql(SessionCallsDocument, { f: filters, r: range, n: PAGE, a: after });
     if (!res.ok) return res;
     calls.push(...res.data.events.edges.map((e) => e.node));
     after = res.data.events.pageInfo.endCursor;
@@ -29,7 +27,7 @@ async function sessionCalls(filters: unknown, range: TimeRange) {
 const tokensIn = (e: UsageEvent) => Number(e.tokens.input) + Number(e.tokens.cacheRead) + Number(e.tokens.cacheWrite5m) + Number(e.tokens.cacheWrite1h);
 const tokensOut = (e: UsageEvent) => Number(e.tokens.output) + Number(e.tokens.reasoning);
 
-export async function SessionCalls({ filters, range }: { filters: unknown; range: TimeRange }) {
+export async function SessionCalls({ filters, range }: { filters: Filter[]; range: TimeRange }) {
   const res = await sessionCalls(filters, range);
   if (!res.ok) return <ApiErrors errors={res.errors} />;
   return (

@@ -4,7 +4,7 @@ import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
 import { API_URL, SESSION_COOKIE } from './config';
-import type { TypedDocumentString } from './graphql/operations';
+import { type TypedDocumentString, WorkspaceCurrencyDocument, type WorkspaceCurrencyQuery } from './graphql/operations';
 import { setCurrencySource } from './format';
 
 export interface ApiError { message: string; code?: string; field?: string }
@@ -90,7 +90,7 @@ export async function endSession(session: string): Promise<void> {
 const requestCurrency = cache((): { code: string } => ({ code: 'USD' }));
 setCurrencySource(() => requestCurrency().code);
 const learnCurrency = cache(async (key: string): Promise<void> => {
-  const res = await graphqlWithKey<{ workspace: { currency: string } }>(key, '{ workspace { currency } }');
+  const res = await graphqlWithKey<WorkspaceCurrencyQuery>(key, WorkspaceCurrencyDocument.toString());
   if (res.ok) requestCurrency().code = res.data.workspace.currency;
 });
 

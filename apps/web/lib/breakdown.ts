@@ -1,16 +1,22 @@
-// Shapes of the API's breakdown and timeseries answers (types generated from the schema), and
-// the GraphQL selections that fetch them.
+// Shapes of the API's breakdown and timeseries answers (types generated from the fragments in
+// graphql/operations/breakdown.graphql), and the GraphQL selections that fetch them.
+import type { BreakdownNodeFieldsFragment, PeriodFieldsFragment, SeriesFieldsFragment } from './graphql/operations.ts';
 import type * as Schema from './graphql/schema.ts';
 
 export type MeasureValue = Schema.MeasureValue;
-/** A breakdown level as `nodeSelection` asks for it; pages that select the root's `period` add it. */
-export type Node = Omit<Schema.BreakdownNode, 'period' | 'children'> & { children: Node[] };
+/** A breakdown node at any depth (`nodeSelection`); pages that select the root's `period` add it. */
+export type Node = BreakdownNodeFieldsFragment & { children: Node[] };
+/** A breakdown level whose children are shown: a BreakdownLevel1 (or deeper) fragment, or a Node. */
+export type Level = BreakdownNodeFieldsFragment & { children: BreakdownNodeFieldsFragment[] };
 /** The absolute period the API answered for a range; `partial` while it is not over (it holds today). */
-export type Period = Schema.Period;
-export type Timeseries = Pick<Schema.Timeseries, 'series'> & Partial<Pick<Schema.Timeseries, 'period'>>;
+export type Period = PeriodFieldsFragment;
+export type Timeseries = Pick<SeriesFieldsFragment, 'series'> & Partial<Pick<SeriesFieldsFragment, 'period'>>;
 
 const NODE = 'dimension value label other otherCount path { dimension value } measures { measure value share }';
-/** A breakdown selection nested `depth` levels deep (the deepest level's `children` are empty). */
+/**
+ * A breakdown selection nested `depth` levels deep (the deepest level's `children` are empty), for
+ * queries still written as strings; typed operations spread the BreakdownLevel fragments instead.
+ */
 export function nodeSelection(depth: number): string {
   return `${NODE} children { ${depth <= 0 ? 'label' : nodeSelection(depth - 1)} }`;
 }
@@ -23,7 +29,7 @@ export function utcDays(p: Period): { from: string; to: string } {
 }
 export const SERIES = `${PERIOD} series { label key { dimension value } points { time partial measures { measure value } } }`;
 
-export function valueOf(node: Pick<Node, 'measures'> | undefined, measure: string): string | null {
+export function valueOf(node: { measures: Array<{ measure: string; value: string | null }> } | undefined, measure: string): string | null {
   return node?.measures.find((m) => m.measure === measure)?.value ?? null;
 }
 
@@ -33,7 +39,7 @@ export function chartValue(v: string | null | undefined): number | null {
 }
 
 /** Bars of a breakdown level: labels say `(unpriced)` where the cost is unknown. */
-export function barChart(node: Node, measure: string, name = measure) {
+export function barChart(node: Level, measure: string, name = measure) {
   const children = node.children;
   return {
     type: 'bar' as const,

@@ -1,15 +1,9 @@
-// Budget fields the pages show.
-import type * as Schema from './graphql/schema.ts';
+// Budget fields the pages show (the BudgetFields fragment), as text.
+import type { BudgetFieldsFragment, BudgetUnit } from './graphql/operations.ts';
 import { formatCount, formatMoney } from './format';
 
-export const BUDGET_FIELDS = `id name scope { member operator values } wholeWorkspace period rollingDays rollingHours unit timezone amount currency thresholds
-  forecastAlerts mode paused state spend remaining percentUsed projectedSpend projectedCrossingAt outlook atRisk blocking periodStart periodEnd evaluatedAt`;
-
-/** A budget as BUDGET_FIELDS selects it (type generated from the schema). */
-export type Budget = Pick<Schema.Budget,
-  'id' | 'name' | 'scope' | 'wholeWorkspace' | 'period' | 'rollingDays' | 'rollingHours' | 'unit' | 'timezone' | 'amount' | 'currency' | 'thresholds' |
-  'forecastAlerts' | 'mode' | 'paused' | 'state' | 'spend' | 'remaining' | 'percentUsed' | 'projectedSpend' | 'projectedCrossingAt' |
-  'outlook' | 'atRisk' | 'blocking' | 'periodStart' | 'periodEnd' | 'evaluatedAt'>;
+/** A budget as the BudgetFields fragment (graphql/operations/budgets.graphql) selects it. */
+export type Budget = BudgetFieldsFragment;
 
 export function scopeText(b: Pick<Budget, 'scope' | 'wholeWorkspace'>) {
   if (b.wholeWorkspace) return 'whole workspace';
@@ -27,7 +21,7 @@ export function outlookText(b: Pick<Budget, 'outlook' | 'projectedCrossingAt'>, 
 }
 
 /** An amount in the budget's unit: money, or a plan limit's tokens or calls. */
-export function formatBudgetAmount(b: { unit?: Schema.BudgetUnit | null }, v: string | null | undefined): string {
+export function formatBudgetAmount(b: { unit?: BudgetUnit | null }, v: string | null | undefined): string {
   if (!b.unit || b.unit === 'cost') return formatMoney(v);
   return v === null || v === undefined ? '—' : `${formatCount(v)} ${b.unit}`;
 }

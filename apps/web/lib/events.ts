@@ -1,18 +1,9 @@
-// The event fields the log and the detail view show (GraphQL `events`).
-import type * as Schema from './graphql/schema.ts';
+// The event fields the log and the detail view show (GraphQL `events`, the EventFields fragment).
+import type { EventFieldsFragment } from './graphql/operations.ts';
 
-export const EVENT_FIELDS = `id occurredAt kind provider model status latencyMs
-  tokens { input output cacheRead cacheWrite5m cacheWrite1h reasoning }
-  costs { input output cacheRead cacheWrite5m cacheWrite1h reasoning }
-  totalCost currency unpriced priceSource priceVersion serviceTier effort source space planId taskId taskType workflow step agent
-  userId customerId feature sessionId workItem workItems { id share }`;
-
-type Tokens = Schema.TokenCounts;
-/** An event as EVENT_FIELDS selects it (type generated from the schema). */
-export type UsageEvent = Pick<Schema.UsageEvent,
-  'id' | 'occurredAt' | 'kind' | 'provider' | 'model' | 'status' | 'latencyMs' | 'tokens' | 'costs' | 'totalCost' | 'currency' | 'unpriced' |
-  'priceSource' | 'priceVersion' | 'serviceTier' | 'effort' | 'source' | 'space' | 'planId' | 'taskId' | 'taskType' | 'workflow' | 'step' | 'agent' | 'userId' |
-  'customerId' | 'feature' | 'sessionId' | 'workItem' | 'workItems'>;
+/** An event as the EventFields fragment (graphql/operations/events.graphql) selects it. */
+export type UsageEvent = EventFieldsFragment;
+type Tokens = UsageEvent['tokens'];
 
 export const TOKEN_TYPES: Array<[keyof Tokens, string]> = [
   ['input', 'Input'], ['cacheRead', 'Cache read'], ['cacheWrite5m', 'Cache write (5 min)'], ['cacheWrite1h', 'Cache write (1 h)'],

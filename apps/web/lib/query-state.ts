@@ -1,5 +1,7 @@
 // Explorer and event-log state in the URL, so a view can be shared: measures,
 // segments (by), time range, granularity, filters, top-N per node, table sort.
+import type { FilterOperator } from './graphql/operations.ts';
+
 export interface Filter { member: string; operator: string; values: string[] }
 export interface TimeRange { relative?: string; from?: string; to?: string }
 export interface ExploreState {
@@ -146,6 +148,7 @@ export function previousRange(range: TimeRange, today = new Date().toISOString()
 }
 
 /** GraphQL filter arguments (set/notSet take no values). */
-export function apiFilters(filters: Filter[]) {
-  return filters.map((f) => (f.operator === 'set' || f.operator === 'notSet' ? { member: f.member, operator: f.operator } : f));
+export function apiFilters(filters: Filter[]): Array<{ member: string; operator: FilterOperator; values?: string[] }> {
+  // An operator read from the URL is any text: the API refuses one it does not know, naming the field.
+  return filters.map((f) => (f.operator === 'set' || f.operator === 'notSet' ? { member: f.member, operator: f.operator } : { ...f, operator: f.operator as FilterOperator }));
 }

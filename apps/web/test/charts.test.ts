@@ -5,7 +5,7 @@ import { type Node, barChart, periodLabel, seriesChart } from '../lib/breakdown.
 
 const node = (label: string, cost: string | null): Node => ({
   dimension: 'model', value: label, label, other: false, otherCount: null, path: [], children: [],
-  measures: [{ measure: 'total_cost', value: cost, share: null, currency: 'USD' }],
+  measures: [{ measure: 'total_cost', value: cost, share: null }],
 });
 
 describe('charts', () => {
@@ -18,8 +18,8 @@ describe('charts', () => {
   it('keeps unknown daily costs unknown and marks the partial bucket', () => {
     const spec = seriesChart({
       series: [{ label: '', key: [], points: [
-        { time: '2026-12-01T00:00:00.000', partial: false, measures: [{ measure: 'total_cost', value: null, share: null, currency: 'USD' }] },
-        { time: '2026-12-02T00:00:00.000', partial: true, measures: [{ measure: 'total_cost', value: '2', share: null, currency: 'USD' }] },
+        { time: '2026-12-01T00:00:00.000', partial: false, measures: [{ measure: 'total_cost', value: null }] },
+        { time: '2026-12-02T00:00:00.000', partial: true, measures: [{ measure: 'total_cost', value: '2' }] },
       ] }],
     }, 'total_cost', 'bar');
     expect(spec.series[0]!.values).toEqual([null, 2]);

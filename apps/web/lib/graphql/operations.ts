@@ -4,6 +4,58 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type Granularity =
+  | 'hour'
+  | 'day'
+  | 'week'
+  | 'month'
+  | 'quarter'
+  | 'year';
+
+/** Order of single events. By cost, unpriced events (cost unknown) come last, and ties newest first. */
+export type EventOrder =
+  | 'newest'
+  | 'oldest'
+  | 'costliest'
+  | 'cheapest';
+
+export type FilterOperator =
+  | 'equals'
+  | 'notEquals'
+  | 'contains'
+  | 'notContains'
+  | 'startsWith'
+  | 'notStartsWith'
+  | 'endsWith'
+  | 'notEndsWith'
+  | 'gt'
+  | 'gte'
+  | 'lt'
+  | 'lte'
+  | 'set'
+  | 'notSet';
+
+/** A condition on a dimension or measure; `values` are strings (numbers too). */
+export type Filter = {
+  member: string;
+  operator: FilterOperator;
+  values?: Array<string> | null | undefined;
+};
+
+/**
+ * Either `relative` or `from`/`to` (ISO dates or times in the query's time zone, `to` inclusive; without `to`: up to now).
+ * `relative`: `today`, `yesterday`, `this week|month|quarter|year`, `last week|month|quarter|year` (the previous whole one),
+ * `last N days|weeks|months|quarters|years` (N units ending with the current one: `last 7 days` includes today),
+ * `last N hours|minutes` (up to now). Weeks start on Monday; day boundaries follow `timezone`.
+ */
+export type TimeRange = {
+  relative?: string | null | undefined;
+  /** With `relative`: the period of the same kind just before it (`last 7 days` -> the 7 days before; `this month` -> last month). */
+  previous?: boolean | null | undefined;
+  from?: string | null | undefined;
+  to?: string | null | undefined;
+};
+
 export type BudgetPeriod =
   | 'daily'
   | 'weekly'
@@ -17,16 +69,156 @@ export type BudgetUnit =
   | 'tokens'
   | 'calls';
 
+export type BudgetOutlook =
+  | 'over'
+  | 'crosses'
+  | 'under'
+  | 'unknown';
+
 export type BudgetMode =
   /** alert only */
   | 'soft'
   /** alert and deny work over the limit */
   | 'hard';
 
+export type BudgetState =
+  | 'ok'
+  | 'warning'
+  | 'over'
+  | 'paused'
+  /** not evaluated yet */
+  | 'pending';
+
+export type AlertKind =
+  /** a threshold (percent of the amount) was reached */
+  | 'threshold'
+  /** the trend projects crossing the limit before the period ends */
+  | 'forecast';
+
+export type AlertChannelType =
+  | 'webhook'
+  | 'slack'
+  | 'email';
+
+export type ScopeOperator =
+  | 'equals'
+  | 'notEquals';
+
+/** A dimension of the `usage` view (as in `meta`) having one of the values, or none of them. */
+export type ScopeFilterInput = {
+  member: string;
+  operator?: ScopeOperator | null | undefined;
+  values: Array<string>;
+};
+
+export type BudgetInput = {
+  name: string;
+  /** Conditions on dimensions (AND). Leave empty only with wholeWorkspace: true. */
+  scope?: Array<ScopeFilterInput> | null | undefined;
+  wholeWorkspace?: boolean | null | undefined;
+  period: BudgetPeriod;
+  /** Window length of a rolling budget, in days. */
+  rollingDays?: number | null | undefined;
+  /** Window length of a rolling budget in hours instead (a plan's usage window, e.g. 5). */
+  rollingHours?: number | null | undefined;
+  /** IANA time zone of calendar periods (days start at midnight, weeks on Monday). */
+  timezone?: string | null | undefined;
+  /** What the amount counts; tokens and calls make a plan limit. */
+  unit?: BudgetUnit | null | undefined;
+  /** In the unit: money in `currency`, or a number of tokens or calls. */
+  amount: string;
+  /** The workspace's reporting currency (the default): spend in every currency counts, converted to it. */
+  currency?: string | null | undefined;
+  /** Percent of the amount; each fires once per period. Default 50, 75, 90, 100. */
+  thresholds?: Array<number> | null | undefined;
+  /** Alert when the trend projects crossing the limit before the period ends. */
+  forecastAlerts?: boolean | null | undefined;
+  mode?: BudgetMode | null | undefined;
+  /**
+   * An organization budget: its spend is summed over these workspaces of the organization and its
+   * hard stop applies in each. Needs budgets:manage in every one of them.
+   */
+  organization?: OrganizationBudgetInput | null | undefined;
+};
+
+export type OrganizationBudgetInput = {
+  /** Workspaces (slugs or ids) it covers; omit for all of the organization's workspaces, later ones too. */
+  workspaces?: Array<string> | null | undefined;
+};
+
+export type BudgetPatch = {
+  name?: string | null | undefined;
+  scope?: Array<ScopeFilterInput> | null | undefined;
+  wholeWorkspace?: boolean | null | undefined;
+  period?: BudgetPeriod | null | undefined;
+  rollingDays?: number | null | undefined;
+  rollingHours?: number | null | undefined;
+  timezone?: string | null | undefined;
+  unit?: BudgetUnit | null | undefined;
+  amount?: string | null | undefined;
+  currency?: string | null | undefined;
+  thresholds?: Array<number> | null | undefined;
+  forecastAlerts?: boolean | null | undefined;
+  mode?: BudgetMode | null | undefined;
+};
+
+export type AlertChannelInput = {
+  name: string;
+  type: AlertChannelType;
+  /** URL for webhook and slack, an e-mail address for email. */
+  target: string;
+  /** Only this budget's alerts; default every budget of the workspace. */
+  budgetId?: string | number | null | undefined;
+};
+
 export type ContextValue = {
   dimension: string;
   value: string;
 };
+
+export type EmbedKind =
+  | 'breakdown'
+  | 'timeseries';
+
+export type EmbedTheme =
+  | 'light'
+  | 'dark';
+
+export type EmbedInput = {
+  kind: EmbedKind;
+  title?: string | null | undefined;
+  measures: Array<string>;
+  /** Dimensions: the breakdown's levels, or the timeseries' series. */
+  by?: Array<string> | null | undefined;
+  filters?: Array<Filter> | null | undefined;
+  timeRange?: TimeRange | null | undefined;
+  timezone?: string | null | undefined;
+  /** Timeseries only (default day). */
+  granularity?: Granularity | null | undefined;
+  /** Breakdown only: children kept per node. */
+  limit?: number | null | undefined;
+  theme?: EmbedTheme | null | undefined;
+  /** Lifetime of the token, 1 hour to 90 days (default 7 days). */
+  expiresInHours?: number | null | undefined;
+};
+
+export type AnomalyKind =
+  | 'session'
+  | 'task';
+
+export type AnomalyCauseKind =
+  /** its mix of models costs more per token than its peers' mix (the same tokens at their mix) */
+  | 'model_choice'
+  /** more prompt tokens (input, cache reads and writes) per call */
+  | 'context_size'
+  /** cost of subagents (agents other than the main agent, or calls tagged subagent = true) */
+  | 'subagents'
+  /** cost of failed calls */
+  | 'retries'
+  /** a smaller share of prompt tokens read from the cache */
+  | 'cache_misses'
+  /** more calls of the main agent */
+  | 'call_volume';
 
 export type Role =
   | 'owner'
@@ -51,6 +243,130 @@ export type ApiKeyInput = {
   restriction?: Array<KeyRestrictionInput> | null | undefined;
 };
 
+export type AuditFilter = {
+  action?: string | null | undefined;
+  actorUserId?: string | number | null | undefined;
+  actorKeyId?: string | number | null | undefined;
+  targetType?: string | null | undefined;
+  targetId?: string | null | undefined;
+  /** ISO 8601 instants: since inclusive, until exclusive. */
+  since?: string | null | undefined;
+  until?: string | null | undefined;
+};
+
+export type PlanStatus =
+  | 'draft'
+  | 'open'
+  | 'in_progress'
+  | 'done'
+  | 'cancelled';
+
+export type TaskStatus =
+  | 'open'
+  | 'in_progress'
+  | 'done'
+  | 'cancelled';
+
+export type PlanMetric =
+  | 'cost_per_completed_task'
+  | 'total_cost'
+  | 'tokens_per_task'
+  | 'error_rate';
+
+/** What changes; whatever is left out stays as observed. Ratios are decimals from 0 to 1. */
+export type WhatIfScenarioInput = {
+  /** Every model call made with this model instead. */
+  model?: string | null | undefined;
+  /** The target model's provider; default: the observed one's when the model is unchanged, else the catalog's. */
+  provider?: string | null | undefined;
+  /** Every call billed at this tier: standard, batch, flex, priority, scale. */
+  serviceTier?: string | null | undefined;
+  /** Share of every prompt read from the cache (e.g. "0.8"). */
+  cacheHitRatio?: string | null | undefined;
+  /** Share by which every prompt shrinks (e.g. "0.25": a quarter smaller context). */
+  contextReduction?: string | null | undefined;
+  /**
+   * The same work at this lower effort (none, minimal, low, medium, high, xhigh): every call above it
+   * takes the token mix per call observed in the range for the same task type and model at this level
+   * (groups are then by task type and effort too; the assumptions say what is left as observed).
+   */
+  effort?: string | null | undefined;
+};
+
+export type SavingsKind =
+  | 'cheaper_model'
+  | 'cache'
+  | 'context';
+
+export type SsoConnectionInput = {
+  issuer: string;
+  clientId: string;
+  /** Left out: the stored secret stays. Null: none (a public client, PKCE only). */
+  clientSecret?: string | null | undefined;
+  domains: Array<string>;
+  /** admin, analyst or viewer (owners are made by owners, not by sign-in). */
+  defaultRole?: Role;
+  /** Workspaces of this organization a person joins on first sign-in (ones you administer). */
+  workspaceIds?: Array<string | number>;
+  enabled?: boolean;
+};
+
+export type WorkspacePatch = {
+  name?: string | null | undefined;
+  timeZone?: string | null | undefined;
+  currency?: string | null | undefined;
+};
+
+export type BreakdownNodeFieldsFragment = { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> };
+
+export type BreakdownLevel0Fragment = { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> };
+
+export type BreakdownLevel1Fragment = { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> };
+
+export type BreakdownLevel2Fragment = { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> };
+
+export type PeriodFieldsFragment = { from: string, to: string, partial: boolean, timezone: string };
+
+export type SeriesFieldsFragment = { period: { from: string, to: string, partial: boolean, timezone: string } | null, series: Array<{ label: string, key: Array<{ dimension: string, value: string | null }>, points: Array<{ time: string, partial: boolean, measures: Array<{ measure: string, value: string | null }> }> }> };
+
+export type AxisListQueryVariables = Exact<{
+  m: Array<string> | string;
+  by: Array<string> | string;
+  r?: TimeRange | null | undefined;
+}>;
+
+
+export type AxisListQuery = { breakdown: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> } };
+
+export type AxisValueQueryVariables = Exact<{
+  f?: Array<Filter> | Filter | null | undefined;
+  r?: TimeRange | null | undefined;
+  totals: Array<string> | string;
+  cost: Array<string> | string;
+  workItem: boolean;
+  v?: Array<string | number> | string | number | null | undefined;
+}>;
+
+
+export type AxisValueQuery = { totals: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, trend: { period: { from: string, to: string, partial: boolean, timezone: string } | null, series: Array<{ label: string, key: Array<{ dimension: string, value: string | null }>, points: Array<{ time: string, partial: boolean, measures: Array<{ measure: string, value: string | null }> }> }> }, events: { edges: Array<{ node: { id: string, occurredAt: string, kind: string, provider: string | null, model: string | null, status: string, latencyMs: number | null, totalCost: string | null, currency: string, unpriced: boolean, priceSource: string | null, priceVersion: string | null, serviceTier: string | null, effort: string | null, source: string, space: string | null, planId: string | null, taskId: string | null, taskType: string | null, workflow: string | null, step: string | null, agent: string | null, userId: string | null, customerId: string | null, feature: string | null, sessionId: string | null, workItem: string | null, tokens: { input: string, output: string, cacheRead: string, cacheWrite5m: string, cacheWrite1h: string, reasoning: string }, costs: { input: string | null, output: string | null, cacheRead: string | null, cacheWrite5m: string | null, cacheWrite1h: string | null, reasoning: string | null }, workItems: Array<{ id: string, share: string }> } }> }, workItems?: Array<{ id: string, title: string | null, repository: string | null, url: string | null }> };
+
+export type AxisSegmentsQueryVariables = Exact<{
+  m: Array<string> | string;
+  by: Array<string> | string;
+  f?: Array<Filter> | Filter | null | undefined;
+  r?: TimeRange | null | undefined;
+}>;
+
+
+export type AxisSegmentsQuery = { breakdown: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> } };
+
+export type PeriodOfRangeQueryVariables = Exact<{
+  range: TimeRange;
+}>;
+
+
+export type PeriodOfRangeQuery = { range: { period: { from: string, to: string, partial: boolean, timezone: string } | null } };
+
 export type BudgetsInScopeQueryVariables = Exact<{
   context: Array<ContextValue> | ContextValue;
 }>;
@@ -58,10 +374,177 @@ export type BudgetsInScopeQueryVariables = Exact<{
 
 export type BudgetsInScopeQuery = { guardCheck: { applicable: number, budgets: Array<{ id: string, name: string, mode: BudgetMode, period: BudgetPeriod, unit: BudgetUnit, spend: string, amount: string, remaining: string, percentUsed: number, blocking: boolean }> } };
 
+export type BudgetFieldsFragment = { id: string, name: string, wholeWorkspace: boolean, period: BudgetPeriod, rollingDays: number | null, rollingHours: number | null, unit: BudgetUnit, timezone: string, amount: string, currency: string, thresholds: Array<number>, forecastAlerts: boolean, mode: BudgetMode, paused: boolean, state: BudgetState, spend: string, remaining: string, percentUsed: number, projectedSpend: string | null, projectedCrossingAt: string | null, outlook: BudgetOutlook, atRisk: boolean, blocking: boolean, periodStart: string | null, periodEnd: string | null, evaluatedAt: string | null, scope: Array<{ member: string, operator: ScopeOperator, values: Array<string> }> };
+
+export type CreateBudgetMutationVariables = Exact<{
+  input: BudgetInput;
+}>;
+
+
+export type CreateBudgetMutation = { createBudget: { id: string } };
+
+export type UpdateBudgetMutationVariables = Exact<{
+  id: string | number;
+  input: BudgetPatch;
+}>;
+
+
+export type UpdateBudgetMutation = { updateBudget: { id: string } };
+
+export type PauseBudgetMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type PauseBudgetMutation = { pauseBudget: { id: string } };
+
+export type ResumeBudgetMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ResumeBudgetMutation = { resumeBudget: { id: string } };
+
+export type DeleteBudgetMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DeleteBudgetMutation = { deleteBudget: boolean };
+
+export type CreateAlertChannelMutationVariables = Exact<{
+  input: AlertChannelInput;
+}>;
+
+
+export type CreateAlertChannelMutation = { createAlertChannel: { id: string, secret: string | null } };
+
+export type DeleteAlertChannelMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DeleteAlertChannelMutation = { deleteAlertChannel: boolean };
+
+export type ScopeValuesQueryVariables = Exact<{
+  by: Array<string> | string;
+}>;
+
+
+export type ScopeValuesQuery = { breakdown: { children: Array<{ value: string | null, other: boolean }> } };
+
+export type BudgetsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type BudgetsQuery = { budgets: Array<{ id: string, name: string, wholeWorkspace: boolean, period: BudgetPeriod, rollingDays: number | null, rollingHours: number | null, unit: BudgetUnit, timezone: string, amount: string, currency: string, thresholds: Array<number>, forecastAlerts: boolean, mode: BudgetMode, paused: boolean, state: BudgetState, spend: string, remaining: string, percentUsed: number, projectedSpend: string | null, projectedCrossingAt: string | null, outlook: BudgetOutlook, atRisk: boolean, blocking: boolean, periodStart: string | null, periodEnd: string | null, evaluatedAt: string | null, scope: Array<{ member: string, operator: ScopeOperator, values: Array<string> }> }>, alertChannels: Array<{ id: string, name: string, type: AlertChannelType, target: string, budgetId: string | null, enabled: boolean }>, meta: { dimensions: Array<{ name: string, type: string, title: string }> } };
+
+export type BudgetQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type BudgetQuery = { budget: { id: string, name: string, wholeWorkspace: boolean, period: BudgetPeriod, rollingDays: number | null, rollingHours: number | null, unit: BudgetUnit, timezone: string, amount: string, currency: string, thresholds: Array<number>, forecastAlerts: boolean, mode: BudgetMode, paused: boolean, state: BudgetState, spend: string, remaining: string, percentUsed: number, projectedSpend: string | null, projectedCrossingAt: string | null, outlook: BudgetOutlook, atRisk: boolean, blocking: boolean, periodStart: string | null, periodEnd: string | null, evaluatedAt: string | null, scopeWarnings: Array<{ message: string }>, alerts: Array<{ id: string, kind: AlertKind, threshold: number | null, spend: string, limit: string, periodStart: string | null, projectedSpend: string | null, projectedCrossingAt: string | null, occurredAt: string, deliveries: Array<{ id: string, status: string, attempts: number, lastError: string | null }> }>, scope: Array<{ member: string, operator: ScopeOperator, values: Array<string> }> } | null, meta: { dimensions: Array<{ name: string, type: string, title: string }> } };
+
+export type ReconciliationQueryVariables = Exact<{
+  from: string;
+  to: string;
+}>;
+
+
+export type ReconciliationQuery = { reconciliation: { from: string, to: string, rows: Array<{ day: string, provider: string, model: string | null, unattributed: boolean, currency: string, billed: string, tracked: string, variance: string, varianceShare: string | null }>, totals: Array<{ currency: string, billed: string, tracked: string, variance: string, varianceShare: string | null }> } };
+
+export type EconomicsFieldsFragment = { key: Array<string | null>, directCost: string, allocatedCost: string, trueCost: string, revenue: string, margin: string };
+
+export type EconomicsQueryVariables = Exact<{
+  from: string;
+  to: string;
+  by: Array<string> | string;
+}>;
+
+
+export type EconomicsQuery = { economics: Array<{ key: Array<string | null>, directCost: string, allocatedCost: string, trueCost: string, revenue: string, margin: string }>, totals: Array<{ key: Array<string | null>, directCost: string, allocatedCost: string, trueCost: string, revenue: string, margin: string }> };
+
+export type WhatIfScenarioFieldsFragment = { model: string | null, provider: string | null, serviceTier: string | null, cacheHitRatio: string | null, contextReduction: string | null };
+
+export type SavingsRecommendationsQueryVariables = Exact<{
+  range: TimeRange;
+}>;
+
+
+export type SavingsRecommendationsQuery = { savingsRecommendations: Array<{ kind: SavingsKind, title: string, saving: string, monthlySaving: string, filters: Array<{ member: string, operator: FilterOperator, values: Array<string> }>, scenario: { model: string | null, provider: string | null, serviceTier: string | null, cacheHitRatio: string | null, contextReduction: string | null }, evidence: Array<{ label: string, value: string }> }> };
+
+export type WhatIfQueryVariables = Exact<{
+  range: TimeRange;
+  filters?: Array<Filter> | Filter | null | undefined;
+  scenario: WhatIfScenarioInput;
+}>;
+
+
+export type WhatIfQuery = { whatIf: { baselineCost: string, scenarioCost: string, saving: string, savingShare: string | null, monthlySaving: string, days: string, assumptions: Array<string>, groups: Array<{ provider: string, model: string, calls: number, errorCalls: number, baselineCost: string | null, scenarioCost: string | null, saving: string | null, target: { provider: string, model: string, serviceTier: string | null } }> } };
+
+export type CreateEmbedTokenMutationVariables = Exact<{
+  input: EmbedInput;
+}>;
+
+
+export type CreateEmbedTokenMutation = { createEmbedToken: { token: string, expiresAt: string, path: string } };
+
+export type EventFieldsFragment = { id: string, occurredAt: string, kind: string, provider: string | null, model: string | null, status: string, latencyMs: number | null, totalCost: string | null, currency: string, unpriced: boolean, priceSource: string | null, priceVersion: string | null, serviceTier: string | null, effort: string | null, source: string, space: string | null, planId: string | null, taskId: string | null, taskType: string | null, workflow: string | null, step: string | null, agent: string | null, userId: string | null, customerId: string | null, feature: string | null, sessionId: string | null, workItem: string | null, tokens: { input: string, output: string, cacheRead: string, cacheWrite5m: string, cacheWrite1h: string, reasoning: string }, costs: { input: string | null, output: string | null, cacheRead: string | null, cacheWrite5m: string | null, cacheWrite1h: string | null, reasoning: string | null }, workItems: Array<{ id: string, share: string }> };
+
+export type EventLogQueryVariables = Exact<{
+  f?: Array<Filter> | Filter | null | undefined;
+  r?: TimeRange | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  order?: EventOrder | null | undefined;
+  summary: Array<string> | string;
+}>;
+
+
+export type EventLogQuery = { meta: { dimensions: Array<{ name: string, type: string, title: string }> }, events: { edges: Array<{ node: { id: string, occurredAt: string, kind: string, provider: string | null, model: string | null, status: string, latencyMs: number | null, totalCost: string | null, currency: string, unpriced: boolean, priceSource: string | null, priceVersion: string | null, serviceTier: string | null, effort: string | null, source: string, space: string | null, planId: string | null, taskId: string | null, taskType: string | null, workflow: string | null, step: string | null, agent: string | null, userId: string | null, customerId: string | null, feature: string | null, sessionId: string | null, workItem: string | null, tokens: { input: string, output: string, cacheRead: string, cacheWrite5m: string, cacheWrite1h: string, reasoning: string }, costs: { input: string | null, output: string | null, cacheRead: string | null, cacheWrite5m: string | null, cacheWrite1h: string | null, reasoning: string | null }, workItems: Array<{ id: string, share: string }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, summary: { measures: Array<{ measure: string, value: string | null }>, period: { from: string, to: string, partial: boolean, timezone: string } | null } };
+
+export type EventDetailQueryVariables = Exact<{
+  f?: Array<Filter> | Filter | null | undefined;
+}>;
+
+
+export type EventDetailQuery = { events: { edges: Array<{ node: { id: string, occurredAt: string, kind: string, provider: string | null, model: string | null, status: string, latencyMs: number | null, totalCost: string | null, currency: string, unpriced: boolean, priceSource: string | null, priceVersion: string | null, serviceTier: string | null, effort: string | null, source: string, space: string | null, planId: string | null, taskId: string | null, taskType: string | null, workflow: string | null, step: string | null, agent: string | null, userId: string | null, customerId: string | null, feature: string | null, sessionId: string | null, workItem: string | null, tokens: { input: string, output: string, cacheRead: string, cacheWrite5m: string, cacheWrite1h: string, reasoning: string }, costs: { input: string | null, output: string | null, cacheRead: string | null, cacheWrite5m: string | null, cacheWrite1h: string | null, reasoning: string | null }, workItems: Array<{ id: string, share: string }> } }> } };
+
+export type SessionCallsQueryVariables = Exact<{
+  f?: Array<Filter> | Filter | null | undefined;
+  r?: TimeRange | null | undefined;
+  n?: number | null | undefined;
+  a?: string | null | undefined;
+}>;
+
+
+export type SessionCallsQuery = { events: { edges: Array<{ node: { id: string, occurredAt: string, kind: string, provider: string | null, model: string | null, status: string, latencyMs: number | null, totalCost: string | null, currency: string, unpriced: boolean, priceSource: string | null, priceVersion: string | null, serviceTier: string | null, effort: string | null, source: string, space: string | null, planId: string | null, taskId: string | null, taskType: string | null, workflow: string | null, step: string | null, agent: string | null, userId: string | null, customerId: string | null, feature: string | null, sessionId: string | null, workItem: string | null, tokens: { input: string, output: string, cacheRead: string, cacheWrite5m: string, cacheWrite1h: string, reasoning: string }, costs: { input: string | null, output: string | null, cacheRead: string | null, cacheWrite5m: string | null, cacheWrite1h: string | null, reasoning: string | null }, workItems: Array<{ id: string, share: string }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type MeQuery = { me: { workspaceId: string, organizationId: string, role: Role | null, permissions: Array<string>, developerIds: Array<string>, person: { id: string, email: string, name: string | null } | null, workspaces: Array<{ workspaceId: string, organizationId: string, slug: string, name: string, role: Role }> } };
+
+export type SetMyDeveloperIdsMutationVariables = Exact<{
+  ids: Array<string> | string;
+}>;
+
+
+export type SetMyDeveloperIdsMutation = { setMyDeveloperIds: Array<string> };
+
+export type MyCostQueryVariables = Exact<{
+  f?: Array<Filter> | Filter | null | undefined;
+  r?: TimeRange | null | undefined;
+  prev?: TimeRange | null | undefined;
+}>;
+
+
+export type MyCostQuery = { totals: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, previous: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, repositories: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, workItems: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, agents: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, machines: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, sessions: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> } };
+
+export type WorkspaceCurrencyQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type WorkspaceCurrencyQuery = { workspace: { currency: string } };
 
 export type OnboardingWorkspaceQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -80,10 +563,49 @@ export type CreateApiKeyMutationVariables = Exact<{
 
 export type CreateApiKeyMutation = { createApiKey: { key: string } };
 
+export type OrganizationQueryVariables = Exact<{
+  range?: TimeRange | null | undefined;
+}>;
+
+
+export type OrganizationQuery = { organizationOverview: { totalCost: string | null, calls: string, organization: { slug: string, name: string }, period: { from: string, to: string, partial: boolean, timezone: string }, workspaces: Array<{ slug: string, name: string, role: string | null, totalCost: string | null, calls: string, share: number | null }>, trend: Array<{ time: string, partial: boolean, totalCost: string | null, byWorkspace: Array<{ workspace: string, totalCost: string | null }> }>, topAgents: Array<{ value: string | null, totalCost: string | null, calls: string }>, topModels: Array<{ value: string | null, totalCost: string | null, calls: string }>, topPlans: Array<{ value: string | null, totalCost: string | null, calls: string }>, budgetsAtRisk: Array<{ workspace: string | null, budget: { id: string, name: string, state: BudgetState, spend: string, amount: string, percentUsed: number, blocking: boolean, organization: { workspaces: Array<string> } | null } }> }, organizationBudgets: Array<{ id: string, name: string, wholeWorkspace: boolean, period: BudgetPeriod, rollingDays: number | null, rollingHours: number | null, unit: BudgetUnit, timezone: string, amount: string, currency: string, thresholds: Array<number>, forecastAlerts: boolean, mode: BudgetMode, paused: boolean, state: BudgetState, spend: string, remaining: string, percentUsed: number, projectedSpend: string | null, projectedCrossingAt: string | null, outlook: BudgetOutlook, atRisk: boolean, blocking: boolean, periodStart: string | null, periodEnd: string | null, evaluatedAt: string | null, organization: { all: boolean, workspaces: Array<string>, home: string } | null, scope: Array<{ member: string, operator: ScopeOperator, values: Array<string> }> }>, organizationReport: { forDate: string | null, markdown: string }, meta: { dimensions: Array<{ name: string, type: string, title: string }> } };
+
+export type PlansQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PlansQuery = { plans: Array<{ id: string, name: string | null, status: PlanStatus, owner: string | null, createdAt: string }>, cost: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, planForecasts: Array<{ planId: string, name: string | null, spent: string, openTasks: number, unprofiled: number, remaining: string | null, forecastTotal: string | null, forecastLow: string | null, forecastHigh: string | null, exceedsBudget: boolean }>, planOutliers: { metric: PlanMetric, plans: number, median: number | null, outliers: Array<{ planId: string, value: number, score: number, direction: string, totalCost: string, explanation: { dimension: string, value: string | null, excessCost: string } | null }> } };
+
+export type PlanQueryVariables = Exact<{
+  id: string | number;
+  ids?: Array<string | number> | string | number | null | undefined;
+  f?: Array<Filter> | Filter | null | undefined;
+}>;
+
+
+export type PlanQuery = { plans: Array<{ id: string, name: string | null, status: PlanStatus, owner: string | null, sourceDocument: string | null, createdAt: string, closedAt: string | null }>, tasks: Array<{ id: string, taskType: string | null, status: TaskStatus, estimate: string | null, createdAt: string, closedAt: string | null }>, totals: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, byTask: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, byTaskType: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, byModel: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, trend: { period: { from: string, to: string, partial: boolean, timezone: string } | null, series: Array<{ label: string, key: Array<{ dimension: string, value: string | null }>, points: Array<{ time: string, partial: boolean, measures: Array<{ measure: string, value: string | null }> }> }> }, planForecasts: Array<{ spent: string, openTasks: number, unprofiled: number, remaining: string | null, forecastTotal: string | null, forecastLow: string | null, forecastHigh: string | null, exceedsBudget: boolean, budgets: Array<{ budgetId: string, name: string, amount: string, exceeds: boolean, mayExceed: boolean, exceedProbability: number | null, overBy: string | null }> }> };
+
+export type PlanSegmentFragment = { value: string | null, share: number | null, measures: Array<{ measure: string, value: string | null }> };
+
+export type ComparePlansQueryVariables = Exact<{
+  ids: Array<string | number> | string | number;
+}>;
+
+
+export type ComparePlansQuery = { comparePlans: Array<{ planId: string, plan: { name: string | null, status: PlanStatus } | null, measures: Array<{ measure: string, value: string | null }>, byTaskType: Array<{ value: string | null, share: number | null, measures: Array<{ measure: string, value: string | null }> }>, byStep: Array<{ value: string | null, share: number | null, measures: Array<{ measure: string, value: string | null }> }>, byModel: Array<{ value: string | null, share: number | null, measures: Array<{ measure: string, value: string | null }> }> }> };
+
 export type ReportsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type ReportsQuery = { reports: Array<{ id: string, forDate: string, figures: { yesterday: { cost: string, previousCost: string }, last7Days: { cost: string }, anomalies: Array<{ id: string }>, budgetsAtRisk: Array<{ id: string }> } }> };
+
+export type ReconciliationLineFieldsFragment = { from: string, to: string, billed: string, tracked: string, variance: string, varianceShare: string | null, unattributed: string };
+
+export type ReportQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ReportQuery = { report: { forDate: string, timezone: string, markdown: string, figuresJson: string, deliveries: Array<{ id: string, status: string, attempts: number }>, figures: { yesterday: { cost: string, calls: string, previousCost: string }, last7Days: { cost: string, calls: string, previousCost: string }, trend: { sessions: number, averageCost: string, medianCost: string, direction: string, costs: Array<{ sessionId: string, cost: string }> }, providers: Array<{ provider: string, cost: string, share: number | null, yesterdayCost: string, models: Array<{ model: string, cost: string, share: number | null }> }>, topWorkItems: Array<{ id: string, cost: string, share: number | null }>, topPlans: Array<{ id: string, cost: string, share: number | null }>, anomalies: Array<{ id: string, kind: AnomalyKind, subject: string, cost: string, ratio: string, peerValue: string, peerMedian: string, likelyCause: AnomalyCauseKind | null, causes: Array<{ cause: AnomalyCauseKind, excess: string }> }>, budgetsAtRisk: Array<{ id: string, name: string, spend: string, amount: string, percentUsed: number, projectedCrossingAt: string | null, blocking: boolean }>, reconciliation: { yesterday: { from: string, to: string, billed: string, tracked: string, variance: string, varianceShare: string | null, unattributed: string } | null, monthToDate: { from: string, to: string, billed: string, tracked: string, variance: string, varianceShare: string | null, unattributed: string } | null } | null, margin: { from: string, to: string, revenue: string, directCost: string, allocatedCost: string, trueCost: string, margin: string, leastProfitable: Array<{ customerId: string, revenue: string, trueCost: string, margin: string }> } | null } } | null };
 
 export type WorkspaceSettingsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -107,6 +629,92 @@ export type MembersQueryVariables = Exact<{
 
 export type MembersQuery = { members: Array<{ userId: string, email: string, name: string | null, role: Role, disabled: boolean, createdAt: string }>, invitations?: Array<{ id: string, email: string, role: Role, createdAt: string, expiresAt: string, acceptedAt: string | null, revokedAt: string | null }> };
 
+export type UpdateWorkspaceMutationVariables = Exact<{
+  input: WorkspacePatch;
+}>;
+
+
+export type UpdateWorkspaceMutation = { updateWorkspace: { id: string } };
+
+export type SetRawRetentionMutationVariables = Exact<{
+  days?: number | null | undefined;
+}>;
+
+
+export type SetRawRetentionMutation = { setRawRetention: { rawRetentionDays: number | null } };
+
+export type InviteMemberMutationVariables = Exact<{
+  e: string;
+  r: Role;
+  h?: number | null | undefined;
+}>;
+
+
+export type InviteMemberMutation = { inviteMember: { token: string } };
+
+export type RevokeInvitationMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RevokeInvitationMutation = { revokeInvitation: { id: string } };
+
+export type ChangeMemberRoleMutationVariables = Exact<{
+  id: string | number;
+  r: Role;
+}>;
+
+
+export type ChangeMemberRoleMutation = { changeMemberRole: { userId: string } };
+
+export type RemoveMemberMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RemoveMemberMutation = { removeMember: boolean };
+
+export type RevokeApiKeyMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RevokeApiKeyMutation = { revokeApiKey: { id: string } };
+
+export type RotateApiKeyMutationVariables = Exact<{
+  id: string | number;
+  h?: number | null | undefined;
+}>;
+
+
+export type RotateApiKeyMutation = { rotateApiKey: { key: string } };
+
+export type SetSsoConnectionMutationVariables = Exact<{
+  input: SsoConnectionInput;
+}>;
+
+
+export type SetSsoConnectionMutation = { setSsoConnection: { updatedAt: string } };
+
+export type DeleteSsoConnectionMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type DeleteSsoConnectionMutation = { deleteSsoConnection: boolean };
+
+export type AuditActorsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type AuditActorsQuery = { members: Array<{ userId: string, email: string }>, apiKeys: Array<{ id: string, name: string, prefix: string }> };
+
+export type AuditLogQueryVariables = Exact<{
+  f?: AuditFilter | null | undefined;
+  n?: number | null | undefined;
+  b?: string | number | null | undefined;
+}>;
+
+
+export type AuditLogQuery = { auditLog: Array<{ id: string, occurredAt: string, actorUserId: string | null, actorKeyId: string | null, actorLabel: string | null, action: string, targetType: string | null, targetId: string | null, before: string | null, after: string | null }> };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -125,7 +733,473 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
-
+export const BreakdownNodeFieldsFragmentDoc = new TypedDocumentString(`
+    fragment BreakdownNodeFields on BreakdownNode {
+  dimension
+  value
+  label
+  other
+  otherCount
+  path {
+    dimension
+    value
+  }
+  measures {
+    measure
+    value
+    share
+  }
+}
+    `, {"fragmentName":"BreakdownNodeFields"}) as unknown as TypedDocumentString<BreakdownNodeFieldsFragment, unknown>;
+export const BreakdownLevel0FragmentDoc = new TypedDocumentString(`
+    fragment BreakdownLevel0 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    label
+  }
+}
+    fragment BreakdownNodeFields on BreakdownNode {
+  dimension
+  value
+  label
+  other
+  otherCount
+  path {
+    dimension
+    value
+  }
+  measures {
+    measure
+    value
+    share
+  }
+}`, {"fragmentName":"BreakdownLevel0"}) as unknown as TypedDocumentString<BreakdownLevel0Fragment, unknown>;
+export const BreakdownLevel1FragmentDoc = new TypedDocumentString(`
+    fragment BreakdownLevel1 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel0
+  }
+}
+    fragment BreakdownNodeFields on BreakdownNode {
+  dimension
+  value
+  label
+  other
+  otherCount
+  path {
+    dimension
+    value
+  }
+  measures {
+    measure
+    value
+    share
+  }
+}
+fragment BreakdownLevel0 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    label
+  }
+}`, {"fragmentName":"BreakdownLevel1"}) as unknown as TypedDocumentString<BreakdownLevel1Fragment, unknown>;
+export const BreakdownLevel2FragmentDoc = new TypedDocumentString(`
+    fragment BreakdownLevel2 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel1
+  }
+}
+    fragment BreakdownNodeFields on BreakdownNode {
+  dimension
+  value
+  label
+  other
+  otherCount
+  path {
+    dimension
+    value
+  }
+  measures {
+    measure
+    value
+    share
+  }
+}
+fragment BreakdownLevel0 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    label
+  }
+}
+fragment BreakdownLevel1 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel0
+  }
+}`, {"fragmentName":"BreakdownLevel2"}) as unknown as TypedDocumentString<BreakdownLevel2Fragment, unknown>;
+export const PeriodFieldsFragmentDoc = new TypedDocumentString(`
+    fragment PeriodFields on Period {
+  from
+  to
+  partial
+  timezone
+}
+    `, {"fragmentName":"PeriodFields"}) as unknown as TypedDocumentString<PeriodFieldsFragment, unknown>;
+export const SeriesFieldsFragmentDoc = new TypedDocumentString(`
+    fragment SeriesFields on Timeseries {
+  period {
+    ...PeriodFields
+  }
+  series {
+    label
+    key {
+      dimension
+      value
+    }
+    points {
+      time
+      partial
+      measures {
+        measure
+        value
+      }
+    }
+  }
+}
+    fragment PeriodFields on Period {
+  from
+  to
+  partial
+  timezone
+}`, {"fragmentName":"SeriesFields"}) as unknown as TypedDocumentString<SeriesFieldsFragment, unknown>;
+export const BudgetFieldsFragmentDoc = new TypedDocumentString(`
+    fragment BudgetFields on Budget {
+  id
+  name
+  scope {
+    member
+    operator
+    values
+  }
+  wholeWorkspace
+  period
+  rollingDays
+  rollingHours
+  unit
+  timezone
+  amount
+  currency
+  thresholds
+  forecastAlerts
+  mode
+  paused
+  state
+  spend
+  remaining
+  percentUsed
+  projectedSpend
+  projectedCrossingAt
+  outlook
+  atRisk
+  blocking
+  periodStart
+  periodEnd
+  evaluatedAt
+}
+    `, {"fragmentName":"BudgetFields"}) as unknown as TypedDocumentString<BudgetFieldsFragment, unknown>;
+export const EconomicsFieldsFragmentDoc = new TypedDocumentString(`
+    fragment EconomicsFields on EconomicsRow {
+  key
+  directCost
+  allocatedCost
+  trueCost
+  revenue
+  margin
+}
+    `, {"fragmentName":"EconomicsFields"}) as unknown as TypedDocumentString<EconomicsFieldsFragment, unknown>;
+export const WhatIfScenarioFieldsFragmentDoc = new TypedDocumentString(`
+    fragment WhatIfScenarioFields on WhatIfScenario {
+  model
+  provider
+  serviceTier
+  cacheHitRatio
+  contextReduction
+}
+    `, {"fragmentName":"WhatIfScenarioFields"}) as unknown as TypedDocumentString<WhatIfScenarioFieldsFragment, unknown>;
+export const EventFieldsFragmentDoc = new TypedDocumentString(`
+    fragment EventFields on UsageEvent {
+  id
+  occurredAt
+  kind
+  provider
+  model
+  status
+  latencyMs
+  tokens {
+    input
+    output
+    cacheRead
+    cacheWrite5m
+    cacheWrite1h
+    reasoning
+  }
+  costs {
+    input
+    output
+    cacheRead
+    cacheWrite5m
+    cacheWrite1h
+    reasoning
+  }
+  totalCost
+  currency
+  unpriced
+  priceSource
+  priceVersion
+  serviceTier
+  effort
+  source
+  space
+  planId
+  taskId
+  taskType
+  workflow
+  step
+  agent
+  userId
+  customerId
+  feature
+  sessionId
+  workItem
+  workItems {
+    id
+    share
+  }
+}
+    `, {"fragmentName":"EventFields"}) as unknown as TypedDocumentString<EventFieldsFragment, unknown>;
+export const PlanSegmentFragmentDoc = new TypedDocumentString(`
+    fragment PlanSegment on PlanSegment {
+  value
+  share
+  measures {
+    measure
+    value
+  }
+}
+    `, {"fragmentName":"PlanSegment"}) as unknown as TypedDocumentString<PlanSegmentFragment, unknown>;
+export const ReconciliationLineFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ReconciliationLineFields on ReportReconciliationLine {
+  from
+  to
+  billed
+  tracked
+  variance
+  varianceShare
+  unattributed
+}
+    `, {"fragmentName":"ReconciliationLineFields"}) as unknown as TypedDocumentString<ReconciliationLineFieldsFragment, unknown>;
+export const AxisListDocument = new TypedDocumentString(`
+    query AxisList($m: [String!]!, $by: [String!]!, $r: TimeRange) {
+  breakdown(measures: $m, by: $by, timeRange: $r, limit: 500) {
+    ...BreakdownLevel1
+  }
+}
+    fragment BreakdownNodeFields on BreakdownNode {
+  dimension
+  value
+  label
+  other
+  otherCount
+  path {
+    dimension
+    value
+  }
+  measures {
+    measure
+    value
+    share
+  }
+}
+fragment BreakdownLevel0 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    label
+  }
+}
+fragment BreakdownLevel1 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel0
+  }
+}`) as unknown as TypedDocumentString<AxisListQuery, AxisListQueryVariables>;
+export const AxisValueDocument = new TypedDocumentString(`
+    query AxisValue($f: [Filter!], $r: TimeRange, $totals: [String!]!, $cost: [String!]!, $workItem: Boolean!, $v: [ID!]) {
+  totals: breakdown(measures: $totals, by: [], filters: $f, timeRange: $r) {
+    ...BreakdownLevel0
+  }
+  trend: timeseries(measures: $cost, granularity: day, filters: $f, timeRange: $r) {
+    ...SeriesFields
+  }
+  events(filters: $f, timeRange: $r, first: 20) {
+    edges {
+      node {
+        ...EventFields
+      }
+    }
+  }
+  workItems(ids: $v) @include(if: $workItem) {
+    id
+    title
+    repository
+    url
+  }
+}
+    fragment BreakdownNodeFields on BreakdownNode {
+  dimension
+  value
+  label
+  other
+  otherCount
+  path {
+    dimension
+    value
+  }
+  measures {
+    measure
+    value
+    share
+  }
+}
+fragment BreakdownLevel0 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    label
+  }
+}
+fragment PeriodFields on Period {
+  from
+  to
+  partial
+  timezone
+}
+fragment SeriesFields on Timeseries {
+  period {
+    ...PeriodFields
+  }
+  series {
+    label
+    key {
+      dimension
+      value
+    }
+    points {
+      time
+      partial
+      measures {
+        measure
+        value
+      }
+    }
+  }
+}
+fragment EventFields on UsageEvent {
+  id
+  occurredAt
+  kind
+  provider
+  model
+  status
+  latencyMs
+  tokens {
+    input
+    output
+    cacheRead
+    cacheWrite5m
+    cacheWrite1h
+    reasoning
+  }
+  costs {
+    input
+    output
+    cacheRead
+    cacheWrite5m
+    cacheWrite1h
+    reasoning
+  }
+  totalCost
+  currency
+  unpriced
+  priceSource
+  priceVersion
+  serviceTier
+  effort
+  source
+  space
+  planId
+  taskId
+  taskType
+  workflow
+  step
+  agent
+  userId
+  customerId
+  feature
+  sessionId
+  workItem
+  workItems {
+    id
+    share
+  }
+}`) as unknown as TypedDocumentString<AxisValueQuery, AxisValueQueryVariables>;
+export const AxisSegmentsDocument = new TypedDocumentString(`
+    query AxisSegments($m: [String!]!, $by: [String!]!, $f: [Filter!], $r: TimeRange) {
+  breakdown(measures: $m, by: $by, filters: $f, timeRange: $r, limit: 8) {
+    ...BreakdownLevel1
+  }
+}
+    fragment BreakdownNodeFields on BreakdownNode {
+  dimension
+  value
+  label
+  other
+  otherCount
+  path {
+    dimension
+    value
+  }
+  measures {
+    measure
+    value
+    share
+  }
+}
+fragment BreakdownLevel0 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    label
+  }
+}
+fragment BreakdownLevel1 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel0
+  }
+}`) as unknown as TypedDocumentString<AxisSegmentsQuery, AxisSegmentsQueryVariables>;
+export const PeriodOfRangeDocument = new TypedDocumentString(`
+    query PeriodOfRange($range: TimeRange!) {
+  range: breakdown(measures: ["calls"], by: [], timeRange: $range) {
+    period {
+      ...PeriodFields
+    }
+  }
+}
+    fragment PeriodFields on Period {
+  from
+  to
+  partial
+  timezone
+}`) as unknown as TypedDocumentString<PeriodOfRangeQuery, PeriodOfRangeQueryVariables>;
 export const BudgetsInScopeDocument = new TypedDocumentString(`
     query BudgetsInScope($context: [ContextValue!]!) {
   guardCheck(context: $context, limit: 50) {
@@ -145,6 +1219,496 @@ export const BudgetsInScopeDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<BudgetsInScopeQuery, BudgetsInScopeQueryVariables>;
+export const CreateBudgetDocument = new TypedDocumentString(`
+    mutation CreateBudget($input: BudgetInput!) {
+  createBudget(input: $input) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<CreateBudgetMutation, CreateBudgetMutationVariables>;
+export const UpdateBudgetDocument = new TypedDocumentString(`
+    mutation UpdateBudget($id: ID!, $input: BudgetPatch!) {
+  updateBudget(id: $id, input: $input) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<UpdateBudgetMutation, UpdateBudgetMutationVariables>;
+export const PauseBudgetDocument = new TypedDocumentString(`
+    mutation PauseBudget($id: ID!) {
+  pauseBudget(id: $id) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<PauseBudgetMutation, PauseBudgetMutationVariables>;
+export const ResumeBudgetDocument = new TypedDocumentString(`
+    mutation ResumeBudget($id: ID!) {
+  resumeBudget(id: $id) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<ResumeBudgetMutation, ResumeBudgetMutationVariables>;
+export const DeleteBudgetDocument = new TypedDocumentString(`
+    mutation DeleteBudget($id: ID!) {
+  deleteBudget(id: $id)
+}
+    `) as unknown as TypedDocumentString<DeleteBudgetMutation, DeleteBudgetMutationVariables>;
+export const CreateAlertChannelDocument = new TypedDocumentString(`
+    mutation CreateAlertChannel($input: AlertChannelInput!) {
+  createAlertChannel(input: $input) {
+    id
+    secret
+  }
+}
+    `) as unknown as TypedDocumentString<CreateAlertChannelMutation, CreateAlertChannelMutationVariables>;
+export const DeleteAlertChannelDocument = new TypedDocumentString(`
+    mutation DeleteAlertChannel($id: ID!) {
+  deleteAlertChannel(id: $id)
+}
+    `) as unknown as TypedDocumentString<DeleteAlertChannelMutation, DeleteAlertChannelMutationVariables>;
+export const ScopeValuesDocument = new TypedDocumentString(`
+    query ScopeValues($by: [String!]!) {
+  breakdown(measures: ["calls"], by: $by, limit: 200, sort: {measure: "calls"}) {
+    children {
+      value
+      other
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ScopeValuesQuery, ScopeValuesQueryVariables>;
+export const BudgetsDocument = new TypedDocumentString(`
+    query Budgets {
+  budgets {
+    ...BudgetFields
+  }
+  alertChannels {
+    id
+    name
+    type
+    target
+    budgetId
+    enabled
+  }
+  meta {
+    dimensions {
+      name
+      title: shortTitle
+      type
+    }
+  }
+}
+    fragment BudgetFields on Budget {
+  id
+  name
+  scope {
+    member
+    operator
+    values
+  }
+  wholeWorkspace
+  period
+  rollingDays
+  rollingHours
+  unit
+  timezone
+  amount
+  currency
+  thresholds
+  forecastAlerts
+  mode
+  paused
+  state
+  spend
+  remaining
+  percentUsed
+  projectedSpend
+  projectedCrossingAt
+  outlook
+  atRisk
+  blocking
+  periodStart
+  periodEnd
+  evaluatedAt
+}`) as unknown as TypedDocumentString<BudgetsQuery, BudgetsQueryVariables>;
+export const BudgetDocument = new TypedDocumentString(`
+    query Budget($id: ID!) {
+  budget(id: $id) {
+    ...BudgetFields
+    scopeWarnings {
+      message
+    }
+    alerts(first: 100) {
+      id
+      kind
+      threshold
+      spend
+      limit
+      periodStart
+      projectedSpend
+      projectedCrossingAt
+      occurredAt
+      deliveries {
+        id
+        status
+        attempts
+        lastError
+      }
+    }
+  }
+  meta {
+    dimensions {
+      name
+      title: shortTitle
+      type
+    }
+  }
+}
+    fragment BudgetFields on Budget {
+  id
+  name
+  scope {
+    member
+    operator
+    values
+  }
+  wholeWorkspace
+  period
+  rollingDays
+  rollingHours
+  unit
+  timezone
+  amount
+  currency
+  thresholds
+  forecastAlerts
+  mode
+  paused
+  state
+  spend
+  remaining
+  percentUsed
+  projectedSpend
+  projectedCrossingAt
+  outlook
+  atRisk
+  blocking
+  periodStart
+  periodEnd
+  evaluatedAt
+}`) as unknown as TypedDocumentString<BudgetQuery, BudgetQueryVariables>;
+export const ReconciliationDocument = new TypedDocumentString(`
+    query Reconciliation($from: String!, $to: String!) {
+  reconciliation(from: $from, to: $to) {
+    from
+    to
+    rows {
+      day
+      provider
+      model
+      unattributed
+      currency
+      billed
+      tracked
+      variance
+      varianceShare
+    }
+    totals {
+      currency
+      billed
+      tracked
+      variance
+      varianceShare
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ReconciliationQuery, ReconciliationQueryVariables>;
+export const EconomicsDocument = new TypedDocumentString(`
+    query Economics($from: String!, $to: String!, $by: [String!]!) {
+  economics(from: $from, to: $to, by: $by) {
+    ...EconomicsFields
+  }
+  totals: economics(from: $from, to: $to, by: []) {
+    ...EconomicsFields
+  }
+}
+    fragment EconomicsFields on EconomicsRow {
+  key
+  directCost
+  allocatedCost
+  trueCost
+  revenue
+  margin
+}`) as unknown as TypedDocumentString<EconomicsQuery, EconomicsQueryVariables>;
+export const SavingsRecommendationsDocument = new TypedDocumentString(`
+    query SavingsRecommendations($range: TimeRange!) {
+  savingsRecommendations(timeRange: $range, limit: 10) {
+    kind
+    title
+    saving
+    monthlySaving
+    filters {
+      member
+      operator
+      values
+    }
+    scenario {
+      ...WhatIfScenarioFields
+    }
+    evidence {
+      label
+      value
+    }
+  }
+}
+    fragment WhatIfScenarioFields on WhatIfScenario {
+  model
+  provider
+  serviceTier
+  cacheHitRatio
+  contextReduction
+}`) as unknown as TypedDocumentString<SavingsRecommendationsQuery, SavingsRecommendationsQueryVariables>;
+export const WhatIfDocument = new TypedDocumentString(`
+    query WhatIf($range: TimeRange!, $filters: [Filter!], $scenario: WhatIfScenarioInput!) {
+  whatIf(timeRange: $range, filters: $filters, scenario: $scenario) {
+    baselineCost
+    scenarioCost
+    saving
+    savingShare
+    monthlySaving
+    days
+    assumptions
+    groups {
+      provider
+      model
+      calls
+      errorCalls
+      target {
+        provider
+        model
+        serviceTier
+      }
+      baselineCost
+      scenarioCost
+      saving
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<WhatIfQuery, WhatIfQueryVariables>;
+export const CreateEmbedTokenDocument = new TypedDocumentString(`
+    mutation CreateEmbedToken($input: EmbedInput!) {
+  createEmbedToken(input: $input) {
+    token
+    expiresAt
+    path
+  }
+}
+    `) as unknown as TypedDocumentString<CreateEmbedTokenMutation, CreateEmbedTokenMutationVariables>;
+export const EventLogDocument = new TypedDocumentString(`
+    query EventLog($f: [Filter!], $r: TimeRange, $first: Int, $after: String, $order: EventOrder, $summary: [String!]!) {
+  meta {
+    dimensions {
+      name
+      title: shortTitle
+      type
+    }
+  }
+  events(filters: $f, timeRange: $r, first: $first, after: $after, order: $order) {
+    edges {
+      node {
+        ...EventFields
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+  summary: breakdown(measures: $summary, by: [], filters: $f, timeRange: $r) {
+    measures {
+      measure
+      value
+    }
+    period {
+      ...PeriodFields
+    }
+  }
+}
+    fragment PeriodFields on Period {
+  from
+  to
+  partial
+  timezone
+}
+fragment EventFields on UsageEvent {
+  id
+  occurredAt
+  kind
+  provider
+  model
+  status
+  latencyMs
+  tokens {
+    input
+    output
+    cacheRead
+    cacheWrite5m
+    cacheWrite1h
+    reasoning
+  }
+  costs {
+    input
+    output
+    cacheRead
+    cacheWrite5m
+    cacheWrite1h
+    reasoning
+  }
+  totalCost
+  currency
+  unpriced
+  priceSource
+  priceVersion
+  serviceTier
+  effort
+  source
+  space
+  planId
+  taskId
+  taskType
+  workflow
+  step
+  agent
+  userId
+  customerId
+  feature
+  sessionId
+  workItem
+  workItems {
+    id
+    share
+  }
+}`) as unknown as TypedDocumentString<EventLogQuery, EventLogQueryVariables>;
+export const EventDetailDocument = new TypedDocumentString(`
+    query EventDetail($f: [Filter!]) {
+  events(filters: $f, first: 1) {
+    edges {
+      node {
+        ...EventFields
+      }
+    }
+  }
+}
+    fragment EventFields on UsageEvent {
+  id
+  occurredAt
+  kind
+  provider
+  model
+  status
+  latencyMs
+  tokens {
+    input
+    output
+    cacheRead
+    cacheWrite5m
+    cacheWrite1h
+    reasoning
+  }
+  costs {
+    input
+    output
+    cacheRead
+    cacheWrite5m
+    cacheWrite1h
+    reasoning
+  }
+  totalCost
+  currency
+  unpriced
+  priceSource
+  priceVersion
+  serviceTier
+  effort
+  source
+  space
+  planId
+  taskId
+  taskType
+  workflow
+  step
+  agent
+  userId
+  customerId
+  feature
+  sessionId
+  workItem
+  workItems {
+    id
+    share
+  }
+}`) as unknown as TypedDocumentString<EventDetailQuery, EventDetailQueryVariables>;
+export const SessionCallsDocument = new TypedDocumentString(`
+    query SessionCalls($f: [Filter!], $r: TimeRange, $n: Int, $a: String) {
+  events(filters: $f, timeRange: $r, first: $n, after: $a) {
+    edges {
+      node {
+        ...EventFields
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    fragment EventFields on UsageEvent {
+  id
+  occurredAt
+  kind
+  provider
+  model
+  status
+  latencyMs
+  tokens {
+    input
+    output
+    cacheRead
+    cacheWrite5m
+    cacheWrite1h
+    reasoning
+  }
+  costs {
+    input
+    output
+    cacheRead
+    cacheWrite5m
+    cacheWrite1h
+    reasoning
+  }
+  totalCost
+  currency
+  unpriced
+  priceSource
+  priceVersion
+  serviceTier
+  effort
+  source
+  space
+  planId
+  taskId
+  taskType
+  workflow
+  step
+  agent
+  userId
+  customerId
+  feature
+  sessionId
+  workItem
+  workItems {
+    id
+    share
+  }
+}`) as unknown as TypedDocumentString<SessionCallsQuery, SessionCallsQueryVariables>;
 export const MeDocument = new TypedDocumentString(`
     query Me {
   me {
@@ -168,6 +1732,111 @@ export const MeDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<MeQuery, MeQueryVariables>;
+export const SetMyDeveloperIdsDocument = new TypedDocumentString(`
+    mutation SetMyDeveloperIds($ids: [String!]!) {
+  setMyDeveloperIds(ids: $ids)
+}
+    `) as unknown as TypedDocumentString<SetMyDeveloperIdsMutation, SetMyDeveloperIdsMutationVariables>;
+export const MyCostDocument = new TypedDocumentString(`
+    query MyCost($f: [Filter!], $r: TimeRange, $prev: TimeRange) {
+  totals: breakdown(
+    measures: ["total_cost", "calls"]
+    by: []
+    filters: $f
+    timeRange: $r
+  ) {
+    ...BreakdownLevel0
+  }
+  previous: breakdown(
+    measures: ["total_cost", "calls"]
+    by: []
+    filters: $f
+    timeRange: $prev
+  ) {
+    ...BreakdownLevel0
+  }
+  repositories: breakdown(
+    measures: ["work_item_total_cost", "calls"]
+    by: ["work_item_repository"]
+    filters: $f
+    timeRange: $r
+    limit: 10
+  ) {
+    ...BreakdownLevel1
+  }
+  workItems: breakdown(
+    measures: ["work_item_total_cost", "calls"]
+    by: ["work_item"]
+    filters: $f
+    timeRange: $r
+    limit: 10
+  ) {
+    ...BreakdownLevel1
+  }
+  agents: breakdown(
+    measures: ["total_cost", "calls"]
+    by: ["agent"]
+    filters: $f
+    timeRange: $r
+    limit: 8
+  ) {
+    ...BreakdownLevel1
+  }
+  machines: breakdown(
+    measures: ["total_cost", "calls"]
+    by: ["machine"]
+    filters: $f
+    timeRange: $r
+    limit: 8
+  ) {
+    ...BreakdownLevel1
+  }
+  sessions: breakdown(
+    measures: ["total_cost", "calls", "last_event_at"]
+    by: ["session_id"]
+    filters: $f
+    timeRange: $r
+    limit: 10
+    sort: {measure: "last_event_at"}
+  ) {
+    ...BreakdownLevel1
+  }
+}
+    fragment BreakdownNodeFields on BreakdownNode {
+  dimension
+  value
+  label
+  other
+  otherCount
+  path {
+    dimension
+    value
+  }
+  measures {
+    measure
+    value
+    share
+  }
+}
+fragment BreakdownLevel0 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    label
+  }
+}
+fragment BreakdownLevel1 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel0
+  }
+}`) as unknown as TypedDocumentString<MyCostQuery, MyCostQueryVariables>;
+export const WorkspaceCurrencyDocument = new TypedDocumentString(`
+    query WorkspaceCurrency {
+  workspace {
+    currency
+  }
+}
+    `) as unknown as TypedDocumentString<WorkspaceCurrencyQuery, WorkspaceCurrencyQueryVariables>;
 export const OnboardingWorkspaceDocument = new TypedDocumentString(`
     query OnboardingWorkspace {
   workspace {
@@ -190,6 +1859,357 @@ export const CreateApiKeyDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<CreateApiKeyMutation, CreateApiKeyMutationVariables>;
+export const OrganizationDocument = new TypedDocumentString(`
+    query Organization($range: TimeRange) {
+  organizationOverview(timeRange: $range, granularity: day, limit: 10) {
+    organization {
+      slug
+      name
+    }
+    period {
+      ...PeriodFields
+    }
+    totalCost
+    calls
+    workspaces {
+      slug
+      name
+      role
+      totalCost
+      calls
+      share
+    }
+    trend {
+      time
+      partial
+      totalCost
+      byWorkspace {
+        workspace
+        totalCost
+      }
+    }
+    topAgents {
+      value
+      totalCost
+      calls
+    }
+    topModels {
+      value
+      totalCost
+      calls
+    }
+    topPlans {
+      value
+      totalCost
+      calls
+    }
+    budgetsAtRisk {
+      workspace
+      budget {
+        id
+        name
+        state
+        spend
+        amount
+        percentUsed
+        blocking
+        organization {
+          workspaces
+        }
+      }
+    }
+  }
+  organizationBudgets {
+    ...BudgetFields
+    organization {
+      all
+      workspaces
+      home
+    }
+  }
+  organizationReport {
+    forDate
+    markdown
+  }
+  meta {
+    dimensions {
+      name
+      title: shortTitle
+      type
+    }
+  }
+}
+    fragment PeriodFields on Period {
+  from
+  to
+  partial
+  timezone
+}
+fragment BudgetFields on Budget {
+  id
+  name
+  scope {
+    member
+    operator
+    values
+  }
+  wholeWorkspace
+  period
+  rollingDays
+  rollingHours
+  unit
+  timezone
+  amount
+  currency
+  thresholds
+  forecastAlerts
+  mode
+  paused
+  state
+  spend
+  remaining
+  percentUsed
+  projectedSpend
+  projectedCrossingAt
+  outlook
+  atRisk
+  blocking
+  periodStart
+  periodEnd
+  evaluatedAt
+}`) as unknown as TypedDocumentString<OrganizationQuery, OrganizationQueryVariables>;
+export const PlansDocument = new TypedDocumentString(`
+    query Plans {
+  plans {
+    id
+    name
+    status
+    owner
+    createdAt
+  }
+  cost: breakdown(
+    measures: ["total_cost", "calls", "completed_tasks", "cost_per_completed_task"]
+    by: ["plan_id"]
+    limit: 1000
+  ) {
+    ...BreakdownLevel1
+  }
+  planForecasts {
+    planId
+    name
+    spent
+    openTasks
+    unprofiled
+    remaining
+    forecastTotal
+    forecastLow
+    forecastHigh
+    exceedsBudget
+  }
+  planOutliers {
+    metric
+    plans
+    median
+    outliers {
+      planId
+      value
+      score
+      direction
+      totalCost
+      explanation {
+        dimension
+        value
+        excessCost
+      }
+    }
+  }
+}
+    fragment BreakdownNodeFields on BreakdownNode {
+  dimension
+  value
+  label
+  other
+  otherCount
+  path {
+    dimension
+    value
+  }
+  measures {
+    measure
+    value
+    share
+  }
+}
+fragment BreakdownLevel0 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    label
+  }
+}
+fragment BreakdownLevel1 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel0
+  }
+}`) as unknown as TypedDocumentString<PlansQuery, PlansQueryVariables>;
+export const PlanDocument = new TypedDocumentString(`
+    query Plan($id: ID!, $ids: [ID!], $f: [Filter!]) {
+  plans(ids: $ids) {
+    id
+    name
+    status
+    owner
+    sourceDocument
+    createdAt
+    closedAt
+  }
+  tasks(planId: $id) {
+    id
+    taskType
+    status
+    estimate
+    createdAt
+    closedAt
+  }
+  totals: breakdown(
+    measures: ["total_cost", "calls", "completed_tasks", "cost_per_completed_task"]
+    by: []
+    filters: $f
+  ) {
+    ...BreakdownLevel0
+  }
+  byTask: breakdown(
+    measures: ["total_cost", "calls"]
+    by: ["task_id"]
+    filters: $f
+    limit: 1000
+  ) {
+    ...BreakdownLevel1
+  }
+  byTaskType: breakdown(
+    measures: ["total_cost", "calls"]
+    by: ["task_type"]
+    filters: $f
+    limit: 8
+  ) {
+    ...BreakdownLevel1
+  }
+  byModel: breakdown(
+    measures: ["total_cost", "calls"]
+    by: ["model"]
+    filters: $f
+    limit: 8
+  ) {
+    ...BreakdownLevel1
+  }
+  trend: timeseries(measures: ["total_cost"], granularity: day, filters: $f) {
+    ...SeriesFields
+  }
+  planForecasts(ids: $ids) {
+    spent
+    openTasks
+    unprofiled
+    remaining
+    forecastTotal
+    forecastLow
+    forecastHigh
+    exceedsBudget
+    budgets {
+      budgetId
+      name
+      amount
+      exceeds
+      mayExceed
+      exceedProbability
+      overBy
+    }
+  }
+}
+    fragment BreakdownNodeFields on BreakdownNode {
+  dimension
+  value
+  label
+  other
+  otherCount
+  path {
+    dimension
+    value
+  }
+  measures {
+    measure
+    value
+    share
+  }
+}
+fragment BreakdownLevel0 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    label
+  }
+}
+fragment BreakdownLevel1 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel0
+  }
+}
+fragment PeriodFields on Period {
+  from
+  to
+  partial
+  timezone
+}
+fragment SeriesFields on Timeseries {
+  period {
+    ...PeriodFields
+  }
+  series {
+    label
+    key {
+      dimension
+      value
+    }
+    points {
+      time
+      partial
+      measures {
+        measure
+        value
+      }
+    }
+  }
+}`) as unknown as TypedDocumentString<PlanQuery, PlanQueryVariables>;
+export const ComparePlansDocument = new TypedDocumentString(`
+    query ComparePlans($ids: [ID!]!) {
+  comparePlans(ids: $ids) {
+    planId
+    plan {
+      name
+      status
+    }
+    measures {
+      measure
+      value
+    }
+    byTaskType {
+      ...PlanSegment
+    }
+    byStep {
+      ...PlanSegment
+    }
+    byModel {
+      ...PlanSegment
+    }
+  }
+}
+    fragment PlanSegment on PlanSegment {
+  value
+  share
+  measures {
+    measure
+    value
+  }
+}`) as unknown as TypedDocumentString<ComparePlansQuery, ComparePlansQueryVariables>;
 export const ReportsDocument = new TypedDocumentString(`
     query Reports {
   reports(first: 60) {
@@ -213,6 +2233,118 @@ export const ReportsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ReportsQuery, ReportsQueryVariables>;
+export const ReportDocument = new TypedDocumentString(`
+    query Report($id: ID!) {
+  report(id: $id) {
+    forDate
+    timezone
+    markdown
+    figuresJson
+    deliveries {
+      id
+      status
+      attempts
+    }
+    figures {
+      yesterday {
+        cost
+        calls
+        previousCost
+      }
+      last7Days {
+        cost
+        calls
+        previousCost
+      }
+      trend {
+        sessions
+        averageCost
+        medianCost
+        direction
+        costs {
+          sessionId
+          cost
+        }
+      }
+      providers {
+        provider
+        cost
+        share
+        yesterdayCost
+        models {
+          model
+          cost
+          share
+        }
+      }
+      topWorkItems {
+        id
+        cost
+        share
+      }
+      topPlans {
+        id
+        cost
+        share
+      }
+      anomalies {
+        id
+        kind
+        subject
+        cost
+        ratio
+        peerValue
+        peerMedian
+        likelyCause
+        causes {
+          cause
+          excess
+        }
+      }
+      budgetsAtRisk {
+        id
+        name
+        spend
+        amount
+        percentUsed
+        projectedCrossingAt
+        blocking
+      }
+      reconciliation {
+        yesterday {
+          ...ReconciliationLineFields
+        }
+        monthToDate {
+          ...ReconciliationLineFields
+        }
+      }
+      margin {
+        from
+        to
+        revenue
+        directCost
+        allocatedCost
+        trueCost
+        margin
+        leastProfitable {
+          customerId
+          revenue
+          trueCost
+          margin
+        }
+      }
+    }
+  }
+}
+    fragment ReconciliationLineFields on ReportReconciliationLine {
+  from
+  to
+  billed
+  tracked
+  variance
+  varianceShare
+  unattributed
+}`) as unknown as TypedDocumentString<ReportQuery, ReportQueryVariables>;
 export const WorkspaceSettingsDocument = new TypedDocumentString(`
     query WorkspaceSettings {
   workspace {
@@ -294,3 +2426,98 @@ export const MembersDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<MembersQuery, MembersQueryVariables>;
+export const UpdateWorkspaceDocument = new TypedDocumentString(`
+    mutation UpdateWorkspace($input: WorkspacePatch!) {
+  updateWorkspace(input: $input) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<UpdateWorkspaceMutation, UpdateWorkspaceMutationVariables>;
+export const SetRawRetentionDocument = new TypedDocumentString(`
+    mutation SetRawRetention($days: Int) {
+  setRawRetention(days: $days) {
+    rawRetentionDays
+  }
+}
+    `) as unknown as TypedDocumentString<SetRawRetentionMutation, SetRawRetentionMutationVariables>;
+export const InviteMemberDocument = new TypedDocumentString(`
+    mutation InviteMember($e: String!, $r: Role!, $h: Int) {
+  inviteMember(email: $e, role: $r, expiresInHours: $h) {
+    token
+  }
+}
+    `) as unknown as TypedDocumentString<InviteMemberMutation, InviteMemberMutationVariables>;
+export const RevokeInvitationDocument = new TypedDocumentString(`
+    mutation RevokeInvitation($id: ID!) {
+  revokeInvitation(id: $id) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<RevokeInvitationMutation, RevokeInvitationMutationVariables>;
+export const ChangeMemberRoleDocument = new TypedDocumentString(`
+    mutation ChangeMemberRole($id: ID!, $r: Role!) {
+  changeMemberRole(userId: $id, role: $r) {
+    userId
+  }
+}
+    `) as unknown as TypedDocumentString<ChangeMemberRoleMutation, ChangeMemberRoleMutationVariables>;
+export const RemoveMemberDocument = new TypedDocumentString(`
+    mutation RemoveMember($id: ID!) {
+  removeMember(userId: $id)
+}
+    `) as unknown as TypedDocumentString<RemoveMemberMutation, RemoveMemberMutationVariables>;
+export const RevokeApiKeyDocument = new TypedDocumentString(`
+    mutation RevokeApiKey($id: ID!) {
+  revokeApiKey(id: $id) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<RevokeApiKeyMutation, RevokeApiKeyMutationVariables>;
+export const RotateApiKeyDocument = new TypedDocumentString(`
+    mutation RotateApiKey($id: ID!, $h: Int) {
+  rotateApiKey(id: $id, overlapHours: $h) {
+    key
+  }
+}
+    `) as unknown as TypedDocumentString<RotateApiKeyMutation, RotateApiKeyMutationVariables>;
+export const SetSsoConnectionDocument = new TypedDocumentString(`
+    mutation SetSsoConnection($input: SsoConnectionInput!) {
+  setSsoConnection(input: $input) {
+    updatedAt
+  }
+}
+    `) as unknown as TypedDocumentString<SetSsoConnectionMutation, SetSsoConnectionMutationVariables>;
+export const DeleteSsoConnectionDocument = new TypedDocumentString(`
+    mutation DeleteSsoConnection {
+  deleteSsoConnection
+}
+    `) as unknown as TypedDocumentString<DeleteSsoConnectionMutation, DeleteSsoConnectionMutationVariables>;
+export const AuditActorsDocument = new TypedDocumentString(`
+    query AuditActors {
+  members {
+    userId
+    email
+  }
+  apiKeys {
+    id
+    name
+    prefix
+  }
+}
+    `) as unknown as TypedDocumentString<AuditActorsQuery, AuditActorsQueryVariables>;
+export const AuditLogDocument = new TypedDocumentString(`
+    query AuditLog($f: AuditFilter, $n: Int, $b: ID) {
+  auditLog(filter: $f, first: $n, before: $b) {
+    id
+    occurredAt
+    actorUserId
+    actorKeyId
+    actorLabel
+    action
+    targetType
+    targetId
+    before
+    after
+  }
+}
+    `) as unknown as TypedDocumentString<AuditLogQuery, AuditLogQueryVariables>;

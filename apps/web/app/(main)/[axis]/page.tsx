@@ -4,7 +4,8 @@ import { notFound } from 'next/navigation';
 import { ApiErrors } from '@/components/ApiErrors';
 import { gql } from '@/lib/api';
 import { AXES, axisHref, costMeasure } from '@/lib/axes';
-import { type Node, nodeSelection, valueOf } from '@/lib/breakdown';
+import { valueOf } from '@/lib/breakdown';
+import { AxisListDocument } from '@/lib/graphql/operations';
 import { formatMeasure, formatMoney, formatPercent } from '@/lib/format';
 import { RANGES } from '@/lib/query-state';
 
@@ -19,8 +20,7 @@ export default async function AxisList({ params, searchParams }: { params: Promi
   // Averages and error rates are per call: a work item's shares of calls have neither.
   const perCall = !axis.cost;
   const measures = [cost, 'calls', ...(perCall ? ['avg_cost_per_call', 'error_rate'] : [])];
-  const res = await gql<{ breakdown: Node }>(`query($m: [String!]!, $by: [String!]!, $r: TimeRange) { breakdown(measures: $m, by: $by, timeRange: $r, limit: 500) { ${nodeSelection(1)} } }`,
-    { m: measures, by: [axis.dimension], r: { relative: range } });
+  const res = await gql(AxisListDocument, { m: measures, by: [axis.dimension], r: { relative: range } });
   if (!res.ok) return <><h2>{axis.title}</h2><ApiErrors errors={res.errors} /></>;
   return (
     <>

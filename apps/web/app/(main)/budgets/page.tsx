@@ -7,19 +7,13 @@ import { ConfirmSubmit } from '@/components/ConfirmSubmit';
 import { UsageBar } from '@/components/UsageBar';
 import { gql } from '@/lib/api';
 import { allows, getMe } from '@/lib/me';
-import { BUDGET_FIELDS, type Budget, formatBudgetAmount, periodText, scopeText } from '@/lib/budgets';
+import { formatBudgetAmount, periodText, scopeText } from '@/lib/budgets';
 import { formatTime } from '@/lib/format';
 import { deleteChannel } from './actions';
-import type * as Schema from '@/lib/graphql/schema';
-
-interface Data {
-  budgets: Budget[];
-  alertChannels: Array<Pick<Schema.AlertChannel, 'id' | 'name' | 'type' | 'target' | 'budgetId' | 'enabled'>>;
-  meta: { dimensions: Array<Pick<Schema.Member, 'name' | 'title' | 'type'>> };
-}
+import { BudgetsDocument } from '@/lib/graphql/operations';
 
 export default async function Budgets() {
-  const res = await gql<Data>(`{ budgets { ${BUDGET_FIELDS} } alertChannels { id name type target budgetId enabled } meta { dimensions { name title: shortTitle type } } }`);
+  const res = await gql(BudgetsDocument);
   if (!res.ok) return <><h2>Budgets</h2><ApiErrors errors={res.errors} /></>;
   const { budgets, alertChannels, meta } = res.data;
   const me = await getMe();

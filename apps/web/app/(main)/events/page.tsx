@@ -4,8 +4,8 @@ import { ApiErrors } from '@/components/ApiErrors';
 import { EventFilters } from '@/components/EventFilters';
 import { type EventOrder, EventTable } from '@/components/EventTable';
 import { gql } from '@/lib/api';
-import { type Node, PERIOD, type Period, periodLabel, valueOf } from '@/lib/breakdown';
-import { EVENT_FIELDS, type UsageEvent } from '@/lib/events';
+import { periodLabel, valueOf } from '@/lib/breakdown';
+import { EventLogDocument, type EventLogQuery } from '@/lib/graphql/operations';
 import { formatCount, formatMoney } from '@/lib/format';
 import { type SearchParams, apiFilters, parseFilters, parseRange } from '@/lib/query-state';
 
@@ -25,18 +25,7 @@ export default async function Events({ searchParams }: { searchParams: Promise<S
     if (o !== 'newest') q.set('order', o);
     return `/events?${q}`;
   };
-  const res = await gql<{
-    meta: { dimensions: Array<{ name: string; title: string; type: string }> };
-    events: { edges: Array<{ node: UsageEvent }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
-    summary: Pick<Node, 'measures'> & { period: Period | null };
-  }>(
-    `query($f: [Filter!], $r: TimeRange, $first: Int, $after: String, $order: EventOrder) {
-      meta { dimensions { name title: shortTitle type } }
-      events(filters: $f, timeRange: $r, first: $first, after: $after, order: $order) { edges { node { ${EVENT_FIELDS} } } pageInfo { hasNextPage endCursor } }
-      summary: breakdown(measures: ${JSON.stringify(SUMMARY)}, by: [], filters: $f, timeRange: $r) { measures { measure value } ${PERIOD} }
-    }`,
-    { f: apiFilters(filters), r: range, first: PAGE, after, order },
-  );
+  const res = await gql(EventLogDocument, { f: apiFilters(filters), r: range, first: PAGE, after, order, summary: SUMMARY });
   const next = new URLSearchParams(Object.entries(params).flatMap(([k, v]) => (k === 'after' ? [] : (Array.isArray(v) ? v : [v ?? '']).map((x) => [k, x]))));
   if (res.ok && res.data.events.pageInfo.endCursor) next.set('after', res.data.events.pageInfo.endCursor);
   return (
@@ -57,7 +46,7 @@ export default async function Events({ searchParams }: { searchParams: Promise<S
   );
 }
 
-function Summary({ summary }: { summary: Pick<Node, 'measures'> & { period: Period | null } }) {
+function Summary({ summary }: { summary: EventLogQuery['summary'] }) {
   const [calls, cost, unpriced] = SUMMARY.map((m) => valueOf(summary, m));
   return (
     <p data-testid="events-summary" data-calls={calls ?? ''} data-cost={cost ?? ''}>

@@ -5,26 +5,13 @@ import { ApiErrors } from '@/components/ApiErrors';
 import { SegmentTable } from '@/components/SegmentTable';
 import { gql } from '@/lib/api';
 import { axisHref } from '@/lib/axes';
-import { type Node, nodeSelection, valueOf } from '@/lib/breakdown';
+import { valueOf } from '@/lib/breakdown';
 import { describeChange, formatMeasure, formatTime } from '@/lib/format';
+import { MyCostDocument } from '@/lib/graphql/operations';
 import { getMe } from '@/lib/me';
 import { DeveloperIdsForm } from './DeveloperIdsForm';
 
 const RANGES = ['this week', 'last week', 'this month', 'last 30 days'] as const;
-
-/** Work items share a call's cost (work_item_total_cost); every other breakdown counts whole calls. */
-const QUERY = `query($f: [Filter!], $r: TimeRange, $prev: TimeRange) {
-  totals: breakdown(measures: ["total_cost", "calls"], by: [], filters: $f, timeRange: $r) { ${nodeSelection(0)} }
-  previous: breakdown(measures: ["total_cost", "calls"], by: [], filters: $f, timeRange: $prev) { ${nodeSelection(0)} }
-  repositories: breakdown(measures: ["work_item_total_cost", "calls"], by: ["work_item_repository"], filters: $f, timeRange: $r, limit: 10) { ${nodeSelection(1)} }
-  workItems: breakdown(measures: ["work_item_total_cost", "calls"], by: ["work_item"], filters: $f, timeRange: $r, limit: 10) { ${nodeSelection(1)} }
-  agents: breakdown(measures: ["total_cost", "calls"], by: ["agent"], filters: $f, timeRange: $r, limit: 8) { ${nodeSelection(1)} }
-  machines: breakdown(measures: ["total_cost", "calls"], by: ["machine"], filters: $f, timeRange: $r, limit: 8) { ${nodeSelection(1)} }
-  sessions: breakdown(measures: ["total_cost", "calls", "last_event_at"], by: ["session_id"], filters: $f, timeRange: $r, limit: 10, sort: { measure: "last_event_at" }) { ${nodeSelection(1)} }
-}`;
-
-type Data = Record<'totals' | 'previous' | 'repositories' | 'workItems' | 'agents' | 'machines' | 'sessions', Node>;
-
 
 export default async function MyCost({ searchParams }: { searchParams: Promise<{ range?: string }> }) {
   const requested = (await searchParams).range;
@@ -32,8 +19,8 @@ export default async function MyCost({ searchParams }: { searchParams: Promise<{
   const me = await getMe();
   const heading = <h2>My cost <span className="muted" style={{ fontSize: 13, fontWeight: 400 }}>{range}</span></h2>;
   if (!me?.person) return <>{heading}<p className="empty">Your own view is for a signed-in person: an API key has no calls of its own.</p></>;
-  const f = [{ member: 'user_id', operator: 'equals', values: me.developerIds }];
-  const res = await gql<Data>(QUERY, { f, r: { relative: range }, prev: { relative: range, previous: true } });
+  const f = [{ member: 'user_id', operator: 'equals' as const, values: me.developerIds }];
+  const res = await gql(MyCostDocument, { f, r: { relative: range }, prev: { relative: range, previous: true } });
   if (!res.ok) return <>{heading}<ApiErrors errors={res.errors} /></>;
   const d = res.data;
   const cost = valueOf(d.totals, 'total_cost');

@@ -9,30 +9,18 @@ import { ConfirmSubmit } from '@/components/ConfirmSubmit';
 import { RangePicker } from '@/components/RangePicker';
 import { UsageBar } from '@/components/UsageBar';
 import { gql } from '@/lib/api';
-import { BUDGET_FIELDS, type Budget, scopeText } from '@/lib/budgets';
-import { PERIOD, periodLabel } from '@/lib/breakdown';
+import { type Budget, scopeText } from '@/lib/budgets';
+import { periodLabel } from '@/lib/breakdown';
+import { OrganizationDocument } from '@/lib/graphql/operations';
 import { formatCount, formatMoney, formatPercent } from '@/lib/format';
 import { allows, getMe } from '@/lib/me';
 import { type OrganizationData, organizationBudgetScope, trendChart } from '@/lib/organization';
 import { type SearchParams, parseRange } from '@/lib/query-state';
 import { budgetCommand } from '../budgets/actions';
 
-const OVERVIEW = `query($range: TimeRange) {
-  organizationOverview(timeRange: $range, granularity: day, limit: 10) {
-    organization { slug name } ${PERIOD} totalCost calls
-    workspaces { slug name role totalCost calls share }
-    trend { time partial totalCost byWorkspace { workspace totalCost } }
-    topAgents { value totalCost calls } topModels { value totalCost calls } topPlans { value totalCost calls }
-    budgetsAtRisk { workspace budget { id name state spend amount percentUsed blocking organization { workspaces } } }
-  }
-  organizationBudgets { ${BUDGET_FIELDS} organization { all workspaces home } }
-  organizationReport { forDate markdown }
-  meta { dimensions { name title: shortTitle type } }
-}`;
-
 export default async function Organization({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const range = parseRange(await searchParams);
-  const res = await gql<OrganizationData>(OVERVIEW, { range });
+  const res = await gql(OrganizationDocument, { range });
   if (!res.ok) return <><h2>Organization</h2><ApiErrors errors={res.errors} /></>;
   const { organizationOverview: o, organizationBudgets: budgets, organizationReport: report, meta } = res.data;
   const me = await getMe();

@@ -3,24 +3,12 @@
 import Link from 'next/link';
 import { ApiErrors } from '@/components/ApiErrors';
 import { gql } from '@/lib/api';
-import { type Node, nodeSelection, valueOf } from '@/lib/breakdown';
+import { valueOf } from '@/lib/breakdown';
 import { formatMeasure, formatMoney } from '@/lib/format';
-import type * as Schema from '@/lib/graphql/schema';
-
-interface Data {
-  plans: Array<Pick<Schema.Plan, 'id' | 'name' | 'status' | 'owner' | 'createdAt'>>;
-  cost: Node;
-  planForecasts: Array<Pick<Schema.PlanSpendForecast, 'planId' | 'name' | 'spent' | 'openTasks' | 'unprofiled' | 'remaining' | 'forecastTotal' | 'forecastLow' | 'forecastHigh' | 'exceedsBudget'>>;
-  planOutliers: { metric: string; plans: number; median: number | null; outliers: Array<{ planId: string; value: number; score: number; direction: string; totalCost: string; explanation: { dimension: string; value: string | null; excessCost: string } | null }> };
-}
+import { PlansDocument } from '@/lib/graphql/operations';
 
 export default async function Plans() {
-  const res = await gql<Data>(`{
-    plans { id name status owner createdAt }
-    cost: breakdown(measures: ["total_cost", "calls", "completed_tasks", "cost_per_completed_task"], by: ["plan_id"], limit: 1000) { ${nodeSelection(1)} }
-    planForecasts { planId name spent openTasks unprofiled remaining forecastTotal forecastLow forecastHigh exceedsBudget }
-    planOutliers { metric plans median outliers { planId value score direction totalCost explanation { dimension value excessCost } } }
-  }`);
+  const res = await gql(PlansDocument);
   if (!res.ok) return <><h2>Plans</h2><ApiErrors errors={res.errors} /></>;
   const { plans, cost, planForecasts, planOutliers } = res.data;
   const byPlan = new Map(cost.children.map((c) => [c.value, c]));

@@ -7,19 +7,16 @@ import Link from 'next/link';
 import { ApiErrors } from '@/components/ApiErrors';
 import { PoolUpload } from '@/components/PoolUpload';
 import { gql } from '@/lib/api';
-import { PERIOD, type Period, periodLabel, utcDays } from '@/lib/breakdown';
+import { periodLabel, utcDays } from '@/lib/breakdown';
 import { formatMoney } from '@/lib/format';
-import type * as Schema from '@/lib/graphql/schema';
+import { EconomicsDocument, type EconomicsFieldsFragment } from '@/lib/graphql/operations';
 import { allows, getMe } from '@/lib/me';
+import { periodOf } from '@/lib/period-of';
 
-type Row = Omit<Schema.EconomicsRow, '__typename'>;
+type Row = EconomicsFieldsFragment;
 const PERIODS = ['this month', 'last month'] as const;
 const BY = [['customer_id', 'Customers'], ['feature', 'Features']] as const;
 
-const RANGE = `query($range: TimeRange!) { range: breakdown(measures: ["calls"], by: [], timeRange: $range) { ${PERIOD} } }`;
-const FIELDS = 'key directCost allocatedCost trueCost revenue margin';
-const ECONOMICS = `query($from: String!, $to: String!, $by: [String!]!) { economics(from: $from, to: $to, by: $by) { ${FIELDS} }
-  totals: economics(from: $from, to: $to, by: []) { ${FIELDS} } }`;
 
 
 const FIGURES: Array<[keyof Row, string]> = [['revenue', 'Revenue'], ['directCost', 'Direct cost'], ['allocatedCost', 'Allocated'], ['trueCost', 'True cost'], ['margin', 'Margin']];
@@ -48,9 +45,9 @@ export default async function Profitability({ searchParams }: { searchParams: Pr
   const me = await getMe();
   const period = PERIODS.find((p) => p === params.period) ?? 'this month';
   const [by, label] = BY.find(([b]) => b === params.by) ?? BY[0];
-  const range = await gql<{ range: { period: Period } }>(RANGE, { range: { relative: period } });
-  const span = range.ok ? utcDays(range.data.range.period) : undefined;
-  const res = range.ok ? await gql<{ economics: Row[]; totals: Row[] }>(ECONOMICS, { ...span, by: [by] }) : range;
+  const range = await periodOf(period);
+  const span = range.ok ? utcDays(range.data) : undefined;
+  const res = range.ok ? await gql(EconomicsDocument, { ...utcDays(range.data), by: [by] }) : range;
   const href = (p: string, b: string) => `/profitability?period=${encodeURIComponent(p)}&by=${b}`;
   const rows = res.ok ? res.data.economics.filter((r) => r.key[0] !== null) : [];
   // A negative decimal string starts with '-'; the order is for reading (most negative first).
@@ -68,7 +65,7 @@ export default async function Profitability({ searchParams }: { searchParams: Pr
       {!res.ok ? <ApiErrors errors={res.errors} /> : (
         <>
           <p className="muted" data-testid="profit-period" data-from={span?.from} data-to={span?.to}>
-            {range.ok && periodLabel(range.data.range.period)} · true cost = direct cost of the events + shared cost pools allocated by their rules
+            {range.ok && periodLabel(range.data)} · true cost = direct cost of the events + shared cost pools allocated by their rules
           </p>
           <div className="kpis" data-testid="profit-totals">
             {FIGURES.map(([f, title]) => (

@@ -7,20 +7,17 @@ import { ApiErrors } from '@/components/ApiErrors';
 import { BillUpload } from '@/components/BillUpload';
 import { Chart } from '@/components/Chart';
 import { gql } from '@/lib/api';
-import { PERIOD, type Period, periodLabel, utcDays } from '@/lib/breakdown';
+import { periodLabel, utcDays } from '@/lib/breakdown';
 import type { ChartSpec } from '@/lib/echarts';
 import { formatMoney } from '@/lib/format';
-import type * as Schema from '@/lib/graphql/schema';
+import { ReconciliationDocument, type ReconciliationQuery } from '@/lib/graphql/operations';
 import { allows, getMe } from '@/lib/me';
+import { periodOf } from '@/lib/period-of';
 
 const PERIOD_DAYS = [7, 30, 90];
-type Row = Omit<Schema.ReconciliationRow, 'accounts' | '__typename'>;
-type Total = Omit<Schema.ReconciliationTotal, '__typename'>;
+type Row = ReconciliationQuery['reconciliation']['rows'][number];
+type Total = ReconciliationQuery['reconciliation']['totals'][number];
 
-// The API's clock names the period (as on every page); bills are per UTC day.
-const RANGE = `query($range: TimeRange!) { range: breakdown(measures: ["calls"], by: [], timeRange: $range) { ${PERIOD} } }`;
-const RECONCILE = `query($from: String!, $to: String!) { reconciliation(from: $from, to: $to) {
-  from to rows { day provider model unattributed currency billed tracked variance varianceShare } totals { currency billed tracked variance varianceShare } } }`;
 
 
 /** A share as a percent; one that rounds to zero reads 0.0%, not -0.0%. */
@@ -78,8 +75,8 @@ export default async function Reconciliation({ searchParams }: { searchParams: P
   const requested = Number((await searchParams).days);
   const n = PERIOD_DAYS.includes(requested) ? requested : 30;
   const me = await getMe();
-  const range = await gql<{ range: { period: Period } }>(RANGE, { range: { relative: `last ${n} days` } });
-  const res = range.ok ? await gql<{ reconciliation: { from: string; to: string; rows: Row[]; totals: Total[] } }>(RECONCILE, utcDays(range.data.range.period)) : range;
+  const range = await periodOf(`last ${n} days`);
+  const res = range.ok ? await gql(ReconciliationDocument, utcDays(range.data)) : range;
   return (
     <>
       <div className="toolbar" style={{ justifyContent: 'space-between' }}>
@@ -91,7 +88,7 @@ export default async function Reconciliation({ searchParams }: { searchParams: P
       {!res.ok ? <ApiErrors errors={res.errors} /> : (
         <>
           <p className="muted" data-testid="recon-period" data-from={res.data.reconciliation.from} data-to={res.data.reconciliation.to}>
-            {range.ok && periodLabel(range.data.range.period)} · UTC days · only days and providers a bill covers count
+            {range.ok && periodLabel(range.data)} · UTC days · only days and providers a bill covers count
           </p>
           {res.data.reconciliation.totals.map((t) => <Totals key={t.currency} total={t} />)}
           <section className="panel" style={{ marginBottom: 16 }}>

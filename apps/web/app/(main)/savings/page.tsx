@@ -6,20 +6,13 @@ import Link from 'next/link';
 import { ApiErrors } from '@/components/ApiErrors';
 import { gql } from '@/lib/api';
 import { formatMoney } from '@/lib/format';
-import type * as Schema from '@/lib/graphql/schema';
+import { type FilterOperator, SavingsRecommendationsDocument, type SavingsRecommendationsQuery, WhatIfDocument, type WhatIfQuery } from '@/lib/graphql/operations';
 
 const PERIOD_DAYS = [7, 30, 90];
 const FIELDS = ['workflow', 'step', 'from', 'model', 'serviceTier', 'cacheHitRatio', 'contextReduction'] as const;
 type Params = Partial<Record<(typeof FIELDS)[number] | 'days', string>>;
-type Rec = Omit<Schema.SavingsRecommendation, '__typename'>;
-type WhatIf = Omit<Schema.WhatIf, '__typename'>;
-
-const SCENARIO = 'model provider serviceTier cacheHitRatio contextReduction';
-const RECS = `query($range: TimeRange!) { savingsRecommendations(timeRange: $range, limit: 10) {
-  kind title saving monthlySaving filters { member operator values } scenario { ${SCENARIO} } evidence { label value } } }`;
-const WHAT_IF = `query($range: TimeRange!, $filters: [Filter!], $scenario: WhatIfScenarioInput!) { whatIf(timeRange: $range, filters: $filters, scenario: $scenario) {
-  baselineCost scenarioCost saving savingShare monthlySaving days assumptions
-  groups { provider model calls errorCalls target { provider model serviceTier } baselineCost scenarioCost saving } } }`;
+type Rec = SavingsRecommendationsQuery['savingsRecommendations'][number];
+type WhatIf = WhatIfQuery['whatIf'];
 
 const KIND_LABELS: Record<string, string> = { cheaper_model: 'Cheaper model', cache: 'Caching', context: 'Context size' };
 
@@ -105,7 +98,7 @@ function WhatIfForm({ params, days }: { params: Params; days: number }) {
 /** The what-if the query string asks for, if it changes anything. */
 function whatIfVariables(params: Params, range: { relative: string }) {
   const filters = [['workflow', params.workflow], ['step', params.step], ['model', params.from]]
-    .filter(([, v]) => v).map(([member, v]) => ({ member, operator: 'equals', values: [v] }));
+    .filter(([, v]) => v).map(([member, v]) => ({ member: member!, operator: 'equals' as FilterOperator, values: [v!] }));
   const scenario = Object.fromEntries((['model', 'serviceTier', 'cacheHitRatio', 'contextReduction'] as const).filter((k) => params[k]).map((k) => [k, params[k]]));
   return Object.keys(scenario).length ? { range, filters, scenario } : undefined;
 }
@@ -116,8 +109,8 @@ export default async function Savings({ searchParams }: { searchParams: Promise<
   const range = { relative: `last ${n} days` };
   const asked = whatIfVariables(params, range);
   const [recs, whatIf] = await Promise.all([
-    gql<{ savingsRecommendations: Rec[] }>(RECS, { range }),
-    asked ? gql<{ whatIf: WhatIf }>(WHAT_IF, asked) : Promise.resolve(undefined),
+    gql(SavingsRecommendationsDocument, { range }),
+    asked ? gql(WhatIfDocument, asked) : Promise.resolve(undefined),
   ]);
   return (
     <>

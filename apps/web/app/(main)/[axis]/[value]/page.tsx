@@ -12,25 +12,26 @@ import { SeriesTable } from '@/components/SeriesTable';
 import { SessionCalls } from '@/components/SessionCalls';
 import { gql } from '@/lib/api';
 import { AXES, type Axis, axisHref, costMeasure } from '@/lib/axes';
-import { type Node, SERIES, type Timeseries, nodeSelection, seriesChart, valueOf } from '@/lib/breakdown';
-import { EVENT_FIELDS, type UsageEvent } from '@/lib/events';
+import { seriesChart, valueOf } from '@/lib/breakdown';
 import { formatMeasure, formatMoney } from '@/lib/format';
-import type * as Schema from '@/lib/graphql/schema';
+import { AxisSegmentsDocument, AxisValueDocument, type Filter, type TimeRange } from '@/lib/graphql/operations';
 
-type Data = { totals: Node; trend: Timeseries; events: { edges: Array<{ node: UsageEvent }> }; workItems?: Array<Pick<Schema.WorkItem, 'id' | 'title' | 'repository' | 'url'>> } & Record<`b${number}`, Node>;
-
-function query(axis: Axis) {
+/**
+ * The value's figures (AxisValue), and each of the axis's breakdowns (AxisSegments, one request
+ * each: which breakdowns an axis has is the axis's, lib/axes.ts), together.
+ */
+async function axisData(axis: Axis, f: Filter[], r: TimeRange, value: string) {
   const cost = costMeasure(axis);
-  const per = axis.cost ? '' : ', "avg_cost_per_call", "error_rate"';
-  const breakdowns = axis.breakdowns.map((b, i) => `b${i}: breakdown(measures: ["${cost}", "calls"], by: ["${b.by}"], filters: $f, timeRange: $r, limit: 8) { ${nodeSelection(1)} }`).join('\n');
+  const totals = [cost, 'calls', ...(axis.cost ? [] : ['avg_cost_per_call', 'error_rate'])];
   const workItem = axis.dimension === 'work_item';
-  return `query($f: [Filter!], $r: TimeRange${workItem ? ', $v: [ID!]' : ''}) {
-    totals: breakdown(measures: ["${cost}", "calls"${per}], by: [], filters: $f, timeRange: $r) { ${nodeSelection(0)} }
-    ${breakdowns}
-    trend: timeseries(measures: ["${cost}"], granularity: day, filters: $f, timeRange: $r) { ${SERIES} }
-    events(filters: $f, timeRange: $r, first: 20) { edges { node { ${EVENT_FIELDS} } } }
-    ${workItem ? 'workItems(ids: $v) { id title repository url }' : ''}
-  }`;
+  const [figures, ...segments] = await Promise.all([
+    gql(AxisValueDocument, { f, r, totals, cost: [cost], workItem, v: workItem ? [value] : null }),
+    ...axis.breakdowns.map((b) => gql(AxisSegmentsDocument, { m: [cost, 'calls'], by: [b.by], f, r })),
+  ]);
+  if (!figures.ok) return figures;
+  const failed = segments.find((s) => !s.ok);
+  if (failed) return failed;
+  return { ok: true as const, data: { ...figures.data, segments: segments.flatMap((s) => (s.ok ? [s.data.breakdown] : [])) } };
 }
 
 function Kpi({ label, value, testId, measure }: { label: string; value: string | null; testId?: string; measure: string }) {
@@ -44,11 +45,11 @@ export default async function AxisValue({ params, searchParams }: { params: Prom
   const value = decodeURIComponent(raw);
   const rangeName = (await searchParams).range ?? 'last 30 days';
   const range = { relative: rangeName };
-  const f = [{ member: axis.dimension, operator: 'equals', values: [value] }];
-  const res = await gql<Data>(query(axis), { f, r: range, ...(axis.dimension === 'work_item' ? { v: [value] } : {}) });
+  const f = [{ member: axis.dimension, operator: 'equals' as const, values: [value] }];
+  const res = await axisData(axis, f, range, value);
   const heading = <h2>{axis.one} {value} <span className="muted" style={{ fontSize: 13, fontWeight: 400 }}>{rangeName}</span></h2>;
   if (!res.ok) return <>{heading}<ApiErrors errors={res.errors} /></>;
-  const { totals, trend, events, workItems } = res.data;
+  const { totals, trend, events, workItems, segments } = res.data;
   const cost = costMeasure(axis);
   const item = workItems?.[0];
   return (
@@ -69,7 +70,7 @@ export default async function AxisValue({ params, searchParams }: { params: Prom
             <EmbedShareIfAllowed spec={{ kind: 'timeseries', title: `Daily cost of ${axis.one.toLowerCase()} ${value}`, measures: [cost], by: [], filters: f, timeRange: range, granularity: 'day' }} /></section>
         )}
         {axis.breakdowns.map((b, i) => (
-          <SegmentTable key={b.by} testId={`axis-${b.by}`} title={b.title} node={res.data[`b${i}`]} cost={cost}
+          <SegmentTable key={b.by} testId={`axis-${b.by}`} title={b.title} node={segments[i]!} cost={cost}
             href={b.link ? (v) => axisHref(b.link!, v) : undefined} />
         ))}
         <BudgetsInScope context={[{ dimension: axis.dimension, value }]} />

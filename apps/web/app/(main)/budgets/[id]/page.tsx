@@ -6,19 +6,14 @@ import { ConfirmSubmit } from '@/components/ConfirmSubmit';
 import { UsageBar } from '@/components/UsageBar';
 import { gql } from '@/lib/api';
 import { allows, getMe } from '@/lib/me';
-import { BUDGET_FIELDS, type Budget, formatBudgetAmount, outlookText, periodText, scopeText } from '@/lib/budgets';
+import { formatBudgetAmount, outlookText, periodText, scopeText } from '@/lib/budgets';
 import { formatTime } from '@/lib/format';
-import type * as Schema from '@/lib/graphql/schema';
+import { BudgetDocument } from '@/lib/graphql/operations';
 import { budgetCommand } from '../actions';
-
-type Alert = Pick<Schema.BudgetThresholdCrossed, 'id' | 'kind' | 'threshold' | 'spend' | 'limit' | 'periodStart' | 'projectedSpend' | 'projectedCrossingAt' | 'occurredAt'>
-  & { deliveries: Array<Pick<Schema.AlertDelivery, 'id' | 'status' | 'attempts' | 'lastError'>> };
 
 export default async function BudgetPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const res = await gql<{ budget: (Budget & { alerts: Alert[]; scopeWarnings: Array<{ message: string }> }) | null; meta: { dimensions: Array<{ name: string; title: string; type: string }> } }>(
-    `query($id: ID!) { budget(id: $id) { ${BUDGET_FIELDS} scopeWarnings { message } alerts(first: 100) { id kind threshold spend limit periodStart projectedSpend projectedCrossingAt occurredAt
-      deliveries { id status attempts lastError } } } meta { dimensions { name title: shortTitle type } } }`, { id });
+  const res = await gql(BudgetDocument, { id });
   if (!res.ok) return <><h2>Budget</h2><ApiErrors errors={res.errors} /></>;
   const b = res.data.budget;
   if (!b) return <><h2>Budget</h2><p className="empty">No budget {id} in this workspace. <Link href="/budgets">All budgets</Link></p></>;

@@ -3,16 +3,14 @@ import Link from 'next/link';
 import { Fragment } from 'react';
 import { ApiErrors } from '@/components/ApiErrors';
 import { gql } from '@/lib/api';
-import { CONTEXT_FIELDS, EVENT_FIELDS, TOKEN_TYPES, type UsageEvent, contextValue } from '@/lib/events';
+import { CONTEXT_FIELDS, TOKEN_TYPES, contextValue } from '@/lib/events';
+import { EventDetailDocument } from '@/lib/graphql/operations';
 import { calledText } from '@/components/EventTable';
 import { formatCount, formatMs, formatTime, formatUnitMoney } from '@/lib/format';
 
 export default async function EventDetail({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const res = await gql<{ events: { edges: Array<{ node: UsageEvent }> } }>(
-    `query($f: [Filter!]) { events(filters: $f, first: 1) { edges { node { ${EVENT_FIELDS} } } } }`,
-    { f: [{ member: 'event_id', operator: 'equals', values: [id] }] },
-  );
+  const res = await gql(EventDetailDocument, { f: [{ member: 'event_id', operator: 'equals', values: [id] }] });
   if (!res.ok) return <><h2>Event</h2><ApiErrors errors={res.errors} /></>;
   const e = res.data.events.edges[0]?.node;
   if (!e) return <><h2>Event</h2><p className="empty">No event {id} in this workspace.</p></>;

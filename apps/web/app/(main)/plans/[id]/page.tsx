@@ -9,35 +9,15 @@ import { SegmentTable } from '@/components/SegmentTable';
 import { SeriesTable } from '@/components/SeriesTable';
 import { gql } from '@/lib/api';
 import { axisHref } from '@/lib/axes';
-import { type Node, SERIES, type Timeseries, nodeSelection, seriesChart, valueOf } from '@/lib/breakdown';
+import { seriesChart, valueOf } from '@/lib/breakdown';
 import { formatMeasure, formatMoney, formatTime } from '@/lib/format';
-import type * as Schema from '@/lib/graphql/schema';
+import { PlanDocument, type PlanQuery } from '@/lib/graphql/operations';
 
-type Forecast = Pick<Schema.PlanSpendForecast, 'spent' | 'openTasks' | 'unprofiled' | 'remaining' | 'forecastTotal' | 'forecastLow' | 'forecastHigh' | 'exceedsBudget'>
-  & { budgets: Array<Pick<Schema.PlanForecastBudget, 'budgetId' | 'name' | 'amount' | 'exceeds' | 'mayExceed' | 'exceedProbability' | 'overBy'>> };
-interface Data {
-  plans: Array<Pick<Schema.Plan, 'id' | 'name' | 'status' | 'owner' | 'sourceDocument' | 'createdAt' | 'closedAt'>>;
-  tasks: Array<Pick<Schema.Task, 'id' | 'taskType' | 'status' | 'estimate' | 'createdAt' | 'closedAt'>>;
-  totals: Node; byTask: Node; byTaskType: Node; byModel: Node; trend: Timeseries;
-  planForecasts: Forecast[];
-}
-
-const MEASURES = '["total_cost", "calls"]';
+type Forecast = PlanQuery['planForecasts'][number];
 
 /** All of the plan's spend (no range: a plan's life is its events', whenever they were). */
 async function planData(id: string) {
-  const f = [{ member: 'plan_id', operator: 'equals', values: [id] }];
-  return gql<Data>(`query($id: ID!, $ids: [ID!], $f: [Filter!]) {
-    plans(ids: $ids) { id name status owner sourceDocument createdAt closedAt }
-    tasks(planId: $id) { id taskType status estimate createdAt closedAt }
-    totals: breakdown(measures: ["total_cost", "calls", "completed_tasks", "cost_per_completed_task"], by: [], filters: $f) { ${nodeSelection(0)} }
-    byTask: breakdown(measures: ${MEASURES}, by: ["task_id"], filters: $f, limit: 1000) { ${nodeSelection(1)} }
-    byTaskType: breakdown(measures: ${MEASURES}, by: ["task_type"], filters: $f, limit: 8) { ${nodeSelection(1)} }
-    byModel: breakdown(measures: ${MEASURES}, by: ["model"], filters: $f, limit: 8) { ${nodeSelection(1)} }
-    trend: timeseries(measures: ["total_cost"], granularity: day, filters: $f) { ${SERIES} }
-    planForecasts(ids: $ids) { spent openTasks unprofiled remaining forecastTotal forecastLow forecastHigh exceedsBudget
-      budgets { budgetId name amount exceeds mayExceed exceedProbability overBy } }
-  }`, { id, ids: [id], f });
+  return gql(PlanDocument, { id, ids: [id], f: [{ member: 'plan_id', operator: 'equals', values: [id] }] });
 }
 
 function ForecastPanel({ forecast }: { forecast: Forecast | undefined }) {

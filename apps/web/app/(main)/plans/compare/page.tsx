@@ -3,20 +3,18 @@ import Link from 'next/link';
 import { ApiErrors } from '@/components/ApiErrors';
 import { gql } from '@/lib/api';
 import { formatMeasure, formatPercent } from '@/lib/format';
+import { ComparePlansDocument, type ComparePlansQuery } from '@/lib/graphql/operations';
 
-interface Segment { value: string | null; share: number | null; measures: Array<{ measure: string; value: string | null }> }
-interface Profile { planId: string; plan: { name: string | null; status: string } | null; measures: Array<{ measure: string; value: string | null }>; byTaskType: Segment[]; byStep: Segment[]; byModel: Segment[] }
+type Profile = ComparePlansQuery['comparePlans'][number];
 
 const MEASURES = ['total_cost', 'calls', 'error_rate', 'distinct_tasks', 'completed_tasks', 'cost_per_completed_task', 'completed_tasks_per_dollar', 'total_tokens', 'tokens_per_task'];
-const SPLITS: Array<[keyof Profile, string]> = [['byTaskType', 'task type'], ['byStep', 'step'], ['byModel', 'model']];
-const SEG = 'value share measures { measure value }';
+const SPLITS: Array<['byTaskType' | 'byStep' | 'byModel', string]> = [['byTaskType', 'task type'], ['byStep', 'step'], ['byModel', 'model']];
 
 export default async function Compare({ searchParams }: { searchParams: Promise<{ ids?: string | string[] }> }) {
   const raw = (await searchParams).ids;
   const ids = (Array.isArray(raw) ? raw : raw ? [raw] : []).filter(Boolean);
   if (!ids.length) return <><h2>Compare plans</h2><p className="empty">Select plans on the <Link href="/plans">plans page</Link>.</p></>;
-  const res = await gql<{ comparePlans: Profile[] }>(`query($ids: [ID!]!) { comparePlans(ids: $ids) { planId plan { name status } measures { measure value }
-    byTaskType { ${SEG} } byStep { ${SEG} } byModel { ${SEG} } } }`, { ids });
+  const res = await gql(ComparePlansDocument, { ids });
   if (!res.ok) return <><h2>Compare plans</h2><ApiErrors errors={res.errors} /></>;
   const profiles = res.data.comparePlans;
   const v = (p: Profile, m: string) => p.measures.find((x) => x.measure === m)?.value ?? null;
@@ -36,9 +34,9 @@ export default async function Compare({ searchParams }: { searchParams: Promise<
           <section className="panel" key={key}>
             <h3>Cost by {label}</h3>
             <table><thead><tr><th scope="col">{label}</th>{profiles.map((p) => <th key={p.planId} className="num" scope="col">{p.planId}</th>)}</tr></thead>
-              <tbody>{[...new Set(profiles.flatMap((p) => (p[key] as Segment[]).map((s) => s.value)))].map((value) => (
+              <tbody>{[...new Set(profiles.flatMap((p) => p[key].map((s) => s.value)))].map((value) => (
                 <tr key={String(value)}><td>{value ?? '(none)'}</td>{profiles.map((p) => {
-                  const s = (p[key] as Segment[]).find((x) => x.value === value);
+                  const s = p[key].find((x) => x.value === value);
                   return <td key={p.planId} className="num">{s ? `${formatMeasure('total_cost', s.measures.find((x) => x.measure === 'total_cost')?.value)} (${formatPercent(s.share, 0)})` : '—'}</td>;
                 })}</tr>
               ))}</tbody></table>

@@ -1,24 +1,13 @@
 import Link from 'next/link';
 import { ApiErrors } from '@/components/ApiErrors';
 import { gql } from '@/lib/api';
-import { Anomalies, Budgets, EconomicsLines, type Figures, Kpis, Providers, SessionTrend, Shares, explorerHref } from './parts';
-
-type Report = { forDate: string; timezone: string; markdown: string; figures: Figures & Parameters<typeof EconomicsLines>[0]['f'] & { last7Days: { from: string; to: string } }; deliveries: Array<{ id: string; status: string; attempts: number }> };
-
-const FIGURES = `yesterday { cost calls previousCost } last7Days { cost calls previousCost }
-  trend { sessions averageCost medianCost direction costs { sessionId cost } }
-  providers { provider cost share yesterdayCost models { model cost share } } topWorkItems { id cost share } topPlans { id cost share }
-  anomalies { id kind subject cost ratio peerValue peerMedian likelyCause causes { cause excess } }
-  budgetsAtRisk { id name spend amount percentUsed projectedCrossingAt blocking }
-  reconciliation { yesterday { ...line } monthToDate { ...line } }
-  margin { from to revenue directCost allocatedCost trueCost margin leastProfitable { customerId revenue trueCost margin } }`;
-const LINE = 'fragment line on ReportReconciliationLine { from to billed tracked variance varianceShare unattributed }';
+import { ReportDocument } from '@/lib/graphql/operations';
+import { Anomalies, Budgets, EconomicsLines, Kpis, Providers, SessionTrend, Shares, explorerHref } from './parts';
 
 /** One morning report: its figures with small charts and links into the explorer; the Markdown as sent to Slack below. */
 export default async function ReportPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const res = await gql<{ report: (Report & { figuresJson: string }) | null }>(
-    `query($id: ID!) { report(id: $id) { forDate timezone markdown figuresJson figures { ${FIGURES} } deliveries { id status attempts } } } ${LINE}`, { id });
+  const res = await gql(ReportDocument, { id });
   if (!res.ok) return <><h2>Morning report</h2><ApiErrors errors={res.errors} /></>;
   const r = res.data.report;
   if (!r) return <><h2>Morning report</h2><p className="empty">No report {id}.</p></>;

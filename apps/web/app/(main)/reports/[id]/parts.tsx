@@ -3,10 +3,11 @@
 import Link from 'next/link';
 import { causeLabel } from '@/lib/anomalies';
 import { formatChange, formatMoney, formatPercent } from '@/lib/format';
-import type * as Schema from '@/lib/graphql/schema';
+import type { ReportQuery } from '@/lib/graphql/operations';
 import { exploreQuery } from '@/lib/query-state';
 
-export type Figures = Pick<Schema.MorningReportFigures, 'yesterday' | 'last7Days' | 'trend' | 'providers' | 'topWorkItems' | 'topPlans' | 'anomalies' | 'budgetsAtRisk'>;
+/** A report's figures as the Report operation (graphql/operations/reports.graphql) selects them. */
+export type Figures = NonNullable<ReportQuery['report']>['figures'];
 type Range = { from: string; to: string };
 
 /** The explorer over the reported 7 days: cost and calls by `by`, filtered to `member = value`. */
@@ -32,7 +33,7 @@ export function Kpis({ f }: { f: Figures }) {
 }
 
 /** The sessions' costs, oldest first, as a line; the numbers are in the table beside it. */
-export function SessionTrend({ costs }: { costs: Schema.ReportSessionCost[] }) {
+export function SessionTrend({ costs }: { costs: Figures['trend']['costs'] }) {
   if (costs.length < 2) return null;
   const max = Math.max(...costs.map((c) => Number(c.cost))) || 1;
   const points = costs.map((c, i) => `${(i / (costs.length - 1)) * 300},${60 - (Number(c.cost) / max) * 56}`).join(' ');
@@ -58,7 +59,7 @@ export function Providers({ f, range }: { f: Figures; range: Range }) {
   );
 }
 
-export function Shares({ title, rows, member, range, testId }: { title: string; rows: Schema.ReportCostShare[]; member: string; range: Range; testId: string }) {
+export function Shares({ title, rows, member, range, testId }: { title: string; rows: Figures['topPlans']; member: string; range: Range; testId: string }) {
   return (
     <section className="panel">
       <h3>{title}</h3>
@@ -94,7 +95,7 @@ export function Budgets({ rows }: { rows: Figures['budgetsAtRisk'] }) {
   );
 }
 
-type Economics = Pick<Schema.MorningReportFigures, 'reconciliation' | 'margin'>;
+type Economics = Pick<Figures, 'reconciliation' | 'margin'>;
 const shareOf = (v: string | null | undefined) => (v === null || v === undefined ? '—' : `${(Number(v) * 100).toFixed(1)}%`);
 
 /** Billed vs tracked (yesterday, month to date) and the month's margin, with links to their pages. */

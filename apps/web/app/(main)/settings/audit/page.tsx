@@ -6,10 +6,10 @@ import { ApiErrors } from '@/components/ApiErrors';
 import { gql } from '@/lib/api';
 import { formatTime } from '@/lib/format';
 import { allows, getMe } from '@/lib/me';
-import type * as Schema from '@/lib/graphql/schema';
+import { AuditActorsDocument, AuditLogDocument, type AuditLogQuery } from '@/lib/graphql/operations';
 
 const PAGE = 50;
-type Entry = Pick<Schema.AuditEntry, 'id' | 'occurredAt' | 'actorUserId' | 'actorKeyId' | 'actorLabel' | 'action' | 'targetType' | 'targetId' | 'before' | 'after'>;
+type Entry = AuditLogQuery['auditLog'][number];
 type Params = { action?: string; actor?: string; targetType?: string; targetId?: string; since?: string; until?: string; before?: string };
 
 /** The form's fields as the API's filter: an actor id is a person's or a key's (whichever it names). */
@@ -27,14 +27,11 @@ export default async function AuditLog({ searchParams }: { searchParams: Promise
   const me = await getMe();
   if (!allows(me, 'audit:read')) return <section className="panel"><p className="empty">Only owners and admins read the audit log.</p></section>;
   const params = await searchParams;
-  const res = await gql<{ members: Array<{ userId: string; email: string }>; apiKeys: Array<{ id: string; name: string; prefix: string }> }>(
-    '{ members { userId email } apiKeys { id name prefix } }');
+  const res = await gql(AuditActorsDocument);
   const people = res.ok ? res.data.members : [];
   const keys = res.ok ? res.data.apiKeys : [];
   const filter = filterOf(params, keys.some((k) => k.id === params.actor));
-  const log = await gql<{ auditLog: Entry[] }>(
-    'query($f: AuditFilter, $n: Int, $b: ID) { auditLog(filter: $f, first: $n, before: $b) { id occurredAt actorUserId actorKeyId actorLabel action targetType targetId before after } }',
-    { f: filter, n: PAGE, b: params.before || null });
+  const log = await gql(AuditLogDocument, { f: filter, n: PAGE, b: params.before || null });
   const who = (e: Entry) => people.find((m) => m.userId === e.actorUserId)?.email
     ?? keys.find((k) => k.id === e.actorKeyId)?.name ?? e.actorLabel ?? e.actorUserId ?? e.actorKeyId ?? '—';
   const exportQuery = new URLSearchParams(Object.entries(filter).filter(([, v]) => v) as Array<[string, string]>);

@@ -3,6 +3,7 @@
 // checks the input, authz.ts who may, and each change is audited); these carry the form.
 import { revalidatePath } from 'next/cache';
 import { gql } from '@/lib/api';
+import { DeleteSsoConnectionDocument, SetSsoConnectionDocument, type Role } from '@/lib/graphql/operations';
 
 /** What was typed, kept for the form after a refusal (React empties a form after its action); never the secret. */
 export interface SsoValues { issuer: string; clientId: string; domains: string; defaultRole: string; workspaceIds: string[]; enabled: boolean }
@@ -27,8 +28,8 @@ function secretOf(form: FormData) {
 
 export async function saveSso(prev: SsoShown, form: FormData): Promise<SsoShown> {
   const values = valuesOf(form);
-  const input = { ...values, domains: values.domains.split(/[\s,]+/).filter(Boolean), clientSecret: secretOf(form) };
-  const res = await gql('mutation($input: SsoConnectionInput!) { setSsoConnection(input: $input) { updatedAt } }', { input });
+  const input = { ...values, defaultRole: values.defaultRole as Role, domains: values.domains.split(/[\s,]+/).filter(Boolean), clientSecret: secretOf(form) };
+  const res = await gql(SetSsoConnectionDocument, { input });
   const round = prev.round + 1;
   if (!res.ok) return { round, values, error: res.errors.map((e) => e.message).join('; '), field: res.errors[0]?.field?.split('.')[1] };
   revalidatePath('/settings/sso');
@@ -36,7 +37,7 @@ export async function saveSso(prev: SsoShown, form: FormData): Promise<SsoShown>
 }
 
 export async function removeSso(prev: SsoShown): Promise<SsoShown> {
-  const res = await gql('mutation { deleteSsoConnection }');
+  const res = await gql(DeleteSsoConnectionDocument);
   if (!res.ok) return { round: prev.round + 1, error: res.errors.map((e) => e.message).join('; ') };
   revalidatePath('/settings/sso');
   return { round: prev.round + 1, error: null, note: 'Removed: nobody signs in with SSO here any more; the people it made keep their accounts and memberships.' };
