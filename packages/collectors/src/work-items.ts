@@ -11,8 +11,11 @@ const NOT_WORK_ITEMS = new Set(['UTF', 'SHA', 'ISO', 'RFC', 'GPT', 'AES', 'MD', 
 export class WorkItemMatcher {
   private readonly regex: RegExp;
   private readonly probe: RegExp;
+  /** The pattern's source (a scan worker builds its own matcher from it). */
+  readonly pattern: string;
 
   constructor(pattern = DEFAULT_WORK_ITEM_PATTERN) {
+    this.pattern = pattern;
     this.regex = new RegExp(pattern, 'g');
     this.probe = new RegExp(pattern, 'g'); // global, so a test can start at lastIndex
   }
