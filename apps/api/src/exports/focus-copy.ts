@@ -1,0 +1,165 @@
+// The FOCUS export as CSV written by Postgres (COPY … TO STDOUT), as the events export is
+// (copy-export.ts, ADR 0016): the inner query is the model's grouped query of the row path
+// (focus.ts), and each group becomes its charge rows in SQL — one per token type with tokens, or
+// one for a cost given as a whole — with the row path's column rules:
+// - decimals as decimal.js' toFixed writes them (trim_scale: no trailing zeros), PricingQuantity
+//   per million tokens, unit prices cost ÷ quantity rounded half up to 12 places;
+// - ListCost: the applied cost unless the price is the workspace's, then the catalog's rate ×
+//   the quantity. The catalog lives in JS (@spendgraph/pricing): its rates for the hours, providers
+//   and models priced at workspace rates are looked up first and written into the statement;
+// - Tags: the free tags with the context's `x_spendgraph_` keys (a JSON object; Postgres' jsonb
+//   text orders the keys its own way);
+// - text cells that come from events are neutralised against spreadsheet formulas as encode.ts does;
+//   the workspace's own values are neutralised here and written in as literals.
+// The cost pools' shares (focus-allocated.ts) follow the COPY's bytes, encoded by encode.ts.
+import pg from 'pg';
+import { DateTime } from 'luxon';
+import type { Pool } from '@spendgraph/db';
+import type { Pricer } from '@spendgraph/pricing';
+import { TOKEN_TYPES, costColumn, tokensColumn } from '@spendgraph/schema';
+import { type CubeQuery, type SemanticContext, type SemanticLayer, usageMember } from '@spendgraph/semantic';
+import { columnTypes, copyOut, csvCell, plan } from './copy-export.ts';
+import { csvText, neutraliseFormula } from './encode.ts';
+import { DIRECT } from './focus-allocated.ts';
+import { HOUR, MEASURES, METERS, TAGGED_DIMENSIONS, TAG_PREFIX, UNIT_PRICE_DP, allocated, catalogRate } from './focus-members.ts';
+import type { ExportRow } from './tables.ts';
+
+const TIMESTAMPTZ = 1184;
+/** More places than any cost has, so a division is carried far past the unit price's 12 before it is rounded. */
+const WIDE_ZERO = `0.${'0'.repeat(40)}`;
+/** Past this many workspace-priced hour × model groups, the row path prices them (the statement would be too long). */
+export const MAX_RATED_GROUPS = 20_000;
+
+export interface FocusOwner { workspaceId: string; workspaceName: string; currency: string; list: Pricer }
+/** A group priced at the workspace's rates: its hour (UTC, as the semantic layer gives it), provider and model. */
+export interface RatedGroup { hour: string; provider: string; model: string }
+
+const lit = (v: string | null) => (v === null ? 'NULL' : pg.escapeLiteral(v));
+const literal = (v: string | null) => lit(v === null ? null : neutraliseFormula(v));
+const decimal = (sql: string) => `CAST(trim_scale(${sql}) AS text)`;
+const isoHour = (sql: string) => `to_char(${sql}, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
+
+/** The catalog's list rates for the workspace-priced groups, as VALUES rows (only rates in the workspace's currency count). */
+function rateRows(owner: FocusOwner, groups: RatedGroup[]): string[] {
+  const rows: string[] = [];
+  for (const g of groups) {
+    const start = DateTime.fromISO(g.hour.replace(' ', 'T'), { zone: 'utc' });
+    const at = start.toJSDate();
+    const hour = start.toFormat('yyyy-MM-dd HH:mm:ss');
+    for (const t of TOKEN_TYPES) {
+      const rate = catalogRate(owner.list, g.provider, g.model, t, at);
+      if (!rate || rate.currency !== owner.currency) continue;
+      rows.push(`(TIMESTAMP ${lit(hour)}, ${lit(g.provider)}, ${lit(g.model)}, ${lit(t)}, CAST(${lit(rate.perMillion.toFixed())} AS numeric))`);
+    }
+  }
+  return rows;
+}
+
+/** The SQL of each FOCUS column over the charge rows (`q` the group, `m` its meter, `d` derived values, `rate` the catalog's). */
+function cellsSql(ref: (m: string) => string, hour: string, owner: FocusOwner): Record<string, string> {
+  const provider = ref('provider');
+  const model = ref('model');
+  const kind = ref('kind');
+  const source = ref('price_source');
+  const version = ref('price_version');
+  const tokens = 'm.token_type IS NOT NULL';
+  const applied = `CASE WHEN d.pq = 0 THEN NULL ELSE ${decimal(`round((m.cost + ${WIDE_ZERO}) / d.pq, ${UNIT_PRICE_DP})`)} END`;
+  const catalog = `${source} = 'workspace' AND rate.per_million IS NOT NULL`;
+  const tags = [`coalesce(CAST(NULLIF(CAST(${ref('tags')} AS text), '') AS jsonb), '{}'::jsonb)`,
+    ...TAGGED_DIMENSIONS.map((t) => `CASE WHEN ${ref(t)} IS NULL THEN '{}'::jsonb ELSE jsonb_build_object(${lit(`${TAG_PREFIX}${t}`)}, CAST(${ref(t)} AS text)) END`)];
+  const text = (sql: string) => csvCell(sql);
+  return {
+    BilledCost: decimal('m.cost'),
+    BillingAccountId: literal(owner.workspaceId),
+    BillingAccountName: literal(owner.workspaceName),
+    BillingCurrency: literal(owner.currency),
+    BillingPeriodStart: isoHour(`date_trunc('month', ${hour})`),
+    BillingPeriodEnd: isoHour(`date_trunc('month', ${hour}) + interval '1 month'`),
+    ChargeCategory: `'Usage'`,
+    ChargeClass: 'NULL',
+    ChargeDescription: text(`coalesce(${model}, ${kind}, '') || ' ' || lower(m.meter) || ' (' || d.provider_name || ')'`),
+    ChargeFrequency: `'Usage-Based'`,
+    ChargePeriodStart: isoHour(hour),
+    ChargePeriodEnd: isoHour(`${hour} + interval '1 hour'`),
+    ConsumedQuantity: decimal('m.quantity'),
+    ConsumedUnit: `CASE WHEN ${tokens} THEN 'Tokens' ELSE 'Requests' END`,
+    ContractedCost: decimal('m.cost'),
+    ContractedUnitPrice: applied,
+    EffectiveCost: decimal('m.cost'),
+    InvoiceIssuerName: text('d.provider_name'),
+    ListCost: `CASE WHEN ${catalog} THEN ${decimal('rate.per_million * d.pq')} ELSE ${decimal('m.cost')} END`,
+    ListUnitPrice: `CASE WHEN ${catalog} THEN ${decimal('rate.per_million')} ELSE ${applied} END`,
+    PricingCategory: `CASE WHEN ${source} = 'supplied' THEN 'Other' ELSE 'Standard' END`,
+    PricingCurrency: literal(owner.currency),
+    PricingQuantity: decimal('d.pq'),
+    PricingUnit: `CASE WHEN ${tokens} THEN '1M Tokens' ELSE 'Requests' END`,
+    ProviderName: text('d.provider_name'),
+    PublisherName: text('d.provider_name'),
+    ResourceId: text(`CASE WHEN ${provider} IS NOT NULL AND ${model} IS NOT NULL THEN ${provider} || '/' || ${model} END`),
+    ResourceName: text(model),
+    ResourceType: `CASE WHEN ${model} IS NOT NULL THEN 'Model' END`,
+    ServiceCategory: `'AI and Machine Learning'`,
+    ServiceName: text(`CASE WHEN ${kind} = 'model_call' THEN d.provider_name || ' models' ELSE d.provider_name || ' ' || coalesce(${kind}, '') END`),
+    ServiceProviderName: text('d.provider_name'),
+    ServiceSubcategory: `CASE WHEN ${kind} = 'model_call' THEN 'Generative AI' ELSE 'Other (AI and Machine Learning)' END`,
+    SkuId: text('d.sku'),
+    SkuMeter: 'm.meter',
+    SkuPriceId: text(`CASE WHEN ${version} IS NOT NULL THEN d.sku || '@' || ${version} ELSE d.sku END`),
+    SubAccountId: literal(owner.workspaceId),
+    SubAccountName: literal(owner.workspaceName),
+    Tags: `CAST(${tags.join(' || ')} AS text)`,
+    x_TokenType: 'm.token_type',
+    x_Kind: text(kind),
+    x_Calls: `CAST(${ref('calls')} AS text)`,
+    x_PriceSource: text(source),
+    x_PriceVersion: text(version),
+    x_ListCostBasis: `CASE WHEN ${source} IS DISTINCT FROM 'workspace' THEN (CASE WHEN ${source} = 'supplied' THEN 'billed' ELSE 'list' END) WHEN rate.per_million IS NOT NULL THEN 'catalog' ELSE 'billed' END`,
+    ...Object.fromEntries(Object.entries(DIRECT).map(([k, v]) => [k, lit(v)])),
+  };
+}
+
+/** A group's meters: a row per token type with a cost and tokens (model calls at a price), else one for its whole cost. */
+function metersSql(ref: (m: string) => string): string {
+  const num = (m: string) => `CAST(${ref(m)} AS numeric)`;
+  const byType = `${ref('kind')} IS NOT DISTINCT FROM 'model_call' AND ${ref('price_source')} IS DISTINCT FROM 'supplied'`;
+  const has = (t: (typeof TOKEN_TYPES)[number]) => `(${ref(costColumn(t))} IS NOT NULL AND ${num(tokensColumn(t))} > 0)`;
+  const values = TOKEN_TYPES.map((t) => `(${lit(t)}, ${lit(METERS[t])}, ${num(costColumn(t))}, ${num(tokensColumn(t))})`);
+  return `LATERAL (
+    SELECT v.token_type, v.meter, v.cost, v.quantity FROM (VALUES ${values.join(', ')}) v(token_type, meter, cost, quantity)
+      WHERE ${byType} AND v.cost IS NOT NULL AND v.quantity > 0
+    UNION ALL
+    SELECT CASE WHEN t.total > 0 THEN 'all' END, CASE WHEN t.total > 0 THEN 'Tokens' ELSE 'Requests' END, ${num('total_cost')},
+      CASE WHEN t.total > 0 THEN t.total ELSE ${num('calls')} END
+      FROM (SELECT coalesce(${num('total_tokens')}, 0) AS total) t
+      WHERE NOT (${byType} AND (${TOKEN_TYPES.map(has).join(' OR ')}))
+  ) m`;
+}
+
+/** The COPY statement writing the FOCUS CSV of the query's groups (`columns` in order, with a header). */
+export async function focusCopyStatement(
+  pool: Pool, semantic: SemanticLayer, query: CubeQuery, ctx: SemanticContext, owner: FocusOwner, columns: string[], rated: RatedGroup[],
+): Promise<string> {
+  const planned = await plan(semantic, query, ctx);
+  const member = (m: string) => (m === HOUR ? HOUR : MEASURES.includes(m) ? allocated(m) : usageMember(m));
+  const ref = (m: string) => planned.refOf(member(m));
+  const [hourType] = await columnTypes(pool, planned, [{ member: HOUR }]);
+  const hour = hourType === TIMESTAMPTZ ? `(${planned.refOf(HOUR)} AT TIME ZONE 'UTC')` : planned.refOf(HOUR);
+  const cells = cellsSql(ref, hour, owner);
+  const select = columns.map((c) => `${cells[c]} AS ${pg.escapeIdentifier(c)}`).join(', ');
+  const provider = ref('provider');
+  const derived = `LATERAL (SELECT CASE WHEN m.token_type IS NOT NULL THEN m.quantity * 0.000001 ELSE m.quantity END AS pq,
+    coalesce(${provider}, 'Unspecified') AS provider_name,
+    coalesce(${provider}, ${ref('kind')}, '') || '/' || coalesce(${ref('model')}, ${ref('kind')}, '') || '/' || coalesce(m.token_type, ${ref('kind')}, '') AS sku) d`;
+  const rates = rateRows(owner, rated);
+  const rate = rates.length
+    ? `LEFT JOIN (VALUES ${rates.join(', ')}) rate(hour, provider, model, token_type, per_million)
+        ON ${ref('price_source')} = 'workspace' AND rate.hour = ${hour} AND rate.provider = ${provider} AND rate.model = ${ref('model')} AND rate.token_type = m.token_type`
+    : 'LEFT JOIN (SELECT CAST(NULL AS numeric) AS per_million) rate ON false';
+  return `COPY (SELECT ${select} FROM (${planned.sql}) q CROSS JOIN ${metersSql(ref)} CROSS JOIN ${derived} ${rate}${planned.order}) TO STDOUT WITH (FORMAT csv, HEADER true)`;
+}
+
+/** The file: Postgres' bytes, then the cost pools' shares encoded as the row path encodes them. */
+export async function* focusBytes(pool: Pool, statement: string, shares: ExportRow[], columns: string[]): AsyncGenerator<Buffer> {
+  yield* copyOut(pool, statement);
+  if (shares.length) yield Buffer.from(csvText(shares, columns, false));
+}
