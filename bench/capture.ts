@@ -44,10 +44,10 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv) {
 }
 
 /** One `spendgraph collect --dry-run` over the history: its time, calls and token totals. */
-function collectRun() {
+function collectRun(extra: string[] = []) {
   // Through the installed bin, as users run it (its shebang sets the Node flags).
   const r = timed(join(ROOT, 'node_modules/.bin/spendgraph'), ['collect', '--dry-run', '--json', '--claude-dir', history.root,
-    '--codex-dir', emptyHome, '--gemini-dir', emptyHome, '--settle', '0', '--no-progress'],
+    '--codex-dir', emptyHome, '--gemini-dir', emptyHome, '--settle', '0', '--no-progress', ...extra],
     PROFILE_DIR ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE_DIR}` } : {});
   const rows = JSON.parse(r.stdout) as Array<Record<string, number>>;
   const sum = (f: string) => rows.reduce((t, x) => t + x[f]!, 0);
@@ -66,14 +66,16 @@ let agree = true;
 for (let run = 0; run < RUNS; run++) {
   const ours = collectRun();
   const cc = ccusageRun();
-  const same = JSON.stringify(ours.totals) === JSON.stringify(cc.totals);
+  const one = collectRun(['--workers', '0']); // the same, parsing in the main thread only (as before the scan workers)
+  const same = JSON.stringify(ours.totals) === JSON.stringify(cc.totals) && JSON.stringify(one.totals) === JSON.stringify(cc.totals);
   agree &&= same;
   results.add('collect.mb_per_s', mbOf(ours.seconds), 'MB/s', 'higher');
   results.add('collect.calls_per_s', ours.calls / ours.seconds, 'calls/s', 'higher');
+  results.add('collect_one_thread.mb_per_s', mbOf(one.seconds), 'MB/s', 'higher');
   results.add('ccusage.mb_per_s', mbOf(cc.seconds), 'MB/s', 'higher');
   results.add('collect_vs_ccusage.speed_ratio', cc.seconds / ours.seconds, '×', 'higher');
   console.log(`  spendgraph collect --dry-run: ${fmt(ours.seconds, 2)} s — ${fmt(mbOf(ours.seconds))} MB/s, ${fmt(ours.calls / ours.seconds, 0)} calls/s (${ours.calls.toLocaleString('en-US')} calls); ` +
-    `ccusage claude daily: ${fmt(cc.seconds, 2)} s — ${fmt(mbOf(cc.seconds))} MB/s; ratio ${fmt(cc.seconds / ours.seconds, 2)}×; load ${loadAverage()[0]}`);
+    `--workers 0: ${fmt(one.seconds, 2)} s; ccusage claude daily: ${fmt(cc.seconds, 2)} s — ${fmt(mbOf(cc.seconds))} MB/s; ratio ${fmt(cc.seconds / ours.seconds, 2)}×; load ${loadAverage()[0]}`);
   console.log(`  token totals ${same ? 'AGREE' : 'DIFFER'}: ours ${JSON.stringify(ours.totals)}`);
   if (!same) console.log(`                      ccusage ${JSON.stringify(cc.totals)}`);
 }
