@@ -30,7 +30,7 @@ function relevantLines(): LineFilter {
   const scan = new ByteScanner(['"usage"', '"type":"user"', '"tool_result"']);
   return (data, start, end) => {
     if (scan.has(USAGE, data, start, end)) return WITH_USAGE;
-    return scan.has(USER, data, start, end) && !scan.has(TOOL_RESULT, data, start, end) ? PROMPT : 0;
+    return scan.has(USER, data, start, end) && !scan.within(TOOL_RESULT, data, start, end) ? PROMPT : 0;
   };
 }
 

@@ -84,6 +84,11 @@ export class ByteScanner {
     if (at !== -1 && at < start) this.next[i] = at = data.indexOf(this.patterns[i]!, start);
     return at !== -1 && at < end;
   }
+
+  /** Whether pattern i occurs in [start, end), searching that range only (for a pattern asked of few lines: no scan past them). */
+  within(i: number, data: Buffer, start: number, end: number): boolean {
+    return data.subarray(start, end).indexOf(this.patterns[i]!) !== -1;
+  }
 }
 
 /** Parses a JSON line; undefined when it is not JSON (a truncated or corrupt line is skipped, not fatal). */

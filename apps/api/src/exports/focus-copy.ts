@@ -122,7 +122,7 @@ function cellsSql(ref: (m: string) => string, hour: string, owner: FocusOwner): 
 function metersSql(ref: (m: string) => string): string {
   const num = (m: string) => `CAST(${ref(m)} AS numeric)`;
   const byType = `${ref('kind')} IS NOT DISTINCT FROM 'model_call' AND ${ref('price_source')} IS DISTINCT FROM 'supplied'`;
-  const has = (t: (typeof TOKEN_TYPES)[number]) => `(${ref(costColumn(t))} IS NOT NULL AND ${num(tokensColumn(t))} > 0)`;
+  const has = (t: (typeof TOKEN_TYPES)[number]) => `(${ref(costColumn(t))} IS NOT NULL AND coalesce(${num(tokensColumn(t))}, 0) > 0)`;
   const values = TOKEN_TYPES.map((t) => `(${lit(t)}, ${lit(METERS[t])}, ${num(costColumn(t))}, ${num(tokensColumn(t))})`);
   return `LATERAL (
     SELECT v.token_type, v.meter, v.cost, v.quantity FROM (VALUES ${values.join(', ')}) v(token_type, meter, cost, quantity)
