@@ -55,9 +55,38 @@ function rateRows(owner: FocusOwner, groups: RatedGroup[]): string[] {
   return rows;
 }
 
-/** The SQL of each FOCUS column over the charge rows (`q` the group, `m` its meter, `d` derived values, `rate` the catalog's). */
-function cellsSql(ref: (m: string) => string, hour: string, owner: FocusOwner): Record<string, string> {
+/**
+ * What a group's rows share, worked out once per group (`OFFSET 0` keeps Postgres from folding it
+ * into every row): its periods, tags and the text cells taken from its events (formula-guarded).
+ */
+function groupSql(ref: (m: string) => string, hour: string): string {
   const provider = ref('provider');
+  const model = ref('model');
+  const kind = ref('kind');
+  const name = `coalesce(${provider}, 'Unspecified')`;
+  const tags = [`coalesce(CAST(NULLIF(CAST(${ref('tags')} AS text), '') AS jsonb), '{}'::jsonb)`,
+    ...TAGGED_DIMENSIONS.map((t) => `CASE WHEN ${ref(t)} IS NULL THEN '{}'::jsonb ELSE jsonb_build_object(${lit(`${TAG_PREFIX}${t}`)}, CAST(${ref(t)} AS text)) END`)];
+  const columns: Record<string, string> = {
+    charge_start: isoHour(hour),
+    charge_end: isoHour(`${hour} + interval '1 hour'`),
+    billing_start: isoHour(`date_trunc('month', ${hour})`),
+    billing_end: isoHour(`date_trunc('month', ${hour}) + interval '1 month'`),
+    tags: `CAST(${tags.join(' || ')} AS text)`,
+    provider_name: name,
+    provider_cell: csvCell(name),
+    resource_id: csvCell(`CASE WHEN ${provider} <> '' AND ${model} <> '' THEN ${provider} || '/' || ${model} END`),
+    resource_name: csvCell(model),
+    service_name: csvCell(`CASE WHEN ${kind} = 'model_call' THEN ${name} || ' models' ELSE ${name} || ' ' || coalesce(${kind}, '') END`),
+    kind_cell: csvCell(kind),
+    source_cell: csvCell(ref('price_source')),
+    version_cell: csvCell(ref('price_version')),
+    sku_base: `coalesce(${provider}, ${kind}, '') || '/' || coalesce(${model}, ${kind}, '') || '/'`,
+  };
+  return `LATERAL (SELECT ${Object.entries(columns).map(([k, v]) => `${v} AS ${k}`).join(', ')} OFFSET 0) g`;
+}
+
+/** The SQL of each FOCUS column over the charge rows (`q` the group, `g` its shared cells, `m` its meter, `d` the meter's derived values, `rate` the catalog's). */
+function cellsSql(ref: (m: string) => string, owner: FocusOwner): Record<string, string> {
   const model = ref('model');
   const kind = ref('kind');
   const source = ref('price_source');
@@ -65,54 +94,51 @@ function cellsSql(ref: (m: string) => string, hour: string, owner: FocusOwner): 
   const tokens = 'm.token_type IS NOT NULL';
   const applied = `CASE WHEN d.pq = 0 THEN NULL ELSE ${decimal(`round((m.cost + ${WIDE_ZERO}) / d.pq, ${UNIT_PRICE_DP})`)} END`;
   const catalog = `${source} = 'workspace' AND rate.per_million IS NOT NULL`;
-  const tags = [`coalesce(CAST(NULLIF(CAST(${ref('tags')} AS text), '') AS jsonb), '{}'::jsonb)`,
-    ...TAGGED_DIMENSIONS.map((t) => `CASE WHEN ${ref(t)} IS NULL THEN '{}'::jsonb ELSE jsonb_build_object(${lit(`${TAG_PREFIX}${t}`)}, CAST(${ref(t)} AS text)) END`)];
-  const text = (sql: string) => csvCell(sql);
   return {
-    BilledCost: decimal('m.cost'),
+    BilledCost: 'd.cost',
     BillingAccountId: literal(owner.workspaceId),
     BillingAccountName: literal(owner.workspaceName),
     BillingCurrency: literal(owner.currency),
-    BillingPeriodStart: isoHour(`date_trunc('month', ${hour})`),
-    BillingPeriodEnd: isoHour(`date_trunc('month', ${hour}) + interval '1 month'`),
+    BillingPeriodStart: 'g.billing_start',
+    BillingPeriodEnd: 'g.billing_end',
     ChargeCategory: `'Usage'`,
     ChargeClass: 'NULL',
-    ChargeDescription: text(`coalesce(${model}, ${kind}, '') || ' ' || lower(m.meter) || ' (' || d.provider_name || ')'`),
+    ChargeDescription: csvCell(`coalesce(${model}, ${kind}, '') || ' ' || lower(m.meter) || ' (' || g.provider_name || ')'`),
     ChargeFrequency: `'Usage-Based'`,
-    ChargePeriodStart: isoHour(hour),
-    ChargePeriodEnd: isoHour(`${hour} + interval '1 hour'`),
+    ChargePeriodStart: 'g.charge_start',
+    ChargePeriodEnd: 'g.charge_end',
     ConsumedQuantity: decimal('m.quantity'),
     ConsumedUnit: `CASE WHEN ${tokens} THEN 'Tokens' ELSE 'Requests' END`,
-    ContractedCost: decimal('m.cost'),
+    ContractedCost: 'd.cost',
     ContractedUnitPrice: applied,
-    EffectiveCost: decimal('m.cost'),
-    InvoiceIssuerName: text('d.provider_name'),
-    ListCost: `CASE WHEN ${catalog} THEN ${decimal('rate.per_million * d.pq')} ELSE ${decimal('m.cost')} END`,
+    EffectiveCost: 'd.cost',
+    InvoiceIssuerName: 'g.provider_cell',
+    ListCost: `CASE WHEN ${catalog} THEN ${decimal('rate.per_million * d.pq')} ELSE d.cost END`,
     ListUnitPrice: `CASE WHEN ${catalog} THEN ${decimal('rate.per_million')} ELSE ${applied} END`,
     PricingCategory: `CASE WHEN ${source} = 'supplied' THEN 'Other' ELSE 'Standard' END`,
     PricingCurrency: literal(owner.currency),
     PricingQuantity: decimal('d.pq'),
     PricingUnit: `CASE WHEN ${tokens} THEN '1M Tokens' ELSE 'Requests' END`,
-    ProviderName: text('d.provider_name'),
-    PublisherName: text('d.provider_name'),
-    ResourceId: text(`CASE WHEN ${provider} <> '' AND ${model} <> '' THEN ${provider} || '/' || ${model} END`),
-    ResourceName: text(model),
+    ProviderName: 'g.provider_cell',
+    PublisherName: 'g.provider_cell',
+    ResourceId: 'g.resource_id',
+    ResourceName: 'g.resource_name',
     ResourceType: `CASE WHEN ${model} <> '' THEN 'Model' END`,
     ServiceCategory: `'AI and Machine Learning'`,
-    ServiceName: text(`CASE WHEN ${kind} = 'model_call' THEN d.provider_name || ' models' ELSE d.provider_name || ' ' || coalesce(${kind}, '') END`),
-    ServiceProviderName: text('d.provider_name'),
+    ServiceName: 'g.service_name',
+    ServiceProviderName: 'g.provider_cell',
     ServiceSubcategory: `CASE WHEN ${kind} = 'model_call' THEN 'Generative AI' ELSE 'Other (AI and Machine Learning)' END`,
-    SkuId: text('d.sku'),
+    SkuId: csvCell('d.sku'),
     SkuMeter: 'm.meter',
-    SkuPriceId: text(`CASE WHEN ${version} <> '' THEN d.sku || '@' || ${version} ELSE d.sku END`),
+    SkuPriceId: csvCell(`CASE WHEN ${version} <> '' THEN d.sku || '@' || ${version} ELSE d.sku END`),
     SubAccountId: literal(owner.workspaceId),
     SubAccountName: literal(owner.workspaceName),
-    Tags: `CAST(${tags.join(' || ')} AS text)`,
+    Tags: 'g.tags',
     x_TokenType: 'm.token_type',
-    x_Kind: text(kind),
+    x_Kind: 'g.kind_cell',
     x_Calls: `CAST(${ref('calls')} AS text)`,
-    x_PriceSource: text(source),
-    x_PriceVersion: text(version),
+    x_PriceSource: 'g.source_cell',
+    x_PriceVersion: 'g.version_cell',
     x_ListCostBasis: `CASE WHEN ${source} IS DISTINCT FROM 'workspace' THEN (CASE WHEN ${source} = 'supplied' THEN 'billed' ELSE 'list' END) WHEN rate.per_million IS NOT NULL THEN 'catalog' ELSE 'billed' END`,
     ...Object.fromEntries(Object.entries(DIRECT).map(([k, v]) => [k, lit(v)])),
   };
@@ -144,18 +170,17 @@ export async function focusCopyStatement(
   const ref = (m: string) => planned.refOf(member(m));
   const [hourType] = await columnTypes(pool, planned, [{ member: HOUR }]);
   const hour = hourType === TIMESTAMPTZ ? `(${planned.refOf(HOUR)} AT TIME ZONE 'UTC')` : planned.refOf(HOUR);
-  const cells = cellsSql(ref, hour, owner);
+  const cells = cellsSql(ref, owner);
   const select = columns.map((c) => `${cells[c]} AS ${pg.escapeIdentifier(c)}`).join(', ');
   const provider = ref('provider');
   const derived = `LATERAL (SELECT CASE WHEN m.token_type IS NOT NULL THEN m.quantity * 0.000001 ELSE m.quantity END AS pq,
-    coalesce(${provider}, 'Unspecified') AS provider_name,
-    coalesce(${provider}, ${ref('kind')}, '') || '/' || coalesce(${ref('model')}, ${ref('kind')}, '') || '/' || coalesce(m.token_type, ${ref('kind')}, '') AS sku) d`;
+    ${decimal('m.cost')} AS cost, g.sku_base || coalesce(m.token_type, ${ref('kind')}, '') AS sku) d`;
   const rates = rateRows(owner, rated);
   const rate = rates.length
     ? `LEFT JOIN (VALUES ${rates.join(', ')}) rate(hour, provider, model, token_type, per_million)
         ON ${ref('price_source')} = 'workspace' AND rate.hour = ${hour} AND rate.provider = ${provider} AND rate.model = ${ref('model')} AND rate.token_type = m.token_type`
     : 'LEFT JOIN (SELECT CAST(NULL AS numeric) AS per_million) rate ON false';
-  return `COPY (SELECT ${select} FROM (${planned.sql}) q CROSS JOIN ${metersSql(ref)} CROSS JOIN ${derived} ${rate}${planned.order}) TO STDOUT WITH (FORMAT csv, HEADER true)`;
+  return `COPY (SELECT ${select} FROM (${planned.sql}) q CROSS JOIN ${groupSql(ref, hour)} CROSS JOIN ${metersSql(ref)} CROSS JOIN ${derived} ${rate}${planned.order}) TO STDOUT WITH (FORMAT csv, HEADER true)`;
 }
 
 /** The file: Postgres' bytes, then the cost pools' shares encoded as the row path encodes them. */
