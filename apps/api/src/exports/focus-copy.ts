@@ -34,6 +34,8 @@ export interface FocusOwner { workspaceId: string; workspaceName: string; curren
 /** A group priced at the workspace's rates: its hour (UTC, as the semantic layer gives it), provider and model. */
 export interface RatedGroup { hour: string; provider: string; model: string }
 
+/** A leading ' when the text's first character would start a spreadsheet formula (for text that is never a number). */
+const quoteIfFormula = (sql: string) => `CASE WHEN left(${sql}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' ELSE '' END`;
 const lit = (v: string | null) => (v === null ? 'NULL' : pg.escapeLiteral(v));
 const literal = (v: string | null) => lit(v === null ? null : neutraliseFormula(v));
 const decimal = (sql: string) => `CAST(trim_scale(${sql}) AS text)`;
@@ -64,6 +66,7 @@ function groupSql(ref: (m: string) => string, hour: string): string {
   const model = ref('model');
   const kind = ref('kind');
   const name = `coalesce(${provider}, 'Unspecified')`;
+  const sku = `(coalesce(${provider}, ${kind}, '') || '/' || coalesce(${model}, ${kind}, '') || '/')`;
   const tags = [`coalesce(CAST(NULLIF(CAST(${ref('tags')} AS text), '') AS jsonb), '{}'::jsonb)`,
     ...TAGGED_DIMENSIONS.map((t) => `CASE WHEN ${ref(t)} IS NULL THEN '{}'::jsonb ELSE jsonb_build_object(${lit(`${TAG_PREFIX}${t}`)}, CAST(${ref(t)} AS text)) END`)];
   const columns: Record<string, string> = {
@@ -80,22 +83,24 @@ function groupSql(ref: (m: string) => string, hour: string): string {
     kind_cell: csvCell(kind),
     source_cell: csvCell(ref('price_source')),
     version_cell: csvCell(ref('price_version')),
-    sku_base: `coalesce(${provider}, ${kind}, '') || '/' || coalesce(${model}, ${kind}, '') || '/'`,
+    // ChargeDescription and SkuId hold ' (' or '/': never a number, never empty, so only their first character decides.
+    desc_head: `${quoteIfFormula(`coalesce(${model}, ${kind}, '')`)} || coalesce(${model}, ${kind}, '')`,
+    sku_head: `${quoteIfFormula(sku)} || ${sku}`,
   };
   return `LATERAL (SELECT ${Object.entries(columns).map(([k, v]) => `${v} AS ${k}`).join(', ')} OFFSET 0) g`;
 }
 
-/** The SQL of each FOCUS column over the charge rows (`q` the group, `g` its shared cells, `m` its meter, `d` the meter's derived values, `rate` the catalog's). */
+/** The SQL of each FOCUS column over the charge rows (`q` the group, `g` its shared cells, `m` its meter, `rate` the catalog's). */
 function cellsSql(ref: (m: string) => string, owner: FocusOwner): Record<string, string> {
   const model = ref('model');
   const kind = ref('kind');
   const source = ref('price_source');
   const version = ref('price_version');
   const tokens = 'm.token_type IS NOT NULL';
-  const applied = `CASE WHEN d.pq = 0 THEN NULL ELSE ${decimal(`round((m.cost + ${WIDE_ZERO}) / d.pq, ${UNIT_PRICE_DP})`)} END`;
+  const sku = `g.sku_head || coalesce(m.token_type, ${kind}, '')`;
   const catalog = `${source} = 'workspace' AND rate.per_million IS NOT NULL`;
   return {
-    BilledCost: 'd.cost',
+    BilledCost: 'm.cost_text',
     BillingAccountId: literal(owner.workspaceId),
     BillingAccountName: literal(owner.workspaceName),
     BillingCurrency: literal(owner.currency),
@@ -103,21 +108,21 @@ function cellsSql(ref: (m: string) => string, owner: FocusOwner): Record<string,
     BillingPeriodEnd: 'g.billing_end',
     ChargeCategory: `'Usage'`,
     ChargeClass: 'NULL',
-    ChargeDescription: csvCell(`coalesce(${model}, ${kind}, '') || ' ' || lower(m.meter) || ' (' || g.provider_name || ')'`),
+    ChargeDescription: `g.desc_head || ' ' || m.meter_lower || ' (' || g.provider_name || ')'`,
     ChargeFrequency: `'Usage-Based'`,
     ChargePeriodStart: 'g.charge_start',
     ChargePeriodEnd: 'g.charge_end',
     ConsumedQuantity: decimal('m.quantity'),
     ConsumedUnit: `CASE WHEN ${tokens} THEN 'Tokens' ELSE 'Requests' END`,
-    ContractedCost: 'd.cost',
-    ContractedUnitPrice: applied,
-    EffectiveCost: 'd.cost',
+    ContractedCost: 'm.cost_text',
+    ContractedUnitPrice: 'm.unit_price',
+    EffectiveCost: 'm.cost_text',
     InvoiceIssuerName: 'g.provider_cell',
-    ListCost: `CASE WHEN ${catalog} THEN ${decimal('rate.per_million * d.pq')} ELSE d.cost END`,
-    ListUnitPrice: `CASE WHEN ${catalog} THEN ${decimal('rate.per_million')} ELSE ${applied} END`,
+    ListCost: `CASE WHEN ${catalog} THEN ${decimal('rate.per_million * m.pq')} ELSE m.cost_text END`,
+    ListUnitPrice: `CASE WHEN ${catalog} THEN ${decimal('rate.per_million')} ELSE m.unit_price END`,
     PricingCategory: `CASE WHEN ${source} = 'supplied' THEN 'Other' ELSE 'Standard' END`,
     PricingCurrency: literal(owner.currency),
-    PricingQuantity: decimal('d.pq'),
+    PricingQuantity: decimal('m.pq'),
     PricingUnit: `CASE WHEN ${tokens} THEN '1M Tokens' ELSE 'Requests' END`,
     ProviderName: 'g.provider_cell',
     PublisherName: 'g.provider_cell',
@@ -128,9 +133,9 @@ function cellsSql(ref: (m: string) => string, owner: FocusOwner): Record<string,
     ServiceName: 'g.service_name',
     ServiceProviderName: 'g.provider_cell',
     ServiceSubcategory: `CASE WHEN ${kind} = 'model_call' THEN 'Generative AI' ELSE 'Other (AI and Machine Learning)' END`,
-    SkuId: csvCell('d.sku'),
+    SkuId: sku,
     SkuMeter: 'm.meter',
-    SkuPriceId: csvCell(`CASE WHEN ${version} <> '' THEN d.sku || '@' || ${version} ELSE d.sku END`),
+    SkuPriceId: `${sku} || CASE WHEN ${version} <> '' THEN '@' || ${version} ELSE '' END`,
     SubAccountId: literal(owner.workspaceId),
     SubAccountName: literal(owner.workspaceName),
     Tags: 'g.tags',
@@ -144,21 +149,28 @@ function cellsSql(ref: (m: string) => string, owner: FocusOwner): Record<string,
   };
 }
 
-/** A group's meters: a row per token type with a cost and tokens (model calls at a price), else one for its whole cost. */
+/**
+ * A group's meters: a row per token type with a cost and tokens (model calls at a price), else one for
+ * its whole cost; with each meter's pricing quantity and its cost and unit price as text, worked out
+ * once per meter (`OFFSET 0`: not again in every cell that shows them).
+ */
 function metersSql(ref: (m: string) => string): string {
   const num = (m: string) => `CAST(${ref(m)} AS numeric)`;
   const byType = `${ref('kind')} IS NOT DISTINCT FROM 'model_call' AND ${ref('price_source')} IS DISTINCT FROM 'supplied'`;
   const has = (t: (typeof TOKEN_TYPES)[number]) => `(${ref(costColumn(t))} IS NOT NULL AND coalesce(${num(tokensColumn(t))}, 0) > 0)`;
-  const values = TOKEN_TYPES.map((t) => `(${lit(t)}, ${lit(METERS[t])}, ${num(costColumn(t))}, ${num(tokensColumn(t))})`);
-  return `LATERAL (
-    SELECT v.token_type, v.meter, v.cost, v.quantity FROM (VALUES ${values.join(', ')}) v(token_type, meter, cost, quantity)
+  const values = TOKEN_TYPES.map((t) => `(${lit(t)}, ${lit(METERS[t])}, ${lit(METERS[t].toLowerCase())}, ${num(costColumn(t))}, ${num(tokensColumn(t))})`);
+  const unitPrice = `CASE WHEN x.pq = 0 THEN NULL ELSE ${decimal(`round((x.cost + ${WIDE_ZERO}) / x.pq, ${UNIT_PRICE_DP})`)} END`;
+  return `LATERAL (SELECT x.*, ${decimal('x.cost')} AS cost_text, ${unitPrice} AS unit_price FROM (
+    SELECT v.token_type, v.meter, v.meter_lower, v.cost, v.quantity, v.quantity * 0.000001 AS pq
+      FROM (VALUES ${values.join(', ')}) v(token_type, meter, meter_lower, cost, quantity)
       WHERE ${byType} AND v.cost IS NOT NULL AND v.quantity > 0
     UNION ALL
-    SELECT CASE WHEN t.total > 0 THEN 'all' END, CASE WHEN t.total > 0 THEN 'Tokens' ELSE 'Requests' END, ${num('total_cost')},
-      CASE WHEN t.total > 0 THEN t.total ELSE ${num('calls')} END
+    SELECT CASE WHEN t.total > 0 THEN 'all' END, CASE WHEN t.total > 0 THEN 'Tokens' ELSE 'Requests' END,
+      CASE WHEN t.total > 0 THEN 'tokens' ELSE 'requests' END, ${num('total_cost')},
+      CASE WHEN t.total > 0 THEN t.total ELSE ${num('calls')} END, CASE WHEN t.total > 0 THEN t.total * 0.000001 ELSE ${num('calls')} END
       FROM (SELECT coalesce(${num('total_tokens')}, 0) AS total) t
       WHERE NOT (${byType} AND (${TOKEN_TYPES.map(has).join(' OR ')}))
-  ) m`;
+  ) x OFFSET 0) m`;
 }
 
 /** The COPY statement writing the FOCUS CSV of the query's groups (`columns` in order, with a header). */
@@ -173,14 +185,12 @@ export async function focusCopyStatement(
   const cells = cellsSql(ref, owner);
   const select = columns.map((c) => `${cells[c]} AS ${pg.escapeIdentifier(c)}`).join(', ');
   const provider = ref('provider');
-  const derived = `LATERAL (SELECT CASE WHEN m.token_type IS NOT NULL THEN m.quantity * 0.000001 ELSE m.quantity END AS pq,
-    ${decimal('m.cost')} AS cost, g.sku_base || coalesce(m.token_type, ${ref('kind')}, '') AS sku) d`;
   const rates = rateRows(owner, rated);
   const rate = rates.length
     ? `LEFT JOIN (VALUES ${rates.join(', ')}) rate(hour, provider, model, token_type, per_million)
         ON ${ref('price_source')} = 'workspace' AND rate.hour = ${hour} AND rate.provider = ${provider} AND rate.model = ${ref('model')} AND rate.token_type = m.token_type`
     : 'LEFT JOIN (SELECT CAST(NULL AS numeric) AS per_million) rate ON false';
-  return `COPY (SELECT ${select} FROM (${planned.sql}) q CROSS JOIN ${groupSql(ref, hour)} CROSS JOIN ${metersSql(ref)} CROSS JOIN ${derived} ${rate}${planned.order}) TO STDOUT WITH (FORMAT csv, HEADER true)`;
+  return `COPY (SELECT ${select} FROM (${planned.sql}) q CROSS JOIN ${groupSql(ref, hour)} CROSS JOIN ${metersSql(ref)} ${rate}${planned.order}) TO STDOUT WITH (FORMAT csv, HEADER true)`;
 }
 
 /** The file: Postgres' bytes, then the cost pools' shares encoded as the row path encodes them. */
