@@ -75,7 +75,8 @@ async function expectCsvAsEncoded(key: string, query = '') {
 
 /** FOCUS as CSV (Postgres writes it) and as JSON (the row path): the same rows, cell for cell (Tags compared as objects). */
 async function expectFocusCsvAsRows(key: string, query = '') {
-  const cell = (k: string, v: unknown) => (v === null || v === '' ? '' : k === 'Tags' ? JSON.parse(String(v)) : typeof v === 'string' ? neutraliseFormula(v) : String(v));
+  const tags = (v: unknown) => Object.fromEntries(Object.entries(JSON.parse(String(v)) as object).sort(([a], [b]) => a.localeCompare(b)));
+  const cell = (k: string, v: unknown) => (v === null || v === '' ? '' : k === 'Tags' ? tags(v) : typeof v === 'string' ? neutraliseFormula(v) : String(v));
   const canonical = (rows: Array<Record<string, unknown>>) => rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, cell(k, v)])))
     .sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
   const { rows } = await csvOf(`/v1/exports/focus?${query}`, key);

@@ -9,6 +9,8 @@ import type { Cursor } from './parse-context.ts';
 import type { RecordedParse } from './recorded-parse.ts';
 import type { ScanJob, ScanReply } from './scan-worker.ts';
 
+/** Files sent to a worker ahead of the one it parses, so it never waits on the main thread between files. */
+const DEPTH = 2;
 /** Below this many bytes to read, starting workers costs more than it saves. */
 export const PARALLEL_MIN_BYTES = 16 * 1024 * 1024;
 
@@ -31,6 +33,7 @@ interface Pending { job: ScanJob; size: number; resolve: (p: RecordedParse) => v
 
 export class ScanPool {
   private readonly workers: Worker[] = [];
+  /** A worker once per file it may take now (DEPTH at most). */
   private readonly idle: Worker[] = [];
   private readonly queue: Pending[] = [];
   private readonly running = new Map<number, Pending>();
@@ -47,7 +50,7 @@ export class ScanPool {
       w.on('message', (m: ScanReply) => this.reply(w, m));
       w.on('error', (e) => this.fail(e));
       this.workers.push(w);
-      this.idle.push(w);
+      for (let d = 0; d < DEPTH; d++) this.idle.push(w);
     }
   }
 
@@ -70,7 +73,7 @@ export class ScanPool {
   private dispatch() {
     while (this.idle.length && this.queue.length) {
       const next = this.queue.shift()!;
-      const w = this.idle.pop()!;
+      const w = this.idle.shift()!; // round robin: every worker gets a file before any gets two
       this.running.set(next.job.id, next);
       w.postMessage(next.job);
     }

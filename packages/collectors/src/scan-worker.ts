@@ -16,7 +16,13 @@ export type ScanReply =
 const matchers = new Map<string, WorkItemMatcher>();
 const port = parentPort!;
 
-port.on('message', async (job: ScanJob) => {
+// Jobs arrive ahead of time (scan-pool.ts): they run one after the other.
+let queue = Promise.resolve();
+port.on('message', (job: ScanJob) => {
+  queue = queue.then(() => run(job));
+});
+
+async function run(job: ScanJob) {
   let matcher = matchers.get(job.pattern);
   if (!matcher) matchers.set(job.pattern, (matcher = new WorkItemMatcher(job.pattern)));
   const sessions = new RecordingSessions();
@@ -27,4 +33,4 @@ port.on('message', async (job: ScanJob) => {
   } catch (e: any) {
     port.postMessage({ id: job.id, error: { message: String(e?.message ?? e), code: e?.code } } satisfies ScanReply);
   }
-});
+}
