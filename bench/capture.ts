@@ -7,7 +7,7 @@
 //      /proxy/openai (plain and streamed), sequential, BENCH_CAPTURE_REQUESTS each (default 3000).
 // Prints figures with the load average; the proxy target is <= 5 ms p50 overhead. Writes bench/results/capture.json.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,11 +36,18 @@ const history = generateClaudeHistory(join(ROOT, 'bench/.data/capture/claude'), 
 console.log(`  ${history.files} session files, ${fmt(history.bytes / 1048576)} MB (${fmt((performance.now() - t0) / 1000)} s)`);
 const emptyHome = mkdtempSync(join(tmpdir(), 'sg-bench-home-'));
 
+// CPU seconds (user + system, every thread) through GNU time where it is installed: on a busy shared
+// machine wall time swings with the load, CPU time much less.
+const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const cpuFile = join(emptyHome, 'cpu.txt');
+
 function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv) {
   const start = performance.now();
-  const r = spawnSync(cmd, args, { cwd: ROOT, env: { ...process.env, HOME: emptyHome, ...env }, maxBuffer: 1 << 30, encoding: 'utf8' });
+  const [bin, argv] = GNU_TIME ? [GNU_TIME, ['-f', '%U %S', '-o', cpuFile, cmd, ...args]] : [cmd, args];
+  const r = spawnSync(bin, argv, { cwd: ROOT, env: { ...process.env, HOME: emptyHome, ...env }, maxBuffer: 1 << 30, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
-  return { seconds: (performance.now() - start) / 1000, stdout: r.stdout };
+  const cpu = GNU_TIME ? readFileSync(cpuFile, 'utf8').trim().split(/\s+/).slice(-2).reduce((t, x) => t + Number(x), 0) : NaN;
+  return { seconds: (performance.now() - start) / 1000, cpuSeconds: cpu, stdout: r.stdout };
 }
 
 /** One `spendgraph collect --dry-run` over the history: its time, calls and token totals. */
@@ -74,8 +81,14 @@ for (let run = 0; run < RUNS; run++) {
   results.add('collect_one_thread.mb_per_s', mbOf(one.seconds), 'MB/s', 'higher');
   results.add('ccusage.mb_per_s', mbOf(cc.seconds), 'MB/s', 'higher');
   results.add('collect_vs_ccusage.speed_ratio', cc.seconds / ours.seconds, '×', 'higher');
+  if (GNU_TIME) {
+    results.add('collect.cpu_s', ours.cpuSeconds, 's', 'lower');
+    results.add('collect_one_thread.cpu_s', one.cpuSeconds, 's', 'lower');
+    results.add('ccusage.cpu_s', cc.cpuSeconds, 's', 'lower');
+  }
   console.log(`  spendgraph collect --dry-run: ${fmt(ours.seconds, 2)} s — ${fmt(mbOf(ours.seconds))} MB/s, ${fmt(ours.calls / ours.seconds, 0)} calls/s (${ours.calls.toLocaleString('en-US')} calls); ` +
-    `--workers 0: ${fmt(one.seconds, 2)} s; ccusage claude daily: ${fmt(cc.seconds, 2)} s — ${fmt(mbOf(cc.seconds))} MB/s; ratio ${fmt(cc.seconds / ours.seconds, 2)}×; load ${loadAverage()[0]}`);
+    `--workers 0: ${fmt(one.seconds, 2)} s; ccusage claude daily: ${fmt(cc.seconds, 2)} s — ${fmt(mbOf(cc.seconds))} MB/s; ratio ${fmt(cc.seconds / ours.seconds, 2)}×; ` +
+    `CPU s ours ${fmt(ours.cpuSeconds, 2)} / one thread ${fmt(one.cpuSeconds, 2)} / ccusage ${fmt(cc.cpuSeconds, 2)}; load ${loadAverage()[0]}`);
   console.log(`  token totals ${same ? 'AGREE' : 'DIFFER'}: ours ${JSON.stringify(ours.totals)}`);
   if (!same) console.log(`                      ccusage ${JSON.stringify(cc.totals)}`);
 }
