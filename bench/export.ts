@@ -1,7 +1,8 @@
 // npm run bench:export — streaming exports through the real API over BENCH_EXPORT_EVENTS
 // (1 M) events of the bench workload (90 days, in a database of its own), against the peer
 // measured in the same run: Postgres' own `COPY (query) TO STDOUT` of the same events.
-//  (a) every event as CSV and as NDJSON, (b) FOCUS for the last 30 days as CSV.
+//  (a) every event as CSV and as NDJSON, (b) FOCUS for the last 30 days as CSV (written by Postgres), and with
+//  BENCH_EXPORT_ROW_PATH=1 as NDJSON (rows built in the API) for comparison.
 // Prints rows/s, MB/s, the API's RSS growth during each export (sampled from /proc), the
 // ratios against the targets of issue 18 and the load average, and writes
 // bench/results/export.json (BENCH_RUNS runs of each). BENCH_CPU_PROF=<dir> profiles the API.
@@ -81,6 +82,8 @@ const CASES: Array<[name: string, run: () => Promise<Run>]> = [
   ['events_csv', () => viaApi('/v1/exports/events?format=csv', true)],
   ['events_ndjson', () => viaApi('/v1/exports/events?format=ndjson', false)],
   ['focus_csv', () => viaApi('/v1/exports/focus?relative=last%2030%20days', true)],
+  // FOCUS through the row path (JSON rows built in the API), for comparison: BENCH_EXPORT_ROW_PATH=1.
+  ...(process.env.BENCH_EXPORT_ROW_PATH === '1' ? [['focus_ndjson', () => viaApi('/v1/exports/focus?format=ndjson&relative=last%2030%20days', false)] as [string, () => Promise<Run>]] : []),
 ];
 
 console.log(`export benchmark: ${fmt(N)} events over 90 days (FOCUS: the last 30 days, ${fmt(focusEvents)} events), ${RUNS} run(s) each; ` +
@@ -93,7 +96,7 @@ for (let r = 0; r < RUNS; r++) {
     results.add(`${name}.mb_per_s`, x.bytes / 1e6 / x.seconds, 'MB/s', 'higher');
     if (name !== 'copy') results.add(`${name}.api_rss_growth_mb`, x.rssGrowthMb, 'MB', 'lower');
     if (name !== 'copy') results.add(`${name}.api_cpu_us_per_row`, (1e6 * x.apiCpuSeconds) / x.rows, 'µs', 'lower');
-    if (name === 'focus_csv') results.add('focus_csv.events_per_s', focusEvents / x.seconds, 'events/s', 'higher');
+    if (name.startsWith('focus_')) results.add(`${name}.events_per_s`, focusEvents / x.seconds, 'events/s', 'higher');
     console.log(`${name.padEnd(14)} ${fmt(x.rows).padStart(10)} rows ${(x.bytes / 1e6).toFixed(0).padStart(5)} MB ${x.seconds.toFixed(1).padStart(6)} s ` +
       `${fmt(rate).padStart(8)} rows/s ${(x.bytes / 1e6 / x.seconds).toFixed(1).padStart(5)} MB/s` +
       `${name === 'copy' ? '' : `   API RSS +${x.rssGrowthMb.toFixed(0)} MB, CPU ${((1e6 * x.apiCpuSeconds) / x.rows).toFixed(1)} µs/row`}   load ${loadAverage()[0]}`);
@@ -108,6 +111,7 @@ ratio('events CSV rows/s ÷ Postgres COPY rows/s', csvShare, '>= 0.50', csvShare
 const ndShare = med('events_ndjson.rows_per_s') / med('copy.rows_per_s');
 ratio('events NDJSON rows/s ÷ Postgres COPY rows/s', ndShare, 'none', true);
 const growth = Math.max(...['events_csv', 'events_ndjson', 'focus_csv'].map((n) => results.figure(`${n}.api_rss_growth_mb`)!.max));
+if (results.figure('focus_ndjson.events_per_s')) ratio('FOCUS row path (NDJSON) events covered/s ÷ events CSV rows/s', med('focus_ndjson.events_per_s') / med('events_csv.rows_per_s'), 'none', true);
 ratio('largest API RSS growth during an export ÷ 50 MB', growth / 50, '<= 1.00', growth <= 50);
 const focusShare = med('focus_csv.events_per_s') / med('events_csv.rows_per_s');
 ratio('FOCUS events covered/s ÷ events CSV rows/s', focusShare, '>= 0.50 (within 2x)', focusShare >= 0.5);

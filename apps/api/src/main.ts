@@ -12,7 +12,7 @@ const pool = createPool(config.DATABASE_URL, { max: 10, name: 'spendgraph-api' }
 // Exports hold a cursor while their client reads: a pool of their own, so nothing else waits behind them.
 const readUrl = config.DATABASE_READ_URL ?? config.DATABASE_URL;
 const exportPool = createPool(readUrl, {
-  max: config.EXPORT_POOL_SIZE, name: 'spendgraph-exports', statementTimeoutMs: config.EXPORT_STATEMENT_TIMEOUT_MS,
+  max: config.EXPORT_POOL_SIZE, name: 'spendgraph-exports', statementTimeoutMs: config.EXPORT_STATEMENT_TIMEOUT_MS, jit: false,
 });
 const redis = redisConnection(config.REDIS_URL, 'producer');
 redis.on('error', () => {}); // reconnects on its own; /ready reports the outage

@@ -73,6 +73,18 @@ async function expectCsvAsEncoded(key: string, query = '') {
   expect(await ndjsonOf(`/v1/exports/events?format=ndjson&${query}`, key)).toEqual(json);
 }
 
+/** FOCUS as CSV (Postgres writes it) and as JSON (the row path): the same rows, cell for cell (Tags compared as objects). */
+async function expectFocusCsvAsRows(key: string, query = '') {
+  const tags = (v: unknown) => Object.fromEntries(Object.entries(JSON.parse(String(v)) as object).sort(([a], [b]) => a.localeCompare(b)));
+  const cell = (k: string, v: unknown) => (v === null || v === '' ? '' : k === 'Tags' ? tags(v) : typeof v === 'string' ? neutraliseFormula(v) : String(v));
+  const canonical = (rows: Array<Record<string, unknown>>) => rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, cell(k, v)])))
+    .sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
+  const { rows } = await csvOf(`/v1/exports/focus?${query}`, key);
+  const json = await jsonOf(`/v1/exports/focus?format=json&${query}`, key);
+  expect(rows.length).toBeGreaterThan(0);
+  expect(canonical(rows)).toEqual(canonical(json));
+}
+
 const sum = (values: unknown[]) => values.reduce<Decimal>((s, v) => s.plus(new Decimal(String(v || 0))), new Decimal(0));
 
 beforeAll(async () => {
@@ -276,6 +288,12 @@ describe('GraphQL createExport', () => {
 });
 
 describe('FOCUS export', () => {
+  it('as CSV, written by Postgres, has the row path\'s rows cell for cell (JSON goes through the row encoder)', async () => {
+    for (const query of ['', `filters=${encodeURIComponent(JSON.stringify([{ member: 'plan_id', operator: 'equals', values: ['plan-1'] }]))}`, 'columns=Tags,ListCost,x_Calls,SkuPriceId']) {
+      await expectFocusCsvAsRows(a.key, query);
+    }
+  });
+
   it('passes the FOCUS column rules and adds up to the API total exactly', async () => {
     const { rows, header, res } = await csvOf('/v1/exports/focus');
     expect(validateFocus(header, rows)).toEqual([]);
@@ -328,6 +346,7 @@ describe('FOCUS export', () => {
     ]);
     const { rows, header } = await csvOf('/v1/exports/focus', c.key);
     expect(validateFocus(header, rows)).toEqual([]);
+    await expectFocusCsvAsRows(c.key);
     // A range off day boundaries: raw events (roll-ups built by the earlier tests predate this workspace).
     const total = await apiTotal(c.key, `, timeRange: { from: "${hour(3).toISOString()}" }`);
     expect(sum(rows.map((r) => r.BilledCost)).toFixed()).toBe(new Decimal(total.total_cost).toFixed());

@@ -39,6 +39,8 @@ export const COLLECT_HELP = `spendgraph collect — send Claude Code, Codex CLI,
   --settle SECONDS          a file written to more recently may still be streaming its last response,
                             which waits for the next run (default 60)
   --no-progress             no progress bar
+  --workers N               parse log files on N threads (default: one per core when over 16 MB are to be read;
+                            0: all in the main thread)
   --install                 run collect in the background every --every minutes (default 15) with this --api and
                             key: a systemd user timer (Linux), a launchd agent (macOS) or a crontab line
                             (--scheduler cron); the key goes to ~/.spendgraph/key (mode 600)
@@ -52,7 +54,7 @@ const OPTIONS = {
   'qwen-dir': { type: 'string' },
   'list-sources': { type: 'boolean' }, user: { type: 'string' }, machine: { type: 'string' }, 'key-file': { type: 'string' }, install: { type: 'boolean' },
   every: { type: 'string' }, scheduler: { type: 'string' }, 'no-start': { type: 'boolean' },
-  'state-dir': { type: 'string' }, settle: { type: 'string' }, 'no-progress': { type: 'boolean' }, help: { type: 'boolean' },
+  'state-dir': { type: 'string' }, settle: { type: 'string' }, workers: { type: 'string' }, 'no-progress': { type: 'boolean' }, help: { type: 'boolean' },
 } as const;
 
 export class UsageError extends Error {}
@@ -85,6 +87,8 @@ function options(args: string[]) {
     if (!Number.isFinite(v) || v < 0) throw new UsageError(`--${name}: must be a number of seconds`);
     return v;
   };
+  const workers = parsed.workers === undefined ? undefined : Number(parsed.workers);
+  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0 && workers <= 64)) throw new UsageError('--workers: must be a whole number from 0 to 64');
   const every = parsed.every === undefined ? 15 : Number(parsed.every);
   if (!Number.isInteger(every) || every < 1 || every > 1440) throw new UsageError('--every: must be a whole number of minutes from 1 to 1440');
   const scheduler = (parsed.scheduler ?? defaultScheduler()) as Scheduler;
@@ -110,7 +114,7 @@ function options(args: string[]) {
     api, key: key ?? '', dryRun, listOnly, json: parsed.json ?? false, since, matcher, roots, who,
     origin: thisMachine(who),
     watch: parsed.watch ?? false, intervalMs: number('interval', 10) * 1000, settleMs: number('settle', 60) * 1000,
-    progress: !parsed['no-progress'], stateDir: parsed['state-dir'] ?? join(homedir(), '.spendgraph', 'collect', target),
+    progress: !parsed['no-progress'], workers, stateDir: parsed['state-dir'] ?? join(homedir(), '.spendgraph', 'collect', target),
   };
 }
 
@@ -121,7 +125,7 @@ async function once(o: Options): Promise<boolean> {
   const progress = progressBar(o.progress && !o.watch);
   const started = performance.now();
   const result = await collect({
-    roots: o.roots, state, matcher: o.matcher, since: o.since, settleMs: o.settleMs,
+    roots: o.roots, state, matcher: o.matcher, since: o.since, settleMs: o.settleMs, ...(o.workers === undefined ? {} : { workers: o.workers }),
     onPlan: (bytes, files) => progress.plan(bytes, files), onBytes: (n) => progress.add(n),
   }).finally(() => progress.stop());
   for (const e of result.errors) process.stderr.write(`skipped ${e.path}: ${e.message}\n`);

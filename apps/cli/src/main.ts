@@ -1,9 +1,7 @@
 #!/usr/bin/env -S node --max-semi-space-size=64
 // spendgraph <command>: the command-line entry point. A larger young generation halves the time
 // spent collecting garbage while parsing large histories (short-lived line strings).
-import { runAdmin } from './admin-command.ts';
-import { runCollect } from './collect-command.ts';
-import { runImport } from './import-command.ts';
+// Each command is imported when it runs: `collect` never loads the database client `admin` needs.
 
 const USAGE = `usage: spendgraph collect [options]   (spendgraph collect --help for the options)
        spendgraph import FILE...        (spendgraph import --help: Langfuse, Helicone, LiteLLM, ccusage history)
@@ -11,11 +9,11 @@ const USAGE = `usage: spendgraph collect [options]   (spendgraph collect --help 
 
 const [command, ...rest] = process.argv.slice(2);
 if (command === 'collect') {
-  process.exitCode = await runCollect(rest);
+  process.exitCode = await (await import('./collect-command.ts')).runCollect(rest);
 } else if (command === 'import') {
-  process.exitCode = await runImport(rest);
+  process.exitCode = await (await import('./import-command.ts')).runImport(rest);
 } else if (command === 'admin') {
-  process.exitCode = await runAdmin(rest);
+  process.exitCode = await (await import('./admin-command.ts')).runAdmin(rest);
 } else {
   process.stderr.write(`${command && command !== '--help' ? `unknown command '${command}'\n` : ''}${USAGE}\n`);
   process.exitCode = command === '--help' ? 0 : 2;

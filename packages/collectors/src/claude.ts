@@ -5,7 +5,7 @@
 import { basename } from 'node:path';
 import { effortOfBudget, knownEffort } from '@spendgraph/schema';
 import { type Call, count } from './call.ts';
-import { ByteScanner, type LineFilter, parseLine, readLines } from './lines.ts';
+import { ByteScanner, type Line, type LineFilter, parseLine, readLines } from './lines.ts';
 import { type Cursor, type FileParse, type ParseContext, contentText, str } from './parse-context.ts';
 
 const ID_MARK = '"message":{"id":"';
@@ -13,6 +13,9 @@ const [USAGE, USER, TOOL_RESULT] = [0, 1, 2];
 const [WITH_USAGE, PROMPT] = [1, 2];
 
 const THINKING_MARK = '"thinkingMetadata"';
+/** Looked up in the kept lines' bytes, front to back: the response key's start, a prompt's message and thinking. */
+const [ID, MESSAGE, THINKING] = [0, 1, 2];
+const QUOTE = 0x22;
 
 /**
  * The thinking a prompt line asks for (Claude Code writes `thinkingMetadata` on prompts in some
@@ -30,16 +33,17 @@ function relevantLines(): LineFilter {
   const scan = new ByteScanner(['"usage"', '"type":"user"', '"tool_result"']);
   return (data, start, end) => {
     if (scan.has(USAGE, data, start, end)) return WITH_USAGE;
-    return scan.has(USER, data, start, end) && !scan.has(TOOL_RESULT, data, start, end) ? PROMPT : 0;
+    return scan.has(USER, data, start, end) && !scan.within(TOOL_RESULT, data, start, end) ? PROMPT : 0;
   };
 }
 
-/** The response key read off the raw line when the message id leads the message (it does in Claude Code's lines). */
-function quickKey(text: string): string | undefined {
-  const at = text.indexOf(ID_MARK);
+/** The response key read off the line's bytes when the message id leads the message (it does in Claude Code's lines). */
+function quickKey(line: Line, scan: ByteScanner): string | undefined {
+  const at = scan.position(ID, line.data, line.from, line.to);
   if (at < 0) return undefined;
-  const end = text.indexOf('"', at + ID_MARK.length);
-  return end < 0 ? undefined : `claude:${text.slice(at + ID_MARK.length, end)}`;
+  const from = at + ID_MARK.length;
+  const end = line.data.indexOf(QUOTE, from);
+  return end < 0 || end >= line.to ? undefined : `claude:${line.data.toString('utf8', from, end)}`;
 }
 
 export async function parseClaude(path: string, from: Cursor, ctx: ParseContext): Promise<FileParse> {
@@ -48,8 +52,9 @@ export async function parseClaude(path: string, from: Cursor, ctx: ParseContext)
   let offset = from.offset;
   const fileSession = basename(path, '.jsonl');
   const branchItems = new Map<string, string[]>();
-  // The lines of one response follow each other and the last one counts: only that one is parsed.
-  let pending: { key: string; text: string; start: number } | undefined;
+  // The lines of one response follow each other and the last one counts: only that one is parsed (or even made a string).
+  let pending: { key: string; line: Line } | undefined;
+  const marks = new ByteScanner([ID_MARK, '"message":', THINKING_MARK]);
   // Per session, the thinking level its last prompt set (read in this pass of the file).
   const efforts = new Map<string, string | undefined>();
 
@@ -100,28 +105,33 @@ export async function parseClaude(path: string, from: Cursor, ctx: ParseContext)
     });
   };
   const settle = () => {
-    if (pending) assistant(pending.text, pending.start);
+    if (pending) assistant(pending.line.text, pending.line.start);
     pending = undefined;
   };
 
   for await (const batch of readLines(path, from.offset, ctx.onBytes, relevantLines())) {
     offset = batch.end;
-    for (const { text, start, kind } of batch.lines) {
-      if (kind === WITH_USAGE) {
-        const key = quickKey(text);
+    for (const line of batch.lines) {
+      if (line.kind === WITH_USAGE) {
+        const key = quickKey(line, marks);
         if (key && pending?.key === key) {
-          pending.text = text; // a later line of the same response
+          pending.line = line; // a later line of the same response
           continue;
         }
         settle();
-        if (key) pending = { key, text, start };
-        else assistant(text, start);
+        if (key) pending = { key, line };
+        else assistant(line.text, line.start);
         continue;
       }
       // Prompts may reference work items and set the thinking level; tool results are not the user's words.
-      // (The branch name is matched on each call: the test looks at the message only.)
+      // (The branch name is matched on each call: the test looks at the message only.) The bytes say whether
+      // it is worth a string: a prompt without a message, thinking or anything the pattern may match is not.
+      const messageAt = marks.position(MESSAGE, line.data, line.from, line.to);
+      if (messageAt < 0) continue;
+      const thinking = marks.within(THINKING, line.data, line.from, line.to); // rare: never searched past the line
+      if (!thinking && !ctx.matcher.mayMatchBytes(line.data, messageAt, line.to)) continue;
+      const text = line.text;
       const message = text.indexOf('"message":');
-      const thinking = text.includes(THINKING_MARK);
       if (message < 0 || !(thinking || ctx.matcher.mayMatch(text, message))) continue;
       const o = parseLine(text);
       if (o?.type !== 'user' || o.isMeta) continue;

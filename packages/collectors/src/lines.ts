@@ -1,12 +1,34 @@
 // Complete lines of a file from a byte offset, with their byte offsets (so a later run can resume).
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { isMainThread } from 'node:worker_threads';
 
-export interface Line {
-  text: string;
-  /** Byte offset of the line's first byte. */
-  start: number;
+/**
+ * A complete line of a file: its bytes in the chunk read, and its text made on first use (a line the
+ * parser only looks at as bytes never becomes a string, so a batch holds no strings it does not need).
+ */
+export class Line {
+  /** The chunk holding the line (never reused for another read) and the line's bytes [from, to) in it. */
+  readonly data: Buffer;
+  readonly from: number;
+  readonly to: number;
+  /** Byte offset of the line's first byte in the file. */
+  readonly start: number;
   /** What the line filter said of it (1 without a filter). */
-  kind: number;
+  readonly kind: number;
+  private decoded: string | undefined;
+
+  constructor(data: Buffer, from: number, to: number, start: number, kind: number) {
+    this.data = data;
+    this.from = from;
+    this.to = to;
+    this.start = start;
+    this.kind = kind;
+  }
+
+  get text(): string {
+    return (this.decoded ??= this.data.toString('utf8', this.from, this.to));
+  }
 }
 
 const CHUNK = 4 * 1024 * 1024;
@@ -23,11 +45,12 @@ export interface LineBatch {
  * drops lines before they become strings; `onBytes` reports progress.
  */
 export async function* readLines(path: string, offset: number, onBytes?: (n: number) => void, keep?: LineFilter): AsyncGenerator<LineBatch> {
-  const handle = await open(path, 'r');
-  const readAt = (at: number) => handle.read(Buffer.allocUnsafe(CHUNK), 0, CHUNK, at);
+  // A scan worker (scan-pool.ts) has nothing else to do while it reads: it reads synchronously, without
+  // a round trip through libuv's thread pool per chunk; the main thread keeps its event loop free.
+  const file = isMainThread ? await asyncFile(path) : syncFile(path);
   let position = offset;
   // The next chunk is read while this one is parsed.
-  let reading: ReturnType<typeof readAt> | undefined = readAt(position);
+  let reading: Promise<Chunk> | Chunk | undefined = file.read(position);
   try {
     let carry: Buffer = Buffer.alloc(0);
     let carryStart = offset;
@@ -39,13 +62,13 @@ export async function* readLines(path: string, offset: number, onBytes?: (n: num
       }
       onBytes?.(bytesRead);
       position += bytesRead;
-      reading = readAt(position);
+      reading = file.read(position);
       const data = carry.length ? Buffer.concat([carry, buffer.subarray(0, bytesRead)]) : buffer.subarray(0, bytesRead);
       const lines: Line[] = [];
       let from = 0;
       for (let nl = data.indexOf(10, from); nl !== -1; nl = data.indexOf(10, from)) {
         const kind = nl > from ? (keep ? keep(data, from, nl) : 1) : 0;
-        if (kind) lines.push({ text: data.toString('utf8', from, nl), start: carryStart + from, kind });
+        if (kind) lines.push(new Line(data, from, nl, carryStart + from, kind));
         from = nl + 1;
       }
       carry = Buffer.from(data.subarray(from));
@@ -53,9 +76,29 @@ export async function* readLines(path: string, offset: number, onBytes?: (n: num
       yield { lines, end: carryStart };
     }
   } finally {
-    await reading?.catch(() => {}); // a consumer that stops early leaves a read in flight
-    await handle.close();
+    await Promise.resolve(reading).catch(() => {}); // a consumer that stops early leaves a read in flight
+    await file.close();
   }
+}
+
+interface Chunk { bytesRead: number; buffer: Buffer }
+/** A file read a chunk at a time, each into a buffer of its own (lines keep theirs). */
+interface ChunkFile { read(at: number): Promise<Chunk> | Chunk; close(): Promise<void> | void }
+
+async function asyncFile(path: string): Promise<ChunkFile> {
+  const handle = await open(path, 'r');
+  return { read: (at) => handle.read(Buffer.allocUnsafe(CHUNK), 0, CHUNK, at), close: () => handle.close() };
+}
+
+function syncFile(path: string): ChunkFile {
+  const fd = openSync(path, 'r');
+  return {
+    read: (at) => {
+      const buffer = Buffer.allocUnsafe(CHUNK);
+      return { bytesRead: readSync(fd, buffer, 0, CHUNK, at), buffer };
+    },
+    close: () => closeSync(fd),
+  };
 }
 
 /** Decides from a line's bytes whether it is worth a string (most bytes of a transcript are not): 0 drops it, any other number is its kind. */
@@ -83,6 +126,16 @@ export class ByteScanner {
     let at = this.next[i]!;
     if (at !== -1 && at < start) this.next[i] = at = data.indexOf(this.patterns[i]!, start);
     return at !== -1 && at < end;
+  }
+
+  /** Where pattern i first occurs in [start, end), or -1; calls must move forward through one buffer. */
+  position(i: number, data: Buffer, start: number, end: number): number {
+    return this.has(i, data, start, end) ? this.next[i]! : -1;
+  }
+
+  /** Whether pattern i occurs in [start, end), searching that range only (for a pattern asked of few lines: no scan past them). */
+  within(i: number, data: Buffer, start: number, end: number): boolean {
+    return data.subarray(start, end).indexOf(this.patterns[i]!) !== -1;
   }
 }
 

@@ -1,10 +1,17 @@
 // What every log parser gets and returns.
 import type { Call } from './call.ts';
-import type { SessionItems, WorkItemMatcher } from './work-items.ts';
+import type { WorkItemMatcher } from './work-items.ts';
+
+/** What a parser asks of the work items sessions referenced (SessionItems, or a recording of the questions in a scan worker). */
+export interface SessionLog {
+  add(session: string, items: string[]): void;
+  /** The items a call of the session is attributed to: the session's so far plus its branch's (sorted). */
+  current(session: string, branchItems: string[]): string[];
+}
 
 export interface ParseContext {
   matcher: WorkItemMatcher;
-  sessions: SessionItems;
+  sessions: SessionLog;
   onBytes?: ((n: number) => void) | undefined;
 }
 

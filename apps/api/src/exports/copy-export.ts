@@ -26,7 +26,7 @@ const TEXT = new Set([25 /* text */, 1043 /* varchar */]);
 // leading '. Empty text is written as null (an empty field), as csv-stringify writes it. `text` is a text
 // value cheap to repeat (a column, or a cast): Postgres evaluates each mention.
 const NUMBER = `'^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$'`;
-function csvCell(text: string) {
+export function csvCell(text: string) {
   return `CASE WHEN ${text} = '' THEN NULL WHEN left(${text}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) AND ${text} !~ ${NUMBER} THEN '''' || ${text} ELSE ${text} END`;
 }
 
@@ -49,9 +49,9 @@ export function inlineParams(sql: string, params: readonly unknown[]): string {
   });
 }
 
-interface Planned { sql: string; refOf: (member: string) => string; order: string }
+export interface Planned { sql: string; refOf: (member: string) => string; order: string }
 
-async function plan(semantic: SemanticLayer, query: CubeQuery, ctx: SemanticContext): Promise<Planned> {
+export async function plan(semantic: SemanticLayer, query: CubeQuery, ctx: SemanticContext): Promise<Planned> {
   const { sql, params, aliasNameToMember } = await semantic.sql(query, ctx, { fresh: true, unlimited: true });
   const aliasOf = new Map(Object.entries(aliasNameToMember).map(([alias, member]) => [member, alias]));
   const refOf = (member: string) => {
@@ -65,7 +65,7 @@ async function plan(semantic: SemanticLayer, query: CubeQuery, ctx: SemanticCont
 }
 
 /** The planned query's column types (a LIMIT 0 round trip): each type's cells are written as the row path writes them. */
-async function columnTypes(pool: Pool, planned: Planned, columns: CopyColumn[]): Promise<number[]> {
+export async function columnTypes(pool: Pool, planned: Planned, columns: Array<Pick<CopyColumn, 'member'>>): Promise<number[]> {
   const probe = `SELECT ${columns.map((c) => planned.refOf(c.member)).join(', ')} FROM (${planned.sql}) q LIMIT 0`;
   return (await pool.query({ text: probe, rowMode: 'array' })).fields.map((f) => f.dataTypeID);
 }

@@ -36,16 +36,19 @@ export function neutraliseFormula(value: string): string {
   return FORMULA_START.test(value) && !NUMBER.test(value) ? `'${value}` : value;
 }
 
+/** Rows as CSV text (with the header line or not): booleans as words, null as an empty field; decimals are already text. */
+export function csvText(rows: ExportRow[], columns: string[], header: boolean): string {
+  return stringify(rows, { columns, header, cast: { boolean: (b: boolean) => (b ? 'true' : 'false'), string: neutraliseFormula } });
+}
+
 async function* csv(batches: AsyncIterable<ExportRow[]>, columns: string[]): AsyncGenerator<string> {
-  // Booleans as words, null as an empty field; decimals are already text.
-  const options = { columns, cast: { boolean: (b: boolean) => (b ? 'true' : 'false'), string: neutraliseFormula } };
   let header = true;
   for await (const batch of batches) {
     if (!batch.length) continue;
-    yield stringify(batch, { ...options, header });
+    yield csvText(batch, columns, header);
     header = false;
   }
-  if (header) yield stringify([], { ...options, header }); // no rows: the header alone
+  if (header) yield csvText([], columns, header); // no rows: the header alone
 }
 
 async function* jsonArray(batches: AsyncIterable<ExportRow[]>): AsyncGenerator<string> {

@@ -26,44 +26,22 @@
 //   (focus-allocated.ts), so the file's BilledCost adds up to the true cost. Filters and key
 //   restrictions name events, which pool shares are not: with either the shares are left out
 //   (header `x-spendgraph-allocated-rows`).
-import { Decimal } from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import { DateTime } from 'luxon';
 import { createPricer, type Pricer } from '@spendgraph/pricing';
 import { getWorkspace, getWorkspaceSettings } from '@spendgraph/db';
-import { ALLOCATION_FIELDS, TOKEN_TYPES, type TokenType, costColumn, noTokens, tokensColumn } from '@spendgraph/schema';
+import { TOKEN_TYPES, type TokenType, costColumn, tokensColumn } from '@spendgraph/schema';
 import { type SemanticContext, usageMember } from '@spendgraph/semantic';
 import { semanticCall } from '../query/errors.ts';
 import { QueryArgs, TIME_DIMENSION } from '../query/query-args.ts';
+import {
+  D, GROUP_DIMENSIONS, HOUR, MEASURES, METERS, MILLION, TAGGED_DIMENSIONS, TAG_PREFIX, UNIT_PRICE_DP, allocated, catalogRate,
+} from './focus-members.ts';
 import type { ExportRequest } from './request.ts';
 import { type Row, streamQuery } from './stream-query.ts';
 import { type ExportRow, type Table, type TableDeps, refuse, selectColumns } from './tables.ts';
 import { ALLOCATION_COLUMNS, DIRECT, allocatedRows } from './focus-allocated.ts';
-
-const D = Decimal.clone({ precision: 50 });
-const MILLION = new D(1_000_000);
-/** Decimal places of a unit price that is an average (cost ÷ quantity). */
-const UNIT_PRICE_DP = 12;
-
-export const TAG_PREFIX = 'x_spendgraph_';
-
-const METERS: Record<TokenType, string> = {
-  input: 'Input Tokens',
-  output: 'Output Tokens',
-  cache_read: 'Cache Read Tokens',
-  cache_write_5m: 'Cache Write (5 min) Tokens',
-  cache_write_1h: 'Cache Write (1 h) Tokens',
-  reasoning: 'Reasoning Tokens',
-};
-
-/** Dimensions that become `x_spendgraph_<name>` tags: the context, and the effort the call was made at. */
-const TAGGED_DIMENSIONS = [...ALLOCATION_FIELDS, 'effort'];
-const GROUP_DIMENSIONS = ['provider', 'model', 'kind', 'currency', 'price_source', 'price_version', ...TAGGED_DIMENSIONS, 'tags'];
-const MEASURES = [
-  ...TOKEN_TYPES.flatMap((t) => [costColumn(t), tokensColumn(t)]), 'total_cost', 'total_tokens', 'calls',
-];
-/** Grouped by work item, the measures that add up over work items (see the header). */
-const allocated = (m: string) => usageMember(`work_item_${m}`);
-const HOUR = `${TIME_DIMENSION}.hour`;
+import { MAX_RATED_GROUPS, type RatedGroup, focusBytes, focusCopyStatement } from './focus-copy.ts';
 
 export const FOCUS_COLUMNS = [
   'BilledCost', 'BillingAccountId', 'BillingAccountName', 'BillingCurrency', 'BillingPeriodEnd', 'BillingPeriodStart',
@@ -81,7 +59,8 @@ interface Context { workspaceId: string; workspaceName: string; currency: string
 /** A charge hour's FOCUS periods, as text. */
 interface Period { at: Date; chargeStart: string; chargeEnd: string; billingStart: string; billingEnd: string }
 
-export async function focusTable(deps: TableDeps, ctx: SemanticContext, req: ExportRequest): Promise<Table> {
+/** `bytes`: a CSV file written by Postgres (focus-copy.ts) rather than rows (the organization's export merges rows). */
+export async function focusTable(deps: TableDeps, ctx: SemanticContext, req: ExportRequest, opts: { bytes?: boolean } = {}): Promise<Table> {
   refuse(req, ['measures', 'by', 'granularity', 'sort', 'limit'], 'FOCUS');
   const q = new QueryArgs(deps.semantic);
   const filters = q.filters(req.filters);
@@ -92,14 +71,14 @@ export async function focusTable(deps: TableDeps, ctx: SemanticContext, req: Exp
   const base = { filters, timezone: 'UTC' };
   const unpriced = await semanticCall(q.origins, () => deps.semantic.load({
     ...base, measures: [usageMember('unpriced_calls')], timeDimensions }, ctx, { fresh: true }));
-  const rows = await semanticCall(q.origins, () => streamQuery(deps.pool, deps.semantic, {
+  const query = {
     ...base,
     measures: MEASURES.map(allocated),
     dimensions: GROUP_DIMENSIONS.map(usageMember),
-    timeDimensions: [{ dimension: TIME_DIMENSION, granularity: 'hour', ...(dateRange ? { dateRange } : {}) }],
-    filters: [...filters, { member: usageMember('unpriced'), operator: 'equals', values: ['false'] }],
-    order: [[HOUR, 'asc'], [usageMember('provider'), 'asc'], [usageMember('model'), 'asc']],
-  }, ctx));
+    timeDimensions: [{ dimension: TIME_DIMENSION, granularity: 'hour' as const, ...(dateRange ? { dateRange } : {}) }],
+    filters: [...filters, PRICED],
+    order: [[HOUR, 'asc'], [usageMember('provider'), 'asc'], [usageMember('model'), 'asc']] as Array<[string, 'asc']>,
+  };
   const c: Context = {
     workspaceId: ctx.workspaceId,
     workspaceName: (await getWorkspace(deps.pool, ctx.workspaceId))?.name ?? ctx.workspaceId,
@@ -111,14 +90,33 @@ export async function focusTable(deps: TableDeps, ctx: SemanticContext, req: Exp
   const eventsOnly = filters.length > 0 || Object.keys(ctx.restriction ?? {}).length > 0;
   const shares = eventsOnly ? null
     : await allocatedRows(deps.semantic, ctx, dateRange as [string, string] | undefined, { workspaceId: c.workspaceId, workspaceName: c.workspaceName, tagPrefix: TAG_PREFIX });
-  return {
-    columns,
-    rows: focusRows(rows, c, shares ?? []),
-    headers: {
-      'x-spendgraph-unpriced-calls': String(unpriced.data[0]?.[usageMember('unpriced_calls')] ?? 0),
-      'x-spendgraph-allocated-rows': shares ? String(shares.length) : 'omitted: filters and key restrictions apply to events, not to cost pools',
-    },
+  const headers = {
+    'x-spendgraph-unpriced-calls': String(unpriced.data[0]?.[usageMember('unpriced_calls')] ?? 0),
+    'x-spendgraph-allocated-rows': shares ? String(shares.length) : 'omitted: filters and key restrictions apply to events, not to cost pools',
   };
+  // CSV: Postgres writes the rows (focus-copy.ts), unless too many groups are priced at workspace rates.
+  const rated = opts.bytes ? await ratedGroups(deps, ctx, q, { ...base, dateRange }) : undefined;
+  if (rated) {
+    const statement = await semanticCall(q.origins, () => focusCopyStatement(deps.pool, deps.semantic, query, ctx, c, columns, rated));
+    return { columns, rows: [], bytes: focusBytes(deps.pool, statement, shares ?? [], columns), headers };
+  }
+  const rows = await semanticCall(q.origins, () => streamQuery(deps.pool, deps.semantic, query, ctx));
+  return { columns, rows: focusRows(rows, c, shares ?? []), headers };
+}
+
+const PRICED = { member: usageMember('unpriced'), operator: 'equals', values: ['false'] };
+
+/** The hours, providers and models priced at the workspace's rates (their list cost is the catalog's), or undefined past MAX_RATED_GROUPS. */
+async function ratedGroups(deps: TableDeps, ctx: SemanticContext, q: QueryArgs, o: { filters: ReturnType<QueryArgs['filters']>; timezone: string; dateRange: unknown }): Promise<RatedGroup[] | undefined> {
+  const { data } = await semanticCall(q.origins, () => deps.semantic.load({
+    measures: [usageMember('calls')], dimensions: [usageMember('provider'), usageMember('model')], timezone: o.timezone,
+    timeDimensions: [{ dimension: TIME_DIMENSION, granularity: 'hour', ...(o.dateRange ? { dateRange: o.dateRange as [string, string] } : {}) }],
+    filters: [...o.filters, PRICED, { member: usageMember('price_source'), operator: 'equals', values: ['workspace'] }],
+    limit: MAX_RATED_GROUPS + 1,
+  }, ctx, { fresh: true }));
+  if (data.length > MAX_RATED_GROUPS) return undefined;
+  return data.filter((r) => r[usageMember('provider')] && r[usageMember('model')])
+    .map((r) => ({ hour: String(r[HOUR]), provider: String(r[usageMember('provider')]), model: String(r[usageMember('model')]) }));
 }
 
 async function* focusRows(batches: AsyncIterable<Row[]>, c: Context, shares: ExportRow[]): AsyncGenerator<ExportRow[]> {
@@ -244,15 +242,6 @@ function listCost(c: Context, m: Meter, x: ListInput): { cost: Decimal; unitPric
   const rate = m.tokenType && m.tokenType !== 'all' && x.provider && x.model ? catalogRate(c.list, x.provider, x.model, m.tokenType, x.at) : null;
   if (!rate || rate.currency !== x.currency) return { ...applied, basis: 'billed' };
   return { cost: rate.perMillion.times(x.pricingQuantity), unitPrice: rate.perMillion.toFixed(), basis: 'catalog' };
-}
-
-/** The list rate per million tokens of one token type (catalog or price file; never the workspace's). */
-function catalogRate(list: Pricer, provider: string, model: string, type: TokenType, at: Date) {
-  // One token prices at the base tier: a long-context tier depends on each call, which a charge row no longer has.
-  const tokens = { ...noTokens(), [type]: 1 };
-  const price = list.price({ provider, model, occurredAt: at, tokens });
-  if (price.unpriced) return null;
-  return { perMillion: new D(price.costs[type]).times(MILLION), currency: price.currency };
 }
 
 function tagsOf(g: Row): Record<string, string | number | boolean | null> {

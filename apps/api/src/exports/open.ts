@@ -11,7 +11,10 @@ import { organizationFocusTable } from './organization-focus.ts';
 import type { ExportRequest } from './request.ts';
 import { type Table, type TableDeps, breakdownTable, eventsTable, timeseriesTable } from './tables.ts';
 
-const OPEN = { breakdown: breakdownTable, timeseries: timeseriesTable, events: eventsTable, focus: focusTable, economics: economicsTable } as const;
+const OPEN = {
+  breakdown: breakdownTable, timeseries: timeseriesTable, events: eventsTable, economics: economicsTable,
+  focus: (deps: TableDeps, ctx: SemanticContext, req: ExportRequest) => focusTable(deps, ctx, req, { bytes: req.format === 'csv' }),
+} as const;
 
 /**
  * The export's table with its first row already read: every argument error (and a filter value
