@@ -37,9 +37,10 @@ async function apiFigures() {
 }
 
 /** The tiles on the page, by name, with their figures. */
-async function tiles(root: Page) {
+/** The dashboard's tiles once `count` of them have their figures (tiles stream in one by one). */
+async function tiles(root: Page, count = 2) {
   const found = root.getByTestId('dashboard-tile');
-  await found.first().waitFor();
+  await expect.poll(() => root.locator('[data-testid="dashboard-tile"][data-figures]').count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(count);
   const all = await found.evaluateAll((els) => els.map((e) => ({ name: e.getAttribute('data-name')!, figures: JSON.parse(e.getAttribute('data-figures') ?? 'null') })));
   return all;
 }
