@@ -119,6 +119,9 @@ pg_other_checkout() {
 pg_up() {
   if pg_other_checkout; then
     log "a Spendgraph TimescaleDB already answers on 127.0.0.1:$PG_PORT (another checkout's; reused)"
+    # The tests' private PostgreSQL instances (fault tolerance, the read replica, backups) run from
+    # this checkout's own root: build it even when the server is another checkout's.
+    ensure_root
     return 0
   fi
   ensure_root
