@@ -118,6 +118,9 @@ cmd_build() {
   fi
   ensure_tools
   timed base cmd_base
+  # The base may come from the machine's image store (another checkout built it): this checkout's
+  # cache folder need not exist yet.
+  mkdir -p "$CACHE_DIR"
   : >"$CACHE_DIR/build.log"
   local before
   before="$(buildah containers --quiet --all | sort)"
