@@ -4,18 +4,16 @@
 // along (an event sent again is not counted twice), and new events are taken.
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type OwnDatabase, ownDatabase } from '@spendgraph/test-support/database';
 import { type Platform, graphqlData, ingestAndWait, postEvents, startPlatform, storedCount, waitFor, workspaceWithKey } from '@spendgraph/test-support/platform';
-import { rootProgram } from '@spendgraph/test-support/private-services';
+import { rootProgram, rootScratchDir } from '@spendgraph/test-support/private-services';
 
 let source: OwnDatabase;
 let p: Platform | undefined;
 const restoredName = `spendgraph_restored_${process.pid}`;
 const restoredUrl = Object.assign(new URL(inject('databaseUrl')), { pathname: `/${restoredName}` }).toString();
-const dumpFile = `/var/lib/spendgraph/backup-test-${process.pid}.dump`; // inside the TimescaleDB root
 let admin: pg.Client;
 const workspaces: Array<{ workspaceId: string; key: string; events: Array<Record<string, unknown>> }> = [];
 
@@ -51,7 +49,9 @@ describe('a pg_dump backup restored into a new database', () => {
     await p!.stop();
     p = undefined;
 
-    const { rootDir } = await rootProgram('pg_dump', ['-Fc', '-f', dumpFile, '-d', source.url]);
+    const scratch = await rootScratchDir('backup'); // pg_dump runs inside the TimescaleDB root, as its postgres user
+    const dumpFile = `${scratch.inside}/spendgraph.dump`;
+    await rootProgram('pg_dump', ['-Fc', '-f', dumpFile, '-d', source.url]);
     await admin.query(`DROP DATABASE IF EXISTS ${restoredName} WITH (FORCE)`);
     await admin.query(`CREATE DATABASE ${restoredName}`);
     const restored = new pg.Client({ connectionString: restoredUrl });
@@ -63,7 +63,7 @@ describe('a pg_dump backup restored into a new database', () => {
     });
     await restored.query('SELECT timescaledb_post_restore()');
     await restored.end();
-    await rm(join(rootDir, dumpFile), { force: true });
+    await rm(scratch.host, { recursive: true, force: true });
 
     p = await startPlatform({ databaseUrl: restoredUrl });
     const after = await Promise.all(workspaces.map((ws) => graphqlData(p!.apiUrl, ws.key, TOTALS)));

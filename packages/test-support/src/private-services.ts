@@ -181,3 +181,14 @@ export async function rootProgram(bin: string, args: string[]): Promise<{ stdout
   const root = await tsdbRoot();
   return { ...(await inRoot(root, bin, args)), rootDir: root.dir };
 }
+
+/** An empty folder inside the root that its postgres user owns (e.g. for pg_dump's output): its path inside and on the host. */
+export async function rootScratchDir(name: string): Promise<{ inside: string; host: string }> {
+  const root = await tsdbRoot();
+  const inside = `/var/lib/spendgraph/scratch-${name}-${process.pid}`;
+  const host = join(root.dir, inside);
+  await rm(host, { recursive: true, force: true });
+  await mkdir(host, { recursive: true });
+  await run('chown', ['-R', `${root.uid}:${root.gid}`, host]);
+  return { inside, host };
+}
