@@ -177,9 +177,8 @@ export async function privateReplica(name: string, primaryUrl: string): Promise<
 }
 
 /** Runs one of the root's PostgreSQL 17 programs (pg_dump, pg_restore, psql) as its postgres user; paths are the root's. */
-export async function rootProgram(bin: string, args: string[]): Promise<{ stdout: string; stderr: string; rootDir: string }> {
-  const root = await tsdbRoot();
-  return { ...(await inRoot(root, bin, args)), rootDir: root.dir };
+export async function rootProgram(bin: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return inRoot(await tsdbRoot(), bin, args);
 }
 
 /** An empty folder inside the root that its postgres user owns (e.g. for pg_dump's output): its path inside and on the host. */

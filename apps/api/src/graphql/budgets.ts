@@ -6,7 +6,7 @@ import { GraphQLError } from 'graphql';
 import {
   type Budget, type BudgetStatus, type Pool, type PoolClient, deleteAlertChannel, deleteBudget, insertAlertChannel, insertBudget,
   listAlertChannels, listAlerts, coveringBudgets, getOrganizationalBudget, listDeliveries, budgetStatuses, setBudgetPaused, updateBudget, type AlertChannel,
-  type BudgetAlert, type ApiKeyScope, type Role, workspacesIn, getWorkspaceSettings,
+  type BudgetAlert, type ApiKeyScope, type Role, workspacesIn,
 } from '@spendgraph/db';
 import { budgetVisible, organizationSetAccess, readableWorkspaces } from '../authz.ts';
 import {
@@ -18,6 +18,7 @@ import { DEFAULT_LISTED, GuardContextError, MAX_LISTED, check, parseContext, pre
 import type { GuardCache } from '../guard/guard-cache.ts';
 import { afterCommit, changeDb } from '../audit.ts';
 import { argumentError } from '../query/errors.ts';
+import { reportingCurrency } from '../query/reporting-currency.ts';
 
 export interface BudgetDeps {
   pool: Pool;
@@ -111,18 +112,6 @@ async function oneCurrency(pool: Pool, scope: { id: string; workspaceIds: string
   }
 }
 
-/**
- * A budget is in its workspace's reporting currency: its spend is every event's cost converted
- * to it (docs/decisions/0023-currencies.md). Another currency is refused, naming the field.
- */
-async function reportingCurrency(pool: Pool, workspaceId: string, given: unknown): Promise<string> {
-  const ws = await getWorkspaceSettings(pool, workspaceId);
-  const currency = ws?.currency ?? 'USD';
-  if (given != null && given !== currency) {
-    throw argumentError('INVALID_ARGUMENT', 'input.currency', `budgets are in the workspace's reporting currency (${currency}), which counts every currency converted; '${String(given)}' is not it`);
-  }
-  return currency;
-}
 
 export function budgetResolvers(deps: BudgetDeps) {
   const dimensions = scopableDimensions(deps.semantic);
@@ -199,7 +188,7 @@ export function budgetResolvers(deps: BudgetDeps) {
     },
     Mutation: {
       createBudget: async (_: unknown, { input: { organization, ...input } }: Args<Record<string, unknown>>, c: BudgetContext) => {
-        input.currency = await reportingCurrency(deps.pool, c.workspaceId, input.currency);
+        input.currency = await reportingCurrency(deps.pool, c.workspaceId, input.currency, 'input.currency', 'budgets are');
         const fields = ruled(() => newBudgetFields(input, dimensions));
         const named = (organization as { workspaces?: string[] | null } | null | undefined);
         const scope = named ? await organizationScope(c, named.workspaces ?? null, 'input.organization.workspaces') : null;
@@ -209,7 +198,7 @@ export function budgetResolvers(deps: BudgetDeps) {
       },
       updateBudget: async (_: unknown, { id, input }: { id: string; input: Record<string, unknown> }, c: BudgetContext) => {
         const b = await existing(c, id);
-        if (input.currency != null) await reportingCurrency(deps.pool, c.workspaceId, input.currency);
+        if (input.currency != null) await reportingCurrency(deps.pool, c.workspaceId, input.currency, 'input.currency', 'budgets are');
         const fields = ruled(() => updatedBudgetFields(b, input, dimensions));
         return answer(await updateBudget(changeDb(deps.pool, c), b.workspaceId, id, fields), id);
       },

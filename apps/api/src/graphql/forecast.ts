@@ -2,7 +2,8 @@
 // spend projection to period end. Computed by @spendgraph/forecast; here arguments are
 // checked (errors name the argument) and the answers shaped for forecast.graphql.
 import { type CostProfile, type PlanForecast, type ProjectionPeriod, planForecasts, spendProjection, taskTypeProfiles } from '@spendgraph/forecast';
-import { type Pool, getWorkspaceSettings } from '@spendgraph/db';
+import type { Pool } from '@spendgraph/db';
+import { reportingCurrency } from '../query/reporting-currency.ts';
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { argumentError, semanticCall } from '../query/errors.ts';
 import { type FilterArg, QueryArgs, checkTimezone } from '../query/query-args.ts';
@@ -25,18 +26,6 @@ interface ProjectionArgs {
   asOf?: string | null;
 }
 
-/**
- * Forecasts are in the workspace's reporting currency: the model's costs count every currency
- * converted to it (docs/decisions/0023-currencies.md). Another currency is refused, naming the field.
- */
-async function currencyOf(pool: Pool, workspaceId: string, v: string | null | undefined, field = 'currency'): Promise<string> {
-  if (v != null && !/^[A-Z]{3}$/.test(v)) throw argumentError('INVALID_ARGUMENT', field, `'${v}' is not an ISO 4217 code such as USD`);
-  const reporting = (await getWorkspaceSettings(pool, workspaceId))?.currency ?? 'USD';
-  if (v != null && v !== reporting) {
-    throw argumentError('INVALID_ARGUMENT', field, `forecasts are in the workspace's reporting currency (${reporting}), which counts every currency converted; '${v}' is not it`);
-  }
-  return reporting;
-}
 
 const profile = (p: CostProfile, currency: string) => ({ ...p, allTypes: p.taskType === null, currency });
 
@@ -56,13 +45,13 @@ export function forecastResolvers(deps: ForecastDeps) {
   return {
     Query: {
       taskTypeProfiles: async (_: unknown, args: { currency?: string | null }, c: Context) => {
-        const currency = await currencyOf(pool, c.workspaceId, args.currency);
+        const currency = await reportingCurrency(pool, c.workspaceId, args.currency, 'currency', 'forecasts are');
         const { types, all } = await taskTypeProfiles(semantic, c.workspaceId, { currency, pool });
         return [...types, ...(all ? [all] : [])].map((p) => profile(p, currency));
       },
 
       planForecasts: async (_: unknown, args: { ids?: string[] | null; currency?: string | null }, c: Context) => {
-        const currency = await currencyOf(pool, c.workspaceId, args.currency);
+        const currency = await reportingCurrency(pool, c.workspaceId, args.currency, 'currency', 'forecasts are');
         const forecasts = await planForecasts({ pool, semantic }, c.workspaceId, args.ids ?? undefined, { currency });
         return forecasts.map(presentPlan);
       },
@@ -72,7 +61,7 @@ export function forecastResolvers(deps: ForecastDeps) {
         const filters = q.filters(args.filters);
         const timezone = args.timezone ?? 'UTC';
         checkTimezone(timezone);
-        const currency = await currencyOf(pool, c.workspaceId, args.currency);
+        const currency = await reportingCurrency(pool, c.workspaceId, args.currency, 'currency', 'forecasts are');
         let now: Date | undefined;
         if (args.asOf) {
           now = new Date(args.asOf);
