@@ -282,6 +282,7 @@ describe('my cost', () => {
     await poll(() => attr(devPage, 'my-cost', 'data-value')).toBe(val(await totals({ relative: 'last week' }, ['total_cost'], f), 'total_cost'));
     expect(val(await totals({ relative: 'last week' }, ['total_cost'], f), 'total_cost')).toBe('9.75');
     await preset(devPage, 'This week');
+    await poll(() => search(devPage, 'range')).toBe('this week');
     await compareOn(devPage);
     const shown = devPage.getByTestId('my-cost-previous');
     expect(same(await shown.getAttribute('data-previous'), '9.75')).toBe(true);
