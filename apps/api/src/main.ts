@@ -1,7 +1,7 @@
 import { announce, parseEgressAllowList } from '@spendgraph/budgets';
 import { createPool } from '@spendgraph/db';
 import { createAlertsQueue, createIngestQueue, createMaintenanceQueue, queueInspector, redisConnection } from '@spendgraph/queue';
-import { createSemanticLayer, semanticOptions } from '@spendgraph/semantic';
+import { lazySemanticLayer, semanticOptions } from '@spendgraph/semantic';
 import { loadConfig } from './config.ts';
 import { Credentials } from './auth.ts';
 import { GuardCache } from './guard/guard-cache.ts';
@@ -23,7 +23,8 @@ const alerts = createAlertsQueue(redis);
 const inspector = queueInspector(redis);
 const maintenance = createMaintenanceQueue(redis);
 
-const semantic = await createSemanticLayer({ ...semanticOptions(config.DATABASE_URL, config), readUrl: config.DATABASE_READ_URL });
+// Cube is loaded by the first request that may query (server.ts): an API that only ingests never holds it.
+const semantic = lazySemanticLayer({ ...semanticOptions(config.DATABASE_URL, config), readUrl: config.DATABASE_READ_URL });
 
 // Guard checks answer from memory; the worker announces new evaluations on a pub/sub channel.
 const guard = new GuardCache(pool);

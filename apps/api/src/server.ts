@@ -3,7 +3,7 @@ import type { Queue } from 'bullmq';
 import { DEFAULT_LOCKOUT, type LockoutPolicy, type Pool } from '@spendgraph/db';
 import type { IngestJobData, IngestJobResult, QueueInspector, Redis } from '@spendgraph/queue';
 import type { EgressPolicy, EvaluationResult } from '@spendgraph/budgets';
-import type { SemanticLayer } from '@spendgraph/semantic';
+import type { LazySemanticLayer, SemanticLayer } from '@spendgraph/semantic';
 import type { Credentials } from './auth.ts';
 import { graphqlRoutes } from './graphql/index.ts';
 import type { GuardCache } from './guard/guard-cache.ts';
@@ -46,7 +46,8 @@ export interface ApiDeps {
   exportPool: Pool;
   redis: Redis;
   queue: Queue<IngestJobData, IngestJobResult>;
-  semantic: SemanticLayer;
+  /** Cube, loaded by the first request that may query (needsSemanticLayer). */
+  semantic: LazySemanticLayer;
   guard: GuardCache;
   announce: (result: EvaluationResult) => Promise<void>;
   bodyLimit: number;
@@ -77,6 +78,24 @@ function replicaAsOf(app: FastifyInstance, semantic: SemanticLayer) {
     if (!request.url.startsWith('/v1/exports')) return;
     const lag = await semantic.readLag().catch(() => undefined);
     if (lag) reply.header('x-spendgraph-as-of', lag.asOf).header('x-spendgraph-replica-lag-ms', String(lag.lagMs));
+  });
+}
+
+/**
+ * Routes that never read the semantic layer: ingest, health and the API's description. Every other
+ * route may query or name the model's members (meta()), so it waits for Cube to be loaded first;
+ * a process that only ingests never loads it (~140 MB of RSS).
+ */
+const WITHOUT_SEMANTIC_LAYER = new Set([
+  '/health', '/ready', '/metrics', '/openapi.json', '/reference', '/reference/', '/reference/js/scalar.js',
+  '/v1/events', '/api/v1/events', '/v1/traces', '/v1/callbacks/litellm', '/v1/callbacks/helicone/:token',
+]);
+
+function loadSemanticLayerFirst(app: FastifyInstance, semantic: LazySemanticLayer) {
+  app.addHook('onRequest', async (request) => {
+    const { url } = request.routeOptions;
+    if (semantic.loaded || url === undefined || WITHOUT_SEMANTIC_LAYER.has(url)) return;
+    await semantic.ready();
   });
 }
 
@@ -114,6 +133,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
     reply.code(status).send({ error: status >= 500 ? 'internal' : 'invalid_request', message: status >= 500 ? 'internal error' : err.message });
   });
   strictUtf8Json(app);
+  loadSemanticLayerFirst(app, deps.semantic);
   const { authenticate } = deps.credentials;
   metricsRoutes(app, deps);
   healthRoutes(app, deps);

@@ -2,7 +2,7 @@
 // suites that cover every route (fuzz, the authorization matrix) need no list of their own.
 import { createPool } from '@spendgraph/db';
 import { createIngestQueue, createMaintenanceQueue, queueInspector, redisConnection } from '@spendgraph/queue';
-import { createSemanticLayer } from '@spendgraph/semantic';
+import { lazySemanticLayer } from '@spendgraph/semantic';
 import { parseEgressAllowList } from '@spendgraph/budgets';
 import { Credentials } from '../src/auth.ts';
 import { GuardCache } from '../src/guard/guard-cache.ts';
@@ -11,7 +11,7 @@ import { buildServer } from '../src/server.ts';
 export async function registeredRoutes(env: NodeJS.ProcessEnv) {
   const pool = createPool(env.DATABASE_URL!, 1);
   const redis = redisConnection(env.REDIS_URL!, 'producer');
-  const semantic = await createSemanticLayer({ databaseUrl: env.DATABASE_URL! });
+  const semantic = lazySemanticLayer({ databaseUrl: env.DATABASE_URL! });
   const queue = createIngestQueue(redis);
   const maintenance = createMaintenanceQueue(redis);
   const inspector = queueInspector(redis);

@@ -1,6 +1,7 @@
 // The package's entry: names, settings and types load nothing heavy; Cube (about 250 MB of
 // RSS once a model is compiled) is imported by the first createSemanticLayer/loadModel call,
-// so a process or path that never queries (an ingest worker, a config parser) never pays for it.
+// so a process or path that never queries (an ingest worker, a config parser) never pays for it;
+// lazySemanticLayer defers it further, to the first query of a process that may query.
 import type { CompiledModel } from './model.ts';
 import type { SemanticLayer, SemanticLayerOptions } from './types.ts';
 
@@ -15,6 +16,7 @@ export {
   BILLS_VIEW, HISTORY_VIEW, RECONCILIATION_VIEW, USAGE_VIEW, type ViewName, billsMember, member, reconciliationMember, usageMember,
 } from './members.ts';
 export { semanticEnv, semanticOptions } from './settings.ts';
+export { type LazySemanticLayer, lazySemanticLayer } from './lazy-layer.ts';
 
 export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<SemanticLayer> {
   return (await import('./layer.ts')).createSemanticLayer(opts);

@@ -14,7 +14,7 @@ import {
   updatedBudgetFields,
 } from '@spendgraph/budgets';
 import type { SemanticLayer } from '@spendgraph/semantic';
-import { DEFAULT_LISTED, GuardContextError, MAX_LISTED, check, parseContext, presentDecision, scopableDimensions } from '../guard/check.ts';
+import { DEFAULT_LISTED, GuardContextError, MAX_LISTED, check, parseContext, presentDecision, scopableDimensionsOnce } from '../guard/check.ts';
 import type { GuardCache } from '../guard/guard-cache.ts';
 import { afterCommit, changeDb } from '../audit.ts';
 import { argumentError } from '../query/errors.ts';
@@ -114,7 +114,7 @@ async function oneCurrency(pool: Pool, scope: { id: string; workspaceIds: string
 
 
 export function budgetResolvers(deps: BudgetDeps) {
-  const dimensions = scopableDimensions(deps.semantic);
+  const dimensions = scopableDimensionsOnce(deps.semantic);
 
   async function statusOf(workspaceId: string, budgetId: string) {
     return (await budgetStatuses(deps.pool, workspaceId)).find((s) => s.budgetId === budgetId);
@@ -178,7 +178,7 @@ export function budgetResolvers(deps: BudgetDeps) {
         const listed = limit ?? DEFAULT_LISTED;
         if (listed < 0 || listed > MAX_LISTED) throw argumentError('INVALID_ARGUMENT', 'limit', `must be from 0 to ${MAX_LISTED}`);
         try {
-          const parsed = parseContext(context.map((p) => [p.dimension, p.value]), dimensions, (i) => `context[${i}].dimension`);
+          const parsed = parseContext(context.map((p) => [p.dimension, p.value]), dimensions(), (i) => `context[${i}].dimension`);
           return presentDecision(await check(deps.guard, c, parsed), listed);
         } catch (e) {
           if (e instanceof GuardContextError) throw argumentError(e.code, e.field, e.message.slice(e.field.length + 2));
@@ -189,7 +189,7 @@ export function budgetResolvers(deps: BudgetDeps) {
     Mutation: {
       createBudget: async (_: unknown, { input: { organization, ...input } }: Args<Record<string, unknown>>, c: BudgetContext) => {
         input.currency = await reportingCurrency(deps.pool, c.workspaceId, input.currency, 'input.currency', 'budgets are');
-        const fields = ruled(() => newBudgetFields(input, dimensions));
+        const fields = ruled(() => newBudgetFields(input, dimensions()));
         const named = (organization as { workspaces?: string[] | null } | null | undefined);
         const scope = named ? await organizationScope(c, named.workspaces ?? null, 'input.organization.workspaces') : null;
         if (scope) await oneCurrency(deps.pool, scope, input.currency as string);
@@ -199,7 +199,7 @@ export function budgetResolvers(deps: BudgetDeps) {
       updateBudget: async (_: unknown, { id, input }: { id: string; input: Record<string, unknown> }, c: BudgetContext) => {
         const b = await existing(c, id);
         if (input.currency != null) await reportingCurrency(deps.pool, c.workspaceId, input.currency, 'input.currency', 'budgets are');
-        const fields = ruled(() => updatedBudgetFields(b, input, dimensions));
+        const fields = ruled(() => updatedBudgetFields(b, input, dimensions()));
         return answer(await updateBudget(changeDb(deps.pool, c), b.workspaceId, id, fields), id);
       },
       pauseBudget: async (_: unknown, { id }: { id: string }, c: BudgetContext) => {

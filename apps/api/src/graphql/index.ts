@@ -12,7 +12,6 @@ import { type Authenticate, authenticated } from '../auth.ts';
 import { databaseClientError, isDatabaseBusy } from '../client-errors.ts';
 import { ApiError } from '../query/errors.ts';
 import { WorkspaceGate } from '../workspace-gate.ts';
-import { cubeGateway, cubeGraphqlSchema } from './cube-graphql.ts';
 import type { BudgetDeps } from './budgets.ts';
 import type { DeadLetterDeps } from './dead-letters.ts';
 import type { ExportDeps } from './exports.ts';
@@ -114,9 +113,24 @@ export async function graphqlRoutes(
   const api = new ApolloServer<GraphqlContext>({
     typeDefs, resolvers: authorizeResolvers(withPeople(resolvers(deps), peopleResolvers(deps), ssoResolvers(deps)), deps.pool), ...apiOptions, plugins: [...(apiOptions.plugins ?? []), answerNotes(deps.semantic, Boolean(deps.readReplica))],
   } as ApolloServerOptions<GraphqlContext>);
-  const cube = new ApolloServer<BaseContext>({ schema: cubeGraphqlSchema(deps.semantic), ...apolloOptions(app.log) } as ApolloServerOptions<BaseContext>);
-  await Promise.all([api.start(), cube.start()]);
-  app.addHook('onClose', async () => void (await Promise.all([api.stop(), cube.stop()])));
+  await api.start();
+  // /graphql/cube on its first request: Cube's schema builder and the schema it makes from the
+  // compiled model are memory few processes need (the route waits for the model: server.ts).
+  const startCube = async () => {
+    const { cubeGateway, cubeGraphqlSchema } = await import('./cube-graphql.ts');
+    const server = new ApolloServer<BaseContext>({ schema: cubeGraphqlSchema(deps.semantic), ...apolloOptions(app.log) } as ApolloServerOptions<BaseContext>);
+    await server.start();
+    const handler = fastifyApolloHandler(server, {
+      context: async (request) => ({ req: { context: {} }, res: {}, apiGateway: cubeGateway(deps.semantic, workspaceOf(request)) }),
+    });
+    return { server, handler };
+  };
+  let cube: ReturnType<typeof startCube> | undefined;
+  const cubeEndpoint = () => (cube ??= startCube().catch((err) => {
+    cube = undefined;
+    throw err;
+  }));
+  app.addHook('onClose', async () => void (await Promise.all([api.stop(), cube?.then((c) => c.server.stop(), () => {})])));
 
   // A workspace runs 2 queries at once and queues 16 more (GRAPHQL_PER_WORKSPACE): its burst never fills the process.
   const gate = new WorkspaceGate(Number(process.env.GRAPHQL_PER_WORKSPACE) || 2, 16);
@@ -137,10 +151,10 @@ export async function graphqlRoutes(
       }),
     }),
   });
-  app.route({
+  app.route<{ Reply: string }>({
     url: '/graphql/cube', method: ['GET', 'POST'], preHandler, bodyLimit: GRAPHQL_BODY_LIMIT,
-    handler: fastifyApolloHandler(cube, {
-      context: async (request) => ({ req: { context: {} }, res: {}, apiGateway: cubeGateway(deps.semantic, workspaceOf(request)) }),
-    }),
+    async handler(request, reply) {
+      return (await cubeEndpoint()).handler.call(this, request, reply);
+    },
   });
 }

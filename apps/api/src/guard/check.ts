@@ -21,6 +21,15 @@ export interface Asker {
   restriction?: Readonly<Record<string, string>>;
 }
 
+/**
+ * scopableDimensions, read once on first call: routes and resolvers are built before the API loads
+ * Cube (on the first request that may query: server.ts), so they ask for the set inside requests.
+ */
+export function scopableDimensionsOnce(semantic: SemanticLayer): () => Set<string> {
+  let dimensions: Set<string> | undefined;
+  return () => (dimensions ??= scopableDimensions(semantic));
+}
+
 /** Dimensions a budget may be scoped by and a context may give: the `usage` view's, minus time and ids. */
 export function scopableDimensions(semantic: SemanticLayer): Set<string> {
   const view = semantic.meta().views.find((v) => v.name === USAGE_VIEW)!;

@@ -4,13 +4,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { type Authenticate, authenticated } from '../auth.ts';
-import { DECISION_SCHEMA, DEFAULT_LISTED, GuardContextError, MAX_LISTED, check, parseContext, presentDecision, scopableDimensions } from '../guard/check.ts';
+import { DECISION_SCHEMA, DEFAULT_LISTED, GuardContextError, MAX_LISTED, check, parseContext, presentDecision, scopableDimensionsOnce } from '../guard/check.ts';
 import type { GuardCache } from '../guard/guard-cache.ts';
 
 const ERROR_SCHEMA = { type: 'object', properties: { error: { type: 'string' }, field: { type: 'string' }, message: { type: 'string' } } } as const;
 
 export function guardRoutes(app: FastifyInstance, deps: { authenticate: Authenticate; guard: GuardCache; semantic: SemanticLayer }) {
-  const allowed = scopableDimensions(deps.semantic);
+  const allowed = scopableDimensionsOnce(deps.semantic);
   const options = { preHandler: authenticated(deps.authenticate), schema: { response: { 200: DECISION_SCHEMA, 400: ERROR_SCHEMA, 403: ERROR_SCHEMA } } };
   app.get('/v1/guard/check', options, async (request, reply) => {
     const { limit: limitParam, ...query } = request.query as Record<string, string | string[]>;
@@ -21,7 +21,7 @@ export function guardRoutes(app: FastifyInstance, deps: { authenticate: Authenti
         if (Array.isArray(v)) throw new GuardContextError(k, 'give one value per dimension');
         return [k, v];
       });
-      const context = parseContext(pairs, allowed, (_i, name) => name);
+      const context = parseContext(pairs, allowed(), (_i, name) => name);
       return presentDecision(await check(deps.guard, request.identity!, context), limit);
     } catch (e) {
       if (!(e instanceof GuardContextError)) throw e;

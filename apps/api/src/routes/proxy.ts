@@ -12,7 +12,7 @@ import { type UsageEventInput, UsageReader, effortOfRequest, responseEventId, st
 import type { SemanticLayer } from '@spendgraph/semantic';
 import { type Authenticate, TooManyFailures, tooMany } from '../auth.ts';
 import { can } from '../authz.ts';
-import { check, presentDecision, scopableDimensions } from '../guard/check.ts';
+import { check, presentDecision, scopableDimensionsOnce } from '../guard/check.ts';
 import type { GuardCache } from '../guard/guard-cache.ts';
 import { type IngestQueue, acceptEvents } from '../ingest/accept-events.ts';
 import { type CallTags, callTags, forwardedHeaders, returnedHeaders } from '../proxy/headers.ts';
@@ -64,7 +64,7 @@ function readJson(body: unknown, contentType: string | undefined): any {
 }
 
 export function proxyRoutes(app: FastifyInstance, deps: Deps) {
-  const dimensions = scopableDimensions(deps.semantic);
+  const dimensions = scopableDimensionsOnce(deps.semantic);
   const dispatcher = new Agent({ keepAliveTimeout: 30_000, connections: 512 });
 
   async function forward(provider: Provider, request: FastifyRequest, reply: FastifyReply) {
@@ -87,8 +87,9 @@ export function proxyRoutes(app: FastifyInstance, deps: Deps) {
     // What the request asks the provider for, else what the caller states (x-spendgraph-effort).
     const effort = effortOfRequest(json) ?? probe.data.effort;
 
+    const scopable = dimensions();
     const context = new Map([...Object.entries(tags.context), ['provider', provider], ...(requestModel ? [['model', requestModel]] : []), ...(effort ? [['effort', effort]] : [])]
-      .filter(([k]) => dimensions.has(k!)) as Array<[string, string]>);
+      .filter(([k]) => scopable.has(k!)) as Array<[string, string]>);
     const decision = await check(deps.guard, identity, context);
     if (!decision.allow) return reply.code(429).send({ error: 'budget_exceeded', message: decision.reason, ...presentDecision(decision) });
 
