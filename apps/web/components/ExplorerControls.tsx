@@ -44,7 +44,7 @@ export function ExplorerControls({ state, measures, dimensions }: { state: Explo
         </label>
         {custom && <CustomRange key={`${state.range.from}|${state.range.to ?? ''}`} range={state.range} onApply={(range) => go({ range })} />}
         <label>Granularity
-          <select aria-label="Granularity" value={state.granularity} onChange={(e) => go({ granularity: e.target.value })}>
+          <select aria-label="Granularity" value={state.granularity} onChange={(e) => go({ granularity: e.target.value as ExploreState['granularity'] })}>
             {GRANULARITIES.map((g) => <option key={g}>{g}</option>)}
           </select>
         </label>
