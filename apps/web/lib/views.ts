@@ -3,12 +3,10 @@
 // with (apps/api/src/views/figures.ts), asked of /graphql — one truth.
 import { gql } from './api';
 import { type Node, type Timeseries, asTree } from './breakdown';
-import { type DashboardFieldsFragment, type SavedViewFieldsFragment, TileBreakdownDocument, TileTimeseriesDocument } from './graphql/operations';
+import { type DashboardFieldsFragment, type SavedViewFieldsFragment, TileBreakdownDocument, TileTimeseriesDocument, type ViewChart } from './graphql/operations';
 import { type ExploreState, type TimeRange, apiFilters, exploreQuery } from './query-state';
 
-import type { TileSize, ViewChart } from './graphql/operations';
-
-export type { TileSize, ViewChart };
+export type { TileSize, ViewChart } from './graphql/operations';
 /** A view as the API stores it (SavedViewFields, graphql/operations/views.graphql). */
 export type SavedView = SavedViewFieldsFragment;
 export type ViewState = SavedView['state'];
