@@ -72,6 +72,8 @@ describe('query depth with fragments', () => {
     depthRefusal(body, 16);
     // One level less is answered.
     expect((await ask(`{ breakdown(measures: ["calls"], by: []) { ${'children { '.repeat(13)}label${' }'.repeat(13)} } }`)).body.errors).toBeUndefined();
+    // The fuzz test's hostile query (test/fuzz.test.ts): 50 levels of children.
+    depthRefusal((await ask(`{ breakdown(measures: ["calls"]) { ${'children { '.repeat(50)} label ${'} '.repeat(50)} } }`)).body, 52);
   });
 
   it('refuses fragments nesting deeper than the limit, and a cycle of them', async () => {
