@@ -9,8 +9,11 @@
 //      dirty marks in one transaction) and the breakdown over whole days including today is asked
 //      until it counts the event (p50/p95; no warming run in between);
 //  (d) what the raw tail costs a query: the same breakdown with every partition sealed (after a
-//      warming run) and with today's partition written to since (read from raw events).
-// Prints figures.
+//      warming run) and with today's partition written to since (read from raw events);
+//  (e) a 3-level breakdown (user > provider > model) over the last 30 days while events arrive,
+//      each answer checked to count every event committed before it was asked (0 staleness),
+//      and the raw scan of the same tree.
+// Prints figures with their ratios to the targets and writes bench/results/query.json.
 import { Decimal } from 'decimal.js';
 import { randomUUID } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
@@ -18,6 +21,7 @@ import { createApiKey, insertUsageEvents, type UsageEventRow } from '@spendgraph
 import { createSemanticLayer } from '@spendgraph/semantic';
 import { appEnv, startApi } from './support/apps.ts';
 import { benchDatabase, fmt, seedEvents } from './support/events-10m.ts';
+import { BenchResults } from './support/results.ts';
 
 const N = Number(process.env.BENCH_QUERY_EVENTS ?? 10_000_000);
 const RUNS = Number(process.env.BENCH_QUERY_RUNS ?? 30);
@@ -102,6 +106,41 @@ for (let i = 0; i < VISIBLE_RUNS; i++) {
 }
 const tailRun = await timed((i) => graphql(TODAY_BREAKDOWN, { f: uncached(i) }));
 const tail = (await pool.query(`SELECT count(*)::int AS n FROM usage_events WHERE workspace_id = $1 AND occurred_at >= $2::date`, [workspaceId, today])).rows[0].n;
+
+// ---- (e) 3 levels while events arrive ------------------------------------------
+const NESTED = `query ($f: [Filter!]) { breakdown(measures: ["total_cost", "calls"], by: ["user_id", "provider", "model"], filters: $f,
+  timeRange: { from: "${from30}", to: "${today}T23:59:59.999" }) { measures { value }
+  children { value children { value children { value measures { value } } } } } }`;
+const RAW_NESTED = `SELECT user_id, provider, model, sum(total_cost)::text AS cost, count(*)::int AS calls FROM usage_events
+  WHERE workspace_id = $1 AND occurred_at >= $2::date AND occurred_at < $3::date + 1 GROUP BY GROUPING SETS ((), (user_id, provider, model))`;
+let arriving = true;
+const [template] = (await pool.query(`SELECT * FROM usage_events WHERE workspace_id = $1 ORDER BY occurred_at DESC LIMIT 1`, [workspaceId])).rows;
+const arrivals = (async () => {
+  // A batch of 20 events every 100 ms, stored as the ingest worker stores them (rows and dirty marks in one transaction).
+  while (arriving) {
+    const batch = Array.from({ length: 20 }, () => ({ ...template, event_id: randomUUID(), occurred_at: new Date().toISOString(), source: 'bench-visible' }));
+    await insertUsageEvents(pool, batch);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+})();
+let stale = 0;
+const nestedMs: number[] = [];
+let nestedLast: any;
+// Counting what was committed (a scan) is outside the timed span; the arrivals go on meanwhile.
+const countCommitted = async () => Number((await pool.query(`SELECT count(*) FROM usage_events WHERE workspace_id = $1 AND occurred_at >= $2::date AND source = 'bench-visible'`, [workspaceId, from30])).rows[0].count);
+const seededCalls = Number((await pool.query(`SELECT count(*) FROM usage_events WHERE workspace_id = $1 AND occurred_at >= $2::date AND source <> 'bench-visible'`, [workspaceId, from30])).rows[0].count);
+for (let i = -3; i < RUNS; i++) {
+  const before = seededCalls + (await countCommitted()); // every event counted here was committed before the question
+  const t0 = performance.now();
+  nestedLast = await graphql(NESTED, { f: uncached(i) });
+  if (i >= 0) nestedMs.push(performance.now() - t0);
+  const calls = Number(nestedLast.data.breakdown.measures[1].value);
+  if (calls < before || calls > seededCalls + (await countCommitted())) stale++; // missed a committed event, or counted one twice
+}
+const nested = { p50: quantile(nestedMs, 0.5), p95: quantile(nestedMs, 0.95), last: nestedLast };
+arriving = false;
+await arrivals;
+const rawNested = await timed(() => pool.query(RAW_NESTED, [workspaceId, from30, today]), RAW_RUNS);
 api.child.kill('SIGTERM');
 
 // The answers must agree to the last digit.
@@ -140,6 +179,25 @@ console.log(`(c) event stored -> visible in a breakdown (30 d incl. today), ${vi
 console.log(`(d) the same breakdown, every partition sealed: p50 ${sealedRun.p50.toFixed(1)} ms, p95 ${sealedRun.p95.toFixed(1)} ms; ` +
   `today's partition read raw (${fmt(tail)} events today): p50 ${tailRun.p50.toFixed(1)} ms, p95 ${tailRun.p95.toFixed(1)} ms ` +
   `-> the raw tail costs ${(tailRun.p50 - sealedRun.p50).toFixed(1)} ms at p50 (${(tailRun.p50 / sealedRun.p50).toFixed(2)}x)`);
+console.log(`(e) breakdown user > provider > model, 30 d, events arriving (20 per 100 ms): p50 ${nested.p50.toFixed(1)} ms, p95 ${nested.p95.toFixed(1)} ms ` +
+  `(${(nested.p95 / 150).toFixed(2)} of the 150 ms target: ${nested.p95 <= 150 ? 'PASS' : 'MISS'}); stale or over-counted answers ${stale} of ${RUNS + 3} ` +
+  `(target 0: ${stale === 0 ? 'PASS' : 'MISS'}); raw scan p50 ${rawNested.p50.toFixed(0)} ms (${(rawNested.p50 / nested.p50).toFixed(0)}x); roll-ups ${nested.last.extensions.usedPreAggregations.join(', ') || 'NONE'}`);
+const results = new BenchResults('query', { events: N, runs: RUNS, rawRuns: RAW_RUNS, visibleRuns: VISIBLE_RUNS, eventsToday: tail });
+const record = (name: string, x: { p50: number; p95: number }) => {
+  results.add(`${name}.p50_ms`, x.p50, 'ms', 'lower');
+  results.add(`${name}.p95_ms`, x.p95, 'ms', 'lower');
+};
+record('breakdown_2_levels', rb);
+record('timeseries', rt);
+record('raw_breakdown_2_levels', sb);
+record('event_visible', vis);
+record('breakdown_sealed', sealedRun);
+record('breakdown_raw_tail', tailRun);
+record('breakdown_3_levels_arriving', nested);
+record('raw_breakdown_3_levels', rawNested);
+results.add('breakdown_3_levels_arriving.p95_of_target', nested.p95 / 150, 'ratio', 'lower');
+results.add('breakdown_3_levels_arriving.stale_answers', stale, 'answers', 'lower');
+console.log(`figures: ${results.write()}`);
 console.log(problems.length ? `ANSWERS DIFFER:\n  ${problems.slice(0, 10).join('\n  ')}` : 'answers: roll-up and raw scan agree exactly');
 await pool.end();
-process.exit(problems.length || !usedB.length || !usedT.length ? 1 : 0);
+process.exit(problems.length || stale || !usedB.length || !usedT.length ? 1 : 0);

@@ -1,18 +1,21 @@
 'use client';
 // The explorer's controls: every change rewrites the URL (the page renders from it).
 import { useRouter } from 'next/navigation';
-import { type FormEvent, useState } from 'react';
-import { type ExploreState, GRANULARITIES, RANGES, type TimeRange, exploreQuery } from '@/lib/query-state';
+import { type ExploreState, GRANULARITIES, exploreQuery } from '@/lib/query-state';
 import { FilterBar, type MemberOption } from './FilterBar';
+import { RangePicker } from './RangePicker';
 
 export function ExplorerControls({ state, measures, dimensions }: { state: ExploreState; measures: MemberOption[]; dimensions: MemberOption[] }) {
   const router = useRouter();
   const go = (patch: Partial<ExploreState>) => router.push(`/explore?${exploreQuery({ ...state, ...patch })}`);
   const title = (list: MemberOption[], name: string) => list.find((m) => m.name === name)?.title ?? name;
-  const custom = !!state.range.from;
+  // The range picker's links and forms keep the rest of the view (it drops range and compare itself).
+  const extra: Record<string, string[]> = {};
+  for (const [k, v] of new URLSearchParams(exploreQuery(state))) (extra[k] ??= []).push(v);
 
   return (
     <div className="panel" style={{ marginBottom: 16 }}>
+      <RangePicker path="/explore" range={state.range} compare={state.compare} extra={extra} />
       <div className="toolbar">
         <fieldset className="field measures" aria-label="Measures">
           <legend>Measures</legend>
@@ -35,20 +38,11 @@ export function ExplorerControls({ state, measures, dimensions }: { state: Explo
             </select>
           </div>
         </div>
-        <label>Time range
-          <select aria-label="Time range" value={custom ? 'custom' : state.range.relative}
-            onChange={(e) => go({ range: e.target.value === 'custom' ? { from: new Date(Date.now() - 6 * 864e5).toISOString().slice(0, 10) } : { relative: e.target.value } })}>
-            {RANGES.map((r) => <option key={r} value={r}>{r}</option>)}
-            <option value="custom">custom…</option>
-          </select>
-        </label>
-        {custom && <CustomRange key={`${state.range.from}|${state.range.to ?? ''}`} range={state.range} onApply={(range) => go({ range })} />}
         <label>Granularity
           <select aria-label="Granularity" value={state.granularity} onChange={(e) => go({ granularity: e.target.value as ExploreState['granularity'] })}>
             {GRANULARITIES.map((g) => <option key={g}>{g}</option>)}
           </select>
         </label>
-        <label className="inline"><input type="checkbox" aria-label="Compare with the previous period" checked={state.compare} onChange={(e) => go({ compare: e.target.checked })} /> vs previous period</label>
         <label>Top N per segment
           <input type="number" aria-label="Top N per segment" min={1} max={1000} defaultValue={state.limit} style={{ width: 80 }}
             onBlur={(e) => Number(e.target.value) !== state.limit && go({ limit: Number(e.target.value) })} />
@@ -56,22 +50,5 @@ export function ExplorerControls({ state, measures, dimensions }: { state: Explo
       </div>
       <FilterBar filters={state.filters} dimensions={dimensions} onChange={(filters) => go({ filters })} />
     </div>
-  );
-}
-
-/** From/To applied on Apply, Enter or leaving a field: typing a date does not reload the page per keystroke. */
-function CustomRange({ range, onApply }: { range: TimeRange; onApply: (range: TimeRange) => void }) {
-  const [draft, setDraft] = useState({ from: range.from ?? '', to: range.to ?? '' });
-  const apply = (e?: FormEvent) => {
-    e?.preventDefault();
-    if (!draft.from || (draft.from === range.from && (draft.to || undefined) === range.to)) return;
-    onApply({ from: draft.from, ...(draft.to ? { to: draft.to } : {}) });
-  };
-  return (
-    <form className="toolbar" style={{ margin: 0 }} onSubmit={apply} onBlur={(e) => !e.currentTarget.contains(e.relatedTarget as Node | null) && apply()}>
-      <label>From <input type="date" aria-label="From" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} /></label>
-      <label>To <input type="date" aria-label="To" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} /></label>
-      <button type="submit">Apply</button>
-    </form>
   );
 }

@@ -10,6 +10,7 @@ export function SeriesTable({ ts, measure, label, testId }: { ts: Timeseries; me
   return (
     <details className="chart-table">
       <summary>{label} as a table</summary>
+      <div className="scroll" tabIndex={0} role="region" aria-label={`${label}, data`}>
       <table data-testid={testId}>
         <thead><tr><th scope="col">Time</th>{many && <th scope="col">Series</th>}<th className="num" scope="col">Value</th></tr></thead>
         <tbody>{points.map(({ series, p }) => {
@@ -20,6 +21,7 @@ export function SeriesTable({ ts, measure, label, testId }: { ts: Timeseries; me
           );
         })}</tbody>
       </table>
+      </div>
     </details>
   );
 }

@@ -18,7 +18,10 @@ export interface ExploreState {
 
 export type SearchParams = Record<string, string | string[] | undefined>;
 
-export const RANGES = ['today', 'yesterday', 'last 7 days', 'last 30 days', 'last 90 days', 'this month', 'last month'];
+/** The range presets every picker offers: the API's period names (packages/periods); `this month` is month to date. */
+export const RANGES = ['today', 'yesterday', 'this week', 'last week', 'last 7 days', 'last 30 days', 'last 90 days', 'this month', 'last month', 'this quarter', 'last quarter'];
+/** Presets of whole calendar units (pages whose figures are per month: cost pools are allocated by month). */
+export const MONTH_RANGES = ['this month', 'last month', 'this quarter', 'last quarter', 'this year'];
 export const GRANULARITIES: Granularity[] = ['hour', 'day', 'week', 'month'];
 export const OPERATORS = ['equals', 'notEquals', 'contains', 'notContains', 'startsWith', 'gt', 'gte', 'lt', 'lte', 'set', 'notSet'];
 
@@ -78,7 +81,7 @@ export function parseExplore(p: SearchParams): ExploreState {
     filters: parseFilters(p),
     limit: Number.isInteger(limit) && limit > 0 && limit <= 1000 ? limit : 10,
     sort: sort ? { column: sort.replace(/:(asc|desc)$/, ''), desc: !sort.endsWith(':asc') } : null,
-    compare: one(p, 'compare') === '1',
+    compare: parseCompare(p),
   };
 }
 
@@ -87,6 +90,13 @@ function rangeParams(range: TimeRange, q: URLSearchParams) {
     q.set('from', range.from);
     if (range.to) q.set('to', range.to);
   } else if (range.relative) q.set('range', range.relative);
+}
+
+/** `compare=previous` in the URL: show each figure beside the previous period's (`compare=1`, the explorer's former value, still reads). */
+export const COMPARE = 'previous';
+export function parseCompare(p: SearchParams): boolean {
+  const v = one(p, 'compare');
+  return v === COMPARE || v === '1';
 }
 
 /** A range as URL parameters (`range=` or `from=`/`to=`). */
@@ -110,7 +120,7 @@ export function exploreQuery(s: ExploreState): string {
   for (const f of s.filters) q.append('f', filterParam(f));
   if (s.limit !== 10) q.set('limit', String(s.limit));
   if (s.sort) q.set('sort', `${s.sort.column}:${s.sort.desc ? 'desc' : 'asc'}`);
-  if (s.compare) q.set('compare', '1');
+  if (s.compare) q.set('compare', COMPARE);
   return q.toString();
 }
 

@@ -21,8 +21,11 @@ const QUERY_CONCURRENCY = 4;
 const BUILD_CONCURRENCY = 2;
 /** Snapshot reads held at once per process, each on a connection of its own pool (not the orchestrator's). */
 export const SNAPSHOT_CONNECTIONS = 4;
-/** Attempts after a roll-up table race (below). */
-const TABLE_RACE_RETRIES = 3;
+/**
+ * Waits before each attempt after a roll-up table race (below): a repricing or a rate import can
+ * rebuild one partition after another, so a query may meet several races in a row; about 10 s in all.
+ */
+const TABLE_RACE_BACKOFF_MS = [100, 500, 1000, 2000, 3000, 3000];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -155,10 +158,10 @@ export function createExecutor(deps: ExecutorDeps) {
           await sleep(50); // Cube already waited continueWaitTimeout inside the call
           continue;
         }
-        if (isRollupTableRace(e, preAggregationsSchema) && raceRetries++ < TABLE_RACE_RETRIES) {
+        if (isRollupTableRace(e, preAggregationsSchema) && raceRetries < TABLE_RACE_BACKOFF_MS.length) {
           await forgetRollupTables(orchestrator, preAggregationsSchema, logger);
           await beforeTableRetry?.();
-          await sleep(raceRetries === 1 ? 100 : 3000); // the list expires after 5 s anyway
+          await sleep(TABLE_RACE_BACKOFF_MS[raceRetries++]!);
           continue;
         }
         if (isContinueWait(e)) throw new Error(`query still waiting for a pre-aggregation build after ${QUERY_WAIT_MS / 1000} s`);

@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { ApolloServer, type ApolloServerOptions, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import { type GraphQLFormattedError, GraphQLError } from 'graphql';
 import { SemanticError, type SemanticLayer } from '@spendgraph/semantic';
 import { type Authenticate, authenticated } from '../auth.ts';
@@ -45,9 +45,10 @@ const armor = new ApolloArmor({
 
 /**
  * Errors of a query keep Cube's code and member; database errors the caller caused get a client
- * code; anything unexpected is "internal error", never its own (database, stack) text.
+ * code; anything unexpected is "internal error", never its own (database, stack) text — that text
+ * goes to the server's log, where an operator can find it.
  */
-function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+const formatErrorFor = (log: FastifyBaseLogger) => (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
   const original = error instanceof GraphQLError ? error.originalError : error;
   const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
   const at = { ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
@@ -65,10 +66,11 @@ function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLF
     if (extensions.code === 'INTERNAL_SERVER_ERROR' || extensions.code === undefined) return { ...formatted, extensions: { code: 'BAD_USER_INPUT' } };
   }
   if (extensions.code === 'INTERNAL_SERVER_ERROR' || extensions.code === undefined) {
+    log.error({ err: original, path: formatted.path }, 'graphql: internal error');
     return { message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' }, ...at };
   }
   return { ...formatted, extensions };
-}
+};
 
 /** A query and its variables: 1 MB is far beyond any the limits let through, and parsing more would tie up the process. */
 const GRAPHQL_BODY_LIMIT = 1024 * 1024;
@@ -97,11 +99,11 @@ function answerNotes(semantic: Pick<SemanticLayer, 'readLag'>, readReplica: bool
   };
 }
 
-function apolloOptions<C extends BaseContext>(): Partial<ApolloServerOptions<C>> {
+function apolloOptions<C extends BaseContext>(log: FastifyBaseLogger): Partial<ApolloServerOptions<C>> {
   const protection = armor.protect();
   // The process handles SIGTERM itself (main.ts closes Fastify, which stops Apollo); Apollo's own
   // handlers (installed outside tests) raced it and left the process hanging on stop.
-  return { ...protection, introspection: true, formatError, stopOnTerminationSignals: false } as Partial<ApolloServerOptions<C>>;
+  return { ...protection, introspection: true, formatError: formatErrorFor(log), stopOnTerminationSignals: false } as Partial<ApolloServerOptions<C>>;
 }
 
 /** The API's resolvers with the people (../people/resolvers.ts) and SSO (../sso/settings.ts) ones, Query and Mutation merged. */
@@ -112,11 +114,11 @@ function withPeople<R extends { Query: object; Mutation: object }>(api: R, ...mo
 export async function graphqlRoutes(
   app: FastifyInstance, deps: BudgetDeps & ExportDeps & StatusDeps & RepricingDeps & DeadLetterDeps & PeopleDeps & { authenticate: Authenticate; secrets: SecretBox; readReplica?: boolean },
 ) {
-  const apiOptions = apolloOptions<GraphqlContext>();
+  const apiOptions = apolloOptions<GraphqlContext>(app.log);
   const api = new ApolloServer<GraphqlContext>({
     typeDefs, resolvers: authorizeResolvers(withPeople(resolvers(deps), peopleResolvers(deps), ssoResolvers(deps)), deps.pool), ...apiOptions, plugins: [...(apiOptions.plugins ?? []), answerNotes(deps.semantic, Boolean(deps.readReplica))],
   } as ApolloServerOptions<GraphqlContext>);
-  const cube = new ApolloServer<BaseContext>({ schema: cubeGraphqlSchema(deps.semantic), ...apolloOptions() } as ApolloServerOptions<BaseContext>);
+  const cube = new ApolloServer<BaseContext>({ schema: cubeGraphqlSchema(deps.semantic), ...apolloOptions(app.log) } as ApolloServerOptions<BaseContext>);
   await Promise.all([api.start(), cube.start()]);
   app.addHook('onClose', async () => void (await Promise.all([api.stop(), cube.stop()])));
 

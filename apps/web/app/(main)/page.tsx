@@ -13,8 +13,9 @@ import { gql } from '@/lib/api';
 import { barChart, periodLabel, seriesChart, valueOf } from '@/lib/breakdown';
 import { OverviewBudgetsDocument, OverviewSplitDocument, OverviewSummaryDocument, OverviewTopsDocument, PinnedDashboardDocument } from '@/lib/graphql/operations';
 import { RangePicker } from '@/components/RangePicker';
+import { VsPrevious } from '@/components/VsPrevious';
 import { describeChange, formatMeasure, formatMoney, formatTime, formatUnitMoney } from '@/lib/format';
-import { type SearchParams, type TimeRange, parseRange, previousRange, rangeName, rangeSearch } from '@/lib/query-state';
+import { type SearchParams, type TimeRange, parseCompare, parseRange, previousRange, rangeName, rangeSearch } from '@/lib/query-state';
 
 // Periods are the API's (packages/periods): `last N days` is today and the N-1 days before.
 type Range = TimeRange & { previous?: boolean };
@@ -41,8 +42,8 @@ export default async function Overview({ searchParams }: { searchParams: Promise
     <>
       <h2>Overview</h2>
       <Suspense fallback={<Pending height={280} />}><Pinned /></Suspense>
-      <RangePicker path="/" range={current} />
-      <Suspense fallback={<><Pending /><Pending height={300} /></>}><Summary current={current} previous={previous} /></Suspense>
+      <RangePicker path="/" range={current} compare={parseCompare(params)} />
+      <Suspense fallback={<><Pending /><Pending height={300} /></>}><Summary current={current} previous={previous} compare={parseCompare(params)} /></Suspense>
       <Suspense fallback={<Pending height={300} />}><Split current={current} /></Suspense>
       <Suspense fallback={<Pending height={200} />}><Tops current={current} /></Suspense>
       <Suspense fallback={<Pending />}><Budgets /></Suspense>
@@ -65,7 +66,7 @@ async function Pinned() {
   );
 }
 
-async function Summary({ current, previous }: { current: Range; previous: Range }) {
+async function Summary({ current, previous, compare }: { current: Range; previous: Range; compare: boolean }) {
   const res = await gql(OverviewSummaryDocument, { range: current, previous });
   if (!res.ok) return <ApiErrors errors={res.errors} />;
   const d = res.data;
@@ -78,6 +79,9 @@ async function Summary({ current, previous }: { current: Range; previous: Range 
   // Both asked with a time range: the API names their periods (null only without one).
   const period = d.current.period!;
   const prevPeriod = d.previous.period!;
+  // The spend always compares; with compare=previous every figure does (its value then, and the change).
+  const activity = { current: valueOf(d.current, 'calls'), previous: valueOf(d.previous, 'calls') };
+  const before = (m: string, text: string) => (compare ? <VsPrevious measure={m} current={valueOf(d.current, m)} previous={valueOf(d.previous, m)} activity={activity} testId={`kpi-${m}-previous`} /> : text);
   return (
     <>
       {unpriced > 0 && (
@@ -92,9 +96,9 @@ async function Summary({ current, previous }: { current: Range; previous: Range 
       <div className="kpis">
         <Kpi testId="kpi-cost" label={`Spend, ${name}${period.partial ? ' (today so far)' : ''}`} value={formatMoney(cost)} raw={cost}
           sub={<><span data-testid="kpi-cost-change" data-comparable={String(change.comparable)} title={change.why}>{change.text}{change.why && <span role="img" aria-label={change.why} title={change.why}> ⓘ</span>}</span> vs previous period ({formatMoney(prevCost)})</>} />
-        <Kpi testId="kpi-calls" label="Calls" value={formatMeasure('calls', valueOf(d.current, 'calls'))} raw={valueOf(d.current, 'calls')} sub={`${formatMeasure('calls', valueOf(d.previous, 'calls'))} before`} />
-        <Kpi testId="kpi-errors" label="Error rate" value={formatMeasure('error_rate', valueOf(d.current, 'error_rate'))} raw={valueOf(d.current, 'error_rate')} sub={`${formatMeasure('error_rate', valueOf(d.previous, 'error_rate'))} before`} />
-        <Kpi testId="kpi-avg" label="Avg cost per call" value={formatUnitMoney(valueOf(d.current, 'avg_cost_per_call'))} raw={valueOf(d.current, 'avg_cost_per_call')} sub={`${formatUnitMoney(valueOf(d.previous, 'avg_cost_per_call'))} before`} />
+        <Kpi testId="kpi-calls" label="Calls" value={formatMeasure('calls', valueOf(d.current, 'calls'))} raw={valueOf(d.current, 'calls')} sub={before('calls', `${formatMeasure('calls', valueOf(d.previous, 'calls'))} before`)} />
+        <Kpi testId="kpi-errors" label="Error rate" value={formatMeasure('error_rate', valueOf(d.current, 'error_rate'))} raw={valueOf(d.current, 'error_rate')} sub={before('error_rate', `${formatMeasure('error_rate', valueOf(d.previous, 'error_rate'))} before`)} />
+        <Kpi testId="kpi-avg" label="Avg cost per call" value={formatUnitMoney(valueOf(d.current, 'avg_cost_per_call'))} raw={valueOf(d.current, 'avg_cost_per_call')} sub={before('avg_cost_per_call', `${formatUnitMoney(valueOf(d.previous, 'avg_cost_per_call'))} before`)} />
       </div>
       <section className="panel" style={{ marginBottom: 16 }}>
         <h3>Daily spend</h3>

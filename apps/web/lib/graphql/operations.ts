@@ -872,6 +872,22 @@ export type ComparePlansQueryVariables = Exact<{
 
 export type ComparePlansQuery = { comparePlans: Array<{ planId: string, plan: { name: string | null, status: PlanStatus } | null, measures: Array<{ measure: string, value: string | null }>, byTaskType: Array<{ value: string | null, share: number | null, measures: Array<{ measure: string, value: string | null }> }>, byStep: Array<{ value: string | null, share: number | null, measures: Array<{ measure: string, value: string | null }> }>, byModel: Array<{ value: string | null, share: number | null, measures: Array<{ measure: string, value: string | null }> }> }> };
 
+export type RangeTotalsQueryVariables = Exact<{
+  m: Array<string> | string;
+  f?: Array<Filter> | Filter | null | undefined;
+  r?: TimeRange | null | undefined;
+}>;
+
+
+export type RangeTotalsQuery = { totals: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, period: { from: string, to: string, partial: boolean, timezone: string } | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> } };
+
+export type OrganizationTotalsQueryVariables = Exact<{
+  range?: TimeRange | null | undefined;
+}>;
+
+
+export type OrganizationTotalsQuery = { organizationOverview: { totalCost: string | null, calls: string, period: { from: string, to: string, partial: boolean, timezone: string }, workspaces: Array<{ slug: string, totalCost: string | null, calls: string }> } };
+
 export type ReportsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -3557,6 +3573,64 @@ export const ComparePlansDocument = new TypedDocumentString(`
     value
   }
 }`) as unknown as TypedDocumentString<ComparePlansQuery, ComparePlansQueryVariables>;
+export const RangeTotalsDocument = new TypedDocumentString(`
+    query RangeTotals($m: [String!]!, $f: [Filter!], $r: TimeRange) {
+  totals: breakdown(measures: $m, by: [], filters: $f, timeRange: $r) {
+    ...BreakdownLevel0
+    period {
+      ...PeriodFields
+    }
+  }
+}
+    fragment BreakdownNodeFields on BreakdownNode {
+  dimension
+  value
+  label
+  other
+  otherCount
+  path {
+    dimension
+    value
+  }
+  measures {
+    measure
+    value
+    share
+  }
+}
+fragment BreakdownLevel0 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    label
+  }
+}
+fragment PeriodFields on Period {
+  from
+  to
+  partial
+  timezone
+}`) as unknown as TypedDocumentString<RangeTotalsQuery, RangeTotalsQueryVariables>;
+export const OrganizationTotalsDocument = new TypedDocumentString(`
+    query OrganizationTotals($range: TimeRange) {
+  organizationOverview(timeRange: $range, granularity: day, limit: 10) {
+    period {
+      ...PeriodFields
+    }
+    totalCost
+    calls
+    workspaces {
+      slug
+      totalCost
+      calls
+    }
+  }
+}
+    fragment PeriodFields on Period {
+  from
+  to
+  partial
+  timezone
+}`) as unknown as TypedDocumentString<OrganizationTotalsQuery, OrganizationTotalsQueryVariables>;
 export const ReportsDocument = new TypedDocumentString(`
     query Reports {
   reports(first: 60) {

@@ -8,39 +8,48 @@ import { Chart } from '@/components/Chart';
 import { ConfirmSubmit } from '@/components/ConfirmSubmit';
 import { RangePicker } from '@/components/RangePicker';
 import { UsageBar } from '@/components/UsageBar';
+import { PreviousCells, PreviousHeaders, VsPrevious } from '@/components/VsPrevious';
 import { gql } from '@/lib/api';
 import { type Budget, scopeText } from '@/lib/budgets';
 import { periodLabel } from '@/lib/breakdown';
-import { OrganizationDocument } from '@/lib/graphql/operations';
+import { OrganizationDocument, OrganizationTotalsDocument } from '@/lib/graphql/operations';
 import { formatCount, formatMoney, formatPercent } from '@/lib/format';
 import { allows, getMe } from '@/lib/me';
 import { type OrganizationData, organizationBudgetScope, trendChart } from '@/lib/organization';
-import { type SearchParams, parseRange } from '@/lib/query-state';
+import { type SearchParams, parseCompare, parseRange, previousRange } from '@/lib/query-state';
 import { budgetCommand } from '../budgets/actions';
 
 export default async function Organization({ searchParams }: { searchParams: Promise<SearchParams> }) {
-  const range = parseRange(await searchParams);
-  const res = await gql(OrganizationDocument, { range });
+  const query = await searchParams;
+  const range = parseRange(query);
+  const comparing = parseCompare(query);
+  const [res, prev] = await Promise.all([gql(OrganizationDocument, { range }), comparing ? gql(OrganizationTotalsDocument, { range: previousRange(range) }) : null]);
   if (!res.ok) return <><h2>Organization</h2><ApiErrors errors={res.errors} /></>;
+  if (prev && !prev.ok) return <><h2>Organization</h2><ApiErrors errors={prev.errors} /></>;
   const { organizationOverview: o, organizationBudgets: budgets, organizationReport: report, meta } = res.data;
+  const before = prev?.data.organizationOverview;
+  const activity = before && { current: String(o.calls), previous: String(before.calls) };
   const me = await getMe();
   const manageable = (me?.workspaces ?? []).filter((w) => w.organizationId === me?.organizationId);
   return (
     <>
       <h2>{o.organization.name} <span className="muted">(organization)</span></h2>
-      <RangePicker path="/organization" range={range} />
-      <p className="muted" data-testid="organization-period">{periodLabel(o.period)} · {o.workspaces.length} workspaces you may read</p>
+      <RangePicker path="/organization" range={range} compare={comparing} />
+      <p className="muted" data-testid="organization-period">{periodLabel(o.period)} · {o.workspaces.length} workspaces you may read{before && <> · compared with {periodLabel(before.period)}</>}</p>
       <div className="kpis">
-        <div className="panel kpi" data-testid="org-total" data-value={o.totalCost ?? ''}><div className="label">Spend</div><div className="value">{formatMoney(o.totalCost)}</div></div>
-        <div className="panel kpi" data-testid="org-calls" data-value={o.calls}><div className="label">Calls</div><div className="value">{formatCount(o.calls)}</div></div>
+        <div className="panel kpi" data-testid="org-total" data-value={o.totalCost ?? ''}><div className="label">Spend</div><div className="value">{formatMoney(o.totalCost)}</div>
+          {before && <VsPrevious measure="total_cost" current={o.totalCost} previous={before.totalCost} activity={activity} testId="org-total-previous" />}</div>
+        <div className="panel kpi" data-testid="org-calls" data-value={o.calls}><div className="label">Calls</div><div className="value">{formatCount(o.calls)}</div>
+          {before && <VsPrevious measure="calls" current={String(o.calls)} previous={String(before.calls)} testId="org-calls-previous" />}</div>
       </div>
       <div className="grid">
         <section className="panel" data-testid="org-workspaces">
           <h3>Spend by workspace</h3>
           <table>
-            <thead><tr><th scope="col">Workspace</th><th scope="col">Your role</th><th className="num" scope="col">Cost</th><th className="num" scope="col">Share</th><th className="num" scope="col">Calls</th></tr></thead>
+            <thead><tr><th scope="col">Workspace</th><th scope="col">Your role</th><th className="num" scope="col">Cost</th>{before && <PreviousHeaders title="Cost" />}<th className="num" scope="col">Share</th><th className="num" scope="col">Calls</th></tr></thead>
             <tbody>{o.workspaces.map((w) => (
               <tr key={w.slug} data-workspace={w.slug}><td>{w.name}</td><td>{w.role ?? 'key'}</td><td className="num" data-value={w.totalCost ?? ''}>{formatMoney(w.totalCost)}</td>
+                {before && <PreviousCells measure="total_cost" current={w.totalCost} previous={before.workspaces.find((b) => b.slug === w.slug)?.totalCost} />}
                 <td className="num">{formatPercent(w.share)}</td><td className="num">{formatCount(w.calls)}</td></tr>
             ))}</tbody>
           </table>

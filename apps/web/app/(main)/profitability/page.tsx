@@ -6,15 +6,17 @@
 import Link from 'next/link';
 import { ApiErrors } from '@/components/ApiErrors';
 import { PoolUpload } from '@/components/PoolUpload';
+import { RangePicker } from '@/components/RangePicker';
+import { VsPrevious } from '@/components/VsPrevious';
 import { gql } from '@/lib/api';
 import { periodLabel, utcDays } from '@/lib/breakdown';
 import { formatMoney } from '@/lib/format';
 import { EconomicsDocument, type EconomicsFieldsFragment } from '@/lib/graphql/operations';
 import { allows, getMe } from '@/lib/me';
 import { periodOf } from '@/lib/period-of';
+import { COMPARE, MONTH_RANGES, type SearchParams, parseCompare, previousRange } from '@/lib/query-state';
 
 type Row = EconomicsFieldsFragment;
-const PERIODS = ['this month', 'last month'] as const;
 const BY = [['customer_id', 'Customers'], ['feature', 'Features']] as const;
 
 
@@ -40,36 +42,49 @@ function Table({ rows, label, testId }: { rows: Row[]; label: string; testId: st
   );
 }
 
-export default async function Profitability({ searchParams }: { searchParams: Promise<{ period?: string; by?: string }> }) {
+/** A range's economics (its UTC days). */
+async function economics(r: { relative: string; previous?: boolean }, by: string) {
+  const range = await periodOf(r);
+  return { range, res: range.ok ? await gql(EconomicsDocument, { ...utcDays(range.data), by: [by] }) : range };
+}
+
+export default async function Profitability({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const params = await searchParams;
   const me = await getMe();
-  const period = PERIODS.find((p) => p === params.period) ?? 'this month';
+  // Whole calendar units only (`range=`; the former `period=` still reads).
+  const asked = [params.range, params.period].find((p) => typeof p === 'string');
+  const period = MONTH_RANGES.find((p) => p === asked) ?? 'this month';
+  const comparing = parseCompare(params);
   const [by, label] = BY.find(([b]) => b === params.by) ?? BY[0];
-  const range = await periodOf(period);
+  const [{ range, res }, prev] = await Promise.all([economics({ relative: period }, by), comparing ? economics(previousRange({ relative: period }) as { relative: string; previous: boolean }, by) : null]);
   const span = range.ok ? utcDays(range.data) : undefined;
-  const res = range.ok ? await gql(EconomicsDocument, { ...utcDays(range.data), by: [by] }) : range;
-  const href = (p: string, b: string) => `/profitability?period=${encodeURIComponent(p)}&by=${b}`;
+  const href = (p: string, b: string) => `/profitability?range=${encodeURIComponent(p)}&by=${b}${comparing ? `&compare=${COMPARE}` : ''}`;
   const rows = res.ok ? res.data.economics.filter((r) => r.key[0] !== null) : [];
   // A negative decimal string starts with '-'; the order is for reading (most negative first).
   const unprofitable = rows.filter((r) => r.margin.startsWith('-')).sort((a, b) => Number(a.margin) - Number(b.margin));
   const total = (f: keyof Row) => String((res.ok ? res.data.totals[0]?.[f] : undefined) ?? '0');
+  const prevTotals = prev?.res.ok ? prev.res.data.totals[0] : undefined;
+  const before = prev?.res.ok ? (f: keyof Row) => String(prevTotals?.[f] ?? '0') : undefined;
   return (
     <>
       <div className="toolbar" style={{ justifyContent: 'space-between' }}>
         <h2>Profitability</h2>
-        <nav aria-label="Period" className="chips">
-          {PERIODS.map((p) => <Link key={p} className="chip" style={{ paddingRight: 10, fontWeight: p === period ? 700 : 400 }} href={href(p, by)} aria-current={p === period ? 'page' : undefined}>{p[0]!.toUpperCase() + p.slice(1)}</Link>)}
+        <nav aria-label="Group by" className="chips">
           {BY.map(([b, l]) => <Link key={b} className="chip" style={{ paddingRight: 10, fontWeight: b === by ? 700 : 400 }} href={href(period, b)} aria-current={b === by ? 'page' : undefined}>{l}</Link>)}
         </nav>
       </div>
+      <RangePicker path="/profitability" range={{ relative: period }} presets={MONTH_RANGES} custom={false} compare={comparing} extra={{ by }} />
+      {prev && !prev.res.ok && <ApiErrors errors={prev.res.errors} />}
       {!res.ok ? <ApiErrors errors={res.errors} /> : (
         <>
           <p className="muted" data-testid="profit-period" data-from={span?.from} data-to={span?.to}>
             {range.ok && periodLabel(range.data)} · true cost = direct cost of the events + shared cost pools allocated by their rules
+            {prev?.range.ok && <> · compared with {periodLabel(prev.range.data)}</>}
           </p>
           <div className="kpis" data-testid="profit-totals">
             {FIGURES.map(([f, title]) => (
-              <div key={f} className="panel kpi" data-testid={`profit-${f}`} data-value={total(f)}><div className="label">{title}</div><div className="value">{formatMoney(total(f))}</div></div>
+              <div key={f} className="panel kpi" data-testid={`profit-${f}`} data-value={total(f)}><div className="label">{title}</div><div className="value">{formatMoney(total(f))}</div>
+                {before && <VsPrevious measure="total_cost" current={total(f)} previous={before(f)} testId={`profit-${f}-previous`} />}</div>
             ))}
           </div>
           <section className="panel" style={{ marginBottom: 16 }}>

@@ -2,10 +2,11 @@
 // what events tracked, per day × provider × model, with what no event explains on its own line
 // ("unattributed"), so the rows add up to the invoice. Figures are the API's
 // (Query.reconciliation); every one carries its exact decimal string in data-value.
-import Link from 'next/link';
 import { ApiErrors } from '@/components/ApiErrors';
 import { BillUpload } from '@/components/BillUpload';
 import { Chart } from '@/components/Chart';
+import { RangePicker } from '@/components/RangePicker';
+import { VsPrevious } from '@/components/VsPrevious';
 import { gql } from '@/lib/api';
 import { periodLabel, utcDays } from '@/lib/breakdown';
 import type { ChartSpec } from '@/lib/echarts';
@@ -13,6 +14,7 @@ import { formatMoney } from '@/lib/format';
 import { ReconciliationDocument, type ReconciliationQuery } from '@/lib/graphql/operations';
 import { allows, getMe } from '@/lib/me';
 import { periodOf } from '@/lib/period-of';
+import { type SearchParams, parseCompare, parseRange, previousRange } from '@/lib/query-state';
 
 const PERIOD_DAYS = [7, 30, 90];
 type Row = ReconciliationQuery['reconciliation']['rows'][number];
@@ -23,16 +25,18 @@ type Total = ReconciliationQuery['reconciliation']['totals'][number];
 /** A share as a percent; one that rounds to zero reads 0.0%, not -0.0%. */
 const share = (v: string | null | undefined) => (v === null || v === undefined ? '—' : `${(Number(v) * 100).toFixed(1).replace(/^-(0\.0)$/, '$1')}%`);
 
-function Figure({ label, value, raw, testId }: { label: string; value: string; raw: string | null | undefined; testId: string }) {
-  return <div className="panel kpi" data-testid={testId} data-value={raw ?? ''}><div className="label">{label}</div><div className="value">{value}</div></div>;
+function Figure({ label, value, raw, testId, before }: { label: string; value: string; raw: string | null | undefined; testId: string; before?: React.ReactNode }) {
+  return <div className="panel kpi" data-testid={testId} data-value={raw ?? ''}><div className="label">{label}</div><div className="value">{value}</div>{before}</div>;
 }
 
-function Totals({ total }: { total: Total }) {
+/** A currency's totals; with the previous period's (compare=previous), each beside its value then. */
+function Totals({ total, before, comparing }: { total: Total; before?: Total; comparing: boolean }) {
+  const vs = (f: 'billed' | 'tracked' | 'variance') => comparing && <VsPrevious measure="total_cost" current={total[f]} previous={before?.[f] ?? null} testId={`recon-${f}-previous`} />;
   return (
     <div className="kpis" data-testid="recon-totals" data-currency={total.currency}>
-      <Figure testId="recon-billed" label={`Billed (${total.currency})`} value={formatMoney(total.billed)} raw={total.billed} />
-      <Figure testId="recon-tracked" label="Tracked by events" value={formatMoney(total.tracked)} raw={total.tracked} />
-      <Figure testId="recon-variance" label="Variance (billed − tracked)" value={formatMoney(total.variance)} raw={total.variance} />
+      <Figure testId="recon-billed" label={`Billed (${total.currency})`} value={formatMoney(total.billed)} raw={total.billed} before={vs('billed')} />
+      <Figure testId="recon-tracked" label="Tracked by events" value={formatMoney(total.tracked)} raw={total.tracked} before={vs('tracked')} />
+      <Figure testId="recon-variance" label="Variance (billed − tracked)" value={formatMoney(total.variance)} raw={total.variance} before={vs('variance')} />
       <Figure testId="recon-share" label="Variance share of the bill" value={share(total.varianceShare)} raw={total.varianceShare} />
     </div>
   );
@@ -71,26 +75,32 @@ function Rows({ rows }: { rows: Row[] }) {
   );
 }
 
-export default async function Reconciliation({ searchParams }: { searchParams: Promise<{ days?: string }> }) {
-  const requested = Number((await searchParams).days);
-  const n = PERIOD_DAYS.includes(requested) ? requested : 30;
+/** The bills of a range's UTC days. */
+async function reconcile(r: Parameters<typeof periodOf>[0]) {
+  const range = await periodOf(r);
+  return { range, res: range.ok ? await gql(ReconciliationDocument, utcDays(range.data)) : range };
+}
+
+export default async function Reconciliation({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const params = await searchParams;
+  const requested = Number(params.days); // the former `?days=N` links still work
+  const picked = PERIOD_DAYS.includes(requested) ? { relative: `last ${requested} days` } : parseRange(params);
+  const comparing = parseCompare(params);
   const me = await getMe();
-  const range = await periodOf(`last ${n} days`);
-  const res = range.ok ? await gql(ReconciliationDocument, utcDays(range.data)) : range;
+  const [{ range, res }, prev] = await Promise.all([reconcile(picked), comparing ? reconcile(previousRange(picked)) : null]);
+  const before = prev?.res.ok ? prev.res.data.reconciliation.totals : [];
   return (
     <>
-      <div className="toolbar" style={{ justifyContent: 'space-between' }}>
-        <h2>Reconciliation</h2>
-        <nav aria-label="Period" className="chips">
-          {PERIOD_DAYS.map((d) => <Link key={d} className="chip" style={{ paddingRight: 10, fontWeight: d === n ? 700 : 400 }} href={`/reconciliation?days=${d}`} aria-current={d === n ? 'page' : undefined}>Last {d} days</Link>)}
-        </nav>
-      </div>
+      <h2>Reconciliation</h2>
+      <RangePicker path="/reconciliation" range={picked} compare={comparing} />
+      {prev && !prev.res.ok && <ApiErrors errors={prev.res.errors} />}
       {!res.ok ? <ApiErrors errors={res.errors} /> : (
         <>
           <p className="muted" data-testid="recon-period" data-from={res.data.reconciliation.from} data-to={res.data.reconciliation.to}>
             {range.ok && periodLabel(range.data)} · UTC days · only days and providers a bill covers count
+            {prev?.range.ok && <> · compared with {periodLabel(prev.range.data)}</>}
           </p>
-          {res.data.reconciliation.totals.map((t) => <Totals key={t.currency} total={t} />)}
+          {res.data.reconciliation.totals.map((t) => <Totals key={t.currency} total={t} comparing={comparing} before={before.find((b) => b.currency === t.currency)} />)}
           <section className="panel" style={{ marginBottom: 16 }}>
             <h3>Billed and tracked per day</h3>
             <Chart id="recon-daily" label="Billed and tracked per day" spec={dailyChart(res.data.reconciliation.rows)} />

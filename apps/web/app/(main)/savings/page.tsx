@@ -4,29 +4,31 @@
 // Estimates only: nothing here changes anything.
 import Link from 'next/link';
 import { ApiErrors } from '@/components/ApiErrors';
+import { RangePicker } from '@/components/RangePicker';
 import { gql } from '@/lib/api';
 import { formatMoney } from '@/lib/format';
+import { RANGES } from '@/lib/query-state';
 import { type FilterOperator, SavingsRecommendationsDocument, type SavingsRecommendationsQuery, WhatIfDocument, type WhatIfQuery } from '@/lib/graphql/operations';
 
-const PERIOD_DAYS = [7, 30, 90];
 const FIELDS = ['workflow', 'step', 'from', 'model', 'serviceTier', 'cacheHitRatio', 'contextReduction'] as const;
-type Params = Partial<Record<(typeof FIELDS)[number] | 'days', string>>;
+type Params = Partial<Record<(typeof FIELDS)[number] | 'days' | 'range', string>>;
+// `from` here is the what-if's observed model, so the period is a preset only (`range=`; the former `days=N` still reads).
 type Rec = SavingsRecommendationsQuery['savingsRecommendations'][number];
 type WhatIf = WhatIfQuery['whatIf'];
 
 const KIND_LABELS: Record<string, string> = { cheaper_model: 'Cheaper model', cache: 'Caching', context: 'Context size' };
 
 /** The what-if a recommendation came from, as this page's query string. */
-function whatIfLink(r: Rec, days: number): string {
+function whatIfLink(r: Rec, range: string): string {
   const value = (member: string) => r.filters.find((f) => f.member === member && f.operator === 'equals')?.values[0];
-  const q = new URLSearchParams({ days: String(days) });
+  const q = new URLSearchParams({ range });
   for (const [k, v] of [['workflow', value('workflow')], ['step', value('step')], ['from', value('model')], ...Object.entries(r.scenario)] as Array<[string, unknown]>) {
     if (k !== 'provider' && k !== '__typename' && typeof v === 'string') q.set(k, v);
   }
   return `/savings?${q}#what-if`;
 }
 
-function Recommendations({ recs, days }: { recs: Rec[]; days: number }) {
+function Recommendations({ recs, range }: { recs: Rec[]; range: string }) {
   if (!recs.length) return <p className="empty">No opportunity stands out in this period.</p>;
   return (
     <table data-testid="savings-recommendations">
@@ -37,7 +39,7 @@ function Recommendations({ recs, days }: { recs: Rec[]; days: number }) {
           <td>{KIND_LABELS[r.kind] ?? r.kind}</td>
           <td className="num" data-value={r.monthlySaving}>{formatMoney(r.monthlySaving)}</td>
           <td><ul className="muted" style={{ margin: 0, paddingLeft: 16 }}>{r.evidence.map((e) => <li key={e.label}>{e.label}: {e.value}</li>)}</ul></td>
-          <td><Link href={whatIfLink(r, days)}>What-if</Link></td>
+          <td><Link href={whatIfLink(r, range)}>What-if</Link></td>
         </tr>
       ))}</tbody>
     </table>
@@ -74,13 +76,13 @@ function WhatIfResult({ w }: { w: WhatIf }) {
   );
 }
 
-function WhatIfForm({ params, days }: { params: Params; days: number }) {
+function WhatIfForm({ params, range }: { params: Params; range: string }) {
   const field = (name: (typeof FIELDS)[number], label: string, placeholder: string) => (
     <label>{label}<input name={name} defaultValue={params[name]} placeholder={placeholder} /></label>
   );
   return (
     <form className="toolbar" aria-label="What-if" style={{ flexWrap: 'wrap' }}>
-      <input type="hidden" name="days" value={days} />
+      <input type="hidden" name="range" value={range} />
       {field('workflow', 'Workflow', 'e.g. plan-execute')}
       {field('step', 'Step', 'e.g. review')}
       {field('from', 'Observed model', 'all models')}
@@ -105,8 +107,11 @@ function whatIfVariables(params: Params, range: { relative: string }) {
 
 export default async function Savings({ searchParams }: { searchParams: Promise<Params> }) {
   const params = await searchParams;
-  const n = PERIOD_DAYS.includes(Number(params.days)) ? Number(params.days) : 30;
-  const range = { relative: `last ${n} days` };
+  const days = [7, 30, 90].includes(Number(params.days)) ? `last ${params.days} days` : undefined;
+  const name = RANGES.find((r) => r === params.range) ?? days ?? 'last 30 days';
+  const range = { relative: name };
+  // The picker's links keep the what-if's scenario (not its observed model: `from` is a range's date to the picker).
+  const keep = Object.fromEntries(FIELDS.filter((k) => k !== 'from' && params[k]).map((k) => [k, params[k]!]));
   const asked = whatIfVariables(params, range);
   const [recs, whatIf] = await Promise.all([
     gql(SavingsRecommendationsDocument, { range }),
@@ -116,18 +121,16 @@ export default async function Savings({ searchParams }: { searchParams: Promise<
     <>
       <div className="toolbar" style={{ justifyContent: 'space-between' }}>
         <h2>Savings</h2>
-        <nav aria-label="Period" className="chips">
-          {PERIOD_DAYS.map((d) => <Link key={d} className="chip" style={{ paddingRight: 10, fontWeight: d === n ? 700 : 400 }} href={`/savings?days=${d}`} aria-current={d === n ? 'page' : undefined}>Last {d} days</Link>)}
-        </nav>
       </div>
+      <RangePicker path="/savings" range={range} custom={false} extra={keep} />
       <p className="muted">Estimates from the observed token mix at today&apos;s list prices. Nothing is changed automatically.</p>
       <section className="panel" style={{ marginBottom: 16 }}>
         <h3>Largest opportunities</h3>
-        {recs.ok ? <Recommendations recs={recs.data.savingsRecommendations} days={n} /> : <ApiErrors errors={recs.errors} />}
+        {recs.ok ? <Recommendations recs={recs.data.savingsRecommendations} range={name} /> : <ApiErrors errors={recs.errors} />}
       </section>
       <section className="panel" id="what-if" data-testid="what-if">
         <h3>What if…</h3>
-        <WhatIfForm params={params} days={n} />
+        <WhatIfForm params={params} range={name} />
         {whatIf && (whatIf.ok ? <WhatIfResult w={whatIf.data.whatIf} /> : <ApiErrors errors={whatIf.errors} />)}
       </section>
     </>

@@ -10,11 +10,14 @@ import { EventTable } from '@/components/EventTable';
 import { SegmentTable } from '@/components/SegmentTable';
 import { SeriesTable } from '@/components/SeriesTable';
 import { SessionCalls } from '@/components/SessionCalls';
+import { RangePicker } from '@/components/RangePicker';
+import { VsPrevious } from '@/components/VsPrevious';
 import { gql } from '@/lib/api';
 import { AXES, type Axis, axisHref, costMeasure } from '@/lib/axes';
 import { seriesChart, valueOf } from '@/lib/breakdown';
 import { formatMeasure, formatMoney } from '@/lib/format';
-import { AxisSegmentsDocument, AxisValueDocument, type Filter, type TimeRange } from '@/lib/graphql/operations';
+import { AxisSegmentsDocument, AxisValueDocument, type Filter, RangeTotalsDocument, type TimeRange } from '@/lib/graphql/operations';
+import { type SearchParams, parseCompare, parseRange, previousRange, rangeName } from '@/lib/query-state';
 
 /**
  * The value's figures (AxisValue), and each of the axis's breakdowns (AxisSegments, one request
@@ -34,39 +37,54 @@ async function axisData(axis: Axis, f: Filter[], r: TimeRange, value: string) {
   return { ok: true as const, data: { ...figures.data, segments: segments.flatMap((s) => (s.ok ? [s.data.breakdown] : [])) } };
 }
 
-function Kpi({ label, value, testId, measure }: { label: string; value: string | null; testId?: string; measure: string }) {
-  return <div className="panel kpi" data-testid={testId} data-value={value ?? ''}><div className="label">{label}</div><div className="value">{formatMeasure(measure, value)}</div></div>;
+type Totals = { measures: Array<{ measure: string; value: string | null }> };
+
+/** A figure; with the previous period's totals, its value then and the change. */
+function Kpi({ label, testId, measure, totals, before }: { label: string; testId?: string; measure: string; totals: Totals; before?: Totals | null }) {
+  const value = valueOf(totals, measure);
+  return (
+    <div className="panel kpi" data-testid={testId} data-value={value ?? ''}><div className="label">{label}</div><div className="value">{formatMeasure(measure, value)}</div>
+      {before && <VsPrevious measure={measure} current={value} previous={valueOf(before, measure)} testId={testId && `${testId}-previous`}
+        activity={{ current: valueOf(totals, 'calls'), previous: valueOf(before, 'calls') }} />}</div>
+  );
 }
 
-export default async function AxisValue({ params, searchParams }: { params: Promise<{ axis: string; value: string }>; searchParams: Promise<{ range?: string }> }) {
+export default async function AxisValue({ params, searchParams }: { params: Promise<{ axis: string; value: string }>; searchParams: Promise<SearchParams> }) {
   const { axis: seg, value: raw } = await params;
   const axis = AXES[seg];
   if (!axis) notFound();
   const value = decodeURIComponent(raw);
-  const rangeName = (await searchParams).range ?? 'last 30 days';
-  const range = { relative: rangeName };
+  const query = await searchParams;
+  const range = parseRange(query);
+  const comparing = parseCompare(query);
   const f = [{ member: axis.dimension, operator: 'equals' as const, values: [value] }];
-  const res = await axisData(axis, f, range, value);
-  const heading = <h2>{axis.one} {value} <span className="muted" style={{ fontSize: 13, fontWeight: 400 }}>{rangeName}</span></h2>;
-  if (!res.ok) return <>{heading}<ApiErrors errors={res.errors} /></>;
-  const { totals, trend, events, workItems, segments } = res.data;
   const cost = costMeasure(axis);
+  const [res, prev] = await Promise.all([
+    axisData(axis, f, range, value),
+    comparing ? gql(RangeTotalsDocument, { m: [cost, 'calls', ...(axis.cost ? [] : ['avg_cost_per_call', 'error_rate'])], f, r: previousRange(range) }) : null,
+  ]);
+  const heading = <><h2>{axis.one} {value} <span className="muted" style={{ fontSize: 13, fontWeight: 400 }}>{rangeName(range)}</span></h2>
+    <RangePicker path={axisHref(seg, value)} range={range} compare={comparing} /></>;
+  if (!res.ok) return <>{heading}<ApiErrors errors={res.errors} /></>;
+  if (prev && !prev.ok) return <>{heading}<ApiErrors errors={prev.errors} /></>;
+  const before = prev?.data.totals;
+  const { totals, trend, events, workItems, segments } = res.data;
   const item = workItems?.[0];
   return (
     <>
       {heading}
       {item && <p data-testid="work-item" className="muted">{item.title ?? 'Untitled'} · repository {item.repository ?? '—'}{item.url && <> · <a href={item.url}>open</a></>}</p>}
       <div className="kpis">
-        <Kpi label="Cost" testId="axis-cost" measure={cost} value={valueOf(totals, cost)} />
-        <Kpi label="Calls" testId="axis-calls" measure="calls" value={valueOf(totals, 'calls')} />
-        {!axis.cost && <><Kpi label="Avg per call" measure="avg_cost_per_call" value={valueOf(totals, 'avg_cost_per_call')} />
-          <Kpi label="Error rate" measure="error_rate" value={valueOf(totals, 'error_rate')} /></>}
+        <Kpi label="Cost" testId="axis-cost" measure={cost} totals={totals} before={before} />
+        <Kpi label="Calls" testId="axis-calls" measure="calls" totals={totals} before={before} />
+        {!axis.cost && <><Kpi label="Avg per call" measure="avg_cost_per_call" totals={totals} before={before} />
+          <Kpi label="Error rate" measure="error_rate" totals={totals} before={before} /></>}
       </div>
       {axis.timeline && <SessionCalls filters={f} range={range} />}
       <div className="grid">
         {!axis.timeline && (
-          <section className="panel"><h3>Daily cost</h3><Chart id="axis-trend" label={`Daily cost of ${value}`} spec={seriesChart(trend, cost, 'bar')} />
-            <SeriesTable ts={trend} measure={cost} label="Daily cost" testId="axis-trend-table" />
+          <section className="panel"><h3>Daily cost</h3><Chart id="axis-trend" label={`Daily cost of ${value}`} spec={seriesChart(trend, cost, 'bar')}
+            dataTable={<SeriesTable ts={trend} measure={cost} label="Daily cost" testId="axis-trend-table" />} />
             <EmbedShareIfAllowed spec={{ kind: 'timeseries', title: `Daily cost of ${axis.one.toLowerCase()} ${value}`, measures: [cost], by: [], filters: f, timeRange: range, granularity: 'day' }} /></section>
         )}
         {axis.breakdowns.map((b, i) => (

@@ -66,8 +66,8 @@ export default async function PlanPage({ params }: { params: Promise<{ id: strin
         <div className="panel kpi"><div className="label">Cost / completed task</div><div className="value">{formatMoney(valueOf(totals, 'cost_per_completed_task'))}</div></div>
       </div>
       <div className="grid">
-        <section className="panel"><h3>Daily cost over the plan’s life <span className="muted">(days with spend)</span></h3><Chart id="plan-trend" label={`Daily cost of plan ${id}`} spec={seriesChart(trend, 'total_cost', 'bar')} />
-          <SeriesTable ts={trend} measure="total_cost" label="Daily cost" testId="plan-trend-table" /></section>
+        <section className="panel"><h3>Daily cost over the plan’s life <span className="muted">(days with spend)</span></h3><Chart id="plan-trend" label={`Daily cost of plan ${id}`} spec={seriesChart(trend, 'total_cost', 'bar')}
+          dataTable={<SeriesTable ts={trend} measure="total_cost" label="Daily cost" testId="plan-trend-table" />} /></section>
         <ForecastPanel forecast={planForecasts[0]} />
         <BudgetsInScope context={[{ dimension: 'plan_id', value: id }]} />
         <SegmentTable testId="plan-task-types" title="By task type" node={byTaskType} />
