@@ -4,13 +4,11 @@
 // above or below a threshold), delivered to the channels ticked and always listed in-app.
 import { useActionState, useState } from 'react';
 import { type RuleFormState, saveRule } from '@/app/(main)/alerts/actions';
+import type { AlertRuleFieldsFragment } from '@/lib/graphql/operations';
 
 export interface RuleFormMember { name: string; title: string }
-export interface RuleFormRule {
-  id: string; name: string; kind: 'anomaly' | 'metric'; enabled: boolean; channelIds: string[];
-  anomaly: { minImpact: string; anomalyKind: string | null; peerValue: string | null; likelyCause: string | null } | null;
-  metric: { measure: string; dimension: string | null; filters: Array<{ member: string; operator: string; values: string[] | null }>; window: string; comparison: string; threshold: string } | null;
-}
+/** A rule as the page reads it (AlertRuleFields, lib/graphql/operations/alerts.graphql). */
+export type RuleFormRule = AlertRuleFieldsFragment;
 
 const CAUSES = ['model_choice', 'context_size', 'subagents', 'retries', 'cache_misses', 'call_volume'];
 const OPERATORS = ['equals', 'notEquals', 'contains', 'startsWith'];

@@ -39,7 +39,7 @@ export function ExplorerControls({ state, measures, dimensions }: { state: Explo
           </div>
         </div>
         <label>Granularity
-          <select aria-label="Granularity" value={state.granularity} onChange={(e) => go({ granularity: e.target.value })}>
+          <select aria-label="Granularity" value={state.granularity} onChange={(e) => go({ granularity: e.target.value as ExploreState['granularity'] })}>
             {GRANULARITIES.map((g) => <option key={g}>{g}</option>)}
           </select>
         </label>

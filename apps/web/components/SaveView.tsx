@@ -3,9 +3,9 @@
 // a chart over time, bars or the table on a dashboard.
 import { useState } from 'react';
 import { saveView } from '@/app/(main)/views/actions';
-import type { ViewChart } from '@/lib/views';
+import type { ViewChart, ViewStateInput } from '@/lib/graphql/operations';
 
-export function SaveView({ state }: { state: Record<string, unknown> }) {
+export function SaveView({ state }: { state: ViewStateInput }) {
   const [open, setOpen] = useState(false);
   const [name, setName] = useState('');
   const [shared, setShared] = useState(true);

@@ -1,6 +1,7 @@
 // Anomalies in words: a cause's name and its evidence as a person reads them (the API keeps the
 // metric names for machines), and the page's filters as URL state.
 import { formatMeasure, formatMoney, formatPercent } from './format';
+import type { AnomaliesQueryVariables, AnomalyCauseKind, AnomalyKind } from './graphql/operations';
 
 export const CAUSE_LABELS: Record<string, string> = {
   model_choice: 'Expensive models',
@@ -51,7 +52,7 @@ export type StatusChoice = keyof typeof STATUS_CHOICES;
 export const GROUPINGS = { subject: 'session or task', peer_group: 'peer group', likely_cause: 'likely cause' } as const;
 
 export interface AnomalyQuery {
-  from?: string; to?: string; kind?: string; status: StatusChoice; peer?: string; cause?: string; subject?: string;
+  from?: string; to?: string; kind?: AnomalyKind; status: StatusChoice; peer?: string; cause?: string; subject?: string;
   sort: 'impact' | 'recent'; group?: keyof typeof GROUPINGS; after?: string;
 }
 
@@ -61,7 +62,7 @@ const text = (v: string | undefined) => (v?.trim() ? v.trim() : undefined);
 /** The page's URL state (unknown values fall back to the defaults: unresolved, largest impact first). */
 export function anomalyQuery(p: Record<string, string | undefined>): AnomalyQuery {
   return {
-    from: text(p.from), to: text(p.to), kind: pick(p.kind, ['session', 'task', ''], '') || undefined, peer: text(p.peer), cause: text(p.cause), subject: text(p.subject),
+    from: text(p.from), to: text(p.to), kind: pick<AnomalyKind | ''>(p.kind, ['session', 'task', ''], '') || undefined, peer: text(p.peer), cause: text(p.cause), subject: text(p.subject),
     status: pick(p.status, Object.keys(STATUS_CHOICES) as StatusChoice[], 'unresolved'), sort: pick(p.sort, ['impact', 'recent'], 'impact'),
     group: pick(p.group, [...Object.keys(GROUPINGS), ''] as Array<keyof typeof GROUPINGS | ''>, '') || undefined, after: text(p.after),
   };
@@ -84,10 +85,10 @@ const nextDay = (date: string) => {
 };
 
 /** The API's filter arguments: dates as the start of `from` and the end of `to` (inclusive, UTC). */
-export function anomalyFilterArgs(q: AnomalyQuery) {
+export function anomalyFilterArgs(q: AnomalyQuery): Pick<AnomaliesQueryVariables, 'kind' | 'from' | 'to' | 'status' | 'peerGroup' | 'likelyCause' | 'subject'> {
   const date = (d: string | undefined, end = false) => (d ? (/^\d{4}-\d{2}-\d{2}$/.test(d) ? `${end ? nextDay(d) : d}T00:00:00Z` : d) : null);
   return {
-    kind: q.kind ?? null, from: date(q.from), to: date(q.to, true), status: STATUS_CHOICES[q.status].length ? STATUS_CHOICES[q.status] : null,
-    peerGroup: q.peer ?? null, likelyCause: q.cause && q.cause in CAUSE_LABELS ? q.cause : null, subject: q.subject ?? null,
+    kind: q.kind ?? null, from: date(q.from), to: date(q.to, true), status: STATUS_CHOICES[q.status].length ? [...STATUS_CHOICES[q.status]] : null,
+    peerGroup: q.peer ?? null, likelyCause: q.cause && q.cause in CAUSE_LABELS ? q.cause as AnomalyCauseKind : null, subject: q.subject ?? null,
   };
 }

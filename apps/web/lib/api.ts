@@ -4,26 +4,30 @@ import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
 import { API_URL, SESSION_COOKIE } from './config';
-import { type TypedDocumentString, WorkspaceCurrencyDocument, type WorkspaceCurrencyQuery } from './graphql/operations';
+import { type TypedDocumentString, WorkspaceCurrencyDocument } from './graphql/operations';
 import { setCurrencySource } from './format';
 
 export interface ApiError { message: string; code?: string; field?: string }
 export type ApiResult<T> = { ok: true; data: T } | { ok: false; errors: ApiError[] };
 
-/** Posts a GraphQL request with `key`; errors are returned, not thrown, so pages can show them. */
-export async function graphqlWithKey<T>(key: string, query: string, variables: Record<string, unknown> = {}): Promise<ApiResult<T> & { status: number }> {
+/**
+ * Posts a generated document (lib/graphql/operations.ts, from lib/graphql/operations/*.graphql)
+ * with `key`; errors are returned, not thrown, so pages can show them. Only generated documents:
+ * a query written as a string does not compile.
+ */
+export async function graphqlWithKey<R, V>(key: string, document: TypedDocumentString<R, V>, variables?: V): Promise<ApiResult<R> & { status: number }> {
   let res: Response;
   try {
     res = await fetch(`${API_URL}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-      body: JSON.stringify({ query, variables }),
+      body: JSON.stringify({ query: document.toString(), variables: variables ?? {} }),
       cache: 'no-store',
     });
   } catch (e) {
     return { ok: false, status: 0, errors: [{ message: `the Spendgraph API at ${API_URL} is unreachable: ${(e as Error).message}` }] };
   }
-  const body = (await res.json().catch(() => ({}))) as { data?: T; errors?: Array<{ message: string; extensions?: { code?: string; field?: string } }>; message?: string };
+  const body = (await res.json().catch(() => ({}))) as { data?: R; errors?: Array<{ message: string; extensions?: { code?: string; field?: string } }>; message?: string };
   if (body.errors?.length || !body.data) {
     const errors = body.errors?.map((e) => ({ message: e.message, code: e.extensions?.code, field: e.extensions?.field }))
       ?? [{ message: body.message ?? `the API answered ${res.status}` }];
@@ -90,20 +94,18 @@ export async function endSession(session: string): Promise<void> {
 const requestCurrency = cache((): { code: string } => ({ code: 'USD' }));
 setCurrencySource(() => requestCurrency().code);
 const learnCurrency = cache(async (key: string): Promise<void> => {
-  const res = await graphqlWithKey<WorkspaceCurrencyQuery>(key, WorkspaceCurrencyDocument.toString());
+  const res = await graphqlWithKey(key, WorkspaceCurrencyDocument);
   if (res.ok) requestCurrency().code = res.data.workspace.currency;
 });
 
 /**
- * A GraphQL request as the signed-in user; a rejected key sends them to sign in again. Given a
- * generated document (lib/graphql/operations.ts, from lib/graphql/operations/*.graphql), its
- * variables and answer are typed from the schema; given a string, the caller states the answer's type.
+ * A GraphQL request as the signed-in user; a rejected key sends them to sign in again. The document
+ * is a generated one (lib/graphql/operations.ts, from lib/graphql/operations/*.graphql), so its
+ * variables and answer are typed from the schema; a query written as a string does not compile.
  */
-export async function gql<R, V>(document: TypedDocumentString<R, V>, variables?: V): Promise<ApiResult<R>>;
-export async function gql<T>(query: string, variables?: Record<string, unknown>): Promise<ApiResult<T>>;
-export async function gql<T>(query: string | TypedDocumentString<T, unknown>, variables: unknown = {}): Promise<ApiResult<T>> {
+export async function gql<R, V>(document: TypedDocumentString<R, V>, variables?: V): Promise<ApiResult<R>> {
   const key = await signedInKey();
-  const [result] = await Promise.all([graphqlWithKey<T>(key, query.toString(), (variables ?? {}) as Record<string, unknown>), learnCurrency(key)]);
+  const [result] = await Promise.all([graphqlWithKey(key, document, variables), learnCurrency(key)]);
   if (result.status === 401) redirect('/signin?expired=1');
   return result;
 }

@@ -1,10 +1,10 @@
 // Shapes of the API's breakdown and timeseries answers (types generated from the fragments in
-// graphql/operations/breakdown.graphql), and the GraphQL selections that fetch them.
-import type { BreakdownNodeFieldsFragment, PeriodFieldsFragment, SeriesFieldsFragment } from './graphql/operations.ts';
+// graphql/operations/breakdown.graphql), and what the pages draw from them.
+import type { BreakdownLevel7Fragment, BreakdownNodeFieldsFragment, PeriodFieldsFragment, SeriesFieldsFragment } from './graphql/operations.ts';
 import type * as Schema from './graphql/schema.ts';
 
 export type MeasureValue = Schema.MeasureValue;
-/** A breakdown node at any depth (`nodeSelection`); pages that select the root's `period` add it. */
+/** A breakdown node at any depth (`asTree`). */
 export type Node = BreakdownNodeFieldsFragment & { children: Node[] };
 /** A breakdown level whose children are shown: a BreakdownLevel1 (or deeper) fragment, or a Node. */
 export type Level = BreakdownNodeFieldsFragment & { children: BreakdownNodeFieldsFragment[] };
@@ -12,22 +12,20 @@ export type Level = BreakdownNodeFieldsFragment & { children: BreakdownNodeField
 export type Period = PeriodFieldsFragment;
 export type Timeseries = Pick<SeriesFieldsFragment, 'series'> & Partial<Pick<SeriesFieldsFragment, 'period'>>;
 
-const NODE = 'dimension value label other otherCount path { dimension value } measures { measure value share }';
 /**
- * A breakdown selection nested `depth` levels deep (the deepest level's `children` are empty), for
- * queries still written as strings; typed operations spread the BreakdownLevel fragments instead.
+ * A breakdown asked as deep as the API goes (BreakdownLevel7) as a tree of nodes for the pivot
+ * table and tiles: a node below the levels the query's `by` named has no children, so the deepest
+ * selection (its children's labels only) always comes back empty.
  */
-export function nodeSelection(depth: number): string {
-  return `${NODE} children { ${depth <= 0 ? 'label' : nodeSelection(depth - 1)} }`;
+export function asTree(root: BreakdownLevel7Fragment): Node {
+  return root as Node;
 }
-export const PERIOD = 'period { from to partial timezone }';
 
 /** A period's first and last UTC day (an exclusive midnight end is the day before): bills and pools are per UTC day. */
 export function utcDays(p: Period): { from: string; to: string } {
   const end = p.to.slice(11, 19) === '00:00:00' ? new Date(Date.parse(`${p.to.slice(0, 10)}T00:00:00Z`) - 86_400_000).toISOString() : p.to;
   return { from: p.from.slice(0, 10), to: end.slice(0, 10) };
 }
-export const SERIES = `${PERIOD} series { label key { dimension value } points { time partial measures { measure value } } }`;
 
 export function valueOf(node: { measures: Array<{ measure: string; value: string | null }> } | undefined, measure: string): string | null {
   return node?.measures.find((m) => m.measure === measure)?.value ?? null;

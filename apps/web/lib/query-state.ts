@@ -1,6 +1,6 @@
 // Explorer and event-log state in the URL, so a view can be shared: measures,
 // segments (by), time range, granularity, filters, top-N per node, table sort.
-import type { FilterOperator } from './graphql/operations.ts';
+import type { FilterOperator, Granularity } from './graphql/operations.ts';
 
 export interface Filter { member: string; operator: string; values: string[] }
 export interface TimeRange { relative?: string; from?: string; to?: string }
@@ -8,7 +8,7 @@ export interface ExploreState {
   measures: string[];
   by: string[];
   range: TimeRange;
-  granularity: string;
+  granularity: Granularity;
   filters: Filter[];
   limit: number;
   sort: { column: string; desc: boolean } | null;
@@ -22,7 +22,7 @@ export type SearchParams = Record<string, string | string[] | undefined>;
 export const RANGES = ['today', 'yesterday', 'this week', 'last week', 'last 7 days', 'last 30 days', 'last 90 days', 'this month', 'last month', 'this quarter', 'last quarter'];
 /** Presets of whole calendar units (pages whose figures are per month: cost pools are allocated by month). */
 export const MONTH_RANGES = ['this month', 'last month', 'this quarter', 'last quarter', 'this year'];
-export const GRANULARITIES = ['hour', 'day', 'week', 'month'];
+export const GRANULARITIES: Granularity[] = ['hour', 'day', 'week', 'month'];
 export const OPERATORS = ['equals', 'notEquals', 'contains', 'notContains', 'startsWith', 'gt', 'gte', 'lt', 'lte', 'set', 'notSet'];
 
 function all(p: SearchParams, k: string): string[] {
@@ -77,7 +77,7 @@ export function parseExplore(p: SearchParams): ExploreState {
     measures: measures.length ? measures : ['total_cost', 'calls'],
     by: list(one(p, 'by')),
     range: parseRange(p),
-    granularity: GRANULARITIES.includes(one(p, 'gran') ?? '') ? one(p, 'gran')! : 'day',
+    granularity: GRANULARITIES.find((g) => g === one(p, 'gran')) ?? 'day',
     filters: parseFilters(p),
     limit: Number.isInteger(limit) && limit > 0 && limit <= 1000 ? limit : 10,
     sort: sort ? { column: sort.replace(/:(asc|desc)$/, ''), desc: !sort.endsWith(':asc') } : null,

@@ -30,9 +30,13 @@ const typeDefs = readdirSync(new URL('.', import.meta.url))
   .map((f) => readFileSync(new URL(f, import.meta.url), 'utf8'));
 
 // A breakdown nests `children` once per level, so depth is generous; cost and size are not.
+// Depth and cost are those of the selection with its fragments written out (flattenFragments): a
+// spread adds its fields' levels and cost, not levels or cost of its own, so a client's breakdown
+// fragments (a fragment per level) cost what the same selection written out does, and fragments
+// nested deeper than 15 levels are still refused.
 const armor = new ApolloArmor({
-  maxDepth: { n: 15 },
-  costLimit: { maxCost: 20_000 },
+  maxDepth: { n: 15, flattenFragments: true },
+  costLimit: { maxCost: 20_000, flattenFragments: true },
   maxAliases: { n: 20 },
   maxTokens: { n: 5_000 },
   maxDirectives: { n: 20 },

@@ -9,35 +9,16 @@ import { Chart } from '@/components/Chart';
 import { EmbedShareIfAllowed } from '@/components/EmbedShareIfAllowed';
 import { SegmentTable } from '@/components/SegmentTable';
 import { DashboardTiles } from '@/components/DashboardTiles';
-import { DASHBOARD_FIELDS, type Dashboard } from '@/lib/views';
 import { gql } from '@/lib/api';
-import { type Node, PERIOD, type Period, SERIES, type Timeseries, barChart, nodeSelection, periodLabel, seriesChart, valueOf } from '@/lib/breakdown';
+import { barChart, periodLabel, seriesChart, valueOf } from '@/lib/breakdown';
+import { OverviewBudgetsDocument, OverviewSplitDocument, OverviewSummaryDocument, OverviewTopsDocument, PinnedDashboardDocument } from '@/lib/graphql/operations';
 import { RangePicker } from '@/components/RangePicker';
 import { VsPrevious } from '@/components/VsPrevious';
 import { describeChange, formatMeasure, formatMoney, formatTime, formatUnitMoney } from '@/lib/format';
 import { type SearchParams, type TimeRange, parseCompare, parseRange, previousRange, rangeName, rangeSearch } from '@/lib/query-state';
-import type * as Schema from '@/lib/graphql/schema';
 
-const TOTALS = ['total_cost', 'calls', 'unpriced_calls', 'error_rate', 'avg_cost_per_call'];
-const M = '["total_cost", "calls"]';
-const top = (dim: string) => `breakdown(measures: ${M}, by: ["${dim}"], timeRange: $range, limit: 5) { ${nodeSelection(1)} }`;
 // Periods are the API's (packages/periods): `last N days` is today and the N-1 days before.
 type Range = TimeRange & { previous?: boolean };
-type Budget = Pick<Schema.Budget, 'id' | 'name' | 'state' | 'spend' | 'amount' | 'unit' | 'percentUsed' | 'blocking' | 'atRisk'>;
-type Alert = Pick<Schema.BudgetThresholdCrossed, 'id' | 'budgetId' | 'budgetName' | 'kind' | 'threshold' | 'spend' | 'limit' | 'occurredAt'>;
-
-// Sections stream in as their data arrives (one request each); the figures and the trend come first.
-const SUMMARY = `query($range: TimeRange!, $previous: TimeRange!) {
-  current: breakdown(measures: ${JSON.stringify(TOTALS)}, by: [], timeRange: $range) { ${nodeSelection(0)} ${PERIOD} }
-  previous: breakdown(measures: ${JSON.stringify(TOTALS)}, by: [], timeRange: $previous) { ${nodeSelection(0)} ${PERIOD} }
-  trend: timeseries(measures: ["total_cost"], granularity: day, timeRange: $range) { ${SERIES} }
-}`;
-const SPLIT = `query($range: TimeRange!) { providers: breakdown(measures: ${M}, by: ["provider", "model"], timeRange: $range, limit: 6) { ${nodeSelection(2)} } }`;
-const TOPS = `query($range: TimeRange!) { plans: ${top('plan_id')} users: ${top('user_id')} customers: ${top('customer_id')} features: ${top('feature')} }`;
-const BUDGETS = `query($since: String!) {
-  budgets { id name state spend amount unit percentUsed blocking atRisk }
-  budgetAlerts(since: $since, first: 200) { id budgetId budgetName kind threshold spend limit occurredAt }
-}`;
 
 function Kpi({ label, value, sub, testId, raw }: { label: string; value: string; sub?: React.ReactNode; testId: string; raw?: string | null }) {
   return (
@@ -51,6 +32,7 @@ function Pending({ height = 120 }: { height?: number }) {
   return <div className="skeleton" style={{ height }} role="status" aria-busy="true" aria-label="Loading" />;
 }
 
+// Sections stream in as their data arrives (one request each, graphql/operations/overview.graphql); the figures and the trend come first.
 export default async function Overview({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const params = await searchParams;
   const days = Number(params.days); // the former `?days=N` links still work
@@ -71,7 +53,7 @@ export default async function Overview({ searchParams }: { searchParams: Promise
 
 /** The pinned dashboard, with a link to it; nothing when none is pinned. */
 async function Pinned() {
-  const res = await gql<{ pinnedDashboard: Dashboard | null }>(`{ pinnedDashboard { ${DASHBOARD_FIELDS} } }`);
+  const res = await gql(PinnedDashboardDocument);
   // A key restricted to some values reads no dashboards (their views are not limited to its values): the overview stays as it was.
   if (!res.ok) return res.errors.every((e) => e.code === 'FORBIDDEN') ? null : <ApiErrors errors={res.errors} />;
   const d = res.data.pinnedDashboard;
@@ -85,7 +67,7 @@ async function Pinned() {
 }
 
 async function Summary({ current, previous, compare }: { current: Range; previous: Range; compare: boolean }) {
-  const res = await gql<{ current: Node & { period: Period }; previous: Node & { period: Period }; trend: Timeseries }>(SUMMARY, { range: current, previous });
+  const res = await gql(OverviewSummaryDocument, { range: current, previous });
   if (!res.ok) return <ApiErrors errors={res.errors} />;
   const d = res.data;
   const cost = valueOf(d.current, 'total_cost');
@@ -94,6 +76,9 @@ async function Summary({ current, previous, compare }: { current: Range; previou
   // A change against a period with almost no calls (the workspace had just started) says nothing.
   const change = describeChange(cost, prevCost, { current: valueOf(d.current, 'calls'), previous: valueOf(d.previous, 'calls') });
   const name = rangeName(current);
+  // Both asked with a time range: the API names their periods (null only without one).
+  const period = d.current.period!;
+  const prevPeriod = d.previous.period!;
   // The spend always compares; with compare=previous every figure does (its value then, and the change).
   const activity = { current: valueOf(d.current, 'calls'), previous: valueOf(d.previous, 'calls') };
   const before = (m: string, text: string) => (compare ? <VsPrevious measure={m} current={valueOf(d.current, m)} previous={valueOf(d.previous, m)} activity={activity} testId={`kpi-${m}-previous`} /> : text);
@@ -105,11 +90,11 @@ async function Summary({ current, previous, compare }: { current: Range; previou
           <Link href={`/events?f=unpriced|equals|true&${rangeSearch(current)}`}>See them</Link>
         </p>
       )}
-      <p className="muted" data-testid="overview-period" data-from={d.current.period.from} data-to={d.current.period.to} data-partial={String(d.current.period.partial)}>
-        {periodLabel(d.current.period)} · compared with {periodLabel(d.previous.period)}
+      <p className="muted" data-testid="overview-period" data-from={period.from} data-to={period.to} data-partial={String(period.partial)}>
+        {periodLabel(period)} · compared with {periodLabel(prevPeriod)}
       </p>
       <div className="kpis">
-        <Kpi testId="kpi-cost" label={`Spend, ${name}${d.current.period.partial ? ' (today so far)' : ''}`} value={formatMoney(cost)} raw={cost}
+        <Kpi testId="kpi-cost" label={`Spend, ${name}${period.partial ? ' (today so far)' : ''}`} value={formatMoney(cost)} raw={cost}
           sub={<><span data-testid="kpi-cost-change" data-comparable={String(change.comparable)} title={change.why}>{change.text}{change.why && <span role="img" aria-label={change.why} title={change.why}> ⓘ</span>}</span> vs previous period ({formatMoney(prevCost)})</>} />
         <Kpi testId="kpi-calls" label="Calls" value={formatMeasure('calls', valueOf(d.current, 'calls'))} raw={valueOf(d.current, 'calls')} sub={before('calls', `${formatMeasure('calls', valueOf(d.previous, 'calls'))} before`)} />
         <Kpi testId="kpi-errors" label="Error rate" value={formatMeasure('error_rate', valueOf(d.current, 'error_rate'))} raw={valueOf(d.current, 'error_rate')} sub={before('error_rate', `${formatMeasure('error_rate', valueOf(d.previous, 'error_rate'))} before`)} />
@@ -125,7 +110,7 @@ async function Summary({ current, previous, compare }: { current: Range; previou
 }
 
 async function Split({ current }: { current: Range }) {
-  const res = await gql<{ providers: Node }>(SPLIT, { range: current });
+  const res = await gql(OverviewSplitDocument, { range: current });
   if (!res.ok) return <ApiErrors errors={res.errors} />;
   const { providers } = res.data;
   const models = providers.children.flatMap((p) => p.children.filter((m) => !m.other));
@@ -146,7 +131,7 @@ async function Split({ current }: { current: Range }) {
 }
 
 async function Tops({ current }: { current: Range }) {
-  const res = await gql<{ plans: Node; users: Node; customers: Node; features: Node }>(TOPS, { range: current });
+  const res = await gql(OverviewTopsDocument, { range: current });
   if (!res.ok) return <ApiErrors errors={res.errors} />;
   const d = res.data;
   return (
@@ -160,7 +145,7 @@ async function Tops({ current }: { current: Range }) {
 }
 
 async function Budgets() {
-  const res = await gql<{ budgets: Budget[]; budgetAlerts: Alert[] }>(BUDGETS, { since: new Date(Date.now() - 7 * 86_400_000).toISOString() });
+  const res = await gql(OverviewBudgetsDocument, { since: new Date(Date.now() - 7 * 86_400_000).toISOString() });
   if (!res.ok) return <ApiErrors errors={res.errors} />;
   const atRisk = res.data.budgets.filter((b) => b.atRisk); // the morning report's list too
   const alerts = res.data.budgetAlerts.slice(-10).reverse();

@@ -56,6 +56,53 @@ export type TimeRange = {
   to?: string | null | undefined;
 };
 
+export type AlertRuleKind =
+  | 'anomaly'
+  | 'metric';
+
+export type AlertWindow =
+  | 'day'
+  | 'hour';
+
+export type AlertComparison =
+  | 'gt'
+  | 'lt';
+
+/**
+ * `anomaly` takes `anomaly`, `metric` takes `metric` (the other stays null). `channelIds`: the
+ * workspace's alert channels it is delivered to besides the in-app list (none: in-app only).
+ */
+export type AlertRuleInput = {
+  name: string;
+  kind: AlertRuleKind;
+  enabled?: boolean | null | undefined;
+  channelIds?: Array<string | number> | null | undefined;
+  anomaly?: AnomalyRuleInput | null | undefined;
+  metric?: MetricRuleInput | null | undefined;
+};
+
+/** New anomalies whose excess over their peers is at least `minImpact` (a decimal string, reporting currency), of this kind, peer group and likely cause when given. */
+export type AnomalyRuleInput = {
+  minImpact: string;
+  anomalyKind?: string | null | undefined;
+  peerValue?: string | null | undefined;
+  likelyCause?: string | null | undefined;
+};
+
+/**
+ * A measure of the usage view (as in the explorer: `total_cost`, `calls`, `error_rate`, ...) per one
+ * dimension (`user_id`; null: the whole scope), with filters, per UTC `window`, `comparison` with
+ * `threshold` (a decimal string). Fires once per group and window.
+ */
+export type MetricRuleInput = {
+  measure: string;
+  dimension?: string | null | undefined;
+  filters?: Array<Filter> | null | undefined;
+  window: AlertWindow;
+  comparison: AlertComparison;
+  threshold: string;
+};
+
 export type BudgetPeriod =
   | 'daily'
   | 'weekly'
@@ -202,6 +249,25 @@ export type EmbedInput = {
   expiresInHours?: number | null | undefined;
 };
 
+export type AnomalyStatus =
+  | 'open'
+  | 'acknowledged'
+  | 'dismissed';
+
+export type AnomalyOrder =
+  /** newest window first, then the largest ratio */
+  | 'recent'
+  /** the largest excess over the peer median (dollar impact) first */
+  | 'impact';
+
+export type AnomalyGrouping =
+  /** the session or task (kind:subject) */
+  | 'subject'
+  /** the peer group's value */
+  | 'peer_group'
+  /** the strongest cause */
+  | 'likely_cause';
+
 export type AnomalyKind =
   | 'session'
   | 'task';
@@ -311,11 +377,139 @@ export type SsoConnectionInput = {
   enabled?: boolean;
 };
 
+/** How a view is drawn: over time (a series per value of its first segment), as bars of its first segment, or as the pivot table. */
+export type ViewChart =
+  | 'timeseries'
+  | 'bar'
+  | 'table';
+
+/** What a tile takes of a dashboard's width. */
+export type TileSize =
+  | 'small'
+  | 'medium'
+  | 'large';
+
+/** The explorer's state (the explorer's URL holds the same). */
+export type ViewStateInput = {
+  measures: Array<string>;
+  by?: Array<string> | null | undefined;
+  filters?: Array<Filter> | null | undefined;
+  /** Default: last 30 days. */
+  timeRange?: TimeRange | null | undefined;
+  /** Default: day. */
+  granularity?: Granularity | null | undefined;
+  /** Default: timeseries. */
+  chart?: ViewChart | null | undefined;
+  /** Children kept per node of the breakdown (default 10). */
+  limit?: number | null | undefined;
+};
+
+export type SaveViewInput = {
+  name: string;
+  /** Shown to the whole workspace (default: private to its maker). */
+  shared?: boolean | null | undefined;
+  state: ViewStateInput;
+};
+
+export type UpdateViewInput = {
+  name?: string | null | undefined;
+  shared?: boolean | null | undefined;
+  state?: ViewStateInput | null | undefined;
+};
+
+export type TileInput = {
+  viewId: string | number;
+  size?: TileSize | null | undefined;
+};
+
+export type DashboardInput = {
+  name: string;
+  tiles?: Array<TileInput> | null | undefined;
+};
+
+export type DashboardUpdate = {
+  name?: string | null | undefined;
+  /** The whole ordered list of tiles (replaces the former one). */
+  tiles?: Array<TileInput> | null | undefined;
+};
+
 export type WorkspacePatch = {
   name?: string | null | undefined;
   timeZone?: string | null | undefined;
   currency?: string | null | undefined;
 };
+
+export type AlertRuleFieldsFragment = { id: string, name: string, kind: AlertRuleKind, enabled: boolean, channelIds: Array<string>, anomaly: { minImpact: string, anomalyKind: string | null, peerValue: string | null, likelyCause: string | null } | null, metric: { measure: string, dimension: string | null, window: AlertWindow, comparison: AlertComparison, threshold: string, filters: Array<{ member: string, operator: FilterOperator, values: Array<string> | null }> } | null };
+
+export type AlertRulesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type AlertRulesQuery = { alertRules: Array<{ id: string, name: string, kind: AlertRuleKind, enabled: boolean, channelIds: Array<string>, anomaly: { minImpact: string, anomalyKind: string | null, peerValue: string | null, likelyCause: string | null } | null, metric: { measure: string, dimension: string | null, window: AlertWindow, comparison: AlertComparison, threshold: string, filters: Array<{ member: string, operator: FilterOperator, values: Array<string> | null }> } | null }>, alertChannels: Array<{ id: string, name: string, type: AlertChannelType }>, meta: { measures: Array<{ name: string, shortTitle: string, type: string }>, dimensions: Array<{ name: string, shortTitle: string, type: string }> }, notifications: Array<{ id: string, title: string, occurredAt: string, read: boolean }> };
+
+export type CreateAlertRuleMutationVariables = Exact<{
+  i: AlertRuleInput;
+}>;
+
+
+export type CreateAlertRuleMutation = { createAlertRule: { id: string } };
+
+export type UpdateAlertRuleMutationVariables = Exact<{
+  id: string | number;
+  i: AlertRuleInput;
+}>;
+
+
+export type UpdateAlertRuleMutation = { updateAlertRule: { id: string } };
+
+export type DeleteAlertRuleMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DeleteAlertRuleMutation = { deleteAlertRule: boolean };
+
+export type AnomalyRowFragment = { id: string, kind: AnomalyKind, subject: string, windowStart: string, cost: string, excess: string, ratio: string, likelyCause: AnomalyCauseKind | null, cursor: string, peerGroup: { dimension: string, value: string, size: number, medianCost: string }, causes: Array<{ cause: AnomalyCauseKind, excess: string | null, evidence: Array<{ metric: string, value: string, peerMedian: string }> }>, triage: { status: AnomalyStatus, at: string | null, by: string | null, note: string | null } };
+
+export type AnomaliesQueryVariables = Exact<{
+  kind?: AnomalyKind | null | undefined;
+  from?: string | null | undefined;
+  to?: string | null | undefined;
+  status?: Array<AnomalyStatus> | AnomalyStatus | null | undefined;
+  peerGroup?: string | null | undefined;
+  likelyCause?: AnomalyCauseKind | null | undefined;
+  subject?: string | null | undefined;
+  order?: AnomalyOrder | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  group: AnomalyGrouping;
+  grouped: boolean;
+}>;
+
+
+export type AnomaliesQuery = { anomalySummary: { count: number, cost: string, excess: string, open: number, acknowledged: number, dismissed: number, groups?: Array<{ key: string, count: number, cost: string, excess: string, latestWindowStart: string }> }, anomalies?: Array<{ id: string, kind: AnomalyKind, subject: string, windowStart: string, cost: string, excess: string, ratio: string, likelyCause: AnomalyCauseKind | null, cursor: string, peerGroup: { dimension: string, value: string, size: number, medianCost: string }, causes: Array<{ cause: AnomalyCauseKind, excess: string | null, evidence: Array<{ metric: string, value: string, peerMedian: string }> }>, triage: { status: AnomalyStatus, at: string | null, by: string | null, note: string | null } }> };
+
+export type AcknowledgeAnomalyMutationVariables = Exact<{
+  id: string | number;
+  note?: string | null | undefined;
+}>;
+
+
+export type AcknowledgeAnomalyMutation = { acknowledgeAnomaly: { id: string } };
+
+export type DismissAnomalyMutationVariables = Exact<{
+  id: string | number;
+  note?: string | null | undefined;
+}>;
+
+
+export type DismissAnomalyMutation = { dismissAnomaly: { id: string } };
+
+export type ReopenAnomalyMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ReopenAnomalyMutation = { reopenAnomaly: { id: string } };
 
 export type BreakdownNodeFieldsFragment = { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> };
 
@@ -324,6 +518,16 @@ export type BreakdownLevel0Fragment = { dimension: string | null, value: string 
 export type BreakdownLevel1Fragment = { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> };
 
 export type BreakdownLevel2Fragment = { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> };
+
+export type BreakdownLevel3Fragment = { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> };
+
+export type BreakdownLevel4Fragment = { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> };
+
+export type BreakdownLevel5Fragment = { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> };
+
+export type BreakdownLevel6Fragment = { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> };
+
+export type BreakdownLevel7Fragment = { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> };
 
 export type PeriodFieldsFragment = { from: string, to: string, partial: boolean, timezone: string };
 
@@ -520,6 +724,35 @@ export type SessionCallsQueryVariables = Exact<{
 
 export type SessionCallsQuery = { events: { edges: Array<{ node: { id: string, occurredAt: string, kind: string, provider: string | null, model: string | null, status: string, latencyMs: number | null, totalCost: string | null, currency: string, unpriced: boolean, priceSource: string | null, priceVersion: string | null, serviceTier: string | null, effort: string | null, source: string, space: string | null, planId: string | null, taskId: string | null, taskType: string | null, workflow: string | null, step: string | null, agent: string | null, userId: string | null, customerId: string | null, feature: string | null, sessionId: string | null, workItem: string | null, tokens: { input: string, output: string, cacheRead: string, cacheWrite5m: string, cacheWrite1h: string, reasoning: string }, costs: { input: string | null, output: string | null, cacheRead: string | null, cacheWrite5m: string | null, cacheWrite1h: string | null, reasoning: string | null }, workItems: Array<{ id: string, share: string }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
+export type ExploreQueryVariables = Exact<{
+  m: Array<string> | string;
+  by: Array<string> | string;
+  f?: Array<Filter> | Filter | null | undefined;
+  r?: TimeRange | null | undefined;
+  limit?: number | null | undefined;
+  w?: Array<string> | string | null | undefined;
+}>;
+
+
+export type ExploreQuery = { breakdown: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, period: { from: string, to: string, partial: boolean, timezone: string } | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> } };
+
+export type ExploreMetaQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ExploreMetaQuery = { meta: { measures: Array<{ name: string, title: string, shortTitle: string, type: string, additive: boolean | null }>, dimensions: Array<{ name: string, title: string, shortTitle: string, type: string }> } };
+
+export type ExploreTimeseriesQueryVariables = Exact<{
+  m: Array<string> | string;
+  g: Granularity;
+  by?: Array<string> | string | null | undefined;
+  f?: Array<Filter> | Filter | null | undefined;
+  r?: TimeRange | null | undefined;
+  w?: Array<string> | string | null | undefined;
+}>;
+
+
+export type ExploreTimeseriesQuery = { timeseries: { period: { from: string, to: string, partial: boolean, timezone: string } | null, series: Array<{ label: string, key: Array<{ dimension: string, value: string | null }>, points: Array<{ time: string, partial: boolean, measures: Array<{ measure: string, value: string | null }> }> }> } };
+
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -546,6 +779,18 @@ export type WorkspaceCurrencyQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type WorkspaceCurrencyQuery = { workspace: { currency: string } };
 
+export type LatestNotificationsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type LatestNotificationsQuery = { unreadNotifications: number, notifications: Array<{ id: string, title: string, ruleName: string, occurredAt: string, read: boolean, anomalySubject: string | null }> };
+
+export type MarkNotificationsReadMutationVariables = Exact<{
+  ids?: Array<string | number> | string | number | null | undefined;
+}>;
+
+
+export type MarkNotificationsReadMutation = { markNotificationsRead: number };
+
 export type OnboardingWorkspaceQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -569,6 +814,40 @@ export type OrganizationQueryVariables = Exact<{
 
 
 export type OrganizationQuery = { organizationOverview: { totalCost: string | null, calls: string, organization: { slug: string, name: string }, period: { from: string, to: string, partial: boolean, timezone: string }, workspaces: Array<{ slug: string, name: string, role: string | null, totalCost: string | null, calls: string, share: number | null }>, trend: Array<{ time: string, partial: boolean, totalCost: string | null, byWorkspace: Array<{ workspace: string, totalCost: string | null }> }>, topAgents: Array<{ value: string | null, totalCost: string | null, calls: string }>, topModels: Array<{ value: string | null, totalCost: string | null, calls: string }>, topPlans: Array<{ value: string | null, totalCost: string | null, calls: string }>, budgetsAtRisk: Array<{ workspace: string | null, budget: { id: string, name: string, state: BudgetState, spend: string, amount: string, percentUsed: number, blocking: boolean, organization: { workspaces: Array<string> } | null } }> }, organizationBudgets: Array<{ id: string, name: string, wholeWorkspace: boolean, period: BudgetPeriod, rollingDays: number | null, rollingHours: number | null, unit: BudgetUnit, timezone: string, amount: string, currency: string, thresholds: Array<number>, forecastAlerts: boolean, mode: BudgetMode, paused: boolean, state: BudgetState, spend: string, remaining: string, percentUsed: number, projectedSpend: string | null, projectedCrossingAt: string | null, outlook: BudgetOutlook, atRisk: boolean, blocking: boolean, periodStart: string | null, periodEnd: string | null, evaluatedAt: string | null, organization: { all: boolean, workspaces: Array<string>, home: string } | null, scope: Array<{ member: string, operator: ScopeOperator, values: Array<string> }> }>, organizationReport: { forDate: string | null, markdown: string }, meta: { dimensions: Array<{ name: string, type: string, title: string }> } };
+
+export type PinnedDashboardQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PinnedDashboardQuery = { pinnedDashboard: { id: string, name: string, pinned: boolean, tiles: Array<{ size: TileSize, view: { id: string, name: string, shared: boolean, mine: boolean, updatedAt: string, state: { measures: Array<string>, by: Array<string>, granularity: Granularity, chart: ViewChart, limit: number, filters: Array<{ member: string, operator: FilterOperator, values: Array<string> }>, timeRange: { relative: string | null, from: string | null, to: string | null } } } }> } | null };
+
+export type OverviewSummaryQueryVariables = Exact<{
+  range: TimeRange;
+  previous: TimeRange;
+}>;
+
+
+export type OverviewSummaryQuery = { current: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, period: { from: string, to: string, partial: boolean, timezone: string } | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, previous: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, period: { from: string, to: string, partial: boolean, timezone: string } | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, trend: { period: { from: string, to: string, partial: boolean, timezone: string } | null, series: Array<{ label: string, key: Array<{ dimension: string, value: string | null }>, points: Array<{ time: string, partial: boolean, measures: Array<{ measure: string, value: string | null }> }> }> } };
+
+export type OverviewSplitQueryVariables = Exact<{
+  range: TimeRange;
+}>;
+
+
+export type OverviewSplitQuery = { providers: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> } };
+
+export type OverviewTopsQueryVariables = Exact<{
+  range: TimeRange;
+}>;
+
+
+export type OverviewTopsQuery = { plans: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, users: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, customers: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, features: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> } };
+
+export type OverviewBudgetsQueryVariables = Exact<{
+  since: string;
+}>;
+
+
+export type OverviewBudgetsQuery = { budgets: Array<{ id: string, name: string, state: BudgetState, spend: string, amount: string, unit: BudgetUnit, percentUsed: number, blocking: boolean, atRisk: boolean }>, budgetAlerts: Array<{ id: string, budgetId: string, budgetName: string, kind: AlertKind, threshold: number | null, spend: string, limit: string, occurredAt: string }> };
 
 export type PlansQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -731,6 +1010,110 @@ export type AuditLogQueryVariables = Exact<{
 
 export type AuditLogQuery = { auditLog: Array<{ id: string, occurredAt: string, actorUserId: string | null, actorKeyId: string | null, actorLabel: string | null, action: string, targetType: string | null, targetId: string | null, before: string | null, after: string | null }> };
 
+export type SavedViewFieldsFragment = { id: string, name: string, shared: boolean, mine: boolean, updatedAt: string, state: { measures: Array<string>, by: Array<string>, granularity: Granularity, chart: ViewChart, limit: number, filters: Array<{ member: string, operator: FilterOperator, values: Array<string> }>, timeRange: { relative: string | null, from: string | null, to: string | null } } };
+
+export type DashboardFieldsFragment = { id: string, name: string, pinned: boolean, tiles: Array<{ size: TileSize, view: { id: string, name: string, shared: boolean, mine: boolean, updatedAt: string, state: { measures: Array<string>, by: Array<string>, granularity: Granularity, chart: ViewChart, limit: number, filters: Array<{ member: string, operator: FilterOperator, values: Array<string> }>, timeRange: { relative: string | null, from: string | null, to: string | null } } } }> };
+
+export type SavedViewsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SavedViewsQuery = { savedViews: Array<{ id: string, name: string, shared: boolean, mine: boolean, updatedAt: string, state: { measures: Array<string>, by: Array<string>, granularity: Granularity, chart: ViewChart, limit: number, filters: Array<{ member: string, operator: FilterOperator, values: Array<string> }>, timeRange: { relative: string | null, from: string | null, to: string | null } } }> };
+
+export type DashboardsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type DashboardsQuery = { dashboards: Array<{ id: string, name: string, pinned: boolean, tiles: Array<{ size: TileSize }> }>, savedViews: Array<{ id: string, name: string, shared: boolean }> };
+
+export type DashboardQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DashboardQuery = { dashboard: { id: string, name: string, pinned: boolean, tiles: Array<{ size: TileSize, view: { id: string, name: string, shared: boolean, mine: boolean, updatedAt: string, state: { measures: Array<string>, by: Array<string>, granularity: Granularity, chart: ViewChart, limit: number, filters: Array<{ member: string, operator: FilterOperator, values: Array<string> }>, timeRange: { relative: string | null, from: string | null, to: string | null } } } }> } | null, savedViews: Array<{ id: string, name: string, shared: boolean }> };
+
+export type TileTimeseriesQueryVariables = Exact<{
+  m: Array<string> | string;
+  g: Granularity;
+  by?: Array<string> | string | null | undefined;
+  f?: Array<Filter> | Filter | null | undefined;
+  r?: TimeRange | null | undefined;
+}>;
+
+
+export type TileTimeseriesQuery = { timeseries: { period: { from: string, to: string, partial: boolean, timezone: string } | null, series: Array<{ label: string, key: Array<{ dimension: string, value: string | null }>, points: Array<{ time: string, partial: boolean, measures: Array<{ measure: string, value: string | null }> }> }> } };
+
+export type TileBreakdownQueryVariables = Exact<{
+  m: Array<string> | string;
+  by: Array<string> | string;
+  f?: Array<Filter> | Filter | null | undefined;
+  r?: TimeRange | null | undefined;
+  limit?: number | null | undefined;
+}>;
+
+
+export type TileBreakdownQuery = { breakdown: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> } };
+
+export type SaveViewMutationVariables = Exact<{
+  input: SaveViewInput;
+}>;
+
+
+export type SaveViewMutation = { saveView: { id: string } };
+
+export type UpdateViewMutationVariables = Exact<{
+  id: string | number;
+  input: UpdateViewInput;
+}>;
+
+
+export type UpdateViewMutation = { updateView: { id: string } | null };
+
+export type DeleteViewMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DeleteViewMutation = { deleteView: boolean };
+
+export type CreateDashboardMutationVariables = Exact<{
+  input: DashboardInput;
+}>;
+
+
+export type CreateDashboardMutation = { createDashboard: { id: string } };
+
+export type UpdateDashboardMutationVariables = Exact<{
+  id: string | number;
+  input: DashboardUpdate;
+}>;
+
+
+export type UpdateDashboardMutation = { updateDashboard: { id: string } | null };
+
+export type PinDashboardMutationVariables = Exact<{
+  id: string | number;
+  pinned?: boolean | null | undefined;
+}>;
+
+
+export type PinDashboardMutation = { pinDashboard: { id: string } | null };
+
+export type DeleteDashboardMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DeleteDashboardMutation = { deleteDashboard: boolean };
+
+export type CreateDashboardEmbedTokenMutationVariables = Exact<{
+  id: string | number;
+  theme?: EmbedTheme | null | undefined;
+  hours?: number | null | undefined;
+}>;
+
+
+export type CreateDashboardEmbedTokenMutation = { createDashboardEmbedToken: { token: string, expiresAt: string, path: string } };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -749,6 +1132,67 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
+export const AlertRuleFieldsFragmentDoc = new TypedDocumentString(`
+    fragment AlertRuleFields on AlertRule {
+  id
+  name
+  kind
+  enabled
+  channelIds
+  anomaly {
+    minImpact
+    anomalyKind
+    peerValue
+    likelyCause
+  }
+  metric {
+    measure
+    dimension
+    filters {
+      member
+      operator
+      values
+    }
+    window
+    comparison
+    threshold
+  }
+}
+    `, {"fragmentName":"AlertRuleFields"}) as unknown as TypedDocumentString<AlertRuleFieldsFragment, unknown>;
+export const AnomalyRowFragmentDoc = new TypedDocumentString(`
+    fragment AnomalyRow on Anomaly {
+  id
+  kind
+  subject
+  windowStart
+  cost
+  excess
+  ratio
+  likelyCause
+  cursor
+  peerGroup {
+    dimension
+    value
+    size
+    medianCost
+  }
+  causes {
+    cause
+    excess
+    evidence {
+      metric
+      value
+      peerMedian
+    }
+  }
+  triage {
+    status
+    at
+    by
+    note
+  }
+}
+    `, {"fragmentName":"AnomalyRow"}) as unknown as TypedDocumentString<AnomalyRowFragment, unknown>;
 export const BreakdownNodeFieldsFragmentDoc = new TypedDocumentString(`
     fragment BreakdownNodeFields on BreakdownNode {
   dimension
@@ -854,6 +1298,271 @@ fragment BreakdownLevel1 on BreakdownNode {
     ...BreakdownLevel0
   }
 }`, {"fragmentName":"BreakdownLevel2"}) as unknown as TypedDocumentString<BreakdownLevel2Fragment, unknown>;
+export const BreakdownLevel3FragmentDoc = new TypedDocumentString(`
+    fragment BreakdownLevel3 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel2
+  }
+}
+    fragment BreakdownNodeFields on BreakdownNode {
+  dimension
+  value
+  label
+  other
+  otherCount
+  path {
+    dimension
+    value
+  }
+  measures {
+    measure
+    value
+    share
+  }
+}
+fragment BreakdownLevel0 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    label
+  }
+}
+fragment BreakdownLevel1 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel0
+  }
+}
+fragment BreakdownLevel2 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel1
+  }
+}`, {"fragmentName":"BreakdownLevel3"}) as unknown as TypedDocumentString<BreakdownLevel3Fragment, unknown>;
+export const BreakdownLevel4FragmentDoc = new TypedDocumentString(`
+    fragment BreakdownLevel4 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel3
+  }
+}
+    fragment BreakdownNodeFields on BreakdownNode {
+  dimension
+  value
+  label
+  other
+  otherCount
+  path {
+    dimension
+    value
+  }
+  measures {
+    measure
+    value
+    share
+  }
+}
+fragment BreakdownLevel0 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    label
+  }
+}
+fragment BreakdownLevel1 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel0
+  }
+}
+fragment BreakdownLevel2 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel1
+  }
+}
+fragment BreakdownLevel3 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel2
+  }
+}`, {"fragmentName":"BreakdownLevel4"}) as unknown as TypedDocumentString<BreakdownLevel4Fragment, unknown>;
+export const BreakdownLevel5FragmentDoc = new TypedDocumentString(`
+    fragment BreakdownLevel5 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel4
+  }
+}
+    fragment BreakdownNodeFields on BreakdownNode {
+  dimension
+  value
+  label
+  other
+  otherCount
+  path {
+    dimension
+    value
+  }
+  measures {
+    measure
+    value
+    share
+  }
+}
+fragment BreakdownLevel0 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    label
+  }
+}
+fragment BreakdownLevel1 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel0
+  }
+}
+fragment BreakdownLevel2 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel1
+  }
+}
+fragment BreakdownLevel3 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel2
+  }
+}
+fragment BreakdownLevel4 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel3
+  }
+}`, {"fragmentName":"BreakdownLevel5"}) as unknown as TypedDocumentString<BreakdownLevel5Fragment, unknown>;
+export const BreakdownLevel6FragmentDoc = new TypedDocumentString(`
+    fragment BreakdownLevel6 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel5
+  }
+}
+    fragment BreakdownNodeFields on BreakdownNode {
+  dimension
+  value
+  label
+  other
+  otherCount
+  path {
+    dimension
+    value
+  }
+  measures {
+    measure
+    value
+    share
+  }
+}
+fragment BreakdownLevel0 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    label
+  }
+}
+fragment BreakdownLevel1 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel0
+  }
+}
+fragment BreakdownLevel2 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel1
+  }
+}
+fragment BreakdownLevel3 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel2
+  }
+}
+fragment BreakdownLevel4 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel3
+  }
+}
+fragment BreakdownLevel5 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel4
+  }
+}`, {"fragmentName":"BreakdownLevel6"}) as unknown as TypedDocumentString<BreakdownLevel6Fragment, unknown>;
+export const BreakdownLevel7FragmentDoc = new TypedDocumentString(`
+    fragment BreakdownLevel7 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel6
+  }
+}
+    fragment BreakdownNodeFields on BreakdownNode {
+  dimension
+  value
+  label
+  other
+  otherCount
+  path {
+    dimension
+    value
+  }
+  measures {
+    measure
+    value
+    share
+  }
+}
+fragment BreakdownLevel0 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    label
+  }
+}
+fragment BreakdownLevel1 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel0
+  }
+}
+fragment BreakdownLevel2 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel1
+  }
+}
+fragment BreakdownLevel3 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel2
+  }
+}
+fragment BreakdownLevel4 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel3
+  }
+}
+fragment BreakdownLevel5 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel4
+  }
+}
+fragment BreakdownLevel6 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel5
+  }
+}`, {"fragmentName":"BreakdownLevel7"}) as unknown as TypedDocumentString<BreakdownLevel7Fragment, unknown>;
 export const PeriodFieldsFragmentDoc = new TypedDocumentString(`
     fragment PeriodFields on Period {
   from
@@ -1015,6 +1724,234 @@ export const ReconciliationLineFieldsFragmentDoc = new TypedDocumentString(`
   unattributed
 }
     `, {"fragmentName":"ReconciliationLineFields"}) as unknown as TypedDocumentString<ReconciliationLineFieldsFragment, unknown>;
+export const SavedViewFieldsFragmentDoc = new TypedDocumentString(`
+    fragment SavedViewFields on SavedView {
+  id
+  name
+  shared
+  mine
+  updatedAt
+  state {
+    measures
+    by
+    filters {
+      member
+      operator
+      values
+    }
+    timeRange {
+      relative
+      from
+      to
+    }
+    granularity
+    chart
+    limit
+  }
+}
+    `, {"fragmentName":"SavedViewFields"}) as unknown as TypedDocumentString<SavedViewFieldsFragment, unknown>;
+export const DashboardFieldsFragmentDoc = new TypedDocumentString(`
+    fragment DashboardFields on Dashboard {
+  id
+  name
+  pinned
+  tiles {
+    size
+    view {
+      ...SavedViewFields
+    }
+  }
+}
+    fragment SavedViewFields on SavedView {
+  id
+  name
+  shared
+  mine
+  updatedAt
+  state {
+    measures
+    by
+    filters {
+      member
+      operator
+      values
+    }
+    timeRange {
+      relative
+      from
+      to
+    }
+    granularity
+    chart
+    limit
+  }
+}`, {"fragmentName":"DashboardFields"}) as unknown as TypedDocumentString<DashboardFieldsFragment, unknown>;
+export const AlertRulesDocument = new TypedDocumentString(`
+    query AlertRules {
+  alertRules {
+    ...AlertRuleFields
+  }
+  alertChannels {
+    id
+    name
+    type
+  }
+  meta {
+    measures {
+      name
+      shortTitle
+      type
+    }
+    dimensions {
+      name
+      shortTitle
+      type
+    }
+  }
+  notifications(first: 20) {
+    id
+    title
+    occurredAt
+    read
+  }
+}
+    fragment AlertRuleFields on AlertRule {
+  id
+  name
+  kind
+  enabled
+  channelIds
+  anomaly {
+    minImpact
+    anomalyKind
+    peerValue
+    likelyCause
+  }
+  metric {
+    measure
+    dimension
+    filters {
+      member
+      operator
+      values
+    }
+    window
+    comparison
+    threshold
+  }
+}`) as unknown as TypedDocumentString<AlertRulesQuery, AlertRulesQueryVariables>;
+export const CreateAlertRuleDocument = new TypedDocumentString(`
+    mutation CreateAlertRule($i: AlertRuleInput!) {
+  createAlertRule(input: $i) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<CreateAlertRuleMutation, CreateAlertRuleMutationVariables>;
+export const UpdateAlertRuleDocument = new TypedDocumentString(`
+    mutation UpdateAlertRule($id: ID!, $i: AlertRuleInput!) {
+  updateAlertRule(id: $id, input: $i) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<UpdateAlertRuleMutation, UpdateAlertRuleMutationVariables>;
+export const DeleteAlertRuleDocument = new TypedDocumentString(`
+    mutation DeleteAlertRule($id: ID!) {
+  deleteAlertRule(id: $id)
+}
+    `) as unknown as TypedDocumentString<DeleteAlertRuleMutation, DeleteAlertRuleMutationVariables>;
+export const AnomaliesDocument = new TypedDocumentString(`
+    query Anomalies($kind: AnomalyKind, $from: String, $to: String, $status: [AnomalyStatus!], $peerGroup: String, $likelyCause: AnomalyCauseKind, $subject: String, $order: AnomalyOrder, $first: Int, $after: String, $group: AnomalyGrouping!, $grouped: Boolean!) {
+  anomalySummary(
+    kind: $kind
+    from: $from
+    to: $to
+    status: $status
+    peerGroup: $peerGroup
+    likelyCause: $likelyCause
+    subject: $subject
+  ) {
+    count
+    cost
+    excess
+    open
+    acknowledged
+    dismissed
+    groups(by: $group) @include(if: $grouped) {
+      key
+      count
+      cost
+      excess
+      latestWindowStart
+    }
+  }
+  anomalies(
+    kind: $kind
+    from: $from
+    to: $to
+    status: $status
+    peerGroup: $peerGroup
+    likelyCause: $likelyCause
+    subject: $subject
+    orderBy: $order
+    first: $first
+    after: $after
+  ) @skip(if: $grouped) {
+    ...AnomalyRow
+  }
+}
+    fragment AnomalyRow on Anomaly {
+  id
+  kind
+  subject
+  windowStart
+  cost
+  excess
+  ratio
+  likelyCause
+  cursor
+  peerGroup {
+    dimension
+    value
+    size
+    medianCost
+  }
+  causes {
+    cause
+    excess
+    evidence {
+      metric
+      value
+      peerMedian
+    }
+  }
+  triage {
+    status
+    at
+    by
+    note
+  }
+}`) as unknown as TypedDocumentString<AnomaliesQuery, AnomaliesQueryVariables>;
+export const AcknowledgeAnomalyDocument = new TypedDocumentString(`
+    mutation AcknowledgeAnomaly($id: ID!, $note: String) {
+  acknowledgeAnomaly(id: $id, note: $note) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<AcknowledgeAnomalyMutation, AcknowledgeAnomalyMutationVariables>;
+export const DismissAnomalyDocument = new TypedDocumentString(`
+    mutation DismissAnomaly($id: ID!, $note: String) {
+  dismissAnomaly(id: $id, note: $note) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<DismissAnomalyMutation, DismissAnomalyMutationVariables>;
+export const ReopenAnomalyDocument = new TypedDocumentString(`
+    mutation ReopenAnomaly($id: ID!) {
+  reopenAnomaly(id: $id) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<ReopenAnomalyMutation, ReopenAnomalyMutationVariables>;
 export const AxisListDocument = new TypedDocumentString(`
     query AxisList($m: [String!]!, $by: [String!]!, $r: TimeRange) {
   breakdown(measures: $m, by: $by, timeRange: $r, limit: 500) {
@@ -1725,6 +2662,150 @@ export const SessionCallsDocument = new TypedDocumentString(`
     share
   }
 }`) as unknown as TypedDocumentString<SessionCallsQuery, SessionCallsQueryVariables>;
+export const ExploreDocument = new TypedDocumentString(`
+    query Explore($m: [String!]!, $by: [String!]!, $f: [Filter!], $r: TimeRange, $limit: Int, $w: [String!]) {
+  breakdown(
+    measures: $m
+    by: $by
+    filters: $f
+    timeRange: $r
+    limit: $limit
+    workspaces: $w
+  ) {
+    ...BreakdownLevel7
+    period {
+      ...PeriodFields
+    }
+  }
+}
+    fragment BreakdownNodeFields on BreakdownNode {
+  dimension
+  value
+  label
+  other
+  otherCount
+  path {
+    dimension
+    value
+  }
+  measures {
+    measure
+    value
+    share
+  }
+}
+fragment BreakdownLevel0 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    label
+  }
+}
+fragment BreakdownLevel1 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel0
+  }
+}
+fragment BreakdownLevel2 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel1
+  }
+}
+fragment BreakdownLevel3 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel2
+  }
+}
+fragment BreakdownLevel4 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel3
+  }
+}
+fragment BreakdownLevel5 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel4
+  }
+}
+fragment BreakdownLevel6 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel5
+  }
+}
+fragment BreakdownLevel7 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel6
+  }
+}
+fragment PeriodFields on Period {
+  from
+  to
+  partial
+  timezone
+}`) as unknown as TypedDocumentString<ExploreQuery, ExploreQueryVariables>;
+export const ExploreMetaDocument = new TypedDocumentString(`
+    query ExploreMeta {
+  meta {
+    measures {
+      name
+      title
+      shortTitle
+      type
+      additive
+    }
+    dimensions {
+      name
+      title
+      shortTitle
+      type
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ExploreMetaQuery, ExploreMetaQueryVariables>;
+export const ExploreTimeseriesDocument = new TypedDocumentString(`
+    query ExploreTimeseries($m: [String!]!, $g: Granularity!, $by: [String!], $f: [Filter!], $r: TimeRange, $w: [String!]) {
+  timeseries(
+    measures: $m
+    granularity: $g
+    by: $by
+    filters: $f
+    timeRange: $r
+    workspaces: $w
+  ) {
+    ...SeriesFields
+  }
+}
+    fragment PeriodFields on Period {
+  from
+  to
+  partial
+  timezone
+}
+fragment SeriesFields on Timeseries {
+  period {
+    ...PeriodFields
+  }
+  series {
+    label
+    key {
+      dimension
+      value
+    }
+    points {
+      time
+      partial
+      measures {
+        measure
+        value
+      }
+    }
+  }
+}`) as unknown as TypedDocumentString<ExploreTimeseriesQuery, ExploreTimeseriesQueryVariables>;
 export const MeDocument = new TypedDocumentString(`
     query Me {
   me {
@@ -1853,6 +2934,24 @@ export const WorkspaceCurrencyDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<WorkspaceCurrencyQuery, WorkspaceCurrencyQueryVariables>;
+export const LatestNotificationsDocument = new TypedDocumentString(`
+    query LatestNotifications {
+  unreadNotifications
+  notifications(first: 20) {
+    id
+    title
+    ruleName
+    occurredAt
+    read
+    anomalySubject
+  }
+}
+    `) as unknown as TypedDocumentString<LatestNotificationsQuery, LatestNotificationsQueryVariables>;
+export const MarkNotificationsReadDocument = new TypedDocumentString(`
+    mutation MarkNotificationsRead($ids: [ID!]) {
+  markNotificationsRead(ids: $ids)
+}
+    `) as unknown as TypedDocumentString<MarkNotificationsReadMutation, MarkNotificationsReadMutationVariables>;
 export const OnboardingWorkspaceDocument = new TypedDocumentString(`
     query OnboardingWorkspace {
   workspace {
@@ -1994,6 +3093,254 @@ fragment BudgetFields on Budget {
   periodEnd
   evaluatedAt
 }`) as unknown as TypedDocumentString<OrganizationQuery, OrganizationQueryVariables>;
+export const PinnedDashboardDocument = new TypedDocumentString(`
+    query PinnedDashboard {
+  pinnedDashboard {
+    ...DashboardFields
+  }
+}
+    fragment SavedViewFields on SavedView {
+  id
+  name
+  shared
+  mine
+  updatedAt
+  state {
+    measures
+    by
+    filters {
+      member
+      operator
+      values
+    }
+    timeRange {
+      relative
+      from
+      to
+    }
+    granularity
+    chart
+    limit
+  }
+}
+fragment DashboardFields on Dashboard {
+  id
+  name
+  pinned
+  tiles {
+    size
+    view {
+      ...SavedViewFields
+    }
+  }
+}`) as unknown as TypedDocumentString<PinnedDashboardQuery, PinnedDashboardQueryVariables>;
+export const OverviewSummaryDocument = new TypedDocumentString(`
+    query OverviewSummary($range: TimeRange!, $previous: TimeRange!) {
+  current: breakdown(
+    measures: ["total_cost", "calls", "unpriced_calls", "error_rate", "avg_cost_per_call"]
+    by: []
+    timeRange: $range
+  ) {
+    ...BreakdownLevel0
+    period {
+      ...PeriodFields
+    }
+  }
+  previous: breakdown(
+    measures: ["total_cost", "calls", "unpriced_calls", "error_rate", "avg_cost_per_call"]
+    by: []
+    timeRange: $previous
+  ) {
+    ...BreakdownLevel0
+    period {
+      ...PeriodFields
+    }
+  }
+  trend: timeseries(measures: ["total_cost"], granularity: day, timeRange: $range) {
+    ...SeriesFields
+  }
+}
+    fragment BreakdownNodeFields on BreakdownNode {
+  dimension
+  value
+  label
+  other
+  otherCount
+  path {
+    dimension
+    value
+  }
+  measures {
+    measure
+    value
+    share
+  }
+}
+fragment BreakdownLevel0 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    label
+  }
+}
+fragment PeriodFields on Period {
+  from
+  to
+  partial
+  timezone
+}
+fragment SeriesFields on Timeseries {
+  period {
+    ...PeriodFields
+  }
+  series {
+    label
+    key {
+      dimension
+      value
+    }
+    points {
+      time
+      partial
+      measures {
+        measure
+        value
+      }
+    }
+  }
+}`) as unknown as TypedDocumentString<OverviewSummaryQuery, OverviewSummaryQueryVariables>;
+export const OverviewSplitDocument = new TypedDocumentString(`
+    query OverviewSplit($range: TimeRange!) {
+  providers: breakdown(
+    measures: ["total_cost", "calls"]
+    by: ["provider", "model"]
+    timeRange: $range
+    limit: 6
+  ) {
+    ...BreakdownLevel2
+  }
+}
+    fragment BreakdownNodeFields on BreakdownNode {
+  dimension
+  value
+  label
+  other
+  otherCount
+  path {
+    dimension
+    value
+  }
+  measures {
+    measure
+    value
+    share
+  }
+}
+fragment BreakdownLevel0 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    label
+  }
+}
+fragment BreakdownLevel1 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel0
+  }
+}
+fragment BreakdownLevel2 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel1
+  }
+}`) as unknown as TypedDocumentString<OverviewSplitQuery, OverviewSplitQueryVariables>;
+export const OverviewTopsDocument = new TypedDocumentString(`
+    query OverviewTops($range: TimeRange!) {
+  plans: breakdown(
+    measures: ["total_cost", "calls"]
+    by: ["plan_id"]
+    timeRange: $range
+    limit: 5
+  ) {
+    ...BreakdownLevel1
+  }
+  users: breakdown(
+    measures: ["total_cost", "calls"]
+    by: ["user_id"]
+    timeRange: $range
+    limit: 5
+  ) {
+    ...BreakdownLevel1
+  }
+  customers: breakdown(
+    measures: ["total_cost", "calls"]
+    by: ["customer_id"]
+    timeRange: $range
+    limit: 5
+  ) {
+    ...BreakdownLevel1
+  }
+  features: breakdown(
+    measures: ["total_cost", "calls"]
+    by: ["feature"]
+    timeRange: $range
+    limit: 5
+  ) {
+    ...BreakdownLevel1
+  }
+}
+    fragment BreakdownNodeFields on BreakdownNode {
+  dimension
+  value
+  label
+  other
+  otherCount
+  path {
+    dimension
+    value
+  }
+  measures {
+    measure
+    value
+    share
+  }
+}
+fragment BreakdownLevel0 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    label
+  }
+}
+fragment BreakdownLevel1 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel0
+  }
+}`) as unknown as TypedDocumentString<OverviewTopsQuery, OverviewTopsQueryVariables>;
+export const OverviewBudgetsDocument = new TypedDocumentString(`
+    query OverviewBudgets($since: String!) {
+  budgets {
+    id
+    name
+    state
+    spend
+    amount
+    unit
+    percentUsed
+    blocking
+    atRisk
+  }
+  budgetAlerts(since: $since, first: 200) {
+    id
+    budgetId
+    budgetName
+    kind
+    threshold
+    spend
+    limit
+    occurredAt
+  }
+}
+    `) as unknown as TypedDocumentString<OverviewBudgetsQuery, OverviewBudgetsQueryVariables>;
 export const PlansDocument = new TypedDocumentString(`
     query Plans {
   plans {
@@ -2595,3 +3942,256 @@ export const AuditLogDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<AuditLogQuery, AuditLogQueryVariables>;
+export const SavedViewsDocument = new TypedDocumentString(`
+    query SavedViews {
+  savedViews {
+    ...SavedViewFields
+  }
+}
+    fragment SavedViewFields on SavedView {
+  id
+  name
+  shared
+  mine
+  updatedAt
+  state {
+    measures
+    by
+    filters {
+      member
+      operator
+      values
+    }
+    timeRange {
+      relative
+      from
+      to
+    }
+    granularity
+    chart
+    limit
+  }
+}`) as unknown as TypedDocumentString<SavedViewsQuery, SavedViewsQueryVariables>;
+export const DashboardsDocument = new TypedDocumentString(`
+    query Dashboards {
+  dashboards {
+    id
+    name
+    pinned
+    tiles {
+      size
+    }
+  }
+  savedViews {
+    id
+    name
+    shared
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardsQuery, DashboardsQueryVariables>;
+export const DashboardDocument = new TypedDocumentString(`
+    query Dashboard($id: ID!) {
+  dashboard(id: $id) {
+    ...DashboardFields
+  }
+  savedViews {
+    id
+    name
+    shared
+  }
+}
+    fragment SavedViewFields on SavedView {
+  id
+  name
+  shared
+  mine
+  updatedAt
+  state {
+    measures
+    by
+    filters {
+      member
+      operator
+      values
+    }
+    timeRange {
+      relative
+      from
+      to
+    }
+    granularity
+    chart
+    limit
+  }
+}
+fragment DashboardFields on Dashboard {
+  id
+  name
+  pinned
+  tiles {
+    size
+    view {
+      ...SavedViewFields
+    }
+  }
+}`) as unknown as TypedDocumentString<DashboardQuery, DashboardQueryVariables>;
+export const TileTimeseriesDocument = new TypedDocumentString(`
+    query TileTimeseries($m: [String!]!, $g: Granularity!, $by: [String!], $f: [Filter!], $r: TimeRange) {
+  timeseries(measures: $m, granularity: $g, by: $by, filters: $f, timeRange: $r) {
+    ...SeriesFields
+  }
+}
+    fragment PeriodFields on Period {
+  from
+  to
+  partial
+  timezone
+}
+fragment SeriesFields on Timeseries {
+  period {
+    ...PeriodFields
+  }
+  series {
+    label
+    key {
+      dimension
+      value
+    }
+    points {
+      time
+      partial
+      measures {
+        measure
+        value
+      }
+    }
+  }
+}`) as unknown as TypedDocumentString<TileTimeseriesQuery, TileTimeseriesQueryVariables>;
+export const TileBreakdownDocument = new TypedDocumentString(`
+    query TileBreakdown($m: [String!]!, $by: [String!]!, $f: [Filter!], $r: TimeRange, $limit: Int) {
+  breakdown(measures: $m, by: $by, filters: $f, timeRange: $r, limit: $limit) {
+    ...BreakdownLevel7
+  }
+}
+    fragment BreakdownNodeFields on BreakdownNode {
+  dimension
+  value
+  label
+  other
+  otherCount
+  path {
+    dimension
+    value
+  }
+  measures {
+    measure
+    value
+    share
+  }
+}
+fragment BreakdownLevel0 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    label
+  }
+}
+fragment BreakdownLevel1 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel0
+  }
+}
+fragment BreakdownLevel2 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel1
+  }
+}
+fragment BreakdownLevel3 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel2
+  }
+}
+fragment BreakdownLevel4 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel3
+  }
+}
+fragment BreakdownLevel5 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel4
+  }
+}
+fragment BreakdownLevel6 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel5
+  }
+}
+fragment BreakdownLevel7 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel6
+  }
+}`) as unknown as TypedDocumentString<TileBreakdownQuery, TileBreakdownQueryVariables>;
+export const SaveViewDocument = new TypedDocumentString(`
+    mutation SaveView($input: SaveViewInput!) {
+  saveView(input: $input) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<SaveViewMutation, SaveViewMutationVariables>;
+export const UpdateViewDocument = new TypedDocumentString(`
+    mutation UpdateView($id: ID!, $input: UpdateViewInput!) {
+  updateView(id: $id, input: $input) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<UpdateViewMutation, UpdateViewMutationVariables>;
+export const DeleteViewDocument = new TypedDocumentString(`
+    mutation DeleteView($id: ID!) {
+  deleteView(id: $id)
+}
+    `) as unknown as TypedDocumentString<DeleteViewMutation, DeleteViewMutationVariables>;
+export const CreateDashboardDocument = new TypedDocumentString(`
+    mutation CreateDashboard($input: DashboardInput!) {
+  createDashboard(input: $input) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<CreateDashboardMutation, CreateDashboardMutationVariables>;
+export const UpdateDashboardDocument = new TypedDocumentString(`
+    mutation UpdateDashboard($id: ID!, $input: DashboardUpdate!) {
+  updateDashboard(id: $id, input: $input) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<UpdateDashboardMutation, UpdateDashboardMutationVariables>;
+export const PinDashboardDocument = new TypedDocumentString(`
+    mutation PinDashboard($id: ID!, $pinned: Boolean) {
+  pinDashboard(id: $id, pinned: $pinned) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<PinDashboardMutation, PinDashboardMutationVariables>;
+export const DeleteDashboardDocument = new TypedDocumentString(`
+    mutation DeleteDashboard($id: ID!) {
+  deleteDashboard(id: $id)
+}
+    `) as unknown as TypedDocumentString<DeleteDashboardMutation, DeleteDashboardMutationVariables>;
+export const CreateDashboardEmbedTokenDocument = new TypedDocumentString(`
+    mutation CreateDashboardEmbedToken($id: ID!, $theme: EmbedTheme, $hours: Int) {
+  createDashboardEmbedToken(
+    dashboardId: $id
+    theme: $theme
+    expiresInHours: $hours
+  ) {
+    token
+    expiresAt
+    path
+  }
+}
+    `) as unknown as TypedDocumentString<CreateDashboardEmbedTokenMutation, CreateDashboardEmbedTokenMutationVariables>;

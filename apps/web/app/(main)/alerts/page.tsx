@@ -5,16 +5,8 @@ import { AlertRuleForm, type RuleFormMember, type RuleFormRule } from '@/compone
 import { ApiErrors } from '@/components/ApiErrors';
 import { ConfirmSubmit } from '@/components/ConfirmSubmit';
 import { gql } from '@/lib/api';
+import { AlertRulesDocument } from '@/lib/graphql/operations';
 import { deleteRule } from './actions';
-
-const RULE = 'id name kind enabled channelIds anomaly { minImpact anomalyKind peerValue likelyCause } metric { measure dimension filters { member operator values } window comparison threshold }';
-
-interface Data {
-  alertRules: RuleFormRule[];
-  alertChannels: Array<{ id: string; name: string; type: string }>;
-  meta: { measures: Array<{ name: string; shortTitle: string; type: string }>; dimensions: Array<{ name: string; shortTitle: string; type: string }> };
-  notifications: Array<{ id: string; title: string; occurredAt: string; read: boolean }>;
-}
 
 function describe(r: RuleFormRule): string {
   if (r.anomaly) return `anomalies${r.anomaly.anomalyKind ? ` (${r.anomaly.anomalyKind}s)` : ''} with at least ${r.anomaly.minImpact} dollar impact`
@@ -26,8 +18,7 @@ function describe(r: RuleFormRule): string {
 
 export default async function Alerts({ searchParams }: { searchParams: Promise<{ edit?: string }> }) {
   const { edit } = await searchParams;
-  const res = await gql<Data>(`{ alertRules { ${RULE} } alertChannels { id name type } meta { measures { name shortTitle type } dimensions { name shortTitle type } }
-    notifications(first: 20) { id title occurredAt read } }`);
+  const res = await gql(AlertRulesDocument);
   if (!res.ok) return <><h2>Alert rules</h2><ApiErrors errors={res.errors} /></>;
   const { alertRules, alertChannels, meta, notifications } = res.data;
   const editing = alertRules.find((r) => r.id === edit);

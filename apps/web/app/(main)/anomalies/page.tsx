@@ -3,23 +3,17 @@
 import Link from 'next/link';
 import { ApiErrors } from '@/components/ApiErrors';
 import { gql } from '@/lib/api';
+import { AnomaliesDocument } from '@/lib/graphql/operations';
 import { anomalyFilterArgs, anomalyHref, anomalyQuery } from '@/lib/anomalies';
 import { AnomalyRow, Filters, Groups, type Row, type Summary, Totals } from './parts';
 
 const PAGE = 25;
-const FILTER_VARS = '$kind: AnomalyKind, $from: String, $to: String, $status: [AnomalyStatus!], $peerGroup: String, $likelyCause: AnomalyCauseKind, $subject: String';
-const FILTER_ARGS = 'kind: $kind, from: $from, to: $to, status: $status, peerGroup: $peerGroup, likelyCause: $likelyCause, subject: $subject';
-const ROW = `id kind subject windowStart cost excess ratio likelyCause cursor peerGroup { dimension value size medianCost }
-  causes { cause excess evidence { metric value peerMedian } } triage { status at by note }`;
 
 export default async function Anomalies({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const q = anomalyQuery(await searchParams);
-  const res = await gql<{ anomalySummary: Summary; anomalies: Row[] }>(
-    `query(${FILTER_VARS}, $order: AnomalyOrder, $first: Int, $after: String, $group: AnomalyGrouping!, $grouped: Boolean!) {
-      anomalySummary(${FILTER_ARGS}) { count cost excess open acknowledged dismissed groups(by: $group) @include(if: $grouped) { key count cost excess latestWindowStart } }
-      anomalies(${FILTER_ARGS}, orderBy: $order, first: $first, after: $after) @skip(if: $grouped) { ${ROW} } }`,
-    { ...anomalyFilterArgs(q), order: q.sort, first: PAGE, after: q.after ?? null, group: q.group ?? 'subject', grouped: !!q.group },
-  );
+  const res = await gql(AnomaliesDocument, {
+    ...anomalyFilterArgs(q), order: q.sort, first: PAGE, after: q.after ?? null, group: q.group ?? 'subject', grouped: !!q.group,
+  });
   return (
     <>
       <h2>Anomalies</h2>
@@ -27,7 +21,7 @@ export default async function Anomalies({ searchParams }: { searchParams: Promis
       {!res.ok ? <ApiErrors errors={res.errors} /> : (
         <>
           <Totals s={res.data.anomalySummary} />
-          {q.group ? <Groups q={{ ...q, group: q.group }} groups={res.data.anomalySummary.groups ?? []} /> : <List q={q} rows={res.data.anomalies} />}
+          {q.group ? <Groups q={{ ...q, group: q.group }} groups={res.data.anomalySummary.groups ?? []} /> : <List q={q} rows={res.data.anomalies ?? []} />}
         </>
       )}
     </>

@@ -2,11 +2,12 @@
 import Link from 'next/link';
 import { type AnomalyQuery, CAUSE_LABELS, GROUPINGS, STATUS_CHOICES, anomalyHref, causeLabel, evidenceText, explanation } from '@/lib/anomalies';
 import { formatMoney, formatTime } from '@/lib/format';
-import type * as Schema from '@/lib/graphql/schema';
+import type { AnomaliesQuery, AnomalyRowFragment } from '@/lib/graphql/operations';
 import { triageAnomaly } from './actions';
 
-export type Row = Pick<Schema.Anomaly, 'id' | 'kind' | 'subject' | 'windowStart' | 'cost' | 'excess' | 'ratio' | 'likelyCause' | 'peerGroup' | 'causes' | 'cursor' | 'triage'>;
-export type Summary = Pick<Schema.AnomalySummary, 'count' | 'cost' | 'excess' | 'open' | 'acknowledged' | 'dismissed'> & { groups?: Schema.AnomalyGroup[] };
+export type Row = AnomalyRowFragment;
+export type Summary = AnomaliesQuery['anomalySummary'];
+type Group = NonNullable<Summary['groups']>[number];
 
 export function Filters({ q }: { q: AnomalyQuery }) {
   return (
@@ -40,12 +41,13 @@ export function Totals({ s }: { s: Summary }) {
 function groupFilter(by: NonNullable<AnomalyQuery['group']>, key: string): Partial<AnomalyQuery> {
   if (by === 'subject') {
     const [kind, ...subject] = key.split(':');
-    return { kind, subject: subject.join(':'), group: undefined };
+    // The key is the API's `kind:subject` (the page reads the kind back from the URL as any other).
+    return { kind: kind as AnomalyQuery['kind'], subject: subject.join(':'), group: undefined };
   }
   return by === 'peer_group' ? { peer: key, group: undefined } : { cause: key, group: undefined };
 }
 
-export function Groups({ q, groups }: { q: AnomalyQuery & { group: NonNullable<AnomalyQuery['group']> }; groups: Schema.AnomalyGroup[] }) {
+export function Groups({ q, groups }: { q: AnomalyQuery & { group: NonNullable<AnomalyQuery['group']> }; groups: Group[] }) {
   const label = (key: string) => (q.group === 'likely_cause' ? causeLabel(key) : key.replace(':', ' ').replaceAll(' x ', ' × '));
   return (
     <section className="panel scroll">

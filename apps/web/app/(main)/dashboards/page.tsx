@@ -3,14 +3,12 @@ import Link from 'next/link';
 import { ApiErrors } from '@/components/ApiErrors';
 import { NewDashboard } from '@/components/DashboardForms';
 import { gql } from '@/lib/api';
+import { DashboardsDocument } from '@/lib/graphql/operations';
 import { allows, getMe } from '@/lib/me';
-import type { Dashboard, SavedView } from '@/lib/views';
 
 export default async function Dashboards() {
   const [res, me] = await Promise.all([
-    gql<{ dashboards: Array<Pick<Dashboard, 'id' | 'name' | 'pinned'> & { tiles: Array<{ size: string }> }>; savedViews: Array<Pick<SavedView, 'id' | 'name' | 'shared'>> }>(
-      '{ dashboards { id name pinned tiles { size } } savedViews { id name shared } }',
-    ),
+    gql(DashboardsDocument),
     getMe(),
   ]);
   if (!res.ok) return <><h2>Dashboards</h2><ApiErrors errors={res.errors} /></>;

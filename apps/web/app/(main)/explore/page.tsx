@@ -8,15 +8,15 @@ import { ExplorerControls } from '@/components/ExplorerControls';
 import { PivotTable } from '@/components/PivotTable';
 import { gql } from '@/lib/api';
 import { displayCurrency, formatTags } from '@/lib/format';
-import { type Node, PERIOD, type Period, SERIES, type Timeseries, nodeSelection, periodLabel, seriesChart } from '@/lib/breakdown';
+import { type Node, type Timeseries, asTree, periodLabel, seriesChart } from '@/lib/breakdown';
+import { ExploreDocument, ExploreMetaDocument, type ExploreMetaQuery, ExploreTimeseriesDocument } from '@/lib/graphql/operations';
 import { type ExploreState, type SearchParams, WORKSPACE_SEGMENT, apiFilters, parseExplore, previousRange, workspaceSegment } from '@/lib/query-state';
 import { allows, getMe } from '@/lib/me';
 import { SaveView } from '@/components/SaveView';
 import { stateOfExplore } from '@/lib/views';
 import type { EmbedSpec } from '@/app/embed-actions';
-import type * as Schema from '@/lib/graphql/schema';
 
-type Member = Pick<Schema.Member, 'name' | 'title' | 'shortTitle' | 'type' | 'additive'>;
+type Member = Pick<ExploreMetaQuery['meta']['measures'][number], 'name' | 'shortTitle'>;
 
 /** Series of the chart: one per top value of the first segment (at most 8), else the total. */
 const MAX_SERIES = 8;
@@ -26,15 +26,13 @@ export default async function Explore({ searchParams }: { searchParams: Promise<
   // Segmented by workspace across the organization: the API's `workspaces` argument puts that level on top.
   const segment = workspaceSegment(state);
   const filters = apiFilters(segment.filters);
-  const breakdown = (range: ExploreState['range'] & { previous?: boolean }) => gql<{ breakdown: Node & { period: Period | null } }>(
-    `query Explore($m: [String!]!, $by: [String!]!, $f: [Filter!], $r: TimeRange, $limit: Int, $w: [String!]) {
-      breakdown(measures: $m, by: $by, filters: $f, timeRange: $r, limit: $limit, workspaces: $w) { ${nodeSelection(segment.levels.length)} ${PERIOD} }
-    }`,
-    { m: state.measures, by: segment.by, f: filters, r: range, limit: state.limit, w: segment.workspaces },
-  );
+  // One document for any number of segments (graphql/operations/explore.graphql).
+  const breakdown = (range: ExploreState['range'] & { previous?: boolean }) => gql(ExploreDocument, {
+    m: state.measures, by: segment.by, f: filters, r: range, limit: state.limit, w: segment.workspaces,
+  });
   const [res, meta, before, me] = await Promise.all([
     breakdown(state.range),
-    gql<{ meta: { measures: Member[]; dimensions: Member[] } }>('{ meta { measures { name title shortTitle type additive } dimensions { name title shortTitle type } } }'),
+    gql(ExploreMetaDocument),
     state.compare ? breakdown(previousRange(state.range)) : null,
     getMe(),
   ]);
@@ -52,7 +50,8 @@ export default async function Explore({ searchParams }: { searchParams: Promise<
   const saveable = allows(me, 'views:manage') && segment.workspaces === null;
   if (!res.ok) return <><h2>Explorer</h2>{controls}<ApiErrors errors={res.errors} /></>;
 
-  const root = res.data.breakdown;
+  const root = asTree(res.data.breakdown);
+  const period = res.data.breakdown.period;
   const title = (name: string) => measureOptions.find((m) => m.name === name)?.title ?? name;
   // The chart draws the first measure that is a quantity: a time (`last_event_at`) has no bar height.
   const isTime = (name: string) => meta.ok && meta.data.meta.measures.some((m) => m.name === name && m.type === 'time');
@@ -62,14 +61,14 @@ export default async function Explore({ searchParams }: { searchParams: Promise<
       <h2>Explorer</h2>
       {controls}
       {saveable && <SaveView state={stateOfExplore(state, 'timeseries')} />}
-      {root.period && <p className="muted" data-testid="explore-period" data-partial={String(root.period.partial)}>{periodLabel(root.period)}
+      {period && <p className="muted" data-testid="explore-period" data-partial={String(period.partial)}>{periodLabel(period)}
         {before?.ok && before.data.breakdown.period && <span data-testid="explore-previous-period"> · compared with {periodLabel(before.data.breakdown.period)}</span>}</p>}
       {before && !before.ok && <ApiErrors errors={before.errors} />}
       <Suspense fallback={<div className="skeleton" style={{ height: 340 }} role="status" aria-busy="true" aria-label="Loading the chart" />}>
         {chartMeasure && <ExploreChart state={state} root={root} measure={chartMeasure} title={title(chartMeasure)} />}
       </Suspense>
       <PivotTable root={root} by={segment.levels} filters={state.filters} range={state.range} initialSort={state.sort}
-        measures={state.measures.map((m) => ({ name: m, title: title(m) }))} previous={before?.ok ? before.data.breakdown : null} currency={displayCurrency()} />
+        measures={state.measures.map((m) => ({ name: m, title: title(m) }))} previous={before?.ok ? asTree(before.data.breakdown) : null} currency={displayCurrency()} />
       <PaintMark id="explore-pivot" />
     </>
   );
@@ -83,11 +82,10 @@ async function ExploreChart({ state, root, measure, title }: { state: ExploreSta
   const topValues = first ? root.children.filter((c) => !c.other && c.value !== null).slice(0, MAX_SERIES).map((c) => c.value!) : [];
   // By workspace: one series per workspace asked for (each workspace's own timeseries, put side by side by the API).
   const across = segment.workspaces !== null;
-  const chartFilters = !across && first && topValues.length ? [...filters, { member: first, operator: 'equals', values: topValues }] : filters;
-  const ts = await gql<{ timeseries: Timeseries }>(
-    `query($m: [String!]!, $g: Granularity!, $by: [String!], $f: [Filter!], $r: TimeRange, $w: [String!]) { timeseries(measures: $m, granularity: $g, by: $by, filters: $f, timeRange: $r, workspaces: $w) { ${SERIES} } }`,
-    { m: [measure], g: state.granularity, by: first && !across ? [first] : [], f: chartFilters, r: state.range, w: across ? topValues : null },
-  );
+  const chartFilters = !across && first && topValues.length ? [...filters, { member: first, operator: 'equals' as const, values: topValues }] : filters;
+  const ts = await gql(ExploreTimeseriesDocument, {
+    m: [measure], g: state.granularity, by: first && !across ? [first] : [], f: chartFilters, r: state.range, w: across ? topValues : null,
+  });
   const chartTitle = `${title} by ${state.granularity}${first ? `, top ${topValues.length} ${first}` : ''}`;
   const spec: EmbedSpec = {
     kind: 'timeseries', title: chartTitle, measures: [measure], by: first ? [first] : [], filters: chartFilters,

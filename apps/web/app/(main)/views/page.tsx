@@ -4,14 +4,15 @@ import Link from 'next/link';
 import { ApiErrors } from '@/components/ApiErrors';
 import { ConfirmSubmit } from '@/components/ConfirmSubmit';
 import { gql } from '@/lib/api';
+import { SavedViewsDocument } from '@/lib/graphql/operations';
 import { allows, getMe } from '@/lib/me';
 import { rangeName } from '@/lib/query-state';
-import { type SavedView, VIEW_FIELDS, viewHref, viewRange } from '@/lib/views';
+import { viewHref, viewRange } from '@/lib/views';
 import { ViewEdit } from '@/components/ViewEdit';
 import { deleteView } from './actions';
 
 export default async function Views() {
-  const [res, me] = await Promise.all([gql<{ savedViews: SavedView[] }>(`{ savedViews { ${VIEW_FIELDS} } }`), getMe()]);
+  const [res, me] = await Promise.all([gql(SavedViewsDocument), getMe()]);
   const manage = allows(me, 'views:manage');
   return (
     <>

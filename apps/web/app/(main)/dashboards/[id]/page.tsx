@@ -7,8 +7,8 @@ import { DashboardEditor } from '@/components/DashboardForms';
 import { DashboardTiles } from '@/components/DashboardTiles';
 import { EmbedShareIfAllowed } from '@/components/EmbedShareIfAllowed';
 import { gql } from '@/lib/api';
+import { DashboardDocument } from '@/lib/graphql/operations';
 import { allows, getMe } from '@/lib/me';
-import { DASHBOARD_FIELDS, type Dashboard, type SavedView } from '@/lib/views';
 import { deleteDashboard, pinDashboard } from '../../views/actions';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -17,9 +17,7 @@ export default async function DashboardPage({ params }: { params: Promise<{ id: 
   const { id } = await params;
   if (!UUID.test(id)) notFound();
   const [res, me] = await Promise.all([
-    gql<{ dashboard: Dashboard | null; savedViews: Array<Pick<SavedView, 'id' | 'name' | 'shared'>> }>(
-      `query($id: ID!) { dashboard(id: $id) { ${DASHBOARD_FIELDS} } savedViews { id name shared } }`, { id },
-    ),
+    gql(DashboardDocument, { id }),
     getMe(),
   ]);
   if (!res.ok) return <><h2>Dashboard</h2><ApiErrors errors={res.errors} /></>;
