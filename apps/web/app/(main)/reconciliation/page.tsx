@@ -3,6 +3,7 @@
 // ("unattributed"), so the rows add up to the invoice. Figures are the API's
 // (Query.reconciliation); every one carries its exact decimal string in data-value.
 import Link from 'next/link';
+import { Suspense } from 'react';
 import { ApiErrors } from '@/components/ApiErrors';
 import { BillUpload } from '@/components/BillUpload';
 import { Chart } from '@/components/Chart';
@@ -75,8 +76,6 @@ export default async function Reconciliation({ searchParams }: { searchParams: P
   const requested = Number((await searchParams).days);
   const n = PERIOD_DAYS.includes(requested) ? requested : 30;
   const me = await getMe();
-  const range = await periodOf(`last ${n} days`);
-  const res = range.ok ? await gql(ReconciliationDocument, utcDays(range.data)) : range;
   return (
     <>
       <div className="toolbar" style={{ justifyContent: 'space-between' }}>
@@ -85,22 +84,10 @@ export default async function Reconciliation({ searchParams }: { searchParams: P
           {PERIOD_DAYS.map((d) => <Link key={d} className="chip" style={{ paddingRight: 10, fontWeight: d === n ? 700 : 400 }} href={`/reconciliation?days=${d}`} aria-current={d === n ? 'page' : undefined}>Last {d} days</Link>)}
         </nav>
       </div>
-      {!res.ok ? <ApiErrors errors={res.errors} /> : (
-        <>
-          <p className="muted" data-testid="recon-period" data-from={res.data.reconciliation.from} data-to={res.data.reconciliation.to}>
-            {range.ok && periodLabel(range.data)} · UTC days · only days and providers a bill covers count
-          </p>
-          {res.data.reconciliation.totals.map((t) => <Totals key={t.currency} total={t} />)}
-          <section className="panel" style={{ marginBottom: 16 }}>
-            <h3>Billed and tracked per day</h3>
-            <Chart id="recon-daily" label="Billed and tracked per day" spec={dailyChart(res.data.reconciliation.rows)} />
-          </section>
-          <section className="panel" style={{ marginBottom: 16 }}>
-            <h3>Per day, provider and model</h3>
-            <Rows rows={res.data.reconciliation.rows} />
-          </section>
-        </>
-      )}
+      {/* The figures join every event of the period with the bill: they stream in when answered. */}
+      <Suspense key={n} fallback={<div className="skeleton" style={{ height: 420, marginBottom: 16 }} role="status" aria-busy="true" aria-label="Loading the reconciliation" />}>
+        <Figures days={n} />
+      </Suspense>
       {allows(me, 'bills:import') && (
         <section className="panel" data-testid="bill-upload">
           <h3>Import a bill</h3>
@@ -108,6 +95,28 @@ export default async function Reconciliation({ searchParams }: { searchParams: P
           <BillUpload />
         </section>
       )}
+    </>
+  );
+}
+
+async function Figures({ days }: { days: number }) {
+  const range = await periodOf(`last ${days} days`);
+  const res = range.ok ? await gql(ReconciliationDocument, utcDays(range.data)) : range;
+  if (!res.ok) return <ApiErrors errors={res.errors} />;
+  return (
+    <>
+      <p className="muted" data-testid="recon-period" data-from={res.data.reconciliation.from} data-to={res.data.reconciliation.to}>
+        {range.ok && periodLabel(range.data)} · UTC days · only days and providers a bill covers count
+      </p>
+      {res.data.reconciliation.totals.map((t) => <Totals key={t.currency} total={t} />)}
+      <section className="panel" style={{ marginBottom: 16 }}>
+        <h3>Billed and tracked per day</h3>
+        <Chart id="recon-daily" label="Billed and tracked per day" spec={dailyChart(res.data.reconciliation.rows)} />
+      </section>
+      <section className="panel" style={{ marginBottom: 16 }}>
+        <h3>Per day, provider and model</h3>
+        <Rows rows={res.data.reconciliation.rows} />
+      </section>
     </>
   );
 }
