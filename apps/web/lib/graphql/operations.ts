@@ -573,17 +573,7 @@ export type OrganizationQuery = { organizationOverview: { totalCost: string | nu
 export type PlansQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type PlansQuery = { plans: Array<{ id: string, name: string | null, status: PlanStatus, owner: string | null, createdAt: string }>, cost: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> } };
-
-export type PlanForecastListQueryVariables = Exact<{ [key: string]: never; }>;
-
-
-export type PlanForecastListQuery = { planForecasts: Array<{ planId: string, name: string | null, spent: string, openTasks: number, unprofiled: number, remaining: string | null, forecastTotal: string | null, forecastLow: string | null, forecastHigh: string | null, exceedsBudget: boolean }> };
-
-export type PlanOutliersQueryVariables = Exact<{ [key: string]: never; }>;
-
-
-export type PlanOutliersQuery = { planOutliers: { metric: PlanMetric, plans: number, median: number | null, outliers: Array<{ planId: string, value: number, score: number, direction: string, totalCost: string, explanation: { dimension: string, value: string | null, excessCost: string } | null }> } };
+export type PlansQuery = { plans: Array<{ id: string, name: string | null, status: PlanStatus, owner: string | null, createdAt: string }>, cost: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, planForecasts: Array<{ planId: string, name: string | null, spent: string, openTasks: number, unprofiled: number, remaining: string | null, forecastTotal: string | null, forecastLow: string | null, forecastHigh: string | null, exceedsBudget: boolean }>, planOutliers: { metric: PlanMetric, plans: number, median: number | null, outliers: Array<{ planId: string, value: number, score: number, direction: string, totalCost: string, explanation: { dimension: string, value: string | null, excessCost: string } | null }> } };
 
 export type PlanQueryVariables = Exact<{
   id: string | number;
@@ -2004,6 +1994,35 @@ export const PlansDocument = new TypedDocumentString(`
   ) {
     ...BreakdownLevel1
   }
+  planForecasts {
+    planId
+    name
+    spent
+    openTasks
+    unprofiled
+    remaining
+    forecastTotal
+    forecastLow
+    forecastHigh
+    exceedsBudget
+  }
+  planOutliers {
+    metric
+    plans
+    median
+    outliers {
+      planId
+      value
+      score
+      direction
+      totalCost
+      explanation {
+        dimension
+        value
+        excessCost
+      }
+    }
+  }
 }
     fragment BreakdownNodeFields on BreakdownNode {
   dimension
@@ -2033,43 +2052,6 @@ fragment BreakdownLevel1 on BreakdownNode {
     ...BreakdownLevel0
   }
 }`) as unknown as TypedDocumentString<PlansQuery, PlansQueryVariables>;
-export const PlanForecastListDocument = new TypedDocumentString(`
-    query PlanForecastList {
-  planForecasts {
-    planId
-    name
-    spent
-    openTasks
-    unprofiled
-    remaining
-    forecastTotal
-    forecastLow
-    forecastHigh
-    exceedsBudget
-  }
-}
-    `) as unknown as TypedDocumentString<PlanForecastListQuery, PlanForecastListQueryVariables>;
-export const PlanOutliersDocument = new TypedDocumentString(`
-    query PlanOutliers {
-  planOutliers {
-    metric
-    plans
-    median
-    outliers {
-      planId
-      value
-      score
-      direction
-      totalCost
-      explanation {
-        dimension
-        value
-        excessCost
-      }
-    }
-  }
-}
-    `) as unknown as TypedDocumentString<PlanOutliersQuery, PlanOutliersQueryVariables>;
 export const PlanDocument = new TypedDocumentString(`
     query Plan($id: ID!, $ids: [ID!], $f: [Filter!]) {
   plans(ids: $ids) {
