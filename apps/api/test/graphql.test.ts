@@ -328,6 +328,14 @@ describe('roll-ups', () => {
     expect(body.extensions.usedPreAggregations).toEqual([]);
   });
 
+  it("says where an answer's time went (Server-Timing: the wait for the workspace's turn, the answer)", async () => {
+    const res = await fetch(`${p.apiUrl}/graphql`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${a.key}` }, body: JSON.stringify({ query: '{ breakdown(measures: ["calls"], by: []) { label } }' }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('server-timing')).toMatch(/^gate;dur=\d+(\.\d)?, answer;dur=\d+(\.\d)?$/);
+  });
+
   it('lists the model in meta with titles, formats and additivity', async () => {
     const { data } = await ok(a.key, '{ meta { measures { name title format additive } dimensions { name type } } }');
     expect(data.meta.measures).toContainEqual(expect.objectContaining({ name: 'total_cost', format: 'currency', additive: true }));

@@ -19,6 +19,7 @@ import { type GraphqlContext, resolvers } from './resolvers.ts';
 import type { StatusDeps } from './status.ts';
 import type { RepricingDeps } from './repricing.ts';
 import { authorizeResolvers } from './authorize.ts';
+import { admitted, arrived, noteAnswer, timingHeader } from './timing.ts';
 import { type PeopleDeps, peopleResolvers } from '../people/resolvers.ts';
 import type { SecretBox } from '../sso/secret-box.ts';
 import { ssoResolvers } from '../sso/settings.ts';
@@ -89,8 +90,10 @@ function answerNotes(semantic: Pick<SemanticLayer, 'readLag'>, readReplica: bool
           if (response.body.kind !== 'single') return;
           const result = response.body.singleResult;
           const replica = await lag;
+          const rollups = [...contextValue.usedPreAggregations].sort();
+          if (contextValue.request) noteAnswer(contextValue.request, rollups);
           result.extensions = {
-            ...result.extensions, usedPreAggregations: [...contextValue.usedPreAggregations].sort(), ...(replica ? { readReplica: replica } : {}),
+            ...result.extensions, usedPreAggregations: rollups, ...(replica ? { readReplica: replica } : {}),
           };
         },
       };
@@ -138,7 +141,7 @@ export async function graphqlRoutes(
 
   // A workspace runs 2 queries at once and queues 16 more (GRAPHQL_PER_WORKSPACE): its burst never fills the process.
   const gate = new WorkspaceGate(Number(process.env.GRAPHQL_PER_WORKSPACE) || 2, 16);
-  const preHandler = [authenticated(deps.authenticate), gate.preHandler()];
+  const preHandler = [authenticated(deps.authenticate), arrived, gate.preHandler(), admitted];
   // The semantic context: the workspace and, for a restricted key, the values every query is filtered to.
   const workspaceOf = (request: FastifyRequest) => ({ workspaceId: request.identity!.workspaceId, restriction: request.identity!.restriction });
   const identityOf = (request: FastifyRequest) => {
@@ -147,10 +150,10 @@ export async function graphqlRoutes(
   };
 
   app.route({
-    url: '/graphql', method: ['GET', 'POST'], preHandler, bodyLimit: GRAPHQL_BODY_LIMIT,
+    url: '/graphql', method: ['GET', 'POST'], preHandler, onSend: timingHeader, bodyLimit: GRAPHQL_BODY_LIMIT,
     handler: fastifyApolloHandler(api, {
       context: async (request) => ({
-        ...identityOf(request), usedPreAggregations: new Set<string>(),
+        ...identityOf(request), usedPreAggregations: new Set<string>(), request,
         operator: isOperator(request.headers['x-spendgraph-operator-token'], deps.operatorToken),
       }),
     }),

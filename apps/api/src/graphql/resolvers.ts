@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import { type QueryReader, type SemanticLayer, USAGE_VIEW } from '@spendgraph/semantic';
 import { type BreakdownArgs, breakdown } from '../query/breakdown.ts';
 import { alertRuleResolvers } from './alert-rules.ts';
@@ -44,6 +45,8 @@ export interface GraphqlContext {
   usedPreAggregations: Set<string>;
   /** The request also carries the operator token (system-wide fields of systemStatus). */
   operator: boolean;
+  /** The HTTP request (its Server-Timing and trace, timing.ts). */
+  request?: FastifyRequest;
 }
 
 /** The semantic layer as one request sees it: its reads are noted in the request's context. */

@@ -4,6 +4,7 @@
 // (Query.economics, the model's `economics` view); each carries its exact decimal string in
 // data-value. Pools are allocated by month, so periods are whole months.
 import Link from 'next/link';
+import { Suspense } from 'react';
 import { ApiErrors } from '@/components/ApiErrors';
 import { PoolUpload } from '@/components/PoolUpload';
 import { RangePicker } from '@/components/RangePicker';
@@ -56,15 +57,7 @@ export default async function Profitability({ searchParams }: { searchParams: Pr
   const period = MONTH_RANGES.find((p) => p === asked) ?? 'this month';
   const comparing = parseCompare(params);
   const [by, label] = BY.find(([b]) => b === params.by) ?? BY[0];
-  const [{ range, res }, prev] = await Promise.all([economics({ relative: period }, by), comparing ? economics(previousRange({ relative: period }) as { relative: string; previous: boolean }, by) : null]);
-  const span = range.ok ? utcDays(range.data) : undefined;
   const href = (p: string, b: string) => `/profitability?range=${encodeURIComponent(p)}&by=${b}${comparing ? `&compare=${COMPARE}` : ''}`;
-  const rows = res.ok ? res.data.economics.filter((r) => r.key[0] !== null) : [];
-  // A negative decimal string starts with '-'; the order is for reading (most negative first).
-  const unprofitable = rows.filter((r) => r.margin.startsWith('-')).sort((a, b) => Number(a.margin) - Number(b.margin));
-  const total = (f: keyof Row) => String((res.ok ? res.data.totals[0]?.[f] : undefined) ?? '0');
-  const prevTotals = prev?.res.ok ? prev.res.data.totals[0] : undefined;
-  const before = prev?.res.ok ? (f: keyof Row) => String(prevTotals?.[f] ?? '0') : undefined;
   return (
     <>
       <div className="toolbar" style={{ justifyContent: 'space-between' }}>
@@ -74,29 +67,10 @@ export default async function Profitability({ searchParams }: { searchParams: Pr
         </nav>
       </div>
       <RangePicker path="/profitability" range={{ relative: period }} presets={MONTH_RANGES} custom={false} compare={comparing} extra={{ by }} />
-      {prev && !prev.res.ok && <ApiErrors errors={prev.res.errors} />}
-      {!res.ok ? <ApiErrors errors={res.errors} /> : (
-        <>
-          <p className="muted" data-testid="profit-period" data-from={span?.from} data-to={span?.to}>
-            {range.ok && periodLabel(range.data)} · true cost = direct cost of the events + shared cost pools allocated by their rules
-            {prev?.range.ok && <> · compared with {periodLabel(prev.range.data)}</>}
-          </p>
-          <div className="kpis" data-testid="profit-totals">
-            {FIGURES.map(([f, title]) => (
-              <div key={f} className="panel kpi" data-testid={`profit-${f}`} data-value={total(f)}><div className="label">{title}</div><div className="value">{formatMoney(total(f))}</div>
-                {before && <VsPrevious measure="total_cost" current={total(f)} previous={before(f)} testId={`profit-${f}-previous`} />}</div>
-            ))}
-          </div>
-          <section className="panel" style={{ marginBottom: 16 }}>
-            <h3>Unprofitable {label.toLowerCase()}</h3>
-            {unprofitable.length ? <Table rows={unprofitable} label={label.slice(0, -1)} testId="profit-unprofitable" /> : <p className="empty" data-testid="profit-none-unprofitable">None: every one earns more than it costs.</p>}
-          </section>
-          <section className="panel">
-            <h3>All {label.toLowerCase()} by true cost</h3>
-            {rows.length ? <Table rows={rows} label={label.slice(0, -1)} testId="profit-rows" /> : <p className="empty">No revenue or cost in this period yet: send revenue with POST /v1/revenue.</p>}
-          </section>
-        </>
-      )}
+      {/* The figures read every event of the period: they stream in when answered. */}
+      <Suspense key={`${period}|${by}|${comparing}`} fallback={<div className="skeleton" style={{ height: 420, marginBottom: 16 }} role="status" aria-busy="true" aria-label="Loading the profitability" />}>
+        <Figures period={period} by={by} label={label} comparing={comparing} />
+      </Suspense>
       {allows(me, 'economics:manage') && (
         <section className="panel" data-testid="pool-upload" style={{ marginTop: 16 }}>
           <h3>Import cost pools from a FOCUS file</h3>
@@ -104,6 +78,41 @@ export default async function Profitability({ searchParams }: { searchParams: Pr
           <PoolUpload />
         </section>
       )}
+    </>
+  );
+}
+
+async function Figures({ period, by, label, comparing }: { period: string; by: string; label: string; comparing: boolean }) {
+  const [{ range, res }, prev] = await Promise.all([economics({ relative: period }, by), comparing ? economics(previousRange({ relative: period }) as { relative: string; previous: boolean }, by) : null]);
+  if (!res.ok) return <ApiErrors errors={res.errors} />;
+  const span = range.ok ? utcDays(range.data) : undefined;
+  const rows = res.data.economics.filter((r) => r.key[0] !== null);
+  // A negative decimal string starts with '-'; the order is for reading (most negative first).
+  const unprofitable = rows.filter((r) => r.margin.startsWith('-')).sort((a, b) => Number(a.margin) - Number(b.margin));
+  const total = (f: keyof Row) => String(res.data.totals[0]?.[f] ?? '0');
+  const prevTotals = prev?.res.ok ? prev.res.data.totals[0] : undefined;
+  const before = prev?.res.ok ? (f: keyof Row) => String(prevTotals?.[f] ?? '0') : undefined;
+  return (
+    <>
+      {prev && !prev.res.ok && <ApiErrors errors={prev.res.errors} />}
+      <p className="muted" data-testid="profit-period" data-from={span?.from} data-to={span?.to}>
+        {range.ok && periodLabel(range.data)} · true cost = direct cost of the events + shared cost pools allocated by their rules
+        {prev?.range.ok && <> · compared with {periodLabel(prev.range.data)}</>}
+      </p>
+      <div className="kpis" data-testid="profit-totals">
+        {FIGURES.map(([f, title]) => (
+          <div key={f} className="panel kpi" data-testid={`profit-${f}`} data-value={total(f)}><div className="label">{title}</div><div className="value">{formatMoney(total(f))}</div>
+            {before && <VsPrevious measure="total_cost" current={total(f)} previous={before(f)} testId={`profit-${f}-previous`} />}</div>
+        ))}
+      </div>
+      <section className="panel" style={{ marginBottom: 16 }}>
+        <h3>Unprofitable {label.toLowerCase()}</h3>
+        {unprofitable.length ? <Table rows={unprofitable} label={label.slice(0, -1)} testId="profit-unprofitable" /> : <p className="empty" data-testid="profit-none-unprofitable">None: every one earns more than it costs.</p>}
+      </section>
+      <section className="panel">
+        <h3>All {label.toLowerCase()} by true cost</h3>
+        {rows.length ? <Table rows={rows} label={label.slice(0, -1)} testId="profit-rows" /> : <p className="empty">No revenue or cost in this period yet: send revenue with POST /v1/revenue.</p>}
+      </section>
     </>
   );
 }

@@ -2,6 +2,7 @@
 // what events tracked, per day × provider × model, with what no event explains on its own line
 // ("unattributed"), so the rows add up to the invoice. Figures are the API's
 // (Query.reconciliation); every one carries its exact decimal string in data-value.
+import { Suspense } from 'react';
 import { ApiErrors } from '@/components/ApiErrors';
 import { BillUpload } from '@/components/BillUpload';
 import { Chart } from '@/components/Chart';
@@ -14,7 +15,7 @@ import { formatMoney } from '@/lib/format';
 import { ReconciliationDocument, type ReconciliationQuery } from '@/lib/graphql/operations';
 import { allows, getMe } from '@/lib/me';
 import { periodOf } from '@/lib/period-of';
-import { type SearchParams, parseCompare, parseRange, previousRange } from '@/lib/query-state';
+import { type SearchParams, type TimeRange, parseCompare, parseRange, previousRange } from '@/lib/query-state';
 
 const PERIOD_DAYS = [7, 30, 90];
 type Row = ReconciliationQuery['reconciliation']['rows'][number];
@@ -87,30 +88,14 @@ export default async function Reconciliation({ searchParams }: { searchParams: P
   const picked = PERIOD_DAYS.includes(requested) ? { relative: `last ${requested} days` } : parseRange(params);
   const comparing = parseCompare(params);
   const me = await getMe();
-  const [{ range, res }, prev] = await Promise.all([reconcile(picked), comparing ? reconcile(previousRange(picked)) : null]);
-  const before = prev?.res.ok ? prev.res.data.reconciliation.totals : [];
   return (
     <>
       <h2>Reconciliation</h2>
       <RangePicker path="/reconciliation" range={picked} compare={comparing} />
-      {prev && !prev.res.ok && <ApiErrors errors={prev.res.errors} />}
-      {!res.ok ? <ApiErrors errors={res.errors} /> : (
-        <>
-          <p className="muted" data-testid="recon-period" data-from={res.data.reconciliation.from} data-to={res.data.reconciliation.to}>
-            {range.ok && periodLabel(range.data)} · UTC days · only days and providers a bill covers count
-            {prev?.range.ok && <> · compared with {periodLabel(prev.range.data)}</>}
-          </p>
-          {res.data.reconciliation.totals.map((t) => <Totals key={t.currency} total={t} comparing={comparing} before={before.find((b) => b.currency === t.currency)} />)}
-          <section className="panel" style={{ marginBottom: 16 }}>
-            <h3>Billed and tracked per day</h3>
-            <Chart id="recon-daily" label="Billed and tracked per day" spec={dailyChart(res.data.reconciliation.rows)} />
-          </section>
-          <section className="panel" style={{ marginBottom: 16 }}>
-            <h3>Per day, provider and model</h3>
-            <Rows rows={res.data.reconciliation.rows} />
-          </section>
-        </>
-      )}
+      {/* The figures join every event of the period with the bill: they stream in when answered. */}
+      <Suspense key={JSON.stringify([picked, comparing])} fallback={<div className="skeleton" style={{ height: 420, marginBottom: 16 }} role="status" aria-busy="true" aria-label="Loading the reconciliation" />}>
+        <Figures picked={picked} comparing={comparing} />
+      </Suspense>
       {allows(me, 'bills:import') && (
         <section className="panel" data-testid="bill-upload">
           <h3>Import a bill</h3>
@@ -118,6 +103,30 @@ export default async function Reconciliation({ searchParams }: { searchParams: P
           <BillUpload />
         </section>
       )}
+    </>
+  );
+}
+
+async function Figures({ picked, comparing }: { picked: TimeRange; comparing: boolean }) {
+  const [{ range, res }, prev] = await Promise.all([reconcile(picked), comparing ? reconcile(previousRange(picked)) : null]);
+  if (!res.ok) return <ApiErrors errors={res.errors} />;
+  const before = prev?.res.ok ? prev.res.data.reconciliation.totals : [];
+  return (
+    <>
+      {prev && !prev.res.ok && <ApiErrors errors={prev.res.errors} />}
+      <p className="muted" data-testid="recon-period" data-from={res.data.reconciliation.from} data-to={res.data.reconciliation.to}>
+        {range.ok && periodLabel(range.data)} · UTC days · only days and providers a bill covers count
+        {prev?.range.ok && <> · compared with {periodLabel(prev.range.data)}</>}
+      </p>
+      {res.data.reconciliation.totals.map((t) => <Totals key={t.currency} total={t} comparing={comparing} before={before.find((b) => b.currency === t.currency)} />)}
+      <section className="panel" style={{ marginBottom: 16 }}>
+        <h3>Billed and tracked per day</h3>
+        <Chart id="recon-daily" label="Billed and tracked per day" spec={dailyChart(res.data.reconciliation.rows)} />
+      </section>
+      <section className="panel" style={{ marginBottom: 16 }}>
+        <h3>Per day, provider and model</h3>
+        <Rows rows={res.data.reconciliation.rows} />
+      </section>
     </>
   );
 }
