@@ -2,6 +2,7 @@
 // metric names for machines), and the page's filters as URL state.
 import { formatMeasure, formatMoney, formatPercent } from './format';
 import type { AnomaliesQueryVariables, AnomalyCauseKind, AnomalyKind } from './graphql/operations';
+import { COMPARE, type TimeRange, parseCompare, parseRange } from './query-state';
 
 export const CAUSE_LABELS: Record<string, string> = {
   model_choice: 'Expensive models',
@@ -52,7 +53,8 @@ export type StatusChoice = keyof typeof STATUS_CHOICES;
 export const GROUPINGS = { subject: 'session or task', peer_group: 'peer group', likely_cause: 'likely cause' } as const;
 
 export interface AnomalyQuery {
-  from?: string; to?: string; kind?: AnomalyKind; status: StatusChoice; peer?: string; cause?: string; subject?: string;
+  /** The range picker's (components/RangePicker): a preset (`range=`) or From/To dates, and `compare=previous`. */
+  range?: string; from?: string; to?: string; compare?: typeof COMPARE; kind?: AnomalyKind; status: StatusChoice; peer?: string; cause?: string; subject?: string;
   sort: 'impact' | 'recent'; group?: keyof typeof GROUPINGS; after?: string;
 }
 
@@ -62,7 +64,7 @@ const text = (v: string | undefined) => (v?.trim() ? v.trim() : undefined);
 /** The page's URL state (unknown values fall back to the defaults: unresolved, largest impact first). */
 export function anomalyQuery(p: Record<string, string | undefined>): AnomalyQuery {
   return {
-    from: text(p.from), to: text(p.to), kind: pick<AnomalyKind | ''>(p.kind, ['session', 'task', ''], '') || undefined, peer: text(p.peer), cause: text(p.cause), subject: text(p.subject),
+    range: text(p.range), from: text(p.from), to: text(p.to), compare: parseCompare(p) ? COMPARE : undefined, kind: pick<AnomalyKind | ''>(p.kind, ['session', 'task', ''], '') || undefined, peer: text(p.peer), cause: text(p.cause), subject: text(p.subject),
     status: pick(p.status, Object.keys(STATUS_CHOICES) as StatusChoice[], 'unresolved'), sort: pick(p.sort, ['impact', 'recent'], 'impact'),
     group: pick(p.group, [...Object.keys(GROUPINGS), ''] as Array<keyof typeof GROUPINGS | ''>, '') || undefined, after: text(p.after),
   };
@@ -70,25 +72,31 @@ export function anomalyQuery(p: Record<string, string | undefined>): AnomalyQuer
 
 /** The URL of the page with some of its state changed (a cursor only survives when said again). */
 export function anomalyHref(q: AnomalyQuery, change: Partial<AnomalyQuery> = {}): string {
-  const next: Partial<AnomalyQuery> = { ...q, after: undefined, ...change };
-  const params = new URLSearchParams(Object.entries(next).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
-  if (next.status === 'unresolved') params.delete('status');
-  if (next.sort === 'impact') params.delete('sort');
-  const s = params.toString();
+  const s = anomalyParams({ ...q, after: undefined, ...change }).toString();
   return s ? `/anomalies?${s}` : '/anomalies';
 }
 
-// Not a date: passed on as it is, for the API to refuse by name.
-const nextDay = (date: string) => {
-  const t = Date.parse(`${date}T00:00:00Z`);
-  return Number.isNaN(t) ? date : new Date(t + 86_400_000).toISOString().slice(0, 10);
-};
+/** The state as URL parameters (defaults left out). */
+function anomalyParams(q: Partial<AnomalyQuery>): URLSearchParams {
+  const params = new URLSearchParams(Object.entries(q).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
+  if (q.status === 'unresolved') params.delete('status');
+  if (q.sort === 'impact') params.delete('sort');
+  return params;
+}
 
-/** The API's filter arguments: dates as the start of `from` and the end of `to` (inclusive, UTC). */
-export function anomalyFilterArgs(q: AnomalyQuery): Pick<AnomaliesQueryVariables, 'kind' | 'from' | 'to' | 'status' | 'peerGroup' | 'likelyCause' | 'subject'> {
-  const date = (d: string | undefined, end = false) => (d ? (/^\d{4}-\d{2}-\d{2}$/.test(d) ? `${end ? nextDay(d) : d}T00:00:00Z` : d) : null);
+/** The page's range (the picker's state): a preset, From/To dates, or the last 30 days. */
+export const anomalyRange = (q: AnomalyQuery): TimeRange => parseRange({ range: q.range, from: q.from, to: q.to });
+
+/** The URL parameters besides the range's (the picker keeps them in its links and forms). */
+export function anomalyFilterParams(q: AnomalyQuery): Record<string, string | undefined> {
+  const { range: _r, from: _f, to: _t, compare: _c, after: _a, ...rest } = q;
+  return Object.fromEntries(anomalyParams(rest));
+}
+
+/** The API's filter arguments over a period (ISO times, the API's own for the range: `periodOf`). */
+export function anomalyFilterArgs(q: AnomalyQuery, period: { from: string; to: string }): Pick<AnomaliesQueryVariables, 'kind' | 'from' | 'to' | 'status' | 'peerGroup' | 'likelyCause' | 'subject'> {
   return {
-    kind: q.kind ?? null, from: date(q.from), to: date(q.to, true), status: STATUS_CHOICES[q.status].length ? [...STATUS_CHOICES[q.status]] : null,
+    kind: q.kind ?? null, from: period.from, to: period.to, status: STATUS_CHOICES[q.status].length ? [...STATUS_CHOICES[q.status]] : null,
     peerGroup: q.peer ?? null, likelyCause: q.cause && q.cause in CAUSE_LABELS ? q.cause as AnomalyCauseKind : null, subject: q.subject ?? null,
   };
 }

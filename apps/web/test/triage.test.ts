@@ -1,7 +1,8 @@
 // Anomaly triage and the rendered morning report in a real Chromium, on a fixed clock: the
 // insights fixture (packages/insights/test/fixture.ts) ingested through the API, anomalies
 // detected and the report written in process as the worker's jobs do, and a person signed in
-// with a password. Every figure shown is compared with the API's. Screenshots: artifacts/screenshots/anomalies*.png.
+// with a password. Every figure shown is compared with the API's, the previous period's too. Screenshots: artifacts/screenshots/anomalies*.png.
+import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it, inject, vi } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { addMembership, createApiKey, ensureWorkspace } from '@spendgraph/db';
@@ -10,7 +11,7 @@ import { type SemanticLayer, createSemanticLayer } from '@spendgraph/semantic';
 import { person } from '@spendgraph/test-support/people';
 import { type Platform, graphqlData, startPlatform } from '@spendgraph/test-support/platform';
 import { dayOfSessions, ingest, otherDays } from '../../../packages/insights/test/fixture.ts';
-import { type Web, launchBrowser, screenshot, signInAsPerson, startWeb } from './support.ts';
+import { type Web, launchBrowser, screenshot, seriousViolations, signInAsPerson, startWeb } from './support.ts';
 
 vi.setConfig({ testTimeout: 180_000 });
 
@@ -50,6 +51,15 @@ afterAll(async () => {
   await p?.stop();
 });
 
+const search = (name: string) => new URL(page.url()).searchParams.get(name);
+
+/** The unresolved anomalies' totals over a range's period, as the API names the period (its clock, the workspace's timezone). */
+async function summaryOver(range: Record<string, unknown>): Promise<{ count: number; excess: string }> {
+  const { b } = await api('query($r: TimeRange) { b: breakdown(measures: ["calls"], by: [], timeRange: $r) { period { from to } } }', { r: range });
+  const { anomalySummary } = await api('query($from: String, $to: String) { anomalySummary(from: $from, to: $to, status: [open, acknowledged]) { count excess } }', b.period);
+  return anomalySummary;
+}
+
 const shownRows = () => page.getByTestId('anomalies').locator('tbody tr[data-testid="anomaly"]');
 
 describe('anomalies page', () => {
@@ -77,17 +87,22 @@ describe('anomalies page', () => {
     await page.goto(`${web.url}/anomalies`);
     const filters = page.getByTestId('anomaly-filters');
     await filters.getByLabel('Kind').selectOption('task');
-    await filters.getByLabel('From').fill('2026-10-10');
-    await filters.getByLabel('To').fill('2026-10-10');
     await filters.getByRole('button', { name: 'Apply' }).click();
     await page.waitForURL(/kind=task/);
+    // The dates are the range picker's (its custom From/To), which keeps the filters.
+    const picker = page.getByTestId('range-picker');
+    await picker.getByLabel('From', { exact: true }).fill('2026-10-10');
+    await picker.getByLabel('To', { exact: true }).fill('2026-10-10');
+    await picker.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForURL(/from=2026-10-10/);
+    expect(search('kind')).toBe('task');
     const { anomalySummary: tasks } = await api('{ anomalySummary(kind: task, from: "2026-10-10T00:00:00Z", to: "2026-10-11T00:00:00Z", status: [open, acknowledged]) { count excess } }');
     await expect.poll(() => page.getByTestId('anomaly-count').getAttribute('data-value'), { timeout: 60_000 }).toBe(String(tasks.count));
     expect(await page.getByTestId('anomaly-impact').getAttribute('data-value')).toBe(tasks.excess);
     expect(await shownRows().count()).toBe(tasks.count);
-    await filters.getByLabel('From').fill('2026-10-11');
-    await filters.getByLabel('To').fill('2026-10-11');
-    await filters.getByRole('button', { name: 'Apply' }).click();
+    await picker.getByLabel('From', { exact: true }).fill('2026-10-11');
+    await picker.getByLabel('To', { exact: true }).fill('2026-10-11');
+    await picker.getByRole('button', { name: 'Apply' }).click();
     await page.waitForURL(/from=2026-10-11/);
     await expect.poll(() => page.getByTestId('anomaly-count').getAttribute('data-value'), { timeout: 60_000 }).toBe('0');
 
@@ -99,6 +114,44 @@ describe('anomalies page', () => {
     await groups.filter({ hasText: 'Subagent work' }).getByRole('link').click();
     await page.waitForURL(/cause=subagents/);
     await expect.poll(() => shownRows().count(), { timeout: 60_000 }).toBe(g.groups.find((x: { key: string }) => x.key === 'subagents').count);
+  });
+
+  it('has the shared range picker: a preset changes the URL and the list, and compare shows the API\'s previous period', async () => {
+    await page.goto(`${web.url}/anomalies?sort=recent`);
+    const picker = page.getByTestId('range-picker');
+    expect(await picker.getAttribute('data-range')).toBe('last 30 days');
+    // The filter form has no dates of its own any more.
+    expect(await page.getByTestId('anomaly-filters').getByLabel('From').count()).toBe(0);
+    const month = await summaryOver({ relative: 'last 30 days' });
+    expect(await shownRows().count()).toBe(month.count);
+    expect(month.count).toBeGreaterThan(0);
+
+    // Today: the fixture's anomalies are yesterday's.
+    await picker.getByRole('navigation', { name: 'Period presets' }).getByRole('link', { name: 'Today', exact: true }).click();
+    await expect.poll(() => search('range'), { timeout: 60_000 }).toBe('today');
+    expect(search('sort')).toBe('recent'); // the other filters stay
+    const today = await summaryOver({ relative: 'today' });
+    await expect.poll(() => page.getByTestId('anomaly-count').getAttribute('data-value'), { timeout: 60_000 }).toBe(String(today.count));
+    expect(await shownRows().count()).toBe(today.count);
+    expect(today.count).toBeLessThan(month.count);
+
+    const toggle = page.getByTestId('compare-toggle');
+    expect(await toggle.getAttribute('aria-pressed')).toBe('false');
+    await toggle.click();
+    await expect.poll(() => search('compare'), { timeout: 60_000 }).toBe('previous');
+    expect([search('range'), search('sort')]).toEqual(['today', 'recent']);
+    const before = await summaryOver({ relative: 'today', previous: true });
+    expect(before.count).toBeGreaterThan(0);
+    const count = page.getByTestId('anomaly-count-previous');
+    await count.waitFor();
+    expect(await count.getAttribute('data-previous')).toBe(String(before.count));
+    expect(await count.getAttribute('data-delta')).toBe(String(today.count - before.count));
+    const impact = page.getByTestId('anomaly-impact-previous');
+    expect(new Decimal(await impact.getAttribute('data-previous') ?? 'NaN').equals(before.excess)).toBe(true);
+    expect(new Decimal(await impact.getAttribute('data-delta') ?? 'NaN').equals(new Decimal(today.excess).minus(before.excess))).toBe(true);
+    expect(await page.getByTestId('anomaly-impact-previous-change').textContent()).toContain('(-100.0%)');
+    await screenshot(page, 'anomalies-compare');
+    expect(await seriousViolations(page, page.url())).toEqual([]);
   });
 
   it('acknowledges and dismisses with who and when; dismissed ones leave the default list and its total', async () => {

@@ -483,10 +483,13 @@ export type AnomaliesQueryVariables = Exact<{
   after?: string | null | undefined;
   group: AnomalyGrouping;
   grouped: boolean;
+  compare: boolean;
+  previousFrom?: string | null | undefined;
+  previousTo?: string | null | undefined;
 }>;
 
 
-export type AnomaliesQuery = { anomalySummary: { count: number, cost: string, excess: string, open: number, acknowledged: number, dismissed: number, groups?: Array<{ key: string, count: number, cost: string, excess: string, latestWindowStart: string }> }, anomalies?: Array<{ id: string, kind: AnomalyKind, subject: string, windowStart: string, cost: string, excess: string, ratio: string, likelyCause: AnomalyCauseKind | null, cursor: string, peerGroup: { dimension: string, value: string, size: number, medianCost: string }, causes: Array<{ cause: AnomalyCauseKind, excess: string | null, evidence: Array<{ metric: string, value: string, peerMedian: string }> }>, triage: { status: AnomalyStatus, at: string | null, by: string | null, note: string | null } }> };
+export type AnomaliesQuery = { anomalySummary: { count: number, cost: string, excess: string, open: number, acknowledged: number, dismissed: number, groups?: Array<{ key: string, count: number, cost: string, excess: string, latestWindowStart: string }> }, previous?: { count: number, cost: string, excess: string }, anomalies?: Array<{ id: string, kind: AnomalyKind, subject: string, windowStart: string, cost: string, excess: string, ratio: string, likelyCause: AnomalyCauseKind | null, cursor: string, peerGroup: { dimension: string, value: string, size: number, medianCost: string }, causes: Array<{ cause: AnomalyCauseKind, excess: string | null, evidence: Array<{ metric: string, value: string, peerMedian: string }> }>, triage: { status: AnomalyStatus, at: string | null, by: string | null, note: string | null } }> };
 
 export type AcknowledgeAnomalyMutationVariables = Exact<{
   id: string | number;
@@ -1860,7 +1863,7 @@ export const DeleteAlertRuleDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<DeleteAlertRuleMutation, DeleteAlertRuleMutationVariables>;
 export const AnomaliesDocument = new TypedDocumentString(`
-    query Anomalies($kind: AnomalyKind, $from: String, $to: String, $status: [AnomalyStatus!], $peerGroup: String, $likelyCause: AnomalyCauseKind, $subject: String, $order: AnomalyOrder, $first: Int, $after: String, $group: AnomalyGrouping!, $grouped: Boolean!) {
+    query Anomalies($kind: AnomalyKind, $from: String, $to: String, $status: [AnomalyStatus!], $peerGroup: String, $likelyCause: AnomalyCauseKind, $subject: String, $order: AnomalyOrder, $first: Int, $after: String, $group: AnomalyGrouping!, $grouped: Boolean!, $compare: Boolean!, $previousFrom: String, $previousTo: String) {
   anomalySummary(
     kind: $kind
     from: $from
@@ -1883,6 +1886,19 @@ export const AnomaliesDocument = new TypedDocumentString(`
       excess
       latestWindowStart
     }
+  }
+  previous: anomalySummary(
+    kind: $kind
+    from: $previousFrom
+    to: $previousTo
+    status: $status
+    peerGroup: $peerGroup
+    likelyCause: $likelyCause
+    subject: $subject
+  ) @include(if: $compare) {
+    count
+    cost
+    excess
   }
   anomalies(
     kind: $kind

@@ -3,17 +3,19 @@ import Link from 'next/link';
 import { type AnomalyQuery, CAUSE_LABELS, GROUPINGS, STATUS_CHOICES, anomalyHref, causeLabel, evidenceText, explanation } from '@/lib/anomalies';
 import { formatMoney, formatTime } from '@/lib/format';
 import type { AnomaliesQuery, AnomalyRowFragment } from '@/lib/graphql/operations';
+import { VsPrevious } from '@/components/VsPrevious';
 import { triageAnomaly } from './actions';
 
 export type Row = AnomalyRowFragment;
 export type Summary = AnomaliesQuery['anomalySummary'];
+type Previous = NonNullable<AnomaliesQuery['previous']>;
 type Group = NonNullable<Summary['groups']>[number];
 
 export function Filters({ q }: { q: AnomalyQuery }) {
   return (
     <form className="toolbar panel" method="get" action="/anomalies" aria-label="Filter anomalies" data-testid="anomaly-filters">
-      <label>From<input type="date" name="from" defaultValue={q.from} /></label>
-      <label>To<input type="date" name="to" defaultValue={q.to} /></label>
+      {/* The range is the picker's (above): kept as it is. */}
+      {(['range', 'from', 'to', 'compare'] as const).map((k) => (q[k] ? <input key={k} type="hidden" name={k} value={q[k]} /> : null))}
       <label>Kind<select name="kind" defaultValue={q.kind ?? ''}><option value="">sessions and tasks</option><option value="session">sessions</option><option value="task">tasks</option></select></label>
       <label>Status<select name="status" defaultValue={q.status}>{Object.keys(STATUS_CHOICES).map((s) => <option key={s} value={s}>{s}</option>)}</select></label>
       <label>Likely cause<select name="cause" defaultValue={q.cause ?? ''}><option value="">any</option>{Object.entries(CAUSE_LABELS).map(([k, v]) => <option key={k} value={k}>{v}</option>)}</select></label>
@@ -22,16 +24,19 @@ export function Filters({ q }: { q: AnomalyQuery }) {
       <label>Sort<select name="sort" defaultValue={q.sort}><option value="impact">largest impact first</option><option value="recent">newest first</option></select></label>
       <label>Group by<select name="group" defaultValue={q.group ?? ''}><option value="">no grouping</option>{Object.entries(GROUPINGS).map(([k, v]) => <option key={k} value={k}>{v}</option>)}</select></label>
       <button type="submit" className="primary">Apply</button>
-      <Link href="/anomalies">Reset</Link>
+      <Link href={anomalyHref({ status: 'unresolved', sort: 'impact', range: q.range, from: q.from, to: q.to, compare: q.compare })}>Reset</Link>
     </form>
   );
 }
 
-export function Totals({ s }: { s: Summary }) {
+/** The totals; with the previous period's (compare=previous), each beside its value then. */
+export function Totals({ s, previous }: { s: Summary; previous?: Previous | null }) {
   return (
     <div className="kpis" data-testid="anomaly-totals">
-      <div className="panel kpi"><div className="label">Dollar impact</div><div className="value" data-testid="anomaly-impact" data-value={s.excess}>{formatMoney(s.excess)}</div><div className="sub">above the peer medians</div></div>
-      <div className="panel kpi"><div className="label">Anomalies</div><div className="value" data-testid="anomaly-count" data-value={s.count}>{s.count.toLocaleString('en-US')}</div><div className="sub">costing {formatMoney(s.cost)}</div></div>
+      <div className="panel kpi"><div className="label">Dollar impact</div><div className="value" data-testid="anomaly-impact" data-value={s.excess}>{formatMoney(s.excess)}</div><div className="sub">above the peer medians</div>
+        {previous && <VsPrevious measure="excess_cost" current={s.excess} previous={previous.excess} testId="anomaly-impact-previous" />}</div>
+      <div className="panel kpi"><div className="label">Anomalies</div><div className="value" data-testid="anomaly-count" data-value={s.count}>{s.count.toLocaleString('en-US')}</div><div className="sub">costing {formatMoney(s.cost)}</div>
+        {previous && <VsPrevious measure="anomalies" current={String(s.count)} previous={String(previous.count)} testId="anomaly-count-previous" />}</div>
       <div className="panel kpi"><div className="label">Status</div><div className="value" style={{ fontSize: 16 }}>{s.open} open · {s.acknowledged} acknowledged · {s.dismissed} dismissed</div></div>
     </div>
   );
