@@ -15,7 +15,7 @@ const [WITH_USAGE, PROMPT] = [1, 2];
 
 const THINKING_MARK = '"thinkingMetadata"';
 /** Looked up in the kept lines' bytes, front to back: the response key's start, a prompt's message and thinking. */
-const [ID, MESSAGE, THINKING] = [0, 1, 2];
+const [MESSAGE, THINKING] = [0, 1];
 const QUOTE = 0x22;
 
 /**
@@ -39,6 +39,21 @@ function relevantLines(): LineFilter {
   };
 }
 
+const ID_OPEN = Buffer.from('{"id":"');
+const MESSAGE_KEY = Buffer.from('"message":');
+/**
+ * Where ID_MARK first occurs in the line, or -1: found as its tail `{"id":"` preceded by `"message":`
+ * (a search for a pattern opening with `{` runs ten times as fast as one opening with `"`, JSON's commonest byte).
+ */
+function idMark(line: Line): number {
+  const { data, from, to } = line;
+  for (let at = data.indexOf(ID_OPEN, from); at !== -1 && at < to; at = data.indexOf(ID_OPEN, at + 1)) {
+    const mark = at - MESSAGE_KEY.length;
+    if (mark >= from && data.compare(MESSAGE_KEY, 0, MESSAGE_KEY.length, mark, at) === 0) return mark;
+  }
+  return -1;
+}
+
 /** The response key read off the line's bytes when the message id leads the message (it does in Claude Code's lines). */
 function quickKey(line: Line, at: number): string | undefined {
   if (at < 0) return undefined;
@@ -57,7 +72,7 @@ export async function parseClaude(path: string, from: Cursor, ctx: ParseContext)
   const branchItems = new Map<string, string[]>();
   // The lines of one response follow each other and the last one counts: only that one is parsed (or even made a string).
   let pending: { key: string; line: Line; at: number } | undefined;
-  const marks = new ByteScanner([ID_MARK, '"message":', THINKING_MARK]);
+  const marks = new ByteScanner(['"message":', THINKING_MARK]);
   // Per session, the thinking level its last prompt set (read in this pass of the file).
   const efforts = new Map<string, string | undefined>();
 
@@ -118,7 +133,7 @@ export async function parseClaude(path: string, from: Cursor, ctx: ParseContext)
     offset = batch.end;
     for (const line of batch.lines) {
       if (line.kind === WITH_USAGE) {
-        const at = marks.position(ID, line.data, line.from, line.to);
+        const at = idMark(line);
         const key = quickKey(line, at);
         if (key && pending?.key === key) {
           pending.line = line; // a later line of the same response

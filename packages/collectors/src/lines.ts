@@ -116,14 +116,31 @@ export type LineFilter = (data: Buffer, start: number, end: number) => number;
 /**
  * Finds whether byte patterns occur in [start, end) of a buffer scanned front to back: each pattern's
  * next occurrence is searched once and reused until passed, so a chunk is scanned once per pattern.
+ *
+ * A pattern opening with a quote is searched without it, then the byte before is checked: the search
+ * runs through the bytes equal to a pattern's first one, and `"` is JSON's commonest (three to four
+ * times slower a search, measured on transcripts).
  */
 export class ByteScanner {
   private readonly patterns: Buffer[];
+  /** 1 when the pattern is searched without its opening quote. */
+  private readonly lead: number[];
   private data: Buffer | undefined;
   private next: number[] = [];
 
   constructor(patterns: string[]) {
-    this.patterns = patterns.map((p) => Buffer.from(p));
+    this.lead = patterns.map((p) => (p.length > 1 && p.charCodeAt(0) === QUOTE ? 1 : 0));
+    this.patterns = patterns.map((p, i) => Buffer.from(p.slice(this.lead[i])));
+  }
+
+  /** The first occurrence of pattern i at or after `start` (before `end` when one is given), or -1. */
+  private find(i: number, data: Buffer, start: number, end = data.length): number {
+    const lead = this.lead[i]!;
+    for (let at = data.indexOf(this.patterns[i]!, start + lead); at !== -1 && at < end; at = data.indexOf(this.patterns[i]!, at + 1)) {
+      if (!lead) return at;
+      if (data[at - 1] === QUOTE) return at - 1;
+    }
+    return -1;
   }
 
   /** Whether pattern i occurs in [start, end); calls must move forward through one buffer. */
@@ -133,7 +150,7 @@ export class ByteScanner {
       this.next = this.patterns.map(() => -2);
     }
     let at = this.next[i]!;
-    if (at !== -1 && at < start) this.next[i] = at = data.indexOf(this.patterns[i]!, start);
+    if (at !== -1 && at < start) this.next[i] = at = this.find(i, data, start);
     return at !== -1 && at < end;
   }
 
@@ -144,9 +161,11 @@ export class ByteScanner {
 
   /** Whether pattern i occurs in [start, end), searching that range only (for a pattern asked of few lines: no scan past them). */
   within(i: number, data: Buffer, start: number, end: number): boolean {
-    return data.subarray(start, end).indexOf(this.patterns[i]!) !== -1;
+    return this.find(i, data.subarray(0, end), start) !== -1;
   }
 }
+
+const QUOTE = 0x22;
 
 /** Parses a JSON line; undefined when it is not JSON (a truncated or corrupt line is skipped, not fatal). */
 export function parseLine(text: string): any {
