@@ -30,7 +30,7 @@ function thinkingEffort(m: any): string | undefined {
 }
 
 /** Lines with usage, and user lines that are not tool results (prompts may name work items). */
-function relevantLines(): LineFilter {
+export function relevantLines(): LineFilter {
   const scan = new ByteScanner(['"usage"', '"type":"user"', '"tool_result"']);
   return (data, start, end) => {
     if (scan.has(USAGE, data, start, end)) return WITH_USAGE;
