@@ -14,7 +14,7 @@ const [USAGE, USER, TOOL_RESULT] = [0, 1, 2];
 const [WITH_USAGE, PROMPT] = [1, 2];
 
 const THINKING_MARK = '"thinkingMetadata"';
-/** Looked up in the kept lines' bytes, front to back: the response key's start, a prompt's message and thinking. */
+/** Looked up in a prompt line's bytes, front to back: its message and thinking. */
 const [MESSAGE, THINKING] = [0, 1];
 const QUOTE = 0x22;
 
