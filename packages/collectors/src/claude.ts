@@ -6,6 +6,7 @@ import { basename } from 'node:path';
 import { effortOfBudget, knownEffort } from '@spendgraph/schema';
 import { type Call, count } from './call.ts';
 import { ByteScanner, type Line, type LineFilter, parseLine, readLines } from './lines.ts';
+import { parseWithoutContent } from './response-line.ts';
 import { type Cursor, type FileParse, type ParseContext, contentText, str } from './parse-context.ts';
 
 const ID_MARK = '"message":{"id":"';
@@ -13,8 +14,8 @@ const [USAGE, USER, TOOL_RESULT] = [0, 1, 2];
 const [WITH_USAGE, PROMPT] = [1, 2];
 
 const THINKING_MARK = '"thinkingMetadata"';
-/** Looked up in the kept lines' bytes, front to back: the response key's start, a prompt's message and thinking. */
-const [ID, MESSAGE, THINKING] = [0, 1, 2];
+/** Looked up in a prompt line's bytes, front to back: its message and thinking. */
+const [MESSAGE, THINKING] = [0, 1];
 const QUOTE = 0x22;
 
 /**
@@ -29,22 +30,39 @@ function thinkingEffort(m: any): string | undefined {
 }
 
 /** Lines with usage, and user lines that are not tool results (prompts may name work items). */
-function relevantLines(): LineFilter {
+export function relevantLines(): LineFilter {
   const scan = new ByteScanner(['"usage"', '"type":"user"', '"tool_result"']);
   return (data, start, end) => {
     if (scan.has(USAGE, data, start, end)) return WITH_USAGE;
-    return scan.has(USER, data, start, end) && !scan.within(TOOL_RESULT, data, start, end) ? PROMPT : 0;
+    // Searched within the line: a user line says so near its start, and the search never runs on through the responses after it.
+    return scan.within(USER, data, start, end) && !scan.within(TOOL_RESULT, data, start, end) ? PROMPT : 0;
   };
 }
 
+const ID_OPEN = Buffer.from('{"id":"');
+const MESSAGE_KEY = Buffer.from('"message":');
+/**
+ * Where ID_MARK first occurs in the line, or -1: found as its tail `{"id":"` preceded by `"message":`
+ * (a search for a pattern opening with `{` runs ten times as fast as one opening with `"`, JSON's commonest byte).
+ */
+function idMark(line: Line): number {
+  const { data, from, to } = line;
+  for (let at = data.indexOf(ID_OPEN, from); at !== -1 && at < to; at = data.indexOf(ID_OPEN, at + 1)) {
+    const mark = at - MESSAGE_KEY.length;
+    if (mark >= from && data.compare(MESSAGE_KEY, 0, MESSAGE_KEY.length, mark, at) === 0) return mark;
+  }
+  return -1;
+}
+
 /** The response key read off the line's bytes when the message id leads the message (it does in Claude Code's lines). */
-function quickKey(line: Line, scan: ByteScanner): string | undefined {
-  const at = scan.position(ID, line.data, line.from, line.to);
+function quickKey(line: Line, at: number): string | undefined {
   if (at < 0) return undefined;
   const from = at + ID_MARK.length;
   const end = line.data.indexOf(QUOTE, from);
   return end < 0 || end >= line.to ? undefined : `claude:${line.data.toString('utf8', from, end)}`;
 }
+/** Where `"message":{` opens its object in the line holding ID_MARK at `at`. */
+const MESSAGE_OPEN = '"message":'.length;
 
 export async function parseClaude(path: string, from: Cursor, ctx: ParseContext): Promise<FileParse> {
   const byKey = new Map<string, Call>();
@@ -53,13 +71,15 @@ export async function parseClaude(path: string, from: Cursor, ctx: ParseContext)
   const fileSession = basename(path, '.jsonl');
   const branchItems = new Map<string, string[]>();
   // The lines of one response follow each other and the last one counts: only that one is parsed (or even made a string).
-  let pending: { key: string; line: Line } | undefined;
-  const marks = new ByteScanner([ID_MARK, '"message":', THINKING_MARK]);
+  let pending: { key: string; line: Line; at: number } | undefined;
+  const marks = new ByteScanner(['"message":', THINKING_MARK]);
   // Per session, the thinking level its last prompt set (read in this pass of the file).
   const efforts = new Map<string, string | undefined>();
 
-  const assistant = (text: string, start: number) => {
-    const o = parseLine(text);
+  // `at`: where ID_MARK is in the line (-1: nowhere); the message's content is not parsed (response-line.ts).
+  const assistant = (line: Line, at: number) => {
+    const start = line.start;
+    const o = parseWithoutContent(line, at < 0 ? -1 : at + MESSAGE_OPEN);
     const msg = o?.message;
     if (o?.type !== 'assistant' || !msg?.usage) return;
     if (msg.model === '<synthetic>' || o.isApiErrorMessage || !str(msg.model)) {
@@ -105,7 +125,7 @@ export async function parseClaude(path: string, from: Cursor, ctx: ParseContext)
     });
   };
   const settle = () => {
-    if (pending) assistant(pending.line.text, pending.line.start);
+    if (pending) assistant(pending.line, pending.at);
     pending = undefined;
   };
 
@@ -113,14 +133,16 @@ export async function parseClaude(path: string, from: Cursor, ctx: ParseContext)
     offset = batch.end;
     for (const line of batch.lines) {
       if (line.kind === WITH_USAGE) {
-        const key = quickKey(line, marks);
+        const at = idMark(line);
+        const key = quickKey(line, at);
         if (key && pending?.key === key) {
           pending.line = line; // a later line of the same response
+          pending.at = at;
           continue;
         }
         settle();
-        if (key) pending = { key, line };
-        else assistant(line.text, line.start);
+        if (key) pending = { key, line, at };
+        else assistant(line, at);
         continue;
       }
       // Prompts may reference work items and set the thinking level; tool results are not the user's words.
@@ -139,6 +161,10 @@ export async function parseClaude(path: string, from: Cursor, ctx: ParseContext)
       const session = str(o.sessionId) ?? fileSession;
       if (thinking) efforts.set(session, thinkingEffort(o.thinkingMetadata));
       ctx.sessions.add(session, ctx.matcher.find(contentText(o.message?.content)));
+    }
+    if (pending) { // its line outlives the batch's buffer (lines.ts reuses it)
+      if (pending.at >= 0) pending.at -= pending.line.from;
+      pending.line = pending.line.detach();
     }
   }
   settle();

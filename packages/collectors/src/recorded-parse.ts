@@ -33,11 +33,13 @@ export class RecordingSessions implements SessionLog {
 
   /** The parse with each call's items replaced by the index of its question. */
   record(parsed: FileParse): RecordedParse {
-    const calls = parsed.calls.map((c) => {
+    // In place: the calls are the parser's own, and a copy of each is garbage a worker makes per call.
+    const calls = parsed.calls as unknown as RecordedParse['calls'];
+    for (const c of parsed.calls) {
       const at = this.answers.get(c.workItems);
       if (at === undefined) throw new Error(`call ${c.key} has work items the session log did not give`);
-      return { ...c, workItems: at };
-    });
+      (c as unknown as RecordedParse['calls'][number]).workItems = at;
+    }
     return { ...parsed, calls, log: this.log };
   }
 }
@@ -51,5 +53,8 @@ export function replay(parsed: RecordedParse, sessions: SessionLog): FileParse {
     }
     return sessions.current(op.current, op.branch);
   });
-  return { ...parsed, calls: parsed.calls.map((c) => ({ ...c, workItems: answers[c.workItems]! })) };
+  // In place: the recorded parse is the structured clone a worker posted, used once.
+  const calls = parsed.calls as unknown as Call[];
+  for (const c of parsed.calls) (c as unknown as Call).workItems = answers[c.workItems]!;
+  return { ...parsed, calls };
 }
