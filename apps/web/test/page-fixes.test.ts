@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { type Platform, graphqlData, startPlatform } from '@spendgraph/test-support/platform';
 import { describeChange, formatMs, formatTags } from '../lib/format.ts';
-import { type Web, demoWorkspace, hydrated, launchBrowser, screenshot, signIn, startWeb } from './support.ts';
+import { type Web, demoWorkspace, hydrated, launchBrowser, newPage, screenshot, signIn, startWeb } from './support.ts';
 
 vi.setConfig({ testTimeout: 240_000 });
 
@@ -35,9 +35,7 @@ beforeAll(async () => {
   ws = await demoWorkspace(p, { end: NOW });
   web = await startWeb(p.apiUrl);
   browser = await launchBrowser();
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  context.setDefaultTimeout(120_000);
-  page = await context.newPage();
+  page = await newPage(browser);
   await signIn(page, web, ws.key);
 }, 300_000);
 afterAll(async () => {

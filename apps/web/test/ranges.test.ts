@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { addMembership } from '@spendgraph/db';
 import { person } from '@spendgraph/test-support/people';
 import { type Platform, graphqlData, ingestAndWait, startPlatform } from '@spendgraph/test-support/platform';
-import { type Web, demoWorkspace, launchBrowser, screenshot, seriousViolations, signIn, signInAsPerson, startWeb } from './support.ts';
+import { type Web, demoWorkspace, launchBrowser, newPage, screenshot, seriousViolations, signIn, signInAsPerson, startWeb } from './support.ts';
 
 vi.setConfig({ testTimeout: 240_000 });
 
@@ -78,13 +78,9 @@ beforeAll(async () => {
   await ingestAndWait(p, ws, [call('2026-11-30T09:00:00Z', '1.25'), call('2026-12-01T09:00:00Z', '2.50'), call('2026-11-25T09:00:00Z', '9.00'), call('2026-11-24T09:00:00Z', '0.75')]);
   web = await startWeb(p.apiUrl);
   browser = await launchBrowser();
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  context.setDefaultTimeout(120_000);
-  page = await context.newPage();
+  page = await newPage(browser);
   await signIn(page, web, ws.key);
-  const devContext = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  devContext.setDefaultTimeout(120_000);
-  devPage = await devContext.newPage();
+  devPage = await newPage(browser);
   await signInAsPerson(devPage, web, dev.email);
 }, 300_000);
 

@@ -44,6 +44,13 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
+/** A page in a fresh 1440×900 context (its own cookies) that waits up to `timeoutMs` for what a step looks for. */
+export async function newPage(browser: Browser, timeoutMs = 120_000): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  context.setDefaultTimeout(timeoutMs);
+  return context.newPage();
+}
+
 /**
  * A workspace with the demo workload (`events` over `days`), its plans synced, its budgets, its
  * provider bills and an owner (as the demo has): an install nobody owns would send sign-in to the first run.

@@ -11,7 +11,7 @@ import { type SemanticLayer, createSemanticLayer } from '@spendgraph/semantic';
 import { person } from '@spendgraph/test-support/people';
 import { type Platform, graphqlData, startPlatform } from '@spendgraph/test-support/platform';
 import { dayOfSessions, ingest, otherDays } from '../../../packages/insights/test/fixture.ts';
-import { type Web, launchBrowser, screenshot, seriousViolations, signInAsPerson, startWeb } from './support.ts';
+import { type Web, launchBrowser, newPage, screenshot, seriousViolations, signInAsPerson, startWeb } from './support.ts';
 
 vi.setConfig({ testTimeout: 180_000 });
 
@@ -39,9 +39,7 @@ beforeAll(async () => {
   reportId = (await writeMorningReport({ pool: p.pool, semantic }, { workspaceId: ws.workspaceId, at: new Date('2026-10-11T07:00:00Z') })).report!.id;
   web = await startWeb(p.apiUrl);
   browser = await launchBrowser();
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  context.setDefaultTimeout(60_000);
-  page = await context.newPage();
+  page = await newPage(browser, 60_000);
   await signInAsPerson(page, web, owner.email);
 }, 240_000);
 afterAll(async () => {
