@@ -154,6 +154,39 @@ describe('a call for several work items is one call', () => {
     }
   });
 
+  it("counts one work item's calls from its allocation rows exactly as distinct calls, and a call once over several items", async () => {
+    // Grouped by work item or filtered to one, `calls` is answered from the item's allocation rows
+    // (packages/semantic/src/whole-calls.ts): the same figures as distinct calls in raw SQL.
+    const Q = `query ($by: [String!]!, $f: [Filter!], $r: TimeRange) { breakdown(measures: ["calls", "work_item_total_cost"], by: $by, filters: $f, timeRange: $r) {
+      ...n children { ...n children { ...n } } } }
+      fragment n on BreakdownNode { value measures { measure value } }`;
+    const ask = async (by: string[], f?: unknown[]) => (await graphqlData(p.apiUrl, ws.key, Q, { by, f, r: RANGE })).breakdown;
+    const raw = await sql<{ item: string | null; session: string; calls: number }>(`SELECT coalesce(a.work_item, e.work_item) AS item, e.session_id AS session,
+        count(DISTINCT e.event_id)::int AS calls
+        FROM usage_events e LEFT JOIN usage_event_work_items a USING (workspace_id, event_id, occurred_at)
+       WHERE e.workspace_id = $1 GROUP BY ROLLUP (1, 2)`);
+    const callsOf = (item: string | null, session?: string) => raw.find((r) => r.item === item && (session === undefined ? r.session === null : r.session === session))?.calls;
+    // work item › session: every level, against SQL and against what was sent.
+    const root = await ask(['work_item', 'session_id']);
+    expect(Number(value(root, 'calls'))).toBe(sent.length);
+    for (const item of root.children) {
+      expect(Number(value(item, 'calls')), `${item.value}`).toBe(callsOf(item.value));
+      for (const s of item.children) expect(Number(value(s, 'calls')), `${item.value} ${s.value}`).toBe(callsOf(item.value, s.value));
+    }
+    // One item's page: its totals and its sessions, filtered to it.
+    for (const id of ['WRK-1', 'OPS-9']) {
+      const one = await ask(['session_id'], [{ member: 'work_item', operator: 'equals', values: [id] }]);
+      expect(Number(value(one, 'calls')), id).toBe(sent.filter((c) => c.items.includes(id)).length);
+      expect(Number(value(one, 'calls')), id).toBe(callsOf(id));
+      for (const s of one.children) expect(Number(value(s, 'calls')), `${id} ${s.value}`).toBe(callsOf(id, s.value));
+    }
+    // Over several items a shared call still counts once: two items, and a repository (none here) for every call.
+    const two = await ask([], [{ member: 'work_item', operator: 'equals', values: ['WRK-1', 'WRK-2'] }]);
+    expect(Number(value(two, 'calls'))).toBe(sent.filter((c) => c.items.includes('WRK-1') || c.items.includes('WRK-2')).length);
+    const repos = await ask(['work_item_repository']);
+    expect(repos.children.map((c: any) => [c.value, Number(value(c, 'calls'))])).toEqual([[null, sent.length]]);
+  });
+
   it('says in meta which dimensions fan out and which measures are allocated', async () => {
     const meta = (await graphqlData(p.apiUrl, ws.key, '{ meta { measures { name allocated } dimensions { name fansOut } } }')).meta;
     expect(meta.dimensions.filter((d: any) => d.fansOut).map((d: any) => d.name).sort())

@@ -72,7 +72,8 @@ function catalogView(config: CubeMetaConfig, catalog: MemberCatalog, counts: Set
   const view: ViewMeta = { name: config.name, title: config.title, measures: [], dimensions: [] };
   for (const [members, kind] of memberGroups(config)) {
     for (const m of members) {
-      if (!m.isVisible) continue;
+      // meta internal: in a view for the semantic layer's own use (whole-calls.ts), never named by a query.
+      if (!m.isVisible || m.meta?.internal === true) continue;
       const granularities = new Set<string>(
         m.type === 'time' ? [...STANDARD_GRANULARITIES, ...(m.granularities ?? []).map((g) => g.name)] : [],
       );

@@ -7,6 +7,7 @@ import { fromCubeError, SemanticError } from './errors.ts';
 import { rollupFloor } from './lambda.ts';
 import { readingOf, utcReading, withFirstPasses } from './local-time.ts';
 import { scopeToWorkspace } from './access.ts';
+import { asCalls, wholeCallsPerWorkItem } from './whole-calls.ts';
 import type { CompiledModel } from './model.ts';
 import type { CubeQuery, LoadOptions, SemanticContext } from './types.ts';
 
@@ -216,14 +217,14 @@ export function createPlanner({ model, preAggregationsSchema, rollupTimezones, d
     async prepare(query: CubeQuery, ctx: SemanticContext, options: LoadOptions = {}): Promise<PreparedQuery> {
       const scoped = scopeToWorkspace(query, ctx, model.catalog);
       const { query: local, pins } = pinFirstPasses(scoped);
-      const normalized = normalize(local, options.unlimited);
+      const { query: normalized, rewritten } = wholeCallsPerWorkItem(normalize(local, options.unlimited));
       // Roll-ups are built by the warming job (off every request) for the configured zones only: a
       // query in another zone reads raw events rather than building a zone's roll-ups inside a request.
       const warmedZone = rollupTimezones.includes(normalized.timezone ?? 'UTC');
       let main = cachedPlan(normalized, Boolean(options.fresh || !warmedZone), pins);
       const fresh = main.fresh || (main.preAggregations.length > 0 && (await beyondRollups(normalized, ctx.workspaceId)));
       if (fresh && !main.fresh) main = cachedPlan(normalized, true, pins);
-      return { normalized, main, pins };
+      return { normalized, main: rewritten ? asCalls(main) : main, pins };
     },
 
     /** The plan of the row count of a query that asked for `total` (read from where the query reads). */

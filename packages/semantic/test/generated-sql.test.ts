@@ -46,7 +46,7 @@ const queries: Record<string, CubeQuery> = {
     timeDimensions: [{ dimension: 'usage.occurred_at', granularity: 'day', dateRange: ['2026-11-01', '2026-11-07'] }],
     timezone: 'Europe/Paris',
   },
-  'calls and cost by work item: usage_events measures per distinct call, allocated cost from the shares (raw events)': {
+  'calls and cost by work item: calls from its allocation rows (whole-calls.ts), total_cost per distinct call, allocated cost from the shares (raw events)': {
     measures: ['usage.calls', 'usage.total_cost', 'usage.work_item_total_cost'],
     dimensions: ['usage.work_item'],
     timeDimensions: [{ dimension: 'usage.occurred_at', dateRange: ['2026-11-01', '2026-11-30'] }],
