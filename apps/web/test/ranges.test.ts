@@ -63,7 +63,7 @@ async function compareOn(pg: Page) {
 async function tabTo(pg: Page, target: string, max = 300) {
   for (let i = 0; i < max; i++) {
     await pg.keyboard.press('Tab');
-    if (await pg.evaluate((sel) => !!document.activeElement?.matches(sel), target)) return;
+    if (await pg.evaluate(`!!document.activeElement?.matches(${JSON.stringify(target)})`)) return;
   }
   throw new Error(`${target} was not reached with Tab`);
 }
@@ -131,7 +131,7 @@ describe('overview', () => {
     await tabTo(page, '[data-testid="overview-trend-data"] summary');
     await page.keyboard.press('Enter'); // opens the disclosure
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Daily spend, data');
+    expect(await page.evaluate('document.activeElement?.getAttribute("aria-label")')).toBe('Daily spend, data');
     const rows = await page.getByTestId('overview-trend-table').locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-label'), tr.querySelector('td')!.getAttribute('data-value')]));
     const { timeseries } = await api(`{ timeseries(measures: ["total_cost"], granularity: day, timeRange: { relative: "last 30 days" }) { series { points { time measures { measure value } } } } }`);
     const points = timeseries.series[0].points.map((pt: { time: string } & M) => [pt.time.slice(0, 10), Number(val(pt, 'total_cost') ?? 0)]);
@@ -303,7 +303,7 @@ describe('accessibility', () => {
   it('opens every chart\'s data table without a violation', async () => {
     expect(await seriousViolations(page, `${web.url}/?range=last%2030%20days`)).toEqual([]); // injects axe-core
     await page.getByTestId('overview-models-data').waitFor();
-    await page.locator('details.chart-table').evaluateAll((ds) => ds.forEach((d) => { (d as HTMLDetailsElement).open = true; }));
+    await page.locator('details.chart-table').evaluateAll((ds) => ds.forEach((d) => { (d as unknown as { open: boolean }).open = true; }));
     const rules = JSON.stringify({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
     const violations = await page.evaluate(`axe.run(document, ${rules}).then((r) => r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id))`);
     expect(violations).toEqual([]);
