@@ -283,9 +283,10 @@ async function call(method: string, url: string, headers: Record<string, string>
   } catch (e) {
     const code = ((e as Error).cause as NodeJS.ErrnoException | undefined)?.code;
     if ((code === 'EPIPE' || code === 'ECONNRESET') && oversized(url, headers, body)) return { status: 0, text: '' };
-    // A kept-alive socket the server closed after refusing a request (414, 431) just as the client
-    // reused it: asked again once (ids make resent events safe). A crashed API fails again.
-    if (code === 'UND_ERR_SOCKET' && !retried) return call(method, url, headers, body, true);
+    // A kept-alive socket the server closed (after refusing a request: 414, 431) just as the client
+    // reused it — seen as UND_ERR_SOCKET or ECONNRESET: asked again once (ids make resent events
+    // safe). A crashed API fails again.
+    if ((code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') && !retried) return call(method, url, headers, body, true);
     return { status: 599, text: `the connection failed: ${code ?? (e as Error).message}` }; // a failure, reported with the others
   }
 }

@@ -81,7 +81,9 @@ function isRollupTableRace(e: unknown, schema: string): boolean {
   const message = e instanceof Error ? e.message : String((e as { error?: unknown })?.error ?? e);
   return (
     new RegExp(`relation "${schema}\\.[^"]+" does not exist`).test(message) ||
-    /relation "[^"]+" already exists|pg_type_typname_nsp_index/.test(message) || // queries create nothing but roll-up tables
+    // Two processes creating the same table: "already exists", or the catalog's unique index
+    // (pg_type or pg_class) when both got past the existence check. Queries create nothing but roll-up tables.
+    /relation "[^"]+" already exists|pg_type_typname_nsp_index|pg_class_relname_nsp_index/.test(message) ||
     /Pre-aggregation table is not found/.test(message) ||
     // On a read replica: the primary dropped a roll-up table this read had open.
     /conflict with recovery/.test(message)
