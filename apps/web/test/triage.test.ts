@@ -11,7 +11,7 @@ import { type SemanticLayer, createSemanticLayer } from '@spendgraph/semantic';
 import { person } from '@spendgraph/test-support/people';
 import { type Platform, graphqlData, startPlatform } from '@spendgraph/test-support/platform';
 import { dayOfSessions, ingest, otherDays } from '../../../packages/insights/test/fixture.ts';
-import { type Web, launchBrowser, newPage, screenshot, seriousViolations, signInAsPerson, startWeb } from './support.ts';
+import { type Web, hydrated, launchBrowser, newPage, screenshot, seriousViolations, signInAsPerson, startWeb } from './support.ts';
 
 vi.setConfig({ testTimeout: 180_000 });
 
@@ -157,6 +157,7 @@ describe('anomalies page', () => {
     // Not session sub-1's: the morning report's test follows a link to it.
     const first = shownRows().filter({ hasNot: page.getByRole('link', { name: 'sub-1', exact: true }) }).first();
     const id = (await first.getAttribute('data-id'))!;
+    await hydrated(first.getByRole('button', { name: 'Acknowledge' })); // a click before React hydrates is lost
     await first.getByLabel(/^Note on/).fill('checking the prompts');
     await first.getByRole('button', { name: 'Acknowledge' }).click();
     const acked = page.locator(`tr[data-id="${id}"]`);
