@@ -160,4 +160,26 @@ describe('cost pools and allocation rules', () => {
     const customers = new Map<string, any>((await gql(ECON, { by: ['customer_id'] })).economics.map((r: any) => [r.key[0], r]));
     for (const r of rows) expect(new Decimal(customers.get(r.customer_id).revenue).equals(r.revenue), r.customer_id).toBe(true);
   });
+
+  it('pools of months apart each allocate over their own month only, read over a range spanning them', async () => {
+    // The model reads the events of the pools' months once, within the first and last pool month:
+    // a month between them (here October has a pool, December none) must add no weight.
+    const oct = (await gql(POOL, { i: { name: 'october', amount: '7', month: '2026-10' } })).createCostPool;
+    await gql(RULE, { id: oct.id, r: { method: 'proportional', measure: 'calls', dimension: 'workflow' } });
+    const sep = (await gql(POOL, { i: { name: 'september', amount: '3', month: '2026-09' } })).createCostPool;
+    await gql(RULE, { id: sep.id, r: { method: 'even', dimension: 'workflow' } });
+    const SPAN = 'query ($by: [String!]!) { economics(from: "2026-09-01", to: "2026-12-31", by: $by) { key directCost allocatedCost } }';
+    const rows = (await gql(SPAN, { by: ['pool', 'workflow'] })).economics as Array<{ key: Array<string | null>; directCost: string; allocatedCost: string }>;
+    const allocated = (pool: string) => new Map(rows.filter((r) => r.key[0] === pool).map((r) => [r.key[1], r.allocatedCost]));
+    expect(allocated('october')).toEqual(new Map([['triage', '7']])); // October's one event
+    expect(allocated('september').size).toBe(0); // no events in September: nothing to allocate over
+    const truth = await november('total_cost');
+    expect(allocated('vector-db')).toEqual(new Map([...split('2000', new Map(truth.map((t) => [t.workflow, new Decimal(t.weight)])))].map(([k, v]) => [k, v.toFixed()])));
+    const months = (await gql(SPAN, { by: ['month'] })).economics as Array<{ key: string[]; directCost: string }>;
+    const { rows: raw } = await p.pool.query(
+      `SELECT to_char(date_trunc('month', occurred_at, 'UTC'), 'YYYY-MM') AS month, sum(total_cost)::text AS cost FROM usage_events
+        WHERE workspace_id = $1 GROUP BY 1`, [ws.workspaceId]);
+    expect(new Map(months.filter((m) => new Decimal(m.directCost).gt(0)).map((m) => [m.key[0], new Decimal(m.directCost).toFixed()])))
+      .toEqual(new Map(raw.map((r) => [r.month, new Decimal(r.cost).toFixed()])));
+  });
 });
