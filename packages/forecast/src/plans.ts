@@ -11,7 +11,7 @@
 // at all there is no forecast (remaining null).
 //
 // Spent so far is the plan's `usage.total_cost` (every event naming the plan, its
-// done and cancelled tasks included) from raw events. An open task that has
+// done and cancelled tasks included), exact like every read. An open task that has
 // already spent counts in `spent` and again in full in `remaining`: the forecast
 // leans high rather than low.
 //
@@ -108,7 +108,6 @@ async function spentByPlan(semantic: SemanticLayer, workspaceId: string, planIds
       limit: MAX_ROWS,
     },
     { workspaceId },
-    { fresh: true },
   );
   tooManyRows(data.length, 'the plan spend query');
   for (const row of data) spent.set(row[usageMember('plan_id')] as string, dec(row[usageMember('total_cost')]));

@@ -1,7 +1,8 @@
 // Plans that stand out from their peers on a metric (robust statistics: the
 // median and the median absolute deviation, Iglewicz-Hoaglin modified z-score),
-// each with the dimension that explains most of its difference. Raw events
-// (fresh) throughout, so the explanation's parts agree with the totals.
+// each with the dimension that explains most of its difference. Every query is
+// exact (roll-ups are read only for sealed days, docs/decisions/0001-read-path.md),
+// so the explanation's parts agree with the totals wherever they are read from.
 import { Decimal } from 'decimal.js';
 import { median, medianAbsoluteDeviation } from 'simple-statistics';
 import { type SemanticLayer, usageMember as m } from '@spendgraph/semantic';
@@ -50,7 +51,6 @@ export async function planOutliers(
   const { data } = await semantic.load(
     { measures: [m(metric), m('total_cost')], dimensions: [m('plan_id')], filters: [{ member: m('plan_id'), operator: 'set' }], limit: 50_000 },
     { workspaceId },
-    { fresh: true },
   );
   const plans = data
     .filter((r) => r[m(metric)] !== null)
@@ -84,7 +84,7 @@ export async function planOutliers(
  */
 async function explainer(semantic: SemanticLayer, workspaceId: string, peers: string[], flagged: Array<{ planId: string; totalCost: string; score: number }>) {
   const load = (dimensions: string[], planIds: string[]) =>
-    semantic.load({ measures: [m('total_cost')], dimensions: dimensions.map(m), filters: [{ member: m('plan_id'), operator: 'equals', values: planIds }], limit: 50_000 }, { workspaceId }, { fresh: true });
+    semantic.load({ measures: [m('total_cost')], dimensions: dimensions.map(m), filters: [{ member: m('plan_id'), operator: 'equals', values: planIds }], limit: 50_000 }, { workspaceId });
   const [peerTotal, ...splits] = await Promise.all([
     load([], peers),
     ...EXPLAINING_DIMENSIONS.flatMap((d) => [load([d], peers), load(['plan_id', d], flagged.map((f) => f.planId))]),

@@ -8,6 +8,7 @@ import { rollupFloor } from './lambda.ts';
 import { readingOf, utcReading, withFirstPasses } from './local-time.ts';
 import { scopeToWorkspace } from './access.ts';
 import { asCalls, wholeCallsPerWorkItem } from './whole-calls.ts';
+import { completedTasksRewrite } from './completed-tasks.ts';
 import type { CompiledModel } from './model.ts';
 import type { CubeQuery, LoadOptions, SemanticContext } from './types.ts';
 
@@ -213,6 +214,15 @@ export function createPlanner({ model, preAggregationsSchema, rollupTimezones, d
     return Boolean(rows[0]?.old);
   }
 
+  /** Task measures over roll-up (group, task) pairs joined to tasks (completed-tasks.ts), where the pairs read roll-ups. */
+  async function pairsPlan(normalized: any, workspaceId: string, pins: Pin[]): Promise<Plan | undefined> {
+    const rewrite = completedTasksRewrite(model, normalized);
+    if (!rewrite) return undefined;
+    const pairs = cachedPlan(rewrite.pairs, false, pins);
+    if (pairs.fresh || !pairs.preAggregations.length || (await beyondRollups(rewrite.pairs, workspaceId))) return undefined;
+    return rewrite.build(pairs);
+  }
+
   return {
     async prepare(query: CubeQuery, ctx: SemanticContext, options: LoadOptions = {}): Promise<PreparedQuery> {
       const scoped = scopeToWorkspace(query, ctx, model.catalog);
@@ -221,6 +231,10 @@ export function createPlanner({ model, preAggregationsSchema, rollupTimezones, d
       // Roll-ups are built by the warming job (off every request) for the configured zones only: a
       // query in another zone reads raw events rather than building a zone's roll-ups inside a request.
       const warmedZone = rollupTimezones.includes(normalized.timezone ?? 'UTC');
+      if (!options.fresh && warmedZone && !rewritten) {
+        const fromPairs = await pairsPlan(normalized, ctx.workspaceId, pins);
+        if (fromPairs) return { normalized, main: fromPairs, pins };
+      }
       let main = cachedPlan(normalized, Boolean(options.fresh || !warmedZone), pins);
       const fresh = main.fresh || (main.preAggregations.length > 0 && (await beyondRollups(normalized, ctx.workspaceId)));
       if (fresh && !main.fresh) main = cachedPlan(normalized, true, pins);
