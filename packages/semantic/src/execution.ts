@@ -7,6 +7,7 @@ import { orchestratorModule, PostgresDriver, type CubeDriver, type CubeOrchestra
 import { withLambdaReads } from './lambda.ts';
 import { ByteBoundedCache } from './result-cache.ts';
 import { forgetRollupTables } from './rollups.ts';
+import { callsValue } from './whole-calls.ts';
 import type { CompiledModel } from './model.ts';
 import type { Plan, Planner, PreparedQuery } from './planning.ts';
 import type { QueryResult, SemanticLogger } from './types.ts';
@@ -103,7 +104,7 @@ function toRows(data: Array<Record<string, unknown>>, aliasNameToMember: Record<
     const row: Row = {};
     for (const [alias, value] of Object.entries(raw)) {
       const member = aliasNameToMember[alias] ?? alias;
-      const v = value instanceof Date ? value.toISOString() : (value as Row[string]);
+      const v = value instanceof Date ? value.toISOString() : callsValue(member, value as Row[string]);
       row[member] = v === undefined || v === null ? (counts.has(member) ? '0' : null) : v;
       const parts = member.split('.');
       if (parts.length === 3) {

@@ -68,9 +68,11 @@ export function buildSelect(loadSql: [string, unknown[]]): string {
 }
 
 /**
- * The build SQL with its time filter (`<time> >= $a::timestamptz AND <time> <= $b::timestamptz`)
+ * The build SQL with its time filters (`<time> >= $a::timestamptz AND <time> <= $b::timestamptz`)
  * narrowed by `<time> >= from AND <time> <= to` (SQL expressions). The partition's own bounds stay:
- * they let the planner leave the hypertable's other chunks out of the plan.
+ * they let the planner leave the hypertable's other chunks out of the plan. A roll-up over a
+ * joined cube whose SQL reads its range (FILTER_PARAMS, work_item_allocations) has a pair per
+ * scan, each narrowed.
  */
 function narrowed(loadSql: [string, unknown[]], from: string, to: string): [string, unknown[]] {
   let n = 0;
@@ -78,7 +80,7 @@ function narrowed(loadSql: [string, unknown[]], from: string, to: string): [stri
     n++;
     return `${m} AND ${time} ${op} ${op === '>=' ? from : to}`;
   });
-  if (n !== 2) throw new Error(`unexpected roll-up build SQL: ${n} time bounds`);
+  if (n < 2 || n % 2 !== 0) throw new Error(`unexpected roll-up build SQL: ${n} time bounds`);
   return [sql, loadSql[1]];
 }
 
@@ -93,10 +95,12 @@ interface PartitionDescription {
   timezone?: string;
 }
 
-/** The UTC range the partition's build query covers: its two timestamp parameters. */
+/** The UTC range the partition's build query covers: its timestamp parameters, one pair per scan of the range. */
 function utcRange(loadSql: [string, unknown[]]): [string, string] | undefined {
   const stamps = loadSql[1].filter((p): p is string => typeof p === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/.test(p));
-  return stamps.length === 2 ? [stamps[0]!, stamps[1]!] : undefined; // else unpartitioned: the whole history
+  if (stamps.length < 2 || stamps.length % 2 !== 0) return undefined; // unpartitioned: the whole history
+  const pairs = new Set(stamps.flatMap((s, i) => (i % 2 ? [] : [`${s} ${stamps[i + 1]}`])));
+  return pairs.size === 1 ? [stamps[0]!, stamps[1]!] : undefined;
 }
 
 /** The partition's day column: its rows are per local day of the time dimension. */

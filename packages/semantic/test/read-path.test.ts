@@ -5,7 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {} from '@spendgraph/test-support/global-setup';
-import { applyRepricing, applyRetention, createPool, ensureWorkspace, insertUsageEvents, requestRepricing, type Pool, type UsageEventRow } from '@spendgraph/db';
+import {
+  applyRepricing, applyRetention, createPool, ensureWorkspace, insertAllocations, insertUsageEvents, requestRepricing, storeUsageEvents, type Pool, type UsageEventRow,
+  type WorkItemAllocationRow,
+} from '@spendgraph/db';
 import { createSemanticLayer, type CubeQuery, type SemanticLayer } from '../src/index.ts';
 import { at, BASE, date, row } from './fixtures.ts';
 import { modelWithoutRollups, removeModelVariants } from './support.ts';
@@ -363,5 +366,83 @@ describe('per-day sealing inside a weekly partition', () => {
     } finally {
       await kolkata.close();
     }
+  }, 240_000);
+});
+
+describe('work items', () => {
+  const ITEMS = ['WRK-1', 'WRK-2', 'WRK-3'];
+  /** Events for no work item, for one (usage_events.work_item), or shared by two with exact shares; stored as ingest does. */
+  async function storeWorkItemEvents(workspaceId: string, days: number[], perDay: number) {
+    const rows = events(workspaceId, days, perDay).map((r) => ({ ...r, session_id: pick(['s1', 's2', 's3', null]) }));
+    const allocations: WorkItemAllocationRow[] = [];
+    for (const r of rows) {
+      const kind = rand();
+      if (kind < 0.3) continue;
+      if (kind < 0.7) { r.work_item = pick(ITEMS); continue; }
+      const [x, y] = [...ITEMS].sort(() => rand() - 0.5);
+      const share = pick(['0.5', '0.25', '0.333']);
+      const rest = (1 - Number(share)).toFixed(3);
+      for (const [item, s] of [[x!, share], [y!, rest]] as const) allocations.push({ workspace_id: workspaceId, event_id: r.event_id, occurred_at: r.occurred_at, work_item: item, share: s });
+    }
+    await storeUsageEvents(pool, rows, (client) => insertAllocations(client, allocations));
+  }
+  const range = { dimension: 'usage.occurred_at', dateRange: [date(0), date(20)] as [string, string] };
+  /** The pages' questions: the list, one item's totals, trend and its sessions and users; and cost by model. */
+  const QUESTIONS: CubeQuery[] = [
+    { measures: ['usage.work_item_total_cost', 'usage.calls'], timeDimensions: [range] },
+    { measures: ['usage.work_item_total_cost', 'usage.calls', 'usage.work_item_total_tokens'], dimensions: ['usage.work_item'], timeDimensions: [range] },
+    ...ITEMS.flatMap((item): CubeQuery[] => {
+      const filters = [{ member: 'usage.work_item', operator: 'equals' as const, values: [item] }];
+      return [
+        { measures: ['usage.work_item_total_cost', 'usage.calls'], filters, timeDimensions: [range] },
+        { measures: ['usage.work_item_total_cost'], filters, timeDimensions: [{ ...range, granularity: 'day' as const }] },
+        { measures: ['usage.work_item_total_cost', 'usage.calls'], dimensions: ['usage.session_id'], filters, timeDimensions: [range] },
+        { measures: ['usage.work_item_total_cost', 'usage.calls'], dimensions: ['usage.user_id'], filters, timeDimensions: [range] },
+      ];
+    }),
+    { measures: ['usage.work_item_total_cost', 'usage.calls'], dimensions: ['usage.model'], timeDimensions: [range] },
+  ];
+  /** Every answer from the work item roll-ups equals the raw one; cost and calls per work item equal plain SQL (a shared call counts once in all). */
+  async function expectExact(workspaceId: string) {
+    for (const q of QUESTIONS) {
+      const [r, e] = await Promise.all([rollups.load(q, { workspaceId }), raw.load(q, { workspaceId })]);
+      // By model: no roll-up holds it with work items; calls still counted from shares.
+      if (!q.dimensions?.includes('usage.model')) expect(r.usedPreAggregations, JSON.stringify(q)).not.toEqual([]);
+      expect(sorted(r.data), JSON.stringify(q)).toEqual(sorted(e.data));
+    }
+    const { rows } = await pool.query(
+      `SELECT coalesce(a.work_item, e.work_item) AS item, sum(e.total_cost * e.fx_rate * coalesce(a.share, 1)) AS cost, count(*) AS calls
+         FROM usage_events e LEFT JOIN usage_event_work_items a USING (workspace_id, event_id, occurred_at)
+        WHERE e.workspace_id = $1 AND e.occurred_at >= $2::date AND e.occurred_at < $3::date + 1 GROUP BY 1`,
+      [workspaceId, date(0), date(20)],
+    );
+    const list = await rollups.load(QUESTIONS[1]!, { workspaceId });
+    const money = (v: unknown) => (v === null || v === undefined ? null : Number(v).toFixed(8));
+    expect(list.data.map((x) => [x['usage.work_item'], money(x['usage.work_item_total_cost']), String(x['usage.calls'])]).sort())
+      .toEqual(rows.map((x) => [x.item, money(x.cost), String(x.calls)]).sort());
+    const [total] = (await rollups.load(QUESTIONS[0]!, { workspaceId })).data;
+    const sql = (await pool.query(`SELECT sum(total_cost * fx_rate)::numeric AS cost, count(*)::text AS calls FROM usage_events
+      WHERE workspace_id = $1 AND occurred_at >= $2::date AND occurred_at < $3::date + 1`, [workspaceId, date(0), date(20)])).rows[0];
+    expect({ cost: money(total!['usage.work_item_total_cost']), calls: total!['usage.calls'] }).toEqual({ cost: money(sql.cost), calls: sql.calls });
+  }
+
+  it('are answered from their roll-ups exactly as from raw events, also after back-filled shared calls, a repricing, a rebuild and retention', async () => {
+    const w = (await ensureWorkspace(pool, `rp-wi-${randomUUID().slice(0, 8)}`)).id;
+    await storeWorkItemEvents(w, Array.from({ length: 21 }, (_, d) => d), 6);
+    await rollups.warmPreAggregations();
+    await expectExact(w);
+    await storeWorkItemEvents(w, [3, 10, 20], 5); // written to built partitions: their days read raw
+    await expectExact(w);
+    const r = await requestRepricing(pool, { workspaceId: w, keyId: randomUUID(), reason: 'test', provider: 'openai', modelPattern: null, from: at(2), to: at(12) });
+    await applyRepricing(pool, r.id, () => ({
+      input_cost: '0.125', output_cost: '0', cache_read_cost: '0', cache_write_5m_cost: '0', cache_write_1h_cost: '0', reasoning_cost: '0',
+      total_cost: '0.125', currency: 'USD', price_source: 'workspace', price_version: 'test@2', unpriced: false,
+    }));
+    await expectExact(w);
+    await rollups.warmPreAggregations();
+    await expectExact(w);
+    await pool.query('UPDATE workspaces SET raw_retention_days = 10 WHERE id = $1', [w]);
+    await applyRetention(pool);
+    await expectExact(w);
   }, 240_000);
 });

@@ -42,7 +42,10 @@ export function ingestProcessor(deps: {
       await ensureNamedWorkOrSkip(deps.pool, workspaceId, namedWork(rows, allocations));
       const outcome = await storeUsageEvents(deps.pool, rows, async (client, o) => {
         await addDeadLetters(client, [...unpriceable, ...refusedLetters(o, events)]);
-        await insertAllocations(client, allocations); // only those of rows stored now (insertAllocations checks)
+        // Only those of rows stored now, whose days this transaction marks dirty: an allocation
+        // added to an event stored before would change the work item roll-ups unmarked.
+        const stored = new Set(o.inserted.map((r) => `${r.event_id.toLowerCase()} ${new Date(r.occurred_at).getTime()}`));
+        await insertAllocations(client, allocations.filter((a) => stored.has(`${a.event_id.toLowerCase()} ${new Date(a.occurred_at).getTime()}`)));
       });
       // Hard budgets are checked at once, not on the next schedule. (The rows' days are marked
       // dirty for the roll-ups by insertUsageEvents, in the same transaction as the rows.)
