@@ -4,7 +4,7 @@ import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
 import { API_URL, SESSION_COOKIE } from './config';
-import { type TypedDocumentString, WorkspaceCurrencyDocument } from './graphql/operations';
+import { MeDocument, type MeQuery, type TypedDocumentString } from './graphql/operations';
 import { setCurrencySource } from './format';
 
 export interface ApiError { message: string; code?: string; field?: string }
@@ -88,14 +88,16 @@ export async function endSession(session: string): Promise<void> {
 }
 
 /**
- * The workspace's reporting currency, read once per request with the session's key: the request's
+ * Who is signed in and the workspace's reporting currency, read once per request with the session's
+ * key (one request: the layout, the page and every figure share it). The currency is the request's
  * display currency (lib/format.ts), since every money figure the API sends is in it.
  */
 const requestCurrency = cache((): { code: string } => ({ code: 'USD' }));
 setCurrencySource(() => requestCurrency().code);
-const learnCurrency = cache(async (key: string): Promise<void> => {
-  const res = await graphqlWithKey(key, WorkspaceCurrencyDocument);
+export const signedIn = cache(async (key: string): Promise<ApiResult<MeQuery> & { status: number }> => {
+  const res = await graphqlWithKey(key, MeDocument);
   if (res.ok) requestCurrency().code = res.data.workspace.currency;
+  return res;
 });
 
 /**
@@ -105,7 +107,7 @@ const learnCurrency = cache(async (key: string): Promise<void> => {
  */
 export async function gql<R, V>(document: TypedDocumentString<R, V>, variables?: V): Promise<ApiResult<R>> {
   const key = await signedInKey();
-  const [result] = await Promise.all([graphqlWithKey(key, document, variables), learnCurrency(key)]);
+  const [result] = await Promise.all([graphqlWithKey(key, document, variables), signedIn(key)]);
   if (result.status === 401) redirect('/signin?expired=1');
   return result;
 }

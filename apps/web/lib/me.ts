@@ -2,13 +2,15 @@
 // role, workspaces and permissions, or a key. Pages hide what the permissions do not allow;
 // the API stays the gate.
 import { cache } from 'react';
-import { gql } from './api';
-import { MeDocument, type MeQuery } from './graphql/operations';
+import { redirect } from 'next/navigation';
+import { signedIn, signedInKey } from './api';
+import type { MeQuery } from './graphql/operations';
 
 export type Me = MeQuery['me'];
 
 export const getMe = cache(async (): Promise<Me | null> => {
-  const res = await gql(MeDocument);
+  const res = await signedIn(await signedInKey());
+  if (res.status === 401) redirect('/signin?expired=1');
   return res.ok ? res.data.me : null;
 });
 

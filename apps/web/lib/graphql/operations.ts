@@ -759,7 +759,7 @@ export type ExploreTimeseriesQuery = { timeseries: { period: { from: string, to:
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MeQuery = { me: { workspaceId: string, organizationId: string, role: Role | null, permissions: Array<string>, developerIds: Array<string>, person: { id: string, email: string, name: string | null } | null, workspaces: Array<{ workspaceId: string, organizationId: string, slug: string, name: string, role: Role }> } };
+export type MeQuery = { me: { workspaceId: string, organizationId: string, role: Role | null, permissions: Array<string>, developerIds: Array<string>, person: { id: string, email: string, name: string | null } | null, workspaces: Array<{ workspaceId: string, organizationId: string, slug: string, name: string, role: Role }> }, workspace: { currency: string } };
 
 export type SetMyDeveloperIdsMutationVariables = Exact<{
   ids: Array<string> | string;
@@ -776,11 +776,6 @@ export type MyCostQueryVariables = Exact<{
 
 
 export type MyCostQuery = { totals: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, previous: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, repositories: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, workItems: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, agents: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, machines: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, sessions: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> } };
-
-export type WorkspaceCurrencyQueryVariables = Exact<{ [key: string]: never; }>;
-
-
-export type WorkspaceCurrencyQuery = { workspace: { currency: string } };
 
 export type LatestNotificationsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -2843,6 +2838,9 @@ export const MeDocument = new TypedDocumentString(`
       role
     }
   }
+  workspace {
+    currency
+  }
 }
     `) as unknown as TypedDocumentString<MeQuery, MeQueryVariables>;
 export const SetMyDeveloperIdsDocument = new TypedDocumentString(`
@@ -2943,13 +2941,6 @@ fragment BreakdownLevel1 on BreakdownNode {
     ...BreakdownLevel0
   }
 }`) as unknown as TypedDocumentString<MyCostQuery, MyCostQueryVariables>;
-export const WorkspaceCurrencyDocument = new TypedDocumentString(`
-    query WorkspaceCurrency {
-  workspace {
-    currency
-  }
-}
-    `) as unknown as TypedDocumentString<WorkspaceCurrencyQuery, WorkspaceCurrencyQueryVariables>;
 export const LatestNotificationsDocument = new TypedDocumentString(`
     query LatestNotifications {
   unreadNotifications
