@@ -19,7 +19,7 @@ import { startFakeLlm } from '@spendgraph/test-support/fake-llm';
 import { appEnv, startApi } from './support/apps.ts';
 import { generateClaudeHistory } from './support/claude-history.ts';
 import { benchDatabase } from './support/events-10m.ts';
-import { BenchResults, loadAverage } from './support/results.ts';
+import { BenchResults, loadAverage, quantile } from './support/results.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MB = Number(process.env.BENCH_CAPTURE_MB ?? 1536);
@@ -27,7 +27,6 @@ const REQUESTS = Number(process.env.BENCH_CAPTURE_REQUESTS ?? 3000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const PROFILE_DIR = process.env.BENCH_CPU_PROF;
 const fmt = (n: number, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
 
 // ---- (a) collector vs ccusage --------------------------------------------------------------
 console.log(`generating (or reusing) a ${MB} MB Claude Code history under bench/.data/capture …`);

@@ -18,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { budgetsChangedChannel } from '@spendgraph/queue';
 import { appEnv, startApi, startApp } from './support/apps.ts';
+import { quantile } from './support/results.ts';
 import { benchDatabase, fmt, seedEvents } from './support/events-10m.ts';
 
 const EVENTS = Number(process.env.BENCH_QUERY_EVENTS ?? 10_000_000);
@@ -33,7 +34,6 @@ const PORT = 4900 + Math.floor(Math.random() * 90);
 
 const { dbUrl, pool, workspaceId } = await benchDatabase();
 await seedEvents(pool, workspaceId, EVENTS);
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pick = <T>(xs: T[], i: number) => xs[i % xs.length]!;
 

@@ -21,7 +21,7 @@ import { generateDemoEvents } from '@spendgraph/demo';
 import { parseEventBatch, type UsageEventInput } from '@spendgraph/schema';
 import { appEnv, startApp, untilReady } from './support/apps.ts';
 import { cpuSecondsBetween, cpuSnapshot } from './support/cpu.ts';
-import { BenchResults, loadAverage } from './support/results.ts';
+import { BenchResults, loadAverage, quantile } from './support/results.ts';
 
 const N = Number(process.env.BENCH_EVENTS ?? 400_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 5_000);
@@ -127,10 +127,6 @@ function rssMb(pid: number, field: 'VmHWM' | 'VmRSS' = 'VmHWM'): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-};
 
 interface Apps {
   api: ChildProcess;

@@ -21,7 +21,7 @@ import { createApiKey, insertUsageEvents, type UsageEventRow } from '@spendgraph
 import { createSemanticLayer } from '@spendgraph/semantic';
 import { appEnv, startApi } from './support/apps.ts';
 import { benchDatabase, fmt, seedEvents } from './support/events-10m.ts';
-import { BenchResults } from './support/results.ts';
+import { BenchResults, quantile } from './support/results.ts';
 
 const N = Number(process.env.BENCH_QUERY_EVENTS ?? 10_000_000);
 const RUNS = Number(process.env.BENCH_QUERY_RUNS ?? 30);
@@ -31,7 +31,6 @@ const PORT = 4800 + Math.floor(Math.random() * 90);
 const { dbUrl, pool, workspaceId } = await benchDatabase();
 
 
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
 
 async function timed<T>(fn: (i: number) => Promise<T>, runs = RUNS): Promise<{ p50: number; p95: number; last: T }> {
   let last!: T;

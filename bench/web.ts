@@ -11,7 +11,7 @@
 //  cold: BENCH_WEB_COLD_ROUNDS (3) rounds of: restart the API and the web app, then visit
 //        every page once (its first visit since the restart; the order rotates each round so
 //        no page always pays for the processes' own first request);
-//  warm: BENCH_WEB_RUNS (10) visits per page after one more.
+//  warm: BENCH_WEB_RUNS (20) visits per page after one more (p95 by nearest rank: the 19th slowest).
 // Prints p50/p95 per page and p95's ratio to the targets (cold 1 s, warm 0.5 s); writes
 // bench/results/web.json (npm run bench:report).
 import type { ChildProcess } from 'node:child_process';
@@ -22,10 +22,10 @@ import { DETECT_ANOMALIES_JOB, MORNING_REPORT_JOB, createInsightsQueue, redisCon
 import { createSemanticLayer } from '@spendgraph/semantic';
 import { appEnv, freePort, startApp, startWeb, untilReady } from './support/apps.ts';
 import { benchDatabase, fmt } from './support/events-10m.ts';
-import { BenchResults, loadAverage } from './support/results.ts';
+import { BenchResults, loadAverage, quantile } from './support/results.ts';
 
 const N = Number(process.env.BENCH_WEB_EVENTS ?? 200_000);
-const RUNS = Number(process.env.BENCH_WEB_RUNS ?? 10);
+const RUNS = Number(process.env.BENCH_WEB_RUNS ?? 20);
 const COLD_ROUNDS = Number(process.env.BENCH_WEB_COLD_ROUNDS ?? 3);
 /** Only the pages whose name contains one of these (comma-separated), e.g. BENCH_WEB_PAGES=plans,overview. */
 const ONLY = process.env.BENCH_WEB_PAGES?.split(',').filter(Boolean);
@@ -33,7 +33,6 @@ const TARGET = { cold: 1000, warm: 500 };
 const DAYS = 90;
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const { dbUrl, pool, workspaceId } = await benchDatabase('spendgraph_bench_web', 'bench-web');

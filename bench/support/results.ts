@@ -35,6 +35,15 @@ export const median = (xs: number[]) => {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 };
 
+/**
+ * The q-quantile by nearest rank: the smallest value with at least q of the values at or below it
+ * (p95 of 20 visits is the 19th slowest, not the slowest; of 10 it is the slowest).
+ */
+export const quantile = (xs: number[], q: number) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+};
+
 export const loadAverage = () => loadavg().map((l) => Number(l.toFixed(2)));
 
 function commit() {
