@@ -85,6 +85,18 @@ describe('reconciliation with the provider bill', () => {
     expect(audit).toEqual({ target_type: 'provider_bill_import', target_id: imported.id, lines: '6' });
   });
 
+  it('a query reading part of the answer (the page: no accounts) gets the same figures; accounts asked through a fragment still come', async () => {
+    const whole = await reconciliation();
+    const ask = async (query: string) => (await graphqlData(p.apiUrl, ws.key, query, { from: '2026-11-28', to: '2026-11-30' })).reconciliation;
+    const page = await ask(`query ($from: String!, $to: String!) { reconciliation(from: $from, to: $to) {
+      from to rows { day provider model unattributed currency billed tracked variance varianceShare } totals { currency billed tracked variance varianceShare } } }`);
+    expect(page.rows).toEqual(whole.rows.map(({ accounts: _, ...row }: any) => row));
+    expect(page.totals).toEqual(whole.totals);
+    expect((await ask('query ($from: String!, $to: String!) { reconciliation(from: $from, to: $to) { totals { currency billed tracked variance varianceShare } } }')).totals).toEqual(whole.totals);
+    const rowsOnly = await ask('query ($from: String!, $to: String!) { reconciliation(from: $from, to: $to) { rows { ...Line } } } fragment Line on ReconciliationRow { day billed ... on ReconciliationRow { accounts { account billed } } }');
+    expect(rowsOnly.rows).toEqual(whole.rows.map((x: any) => ({ day: x.day, billed: x.billed, accounts: x.accounts })));
+  });
+
   it('re-importing replaces the days it covers and never double counts', async () => {
     const again = await (await upload('openai', openAiBill())).json() as any;
     expect(again.import).toMatchObject({ lines: 6, replaced: 6 });

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { GraphQLResolveInfo } from 'graphql';
 import { type QueryReader, type SemanticLayer, USAGE_VIEW } from '@spendgraph/semantic';
 import { type BreakdownArgs, breakdown } from '../query/breakdown.ts';
 import { alertRuleResolvers } from './alert-rules.ts';
@@ -27,6 +28,7 @@ import { type EventsArgs, events } from '../query/events.ts';
 import { shortName } from '../query/query-args.ts';
 import { type TimeseriesArgs, timeseries } from '../query/timeseries.ts';
 import { type ReconciliationArgs, reconciliation } from '../query/reconciliation.ts';
+import { selects } from './selects.ts';
 import { DEFAULT_SAVINGS_RANGE, type WhatIfArgs, whatIf } from '../query/what-if.ts';
 import { type RecommendationArgs, savingsRecommendations } from '../query/recommendations.ts';
 import { type Pricer, createPricer } from '@spendgraph/pricing';
@@ -126,7 +128,8 @@ export function resolvers(deps: BudgetDeps & ExportDeps & StatusDeps & Repricing
         await retention.requireRawData(c, args.timeRange, args.timezone ?? undefined);
         return breakdown(forRequest(semantic, c), ctx(c), args);
       },
-      reconciliation: (_: unknown, args: ReconciliationArgs, c: GraphqlContext) => reconciliation(forRequest(semantic, c), ctx(c), args),
+      reconciliation: (_: unknown, args: ReconciliationArgs, c: GraphqlContext, info: GraphQLResolveInfo) =>
+        reconciliation(forRequest(semantic, c), ctx(c), args, { rows: selects(info, ['rows']), accounts: selects(info, ['rows', 'accounts']), totals: selects(info, ['totals']) }),
       // What-ifs read raw events (refused before the raw-data horizon) and price with list prices (catalog and price file), the ingest's engine.
       whatIf: async (_: unknown, args: WhatIfArgs, c: GraphqlContext) => {
         await retention.requireRawData(c, args.timeRange ?? DEFAULT_SAVINGS_RANGE, args.timezone ?? undefined);
