@@ -4,7 +4,7 @@
 // connection in one REPEATABLE READ transaction, so that several statements see one snapshot.
 import { randomUUID } from 'node:crypto';
 import { orchestratorModule, PostgresDriver, type CubeDriver, type CubeOrchestrator, type PinnedConnection } from './cube.ts';
-import { withLambdaReads } from './lambda.ts';
+import { type SnapshotReads, withLambdaReads } from './lambda.ts';
 import { ByteBoundedCache } from './result-cache.ts';
 import { forgetRollupTables } from './rollups.ts';
 import { callsValue } from './whole-calls.ts';
@@ -196,6 +196,14 @@ export function createExecutor(deps: ExecutorDeps) {
     );
   }
 
+  /** The open snapshot transaction of each pinned connection. */
+  const snapshots = new WeakMap<PinnedConnection, SnapshotReads>();
+  const snapshotOf = (conn: PinnedConnection) => {
+    const open = snapshots.get(conn);
+    if (!open) throw new Error('a pinned read outside snapshot()');
+    return open;
+  };
+
   /**
    * One statement on a pinned connection: the orchestrator only resolves the roll-up partitions
    * (building a missing one, as for fetch) to their lambda relations, and the statement runs here.
@@ -208,7 +216,7 @@ export function createExecutor(deps: ExecutorDeps) {
         withLambdaReads(
           workspaceId,
           () => orchestrator.fetchQuery({ preAggregations: p.preAggregations, dataSource: p.dataSource, external: p.external, requestId }),
-          true,
+          snapshotOf(conn),
         ),
       ));
     }
@@ -240,6 +248,7 @@ export function createExecutor(deps: ExecutorDeps) {
       snapshotDriver.withConnection(async (conn) => {
         await snapshotDriver.prepareConnection(conn);
         await conn.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        snapshots.set(conn, { conn, spans: new Map() }); // dirty spans read in this transaction (lambda.ts)
         try {
           const result = await read(conn);
           await conn.query('COMMIT');
@@ -247,6 +256,8 @@ export function createExecutor(deps: ExecutorDeps) {
         } catch (e) {
           await conn.query('ROLLBACK').catch(() => {});
           throw e;
+        } finally {
+          snapshots.delete(conn);
         }
       }),
     );
