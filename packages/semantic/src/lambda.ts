@@ -43,6 +43,8 @@ export function rollupFloor(now = Date.now()): Date {
 export interface SnapshotReads {
   conn: PinnedConnection;
   spans: Map<string, Promise<string | null>>;
+  /** The first span read that failed: it aborted the transaction, so every later one fails with it. */
+  failed?: unknown;
 }
 
 interface ReadScope {
@@ -167,7 +169,14 @@ export async function snapshotRelation(table: string, p: PartitionDescription, w
   const key = `${table} ${parts.tz}`;
   let span = snapshot.spans.get(key);
   if (!span) {
-    span = snapshot.conn.query(`SELECT ${parts.span}::text AS days`).then(({ rows }) => (rows[0]?.days as string | null) ?? null);
+    // A table dropped since Cube listed it fails here (a race execution.ts retries), and every
+    // span read queued behind it with "transaction is aborted": they report the first cause.
+    span = snapshot.conn.query(`SELECT ${parts.span}::text AS days`).then(
+      ({ rows }) => (rows[0]?.days as string | null) ?? null,
+      (e) => {
+        throw (snapshot.failed ??= e);
+      },
+    );
     snapshot.spans.set(key, span);
   }
   const days = await span;

@@ -55,8 +55,9 @@ export async function createSemanticLayer(opts: SemanticLayerOptions): Promise<S
       if (options?.unlimited) throw new Error('load() holds its rows in memory: stream an unlimited query from sql()');
       const prepared = await planner.prepare(query, ctx, options);
       // With a replica every query reads there, on a snapshot of its own (the orchestrator's one
-      // statement would run on the primary).
-      if (replica) return executor.snapshot((conn) => executor.load(prepared, ctx.workspaceId, conn));
+      // statement would run on the primary). A roll-up read takes a snapshot too: its partitions'
+      // dirty spans are read first and planned as constants (lambda.ts), far cheaper to plan.
+      if (replica || prepared.main.preAggregations.length) return executor.snapshot((conn) => executor.load(prepared, ctx.workspaceId, conn));
       return executor.load(prepared, ctx.workspaceId);
     },
 
