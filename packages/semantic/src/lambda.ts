@@ -39,9 +39,10 @@ export function rollupFloor(now = Date.now()): Date {
   return new Date(now - (ROLLUP_HISTORY_DAYS - FLOOR_MARGIN_DAYS) * 86_400_000);
 }
 
-/** A snapshot's connection and the dirty spans read on it so far (by partition table and zone). */
+/** A snapshot's connection and the dirty spans read on it so far. */
 export interface SnapshotReads {
   conn: PinnedConnection;
+  /** By partition table, workspace and zone. */
   spans: Map<string, Promise<string | null>>;
   /** The first span read that failed: it aborted the transaction, so every later one fails with it. */
   failed?: unknown;
@@ -166,7 +167,7 @@ export function lambdaRelation(table: string, p: PartitionDescription, workspace
  */
 export async function snapshotRelation(table: string, p: PartitionDescription, workspaceId: string, snapshot: SnapshotReads): Promise<string> {
   const parts = partsOf(table, p, workspaceId);
-  const key = `${table} ${parts.tz}`;
+  const key = `${table} ${parts.ws} ${parts.tz}`; // a snapshot may read several workspaces (the organization's overview)
   let span = snapshot.spans.get(key);
   if (!span) {
     // A table dropped since Cube listed it fails here (a race execution.ts retries), and every
