@@ -452,7 +452,8 @@ describe('sessions', () => {
   function sessionEvents(workspaceId: string, days: number[], perDay: number) {
     return events(workspaceId, days, perDay).map((r) => {
       const session = pick(['s1', 's2', 's3', 's4', null]);
-      return { ...r, session_id: session, user_id: session ? ({ s1: 'ana', s2: 'ana', s3: 'bob', s4: null } as const)[session] : r.user_id, agent: pick(['planner', 'coder', null]) };
+      const users: Record<string, string | null> = { s1: 'ana', s2: 'ana', s3: 'bob', s4: null };
+      return { ...r, session_id: session, user_id: session ? users[session] ?? null : r.user_id, agent: pick(['planner', 'coder', null]) };
     });
   }
   const range = { dimension: 'usage.occurred_at', dateRange: [date(0), date(20)] as [string, string] };
