@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Platform, graphqlRequest, postEvents, startPlatform, storedCount, waitFor, workspaceWithKey } from '@spendgraph/test-support/platform';
-import { ExploreDocument } from '../../web/lib/graphql/operations.ts';
+import { AxisValueDocument, ExploreDocument } from '../../web/lib/graphql/operations.ts';
 
 let p: Platform;
 let ws: { workspaceId: string; key: string };
@@ -64,6 +64,17 @@ describe('query depth with fragments', () => {
     expect(body.errors).toBeUndefined();
     expect(depthOf(body.data.breakdown)).toBe(3);
     expect(body.data.breakdown.measures[0]).toMatchObject({ measure: 'calls', value: '12' });
+  });
+
+  it("answers the web's axis value page (its figures and four breakdowns in one document) within the cost and depth limits", async () => {
+    const f = [{ member: 'provider', operator: 'equals', values: ['openai'] }];
+    const { body } = await ask(AxisValueDocument.toString(), {
+      f, r: { relative: 'last 7 days' }, totals: ['total_cost', 'calls'], cost: ['total_cost'], workItem: false, v: null, m: ['total_cost', 'calls'],
+      by0: ['model'], s0: true, by1: ['user_id'], s1: true, by2: ['agent'], s2: true, by3: ['session_id'], s3: true,
+    });
+    expect(body.errors).toBeUndefined();
+    expect(body.data.s0.children.map((c: Tree) => c.label).sort()).toEqual(['gpt-4o', 'gpt-4o-mini']);
+    expect(body.data.s1.children.map((c: Tree) => c.label).sort()).toEqual(['ada', 'bob', 'cy']);
   });
 
   it('refuses a selection 16 deep written out', async () => {

@@ -158,6 +158,17 @@ function reusable(p: Plan, readings: Array<string | undefined>): boolean {
   return readings.every((r) => params.includes(r)) && params.every((v) => typeof v !== 'string' || !INSTANT.test(v) || readings.includes(v));
 }
 
+/**
+ * A query kept to one session (a top-level filter of one value) reads raw events: a session's
+ * calls are a few dozen rows of usage_events_session_idx, cheaper to read than planning and
+ * checking the partitions of daily_by_session, which answers the questions across sessions.
+ */
+function oneSession(normalized: any): boolean {
+  const one = (filters: any[]): boolean => filters.some((f) =>
+    Array.isArray(f.and) ? one(f.and) : (f.member ?? f.dimension) === 'usage.session_id' && f.operator === 'equals' && f.values?.length === 1);
+  return one(normalized.filters ?? []);
+}
+
 /** Plans kept per process: a budget evaluation repeats the same few dozen shapes every run. */
 const PLAN_CACHE_ENTRIES = 500;
 
@@ -231,11 +242,12 @@ export function createPlanner({ model, preAggregationsSchema, rollupTimezones, d
       // Roll-ups are built by the warming job (off every request) for the configured zones only: a
       // query in another zone reads raw events rather than building a zone's roll-ups inside a request.
       const warmedZone = rollupTimezones.includes(normalized.timezone ?? 'UTC');
-      if (!options.fresh && warmedZone && !rewritten) {
+      const raw = Boolean(options.fresh) || !warmedZone || oneSession(normalized);
+      if (!raw && !rewritten) {
         const fromPairs = await pairsPlan(normalized, ctx.workspaceId, pins);
         if (fromPairs) return { normalized, main: fromPairs, pins };
       }
-      let main = cachedPlan(normalized, Boolean(options.fresh || !warmedZone), pins);
+      let main = cachedPlan(normalized, raw, pins);
       const fresh = main.fresh || (main.preAggregations.length > 0 && (await beyondRollups(normalized, ctx.workspaceId)));
       if (fresh && !main.fresh) main = cachedPlan(normalized, true, pins);
       return { normalized, main: rewritten ? asCalls(main) : main, pins };

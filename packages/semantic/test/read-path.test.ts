@@ -446,3 +446,71 @@ describe('work items', () => {
     await expectExact(w);
   }, 240_000);
 });
+
+describe('sessions', () => {
+  /** Events of a few sessions (a session is one user's; its calls vary in agent and model), and some of none. */
+  function sessionEvents(workspaceId: string, days: number[], perDay: number) {
+    return events(workspaceId, days, perDay).map((r) => {
+      const session = pick(['s1', 's2', 's3', 's4', null]);
+      const users: Record<string, string | null> = { s1: 'ana', s2: 'ana', s3: 'bob', s4: null };
+      return { ...r, session_id: session, user_id: session ? users[session] ?? null : r.user_id, agent: pick(['planner', 'coder', null]) };
+    });
+  }
+  const range = { dimension: 'usage.occurred_at', dateRange: [date(0), date(20)] as [string, string] };
+  const PER_CALL = ['usage.total_cost', 'usage.calls', 'usage.avg_cost_per_call', 'usage.error_rate'];
+  const by = (dimension: string, member: string, value: string): CubeQuery => ({
+    measures: ['usage.total_cost', 'usage.calls'], dimensions: [dimension], filters: [{ member, operator: 'equals', values: [value] }], timeDimensions: [range],
+  });
+  /** The pages' questions: the list, a session's totals, models and agents, a user's or agent's sessions, an agent's models and users. */
+  const QUESTIONS: CubeQuery[] = [
+    { measures: PER_CALL, dimensions: ['usage.session_id'], timeDimensions: [range] },
+    ...['s1', 's3'].flatMap((s): CubeQuery[] => [
+      { measures: PER_CALL, filters: [{ member: 'usage.session_id', operator: 'equals', values: [s] }], timeDimensions: [range] },
+      by('usage.model', 'usage.session_id', s),
+      by('usage.agent', 'usage.session_id', s),
+    ]),
+    by('usage.session_id', 'usage.user_id', 'ana'),
+    by('usage.session_id', 'usage.agent', 'planner'),
+    by('usage.model', 'usage.agent', 'planner'),
+    by('usage.user_id', 'usage.agent', 'coder'),
+    by('usage.agent', 'usage.user_id', 'bob'),
+  ];
+  async function expectExact(workspaceId: string) {
+    for (const q of QUESTIONS) {
+      const [r, e] = await Promise.all([rollups.load(q, { workspaceId }), raw.load(q, { workspaceId })]);
+      // One session's questions read its few raw rows (planning.ts); across sessions, the roll-up.
+      const oneSession = q.filters?.some((f) => 'member' in f && f.member === 'usage.session_id');
+      expect(r.usedPreAggregations, JSON.stringify(q)).toEqual(oneSession ? [] : ['usage_events.daily_by_session']);
+      expect(sorted(r.data), JSON.stringify(q)).toEqual(sorted(e.data));
+    }
+    const { rows } = await pool.query(
+      `SELECT session_id, sum(total_cost * fx_rate)::text AS cost, count(*)::text AS calls FROM usage_events
+        WHERE workspace_id = $1 AND occurred_at >= $2::date AND occurred_at < $3::date + 1 GROUP BY 1`,
+      [workspaceId, date(0), date(20)],
+    );
+    const list = await rollups.load(QUESTIONS[0]!, { workspaceId });
+    expect(list.data).toHaveLength(5); // four sessions and none
+    const money = (v: unknown) => (v === null || v === undefined ? null : Number(v).toFixed(8));
+    expect(list.data.map((x) => [x['usage.session_id'], money(x['usage.total_cost']), String(x['usage.calls'])]).sort())
+      .toEqual(rows.map((x) => [x.session_id, money(x.cost), x.calls]).sort());
+  }
+  /** Questions other roll-ups answered before daily_by_session existed still go to them. */
+  const KEPT: Array<[CubeQuery, string]> = [
+    [{ measures: ['usage.total_cost'], dimensions: ['usage.user_id', 'usage.model'], timeDimensions: [range] }, 'usage_events.daily_by_user'],
+    [{ measures: ['usage.total_cost'], dimensions: ['usage.model'], timeDimensions: [range] }, 'usage_events.daily_by_model'],
+    [{ measures: ['usage.total_cost'], dimensions: ['usage.agent'], timeDimensions: [range] }, 'usage_events.daily_by_work'],
+    [{ measures: ['usage.total_cost'], dimensions: ['usage.user_id', 'usage.feature'], timeDimensions: [range] }, 'usage_events.daily_by_actor'],
+  ];
+
+  it('are answered from daily_by_session exactly as from raw events and plain SQL, also after back-filled days; other questions keep their roll-ups', async () => {
+    const w = (await ensureWorkspace(pool, `rp-se-${randomUUID().slice(0, 8)}`)).id;
+    await storeUsageEvents(pool, sessionEvents(w, Array.from({ length: 21 }, (_, d) => d), 8));
+    await rollups.warmPreAggregations();
+    await expectExact(w);
+    for (const [q, rollup] of KEPT) expect((await rollups.load(q, { workspaceId: w })).usedPreAggregations, JSON.stringify(q)).toEqual([rollup]);
+    await storeUsageEvents(pool, sessionEvents(w, [2, 9, 20], 6)); // written to built partitions: their days read raw
+    await expectExact(w);
+    await rollups.warmPreAggregations();
+    await expectExact(w);
+  }, 240_000);
+});

@@ -196,7 +196,7 @@ describe.each([
 
 describe('roll-ups', () => {
   it('warmPreAggregations builds the partitions of every roll-up into the pre-aggregations schema', () => {
-    for (const name of ['daily_totals', 'daily_by_model', 'daily_by_work', 'by_plan_model', 'daily_by_user', 'by_customer', 'daily_by_actor'] /* table names: a roll-up's sql_alias if it has one */) {
+    for (const name of ['daily_totals', 'daily_by_model', 'daily_by_work', 'by_plan_model', 'daily_by_user', 'by_customer', 'by_session', 'daily_by_actor'] /* table names: a roll-up's sql_alias if it has one */) {
       expect(built.some((t) => t.startsWith(`sem_rollups.usage_events_${name}`)), name).toBe(true);
     }
   });

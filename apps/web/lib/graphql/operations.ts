@@ -552,20 +552,19 @@ export type AxisValueQueryVariables = Exact<{
   cost: Array<string> | string;
   workItem: boolean;
   v?: Array<string | number> | string | number | null | undefined;
-}>;
-
-
-export type AxisValueQuery = { totals: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, trend: { period: { from: string, to: string, partial: boolean, timezone: string } | null, series: Array<{ label: string, key: Array<{ dimension: string, value: string | null }>, points: Array<{ time: string, partial: boolean, measures: Array<{ measure: string, value: string | null }> }> }> }, events: { edges: Array<{ node: { id: string, occurredAt: string, kind: string, provider: string | null, model: string | null, status: string, latencyMs: number | null, totalCost: string | null, currency: string, unpriced: boolean, priceSource: string | null, priceVersion: string | null, serviceTier: string | null, effort: string | null, source: string, space: string | null, planId: string | null, taskId: string | null, taskType: string | null, workflow: string | null, step: string | null, agent: string | null, userId: string | null, customerId: string | null, feature: string | null, sessionId: string | null, workItem: string | null, tokens: { input: string, output: string, cacheRead: string, cacheWrite5m: string, cacheWrite1h: string, reasoning: string }, costs: { input: string | null, output: string | null, cacheRead: string | null, cacheWrite5m: string | null, cacheWrite1h: string | null, reasoning: string | null }, workItems: Array<{ id: string, share: string }> } }> }, workItems?: Array<{ id: string, title: string | null, repository: string | null, url: string | null }> };
-
-export type AxisSegmentsQueryVariables = Exact<{
   m: Array<string> | string;
-  by: Array<string> | string;
-  f?: Array<Filter> | Filter | null | undefined;
-  r?: TimeRange | null | undefined;
+  by0: Array<string> | string;
+  s0: boolean;
+  by1: Array<string> | string;
+  s1: boolean;
+  by2: Array<string> | string;
+  s2: boolean;
+  by3: Array<string> | string;
+  s3: boolean;
 }>;
 
 
-export type AxisSegmentsQuery = { breakdown: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> } };
+export type AxisValueQuery = { totals: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, trend: { period: { from: string, to: string, partial: boolean, timezone: string } | null, series: Array<{ label: string, key: Array<{ dimension: string, value: string | null }>, points: Array<{ time: string, partial: boolean, measures: Array<{ measure: string, value: string | null }> }> }> }, events: { edges: Array<{ node: { id: string, occurredAt: string, kind: string, provider: string | null, model: string | null, status: string, latencyMs: number | null, totalCost: string | null, currency: string, unpriced: boolean, priceSource: string | null, priceVersion: string | null, serviceTier: string | null, effort: string | null, source: string, space: string | null, planId: string | null, taskId: string | null, taskType: string | null, workflow: string | null, step: string | null, agent: string | null, userId: string | null, customerId: string | null, feature: string | null, sessionId: string | null, workItem: string | null, tokens: { input: string, output: string, cacheRead: string, cacheWrite5m: string, cacheWrite1h: string, reasoning: string }, costs: { input: string | null, output: string | null, cacheRead: string | null, cacheWrite5m: string | null, cacheWrite1h: string | null, reasoning: string | null }, workItems: Array<{ id: string, share: string }> } }> }, workItems?: Array<{ id: string, title: string | null, repository: string | null, url: string | null }>, s0?: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, s1?: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, s2?: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, s3?: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> } };
 
 export type PeriodOfRangeQueryVariables = Exact<{
   range: TimeRange;
@@ -1998,7 +1997,7 @@ fragment BreakdownLevel1 on BreakdownNode {
   }
 }`) as unknown as TypedDocumentString<AxisListQuery, AxisListQueryVariables>;
 export const AxisValueDocument = new TypedDocumentString(`
-    query AxisValue($f: [Filter!], $r: TimeRange, $totals: [String!]!, $cost: [String!]!, $workItem: Boolean!, $v: [ID!]) {
+    query AxisValue($f: [Filter!], $r: TimeRange, $totals: [String!]!, $cost: [String!]!, $workItem: Boolean!, $v: [ID!], $m: [String!]!, $by0: [String!]!, $s0: Boolean!, $by1: [String!]!, $s1: Boolean!, $by2: [String!]!, $s2: Boolean!, $by3: [String!]!, $s3: Boolean!) {
   totals: breakdown(measures: $totals, by: [], filters: $f, timeRange: $r) {
     ...BreakdownLevel0
   }
@@ -2017,6 +2016,18 @@ export const AxisValueDocument = new TypedDocumentString(`
     title
     repository
     url
+  }
+  s0: breakdown(measures: $m, by: $by0, filters: $f, timeRange: $r, limit: 8) @include(if: $s0) {
+    ...BreakdownLevel1
+  }
+  s1: breakdown(measures: $m, by: $by1, filters: $f, timeRange: $r, limit: 8) @include(if: $s1) {
+    ...BreakdownLevel1
+  }
+  s2: breakdown(measures: $m, by: $by2, filters: $f, timeRange: $r, limit: 8) @include(if: $s2) {
+    ...BreakdownLevel1
+  }
+  s3: breakdown(measures: $m, by: $by3, filters: $f, timeRange: $r, limit: 8) @include(if: $s3) {
+    ...BreakdownLevel1
   }
 }
     fragment BreakdownNodeFields on BreakdownNode {
@@ -2039,6 +2050,12 @@ fragment BreakdownLevel0 on BreakdownNode {
   ...BreakdownNodeFields
   children {
     label
+  }
+}
+fragment BreakdownLevel1 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel0
   }
 }
 fragment PeriodFields on Period {
@@ -2116,40 +2133,6 @@ fragment EventFields on UsageEvent {
     share
   }
 }`) as unknown as TypedDocumentString<AxisValueQuery, AxisValueQueryVariables>;
-export const AxisSegmentsDocument = new TypedDocumentString(`
-    query AxisSegments($m: [String!]!, $by: [String!]!, $f: [Filter!], $r: TimeRange) {
-  breakdown(measures: $m, by: $by, filters: $f, timeRange: $r, limit: 8) {
-    ...BreakdownLevel1
-  }
-}
-    fragment BreakdownNodeFields on BreakdownNode {
-  dimension
-  value
-  label
-  other
-  otherCount
-  path {
-    dimension
-    value
-  }
-  measures {
-    measure
-    value
-    share
-  }
-}
-fragment BreakdownLevel0 on BreakdownNode {
-  ...BreakdownNodeFields
-  children {
-    label
-  }
-}
-fragment BreakdownLevel1 on BreakdownNode {
-  ...BreakdownNodeFields
-  children {
-    ...BreakdownLevel0
-  }
-}`) as unknown as TypedDocumentString<AxisSegmentsQuery, AxisSegmentsQueryVariables>;
 export const PeriodOfRangeDocument = new TypedDocumentString(`
     query PeriodOfRange($range: TimeRange!) {
   range: breakdown(measures: ["calls"], by: [], timeRange: $range) {

@@ -16,25 +16,30 @@ import { gql } from '@/lib/api';
 import { AXES, type Axis, axisHref, costMeasure } from '@/lib/axes';
 import { seriesChart, valueOf } from '@/lib/breakdown';
 import { formatMeasure, formatMoney } from '@/lib/format';
-import { AxisSegmentsDocument, AxisValueDocument, type Filter, RangeTotalsDocument, type TimeRange } from '@/lib/graphql/operations';
+import { AxisValueDocument, type Filter, RangeTotalsDocument, type TimeRange } from '@/lib/graphql/operations';
 import { type SearchParams, parseCompare, parseRange, previousRange, rangeName } from '@/lib/query-state';
 
+/** Breakdowns one AxisValue request carries (its s0..s3): an axis has at most this many. */
+const SEGMENTS = 4;
+
 /**
- * The value's figures (AxisValue), and each of the axis's breakdowns (AxisSegments, one request
- * each: which breakdowns an axis has is the axis's, lib/axes.ts), together.
+ * The value's figures and each of the axis's breakdowns (which ones is the axis's, lib/axes.ts) in
+ * one request: one turn of the API's per-workspace gate, its breakdowns answered together.
  */
 async function axisData(axis: Axis, f: Filter[], r: TimeRange, value: string) {
   const cost = costMeasure(axis);
   const totals = [cost, 'calls', ...(axis.cost ? [] : ['avg_cost_per_call', 'error_rate'])];
   const workItem = axis.dimension === 'work_item';
-  const [figures, ...segments] = await Promise.all([
-    gql(AxisValueDocument, { f, r, totals, cost: [cost], workItem, v: workItem ? [value] : null }),
-    ...axis.breakdowns.map((b) => gql(AxisSegmentsDocument, { m: [cost, 'calls'], by: [b.by], f, r })),
-  ]);
-  if (!figures.ok) return figures;
-  const failed = segments.find((s) => !s.ok);
-  if (failed) return failed;
-  return { ok: true as const, data: { ...figures.data, segments: segments.flatMap((s) => (s.ok ? [s.data.breakdown] : [])) } };
+  if (axis.breakdowns.length > SEGMENTS) throw new Error(`an axis has at most ${SEGMENTS} breakdowns`);
+  const by = Array.from({ length: SEGMENTS }, (_, i) => axis.breakdowns[i]?.by);
+  const res = await gql(AxisValueDocument, {
+    f, r, totals, cost: [cost], workItem, v: workItem ? [value] : null, m: [cost, 'calls'],
+    by0: by[0] ? [by[0]] : [], s0: Boolean(by[0]), by1: by[1] ? [by[1]] : [], s1: Boolean(by[1]),
+    by2: by[2] ? [by[2]] : [], s2: Boolean(by[2]), by3: by[3] ? [by[3]] : [], s3: Boolean(by[3]),
+  });
+  if (!res.ok) return res;
+  const { s0, s1, s2, s3, ...figures } = res.data;
+  return { ok: true as const, data: { ...figures, segments: [s0, s1, s2, s3].slice(0, axis.breakdowns.length) } };
 }
 
 type Totals = { measures: Array<{ measure: string; value: string | null }> };
