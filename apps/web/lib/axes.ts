@@ -25,7 +25,9 @@ export const AXES: Record<string, Axis> = {
   sessions: { dimension: 'session_id', title: 'Sessions', one: 'Session', breakdowns: [MODELS, { by: 'agent', title: 'Agents', link: 'agents' }], timeline: true },
   'work-items': {
     dimension: 'work_item', title: 'Work items', one: 'Work item', cost: 'work_item_total_cost',
-    breakdowns: [{ by: 'work_item_repository', title: 'Repositories' }, SESSIONS, USERS],
+    // No repository breakdown: a work item has one repository (shown with its title), so the table
+    // would repeat the totals, and it read raw events (repositories can change: in no roll-up).
+    breakdowns: [SESSIONS, USERS],
   },
 };
 
