@@ -96,7 +96,7 @@ for (const path of ['events?format=csv&relative=last%201%20hours', 'events?forma
   if (res.status !== 200) throw new Error(`warm-up export ${path}: ${res.status} ${await res.text()}`);
   await res.arrayBuffer();
 }
-console.log(`export benchmark (API warmed by one small export: Cube loaded, the model compiled): ${fmt(N)} events over 90 days (FOCUS: the last 30 days, ${fmt(focusEvents)} events), ${RUNS} run(s) each; ` +
+console.log(`export benchmark (API warmed by small exports first: Cube loaded, the model compiled): ${fmt(N)} events over 90 days (FOCUS: the last 30 days, ${fmt(focusEvents)} events), ${RUNS} run(s) each; ` +
   `API RSS before: ${rssMb().toFixed(0)} MB; load average ${loadAverage().join(' ')}`);
 for (let r = 0; r < RUNS; r++) {
   for (const [name, run] of CASES) {
