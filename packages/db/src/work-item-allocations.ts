@@ -26,4 +26,14 @@ export async function insertAllocations(client: PoolClient, rows: WorkItemAlloca
      ON CONFLICT DO NOTHING`,
     [rows.map((r) => r.workspace_id), rows.map((r) => r.event_id), rows.map((r) => r.occurred_at), rows.map((r) => r.work_item), rows.map((r) => r.share)],
   );
+  // The calls that have allocation rows now say so (the `work_items` dimension reads those rows
+  // only for them); a stored call re-sent with allocations is marked too.
+  await client.query(
+    `UPDATE usage_events e SET work_items_split = true
+       FROM (SELECT DISTINCT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[]) AS k (workspace_id, event_id, occurred_at)) k
+      WHERE e.workspace_id = k.workspace_id AND e.event_id = k.event_id AND e.occurred_at = k.occurred_at AND NOT e.work_items_split
+        AND EXISTS (SELECT 1 FROM usage_event_work_items a
+                     WHERE a.workspace_id = k.workspace_id AND a.event_id = k.event_id AND a.occurred_at = k.occurred_at)`,
+    [rows.map((r) => r.workspace_id), rows.map((r) => r.event_id), rows.map((r) => r.occurred_at)],
+  );
 }

@@ -26,8 +26,13 @@ const TEXT = new Set([25 /* text */, 1043 /* varchar */]);
 // leading '. Empty text is written as null (an empty field), as csv-stringify writes it. `text` is a text
 // value cheap to repeat (a column, or a cast): Postgres evaluates each mention.
 const NUMBER = `'^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$'`;
+/** ascii() of '' and of = + - @ tab CR: the first characters that need a look (text never holds NUL). */
+const SUSPECT_FIRST = '0, 61, 43, 45, 64, 9, 13';
 export function csvCell(text: string) {
-  return `CASE WHEN ${text} = '' THEN NULL WHEN left(${text}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) AND ${text} !~ ${NUMBER} THEN '''' || ${text} ELSE ${text} END`;
+  // Most cells start with none of them: one integer test (ascii) instead of an empty test, left() and
+  // six text comparisons per cell, ~2 of the ~9 CPU seconds of a million events' COPY.
+  const guarded = `CASE WHEN ${text} = '' THEN NULL WHEN left(${text}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) AND ${text} !~ ${NUMBER} THEN '''' || ${text} ELSE ${text} END`;
+  return `CASE WHEN ascii(${text}) IN (${SUSPECT_FIRST}) THEN ${guarded} ELSE ${text} END`;
 }
 
 /** tables.ts' withOffset for UTC: ISO 8601 with the microseconds Postgres keeps (at least milliseconds) and a Z. */
