@@ -215,4 +215,29 @@ describe('a call for several work items is one call', () => {
       expect(node.workItems.reduce((t: Decimal, w: any) => t.plus(w.share), new Decimal(0)).toFixed()).toBe(c.items.length ? '1' : '0');
     }
   });
+
+  it("lists one work item's calls once each, newest first, page by page, as SQL over the raw tables orders them", async () => {
+    for (const item of ['WRK-1', 'OPS-9']) {
+      const ids: string[] = [];
+      let after: string | null = null;
+      do {
+        const page: any = (await graphqlData(p.apiUrl, ws.key, `query ($after: String, $r: TimeRange, $f: [Filter!]) { events(first: 17, after: $after, timeRange: $r, filters: $f) {
+          edges { node { id workItems { id } totalCost } } pageInfo { hasNextPage endCursor } } }`, { after, r: RANGE, f: [{ member: 'work_item', operator: 'equals', values: [item] }] })).events;
+        for (const { node } of page.edges) {
+          expect(node.workItems.map((w: any) => w.id)).toContain(item);
+          ids.push(node.id);
+        }
+        after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+      } while (after);
+      const { rows } = await p.pool.query<{ id: string }>(
+        `SELECT e.event_id::text AS id FROM usage_events e
+          WHERE e.workspace_id = $1 AND e.occurred_at BETWEEN $2 AND $3
+            AND (e.work_item = $4 OR EXISTS (SELECT 1 FROM usage_event_work_items a WHERE a.workspace_id = e.workspace_id
+                                                AND a.event_id = e.event_id AND a.occurred_at = e.occurred_at AND a.work_item = $4))
+          ORDER BY e.occurred_at DESC, e.event_id::text DESC`,
+        [ws.workspaceId, RANGE.from, RANGE.to, item]);
+      expect(ids).toEqual(rows.map((r) => r.id));
+      expect(ids.length).toBe(sent.filter((c) => c.items.includes(item)).length);
+    }
+  });
 });

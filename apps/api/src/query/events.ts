@@ -2,7 +2,7 @@
 // last event's (time, id): keyset pagination stays correct while new events arrive. In cost
 // order it is the number of events already read (an offset: a new event may shift a page).
 import { CONTEXT_FIELDS, COST_COLUMNS, TOKENS_COLUMNS } from '@spendgraph/schema';
-import { type SemanticContext, type SemanticLayer, usageMember } from '@spendgraph/semantic';
+import { type CubeQuery, type QueryReader, type SemanticContext, type SemanticLayer, usageMember } from '@spendgraph/semantic';
 import { argumentError, semanticCall } from './errors.ts';
 import { type FilterArg, QueryArgs, TIME_DIMENSION, type TimeRangeArg } from './query-args.ts';
 
@@ -20,6 +20,7 @@ const MAX_PAGE = 500;
 /** Cost order pages by offset: past this many events, narrow the filters instead (each page rereads those before it). */
 const MAX_OFFSET = 50_000;
 const ID = usageMember('event_id');
+const WORK_ITEM = usageMember('work_item');
 /** Newest first; the id breaks ties so the order (and a keyset cursor) is total. */
 export const NEWEST_FIRST: Array<[string, 'desc']> = [[TIME_DIMENSION, 'desc'], [ID, 'desc']];
 const OLDEST_FIRST: Array<[string, 'asc']> = [[TIME_DIMENSION, 'asc'], [ID, 'asc']];
@@ -73,7 +74,7 @@ export async function events(semantic: SemanticLayer, ctx: SemanticContext, args
       ],
     });
   }
-  const { data } = await semanticCall(q.origins, () => semantic.load({
+  const query: CubeQuery = {
     dimensions: EVENT_DIMENSIONS.map(usageMember),
     measures: EVENT_MEASURES.map(usageMember),
     ungrouped: true,
@@ -83,13 +84,35 @@ export async function events(semantic: SemanticLayer, ctx: SemanticContext, args
     timezone: 'UTC',
     limit: first + 1,
     ...(offset ? { offset } : {}),
-  }, ctx));
+  };
+  const data = byTime && oneWorkItem(filters)
+    ? await semanticCall(q.origins, () => semantic.snapshot((reader) => pageOfOneWorkItem(reader, query, ctx)))
+    : (await semanticCall(q.origins, () => semantic.load(query, ctx))).data;
   const page = data.slice(0, first);
   const edges = page.map((row, i) => {
     const r = (name: string) => (row[usageMember(name)] ?? null) as string | null;
     return { cursor: encodeCursor(byTime ? [String(r('occurred_at')), String(r('event_id'))] : ['offset', offset + i + 1]), node: toEvent(r) };
   });
   return { edges, pageInfo: { hasNextPage: data.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+}
+
+/** A top-level filter keeping one work item (a call has at most one allocation row per work item). */
+function oneWorkItem(filters: CubeQuery['filters']): boolean {
+  return (filters ?? []).some((f: any) => (Array.isArray(f.and) ? oneWorkItem(f.and) : f.member === WORK_ITEM && f.operator === 'equals' && f.values?.length === 1));
+}
+
+/**
+ * One work item's events in time order. Filtered by a work item, Cube joins the allocation rows
+ * and de-duplicates every event of the range by its keys (~0.4 s for 2,000 events); a call has one
+ * row per work item, so the page's ids alone are a plain join (no measures), and its rows are
+ * then read by id — in one snapshot, so both reads see the same events.
+ */
+async function pageOfOneWorkItem(reader: QueryReader, query: CubeQuery, ctx: SemanticContext) {
+  const keys = await reader.load({ ...query, dimensions: [ID, TIME_DIMENSION], measures: [] }, ctx);
+  const ids = keys.data.map((r) => String(r[ID]));
+  if (!ids.length) return [];
+  const { filters: _, ...rest } = query;
+  return (await reader.load({ ...rest, filters: [{ member: ID, operator: 'equals', values: ids }] }, ctx)).data;
 }
 
 function toEvent(r: (name: string) => string | null) {
