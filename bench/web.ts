@@ -5,7 +5,7 @@
 //  and revenue, today's anomalies and morning report, a saved view on a dashboard and an
 //  alert rule; roll-ups warmed as the worker's job does; the production build of apps/web
 //  (next start); Debian's Chromium (playwright-core).
-// A visit is a fresh navigation in a signed-in tab. Its time is the whole streamed page: the
+// A visit is a fresh navigation (by address) in a signed-in tab, one tab for all visits. Its time is the whole streamed page: the
 // document's last byte (responseEnd), when every figure is on the page (sections streamed in
 // <Suspense> included); first content (first-contentful-paint) is shown beside it.
 //  cold: BENCH_WEB_COLD_ROUNDS (3) rounds of: restart the API and the web app, then visit
@@ -15,7 +15,7 @@
 // Prints p50/p95 per page and p95's ratio to the targets (cold 1 s, warm 0.5 s); writes
 // bench/results/web.json (npm run bench:report).
 import type { ChildProcess } from 'node:child_process';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { createApiKey } from '@spendgraph/db';
 import { ensureDemoBudgets, ensureDemoEconomics, generateDemoEvents, importDemoBills, postAll, syncDemoWork } from '@spendgraph/demo';
 import { DETECT_ANOMALIES_JOB, MORNING_REPORT_JOB, createInsightsQueue, redisConnection } from '@spendgraph/queue';
@@ -108,15 +108,21 @@ async function firstLink(context: BrowserContext, path: string, prefix: string, 
 
 interface Visit { complete: number; first: number }
 const TRACE = process.env.GRAPHQL_TRACE === '1'; // the API's trace of each GraphQL answer (apps/api/src/graphql/timing.ts)
+/**
+ * The tab every visit navigates, as a person moves from page to page in one tab. A tab opened per
+ * visit started a renderer process each time, whose start-up shared the 2 cores with the servers
+ * being measured.
+ */
+const tabs = new WeakMap<BrowserContext, Page>();
 async function visit(context: BrowserContext, path: string): Promise<Visit> {
   if (TRACE) console.log(`visit ${path}`);
-  const page = await context.newPage();
+  let page = tabs.get(context);
+  if (!page || page.isClosed()) tabs.set(context, (page = await context.newPage()));
   const res = await page.goto(`${webUrl}${path}`, { timeout: 120_000 });
   if (!res?.ok()) throw new Error(`${path} answered ${res?.status()}`);
   const [complete, first] = (await page.evaluate(
     "[performance.getEntriesByType('navigation')[0].responseEnd, performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN]",
   )) as [number, number];
-  await page.close();
   if (TRACE) console.log(`visited ${path}: ${complete.toFixed(0)} ms`);
   return { complete, first };
 }
