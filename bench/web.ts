@@ -207,7 +207,7 @@ try {
   await browser.close();
 
   const results = new BenchResults('web', { events: N, days: DAYS, coldRounds: COLD_ROUNDS, warmRuns: RUNS, targetP95Ms: TARGET, load: load });
-  const ms = (x: number) => `${x.toFixed(0)}`.padStart(6);
+  const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : '—').padStart(6);
   const ratio = (x: number, target: number) => `${(x / target).toFixed(2)}`.padStart(5);
   console.log(`\n${'page'.padEnd(18)} ${'cold p50'.padStart(8)} ${'p95'.padStart(6)} ${'ratio'.padStart(5)}  ${'warm p50'.padStart(8)} ${'p95'.padStart(6)} ${'ratio'.padStart(5)}   first content p50 cold / warm (ms; ratio = p95 / target: cold ${TARGET.cold} ms, warm ${TARGET.warm} ms)`);
   let over = 0;
@@ -220,8 +220,9 @@ try {
     results.add(`${name}.cold_p95_ratio`, c95 / TARGET.cold, 'x target', 'lower');
     results.add(`${name}.warm_p95_ratio`, w95 / TARGET.warm, 'x target', 'lower');
     if (c95 > TARGET.cold || w95 > TARGET.warm) over++;
-    const fc = quantile(cold.get(name)!.map((v) => v.first), 0.5);
-    const fw = quantile(warm.get(name)!.map((v) => v.first), 0.5);
+    // A navigation that paints nothing new before its document ends reports no first paint.
+    const painted = (vs: Visit[]) => vs.map((v) => v.first).filter(Number.isFinite);
+    const [fc, fw] = [painted(cold.get(name)!), painted(warm.get(name)!)].map((xs) => (xs.length ? quantile(xs, 0.5) : NaN)) as [number, number];
     console.log(`${name.padEnd(18)} ${ms(quantile(c, 0.5)).padStart(8)} ${ms(c95)} ${ratio(c95, TARGET.cold)}  ${ms(quantile(w, 0.5)).padStart(8)} ${ms(w95)} ${ratio(w95, TARGET.warm)}   ${ms(fc)} / ${ms(fw)}${c95 > TARGET.cold || w95 > TARGET.warm ? '   over target' : ''}`);
   }
   console.log(`\n${over} of ${selected.length} pages over a target; load average at each cold round: ${load.map((l) => l.join(' ')).join(' | ')}`);

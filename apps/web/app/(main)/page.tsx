@@ -2,7 +2,7 @@
 // plans/users/customers/features, budgets at risk, recent alerts and unpriced calls; above them
 // the dashboard pinned as the workspace's overview, if any (each tile keeps its own view's range).
 import Link from 'next/link';
-import { Suspense } from 'react';
+import { Suspense, cache } from 'react';
 import { ApiErrors } from '@/components/ApiErrors';
 import { BudgetStandingCells } from '@/components/BudgetStandingCells';
 import { Chart } from '@/components/Chart';
@@ -11,7 +11,7 @@ import { SegmentTable } from '@/components/SegmentTable';
 import { DashboardTiles } from '@/components/DashboardTiles';
 import { gql } from '@/lib/api';
 import { barChart, periodLabel, seriesChart, valueOf } from '@/lib/breakdown';
-import { OverviewBudgetsDocument, OverviewSplitDocument, OverviewSummaryDocument, OverviewTopsDocument, PinnedDashboardDocument } from '@/lib/graphql/operations';
+import { OverviewBreakdownsDocument, OverviewBudgetsDocument, OverviewSummaryDocument, PinnedDashboardDocument } from '@/lib/graphql/operations';
 import { RangePicker } from '@/components/RangePicker';
 import { VsPrevious } from '@/components/VsPrevious';
 import { describeChange, formatMeasure, formatMoney, formatTime, formatUnitMoney } from '@/lib/format';
@@ -109,8 +109,12 @@ async function Summary({ current, previous, compare }: { current: Range; previou
   );
 }
 
+/** The breakdowns Split and Tops show, asked once per page render (keyed by the range's text: cache compares arguments by identity). */
+const breakdownsOf = cache((range: string) => gql(OverviewBreakdownsDocument, { range: JSON.parse(range) as Range }));
+const breakdowns = (range: Range) => breakdownsOf(JSON.stringify(range));
+
 async function Split({ current }: { current: Range }) {
-  const res = await gql(OverviewSplitDocument, { range: current });
+  const res = await breakdowns(current);
   if (!res.ok) return <ApiErrors errors={res.errors} />;
   const { providers } = res.data;
   const models = providers.children.flatMap((p) => p.children.filter((m) => !m.other));
@@ -131,7 +135,7 @@ async function Split({ current }: { current: Range }) {
 }
 
 async function Tops({ current }: { current: Range }) {
-  const res = await gql(OverviewTopsDocument, { range: current });
+  const res = await breakdowns(current);
   if (!res.ok) return <ApiErrors errors={res.errors} />;
   const d = res.data;
   return (

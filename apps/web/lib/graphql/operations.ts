@@ -825,19 +825,12 @@ export type OverviewSummaryQueryVariables = Exact<{
 
 export type OverviewSummaryQuery = { current: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, period: { from: string, to: string, partial: boolean, timezone: string } | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, previous: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, period: { from: string, to: string, partial: boolean, timezone: string } | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, trend: { period: { from: string, to: string, partial: boolean, timezone: string } | null, series: Array<{ label: string, key: Array<{ dimension: string, value: string | null }>, points: Array<{ time: string, partial: boolean, measures: Array<{ measure: string, value: string | null }> }> }> } };
 
-export type OverviewSplitQueryVariables = Exact<{
+export type OverviewBreakdownsQueryVariables = Exact<{
   range: TimeRange;
 }>;
 
 
-export type OverviewSplitQuery = { providers: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> } };
-
-export type OverviewTopsQueryVariables = Exact<{
-  range: TimeRange;
-}>;
-
-
-export type OverviewTopsQuery = { plans: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, users: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, customers: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, features: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> } };
+export type OverviewBreakdownsQuery = { providers: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, plans: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, users: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, customers: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }, features: { dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ dimension: string | null, value: string | null, label: string, other: boolean, otherCount: number | null, children: Array<{ label: string }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> }>, path: Array<{ dimension: string, value: string | null }>, measures: Array<{ measure: string, value: string | null, share: number | null }> } };
 
 export type OverviewBudgetsQueryVariables = Exact<{
   since: string;
@@ -3198,8 +3191,8 @@ fragment SeriesFields on Timeseries {
     }
   }
 }`) as unknown as TypedDocumentString<OverviewSummaryQuery, OverviewSummaryQueryVariables>;
-export const OverviewSplitDocument = new TypedDocumentString(`
-    query OverviewSplit($range: TimeRange!) {
+export const OverviewBreakdownsDocument = new TypedDocumentString(`
+    query OverviewBreakdowns($range: TimeRange!) {
   providers: breakdown(
     measures: ["total_cost", "calls"]
     by: ["provider", "model"]
@@ -3208,43 +3201,6 @@ export const OverviewSplitDocument = new TypedDocumentString(`
   ) {
     ...BreakdownLevel2
   }
-}
-    fragment BreakdownNodeFields on BreakdownNode {
-  dimension
-  value
-  label
-  other
-  otherCount
-  path {
-    dimension
-    value
-  }
-  measures {
-    measure
-    value
-    share
-  }
-}
-fragment BreakdownLevel0 on BreakdownNode {
-  ...BreakdownNodeFields
-  children {
-    label
-  }
-}
-fragment BreakdownLevel1 on BreakdownNode {
-  ...BreakdownNodeFields
-  children {
-    ...BreakdownLevel0
-  }
-}
-fragment BreakdownLevel2 on BreakdownNode {
-  ...BreakdownNodeFields
-  children {
-    ...BreakdownLevel1
-  }
-}`) as unknown as TypedDocumentString<OverviewSplitQuery, OverviewSplitQueryVariables>;
-export const OverviewTopsDocument = new TypedDocumentString(`
-    query OverviewTops($range: TimeRange!) {
   plans: breakdown(
     measures: ["total_cost", "calls"]
     by: ["plan_id"]
@@ -3305,7 +3261,13 @@ fragment BreakdownLevel1 on BreakdownNode {
   children {
     ...BreakdownLevel0
   }
-}`) as unknown as TypedDocumentString<OverviewTopsQuery, OverviewTopsQueryVariables>;
+}
+fragment BreakdownLevel2 on BreakdownNode {
+  ...BreakdownNodeFields
+  children {
+    ...BreakdownLevel1
+  }
+}`) as unknown as TypedDocumentString<OverviewBreakdownsQuery, OverviewBreakdownsQueryVariables>;
 export const OverviewBudgetsDocument = new TypedDocumentString(`
     query OverviewBudgets($since: String!) {
   budgets {
