@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {} from '@spendgraph/test-support/global-setup';
 import { createPool, ensureWorkspace, insertUsageEvents, upsertTask, type Pool, type UsageEventRow } from '@spendgraph/db';
 import { type OwnDatabase, ownDatabase } from '@spendgraph/test-support/database';
+import { Random } from '@spendgraph/test-support/consistency/random';
 import { createSemanticLayer, type CubeQuery, type SemanticLayer } from '../src/index.ts';
 import { at, date, row } from './fixtures.ts';
 import { modelWithoutRollups, removeModelVariants } from './support.ts';
@@ -16,18 +17,10 @@ let rollups: SemanticLayer;
 let raw: SemanticLayer;
 let ws: string;
 
-/** mulberry32: a failure can be replayed with its seed. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const SEED = Number(process.env.COMPLETED_TASKS_SEED ?? 21);
-const rand = prng(SEED);
-const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+const SEED = Number(process.env.COMPLETED_TASKS_SEED ?? 21); // a failure can be replayed with its seed
+const random = new Random(SEED);
+const rand = () => random.next();
+const pick = <T,>(xs: readonly T[]): T => random.pick(xs);
 
 const PLANS = ['p1', 'p2', 'p3'];
 /** Tasks of the table; `x/t9` has events but no row, and some events name no task. */
