@@ -5,7 +5,7 @@
 // so the explanation's parts agree with the totals wherever they are read from.
 import { Decimal } from 'decimal.js';
 import { median, medianAbsoluteDeviation } from 'simple-statistics';
-import { type SemanticLayer, usageMember as m } from '@spendgraph/semantic';
+import { type QueryReader, type SemanticLayer, usageMember as m } from '@spendgraph/semantic';
 
 export const OUTLIER_METRICS = ['cost_per_completed_task', 'total_cost', 'tokens_per_task', 'error_rate'] as const;
 export type OutlierMetric = (typeof OUTLIER_METRICS)[number];
@@ -46,9 +46,15 @@ export async function planOutliers(
   workspaceId: string,
   opts: { metric?: OutlierMetric; threshold?: number } = {},
 ): Promise<OutlierReport> {
+  // One snapshot for the metric and its explanations: their figures agree even while events
+  // arrive, and the roll-up partitions' dirty spans are read once for all ten reads.
+  return semantic.snapshot((reader) => outliersIn(reader, workspaceId, opts));
+}
+
+async function outliersIn(reader: QueryReader, workspaceId: string, opts: { metric?: OutlierMetric; threshold?: number }): Promise<OutlierReport> {
   const metric = opts.metric ?? 'cost_per_completed_task';
   const threshold = opts.threshold ?? 3.5;
-  const { data } = await semantic.load(
+  const { data } = await reader.load(
     { measures: [m(metric), m('total_cost')], dimensions: [m('plan_id')], filters: [{ member: m('plan_id'), operator: 'set' }], limit: 50_000 },
     { workspaceId },
   );
@@ -67,7 +73,7 @@ export async function planOutliers(
     .sort((a, b) => Math.abs(b.score) - Math.abs(a.score));
   if (!flagged.length) return report;
   const peers = plans.filter((p) => !flagged.some((f) => f.planId === p.planId)).map((p) => p.planId);
-  const explain = await explainer(semantic, workspaceId, peers, flagged);
+  const explain = await explainer(reader, workspaceId, peers, flagged);
   report.outliers = flagged.map((p) => ({
     planId: p.planId, value: p.value, score: Number(p.score.toFixed(3)), direction: p.score > 0 ? 'high' : 'low',
     totalCost: p.totalCost, explanation: explain(p),
@@ -82,9 +88,9 @@ export async function planOutliers(
  * value; the value with the largest excess (the most negative for a plan below its
  * peers), over all dimensions, explains it.
  */
-async function explainer(semantic: SemanticLayer, workspaceId: string, peers: string[], flagged: Array<{ planId: string; totalCost: string; score: number }>) {
+async function explainer(reader: QueryReader, workspaceId: string, peers: string[], flagged: Array<{ planId: string; totalCost: string; score: number }>) {
   const load = (dimensions: string[], planIds: string[]) =>
-    semantic.load({ measures: [m('total_cost')], dimensions: dimensions.map(m), filters: [{ member: m('plan_id'), operator: 'equals', values: planIds }], limit: 50_000 }, { workspaceId });
+    reader.load({ measures: [m('total_cost')], dimensions: dimensions.map(m), filters: [{ member: m('plan_id'), operator: 'equals', values: planIds }], limit: 50_000 }, { workspaceId });
   const [peerTotal, ...splits] = await Promise.all([
     load([], peers),
     ...EXPLAINING_DIMENSIONS.flatMap((d) => [load([d], peers), load(['plan_id', d], flagged.map((f) => f.planId))]),
