@@ -9,6 +9,7 @@
 // sums of the pairs' sums and counts, and a derived measure's SQL over those. Where the pairs are
 // not a roll-up query (a filter on task_status, a non-additive measure beside, a fresh read) the
 // query is planned as it is. docs/decisions/0030-completed-tasks.md.
+import { filtersName } from './filter-members.ts';
 import type { CompiledModel } from './model.ts';
 import type { Plan } from './planning.ts';
 
@@ -65,7 +66,7 @@ export function completedTasksRewrite(model: CompiledModel, normalized: any): Re
     } else return undefined;
   }
   // Only task measures make a query read raw events this way; a filter on a measure keeps it as it is.
-  if (!namesTasks || namesMember(normalized.filters ?? [], new Set(measures))) return undefined;
+  if (!namesTasks || filtersName(normalized.filters ?? [], (m) => measures.includes(m))) return undefined;
   const joinDims = JOIN_COLUMNS.map((c) => `${view}.${c}`);
   const pairs = {
     ...structuredClone(normalized),
@@ -77,10 +78,6 @@ export function completedTasksRewrite(model: CompiledModel, normalized: any): Re
     offset: null,
   };
   return { pairs, build: (p) => statement(ev, normalized, view, joinDims, p) };
-}
-
-function namesMember(filters: any[], members: Set<string>): boolean {
-  return filters.some((f) => (Array.isArray(f.and) ? namesMember(f.and, members) : Array.isArray(f.or) ? namesMember(f.or, members) : members.has(f.member ?? f.dimension)));
 }
 
 /** The outer statement over the pairs' plan (its roll-up references and parameters unchanged). */

@@ -12,6 +12,7 @@ export { SemanticError, type SemanticErrorCode } from './errors.ts';
 export { DEFAULT_MODEL_DIR, DEFAULT_PRE_AGGREGATIONS_SCHEMA, WORKSPACE_DIMENSION } from './constants.ts';
 export { QUERY_POLICY, secretProblem } from './policy.ts';
 export { rollupFloor } from './lambda.ts';
+export { filtersName, keepsOneValue } from './filter-members.ts';
 export {
   BILLS_VIEW, HISTORY_VIEW, RECONCILIATION_VIEW, USAGE_VIEW, type ViewName, billsMember, member, reconciliationMember, usageMember,
 } from './members.ts';

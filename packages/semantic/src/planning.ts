@@ -9,6 +9,7 @@ import { readingOf, utcReading, withFirstPasses } from './local-time.ts';
 import { scopeToWorkspace } from './access.ts';
 import { asCalls, wholeCallsPerWorkItem } from './whole-calls.ts';
 import { completedTasksRewrite } from './completed-tasks.ts';
+import { keepsOneValue } from './filter-members.ts';
 import type { CompiledModel } from './model.ts';
 import type { CubeQuery, LoadOptions, SemanticContext } from './types.ts';
 
@@ -159,15 +160,11 @@ function reusable(p: Plan, readings: Array<string | undefined>): boolean {
 }
 
 /**
- * A query kept to one session (a top-level filter of one value) reads raw events: a session's
- * calls are a few dozen rows of usage_events_session_idx, cheaper to read than planning and
- * checking the partitions of daily_by_session, which answers the questions across sessions.
+ * A query kept to one session reads raw events: a session's calls are a few dozen rows of
+ * usage_events_session_idx, cheaper to read than planning and checking the partitions of
+ * daily_by_session, which answers the questions across sessions.
  */
-function oneSession(normalized: any): boolean {
-  const one = (filters: any[]): boolean => filters.some((f) =>
-    Array.isArray(f.and) ? one(f.and) : (f.member ?? f.dimension) === 'usage.session_id' && f.operator === 'equals' && f.values?.length === 1);
-  return one(normalized.filters ?? []);
-}
+const oneSession = (normalized: any) => keepsOneValue(normalized.filters ?? [], 'usage.session_id');
 
 /** Plans kept per process: a budget evaluation repeats the same few dozen shapes every run. */
 const PLAN_CACHE_ENTRIES = 500;

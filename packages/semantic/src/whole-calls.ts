@@ -14,6 +14,8 @@
 // rows — a call's rows all fall in one group and their shares add up to exactly 1: `calls` is
 // the sum of the shares (`work_item_call_shares`). Both are additive, so the work item roll-ups
 // (daily_by_work_item in cube/model/cubes/usage_events.yml) answer them.
+import { filtersName, keepsOneValue } from './filter-members.ts';
+
 const CALLS = 'usage.calls';
 const WHOLE_CALLS = 'usage.work_item_whole_calls';
 const CALL_SHARES = 'usage.work_item_call_shares';
@@ -23,32 +25,15 @@ const WORK_ITEM_SIDE = /^usage\.work_item/;
 
 type Filter = Record<string, any>;
 
-/** A top-level (ANDed) filter that keeps one work item. */
-function oneWorkItem(filters: Filter[]): boolean {
-  return filters.some((f) =>
-    Array.isArray(f.and) ? oneWorkItem(f.and) : (f.member ?? f.dimension) === WORK_ITEM && f.operator === 'equals' && f.values?.length === 1);
-}
-
-/** Whether a filter anywhere names `member` (a filter on calls keeps the query as it is). */
-function names(filters: Filter[], member: string): boolean {
-  return filters.some((f) => (Array.isArray(f.and) ? names(f.and, member) : Array.isArray(f.or) ? names(f.or, member) : (f.member ?? f.dimension) === member));
-}
-
-/** Whether a filter anywhere names a member of the work item side. */
-function namesWorkItemSide(filters: Filter[]): boolean {
-  return filters.some((f) =>
-    Array.isArray(f.and) ? namesWorkItemSide(f.and) : Array.isArray(f.or) ? namesWorkItemSide(f.or) : WORK_ITEM_SIDE.test(f.member ?? f.dimension ?? ''));
-}
-
 /** What counts `calls` exactly from allocation rows in this query: whole rows, shares, or nothing (undefined). */
 function callsMeasure(normalized: any): string | undefined {
   const measures: string[] = normalized.measures ?? [];
   const filters: Filter[] = normalized.filters ?? [];
-  if (!measures.includes(CALLS) || normalized.ungrouped || names(filters, CALLS)) return undefined;
+  if (!measures.includes(CALLS) || normalized.ungrouped || filtersName(filters, (m) => m === CALLS)) return undefined;
   const dimensions: string[] = normalized.dimensions ?? [];
-  if (dimensions.includes(WORK_ITEM) || oneWorkItem(filters)) return WHOLE_CALLS;
+  if (dimensions.includes(WORK_ITEM) || keepsOneValue(filters, WORK_ITEM)) return WHOLE_CALLS;
   const split = [...dimensions, ...(normalized.segments ?? []), ...(normalized.timeDimensions ?? []).map((td: any) => td.dimension)].some((m) => WORK_ITEM_SIDE.test(m));
-  if (split || namesWorkItemSide(filters) || !measures.some((m) => m !== CALLS && WORK_ITEM_SIDE.test(m))) return undefined;
+  if (split || filtersName(filters, (m) => WORK_ITEM_SIDE.test(m)) || !measures.some((m) => m !== CALLS && WORK_ITEM_SIDE.test(m))) return undefined;
   return CALL_SHARES;
 }
 

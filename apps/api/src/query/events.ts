@@ -2,7 +2,7 @@
 // last event's (time, id): keyset pagination stays correct while new events arrive. In cost
 // order it is the number of events already read (an offset: a new event may shift a page).
 import { CONTEXT_FIELDS, COST_COLUMNS, TOKENS_COLUMNS } from '@spendgraph/schema';
-import { type CubeQuery, type QueryReader, type SemanticContext, type SemanticLayer, usageMember } from '@spendgraph/semantic';
+import { type CubeQuery, type QueryReader, type SemanticContext, type SemanticLayer, keepsOneValue, usageMember } from '@spendgraph/semantic';
 import { argumentError, semanticCall } from './errors.ts';
 import { type FilterArg, QueryArgs, TIME_DIMENSION, type TimeRangeArg } from './query-args.ts';
 
@@ -85,7 +85,7 @@ export async function events(semantic: SemanticLayer, ctx: SemanticContext, args
     limit: first + 1,
     ...(offset ? { offset } : {}),
   };
-  const data = byTime && oneWorkItem(filters)
+  const data = byTime && keepsOneValue(filters, WORK_ITEM)
     ? await semanticCall(q.origins, () => semantic.snapshot((reader) => pageOfOneWorkItem(reader, query, ctx)))
     : (await semanticCall(q.origins, () => semantic.load(query, ctx))).data;
   const page = data.slice(0, first);
@@ -94,11 +94,6 @@ export async function events(semantic: SemanticLayer, ctx: SemanticContext, args
     return { cursor: encodeCursor(byTime ? [String(r('occurred_at')), String(r('event_id'))] : ['offset', offset + i + 1]), node: toEvent(r) };
   });
   return { edges, pageInfo: { hasNextPage: data.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
-}
-
-/** A top-level filter keeping one work item (a call has at most one allocation row per work item). */
-function oneWorkItem(filters: CubeQuery['filters']): boolean {
-  return (filters ?? []).some((f: any) => (Array.isArray(f.and) ? oneWorkItem(f.and) : f.member === WORK_ITEM && f.operator === 'equals' && f.values?.length === 1));
 }
 
 /**
