@@ -54,6 +54,9 @@ RUN --mount=type=bind,from=deps,source=/app,target=/deps \
 COPY packages ./packages
 COPY cube ./cube
 COPY db ./db
+# The model's transpiled files (packages/semantic/src/transpile-cache.ts), so that an API's first
+# query after a start compiles the model without transpiling it; the app user cannot write here.
+RUN node --input-type=module -e "await (await import('./packages/semantic/src/model.ts')).loadModel()"
 USER spendgraph
 # VERSION: the apps' version (package.json); SOURCE: where the sources live (the repository's URL);
 # REVISION: the commit built (scripts/containers.sh passes all three).

@@ -1,3 +1,4 @@
+import module from 'node:module';
 import { announce, parseEgressAllowList } from '@spendgraph/budgets';
 import { createPool } from '@spendgraph/db';
 import { createAlertsQueue, createIngestQueue, createMaintenanceQueue, queueInspector, redisConnection } from '@spendgraph/queue';
@@ -6,6 +7,11 @@ import { loadConfig } from './config.ts';
 import { Credentials } from './auth.ts';
 import { GuardCache } from './guard/guard-cache.ts';
 import { buildServer } from './server.ts';
+
+// V8's code cache for what loads after start (Cube, when the first query needs it), and for the
+// threads it starts: a restarted process compiles those modules once, not on every start.
+const codeCache = module.enableCompileCache?.();
+if (codeCache?.directory && !process.env.NODE_COMPILE_CACHE) process.env.NODE_COMPILE_CACHE = codeCache.directory;
 
 const config = loadConfig();
 const pool = createPool(config.DATABASE_URL, { max: 10, name: 'spendgraph-api' });

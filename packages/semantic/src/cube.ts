@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { installLocalTimeFix } from './local-time.ts';
+import { installTranspileCache } from './transpile-cache.ts';
 import { installWholePartitions } from './whole-partitions.ts';
 
 const require = createRequire(import.meta.url);
@@ -12,6 +13,8 @@ const require = createRequire(import.meta.url);
 installLocalTimeFix();
 // A roll-up partition built inside a query holds its whole range, not the part that query asked for.
 installWholePartitions();
+// The model's transpiled files are kept between processes: it then loads without Cube's worker thread.
+installTranspileCache();
 
 export interface CubeCompilers {
   compiler: { compile(): Promise<void>; withQuery<T>(query: any, fn: () => T): T };
