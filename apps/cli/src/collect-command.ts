@@ -39,8 +39,8 @@ export const COLLECT_HELP = `spendgraph collect — send Claude Code, Codex CLI,
   --settle SECONDS          a file written to more recently may still be streaming its last response,
                             which waits for the next run (default 60)
   --no-progress             no progress bar
-  --workers N               parse log files on N threads (default: one per core when over 16 MB are to be read;
-                            0: all in the main thread)
+  --workers N               parse log files on N threads (default: when over 16 MB are to be read, one per idle
+                            core plus one, if that makes two or more; 0: all in the main thread)
   --install                 run collect in the background every --every minutes (default 15) with this --api and
                             key: a systemd user timer (Linux), a launchd agent (macOS) or a crontab line
                             (--scheduler cron); the key goes to ~/.spendgraph/key (mode 600)

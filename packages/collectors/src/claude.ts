@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import { effortOfBudget, knownEffort } from '@spendgraph/schema';
 import { type Call, count } from './call.ts';
 import { ByteScanner, type Line, type LineFilter, parseLine, readLines } from './lines.ts';
-import { parseWithoutContent } from './response-line.ts';
+import { ResponseReader, parseWithoutContent } from './response-line.ts';
 import { type Cursor, type FileParse, type ParseContext, contentText, str } from './parse-context.ts';
 
 const ID_MARK = '"message":{"id":"';
@@ -76,10 +76,12 @@ export async function parseClaude(path: string, from: Cursor, ctx: ParseContext)
   // Per session, the thinking level its last prompt set (read in this pass of the file).
   const efforts = new Map<string, string | undefined>();
 
-  // `at`: where ID_MARK is in the line (-1: nowhere); the message's content is not parsed (response-line.ts).
+  const reader = new ResponseReader();
+  // `at`: where ID_MARK is in the line (-1: nowhere); the message's content is not parsed (response-line.ts):
+  // the fields read off the bytes, or (a line the reader does not expect) JSON.parse of the line without it.
   const assistant = (line: Line, at: number) => {
     const start = line.start;
-    const o = parseWithoutContent(line, at < 0 ? -1 : at + MESSAGE_OPEN);
+    const o = reader.read(line) ?? parseWithoutContent(line, at < 0 ? -1 : at + MESSAGE_OPEN);
     const msg = o?.message;
     if (o?.type !== 'assistant' || !msg?.usage) return;
     if (msg.model === '<synthetic>' || o.isApiErrorMessage || !str(msg.model)) {

@@ -2,7 +2,7 @@
 // time, the largest files first so the last to finish is a small one. Results come back as
 // recorded parses, replayed by collect() in file order (recorded-parse.ts), so the work items
 // and the de-duplication are those of a pass in one thread.
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { LogFile } from './discover.ts';
 import type { Cursor } from './parse-context.ts';
@@ -14,10 +14,18 @@ const DEPTH = 2;
 /** Below this many bytes to read, starting workers costs more than it saves. */
 export const PARALLEL_MIN_BYTES = 16 * 1024 * 1024;
 
-/** Workers for a pass: one per core (at most 8), none for small reads or a single file. */
-export function defaultWorkers(bytes: number, files: number): number {
+/**
+ * Workers for a pass: as many as there are idle cores plus the one the pass would use alone (at most
+ * one per core, 8, one per file); none for small reads, and none when that makes fewer than two (the
+ * pass then runs in this thread). Idle cores are the cores less the load average of the last minute
+ * (0 where the platform reports none). On a busy machine the threads of a process share the CPU time
+ * the scheduler gives its session (Linux groups a session's threads), so workers only add their own
+ * cost there (start-up, the calls' transfer): one thread finished first in wall time (ADR 0029).
+ */
+export function defaultWorkers(bytes: number, files: number, load = loadavg()[0]!, cores = availableParallelism()): number {
   if (bytes < PARALLEL_MIN_BYTES || files < 2) return 0;
-  return Math.min(8, availableParallelism(), files);
+  const n = Math.min(8, cores, files, Math.floor(cores - load) + 1);
+  return n >= 2 ? n : 0;
 }
 
 /** A parse error as the in-process pass sees it (collect() reads `code` and `message`). */

@@ -7,8 +7,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseClaude, relevantLines } from '../src/claude.ts';
-import { Line, readLines } from '../src/lines.ts';
-import { parseWithoutContent } from '../src/response-line.ts';
+import { ByteScanner, Line, readLines } from '../src/lines.ts';
+import { count } from '../src/call.ts';
+import { str } from '../src/parse-context.ts';
+import { ResponseReader, contentRange, parseWithoutContent } from '../src/response-line.ts';
 import { WorkItemMatcher } from '../src/work-items.ts';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/claude/projects/-srv-repo', import.meta.url));
@@ -47,6 +49,42 @@ const fields = (o: any) => o === undefined ? undefined : {
   gitBranch: o?.gitBranch, cwd: o?.cwd, isSidechain: o?.isSidechain, agentId: o?.agentId,
   message: o?.message && { id: o.message.id, model: o.message.model, usage: o.message.usage },
 };
+/** What claude.ts `assistant` makes of a line's fields (its tests, its strings, its counts). */
+const view = (o: any) => {
+  if (o === undefined) return undefined;
+  const msg = o.message;
+  const u = msg?.usage;
+  return {
+    assistant: o.type === 'assistant', usage: Boolean(u), model: msg?.model === '<synthetic>' ? '<synthetic>' : str(msg?.model), error: Boolean(o.isApiErrorMessage),
+    session: str(o.sessionId), key: str(msg?.id) ?? str(o.requestId) ?? (o.uuid === undefined ? undefined : `${o.uuid}`), timestamp: o.timestamp,
+    tokens: [u?.input_tokens, u?.output_tokens, u?.cache_read_input_tokens, u?.cache_creation_input_tokens].map(count),
+    split: Boolean(u?.cache_creation), writes: [count(u?.cache_creation?.ephemeral_5m_input_tokens), count(u?.cache_creation?.ephemeral_1h_input_tokens)],
+    branch: str(o.gitBranch), cwd: str(o.cwd), sidechain: o.isSidechain === true, agentId: str(o.agentId),
+  };
+};
+/** Lines as bench:capture writes them (bench/support/claude-history.ts), and with odd values where the fields are. */
+const READER_LINES: string[] = [
+  JSON.stringify({ ...base, userType: 'external', version: '2.0.31', type: 'assistant', uuid: 'b-1', parentUuid: 'a-1', requestId: 'req_1', message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-opus-4-1', content: [{ type: 'text', text: tricky }], stop_reason: null, usage: { ...usage, service_tier: 'standard', server_tool_use: { web_search_requests: 0 } } } }),
+  JSON.stringify({ ...base, type: 'assistant', sessionId: 'se\u0073s\né', cwd: '', gitBranch: 7, agentId: 'ag', isSidechain: 'true', message: { id: '', model: '<synthetic>', usage: { input_tokens: -4, output_tokens: 1.5e3, cache_read_input_tokens: 12345678901234567890, cache_creation_input_tokens: '9', cache_creation: null } } }),
+  JSON.stringify({ type: 'assistant', uuid: 12, timestamp: null, isApiErrorMessage: 0, message: { model: 'm', usage: 5 } }),
+  JSON.stringify({ type: 'assistant', requestId: 'r', message: { id: 1, model: 'm', usage: { input_tokens: 1e400, output_tokens: -0, cache_creation: { ephemeral_5m_input_tokens: 0.5, ephemeral_1h_input_tokens: 2e1 } } } }),
+  `{"type":"assistant","message":{"id":"m","model":"a","usage":{"input_tokens":1}},"message":"gone"}`,
+  `{"type":"assistant","message":{"id":"m","model":"a","usage":{"input_tokens":1},"usage":{"output_tokens":2}}}`,
+  `{"type":"assistant","message":{"id":"m","model":"a","usage":{"input_tokens":1}},"extra":[1,{"a":[true,false,null,-1.5E-3,"\\u00e9\\/"]}],"more":{}}`,
+  `	{"type" :"assistant"
+,"message": {"id":"m" ,"model":"a", "usage":{ "input_tokens" : 01 }}}`,
+  `{"type":"assistant","message":{"id":"m","model":"a","usage":{"input_tokens":1}}} x`,
+  `{"type":"assistant","message":{"id":"m","model":"a","usage":{"input_tokens":1}},"bad":"\\x"}`,
+  `{"type":"assistant","message":{"id":"m","model":"a","usage":{"input_tokens":1}},"bad":"ab"}`,
+  `{"type":"assistant","message":{"id":"m","model":"a","usage":{"input_tokens":1}},"bad":tru}`,
+  `{"type":"assistant","message":{"id":"m","model":"a","usage":{"input_tokens":1}},"n":1.}`,
+  `{"type":"assistant","message":{"id":"m","model":"a","usage":{"input_tokens":1}},"n":-}`,
+  `{"type":"assistant","message":{"id":"m","model":"a","usage":{"input_tokens":1}},"\\u0074ype":"user"}`,
+  `{"type":"assistant","message":{"id":"m","model":"a","usage":{"input_tokens":1,}}}`,
+  `{"type":"assistant","message":{"id":"m","model":"a","usage":{"input_tokens":1}},}`,
+  `{"type":"assistant","message":{"id":"m","model":"a","usage":{"input_tokens":1}}`,
+  `["type","assistant"]`,
+];
 const lineOf = (text: string) => { const data = Buffer.from(text); return new Line(data, 0, data.length, 0, 1); };
 
 describe('Claude Code lines', () => {
@@ -75,6 +113,77 @@ describe('Claude Code lines', () => {
       expect(fields(parseWithoutContent(line, -1))).toEqual(fields(parse(text)));
     }
     expect(walked).toBeGreaterThan(20);
+  });
+
+  it('reads the fields off the bytes as JSON.parse reads them, or leaves the line to JSON.parse (edge lines, every truncation, random edits)', async () => {
+    const reader = new ResponseReader();
+    const lines = [...await fixtureLines(), ...EDGE, ...READER_LINES, ...TRUNCATED, ...READER_LINES[0]!.split('').map((_, n) => READER_LINES[0]!.slice(0, n))];
+    let read = 0;
+    for (const text of lines) {
+      const got = reader.read(lineOf(text));
+      if (got === undefined) continue;
+      read++;
+      expect(view(got), text).toEqual(view(parse(text)));
+    }
+    expect(read).toBeGreaterThan(30);
+    // Random edits: one byte removed, replaced or added, anywhere. The reader reads what JSON.parse reads, but
+    // for the bytes inside the content's strings (not checked: a control character or a bad escape there).
+    let seed = 5;
+    const rand = (n: number) => ((seed = (seed * 48271) % 2147483647) % n);
+    const bytes = ['"', '\\', '{', '}', '[', ']', ',', ':', ' ', '0', '9', '-', '+', '.', 'e', 'E', 'u', 't', 'n', '\u0001', '\u00e9', '\n'];
+    let edited = 0;
+    let inContent = 0;
+    for (let n = 0; n < 20_000; n++) {
+      const source = READER_LINES[rand(4)]!;
+      const at = rand(source.length);
+      const op = rand(3);
+      const text = source.slice(0, at) + (op === 0 ? '' : bytes[rand(bytes.length)]!) + source.slice(op === 2 ? at : at + 1);
+      const line = lineOf(text);
+      const got = reader.read(line);
+      if (got === undefined) continue;
+      edited++;
+      const want = parse(text);
+      const open = Buffer.from(source).indexOf('"message":') + '"message":'.length;
+      const content = contentRange(Buffer.from(source), open, Buffer.byteLength(source));
+      const byteAt = Buffer.byteLength(source.slice(0, at));
+      if (want === undefined && content && byteAt >= content[0] && byteAt < content[1]) {
+        inContent++;
+        continue;
+      }
+      expect(view(got), text).toEqual(view(want));
+    }
+    expect(edited).toBeGreaterThan(5000);
+    expect(inContent).toBeLessThan(edited / 10);
+  });
+
+  it('finds each pattern where a plain search of the whole pattern finds it, whatever byte it is searched by', () => {
+    let seed = 3;
+    const rand = (n: number) => ((seed = (seed * 48271) % 2147483647) % n);
+    const patterns = ['"usage"', '"type":"user"', '"tool_result"', '"message":', 'ab'];
+    for (let round = 0; round < 300; round++) {
+      // Buffers of the patterns' bytes in varying proportions (so the rarest byte, hence the anchor, changes), patterns planted.
+      const alphabet = `"usagetypr:_olmb{}${'x'.repeat(rand(20))}${'"'.repeat(rand(10))}${'g'.repeat(rand(10))}`;
+      const parts: string[] = [];
+      for (let n = 0; n < 400; n++) parts.push(rand(15) === 0 ? patterns[rand(patterns.length)]! : alphabet[rand(alphabet.length)]!);
+      const data = Buffer.from(parts.join(''));
+      const scan = new ByteScanner(patterns);
+      const lines: Array<[number, number]> = [];
+      for (let at = 0; at < data.length;) {
+        const to = Math.min(data.length, at + 1 + rand(40));
+        lines.push([at, to]);
+        at = to;
+      }
+      for (const [from, to] of lines) {
+        for (let i = 0; i < patterns.length; i++) {
+          const first = data.indexOf(patterns[i]!, from);
+          const inLine = first !== -1 && first < to;
+          expect(scan.has(i, data, from, to)).toBe(inLine);
+          expect(scan.position(i, data, from, to)).toBe(inLine ? first : -1);
+          const whole = data.subarray(0, to).indexOf(patterns[i]!, from);
+          expect(scan.within(i, data, from, to)).toBe(whole !== -1);
+        }
+      }
+    }
   });
 
   it('reads lines across chunks, longer than a chunk, from an offset, and leaves a partial last line', async () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type Roots, CollectState, WorkItemMatcher, collect } from '../src/index.ts';
+import { PARALLEL_MIN_BYTES, defaultWorkers } from '../src/scan-pool.ts';
 import { AGENTS } from './agents/collected.ts';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures', import.meta.url));
@@ -30,6 +31,19 @@ const response = (session: string, id: string, output: number, extra: object = {
 });
 
 describe('collect in scan workers', () => {
+  it('starts workers for the idle cores (and the pass\'s own), none for a small read, one file, or a busy machine', () => {
+    const big = PARALLEL_MIN_BYTES * 4;
+    expect(defaultWorkers(big, 100, 0, 2)).toBe(2);
+    expect(defaultWorkers(big, 100, 0.9, 2)).toBe(2);
+    expect(defaultWorkers(big, 100, 1.2, 2)).toBe(0); // less than one idle core: one thread
+    expect(defaultWorkers(big, 100, 12, 2)).toBe(0);
+    expect(defaultWorkers(big, 100, 5.5, 8)).toBe(3);
+    expect(defaultWorkers(big, 100, 0, 32)).toBe(8);
+    expect(defaultWorkers(big, 3, 0, 8)).toBe(3);
+    expect(defaultWorkers(big, 1, 0, 8)).toBe(0);
+    expect(defaultWorkers(PARALLEL_MIN_BYTES - 1, 100, 0, 8)).toBe(0);
+  });
+
   it('reads the fixtures of every agent as one thread does (errors and non-billable lines included)', async () => {
     const home = await mkdtemp(join(tmpdir(), 'sg-parallel-'));
     await cp(FIXTURES, home, { recursive: true });
