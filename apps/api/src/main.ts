@@ -2,6 +2,7 @@ import { announce, parseEgressAllowList } from '@spendgraph/budgets';
 import { createPool } from '@spendgraph/db';
 import { createAlertsQueue, createIngestQueue, createMaintenanceQueue, queueInspector, redisConnection } from '@spendgraph/queue';
 import { lazySemanticLayer, semanticOptions } from '@spendgraph/semantic';
+import { releaseStartupMemory } from '@spendgraph/env';
 import { loadConfig } from './config.ts';
 import { Credentials } from './auth.ts';
 import { GuardCache } from './guard/guard-cache.ts';
@@ -47,6 +48,8 @@ const app = buildServer({
   readReplica: Boolean(config.DATABASE_READ_URL),
 });
 await app.listen({ host: config.API_HOST, port: config.API_PORT });
+// In the same turn as listen: the first request is read after the start's garbage is gone.
+releaseStartupMemory();
 
 let closing = false;
 async function shutdown(signal: string) {

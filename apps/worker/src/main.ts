@@ -3,6 +3,7 @@
 import { Worker } from 'bullmq';
 import { pino } from 'pino';
 import { createPool } from '@spendgraph/db';
+import { releaseStartupMemory } from '@spendgraph/env';
 import {
   createAlertsQueue, createBudgetsQueue, createReportsQueue, metricsRegistry, openQueue, queueDepthMetric, queueInspector, queuePrefix,
   redisConnection,
@@ -69,6 +70,7 @@ async function schedule(spec: WorkerSpec) {
 for (const spec of workerTable(config)) if (config.WORKER_QUEUES.includes(spec.group)) await start(spec);
 const stopMetrics = config.WORKER_METRICS_PORT ? await serveMetrics(registry, config.WORKER_METRICS_HOST, config.WORKER_METRICS_PORT, config.OPERATOR_TOKEN!) : async () => {};
 log.info({ queues: config.WORKER_QUEUES, metrics_port: config.WORKER_METRICS_PORT || null }, 'worker ready');
+releaseStartupMemory();
 
 let closing = false;
 async function shutdown(signal: string) {
