@@ -1,3 +1,4 @@
+import { flushCompileCache } from 'node:module';
 import { announce, parseEgressAllowList } from '@spendgraph/budgets';
 import { createPool } from '@spendgraph/db';
 import { createAlertsQueue, createIngestQueue, createMaintenanceQueue, queueInspector, redisConnection } from '@spendgraph/queue';
@@ -48,6 +49,7 @@ const app = buildServer({
   readReplica: Boolean(config.DATABASE_READ_URL),
 });
 await app.listen({ host: config.API_HOST, port: config.API_PORT });
+flushCompileCache(); // NODE_COMPILE_CACHE's entries written now, not only at a clean exit (ADR 0031)
 // In the same turn as listen: the first request is read after the start's garbage is gone.
 releaseStartupMemory();
 

@@ -1,5 +1,6 @@
 // The worker process: runs the worker table (worker-table.ts) for the queues of
 // WORKER_QUEUES, serves /metrics, and stops cleanly on SIGTERM.
+import { flushCompileCache } from 'node:module';
 import { Worker } from 'bullmq';
 import { pino } from 'pino';
 import { createPool } from '@spendgraph/db';
@@ -70,6 +71,7 @@ async function schedule(spec: WorkerSpec) {
 for (const spec of workerTable(config)) if (config.WORKER_QUEUES.includes(spec.group)) await start(spec);
 const stopMetrics = config.WORKER_METRICS_PORT ? await serveMetrics(registry, config.WORKER_METRICS_HOST, config.WORKER_METRICS_PORT, config.OPERATOR_TOKEN!) : async () => {};
 log.info({ queues: config.WORKER_QUEUES, metrics_port: config.WORKER_METRICS_PORT || null }, 'worker ready');
+flushCompileCache(); // NODE_COMPILE_CACHE's entries written now, not only at a clean exit (ADR 0031)
 releaseStartupMemory();
 
 let closing = false;
