@@ -3,7 +3,8 @@
 #   docker build --target api -t spendgraph/api .        (docker compose build builds all four)
 # They share every stage up to the runtime: one dependency install, one web build, one pruned
 # node_modules layer. The apps run their TypeScript with Node's own type stripping, so api, worker
-# and cli need no build step; the web app is a Next.js production build.
+# and cli need no build step (Node's compile cache keeps what it stripped: ADR 0031); the web app
+# is a Next.js production build.
 # BASE_IMAGE: any Debian-based Node 24 image with npm (CI builds a local one: scripts/containers.sh).
 ARG BASE_IMAGE=node:24-bookworm-slim
 
@@ -41,7 +42,9 @@ RUN if [ -n "$FROM_CHECKOUT" ]; then tar -C /prebuilt/apps/web --exclude=.next/c
 # What every app image holds: production dependencies (the deps stage's tree, or the checkout's,
 # pruned in the same step: one layer), the shared packages, the model, the migrations.
 FROM base AS runtime
-ENV NODE_ENV=production
+# NODE_COMPILE_CACHE: a restarted container's apps read their stripped TypeScript and V8 code from
+# there instead of stripping and compiling again (docs/decisions/0031-process-memory.md).
+ENV NODE_ENV=production NODE_COMPILE_CACHE=/tmp/node-compile-cache
 RUN groupadd --system --gid 10001 spendgraph \
  && useradd --system --uid 10001 --gid spendgraph --home-dir /app --shell /usr/sbin/nologin spendgraph
 COPY --from=manifests /manifests/ ./

@@ -35,9 +35,12 @@ export class TooManyFailures extends Error {
   }
 }
 
-/** Failed attempts per client address in fixed one-minute windows (per API process). */
+/**
+ * Failed attempts per client address in fixed one-minute windows (per API process). The windows are
+ * made with the first failure: lru-cache allocates room for all its entries at once (~3 MB here).
+ */
 class FailureBudget {
-  private readonly windows = new LRUCache<string, { start: number; failures: number }>({ max: 100_000 });
+  private windows: LRUCache<string, { start: number; failures: number }> | undefined;
   private readonly perMinute: number;
   constructor(perMinute: number) {
     this.perMinute = perMinute;
@@ -55,11 +58,11 @@ class FailureBudget {
   fail(from: string) {
     const w = this.current(from) ?? { start: this.now(), failures: 0 };
     w.failures++;
-    this.windows.set(from, w);
+    (this.windows ??= new LRUCache({ max: 100_000 })).set(from, w);
   }
 
   private current(from: string) {
-    const w = this.windows.get(from);
+    const w = this.windows?.get(from);
     return w && this.now() - w.start < 60_000 ? w : undefined;
   }
 }
@@ -77,7 +80,9 @@ const expired = (identity: ApiKeyIdentity) => identity.expiresAt !== undefined &
 
 export class Credentials {
   private readonly known: LRUCache<string, ApiKeyIdentity>;
-  private readonly unknown: LRUCache<string, true>;
+  /** Made with the first unknown credential (lru-cache allocates its 100,000 entries at once: ~4 MB). */
+  private unknown: LRUCache<string, true> | undefined;
+  private readonly negativeTtlMs: number;
   private readonly failures: FailureBudget;
   /** Bumped by every revocation: a lookup that started before one does not fill the cache. */
   private generation = 0;
@@ -89,7 +94,7 @@ export class Credentials {
   constructor(pool: Pool, opts: CredentialOptions = {}) {
     this.pool = pool;
     this.known = new LRUCache({ max: 10_000, ttl: opts.ttlMs ?? 30_000 });
-    this.unknown = new LRUCache({ max: 100_000, ttl: opts.negativeTtlMs ?? 60_000 });
+    this.negativeTtlMs = opts.negativeTtlMs ?? 60_000;
     this.failures = new FailureBudget(opts.failuresPerMinute ?? 30);
   }
 
@@ -104,7 +109,7 @@ export class Credentials {
     if (hit && !expired(hit)) return hit;
     if (hit) this.known.delete(hash); // reached its expiry while cached: asked again below, and refused
     if (from !== undefined) this.failures.check(from);
-    const identity = this.unknown.has(hash) ? undefined : await this.find(credential, hash);
+    const identity = this.unknown?.has(hash) ? undefined : await this.find(credential, hash);
     if (!identity && from !== undefined) this.failures.fail(from);
     return identity;
   };
@@ -121,7 +126,7 @@ export class Credentials {
     const generation = this.generation;
     const identity = credential.startsWith('sgs_') ? await findWebSession(this.pool, credential) : await findApiKey(this.pool, credential);
     if (!identity || expired(identity)) {
-      this.unknown.set(hash, true);
+      (this.unknown ??= new LRUCache({ max: 100_000, ttl: this.negativeTtlMs })).set(hash, true);
       return undefined;
     }
     if (this.listening && generation === this.generation) this.known.set(hash, identity);

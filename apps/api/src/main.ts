@@ -1,17 +1,13 @@
-import module from 'node:module';
+import { flushCompileCache } from 'node:module';
 import { announce, parseEgressAllowList } from '@spendgraph/budgets';
 import { createPool } from '@spendgraph/db';
 import { createAlertsQueue, createIngestQueue, createMaintenanceQueue, queueInspector, redisConnection } from '@spendgraph/queue';
 import { lazySemanticLayer, semanticOptions } from '@spendgraph/semantic';
+import { releaseStartupMemory } from '@spendgraph/env';
 import { loadConfig } from './config.ts';
 import { Credentials } from './auth.ts';
 import { GuardCache } from './guard/guard-cache.ts';
 import { buildServer } from './server.ts';
-
-// V8's code cache for what loads after start (Cube, when the first query needs it), and for the
-// threads it starts: a restarted process compiles those modules once, not on every start.
-const codeCache = module.enableCompileCache?.();
-if (codeCache?.directory && !process.env.NODE_COMPILE_CACHE) process.env.NODE_COMPILE_CACHE = codeCache.directory;
 
 const config = loadConfig();
 const pool = createPool(config.DATABASE_URL, { max: 10, name: 'spendgraph-api' });
@@ -53,6 +49,9 @@ const app = buildServer({
   readReplica: Boolean(config.DATABASE_READ_URL),
 });
 await app.listen({ host: config.API_HOST, port: config.API_PORT });
+flushCompileCache(); // NODE_COMPILE_CACHE's entries written now, not only at a clean exit (ADR 0031)
+// In the same turn as listen: the first request is read after the start's garbage is gone.
+releaseStartupMemory();
 
 let closing = false;
 async function shutdown(signal: string) {

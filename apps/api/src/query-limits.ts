@@ -79,9 +79,13 @@ function checkFilterValue(field: string, v: unknown) {
   }
 }
 
-// Cube's own reading of relative ranges ("last 7 days"), so the bound checks what Cube will run.
-const { dateParser } = createRequire(import.meta.url)('@cubejs-backend/api-gateway/dist/src/date-parser.js') as {
-  dateParser: (range: string, timezone: string, now?: Date) => [string, string];
+// Cube's own reading of relative ranges ("last 7 days"), so the bound checks what Cube will run. Loaded
+// by the first range to read (it brings moment-timezone and chrono-node): an API that only ingests never holds it.
+type DateParser = (range: string, timezone: string, now?: Date) => [string, string];
+let cubeDateParser: DateParser | undefined;
+const dateParser: DateParser = (range, timezone) => {
+  cubeDateParser ??= (createRequire(import.meta.url)('@cubejs-backend/api-gateway/dist/src/date-parser.js') as { dateParser: DateParser }).dateParser;
+  return cubeDateParser(range, timezone);
 };
 
 /** A time range reaching before 2000 or more than 10 years ahead is refused, naming the argument. */

@@ -1,9 +1,10 @@
-import module from 'node:module';
 // The worker process: runs the worker table (worker-table.ts) for the queues of
 // WORKER_QUEUES, serves /metrics, and stops cleanly on SIGTERM.
+import { flushCompileCache } from 'node:module';
 import { Worker } from 'bullmq';
 import { pino } from 'pino';
 import { createPool } from '@spendgraph/db';
+import { releaseStartupMemory } from '@spendgraph/env';
 import {
   createAlertsQueue, createBudgetsQueue, createReportsQueue, metricsRegistry, openQueue, queueDepthMetric, queueInspector, queuePrefix,
   redisConnection,
@@ -13,11 +14,6 @@ import { loadConfig } from './config.ts';
 import { jobObserver, serveMetrics } from './metrics.ts';
 import { routeJobs } from './route-jobs.ts';
 import { type WorkerContext, type WorkerSpec, workerTable } from './worker-table.ts';
-
-// V8's code cache for what loads after start (Cube, when the first query needs it), and for the
-// threads it starts: a restarted process compiles those modules once, not on every start.
-const codeCache = module.enableCompileCache?.();
-if (codeCache?.directory && !process.env.NODE_COMPILE_CACHE) process.env.NODE_COMPILE_CACHE = codeCache.directory;
 
 const config = loadConfig();
 const log = pino({ level: config.LOG_LEVEL, base: { app: 'worker' } });
@@ -75,6 +71,8 @@ async function schedule(spec: WorkerSpec) {
 for (const spec of workerTable(config)) if (config.WORKER_QUEUES.includes(spec.group)) await start(spec);
 const stopMetrics = config.WORKER_METRICS_PORT ? await serveMetrics(registry, config.WORKER_METRICS_HOST, config.WORKER_METRICS_PORT, config.OPERATOR_TOKEN!) : async () => {};
 log.info({ queues: config.WORKER_QUEUES, metrics_port: config.WORKER_METRICS_PORT || null }, 'worker ready');
+flushCompileCache(); // NODE_COMPILE_CACHE's entries written now, not only at a clean exit (ADR 0031)
+releaseStartupMemory();
 
 let closing = false;
 async function shutdown(signal: string) {

@@ -1,5 +1,4 @@
 import { fileURLToPath } from 'node:url';
-import { runner } from 'node-pg-migrate';
 import { seedShippedFxRates } from './fx-rates.ts';
 import { createPool } from './pool.ts';
 
@@ -11,6 +10,8 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../db/migrations', im
  * (docs/decisions/0023-currencies.md); safe to call concurrently (advisory locks).
  */
 export async function migrate(databaseUrl: string, log: (msg: string) => void = () => {}, count = Infinity): Promise<void> {
+  // Loaded here, not with the package: the apps import @spendgraph/db and never migrate (node-pg-migrate brings jiti and glob).
+  const { runner } = await import('node-pg-migrate');
   await runner({
     databaseUrl,
     dir: MIGRATIONS_DIR,

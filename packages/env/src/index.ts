@@ -43,3 +43,5 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv 
   if (parsed.success) return parsed.data;
   throw new Error(`invalid ${what}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
 }
+
+export { releaseStartupMemory } from './process-memory.ts';

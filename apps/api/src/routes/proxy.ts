@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Agent, request as upstreamRequest } from 'undici';
+import type { Agent, request as undiciRequest } from 'undici';
 import { now as clockNow } from '@spendgraph/periods/clock';
 import type { ApiKeyIdentity } from '@spendgraph/db';
 import { type UsageEventInput, UsageReader, effortOfRequest, responseEventId, stampRestriction, usageEventInputSchema } from '@spendgraph/schema';
@@ -65,7 +65,11 @@ function readJson(body: unknown, contentType: string | undefined): any {
 
 export function proxyRoutes(app: FastifyInstance, deps: Deps) {
   const dimensions = scopableDimensionsOnce(deps.semantic);
-  const dispatcher = new Agent({ keepAliveTimeout: 30_000, connections: 512 });
+  // undici and its agent load with the first proxied call: an API nobody proxies through never holds them.
+  let upstream: Promise<{ dispatcher: Agent; upstreamRequest: typeof undiciRequest }> | undefined;
+  const connect = () => upstream ??= import('undici').then(({ Agent, request }) => ({
+    dispatcher: new Agent({ keepAliveTimeout: 30_000, connections: 512 }), upstreamRequest: request,
+  }));
 
   async function forward(provider: Provider, request: FastifyRequest, reply: FastifyReply) {
     const started = performance.now();
@@ -102,6 +106,7 @@ export function proxyRoutes(app: FastifyInstance, deps: Deps) {
     const query = request.url.indexOf('?');
     let res;
     try {
+      const { dispatcher, upstreamRequest } = await connect();
       res = await upstreamRequest(`${deps.upstreams[provider]}/${path}${query >= 0 ? request.url.slice(query) : ''}`, {
         method: request.method as 'POST', headers: forwardedHeaders(request.headers), body, dispatcher,
       });

@@ -6,7 +6,7 @@
 // the tenant.
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { Agent, buildConnector, errors, request } from 'undici';
+import type { Agent } from 'undici';
 import { type EgressPolicy, refusal } from '@spendgraph/budgets';
 import type { SendOutcome } from './send.ts';
 
@@ -36,21 +36,27 @@ async function checkedAddress(policy: EgressPolicy, resolve: Resolve, host: stri
 
 export type PostJson = (url: string, body: string, headers: Record<string, string>) => Promise<SendOutcome>;
 
-/** A poster for channel URLs under `policy`; one agent (and its keep-alive connections) per poster. */
+/**
+ * A poster for channel URLs under `policy`; one agent (and its keep-alive connections) per poster,
+ * made with the first post (undici loads then: a worker that never posts never holds it).
+ */
 export function createPoster(opts: { policy: EgressPolicy; timeoutMs: number; resolve?: Resolve | undefined }): PostJson {
   const resolve = opts.resolve ?? systemResolve;
-  const base = buildConnector({ timeout: opts.timeoutMs });
-  const agent = new Agent({
-    connect: (o, cb) => {
-      const port = Number(o.port) || (o.protocol === 'https:' ? 443 : 80);
-      checkedAddress(opts.policy, resolve, o.hostname, port).then(
-        // The host name stays the TLS server name (SNI and certificate check); the socket goes to the address checked.
-        (address) => base({ ...o, hostname: address, servername: o.servername ?? (isIP(o.hostname) ? undefined : o.hostname) }, cb),
-        (err: Error) => cb(err, null),
-      );
-    },
+  let agent: Promise<Agent> | undefined;
+  const connect = () => agent ??= import('undici').then(({ Agent, buildConnector }) => {
+    const base = buildConnector({ timeout: opts.timeoutMs });
+    return new Agent({
+      connect: (o, cb) => {
+        const port = Number(o.port) || (o.protocol === 'https:' ? 443 : 80);
+        checkedAddress(opts.policy, resolve, o.hostname, port).then(
+          // The host name stays the TLS server name (SNI and certificate check); the socket goes to the address checked.
+          (address) => base({ ...o, hostname: address, servername: o.servername ?? (isIP(o.hostname) ? undefined : o.hostname) }, cb),
+          (err: Error) => cb(err, null),
+        );
+      },
+    });
   });
-  return (url, body, headers) => postJson(agent, url, body, headers, opts.timeoutMs);
+  return async (url, body, headers) => postJson(await connect(), url, body, headers, opts.timeoutMs);
 }
 
 /**
@@ -63,6 +69,7 @@ async function postJson(agent: Agent, url: string, body: string, headers: Record
   if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
     return { ok: false, httpStatus: null, error: 'not an http(s) URL', retryable: false };
   }
+  const { errors, request } = await import('undici'); // loaded already: the agent is undici's
   try {
     const res = await request(url, {
       method: 'POST',
@@ -78,12 +85,12 @@ async function postJson(agent: Agent, url: string, body: string, headers: Record
     return { ok: false, httpStatus: res.statusCode, error: `HTTP ${res.statusCode}`, retryable };
   } catch (e) {
     if (e instanceof EgressRefused) return { ok: false, httpStatus: null, error: `refused: ${e.message}`, retryable: false };
-    return { ok: false, httpStatus: null, error: requestError(e, timeoutMs), retryable: true };
+    return { ok: false, httpStatus: null, error: requestError(e, timeoutMs, errors), retryable: true };
   }
 }
 
 /** A network failure by its code only (ECONNREFUSED, ENOTFOUND, ...): no addresses or internal text. */
-function requestError(e: unknown, timeoutMs: number): string {
+function requestError(e: unknown, timeoutMs: number, errors: typeof import('undici').errors): string {
   if ((e as Error).name === 'TimeoutError' || e instanceof errors.HeadersTimeoutError || e instanceof errors.ConnectTimeoutError) {
     return `no answer within ${timeoutMs} ms`;
   }
