@@ -1,5 +1,8 @@
 // npm run bench:query — query latency from roll-ups vs a raw scan, in one run:
 //  seeds BENCH_QUERY_EVENTS (10 M) events over 90 days (bench/support/events-10m.ts),
+//  plus BENCH_QUERY_TODAY_EVENTS (0) more over today so far: a busy day's raw tail (~100 k) at a
+//  smaller total (a 10 M seed takes about an hour); BENCH_QUERY_DATABASE names the database
+//  (spendgraph_bench_query, shared with bench:guard: a smaller seed there replaces its 10 M),
 //  warms the roll-ups as the worker's job does,
 //  then measures through the real API (GraphQL over HTTP, Cube cache defeated):
 //  (a) a 2-level breakdown (provider -> model) over the last 30 days
@@ -20,15 +23,16 @@ import { availableParallelism, loadavg } from 'node:os';
 import { createApiKey, insertUsageEvents, type UsageEventRow } from '@spendgraph/db';
 import { createSemanticLayer } from '@spendgraph/semantic';
 import { appEnv, startApi } from './support/apps.ts';
-import { benchDatabase, fmt, seedEvents } from './support/events-10m.ts';
+import { benchDatabase, fmt, seedEvents, seedToday } from './support/events-10m.ts';
 import { BenchResults, quantile } from './support/results.ts';
 
 const N = Number(process.env.BENCH_QUERY_EVENTS ?? 10_000_000);
+const TODAY_EXTRA = Number(process.env.BENCH_QUERY_TODAY_EVENTS ?? 0);
 const RUNS = Number(process.env.BENCH_QUERY_RUNS ?? 30);
 const RAW_RUNS = Math.min(RUNS, 10); // a raw scan takes seconds; ten runs give its median well enough
 const PORT = 4800 + Math.floor(Math.random() * 90);
 
-const { dbUrl, pool, workspaceId } = await benchDatabase();
+const { dbUrl, pool, workspaceId } = await benchDatabase(process.env.BENCH_QUERY_DATABASE || undefined);
 
 
 
@@ -45,6 +49,7 @@ async function timed<T>(fn: (i: number) => Promise<T>, runs = RUNS): Promise<{ p
 }
 
 await seedEvents(pool, workspaceId, N);
+await seedToday(pool, workspaceId, TODAY_EXTRA);
 const semantic = await createSemanticLayer({ databaseUrl: dbUrl });
 let t0 = performance.now();
 const { built } = await semantic.warmPreAggregations();
@@ -165,7 +170,7 @@ const line = (name: string, roll: { p50: number; p95: number }, raw: { p50: numb
   console.log(`${name.padEnd(38)} ${roll.p50.toFixed(1).padStart(7)} ${roll.p95.toFixed(1).padStart(7)}   ${raw.p50.toFixed(0).padStart(7)} ${raw.p95.toFixed(0).padStart(7)}   ${ratio.toFixed(0).padStart(5)}x   ` +
     `${roll.p95 <= 100 ? 'PASS' : 'MISS'} p95<=100ms, ${ratio >= 20 ? 'PASS' : 'MISS'} >=20x`);
 };
-console.log(`\nquery benchmark: ${fmt(N)} events over 90 days; ${RUNS} roll-up runs and ${RAW_RUNS} raw runs each after 3 warm-ups; Cube result cache defeated` +
+console.log(`\nquery benchmark: ${fmt(N)} events over 90 days${TODAY_EXTRA ? ` and ${fmt(TODAY_EXTRA)} more today` : ''}; ${RUNS} roll-up runs and ${RAW_RUNS} raw runs each after 3 warm-ups; Cube result cache defeated` +
   ` (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores)`);
 console.log(`${''.padEnd(38)} roll-up (GraphQL, ms)   raw SQL scan (ms)`);
 console.log(`${''.padEnd(38)}     p50     p95       p50     p95   ratio (p50)`);
@@ -181,7 +186,7 @@ console.log(`(d) the same breakdown, every partition sealed: p50 ${sealedRun.p50
 console.log(`(e) breakdown user > provider > model, 30 d, events arriving (20 per 100 ms): p50 ${nested.p50.toFixed(1)} ms, p95 ${nested.p95.toFixed(1)} ms ` +
   `(${(nested.p95 / 150).toFixed(2)} of the 150 ms target: ${nested.p95 <= 150 ? 'PASS' : 'MISS'}); stale or over-counted answers ${stale} of ${RUNS + 3} ` +
   `(target 0: ${stale === 0 ? 'PASS' : 'MISS'}); raw scan p50 ${rawNested.p50.toFixed(0)} ms (${(rawNested.p50 / nested.p50).toFixed(0)}x); roll-ups ${nested.last.extensions.usedPreAggregations.join(', ') || 'NONE'}`);
-const results = new BenchResults('query', { events: N, runs: RUNS, rawRuns: RAW_RUNS, visibleRuns: VISIBLE_RUNS, eventsToday: tail });
+const results = new BenchResults('query', { events: N, todayExtra: TODAY_EXTRA, runs: RUNS, rawRuns: RAW_RUNS, visibleRuns: VISIBLE_RUNS, eventsToday: tail });
 const record = (name: string, x: { p50: number; p95: number }) => {
   results.add(`${name}.p50_ms`, x.p50, 'ms', 'lower');
   results.add(`${name}.p95_ms`, x.p95, 'ms', 'lower');
