@@ -155,6 +155,11 @@ function withRawTail(table: string, p: PartitionDescription, { cube, day, ws, tz
   );
 }
 
+/** Whether a relation from snapshotRelation reads raw events (a partition with dirty days). */
+export function readsRawEvents(relation: string): boolean {
+  return relation.includes(') AS raw_tail WHERE ');
+}
+
 /** The relation that stands for one partition table in a user query (its dirty span computed in the statement). */
 export function lambdaRelation(table: string, p: PartitionDescription, workspaceId: string): string {
   const parts = partsOf(table, p, workspaceId);
