@@ -14,16 +14,15 @@ import { CONTEXT_FIELDS, TOKENS_COLUMNS } from './vocabulary.ts';
 
 const OCCURRED_AT_MIN_MS = Date.parse(OCCURRED_AT_MIN);
 
-type Pattern = { _zod: { pattern?: RegExp } };
-/** The schema's own pattern of a field (`z.iso.datetime`, `z.uuid`), so both paths test the same text. */
-function patternOf(schema: unknown): RegExp {
-  const pattern = (schema as Pattern)._zod.pattern;
-  if (!(pattern instanceof RegExp)) throw new Error('usage-event-fast: the schema no longer has the pattern this fast path reads');
-  return pattern;
+type Pattern = { _zod?: { pattern?: unknown; def?: { innerType?: { _zod?: { def?: { in?: unknown } } } } } };
+/** The schema's own pattern of a field (`z.iso.datetime`, `z.uuid`), so both paths test the same text; none: the fast path is off. */
+function patternOf(schema: unknown): RegExp | undefined {
+  const pattern = (schema as Pattern | undefined)?._zod?.pattern;
+  return pattern instanceof RegExp && !pattern.global && !pattern.sticky ? pattern : undefined;
 }
 const shape = usageEventInputSchema.shape;
-const OCCURRED_AT = patternOf(shape.occurred_at);
-const UUID = patternOf((shape.id._zod.def.innerType as unknown as { _zod: { def: { in: unknown } } })._zod.def.in);
+const OCCURRED_AT = patternOf(shape.occurred_at) ?? /(?!)/;
+const UUID = patternOf((shape.id as Pattern)._zod?.def?.innerType?._zod?.def?.in) ?? /(?!)/;
 const CURRENCY = /^[A-Z]{3}$/;
 const DECIMAL = /^\d{1,15}(\.\d{1,18})?$/;
 const KINDS = new Set<string>(EVENT_KINDS);
@@ -37,9 +36,10 @@ const CHECKED = new Set<string>(['id', 'occurred_at', 'kind', 'provider', 'model
 const DEFERRED = new Set<string>(['service_tier', 'effort', 'work_items']);
 const schemaKeys = Object.keys(shape);
 const usageKeys = Object.keys(usageSchema.shape);
-/** A field added to the schema that this path does not know turns the path off (the tests fail first). */
+/** A field added to the schema that this path does not know, or a zod that keeps its patterns elsewhere, turns the path off (the tests fail first). */
 export const FAST_PATH_IN_STEP =
-  schemaKeys.length === CHECKED.size + DEFERRED.size && schemaKeys.every((k) => CHECKED.has(k) || DEFERRED.has(k))
+  OCCURRED_AT.source !== '(?!)' && UUID.source !== '(?!)'
+  && schemaKeys.length === CHECKED.size + DEFERRED.size && schemaKeys.every((k) => CHECKED.has(k) || DEFERRED.has(k))
   && usageKeys.length === TOKENS.size + 1 && usageKeys.every((k) => TOKENS.has(k) || k === 'convention');
 
 /** `storableText`: no NUL, no lone surrogate. */
