@@ -2,12 +2,13 @@
 // docs/decisions/0001-read-path.md): every write to usage_events notes the UTC days it
 // touched, in its own transaction, so a roll-up partition built before the write is never
 // read for those days.
+import { canonicalUtcDay } from './iso.ts';
 import type { PoolClient } from './pool.ts';
 
 /** The distinct UTC days (YYYY-MM-DD) of some instants. */
 export function utcDays(instants: Iterable<string | Date>): string[] {
   const days = new Set<string>();
-  for (const at of instants) days.add(new Date(at).toISOString().slice(0, 10));
+  for (const at of instants) days.add((typeof at === 'string' ? canonicalUtcDay(at) : undefined) ?? new Date(at).toISOString().slice(0, 10));
   return [...days];
 }
 

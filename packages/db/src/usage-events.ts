@@ -5,6 +5,7 @@ import { CONTEXT_FIELDS, COST_COLUMNS, type ContextField, type CostColumn, TOKEN
 import { UNIQUE_VIOLATION, isRefusedRow, sqlState } from './errors.ts';
 import { type Pool, type PoolClient, withTransaction } from './pool.ts';
 import { factorKey, factorsForBatch } from './fx-rates.ts';
+import { canonicalUtcDay } from './iso.ts';
 import { markRowsDirty } from './rollup-dirty-days.ts';
 
 /** A priced event as stored in the `usage_events` hypertable (its vocabulary: packages/schema). */
@@ -127,6 +128,8 @@ export async function insertUsageEvents(pool: Pool, rows: UsageEventRow[]): Prom
 
 /** The UTC day of an instant; null for one the database will refuse anyway (the row goes to the dead letters). */
 function utcDay(at: string): string | null {
+  const canonical = canonicalUtcDay(at);
+  if (canonical !== undefined && !canonical.startsWith('0000')) return canonical;
   const d = new Date(at);
   const day = Number.isNaN(d.getTime()) ? '' : d.toISOString().slice(0, 10);
   return /^\d{4}-\d{2}-\d{2}$/.test(day) && !day.startsWith('0000') ? day : null; // Postgres has no year 0

@@ -37,9 +37,17 @@ export type AppliedCost = Record<CostColumn | 'total_cost', string | null> & {
 
 const NO_TOKEN_COSTS = Object.fromEntries(COST_COLUMNS.map((c) => [c, null])) as Record<CostColumn, null>;
 
+const COST_OF = TOKEN_TYPES.map((t) => [t, costColumn(t)] as const);
+
 function fromPrice(p: PriceResult & { unpriced: false }): AppliedCost {
-  const costs = Object.fromEntries(TOKEN_TYPES.map((t) => [costColumn(t), p.costs[t]])) as Record<CostColumn, string>;
-  return { ...costs, total_cost: p.total, currency: p.currency, price_source: p.source, price_version: p.version, unpriced: false };
+  const out = {} as AppliedCost;
+  for (const [t, column] of COST_OF) out[column] = p.costs[t];
+  out.total_cost = p.total;
+  out.currency = p.currency;
+  out.price_source = p.source;
+  out.price_version = p.version;
+  out.unpriced = false;
+  return out;
 }
 
 function supplied(e: CostInput, cost: string): AppliedCost {

@@ -26,7 +26,7 @@ function atTier(value: CatalogValue, promptTokens: number): string | undefined {
 }
 
 /** The rates for a call whose prompt has `prompt` tokens (long-context tiers depend on it). */
-export function catalogRates(price: ModelPrice, prompt: number): Rates {
+function ratesAt(price: ModelPrice, prompt: number): Rates {
   const rates: Rates = {
     input: atTier(price.input_mtok, prompt),
     output: atTier(price.output_mtok, prompt),
@@ -35,6 +35,20 @@ export function catalogRates(price: ModelPrice, prompt: number): Rates {
     cache_write_1h: atTier(price.cache_write_1h_mtok, prompt),
   };
   return Object.fromEntries(Object.entries(rates).filter(([, v]) => v !== undefined));
+}
+
+const TIERED = ['input_mtok', 'output_mtok', 'cache_read_mtok', 'cache_write_mtok', 'cache_write_1h_mtok'] as const;
+/** A model's rates when no long-context tier can change them (most models): worked out once, shared, frozen. */
+const untiered = new WeakMap<ModelPrice, Readonly<Rates> | null>();
+
+/** The rates for a call whose prompt has `prompt` tokens (long-context tiers depend on it); do not change the object. */
+export function catalogRates(price: ModelPrice, prompt: number): Rates {
+  let rates = untiered.get(price);
+  if (rates === undefined) {
+    rates = TIERED.some((k) => typeof price[k] === 'object' && price[k] !== null) ? null : Object.freeze(ratesAt(price, 0));
+    untiered.set(price, rates);
+  }
+  return rates ?? ratesAt(price, prompt);
 }
 
 /** The provider whose catalog entry a model name matches (for a what-if naming only the model), or null. */

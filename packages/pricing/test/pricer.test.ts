@@ -84,3 +84,26 @@ describe('overrides', () => {
     expect(loadPriceFile().length).toBeGreaterThan(0);
   });
 });
+
+describe('exact costs', () => {
+  it('print the decimals decimal.js computes, for random counts and rates (integer fast path and its fallback)', async () => {
+    const { Decimal } = await import('decimal.js');
+    const { Random } = await import('@spendgraph/test-support/consistency/random');
+    const D = Decimal.clone({ precision: 50 });
+    const r = new Random(18);
+    const rate = () => r.pick([
+      () => String(r.int(0, 100)), () => `${r.int(0, 99)}.${String(r.int(0, 999_999)).padStart(r.int(1, 8), '0')}`, () => '0.000000000000000001',
+      () => '123456789012.345678', () => `${r.int(1, 9)}`.repeat(r.int(10, 20)), () => '15.0', () => '007.50',
+    ])();
+    const count = () => r.pick([0, 0, 1, r.int(0, 5000), r.int(0, 1e6), r.int(0, 1e12), 1e12]);
+    for (let i = 0; i < 400; i++) {
+      const rates = { input: rate(), output: rate(), cache_read: rate(), cache_write_5m: rate(), cache_write_1h: rate(), reasoning: rate() };
+      const tokens = { input: count(), output: count(), cache_read: count(), cache_write_5m: count(), cache_write_1h: count(), reasoning: count() };
+      const priced = createPricer({ overrides: [priceOverrideSchema.parse({ provider: 'p', model_pattern: '^m$', rates, effective_from: '2020-01-01' })] })
+        .price({ provider: 'p', model: 'm', occurredAt: at, tokens });
+      const costs = Object.fromEntries(Object.entries(tokens).map(([t, n]) => [t, new D(n).times(rates[t as keyof typeof rates]).dividedBy(1_000_000)]));
+      expect(priced.costs).toEqual(Object.fromEntries(Object.entries(costs).map(([t, c]) => [t, c.toFixed()])));
+      expect(priced.total).toBe(Object.values(costs).reduce((a, b) => a.plus(b), new D(0)).toFixed());
+    }
+  });
+});

@@ -45,31 +45,44 @@ export function uuidV5(name: string): string {
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
 }
 
+/** `toISOString()`'s own spelling (a valid instant, checked by the schema): no Date needed to normalise it. */
+const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** The tags in key order (the content-derived id depends on it); the object itself when it already is. */
+function sortedTags(tags: Record<string, string | number | boolean>): Record<string, string | number | boolean> {
+  let previous: string | undefined;
+  for (const k in tags) {
+    if (previous !== undefined && !(previous < k)) return Object.fromEntries(Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : 1)));
+    previous = k;
+  }
+  return tags;
+}
+
 export function toIngestEvent(e: ParsedUsageEvent): IngestEvent {
   const context: IngestEvent['context'] = {};
   for (const f of CONTEXT_FIELDS) if (e[f] !== undefined) context[f] = e[f];
-  const tags = Object.fromEntries(Object.entries(e.tags).sort(([a], [b]) => (a < b ? -1 : 1)));
   const allocation = workItemAllocation(e);
   if (allocation?.length === 1) context.work_item = allocation[0]!.work_item;
+  // Keys in this order (the content-derived id is the hash of this object's JSON); a tier, an
+  // effort and an allocation only when stated, so the ids of events without them stay what they were.
   const event: IngestEvent = {
     event_id: '',
-    occurred_at: new Date(e.occurred_at).toISOString(),
+    occurred_at: CANONICAL_UTC.test(e.occurred_at) ? e.occurred_at : new Date(e.occurred_at).toISOString(),
     kind: e.kind,
     provider: e.provider ?? null,
     model: e.model ?? null,
     status: e.status,
     latency_ms: e.latency_ms ?? null,
     tokens: toTokenCounts(e.usage, e.provider),
-    // Only when stated, so the content-derived ids of events without a tier or effort stay what they were.
-    ...(e.service_tier ? { service_tier: e.service_tier } : {}),
-    ...(e.effort ? { effort: e.effort } : {}),
-    cost: e.cost ?? null,
-    currency: e.currency,
-    source: e.source,
-    context,
-    tags,
-    ...(allocation && allocation.length > 1 ? { work_items: allocation } : {}),
-  };
+  } as IngestEvent;
+  if (e.service_tier) event.service_tier = e.service_tier;
+  if (e.effort) event.effort = e.effort;
+  event.cost = e.cost ?? null;
+  event.currency = e.currency;
+  event.source = e.source;
+  event.context = context;
+  event.tags = sortedTags(e.tags);
+  if (allocation && allocation.length > 1) event.work_items = allocation;
   // Without a client id, the id is derived from the content: a retried request
   // then carries the same ids and is stored once. Two genuinely distinct calls
   // with identical content and timestamp must carry their own ids.

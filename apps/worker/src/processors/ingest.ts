@@ -44,6 +44,7 @@ export function ingestProcessor(deps: {
         await addDeadLetters(client, [...unpriceable, ...refusedLetters(o, events)]);
         // Only those of rows stored now, whose days this transaction marks dirty: an allocation
         // added to an event stored before would change the work item roll-ups unmarked.
+        if (allocations.length === 0) return; // nearly every batch: no key per stored row
         const stored = new Set(o.inserted.map((r) => `${r.event_id.toLowerCase()} ${new Date(r.occurred_at).getTime()}`));
         await insertAllocations(client, allocations.filter((a) => stored.has(`${a.event_id.toLowerCase()} ${new Date(a.occurred_at).getTime()}`)));
       });
