@@ -192,7 +192,7 @@ export async function focusCopyStatement(
         ON ${ref('price_source')} = 'workspace' AND rate.hour = ${hour} AND rate.provider = ${provider} AND rate.model = ${ref('model')} AND rate.token_type = m.token_type`
     : 'LEFT JOIN (SELECT CAST(NULL AS numeric) AS per_million) rate ON false';
   // The file's order is the query's (hour, provider, model), made whole by the rest of the group key: the order
-  // Postgres groups in when the query asks for hour, provider, model first, so the grouping's one sort (333 k groups)
+  // Postgres groups in when the query asks for hour, provider, model first, so the grouping's one sort (324 k groups)
   // serves the file and the ~3 charge rows of each group follow it in their meters' order, unsorted. Ordering the
   // charge rows by the hour, provider and model alone sorted them again, ~1 GB of finished rows (external merge).
   const order = [HOUR, ...GROUP_DIMENSIONS].map((m) => `${ref(m)} ASC`).join(', ');
