@@ -117,8 +117,8 @@ function* chunks<T>(xs: T[], size: number): Generator<T[]> {
 function start(app: 'api' | 'worker', env: NodeJS.ProcessEnv): ChildProcess {
   // BENCH_PROFILE=<dir> writes a V8 CPU profile of each app process there (open it in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  // The V8 flags the apps ship with (scripts/demo.sh, docker-compose.yml).
-  return startApp(app, env, ['--max-semi-space-size=16', ...(process.env.BENCH_NODE_FLAGS?.split(' ') ?? []), ...profile]);
+  // startApp adds the V8 flags the apps ship with (APP_NODE_FLAGS); BENCH_NODE_FLAGS come after them.
+  return startApp(app, env, [...(process.env.BENCH_NODE_FLAGS?.split(' ') ?? []), ...profile]);
 }
 
 /** VmHWM: the process's peak RSS so far; VmRSS: now. */

@@ -306,6 +306,16 @@ describe('FOCUS export', () => {
     expect(sum([...groups.values()]).toNumber()).toBe(Number(total.calls) - 1);
   });
 
+  it('comes in hour order, as CSV and through the row path', async () => {
+    const hours = (rows: Array<Record<string, unknown>>) => rows.filter((r) => r.x_CostType === 'Direct').map((r) => String(r.ChargePeriodStart));
+    const { rows } = await csvOf('/v1/exports/focus');
+    const json = await ndjsonOf('/v1/exports/focus?format=ndjson');
+    for (const h of [hours(rows), hours(json)]) {
+      expect(new Set(h).size).toBeGreaterThan(1);
+      expect(h).toEqual([...h].sort());
+    }
+  });
+
   it('has one row per hour, model, token type and tag set, with the spec\'s units and tags', async () => {
     const rows = await ndjsonOf('/v1/exports/focus?format=ndjson');
     const sonnet = rows.filter((r) => r.ResourceName === 'claude-sonnet-4-5');

@@ -64,8 +64,11 @@ export async function plan(semantic: SemanticLayer, query: CubeQuery, ctx: Seman
     if (!alias) throw new Error(`the planned query has no column for ${member}`);
     return `q.${pg.escapeIdentifier(alias)}`;
   };
+  // Cube orders by a time dimension under its own name (`usage.occurred_at`): its column is the granularity's.
+  const granular = new Map(((query.timeDimensions ?? []) as Array<{ dimension: string; granularity?: string }>)
+    .filter((t) => t.granularity).map((t) => [t.dimension, `${t.dimension}.${t.granularity}`]));
   // The subquery keeps its ORDER BY (a sorted subquery is not flattened); saying it again outside costs no sort.
-  const order = ((query.order ?? []) as Array<[string, string]>).map(([m, dir]) => `${refOf(m)} ${dir === 'desc' ? 'DESC' : 'ASC'}`);
+  const order = ((query.order ?? []) as Array<[string, string]>).map(([m, dir]) => `${refOf(granular.get(m) ?? m)} ${dir === 'desc' ? 'DESC' : 'ASC'}`);
   return { sql: inlineParams(sql, params), refOf, order: order.length ? ` ORDER BY ${order.join(', ')}` : '' };
 }
 
@@ -104,13 +107,19 @@ export async function copyStatement(pool: Pool, semantic: SemanticLayer, query: 
 /**
  * The file's bytes, lazily: nothing runs until the first chunk is asked for; stop reading
  * (or stall past STALL_MS) and the connection is closed, which ends the COPY in Postgres.
+ * `settings` hold for this statement only (SET LOCAL in a transaction of its own).
  */
-export function copyOut(pool: Pool, statement: string): AsyncIterable<Buffer> {
+export function copyOut(pool: Pool, statement: string, settings: Record<string, string> = {}): AsyncIterable<Buffer> {
   return (async function* chunks() {
     const client = await pool.connect();
+    const local = Object.entries(settings);
     let done = false;
     let failed: Error | undefined;
     try {
+      if (local.length) {
+        await client.query('BEGIN');
+        for (const [name, value] of local) await client.query(`SET LOCAL ${pg.escapeIdentifier(name)} = ${pg.escapeLiteral(value)}`);
+      }
       const stream = client.query(copyTo(statement));
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         const stalled = setTimeout(() => stream.destroy(new Error('the export reader stalled')), STALL_MS);
@@ -120,6 +129,7 @@ export function copyOut(pool: Pool, statement: string): AsyncIterable<Buffer> {
           clearTimeout(stalled);
         }
       }
+      if (local.length) await client.query('COMMIT');
       done = true;
     } catch (e) {
       failed = e as Error;

@@ -77,7 +77,8 @@ export async function focusTable(deps: TableDeps, ctx: SemanticContext, req: Exp
     dimensions: GROUP_DIMENSIONS.map(usageMember),
     timeDimensions: [{ dimension: TIME_DIMENSION, granularity: 'hour' as const, ...(dateRange ? { dateRange } : {}) }],
     filters: [...filters, PRICED],
-    order: [[HOUR, 'asc'], [usageMember('provider'), 'asc'], [usageMember('model'), 'asc']] as Array<[string, 'asc']>,
+    // The time dimension by its own name: Cube reads `….hour` in an order as the first column (the provider).
+    order: [[TIME_DIMENSION, 'asc'], [usageMember('provider'), 'asc'], [usageMember('model'), 'asc']] as Array<[string, 'asc']>,
   };
   const c: Context = {
     workspaceId: ctx.workspaceId,
