@@ -5,14 +5,16 @@
 // records the parser's questions instead, in order: each `add` and each `current`, and marks each
 // call with the index of the `current` that gave its items. Replaying the log on the real state in
 // file order gives every call exactly the items the in-process pass would have.
+// The calls travel as columns (call-columns.ts).
 import type { Call } from './call.ts';
+import { type CallColumns, type RecordedCall, decodeCalls, encodeCalls } from './call-columns.ts';
 import type { FileParse, SessionLog } from './parse-context.ts';
 
 type Op = { add: string; items: string[] } | { current: string; branch: string[] };
 
-/** A FileParse whose calls name, instead of their work items, the log entry that computes them. */
+/** A FileParse whose calls (as columns) name, instead of their work items, the log entry that computes them. */
 export interface RecordedParse extends Omit<FileParse, 'calls'> {
-  calls: Array<Omit<Call, 'workItems'> & { workItems: number }>;
+  calls: CallColumns;
   log: Op[];
 }
 
@@ -31,16 +33,16 @@ export class RecordingSessions implements SessionLog {
     return answer;
   }
 
-  /** The parse with each call's items replaced by the index of its question. */
+  /** The parse with each call's items replaced by the index of its question, its calls as columns. */
   record(parsed: FileParse): RecordedParse {
     // In place: the calls are the parser's own, and a copy of each is garbage a worker makes per call.
-    const calls = parsed.calls as unknown as RecordedParse['calls'];
+    const calls = parsed.calls as unknown as RecordedCall[];
     for (const c of parsed.calls) {
       const at = this.answers.get(c.workItems);
       if (at === undefined) throw new Error(`call ${c.key} has work items the session log did not give`);
-      (c as unknown as RecordedParse['calls'][number]).workItems = at;
+      (c as unknown as RecordedCall).workItems = at;
     }
-    return { ...parsed, calls, log: this.log };
+    return { ...parsed, calls: encodeCalls(calls), log: this.log };
   }
 }
 
@@ -53,8 +55,6 @@ export function replay(parsed: RecordedParse, sessions: SessionLog): FileParse {
     }
     return sessions.current(op.current, op.branch);
   });
-  // In place: the recorded parse is the structured clone a worker posted, used once.
-  const calls = parsed.calls as unknown as Call[];
-  for (const c of parsed.calls) (c as unknown as Call).workItems = answers[c.workItems]!;
-  return { ...parsed, calls };
+  const calls: Call[] = decodeCalls(parsed.calls, (at) => answers[at]!);
+  return { cursor: parsed.cursor, skipped: parsed.skipped, settles: parsed.settles, calls };
 }

@@ -1,6 +1,7 @@
 // A scan worker (scan-pool.ts): parses the files it is sent, one at a time, with a recording of the
 // session questions (recorded-parse.ts), and posts progress and each file's parse back.
 import { parentPort } from 'node:worker_threads';
+import { transferList } from './call-columns.ts';
 import type { LogFile } from './discover.ts';
 import type { Cursor } from './parse-context.ts';
 import { PARSERS } from './parsers.ts';
@@ -29,7 +30,9 @@ async function run(job: ScanJob) {
   const onBytes = (bytes: number) => port.postMessage({ id: job.id, bytes } satisfies ScanReply);
   try {
     const parsed = await PARSERS[job.tool](job.path, job.from, { matcher, sessions, onBytes });
-    port.postMessage({ id: job.id, parsed: sessions.record(parsed) } satisfies ScanReply);
+    const recorded = sessions.record(parsed);
+    // The columns' buffers are moved, not copied.
+    port.postMessage({ id: job.id, parsed: recorded } satisfies ScanReply, transferList(recorded.calls));
   } catch (e: any) {
     port.postMessage({ id: job.id, error: { message: String(e?.message ?? e), code: e?.code } } satisfies ScanReply);
   }

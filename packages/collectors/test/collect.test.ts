@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { parseEventBatch } from '@spendgraph/schema';
+import { TOKEN_TYPES, parseEventBatch, toTokenCounts } from '@spendgraph/schema';
 import { type Call, CollectState, WorkItemMatcher, callEvent, collect, summarize, thisMachine } from '../src/index.ts';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures', import.meta.url));
@@ -129,5 +129,37 @@ describe('collect', () => {
     const r = await run(await CollectState.load(undefined), { since: new Date('2026-11-21T00:00:00Z') });
     expect(r.calls.every((c) => c.occurredAt >= '2026-11-21')).toBe(true);
     expect(r.calls.map((c) => c.key).sort()).toEqual(['claude:msg_B1', 'gemini:g1', 'gemini:g2', 'gemini:g3']);
+  });
+});
+
+describe('summarize', () => {
+  it('gives the rows a plain grouping by day, tool, model and session gives (runs of calls in one row, odd times)', () => {
+    let seed = 23;
+    const rand = (n: number) => ((seed = (seed * 48271) % 2147483647) % n);
+    const pick = <T,>(xs: readonly T[]): T => xs[rand(xs.length)]!;
+    const calls: Call[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const prev = calls[calls.length - 1];
+      const provider = pick(['anthropic', 'openai', 'google']);
+      calls.push({
+        key: `k${i}`, tool: prev && rand(4) ? prev.tool : pick(['claude-code', 'codex']), provider, model: prev && rand(4) ? prev.model : pick(['m1', 'm2']),
+        occurredAt: pick(['2026-11-20T10:00:00.000Z', '2026-11-20T23:59:59.999Z', '2026-11-21T00:00:00Z', '2026-11-2', '2026-11-20', '']),
+        usage: { input_tokens: rand(100), output_tokens: rand(50), cache_read_tokens: rand(30), cache_write_5m_tokens: rand(20), cache_write_1h_tokens: rand(9), reasoning_tokens: rand(60), convention: pick(['anthropic', 'openai', 'disjoint', undefined]) },
+        sessionId: prev && rand(4) ? prev.sessionId : pick(['s1', 's2', undefined]), subagent: false, workItems: [], offset: i,
+      });
+    }
+    const expected = new Map<string, Record<string, number | string>>();
+    for (const c of calls) {
+      const day = c.occurredAt.slice(0, 10);
+      const session = c.sessionId ?? '-';
+      const k = JSON.stringify([day, c.tool, c.model, session]);
+      const row = expected.get(k) ?? { day, tool: c.tool, model: c.model, session, calls: 0, input: 0, output: 0, cache_read: 0, cache_write_5m: 0, cache_write_1h: 0, reasoning: 0 };
+      expected.set(k, row);
+      row.calls = (row.calls as number) + 1;
+      const t = toTokenCounts(c.usage, c.provider);
+      for (const col of TOKEN_TYPES) row[col] = (row[col] as number) + Math.max(0, t[col]);
+    }
+    const order = (rows: Array<Record<string, unknown>>) => rows.map((r) => JSON.stringify(r)).sort();
+    expect(order(summarize(calls) as unknown as Array<Record<string, unknown>>)).toEqual(order([...expected.values()]));
   });
 });

@@ -19,7 +19,7 @@ async function bothWays(roots: Roots, saved?: Record<string, string[]>) {
     return { ...r, sessions: state.sessions.toJSON() };
   };
   const [one, parallel] = [await run(0), await run(2)];
-  expect(parallel).toEqual(one);
+  expect(parallel).toStrictEqual(one); // undefined keys included: the calls travel as columns (call-columns.ts)
   return one;
 }
 
