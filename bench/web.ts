@@ -11,7 +11,8 @@
 //  cold: BENCH_WEB_COLD_ROUNDS (3) rounds of: restart the API and the web app, then visit
 //        every page once (its first visit since the restart; the order rotates each round so
 //        no page always pays for the processes' own first request);
-//  warm: BENCH_WEB_RUNS (20) visits per page after one more (p95 by nearest rank: the 19th slowest).
+//  warm: BENCH_WEB_RUNS (20) visits per page after one more (p95 by nearest rank: the 19th slowest),
+//        and the CPU each warm visit cost the API, the web app, PostgreSQL and the browser (/proc).
 // Prints p50/p95 per page and p95's ratio to the targets (cold 1 s, warm 0.5 s); writes
 // bench/results/web.json (npm run bench:report).
 import type { ChildProcess } from 'node:child_process';
@@ -22,6 +23,7 @@ import { DETECT_ANOMALIES_JOB, MORNING_REPORT_JOB, createInsightsQueue, redisCon
 import { createSemanticLayer } from '@spendgraph/semantic';
 import { appEnv, freePort, startApp, startWeb, untilReady } from './support/apps.ts';
 import { benchDatabase, fmt } from './support/events-10m.ts';
+import { backendsOf, cpuSecondsBetween, cpuSnapshot, processTree } from './support/cpu.ts';
 import { BenchResults, loadAverage, quantile } from './support/results.ts';
 
 const N = Number(process.env.BENCH_WEB_EVENTS ?? 200_000);
@@ -43,6 +45,7 @@ const webUrl = `http://127.0.0.1:${webPort}`;
 let api: ChildProcess | undefined;
 let web: ChildProcess | undefined;
 const worker = startApp('worker', env);
+const workerPid = worker.pid!;
 const stop = async (c: ChildProcess | undefined) => {
   if (!c || c.exitCode !== null) return;
   const exited = new Promise((r) => c.once('exit', r));
@@ -127,6 +130,27 @@ async function visit(context: BrowserContext, path: string): Promise<Visit> {
   return { complete, first };
 }
 
+type CpuPart = 'api' | 'web' | 'postgres' | 'chromium';
+/**
+ * CPU milliseconds per warm visit, by the process that spent them (/proc): the API, the web app,
+ * PostgreSQL's processes serving the bench's database, and the browser (this process's other
+ * children). A page's cost in CPU does not depend on what else the machine runs, as its time does.
+ */
+function cpuPerVisit(before: ReturnType<typeof cpuSnapshot>, after: ReturnType<typeof cpuSnapshot>, visits: number): Record<CpuPart, number> {
+  const [apiTree, webTree, mine] = [processTree(after, api!.pid!), processTree(after, web!.pid!), processTree(after, process.pid)];
+  const backends = backendsOf(after, new URL(dbUrl).pathname.slice(1));
+  const worker = processTree(after, workerPid);
+  const spent = cpuSecondsBetween(before, after, (pid) => {
+    if (apiTree.has(pid)) return 'api';
+    if (webTree.has(pid)) return 'web';
+    if (backends.has(pid)) return 'postgres';
+    if (mine.has(pid) && !worker.has(pid) && pid !== process.pid) return 'chromium';
+    return undefined;
+  });
+  const part = (p: CpuPart) => ((spent.get(p) ?? 0) * 1000) / visits;
+  return { api: part('api'), web: part('web'), postgres: part('postgres'), chromium: part('chromium') };
+}
+
 try {
   await restart();
   const { key } = await createApiKey(pool, workspaceId, ['ingest', 'read', 'admin'], 'bench:web');
@@ -199,9 +223,12 @@ try {
     for (const [name, path] of [...selected.slice(shift), ...selected.slice(0, shift)]) cold.get(name)!.push(await visit(context, path));
     console.log(`cold round ${round + 1} of ${COLD_ROUNDS} done (load average ${load.at(-1)!.join(' ')})`);
   }
+  const cpu = new Map<string, Record<CpuPart, number>>();
   for (const [name, path] of selected) {
     await visit(context, path);
+    const before = cpuSnapshot();
     for (let i = 0; i < RUNS; i++) warm.get(name)!.push(await visit(context, path));
+    cpu.set(name, cpuPerVisit(before, cpuSnapshot(), RUNS));
     console.log(`warm: ${name} done`);
   }
   await browser.close();
@@ -209,7 +236,7 @@ try {
   const results = new BenchResults('web', { events: N, days: DAYS, coldRounds: COLD_ROUNDS, warmRuns: RUNS, targetP95Ms: TARGET, load: load });
   const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : '—').padStart(6);
   const ratio = (x: number, target: number) => `${(x / target).toFixed(2)}`.padStart(5);
-  console.log(`\n${'page'.padEnd(18)} ${'cold p50'.padStart(8)} ${'p95'.padStart(6)} ${'ratio'.padStart(5)}  ${'warm p50'.padStart(8)} ${'p95'.padStart(6)} ${'ratio'.padStart(5)}   first content p50 cold / warm (ms; ratio = p95 / target: cold ${TARGET.cold} ms, warm ${TARGET.warm} ms)`);
+  console.log(`\n${'page'.padEnd(18)} ${'cold p50'.padStart(8)} ${'p95'.padStart(6)} ${'ratio'.padStart(5)}  ${'warm p50'.padStart(8)} ${'p95'.padStart(6)} ${'ratio'.padStart(5)}   first content p50 cold / warm   CPU ms per warm visit: api, web, postgres, chromium (ms; ratio = p95 / target: cold ${TARGET.cold} ms, warm ${TARGET.warm} ms)`);
   let over = 0;
   for (const [name] of selected) {
     const c = cold.get(name)!.map((v) => v.complete);
@@ -223,7 +250,9 @@ try {
     // A navigation that paints nothing new before its document ends reports no first paint.
     const painted = (vs: Visit[]) => vs.map((v) => v.first).filter(Number.isFinite);
     const [fc, fw] = [painted(cold.get(name)!), painted(warm.get(name)!)].map((xs) => (xs.length ? quantile(xs, 0.5) : NaN)) as [number, number];
-    console.log(`${name.padEnd(18)} ${ms(quantile(c, 0.5)).padStart(8)} ${ms(c95)} ${ratio(c95, TARGET.cold)}  ${ms(quantile(w, 0.5)).padStart(8)} ${ms(w95)} ${ratio(w95, TARGET.warm)}   ${ms(fc)} / ${ms(fw)}${c95 > TARGET.cold || w95 > TARGET.warm ? '   over target' : ''}`);
+    const spent = cpu.get(name)!;
+    for (const [part, v] of Object.entries(spent)) results.add(`${name}.cpu_ms_per_visit.${part}`, v, 'ms', 'lower');
+    console.log(`${name.padEnd(18)} ${ms(quantile(c, 0.5)).padStart(8)} ${ms(c95)} ${ratio(c95, TARGET.cold)}  ${ms(quantile(w, 0.5)).padStart(8)} ${ms(w95)} ${ratio(w95, TARGET.warm)}   ${ms(fc)} / ${ms(fw)}   ${ms(spent.api)} ${ms(spent.web)} ${ms(spent.postgres)} ${ms(spent.chromium)}${c95 > TARGET.cold || w95 > TARGET.warm ? '   over target' : ''}`);
   }
   console.log(`\n${over} of ${selected.length} pages over a target; load average at each cold round: ${load.map((l) => l.join(' ')).join(' | ')}`);
   console.log(`written: ${results.write()}`);
