@@ -46,11 +46,14 @@ let api: ChildProcess | undefined;
 let web: ChildProcess | undefined;
 const worker = startApp('worker', env);
 const workerPid = worker.pid!;
+/** SIGTERM, and SIGKILL after 20 s (a `next start` whose browser still holds a connection can wait for it). */
 const stop = async (c: ChildProcess | undefined) => {
-  if (!c || c.exitCode !== null) return;
+  if (!c || c.exitCode !== null || c.signalCode !== null) return;
   const exited = new Promise((r) => c.once('exit', r));
   c.kill('SIGTERM');
+  const killer = setTimeout(() => c.kill('SIGKILL'), 20_000);
   await exited;
+  clearTimeout(killer);
 };
 /** The API and the web app started afresh: nothing of theirs in memory (the database and its roll-ups stay). */
 async function restart() {
