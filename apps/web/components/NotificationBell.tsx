@@ -33,19 +33,9 @@ export function NotificationBell() {
 
   useEffect(() => {
     setPermission(permissionNow());
-    // The first read waits for the page to have loaded: its sections still stream from the same
-    // API (and the workspace's turn there) until then, and the count can come a moment later.
-    let timer: ReturnType<typeof setInterval> | undefined;
-    const start = () => {
-      void refresh();
-      timer = setInterval(() => void refresh(), POLL_MS);
-    };
-    if (document.readyState === 'complete') start();
-    else window.addEventListener('load', start, { once: true });
-    return () => {
-      window.removeEventListener('load', start);
-      clearInterval(timer);
-    };
+    void refresh();
+    const timer = setInterval(() => void refresh(), POLL_MS);
+    return () => clearInterval(timer);
   }, [refresh]);
 
   const markAll = async () => {
