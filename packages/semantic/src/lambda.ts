@@ -144,20 +144,23 @@ function partsOf(table: string, p: PartitionDescription, workspaceId: string) {
   return { cube, day, ws, tz, span };
 }
 
+/** The alias of a relation's raw arm: readsRawEvents finds a raw arm by it. */
+const RAW_TAIL = 'raw_tail';
+
 /** The partition's rows outside `dirty` (a tsrange expression) and its build query's rows inside it. */
 function withRawTail(table: string, p: PartitionDescription, { cube, day, ws, tz }: ReturnType<typeof partsOf>, dirty: string) {
   // The raw arm scans only the dirty days' instants (NULL bounds when sealed: nothing).
   const scan = narrowed(p.loadSql, `(lower(${dirty}) AT TIME ZONE ${tz}) - ${SCAN_MARGIN}`, `(upper(${dirty}) AT TIME ZONE ${tz}) + ${SCAN_MARGIN}`);
   return (
     ` SELECT * FROM ${table} WHERE NOT coalesce(${dirty} @> ${day}, false)` +
-    ` UNION ALL SELECT * FROM (${buildSelect(scan)}) AS raw_tail` +
-    ` WHERE raw_tail.${cube}__workspace_id = ${ws}::uuid AND ${dirty} IS NOT NULL AND ${dirty} @> raw_tail.${day}`
+    ` UNION ALL SELECT * FROM (${buildSelect(scan)}) AS ${RAW_TAIL}` +
+    ` WHERE ${RAW_TAIL}.${cube}__workspace_id = ${ws}::uuid AND ${dirty} IS NOT NULL AND ${dirty} @> ${RAW_TAIL}.${day}`
   );
 }
 
 /** Whether a relation from snapshotRelation reads raw events (a partition with dirty days). */
 export function readsRawEvents(relation: string): boolean {
-  return relation.includes(') AS raw_tail WHERE ');
+  return relation.includes(`) AS ${RAW_TAIL} WHERE `);
 }
 
 /** The relation that stands for one partition table in a user query (its dirty span computed in the statement). */
